@@ -1,0 +1,89 @@
+// The only connection code. DATABASE_URL set → postgres.js; unset → PGlite, file-backed in
+// PGLITE_DIR (in memory when no directory is given, for tests). One schema, one Db type.
+import path from "node:path";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { getEnv } from "@/lib/env";
+import { acquirePgliteLock } from "./pglite-lock";
+import * as schema from "./schema";
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type DbKind = "postgres" | "pglite";
+export type DbHandle = {
+  kind: DbKind;
+  db: Db;
+  migrate: () => Promise<void>;
+  close: () => Promise<void>;
+};
+
+export const migrationsFolder = path.join(process.cwd(), "drizzle");
+
+/** Opens a database. PGlite directories are locked to this process (`role` names us in the lock). */
+export async function openDatabase(opts: { url?: string; dataDir?: string; role?: string; max?: number }): Promise<DbHandle> {
+  if (opts.url) {
+    const { default: postgres } = await import("postgres");
+    const { drizzle } = await import("drizzle-orm/postgres-js");
+    const { migrate } = await import("drizzle-orm/postgres-js/migrator");
+    const client = postgres(opts.url, { max: opts.max ?? 10, onnotice: () => {}, connect_timeout: 10 });
+    const db = drizzle(client, { schema });
+    return {
+      kind: "postgres",
+      db: db as unknown as Db,
+      migrate: async () => {
+        // several instances may start at once: serialise migrations with an advisory lock held
+        // on one dedicated connection (the migrator runs on that same connection)
+        const single = postgres(opts.url as string, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+        try {
+          await single`select pg_advisory_lock(727274)`;
+          await migrate(drizzle(single, { schema }), { migrationsFolder });
+        } finally {
+          await single.end({ timeout: 5 });
+        }
+      },
+      close: () => client.end({ timeout: 5 }),
+    };
+  }
+  const release = opts.dataDir ? acquirePgliteLock(opts.dataDir, opts.role ?? "process") : () => {};
+  try {
+    const { PGlite } = await import("@electric-sql/pglite");
+    const { drizzle } = await import("drizzle-orm/pglite");
+    const { migrate } = await import("drizzle-orm/pglite/migrator");
+    const client = opts.dataDir ? new PGlite(opts.dataDir) : new PGlite();
+    await client.waitReady;
+    const db = drizzle(client, { schema });
+    return {
+      kind: "pglite",
+      db: db as unknown as Db,
+      migrate: () => migrate(db, { migrationsFolder }),
+      close: async () => {
+        await client.close();
+        release();
+      },
+    };
+  } catch (e) {
+    release();
+    throw e;
+  }
+}
+
+const g = globalThis as unknown as { __clicktrailDb?: Promise<DbHandle> };
+
+/** This process's database, opened and migrated once (survives HMR; a failed open is not cached). */
+export function getDatabase(): Promise<DbHandle> {
+  g.__clicktrailDb ??= (async () => {
+    const env = getEnv();
+    const handle = await openDatabase(
+      env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: env.PGLITE_DIR, role: "console server" },
+    );
+    await handle.migrate();
+    return handle;
+  })().catch((e: unknown) => {
+    g.__clicktrailDb = undefined;
+    throw e;
+  });
+  return g.__clicktrailDb;
+}
+
+/** The app's Db. Pages and routes call `await getDb()`; the handle is shared per process. */
+export async function getDb(): Promise<Db> {
+  return (await getDatabase()).db;
+}

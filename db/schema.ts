@@ -1,0 +1,558 @@
+// The whole data model of DESIGN.md. Every row carries tenant_id (webhook_events and jobs may
+// be unrouted/global until a number claims them). Unique keys carry the idempotency rules.
+import { sql, type SQL } from "drizzle-orm";
+import {
+  type AnyPgColumn,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+export const ROLES = ["admin", "manager", "marketer"] as const;
+export const PROVIDERS = ["cloud", "gupshup", "green"] as const;
+export const CONNECTION_STATUSES = ["unverified", "connected", "error"] as const;
+export const SUBSCRIBER_STATUSES = ["active", "inactive", "blocked", "opted_out"] as const;
+export const LIFECYCLE_STATES = ["lead", "prospect", "customer", "repeat_customer"] as const;
+export const MESSAGE_DIRECTIONS = ["inbound", "outbound"] as const;
+export const MESSAGE_STATUSES = ["received", "accepted", "sent", "delivered", "read", "failed", "deleted"] as const;
+export const WEBHOOK_PROVIDERS = ["cloud", "gupshup"] as const;
+export const SIGNATURE_RESULTS = ["valid", "invalid", "missing", "not_required"] as const;
+export const WEBHOOK_STATUSES = ["received", "processed", "failed", "unrouted", "rejected"] as const;
+export const CALL_STATUSES = ["not_called", "called", "no_answer"] as const;
+export const OUTBOUND_STATUSES = ["pending", "sending", "sent", "failed", "cancelled", "skipped"] as const;
+export const CONVERSION_STATUSES = ["queued", "sent", "failed", "rejected"] as const;
+export const JOB_STATUSES = ["pending", "running", "done", "failed", "cancelled"] as const;
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+const createdAt = () => ts("created_at").notNull().defaultNow();
+const updatedAt = () =>
+  ts("updated_at")
+    .notNull()
+    .defaultNow()
+    .$onUpdate(() => new Date());
+const tenantRef = () =>
+  uuid("tenant_id")
+    .notNull()
+    .references(() => tenants.id, { onDelete: "cascade" });
+const oneOf = (column: AnyPgColumn, values: readonly string[]): SQL =>
+  sql`${column} in (${sql.raw(values.map((v) => `'${v}'`).join(", "))})`;
+
+export const tenants = pgTable("tenants", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: text("name").notNull(),
+  // opt-out / opt-in keywords matched against the whole inbound text (case-insensitive)
+  optOutKeywords: text("opt_out_keywords")
+    .array()
+    .notNull()
+    .default(sql`array['STOP','UNSUBSCRIBE','СТОП','ОТПИСАТЬСЯ']::text[]`),
+  optInKeywords: text("opt_in_keywords").array().notNull().default(sql`array['START']::text[]`),
+  // per-segment template variables, e.g. { "acting": { "instructor_name": "…" } }
+  segmentVariables: jsonb("segment_variables").$type<Record<string, Record<string, string>>>().notNull().default({}),
+  demoLoadedAt: ts("demo_loaded_at"),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantRef(),
+    email: text("email").notNull(), // stored lower-cased; sign-in is by email alone
+    name: text("name").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    role: text("role", { enum: ROLES }).notNull(),
+    lastLoginAt: ts("last_login_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("users_email_key").on(t.email),
+    index("users_tenant_created_idx").on(t.tenantId, t.createdAt.desc(), t.id.desc()),
+    check("users_role_check", oneOf(t.role, ROLES)),
+  ],
+);
+
+export const userInvites = pgTable(
+  "user_invites",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantRef(),
+    email: text("email").notNull(),
+    role: text("role", { enum: ROLES }).notNull(),
+    tokenHash: text("token_hash").notNull(),
+    invitedBy: uuid("invited_by").references(() => users.id, { onDelete: "set null" }),
+    expiresAt: ts("expires_at").notNull(),
+    acceptedAt: ts("accepted_at"),
+    revokedAt: ts("revoked_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("user_invites_token_hash_key").on(t.tokenHash),
+    index("user_invites_tenant_created_idx").on(t.tenantId, t.createdAt.desc(), t.id.desc()),
+    check("user_invites_role_check", oneOf(t.role, ROLES)),
+  ],
+);
+
+/** Failed sign-in bookkeeping per normalised email: repeated failures are slowed down. */
+export const authThrottle = pgTable("auth_throttle", {
+  key: text("key").primaryKey(),
+  failures: integer("failures").notNull().default(0),
+  windowStartedAt: ts("window_started_at").notNull(),
+  blockedUntil: ts("blocked_until"),
+});
+
+export const apiKeys = pgTable(
+  "api_keys",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantRef(),
+    name: text("name").notNull(),
+    prefix: text("prefix").notNull(), // first characters of the key, shown in the console
+    keyHash: text("key_hash").notNull(), // sha-256 hex of the whole key; the key itself is shown once
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    lastUsedAt: ts("last_used_at"),
+    revokedAt: ts("revoked_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("api_keys_key_hash_key").on(t.keyHash),
+    index("api_keys_tenant_created_idx").on(t.tenantId, t.createdAt.desc(), t.id.desc()),
+  ],
+);
+
+export const whatsappNumbers = pgTable(
+  "whatsapp_numbers",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantRef(),
+    label: text("label").notNull(),
+    phoneE164: text("phone_e164").notNull(),
+    provider: text("provider", { enum: PROVIDERS }).notNull(),
+    // Cloud API
+    phoneNumberId: text("phone_number_id"), // routes Cloud webhooks (metadata.phone_number_id)
+    wabaId: text("waba_id"),
+    accessTokenEnc: text("access_token_enc"), // AES-256-GCM, never sent to the browser
+    appSecretEnc: text("app_secret_enc"), // X-Hub-Signature-256 key
+    verifyToken: text("verify_token").notNull(),
+    datasetId: text("dataset_id"),
+    // Green API
+    greenApiUrl: text("green_api_url"),
+    greenInstanceId: text("green_instance_id"),
+    greenTokenEnc: text("green_token_enc"),
+    // Gupshup
+    gupshupAppName: text("gupshup_app_name"),
+    gupshupApiKeyEnc: text("gupshup_api_key_enc"),
+    gupshupSourceNumber: text("gupshup_source_number"),
+    gupshupWebhookToken: text("gupshup_webhook_token"),
+    active: boolean("active").notNull().default(true),
+    sendRatePerSecond: integer("send_rate_per_second").notNull().default(20),
+    autoLeadSubmitted: boolean("auto_lead_submitted").notNull().default(false),
+    connectionStatus: text("connection_status", { enum: CONNECTION_STATUSES }).notNull().default("unverified"),
+    verifiedName: text("verified_name"),
+    qualityRating: text("quality_rating"),
+    messagingLimitTier: text("messaging_limit_tier"),
+    lastCheckedAt: ts("last_checked_at"),
+    lastError: jsonb("last_error").$type<Record<string, unknown>>(),
+    lastWebhookAt: ts("last_webhook_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("whatsapp_numbers_phone_number_id_key").on(t.phoneNumberId),
+    uniqueIndex("whatsapp_numbers_tenant_phone_key").on(t.tenantId, t.phoneE164),
+    uniqueIndex("whatsapp_numbers_verify_token_key").on(t.verifyToken),
+    uniqueIndex("whatsapp_numbers_gupshup_token_key").on(t.gupshupWebhookToken),
+    index("whatsapp_numbers_tenant_created_idx").on(t.tenantId, t.createdAt.desc(), t.id.desc()),
+    check("whatsapp_numbers_provider_check", oneOf(t.provider, PROVIDERS)),
+    check("whatsapp_numbers_status_check", oneOf(t.connectionStatus, CONNECTION_STATUSES)),
+    check("whatsapp_numbers_rate_check", sql`${t.sendRatePerSecond} between 1 and 80`),
+  ],
+);
+
+export const subscribers = pgTable(
+  "subscribers",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantRef(),
+    waPhone: text("wa_phone"), // E.164; null for users who hide their number (business-scoped id only)
+    waId: text("wa_id"),
+    userId: text("user_id"), // Meta business-scoped user id (BSUID)
+    username: text("username"),
+    phoneHash: text("phone_hash"), // sha-256 of the E.164 digits (CAPI normalisation)
+    profileName: text("profile_name"),
+    numberId: uuid("number_id").references(() => whatsappNumbers.id, { onDelete: "set null" }),
+    conversationId: uuid("conversation_id"),
+    conversationExpiresAt: ts("conversation_expires_at"),
+    lastMessageStatus: text("last_message_status"),
+    lastMessageStatusAt: ts("last_message_status_at"),
+    firstSeenAt: ts("first_seen_at").notNull(),
+    lastInboundAt: ts("last_inbound_at"),
+    inboundCount: integer("inbound_count").notNull().default(0),
+    outboundCount: integer("outbound_count").notNull().default(0),
+    lastOutboundAt: ts("last_outbound_at"),
+    lastOutboundMessageId: text("last_outbound_message_id"),
+    lastDeliveredAt: ts("last_delivered_at"),
+    lastReadAt: ts("last_read_at"),
+    lastFailedAt: ts("last_failed_at"),
+    lastFailedCode: text("last_failed_code"),
+    lastFailedReason: text("last_failed_reason"),
+    optInStatus: boolean("opt_in_status"),
+    optInAt: ts("opt_in_at"),
+    optOutAt: ts("opt_out_at"),
+    status: text("status", { enum: SUBSCRIBER_STATUSES }).notNull().default("active"),
+    lifecycleState: text("lifecycle_state", { enum: LIFECYCLE_STATES }).notNull().default("lead"),
+    lifecycleChangedAt: ts("lifecycle_changed_at"),
+    lifecycleScore: integer("lifecycle_score"),
+    rawLastEventType: text("raw_last_event_type"),
+    rawVersion: text("raw_version"),
+    country: text("country"),
+    timezone: text("timezone"),
+    tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
+    customFields: jsonb("custom_fields").$type<Record<string, unknown>>().notNull().default({}),
+    firstTouchConversationId: uuid("first_touch_conversation_id"),
+    lastTouchConversationId: uuid("last_touch_conversation_id"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("subscribers_tenant_wa_phone_key").on(t.tenantId, t.waPhone),
+    uniqueIndex("subscribers_tenant_user_id_key").on(t.tenantId, t.userId),
+    index("subscribers_tenant_last_inbound_idx").on(t.tenantId, t.lastInboundAt.desc().nullsLast(), t.id.desc()),
+    index("subscribers_tenant_first_seen_idx").on(t.tenantId, t.firstSeenAt.desc(), t.id.desc()),
+    check("subscribers_status_check", oneOf(t.status, SUBSCRIBER_STATUSES)),
+    check("subscribers_lifecycle_check", oneOf(t.lifecycleState, LIFECYCLE_STATES)),
+  ],
+);
+
+export const conversations = pgTable(
+  "conversations",
+  {
+    id: uuid("id").primaryKey().defaultRandom(), // the conversationId of the conversions API
+    tenantId: tenantRef(),
+    subscriberId: uuid("subscriber_id")
+      .notNull()
+      .references(() => subscribers.id, { onDelete: "cascade" }),
+    numberId: uuid("number_id").references(() => whatsappNumbers.id, { onDelete: "set null" }),
+    startedAt: ts("started_at").notNull(),
+    lastMessageAt: ts("last_message_at").notNull(),
+    windowExpiresAt: ts("window_expires_at").notNull(),
+    // referral block (Click-to-WhatsApp ad, post, …)
+    ctwaClid: text("ctwa_clid"),
+    sourceUrl: text("source_url"),
+    sourceType: text("source_type"),
+    sourceId: text("source_id"),
+    headline: text("headline"),
+    body: text("body"),
+    mediaType: text("media_type"),
+    imageUrl: text("image_url"),
+    videoUrl: text("video_url"),
+    thumbnailUrl: text("thumbnail_url"),
+    welcomeText: text("welcome_text"),
+    referral: jsonb("referral").$type<Record<string, unknown>>(),
+    utmSource: text("utm_source"),
+    utmMedium: text("utm_medium"),
+    utmCampaign: text("utm_campaign"),
+    utmContent: text("utm_content"),
+    utmTerm: text("utm_term"),
+    // ad enrichment (Marketing API by ad id)
+    adId: text("ad_id"),
+    campaignId: text("campaign_id"),
+    campaignName: text("campaign_name"),
+    adsetId: text("adset_id"),
+    adsetName: text("adset_name"),
+    adName: text("ad_name"),
+    creativeId: text("creative_id"),
+    creativeName: text("creative_name"),
+    placement: text("placement"),
+    enrichedAt: ts("enriched_at"),
+    enrichmentError: text("enrichment_error"),
+    // Meta's own conversation id/origin when statuses report them
+    metaConversationId: text("meta_conversation_id"),
+    metaOrigin: text("meta_origin"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("conversations_subscriber_started_idx").on(t.subscriberId, t.startedAt.desc()),
+    index("conversations_tenant_started_idx").on(t.tenantId, t.startedAt.desc(), t.id.desc()),
+    index("conversations_tenant_ctwa_clid_idx").on(t.tenantId, t.ctwaClid),
+    index("conversations_tenant_ad_idx").on(t.tenantId, t.adId),
+  ],
+);
+
+export const messages = pgTable(
+  "messages",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantRef(),
+    subscriberId: uuid("subscriber_id")
+      .notNull()
+      .references(() => subscribers.id, { onDelete: "cascade" }),
+    conversationId: uuid("conversation_id").references(() => conversations.id, { onDelete: "set null" }),
+    numberId: uuid("number_id").references(() => whatsappNumbers.id, { onDelete: "set null" }),
+    direction: text("direction", { enum: MESSAGE_DIRECTIONS }).notNull(),
+    wamid: text("wamid").notNull(), // provider message id: wamid (Cloud), gsId / id (Gupshup), idMessage (Green)
+    type: text("type").notNull(),
+    textPreview: text("text_preview"),
+    payload: jsonb("payload").$type<Record<string, unknown>>(),
+    status: text("status", { enum: MESSAGE_STATUSES }).notNull(),
+    sentAt: ts("sent_at"),
+    deliveredAt: ts("delivered_at"),
+    readAt: ts("read_at"),
+    failedAt: ts("failed_at"),
+    errorCode: text("error_code"),
+    errorTitle: text("error_title"),
+    errorDetail: text("error_detail"),
+    providerTimestamp: ts("provider_timestamp").notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("messages_tenant_wamid_key").on(t.tenantId, t.wamid),
+    index("messages_subscriber_time_idx").on(t.subscriberId, t.providerTimestamp.desc(), t.id.desc()),
+    index("messages_conversation_idx").on(t.conversationId),
+    check("messages_direction_check", oneOf(t.direction, MESSAGE_DIRECTIONS)),
+    check("messages_status_check", oneOf(t.status, MESSAGE_STATUSES)),
+  ],
+);
+
+export const webhookEvents = pgTable(
+  "webhook_events",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: uuid("tenant_id").references(() => tenants.id, { onDelete: "cascade" }), // null while unrouted
+    numberId: uuid("number_id").references(() => whatsappNumbers.id, { onDelete: "set null" }),
+    provider: text("provider", { enum: WEBHOOK_PROVIDERS }).notNull(),
+    receivedAt: ts("received_at").notNull().defaultNow(),
+    rawBody: text("raw_body").notNull(), // exactly as received: the signature covers these bytes
+    headers: jsonb("headers").$type<Record<string, string>>().notNull().default({}),
+    signatureResult: text("signature_result", { enum: SIGNATURE_RESULTS }).notNull(),
+    routedPhoneNumberIds: text("routed_phone_number_ids").array().notNull().default(sql`'{}'::text[]`),
+    status: text("status", { enum: WEBHOOK_STATUSES }).notNull().default("received"),
+    error: text("error"),
+    attempts: integer("attempts").notNull().default(0),
+    processedAt: ts("processed_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("webhook_events_tenant_received_idx").on(t.tenantId, t.receivedAt.desc(), t.id.desc()),
+    index("webhook_events_status_received_idx").on(t.status, t.receivedAt),
+    index("webhook_events_number_received_idx").on(t.numberId, t.receivedAt.desc()),
+    check("webhook_events_provider_check", oneOf(t.provider, WEBHOOK_PROVIDERS)),
+    check("webhook_events_signature_check", oneOf(t.signatureResult, SIGNATURE_RESULTS)),
+    check("webhook_events_status_check", oneOf(t.status, WEBHOOK_STATUSES)),
+  ],
+);
+
+export type MetaTemplateBinding = {
+  name: string;
+  language: string;
+  /** ordered body parameters: each maps `{{n}}` (or a named parameter) to one of our variables */
+  parameters: { key: string; variable: string }[];
+};
+
+export const templates = pgTable(
+  "templates",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantRef(),
+    name: text("name").notNull(),
+    title: text("title").notNull(),
+    content: text("content").notNull(),
+    delayDays: integer("delay_days").notNull().default(0),
+    delayHours: integer("delay_hours").notNull().default(0),
+    segment: text("segment"), // null = every segment/course
+    active: boolean("active").notNull().default(true),
+    metaTemplate: jsonb("meta_template").$type<MetaTemplateBinding>(),
+    revision: integer("revision").notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("templates_tenant_name_key").on(t.tenantId, t.name),
+    check("templates_delay_check", sql`${t.delayDays} >= 0 and ${t.delayHours} between 0 and 23`),
+    check("templates_content_length_check", sql`char_length(${t.content}) <= 4096`),
+  ],
+);
+
+export const templateRevisions = pgTable(
+  "template_revisions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantRef(),
+    templateId: uuid("template_id")
+      .notNull()
+      .references(() => templates.id, { onDelete: "cascade" }),
+    revision: integer("revision").notNull(),
+    snapshot: jsonb("snapshot").$type<Record<string, unknown>>().notNull(),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("template_revisions_template_revision_key").on(t.templateId, t.revision)],
+);
+
+export const leads = pgTable(
+  "leads",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantRef(),
+    name: text("name").notNull(),
+    phone: text("phone").notNull(), // E.164
+    segment: text("segment"),
+    source: text("source"),
+    externalRef: text("external_ref"), // idempotency key from the website form, when it sends one
+    callStatus: text("call_status", { enum: CALL_STATUSES }).notNull().default("not_called"),
+    isTarget: boolean("is_target"), // null until a manager answers "target and interested?"
+    campaignActive: boolean("campaign_active").notNull().default(false),
+    enrolledAt: ts("enrolled_at"),
+    assignedUserId: uuid("assigned_user_id").references(() => users.id, { onDelete: "set null" }),
+    subscriberId: uuid("subscriber_id").references(() => subscribers.id, { onDelete: "set null" }),
+    numberId: uuid("number_id").references(() => whatsappNumbers.id, { onDelete: "set null" }),
+    lastWhatsappSentAt: ts("last_whatsapp_sent_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("leads_tenant_external_ref_key").on(t.tenantId, t.externalRef),
+    index("leads_tenant_created_idx").on(t.tenantId, t.createdAt.desc(), t.id.desc()),
+    index("leads_tenant_phone_idx").on(t.tenantId, t.phone),
+    check("leads_call_status_check", oneOf(t.callStatus, CALL_STATUSES)),
+  ],
+);
+
+export const outboundMessages = pgTable(
+  "outbound_messages",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantRef(),
+    leadId: uuid("lead_id").references(() => leads.id, { onDelete: "cascade" }),
+    subscriberId: uuid("subscriber_id").references(() => subscribers.id, { onDelete: "set null" }),
+    numberId: uuid("number_id").references(() => whatsappNumbers.id, { onDelete: "set null" }),
+    phone: text("phone").notNull(),
+    templateId: uuid("template_id").references(() => templates.id, { onDelete: "set null" }),
+    templateName: text("template_name").notNull(),
+    renderedText: text("rendered_text"),
+    scheduledAt: ts("scheduled_at").notNull(),
+    status: text("status", { enum: OUTBOUND_STATUSES }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: ts("next_attempt_at"),
+    leaseExpiresAt: ts("lease_expires_at"),
+    providerMessageId: text("provider_message_id"),
+    sentAt: ts("sent_at"),
+    deliveredAt: ts("delivered_at"),
+    readAt: ts("read_at"),
+    errorCode: text("error_code"),
+    errorMessage: text("error_message"),
+    providerResponse: jsonb("provider_response").$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    // enrolling a lead twice enqueues nothing new
+    uniqueIndex("outbound_messages_lead_template_key").on(t.leadId, t.templateId),
+    index("outbound_messages_due_idx").on(t.status, t.scheduledAt),
+    index("outbound_messages_tenant_status_idx").on(t.tenantId, t.status, t.scheduledAt),
+    index("outbound_messages_provider_message_idx").on(t.providerMessageId),
+    check("outbound_messages_status_check", oneOf(t.status, OUTBOUND_STATUSES)),
+  ],
+);
+
+export const conversions = pgTable(
+  "conversions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantRef(),
+    numberId: uuid("number_id").references(() => whatsappNumbers.id, { onDelete: "set null" }),
+    eventId: text("event_id").notNull(),
+    eventName: text("event_name").notNull(),
+    eventTime: ts("event_time").notNull(),
+    requestHash: text("request_hash").notNull(), // same event_id with a different body → 409
+    conversationId: uuid("conversation_id").references(() => conversations.id, { onDelete: "set null" }),
+    subscriberId: uuid("subscriber_id").references(() => subscribers.id, { onDelete: "set null" }),
+    ctwaClid: text("ctwa_clid"),
+    value: numeric("value", { precision: 14, scale: 2 }),
+    currency: text("currency"),
+    contentIds: text("content_ids").array(),
+    emailHash: text("email_hash"),
+    externalIdHash: text("external_id_hash"),
+    testCode: text("test_code"),
+    warnings: text("warnings").array().notNull().default(sql`'{}'::text[]`),
+    status: text("status", { enum: CONVERSION_STATUSES }).notNull().default("queued"),
+    attempts: integer("attempts").notNull().default(0),
+    lastAttemptAt: ts("last_attempt_at"),
+    sentAt: ts("sent_at"),
+    requestPayload: jsonb("request_payload").$type<Record<string, unknown>>(),
+    response: jsonb("response").$type<Record<string, unknown>>(),
+    fbtraceId: text("fbtrace_id"),
+    eventsReceived: integer("events_received"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("conversions_tenant_event_id_key").on(t.tenantId, t.eventId),
+    index("conversions_tenant_created_idx").on(t.tenantId, t.createdAt.desc(), t.id.desc()),
+    index("conversions_tenant_status_idx").on(t.tenantId, t.status),
+    check("conversions_status_check", oneOf(t.status, CONVERSION_STATUSES)),
+  ],
+);
+
+export const jobs = pgTable(
+  "jobs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: uuid("tenant_id").references(() => tenants.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(), // capi_forward | ad_enrichment | webhook_process | …
+    dedupeKey: text("dedupe_key"), // one live job per (kind, key): e.g. one enrichment per ad id
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull().default({}),
+    status: text("status", { enum: JOB_STATUSES }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    maxAttempts: integer("max_attempts").notNull().default(5),
+    runAt: ts("run_at").notNull().defaultNow(),
+    leaseExpiresAt: ts("lease_expires_at"),
+    lastError: text("last_error"),
+    result: jsonb("result").$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("jobs_kind_dedupe_key").on(t.kind, t.dedupeKey),
+    index("jobs_due_idx").on(t.status, t.runAt),
+    index("jobs_tenant_created_idx").on(t.tenantId, t.createdAt.desc(), t.id.desc()),
+    check("jobs_status_check", oneOf(t.status, JOB_STATUSES)),
+  ],
+);
+
+export type Tenant = typeof tenants.$inferSelect;
+export type NewTenant = typeof tenants.$inferInsert;
+export type User = typeof users.$inferSelect;
+export type NewUser = typeof users.$inferInsert;
+export type Role = (typeof ROLES)[number];
+export type UserInvite = typeof userInvites.$inferSelect;
+export type ApiKey = typeof apiKeys.$inferSelect;
+export type WhatsappNumber = typeof whatsappNumbers.$inferSelect;
+export type NewWhatsappNumber = typeof whatsappNumbers.$inferInsert;
+export type Subscriber = typeof subscribers.$inferSelect;
+export type NewSubscriber = typeof subscribers.$inferInsert;
+export type Conversation = typeof conversations.$inferSelect;
+export type NewConversation = typeof conversations.$inferInsert;
+export type Message = typeof messages.$inferSelect;
+export type NewMessage = typeof messages.$inferInsert;
+export type WebhookEvent = typeof webhookEvents.$inferSelect;
+export type Template = typeof templates.$inferSelect;
+export type NewTemplate = typeof templates.$inferInsert;
+export type Lead = typeof leads.$inferSelect;
+export type NewLead = typeof leads.$inferInsert;
+export type OutboundMessage = typeof outboundMessages.$inferSelect;
+export type NewOutboundMessage = typeof outboundMessages.$inferInsert;
+export type Conversion = typeof conversions.$inferSelect;
+export type NewConversion = typeof conversions.$inferInsert;
+export type Job = typeof jobs.$inferSelect;

@@ -1,0 +1,2 @@
+// vitest alias target for the `server-only` marker package (it throws outside a server bundle).
+export {};

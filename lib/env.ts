@@ -1,0 +1,137 @@
+// The only reader of process.env. Validates the whole environment at once and names every
+// missing or bad variable in one message. On the embedded default (no DATABASE_URL) the three
+// secrets are generated once and kept beside the PGlite directory, so `npm start` needs no setup.
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+const emptyAsUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(emptyAsUndefined, schema.optional());
+const withDefault = <T extends z.ZodType>(schema: T, fallback: z.input<T>) =>
+  z.preprocess(emptyAsUndefined, schema.default(fallback as never));
+
+const base64Key32 = z.string().refine((v) => {
+  try {
+    return Buffer.from(v, "base64").length === 32 && /^[A-Za-z0-9+/=_-]+$/.test(v);
+  } catch {
+    return false;
+  }
+}, "must be 32 random bytes encoded as base64 (generate one with `openssl rand -base64 32`)");
+
+export const envSchema = z
+  .object({
+    NODE_ENV: withDefault(z.enum(["development", "production", "test"]), "development"),
+    DATABASE_URL: optional(
+      z.string().regex(/^postgres(ql)?:\/\/.+/, "must be a postgres:// or postgresql:// connection URL"),
+    ),
+    PGLITE_DIR: withDefault(z.string(), ".data/pglite"),
+    AUTH_SECRET: optional(z.string().min(32, "must be at least 32 characters (`openssl rand -base64 32`)")),
+    ENCRYPTION_KEY: optional(base64Key32),
+    APP_URL: withDefault(z.url({ protocol: /^https?$/ }), "http://localhost:3000"),
+    CRON_SECRET: optional(z.string().min(16, "must be at least 16 characters")),
+    CRON_MODE: optional(z.enum(["internal", "external"])),
+    GRAPH_API_BASE: withDefault(z.url({ protocol: /^https?$/ }), "https://graph.facebook.com"),
+    GRAPH_API_VERSION: withDefault(z.string().regex(/^v\d+\.\d+$/, "must look like v24.0"), "v24.0"),
+    META_APP_SECRET: optional(z.string().min(8)),
+    WHATSAPP_VERIFY_TOKEN: optional(z.string().min(8, "must be at least 8 characters")),
+    ADMIN_EMAIL: optional(z.email()),
+    ADMIN_PASSWORD: optional(z.string().min(10, "must be at least 10 characters")),
+    BOOTSTRAP_API_KEY: optional(z.string().min(24, "must be at least 24 characters")),
+    VERCEL: optional(z.string()),
+  })
+  .superRefine((v, ctx) => {
+    if (v.DATABASE_URL) {
+      for (const key of ["AUTH_SECRET", "ENCRYPTION_KEY", "CRON_SECRET"] as const) {
+        if (!v[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required when DATABASE_URL is set" });
+      }
+    }
+    if (Boolean(v.ADMIN_EMAIL) !== Boolean(v.ADMIN_PASSWORD)) {
+      const missing = v.ADMIN_EMAIL ? "ADMIN_PASSWORD" : "ADMIN_EMAIL";
+      ctx.addIssue({ code: "custom", path: [missing], message: "is required together with the other ADMIN_* variable" });
+    }
+  });
+
+export type Env = Omit<z.output<typeof envSchema>, "AUTH_SECRET" | "ENCRYPTION_KEY" | "CRON_SECRET" | "CRON_MODE"> & {
+  AUTH_SECRET: string;
+  ENCRYPTION_KEY: string;
+  CRON_SECRET: string;
+  CRON_MODE: "internal" | "external";
+  /** which generated secrets were loaded from (or written to) the embedded secrets file */
+  generatedSecrets: string[];
+  secretsFile: string | null;
+};
+
+export class EnvError extends Error {}
+
+/** Formats every issue as `NAME must …` in one message. */
+export function formatEnvIssues(error: z.ZodError): string {
+  const lines = error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? "environment");
+    const message = issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message;
+    return `  - ${name} ${message.replace(/^Invalid input: /, "")}`;
+  });
+  return `Invalid environment configuration:\n${lines.join("\n")}`;
+}
+
+type Secrets = { AUTH_SECRET: string; ENCRYPTION_KEY: string; CRON_SECRET: string };
+const GENERATED = ["AUTH_SECRET", "ENCRYPTION_KEY", "CRON_SECRET"] as const;
+
+/** Reads the embedded secrets file, generating (once) whichever secret is missing from both it and the env. */
+export function loadEmbeddedSecrets(file: string, given: Partial<Secrets>) {
+  let stored: Partial<Secrets> = {};
+  if (fs.existsSync(file)) stored = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<Secrets>;
+  const generated: string[] = [];
+  const next: Partial<Secrets> = { ...stored };
+  for (const key of GENERATED) {
+    if (given[key] || stored[key]) continue;
+    next[key] = randomBytes(32).toString(key === "ENCRYPTION_KEY" ? "base64" : "base64url");
+    generated.push(key);
+  }
+  if (generated.length > 0) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
+  }
+  const fromFile = GENERATED.filter((key) => !given[key] && next[key]);
+  return { secrets: { ...next, ...stripUndefined(given) } as Secrets, generated, fromFile };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Pure: validates a source (process.env in the app, a literal in tests). Throws EnvError. */
+export function parseEnv(source: Record<string, string | undefined>, cwd = process.cwd()): Env {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) throw new EnvError(formatEnvIssues(parsed.error));
+  const v = parsed.data;
+  const cronMode = v.CRON_MODE ?? (v.VERCEL ? "external" : "internal");
+  if (v.DATABASE_URL) {
+    return { ...(v as Required<typeof v>), CRON_MODE: cronMode, generatedSecrets: [], secretsFile: null } as Env;
+  }
+  const pgliteDir = path.resolve(cwd, v.PGLITE_DIR);
+  const secretsFile = path.join(path.dirname(pgliteDir), "secrets.json");
+  const { secrets, generated } = loadEmbeddedSecrets(secretsFile, v);
+  const recheck = envSchema.safeParse({ ...source, ...secrets });
+  if (!recheck.success) throw new EnvError(formatEnvIssues(recheck.error));
+  return { ...v, ...secrets, PGLITE_DIR: pgliteDir, CRON_MODE: cronMode, generatedSecrets: generated, secretsFile };
+}
+
+const g = globalThis as unknown as { __clicktrailEnv?: Env };
+
+/** The validated environment of this process (memoised). Generated secrets are exported to
+ * process.env too, so libraries that read it themselves (Auth.js) see the same values. */
+export function getEnv(): Env {
+  if (g.__clicktrailEnv) return g.__clicktrailEnv;
+  const env = parseEnv(process.env);
+  if (env.secretsFile) {
+    for (const key of GENERATED) process.env[key] ??= env[key];
+  }
+  g.__clicktrailEnv = env;
+  return env;
+}
+
+/** Forgets the memoised env (tests that change process.env). */
+export function resetEnvForTests() {
+  g.__clicktrailEnv = undefined;
+}
