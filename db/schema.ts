@@ -31,7 +31,8 @@ export const OUTBOUND_STATUSES = ["pending", "sending", "sent", "failed", "cance
 export const CONVERSION_STATUSES = ["queued", "sent", "failed", "rejected"] as const;
 export const JOB_STATUSES = ["pending", "running", "done", "failed", "cancelled"] as const;
 
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+// millisecond precision: JS Dates (and keyset cursors built from them) round-trip exactly
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date", precision: 3 });
 const createdAt = () => ts("created_at").notNull().defaultNow();
 const updatedAt = () =>
   ts("updated_at")

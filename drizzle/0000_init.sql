@@ -5,16 +5,16 @@ CREATE TABLE "api_keys" (
 	"prefix" text NOT NULL,
 	"key_hash" text NOT NULL,
 	"created_by" uuid,
-	"last_used_at" timestamp with time zone,
-	"revoked_at" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"last_used_at" timestamp (3) with time zone,
+	"revoked_at" timestamp (3) with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "auth_throttle" (
 	"key" text PRIMARY KEY NOT NULL,
 	"failures" integer DEFAULT 0 NOT NULL,
-	"window_started_at" timestamp with time zone NOT NULL,
-	"blocked_until" timestamp with time zone
+	"window_started_at" timestamp (3) with time zone NOT NULL,
+	"blocked_until" timestamp (3) with time zone
 );
 --> statement-breakpoint
 CREATE TABLE "conversations" (
@@ -22,9 +22,9 @@ CREATE TABLE "conversations" (
 	"tenant_id" uuid NOT NULL,
 	"subscriber_id" uuid NOT NULL,
 	"number_id" uuid,
-	"started_at" timestamp with time zone NOT NULL,
-	"last_message_at" timestamp with time zone NOT NULL,
-	"window_expires_at" timestamp with time zone NOT NULL,
+	"started_at" timestamp (3) with time zone NOT NULL,
+	"last_message_at" timestamp (3) with time zone NOT NULL,
+	"window_expires_at" timestamp (3) with time zone NOT NULL,
 	"ctwa_clid" text,
 	"source_url" text,
 	"source_type" text,
@@ -51,12 +51,12 @@ CREATE TABLE "conversations" (
 	"creative_id" text,
 	"creative_name" text,
 	"placement" text,
-	"enriched_at" timestamp with time zone,
+	"enriched_at" timestamp (3) with time zone,
 	"enrichment_error" text,
 	"meta_conversation_id" text,
 	"meta_origin" text,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "conversions" (
@@ -65,7 +65,7 @@ CREATE TABLE "conversions" (
 	"number_id" uuid,
 	"event_id" text NOT NULL,
 	"event_name" text NOT NULL,
-	"event_time" timestamp with time zone NOT NULL,
+	"event_time" timestamp (3) with time zone NOT NULL,
 	"request_hash" text NOT NULL,
 	"conversation_id" uuid,
 	"subscriber_id" uuid,
@@ -79,14 +79,14 @@ CREATE TABLE "conversions" (
 	"warnings" text[] DEFAULT '{}'::text[] NOT NULL,
 	"status" text DEFAULT 'queued' NOT NULL,
 	"attempts" integer DEFAULT 0 NOT NULL,
-	"last_attempt_at" timestamp with time zone,
-	"sent_at" timestamp with time zone,
+	"last_attempt_at" timestamp (3) with time zone,
+	"sent_at" timestamp (3) with time zone,
 	"request_payload" jsonb,
 	"response" jsonb,
 	"fbtrace_id" text,
 	"events_received" integer,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "conversions_status_check" CHECK ("conversions"."status" in ('queued', 'sent', 'failed', 'rejected'))
 );
 --> statement-breakpoint
@@ -99,12 +99,12 @@ CREATE TABLE "jobs" (
 	"status" text DEFAULT 'pending' NOT NULL,
 	"attempts" integer DEFAULT 0 NOT NULL,
 	"max_attempts" integer DEFAULT 5 NOT NULL,
-	"run_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"lease_expires_at" timestamp with time zone,
+	"run_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"lease_expires_at" timestamp (3) with time zone,
 	"last_error" text,
 	"result" jsonb,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "jobs_status_check" CHECK ("jobs"."status" in ('pending', 'running', 'done', 'failed', 'cancelled'))
 );
 --> statement-breakpoint
@@ -119,13 +119,13 @@ CREATE TABLE "leads" (
 	"call_status" text DEFAULT 'not_called' NOT NULL,
 	"is_target" boolean,
 	"campaign_active" boolean DEFAULT false NOT NULL,
-	"enrolled_at" timestamp with time zone,
+	"enrolled_at" timestamp (3) with time zone,
 	"assigned_user_id" uuid,
 	"subscriber_id" uuid,
 	"number_id" uuid,
-	"last_whatsapp_sent_at" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"last_whatsapp_sent_at" timestamp (3) with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "leads_call_status_check" CHECK ("leads"."call_status" in ('not_called', 'called', 'no_answer'))
 );
 --> statement-breakpoint
@@ -141,16 +141,16 @@ CREATE TABLE "messages" (
 	"text_preview" text,
 	"payload" jsonb,
 	"status" text NOT NULL,
-	"sent_at" timestamp with time zone,
-	"delivered_at" timestamp with time zone,
-	"read_at" timestamp with time zone,
-	"failed_at" timestamp with time zone,
+	"sent_at" timestamp (3) with time zone,
+	"delivered_at" timestamp (3) with time zone,
+	"read_at" timestamp (3) with time zone,
+	"failed_at" timestamp (3) with time zone,
 	"error_code" text,
 	"error_title" text,
 	"error_detail" text,
-	"provider_timestamp" timestamp with time zone NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"provider_timestamp" timestamp (3) with time zone NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "messages_direction_check" CHECK ("messages"."direction" in ('inbound', 'outbound')),
 	CONSTRAINT "messages_status_check" CHECK ("messages"."status" in ('received', 'accepted', 'sent', 'delivered', 'read', 'failed', 'deleted'))
 );
@@ -165,20 +165,20 @@ CREATE TABLE "outbound_messages" (
 	"template_id" uuid,
 	"template_name" text NOT NULL,
 	"rendered_text" text,
-	"scheduled_at" timestamp with time zone NOT NULL,
+	"scheduled_at" timestamp (3) with time zone NOT NULL,
 	"status" text DEFAULT 'pending' NOT NULL,
 	"attempts" integer DEFAULT 0 NOT NULL,
-	"next_attempt_at" timestamp with time zone,
-	"lease_expires_at" timestamp with time zone,
+	"next_attempt_at" timestamp (3) with time zone,
+	"lease_expires_at" timestamp (3) with time zone,
 	"provider_message_id" text,
-	"sent_at" timestamp with time zone,
-	"delivered_at" timestamp with time zone,
-	"read_at" timestamp with time zone,
+	"sent_at" timestamp (3) with time zone,
+	"delivered_at" timestamp (3) with time zone,
+	"read_at" timestamp (3) with time zone,
 	"error_code" text,
 	"error_message" text,
 	"provider_response" jsonb,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "outbound_messages_status_check" CHECK ("outbound_messages"."status" in ('pending', 'sending', 'sent', 'failed', 'cancelled', 'skipped'))
 );
 --> statement-breakpoint
@@ -193,26 +193,26 @@ CREATE TABLE "subscribers" (
 	"profile_name" text,
 	"number_id" uuid,
 	"conversation_id" uuid,
-	"conversation_expires_at" timestamp with time zone,
+	"conversation_expires_at" timestamp (3) with time zone,
 	"last_message_status" text,
-	"last_message_status_at" timestamp with time zone,
-	"first_seen_at" timestamp with time zone NOT NULL,
-	"last_inbound_at" timestamp with time zone,
+	"last_message_status_at" timestamp (3) with time zone,
+	"first_seen_at" timestamp (3) with time zone NOT NULL,
+	"last_inbound_at" timestamp (3) with time zone,
 	"inbound_count" integer DEFAULT 0 NOT NULL,
 	"outbound_count" integer DEFAULT 0 NOT NULL,
-	"last_outbound_at" timestamp with time zone,
+	"last_outbound_at" timestamp (3) with time zone,
 	"last_outbound_message_id" text,
-	"last_delivered_at" timestamp with time zone,
-	"last_read_at" timestamp with time zone,
-	"last_failed_at" timestamp with time zone,
+	"last_delivered_at" timestamp (3) with time zone,
+	"last_read_at" timestamp (3) with time zone,
+	"last_failed_at" timestamp (3) with time zone,
 	"last_failed_code" text,
 	"last_failed_reason" text,
 	"opt_in_status" boolean,
-	"opt_in_at" timestamp with time zone,
-	"opt_out_at" timestamp with time zone,
+	"opt_in_at" timestamp (3) with time zone,
+	"opt_out_at" timestamp (3) with time zone,
 	"status" text DEFAULT 'active' NOT NULL,
 	"lifecycle_state" text DEFAULT 'lead' NOT NULL,
-	"lifecycle_changed_at" timestamp with time zone,
+	"lifecycle_changed_at" timestamp (3) with time zone,
 	"lifecycle_score" integer,
 	"raw_last_event_type" text,
 	"raw_version" text,
@@ -222,8 +222,8 @@ CREATE TABLE "subscribers" (
 	"custom_fields" jsonb DEFAULT '{}'::jsonb NOT NULL,
 	"first_touch_conversation_id" uuid,
 	"last_touch_conversation_id" uuid,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "subscribers_status_check" CHECK ("subscribers"."status" in ('active', 'inactive', 'blocked', 'opted_out')),
 	CONSTRAINT "subscribers_lifecycle_check" CHECK ("subscribers"."lifecycle_state" in ('lead', 'prospect', 'customer', 'repeat_customer'))
 );
@@ -235,7 +235,7 @@ CREATE TABLE "template_revisions" (
 	"revision" integer NOT NULL,
 	"snapshot" jsonb NOT NULL,
 	"created_by" uuid,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "templates" (
@@ -250,8 +250,8 @@ CREATE TABLE "templates" (
 	"active" boolean DEFAULT true NOT NULL,
 	"meta_template" jsonb,
 	"revision" integer DEFAULT 1 NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "templates_delay_check" CHECK ("templates"."delay_days" >= 0 and "templates"."delay_hours" between 0 and 23),
 	CONSTRAINT "templates_content_length_check" CHECK (char_length("templates"."content") <= 4096)
 );
@@ -262,9 +262,9 @@ CREATE TABLE "tenants" (
 	"opt_out_keywords" text[] DEFAULT array['STOP','UNSUBSCRIBE','СТОП','ОТПИСАТЬСЯ']::text[] NOT NULL,
 	"opt_in_keywords" text[] DEFAULT array['START']::text[] NOT NULL,
 	"segment_variables" jsonb DEFAULT '{}'::jsonb NOT NULL,
-	"demo_loaded_at" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+	"demo_loaded_at" timestamp (3) with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "user_invites" (
@@ -274,10 +274,10 @@ CREATE TABLE "user_invites" (
 	"role" text NOT NULL,
 	"token_hash" text NOT NULL,
 	"invited_by" uuid,
-	"expires_at" timestamp with time zone NOT NULL,
-	"accepted_at" timestamp with time zone,
-	"revoked_at" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"expires_at" timestamp (3) with time zone NOT NULL,
+	"accepted_at" timestamp (3) with time zone,
+	"revoked_at" timestamp (3) with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "user_invites_role_check" CHECK ("user_invites"."role" in ('admin', 'manager', 'marketer'))
 );
 --> statement-breakpoint
@@ -288,9 +288,9 @@ CREATE TABLE "users" (
 	"name" text NOT NULL,
 	"password_hash" text NOT NULL,
 	"role" text NOT NULL,
-	"last_login_at" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"last_login_at" timestamp (3) with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "users_role_check" CHECK ("users"."role" in ('admin', 'manager', 'marketer'))
 );
 --> statement-breakpoint
@@ -299,7 +299,7 @@ CREATE TABLE "webhook_events" (
 	"tenant_id" uuid,
 	"number_id" uuid,
 	"provider" text NOT NULL,
-	"received_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"received_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	"raw_body" text NOT NULL,
 	"headers" jsonb DEFAULT '{}'::jsonb NOT NULL,
 	"signature_result" text NOT NULL,
@@ -307,8 +307,8 @@ CREATE TABLE "webhook_events" (
 	"status" text DEFAULT 'received' NOT NULL,
 	"error" text,
 	"attempts" integer DEFAULT 0 NOT NULL,
-	"processed_at" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"processed_at" timestamp (3) with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "webhook_events_provider_check" CHECK ("webhook_events"."provider" in ('cloud', 'gupshup')),
 	CONSTRAINT "webhook_events_signature_check" CHECK ("webhook_events"."signature_result" in ('valid', 'invalid', 'missing', 'not_required')),
 	CONSTRAINT "webhook_events_status_check" CHECK ("webhook_events"."status" in ('received', 'processed', 'failed', 'unrouted', 'rejected'))
@@ -340,11 +340,11 @@ CREATE TABLE "whatsapp_numbers" (
 	"verified_name" text,
 	"quality_rating" text,
 	"messaging_limit_tier" text,
-	"last_checked_at" timestamp with time zone,
+	"last_checked_at" timestamp (3) with time zone,
 	"last_error" jsonb,
-	"last_webhook_at" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"last_webhook_at" timestamp (3) with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "whatsapp_numbers_provider_check" CHECK ("whatsapp_numbers"."provider" in ('cloud', 'gupshup', 'green')),
 	CONSTRAINT "whatsapp_numbers_status_check" CHECK ("whatsapp_numbers"."connection_status" in ('unverified', 'connected', 'error')),
 	CONSTRAINT "whatsapp_numbers_rate_check" CHECK ("whatsapp_numbers"."send_rate_per_second" between 1 and 80)

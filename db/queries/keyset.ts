@@ -1,0 +1,13 @@
+import { and, eq, lt, or, type SQL } from "drizzle-orm";
+import type { PgColumn } from "drizzle-orm/pg-core";
+import type { Cursor } from "@/lib/pagination";
+
+/** `(at, id) < (cursor.at, cursor.id)` for lists ordered by `at desc, id desc`. */
+export function beforeCursor(atColumn: PgColumn, idColumn: PgColumn, cursor: Cursor | undefined): SQL | undefined {
+  if (!cursor) return undefined;
+  return or(lt(atColumn, cursor.at), and(eq(atColumn, cursor.at), lt(idColumn, cursor.id)));
+}
+
+export function takeFirstOrNull<T>(rows: T[]): T | null {
+  return rows[0] ?? null;
+}

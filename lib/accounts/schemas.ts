@@ -1,0 +1,59 @@
+// Shared by client forms (inline errors) and the server (authoritative): one schema per form.
+import { z } from "zod";
+import { ROLES } from "@/db/schema";
+
+export const emailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.email("Enter a valid email address"));
+
+export const passwordSchema = z
+  .string()
+  .min(10, "Use at least 10 characters")
+  .max(200, "Use at most 200 characters");
+
+export const personNameSchema = z.string().trim().min(1, "Enter a name").max(120, "Use at most 120 characters");
+
+export const roleSchema = z.enum(ROLES, "Choose a role");
+
+export const signInSchema = z.object({
+  email: z.string().trim().toLowerCase().min(1, "Enter your email"),
+  password: z.string().min(1, "Enter your password").max(200),
+});
+
+export const setupSchema = z
+  .object({
+    organisation: z.string().trim().min(2, "Enter your organisation's name").max(120),
+    name: personNameSchema,
+    email: emailSchema,
+    password: passwordSchema,
+    confirmPassword: z.string(),
+    loadDemo: z.boolean().default(false),
+  })
+  .refine((v) => v.password === v.confirmPassword, { path: ["confirmPassword"], message: "Passwords do not match" });
+export type SetupInput = z.infer<typeof setupSchema>;
+
+export const createUserSchema = z.object({
+  name: personNameSchema,
+  email: emailSchema,
+  role: roleSchema,
+  password: passwordSchema,
+});
+export type CreateUserInput = z.infer<typeof createUserSchema>;
+
+export const inviteUserSchema = z.object({ email: emailSchema, role: roleSchema });
+export type InviteUserInput = z.infer<typeof inviteUserSchema>;
+
+export const acceptInviteSchema = z
+  .object({ name: personNameSchema, password: passwordSchema, confirmPassword: z.string() })
+  .refine((v) => v.password === v.confirmPassword, { path: ["confirmPassword"], message: "Passwords do not match" });
+
+export const updateUserSchema = z
+  .object({ name: personNameSchema.optional(), role: roleSchema.optional(), password: passwordSchema.optional() })
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, "Send at least one of name, role, password");
+export type UpdateUserInput = z.infer<typeof updateUserSchema>;
+
+export const apiKeyNameSchema = z.object({ name: z.string().trim().min(1, "Name the key").max(80) });
+export const organisationSchema = z.object({ name: z.string().trim().min(2, "Enter a name").max(120) });

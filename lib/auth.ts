@@ -1,0 +1,105 @@
+// Auth.js v5: email + password credentials, JWT sessions. Roles are checked on the server in
+// every page (requireUser), action (lib/action.ts) and route (requireApiPrincipal); the session
+// only carries the user id: role and tenant are re-read from the database on each check.
+import NextAuth, { CredentialsSignin, type DefaultSession } from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import { forbidden, redirect } from "next/navigation";
+import { getDb } from "@/db/client";
+import { getSessionUser } from "@/db/queries";
+import type { Role } from "@/db/schema";
+import { signInSchema } from "./accounts/schemas";
+import { signInWithPassword } from "./accounts/sign-in";
+import { authenticateApiKey } from "./api-keys";
+import { getEnv } from "./env";
+import { AppError } from "./errors";
+import { bearerToken } from "./http";
+import { hasRole } from "./roles";
+
+declare module "next-auth" {
+  interface Session {
+    user: { id: string } & DefaultSession["user"];
+  }
+}
+
+/** Thrown from authorize() when the email is throttled; `code` carries the wait in seconds. */
+class ThrottledSignIn extends CredentialsSignin {
+  constructor(seconds: number) {
+    super();
+    this.code = `throttled:${seconds}`;
+  }
+}
+
+export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
+  secret: getEnv().AUTH_SECRET,
+  trustHost: true, // self-hosted behind any host name; Auth.js otherwise refuses under `next start`
+  session: { strategy: "jwt", maxAge: 30 * 24 * 3600 },
+  pages: { signIn: "/login" },
+  logger: { error: (e) => (e instanceof CredentialsSignin ? undefined : console.error("[auth]", e)) },
+  providers: [
+    Credentials({
+      credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+      async authorize(raw) {
+        const parsed = signInSchema.safeParse(raw);
+        if (!parsed.success) return null;
+        const result = await signInWithPassword(await getDb(), { ...parsed.data, now: new Date() });
+        if (result.ok) return { id: result.userId };
+        if (result.reason === "throttled") throw new ThrottledSignIn(result.retryAfterSeconds);
+        return null;
+      },
+    }),
+  ],
+  callbacks: {
+    jwt({ token, user }) {
+      if (user?.id) token.uid = user.id;
+      return token;
+    },
+    session({ session, token }) {
+      if (typeof token.uid === "string") session.user.id = token.uid;
+      return session;
+    },
+  },
+}));
+
+export type SessionUser = NonNullable<Awaited<ReturnType<typeof getSessionUser>>>;
+
+async function currentUser(): Promise<SessionUser | null> {
+  const session = await auth();
+  const uid = session?.user?.id;
+  if (!uid) return null;
+  return getSessionUser(await getDb(), uid);
+}
+
+/** For pages: the signed-in user, or a redirect to /login; a role below `role` renders 403. */
+export async function requireUser(opts: { role?: Role } = {}): Promise<SessionUser> {
+  const user = await currentUser();
+  if (!user) redirect("/login");
+  if (opts.role && !hasRole(user.role, opts.role)) forbidden();
+  return user;
+}
+
+/** For actions: like requireUser, but throws AppError (the action wrapper turns it into a result). */
+export async function requireActionUser(role: Role): Promise<SessionUser> {
+  const user = await currentUser();
+  if (!user) throw new AppError("unauthorized", "Your session has ended. Sign in again.");
+  if (!hasRole(user.role, role)) throw new AppError("forbidden", `This needs the ${role} role or higher`);
+  return user;
+}
+
+export type ApiPrincipal =
+  | { kind: "api_key"; tenantId: string; apiKeyId: string; userId: null; role: Role }
+  | { kind: "session"; tenantId: string; userId: string; role: Role };
+
+/** For /api/v1: `Authorization: Bearer <API key>` (acts as admin of its tenant) or a console session. */
+export async function requireApiPrincipal(req: Request, opts: { role?: Role } = {}): Promise<ApiPrincipal> {
+  const required = opts.role ?? "marketer";
+  const token = bearerToken(req.headers.get("authorization"));
+  if (token) {
+    const key = await authenticateApiKey(await getDb(), { secret: token, now: new Date() });
+    return { kind: "api_key", ...key, userId: null, role: "admin" };
+  }
+  if (req.headers.get("authorization")) throw new AppError("unauthorized", "Use `Authorization: Bearer <API key>`");
+  const user = await currentUser();
+  if (!user) throw new AppError("unauthorized", "Send `Authorization: Bearer <API key>` or sign in to the console");
+  if (!hasRole(user.role, required)) throw new AppError("forbidden", `This needs the ${required} role or higher`);
+  return { kind: "session", tenantId: user.tenantId, userId: user.id, role: user.role };
+}

@@ -1,0 +1,75 @@
+// Transport helpers for route handlers: one JSON error shape, JSON body reading, bearer parsing.
+import { ZodError, z } from "zod";
+import { AppError, errorBody } from "./errors";
+
+export const MAX_JSON_BYTES = 1024 * 1024;
+
+export function jsonError(status: number, code: string, message: string, details?: unknown): Response {
+  return Response.json(errorBody(code, message, details), { status });
+}
+
+export function zodDetails(error: ZodError) {
+  return z.flattenError(error);
+}
+
+/** Maps any thrown value to the JSON error response (logging only 5xx, with a request id). */
+export function toErrorResponse(e: unknown): Response {
+  if (e instanceof ZodError) return jsonError(422, "unprocessable", "The request is not valid", zodDetails(e));
+  if (e instanceof AppError) {
+    if (e.status >= 500) console.error(`[clicktrail] ${e.code}: ${e.message}`, e.details ?? "");
+    return jsonError(e.status, e.code, e.message, e.details);
+  }
+  const requestId = crypto.randomUUID();
+  console.error(`[clicktrail] unhandled error (request ${requestId})`, e);
+  return jsonError(500, "internal", `Something went wrong on our side (request ${requestId}).`);
+}
+
+type Handler<C> = (req: Request, ctx: C) => Promise<Response>;
+
+export function withApiErrors<C>(handler: Handler<C>): Handler<C> {
+  return async (req, ctx) => {
+    try {
+      return await handler(req, ctx);
+    } catch (e) {
+      // Next's redirect()/notFound() interrupts must keep propagating
+      if (e instanceof Error && typeof (e as { digest?: unknown }).digest === "string") throw e;
+      return toErrorResponse(e);
+    }
+  };
+}
+
+/** Reads a JSON body (size-capped); a body that is not JSON is a 400, not a 500. */
+export async function readJson(req: Request): Promise<unknown> {
+  const text = await req.text();
+  if (Buffer.byteLength(text) > MAX_JSON_BYTES) throw new AppError("payload_too_large", "The body is larger than 1 MiB");
+  if (text.trim() === "") throw new AppError("bad_request", "The request body is empty; send JSON");
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError("bad_request", "The request body is not valid JSON");
+  }
+}
+
+export function bearerToken(authorization: string | null): string | null {
+  const match = authorization?.match(/^Bearer\s+(\S+)\s*$/i);
+  return match?.[1] ?? null;
+}
+
+/** Reads `searchParams` into a plain object for zod (repeated keys become arrays). */
+export function searchParamsObject(params: URLSearchParams): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const key of new Set(params.keys())) {
+    const all = params.getAll(key);
+    out[key] = all.length > 1 ? all : (all[0] as string);
+  }
+  return out;
+}
+
+export const uuidParamSchema = z.object({ id: z.uuid("Not a valid id") });
+
+/** Route `params` with an id: a malformed id is a 404 (it cannot name anything), never a 500. */
+export async function idParam(params: Promise<{ id: string }>): Promise<string> {
+  const parsed = uuidParamSchema.safeParse(await params);
+  if (!parsed.success) throw new AppError("not_found", "Not found");
+  return parsed.data.id;
+}

@@ -1,0 +1,26 @@
+// Runs once per server process (instrumentation.ts): validate env, open + migrate the database,
+// apply the headless bootstrap. Any failure here stops the server with a clear message.
+import path from "node:path";
+import { getDatabase } from "@/db/client";
+import { latestAppliedMigration } from "@/db/migrations-info";
+import { bootstrapFromEnv } from "./accounts/bootstrap";
+import { getEnv } from "./env";
+
+const log = (line: string) => console.info(`[clicktrail] ${line}`);
+
+export async function startConsole(): Promise<void> {
+  const env = getEnv();
+  const rel = (p: string) => path.relative(process.cwd(), p) || p;
+  if (env.generatedSecrets.length > 0 && env.secretsFile) {
+    log(
+      `generated ${env.generatedSecrets.join(", ")} and saved them to ${rel(env.secretsFile)} ` +
+        `(keep this file with the database: ENCRYPTION_KEY decrypts the stored provider tokens)`,
+    );
+  } else if (env.secretsFile) {
+    log(`using the generated secrets in ${rel(env.secretsFile)}`);
+  }
+  const handle = await getDatabase();
+  const where = handle.kind === "pglite" ? `embedded PGlite at ${rel(env.PGLITE_DIR)}` : "PostgreSQL (DATABASE_URL)";
+  log(`database: ${where}, migration ${await latestAppliedMigration(handle.db)}`);
+  for (const note of await bootstrapFromEnv(handle.db, env)) log(note);
+}
