@@ -4,6 +4,7 @@
 import NextAuth, { CredentialsSignin, type DefaultSession } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { forbidden, redirect } from "next/navigation";
+import { cache } from "react";
 import { getDb } from "@/db/client";
 import { getSessionUser } from "@/db/queries";
 import type { Role } from "@/db/schema";
@@ -62,12 +63,13 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
 
 export type SessionUser = NonNullable<Awaited<ReturnType<typeof getSessionUser>>>;
 
-async function currentUser(): Promise<SessionUser | null> {
+/** The signed-in user, read once per request (layout and page share it). */
+export const currentUser = cache(async (): Promise<SessionUser | null> => {
   const session = await auth();
   const uid = session?.user?.id;
   if (!uid) return null;
   return getSessionUser(await getDb(), uid);
-}
+});
 
 /** For pages: the signed-in user, or a redirect to /login; a role below `role` renders 403. */
 export async function requireUser(opts: { role?: Role } = {}): Promise<SessionUser> {

@@ -19,8 +19,7 @@ const base64Key32 = z.string().refine((v) => {
   }
 }, "must be 32 random bytes encoded as base64 (generate one with `openssl rand -base64 32`)");
 
-export const envSchema = z
-  .object({
+export const envSchema = z.object({
     NODE_ENV: withDefault(z.enum(["development", "production", "test"]), "development"),
     DATABASE_URL: optional(
       z.string().regex(/^postgres(ql)?:\/\/.+/, "must be a postgres:// or postgresql:// connection URL"),
@@ -39,18 +38,25 @@ export const envSchema = z
     ADMIN_PASSWORD: optional(z.string().min(10, "must be at least 10 characters")),
     BOOTSTRAP_API_KEY: optional(z.string().min(24, "must be at least 24 characters")),
     VERCEL: optional(z.string()),
-  })
-  .superRefine((v, ctx) => {
-    if (v.DATABASE_URL) {
-      for (const key of ["AUTH_SECRET", "ENCRYPTION_KEY", "CRON_SECRET"] as const) {
-        if (!v[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required when DATABASE_URL is set" });
-      }
-    }
-    if (Boolean(v.ADMIN_EMAIL) !== Boolean(v.ADMIN_PASSWORD)) {
-      const missing = v.ADMIN_EMAIL ? "ADMIN_PASSWORD" : "ADMIN_EMAIL";
-      ctx.addIssue({ code: "custom", path: [missing], message: "is required together with the other ADMIN_* variable" });
-    }
   });
+
+type Issue = { name: string; message: string };
+const present = (v: string | undefined) => typeof v === "string" && v.trim() !== "";
+
+/** Cross-variable rules, checked on the raw values so they are reported even when other fields are bad. */
+function crossFieldIssues(source: Record<string, string | undefined>): Issue[] {
+  const issues: Issue[] = [];
+  if (present(source.DATABASE_URL)) {
+    for (const name of ["AUTH_SECRET", "ENCRYPTION_KEY", "CRON_SECRET"]) {
+      if (!present(source[name])) issues.push({ name, message: "is required when DATABASE_URL is set" });
+    }
+  }
+  if (present(source.ADMIN_EMAIL) !== present(source.ADMIN_PASSWORD)) {
+    const name = present(source.ADMIN_EMAIL) ? "ADMIN_PASSWORD" : "ADMIN_EMAIL";
+    issues.push({ name, message: "is required together with the other ADMIN_* variable" });
+  }
+  return issues;
+}
 
 export type Env = Omit<z.output<typeof envSchema>, "AUTH_SECRET" | "ENCRYPTION_KEY" | "CRON_SECRET" | "CRON_MODE"> & {
   AUTH_SECRET: string;
@@ -65,12 +71,12 @@ export type Env = Omit<z.output<typeof envSchema>, "AUTH_SECRET" | "ENCRYPTION_K
 export class EnvError extends Error {}
 
 /** Formats every issue as `NAME must …` in one message. */
-export function formatEnvIssues(error: z.ZodError): string {
-  const lines = error.issues.map((issue) => {
-    const name = String(issue.path[0] ?? "environment");
-    const message = issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message;
-    return `  - ${name} ${message.replace(/^Invalid input: /, "")}`;
-  });
+export function formatEnvIssues(error: z.ZodError | undefined, extra: Issue[] = []): string {
+  const issues: Issue[] = (error?.issues ?? []).map((issue) => ({
+    name: String(issue.path[0] ?? "environment"),
+    message: (issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message).replace(/^Invalid input: /, ""),
+  }));
+  const lines = [...issues, ...extra.filter((x) => !issues.some((i) => i.name === x.name))].map((i) => `  - ${i.name} ${i.message}`);
   return `Invalid environment configuration:\n${lines.join("\n")}`;
 }
 
@@ -103,7 +109,8 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 /** Pure: validates a source (process.env in the app, a literal in tests). Throws EnvError. */
 export function parseEnv(source: Record<string, string | undefined>, cwd = process.cwd()): Env {
   const parsed = envSchema.safeParse(source);
-  if (!parsed.success) throw new EnvError(formatEnvIssues(parsed.error));
+  const cross = crossFieldIssues(source);
+  if (!parsed.success || cross.length > 0) throw new EnvError(formatEnvIssues(parsed.error, cross));
   const v = parsed.data;
   const cronMode = v.CRON_MODE ?? (v.VERCEL ? "external" : "internal");
   if (v.DATABASE_URL) {

@@ -1,4 +1,4 @@
-import type { Role } from "@/db/schema";
+import type { Role } from "./roles-types";
 
 export const ROLE_RANK: Record<Role, number> = { marketer: 1, manager: 2, admin: 3 };
 

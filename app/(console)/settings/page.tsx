@@ -1,0 +1,44 @@
+import type { Metadata } from "next";
+import { PageHeader } from "@/components/ui/page-header";
+import { getDb } from "@/db/client";
+import { listPendingInvites } from "@/lib/accounts/invites";
+import { listUsersPage } from "@/lib/accounts/users";
+import { listApiKeysPage } from "@/lib/api-keys";
+import { requireUser } from "@/lib/auth";
+import { ApiKeysSection } from "./api-keys-section";
+import { OrganisationForm } from "./organisation-form";
+import { UsersSection } from "./users-section";
+
+export const metadata: Metadata = { title: "Settings" };
+
+export default async function SettingsPage() {
+  const user = await requireUser({ role: "admin" });
+  const db = await getDb();
+  const now = new Date();
+  const users = await listUsersPage(db, { tenantId: user.tenantId, limit: 200 });
+  const invites = await listPendingInvites(db, { tenantId: user.tenantId, now });
+  const keys = await listApiKeysPage(db, { tenantId: user.tenantId, limit: 200 });
+  return (
+    <div className="grid gap-8">
+      <PageHeader title="Settings" description="Your workspace, the people who use it, and API keys for integrations." />
+      <OrganisationForm name={user.tenantName} />
+      <UsersSection
+        currentUserId={user.id}
+        users={users.rows.map((u) => ({ ...u, lastLoginAt: u.lastLoginAt?.getTime() ?? null, createdAt: u.createdAt.getTime() }))}
+        hasMore={users.nextCursor !== null}
+        invites={invites.map((i) => ({ id: i.id, email: i.email, role: i.role, expiresAt: i.expiresAt.getTime() }))}
+      />
+      <ApiKeysSection
+        keys={keys.rows.map((k) => ({
+          id: k.id,
+          name: k.name,
+          prefix: k.prefix,
+          createdAt: k.createdAt.getTime(),
+          lastUsedAt: k.lastUsedAt?.getTime() ?? null,
+          revokedAt: k.revokedAt?.getTime() ?? null,
+        }))}
+        hasMore={keys.nextCursor !== null}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,9 @@
+import { redirect } from "next/navigation";
+import { getDb } from "@/db/client";
+import { isSetupOpen } from "@/lib/accounts/setup";
+import { currentUser } from "@/lib/auth";
+
+export default async function Home() {
+  if (await currentUser()) redirect("/dashboard");
+  redirect((await isSetupOpen(await getDb())) ? "/setup" : "/login");
+}

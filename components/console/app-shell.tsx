@@ -1,0 +1,65 @@
+import { Logo } from "@/components/console/logo";
+import { NAV_ITEMS } from "@/components/console/nav-items";
+import { NavLink } from "@/components/console/nav-link";
+import { UserMenu } from "@/components/console/user-menu";
+import { hasRole } from "@/lib/roles";
+import type { Role } from "@/lib/roles-types";
+
+type ShellUser = { name: string; email: string; role: Role; tenantName: string };
+
+export function AppShell({
+  user,
+  signOutAction,
+  children,
+}: {
+  user: ShellUser;
+  signOutAction: () => Promise<void>;
+  children: React.ReactNode;
+}) {
+  const items = NAV_ITEMS.filter((item) => hasRole(user.role, item.role));
+  return (
+    <div className="flex min-h-screen">
+      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50 focus:rounded focus:bg-background focus:px-3 focus:py-2">
+        Skip to content
+      </a>
+      <aside className="sticky top-0 hidden h-screen w-60 shrink-0 flex-col border-r bg-muted/30 md:flex">
+        <div className="flex h-14 items-center border-b px-4">
+          <Logo />
+        </div>
+        <div className="px-4 pt-3 pb-1 text-xs font-medium tracking-wide text-muted-foreground uppercase" title={user.tenantName}>
+          <span className="block truncate">{user.tenantName}</span>
+        </div>
+        <nav aria-label="Main" className="flex flex-1 flex-col gap-0.5 px-2 py-2">
+          {items.map(({ href, label, icon: Icon }) => (
+            <NavLink key={href} href={href}>
+              <Icon aria-hidden />
+              {label}
+            </NavLink>
+          ))}
+        </nav>
+        <div className="border-t p-2">
+          <UserMenu user={user} signOutAction={signOutAction} />
+        </div>
+      </aside>
+      <div className="flex min-w-0 flex-1 flex-col">
+        <header className="flex h-14 items-center justify-between gap-3 border-b px-4 md:hidden">
+          <Logo />
+          <div className="w-44">
+            <UserMenu user={user} signOutAction={signOutAction} />
+          </div>
+        </header>
+        <nav aria-label="Main (mobile)" className="flex gap-1 overflow-x-auto border-b px-2 py-1.5 md:hidden">
+          {items.map(({ href, label, icon: Icon }) => (
+            <NavLink key={href} href={href}>
+              <Icon aria-hidden />
+              {label}
+            </NavLink>
+          ))}
+        </nav>
+        <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-6 md:px-8">
+          {children}
+        </main>
+      </div>
+    </div>
+  );
+}

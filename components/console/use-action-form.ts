@@ -1,0 +1,42 @@
+"use client";
+
+import { zodResolver } from "@hookform/resolvers/zod";
+import { useTransition } from "react";
+import { type DefaultValues, type FieldValues, type Path, useForm } from "react-hook-form";
+import type { z } from "zod";
+import type { ActionResult } from "@/lib/action";
+
+/**
+ * react-hook-form + zod on the client (inline errors while typing), the same schema on the
+ * server: field errors the server returns land on the same fields, a general error in `formError`.
+ */
+export function useActionForm<S extends z.ZodType<FieldValues, FieldValues>, T>(opts: {
+  schema: S;
+  defaultValues: DefaultValues<z.input<S>>;
+  action: (input: z.input<S>) => Promise<ActionResult<T>>;
+  onSuccess?: (data: T) => void;
+}) {
+  const form = useForm<z.input<S>, unknown, z.output<S>>({
+    resolver: zodResolver(opts.schema as never),
+    defaultValues: opts.defaultValues,
+    mode: "onTouched",
+  });
+  const [pending, startTransition] = useTransition();
+
+  const onSubmit = form.handleSubmit((values) => {
+    form.clearErrors("root");
+    startTransition(async () => {
+      const result = await opts.action(values as z.input<S>);
+      if (result.ok) {
+        opts.onSuccess?.(result.data);
+        return;
+      }
+      for (const [field, messages] of Object.entries(result.fieldErrors ?? {})) {
+        if (messages?.[0]) form.setError(field as Path<z.input<S>>, { type: "server", message: messages[0] });
+      }
+      form.setError("root", { type: "server", message: result.error });
+    });
+  });
+
+  return { form, onSubmit, pending, formError: form.formState.errors.root?.message };
+}

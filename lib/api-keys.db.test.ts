@@ -1,0 +1,59 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rowsOf } from "@/db/migrations-info";
+import { getApiKeyById, insertTenant } from "@/db/queries";
+import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
+import { authenticateApiKey, createApiKey, ensureBootstrapApiKey, listApiKeysPage, revokeApiKeyById } from "./api-keys";
+import { sha256Hex } from "./crypto";
+
+const now = new Date("2026-06-01T12:00:00Z");
+
+describe.each(testDrivers)("API keys (%s)", (kind) => {
+  let t: TestDb;
+  let tenantId: string;
+  beforeAll(async () => {
+    t = await createTestDb(kind);
+    tenantId = (await insertTenant(t.db, { name: "Keys" })).id;
+  });
+  afterAll(() => t.cleanup());
+
+  it("shows the key once and stores only its hash and prefix", async () => {
+    const { apiKey, secret } = await createApiKey(t.db, { tenantId, name: "CRM", createdBy: null });
+    expect(secret).toMatch(/^ck_[A-Za-z0-9_-]{43}$/);
+    expect(apiKey.prefix).toBe(secret.slice(0, 11));
+    expect(apiKey).not.toHaveProperty("keyHash");
+    const [stored] = rowsOf<{ key_hash: string }>(await t.db.execute(sql`select key_hash from api_keys where id = ${apiKey.id}`));
+    expect(stored?.key_hash).toBe(sha256Hex(secret));
+    expect(JSON.stringify(stored)).not.toContain(secret);
+  });
+
+  it("authenticates, records the last use, and refuses once revoked", async () => {
+    const { apiKey, secret } = await createApiKey(t.db, { tenantId, name: "Website", createdBy: null });
+    expect(await authenticateApiKey(t.db, { secret, now })).toEqual({ tenantId, apiKeyId: apiKey.id });
+    expect((await getApiKeyById(t.db, { tenantId, id: apiKey.id }))?.lastUsedAt).toEqual(now);
+    await revokeApiKeyById(t.db, { tenantId, id: apiKey.id, now });
+    await expect(authenticateApiKey(t.db, { secret, now })).rejects.toMatchObject({ code: "unauthorized" });
+    await expect(authenticateApiKey(t.db, { secret: `${secret}x`, now })).rejects.toMatchObject({ code: "unauthorized" });
+    await expect(revokeApiKeyById(t.db, { tenantId, id: apiKey.id, now })).rejects.toMatchObject({ code: "not_found" });
+  });
+
+  it("registers BOOTSTRAP_API_KEY once with that exact value", async () => {
+    const secret = "bootstrap-key-for-tests-0123456789";
+    expect(await ensureBootstrapApiKey(t.db, { tenantId, secret })).toEqual({ created: true });
+    expect(await ensureBootstrapApiKey(t.db, { tenantId, secret })).toEqual({ created: false });
+    expect((await authenticateApiKey(t.db, { secret, now })).tenantId).toBe(tenantId);
+  });
+
+  it("pages through keys newest first without gaps or repeats", async () => {
+    const other = (await insertTenant(t.db, { name: "Paging" })).id;
+    for (let i = 0; i < 7; i++) await createApiKey(t.db, { tenantId: other, name: `k${i}`, createdBy: null });
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listApiKeysPage(t.db, { tenantId: other, limit: 3, cursor });
+      seen.push(...page.rows.map((r) => r.name));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual(["k6", "k5", "k4", "k3", "k2", "k1", "k0"]);
+  });
+});
