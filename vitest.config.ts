@@ -10,5 +10,7 @@ export default defineConfig({
     // PGlite instances are memory-heavy and we have 2 cores: run files one at a time.
     fileParallelism: false,
     pool: "forks",
+    // next-auth imports `next/server` without an extension; let vite resolve it (Node ESM cannot)
+    server: { deps: { inline: ["next-auth"] } },
   },
 });

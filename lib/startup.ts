@@ -24,3 +24,13 @@ export async function startConsole(): Promise<void> {
   log(`database: ${where}, migration ${await latestAppliedMigration(handle.db)}`);
   for (const note of await bootstrapFromEnv(handle.db, env)) log(note);
 }
+
+/** startConsole, and on failure one clear line and exit 1 (a half-configured server helps nobody). */
+export async function startConsoleOrExit(): Promise<void> {
+  try {
+    await startConsole();
+  } catch (e) {
+    console.error(`\n[clicktrail] cannot start: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  }
+}

@@ -7,6 +7,9 @@ import { isSetupOpen } from "@/lib/accounts/setup";
 import { currentUser } from "@/lib/auth";
 import { LoginForm } from "./login-form";
 
+// reads the database on every request: never prerendered at build time
+export const dynamic = "force-dynamic";
+
 export const metadata: Metadata = { title: "Sign in" };
 
 const searchSchema = z.object({ callbackUrl: z.string().optional().catch(undefined) });

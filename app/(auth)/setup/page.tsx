@@ -5,6 +5,9 @@ import { getDb } from "@/db/client";
 import { isSetupOpen } from "@/lib/accounts/setup";
 import { SetupForm } from "./setup-form";
 
+// reads the database on every request: never prerendered at build time
+export const dynamic = "force-dynamic";
+
 export const metadata: Metadata = { title: "Set up Clicktrail" };
 
 export default async function SetupPage() {

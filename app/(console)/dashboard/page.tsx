@@ -7,6 +7,9 @@ import { hasRole } from "@/lib/roles";
 import { DashboardLive } from "./dashboard-live";
 import { GettingStarted } from "./getting-started";
 
+// reads the database on every request: never prerendered at build time
+export const dynamic = "force-dynamic";
+
 export const metadata: Metadata = { title: "Dashboard" };
 
 export default async function DashboardPage() {

@@ -9,6 +9,9 @@ import { ApiKeysSection } from "./api-keys-section";
 import { OrganisationForm } from "./organisation-form";
 import { UsersSection } from "./users-section";
 
+// reads the database on every request: never prerendered at build time
+export const dynamic = "force-dynamic";
+
 export const metadata: Metadata = { title: "Settings" };
 
 export default async function SettingsPage() {

@@ -7,6 +7,9 @@ import { findInvite } from "@/lib/accounts/invites";
 import { ROLE_LABELS } from "@/lib/roles";
 import { AcceptInviteForm } from "./accept-invite-form";
 
+// reads the database on every request: never prerendered at build time
+export const dynamic = "force-dynamic";
+
 export const metadata: Metadata = { title: "Join workspace" };
 
 export default async function InvitePage(props: { params: Promise<{ token: string }> }) {

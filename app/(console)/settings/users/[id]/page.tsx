@@ -9,6 +9,9 @@ import { requireUser } from "@/lib/auth";
 import { uuidParamSchema } from "@/lib/http";
 import { EditUserForm } from "./edit-user-form";
 
+// reads the database on every request: never prerendered at build time
+export const dynamic = "force-dynamic";
+
 export const metadata: Metadata = { title: "Edit user" };
 
 export default async function EditUserPage(props: { params: Promise<{ id: string }> }) {

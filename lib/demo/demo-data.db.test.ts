@@ -1,0 +1,135 @@
+import { and, count, eq, isNotNull, isNull } from "drizzle-orm";
+import type { PgTable } from "drizzle-orm/pg-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "@/db/client";
+import {
+  conversations, conversions, leads, messages, outboundMessages, subscribers, templates, tenants, webhookEvents, whatsappNumbers,
+} from "@/db/schema";
+import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
+import { type DemoSummary, loadDemoData } from "./demo-data";
+
+const encryptionKey = Buffer.alloc(32, 7).toString("base64");
+const now = new Date("2025-11-03T09:30:00.000Z");
+
+const counted = {
+  numbers: whatsappNumbers, subscribers, conversations, messages, templates, leads,
+  outboundMessages, conversions, webhookEvents,
+} satisfies Record<Exclude<keyof DemoSummary, "skipped">, PgTable & { tenantId: unknown }>;
+
+async function countRows(db: Db, tenantId: string): Promise<Omit<DemoSummary, "skipped">> {
+  const entries = await Promise.all(
+    Object.entries(counted).map(async ([key, table]) => {
+      const [row] = await db.select({ n: count() }).from(table).where(eq(table.tenantId, tenantId));
+      return [key, row?.n ?? 0] as const;
+    }),
+  );
+  return Object.fromEntries(entries) as Omit<DemoSummary, "skipped">;
+}
+
+async function newTenant(db: Db, name: string): Promise<string> {
+  const [tenant] = await db.insert(tenants).values({ name }).returning();
+  if (!tenant) throw new Error("tenant not created");
+  return tenant.id;
+}
+
+describe.each(testDrivers)("loadDemoData (%s)", (kind) => {
+  let t: TestDb;
+  let tenantId: string;
+  let summary: DemoSummary;
+
+  beforeAll(async () => {
+    t = await createTestDb(kind);
+    tenantId = await newTenant(t.db, "Test");
+    summary = await loadDemoData(t.db, { tenantId, now, encryptionKey });
+  });
+  afterAll(() => t.cleanup());
+
+  it("reports the rows it wrote", async () => {
+    const { skipped, ...counts } = summary;
+    expect(skipped).toBe(false);
+    expect(await countRows(t.db, tenantId)).toEqual(counts);
+    expect(counts.subscribers).toBeGreaterThanOrEqual(250);
+    expect(counts.numbers).toBe(3);
+    expect(counts.webhookEvents).toBeGreaterThan(0);
+    expect(counts.conversions).toBeGreaterThan(0);
+  });
+
+  it("marks the tenant as loaded and sets the segment variables", async () => {
+    const [tenant] = await t.db.select().from(tenants).where(eq(tenants.id, tenantId));
+    expect(tenant?.demoLoadedAt?.getTime()).toBe(now.getTime());
+    expect(tenant?.segmentVariables.acting?.instructor_name).toBe("Казбек Меретуков");
+    expect(tenant?.segmentVariables.oratory?.course_name).toBe("Ораторское искусство");
+  });
+
+  it("attributes some conversations to ads and leaves others organic", async () => {
+    const [withClid] = await t.db.select({ n: count() }).from(conversations)
+      .where(and(eq(conversations.tenantId, tenantId), isNotNull(conversations.ctwaClid)));
+    const [withoutClid] = await t.db.select({ n: count() }).from(conversations)
+      .where(and(eq(conversations.tenantId, tenantId), isNull(conversations.ctwaClid)));
+    expect(withClid?.n).toBeGreaterThan(0);
+    expect(withoutClid?.n).toBeGreaterThan(0);
+  });
+
+  it("creates every drip template of seed 003 with its delay and segment", async () => {
+    const rows = await t.db.select().from(templates).where(eq(templates.tenantId, tenantId));
+    const byName = new Map(rows.map((r) => [r.name, r]));
+    const expected: [string, number, string | null][] = [
+      ["welcome", 0, null], ["day1_acting", 1, "acting"], ["day1_oratory", 1, "oratory"], ["day3", 3, null], ["day7", 7, null], ["day5_case", 5, "oratory"],
+    ];
+    for (const [name, delayDays, segment] of expected) {
+      expect(byName.get(name), name).toMatchObject({ delayDays, segment });
+    }
+    expect(byName.get("day5_case")?.active).toBe(false);
+    expect(byName.get("day7")?.metaTemplate?.name).toBe("course_last_call");
+  });
+
+  it("queues exactly one row per enrolled lead and matching active template", async () => {
+    const allTemplates = await t.db.select().from(templates).where(eq(templates.tenantId, tenantId));
+    const enrolled = await t.db.select().from(leads).where(and(eq(leads.tenantId, tenantId), isNotNull(leads.enrolledAt)));
+    const queue = await t.db.select().from(outboundMessages).where(eq(outboundMessages.tenantId, tenantId));
+    expect(enrolled.length).toBeGreaterThan(0);
+    for (const lead of enrolled) {
+      const want = allTemplates.filter((tpl) => tpl.active && (tpl.segment === null || tpl.segment === lead.segment)).map((tpl) => tpl.id).sort();
+      const got = queue.filter((q) => q.leadId === lead.id).map((q) => q.templateId).sort();
+      expect(got).toEqual(want);
+    }
+    expect(queue.every((q) => enrolled.some((l) => l.id === q.leadId))).toBe(true);
+  });
+
+  it("gives the queue a mix of statuses", async () => {
+    const rows = await t.db.selectDistinct({ status: outboundMessages.status }).from(outboundMessages)
+      .where(eq(outboundMessages.tenantId, tenantId));
+    const statuses = rows.map((r) => r.status);
+    expect(statuses).toEqual(expect.arrayContaining(["pending", "sent", "failed"]));
+    expect(new Set(statuses).size).toBeGreaterThanOrEqual(3);
+  });
+
+  it("keeps each subscriber's inbound counter equal to its inbound messages", async () => {
+    const counts = await t.db
+      .select({ subscriberId: messages.subscriberId, n: count() })
+      .from(messages)
+      .where(and(eq(messages.tenantId, tenantId), eq(messages.direction, "inbound")))
+      .groupBy(messages.subscriberId);
+    const byId = new Map(counts.map((c) => [c.subscriberId, c.n]));
+    const subs = await t.db.select({ id: subscribers.id, inboundCount: subscribers.inboundCount }).from(subscribers)
+      .where(eq(subscribers.tenantId, tenantId));
+    for (const s of subs) expect(s.inboundCount, s.id).toBe(byId.get(s.id) ?? 0);
+  });
+
+  it("skips a second load and writes nothing", async () => {
+    const before = await countRows(t.db, tenantId);
+    const again = await loadDemoData(t.db, { tenantId, now: new Date(now.getTime() + 60_000), encryptionKey });
+    expect(again.skipped).toBe(true);
+    expect(again.subscribers).toBe(0);
+    expect(await countRows(t.db, tenantId)).toEqual(before);
+  });
+
+  it("loads into a second tenant without unique collisions", async () => {
+    const other = await newTenant(t.db, "Second");
+    const result = await loadDemoData(t.db, { tenantId: other, now, encryptionKey });
+    expect(result.skipped).toBe(false);
+    const { skipped: _skipped, ...counts } = result;
+    expect(await countRows(t.db, other)).toEqual(counts);
+    expect(counts).toEqual(await countRows(t.db, tenantId));
+  });
+});
