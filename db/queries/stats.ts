@@ -15,6 +15,8 @@ export type DashboardCounts = {
   conversionsFailed: number;
 };
 
+// raw sql params are not mapped by column type: pass timestamps as ISO strings (postgres.js
+// refuses a Date there; PGlite would accept it, which is why both drivers run the tests)
 /** All dashboard counts in one round trip; each sub-select uses a (tenant_id, …) index. */
 export async function getDashboardCounts(db: Db, { tenantId, since }: { tenantId: string; since: Date }): Promise<DashboardCounts> {
   const [row] = rowsOf<Record<keyof DashboardCounts, number | string>>(
@@ -32,7 +34,7 @@ export async function getDashboardCounts(db: Db, { tenantId, since }: { tenantId
       from (
         select count(*) as total, count(*) filter (where ${conversations.sourceType} = 'ad') as ad
         from ${conversations}
-        where ${conversations.tenantId} = ${tenantId} and ${conversations.startedAt} >= ${since}
+        where ${conversations.tenantId} = ${tenantId} and ${conversations.startedAt} >= ${since.toISOString()}
       ) c
     `),
   );
@@ -49,7 +51,7 @@ export async function getDailyConversations(db: Db, { tenantId, since }: { tenan
              count(*) filter (where ${conversations.sourceType} = 'ad') as ad,
              count(*) filter (where ${conversations.sourceType} is distinct from 'ad') as organic
       from ${conversations}
-      where ${conversations.tenantId} = ${tenantId} and ${conversations.startedAt} >= ${since}
+      where ${conversations.tenantId} = ${tenantId} and ${conversations.startedAt} >= ${since.toISOString()}
       group by 1 order by 1
     `),
   ).map((r) => ({ day: r.day, ad: Number(r.ad), organic: Number(r.organic) }));

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, sql } from "drizzle-orm";
+import { and, count, desc, eq, gt, isNull } from "drizzle-orm";
 import type { Cursor } from "@/lib/pagination";
 import type { Db } from "../client";
 import { authThrottle, type NewUser, type Role, tenants, userInvites, users } from "../schema";
@@ -124,7 +124,9 @@ export async function listOpenInvites(db: Db, { tenantId, now }: { tenantId: str
     .where(
       and(
         eq(userInvites.tenantId, tenantId),
-        sql`${userInvites.acceptedAt} is null and ${userInvites.revokedAt} is null and ${userInvites.expiresAt} > ${now}`,
+        isNull(userInvites.acceptedAt),
+        isNull(userInvites.revokedAt),
+        gt(userInvites.expiresAt, now),
       ),
     )
     .orderBy(desc(userInvites.createdAt), desc(userInvites.id))

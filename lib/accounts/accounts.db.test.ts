@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getUserById } from "@/db/queries";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { AppError } from "@/lib/errors";
-import { acceptInvite, createInvite, findInvite, revokeInvite } from "./invites";
+import { acceptInvite, createInvite, findInvite, listPendingInvites, revokeInvite } from "./invites";
 import { createFirstAdmin, isSetupOpen } from "./setup";
 import { signInWithPassword } from "./sign-in";
 import { FREE_FAILURES } from "./throttle";
@@ -101,6 +101,8 @@ describe.each(testDrivers)("accounts (%s)", (kind) => {
     await revokeInvite(t.db, { tenantId, id: revoked.invite.id, now });
     expect((await findInvite(t.db, { token: revoked.token, now }))?.state).toBe("revoked");
     expect(await findInvite(t.db, { token: "not-a-real-token-at-all", now })).toBeNull();
+    expect((await listPendingInvites(t.db, { tenantId, now })).map((i) => i.email)).toEqual(["late@example.com"]);
+    expect(await listPendingInvites(t.db, { tenantId, now: inEightDays })).toEqual([]);
     await expect(createInvite(t.db, { tenantId, invitedBy: adminId, input: { email: "ada@example.com", role: "marketer" }, now })).rejects.toMatchObject({
       code: "conflict",
     });

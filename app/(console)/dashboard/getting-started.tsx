@@ -1,5 +1,6 @@
 "use client";
 
+import { useQueryClient } from "@tanstack/react-query";
 import { Database, KeyRound, PhoneCall, Webhook } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useTransition } from "react";
@@ -29,6 +30,7 @@ const steps = [
 
 export function GettingStarted({ canLoadDemo }: { canLoadDemo: boolean }) {
   const router = useRouter();
+  const queryClient = useQueryClient();
   const [pending, start] = useTransition();
   const loadDemo = () =>
     start(async () => {
@@ -40,6 +42,7 @@ export function GettingStarted({ canLoadDemo }: { canLoadDemo: boolean }) {
       toast.success(
         result.data.skipped ? "Demo data was already loaded." : `Loaded ${result.data.subscribers} demo subscribers and ${result.data.conversations} conversations.`,
       );
+      await queryClient.invalidateQueries({ queryKey: ["dashboard"] });
       router.refresh();
     });
 

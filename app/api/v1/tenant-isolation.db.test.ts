@@ -1,6 +1,7 @@
 // Route contract: the real handlers, called with Requests, on a test database (the one sanctioned
 // mock: @/db/client hands out the test Db). Ids of another tenant answer 404, never data.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type * as ClientModule from "@/db/client";
 import type { Db } from "@/db/client";
 import { insertTenant } from "@/db/queries";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
@@ -9,7 +10,7 @@ import { createApiKey } from "@/lib/api-keys";
 
 const current: { db?: Db } = {};
 vi.mock("@/db/client", async (importOriginal) => ({
-  ...(await importOriginal<typeof import("@/db/client")>()),
+  ...(await importOriginal<typeof ClientModule>()),
   getDb: async () => current.db!,
 }));
 

@@ -1,0 +1,55 @@
+import { expect, test } from "@playwright/test";
+import { ADMIN, signIn } from "./helpers";
+
+test.describe.serial("API keys, health and demo data", () => {
+  test("health reports the driver and the applied migration", async ({ request }) => {
+    const res = await request.get("/api/health");
+    expect(res.status()).toBe(200);
+    const body = await res.json();
+    expect(body).toMatchObject({ status: "ok", db: process.env.E2E_DATABASE_URL ? "postgres" : "pglite" });
+    expect(body.migration).toMatch(/^\d{4}_/);
+  });
+
+  test("the API refuses anonymous calls with the JSON error shape", async ({ playwright }) => {
+    const anonymous = await playwright.request.newContext({ baseURL: test.info().project.use.baseURL });
+    const res = await anonymous.get("/api/v1/me");
+    expect(res.status()).toBe(401);
+    expect((await res.json()).error).toMatchObject({ code: "unauthorized", message: expect.any(String) });
+    await anonymous.dispose();
+  });
+
+  test("an admin creates an API key that is shown once and works as a bearer token until revoked", async ({ page, playwright }) => {
+    await signIn(page, ADMIN.email, ADMIN.password);
+    await page.goto("/settings");
+    await page.getByRole("button", { name: "Create key" }).click();
+    await page.getByRole("dialog").getByLabel("Name").fill("CRM production");
+    await page.getByRole("dialog").getByRole("button", { name: "Create key" }).click();
+    const secret = (await page.getByTestId("new-api-key").textContent())!.trim();
+    expect(secret).toMatch(/^ck_/);
+    await page.getByRole("button", { name: "I have stored it" }).click();
+    await expect(page.getByRole("cell", { name: "CRM production" })).toBeVisible();
+    await expect(page.getByText(secret)).toHaveCount(0); // never shown again
+
+    const api = await playwright.request.newContext({ baseURL: test.info().project.use.baseURL, extraHTTPHeaders: { authorization: `Bearer ${secret}` } });
+    const me = await api.get("/api/v1/me");
+    expect(me.status()).toBe(200);
+    expect((await me.json()).tenant.name).toBe(ADMIN.organisation);
+
+    await page.getByRole("button", { name: "Revoke" }).first().click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Revoke key" }).click();
+    await expect(page.getByText("Revoked").first()).toBeVisible();
+    expect((await api.get("/api/v1/me")).status()).toBe(401);
+    await api.dispose();
+  });
+
+  test("loading demo data fills the dashboard with real counts", async ({ page }) => {
+    await signIn(page, ADMIN.email, ADMIN.password);
+    await page.getByRole("button", { name: "Load demo data" }).click();
+    await expect(page.getByText(/Loaded 300 demo subscribers/)).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByText("No WhatsApp number connected yet")).toHaveCount(0);
+    const dashboard = await (await page.request.get("/api/v1/dashboard")).json();
+    expect(dashboard.counts.subscribers).toBe(300);
+    expect(dashboard.counts.numbers).toBe(3);
+    await expect(page.getByText("300", { exact: true })).toBeVisible();
+  });
+});
