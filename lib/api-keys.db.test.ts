@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rowsOf } from "@/db/migrations-info";
-import { getApiKeyById, insertTenant } from "@/db/queries";
+import { getApiKeyById, insertApiKey, insertTenant } from "@/db/queries";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { authenticateApiKey, createApiKey, ensureBootstrapApiKey, listApiKeysPage, revokeApiKeyById } from "./api-keys";
 import { sha256Hex } from "./crypto";
@@ -44,16 +44,25 @@ describe.each(testDrivers)("API keys (%s)", (kind) => {
     expect((await authenticateApiKey(t.db, { secret, now })).tenantId).toBe(tenantId);
   });
 
-  it("pages through keys newest first without gaps or repeats", async () => {
+  it("pages through keys newest first without gaps or repeats, ties broken by id", async () => {
     const other = (await insertTenant(t.db, { name: "Paging" })).id;
-    for (let i = 0; i < 7; i++) await createApiKey(t.db, { tenantId: other, name: `k${i}`, createdBy: null });
-    const seen: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await listApiKeysPage(t.db, { tenantId: other, limit: 3, cursor });
-      seen.push(...page.rows.map((r) => r.name));
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-    expect(seen).toEqual(["k6", "k5", "k4", "k3", "k2", "k1", "k0"]);
+    const same = new Date("2026-05-01T00:00:00Z"); // four keys share one timestamp: the id decides
+    const stamps = [same, same, same, same, new Date("2026-05-02T00:00:00Z"), new Date("2026-04-30T00:00:00Z"), same];
+    for (const [i, createdAt] of stamps.entries()) {
+      await insertApiKey(t.db, { tenantId: other, name: `k${i}`, prefix: "ck_x", keyHash: `hash-${other}-${i}`, createdAt });
+    }
+    const all = (await listApiKeysPage(t.db, { tenantId: other, limit: 100 })).rows;
+    const expected = [...all].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1));
+    expect(all.map((r) => r.id)).toEqual(expected.map((r) => r.id));
+    for (const limit of [1, 2, 3]) {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await listApiKeysPage(t.db, { tenantId: other, limit, cursor });
+        seen.push(...page.rows.map((r) => r.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect(seen).toEqual(expected.map((r) => r.id));
+    }
   });
 });
