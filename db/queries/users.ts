@@ -32,6 +32,10 @@ export async function insertUser(db: Db, values: NewUser) {
   return row!;
 }
 
+export async function emailInUse(db: Db, email: string): Promise<boolean> {
+  return (await db.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1)).length > 0;
+}
+
 /** For sign-in only: the one query that returns the password hash. */
 export async function getUserCredentialsByEmail(db: Db, email: string) {
   return takeFirstOrNull(

@@ -1,8 +1,6 @@
-import { getInviteByTokenHash, insertInvite, insertUser, listOpenInvites, markInvite } from "@/db/queries";
+import { emailInUse, getInviteByTokenHash, insertInvite, insertUser, listOpenInvites, markInvite } from "@/db/queries";
 import type { Db } from "@/db/client";
 import { isUniqueViolation } from "@/db/errors";
-import { users } from "@/db/schema";
-import { eq } from "drizzle-orm";
 import { randomToken, sha256Hex } from "@/lib/crypto";
 import { AppError, notFound } from "@/lib/errors";
 import { hashPassword } from "@/lib/passwords";
@@ -16,8 +14,7 @@ export async function createInvite(
   db: Db,
   { tenantId, invitedBy, input, now }: { tenantId: string; invitedBy: string | null; input: InviteUserInput; now: Date },
 ) {
-  const existing = await db.select({ id: users.id }).from(users).where(eq(users.email, input.email)).limit(1);
-  if (existing.length > 0) throw emailTaken();
+  if (await emailInUse(db, input.email)) throw emailTaken();
   const token = randomToken(32);
   const invite = await insertInvite(db, {
     tenantId,
