@@ -157,7 +157,9 @@ export function ApiKeysSection({ keys, hasMore }: { keys: KeyRow[]; hasMore: boo
                   <TableCell>
                     <code className="font-mono text-xs">{k.prefix}…</code>
                   </TableCell>
-                  <TableCell className="text-muted-foreground">{formatDateTime(k.createdAt)}</TableCell>
+                  <TableCell className="text-muted-foreground" suppressHydrationWarning>
+                    {formatDateTime(k.createdAt)}
+                  </TableCell>
                   <TableCell className="text-muted-foreground" title={formatDateTime(k.lastUsedAt)} suppressHydrationWarning>
                     {formatRelative(k.lastUsedAt)}
                   </TableCell>
