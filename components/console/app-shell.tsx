@@ -5,6 +5,15 @@ import { UserMenu } from "@/components/console/user-menu";
 import { hasRole } from "@/lib/roles";
 import type { Role } from "@/lib/roles-types";
 
+function NavLinks({ items }: { items: typeof NAV_ITEMS }) {
+  return items.map(({ href, label, icon: Icon }) => (
+    <NavLink key={href} href={href}>
+      <Icon aria-hidden />
+      {label}
+    </NavLink>
+  ));
+}
+
 type ShellUser = { name: string; email: string; role: Role; tenantName: string };
 
 export function AppShell({
@@ -30,12 +39,7 @@ export function AppShell({
           <span className="block truncate">{user.tenantName}</span>
         </div>
         <nav aria-label="Main" className="flex flex-1 flex-col gap-0.5 px-2 py-2">
-          {items.map(({ href, label, icon: Icon }) => (
-            <NavLink key={href} href={href}>
-              <Icon aria-hidden />
-              {label}
-            </NavLink>
-          ))}
+          <NavLinks items={items} />
         </nav>
         <div className="border-t p-2">
           <UserMenu user={user} signOutAction={signOutAction} />
@@ -49,12 +53,7 @@ export function AppShell({
           </div>
         </header>
         <nav aria-label="Main (mobile)" className="flex gap-1 overflow-x-auto border-b px-2 py-1.5 md:hidden">
-          {items.map(({ href, label, icon: Icon }) => (
-            <NavLink key={href} href={href}>
-              <Icon aria-hidden />
-              {label}
-            </NavLink>
-          ))}
+          <NavLinks items={items} />
         </nav>
         <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-6 md:px-8">
           {children}

@@ -1,8 +1,8 @@
 "use client";
 
 import { LogIn } from "lucide-react";
+import { FormError } from "@/components/console/form-error";
 import { useActionForm } from "@/components/console/use-action-form";
-import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { FormField, fieldDescribedBy } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
@@ -20,11 +20,7 @@ export function LoginForm({ callbackUrl }: { callbackUrl?: string }) {
 
   return (
     <form onSubmit={onSubmit} noValidate className="grid gap-4">
-      {formError ? (
-        <Alert variant="destructive" data-testid="form-error">
-          <AlertDescription>{formError}</AlertDescription>
-        </Alert>
-      ) : null}
+      <FormError message={formError} />
       <FormField id="email" label="Email" error={errors.email?.message}>
         <Input
           id="email"

@@ -2,8 +2,8 @@
 
 import { Rocket } from "lucide-react";
 import { Controller } from "react-hook-form";
+import { FormError } from "@/components/console/form-error";
 import { useActionForm } from "@/components/console/use-action-form";
-import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Checkbox } from "@/components/ui/checkbox";
 import { FormField, fieldDescribedBy } from "@/components/ui/form-field";
@@ -31,11 +31,7 @@ export function SetupForm() {
 
   return (
     <form onSubmit={onSubmit} noValidate className="grid gap-4">
-      {formError ? (
-        <Alert variant="destructive" data-testid="form-error">
-          <AlertDescription>{formError}</AlertDescription>
-        </Alert>
-      ) : null}
+      <FormError message={formError} />
       {fields.map((f, i) => (
         <FormField key={f.name} id={f.name} label={f.label} description={"description" in f ? f.description : undefined} error={errors[f.name]?.message}>
           <Input

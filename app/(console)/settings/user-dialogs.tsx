@@ -5,8 +5,8 @@ import { useState } from "react";
 import { Controller } from "react-hook-form";
 import { toast } from "sonner";
 import { SecretValue } from "@/components/console/copy-button";
+import { FormError } from "@/components/console/form-error";
 import { useActionForm } from "@/components/console/use-action-form";
-import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
 import { FormField, fieldDescribedBy } from "@/components/ui/form-field";
@@ -48,11 +48,7 @@ export function AddUserDialog() {
           <DialogDescription>They sign in with this email and password; share the password with them privately.</DialogDescription>
         </DialogHeader>
         <form onSubmit={onSubmit} noValidate className="grid gap-4">
-          {formError ? (
-            <Alert variant="destructive">
-              <AlertDescription>{formError}</AlertDescription>
-            </Alert>
-          ) : null}
+          <FormError message={formError} />
           {text.map((f) => (
             <FormField key={f.name} id={`new-${f.name}`} label={f.label} error={errors[f.name]?.message}>
               <Input
@@ -122,11 +118,7 @@ export function InviteUserDialog() {
           </div>
         ) : (
           <form onSubmit={onSubmit} noValidate className="grid gap-4">
-            {formError ? (
-              <Alert variant="destructive">
-                <AlertDescription>{formError}</AlertDescription>
-              </Alert>
-            ) : null}
+            <FormError message={formError} />
             <FormField id="invite-email" label="Email" error={errors.email?.message}>
               <Input id="invite-email" type="email" aria-invalid={!!errors.email} aria-describedby={fieldDescribedBy("invite-email", { error: errors.email })} {...form.register("email")} />
             </FormField>

@@ -1,8 +1,8 @@
 "use client";
 
 import { UserPlus } from "lucide-react";
+import { FormError } from "@/components/console/form-error";
 import { useActionForm } from "@/components/console/use-action-form";
-import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { FormField, fieldDescribedBy } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
@@ -25,11 +25,7 @@ export function AcceptInviteForm({ token }: { token: string }) {
   const { errors } = form.formState;
   return (
     <form onSubmit={onSubmit} noValidate className="grid gap-4">
-      {formError ? (
-        <Alert variant="destructive">
-          <AlertDescription>{formError}</AlertDescription>
-        </Alert>
-      ) : null}
+      <FormError message={formError} />
       {fields.map((f, i) => (
         <FormField key={f.name} id={f.name} label={f.label} error={errors[f.name]?.message}>
           <Input

@@ -6,8 +6,8 @@ import { useTransition } from "react";
 import { Controller } from "react-hook-form";
 import { toast } from "sonner";
 import { z } from "zod";
+import { FormError } from "@/components/console/form-error";
 import { useActionForm } from "@/components/console/use-action-form";
-import { Alert, AlertDescription } from "@/components/ui/alert";
 import {
   AlertDialog,
   AlertDialogAction,
@@ -60,11 +60,7 @@ export function EditUserForm({ user, isSelf }: { user: { id: string; name: strin
     <Card>
       <form onSubmit={onSubmit} noValidate>
         <CardContent className="grid gap-4">
-          {formError ? (
-            <Alert variant="destructive">
-              <AlertDescription>{formError}</AlertDescription>
-            </Alert>
-          ) : null}
+          <FormError message={formError} />
           <FormField id="edit-name" label="Name" error={errors.name?.message}>
             <Input id="edit-name" aria-invalid={!!errors.name} aria-describedby={fieldDescribedBy("edit-name", { error: errors.name })} {...form.register("name")} />
           </FormField>
