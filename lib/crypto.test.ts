@@ -32,7 +32,7 @@ describe("secrets at rest", () => {
 });
 
 describe("hashing and comparison", () => {
-  it("hashes like the CAPI normalisation expects (sha-256 hex)", () => {
+  it("hashes to lower-case sha-256 hex (FIPS 180-2 test vector)", () => {
     expect(sha256Hex("abc")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   });
 

@@ -3,11 +3,10 @@
 import { Rocket } from "lucide-react";
 import { Controller } from "react-hook-form";
 import { FormError } from "@/components/console/form-error";
+import { type TextFieldSpec, TextFields } from "@/components/console/text-fields";
 import { useActionForm } from "@/components/console/use-action-form";
 import { Button } from "@/components/ui/button";
 import { Checkbox } from "@/components/ui/checkbox";
-import { FormField, fieldDescribedBy } from "@/components/ui/form-field";
-import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Spinner } from "@/components/ui/spinner";
 import { setupSchema } from "@/lib/accounts/schemas";
@@ -19,7 +18,7 @@ const fields = [
   { name: "email", label: "Email", type: "email", autoComplete: "email" },
   { name: "password", label: "Password", type: "password", autoComplete: "new-password", description: "At least 10 characters." },
   { name: "confirmPassword", label: "Confirm password", type: "password", autoComplete: "new-password" },
-] as const;
+] as const satisfies TextFieldSpec<string>[];
 
 export function SetupForm() {
   const { form, onSubmit, pending, formError } = useActionForm({
@@ -27,24 +26,11 @@ export function SetupForm() {
     defaultValues: { organisation: "", name: "", email: "", password: "", confirmPassword: "", loadDemo: false },
     action: setupAction,
   });
-  const { errors } = form.formState;
 
   return (
     <form onSubmit={onSubmit} noValidate className="grid gap-4">
       <FormError message={formError} />
-      {fields.map((f, i) => (
-        <FormField key={f.name} id={f.name} label={f.label} description={"description" in f ? f.description : undefined} error={errors[f.name]?.message}>
-          <Input
-            id={f.name}
-            type={f.type}
-            autoComplete={f.autoComplete}
-            autoFocus={i === 0}
-            aria-invalid={!!errors[f.name]}
-            aria-describedby={fieldDescribedBy(f.name, { description: "description" in f, error: errors[f.name] })}
-            {...form.register(f.name)}
-          />
-        </FormField>
-      ))}
+      <TextFields form={form} fields={fields} autoFocusFirst />
       <div className="flex items-start gap-3 rounded-md border p-3">
         <Controller
           control={form.control}

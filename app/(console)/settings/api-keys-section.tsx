@@ -3,20 +3,10 @@
 import { KeyRound, Plus } from "lucide-react";
 import { useState, useTransition } from "react";
 import { toast } from "sonner";
+import { ConfirmButton } from "@/components/console/confirm-button";
 import { SecretValue } from "@/components/console/copy-button";
 import { formatDateTime, formatRelative } from "@/components/console/format";
 import { useActionForm } from "@/components/console/use-action-form";
-import {
-  AlertDialog,
-  AlertDialogAction,
-  AlertDialogCancel,
-  AlertDialogContent,
-  AlertDialogDescription,
-  AlertDialogFooter,
-  AlertDialogHeader,
-  AlertDialogTitle,
-  AlertDialogTrigger,
-} from "@/components/ui/alert-dialog";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -99,25 +89,16 @@ function RevokeKeyButton({ keyRow }: { keyRow: KeyRow }) {
       else toast.error(r.error);
     });
   return (
-    <AlertDialog>
-      <AlertDialogTrigger asChild>
-        <Button variant="ghost" size="sm" className="text-destructive" disabled={pending}>
-          Revoke
-        </Button>
-      </AlertDialogTrigger>
-      <AlertDialogContent>
-        <AlertDialogHeader>
-          <AlertDialogTitle>Revoke “{keyRow.name}”?</AlertDialogTitle>
-          <AlertDialogDescription>Requests with this key are refused from now on. This cannot be undone.</AlertDialogDescription>
-        </AlertDialogHeader>
-        <AlertDialogFooter>
-          <AlertDialogCancel>Cancel</AlertDialogCancel>
-          <AlertDialogAction variant="destructive" onClick={revoke}>
-            Revoke key
-          </AlertDialogAction>
-        </AlertDialogFooter>
-      </AlertDialogContent>
-    </AlertDialog>
+    <ConfirmButton
+      title={`Revoke “${keyRow.name}”?`}
+      description="Requests with this key are refused from now on. This cannot be undone."
+      confirmLabel="Revoke key"
+      onConfirm={revoke}
+    >
+      <Button variant="ghost" size="sm" className="text-destructive" disabled={pending}>
+        Revoke
+      </Button>
+    </ConfirmButton>
   );
 }
 

@@ -6,6 +6,7 @@ import { Controller } from "react-hook-form";
 import { toast } from "sonner";
 import { SecretValue } from "@/components/console/copy-button";
 import { FormError } from "@/components/console/form-error";
+import { TextFields } from "@/components/console/text-fields";
 import { useActionForm } from "@/components/console/use-action-form";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
@@ -49,18 +50,7 @@ export function AddUserDialog() {
         </DialogHeader>
         <form onSubmit={onSubmit} noValidate className="grid gap-4">
           <FormError message={formError} />
-          {text.map((f) => (
-            <FormField key={f.name} id={`new-${f.name}`} label={f.label} error={errors[f.name]?.message}>
-              <Input
-                id={`new-${f.name}`}
-                type={f.type}
-                autoComplete={f.autoComplete}
-                aria-invalid={!!errors[f.name]}
-                aria-describedby={fieldDescribedBy(`new-${f.name}`, { error: errors[f.name] })}
-                {...form.register(f.name)}
-              />
-            </FormField>
-          ))}
+          <TextFields form={form} fields={text} idPrefix="new-" />
           <FormField id="new-role" label="Role" error={errors.role?.message}>
             <Controller control={form.control} name="role" render={({ field }) => <RoleSelect id="new-role" value={field.value} onChange={field.onChange} invalid={!!errors.role} />} />
           </FormField>

@@ -2,10 +2,9 @@
 
 import { UserPlus } from "lucide-react";
 import { FormError } from "@/components/console/form-error";
+import { TextFields } from "@/components/console/text-fields";
 import { useActionForm } from "@/components/console/use-action-form";
 import { Button } from "@/components/ui/button";
-import { FormField, fieldDescribedBy } from "@/components/ui/form-field";
-import { Input } from "@/components/ui/input";
 import { Spinner } from "@/components/ui/spinner";
 import { acceptInviteSchema } from "@/lib/accounts/schemas";
 import { acceptInviteAction } from "./actions";
@@ -22,23 +21,10 @@ export function AcceptInviteForm({ token }: { token: string }) {
     defaultValues: { name: "", password: "", confirmPassword: "" },
     action: (values) => acceptInviteAction(token, values),
   });
-  const { errors } = form.formState;
   return (
     <form onSubmit={onSubmit} noValidate className="grid gap-4">
       <FormError message={formError} />
-      {fields.map((f, i) => (
-        <FormField key={f.name} id={f.name} label={f.label} error={errors[f.name]?.message}>
-          <Input
-            id={f.name}
-            type={f.type}
-            autoComplete={f.autoComplete}
-            autoFocus={i === 0}
-            aria-invalid={!!errors[f.name]}
-            aria-describedby={fieldDescribedBy(f.name, { error: errors[f.name] })}
-            {...form.register(f.name)}
-          />
-        </FormField>
-      ))}
+      <TextFields form={form} fields={fields} autoFocusFirst />
       <Button type="submit" disabled={pending} className="w-full">
         {pending ? <Spinner /> : <UserPlus aria-hidden />}
         Join workspace

@@ -6,19 +6,9 @@ import { useTransition } from "react";
 import { Controller } from "react-hook-form";
 import { toast } from "sonner";
 import { z } from "zod";
+import { ConfirmButton } from "@/components/console/confirm-button";
 import { FormError } from "@/components/console/form-error";
 import { useActionForm } from "@/components/console/use-action-form";
-import {
-  AlertDialog,
-  AlertDialogAction,
-  AlertDialogCancel,
-  AlertDialogContent,
-  AlertDialogDescription,
-  AlertDialogFooter,
-  AlertDialogHeader,
-  AlertDialogTitle,
-  AlertDialogTrigger,
-} from "@/components/ui/alert-dialog";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardFooter } from "@/components/ui/card";
 import { FormField, fieldDescribedBy } from "@/components/ui/form-field";
@@ -82,26 +72,17 @@ export function EditUserForm({ user, isSelf }: { user: { id: string; name: strin
           {isSelf ? (
             <span />
           ) : (
-            <AlertDialog>
-              <AlertDialogTrigger asChild>
-                <Button type="button" variant="ghost" className="text-destructive" disabled={removing}>
-                  <Trash2 aria-hidden />
-                  Remove user
-                </Button>
-              </AlertDialogTrigger>
-              <AlertDialogContent>
-                <AlertDialogHeader>
-                  <AlertDialogTitle>Remove {user.name}?</AlertDialogTitle>
-                  <AlertDialogDescription>They can no longer sign in. Records they created stay.</AlertDialogDescription>
-                </AlertDialogHeader>
-                <AlertDialogFooter>
-                  <AlertDialogCancel>Cancel</AlertDialogCancel>
-                  <AlertDialogAction variant="destructive" onClick={remove}>
-                    Remove
-                  </AlertDialogAction>
-                </AlertDialogFooter>
-              </AlertDialogContent>
-            </AlertDialog>
+            <ConfirmButton
+              title={`Remove ${user.name}?`}
+              description="They can no longer sign in. Records they created stay."
+              confirmLabel="Remove"
+              onConfirm={remove}
+            >
+              <Button type="button" variant="ghost" className="text-destructive" disabled={removing}>
+                <Trash2 aria-hidden />
+                Remove user
+              </Button>
+            </ConfirmButton>
           )}
           <Button type="submit" disabled={pending}>
             {pending ? <Spinner /> : <Save aria-hidden />}
