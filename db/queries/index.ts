@@ -1,3 +1,4 @@
 export * from "./api-keys";
 export * from "./tenants";
 export * from "./users";
+export * from "./numbers";

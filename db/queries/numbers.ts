@@ -1,0 +1,69 @@
+import { and, desc, eq, sql } from "drizzle-orm";
+import type { Cursor } from "@/lib/pagination";
+import type { Db } from "../client";
+import {
+  conversations, conversions, leads, messages, type NewWhatsappNumber, outboundMessages, subscribers, webhookEvents, whatsappNumbers,
+} from "../schema";
+import { beforeCursor, takeFirstOrNull } from "./keyset";
+
+export type NumberRow = typeof whatsappNumbers.$inferSelect;
+type Key = { tenantId: string; id: string };
+
+export async function insertNumber(db: Db, values: NewWhatsappNumber): Promise<NumberRow> {
+  const [row] = await db.insert(whatsappNumbers).values(values).returning();
+  return row!;
+}
+
+export async function getNumberById(db: Db, { tenantId, id }: Key, opts: { forUpdate?: boolean } = {}): Promise<NumberRow | null> {
+  const query = db.select().from(whatsappNumbers).where(and(eq(whatsappNumbers.tenantId, tenantId), eq(whatsappNumbers.id, id))).limit(1);
+  return takeFirstOrNull(await (opts.forUpdate ? query.for("update") : query));
+}
+
+export async function listNumbers(db: Db, { tenantId, cursor, limit }: { tenantId: string; cursor?: Cursor; limit: number }) {
+  return db
+    .select()
+    .from(whatsappNumbers)
+    .where(and(eq(whatsappNumbers.tenantId, tenantId), beforeCursor(whatsappNumbers.createdAt, whatsappNumbers.id, cursor)))
+    .orderBy(desc(whatsappNumbers.createdAt), desc(whatsappNumbers.id))
+    .limit(limit + 1);
+}
+
+export async function updateNumber(db: Db, { tenantId, id }: Key, values: Partial<NewWhatsappNumber>): Promise<NumberRow | null> {
+  const [row] = await db
+    .update(whatsappNumbers)
+    .set({ ...values, updatedAt: new Date() })
+    .where(and(eq(whatsappNumbers.tenantId, tenantId), eq(whatsappNumbers.id, id)))
+    .returning();
+  return row ?? null;
+}
+
+export async function deleteNumber(db: Db, { tenantId, id }: Key): Promise<boolean> {
+  const rows = await db
+    .delete(whatsappNumbers)
+    .where(and(eq(whatsappNumbers.tenantId, tenantId), eq(whatsappNumbers.id, id)))
+    .returning({ id: whatsappNumbers.id });
+  return rows.length > 0;
+}
+
+export type NumberReferences = {
+  subscribers: number; conversations: number; messages: number; webhookEvents: number;
+  leads: number; outboundMessages: number; conversions: number;
+};
+
+/** Whether anything points at the number (each count stops at 1000: enough to explain a refusal). */
+export async function countNumberReferences(db: Db, { tenantId, id }: Key): Promise<NumberReferences> {
+  const capped = (table: typeof subscribers | typeof conversations | typeof messages | typeof leads | typeof outboundMessages | typeof conversions) =>
+    sql<number>`(select count(*)::int from (select 1 from ${table} where ${table.tenantId} = ${tenantId} and ${table.numberId} = ${id} limit 1000) x)`;
+  const [row] = await db
+    .select({
+      subscribers: capped(subscribers),
+      conversations: capped(conversations),
+      messages: capped(messages),
+      webhookEvents: sql<number>`(select count(*)::int from (select 1 from ${webhookEvents} where ${webhookEvents.numberId} = ${id} limit 1000) x)`,
+      leads: capped(leads),
+      outboundMessages: capped(outboundMessages),
+      conversions: capped(conversions),
+    })
+    .from(sql`(select 1) as one`);
+  return Object.fromEntries(Object.entries(row!).map(([k, v]) => [k, Number(v)])) as NumberReferences;
+}

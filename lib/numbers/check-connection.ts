@@ -1,0 +1,154 @@
+// "Test connection": asks the provider whether the number works and stores what it said.
+// Cloud API: GET /{phone-number-id} with the token; the display number must be the entered one.
+// Green API: getStateInstance must be `authorized`. Gupshup is confirmed by its first callback.
+import { z } from "zod";
+import type { Db } from "@/db/client";
+import { updateNumber as updateNumberRow } from "@/db/queries";
+import { decryptSecret } from "@/lib/crypto";
+import { notFound } from "@/lib/errors";
+import { formatPhone, phoneDigits } from "@/lib/phone";
+import { DEFAULT_GRAPH_TIMEOUT_MS, type GraphConfig, graphRequest, transportFailure } from "@/lib/whatsapp/graph-client";
+import { type ConnectionError, graphErrorHint, greenStateError } from "./connection-errors";
+import { requireNumberRow } from "./numbers";
+import type { NumberRow } from "@/db/queries";
+
+export type ConnectionDeps = { encryptionKey: string; graph: GraphConfig; now: () => Date };
+
+export type CheckResult = {
+  status: "connected" | "error" | "unverified";
+  message: string;
+  error: ConnectionError | null;
+  verifiedName?: string | null;
+  qualityRating?: string | null;
+  messagingLimitTier?: string | null;
+  codeVerificationStatus?: string | null;
+};
+
+export const PHONE_NUMBER_FIELDS = "display_phone_number,verified_name,quality_rating,code_verification_status,messaging_limit_tier";
+
+const phoneNumberResponse = z.looseObject({
+  id: z.string().optional(),
+  display_phone_number: z.string().optional(),
+  verified_name: z.string().optional(),
+  quality_rating: z.string().optional(),
+  code_verification_status: z.string().optional(),
+  messaging_limit_tier: z.string().optional(),
+});
+
+const greenStateResponse = z.looseObject({ stateInstance: z.string() });
+
+function openSecret(sealed: string | null, key: string): string | null {
+  if (!sealed) return null;
+  try {
+    return decryptSecret(sealed, key);
+  } catch {
+    return null;
+  }
+}
+
+const missingSecret = (what: string): CheckResult => ({
+  status: "error",
+  message: `The ${what} cannot be read`,
+  error: {
+    kind: "not_configured",
+    message: `The stored ${what} cannot be decrypted (was ENCRYPTION_KEY changed?)`,
+    hint: `Replace the ${what} on the edit page.`,
+  },
+});
+
+async function checkCloud(row: NumberRow, deps: ConnectionDeps): Promise<CheckResult> {
+  const token = openSecret(row.accessTokenEnc, deps.encryptionKey);
+  if (!token || !row.phoneNumberId) return missingSecret("access token");
+  const res = await graphRequest(deps.graph, {
+    path: row.phoneNumberId,
+    token,
+    query: { fields: PHONE_NUMBER_FIELDS },
+    schema: phoneNumberResponse,
+  });
+  if (!res.ok) {
+    const error = { ...res.error, hint: graphErrorHint(res.error) };
+    return { status: "error", message: error.kind === "graph" ? `Graph error ${error.code ?? error.httpStatus}: ${error.message}` : error.message, error };
+  }
+  const found = {
+    verifiedName: res.data.verified_name ?? null,
+    qualityRating: res.data.quality_rating ?? null,
+    messagingLimitTier: res.data.messaging_limit_tier ?? null,
+    codeVerificationStatus: res.data.code_verification_status ?? null,
+  };
+  const display = res.data.display_phone_number ?? "";
+  if (phoneDigits(display) !== phoneDigits(row.phoneE164)) {
+    const actual = display ? formatPhone(`+${phoneDigits(display)}`) : "no number";
+    return {
+      status: "error",
+      message: `Phone Number ID ${row.phoneNumberId} belongs to ${actual}, not ${formatPhone(row.phoneE164)}`,
+      error: {
+        kind: "mismatch",
+        expected: row.phoneE164,
+        actual: display,
+        message: `Meta reports ${actual} for this Phone Number ID, but the number entered is ${formatPhone(row.phoneE164)}`,
+        hint: "Check that the Phone Number ID and the phone number belong together (WhatsApp → API Setup lists each number with its ID).",
+      },
+      ...found,
+    };
+  }
+  return { status: "connected", message: `Connected as ${found.verifiedName ?? formatPhone(row.phoneE164)}`, error: null, ...found };
+}
+
+async function checkGreen(row: NumberRow, deps: ConnectionDeps): Promise<CheckResult> {
+  const token = openSecret(row.greenTokenEnc, deps.encryptionKey);
+  if (!token || !row.greenApiUrl || !row.greenInstanceId) return missingSecret("instance token");
+  const timeoutMs = deps.graph.timeoutMs ?? DEFAULT_GRAPH_TIMEOUT_MS;
+  const url = `${row.greenApiUrl.replace(/\/+$/, "")}/waInstance${row.greenInstanceId}/getStateInstance/${token}`;
+  let status: number;
+  let body: unknown;
+  try {
+    const res = await (deps.graph.fetch ?? fetch)(url, { signal: AbortSignal.timeout(timeoutMs), cache: "no-store" });
+    status = res.status;
+    body = await res.json().catch(() => null);
+  } catch (e) {
+    const failure = transportFailure(e, timeoutMs, "Green API");
+    failure.message = failure.message.replaceAll(token, "•••"); // the token travels in the URL path
+    const hint = failure.kind === "timeout" ? "Green API did not answer in time. Check the API URL and try again." : "Check the API URL from the Green API console.";
+    return { status: "error", message: failure.message, error: { ...failure, hint } };
+  }
+  if (status !== 200) {
+    const hint =
+      status === 401 || status === 403 || status === 404
+        ? "Green API refused the instance ID or token. Copy both again from the Green API console."
+        : "Green API reported an error. Try again in a minute.";
+    const message = `Green API answered HTTP ${status}`;
+    return { status: "error", message, error: { kind: "provider_http", httpStatus: status, message, hint } };
+  }
+  const parsed = greenStateResponse.safeParse(body);
+  if (!parsed.success) {
+    const message = "Green API answered without an instance state";
+    return { status: "error", message, error: { kind: "provider_http", httpStatus: status, message, hint: "Check the API URL: it should be the one shown in the Green API console." } };
+  }
+  if (parsed.data.stateInstance !== "authorized") {
+    const error = greenStateError(parsed.data.stateInstance);
+    return { status: "error", message: error.message, error };
+  }
+  return { status: "connected", message: "The Green API instance is authorized", error: null };
+}
+
+function checkGupshup(row: NumberRow): CheckResult {
+  return row.lastWebhookAt
+    ? { status: "connected", message: "Gupshup is delivering callbacks", error: null }
+    : { status: "unverified", message: "Waiting for Gupshup's first callback: set the callback URL in Gupshup and send a message to the number.", error: null };
+}
+
+/** Runs the provider check and stores the outcome (status, verified name, quality, tier, last error). */
+export async function checkNumberConnection(db: Db, deps: ConnectionDeps, key: { tenantId: string; id: string }) {
+  const row = await requireNumberRow(db, key);
+  const result = row.provider === "cloud" ? await checkCloud(row, deps) : row.provider === "green" ? await checkGreen(row, deps) : checkGupshup(row);
+  const updated = await updateNumberRow(db, key, {
+    connectionStatus: result.status,
+    lastCheckedAt: deps.now(),
+    lastError: result.error as Record<string, unknown> | null,
+    ...(result.status === "connected" && row.provider === "cloud"
+      ? { verifiedName: result.verifiedName ?? null, qualityRating: result.qualityRating ?? null, messagingLimitTier: result.messagingLimitTier ?? null }
+      : {}),
+  });
+  if (!updated) throw notFound("Number");
+  return { row: updated, result };
+}

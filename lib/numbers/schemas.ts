@@ -1,0 +1,149 @@
+// One definition of a WhatsApp number's fields, shared by the console form (inline errors as the
+// user types) and the API (authoritative). Secrets are required when a number is created and
+// optional when it is edited: left empty, the stored secret is kept.
+import { z } from "zod";
+import { PROVIDERS } from "@/db/schema";
+import { normalisePhone } from "@/lib/phone";
+
+export type Provider = (typeof PROVIDERS)[number];
+
+export const PROVIDER_LABELS: Record<Provider, string> = {
+  cloud: "Meta Cloud API",
+  green: "Green API",
+  gupshup: "Gupshup",
+};
+
+const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+const emptyToNull = (v: unknown) => (typeof v === "string" && v.trim() === "" ? null : v);
+
+export const phoneE164Schema = z
+  .string("Enter the phone number")
+  .trim()
+  .min(1, "Enter the phone number")
+  .max(32, "That is too long for a phone number")
+  .transform((value, ctx) => {
+    const e164 = normalisePhone(value);
+    if (!e164) {
+      ctx.addIssue({ code: "custom", message: "Not a valid phone number: include the country code, e.g. +7 900 123-45-67" });
+      return z.NEVER;
+    }
+    return e164;
+  });
+
+const digitsSchema = (label: string) =>
+  z
+    .string(`Enter the ${label}`)
+    .trim()
+    .min(1, `Enter the ${label}`)
+    .regex(/^\d+$/, `The ${label} has digits only (copy it from Meta's dashboard)`)
+    .max(32, `The ${label} is at most 32 digits`);
+
+const secretSchema = (label: string) =>
+  z
+    .string(`Enter the ${label}`)
+    .trim()
+    .min(1, `Enter the ${label}`)
+    .max(4096, `The ${label} is too long`)
+    .regex(/^\S+$/, `The ${label} cannot contain spaces`);
+
+/** Required on create; on edit an empty value means "keep the stored secret". */
+const secretField = (label: string, mode: Mode) =>
+  mode === "create" ? secretSchema(label) : z.preprocess(emptyToUndefined, secretSchema(label).optional());
+
+export const verifyTokenSchema = z
+  .string()
+  .trim()
+  .min(16, "Use at least 16 characters")
+  .max(128, "Use at most 128 characters")
+  .regex(/^[A-Za-z0-9._~-]+$/, "Use letters, digits and . _ ~ - only");
+
+type Mode = "create" | "update";
+
+function shapes(mode: Mode) {
+  const base = {
+    label: z.string("Enter a label").trim().min(1, "Enter a label, e.g. “Sales (Moscow)”").max(80, "Use at most 80 characters"),
+    phoneE164: phoneE164Schema,
+    active: z.boolean().default(true),
+    sendRatePerSecond: z.coerce
+      .number("Enter a number")
+      .int("Use a whole number")
+      .min(1, "At least 1 message per second")
+      .max(80, "Meta allows at most 80 messages per second per number")
+      .default(20),
+  };
+  return {
+    cloud: {
+      ...base,
+      provider: z.literal("cloud"),
+      phoneNumberId: digitsSchema("Phone Number ID"),
+      wabaId: digitsSchema("WhatsApp Business Account ID"),
+      accessToken: secretField("access token", mode),
+      appSecret: secretField("app secret", mode),
+      datasetId: z.preprocess(emptyToNull, digitsSchema("dataset ID").nullable().optional()),
+      verifyToken: z.preprocess(emptyToUndefined, verifyTokenSchema.optional()),
+    },
+    green: {
+      ...base,
+      provider: z.literal("green"),
+      greenApiUrl: z.preprocess(
+        (v) => (typeof v === "string" ? v.trim().replace(/\/+$/, "") : v),
+        z.url({ protocol: /^https?$/, error: "Enter the API URL from the Green API console, e.g. https://7103.api.greenapi.com" }),
+      ),
+      greenInstanceId: digitsSchema("instance ID").max(20, "The instance ID is at most 20 digits"),
+      greenApiToken: secretField("instance token", mode),
+    },
+    gupshup: {
+      ...base,
+      provider: z.literal("gupshup"),
+      gupshupAppName: z.string("Enter the app name").trim().min(1, "Enter the Gupshup app name").max(120),
+      gupshupApiKey: secretField("API key", mode),
+      gupshupSourceNumber: z.preprocess(emptyToUndefined, phoneE164Schema.optional()),
+    },
+  };
+}
+
+function union(mode: Mode, strict: boolean) {
+  const s = shapes(mode);
+  const obj = strict ? z.strictObject : z.object;
+  return z.discriminatedUnion("provider", [obj(s.cloud), obj(s.green), obj(s.gupshup)], {
+    error: "Choose a provider: cloud, green or gupshup",
+  });
+}
+
+/** The console form (extra keys of the other providers are dropped). */
+export const numberFormSchema = union("create", false);
+export const numberEditFormSchema = union("update", false);
+/** The API: unknown fields are refused. */
+export const createNumberSchema = union("create", true);
+export const numberUpdateSchema = union("update", true);
+
+export type NumberInput = z.output<typeof numberFormSchema>;
+export type NumberUpdate = z.output<typeof numberUpdateSchema>;
+
+/** PATCH /api/v1/numbers/{id}: any subset of the fields; merged with the stored number, then validated whole. */
+export const numberPatchSchema = z
+  .strictObject({
+    label: z.unknown(),
+    phoneE164: z.unknown(),
+    active: z.unknown(),
+    sendRatePerSecond: z.unknown(),
+    provider: z.unknown(),
+    phoneNumberId: z.unknown(),
+    wabaId: z.unknown(),
+    accessToken: z.unknown(),
+    appSecret: z.unknown(),
+    datasetId: z.unknown(),
+    verifyToken: z.unknown(),
+    greenApiUrl: z.unknown(),
+    greenInstanceId: z.unknown(),
+    greenApiToken: z.unknown(),
+    gupshupAppName: z.unknown(),
+    gupshupApiKey: z.unknown(),
+    gupshupSourceNumber: z.unknown(),
+  })
+  .partial();
+export type NumberPatch = z.output<typeof numberPatchSchema>;
+
+/** Which fields are secrets (never returned, shown only as a hint). */
+export const SECRET_FIELDS = ["accessToken", "appSecret", "greenApiToken", "gupshupApiKey"] as const;
+export type SecretField = (typeof SECRET_FIELDS)[number];

@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { formatPhone, normalisePhone, phoneCountry, phoneDigits } from "./phone";
+
+describe("normalisePhone", () => {
+  it.each([
+    ["+7 900 123-45-67", "+79001234567"],
+    ["+7 (900) 123 45 67", "+79001234567"],
+    ["79001234567", "+79001234567"],
+    ["0079001234567", "+79001234567"],
+    ["  +1 650-555-1234 ", "+16505551234"],
+    ["+44 20 7946 0958", "+442079460958"],
+  ])("%s → %s", (input, expected) => {
+    expect(normalisePhone(input)).toBe(expected);
+  });
+
+  it("uses the default country for national numbers", () => {
+    expect(normalisePhone("8 (900) 123-45-67", "RU")).toBe("+79001234567");
+  });
+
+  it.each(["", "abc", "+7 900", "+999 123456789", "12"])("rejects %j", (input) => {
+    expect(normalisePhone(input)).toBeNull();
+  });
+});
+
+describe("phone helpers", () => {
+  it("formats, strips and finds the country", () => {
+    expect(phoneDigits("+7 900 123-45-67")).toBe("79001234567");
+    expect(formatPhone("+79001234567")).toBe("+7 900 123 45 67");
+    expect(phoneCountry("+79001234567")).toBe("RU");
+    expect(phoneCountry("+442079460958")).toBe("GB");
+  });
+});

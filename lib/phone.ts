@@ -1,0 +1,27 @@
+// Phone numbers as people type them → E.164, with the country and time zone they imply.
+import { type CountryCode, parsePhoneNumberFromString } from "libphonenumber-js";
+
+/** E.164 (`+79001234567`) from what a person or a provider wrote, or null when it is not a valid number. */
+export function normalisePhone(input: string, defaultCountry?: CountryCode): string | null {
+  const raw = input.trim();
+  if (!raw) return null;
+  // WhatsApp ids and provider fields carry the digits without '+'; a leading 00 is the international prefix.
+  const withPlus = /^\+/.test(raw) ? raw : /^00\d/.test(raw) ? `+${raw.slice(2)}` : defaultCountry ? raw : `+${raw}`;
+  const parsed = parsePhoneNumberFromString(withPlus, defaultCountry);
+  return parsed?.isValid() ? parsed.number : null;
+}
+
+/** The digits of an E.164 number, without '+' (the form WhatsApp ids and Graph's display numbers use). */
+export function phoneDigits(phone: string): string {
+  return phone.replace(/\D/g, "");
+}
+
+/** A readable international form, e.g. `+7 900 123 45 67` (falls back to the input). */
+export function formatPhone(e164: string): string {
+  return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
+}
+
+/** ISO 3166 country of an E.164 number, or null. */
+export function phoneCountry(e164: string): string | null {
+  return parsePhoneNumberFromString(e164)?.country ?? null;
+}
