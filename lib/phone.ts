@@ -1,5 +1,5 @@
 // Phone numbers as people type them → E.164, with the country and time zone they imply.
-import { type CountryCode, parsePhoneNumberFromString } from "libphonenumber-js";
+import { type CountryCode, type PhoneNumber, parsePhoneNumberFromString } from "libphonenumber-js";
 
 /** E.164 (`+79001234567`) from what a person or a provider wrote, or null when it is not a valid number. */
 export function normalisePhone(input: string, defaultCountry?: CountryCode): string | null {
@@ -8,7 +8,13 @@ export function normalisePhone(input: string, defaultCountry?: CountryCode): str
   // WhatsApp ids and provider fields carry the digits without '+'; a leading 00 is the international prefix.
   const withPlus = /^\+/.test(raw) ? raw : /^00\d/.test(raw) ? `+${raw.slice(2)}` : defaultCountry ? raw : `+${raw}`;
   const parsed = parsePhoneNumberFromString(withPlus, defaultCountry);
-  return parsed?.isValid() ? parsed.number : null;
+  if (!parsed) return null;
+  return parsed.isValid() || isMetaTestNumber(parsed) ? parsed.number : null;
+}
+
+/** Meta's test business numbers live in the fictional +1 555 area, which libphonenumber calls invalid. */
+function isMetaTestNumber(parsed: PhoneNumber): boolean {
+  return parsed.countryCallingCode === "1" && parsed.nationalNumber.startsWith("555") && parsed.isPossible();
 }
 
 /** The digits of an E.164 number, without '+' (the form WhatsApp ids and Graph's display numbers use). */
