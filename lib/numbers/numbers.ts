@@ -280,20 +280,20 @@ export async function rotateNumberToken(db: Db, { tenantId, id, which }: { tenan
   return row;
 }
 
-const REFERENCE_LABELS: Record<keyof NumberReferences, string> = {
-  subscribers: "subscribers",
-  conversations: "conversations",
-  messages: "messages",
-  webhookEvents: "webhook events",
-  leads: "leads",
-  outboundMessages: "queued or sent drip messages",
-  conversions: "conversions",
+const REFERENCE_LABELS: Record<keyof NumberReferences, [string, string]> = {
+  subscribers: ["subscriber", "subscribers"],
+  conversations: ["conversation", "conversations"],
+  messages: ["message", "messages"],
+  webhookEvents: ["webhook event", "webhook events"],
+  leads: ["lead", "leads"],
+  outboundMessages: ["drip message", "drip messages"],
+  conversions: ["conversion", "conversions"],
 };
 
 export function describeReferences(refs: NumberReferences): string | null {
   const parts = Object.entries(refs)
     .filter(([, n]) => n > 0)
-    .map(([k, n]) => `${n >= 1000 ? "1000+" : n} ${REFERENCE_LABELS[k as keyof NumberReferences]}`);
+    .map(([k, n]) => `${n >= 1000 ? "1000+" : n} ${REFERENCE_LABELS[k as keyof NumberReferences][n === 1 ? 0 : 1]}`);
   return parts.length ? parts.join(", ") : null;
 }
 

@@ -1,0 +1,18 @@
+// The configuration the numbers domain needs, read once from the validated environment.
+import { getEnv } from "@/lib/env";
+import type { ConnectionDeps } from "./check-connection";
+import type { NumberKeys } from "./numbers";
+
+export type NumberServiceDeps = { keys: NumberKeys; connection: ConnectionDeps };
+
+export function numberDepsFromEnv(): NumberServiceDeps {
+  const env = getEnv();
+  return {
+    keys: { encryptionKey: env.ENCRYPTION_KEY, appUrl: env.APP_URL },
+    connection: {
+      encryptionKey: env.ENCRYPTION_KEY,
+      graph: { base: env.GRAPH_API_BASE, version: env.GRAPH_API_VERSION },
+      now: () => new Date(),
+    },
+  };
+}
