@@ -1,0 +1,63 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { signMetaBody, verifyMetaSignature } from "./signature";
+
+const corpusDir = path.resolve(__dirname, "../../../shared/corpus/webhooks");
+const rawBody = readFileSync(path.join(corpusDir, "meta-reaction-01.json")); // contains a non-ASCII emoji
+const secret = "f3c2a1b0e9d8c7b6a5f4e3d2c1b0a9f8";
+
+describe("signMetaBody", () => {
+  it("is HMAC-SHA256 in lower-case hex behind sha256= (RFC 4231-style vector)", () => {
+    expect(signMetaBody("The quick brown fox jumps over the lazy dog", "key")).toBe(
+      "sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8",
+    );
+  });
+
+  it("signs a string and its UTF-8 bytes identically", () => {
+    expect(signMetaBody(rawBody.toString("utf8"), secret)).toBe(signMetaBody(rawBody, secret));
+  });
+});
+
+describe("verifyMetaSignature", () => {
+  const header = signMetaBody(rawBody, secret);
+
+  it("accepts the raw bytes signed with the app secret", () => {
+    expect(verifyMetaSignature(rawBody, header, [secret])).toEqual({ ok: true, secretIndex: 0 });
+    expect(verifyMetaSignature(rawBody.toString("utf8"), header, [secret])).toEqual({ ok: true, secretIndex: 0 });
+  });
+
+  it("reports which of several candidate secrets matched", () => {
+    expect(verifyMetaSignature(rawBody, header, ["other-app-secret", secret])).toEqual({ ok: true, secretIndex: 1 });
+  });
+
+  it("accepts upper-case hex and surrounding whitespace", () => {
+    expect(verifyMetaSignature(rawBody, ` sha256=${header.slice(7).toUpperCase()} `, [secret])).toEqual({ ok: true, secretIndex: 0 });
+  });
+
+  it("reports a missing header", () => {
+    expect(verifyMetaSignature(rawBody, null, [secret])).toEqual({ ok: false, reason: "missing" });
+    expect(verifyMetaSignature(rawBody, "  ", [secret])).toEqual({ ok: false, reason: "missing" });
+  });
+
+  it.each(["abc", `sha1=${"a".repeat(40)}`, "sha256=", `sha256=${"a".repeat(63)}`, `sha256=${"g".repeat(64)}`, `${header}00`])(
+    "reports a malformed header: %s",
+    (bad) => {
+      expect(verifyMetaSignature(rawBody, bad, [secret])).toEqual({ ok: false, reason: "malformed" });
+    },
+  );
+
+  it("rejects a wrong secret, a tampered body and re-serialised JSON", () => {
+    expect(verifyMetaSignature(rawBody, header, ["wrong"])).toEqual({ ok: false, reason: "mismatch" });
+    const tampered = Buffer.from(rawBody);
+    tampered[0] = 0x20; // "{" → " "
+    expect(verifyMetaSignature(tampered, header, [secret])).toEqual({ ok: false, reason: "mismatch" });
+    const reserialised = JSON.stringify(JSON.parse(rawBody.toString("utf8")));
+    expect(verifyMetaSignature(reserialised, header, [secret])).toEqual({ ok: false, reason: "mismatch" });
+  });
+
+  it("never verifies with no secrets or an empty secret", () => {
+    expect(verifyMetaSignature(rawBody, header, [])).toEqual({ ok: false, reason: "mismatch" });
+    expect(verifyMetaSignature(rawBody, signMetaBody(rawBody, ""), [""])).toEqual({ ok: false, reason: "mismatch" });
+  });
+});
