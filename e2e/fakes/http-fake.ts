@@ -1,7 +1,7 @@
 // A real HTTP server on 127.0.0.1 that plays a provider in tests (Meta's Graph API, Green API…).
 // Routes are programmable per test; every request is recorded.
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 
 export type FakeRequest = { method: string; path: string; query: URLSearchParams; headers: http.IncomingHttpHeaders; body: string; json: unknown };
 export type FakeResponse = { status?: number; json?: unknown; text?: string; delayMs?: number };
@@ -20,7 +20,7 @@ export type FakeServer = {
 export async function startFakeServer(opts: { port?: number } = {}): Promise<FakeServer> {
   const routes: Route[] = [];
   const requests: FakeRequest[] = [];
-  const sockets = new Set<import("node:net").Socket>();
+  const sockets = new Set<Socket>();
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);

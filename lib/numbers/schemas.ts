@@ -2,7 +2,7 @@
 // user types) and the API (authoritative). Secrets are required when a number is created and
 // optional when it is edited: left empty, the stored secret is kept.
 import { z } from "zod";
-import { PROVIDERS } from "@/db/schema";
+import type { PROVIDERS } from "@/db/schema";
 import { normalisePhone } from "@/lib/phone";
 
 export type Provider = (typeof PROVIDERS)[number];

@@ -1,0 +1,149 @@
+import { AlertTriangle, ArrowLeft, KeyRound } from "lucide-react";
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { formatDateTime } from "@/components/console/format";
+import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
+import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
+import { PageHeader } from "@/components/ui/page-header";
+import { getDb } from "@/db/client";
+import { getNumberById } from "@/db/queries";
+import { requireUser } from "@/lib/auth";
+import { uuidParamSchema } from "@/lib/http";
+import { numberDepsFromEnv } from "@/lib/numbers/deps";
+import { type PublicNumber, toPublicNumber } from "@/lib/numbers/numbers";
+import { PROVIDER_LABELS } from "@/lib/numbers/schemas";
+import { formatPhone } from "@/lib/phone";
+import { ConnectionErrorDetails, formatTier, NumberStatusBadge, QualityBadge } from "../number-status";
+import { NumberLifecycle, TestConnectionButton } from "./number-actions";
+import { WebhookPanel } from "./webhook-panel";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Number" };
+
+function Facts({ rows }: { rows: [string, React.ReactNode][] }) {
+  return (
+    <dl className="grid grid-cols-[minmax(8rem,max-content)_1fr] gap-x-6 gap-y-2 text-sm">
+      {rows.map(([k, v]) => (
+        <div key={k} className="contents">
+          <dt className="text-muted-foreground">{k}</dt>
+          <dd className="min-w-0 break-words">{v ?? <span className="text-muted-foreground">—</span>}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+const SECRET_LABELS: Record<string, string> = { accessToken: "Access token", appSecret: "App secret", greenApiToken: "Instance token", gupshupApiKey: "API key" };
+
+function configuration(n: PublicNumber): [string, React.ReactNode][] {
+  const secrets = Object.entries(n.secrets).map(([k, s]): [string, React.ReactNode] => [
+    SECRET_LABELS[k] ?? k,
+    s?.unreadable ? (
+      <span className="text-destructive">Unreadable with the current ENCRYPTION_KEY: replace it</span>
+    ) : (
+      <span className="inline-flex items-center gap-1.5 font-mono">
+        <KeyRound className="size-3.5 text-muted-foreground" aria-hidden />
+        {s?.hint ?? "not set"}
+      </span>
+    ),
+  ]);
+  const ids: [string, React.ReactNode][] =
+    n.provider === "cloud"
+      ? [["Phone Number ID", <code key="p">{n.phoneNumberId}</code>], ["WABA ID", <code key="w">{n.wabaId}</code>], ["Dataset ID (CAPI)", n.datasetId ? <code>{n.datasetId}</code> : "not set: conversions cannot be reported"]]
+      : n.provider === "green"
+        ? [["API URL", n.greenApiUrl], ["Instance ID", <code key="i">{n.greenInstanceId}</code>]]
+        : [["App name", n.gupshupAppName], ["Source number", n.gupshupSourceNumber ? formatPhone(n.gupshupSourceNumber) : null]];
+  return [["Provider", PROVIDER_LABELS[n.provider]], ...ids, ...secrets, ["Send rate", `${n.sendRatePerSecond} messages / second`], ["Connected on", formatDateTime(n.createdAt.getTime())]];
+}
+
+export default async function NumberPage({ params }: { params: Promise<{ id: string }> }) {
+  const user = await requireUser({ role: "manager" });
+  const parsed = uuidParamSchema.safeParse(await params);
+  const row = parsed.success ? await getNumberById(await getDb(), { tenantId: user.tenantId, id: parsed.data.id }) : null;
+  if (!row) notFound();
+  const n = toPublicNumber(row, numberDepsFromEnv().keys, { includeWebhook: true });
+  const webhook = n.webhook!;
+
+  return (
+    <div className="grid gap-6">
+      <div>
+        <Link href="/numbers" className="inline-flex items-center gap-1 text-sm text-muted-foreground hover:text-foreground">
+          <ArrowLeft className="size-4" aria-hidden />
+          Numbers
+        </Link>
+      </div>
+      <PageHeader
+        className="pb-0"
+        title={
+          <span className="flex flex-wrap items-center gap-3">
+            {n.label}
+            <NumberStatusBadge status={n.status} />
+          </span>
+        }
+        description={`${formatPhone(n.phoneE164)} · ${PROVIDER_LABELS[n.provider]}`}
+        actions={<TestConnectionButton id={n.id} />}
+      />
+      {!n.active ? (
+        <Alert variant="warning">
+          <AlertTriangle aria-hidden />
+          <AlertTitle>This number is inactive</AlertTitle>
+          <AlertDescription>It sends nothing. Webhooks for it are still received and stored. Reactivate it below.</AlertDescription>
+        </Alert>
+      ) : null}
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card>
+          <CardHeader>
+            <CardTitle>
+              <h2>Connection</h2>
+            </CardTitle>
+          </CardHeader>
+          <CardContent className="grid gap-4">
+            <Facts
+              rows={[
+                ["Verified name", n.verifiedName ? <span data-testid="verified-name">{n.verifiedName}</span> : null],
+                ["Quality rating", <QualityBadge key="q" rating={n.qualityRating} />],
+                ["Messaging limit", formatTier(n.messagingLimitTier)],
+                ["Last check", n.lastCheckedAt ? formatDateTime(n.lastCheckedAt.getTime()) : "never"],
+              ]}
+            />
+            {n.lastError ? (
+              <Alert variant="destructive">
+                <AlertTriangle aria-hidden />
+                <AlertTitle>The last connection test failed</AlertTitle>
+                <AlertDescription>
+                  <ConnectionErrorDetails error={n.lastError} />
+                </AlertDescription>
+              </Alert>
+            ) : n.status === "unverified" ? (
+              <p className="text-sm text-muted-foreground">Not tested yet. Use “Test connection” to ask the provider whether this number works.</p>
+            ) : null}
+          </CardContent>
+        </Card>
+        <WebhookPanel
+          canManage
+          setup={{
+            id: n.id,
+            provider: n.provider,
+            callbackUrl: webhook.callbackUrl,
+            verifyToken: webhook.verifyToken,
+            fields: webhook.fields,
+            gupshupCallbackUrl: webhook.gupshupCallbackUrl,
+            lastWebhookAt: n.lastWebhookAt?.getTime() ?? null,
+          }}
+        />
+      </div>
+      <Card>
+        <CardHeader>
+          <CardTitle>
+            <h2>Configuration</h2>
+          </CardTitle>
+        </CardHeader>
+        <CardContent className="grid gap-6">
+          <Facts rows={configuration(n)} />
+          <NumberLifecycle id={n.id} label={n.label} active={n.active} />
+        </CardContent>
+      </Card>
+    </div>
+  );
+}
