@@ -21,3 +21,8 @@ export async function signOut(page: Page) {
   await page.getByRole("menuitem", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/login$/);
 }
+
+export const MANAGER = { name: "Maya Manager", email: "maya@e2e.test", password: "maya-password-42" };
+
+/** The port of the fake Graph API the server was started against (see playwright.config.ts). */
+export const graphPort = () => Number(process.env.E2E_GRAPH_PORT);

@@ -6,6 +6,8 @@ import { defineConfig } from "@playwright/test";
 const root = path.resolve(import.meta.dirname, "..");
 const PORT = Number(process.env.E2E_PORT ?? 3200);
 const runId = (process.env.E2E_RUN_ID ??= Date.now().toString(36)); // workers inherit it
+// the fake Graph API the specs start on loopback (the server reaches it through GRAPH_API_BASE)
+const GRAPH_PORT = Number((process.env.E2E_GRAPH_PORT ??= String(PORT + 91)));
 const adminUrl = process.env.TEST_DATABASE_URL;
 if (adminUrl && !process.env.E2E_DATABASE_URL) {
   const u = new URL(adminUrl);
@@ -53,6 +55,8 @@ export default defineConfig({
       ENCRYPTION_KEY: Buffer.alloc(32, 42).toString("base64"),
       CRON_SECRET: "e2e-cron-secret-0123456789",
       CRON_MODE: "external",
+      GRAPH_API_BASE: `http://127.0.0.1:${GRAPH_PORT}`,
+      GRAPH_API_VERSION: "v24.0",
       ADMIN_EMAIL: "",
       ADMIN_PASSWORD: "",
       BOOTSTRAP_API_KEY: "",

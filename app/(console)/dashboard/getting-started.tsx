@@ -1,7 +1,8 @@
 "use client";
 
 import { useQueryClient } from "@tanstack/react-query";
-import { Database, KeyRound, PhoneCall, Webhook } from "lucide-react";
+import { Database, KeyRound, PhoneCall, Plus, Webhook } from "lucide-react";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useTransition } from "react";
 import { toast } from "sonner";
@@ -28,7 +29,7 @@ const steps = [
   },
 ];
 
-export function GettingStarted({ canLoadDemo }: { canLoadDemo: boolean }) {
+export function GettingStarted({ canLoadDemo, canConnect }: { canLoadDemo: boolean; canConnect: boolean }) {
   const router = useRouter();
   const queryClient = useQueryClient();
   const [pending, start] = useTransition();
@@ -70,6 +71,16 @@ export function GettingStarted({ canLoadDemo }: { canLoadDemo: boolean }) {
             </li>
           ))}
         </ol>
+        {canConnect ? (
+          <div>
+            <Button asChild>
+              <Link href="/numbers/new">
+                <Plus aria-hidden />
+                Connect a number
+              </Link>
+            </Button>
+          </div>
+        ) : null}
         {canLoadDemo ? (
           <div className="flex flex-wrap items-center gap-3 rounded-md border border-dashed p-3">
             <p className="flex-1 text-sm text-muted-foreground">

@@ -19,7 +19,7 @@ export default async function DashboardPage() {
   return (
     <div className="grid gap-6">
       <PageHeader title="Dashboard" description={`${user.tenantName} at a glance. Counts refresh on their own.`} />
-      {empty ? <GettingStarted canLoadDemo={hasRole(user.role, "admin")} /> : null}
+      {empty ? <GettingStarted canLoadDemo={hasRole(user.role, "admin")} canConnect={hasRole(user.role, "manager")} /> : null}
       <DashboardLive initial={dashboard} />
     </div>
   );

@@ -231,7 +231,7 @@ export function NumberForm({ number }: { number?: EditableNumber }) {
           <CardDescription>How it appears in Clicktrail, and which service it runs on.</CardDescription>
         </CardHeader>
         <CardContent className="grid gap-5">
-          <div className="grid gap-4 sm:grid-cols-2">
+          <div className="grid items-start gap-4 sm:grid-cols-2">
             <TextInput form={form} spec={{ name: "label", label: "Label", placeholder: "Sales (Moscow)" }} required />
             <TextInput
               form={form}
@@ -258,7 +258,7 @@ export function NumberForm({ number }: { number?: EditableNumber }) {
             {editing ? "Secrets are stored encrypted and never shown again; replace one to change it." : "Secrets are encrypted before they are stored and never shown again."}
           </CardDescription>
         </CardHeader>
-        <CardContent className="grid gap-4 sm:grid-cols-2">
+        <CardContent className="grid items-start gap-4 sm:grid-cols-2">
           {FIELDS[provider].map((spec) =>
             spec.secret ? (
               <SecretInput key={`${provider}-${spec.name}`} form={form} spec={spec} editing={editing} hint={secretHints[spec.secret]} />
@@ -275,7 +275,7 @@ export function NumberForm({ number }: { number?: EditableNumber }) {
             <h2>Sending</h2>
           </CardTitle>
         </CardHeader>
-        <CardContent className="grid gap-4 sm:grid-cols-2">
+        <CardContent className="grid items-start gap-4 sm:grid-cols-2">
           <FormField
             id="number-sendRatePerSecond"
             label="Send rate (messages per second)"

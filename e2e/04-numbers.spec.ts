@@ -1,0 +1,106 @@
+import { expect, test } from "@playwright/test";
+import { type FakeGraph, startFakeGraph } from "./fakes/fake-graph";
+import { ADMIN, MANAGER, MARKETER, graphPort, signIn, signOut } from "./helpers";
+
+const NUMBER = { id: "106540352242922", token: "EAAG-e2e-token-1a2b", waba: "102290129340398", verifiedName: "E2E Drama School" };
+
+test.describe("number connection", () => {
+  let graph: FakeGraph;
+  test.beforeAll(async () => {
+    graph = await startFakeGraph({ port: graphPort() });
+    graph.addPhoneNumber({
+      id: NUMBER.id, token: NUMBER.token, display_phone_number: "+1 555-078-3881", verified_name: NUMBER.verifiedName,
+      quality_rating: "GREEN", code_verification_status: "VERIFIED", messaging_limit_tier: "TIER_1K",
+    });
+  });
+  test.afterAll(async () => graph.close());
+
+  test("an admin adds a manager", async ({ page }) => {
+    await signIn(page, ADMIN.email, ADMIN.password);
+    const res = await page.request.post("/api/v1/users", { data: { ...MANAGER, role: "manager" } });
+    expect(res.status()).toBe(201);
+  });
+
+  test("a manager fixes inline errors, connects a Cloud API number and sees it connected", async ({ page }) => {
+    await signIn(page, MANAGER.email, MANAGER.password);
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Numbers" }).click();
+    await page.getByRole("link", { name: "Connect a number" }).first().click();
+    await expect(page).toHaveURL(/\/numbers\/new$/);
+
+    await page.getByLabel("Label").fill("E2E sales line");
+    await page.getByLabel(/^Phone number/).fill("+7 900");
+    await page.getByLabel("Phone Number ID").fill("10654abc");
+    await page.getByLabel("WhatsApp Business Account ID").fill(NUMBER.waba);
+    await page.getByLabel("App secret").fill("e2e-app-secret");
+    await page.getByRole("button", { name: "Connect and test" }).click();
+    await expect(page.getByText("Not a valid phone number: include the country code")).toBeVisible();
+    await expect(page.getByText("The Phone Number ID has digits only")).toBeVisible();
+    await expect(page.getByText("Enter the access token")).toBeVisible();
+    await expect(page.getByLabel("Phone Number ID")).toHaveAttribute("aria-invalid", "true");
+    await expect(page).toHaveURL(/\/numbers\/new$/);
+
+    await page.getByLabel(/^Phone number/).fill("+1 555 078-3881");
+    await expect(page.getByText("Saved as +15550783881")).toBeVisible();
+    await page.getByLabel("Phone Number ID").fill(NUMBER.id);
+    await page.getByLabel("Access token").fill(NUMBER.token);
+    await expect(page.getByText("Enter the access token")).toHaveCount(0);
+    await page.getByRole("button", { name: "Connect and test" }).click();
+
+    await expect(page).toHaveURL(/\/numbers\/[0-9a-f-]{36}$/);
+    await expect(page.getByTestId("number-status")).toHaveText("Connected");
+    await expect(page.getByTestId("verified-name")).toHaveText(NUMBER.verifiedName);
+    await expect(page.getByTestId("callback-url")).toHaveText(/^http:\/\/127\.0\.0\.1:\d+\/api\/webhooks\/whatsapp$/);
+    await expect(page.getByTestId("verify-token")).toHaveText(/^[A-Za-z0-9_-]{32}$/);
+    await expect(page.getByTestId("webhook-indicator")).toHaveText(/Waiting for the first webhook/);
+    const checks = graph.requests.filter((r) => r.path === `/v24.0/${NUMBER.id}`);
+    expect(checks.at(-1)?.headers.authorization).toBe(`Bearer ${NUMBER.token}`);
+
+    // the secret never comes back: only its hint, in the page and in the edit form
+    expect(await page.content()).not.toContain(NUMBER.token);
+    await expect(page.getByText("•••• 1a2b")).toBeVisible();
+    await page.getByRole("link", { name: "Edit" }).click();
+    await expect(page.getByTestId("accessToken-hint")).toHaveText("•••• 1a2b");
+    expect(await page.content()).not.toContain(NUMBER.token);
+
+    // the list shows it connected, with its verified name and tier
+    await page.goto("/numbers");
+    const row = page.getByTestId("number-row").filter({ hasText: "E2E sales line" });
+    await expect(row.getByTestId("number-status")).toHaveText("Connected");
+    await expect(row).toContainText(NUMBER.verifiedName);
+    await expect(row).toContainText("1K / 24 h");
+  });
+
+  test("a failing test shows Graph's error verbatim with a hint, and a number can be deactivated", async ({ page }) => {
+    graph.failObject(NUMBER.id, { status: 401, code: 190, subcode: 463, message: "Error validating access token: Session has expired." });
+    await signIn(page, MANAGER.email, MANAGER.password);
+    await page.goto("/numbers");
+    await page.getByRole("link", { name: "E2E sales line", exact: true }).click();
+    await page.getByRole("button", { name: "Test connection" }).click();
+    await expect(page.getByTestId("number-status")).toHaveText("Error");
+    const error = page.getByTestId("connection-error");
+    await expect(error).toContainText("Error validating access token: Session has expired.");
+    await expect(error).toContainText("190");
+    await expect(error).toContainText("463");
+    await expect(error).toContainText(/fbtrace_id\s*AFakeTrace/);
+    await expect(error).toContainText("The access token has expired or was revoked");
+
+    await page.getByRole("button", { name: "Deactivate" }).click();
+    await expect(page.getByTestId("number-status")).toHaveText("Inactive");
+    await expect(page.getByText("This number is inactive")).toBeVisible();
+    await page.getByRole("button", { name: "Reactivate" }).click();
+    await expect(page.getByTestId("number-status")).toHaveText("Error");
+  });
+
+  test("a marketer sees the list read-only and cannot open the form", async ({ page }) => {
+    await signIn(page, MARKETER.email, MARKETER.password);
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Numbers" }).click();
+    await expect(page.getByRole("heading", { name: "Numbers", level: 1 })).toBeVisible();
+    await expect(page.getByTestId("number-row").filter({ hasText: "E2E sales line" })).toBeVisible();
+    await expect(page.getByRole("link", { name: "Connect a number" })).toHaveCount(0);
+    await expect(page.getByRole("link", { name: "E2E sales line", exact: true })).toHaveCount(0);
+    expect((await page.goto("/numbers/new"))?.status()).toBe(403);
+    const api = await page.request.post("/api/v1/numbers", { data: {} });
+    expect(api.status()).toBe(403);
+    await signOut(page);
+  });
+});
