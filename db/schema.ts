@@ -24,7 +24,8 @@ export const LIFECYCLE_STATES = ["lead", "prospect", "customer", "repeat_custome
 export const MESSAGE_DIRECTIONS = ["inbound", "outbound"] as const;
 export const MESSAGE_STATUSES = ["received", "accepted", "sent", "delivered", "read", "failed", "deleted"] as const;
 export const WEBHOOK_PROVIDERS = ["cloud", "gupshup"] as const;
-export const SIGNATURE_RESULTS = ["valid", "invalid", "missing", "not_required"] as const;
+// unverified: no secret was known when it arrived (unknown phone_number_id); checked once a number claims it
+export const SIGNATURE_RESULTS = ["valid", "invalid", "missing", "not_required", "unverified"] as const;
 export const WEBHOOK_STATUSES = ["received", "processed", "failed", "unrouted", "rejected"] as const;
 export const CALL_STATUSES = ["not_called", "called", "no_answer"] as const;
 export const OUTBOUND_STATUSES = ["pending", "sending", "sent", "failed", "cancelled", "skipped"] as const;

@@ -1,4 +1,5 @@
 // Transport helpers for route handlers: one JSON error shape, JSON body reading, bearer parsing.
+import { after } from "next/server";
 import { ZodError, z } from "zod";
 import { AppError, errorBody } from "./errors";
 
@@ -72,4 +73,13 @@ export async function idParam(params: Promise<{ id: string }>): Promise<string> 
   const parsed = uuidParamSchema.safeParse(await params);
   if (!parsed.success) throw new AppError("not_found", "Not found");
   return parsed.data.id;
+}
+
+/** Runs `task` after the response is sent (Next's after()); outside a request scope (tests, scripts) at once. */
+export function afterResponse(task: () => Promise<unknown>): void {
+  try {
+    after(task);
+  } catch {
+    void task();
+  }
 }

@@ -1,10 +1,11 @@
 // Runs once per server process (instrumentation.ts): validate env, open + migrate the database,
 // apply the headless bootstrap. Any failure here stops the server with a clear message.
 import path from "node:path";
-import { getDatabase } from "@/db/client";
+import { getDatabase, getDb } from "@/db/client";
 import { latestAppliedMigration } from "@/db/migrations-info";
 import { bootstrapFromEnv } from "./accounts/bootstrap";
 import { getEnv } from "./env";
+import { startInternalTicker } from "./scheduler";
 
 const log = (line: string) => console.info(`[clicktrail] ${line}`);
 
@@ -23,6 +24,12 @@ export async function startConsole(): Promise<void> {
   const where = handle.kind === "pglite" ? `embedded PGlite at ${rel(env.PGLITE_DIR)}` : "PostgreSQL (DATABASE_URL)";
   log(`database: ${where}, migration ${await latestAppliedMigration(handle.db)}`);
   for (const note of await bootstrapFromEnv(handle.db, env)) log(note);
+  if (env.CRON_MODE === "internal") {
+    startInternalTicker(getDb);
+    log("scheduler: internal (drip queue, jobs and webhook retries run every minute in this process)");
+  } else {
+    log("scheduler: external (call GET /api/cron/drip with Authorization: Bearer $CRON_SECRET every minute)");
+  }
 }
 
 /** startConsole, and on failure one clear line and exit 1 (a half-configured server helps nobody). */

@@ -2,3 +2,8 @@ export * from "./api-keys";
 export * from "./tenants";
 export * from "./users";
 export * from "./numbers";
+export * from "./subscribers";
+export * from "./conversations";
+export * from "./messages";
+export * from "./webhook-events";
+export * from "./jobs";

@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Cursor } from "@/lib/pagination";
 import type { Db } from "../client";
 import {
@@ -66,4 +66,28 @@ export async function countNumberReferences(db: Db, { tenantId, id }: Key): Prom
     })
     .from(sql`(select 1) as one`);
   return Object.fromEntries(Object.entries(row!).map(([k, v]) => [k, Number(v)])) as NumberReferences;
+}
+
+/** Webhook routing is global: a Phone Number ID belongs to exactly one number of one tenant. */
+export async function findNumbersByPhoneNumberIds(db: Db, phoneNumberIds: string[]) {
+  if (phoneNumberIds.length === 0) return [];
+  return db
+    .select({ id: whatsappNumbers.id, tenantId: whatsappNumbers.tenantId, phoneNumberId: whatsappNumbers.phoneNumberId, appSecretEnc: whatsappNumbers.appSecretEnc })
+    .from(whatsappNumbers)
+    .where(inArray(whatsappNumbers.phoneNumberId, phoneNumberIds));
+}
+
+export async function findNumberByGupshupToken(db: Db, token: string) {
+  return takeFirstOrNull(
+    await db
+      .select({ id: whatsappNumbers.id, tenantId: whatsappNumbers.tenantId })
+      .from(whatsappNumbers)
+      .where(and(eq(whatsappNumbers.gupshupWebhookToken, token), eq(whatsappNumbers.provider, "gupshup")))
+      .limit(1),
+  );
+}
+
+export async function verifyTokenExists(db: Db, token: string): Promise<boolean> {
+  const rows = await db.select({ id: whatsappNumbers.id }).from(whatsappNumbers).where(eq(whatsappNumbers.verifyToken, token)).limit(1);
+  return rows.length > 0;
 }

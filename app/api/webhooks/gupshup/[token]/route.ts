@@ -1,0 +1,22 @@
+// POST /api/webhooks/gupshup/{token} – Gupshup callbacks (v2 and v3 passthrough); the per-number token authenticates
+import { getDb } from "@/db/client";
+import { afterResponse, jsonError } from "@/lib/http";
+import { readRawBody } from "@/lib/webhook-http";
+import { kickWebhookProcessing } from "@/lib/whatsapp/processing-loop";
+import { receiveGupshupWebhook } from "@/lib/whatsapp/receive";
+
+export const dynamic = "force-dynamic";
+
+export async function POST(req: Request, ctx: { params: Promise<{ token: string }> }) {
+  const raw = await readRawBody(req);
+  if (!raw.ok) return jsonError(413, "payload_too_large", "The body is larger than 1 MiB");
+  try {
+    const db = await getDb();
+    const outcome = await receiveGupshupWebhook(db, { token: (await ctx.params).token, rawBody: raw.text, headers: req.headers });
+    if (outcome.stored === "received") afterResponse(() => kickWebhookProcessing(db));
+    return Response.json(outcome.body, { status: outcome.status });
+  } catch (e) {
+    console.error("[clicktrail] Gupshup callback could not be stored", e);
+    return jsonError(503, "unavailable", "The callback could not be stored; please retry");
+  }
+}

@@ -1,0 +1,175 @@
+// webhook_events: raw deliveries, stored before any processing. Unrouted events have no tenant yet, so the
+// claim/routing queries here are global by nature (phone_number_id is unique across tenants); every read
+// on behalf of a user is tenant-scoped.
+import { and, asc, desc, eq, inArray, isNull, ne, or, sql } from "drizzle-orm";
+import type { Cursor } from "@/lib/pagination";
+import type { Db } from "../client";
+import { rowsOf } from "../migrations-info";
+import { templates, type WEBHOOK_STATUSES, webhookEvents, whatsappNumbers } from "../schema";
+import { beforeCursor, takeFirstOrNull } from "./keyset";
+
+export type WebhookEventRow = typeof webhookEvents.$inferSelect;
+export type NewWebhookEvent = typeof webhookEvents.$inferInsert;
+export type WebhookEventStatus = (typeof WEBHOOK_STATUSES)[number];
+
+export async function insertWebhookEvent(db: Db, values: NewWebhookEvent): Promise<WebhookEventRow> {
+  const [row] = await db.insert(webhookEvents).values(values).returning();
+  return row!;
+}
+
+/** Locks the given events for processing; rows another worker holds are skipped, rejected ones never returned. */
+export async function lockWebhookEvents(db: Db, ids: string[]): Promise<WebhookEventRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(webhookEvents)
+    .where(and(inArray(webhookEvents.id, ids), ne(webhookEvents.status, "rejected")))
+    .orderBy(asc(webhookEvents.receivedAt), asc(webhookEvents.id))
+    .for("update", { skipLocked: true });
+}
+
+/** The oldest stored-but-unprocessed events, locked (SKIP LOCKED: parallel drainers never share a row). */
+export async function claimReceivedWebhookEvents(db: Db, { limit }: { limit: number }): Promise<WebhookEventRow[]> {
+  return db
+    .select()
+    .from(webhookEvents)
+    .where(eq(webhookEvents.status, "received"))
+    .orderBy(asc(webhookEvents.receivedAt)) // exactly the (status, received_at) index: no sort
+    .limit(limit)
+    .for("update", { skipLocked: true });
+}
+
+export type WebhookEventOutcome = {
+  id: string;
+  status: "processed" | "unrouted";
+  tenantId: string | null;
+  numberId: string | null;
+  phoneNumberIds: string[];
+};
+
+/** Records processing outcomes in one statement; every call counts as an attempt. */
+export async function recordWebhookEventOutcomes(db: Db, outcomes: WebhookEventOutcome[], now: Date): Promise<void> {
+  if (outcomes.length === 0) return;
+  const json = JSON.stringify(
+    outcomes.map((o) => ({ id: o.id, status: o.status, tenant_id: o.tenantId, number_id: o.numberId, pnids: o.phoneNumberIds })),
+  );
+  await db.execute(sql`
+    update ${webhookEvents} as w set
+      status = x.status,
+      tenant_id = coalesce(x.tenant_id, w.tenant_id),
+      number_id = coalesce(x.number_id, w.number_id),
+      routed_phone_number_ids = case when cardinality(x.pnids) > 0 then x.pnids else w.routed_phone_number_ids end,
+      error = null,
+      attempts = w.attempts + 1,
+      processed_at = case when x.status = 'processed' then ${now.toISOString()}::timestamptz else null end
+    from jsonb_to_recordset(${json}::jsonb) as x(id uuid, status text, tenant_id uuid, number_id uuid, pnids text[])
+    where w.id = x.id`);
+}
+
+export async function markWebhookEventFailed(db: Db, { id, error }: { id: string; error: string }): Promise<void> {
+  await db
+    .update(webhookEvents)
+    .set({ status: "failed", error, attempts: sql`${webhookEvents.attempts} + 1` })
+    .where(and(eq(webhookEvents.id, id), ne(webhookEvents.status, "rejected")));
+}
+
+/** Unrouted events naming a Phone Number ID, oldest first, after the (receivedAt, id) cursor. */
+export async function listUnroutedWebhookEventIds(
+  db: Db,
+  { phoneNumberId, limit, after }: { phoneNumberId: string; limit: number; after?: Cursor },
+): Promise<{ id: string; receivedAt: Date }[]> {
+  const afterCursor = after
+    ? or(sql`${webhookEvents.receivedAt} > ${after.at.toISOString()}::timestamptz`, and(eq(webhookEvents.receivedAt, after.at), sql`${webhookEvents.id} > ${after.id}`))
+    : undefined;
+  return db
+    .select({ id: webhookEvents.id, receivedAt: webhookEvents.receivedAt })
+    .from(webhookEvents)
+    .where(and(eq(webhookEvents.status, "unrouted"), sql`${webhookEvents.routedPhoneNumberIds} @> array[${phoneNumberId}]::text[]`, afterCursor))
+    .orderBy(asc(webhookEvents.receivedAt), asc(webhookEvents.id))
+    .limit(limit);
+}
+
+/** An event of the tenant, or one no tenant owns yet (unrouted / rejected before routing). */
+export async function getWebhookEvent(db: Db, { tenantId, id }: { tenantId: string; id: string }): Promise<WebhookEventRow | null> {
+  return takeFirstOrNull(
+    await db
+      .select()
+      .from(webhookEvents)
+      .where(and(eq(webhookEvents.id, id), or(eq(webhookEvents.tenantId, tenantId), isNull(webhookEvents.tenantId))))
+      .limit(1),
+  );
+}
+
+/** Keyset page of a tenant's events, newest first; `includeUnassigned` adds events no tenant owns yet. */
+export async function listWebhookEvents(
+  db: Db,
+  { tenantId, status, cursor, limit, includeUnassigned = false }: { tenantId: string; status?: WebhookEventStatus; cursor?: Cursor; limit: number; includeUnassigned?: boolean },
+) {
+  const owner = includeUnassigned ? or(eq(webhookEvents.tenantId, tenantId), isNull(webhookEvents.tenantId)) : eq(webhookEvents.tenantId, tenantId);
+  return db
+    .select()
+    .from(webhookEvents)
+    .where(and(owner, status ? eq(webhookEvents.status, status) : undefined, beforeCursor(webhookEvents.receivedAt, webhookEvents.id, cursor)))
+    .orderBy(desc(webhookEvents.receivedAt), desc(webhookEvents.id))
+    .limit(limit + 1);
+}
+
+export type RoutingNumber = { id: string; tenantId: string; phoneNumberId: string | null; wabaId: string | null; phoneE164: string; provider: string };
+
+/** Numbers a batch of events may name: by Phone Number ID (global), by our id (Gupshup token), by WABA id (account fields). */
+export async function findNumbersForRouting(
+  db: Db,
+  { phoneNumberIds, ids, wabaIds }: { phoneNumberIds: string[]; ids: string[]; wabaIds: string[] },
+): Promise<RoutingNumber[]> {
+  const conditions = [
+    phoneNumberIds.length > 0 ? inArray(whatsappNumbers.phoneNumberId, phoneNumberIds) : undefined,
+    ids.length > 0 ? inArray(whatsappNumbers.id, ids) : undefined,
+    wabaIds.length > 0 ? inArray(whatsappNumbers.wabaId, wabaIds) : undefined,
+  ].filter((c) => c !== undefined);
+  if (conditions.length === 0) return [];
+  return db
+    .select({
+      id: whatsappNumbers.id,
+      tenantId: whatsappNumbers.tenantId,
+      phoneNumberId: whatsappNumbers.phoneNumberId,
+      wabaId: whatsappNumbers.wabaId,
+      phoneE164: whatsappNumbers.phoneE164,
+      provider: whatsappNumbers.provider,
+    })
+    .from(whatsappNumbers)
+    .where(or(...conditions));
+}
+
+/**
+ * Moves whatsapp_numbers.last_webhook_at forward. Skips rows already within a second of the new value, so
+ * concurrent batches for one number do not queue on its row lock for a timestamp nobody needs finer.
+ */
+export async function touchNumbersLastWebhookAt(db: Db, touches: { id: string; at: Date }[]): Promise<void> {
+  if (touches.length === 0) return;
+  const json = JSON.stringify(touches.map((t) => ({ id: t.id, at: t.at.toISOString() })));
+  await db.execute(sql`
+    update ${whatsappNumbers} as n set last_webhook_at = x.at
+    from jsonb_to_recordset(${json}::jsonb) as x(id uuid, at timestamptz)
+    where n.id = x.id and (n.last_webhook_at is null or n.last_webhook_at < x.at - interval '1 second')`);
+}
+
+/**
+ * Records a message_template_status_update on the templates bound to that Meta template (name, and language
+ * when given) as `status`, `statusReason`, `statusAt` keys of the binding. Returns how many templates matched.
+ */
+export async function recordTemplateBindingStatus(
+  db: Db,
+  input: { tenantIds: string[]; name: string; language: string | null; status: string; reason: string | null; at: Date },
+): Promise<number> {
+  if (input.tenantIds.length === 0) return 0;
+  const patch = JSON.stringify({ status: input.status, statusReason: input.reason, statusAt: input.at.toISOString() });
+  const rows = rowsOf<{ id: string }>(
+    await db.execute(sql`
+      update ${templates} set meta_template = meta_template || ${patch}::jsonb, updated_at = ${input.at.toISOString()}::timestamptz
+      where ${inArray(templates.tenantId, input.tenantIds)}
+        and meta_template->>'name' = ${input.name}
+        and (${input.language}::text is null or meta_template->>'language' = ${input.language})
+      returning id`),
+  );
+  return rows.length;
+}

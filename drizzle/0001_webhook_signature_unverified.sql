@@ -1,0 +1,2 @@
+ALTER TABLE "webhook_events" DROP CONSTRAINT "webhook_events_signature_check";--> statement-breakpoint
+ALTER TABLE "webhook_events" ADD CONSTRAINT "webhook_events_signature_check" CHECK ("webhook_events"."signature_result" in ('valid', 'invalid', 'missing', 'not_required', 'unverified'));

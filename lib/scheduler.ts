@@ -1,0 +1,45 @@
+// Scheduled work, one function for both schedulers: Vercel Cron (GET /api/cron/drip) and the
+// self-hosted ticker (CRON_MODE=internal, every minute inside the server). It drains stored
+// webhook events the request-time loop did not finish, then the jobs queue.
+import type { Db } from "@/db/client";
+import { type DrainJobsResult, drainJobs, type JobHandlers } from "@/lib/jobs/queue";
+import { drainReceivedEvents, type ProcessTotals, WEBHOOK_RETRY_JOB, webhookRetryHandler } from "@/lib/whatsapp/processing-loop";
+
+export type ScheduledWorkResult = { webhooks: ProcessTotals; jobs: DrainJobsResult; tookMs: number };
+
+export function jobHandlers(db: Db): JobHandlers {
+  return { [WEBHOOK_RETRY_JOB]: webhookRetryHandler(db) };
+}
+
+export async function runScheduledWork(db: Db, { now = () => new Date(), budgetMs = 50_000 } = {}): Promise<ScheduledWorkResult> {
+  const started = Date.now();
+  const webhooks = await drainReceivedEvents(db, { now, budgetMs: budgetMs / 2 });
+  const left = Math.max(1_000, budgetMs - (Date.now() - started));
+  const jobs = await drainJobs(db, { handlers: jobHandlers(db), now, budgetMs: left });
+  return { webhooks, jobs, tookMs: Date.now() - started };
+}
+
+type Ticker = { timer: ReturnType<typeof setInterval> | null; busy: boolean };
+const g = globalThis as unknown as { __clicktrailTicker?: Ticker };
+
+/** CRON_MODE=internal: run the scheduled work every minute in this process (never two runs at once). */
+export function startInternalTicker(getDb: () => Promise<Db>, { intervalMs = 60_000, log = console.info } = {}): void {
+  const ticker = (g.__clicktrailTicker ??= { timer: null, busy: false });
+  if (ticker.timer) return;
+  const tick = async () => {
+    if (ticker.busy) return;
+    ticker.busy = true;
+    try {
+      const result = await runScheduledWork(await getDb());
+      if (result.jobs.claimed > 0 || result.webhooks.processed > 0 || result.webhooks.failed > 0) {
+        log(`[clicktrail] scheduled run: ${result.webhooks.processed} webhook events, ${result.jobs.done} jobs done, ${result.jobs.retried} retried, ${result.jobs.failed} failed (${result.tookMs} ms)`);
+      }
+    } catch (e) {
+      console.error("[clicktrail] scheduled run failed", e);
+    } finally {
+      ticker.busy = false;
+    }
+  };
+  ticker.timer = setInterval(tick, intervalMs);
+  ticker.timer.unref?.();
+}

@@ -1,0 +1,107 @@
+// The transport-free half of the webhook routes: verify, store, answer. Everything Meta or Gupshup
+// sends is stored before anything else happens (rejected requests too, with the reason), so
+// nothing is lost; processing runs afterwards (see processing-loop.ts).
+import type { Db } from "@/db/client";
+import { findNumberByGupshupToken, findNumbersByPhoneNumberIds, verifyTokenExists } from "@/db/queries";
+import { decryptSecret, safeEqual } from "@/lib/crypto";
+import { storeWebhookEvent } from "./ingest";
+import { extractPhoneNumberIds } from "./parse";
+import { verifyMetaSignature } from "./signature";
+
+export type ReceiveDeps = { encryptionKey: string; metaAppSecret?: string; globalVerifyToken?: string };
+export type ReceiveOutcome = {
+  status: 200 | 400 | 401;
+  body: { received: true; eventId: string } | { error: { code: string; message: string } };
+  /** an event was stored that processing should pick up */
+  stored: "received" | "unrouted" | "rejected" | null;
+};
+
+const refuse = (status: 400 | 401, code: string, message: string, stored: ReceiveOutcome["stored"]): ReceiveOutcome => ({
+  status,
+  body: { error: { code, message } },
+  stored,
+});
+
+/** Meta's subscription handshake: echo hub.challenge when the verify token is one of ours. */
+export async function answerVerification(db: Db, deps: Pick<ReceiveDeps, "globalVerifyToken">, params: URLSearchParams): Promise<{ status: 200; challenge: string } | { status: 403 }> {
+  const mode = params.get("hub.mode");
+  const token = params.get("hub.verify_token");
+  const challenge = params.get("hub.challenge");
+  if (mode !== "subscribe" || !token || challenge === null) return { status: 403 };
+  const global = deps.globalVerifyToken ? safeEqual(token, deps.globalVerifyToken) : false;
+  if (global || (await verifyTokenExists(db, token))) return { status: 200, challenge };
+  return { status: 403 };
+}
+
+function openSecret(sealed: string | null, key: string): string | null {
+  if (!sealed) return null;
+  try {
+    return decryptSecret(sealed, key);
+  } catch {
+    return null; // sealed with another key: that number cannot verify anything until its secret is replaced
+  }
+}
+
+/** POST /api/webhooks/whatsapp: X-Hub-Signature-256 over the raw bytes with the named numbers' app secrets. */
+export async function receiveCloudWebhook(db: Db, deps: ReceiveDeps, { rawBody, headers }: { rawBody: string; headers: Headers }): Promise<ReceiveOutcome> {
+  const header = headers.get("x-hub-signature-256");
+  let json: unknown;
+  try {
+    json = JSON.parse(rawBody);
+  } catch {
+    const signature = deps.metaAppSecret ? verifyMetaSignature(rawBody, header, [deps.metaAppSecret]) : null;
+    await storeWebhookEvent(db, {
+      provider: "cloud", rawBody, headers, status: "rejected", error: "The body is not JSON",
+      signatureResult: !header ? "missing" : signature?.ok ? "valid" : signature ? "invalid" : "unverified",
+    });
+    return refuse(400, "bad_request", "The body is not JSON", "rejected");
+  }
+
+  const phoneNumberIds = extractPhoneNumberIds(json);
+  const numbers = await findNumbersByPhoneNumberIds(db, phoneNumberIds);
+  const candidates = numbers.map((n) => ({ number: n, secret: openSecret(n.appSecretEnc, deps.encryptionKey) })).filter((c) => c.secret !== null);
+  const secrets = [...candidates.map((c) => c.secret!), ...(deps.metaAppSecret ? [deps.metaAppSecret] : [])];
+  const single = numbers.length === 1 ? numbers[0]! : null;
+  const routing = { routedPhoneNumberIds: phoneNumberIds, tenantId: single?.tenantId ?? null, numberId: single?.id ?? null };
+
+  if (!header) {
+    await storeWebhookEvent(db, { provider: "cloud", rawBody, headers, ...routing, signatureResult: "missing", status: "rejected", error: "X-Hub-Signature-256 header is missing" });
+    return refuse(401, "unauthorized", "X-Hub-Signature-256 header is missing", "rejected");
+  }
+  if (secrets.length === 0) {
+    if (phoneNumberIds.length > 0 && numbers.length === 0) {
+      // nobody here knows this Phone Number ID yet: keep it, verify and process it once a number claims it
+      const event = await storeWebhookEvent(db, { provider: "cloud", rawBody, headers, ...routing, signatureResult: "unverified", status: "unrouted" });
+      return { status: 200, body: { received: true, eventId: event.id }, stored: "unrouted" };
+    }
+    const reason = numbers.length > 0 ? "The number has no readable app secret to verify the signature with" : "The payload names no known number and META_APP_SECRET is not set";
+    await storeWebhookEvent(db, { provider: "cloud", rawBody, headers, ...routing, signatureResult: "unverified", status: "rejected", error: reason });
+    return refuse(401, "unauthorized", reason, "rejected");
+  }
+  const verdict = verifyMetaSignature(rawBody, header, secrets);
+  if (!verdict.ok) {
+    const error = verdict.reason === "malformed" ? "X-Hub-Signature-256 is not of the form sha256=<hex>" : "X-Hub-Signature-256 does not match the body";
+    await storeWebhookEvent(db, { provider: "cloud", rawBody, headers, ...routing, signatureResult: "invalid", status: "rejected", error });
+    return refuse(401, "unauthorized", error, "rejected");
+  }
+  const event = await storeWebhookEvent(db, { provider: "cloud", rawBody, headers, ...routing, signatureResult: "valid", status: "received" });
+  return { status: 200, body: { received: true, eventId: event.id }, stored: "received" };
+}
+
+/** POST /api/webhooks/gupshup/{token}: the per-number token in the URL authenticates the callback. */
+export async function receiveGupshupWebhook(db: Db, { token, rawBody, headers }: { token: string; rawBody: string; headers: Headers }): Promise<ReceiveOutcome> {
+  const number = token.length >= 16 ? await findNumberByGupshupToken(db, token) : null;
+  if (!number) {
+    await storeWebhookEvent(db, { provider: "gupshup", rawBody, headers, signatureResult: "invalid", status: "rejected", error: "Unknown Gupshup callback token" });
+    return refuse(401, "unauthorized", "Unknown callback token", "rejected");
+  }
+  const route = { tenantId: number.tenantId, numberId: number.id };
+  try {
+    JSON.parse(rawBody);
+  } catch {
+    await storeWebhookEvent(db, { provider: "gupshup", rawBody, headers, ...route, signatureResult: "not_required", status: "rejected", error: "The body is not JSON" });
+    return refuse(400, "bad_request", "The body is not JSON", "rejected");
+  }
+  const event = await storeWebhookEvent(db, { provider: "gupshup", rawBody, headers, ...route, signatureResult: "not_required", status: "received" });
+  return { status: 200, body: { received: true, eventId: event.id }, stored: "received" };
+}
