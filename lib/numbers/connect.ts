@@ -1,6 +1,9 @@
 // Save-then-test: every save that touches the connection is followed by a provider check, so the
 // manager learns at once whether the number works.
 import type { Db } from "@/db/client";
+import type { NumberRow } from "@/db/queries";
+import { decryptSecret } from "@/lib/crypto";
+import { adoptUnroutedEvents } from "@/lib/whatsapp/unrouted";
 import { type CheckResult, checkNumberConnection } from "./check-connection";
 import type { NumberServiceDeps } from "./deps";
 import { createNumber, type PublicNumber, toPublicNumber, updateNumber } from "./numbers";
@@ -10,7 +13,25 @@ export type NumberWithCheck = { number: PublicNumber; check: CheckResult | null 
 
 export async function connectNumber(db: Db, deps: NumberServiceDeps, { tenantId, input }: { tenantId: string; input: NumberInput }): Promise<NumberWithCheck> {
   const created = await createNumber(db, deps.keys, { tenantId, input });
+  await adoptWaitingWebhooks(db, deps, created);
   return recheckNumber(db, deps, { tenantId, id: created.id });
+}
+
+/** Webhooks that arrived for this Phone Number ID before it was connected are verified and processed now. */
+async function adoptWaitingWebhooks(db: Db, deps: NumberServiceDeps, row: NumberRow): Promise<void> {
+  if (row.provider !== "cloud" || !row.phoneNumberId) return;
+  let appSecret: string | null = null;
+  try {
+    appSecret = row.appSecretEnc ? decryptSecret(row.appSecretEnc, deps.keys.encryptionKey) : null;
+  } catch {
+    appSecret = null;
+  }
+  try {
+    await adoptUnroutedEvents(db, { phoneNumberId: row.phoneNumberId, appSecret, metaAppSecret: deps.metaAppSecret, now: deps.connection.now() });
+  } catch (e) {
+    // the number is saved either way; the events stay unrouted and can be replayed from the Webhooks page
+    console.error("[clicktrail] could not process the webhooks waiting for this number", e);
+  }
 }
 
 export async function editNumber(
@@ -19,6 +40,7 @@ export async function editNumber(
   { tenantId, id, patch }: { tenantId: string; id: string; patch: NumberPatch },
 ): Promise<NumberWithCheck> {
   const { row, connectionChanged } = await updateNumber(db, deps.keys, { tenantId, id, patch });
+  if (patch.phoneNumberId !== undefined || patch.appSecret) await adoptWaitingWebhooks(db, deps, row);
   if (!connectionChanged) return { number: toPublicNumber(row, deps.keys, { includeWebhook: true }), check: null };
   return recheckNumber(db, deps, { tenantId, id });
 }

@@ -3,12 +3,13 @@ import { getEnv } from "@/lib/env";
 import type { ConnectionDeps } from "./check-connection";
 import type { NumberKeys } from "./numbers";
 
-export type NumberServiceDeps = { keys: NumberKeys; connection: ConnectionDeps };
+export type NumberServiceDeps = { keys: NumberKeys; connection: ConnectionDeps; metaAppSecret?: string };
 
 export function numberDepsFromEnv(): NumberServiceDeps {
   const env = getEnv();
   return {
     keys: { encryptionKey: env.ENCRYPTION_KEY, appUrl: env.APP_URL },
+    metaAppSecret: env.META_APP_SECRET,
     connection: {
       encryptionKey: env.ENCRYPTION_KEY,
       graph: { base: env.GRAPH_API_BASE, version: env.GRAPH_API_VERSION },

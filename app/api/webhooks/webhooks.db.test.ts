@@ -9,6 +9,7 @@ import { insertTenant } from "@/db/queries";
 import { subscribers, webhookEvents } from "@/db/schema";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { resetEnvForTests } from "@/lib/env";
+import { connectNumber } from "@/lib/numbers/connect";
 import { createNumber } from "@/lib/numbers/numbers";
 import { numberFormSchema } from "@/lib/numbers/schemas";
 import { kickWebhookProcessing } from "@/lib/whatsapp/processing-loop";
@@ -123,6 +124,26 @@ describe.each(testDrivers)("webhook routes (%s)", (kind) => {
     const res = await signed(body, "some-other-app");
     expect(res.status).toBe(200);
     expect(await lastEvent()).toMatchObject({ status: "unrouted", signatureResult: "unverified", routedPhoneNumberIds: ["1122334455667"], tenantId: null });
+  });
+
+  it("verifies and processes waiting events once their number is connected", async () => {
+    const forged = await signed(corpus("meta-text-forwarded-01.json"), "an-attacker-secret"); // same unknown phone_number_id
+    expect(forged.status).toBe(200);
+    const deps = {
+      keys: { encryptionKey: KEY, appUrl: "http://localhost:3000" },
+      // a closed loopback port: the connection check fails fast, nothing leaves the machine
+      connection: { encryptionKey: KEY, graph: { base: "http://127.0.0.1:9", version: "v24.0", timeoutMs: 500 }, now: () => new Date() },
+    };
+    await connectNumber(t.db, deps, {
+      tenantId,
+      input: numberFormSchema.parse({
+        provider: "cloud", label: "Late", phoneE164: "+972501234567", phoneNumberId: "1122334455667", wabaId: "1234567890987654321", accessToken: "t", appSecret: "some-other-app",
+      }),
+    });
+    const events = await t.db.select().from(webhookEvents).where(eq(webhookEvents.routedPhoneNumberIds, ["1122334455667"]));
+    expect(events.map((e) => [e.status, e.signatureResult]).sort()).toEqual([["processed", "valid"], ["rejected", "invalid"]]);
+    const [sub] = await t.db.select().from(subscribers).where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.waPhone, "+972987654321")));
+    expect(sub?.inboundCount).toBe(1); // only the genuine one was applied
   });
 
   it("answers 503 when the event cannot be stored, so Meta retries", async () => {
