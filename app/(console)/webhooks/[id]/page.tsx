@@ -1,0 +1,292 @@
+import { AlertTriangle, ArrowLeft, HelpCircle, ShieldX } from "lucide-react";
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { CopyButton } from "@/components/console/copy-button";
+import { formatDateTime } from "@/components/console/format";
+import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
+import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { PageHeader } from "@/components/ui/page-header";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { getDb } from "@/db/client";
+import { requireUser } from "@/lib/auth";
+import { AppError } from "@/lib/errors";
+import { uuidParamSchema } from "@/lib/http";
+import { formatPhone } from "@/lib/phone";
+import { formatBytes, getWebhookEventDetail, type WebhookEventDetail, type WebhookEventItem } from "@/lib/webhook-events/list";
+import { EVENT_STATUS, EventStatusBadge, PROVIDER_NAMES, SignatureResultLabel, signatureDescription } from "../event-status";
+import { ReplayButton } from "./replay-button";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Webhook event" };
+
+function Facts({ rows }: { rows: [string, React.ReactNode][] }) {
+  return (
+    <dl className="grid grid-cols-[minmax(8rem,max-content)_1fr] gap-x-6 gap-y-2 text-sm">
+      {rows.map(([k, v]) => (
+        <div key={k} className="contents">
+          <dt className="text-muted-foreground">{k}</dt>
+          <dd className="min-w-0 break-words">{v ?? <span className="text-muted-foreground">—</span>}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+const ITEM_KINDS: Record<WebhookEventItem["kind"], string> = {
+  message: "Message",
+  status: "Status",
+  template_status: "Template status",
+  template_category: "Template category",
+  template_quality: "Template quality",
+  number_quality: "Number quality",
+  account_update: "Account update",
+  value_errors: "Error report",
+  user_event: "User event",
+  ignored: "Ignored",
+};
+
+async function loadEvent(tenantId: string, rawId: string): Promise<WebhookEventDetail | null> {
+  const parsed = uuidParamSchema.safeParse({ id: rawId });
+  if (!parsed.success) return null;
+  try {
+    return await getWebhookEventDetail(await getDb(), { tenantId, id: parsed.data.id });
+  } catch (e) {
+    if (e instanceof AppError && e.code === "not_found") return null;
+    throw e;
+  }
+}
+
+function StateAlert({ event }: { event: WebhookEventDetail }) {
+  if (event.status === "rejected") {
+    return (
+      <Alert variant="destructive">
+        <ShieldX aria-hidden />
+        <AlertTitle>This event cannot be replayed</AlertTitle>
+        <AlertDescription>
+          <p>
+            It failed its authenticity check ({event.error ?? signatureDescription(event.signatureResult)}), so it is kept for inspection and never
+            processed: anyone can POST to a webhook URL, and only a verified body may change your data. If the number&apos;s app secret was wrong,
+            correct it on the number; Meta retries deliveries it did not get a 200 for, and those retries are accepted.
+          </p>
+        </AlertDescription>
+      </Alert>
+    );
+  }
+  if (event.status === "failed") {
+    return (
+      <Alert variant="destructive">
+        <AlertTriangle aria-hidden />
+        <AlertTitle>Processing failed</AlertTitle>
+        <AlertDescription>
+          <p className="break-words">{event.error ?? "No error was recorded."}</p>
+          <p>Failed events are retried automatically with backoff. Once the cause is fixed you can replay it now; replaying never applies anything twice.</p>
+        </AlertDescription>
+      </Alert>
+    );
+  }
+  if (event.status === "unrouted") {
+    return (
+      <Alert variant="warning">
+        <HelpCircle aria-hidden />
+        <AlertTitle>Part of this event names a number that is not connected</AlertTitle>
+        <AlertDescription>
+          <p>
+            What could be routed was applied; the rest is kept and processed automatically when you connect{" "}
+            {event.routedPhoneNumberIds.length > 0 ? <code>Phone Number ID{event.routedPhoneNumberIds.length > 1 ? "s" : ""} {event.routedPhoneNumberIds.join(", ")}</code> : "that number"}.{" "}
+            <Link href="/numbers" className="underline underline-offset-2">
+              Connect it on Numbers
+            </Link>
+            ; replay the event afterwards if it does not clear by itself.
+          </p>
+        </AlertDescription>
+      </Alert>
+    );
+  }
+  return null;
+}
+
+function ItemsTable({ items }: { items: WebhookEventItem[] }) {
+  return (
+    <Table>
+      <TableHeader>
+        <TableRow>
+          <TableHead>Kind</TableHead>
+          <TableHead>Type</TableHead>
+          <TableHead>From / to</TableHead>
+          <TableHead>Status</TableHead>
+          <TableHead>Message id</TableHead>
+          <TableHead className="w-[38%]">Preview</TableHead>
+        </TableRow>
+      </TableHeader>
+      <TableBody>
+        {items.map((item, i) => (
+          <TableRow key={i} data-testid="webhook-item">
+            <TableCell className="font-medium">{ITEM_KINDS[item.kind]}</TableCell>
+            <TableCell>{item.type ?? <span className="text-muted-foreground">—</span>}</TableCell>
+            <TableCell className="tabular-nums">{item.from ?? <span className="text-muted-foreground">—</span>}</TableCell>
+            <TableCell>{item.status ?? <span className="text-muted-foreground">—</span>}</TableCell>
+            <TableCell>
+              {item.wamid ? (
+                <code className="block max-w-48 truncate text-xs" title={item.wamid}>
+                  {item.wamid}
+                </code>
+              ) : (
+                <span className="text-muted-foreground">—</span>
+              )}
+            </TableCell>
+            <TableCell className="whitespace-normal">
+              {item.textPreview ? (
+                <span className="line-clamp-3 break-words" title={item.textPreview}>
+                  {item.textPreview}
+                </span>
+              ) : (
+                <span className="text-muted-foreground">—</span>
+              )}
+            </TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}
+
+export default async function WebhookEventPage({ params }: { params: Promise<{ id: string }> }) {
+  const user = await requireUser({ role: "manager" });
+  const event = await loadEvent(user.tenantId, (await params).id);
+  if (!event) notFound();
+  const headers = Object.entries(event.headers);
+  const shownBody = event.prettyBody ?? event.rawBody;
+
+  return (
+    <div className="grid gap-6">
+      <div>
+        <Link href="/webhooks" className="inline-flex items-center gap-1 text-sm text-muted-foreground hover:text-foreground">
+          <ArrowLeft className="size-4" aria-hidden />
+          Webhook events
+        </Link>
+      </div>
+      <PageHeader
+        className="pb-0"
+        title={
+          <span className="flex flex-wrap items-center gap-3">
+            Webhook event
+            <EventStatusBadge status={event.status} />
+          </span>
+        }
+        description={`${PROVIDER_NAMES[event.provider]} · received ${formatDateTime(event.receivedAt.getTime())} · ${event.summary}`}
+        actions={event.replayable ? <ReplayButton id={event.id} /> : null}
+      />
+      <StateAlert event={event} />
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card>
+          <CardHeader>
+            <CardTitle>
+              <h2>Delivery</h2>
+            </CardTitle>
+          </CardHeader>
+          <CardContent>
+            <Facts
+              rows={[
+                ["Received", formatDateTime(event.receivedAt.getTime())],
+                ["Provider", PROVIDER_NAMES[event.provider]],
+                [
+                  "Number",
+                  event.number ? (
+                    <Link href={`/numbers/${event.number.id}`} className="hover:underline">
+                      {event.number.label} ({formatPhone(event.number.phoneE164)})
+                    </Link>
+                  ) : null,
+                ],
+                ["Phone Number IDs", event.routedPhoneNumberIds.length > 0 ? <code>{event.routedPhoneNumberIds.join(", ")}</code> : null],
+                ["Status", <span key="s">{EVENT_STATUS[event.status].description}</span>],
+                ["Signature", <SignatureResultLabel key="sig" result={event.signatureResult} />],
+                ["Attempts", <span key="a" className="tabular-nums">{event.attempts}</span>],
+                ["Processed at", event.processedAt ? formatDateTime(event.processedAt.getTime()) : null],
+                // failed and rejected events show their error in the alert above
+                ...(event.status === "failed" || event.status === "rejected" ? [] : [["Error", event.error ? <span className="text-destructive">{event.error}</span> : null] as [string, React.ReactNode]]),
+                ["Size", formatBytes(event.bodyBytes)],
+                ["Event ID", <code key="id" className="text-xs">{event.id}</code>],
+              ]}
+            />
+          </CardContent>
+        </Card>
+        <Card>
+          <CardHeader>
+            <CardTitle>
+              <h2>Headers</h2>
+            </CardTitle>
+            <CardDescription>Only the headers that help with debugging are kept.</CardDescription>
+          </CardHeader>
+          <CardContent>
+            {headers.length > 0 ? (
+              <dl className="grid gap-2 text-sm">
+                {headers.map(([name, value]) => (
+                  <div key={name} className="grid gap-0.5">
+                    <dt className="font-mono text-xs text-muted-foreground">{name}</dt>
+                    <dd className="font-mono text-xs break-all">{value}</dd>
+                  </div>
+                ))}
+              </dl>
+            ) : (
+              <p className="text-sm text-muted-foreground">No headers were kept for this event.</p>
+            )}
+          </CardContent>
+        </Card>
+      </div>
+      <Card className={event.items.length > 0 ? "pb-0" : undefined}>
+        <CardHeader>
+          <CardTitle>
+            <h2>Items</h2>
+          </CardTitle>
+          <CardDescription>What the parser reads from this body: one row per message, status or account change.</CardDescription>
+        </CardHeader>
+        {event.parseError ? (
+          <CardContent>
+            <Alert variant="warning">
+              <AlertTriangle aria-hidden />
+              <AlertTitle>The body is not a {PROVIDER_NAMES[event.provider]} webhook</AlertTitle>
+              <AlertDescription>
+                <p className="break-words">{event.parseError}</p>
+              </AlertDescription>
+            </Alert>
+          </CardContent>
+        ) : event.items.length === 0 ? (
+          <CardContent>
+            <p className="text-sm text-muted-foreground">This body holds no items.</p>
+          </CardContent>
+        ) : (
+          <div className="border-t">
+            <ItemsTable items={event.items} />
+          </div>
+        )}
+      </Card>
+      <Card>
+        <CardHeader>
+          <CardTitle>
+            <h2>Raw body</h2>
+          </CardTitle>
+          <CardDescription>
+            {event.prettyBody
+              ? "Re-indented for reading. “Copy exact body” copies the bytes as received: the signature was computed over those."
+              : "Shown exactly as received (it is not JSON)."}
+          </CardDescription>
+          <CardAction className="flex flex-wrap gap-2">
+            {event.prettyBody ? <CopyButton value={event.prettyBody} label="Copy JSON" /> : null}
+            <CopyButton value={event.rawBody} label="Copy exact body" />
+          </CardAction>
+        </CardHeader>
+        <CardContent>
+          <pre
+            tabIndex={0}
+            aria-label="Raw body"
+            data-testid="webhook-raw-body"
+            className="max-h-[32rem] overflow-auto rounded-md border bg-muted/50 p-3 font-mono text-xs leading-relaxed whitespace-pre focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none"
+          >
+            {shownBody}
+          </pre>
+        </CardContent>
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,82 @@
+"use client";
+
+import { X } from "lucide-react";
+import { useRouter } from "next/navigation";
+import { useTransition } from "react";
+import { Button } from "@/components/ui/button";
+import { Label } from "@/components/ui/label";
+import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
+import { Spinner } from "@/components/ui/spinner";
+
+const ANY = "any"; // Radix Select items cannot have an empty value
+
+type Option = { value: string; label: string };
+export type WebhookFilterValues = { status?: string; provider?: string; numberId?: string };
+
+function FilterSelect(props: { id: string; label: string; anyLabel: string; value: string | undefined; options: Option[]; onChange: (v: string | undefined) => void; disabled: boolean }) {
+  return (
+    <div className="grid gap-1.5">
+      <Label htmlFor={props.id} className="text-xs text-muted-foreground">
+        {props.label}
+      </Label>
+      <Select value={props.value ?? ANY} onValueChange={(v) => props.onChange(v === ANY ? undefined : v)} disabled={props.disabled}>
+        <SelectTrigger id={props.id} size="sm" className="w-44">
+          <SelectValue />
+        </SelectTrigger>
+        <SelectContent>
+          <SelectItem value={ANY}>{props.anyLabel}</SelectItem>
+          {props.options.map((o) => (
+            <SelectItem key={o.value} value={o.value}>
+              {o.label}
+            </SelectItem>
+          ))}
+        </SelectContent>
+      </Select>
+    </div>
+  );
+}
+
+/** The list's filters live in the URL (`?status=…&provider=…&numberId=…`); changing one starts again at page one. */
+export function WebhookFilters({
+  values,
+  statuses,
+  providers,
+  numbers,
+}: {
+  values: WebhookFilterValues;
+  statuses: Option[];
+  providers: Option[];
+  numbers: Option[];
+}) {
+  const router = useRouter();
+  const [pending, startTransition] = useTransition();
+  const apply = (next: WebhookFilterValues) => {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(next)) if (v) params.set(k, v);
+    const query = params.toString();
+    startTransition(() => router.push(query ? `/webhooks?${query}` : "/webhooks"));
+  };
+  const active = Boolean(values.status || values.provider || values.numberId);
+
+  return (
+    <form role="search" aria-label="Filter webhook events" className="flex flex-wrap items-end gap-3" onSubmit={(e) => e.preventDefault()}>
+      <FilterSelect id="filter-status" label="Status" anyLabel="Any status" value={values.status} options={statuses} disabled={pending} onChange={(status) => apply({ ...values, status })} />
+      <FilterSelect id="filter-provider" label="Provider" anyLabel="Any provider" value={values.provider} options={providers} disabled={pending} onChange={(provider) => apply({ ...values, provider })} />
+      {numbers.length > 0 ? (
+        <FilterSelect id="filter-number" label="Number" anyLabel="Any number" value={values.numberId} options={numbers} disabled={pending} onChange={(numberId) => apply({ ...values, numberId })} />
+      ) : null}
+      {active ? (
+        <Button type="button" variant="ghost" size="sm" onClick={() => apply({})} disabled={pending}>
+          <X aria-hidden />
+          Clear filters
+        </Button>
+      ) : null}
+      {pending ? (
+        <span className="inline-flex h-8 items-center gap-2 text-sm text-muted-foreground" role="status">
+          <Spinner />
+          Loading…
+        </span>
+      ) : null}
+    </form>
+  );
+}
