@@ -17,3 +17,8 @@ export function isUniqueViolation(e: unknown, constraint?: string): boolean {
   if (!err || err.code !== "23505") return false;
   return !constraint || (err.constraint ?? err.constraint_name) === constraint;
 }
+
+/** True for a foreign-key violation (23503): the referenced row is gone. */
+export function isForeignKeyViolation(e: unknown): boolean {
+  return pgError(e)?.code === "23503";
+}

@@ -3,6 +3,7 @@
 import type { Db } from "@/db/client";
 import type { NumberRow } from "@/db/queries";
 import { decryptSecret } from "@/lib/crypto";
+import { forgetWebhookRouting } from "@/lib/whatsapp/receive";
 import { adoptUnroutedEvents } from "@/lib/whatsapp/unrouted";
 import { type CheckResult, checkNumberConnection } from "./check-connection";
 import type { NumberServiceDeps } from "./deps";
@@ -19,6 +20,7 @@ export async function connectNumber(db: Db, deps: NumberServiceDeps, { tenantId,
 
 /** Webhooks that arrived for this Phone Number ID before it was connected are verified and processed now. */
 async function adoptWaitingWebhooks(db: Db, deps: NumberServiceDeps, row: NumberRow): Promise<void> {
+  forgetWebhookRouting();
   if (row.provider !== "cloud" || !row.phoneNumberId) return;
   let appSecret: string | null = null;
   try {

@@ -12,6 +12,7 @@ import type { NewWhatsappNumber } from "@/db/schema";
 import { decryptSecret, encryptSecret, randomToken, secretHint } from "@/lib/crypto";
 import { AppError, notFound } from "@/lib/errors";
 import { type PageParams, decodeCursor, toPage } from "@/lib/pagination";
+import { forgetWebhookRouting } from "@/lib/whatsapp/receive";
 import type { ConnectionError } from "./connection-errors";
 import { type NumberInput, type NumberPatch, type NumberUpdate, type Provider, type SecretField, numberUpdateSchema } from "./schemas";
 
@@ -255,6 +256,7 @@ export async function updateNumber(
     updateNumberRow(db, { tenantId, id }, connectionChanged ? { ...values, connectionStatus: "unverified", lastError: null } : values),
   );
   if (!row) throw notFound("Number");
+  forgetWebhookRouting(); // the app secret or Phone Number ID may have changed
   return { row, connectionChanged };
 }
 
@@ -310,6 +312,7 @@ export async function deleteNumber(db: Db, { tenantId, id }: { tenantId: string;
       });
     }
     await deleteNumberRow(tx, { tenantId, id });
+    forgetWebhookRouting();
     return row;
   });
 }

@@ -2,6 +2,7 @@
 // sends is stored before anything else happens (rejected requests too, with the reason), so
 // nothing is lost; processing runs afterwards (see processing-loop.ts).
 import type { Db } from "@/db/client";
+import { isForeignKeyViolation } from "@/db/errors";
 import { findNumberByGupshupToken, findNumbersByPhoneNumberIds, verifyTokenExists } from "@/db/queries";
 import { decryptSecret, safeEqual } from "@/lib/crypto";
 import { storeWebhookEvent } from "./ingest";
@@ -33,6 +34,40 @@ export async function answerVerification(db: Db, deps: Pick<ReceiveDeps, "global
   return { status: 403 };
 }
 
+type RoutingEntry = { id: string; tenantId: string; phoneNumberId: string | null; secret: string | null; at: number };
+const ROUTING_TTL_MS = 10_000;
+const g = globalThis as unknown as { __clicktrailRouting?: Map<string, RoutingEntry> };
+const routingCache: Map<string, RoutingEntry> = (g.__clicktrailRouting ??= new Map());
+
+/** Forget cached routing (a number was connected, edited or deleted in this process). */
+export function forgetWebhookRouting(): void {
+  routingCache.clear();
+}
+
+/**
+ * The numbers a payload names, with their decrypted app secrets: cached for 10 s per Phone Number
+ * ID (one lookup and one decryption per number, not per webhook). Unknown ids are never cached, so
+ * a number connected a moment ago routes its next webhook.
+ */
+async function routingFor(db: Db, phoneNumberIds: string[], encryptionKey: string): Promise<RoutingEntry[]> {
+  const now = Date.now();
+  const hits: RoutingEntry[] = [];
+  const misses: string[] = [];
+  for (const id of phoneNumberIds) {
+    const hit = routingCache.get(id);
+    if (hit && now - hit.at < ROUTING_TTL_MS) hits.push(hit);
+    else misses.push(id);
+  }
+  if (misses.length === 0) return hits;
+  const found = await findNumbersByPhoneNumberIds(db, misses);
+  for (const n of found) {
+    const entry = { id: n.id, tenantId: n.tenantId, phoneNumberId: n.phoneNumberId, secret: openSecret(n.appSecretEnc, encryptionKey), at: now };
+    if (n.phoneNumberId) routingCache.set(n.phoneNumberId, entry);
+    hits.push(entry);
+  }
+  return hits;
+}
+
 function openSecret(sealed: string | null, key: string): string | null {
   if (!sealed) return null;
   try {
@@ -43,7 +78,18 @@ function openSecret(sealed: string | null, key: string): string | null {
 }
 
 /** POST /api/webhooks/whatsapp: X-Hub-Signature-256 over the raw bytes with the named numbers' app secrets. */
-export async function receiveCloudWebhook(db: Db, deps: ReceiveDeps, { rawBody, headers }: { rawBody: string; headers: Headers }): Promise<ReceiveOutcome> {
+export async function receiveCloudWebhook(db: Db, deps: ReceiveDeps, request: { rawBody: string; headers: Headers }): Promise<ReceiveOutcome> {
+  try {
+    return await receiveCloud(db, deps, request);
+  } catch (e) {
+    if (!isForeignKeyViolation(e)) throw e;
+    // a cached number was deleted (perhaps by another process): route again from the database
+    forgetWebhookRouting();
+    return receiveCloud(db, deps, request);
+  }
+}
+
+async function receiveCloud(db: Db, deps: ReceiveDeps, { rawBody, headers }: { rawBody: string; headers: Headers }): Promise<ReceiveOutcome> {
   const header = headers.get("x-hub-signature-256");
   let json: unknown;
   try {
@@ -58,9 +104,8 @@ export async function receiveCloudWebhook(db: Db, deps: ReceiveDeps, { rawBody, 
   }
 
   const phoneNumberIds = extractPhoneNumberIds(json);
-  const numbers = await findNumbersByPhoneNumberIds(db, phoneNumberIds);
-  const candidates = numbers.map((n) => ({ number: n, secret: openSecret(n.appSecretEnc, deps.encryptionKey) })).filter((c) => c.secret !== null);
-  const secrets = [...candidates.map((c) => c.secret!), ...(deps.metaAppSecret ? [deps.metaAppSecret] : [])];
+  const numbers = await routingFor(db, phoneNumberIds, deps.encryptionKey);
+  const secrets = [...numbers.flatMap((n) => (n.secret ? [n.secret] : [])), ...(deps.metaAppSecret ? [deps.metaAppSecret] : [])];
   const single = numbers.length === 1 ? numbers[0]! : null;
   const routing = { routedPhoneNumberIds: phoneNumberIds, tenantId: single?.tenantId ?? null, numberId: single?.id ?? null };
 
