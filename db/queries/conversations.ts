@@ -40,14 +40,14 @@ export async function extendConversations(
   { tenantId, rows, now }: { tenantId: string; rows: { id: string; lastMessageAt: Date; windowExpiresAt: Date }[]; now: Date },
 ): Promise<void> {
   if (rows.length === 0) return;
-  const json = toRecordsetJson(rows.map((r) => ({ id: r.id, last_message_at: r.lastMessageAt, window_expires_at: r.windowExpiresAt })));
+  const json = toRecordsetJson(rows.map((r) => ({ tenant_id: tenantId, id: r.id, last_message_at: r.lastMessageAt, window_expires_at: r.windowExpiresAt })));
   await db.execute(sql`
     update ${conversations} as c set
       last_message_at = greatest(c.last_message_at, x.last_message_at),
       window_expires_at = greatest(c.window_expires_at, x.window_expires_at),
       updated_at = ${now.toISOString()}::timestamptz
-    from jsonb_to_recordset(${json}::jsonb) as x(id uuid, last_message_at timestamptz, window_expires_at timestamptz)
-    where c.id = x.id and c.tenant_id = ${tenantId}
+    from jsonb_to_recordset(${json}::jsonb) as x(tenant_id uuid, id uuid, last_message_at timestamptz, window_expires_at timestamptz)
+    where c.id = x.id and c.tenant_id = x.tenant_id
       and (x.last_message_at > c.last_message_at or x.window_expires_at > c.window_expires_at)`);
 }
 

@@ -1,6 +1,6 @@
 // messages: inbound and outbound, unique by (tenant, wamid). Delivery statuses also move the drip's
 // outbound_messages rows (matched by provider_message_id) and note Meta's conversation id.
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { rowsOf } from "../migrations-info";
 import { messages, type NewMessage } from "../schema";
@@ -25,18 +25,19 @@ const rankOf = (expr: string) =>
  * thousands of bound values (several times faster for multi-row writes). Strings are made well-formed: a lone
  * surrogate (e.g. a preview cut inside an emoji) would make jsonb reject the whole batch.
  */
-export function toRecordsetJson(rows: readonly object[]): string {
+export function toRecordsetJson(rows: readonly unknown[]): string {
   return JSON.stringify(rows, (_key, value: unknown) => (typeof value === "string" ? value.toWellFormed() : value));
 }
 
+/** The wamids of the list already stored in the tenant (one array parameter: one cached statement). */
 export async function findExistingWamids(db: Db, { tenantId, wamids }: { tenantId: string; wamids: string[] }): Promise<Set<string>> {
-  const found = new Set<string>();
-  for (let i = 0; i < wamids.length; i += CHUNK) {
-    const chunk = wamids.slice(i, i + CHUNK);
-    const rows = await db.select({ wamid: messages.wamid }).from(messages).where(and(eq(messages.tenantId, tenantId), inArray(messages.wamid, chunk)));
-    for (const r of rows) found.add(r.wamid);
-  }
-  return found;
+  if (wamids.length === 0) return new Set();
+  const rows = rowsOf<{ wamid: string }>(
+    await db.execute(sql`
+      select wamid from ${messages}
+      where tenant_id = ${tenantId} and wamid = any(array(select jsonb_array_elements_text(${toRecordsetJson(wamids)}::jsonb)))`),
+  );
+  return new Set(rows.map((r) => r.wamid));
 }
 
 const MESSAGE_COLUMNS = sql.raw(`tenant_id uuid, subscriber_id uuid, conversation_id uuid, number_id uuid, direction text, wamid text, type text,
@@ -84,7 +85,7 @@ export type MessageStatusFacts = {
 
 export type MatchedMessage = { id: string; subscriberId: string; conversationId: string | null; key: number };
 
-const FACT_COLUMNS = sql.raw(`k int, id text, status text, sent_at timestamptz, delivered_at timestamptz, read_at timestamptz, failed_at timestamptz,
+const FACT_COLUMNS = sql.raw(`tenant_id uuid, k int, id text, status text, sent_at timestamptz, delivered_at timestamptz, read_at timestamptz, failed_at timestamptz,
   error_code text, error_title text, error_detail text, conv_id text, conv_origin text`);
 
 /**
@@ -99,7 +100,7 @@ export async function applyMessageStatusFacts(db: Db, { tenantId, facts, now }: 
   const json = toRecordsetJson(
     facts.flatMap((f) =>
       f.ids.map((id) => ({
-        k: f.key, id, status: f.status, sent_at: f.sentAt, delivered_at: f.deliveredAt, read_at: f.readAt, failed_at: f.failedAt,
+        tenant_id: tenantId, k: f.key, id, status: f.status, sent_at: f.sentAt, delivered_at: f.deliveredAt, read_at: f.readAt, failed_at: f.failedAt,
         error_code: f.errorCode, error_title: f.errorTitle, error_detail: f.errorDetail, conv_id: f.metaConversationId, conv_origin: f.metaOrigin,
       })),
     ),
@@ -110,10 +111,24 @@ export async function applyMessageStatusFacts(db: Db, { tenantId, facts, now }: 
   const outboundFailure = sql.raw(
     `(x.failed_at is not null and x.delivered_at is null and x.read_at is null and o.delivered_at is null and o.read_at is null and o.status in ('sending', 'sent'))`,
   );
+  // Meta's conversation id is rare since v24: only pay for that update when a status carries one
+  const meta = facts.some((f) => f.metaConversationId)
+    ? sql`, meta as (
+        update conversations c set meta_conversation_id = s.conv_id, meta_origin = coalesce(c.meta_origin, s.conv_origin), updated_at = ${at}::timestamptz
+        from (select distinct on (conversation_id) conversation_id, tenant_id, conv_id, conv_origin from x where conv_id is not null and conversation_id is not null) s
+        where c.id = s.conversation_id and c.tenant_id = s.tenant_id and c.meta_conversation_id is distinct from coalesce(c.meta_conversation_id, s.conv_id)
+        returning c.id)`
+    : sql``;
+  // Plans must stay linear even before the tables have statistics (a young, fast-growing database): the tenant
+  // is matched as a join column carried in the facts (never a lone `tenant_id = $1` filter that, unestimated,
+  // makes a tenant-wide scan look like one row and ends up as the outer side of a nested loop), and every
+  // write after the (tenant_id, wamid) lookup goes by primary key.
   const rows = rowsOf<{ id: string; subscriber_id: string; conversation_id: string | null; k: number }>(
     await db.execute(sql`
-      with x as (select * from jsonb_to_recordset(${json}::jsonb) as x(${FACT_COLUMNS})),
-      matched as (select m.id, m.subscriber_id, m.conversation_id, x.k from messages m join x on m.tenant_id = ${tenantId} and m.wamid = x.id),
+      with facts as (select * from jsonb_to_recordset(${json}::jsonb) as f(${FACT_COLUMNS})),
+      x as materialized (
+        select m.id as message_id, m.subscriber_id, m.conversation_id, f.*
+        from facts f join messages m on m.tenant_id = f.tenant_id and m.wamid = f.id),
       moved as (
         update messages m set
           status = case when ${moves} then x.status else m.status end,
@@ -126,7 +141,7 @@ export async function applyMessageStatusFacts(db: Db, { tenantId, facts, now }: 
           error_detail = case when ${newFailure} then x.error_detail else m.error_detail end,
           updated_at = ${at}::timestamptz
         from x
-        where m.tenant_id = ${tenantId} and m.wamid = x.id and (${moves}
+        where m.id = x.message_id and (${moves}
           or x.sent_at < coalesce(m.sent_at, 'infinity')
           or coalesce(x.delivered_at, x.read_at) < coalesce(m.delivered_at, 'infinity')
           or x.read_at < coalesce(m.read_at, 'infinity')
@@ -141,17 +156,12 @@ export async function applyMessageStatusFacts(db: Db, { tenantId, facts, now }: 
           error_code = case when ${outboundFailure} then x.error_code else o.error_code end,
           error_message = case when ${outboundFailure} then coalesce(x.error_title, x.error_detail) else o.error_message end,
           updated_at = ${at}::timestamptz
-        from x
-        where o.tenant_id = ${tenantId} and o.provider_message_id = x.id and (${outboundFailure}
+        from facts x
+        where o.provider_message_id = x.id and o.tenant_id = x.tenant_id and (${outboundFailure}
           or coalesce(x.delivered_at, x.read_at) < coalesce(o.delivered_at, 'infinity')
           or x.read_at < coalesce(o.read_at, 'infinity'))
-        returning o.id),
-      meta as (
-        update conversations c set meta_conversation_id = x.conv_id, meta_origin = coalesce(c.meta_origin, x.conv_origin), updated_at = ${at}::timestamptz
-        from messages m join x on m.wamid = x.id
-        where m.tenant_id = ${tenantId} and c.tenant_id = ${tenantId} and c.id = m.conversation_id and x.conv_id is not null and c.meta_conversation_id is null
-        returning c.id)
-      select id, subscriber_id, conversation_id, k from matched`),
+        returning o.id)${meta}
+      select message_id as id, subscriber_id, conversation_id, k from x`),
   );
   return rows.map((r) => ({ id: r.id, subscriberId: r.subscriber_id, conversationId: r.conversation_id, key: Number(r.k) }));
 }

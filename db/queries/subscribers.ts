@@ -104,7 +104,7 @@ export async function getSubscriberByUserId(db: Db, { tenantId, userId }: { tena
 /** Writes ingestion state to existing subscribers of the tenant (callers hold their row locks). */
 export async function saveSubscriberStates(db: Db, { tenantId, states, now }: { tenantId: string; states: SubscriberIngestState[]; now: Date }): Promise<void> {
   for (let i = 0; i < states.length; i += CHUNK) {
-    const json = toRecordsetJson(states.slice(i, i + CHUNK).map(toStateRecord));
+    const json = toRecordsetJson(states.slice(i, i + CHUNK).map((state) => toStateRecord({ ...state, tenantId })));
     await db.execute(sql`
       update ${subscribers} as s set
         wa_phone = x.wa_phone, wa_id = x.wa_id, user_id = x.user_id, username = x.username, phone_hash = x.phone_hash,
@@ -116,7 +116,7 @@ export async function saveSubscriberStates(db: Db, { tenantId, states, now }: { 
         timezone = x.timezone, first_touch_conversation_id = x.first_touch_conversation_id,
         last_touch_conversation_id = x.last_touch_conversation_id, updated_at = ${now.toISOString()}::timestamptz
       from jsonb_to_recordset(${json}::jsonb) as x(${STATE_COLUMNS})
-      where s.id = x.id and s.tenant_id = ${tenantId}`);
+      where s.id = x.id and s.tenant_id = x.tenant_id`); // tenant as a join column: see applyMessageStatusFacts
   }
 }
 
@@ -140,7 +140,7 @@ export type SubscriberStatusDelta = {
 export async function applySubscriberStatusDeltas(db: Db, { tenantId, deltas, now }: { tenantId: string; deltas: SubscriberStatusDelta[]; now: Date }): Promise<void> {
   if (deltas.length === 0) return;
   const json = toRecordsetJson(
-    deltas.map((d) => ({ id: d.id, status: d.status, status_at: d.statusAt, delivered_at: d.deliveredAt, read_at: d.readAt, failed_at: d.failedAt, failed_code: d.failedCode, failed_reason: d.failedReason })),
+    deltas.map((d) => ({ tenant_id: tenantId, id: d.id, status: d.status, status_at: d.statusAt, delivered_at: d.deliveredAt, read_at: d.readAt, failed_at: d.failedAt, failed_code: d.failedCode, failed_reason: d.failedReason })),
   );
   const newer = sql.raw(`x.status_at > coalesce(s.last_message_status_at, '-infinity')`);
   const newFailure = sql.raw(`(x.failed_at is not null and x.failed_at >= coalesce(s.last_failed_at, '-infinity'))`);
@@ -155,8 +155,8 @@ export async function applySubscriberStatusDeltas(db: Db, { tenantId, deltas, no
       last_failed_code = case when ${newFailure} then x.failed_code else s.last_failed_code end,
       last_failed_reason = case when ${newFailure} then x.failed_reason else s.last_failed_reason end,
       updated_at = ${now.toISOString()}::timestamptz
-    from jsonb_to_recordset(${json}::jsonb) as x(id uuid, status text, status_at timestamptz, delivered_at timestamptz, read_at timestamptz, failed_at timestamptz, failed_code text, failed_reason text)
-    where s.id = x.id and s.tenant_id = ${tenantId}
+    from jsonb_to_recordset(${json}::jsonb) as x(tenant_id uuid, id uuid, status text, status_at timestamptz, delivered_at timestamptz, read_at timestamptz, failed_at timestamptz, failed_code text, failed_reason text)
+    where s.id = x.id and s.tenant_id = x.tenant_id
       and (${newer}
         or x.delivered_at > coalesce(s.last_delivered_at, '-infinity')
         or x.read_at > coalesce(s.last_read_at, '-infinity')

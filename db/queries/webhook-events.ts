@@ -17,13 +17,20 @@ export async function insertWebhookEvent(db: Db, values: NewWebhookEvent): Promi
   return row!;
 }
 
-/** Locks the given events for processing; rows another worker holds are skipped, rejected ones never returned. */
+/** Only these bodies are ever processed: a checked signature, or a provider authenticated by its URL token. */
+export const TRUSTED_SIGNATURE_RESULTS = ["valid", "not_required"] as const;
+const trusted = inArray(webhookEvents.signatureResult, [...TRUSTED_SIGNATURE_RESULTS]);
+
+/**
+ * Locks the given events for processing; rows another worker holds are skipped, and rejected or not (yet)
+ * authenticated ones are never returned.
+ */
 export async function lockWebhookEvents(db: Db, ids: string[]): Promise<WebhookEventRow[]> {
   if (ids.length === 0) return [];
   return db
     .select()
     .from(webhookEvents)
-    .where(and(inArray(webhookEvents.id, ids), ne(webhookEvents.status, "rejected")))
+    .where(and(inArray(webhookEvents.id, ids), ne(webhookEvents.status, "rejected"), trusted))
     .orderBy(asc(webhookEvents.receivedAt), asc(webhookEvents.id))
     .for("update", { skipLocked: true });
 }
@@ -33,7 +40,7 @@ export async function claimReceivedWebhookEvents(db: Db, { limit }: { limit: num
   return db
     .select()
     .from(webhookEvents)
-    .where(eq(webhookEvents.status, "received"))
+    .where(and(eq(webhookEvents.status, "received"), trusted))
     .orderBy(asc(webhookEvents.receivedAt)) // exactly the (status, received_at) index: no sort
     .limit(limit)
     .for("update", { skipLocked: true });

@@ -255,6 +255,11 @@ describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {
     const s = await subscriberByPhone(tenantId, "+917735695203");
     expect(s).toMatchObject({ profileName: "Automation", country: "IN", timezone: "Asia/Kolkata", rawVersion: "v2", numberId: number.id });
     expect(await getConversationById(t.db, { tenantId, id: s.firstTouchConversationId! })).toMatchObject({ ctwaClid: expect.stringMatching(/^ARAHuTtGzmFlOO/), sourceId: "6570618339781" });
+
+    // v3 relays Meta's envelope: its phone_number_id is Meta's, the token's number still decides
+    const { outcome } = await ingest(corpus("meta-text-04.json"), { provider: "gupshup", numberId: number.id, tenantId });
+    expect(outcome.status).toBe("processed");
+    expect(await subscriberByPhone(tenantId, "+917506080480")).toMatchObject({ rawVersion: "v3", numberId: number.id, inboundCount: 1 });
   });
 
   async function outboundFixture() {
@@ -324,6 +329,18 @@ describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {
     expect(await getMessageByWamid(t.db, { tenantId, wamid: "ee4a68a0-1203-4c85-8dc3-49d0b3226a35" })).toMatchObject({
       status: "read", sentAt: new Date(1585344475000), deliveredAt: new Date(1585344476000), readAt: new Date(1585344602000),
     });
+
+    // a relayed batch naming the message by wamid, by Gupshup id, and by both: one message, one outcome
+    const relay = await outboundFixture();
+    const gsId = randomUUID();
+    const statuses = metaStatuses(relay.pnid, [
+      { id: relay.wamid, status: "sent", at: at(11) },
+      { id: gsId, status: "delivered", at: at(12) },
+      { id: gsId, status: "read", at: at(13) },
+    ]);
+    Object.assign(statuses.entry[0]!.changes[0]!.value.statuses[2]!, { meta_msg_id: relay.wamid });
+    await ingest(statuses);
+    expect(await getMessageByWamid(t.db, { tenantId: relay.tenantId, wamid: relay.wamid })).toMatchObject({ status: "read", sentAt: at(11), deliveredAt: at(12), readAt: at(13) });
 
     const cloud = await setup();
     const from = phone();
@@ -542,6 +559,14 @@ describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {
     expect((await processWebhookEvents(t.db, { ids: [rejected.id], now })).outcomes).toEqual([{ id: rejected.id, status: "skipped", error: null }]);
     await expect(replayWebhookEvent(t.db, { tenantId, id: rejected.id, now })).rejects.toMatchObject({ code: "conflict" });
     expect(await eventRow(rejected.id)).toMatchObject({ status: "rejected", attempts: 0 });
+
+    // an unrouted body whose signature could not be checked yet is never processed, even once its number exists
+    const unverified = await storeWebhookEvent(t.db, {
+      provider: "cloud", rawBody: JSON.stringify(metaMessages(pnid, [{ from: phone(), wamid: wamid(), at: at(0) }])), signatureResult: "unverified", status: "unrouted", routedPhoneNumberIds: [pnid],
+    });
+    expect((await reprocessUnroutedEvents(t.db, { phoneNumberId: pnid, now })).outcomes).toEqual([{ id: unverified.id, status: "skipped", error: null }]);
+    await expect(replayWebhookEvent(t.db, { tenantId, id: unverified.id, now })).rejects.toMatchObject({ code: "conflict" });
+    expect(await eventRow(unverified.id)).toMatchObject({ status: "unrouted", attempts: 0 });
   });
 
   it("scopes replay to the tenant's events", async () => {

@@ -7,6 +7,7 @@ import type { Db } from "@/db/client";
 import {
   MESSAGE_STATUS_RANK,
   type MessageStatusFacts,
+  TRUSTED_SIGNATURE_RESULTS,
   type RoutingNumber,
   type SubscriberIngestState,
   type SubscriberRow,
@@ -48,9 +49,7 @@ import { parseUtmTags } from "@/lib/subscribers/utm";
 import type { ChangeEvent, InboundMessage, StatusUpdate, WebhookItem } from "./normalised";
 import { parseMetaWebhook } from "./parse";
 
-const BATCH_SIZE = 250;
-export const PROF: Record<string, number> = {};
-async function prof<T>(name: string, p: Promise<T>): Promise<T> { const t = performance.now(); try { return await p; } finally { PROF[name] = (PROF[name] ?? 0) + performance.now() - t; } } // events per transaction
+const BATCH_SIZE = 250; // events per transaction
 const WINDOW_MS = 24 * 60 * 60 * 1000; // customer-service window
 const KEPT_HEADERS = ["content-type", "content-length", "user-agent", "x-hub-signature-256", "x-forwarded-for", "x-request-id"];
 
@@ -128,7 +127,8 @@ function summarise(results: BatchResult[]): ProcessSummary {
 }
 
 /**
- * Processes stored events (any status but `rejected`), up to 250 per transaction. Outcome per event:
+ * Processes stored events (any status but `rejected`; only bodies whose signature was verified, or Gupshup's
+ * token-authenticated ones), up to 250 per transaction. Outcome per event:
  * `processed`, `unrouted` (a phone_number_id / WABA no number claims: what could be routed is applied, the
  * event waits for that number), or `failed` (error kept, attempts + 1). Reprocessing is idempotent.
  */
@@ -146,7 +146,7 @@ export async function processWebhookEvents(db: Db, { ids, now }: { ids: string[]
 export async function drainWebhookEvents(db: Db, { now, limit = BATCH_SIZE }: { now: Date; limit?: number }): Promise<ProcessSummary> {
   const claimed: string[] = [];
   const result = await processChunk(db, claimed, now, async (tx) => {
-    const rows = await prof("claimReceivedWebhookEvents", claimReceivedWebhookEvents(tx, { limit }));
+    const rows = await claimReceivedWebhookEvents(tx, { limit });
     claimed.push(...rows.map((r) => r.id));
     return rows;
   });
@@ -176,6 +176,9 @@ export async function replayWebhookEvent(db: Db, { tenantId, id, now }: { tenant
   const event = await getWebhookEvent(db, { tenantId, id });
   if (!event) throw notFound("Webhook event");
   if (event.status === "rejected") throw new AppError("conflict", "This event failed its signature check and is never processed.");
+  if (!(TRUSTED_SIGNATURE_RESULTS as readonly string[]).includes(event.signatureResult)) {
+    throw new AppError("conflict", "This event's signature has not been verified yet; it is checked and processed once a number claims its Phone Number ID.");
+  }
   const [outcome] = (await processWebhookEvents(db, { ids: [id], now })).outcomes;
   if (!outcome || outcome.status === "skipped") throw new AppError("conflict", "This event is being processed right now; try again in a moment.");
   return outcome;
@@ -203,7 +206,7 @@ function describeError(e: unknown): string {
 
 async function processChunk(db: Db, ids: string[], now: Date, lock: Locker): Promise<BatchResult> {
   try {
-    return await prof("tx", db.transaction(async (tx) => runBatch(tx, await prof("lock", lock(tx)), ids, now)));
+    return await db.transaction(async (tx) => runBatch(tx, await lock(tx), ids, now));
   } catch (e) {
     if (ids.length > 1) {
       // one poison event must not hold the others back: retry each alone, keep the thrower as failed
@@ -245,13 +248,13 @@ async function runBatch(tx: Db, rows: WebhookEventRow[], requested: string[], no
   const outcomes: ProcessOutcome[] = [];
   const parsed: ParsedEvent[] = [];
   for (const row of rows) {
-    const tp = performance.now(); const result = parseEvent(row); PROF.parse = (PROF.parse ?? 0) + performance.now() - tp;
+    const result = parseEvent(row);
     if ("error" in result) {
       await markWebhookEventFailed(tx, { id: row.id, error: result.error });
       outcomes.push({ id: row.id, status: "failed", error: result.error });
     } else parsed.push(result);
   }
-  const plan = await prof("routeEvents", routeEvents(tx, parsed));
+  const plan = await routeEvents(tx, parsed);
   let messagesInserted = 0;
   let statusesApplied = 0;
   for (const [tenantId, work] of plan.tenants) {
@@ -260,8 +263,8 @@ async function runBatch(tx: Db, rows: WebhookEventRow[], requested: string[], no
     await applyUserEvents(tx, tenantId, work.userEvents, now);
   }
   for (const change of plan.account) await applyAccountChange(tx, change, now);
-  await prof("touchNumbersLastWebhookAt", touchNumbersLastWebhookAt(tx, [...plan.touches].map(([id, at]) => ({ id, at }))));
-  await prof("recordWebhookEventOutcomes", recordWebhookEventOutcomes(tx, plan.outcomes, now));
+  await touchNumbersLastWebhookAt(tx, [...plan.touches].map(([id, at]) => ({ id, at })));
+  await recordWebhookEventOutcomes(tx, plan.outcomes, now);
   outcomes.push(...plan.outcomes.map((o) => ({ id: o.id, status: o.status, error: null })));
   const seen = new Set(rows.map((r) => r.id));
   outcomes.push(...requested.filter((id) => !seen.has(id)).map((id) => ({ id, status: "skipped" as const, error: null })));
@@ -532,22 +535,22 @@ async function applyInbound(tx: Db, tenantId: string, routed: Routed<InboundMess
     seen.add(r.item.wamid);
     if (identity) incoming.push({ ...r, identity }); // no phone and no user id: nobody to attribute it to
   }
-  const known = await prof("findExistingWamids", findExistingWamids(tx, { tenantId, wamids: incoming.map((i) => i.item.wamid) }));
+  const known = await findExistingWamids(tx, { tenantId, wamids: incoming.map((i) => i.item.wamid) });
   const groups = groupBySender(incoming.filter((i) => !known.has(i.item.wamid)));
   if (groups.length === 0) return 0;
-  const keywords = toOptKeywords((await prof("getTenantById", getTenantById(tx, tenantId)) ?? undefined));
+  const keywords = toOptKeywords((await getTenantById(tx, tenantId)) ?? undefined);
   const none: Taken = { waPhones: new Set(), userIds: new Set() };
-  const tq = performance.now(); const fresh = groups.map((g) => ({ group: g, plan: planSender(tenantId, freshState(g), g.items, keywords, none) }));
-  PROF.plan = (PROF.plan ?? 0) + performance.now() - tq; const inserted = await prof("insertSubscribersIfAbsent", insertSubscribersIfAbsent(tx, fresh.map((f): NewSubscriber => ({ tenantId, ...f.plan.state }))));
+  const fresh = groups.map((g) => ({ group: g, plan: planSender(tenantId, freshState(g), g.items, keywords, none) }));
+  const inserted = await insertSubscribersIfAbsent(tx, fresh.map((f): NewSubscriber => ({ tenantId, ...f.plan.state })));
   const plans = fresh.filter((f) => inserted.has(f.plan.state.id)).map((f) => f.plan);
   const existing = await planExistingSenders(tx, tenantId, fresh.filter((f) => !inserted.has(f.plan.state.id)).map((f) => f.group), keywords);
   plans.push(...existing);
-  await prof("insertConversations", insertConversations(tx, plans.flatMap((p) => p.conversations)));
-  await prof("extendConversations", extendConversations(tx, { tenantId, rows: plans.flatMap((p) => [...p.extended.values()]), now }));
+  await insertConversations(tx, plans.flatMap((p) => p.conversations));
+  await extendConversations(tx, { tenantId, rows: plans.flatMap((p) => [...p.extended.values()]), now });
   const rows = plans.flatMap((p) => p.messages);
-  const stored = await prof("insertMessagesIgnoringDuplicates", insertMessagesIgnoringDuplicates(tx, rows));
+  const stored = await insertMessagesIgnoringDuplicates(tx, rows);
   if (stored.size !== rows.length) throw Object.assign(new Error("a message of this batch was stored concurrently"), { retryAlone: true });
-  await prof("saveSubscriberStates", saveSubscriberStates(tx, { tenantId, states: existing.map((p) => p.state), now }));
+  await saveSubscriberStates(tx, { tenantId, states: existing.map((p) => p.state), now });
   const optedOut = plans.filter((p) => p.optedOut).map((p) => p.state);
   if (optedOut.length > 0) {
     await cancelPendingOutboundForOptOut(tx, { tenantId, subscriberIds: optedOut.map((s) => s.id), waPhones: optedOut.flatMap((s) => (s.waPhone ? [s.waPhone] : [])), now });
@@ -563,7 +566,7 @@ async function planExistingSenders(tx: Db, tenantId: string, groups: SenderGroup
     userIds: groups.flatMap((g) => (g.identity.userId ? [g.identity.userId] : [])),
   });
   // after the lock: a concurrent delivery of the same messages has committed by now, and is skipped here
-  const stored = await prof("findExistingWamids", findExistingWamids(tx, { tenantId, wamids: groups.flatMap((g) => g.items.map((i) => i.item.wamid)) }));
+  const stored = await findExistingWamids(tx, { tenantId, wamids: groups.flatMap((g) => g.items.map((i) => i.item.wamid)) });
   const byRow = new Map<string, { row: SubscriberRow; items: Incoming[] }>();
   for (const g of groups) {
     const row = rows.find((r) => g.identity.waPhone !== null && r.waPhone === g.identity.waPhone) ?? rows.find((r) => g.identity.userId !== null && r.userId === g.identity.userId);
@@ -672,7 +675,7 @@ function addDelta(deltas: Map<string, SubscriberStatusDelta>, subscriberId: stri
 async function applyStatuses(tx: Db, tenantId: string, routed: Routed<StatusUpdate>[], now: Date): Promise<number> {
   const groups = groupStatuses(routed);
   if (groups.length === 0) return 0;
-  const matched = await prof("applyMessageStatusFacts", applyMessageStatusFacts(tx, { tenantId, facts: groups, now }));
+  const matched = await applyMessageStatusFacts(tx, { tenantId, facts: groups, now });
   const deltas = new Map<string, SubscriberStatusDelta>();
   for (const m of matched) addDelta(deltas, m.subscriberId, groups[m.key]!);
   const matchedKeys = new Set(matched.map((m) => m.key));
@@ -688,7 +691,7 @@ async function applyStatuses(tx: Db, tenantId: string, routed: Routed<StatusUpda
       if (sub) addDelta(deltas, sub.id, g);
     }
   }
-  await prof("applySubscriberStatusDeltas", applySubscriberStatusDeltas(tx, { tenantId, deltas: [...deltas.values()], now }));
+  await applySubscriberStatusDeltas(tx, { tenantId, deltas: [...deltas.values()], now });
   return routed.length;
 }
 
@@ -701,7 +704,7 @@ async function applyUserEvents(tx: Db, tenantId: string, routed: Routed<UserEven
     const identity = identityFromPhone(item.phone);
     if (optIn === null || !identity?.waPhone) continue; // sandbox-start and the like change nothing
     const at = ctx.receivedAt; // user-events carry no per-user timestamp of their own
-    await prof("insertSubscribersIfAbsent", insertSubscribersIfAbsent(tx, [{ tenantId, ...identity, numberId: number.id, firstSeenAt: at, rawLastEventType: "user-event", rawVersion: ctx.rawVersion }]));
+    await insertSubscribersIfAbsent(tx, [{ tenantId, ...identity, numberId: number.id, firstSeenAt: at, rawLastEventType: "user-event", rawVersion: ctx.rawVersion }]);
     const changed = await recordSubscriberOptEvent(tx, { tenantId, waPhone: identity.waPhone, optIn, at, now });
     if (changed && !optIn) await cancelPendingOutboundForOptOut(tx, { tenantId, subscriberIds: [changed], waPhones: [identity.waPhone], now });
   }
