@@ -180,3 +180,8 @@ export async function recordTemplateBindingStatus(
   );
   return rows.length;
 }
+
+/** Several events in one statement (group commit); ids come from the caller. */
+export async function insertWebhookEventRows(db: Db, rows: (NewWebhookEvent & { id: string })[]): Promise<void> {
+  if (rows.length > 0) await db.insert(webhookEvents).values(rows);
+}

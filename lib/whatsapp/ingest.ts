@@ -40,6 +40,7 @@ import {
   touchNumbersLastWebhookAt,
   updateNumber,
 } from "@/db/queries";
+import type { NewWebhookEvent } from "@/db/queries/webhook-events";
 import type { NewConversation, NewMessage, NewSubscriber, SIGNATURE_RESULTS, WEBHOOK_PROVIDERS, WEBHOOK_STATUSES } from "@/db/schema";
 import { AppError, notFound } from "@/lib/errors";
 import { parseGupshupWebhook } from "@/lib/gupshup/parse";
@@ -83,8 +84,13 @@ function keptHeaders(headers: StoreWebhookEventInput["headers"]): Record<string,
  * lost). Postgres text cannot hold NUL characters, so those alone are replaced by U+FFFD and the event says so.
  */
 export async function storeWebhookEvent(db: Db, input: StoreWebhookEventInput): Promise<WebhookEventRow> {
+  return insertWebhookEvent(db, webhookEventValues(input));
+}
+
+/** The row storeWebhookEvent writes (exported for the group-commit writer). */
+export function webhookEventValues(input: StoreWebhookEventInput): NewWebhookEvent {
   const hasNul = input.rawBody.includes("\u0000");
-  return insertWebhookEvent(db, {
+  return {
     provider: input.provider,
     rawBody: hasNul ? input.rawBody.replaceAll("\u0000", "\uFFFD") : input.rawBody,
     headers: keptHeaders(input.headers),
@@ -95,7 +101,7 @@ export async function storeWebhookEvent(db: Db, input: StoreWebhookEventInput): 
     status: input.status ?? "received",
     error: input.error ?? (hasNul ? "raw body contained NUL characters (stored as U+FFFD)" : null),
     ...(input.receivedAt ? { receivedAt: input.receivedAt } : {}),
-  });
+  };
 }
 
 // ----------------------------------------------------------------------------------------- entry points

@@ -5,6 +5,7 @@ import type { Db } from "@/db/client";
 import { isForeignKeyViolation } from "@/db/errors";
 import { findNumberByGupshupToken, findNumbersByPhoneNumberIds, verifyTokenExists } from "@/db/queries";
 import { decryptSecret, safeEqual } from "@/lib/crypto";
+import { storeWebhookEventGrouped } from "./event-writer";
 import { storeWebhookEvent } from "./ingest";
 import { extractPhoneNumberIds } from "./parse";
 import { verifyMetaSignature } from "./signature";
@@ -129,8 +130,8 @@ async function receiveCloud(db: Db, deps: ReceiveDeps, { rawBody, headers }: { r
     await storeWebhookEvent(db, { provider: "cloud", rawBody, headers, ...routing, signatureResult: "invalid", status: "rejected", error });
     return refuse(401, "unauthorized", error, "rejected");
   }
-  const event = await storeWebhookEvent(db, { provider: "cloud", rawBody, headers, ...routing, signatureResult: "valid", status: "received" });
-  return { status: 200, body: { received: true, eventId: event.id }, stored: "received" };
+  const eventId = await storeWebhookEventGrouped(db, { provider: "cloud", rawBody, headers, ...routing, signatureResult: "valid", status: "received" });
+  return { status: 200, body: { received: true, eventId }, stored: "received" };
 }
 
 /** POST /api/webhooks/gupshup/{token}: the per-number token in the URL authenticates the callback. */
