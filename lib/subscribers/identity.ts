@@ -24,6 +24,8 @@ export type SenderIdentity = {
 export function toWaPhone(raw: string | null | undefined): string | null {
   const value = raw?.trim().replace(/@.*$/, "");
   if (!value) return null;
+  // the common case, a bare wa_id: already the full international number, no parsing needed
+  if (/^\+?[1-9]\d{6,14}$/.test(value)) return `+${value.replace(/^\+/, "")}`;
   const normalised = normalisePhone(value);
   if (normalised) return normalised;
   const digits = value.replace(/^\+/, "");
@@ -84,11 +86,22 @@ export function countryTimezone(country: string | null | undefined): string | nu
   return zone && isKnownZone(zone) ? zone : null;
 }
 
+// The country is fixed by the calling code and the first few national digits (NANP area codes,
+// +7 6/7 for Kazakhstan, +44 7781 for Guernsey…): cache by the first 7 digits, so a burst of new
+// senders costs one libphonenumber parse per prefix instead of one per number.
+const locationCache = new Map<string, { country: string | null; timezone: string | null }>();
+
 /** Country (libphonenumber-js; the main country of the calling code when the number itself is unknown) and its zone. */
 export function phoneLocation(e164: string): { country: string | null; timezone: string | null } {
+  const key = e164.slice(0, 8);
+  const hit = locationCache.get(key);
+  if (hit) return hit;
   const parsed = parsePhoneNumberFromString(e164);
   const country = parsed?.country ?? parsed?.getPossibleCountries()[0] ?? null;
-  return { country, timezone: countryTimezone(country) };
+  const location = { country, timezone: countryTimezone(country) };
+  if (locationCache.size >= 50_000) locationCache.clear();
+  locationCache.set(key, location);
+  return location;
 }
 
 type PhoneFacts = { waPhone: string; phoneHash: string; country: string | null; timezone: string | null };

@@ -29,12 +29,16 @@ export async function scheduleRetries(db: Db, summary: ProcessSummary, now: Date
   }
 }
 
-/** Processes every `received` event until none is left (or `budgetMs` is spent). */
-export async function drainReceivedEvents(db: Db, { now = () => new Date(), budgetMs = 30_000 } = {}): Promise<ProcessTotals> {
+/**
+ * Processes every `received` event until none is left (or `budgetMs` is spent). With `coalesceMs`,
+ * a round that found only a few events waits that long before the next one, so that under a steady
+ * stream of webhooks the batches (one transaction each) grow instead of shrinking to one event.
+ */
+export async function drainReceivedEvents(db: Db, { now = () => new Date(), budgetMs = 30_000, coalesceMs = 0 } = {}): Promise<ProcessTotals> {
   const started = Date.now();
   const totals: ProcessTotals = { processed: 0, unrouted: 0, failed: 0, messages: 0, statuses: 0 };
   while (Date.now() - started < budgetMs) {
-    const summary = await drainWebhookEvents(db, { now: now() });
+    const summary = await drainWebhookEvents(db, { now: now(), limit: 500 });
     if (summary.outcomes.length === 0) break;
     totals.processed += summary.processed;
     totals.unrouted += summary.unrouted;
@@ -42,6 +46,7 @@ export async function drainReceivedEvents(db: Db, { now = () => new Date(), budg
     totals.messages += summary.messagesInserted;
     totals.statuses += summary.statusesApplied;
     await scheduleRetries(db, summary, now());
+    if (coalesceMs > 0 && summary.outcomes.length < 200) await new Promise((r) => setTimeout(r, coalesceMs));
   }
   return totals;
 }
@@ -60,7 +65,7 @@ export function kickWebhookProcessing(db: Db): Promise<ProcessTotals | null> {
     try {
       do {
         state.again = false;
-        const round = await drainReceivedEvents(db);
+        const round = await drainReceivedEvents(db, { coalesceMs: 150 });
         for (const k of Object.keys(totals) as (keyof ProcessTotals)[]) totals[k] += round[k];
       } while (state.again);
     } catch (e) {
