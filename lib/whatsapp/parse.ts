@@ -123,11 +123,6 @@ const qualityValueSchema = z.looseObject({ event: str, display_phone_number: id,
 const changeSchema = z.looseObject({ field: str, value: z.unknown().optional() });
 const entrySchema = z.looseObject({ id, changes: list });
 const envelopeSchema = z.looseObject({ object: str, entry: z.array(z.unknown()) });
-const routingSchema = z.looseObject({
-  entry: z.array(
-    z.looseObject({ changes: optional(z.array(z.looseObject({ value: optional(z.looseObject({ metadata: metadataSchema })) }).catch({}))) }).catch({}),
-  ),
-});
 
 /** Where a `value` came from: the WABA (entry.id), the business number (metadata) and the delivery time. */
 export type ValueScope = { wabaId: string | null; phoneNumberId: string | null; displayPhoneNumber: string | null; receivedAt: Date };
@@ -362,7 +357,17 @@ export function parseMetaWebhook(json: unknown, options: ParseOptions = {}): Par
 
 /** Distinct `metadata.phone_number_id`s, in order: routes the body and picks app secrets before parsing. Never throws. */
 export function extractPhoneNumberIds(json: unknown): string[] {
-  const parsed = routingSchema.safeParse(json);
-  if (!parsed.success) return [];
-  return uniqueStrings(parsed.data.entry.flatMap((e) => (e.changes ?? []).map((c) => c.value?.metadata?.phone_number_id)));
+  // a plain walk, not a schema: this runs on every webhook request before the answer
+  const entries = (json as { entry?: unknown } | null)?.entry;
+  if (!Array.isArray(entries)) return [];
+  const ids: (string | null)[] = [];
+  for (const entry of entries) {
+    const changes = (entry as { changes?: unknown } | null)?.changes;
+    if (!Array.isArray(changes)) continue;
+    for (const change of changes) {
+      const raw = (change as { value?: { metadata?: { phone_number_id?: unknown } } } | null)?.value?.metadata?.phone_number_id;
+      ids.push(typeof raw === "string" ? raw.trim() : typeof raw === "number" && Number.isFinite(raw) ? String(raw) : null);
+    }
+  }
+  return uniqueStrings(ids);
 }

@@ -38,7 +38,7 @@ export async function drainReceivedEvents(db: Db, { now = () => new Date(), budg
   const started = Date.now();
   const totals: ProcessTotals = { processed: 0, unrouted: 0, failed: 0, messages: 0, statuses: 0 };
   while (Date.now() - started < budgetMs) {
-    const summary = await drainWebhookEvents(db, { now: now(), limit: 500 });
+    const summary = await drainWebhookEvents(db, { now: now(), limit: 1000 });
     if (summary.outcomes.length === 0) break;
     totals.processed += summary.processed;
     totals.unrouted += summary.unrouted;
@@ -46,7 +46,7 @@ export async function drainReceivedEvents(db: Db, { now = () => new Date(), budg
     totals.messages += summary.messagesInserted;
     totals.statuses += summary.statusesApplied;
     await scheduleRetries(db, summary, now());
-    if (coalesceMs > 0 && summary.outcomes.length < 200) await new Promise((r) => setTimeout(r, coalesceMs));
+    if (coalesceMs > 0 && summary.outcomes.length < 500) await new Promise((r) => setTimeout(r, coalesceMs));
   }
   return totals;
 }
@@ -65,7 +65,7 @@ export function kickWebhookProcessing(db: Db): Promise<ProcessTotals | null> {
     try {
       do {
         state.again = false;
-        const round = await drainReceivedEvents(db, { coalesceMs: 150 });
+        const round = await drainReceivedEvents(db, { coalesceMs: 400 });
         for (const k of Object.keys(totals) as (keyof ProcessTotals)[]) totals[k] += round[k];
       } while (state.again);
     } catch (e) {
