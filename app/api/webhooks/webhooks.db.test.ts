@@ -98,6 +98,18 @@ describe.each(testDrivers)("webhook routes (%s)", (kind) => {
     expect(sub).toMatchObject({ profileName: "Sheena Nelson", inboundCount: 1 });
   });
 
+  it("counts one message when the same delivery arrives many times at once", async () => {
+    const body = corpus("meta-text-02.json").replaceAll("1122334455667", "106540352242922").replaceAll("wamid.xyzxyz", "wamid.parallel-delivery").replaceAll("972987654321", "972987650000");
+    const answers = await Promise.all(Array.from({ length: 8 }, () => signed(body)));
+    expect(answers.map((r) => r.status)).toEqual(Array(8).fill(200));
+    await kickWebhookProcessing(t.db);
+    const stored = await t.db.select().from(webhookEvents).where(eq(webhookEvents.rawBody, body));
+    expect(stored).toHaveLength(8);
+    expect(stored.every((e) => e.status === "processed")).toBe(true);
+    const [sub] = await t.db.select().from(subscribers).where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.waPhone, "+972987650000")));
+    expect(sub?.inboundCount).toBe(1);
+  });
+
   it("rejects a wrong or missing signature with 401 and keeps the body with the reason", async () => {
     const body = corpus("meta-image-01.json");
     const wrong = await signed(body, "not-the-app-secret");
