@@ -142,3 +142,27 @@ export function getEnv(): Env {
 export function resetEnvForTests() {
   g.__clicktrailEnv = undefined;
 }
+
+/**
+ * Tests that call route handlers: a complete environment (fixed secrets; a DATABASE_URL that is
+ * never opened, so nothing is generated under .data/) plus `vars`. Returns a function that restores
+ * the previous environment.
+ */
+export function setEnvForTests(vars: Record<string, string>): () => void {
+  const next: Record<string, string> = {
+    DATABASE_URL: "postgres://unused@127.0.0.1:1/unused",
+    AUTH_SECRET: "test-auth-secret-0123456789abcdefghijkl",
+    CRON_SECRET: "test-cron-secret-0123456789",
+    ...vars,
+  };
+  const saved = Object.fromEntries(Object.keys(next).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, next);
+  resetEnvForTests();
+  return () => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    resetEnvForTests();
+  };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatPhone, normalisePhone, phoneCountry, phoneDigits } from "./phone";
+import { formatPhone, normalisePhone, phoneDigits } from "./phone";
 
 describe("normalisePhone", () => {
   it.each([
@@ -24,10 +24,8 @@ describe("normalisePhone", () => {
 });
 
 describe("phone helpers", () => {
-  it("formats, strips and finds the country", () => {
+  it("formats and strips", () => {
     expect(phoneDigits("+7 900 123-45-67")).toBe("79001234567");
     expect(formatPhone("+79001234567")).toBe("+7 900 123 45 67");
-    expect(phoneCountry("+79001234567")).toBe("RU");
-    expect(phoneCountry("+442079460958")).toBe("GB");
   });
 });

@@ -1,5 +1,6 @@
 // Phone numbers as people type them → E.164, with the country and time zone they imply.
 import { type CountryCode, type PhoneNumber, parsePhoneNumberFromString } from "libphonenumber-js";
+import { z } from "zod";
 
 /** E.164 (`+79001234567`) from what a person or a provider wrote, or null when it is not a valid number. */
 export function normalisePhone(input: string, defaultCountry?: CountryCode): string | null {
@@ -27,7 +28,17 @@ export function formatPhone(e164: string): string {
   return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
 }
 
-/** ISO 3166 country of an E.164 number, or null. */
-export function phoneCountry(e164: string): string | null {
-  return parsePhoneNumberFromString(e164)?.country ?? null;
-}
+/** A phone as a person types it, validated and normalised to E.164 (forms and query strings). */
+export const phoneE164Schema = z
+  .string("Enter the phone number")
+  .trim()
+  .min(1, "Enter the phone number")
+  .max(32, "That is too long for a phone number")
+  .transform((value, ctx) => {
+    const e164 = normalisePhone(value);
+    if (!e164) {
+      ctx.addIssue({ code: "custom", message: "Not a valid phone number: include the country code, e.g. +7 900 123-45-67" });
+      return z.NEVER;
+    }
+    return e164;
+  });

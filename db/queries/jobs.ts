@@ -1,8 +1,6 @@
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
-import type { Cursor } from "@/lib/pagination";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { jobs } from "../schema";
-import { beforeCursor } from "./keyset";
 
 export type JobRow = typeof jobs.$inferSelect;
 export type JobStatus = JobRow["status"];
@@ -69,25 +67,6 @@ export async function finishJob(
     .where(and(eq(jobs.id, id), eq(jobs.status, "running"), eq(jobs.attempts, attempts)))
     .returning({ id: jobs.id });
   return rows.length > 0;
-}
-
-export async function listJobs(
-  db: Db,
-  { tenantId, status, kind, cursor, limit }: { tenantId: string; status?: JobStatus; kind?: string; cursor?: Cursor; limit: number },
-) {
-  return db
-    .select()
-    .from(jobs)
-    .where(
-      and(
-        eq(jobs.tenantId, tenantId),
-        status ? eq(jobs.status, status) : undefined,
-        kind ? eq(jobs.kind, kind) : undefined,
-        beforeCursor(jobs.createdAt, jobs.id, cursor),
-      ),
-    )
-    .orderBy(desc(jobs.createdAt), desc(jobs.id))
-    .limit(limit + 1);
 }
 
 export async function getJobByKey(db: Db, { kind, dedupeKey }: { kind: string; dedupeKey: string }): Promise<JobRow | null> {

@@ -1,12 +1,12 @@
 // webhook_events: raw deliveries, stored before any processing. Unrouted events have no tenant yet, so the
 // claim/routing queries here are global by nature (phone_number_id is unique across tenants); every read
 // on behalf of a user is tenant-scoped.
-import { and, asc, desc, eq, inArray, isNull, ne, or, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, ne, or, sql } from "drizzle-orm";
 import type { Cursor } from "@/lib/pagination";
 import type { Db } from "../client";
 import { rowsOf } from "../migrations-info";
 import { templates, type WEBHOOK_STATUSES, webhookEvents, whatsappNumbers } from "../schema";
-import { beforeCursor, takeFirstOrNull } from "./keyset";
+import { takeFirstOrNull } from "./keyset";
 
 export type WebhookEventRow = typeof webhookEvents.$inferSelect;
 export type NewWebhookEvent = typeof webhookEvents.$inferInsert;
@@ -105,20 +105,6 @@ export async function getWebhookEvent(db: Db, { tenantId, id }: { tenantId: stri
       .where(and(eq(webhookEvents.id, id), or(eq(webhookEvents.tenantId, tenantId), isNull(webhookEvents.tenantId))))
       .limit(1),
   );
-}
-
-/** Keyset page of a tenant's events, newest first; `includeUnassigned` adds events no tenant owns yet. */
-export async function listWebhookEvents(
-  db: Db,
-  { tenantId, status, cursor, limit, includeUnassigned = false }: { tenantId: string; status?: WebhookEventStatus; cursor?: Cursor; limit: number; includeUnassigned?: boolean },
-) {
-  const owner = includeUnassigned ? or(eq(webhookEvents.tenantId, tenantId), isNull(webhookEvents.tenantId)) : eq(webhookEvents.tenantId, tenantId);
-  return db
-    .select()
-    .from(webhookEvents)
-    .where(and(owner, status ? eq(webhookEvents.status, status) : undefined, beforeCursor(webhookEvents.receivedAt, webhookEvents.id, cursor)))
-    .orderBy(desc(webhookEvents.receivedAt), desc(webhookEvents.id))
-    .limit(limit + 1);
 }
 
 export type RoutingNumber = { id: string; tenantId: string; phoneNumberId: string | null; wabaId: string | null; phoneE164: string; provider: string };

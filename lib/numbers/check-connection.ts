@@ -24,7 +24,7 @@ export type CheckResult = {
   codeVerificationStatus?: string | null;
 };
 
-export const PHONE_NUMBER_FIELDS = "display_phone_number,verified_name,quality_rating,code_verification_status,messaging_limit_tier";
+const PHONE_NUMBER_FIELDS = "display_phone_number,verified_name,quality_rating,code_verification_status,messaging_limit_tier";
 
 const phoneNumberResponse = z.looseObject({
   id: z.string().optional(),

@@ -63,7 +63,7 @@ const PROVIDER_SECRETS: Record<Provider, SecretField[]> = {
   gupshup: ["gupshupApiKey"],
 };
 
-export function numberStatus(row: Pick<NumberRow, "active" | "connectionStatus">): NumberStatus {
+function numberStatus(row: Pick<NumberRow, "active" | "connectionStatus">): NumberStatus {
   return row.active ? row.connectionStatus : "inactive";
 }
 
@@ -77,7 +77,7 @@ function secretState(sealed: string | null, key: string): SecretState {
   }
 }
 
-export function webhookUrls(appUrl: string, row: Pick<NumberRow, "gupshupWebhookToken">) {
+function webhookUrls(appUrl: string, row: Pick<NumberRow, "gupshupWebhookToken">) {
   const base = appUrl.replace(/\/+$/, "");
   return {
     callbackUrl: `${base}/api/webhooks/whatsapp`,
@@ -194,35 +194,33 @@ export async function createNumber(db: Db, keys: NumberKeys, { tenantId, input }
   return row;
 }
 
+/** For pages: the tenant's number as the console shows it, or null (a malformed id names nothing). */
+export async function findPublicNumber(
+  db: Db,
+  keys: NumberKeys,
+  { tenantId, id, includeWebhook }: { tenantId: string; id: string; includeWebhook: boolean },
+): Promise<PublicNumber | null> {
+  if (!z.uuid().safeParse(id).success) return null;
+  const row = await getNumberById(db, { tenantId, id });
+  return row ? toPublicNumber(row, keys, { includeWebhook }) : null;
+}
+
 export async function requireNumberRow(db: Db, key: { tenantId: string; id: string }, opts: { forUpdate?: boolean } = {}): Promise<NumberRow> {
   const row = await getNumberById(db, key, opts);
   if (!row) throw notFound("Number");
   return row;
 }
 
+const FORM_FIELDS: Record<Provider, (keyof NumberRow)[]> = {
+  cloud: ["phoneNumberId", "wabaId", "datasetId"],
+  green: ["greenApiUrl", "greenInstanceId"],
+  gupshup: ["gupshupAppName", "gupshupSourceNumber"],
+};
+
 /** The stored values as form input (nulls dropped, secrets absent = keep). */
 function storedInput(row: NumberRow): Record<string, unknown> {
-  const stored: Record<string, unknown> = {
-    provider: row.provider,
-    label: row.label,
-    phoneE164: row.phoneE164,
-    active: row.active,
-    sendRatePerSecond: row.sendRatePerSecond,
-    phoneNumberId: row.phoneNumberId,
-    wabaId: row.wabaId,
-    datasetId: row.datasetId,
-    greenApiUrl: row.greenApiUrl,
-    greenInstanceId: row.greenInstanceId,
-    gupshupAppName: row.gupshupAppName,
-    gupshupSourceNumber: row.gupshupSourceNumber,
-  };
-  const forProvider: Record<Provider, string[]> = {
-    cloud: ["phoneNumberId", "wabaId", "datasetId"],
-    green: ["greenApiUrl", "greenInstanceId"],
-    gupshup: ["gupshupAppName", "gupshupSourceNumber"],
-  };
-  const keep = new Set(["provider", "label", "phoneE164", "active", "sendRatePerSecond", ...forProvider[row.provider as Provider]]);
-  return Object.fromEntries(Object.entries(stored).filter(([k, v]) => keep.has(k) && v !== null));
+  const fields: (keyof NumberRow)[] = ["provider", "label", "phoneE164", "active", "sendRatePerSecond", ...FORM_FIELDS[row.provider as Provider]];
+  return Object.fromEntries(fields.filter((f) => row[f] !== null).map((f) => [f, row[f]]));
 }
 
 /** Fields whose change means the connection must be checked again. */

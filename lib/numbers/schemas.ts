@@ -3,7 +3,7 @@
 // optional when it is edited: left empty, the stored secret is kept.
 import { z } from "zod";
 import type { PROVIDERS } from "@/db/schema";
-import { normalisePhone } from "@/lib/phone";
+import { phoneE164Schema } from "@/lib/phone";
 
 export type Provider = (typeof PROVIDERS)[number];
 
@@ -15,20 +15,6 @@ export const PROVIDER_LABELS: Record<Provider, string> = {
 
 const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const emptyToNull = (v: unknown) => (typeof v === "string" && v.trim() === "" ? null : v);
-
-export const phoneE164Schema = z
-  .string("Enter the phone number")
-  .trim()
-  .min(1, "Enter the phone number")
-  .max(32, "That is too long for a phone number")
-  .transform((value, ctx) => {
-    const e164 = normalisePhone(value);
-    if (!e164) {
-      ctx.addIssue({ code: "custom", message: "Not a valid phone number: include the country code, e.g. +7 900 123-45-67" });
-      return z.NEVER;
-    }
-    return e164;
-  });
 
 const digitsSchema = (label: string) =>
   z
@@ -50,7 +36,7 @@ const secretSchema = (label: string) =>
 const secretField = (label: string, mode: Mode) =>
   mode === "create" ? secretSchema(label) : z.preprocess(emptyToUndefined, secretSchema(label).optional());
 
-export const verifyTokenSchema = z
+const verifyTokenSchema = z
   .string()
   .trim()
   .min(16, "Use at least 16 characters")

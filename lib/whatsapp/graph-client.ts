@@ -36,7 +36,7 @@ const graphErrorBody = z.object({
   }),
 });
 
-export function graphUrl(config: GraphConfig, path: string, query?: Record<string, string>): string {
+function graphUrl(config: GraphConfig, path: string, query?: Record<string, string>): string {
   const url = new URL(`${config.base.replace(/\/+$/, "")}/${config.version}/${path.replace(/^\/+/, "")}`);
   for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, v);
   return url.toString();

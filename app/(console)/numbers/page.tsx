@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { z } from "zod";
 import { formatDateTime, formatRelative } from "@/components/console/format";
+import { ErrorText, KeysetPager } from "@/components/console/list-parts";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -119,13 +120,7 @@ export default async function NumbersPage({ searchParams }: { searchParams: Prom
                     <When ms={n.lastWebhookAt?.getTime() ?? null} now={now} empty="none yet" />
                   </TableCell>
                   <TableCell className="text-sm whitespace-normal">
-                    {n.lastError ? (
-                      <span className="line-clamp-2 text-destructive" title={n.lastError.hint ?? undefined}>
-                        {describeConnectionError(n.lastError)}
-                      </span>
-                    ) : (
-                      <span className="text-muted-foreground">—</span>
-                    )}
+                    <ErrorText text={n.lastError && describeConnectionError(n.lastError)} title={n.lastError?.hint ?? undefined} />
                   </TableCell>
                 </TableRow>
               ))}
@@ -133,20 +128,7 @@ export default async function NumbersPage({ searchParams }: { searchParams: Prom
           </Table>
         </Card>
       )}
-      {cursor || page.nextCursor ? (
-        <nav aria-label="Pages" className="flex justify-end gap-2">
-          {cursor ? (
-            <Button asChild variant="outline" size="sm">
-              <Link href="/numbers">First page</Link>
-            </Button>
-          ) : null}
-          {page.nextCursor ? (
-            <Button asChild variant="outline" size="sm">
-              <Link href={`/numbers?cursor=${encodeURIComponent(page.nextCursor)}`}>Next page</Link>
-            </Button>
-          ) : null}
-        </nav>
-      ) : null}
+      <KeysetPager firstHref={cursor ? "/numbers" : null} nextHref={page.nextCursor && `/numbers?cursor=${encodeURIComponent(page.nextCursor)}`} />
     </div>
   );
 }

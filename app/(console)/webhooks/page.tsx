@@ -2,6 +2,7 @@ import { Phone, SearchX, Webhook } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { formatDateTime, formatRelative } from "@/components/console/format";
+import { ErrorText, KeysetPager } from "@/components/console/list-parts";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -170,13 +171,7 @@ export default async function WebhookEventsPage({ searchParams }: { searchParams
                     </TableCell>
                     <TableCell className="text-right tabular-nums">{e.attempts}</TableCell>
                     <TableCell className="text-sm whitespace-normal">
-                      {e.error ? (
-                        <span className="line-clamp-2 break-words text-destructive" title={e.error}>
-                          {e.error}
-                        </span>
-                      ) : (
-                        <span className="text-muted-foreground">—</span>
-                      )}
+                      <ErrorText text={e.error} />
                     </TableCell>
                   </TableRow>
                 );
@@ -185,19 +180,8 @@ export default async function WebhookEventsPage({ searchParams }: { searchParams
           </Table>
         </Card>
       )}
-      {page.rows.length > 0 && (search.cursor || page.nextCursor) ? (
-        <nav aria-label="Pages" className="flex justify-end gap-2">
-          {search.cursor ? (
-            <Button asChild variant="outline" size="sm">
-              <Link href={listHref(filters)}>First page</Link>
-            </Button>
-          ) : null}
-          {page.nextCursor ? (
-            <Button asChild variant="outline" size="sm">
-              <Link href={listHref({ ...filters, cursor: page.nextCursor })}>Next page</Link>
-            </Button>
-          ) : null}
-        </nav>
+      {page.rows.length > 0 ? (
+        <KeysetPager firstHref={search.cursor ? listHref(filters) : null} nextHref={page.nextCursor && listHref({ ...filters, cursor: page.nextCursor })} />
       ) : null}
     </div>
   );

@@ -8,7 +8,7 @@ import type { Db } from "@/db/client";
 import { insertTenant } from "@/db/queries";
 import { subscribers, webhookEvents } from "@/db/schema";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
-import { resetEnvForTests } from "@/lib/env";
+import { setEnvForTests } from "@/lib/env";
 import { connectNumber } from "@/lib/numbers/connect";
 import { createNumber } from "@/lib/numbers/numbers";
 import { numberFormSchema } from "@/lib/numbers/schemas";
@@ -37,6 +37,7 @@ const signed = (body: string, secret = APP_SECRET) => post(body, { "x-hub-signat
 
 describe.each(testDrivers)("webhook routes (%s)", (kind) => {
   let t: TestDb;
+  let restoreEnv = () => {};
   let tenantId = "";
   let gupshupToken = "";
   let verifyToken = "";
@@ -44,13 +45,7 @@ describe.each(testDrivers)("webhook routes (%s)", (kind) => {
   beforeAll(async () => {
     t = await createTestDb(kind);
     current.db = t.db;
-    vi.stubEnv("DATABASE_URL", "postgres://unused@127.0.0.1:1/unused");
-    vi.stubEnv("AUTH_SECRET", "x".repeat(40));
-    vi.stubEnv("CRON_SECRET", "y".repeat(20));
-    vi.stubEnv("ENCRYPTION_KEY", KEY);
-    vi.stubEnv("WHATSAPP_VERIFY_TOKEN", "global-verify-token-123");
-    vi.stubEnv("META_APP_SECRET", "");
-    resetEnvForTests();
+    restoreEnv = setEnvForTests({ ENCRYPTION_KEY: KEY, WHATSAPP_VERIFY_TOKEN: "global-verify-token-123", META_APP_SECRET: "" });
     tenantId = (await insertTenant(t.db, { name: "Hooks" })).id;
     const keys = { encryptionKey: KEY, appUrl: "http://localhost:3000" };
     const cloud = await createNumber(t.db, keys, {
@@ -67,8 +62,7 @@ describe.each(testDrivers)("webhook routes (%s)", (kind) => {
     gupshupToken = gs.gupshupWebhookToken!;
   });
   afterAll(async () => {
-    vi.unstubAllEnvs();
-    resetEnvForTests();
+    restoreEnv();
     await t.cleanup();
   });
 

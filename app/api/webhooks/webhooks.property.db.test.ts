@@ -10,7 +10,7 @@ import type { Db } from "@/db/client";
 import { insertTenant } from "@/db/queries";
 import { webhookEvents } from "@/db/schema";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
-import { resetEnvForTests } from "@/lib/env";
+import { setEnvForTests } from "@/lib/env";
 import { createNumber } from "@/lib/numbers/numbers";
 import { numberFormSchema } from "@/lib/numbers/schemas";
 import { kickWebhookProcessing } from "@/lib/whatsapp/processing-loop";
@@ -65,15 +65,11 @@ const anyBody = fc.oneof(
 
 describe.each(testDrivers)("webhook route under random input (%s)", (kind) => {
   let t: TestDb;
+  let restoreEnv = () => {};
   beforeAll(async () => {
     t = await createTestDb(kind);
     current.db = t.db;
-    vi.stubEnv("DATABASE_URL", "postgres://unused@127.0.0.1:1/unused");
-    vi.stubEnv("AUTH_SECRET", "x".repeat(40));
-    vi.stubEnv("CRON_SECRET", "y".repeat(20));
-    vi.stubEnv("ENCRYPTION_KEY", KEY);
-    vi.stubEnv("META_APP_SECRET", "");
-    resetEnvForTests();
+    restoreEnv = setEnvForTests({ ENCRYPTION_KEY: KEY, META_APP_SECRET: "" });
     const tenantId = (await insertTenant(t.db, { name: "Fuzz" })).id;
     await createNumber(t.db, { encryptionKey: KEY, appUrl: "http://x" }, {
       tenantId,
@@ -81,8 +77,7 @@ describe.each(testDrivers)("webhook route under random input (%s)", (kind) => {
     });
   });
   afterAll(async () => {
-    vi.unstubAllEnvs();
-    resetEnvForTests();
+    restoreEnv();
     await t.cleanup();
   });
 

@@ -2,16 +2,15 @@ import { AlertTriangle, ArrowLeft, KeyRound } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { Facts } from "@/components/console/facts";
 import { formatDateTime } from "@/components/console/format";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { getDb } from "@/db/client";
-import { getNumberById } from "@/db/queries";
 import { requireUser } from "@/lib/auth";
-import { uuidParamSchema } from "@/lib/http";
 import { numberDepsFromEnv } from "@/lib/numbers/deps";
-import { type PublicNumber, toPublicNumber } from "@/lib/numbers/numbers";
+import { findPublicNumber, type PublicNumber } from "@/lib/numbers/numbers";
 import { PROVIDER_LABELS } from "@/lib/numbers/schemas";
 import { formatPhone } from "@/lib/phone";
 import { ConnectionErrorDetails, formatTier, NumberStatusBadge, QualityBadge } from "../number-status";
@@ -21,18 +20,6 @@ import { WebhookPanel } from "./webhook-panel";
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Number" };
 
-function Facts({ rows }: { rows: [string, React.ReactNode][] }) {
-  return (
-    <dl className="grid grid-cols-[minmax(8rem,max-content)_1fr] gap-x-6 gap-y-2 text-sm">
-      {rows.map(([k, v]) => (
-        <div key={k} className="contents">
-          <dt className="text-muted-foreground">{k}</dt>
-          <dd className="min-w-0 break-words">{v ?? <span className="text-muted-foreground">—</span>}</dd>
-        </div>
-      ))}
-    </dl>
-  );
-}
 
 const SECRET_LABELS: Record<string, string> = { accessToken: "Access token", appSecret: "App secret", greenApiToken: "Instance token", gupshupApiKey: "API key" };
 
@@ -59,10 +46,8 @@ function configuration(n: PublicNumber): [string, React.ReactNode][] {
 
 export default async function NumberPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requireUser({ role: "manager" });
-  const parsed = uuidParamSchema.safeParse(await params);
-  const row = parsed.success ? await getNumberById(await getDb(), { tenantId: user.tenantId, id: parsed.data.id }) : null;
-  if (!row) notFound();
-  const n = toPublicNumber(row, numberDepsFromEnv().keys, { includeWebhook: true });
+  const n = await findPublicNumber(await getDb(), numberDepsFromEnv().keys, { tenantId: user.tenantId, id: (await params).id, includeWebhook: true });
+  if (!n) notFound();
   const webhook = n.webhook!;
 
   return (

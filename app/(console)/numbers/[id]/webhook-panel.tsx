@@ -32,15 +32,19 @@ async function fetchLastWebhook(id: string): Promise<number | null> {
   return body.lastWebhookAt ? Date.parse(body.lastWebhookAt) : null;
 }
 
-function CopyRow({ label, value, testId }: { label: string; value: string; testId: string }) {
+/** A value to paste into the provider's dashboard, with its copy button and an optional action beside it. */
+function CopyRow({ label, value, testId, action }: { label: string; value: string; testId: string; action?: React.ReactNode }) {
   return (
     <div className="grid gap-1.5">
       <span className="text-sm font-medium">{label}</span>
-      <div className="flex items-center gap-2 rounded-md border bg-muted/50 p-2">
-        <code data-testid={testId} className="min-w-0 flex-1 font-mono text-sm break-all select-all">
-          {value}
-        </code>
-        <CopyButton value={value} label={`Copy ${label.toLowerCase()}`} />
+      <div className="flex items-center gap-2">
+        <div className="flex min-w-0 flex-1 items-center gap-2 rounded-md border bg-muted/50 p-2">
+          <code data-testid={testId} className="min-w-0 flex-1 font-mono text-sm break-all select-all">
+            {value}
+          </code>
+          <CopyButton value={value} label={`Copy ${label.toLowerCase()}`} />
+        </div>
+        {action}
       </div>
     </div>
   );
@@ -139,14 +143,12 @@ export function WebhookPanel({ setup, canManage }: { setup: WebhookSetup; canMan
         {setup.provider === "cloud" ? (
           <>
             <CopyRow label="Callback URL" value={setup.callbackUrl} testId="callback-url" />
-            <div className="flex items-end gap-2">
-              <div className="min-w-0 flex-1">
-                <CopyRow label="Verify token" value={setup.verifyToken} testId="verify-token" />
-              </div>
-              <div className="pb-2">
-                <RotateButton id={setup.id} which="verify" canManage={canManage} />
-              </div>
-            </div>
+            <CopyRow
+              label="Verify token"
+              value={setup.verifyToken}
+              testId="verify-token"
+              action={<RotateButton id={setup.id} which="verify" canManage={canManage} />}
+            />
             <div className="grid gap-1.5">
               <span className="text-sm font-medium">Webhook fields to subscribe</span>
               <div className="flex flex-wrap gap-2">
@@ -163,14 +165,12 @@ export function WebhookPanel({ setup, canManage }: { setup: WebhookSetup; canMan
           </>
         ) : null}
         {setup.provider === "gupshup" && setup.gupshupCallbackUrl ? (
-          <div className="flex items-end gap-2">
-            <div className="min-w-0 flex-1">
-              <CopyRow label="Gupshup callback URL" value={setup.gupshupCallbackUrl} testId="gupshup-callback-url" />
-            </div>
-            <div className="pb-2">
-              <RotateButton id={setup.id} which="gupshup" canManage={canManage} />
-            </div>
-          </div>
+          <CopyRow
+            label="Gupshup callback URL"
+            value={setup.gupshupCallbackUrl}
+            testId="gupshup-callback-url"
+            action={<RotateButton id={setup.id} which="gupshup" canManage={canManage} />}
+          />
         ) : null}
         {setup.provider !== "green" ? <LiveIndicator id={setup.id} initial={setup.lastWebhookAt} /> : null}
       </CardContent>

@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { CopyButton } from "@/components/console/copy-button";
+import { Facts } from "@/components/console/facts";
 import { formatDateTime } from "@/components/console/format";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -20,18 +21,6 @@ import { ReplayButton } from "./replay-button";
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Webhook event" };
 
-function Facts({ rows }: { rows: [string, React.ReactNode][] }) {
-  return (
-    <dl className="grid grid-cols-[minmax(8rem,max-content)_1fr] gap-x-6 gap-y-2 text-sm">
-      {rows.map(([k, v]) => (
-        <div key={k} className="contents">
-          <dt className="text-muted-foreground">{k}</dt>
-          <dd className="min-w-0 break-words">{v ?? <span className="text-muted-foreground">—</span>}</dd>
-        </div>
-      ))}
-    </dl>
-  );
-}
 
 const ITEM_KINDS: Record<WebhookEventItem["kind"], string> = {
   message: "Message",

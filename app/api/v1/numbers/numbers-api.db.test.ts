@@ -8,7 +8,7 @@ import { subscribers } from "@/db/schema";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { type FakeGraph, startFakeGraph } from "@/e2e/fakes/fake-graph";
 import { createApiKey } from "@/lib/api-keys";
-import { resetEnvForTests } from "@/lib/env";
+import { setEnvForTests } from "@/lib/env";
 
 const current: { db?: Db } = {};
 vi.mock("@/db/client", async (importOriginal) => ({
@@ -35,6 +35,7 @@ const call = async (handler: Handler, opts: { method?: string; token: string; id
 
 describe.each(testDrivers)("/api/v1/numbers (%s)", (kind) => {
   let t: TestDb;
+  let restoreEnv = () => {};
   let graph: FakeGraph;
   let key = "";
   let otherKey = "";
@@ -50,20 +51,13 @@ describe.each(testDrivers)("/api/v1/numbers (%s)", (kind) => {
     current.db = t.db;
     graph = await startFakeGraph();
     graph.addPhoneNumber({ id: phoneNumberId, token: "EAAG-api-token-9z9z", display_phone_number: "15550783881", verified_name: "Clicktrail Test", quality_rating: "GREEN" });
-    vi.stubEnv("DATABASE_URL", "postgres://unused@127.0.0.1:1/unused");
-    vi.stubEnv("AUTH_SECRET", "x".repeat(40));
-    vi.stubEnv("CRON_SECRET", "y".repeat(20));
-    vi.stubEnv("ENCRYPTION_KEY", Buffer.alloc(32, 5).toString("base64"));
-    vi.stubEnv("APP_URL", "https://clicktrail.example.com");
-    vi.stubEnv("GRAPH_API_BASE", graph.url);
-    resetEnvForTests();
+    restoreEnv = setEnvForTests({ ENCRYPTION_KEY: Buffer.alloc(32, 5).toString("base64"), APP_URL: "https://clicktrail.example.com", GRAPH_API_BASE: graph.url });
     tenantId = (await insertTenant(t.db, { name: "API numbers" })).id;
     key = (await createApiKey(t.db, { tenantId, name: "k", createdBy: null })).secret;
     otherKey = (await createApiKey(t.db, { tenantId: (await insertTenant(t.db, { name: "Other" })).id, name: "k", createdBy: null })).secret;
   });
   afterAll(async () => {
-    vi.unstubAllEnvs();
-    resetEnvForTests();
+    restoreEnv();
     await graph.close();
     await t.cleanup();
   });

@@ -8,7 +8,7 @@ import type { Db } from "@/db/client";
 import { getSubscriberByWaPhone, insertTenant } from "@/db/queries";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { createApiKey } from "@/lib/api-keys";
-import { resetEnvForTests } from "@/lib/env";
+import { setEnvForTests } from "@/lib/env";
 import { createNumber } from "@/lib/numbers/numbers";
 import { numberFormSchema } from "@/lib/numbers/schemas";
 import { type StoreWebhookEventInput, storeWebhookEvent } from "@/lib/whatsapp/ingest";
@@ -44,6 +44,7 @@ type Listed = { id: string; status: string; provider: string; receivedAt: string
 
 describe.each(testDrivers)("/api/v1/webhook-events (%s)", (kind) => {
   let t: TestDb;
+  let restoreEnv = () => {};
   let key = "";
   let otherKey = "";
   let tenantId = "";
@@ -64,12 +65,7 @@ describe.each(testDrivers)("/api/v1/webhook-events (%s)", (kind) => {
   beforeAll(async () => {
     t = await createTestDb(kind);
     current.db = t.db;
-    vi.stubEnv("DATABASE_URL", "postgres://unused@127.0.0.1:1/unused");
-    vi.stubEnv("AUTH_SECRET", "x".repeat(40));
-    vi.stubEnv("CRON_SECRET", "y".repeat(20));
-    vi.stubEnv("ENCRYPTION_KEY", keys.encryptionKey);
-    vi.stubEnv("APP_URL", keys.appUrl);
-    resetEnvForTests();
+    restoreEnv = setEnvForTests({ ENCRYPTION_KEY: keys.encryptionKey, APP_URL: keys.appUrl });
     tenantId = (await insertTenant(t.db, { name: "Webhook events" })).id;
     key = (await createApiKey(t.db, { tenantId, name: "k", createdBy: null })).secret;
     otherKey = (await createApiKey(t.db, { tenantId: (await insertTenant(t.db, { name: "Other" })).id, name: "k", createdBy: null })).secret;
@@ -91,8 +87,7 @@ describe.each(testDrivers)("/api/v1/webhook-events (%s)", (kind) => {
     await store("unowned", { receivedAt: at(9), tenantId: null, numberId: null, status: "unrouted", signatureResult: "unverified", routedPhoneNumberIds: ["999000111222333"] });
   });
   afterAll(async () => {
-    vi.unstubAllEnvs();
-    resetEnvForTests();
+    restoreEnv();
     await t.cleanup();
   });
 

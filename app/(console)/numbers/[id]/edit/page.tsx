@@ -3,10 +3,8 @@ import { notFound } from "next/navigation";
 import { PageHeader } from "@/components/ui/page-header";
 import { getDb } from "@/db/client";
 import { requireUser } from "@/lib/auth";
-import { uuidParamSchema } from "@/lib/http";
 import { numberDepsFromEnv } from "@/lib/numbers/deps";
-import { toPublicNumber } from "@/lib/numbers/numbers";
-import { getNumberById } from "@/db/queries";
+import { findPublicNumber } from "@/lib/numbers/numbers";
 import { NumberForm } from "../../number-form";
 
 export const dynamic = "force-dynamic";
@@ -14,10 +12,8 @@ export const metadata: Metadata = { title: "Edit number" };
 
 export default async function EditNumberPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requireUser({ role: "manager" });
-  const parsed = uuidParamSchema.safeParse(await params);
-  const row = parsed.success ? await getNumberById(await getDb(), { tenantId: user.tenantId, id: parsed.data.id }) : null;
-  if (!row) notFound();
-  const n = toPublicNumber(row, numberDepsFromEnv().keys, { includeWebhook: false });
+  const n = await findPublicNumber(await getDb(), numberDepsFromEnv().keys, { tenantId: user.tenantId, id: (await params).id, includeWebhook: false });
+  if (!n) notFound();
   return (
     <div className="grid gap-2">
       <PageHeader title={`Edit ${n.label}`} description="Changing the phone, ids or credentials tests the connection again when you save." />

@@ -1,0 +1,31 @@
+import Link from "next/link";
+import { Button } from "@/components/ui/button";
+
+/** A table cell's error text, clamped to two lines (the whole text on hover), or a muted dash. */
+export function ErrorText({ text, title }: { text: string | null | undefined; title?: string }) {
+  if (!text) return <span className="text-muted-foreground">—</span>;
+  return (
+    <span className="line-clamp-2 break-words text-destructive" title={title ?? text}>
+      {text}
+    </span>
+  );
+}
+
+/** Keyset paging links under a list: back to the first page, and on to the next one. */
+export function KeysetPager({ firstHref, nextHref }: { firstHref: string | null; nextHref: string | null }) {
+  if (!firstHref && !nextHref) return null;
+  return (
+    <nav aria-label="Pages" className="flex justify-end gap-2">
+      {firstHref ? (
+        <Button asChild variant="outline" size="sm">
+          <Link href={firstHref}>First page</Link>
+        </Button>
+      ) : null}
+      {nextHref ? (
+        <Button asChild variant="outline" size="sm">
+          <Link href={nextHref}>Next page</Link>
+        </Button>
+      ) : null}
+    </nav>
+  );
+}
