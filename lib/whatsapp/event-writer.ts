@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "@/db/client";
 import { insertWebhookEventRows, type NewWebhookEvent } from "@/db/queries/webhook-events";
-import { type StoreWebhookEventInput, webhookEventValues } from "./ingest";
+import { type StoreWebhookEventInput, webhookEventValues } from "./store";
 
 const MAX_ROWS = 200;
 type Waiting = { row: NewWebhookEvent & { id: string }; resolve: (id: string) => void; reject: (e: unknown) => void };

@@ -18,7 +18,8 @@ import {
 import { messages, outboundMessages, subscribers, templates, tenants, webhookEvents } from "@/db/schema";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { sha256Hex } from "@/lib/crypto";
-import { drainWebhookEvents, processWebhookEvents, replayWebhookEvent, reprocessUnroutedEvents, storeWebhookEvent } from "./ingest";
+import { drainWebhookEvents, processWebhookEvents, replayWebhookEvent, reprocessUnroutedEvents } from "./ingest";
+import { storeWebhookEvent } from "./store";
 import { extractPhoneNumberIds } from "./parse";
 
 const corpusDir = path.resolve(__dirname, "../../../shared/corpus/webhooks");

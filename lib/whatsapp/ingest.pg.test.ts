@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getSubscriberByWaPhone, insertNumber, insertTenant } from "@/db/queries";
 import { conversations, messages, subscribers, webhookEvents } from "@/db/schema";
 import { createTestDb, type TestDb } from "@/db/testing";
-import { drainWebhookEvents, processWebhookEvents, storeWebhookEvent } from "./ingest";
+import { drainWebhookEvents, processWebhookEvents } from "./ingest";
+import { storeWebhookEvent } from "./store";
 
 const now = new Date("2031-01-01T00:00:00.000Z");
 const T0 = Date.parse("2030-03-01T10:00:00.000Z");

@@ -6,7 +6,7 @@ import { isForeignKeyViolation } from "@/db/errors";
 import { findNumberByGupshupToken, findNumbersByPhoneNumberIds, verifyTokenExists } from "@/db/queries";
 import { decryptSecret, safeEqual } from "@/lib/crypto";
 import { storeWebhookEventGrouped } from "./event-writer";
-import { storeWebhookEvent } from "./ingest";
+import { storeWebhookEvent } from "./store";
 import { extractPhoneNumberIds } from "./parse";
 import { verifyMetaSignature } from "./signature";
 

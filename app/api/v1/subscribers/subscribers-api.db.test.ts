@@ -10,7 +10,8 @@ import { createApiKey } from "@/lib/api-keys";
 import { sha256Hex } from "@/lib/crypto";
 import { createNumber } from "@/lib/numbers/numbers";
 import { numberFormSchema } from "@/lib/numbers/schemas";
-import { processWebhookEvents, storeWebhookEvent } from "@/lib/whatsapp/ingest";
+import { processWebhookEvents } from "@/lib/whatsapp/ingest";
+import { storeWebhookEvent } from "@/lib/whatsapp/store";
 
 const current: { db?: Db } = {};
 vi.mock("@/db/client", async (importOriginal) => ({ ...(await importOriginal<typeof ClientModule>()), getDb: async () => current.db! }));

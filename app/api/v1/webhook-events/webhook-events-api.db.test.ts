@@ -11,7 +11,7 @@ import { createApiKey } from "@/lib/api-keys";
 import { setEnvForTests } from "@/lib/env";
 import { createNumber } from "@/lib/numbers/numbers";
 import { numberFormSchema } from "@/lib/numbers/schemas";
-import { type StoreWebhookEventInput, storeWebhookEvent } from "@/lib/whatsapp/ingest";
+import { type StoreWebhookEventInput, storeWebhookEvent } from "@/lib/whatsapp/store";
 import { signMetaBody } from "@/lib/whatsapp/signature";
 
 const current: { db?: Db } = {};

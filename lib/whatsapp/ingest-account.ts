@@ -1,0 +1,55 @@
+// Gupshup user-events (opt-in/out) and WABA-level changes (template status, quality, account updates).
+import type { Db } from "@/db/client";
+import { cancelPendingOutboundForOptOut, getNumberById, insertSubscribersIfAbsent, recordSubscriberOptEvent, recordTemplateBindingStatus, updateNumber } from "@/db/queries";
+import { identityFromPhone } from "@/lib/subscribers/identity";
+import type { AccountWork, Routed, UserEvent } from "./routed";
+
+/** Gupshup user-events: opted-in / opted-out (a subscriber is created for an unknown phone so the opt-out sticks). */
+export async function applyUserEvents(tx: Db, tenantId: string, routed: Routed<UserEvent>[], now: Date): Promise<void> {
+  for (const { item, number, ctx } of routed) {
+    const optIn = item.event === "opted-in" ? true : item.event === "opted-out" ? false : null;
+    const identity = identityFromPhone(item.phone);
+    if (optIn === null || !identity?.waPhone) continue; // sandbox-start and the like change nothing
+    const at = ctx.receivedAt; // user-events carry no per-user timestamp of their own
+    await insertSubscribersIfAbsent(tx, [{ tenantId, ...identity, numberId: number.id, firstSeenAt: at, rawLastEventType: "user-event", rawVersion: ctx.rawVersion }]);
+    const changed = await recordSubscriberOptEvent(tx, { tenantId, waPhone: identity.waPhone, optIn, at, now });
+    if (changed && !optIn) await cancelPendingOutboundForOptOut(tx, { tenantId, subscriberIds: [changed], waPhones: [identity.waPhone], now });
+  }
+}
+
+// Events after which the number cannot be trusted to send; shown on the number as its last error.
+const ACCOUNT_PROBLEMS = new Set(["ACCOUNT_VIOLATION", "ACCOUNT_RESTRICTION", "ACCOUNT_DELETED", "DISABLED_UPDATE", "PARTNER_APP_UNINSTALLED", "PARTNER_REMOVED"]);
+
+function describeAccountEvent(event: string, raw: Record<string, unknown>): string {
+  const detail = JSON.stringify(raw.violation_info ?? raw.restriction_info ?? raw.ban_info ?? raw.waba_info ?? null);
+  return `Meta reported ${event} for this WhatsApp Business Account${detail !== "null" ? `: ${detail.slice(0, 300)}` : ""}`;
+}
+
+/**
+ * Template status → the binding of templates that use that Meta template; quality update → messaging tier
+ * (and FLAGGED/UNFLAGGED → RED/GREEN quality); account_update problems → connection status `error` with
+ * the event as last_error (a DISABLED_UPDATE "REINSTATE" clears it). Other account events are ignored.
+ */
+export async function applyAccountChange(tx: Db, { item, numbers }: AccountWork, now: Date): Promise<void> {
+  if (item.kind === "template_status" && item.name) {
+    const tenantIds = [...new Set(numbers.map((n) => n.tenantId))];
+    await recordTemplateBindingStatus(tx, { tenantIds, name: item.name, language: item.language, status: item.event, reason: item.reason, at: now });
+  }
+  if (item.kind === "number_quality") {
+    const quality = item.event === "FLAGGED" ? "RED" : item.event === "UNFLAGGED" ? "GREEN" : undefined;
+    const patch = { ...(item.currentLimit ? { messagingLimitTier: item.currentLimit } : {}), ...(quality ? { qualityRating: quality } : {}) };
+    if (Object.keys(patch).length > 0) for (const n of numbers) await updateNumber(tx, { tenantId: n.tenantId, id: n.id }, patch);
+  }
+  if (item.kind !== "account_update" || !item.event) return;
+  const reinstated = item.event === "DISABLED_UPDATE" && (item.raw.ban_info as { waba_ban_state?: unknown } | undefined)?.waba_ban_state === "REINSTATE";
+  for (const n of numbers) {
+    const key = { tenantId: n.tenantId, id: n.id };
+    if (reinstated) {
+      const current = await getNumberById(tx, key);
+      if ((current?.lastError as { kind?: unknown } | null)?.kind === "account_update") await updateNumber(tx, key, { lastError: null, connectionStatus: "unverified" });
+    } else if (ACCOUNT_PROBLEMS.has(item.event)) {
+      const lastError = { kind: "account_update", event: item.event, message: describeAccountEvent(item.event, item.raw), hint: "Check the account in WhatsApp Manager (Account quality), then test the connection again.", details: item.raw };
+      await updateNumber(tx, key, { connectionStatus: "error", lastError });
+    }
+  }
+}

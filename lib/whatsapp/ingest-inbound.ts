@@ -1,0 +1,230 @@
+// Inbound messages of a batch → subscribers (created or updated), conversations (24 h windows, ad
+// referrals with first/last touch), message rows, opt-out keywords. Set-based, idempotent by wamid.
+import { randomUUID } from "node:crypto";
+import type { Db } from "@/db/client";
+import {
+  type SubscriberIngestState,
+  type SubscriberRow,
+  cancelPendingOutboundForOptOut,
+  extendConversations,
+  findExistingWamids,
+  getTenantById,
+  insertConversations,
+  insertMessagesIgnoringDuplicates,
+  insertSubscribersIfAbsent,
+  lockSubscribersByIdentity,
+  saveSubscriberStates,
+} from "@/db/queries";
+import type { NewConversation, NewMessage, NewSubscriber } from "@/db/schema";
+import { type SenderIdentity, resolveSenderIdentity } from "@/lib/subscribers/identity";
+import { type OptKeywords, matchOptKeyword, toOptKeywords } from "@/lib/subscribers/opt-out";
+import { parseUtmTags } from "@/lib/subscribers/utm";
+import type { InboundMessage } from "./normalised";
+import { type Routed, maxDate } from "./routed";
+
+const WINDOW_MS = 24 * 60 * 60 * 1000; // customer-service window
+
+type Incoming = Routed<InboundMessage> & { identity: SenderIdentity };
+type SenderGroup = { key: string; identity: SenderIdentity; items: Incoming[] };
+type Plan = {
+  state: SubscriberIngestState;
+  conversations: NewConversation[];
+  extended: Map<string, { id: string; lastMessageAt: Date; windowExpiresAt: Date }>;
+  messages: NewMessage[];
+  optedOut: boolean;
+};
+
+const isOutbound = (m: InboundMessage) => m.history?.direction === "outbound";
+
+/** One group per sender; a user id seen with a phone elsewhere in the batch joins that phone's group. */
+function groupBySender(items: Incoming[]): SenderGroup[] {
+  const phoneOfUser = new Map<string, string>();
+  for (const i of items) if (i.identity.waPhone && i.identity.userId) phoneOfUser.set(i.identity.userId, i.identity.waPhone);
+  const groups = new Map<string, SenderGroup>();
+  const ordered = [...items].sort((a, b) => a.item.timestamp.getTime() - b.item.timestamp.getTime() || a.item.wamid.localeCompare(b.item.wamid));
+  for (const i of ordered) {
+    const phone = i.identity.waPhone ?? (i.identity.userId ? phoneOfUser.get(i.identity.userId) : undefined);
+    const key = phone ? `p:${phone}` : `u:${i.identity.userId}`;
+    const group = groups.get(key) ?? { key, identity: { ...i.identity }, items: [] };
+    for (const [field, value] of Object.entries(i.identity) as [keyof SenderIdentity, string | null][]) if (value !== null) group.identity[field] = value;
+    group.items.push(i);
+    groups.set(key, group);
+  }
+  return [...groups.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)); // stable lock order across batches
+}
+
+function freshState(group: SenderGroup): SubscriberIngestState {
+  const first = group.items[0]!;
+  const { waPhone, waId, userId, username, phoneHash, country, timezone } = group.identity;
+  return {
+    id: randomUUID(), waPhone, waId, userId, username, phoneHash, country, timezone, profileName: null, numberId: first.number.id,
+    conversationId: null, conversationExpiresAt: null, lastMessageStatus: null, lastMessageStatusAt: null, firstSeenAt: first.item.timestamp,
+    lastInboundAt: null, inboundCount: 0, optInStatus: null, optInAt: null, optOutAt: null, status: "active", rawLastEventType: null,
+    rawVersion: first.ctx.rawVersion, firstTouchConversationId: null, lastTouchConversationId: null,
+  };
+}
+
+function stateOf(row: SubscriberRow): SubscriberIngestState {
+  const { id, waPhone, waId, userId, username, phoneHash, profileName, numberId, conversationId, conversationExpiresAt, lastMessageStatus, lastMessageStatusAt } = row;
+  const { firstSeenAt, lastInboundAt, inboundCount, optInStatus, optInAt, optOutAt, status, rawLastEventType, rawVersion, country, timezone } = row;
+  return {
+    id, waPhone, waId, userId, username, phoneHash, profileName, numberId, conversationId, conversationExpiresAt, lastMessageStatus, lastMessageStatusAt,
+    firstSeenAt, lastInboundAt, inboundCount, optInStatus, optInAt, optOutAt, status, rawLastEventType, rawVersion, country, timezone,
+    firstTouchConversationId: row.firstTouchConversationId, lastTouchConversationId: row.lastTouchConversationId,
+  };
+}
+
+type Taken = { waPhones: Set<string>; userIds: Set<string> };
+
+/** Fills identity gaps (a phone revealed, a new user id) unless another subscriber holds them; names follow the newest message. */
+function adoptIdentity(s: SubscriberIngestState, id: SenderIdentity, newest: boolean, taken: Taken): void {
+  if (!s.waPhone && id.waPhone && !taken.waPhones.has(id.waPhone)) Object.assign(s, { waPhone: id.waPhone, phoneHash: id.phoneHash, country: id.country, timezone: id.timezone });
+  if (!s.userId && id.userId && !taken.userIds.has(id.userId)) s.userId = id.userId;
+  if (id.waId && (newest || !s.waId)) s.waId = id.waId;
+  if (id.username && (newest || !s.username)) s.username = id.username;
+  if (id.profileName && (newest || !s.profileName)) s.profileName = id.profileName;
+}
+
+function newConversation(tenantId: string, s: SubscriberIngestState, i: Incoming): NewConversation {
+  const at = i.item.timestamp;
+  const r = i.item.referral;
+  const base: NewConversation = { id: randomUUID(), tenantId, subscriberId: s.id, numberId: i.number.id, startedAt: at, lastMessageAt: at, windowExpiresAt: new Date(at.getTime() + WINDOW_MS) };
+  if (!r) return base;
+  return {
+    ...base, ctwaClid: r.ctwaClid, sourceUrl: r.sourceUrl, sourceType: r.sourceType, sourceId: r.sourceId, headline: r.headline, body: r.body, mediaType: r.mediaType,
+    imageUrl: r.imageUrl, videoUrl: r.videoUrl, thumbnailUrl: r.thumbnailUrl, welcomeText: r.welcomeText, referral: r.raw, ...parseUtmTags(r.sourceUrl),
+    adId: r.sourceType === "ad" ? r.sourceId : null, // source_id is the ad id for enrichment; never a click id
+  };
+}
+
+/** Opens a conversation (ad click, or no open 24 h window) or extends the open one; returns its id. */
+function openOrExtend(plan: Plan, tenantId: string, i: Incoming): string {
+  const s = plan.state;
+  const at = i.item.timestamp;
+  const end = new Date(at.getTime() + WINDOW_MS);
+  const open = s.conversationId !== null && s.conversationExpiresAt !== null && s.conversationExpiresAt.getTime() > at.getTime();
+  s.conversationExpiresAt = maxDate(s.conversationExpiresAt, end);
+  if (open && !i.item.referral) {
+    const id = s.conversationId!;
+    const local = plan.conversations.find((c) => c.id === id);
+    const prev = local ?? plan.extended.get(id);
+    const next = { id, lastMessageAt: maxDate(prev?.lastMessageAt ?? null, at)!, windowExpiresAt: maxDate(prev?.windowExpiresAt ?? null, end)! };
+    if (local) Object.assign(local, next);
+    else plan.extended.set(id, next);
+    return id;
+  }
+  const conversation = newConversation(tenantId, s, i);
+  plan.conversations.push(conversation);
+  s.conversationId = conversation.id!;
+  if (i.item.referral) {
+    s.firstTouchConversationId ??= conversation.id!; // first touch is never overwritten
+    s.lastTouchConversationId = conversation.id!;
+  }
+  return conversation.id!;
+}
+
+const HISTORY_STATUS: Record<string, NewMessage["status"]> = { SENT: "sent", DELIVERED: "delivered", READ: "read", PLAYED: "read", FAILED: "failed" };
+
+/** Applies a sender's new messages (sorted by time) to its state: counters, window, touches, opt keywords, message rows. */
+function planSender(tenantId: string, base: SubscriberIngestState, items: Incoming[], keywords: OptKeywords, taken: Taken): Plan {
+  const plan: Plan = { state: { ...base }, conversations: [], extended: new Map(), messages: [], optedOut: false };
+  const s = plan.state;
+  let lastOptAt = maxDate(s.optInAt, s.optOutAt)?.getTime() ?? -Infinity;
+  for (const i of items) {
+    const m = i.item;
+    const at = m.timestamp;
+    const outbound = isOutbound(m);
+    const newest = at.getTime() >= (s.lastInboundAt?.getTime() ?? -Infinity);
+    if (!outbound) adoptIdentity(s, i.identity, newest, taken);
+    if (at.getTime() < s.firstSeenAt.getTime()) s.firstSeenAt = at;
+    let conversationId: string | null = null;
+    if (!outbound && !m.history && m.type !== "system") conversationId = openOrExtend(plan, tenantId, i);
+    else if (!m.history && s.conversationExpiresAt && s.conversationExpiresAt.getTime() > at.getTime()) conversationId = s.conversationId;
+    if (!outbound && m.type !== "system") {
+      s.inboundCount += 1;
+      if (newest) Object.assign(s, { lastInboundAt: at, numberId: i.number.id });
+    }
+    if (!outbound && at.getTime() >= (s.lastMessageStatusAt?.getTime() ?? -Infinity)) {
+      Object.assign(s, { lastMessageStatus: "received", lastMessageStatusAt: at, rawLastEventType: m.system?.type ?? "message", rawVersion: i.ctx.rawVersion });
+    }
+    const action = !m.history && m.type === "text" ? matchOptKeyword(m.textPreview, keywords) : null;
+    if (action && at.getTime() > lastOptAt) {
+      lastOptAt = at.getTime();
+      plan.optedOut = action === "opt_out";
+      const keep = s.status === "blocked"; // blocked subscribers stay blocked
+      if (action === "opt_out") Object.assign(s, { optOutAt: at, optInStatus: false, status: keep ? s.status : "opted_out" });
+      else Object.assign(s, { optInAt: at, optInStatus: true, status: keep ? s.status : "active" });
+    }
+    plan.messages.push({
+      tenantId, subscriberId: s.id, conversationId, numberId: i.number.id, direction: outbound ? "outbound" : "inbound", wamid: m.wamid, type: m.type,
+      textPreview: m.textPreview || null, payload: m.payload, providerTimestamp: at,
+      status: outbound ? (HISTORY_STATUS[(m.history?.status ?? "").toUpperCase()] ?? "sent") : "received",
+    });
+  }
+  return plan;
+}
+
+/**
+ * Inbound messages of one tenant. New senders are inserted with their final state in one statement
+ * (ON CONFLICT DO NOTHING on both identity keys); senders that already exist are locked in id order,
+ * re-checked for messages a concurrent delivery stored meanwhile, and updated. Counters come only from
+ * messages actually inserted, so a replay (or a concurrent duplicate) counts nothing.
+ */
+export async function applyInbound(tx: Db, tenantId: string, routed: Routed<InboundMessage>[], now: Date): Promise<number> {
+  const seen = new Set<string>();
+  const incoming: Incoming[] = [];
+  for (const r of routed) {
+    const identity = seen.has(r.item.wamid) ? null : resolveSenderIdentity(r.item);
+    seen.add(r.item.wamid);
+    if (identity) incoming.push({ ...r, identity }); // no phone and no user id: nobody to attribute it to
+  }
+  const known = await findExistingWamids(tx, { tenantId, wamids: incoming.map((i) => i.item.wamid) });
+  const groups = groupBySender(incoming.filter((i) => !known.has(i.item.wamid)));
+  if (groups.length === 0) return 0;
+  const keywords = toOptKeywords((await getTenantById(tx, tenantId)) ?? undefined);
+  const none: Taken = { waPhones: new Set(), userIds: new Set() };
+  const fresh = groups.map((g) => ({ group: g, plan: planSender(tenantId, freshState(g), g.items, keywords, none) }));
+  const inserted = await insertSubscribersIfAbsent(tx, fresh.map((f): NewSubscriber => ({ tenantId, ...f.plan.state })));
+  const plans = fresh.filter((f) => inserted.has(f.plan.state.id)).map((f) => f.plan);
+  const existing = await planExistingSenders(tx, tenantId, fresh.filter((f) => !inserted.has(f.plan.state.id)).map((f) => f.group), keywords);
+  plans.push(...existing);
+  await insertConversations(tx, plans.flatMap((p) => p.conversations));
+  await extendConversations(tx, { tenantId, rows: plans.flatMap((p) => [...p.extended.values()]), now });
+  const rows = plans.flatMap((p) => p.messages);
+  const stored = await insertMessagesIgnoringDuplicates(tx, rows);
+  if (stored.size !== rows.length) throw Object.assign(new Error("a message of this batch was stored concurrently"), { retryAlone: true });
+  await saveSubscriberStates(tx, { tenantId, states: existing.map((p) => p.state), now });
+  const optedOut = plans.filter((p) => p.optedOut).map((p) => p.state);
+  if (optedOut.length > 0) {
+    await cancelPendingOutboundForOptOut(tx, { tenantId, subscriberIds: optedOut.map((s) => s.id), waPhones: optedOut.flatMap((s) => (s.waPhone ? [s.waPhone] : [])), now });
+  }
+  return rows.length;
+}
+
+async function planExistingSenders(tx: Db, tenantId: string, groups: SenderGroup[], keywords: OptKeywords): Promise<Plan[]> {
+  if (groups.length === 0) return [];
+  const rows = await lockSubscribersByIdentity(tx, {
+    tenantId,
+    waPhones: groups.flatMap((g) => (g.identity.waPhone ? [g.identity.waPhone] : [])),
+    userIds: groups.flatMap((g) => (g.identity.userId ? [g.identity.userId] : [])),
+  });
+  // after the lock: a concurrent delivery of the same messages has committed by now, and is skipped here
+  const stored = await findExistingWamids(tx, { tenantId, wamids: groups.flatMap((g) => g.items.map((i) => i.item.wamid)) });
+  const byRow = new Map<string, { row: SubscriberRow; items: Incoming[] }>();
+  for (const g of groups) {
+    const row = rows.find((r) => g.identity.waPhone !== null && r.waPhone === g.identity.waPhone) ?? rows.find((r) => g.identity.userId !== null && r.userId === g.identity.userId);
+    if (!row) throw Object.assign(new Error(`subscriber ${g.key} conflicted on insert but cannot be found`), { retryAlone: true });
+    const entry = byRow.get(row.id) ?? { row, items: [] };
+    entry.items.push(...g.items.filter((i) => !stored.has(i.item.wamid)));
+    byRow.set(row.id, entry);
+  }
+  const plans: Plan[] = [];
+  for (const { row, items } of byRow.values()) {
+    if (items.length === 0) continue;
+    const others = rows.filter((r) => r.id !== row.id);
+    const taken: Taken = { waPhones: new Set(others.flatMap((r) => (r.waPhone ? [r.waPhone] : []))), userIds: new Set(others.flatMap((r) => (r.userId ? [r.userId] : []))) };
+    items.sort((a, b) => a.item.timestamp.getTime() - b.item.timestamp.getTime() || a.item.wamid.localeCompare(b.item.wamid));
+    plans.push(planSender(tenantId, stateOf(row), items, keywords, taken));
+  }
+  return plans;
+}
