@@ -7,7 +7,9 @@ import path from "node:path";
 
 export async function startBenchServer(port: number): Promise<{ url: string; stop: () => void }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ct-bench-"));
-  const child = spawn(path.resolve("node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
+  // BENCH_PROFILE=<dir>: the server writes a V8 CPU profile there when it stops (open it in Chrome DevTools)
+  const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE)}`] : [];
+  const child = spawn(process.execPath, [...profile, path.resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
     env: {
       ...process.env,
       NEXT_TELEMETRY_DISABLED: "1",
@@ -21,7 +23,7 @@ export async function startBenchServer(port: number): Promise<{ url: string; sto
   });
   const url = `http://127.0.0.1:${port}`;
   const stop = () => {
-    child.kill("SIGTERM");
+    child.kill(process.env.BENCH_PROFILE ? "SIGINT" : "SIGTERM");
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
   for (let i = 0; i < 120; i++) {

@@ -51,6 +51,16 @@ describe("parseEnv", () => {
     expect(env.CRON_MODE).toBe("external");
   });
 
+  it("processes webhooks in a worker thread only on a long-lived production server on Postgres", () => {
+    const pg = { DATABASE_URL: "postgres://u@h/d", AUTH_SECRET: "x".repeat(32), ENCRYPTION_KEY: key32, CRON_SECRET: "c".repeat(16) };
+    expect(parseEnv({ ...pg, NODE_ENV: "production" }).WEBHOOK_PROCESSING).toBe("thread");
+    expect(parseEnv({ ...pg, NODE_ENV: "production", VERCEL: "1" }).WEBHOOK_PROCESSING).toBe("inline");
+    expect(parseEnv({ ...pg, NODE_ENV: "test" }).WEBHOOK_PROCESSING).toBe("inline");
+    expect(parseEnv({ ...pg, NODE_ENV: "production", WEBHOOK_PROCESSING: "inline" }).WEBHOOK_PROCESSING).toBe("inline");
+    expect(parseEnv({ NODE_ENV: "production", PGLITE_DIR: path.join(tmp(), "pg") }).WEBHOOK_PROCESSING).toBe("inline");
+    expect(() => parseEnv({ WEBHOOK_PROCESSING: "thread", PGLITE_DIR: path.join(tmp(), "pg") })).toThrow(/WEBHOOK_PROCESSING thread needs DATABASE_URL/);
+  });
+
   it("generates the embedded secrets once and reuses them", () => {
     const dir = tmp();
     const first = parseEnv({ PGLITE_DIR: "data/pglite" }, dir);

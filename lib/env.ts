@@ -38,6 +38,7 @@ export const envSchema = z.object({
     ADMIN_PASSWORD: optional(z.string().min(10, "must be at least 10 characters")),
     BOOTSTRAP_API_KEY: optional(z.string().min(24, "must be at least 24 characters")),
     VERCEL: optional(z.string()),
+    WEBHOOK_PROCESSING: optional(z.enum(["thread", "inline"])),
   });
 
 type Issue = { name: string; message: string };
@@ -51,6 +52,9 @@ function crossFieldIssues(source: Record<string, string | undefined>): Issue[] {
       if (!present(source[name])) issues.push({ name, message: "is required when DATABASE_URL is set" });
     }
   }
+  if (source.WEBHOOK_PROCESSING === "thread" && !present(source.DATABASE_URL)) {
+    issues.push({ name: "WEBHOOK_PROCESSING", message: "thread needs DATABASE_URL (the embedded database lives in one thread)" });
+  }
   if (present(source.ADMIN_EMAIL) !== present(source.ADMIN_PASSWORD)) {
     const name = present(source.ADMIN_EMAIL) ? "ADMIN_PASSWORD" : "ADMIN_EMAIL";
     issues.push({ name, message: "is required together with the other ADMIN_* variable" });
@@ -58,11 +62,13 @@ function crossFieldIssues(source: Record<string, string | undefined>): Issue[] {
   return issues;
 }
 
-export type Env = Omit<z.output<typeof envSchema>, "AUTH_SECRET" | "ENCRYPTION_KEY" | "CRON_SECRET" | "CRON_MODE"> & {
+export type Env = Omit<z.output<typeof envSchema>, "AUTH_SECRET" | "ENCRYPTION_KEY" | "CRON_SECRET" | "CRON_MODE" | "WEBHOOK_PROCESSING"> & {
   AUTH_SECRET: string;
   ENCRYPTION_KEY: string;
   CRON_SECRET: string;
   CRON_MODE: "internal" | "external";
+  /** where stored webhooks are processed: a worker thread (PostgreSQL servers) or the request thread */
+  WEBHOOK_PROCESSING: "thread" | "inline";
   /** which generated secrets were loaded from (or written to) the embedded secrets file */
   generatedSecrets: string[];
   secretsFile: string | null;
@@ -113,15 +119,18 @@ export function parseEnv(source: Record<string, string | undefined>, cwd = proce
   if (!parsed.success || cross.length > 0) throw new EnvError(formatEnvIssues(parsed.error, cross));
   const v = parsed.data;
   const cronMode = v.CRON_MODE ?? (v.VERCEL ? "external" : "internal");
+  // a long-lived server on PostgreSQL processes webhooks beside the request thread; PGlite lives in this
+  // thread only, and a serverless function has no life after its response but after()
+  const processing = v.WEBHOOK_PROCESSING ?? (v.DATABASE_URL && v.NODE_ENV === "production" && !v.VERCEL ? "thread" : "inline");
   if (v.DATABASE_URL) {
-    return { ...(v as Required<typeof v>), CRON_MODE: cronMode, generatedSecrets: [], secretsFile: null } as Env;
+    return { ...(v as Required<typeof v>), CRON_MODE: cronMode, WEBHOOK_PROCESSING: processing, generatedSecrets: [], secretsFile: null } as Env;
   }
   const pgliteDir = path.resolve(cwd, v.PGLITE_DIR);
   const secretsFile = path.join(path.dirname(pgliteDir), "secrets.json");
   const { secrets, generated } = loadEmbeddedSecrets(secretsFile, v);
   const recheck = envSchema.safeParse({ ...source, ...secrets });
   if (!recheck.success) throw new EnvError(formatEnvIssues(recheck.error));
-  return { ...v, ...secrets, PGLITE_DIR: pgliteDir, CRON_MODE: cronMode, generatedSecrets: generated, secretsFile };
+  return { ...v, ...secrets, PGLITE_DIR: pgliteDir, CRON_MODE: cronMode, WEBHOOK_PROCESSING: "inline", generatedSecrets: generated, secretsFile };
 }
 
 const g = globalThis as unknown as { __clicktrailEnv?: Env };

@@ -26,8 +26,11 @@ const rankOf = (expr: string) =>
  * surrogate (e.g. a preview cut inside an emoji) would make jsonb reject the whole batch.
  */
 export function toRecordsetJson(rows: readonly unknown[]): string {
-  return JSON.stringify(rows, (_key, value: unknown) => (typeof value === "string" ? value.toWellFormed() : value));
+  const json = JSON.stringify(rows);
+  // JSON.stringify escapes a lone surrogate as \udXXX (which jsonb refuses); only then take the slow path
+  return LONE_SURROGATE_ESCAPE.test(json) ? JSON.stringify(rows, (_key, value: unknown) => (typeof value === "string" ? value.toWellFormed() : value)) : json;
 }
+const LONE_SURROGATE_ESCAPE = /\\ud[89a-f]/i;
 
 /** The wamids of the list already stored in the tenant (one array parameter: one cached statement). */
 export async function findExistingWamids(db: Db, { tenantId, wamids }: { tenantId: string; wamids: string[] }): Promise<Set<string>> {

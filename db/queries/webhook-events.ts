@@ -35,6 +35,16 @@ export async function lockWebhookEvents(db: Db, ids: string[]): Promise<WebhookE
     .for("update", { skipLocked: true });
 }
 
+/**
+ * Inside a processing transaction: commit without waiting for the WAL flush. Safe because processing only
+ * derives state from events that were stored durably: a commit lost in a crash leaves its events
+ * `received`, and they are processed again (idempotently). Spares the disk one fsync per batch, which
+ * the acknowledged inserts of incoming webhooks need more.
+ */
+export async function relaxCommitDurability(tx: Db): Promise<void> {
+  await tx.execute(sql`set local synchronous_commit = off`);
+}
+
 /** The oldest stored-but-unprocessed events, locked (SKIP LOCKED: parallel drainers never share a row). */
 export async function claimReceivedWebhookEvents(db: Db, { limit }: { limit: number }): Promise<WebhookEventRow[]> {
   return db

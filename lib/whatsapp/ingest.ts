@@ -16,6 +16,7 @@ import {
   lockWebhookEvents,
   markWebhookEventFailed,
   recordWebhookEventOutcomes,
+  relaxCommitDurability,
   touchNumbersLastWebhookAt,
 } from "@/db/queries";
 import { AppError, notFound } from "@/lib/errors";
@@ -137,7 +138,10 @@ function describeError(e: unknown): string {
 
 async function processChunk(db: Db, ids: string[], now: Date, lock: Locker): Promise<BatchResult> {
   try {
-    return await db.transaction(async (tx) => runBatch(tx, await lock(tx), ids, now));
+    return await db.transaction(async (tx) => {
+      await relaxCommitDurability(tx);
+      return runBatch(tx, await lock(tx), ids, now);
+    });
   } catch (e) {
     if (ids.length > 1) {
       // one poison event must not hold the others back: retry each alone, keep the thrower as failed
@@ -156,7 +160,10 @@ async function processAloneAgain(db: Db, id: string, now: Date, first: unknown):
   let failure = first;
   if (isTransient(first)) {
     try {
-      return await db.transaction(async (tx) => runBatch(tx, await lockWebhookEvents(tx, [id]), [id], now));
+      return await db.transaction(async (tx) => {
+        await relaxCommitDurability(tx);
+        return runBatch(tx, await lockWebhookEvents(tx, [id]), [id], now);
+      });
     } catch (again) {
       failure = again;
     }

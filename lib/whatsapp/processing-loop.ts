@@ -4,6 +4,7 @@
 import type { Db } from "@/db/client";
 import { backoffMs, enqueueJob, type JobHandler } from "@/lib/jobs/queue";
 import { drainWebhookEvents, type ProcessSummary, processWebhookEvents } from "./ingest";
+import { nudgeProcessingThread } from "./processing-thread";
 
 export const WEBHOOK_RETRY_JOB = "webhook_retry";
 
@@ -51,11 +52,16 @@ export async function drainReceivedEvents(db: Db, { now = () => new Date(), budg
   return totals;
 }
 
+/** `threadDatabaseUrl`: process in the worker thread (processing-thread.ts) on this database. */
+export type ProcessingDeps = { threadDatabaseUrl: string | null };
+
 /**
- * Starts the per-process loop, or tells the running one to look again. Never throws: an error is
- * logged and the events stay `received` for the next kick or the cron safety net.
+ * Starts the per-process loop, or tells the running one to look again; with a processing thread, nudges
+ * that thread instead (and answers null). Never throws: an error is logged and the events stay `received`
+ * for the next kick or the cron safety net.
  */
-export function kickWebhookProcessing(db: Db): Promise<ProcessTotals | null> {
+export function kickWebhookProcessing(db: Db, deps: ProcessingDeps = { threadDatabaseUrl: null }): Promise<ProcessTotals | null> {
+  if (deps.threadDatabaseUrl && nudgeProcessingThread(deps.threadDatabaseUrl)) return Promise.resolve(null);
   if (state.running) {
     state.again = true;
     return state.running;

@@ -2,6 +2,7 @@
 import { getDb } from "@/db/client";
 import { afterResponse, jsonError } from "@/lib/http";
 import { readRawBody } from "@/lib/webhook-http";
+import { processingDepsFromEnv } from "@/lib/whatsapp/deps";
 import { kickWebhookProcessing } from "@/lib/whatsapp/processing-loop";
 import { receiveGupshupWebhook } from "@/lib/whatsapp/receive";
 
@@ -13,7 +14,7 @@ export async function POST(req: Request, ctx: { params: Promise<{ token: string 
   try {
     const db = await getDb();
     const outcome = await receiveGupshupWebhook(db, { token: (await ctx.params).token, rawBody: raw.text, headers: req.headers });
-    if (outcome.stored === "received") afterResponse(() => kickWebhookProcessing(db));
+    if (outcome.stored === "received") afterResponse(() => kickWebhookProcessing(db, processingDepsFromEnv()));
     return Response.json(outcome.body, { status: outcome.status });
   } catch (e) {
     console.error("[clicktrail] Gupshup callback could not be stored", e);

@@ -1,0 +1,22 @@
+// The webhook processing thread (see processing-thread.ts): its own connection pool, and the same
+// batch loop the request thread would run. Each "drain" message starts the loop or tells it to look again.
+import { parentPort, workerData } from "node:worker_threads";
+import { sql } from "drizzle-orm";
+import { openDatabase } from "@/db/client";
+import { kickWebhookProcessing } from "./processing-loop";
+
+const { databaseUrl } = workerData as { databaseUrl: string };
+const opening = openDatabase({ url: databaseUrl, max: 4 }).then(async (handle) => {
+  await handle.db.execute(sql`select 1`); // reachable before we say so
+  parentPort?.postMessage("ready");
+  return handle;
+});
+
+opening.catch((e: unknown) => {
+  console.error("[clicktrail] the webhook processing thread cannot reach the database", e);
+  process.exit(1);
+});
+
+parentPort?.on("message", () => {
+  void opening.then(({ db }) => kickWebhookProcessing(db)).catch(() => {});
+});
