@@ -1,10 +1,15 @@
 // npm run simulate -- --url http://localhost:3000 --count 200 [--api-key ck_…]
 // Posts realistic, correctly signed Meta webhooks to a running console so you can watch the data
 // flow without Meta: organic chats, Click-to-WhatsApp ad referrals (with click ids and UTM tags),
-// media, reactions, an opt-out and an opt-in. It uses a "Simulator" number of your workspace
-// (created inactive on first run, so nothing is ever sent from it) and signs with its app secret.
-import { randomBytes, randomInt } from "node:crypto";
+// media, reactions, an opt-out and an opt-in. They arrive on a "Simulator" number of your workspace
+// (created inactive on first run, so nothing is ever sent from it), signed with its app secret.
+// Credentials, first found: --api-key, CLICKTRAIL_API_KEY, BOOTSTRAP_API_KEY, CRON_SECRET, or the
+// embedded console's generated secrets file (.data/secrets.json, beside PGLITE_DIR): so on a fresh
+// install started with `npm run dev`/`npm start` in this folder, the command needs no flags at all.
+import fs from "node:fs";
+import path from "node:path";
 import { parseArgs } from "node:util";
+import { randomBytes, randomInt } from "node:crypto";
 import { fakeWamid, inboundMessage, type PayloadNumber, type PayloadReferral } from "../lib/whatsapp/payloads";
 import { signMetaBody } from "../lib/whatsapp/signature";
 
@@ -18,62 +23,50 @@ const { values } = parseArgs({
 });
 const base = values.url!.replace(/\/+$/, "");
 const count = Math.max(1, Number(values.count));
-const apiKey = values["api-key"] ?? process.env.CLICKTRAIL_API_KEY ?? process.env.BOOTSTRAP_API_KEY;
-const SIM_LABEL = "Simulator (test traffic)";
 
 function fail(message: string): never {
   console.error(`simulate: ${message}`);
   process.exit(1);
 }
 
-if (!apiKey) {
+/** The embedded console keeps its generated CRON_SECRET beside the PGlite directory. */
+function embeddedCronSecret(): string | undefined {
+  const file = path.join(path.dirname(path.resolve(process.env.PGLITE_DIR ?? ".data/pglite")), "secrets.json");
+  try {
+    return (JSON.parse(fs.readFileSync(file, "utf8")) as { CRON_SECRET?: string }).CRON_SECRET;
+  } catch {
+    return undefined;
+  }
+}
+
+const credential =
+  values["api-key"] ?? process.env.CLICKTRAIL_API_KEY ?? process.env.BOOTSTRAP_API_KEY ?? process.env.CRON_SECRET ?? embeddedCronSecret();
+if (!credential) {
   fail(
-    "needs an API key of your workspace to set up its Simulator number.\n" +
-      "  Create one in the console (Settings → API keys), then run:\n" +
+    "found no credentials for the console.\n" +
+      "  Create an API key in the console (Settings → API keys), then run:\n" +
       `  npm run simulate -- --url ${base} --count ${count} --api-key ck_…\n` +
-      "  (or set CLICKTRAIL_API_KEY)",
+      "  (or set CLICKTRAIL_API_KEY, or CRON_SECRET to the server's value)",
   );
 }
 
-async function api(path: string, init: RequestInit = {}) {
+type Prepared = { number: { phoneNumberId: string; wabaId: string; phoneE164: string }; appSecret: string; created: boolean };
+
+/** The workspace's Simulator number with a fresh app secret, prepared by the console. */
+async function simulatorNumber(): Promise<{ number: PayloadNumber; appSecret: string }> {
   let res: Response;
   try {
-    res = await fetch(`${base}${path}`, { ...init, headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json", ...init.headers } });
+    res = await fetch(`${base}/api/v1/simulator`, { method: "POST", headers: { authorization: `Bearer ${credential}` } });
   } catch (e) {
     fail(`cannot reach ${base} (${(e as Error).message}). Is the console running?`);
   }
-  const body = (await res.json().catch(() => null)) as Record<string, unknown> | null;
-  if (!res.ok) fail(`${init.method ?? "GET"} ${path} answered ${res.status}: ${JSON.stringify(body)}`);
-  return body!;
-}
-
-type NumberRow = { id: string; label: string; provider: string; phoneNumberId: string | null; wabaId: string | null; phoneE164: string };
-
-/** The Simulator number with a fresh app secret (we never see stored secrets, so we set a new one). */
-async function simulatorNumber(): Promise<{ number: PayloadNumber; appSecret: string }> {
-  const appSecret = randomBytes(16).toString("hex");
-  const list = (await api("/api/v1/numbers?limit=200")) as { rows: NumberRow[] };
-  let row = list.rows.find((n) => n.label === SIM_LABEL && n.provider === "cloud");
-  if (row) {
-    await api(`/api/v1/numbers/${row.id}`, { method: "PATCH", body: JSON.stringify({ appSecret }) });
-  } else {
-    const created = (await api("/api/v1/numbers", {
-      method: "POST",
-      body: JSON.stringify({
-        label: SIM_LABEL,
-        phoneE164: `+1555${randomInt(1_000_000, 9_999_999)}`,
-        provider: "cloud",
-        phoneNumberId: `9${randomInt(10_000_000, 99_999_999)}${randomInt(100_000, 999_999)}`,
-        wabaId: `8${randomInt(10_000_000, 99_999_999)}${randomInt(100_000, 999_999)}`,
-        accessToken: "simulator-has-no-token",
-        appSecret,
-        active: false,
-      }),
-    })) as { number: NumberRow };
-    row = created.number;
-    console.log(`Created the inactive number "${SIM_LABEL}" (${row.phoneE164}); it never sends anything.`);
+  const body = (await res.json().catch(() => null)) as (Prepared & { error?: { message?: string } }) | null;
+  if (!res.ok || !body) {
+    const hint = res.status === 401 ? " (pass --api-key with an API key of your workspace)" : "";
+    fail(`the console answered ${res.status}: ${body?.error?.message ?? "no details"}${hint}`);
   }
-  return { number: { phoneNumberId: row.phoneNumberId!, wabaId: row.wabaId!, displayPhoneNumber: row.phoneE164.slice(1) }, appSecret };
+  if (body.created) console.log(`Created the inactive number "Simulator (test traffic)" (${body.number.phoneE164}); it never sends anything.`);
+  return { number: { phoneNumberId: body.number.phoneNumberId, wabaId: body.number.wabaId, displayPhoneNumber: body.number.phoneE164.slice(1) }, appSecret: body.appSecret };
 }
 
 const NAMES = ["Anna Petrova", "Ivan Smirnov", "Maria García", "John Carter", "Olga Ivanova", "Léa Martin", "Ahmed Khan", "Sofia Rossi", "Dmitry K.", null, "Priya Sharma", "Tom 🎭"];

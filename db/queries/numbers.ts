@@ -28,6 +28,18 @@ export async function listNumbers(db: Db, { tenantId, cursor, limit }: { tenantI
     .limit(limit + 1);
 }
 
+/** The tenant's oldest number with this label and provider (labels are not unique: the first one wins). */
+export async function findNumberByLabel(db: Db, { tenantId, label, provider }: { tenantId: string; label: string; provider: NumberRow["provider"] }) {
+  return takeFirstOrNull(
+    await db
+      .select()
+      .from(whatsappNumbers)
+      .where(and(eq(whatsappNumbers.tenantId, tenantId), eq(whatsappNumbers.label, label), eq(whatsappNumbers.provider, provider)))
+      .orderBy(whatsappNumbers.createdAt)
+      .limit(1),
+  );
+}
+
 export async function updateNumber(db: Db, { tenantId, id }: Key, values: Partial<NewWhatsappNumber>): Promise<NumberRow | null> {
   const [row] = await db
     .update(whatsappNumbers)
