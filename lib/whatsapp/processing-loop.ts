@@ -56,12 +56,10 @@ export async function drainReceivedEvents(db: Db, { now = () => new Date(), budg
 export type ProcessingDeps = { threadDatabaseUrl: string | null };
 
 /**
- * Starts the per-process loop, or tells the running one to look again; with a processing thread, nudges
- * that thread instead (and answers null). Never throws: an error is logged and the events stay `received`
- * for the next kick or the cron safety net.
+ * Starts this thread's loop, or tells the running one to look again. Never throws: an error is logged
+ * and the events stay `received` for the next kick or the cron safety net.
  */
-export function kickWebhookProcessing(db: Db, deps: ProcessingDeps = { threadDatabaseUrl: null }): Promise<ProcessTotals | null> {
-  if (deps.threadDatabaseUrl && nudgeProcessingThread(deps.threadDatabaseUrl)) return Promise.resolve(null);
+export function kickWebhookProcessing(db: Db): Promise<ProcessTotals | null> {
   if (state.running) {
     state.again = true;
     return state.running;
@@ -82,6 +80,16 @@ export function kickWebhookProcessing(db: Db, deps: ProcessingDeps = { threadDat
     return totals;
   })();
   return state.running;
+}
+
+/**
+ * After a webhook was stored: nudges the processing thread at once (cheap, and the event is committed),
+ * or runs the loop on this thread via `defer` (Next's after(): after the response, and a serverless
+ * function stays alive for it).
+ */
+export function processStoredWebhooks(db: Db, deps: ProcessingDeps, defer: (task: () => Promise<unknown>) => void): void {
+  if (deps.threadDatabaseUrl && nudgeProcessingThread(deps.threadDatabaseUrl)) return;
+  defer(() => kickWebhookProcessing(db));
 }
 
 /** The jobs-queue handler that retries one failed event. */

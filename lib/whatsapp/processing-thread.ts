@@ -1,26 +1,37 @@
 // Next.js answers requests on one thread. Processing stored webhooks on that same thread costs the
 // request path about a third of its throughput under load, so a server on PostgreSQL processes them in a
 // worker thread with its own connections (WEBHOOK_PROCESSING=thread, the default there); the request
-// thread only stores each event and nudges the worker. If the worker cannot start, processing falls back
+// thread only stores each event and nudges the worker (one nudge at a time: while the worker drains,
+// further nudges just ask for one more round when it reports idle). If the worker cannot start, processing falls back
 // to the request thread for good; if it dies after it was up, the next nudge starts a new one. Events
 // wait safely as `received` meanwhile (and the scheduled run drains them too).
 import { Worker } from "node:worker_threads";
 
-type ThreadState = { worker: Worker | null; unavailable: boolean };
+type ThreadState = { worker: Worker | null; unavailable: boolean; draining: boolean; again: boolean };
 const g = globalThis as unknown as { __clicktrailProcessingThread?: ThreadState };
-const state: ThreadState = (g.__clicktrailProcessingThread ??= { worker: null, unavailable: false });
+const state: ThreadState = (g.__clicktrailProcessingThread ??= { worker: null, unavailable: false, draining: false, again: false });
 
-function startWorker(databaseUrl: string): Worker | null {
+function drain(worker: Worker): void {
+  state.draining = true;
+  state.again = false;
+  worker.postMessage("drain");
+}
+
+function startWorker(databaseUrl: string, entry?: URL): Worker | null {
   try {
-    const worker = new Worker(new URL("./processing-worker.ts", import.meta.url), { workerData: { databaseUrl } });
+    // the literal `new URL(…, import.meta.url)` is what makes the bundler emit the worker entry
+    const worker = new Worker(entry ?? new URL("./processing-worker.ts", import.meta.url), { workerData: { databaseUrl } });
     let ready = false;
     worker.unref(); // never keeps the server alive on shutdown
     worker.on("message", (m) => {
       if (m === "ready") ready = true;
+      if (m !== "idle") return;
+      state.draining = false;
+      if (state.again && state.worker === worker) drain(worker); // events arrived while it was draining
     });
     worker.on("error", (e) => console.error("[clicktrail] the webhook processing thread failed", e));
     worker.on("exit", () => {
-      if (state.worker === worker) state.worker = null;
+      if (state.worker === worker) Object.assign(state, { worker: null, draining: false, again: false });
       if (!ready) {
         // it never came up (no bundle, no database): a new one would fail the same way
         state.unavailable = true;
@@ -35,18 +46,27 @@ function startWorker(databaseUrl: string): Worker | null {
   }
 }
 
-/** Asks the processing thread to drain `received` events. False when no thread can run: process inline. */
-export function nudgeProcessingThread(databaseUrl: string): boolean {
+/**
+ * Asks the processing thread to drain `received` events. False when no thread can run: process inline.
+ * (`entry` replaces the worker script in tests.)
+ */
+export function nudgeProcessingThread(databaseUrl: string, entry?: URL): boolean {
   if (state.unavailable) return false;
-  state.worker ??= startWorker(databaseUrl);
+  state.worker ??= startWorker(databaseUrl, entry);
   if (!state.worker) return false;
-  state.worker.postMessage("drain");
+  if (state.draining) state.again = true;
+  else drain(state.worker);
   return true;
+}
+
+/** The running processing thread, if any (diagnostics, tests). */
+export function currentProcessingThread(): Worker | null {
+  return state.worker;
 }
 
 /** Stops the processing thread (tests, shutdown). */
 export async function stopProcessingThread(): Promise<void> {
   const worker = state.worker;
-  state.worker = null;
+  Object.assign(state, { worker: null, draining: false, again: false });
   if (worker) await worker.terminate();
 }

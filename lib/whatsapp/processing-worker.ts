@@ -1,5 +1,6 @@
 // The webhook processing thread (see processing-thread.ts): its own connection pool, and the same
-// batch loop the request thread would run. Each "drain" message starts the loop or tells it to look again.
+// batch loop the request thread would run. Each "drain" message runs the loop until nothing is left, then
+// answers "idle".
 import { parentPort, workerData } from "node:worker_threads";
 import { sql } from "drizzle-orm";
 import { openDatabase } from "@/db/client";
@@ -18,5 +19,8 @@ opening.catch((e: unknown) => {
 });
 
 parentPort?.on("message", () => {
-  void opening.then(({ db }) => kickWebhookProcessing(db)).catch(() => {});
+  void opening
+    .then(({ db }) => kickWebhookProcessing(db))
+    .catch(() => {})
+    .finally(() => parentPort?.postMessage("idle"));
 });

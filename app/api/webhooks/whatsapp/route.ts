@@ -4,7 +4,7 @@ import { getDb } from "@/db/client";
 import { afterResponse, jsonError } from "@/lib/http";
 import { readRawBody } from "@/lib/webhook-http";
 import { processingDepsFromEnv, receiveDepsFromEnv } from "@/lib/whatsapp/deps";
-import { kickWebhookProcessing } from "@/lib/whatsapp/processing-loop";
+import { processStoredWebhooks } from "@/lib/whatsapp/processing-loop";
 import { answerVerification, receiveCloudWebhook } from "@/lib/whatsapp/receive";
 
 export const dynamic = "force-dynamic";
@@ -21,7 +21,7 @@ export async function POST(req: Request) {
   try {
     const db = await getDb();
     const outcome = await receiveCloudWebhook(db, receiveDepsFromEnv(), { rawBody: raw.text, headers: req.headers });
-    if (outcome.stored === "received") afterResponse(() => kickWebhookProcessing(db, processingDepsFromEnv()));
+    if (outcome.stored === "received") processStoredWebhooks(db, processingDepsFromEnv(), afterResponse);
     return Response.json(outcome.body, { status: outcome.status });
   } catch (e) {
     // the body could not be stored: 503 makes Meta retry (it keeps retrying for days)

@@ -3,7 +3,7 @@ import { getDb } from "@/db/client";
 import { afterResponse, jsonError } from "@/lib/http";
 import { readRawBody } from "@/lib/webhook-http";
 import { processingDepsFromEnv } from "@/lib/whatsapp/deps";
-import { kickWebhookProcessing } from "@/lib/whatsapp/processing-loop";
+import { processStoredWebhooks } from "@/lib/whatsapp/processing-loop";
 import { receiveGupshupWebhook } from "@/lib/whatsapp/receive";
 
 export const dynamic = "force-dynamic";
@@ -14,7 +14,7 @@ export async function POST(req: Request, ctx: { params: Promise<{ token: string 
   try {
     const db = await getDb();
     const outcome = await receiveGupshupWebhook(db, { token: (await ctx.params).token, rawBody: raw.text, headers: req.headers });
-    if (outcome.stored === "received") afterResponse(() => kickWebhookProcessing(db, processingDepsFromEnv()));
+    if (outcome.stored === "received") processStoredWebhooks(db, processingDepsFromEnv(), afterResponse);
     return Response.json(outcome.body, { status: outcome.status });
   } catch (e) {
     console.error("[clicktrail] Gupshup callback could not be stored", e);
