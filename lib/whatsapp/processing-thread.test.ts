@@ -1,7 +1,8 @@
+import { Worker } from "node:worker_threads";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { currentProcessingThread, nudgeProcessingThread, stopProcessingThread } from "./processing-thread";
+import { type SpawnWorker, currentProcessingThread, nudgeProcessingThread, stopProcessingThread } from "./processing-thread";
 
-const fakeWorker = new URL("./testing/fake-processing-worker.mjs", import.meta.url);
+const fakeWorker: SpawnWorker = (workerData) => new Worker(new URL("./testing/fake-processing-worker.mjs", import.meta.url), { workerData });
 const URL_ = "postgres://127.0.0.1:1/none";
 
 afterEach(() => stopProcessingThread());

@@ -17,10 +17,15 @@ function drain(worker: Worker): void {
   worker.postMessage("drain");
 }
 
-function startWorker(databaseUrl: string, entry?: URL): Worker | null {
+export type SpawnWorker = (workerData: { databaseUrl: string }) => Worker;
+
+// Keep this literal: `new Worker(new URL("./…", import.meta.url))` is what makes the bundler emit the worker
+// entry (a computed entry would make it treat every file of the project as a possible worker).
+const spawnProcessingWorker: SpawnWorker = (workerData) => new Worker(new URL("./processing-worker.ts", import.meta.url), { workerData });
+
+function startWorker(databaseUrl: string, spawn: SpawnWorker): Worker | null {
   try {
-    // the literal `new URL(…, import.meta.url)` is what makes the bundler emit the worker entry
-    const worker = new Worker(entry ?? new URL("./processing-worker.ts", import.meta.url), { workerData: { databaseUrl } });
+    const worker = spawn({ databaseUrl });
     let ready = false;
     worker.unref(); // never keeps the server alive on shutdown
     worker.on("message", (m) => {
@@ -48,11 +53,11 @@ function startWorker(databaseUrl: string, entry?: URL): Worker | null {
 
 /**
  * Asks the processing thread to drain `received` events. False when no thread can run: process inline.
- * (`entry` replaces the worker script in tests.)
+ * (`spawn` replaces the worker in tests.)
  */
-export function nudgeProcessingThread(databaseUrl: string, entry?: URL): boolean {
+export function nudgeProcessingThread(databaseUrl: string, spawn: SpawnWorker = spawnProcessingWorker): boolean {
   if (state.unavailable) return false;
-  state.worker ??= startWorker(databaseUrl, entry);
+  state.worker ??= startWorker(databaseUrl, spawn);
   if (!state.worker) return false;
   if (state.draining) state.again = true;
   else drain(state.worker);
