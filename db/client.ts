@@ -47,7 +47,9 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; role?
     const { PGlite } = await import("@electric-sql/pglite");
     const { drizzle } = await import("drizzle-orm/pglite");
     const { migrate } = await import("drizzle-orm/pglite/migrator");
-    const client = opts.dataDir ? new PGlite(opts.dataDir) : new PGlite();
+    const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
+    const options = { extensions: { pg_trgm } }; // name search (trigram index)
+    const client = opts.dataDir ? new PGlite(opts.dataDir, options) : new PGlite(options);
     await client.waitReady;
     const db = drizzle(client, { schema });
     return {

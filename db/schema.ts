@@ -222,6 +222,12 @@ export const subscribers = pgTable(
     customFields: jsonb("custom_fields").$type<Record<string, unknown>>().notNull().default({}),
     firstTouchConversationId: uuid("first_touch_conversation_id"),
     lastTouchConversationId: uuid("last_touch_conversation_id"),
+    // the first touch, denormalised for list filters: "ad" | "post" | … (null = organic), its ad and
+    // campaign (once enriched), and whether any attributed conversation carries a click id
+    firstTouchSource: text("first_touch_source"),
+    firstTouchAdId: text("first_touch_ad_id"),
+    firstTouchCampaignId: text("first_touch_campaign_id"),
+    hasClickId: boolean("has_click_id").notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -230,6 +236,23 @@ export const subscribers = pgTable(
     uniqueIndex("subscribers_tenant_user_id_key").on(t.tenantId, t.userId),
     index("subscribers_tenant_last_inbound_idx").on(t.tenantId, t.lastInboundAt.desc().nullsLast(), t.id.desc()),
     index("subscribers_tenant_first_seen_idx").on(t.tenantId, t.firstSeenAt.desc(), t.id.desc()),
+    // search: phone / wa id prefix, name substring (trigrams)
+    index("subscribers_tenant_phone_prefix_idx").on(t.tenantId, t.waPhone.op("text_pattern_ops")),
+    index("subscribers_tenant_wa_id_prefix_idx").on(t.tenantId, t.waId.op("text_pattern_ops")),
+    index("subscribers_profile_name_trgm_idx").using("gin", t.profileName.op("gin_trgm_ops")),
+    // selective list filters, in list order
+    index("subscribers_tenant_ad_last_inbound_idx")
+      .on(t.tenantId, t.firstTouchAdId, t.lastInboundAt.desc().nullsLast(), t.id.desc())
+      .where(sql`${t.firstTouchAdId} is not null`),
+    index("subscribers_tenant_campaign_last_inbound_idx")
+      .on(t.tenantId, t.firstTouchCampaignId, t.lastInboundAt.desc().nullsLast(), t.id.desc())
+      .where(sql`${t.firstTouchCampaignId} is not null`),
+    index("subscribers_tenant_status_last_inbound_idx")
+      .on(t.tenantId, t.status, t.lastInboundAt.desc().nullsLast(), t.id.desc())
+      .where(sql`${t.status} <> 'active'`),
+    index("subscribers_tenant_lifecycle_last_inbound_idx")
+      .on(t.tenantId, t.lifecycleState, t.lastInboundAt.desc().nullsLast(), t.id.desc())
+      .where(sql`${t.lifecycleState} <> 'lead'`),
     check("subscribers_status_check", oneOf(t.status, SUBSCRIBER_STATUSES)),
     check("subscribers_lifecycle_check", oneOf(t.lifecycleState, LIFECYCLE_STATES)),
   ],
@@ -288,6 +311,38 @@ export const conversations = pgTable(
     index("conversations_tenant_started_idx").on(t.tenantId, t.startedAt.desc(), t.id.desc()),
     index("conversations_tenant_ctwa_clid_idx").on(t.tenantId, t.ctwaClid),
     index("conversations_tenant_ad_idx").on(t.tenantId, t.adId),
+  ],
+);
+
+export const AD_ENRICHMENT_STATUSES = ["pending", "enriched", "failed"] as const;
+
+/** Ad enrichment cache: one row per (tenant, ad id), filled by one Graph API call, copied onto conversations. */
+export const ads = pgTable(
+  "ads",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantRef(),
+    adId: text("ad_id").notNull(),
+    numberId: uuid("number_id").references(() => whatsappNumbers.id, { onDelete: "set null" }), // whose token fetches it
+    adName: text("ad_name"),
+    adsetId: text("adset_id"),
+    adsetName: text("adset_name"),
+    campaignId: text("campaign_id"),
+    campaignName: text("campaign_name"),
+    creativeId: text("creative_id"),
+    creativeName: text("creative_name"),
+    status: text("status", { enum: AD_ENRICHMENT_STATUSES }).notNull().default("pending"),
+    error: text("error"),
+    attempts: integer("attempts").notNull().default(0),
+    enrichedAt: ts("enriched_at"),
+    firstSeenAt: ts("first_seen_at").notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("ads_tenant_ad_key").on(t.tenantId, t.adId),
+    index("ads_tenant_campaign_idx").on(t.tenantId, t.campaignId),
+    check("ads_status_check", oneOf(t.status, AD_ENRICHMENT_STATUSES)),
   ],
 );
 
@@ -533,6 +588,8 @@ export const jobs = pgTable(
   ],
 );
 
+export type Ad = typeof ads.$inferSelect;
+export type NewAd = typeof ads.$inferInsert;
 export type Tenant = typeof tenants.$inferSelect;
 export type NewTenant = typeof tenants.$inferInsert;
 export type User = typeof users.$inferSelect;

@@ -19,17 +19,20 @@ export type SubscriberIngestState = Pick<
   | "id" | "waPhone" | "waId" | "userId" | "username" | "phoneHash" | "profileName" | "numberId" | "conversationId" | "conversationExpiresAt"
   | "lastMessageStatus" | "lastMessageStatusAt" | "firstSeenAt" | "lastInboundAt" | "inboundCount" | "optInStatus" | "optInAt" | "optOutAt"
   | "status" | "rawLastEventType" | "rawVersion" | "country" | "timezone" | "firstTouchConversationId" | "lastTouchConversationId"
+  | "firstTouchSource" | "firstTouchAdId" | "firstTouchCampaignId" | "hasClickId"
 >;
 
 const STATE_NAMES = `wa_phone, wa_id, user_id, username, phone_hash, profile_name, number_id, conversation_id, conversation_expires_at,
   last_message_status, last_message_status_at, first_seen_at, last_inbound_at, inbound_count, opt_in_status, opt_in_at, opt_out_at, status,
-  raw_last_event_type, raw_version, country, timezone, first_touch_conversation_id, last_touch_conversation_id`;
+  raw_last_event_type, raw_version, country, timezone, first_touch_conversation_id, last_touch_conversation_id, first_touch_source,
+  first_touch_ad_id, first_touch_campaign_id, has_click_id`;
 const STATE_COLUMNS = sql.raw(`
   id uuid, tenant_id uuid, wa_phone text, wa_id text, user_id text, username text, phone_hash text, profile_name text, number_id uuid,
   conversation_id uuid, conversation_expires_at timestamptz, last_message_status text, last_message_status_at timestamptz,
   first_seen_at timestamptz, last_inbound_at timestamptz, inbound_count int, opt_in_status boolean, opt_in_at timestamptz,
   opt_out_at timestamptz, status text, raw_last_event_type text, raw_version text, country text, timezone text,
-  first_touch_conversation_id uuid, last_touch_conversation_id uuid`);
+  first_touch_conversation_id uuid, last_touch_conversation_id uuid, first_touch_source text, first_touch_ad_id text,
+  first_touch_campaign_id text, has_click_id boolean`);
 
 function toStateRecord(s: Partial<SubscriberIngestState> & { tenantId?: string }) {
   return {
@@ -38,7 +41,8 @@ function toStateRecord(s: Partial<SubscriberIngestState> & { tenantId?: string }
     last_message_status_at: s.lastMessageStatusAt, first_seen_at: s.firstSeenAt, last_inbound_at: s.lastInboundAt, inbound_count: s.inboundCount,
     opt_in_status: s.optInStatus, opt_in_at: s.optInAt, opt_out_at: s.optOutAt, status: s.status, raw_last_event_type: s.rawLastEventType,
     raw_version: s.rawVersion, country: s.country, timezone: s.timezone, first_touch_conversation_id: s.firstTouchConversationId,
-    last_touch_conversation_id: s.lastTouchConversationId,
+    last_touch_conversation_id: s.lastTouchConversationId, first_touch_source: s.firstTouchSource, first_touch_ad_id: s.firstTouchAdId,
+    first_touch_campaign_id: s.firstTouchCampaignId, has_click_id: s.hasClickId,
   };
 }
 
@@ -59,7 +63,8 @@ export async function insertSubscribersIfAbsent(db: Db, rows: NewIngestSubscribe
         select coalesce(x.id, gen_random_uuid()), x.tenant_id, wa_phone, wa_id, user_id, username, phone_hash, profile_name, number_id, conversation_id,
           conversation_expires_at, last_message_status, last_message_status_at, first_seen_at, last_inbound_at, coalesce(inbound_count, 0),
           opt_in_status, opt_in_at, opt_out_at, coalesce(status, 'active'), raw_last_event_type, raw_version, country, timezone,
-          first_touch_conversation_id, last_touch_conversation_id
+          first_touch_conversation_id, last_touch_conversation_id, first_touch_source, first_touch_ad_id, first_touch_campaign_id,
+          coalesce(has_click_id, false)
         from jsonb_to_recordset(${json}::jsonb) as x(${STATE_COLUMNS})
         on conflict do nothing
         returning id`),
@@ -115,7 +120,8 @@ export async function saveSubscriberStates(db: Db, { tenantId, states, now }: { 
         inbound_count = x.inbound_count, opt_in_status = x.opt_in_status, opt_in_at = x.opt_in_at, opt_out_at = x.opt_out_at,
         status = x.status, raw_last_event_type = x.raw_last_event_type, raw_version = x.raw_version, country = x.country,
         timezone = x.timezone, first_touch_conversation_id = x.first_touch_conversation_id,
-        last_touch_conversation_id = x.last_touch_conversation_id, updated_at = ${now.toISOString()}::timestamptz
+        last_touch_conversation_id = x.last_touch_conversation_id, first_touch_source = x.first_touch_source,
+        first_touch_ad_id = x.first_touch_ad_id, first_touch_campaign_id = x.first_touch_campaign_id, has_click_id = x.has_click_id, updated_at = ${now.toISOString()}::timestamptz
       from jsonb_to_recordset(${json}::jsonb) as x(${STATE_COLUMNS})
       where s.id = x.id and s.tenant_id = x.tenant_id`); // tenant as a join column: see applyMessageStatusFacts
   }

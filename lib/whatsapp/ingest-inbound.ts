@@ -60,7 +60,8 @@ function freshState(group: SenderGroup): SubscriberIngestState {
     id: randomUUID(), waPhone, waId, userId, username, phoneHash, country, timezone, profileName: null, numberId: first.number.id,
     conversationId: null, conversationExpiresAt: null, lastMessageStatus: null, lastMessageStatusAt: null, firstSeenAt: first.item.timestamp,
     lastInboundAt: null, inboundCount: 0, optInStatus: null, optInAt: null, optOutAt: null, status: "active", rawLastEventType: null,
-    rawVersion: first.ctx.rawVersion, firstTouchConversationId: null, lastTouchConversationId: null,
+    rawVersion: first.ctx.rawVersion, firstTouchConversationId: null, lastTouchConversationId: null, firstTouchSource: null, firstTouchAdId: null,
+    firstTouchCampaignId: null, hasClickId: false,
   };
 }
 
@@ -70,7 +71,8 @@ function stateOf(row: SubscriberRow): SubscriberIngestState {
   return {
     id, waPhone, waId, userId, username, phoneHash, profileName, numberId, conversationId, conversationExpiresAt, lastMessageStatus, lastMessageStatusAt,
     firstSeenAt, lastInboundAt, inboundCount, optInStatus, optInAt, optOutAt, status, rawLastEventType, rawVersion, country, timezone,
-    firstTouchConversationId: row.firstTouchConversationId, lastTouchConversationId: row.lastTouchConversationId,
+    firstTouchConversationId: row.firstTouchConversationId, lastTouchConversationId: row.lastTouchConversationId, firstTouchSource: row.firstTouchSource,
+    firstTouchAdId: row.firstTouchAdId, firstTouchCampaignId: row.firstTouchCampaignId, hasClickId: row.hasClickId,
   };
 }
 
@@ -117,8 +119,12 @@ function openOrExtend(plan: Plan, tenantId: string, i: Incoming): string {
   plan.conversations.push(conversation);
   s.conversationId = conversation.id!;
   if (i.item.referral) {
-    s.firstTouchConversationId ??= conversation.id!; // first touch is never overwritten
+    if (s.firstTouchConversationId === null) {
+      // first touch is never overwritten; its source and ad are kept on the subscriber for list filters
+      Object.assign(s, { firstTouchConversationId: conversation.id!, firstTouchSource: conversation.sourceType ?? "unknown", firstTouchAdId: conversation.adId ?? null });
+    }
     s.lastTouchConversationId = conversation.id!;
+    if (conversation.ctwaClid) s.hasClickId = true;
   }
   return conversation.id!;
 }

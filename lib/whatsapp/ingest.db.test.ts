@@ -232,6 +232,8 @@ describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {
     expect(click1).toMatchObject({ lastMessageAt: at(2 * HOUR), windowExpiresAt: at(26 * HOUR), utmSource: "facebook", utmMedium: "paid", utmCampaign: "spring", adId: "AD-CLID-1" });
     expect(click2).toMatchObject({ utmCampaign: "summer", startedAt: at(3 * HOUR) });
     expect(s).toMatchObject({ firstTouchConversationId: click1!.id, lastTouchConversationId: click2!.id, conversationId: late!.id, conversationExpiresAt: at(54 * HOUR), inboundCount: 5 });
+    // the first touch's source and ad stay on the subscriber for list filters
+    expect(s).toMatchObject({ firstTouchSource: "ad", firstTouchAdId: "AD-CLID-1", hasClickId: true });
   });
 
   it("captures a referral without a click id (posts, Status ads) and never uses source_id as one", async () => {
@@ -240,13 +242,13 @@ describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {
     const s = await subscriberByPhone(tenantId, "+16315551234");
     const [c] = await conversationsOf(tenantId, s.id);
     expect(c).toMatchObject({ ctwaClid: null, sourceId: "ADID", sourceType: "ad or post", sourceUrl: "AD_OR_POST_FB_URL", adId: null, utmSource: null, videoUrl: "RAW_VIDEO_URL" });
-    expect(s.firstTouchConversationId).toBe(c!.id);
+    expect(s).toMatchObject({ firstTouchConversationId: c!.id, firstTouchSource: "ad or post", firstTouchAdId: null, hasClickId: false });
 
     const gupshup = await setup({ provider: "gupshup" });
     const { outcome } = await ingest(corpus("gupshup-message-referral-post-01.json", { "918x98xx21x4": "919876543210" }), { provider: "gupshup", numberId: gupshup.number.id, tenantId: gupshup.tenantId });
     expect(outcome.status).toBe("processed");
     const [post] = await t.db.select().from(subscribers).where(eq(subscribers.tenantId, gupshup.tenantId));
-    expect(post).toMatchObject({ rawVersion: "v2", inboundCount: 1 });
+    expect(post).toMatchObject({ rawVersion: "v2", inboundCount: 1, firstTouchSource: "post", hasClickId: false });
     expect((await conversationsOf(gupshup.tenantId, post!.id))[0]).toMatchObject({ ctwaClid: null, sourceType: "post" });
   });
 
