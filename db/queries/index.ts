@@ -7,3 +7,4 @@ export * from "./conversations";
 export * from "./messages";
 export * from "./webhook-events";
 export * from "./jobs";
+export * from "./subscriber-list";

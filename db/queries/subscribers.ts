@@ -1,11 +1,10 @@
 // subscribers: one per (tenant, wa_phone), or (tenant, user_id) for users who hide their number.
 // Batch writes go through jsonb_to_recordset: one parameter, typed columns, identical on both drivers.
-import { and, asc, desc, eq, inArray, or, sql } from "drizzle-orm";
-import type { Cursor } from "@/lib/pagination";
+import { and, asc, eq, inArray, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { rowsOf } from "../migrations-info";
 import { type NewSubscriber, outboundMessages, subscribers } from "../schema";
-import { beforeCursor, takeFirstOrNull } from "./keyset";
+import { takeFirstOrNull } from "./keyset";
 import { toRecordsetJson } from "./messages";
 
 export type SubscriberRow = typeof subscribers.$inferSelect;
@@ -218,22 +217,3 @@ export async function cancelPendingOutboundForOptOut(
   return rows.length;
 }
 
-/** The tenant's subscribers newest first (index subscribers_tenant_first_seen_idx), optionally one phone or user id. */
-export async function listSubscribersByIdentity(
-  db: Db,
-  { tenantId, waPhone, userId, cursor, limit }: { tenantId: string; waPhone?: string; userId?: string; cursor?: Cursor; limit: number },
-): Promise<SubscriberRow[]> {
-  return db
-    .select()
-    .from(subscribers)
-    .where(
-      and(
-        eq(subscribers.tenantId, tenantId),
-        waPhone ? eq(subscribers.waPhone, waPhone) : undefined,
-        userId ? eq(subscribers.userId, userId) : undefined,
-        beforeCursor(subscribers.firstSeenAt, subscribers.id, cursor),
-      ),
-    )
-    .orderBy(desc(subscribers.firstSeenAt), desc(subscribers.id))
-    .limit(limit + 1);
-}

@@ -1,0 +1,69 @@
+// The subscriber list's filters, one schema for the console (URL search params), the API and the CSV export.
+import { z } from "zod";
+import { LIFECYCLE_STATES, SUBSCRIBER_STATUSES } from "@/db/schema";
+import { AppError } from "@/lib/errors";
+import { phoneE164Schema } from "@/lib/phone";
+
+export const SUBSCRIBER_SORTS = ["last_inbound", "first_seen"] as const;
+export const SUBSCRIBER_SOURCES = ["ad", "post", "organic"] as const;
+
+const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+const opt = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date like 2026-11-21").refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)), "Not a real date");
+const metaId = z.string().trim().regex(/^[\w.-]{1,64}$/, "Not a valid id");
+
+export const subscriberFiltersSchema = z
+  .object({
+    q: opt(z.string().trim().max(100, "Search for at most 100 characters")),
+    number: opt(z.uuid("Not a valid number id")),
+    status: opt(z.enum(SUBSCRIBER_STATUSES)),
+    lifecycle: opt(z.enum(LIFECYCLE_STATES)),
+    source: opt(z.enum(SUBSCRIBER_SOURCES)),
+    campaign: opt(metaId),
+    ad: opt(metaId),
+    clickId: opt(z.enum(["yes", "no"])),
+    from: opt(day), // first seen, from this UTC day
+    to: opt(day), // … through this UTC day
+    window: opt(z.enum(["open", "closed"])),
+    sort: z.preprocess(blankToUndefined, z.enum(SUBSCRIBER_SORTS).default("last_inbound")),
+    waPhone: opt(phoneE164Schema),
+    userId: opt(z.string().trim().min(1).max(128)),
+  })
+  .refine((f) => !f.from || !f.to || f.from <= f.to, { message: "The start date is after the end date", path: ["to"] });
+
+export type SubscriberFilters = z.output<typeof subscriberFiltersSchema>;
+
+/** What the search box means: a phone or wa id prefix (digits), or a name (at least 3 characters). */
+export type SubscriberSearch = { kind: "phone"; digits: string } | { kind: "name"; text: string };
+
+export function parseSubscriberSearch(q: string | undefined): SubscriberSearch | null {
+  if (!q) return null;
+  const digits = q.replace(/\D/g, "");
+  if (/^[+\d\s().-]+$/.test(q) && digits.length >= 3) return { kind: "phone", digits };
+  if (q.length < 3) throw new AppError("unprocessable", "Type at least 3 characters to search by name, or 3 digits of a phone number", { fieldErrors: { q: ["At least 3 characters"] } });
+  return { kind: "name", text: q };
+}
+
+/** The list cursor: the sort value (null for subscribers who never wrote: they come last) and the id. */
+export type ListCursor = { at: Date | null; id: string };
+const cursorJson = z.object({ t: z.number().int().nullable(), id: z.uuid() });
+
+export function encodeListCursor(c: ListCursor): string {
+  return Buffer.from(JSON.stringify({ t: c.at?.getTime() ?? null, id: c.id })).toString("base64url");
+}
+
+export function decodeListCursor(raw: string): ListCursor {
+  try {
+    const parsed = cursorJson.parse(JSON.parse(Buffer.from(raw, "base64url").toString("utf8")));
+    return { at: parsed.t === null ? null : new Date(parsed.t), id: parsed.id };
+  } catch {
+    throw new AppError("bad_request", "The cursor is not valid; start again from the first page.");
+  }
+}
+
+/** Filters → URL search params (empty values dropped), for links that keep the current view. */
+export function filtersToSearchParams(filters: Partial<Record<keyof SubscriberFilters, string | undefined>>): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(filters)) if (value) params.set(key, value);
+  return params;
+}
