@@ -1,4 +1,4 @@
-import { LayoutDashboard, Phone, Settings, Webhook, type LucideIcon } from "lucide-react";
+import { LayoutDashboard, Phone, Settings, Users, Webhook, type LucideIcon } from "lucide-react";
 import type { Role } from "@/lib/roles-types";
 
 export type NavItem = { href: string; label: string; icon: LucideIcon; role: Role };
@@ -6,6 +6,7 @@ export type NavItem = { href: string; label: string; icon: LucideIcon; role: Rol
 // Only sections that work appear here; each is checked again on the server by its page.
 export const NAV_ITEMS: NavItem[] = [
   { href: "/dashboard", label: "Dashboard", icon: LayoutDashboard, role: "marketer" },
+  { href: "/subscribers", label: "Subscribers", icon: Users, role: "marketer" },
   { href: "/numbers", label: "Numbers", icon: Phone, role: "marketer" },
   { href: "/webhooks", label: "Webhooks", icon: Webhook, role: "marketer" },
   { href: "/settings", label: "Settings", icon: Settings, role: "admin" },

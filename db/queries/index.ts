@@ -8,3 +8,4 @@ export * from "./messages";
 export * from "./webhook-events";
 export * from "./jobs";
 export * from "./subscriber-list";
+export * from "./ad-options";

@@ -3,38 +3,12 @@
 import { X } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useTransition } from "react";
+import { FilterSelect, type FilterOption } from "@/components/console/filter-select";
 import { Button } from "@/components/ui/button";
-import { Label } from "@/components/ui/label";
-import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { Spinner } from "@/components/ui/spinner";
 
-const ANY = "any"; // Radix Select items cannot have an empty value
-
-type Option = { value: string; label: string };
+type Option = FilterOption;
 export type WebhookFilterValues = { status?: string; provider?: string; numberId?: string };
-
-function FilterSelect(props: { id: string; label: string; anyLabel: string; value: string | undefined; options: Option[]; onChange: (v: string | undefined) => void; disabled: boolean }) {
-  return (
-    <div className="grid gap-1.5">
-      <Label htmlFor={props.id} className="text-xs text-muted-foreground">
-        {props.label}
-      </Label>
-      <Select value={props.value ?? ANY} onValueChange={(v) => props.onChange(v === ANY ? undefined : v)} disabled={props.disabled}>
-        <SelectTrigger id={props.id} size="sm" className="w-44">
-          <SelectValue />
-        </SelectTrigger>
-        <SelectContent>
-          <SelectItem value={ANY}>{props.anyLabel}</SelectItem>
-          {props.options.map((o) => (
-            <SelectItem key={o.value} value={o.value}>
-              {o.label}
-            </SelectItem>
-          ))}
-        </SelectContent>
-      </Select>
-    </div>
-  );
-}
 
 /** The list's filters live in the URL (`?status=…&provider=…&numberId=…`); changing one starts again at page one. */
 export function WebhookFilters({

@@ -1,0 +1,194 @@
+import { Megaphone, SearchX, Users } from "lucide-react";
+import type { Metadata } from "next";
+import Link from "next/link";
+import { formatDateTime, formatRelative } from "@/components/console/format";
+import { KeysetPager } from "@/components/console/list-parts";
+import { Button } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { EmptyState } from "@/components/ui/empty-state";
+import { PageHeader } from "@/components/ui/page-header";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { getDb } from "@/db/client";
+import { listAdOptions } from "@/db/queries";
+import { LIFECYCLE_STATES, SUBSCRIBER_STATUSES } from "@/db/schema";
+import { requireUser } from "@/lib/auth";
+import { AppError } from "@/lib/errors";
+import { listNumbersPage } from "@/lib/numbers/numbers";
+import { formatPhone } from "@/lib/phone";
+import { type SubscriberFilters as Filters, subscriberFiltersSchema } from "@/lib/subscribers/list-filters";
+import { listSubscribers, type SubscriberListPage } from "@/lib/subscribers/list";
+import { type SubscriberFilterValues, SubscriberFilters, listHref } from "./filters";
+import { NewArrivals } from "./new-arrivals";
+import { LIFECYCLE_LABELS, MessageStatusLabel, SOURCE_LABELS, SUBSCRIBER_STATUS, SubscriberStatusBadge } from "./subscriber-badges";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Subscribers" };
+
+const FILTER_KEYS = ["q", "number", "status", "lifecycle", "source", "campaign", "ad", "clickId", "from", "to", "window", "sort"] as const;
+
+/** Valid filters from the URL; a bad value is reported beside its field and otherwise ignored. */
+function readFilters(raw: Record<string, string | string[] | undefined>) {
+  const values: SubscriberFilterValues = {};
+  for (const key of FILTER_KEYS) {
+    const v = raw[key];
+    if (typeof v === "string" && v.trim() !== "") values[key] = v.trim();
+  }
+  const errors: Partial<Record<string, string>> = {};
+  let parsed = subscriberFiltersSchema.safeParse(values);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = String(issue.path[0] ?? "q");
+      errors[key] ??= issue.message;
+      delete values[key as keyof SubscriberFilterValues];
+    }
+    parsed = subscriberFiltersSchema.safeParse(values);
+  }
+  return { values, errors, filters: (parsed.success ? parsed.data : { sort: "last_inbound" }) as Filters };
+}
+
+export default async function SubscribersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const user = await requireUser({ role: "marketer" });
+  const raw = await searchParams;
+  const { values, errors, filters } = readFilters(raw);
+  const cursor = typeof raw.cursor === "string" ? raw.cursor : undefined;
+  const db = await getDb();
+  const [numbers, adOptions] = await Promise.all([listNumbersPage(db, { tenantId: user.tenantId, limit: 200 }), listAdOptions(db, user.tenantId)]);
+  const now = new Date();
+  let page: SubscriberListPage = { rows: [], nextCursor: null };
+  try {
+    page = await listSubscribers(db, { tenantId: user.tenantId, filters, cursor, limit: 50, now });
+  } catch (e) {
+    if (!(e instanceof AppError)) throw e;
+    const field = Object.keys((e.details as { fieldErrors?: Record<string, string[]> } | undefined)?.fieldErrors ?? {})[0] ?? "cursor";
+    errors[field] = e.message;
+    if (field === "q") delete values.q;
+    page = field === "cursor" ? page : await listSubscribers(db, { tenantId: user.tenantId, filters: { ...filters, q: undefined }, limit: 50, now });
+  }
+
+  const campaigns = new Map<string, string>();
+  const adsById = new Map<string, string>();
+  for (const a of adOptions) {
+    if (a.campaignId) campaigns.set(a.campaignId, a.campaignName ?? `Campaign ${a.campaignId}`);
+    adsById.set(a.adId, a.adName ?? `Ad ${a.adId}`);
+  }
+  const filtered = Object.entries(values).some(([k, v]) => k !== "sort" && v);
+  const query = new URLSearchParams(Object.entries(values).filter(([, v]) => v) as [string, string][]).toString();
+  const first = page.rows[0]?.subscriber;
+  const nowMs = now.getTime();
+
+  return (
+    <div className="grid gap-6">
+      <PageHeader
+        className="pb-0"
+        title="Subscribers"
+        description="Everyone who wrote to your WhatsApp numbers: which ad brought them, when they last wrote, and whether you can still reply for free."
+      />
+      <SubscriberFilters
+        values={values}
+        errors={errors}
+        numbers={numbers.rows.map((n) => ({ value: n.id, label: `${n.label} (${formatPhone(n.phoneE164)})` }))}
+        campaigns={[...campaigns].map(([value, label]) => ({ value, label }))}
+        ads={[...adsById].map(([value, label]) => ({ value, label }))}
+        statuses={SUBSCRIBER_STATUSES.map((s) => ({ value: s, label: SUBSCRIBER_STATUS[s]?.label ?? s }))}
+        lifecycles={LIFECYCLE_STATES.map((s) => ({ value: s, label: LIFECYCLE_LABELS[s] ?? s }))}
+      />
+      {errors.cursor ? <p className="text-sm text-destructive">{errors.cursor}</p> : null}
+      {!cursor ? (
+        <NewArrivals
+          query={query}
+          topId={first?.id ?? null}
+          topAt={first ? (filters.sort === "first_seen" ? first.firstSeenAt.getTime() : (first.lastInboundAt?.getTime() ?? null)) : null}
+        />
+      ) : null}
+      {page.rows.length === 0 ? (
+        cursor ? (
+          <EmptyState icon={SearchX} title="No more subscribers" description="This is the end of the list." action={<Button asChild variant="outline"><Link href={listHref(values)}>First page</Link></Button>} />
+        ) : filtered ? (
+          <EmptyState icon={SearchX} title="Nobody matches these filters" description="Try a shorter search or fewer filters." action={<Button asChild variant="outline"><Link href={listHref({ sort: values.sort })}>Clear filters</Link></Button>} />
+        ) : (
+          <EmptyState
+            icon={Users}
+            title="No subscribers yet"
+            description="Subscribers appear here when someone writes to one of your WhatsApp numbers, for example after clicking a Click-to-WhatsApp ad. Connect a number and set up its webhook, or try the simulator (npm run simulate) to see data flow in."
+            action={<Button asChild><Link href="/numbers">Set up a number</Link></Button>}
+          />
+        )
+      ) : (
+        <Card className="py-0">
+          <Table>
+            <TableHeader>
+              <TableRow>
+                <TableHead>Name</TableHead>
+                <TableHead>Phone</TableHead>
+                <TableHead>Status</TableHead>
+                <TableHead>First seen</TableHead>
+                <TableHead>Last message</TableHead>
+                <TableHead className="text-right">In</TableHead>
+                <TableHead className="w-[24%]">First touch</TableHead>
+                <TableHead>Delivery</TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {page.rows.map(({ subscriber: s, firstTouch: ft }) => {
+                const name = s.profileName ?? s.username ?? (s.waPhone ? formatPhone(s.waPhone) : s.userId) ?? "Unknown";
+                const windowOpen = s.conversationExpiresAt && s.conversationExpiresAt.getTime() > nowMs;
+                return (
+                  <TableRow key={s.id} data-testid="subscriber-row">
+                    <TableCell className="max-w-48">
+                      <Link href={`/subscribers/${s.id}`} className="block truncate font-medium hover:underline" title={name}>
+                        {name}
+                      </Link>
+                      <span className="text-xs text-muted-foreground">{LIFECYCLE_LABELS[s.lifecycleState]}</span>
+                    </TableCell>
+                    <TableCell className="tabular-nums">
+                      {s.waPhone ? formatPhone(s.waPhone) : <span className="text-muted-foreground">hidden</span>}
+                      {s.country ? <span className="ml-1.5 text-xs text-muted-foreground">{s.country}</span> : null}
+                    </TableCell>
+                    <TableCell>
+                      <SubscriberStatusBadge status={s.status} />
+                    </TableCell>
+                    <TableCell>
+                      <time dateTime={s.firstSeenAt.toISOString()} title={formatDateTime(s.firstSeenAt.getTime())}>
+                        {formatRelative(s.firstSeenAt.getTime(), nowMs)}
+                      </time>
+                    </TableCell>
+                    <TableCell>
+                      {s.lastInboundAt ? (
+                        <time dateTime={s.lastInboundAt.toISOString()} title={formatDateTime(s.lastInboundAt.getTime())}>
+                          {formatRelative(s.lastInboundAt.getTime(), nowMs)}
+                        </time>
+                      ) : (
+                        <span className="text-muted-foreground">never</span>
+                      )}
+                      {windowOpen ? <span className="ml-1.5 text-xs text-success" title={`Free replies until ${formatDateTime(s.conversationExpiresAt!.getTime())}`}>· window open</span> : null}
+                    </TableCell>
+                    <TableCell className="text-right tabular-nums">{s.inboundCount}</TableCell>
+                    <TableCell className="max-w-64 whitespace-normal">
+                      {ft ? (
+                        <div className="grid gap-0.5">
+                          <span className="line-clamp-1 font-medium" title={ft.headline ?? undefined}>
+                            {ft.headline ?? (ft.sourceType ? SOURCE_LABELS[ft.sourceType] ?? ft.sourceType : "Referral")}
+                          </span>
+                          <span className="line-clamp-1 text-xs text-muted-foreground">
+                            <Megaphone className="mr-1 inline size-3" aria-hidden />
+                            {ft.campaignName ?? ft.utmCampaign ?? (ft.adId ? `Ad ${ft.adId}` : SOURCE_LABELS[ft.sourceType ?? ""] ?? "—")}
+                          </span>
+                        </div>
+                      ) : (
+                        <span className="text-muted-foreground">Organic</span>
+                      )}
+                    </TableCell>
+                    <TableCell>
+                      <MessageStatusLabel status={s.lastMessageStatus} />
+                    </TableCell>
+                  </TableRow>
+                );
+              })}
+            </TableBody>
+          </Table>
+        </Card>
+      )}
+      {page.rows.length > 0 ? <KeysetPager firstHref={cursor ? listHref(values) : null} nextHref={page.nextCursor && listHref({ ...values, cursor: page.nextCursor })} /> : null}
+    </div>
+  );
+}
