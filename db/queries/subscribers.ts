@@ -98,6 +98,20 @@ export async function getSubscriberById(db: Db, { tenantId, id }: { tenantId: st
   return takeFirstOrNull(await db.select().from(subscribers).where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.id, id))).limit(1));
 }
 
+/** The row locked for a read-modify-write by the console or the API. */
+export async function lockSubscriberById(db: Db, { tenantId, id }: { tenantId: string; id: string }): Promise<SubscriberRow | null> {
+  return takeFirstOrNull(await db.select().from(subscribers).where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.id, id))).for("update"));
+}
+
+export type SubscriberProfileUpdate = Partial<
+  Pick<SubscriberRow, "lifecycleState" | "lifecycleChangedAt" | "tags" | "status" | "optOutAt" | "optInStatus">
+>;
+
+export async function updateSubscriberProfile(db: Db, { tenantId, id }: { tenantId: string; id: string }, values: SubscriberProfileUpdate & { updatedAt: Date }) {
+  const [row] = await db.update(subscribers).set(values).where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.id, id))).returning();
+  return row ?? null;
+}
+
 export async function getSubscriberByWaPhone(db: Db, { tenantId, waPhone }: { tenantId: string; waPhone: string }): Promise<SubscriberRow | null> {
   return takeFirstOrNull(await db.select().from(subscribers).where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.waPhone, waPhone))).limit(1));
 }
@@ -202,7 +216,13 @@ export async function recordSubscriberOptEvent(
  */
 export async function cancelPendingOutboundForOptOut(
   db: Db,
-  { tenantId, subscriberIds, waPhones, now }: { tenantId: string; subscriberIds: string[]; waPhones: string[]; now: Date },
+  {
+    tenantId,
+    subscriberIds,
+    waPhones,
+    now,
+    reason = { code: "opted_out", message: "The subscriber opted out" },
+  }: { tenantId: string; subscriberIds: string[]; waPhones: string[]; now: Date; reason?: { code: string; message: string } },
 ): Promise<number> {
   const who = [
     subscriberIds.length > 0 ? inArray(outboundMessages.subscriberId, subscriberIds) : undefined,
@@ -211,7 +231,7 @@ export async function cancelPendingOutboundForOptOut(
   if (who.length === 0) return 0;
   const rows = await db
     .update(outboundMessages)
-    .set({ status: "cancelled", errorCode: "opted_out", errorMessage: "The subscriber opted out", leaseExpiresAt: null, nextAttemptAt: null, updatedAt: now })
+    .set({ status: "cancelled", errorCode: reason.code, errorMessage: reason.message, leaseExpiresAt: null, nextAttemptAt: null, updatedAt: now })
     .where(and(eq(outboundMessages.tenantId, tenantId), eq(outboundMessages.status, "pending"), or(...who)))
     .returning({ id: outboundMessages.id });
   return rows.length;

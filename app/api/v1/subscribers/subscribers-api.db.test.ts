@@ -4,7 +4,9 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type * as ClientModule from "@/db/client";
 import type { Db } from "@/db/client";
+import { eq } from "drizzle-orm";
 import { insertTenant } from "@/db/queries";
+import { outboundMessages, subscribers } from "@/db/schema";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { createApiKey } from "@/lib/api-keys";
 import { sha256Hex } from "@/lib/crypto";
@@ -75,5 +77,54 @@ describe.each(testDrivers)("/api/v1/subscribers (%s)", (kind) => {
     expect((await call(list.GET, otherKey, "http://t/api/v1/subscribers")).json.rows).toEqual([]);
     expect((await call(one.GET, otherKey, `http://t/api/v1/subscribers/${id}`, id)).status).toBe(404);
     expect((await call(one.GET, key, "http://t/api/v1/subscribers/nope", "nope")).status).toBe(404);
+  });
+
+  it("filters the list like the console and pages with a cursor", async () => {
+    const [ad] = await t.db.select().from(subscribers).where(eq(subscribers.waPhone, "+16505551234"));
+    await t.db.insert(subscribers).values({ tenantId: ad!.tenantId, waPhone: "+14155550100", profileName: "Organic Olga", firstSeenAt: new Date(Date.UTC(2025, 0, 1)), lastInboundAt: new Date(Date.UTC(2025, 0, 2)) });
+    const ads = await call(list.GET, key, "http://t/api/v1/subscribers?source=ad&clickId=yes");
+    expect(ads.json.rows.map((r: { waPhone: string }) => r.waPhone)).toEqual(["+16505551234"]);
+    expect(ads.json.rows[0].firstTouch).toMatchObject({ headline: "Chat with us", sourceType: "ad", ctwaClid: expect.stringMatching(/^Aff-/) });
+    const organic = await call(list.GET, key, "http://t/api/v1/subscribers?source=organic");
+    expect(organic.json.rows.map((r: { waPhone: string }) => r.waPhone)).toEqual(["+14155550100"]);
+    expect(organic.json.rows[0].firstTouch).toBeNull();
+    const first = await call(list.GET, key, "http://t/api/v1/subscribers?limit=1");
+    expect(first.json.rows).toHaveLength(1);
+    const second = await call(list.GET, key, `http://t/api/v1/subscribers?limit=1&cursor=${first.json.nextCursor}`);
+    expect(first.json.rows[0].waPhone).toBe("+16505551234"); // wrote last
+    expect(second.json.rows.map((r: { waPhone: string }) => r.waPhone)).toEqual(["+14155550100"]);
+    expect(second.json.nextCursor).toBeNull();
+    const bad = await call(list.GET, key, "http://t/api/v1/subscribers?source=billboard&from=2026-13-01");
+    expect(bad.status).toBe(422);
+    expect(Object.keys(bad.json.error.details.fieldErrors).sort()).toEqual(["from", "source"]);
+    expect((await call(list.GET, key, "http://t/api/v1/subscribers?q=ab")).status).toBe(422);
+  });
+
+  it("PATCH sets lifecycle and tags, blocks (cancelling pending drips) and never opts someone back in", async () => {
+    const id = (await call(list.GET, key, "http://t/api/v1/subscribers?waPhone=%2B16505551234")).json.rows[0].id;
+    const patch = async (body: unknown, token = key) => {
+      const res = await one.PATCH(new Request(`http://t/api/v1/subscribers/${id}`, { method: "PATCH", headers: { authorization: `Bearer ${token}` }, body: JSON.stringify(body) }), { params: Promise.resolve({ id }) } as never);
+      return { status: res.status, json: await res.json() };
+    };
+    const staged = await patch({ lifecycleState: "customer", tags: ["VIP", " vip ", "course A"] });
+    expect(staged.status).toBe(200);
+    const [row] = await t.db.select().from(subscribers).where(eq(subscribers.id, id));
+    expect(row).toMatchObject({ lifecycleState: "customer", tags: ["VIP", "course A"] });
+    expect(row!.lifecycleChangedAt).toBeInstanceOf(Date);
+
+    await t.db.insert(outboundMessages).values({ tenantId: row!.tenantId, subscriberId: id, phone: row!.waPhone!, status: "pending", scheduledAt: new Date(), templateName: "day1" } as never);
+    expect((await patch({ status: "blocked" })).status).toBe(200);
+    const [drip] = await t.db.select().from(outboundMessages).where(eq(outboundMessages.subscriberId, id));
+    expect(drip).toMatchObject({ status: "cancelled", errorCode: "blocked" });
+    expect((await patch({ status: "active" })).status).toBe(200); // unblock
+
+    expect((await patch({ status: "opted_out" })).status).toBe(200);
+    const back = await patch({ status: "active" });
+    expect(back.status).toBe(409);
+    expect(back.json.error.message).toMatch(/START/);
+    expect((await patch({ nickname: "x" })).status).toBe(422);
+    expect((await patch({})).status).toBe(422);
+    expect((await patch({ tags: ["a,b"] })).status).toBe(422);
+    expect((await patch({ lifecycleState: "lead" }, otherKey)).status).toBe(404);
   });
 });

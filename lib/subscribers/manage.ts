@@ -1,0 +1,61 @@
+// What people change on a subscriber (console actions and PATCH /api/v1/subscribers/{id}): lifecycle
+// stage, tags, and status — block / unblock, or opt out on their behalf (which cancels pending drips).
+// Opting back in is the subscriber's own choice (START), never ours.
+import { z } from "zod";
+import type { Db } from "@/db/client";
+import { cancelPendingOutboundForOptOut, lockSubscriberById, type SubscriberProfileUpdate, updateSubscriberProfile } from "@/db/queries/subscribers";
+import { LIFECYCLE_STATES } from "@/db/schema";
+import { AppError, notFound } from "@/lib/errors";
+
+const tag = z
+  .string()
+  .trim()
+  .min(1, "A tag cannot be empty")
+  .max(40, "Tags are at most 40 characters")
+  .regex(/^[^,\n]+$/, "A tag cannot contain commas or line breaks");
+
+export const subscriberPatchSchema = z
+  .strictObject({
+    lifecycleState: z.enum(LIFECYCLE_STATES).optional(),
+    tags: z.array(tag).max(30, "At most 30 tags").optional(),
+    status: z.enum(["active", "blocked", "opted_out"]).optional(),
+  })
+  .refine((p) => Object.values(p).some((v) => v !== undefined), { message: "Send at least one of lifecycleState, tags, status" });
+export type SubscriberPatch = z.output<typeof subscriberPatchSchema>;
+
+/** Tags as typed in a form ("vip, course A"), deduplicated case-insensitively, order kept. */
+export function parseTagList(text: string): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const raw of text.split(/[,\n]/)) {
+    const t = raw.trim();
+    if (t && !seen.has(t.toLowerCase())) {
+      seen.add(t.toLowerCase());
+      out.push(t);
+    }
+  }
+  return out;
+}
+
+export async function updateSubscriber(db: Db, { tenantId, id, patch, now }: { tenantId: string; id: string; patch: SubscriberPatch; now: Date }) {
+  return db.transaction(async (tx) => {
+    const current = await lockSubscriberById(tx, { tenantId, id });
+    if (!current) throw notFound("Subscriber");
+    const values: SubscriberProfileUpdate = {};
+    if (patch.lifecycleState && patch.lifecycleState !== current.lifecycleState) Object.assign(values, { lifecycleState: patch.lifecycleState, lifecycleChangedAt: now });
+    if (patch.tags) values.tags = parseTagList(patch.tags.join(","));
+    if (patch.status && patch.status !== current.status) {
+      if (patch.status === "active" && current.status === "opted_out") {
+        throw new AppError("conflict", "This subscriber opted out. Only they can opt back in, by sending START to your number.");
+      }
+      values.status = patch.status;
+      if (patch.status === "opted_out") Object.assign(values, { optOutAt: now, optInStatus: false });
+    }
+    const row = await updateSubscriberProfile(tx, { tenantId, id }, { ...values, updatedAt: now });
+    if (values.status === "opted_out" || values.status === "blocked") {
+      const reason = values.status === "blocked" ? { code: "blocked", message: "The subscriber was blocked" } : { code: "opted_out", message: "Opted out by your team" };
+      await cancelPendingOutboundForOptOut(tx, { tenantId, subscriberIds: [id], waPhones: current.waPhone ? [current.waPhone] : [], now, reason });
+    }
+    return row!;
+  });
+}
