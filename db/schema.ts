@@ -519,6 +519,7 @@ export const outboundMessages = pgTable(
     index("outbound_messages_due_idx").on(t.status, t.scheduledAt),
     index("outbound_messages_tenant_status_idx").on(t.tenantId, t.status, t.scheduledAt),
     index("outbound_messages_provider_message_idx").on(t.providerMessageId),
+    index("outbound_messages_subscriber_idx").on(t.subscriberId, t.scheduledAt.desc()),
     check("outbound_messages_status_check", oneOf(t.status, OUTBOUND_STATUSES)),
   ],
 );
@@ -558,6 +559,7 @@ export const conversions = pgTable(
     uniqueIndex("conversions_tenant_event_id_key").on(t.tenantId, t.eventId),
     index("conversions_tenant_created_idx").on(t.tenantId, t.createdAt.desc(), t.id.desc()),
     index("conversions_tenant_status_idx").on(t.tenantId, t.status),
+    index("conversions_subscriber_time_idx").on(t.subscriberId, t.eventTime.desc()),
     check("conversions_status_check", oneOf(t.status, CONVERSION_STATUSES)),
   ],
 );

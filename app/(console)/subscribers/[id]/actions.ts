@@ -1,0 +1,17 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { getDb } from "@/db/client";
+import { defineAction } from "@/lib/action";
+import { subscriberPatchSchema, updateSubscriber } from "@/lib/subscribers/manage";
+
+const schema = z.object({ id: z.uuid(), patch: subscriberPatchSchema });
+
+/** Lifecycle, tags, block/unblock, opt out: what marketers and managers change on a subscriber. */
+export const updateSubscriberAction = defineAction({ role: "marketer", schema }, async ({ id, patch }, user) => {
+  const row = await updateSubscriber(await getDb(), { tenantId: user.tenantId, id, patch, now: new Date() });
+  revalidatePath(`/subscribers/${id}`);
+  revalidatePath("/subscribers");
+  return { status: row.status, lifecycleState: row.lifecycleState, tags: row.tags };
+});

@@ -1,0 +1,2 @@
+CREATE INDEX "conversions_subscriber_time_idx" ON "conversions" USING btree ("subscriber_id","event_time" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "outbound_messages_subscriber_idx" ON "outbound_messages" USING btree ("subscriber_id","scheduled_at" DESC NULLS LAST);
