@@ -55,7 +55,9 @@ export function subscriberListWhere(q: Omit<SubscriberListQuery, "sort" | "curso
   return and(...conds)!;
 }
 
+// the id first: drizzle decides a left-joined object is null by its first column, which must never be null
 const firstTouchColumns = {
+  id: conversations.id,
   sourceType: conversations.sourceType,
   headline: conversations.headline,
   adId: conversations.adId,
@@ -68,7 +70,7 @@ const firstTouchColumns = {
   imageUrl: conversations.imageUrl,
 };
 
-export type FirstTouchSummary = { [K in keyof typeof firstTouchColumns]: string | null };
+export type FirstTouchSummary = { [K in keyof typeof firstTouchColumns]: string | null } & { id: string };
 export type SubscriberListRow = { subscriber: SubscriberRow; firstTouch: FirstTouchSummary | null };
 
 function selectPage(db: Db, where: SQL, order: SQL, limit: number) {

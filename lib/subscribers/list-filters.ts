@@ -9,7 +9,7 @@ export const SUBSCRIBER_SOURCES = ["ad", "post", "organic"] as const;
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const opt = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date like 2026-11-21").refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)), "Not a real date");
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date like 2026-11-21").refine((v) => new Date(Date.parse(`${v}T00:00:00Z`) || 0).toISOString().slice(0, 10) === v, "Not a real date"); // Date.parse rolls 02-31 over
 const metaId = z.string().trim().regex(/^[\w.-]{1,64}$/, "Not a valid id");
 
 export const subscriberFiltersSchema = z
