@@ -1,4 +1,4 @@
-import { Megaphone, SearchX, Users } from "lucide-react";
+import { Download, Megaphone, SearchX, Users } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { formatDateTime, formatRelative } from "@/components/console/format";
@@ -82,6 +82,14 @@ export default async function SubscribersPage({ searchParams }: { searchParams: 
         className="pb-0"
         title="Subscribers"
         description="Everyone who wrote to your WhatsApp numbers: which ad brought them, when they last wrote, and whether you can still reply for free."
+        actions={
+          <Button asChild variant="outline">
+            <a href={`/api/v1/subscribers/export${query ? `?${query}` : ""}`} download>
+              <Download aria-hidden />
+              Export CSV
+            </a>
+          </Button>
+        }
       />
       <SubscriberFilters
         values={values}

@@ -19,6 +19,7 @@ const current: { db?: Db } = {};
 vi.mock("@/db/client", async (importOriginal) => ({ ...(await importOriginal<typeof ClientModule>()), getDb: async () => current.db! }));
 const list = await import("./route");
 const one = await import("./[id]/route");
+const exporter = await import("./export/route");
 
 const corpus = (name: string) => readFileSync(path.resolve("../shared/corpus/webhooks", name), "utf8");
 type Handler = (req: Request, ctx: never) => Promise<Response>;
@@ -126,5 +127,20 @@ describe.each(testDrivers)("/api/v1/subscribers (%s)", (kind) => {
     expect((await patch({})).status).toBe(422);
     expect((await patch({ tags: ["a,b"] })).status).toBe(422);
     expect((await patch({ lifecycleState: "lead" }, otherKey)).status).toBe(404);
+  });
+
+  it("exports the filtered list as a streamed CSV whose rows match the filter", async () => {
+    const res = await exporter.GET(new Request("http://t/api/v1/subscribers/export?source=ad", { headers: { authorization: `Bearer ${key}` } }), undefined as never);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/csv/);
+    expect(res.headers.get("content-disposition")).toMatch(/attachment; filename="subscribers-\d{4}-\d{2}-\d{2}\.csv"/);
+    const lines = (await res.text()).trimEnd().split("\r\n");
+    expect(lines[0]).toMatch(/^id,name,wa_phone,/);
+    expect(lines.slice(1).map((l) => l.split(",")[2])).toEqual(["+16505551234"]);
+    expect(lines[1]).toContain(",ad,Chat with us,");
+    const all = await exporter.GET(new Request("http://t/api/v1/subscribers/export", { headers: { authorization: `Bearer ${key}` } }), undefined as never);
+    expect((await all.text()).trimEnd().split("\r\n")).toHaveLength(3); // header + both subscribers
+    const bad = await exporter.GET(new Request("http://t/api/v1/subscribers/export?q=ab", { headers: { authorization: `Bearer ${key}` } }), undefined as never);
+    expect(bad.status).toBe(422);
   });
 });
