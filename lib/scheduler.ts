@@ -2,13 +2,24 @@
 // self-hosted ticker (CRON_MODE=internal, every minute inside the server). It drains stored
 // webhook events the request-time loop did not finish, then the jobs queue.
 import type { Db } from "@/db/client";
+import { getEnv } from "@/lib/env";
 import { type DrainJobsResult, drainJobs, type JobHandlers } from "@/lib/jobs/queue";
+import { AD_ENRICHMENT_JOB, adEnrichmentHandler, type EnrichmentDeps } from "@/lib/subscribers/enrichment";
 import { drainReceivedEvents, type ProcessTotals, WEBHOOK_RETRY_JOB, webhookRetryHandler } from "@/lib/whatsapp/processing-loop";
 
 export type ScheduledWorkResult = { webhooks: ProcessTotals; jobs: DrainJobsResult; tookMs: number };
 
-export function jobHandlers(db: Db): JobHandlers {
-  return { [WEBHOOK_RETRY_JOB]: webhookRetryHandler(db) };
+/** Graph access for ad enrichment, from the validated environment. */
+function enrichmentDepsFromEnv(): EnrichmentDeps {
+  const env = getEnv();
+  return { encryptionKey: env.ENCRYPTION_KEY, graph: { base: env.GRAPH_API_BASE, version: env.GRAPH_API_VERSION } };
+}
+
+export function jobHandlers(db: Db, deps: { enrichment?: EnrichmentDeps } = {}): JobHandlers {
+  return {
+    [WEBHOOK_RETRY_JOB]: webhookRetryHandler(db),
+    [AD_ENRICHMENT_JOB]: adEnrichmentHandler(db, deps.enrichment ?? enrichmentDepsFromEnv()),
+  };
 }
 
 export async function runScheduledWork(db: Db, { now = () => new Date(), budgetMs = 50_000 } = {}): Promise<ScheduledWorkResult> {

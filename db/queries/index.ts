@@ -9,3 +9,4 @@ export * from "./webhook-events";
 export * from "./jobs";
 export * from "./subscriber-list";
 export * from "./ad-options";
+export * from "./ads";

@@ -1,4 +1,4 @@
-// Meta's Graph API, played on loopback: phone numbers with their tokens, and Graph's error envelope.
+// Meta's Graph API, played on loopback: phone numbers and ads with their tokens, and Graph's error envelope.
 import { type FakeResponse, type FakeServer, startFakeServer } from "./http-fake";
 
 export type FakePhoneNumber = {
@@ -13,10 +13,25 @@ export type FakePhoneNumber = {
   delayMs?: number;
 };
 
+type IdName = { id: string; name: string };
+
+/** A Click-to-WhatsApp ad as the Marketing API reads it (GET /{ad-id}?fields=name,adset{id,name},…). */
+export type FakeAd = {
+  id: string;
+  /** the access token allowed to read it */
+  token: string;
+  name: string;
+  adset?: IdName;
+  campaign?: IdName;
+  creative?: IdName;
+  delayMs?: number;
+};
+
 export type FakeGraph = FakeServer & {
   addPhoneNumber(n: FakePhoneNumber): void;
-  /** Answer every request for this object id with a Graph error. */
-  failObject(id: string, error: { status: number; code: number; message: string; subcode?: number; type?: string }): void;
+  addAd(ad: FakeAd): void;
+  /** Answer requests for this object id with a Graph error: every one, or only the next `times`. */
+  failObject(id: string, error: { status: number; code: number; message: string; subcode?: number; type?: string }, opts?: { times?: number }): void;
 };
 
 let trace = 0;
@@ -44,15 +59,44 @@ export function bearer(headers: Record<string, string | string[] | undefined>): 
   return m?.[1] ?? null;
 }
 
+/** Top-level fields of a Graph `fields` parameter, with their sub-selections: "name,adset{id,name}" → name, adset → [id, name]. */
+export function parseFields(raw: string): Map<string, string[] | null> {
+  const out = new Map<string, string[] | null>();
+  for (const part of raw.match(/[^,{]+(\{[^}]*\})?/g) ?? []) {
+    const m = part.trim().match(/^([^{]+)(?:\{([^}]*)\})?$/);
+    if (m) out.set(m[1]!.trim(), m[2] === undefined ? null : m[2].split(",").map((f) => f.trim()));
+  }
+  return out;
+}
+
+function adBody(ad: FakeAd, rawFields: string): Record<string, unknown> {
+  const body: Record<string, unknown> = { id: ad.id };
+  for (const [field, sub] of parseFields(rawFields)) {
+    if (field === "name") body.name = ad.name;
+    const edge = field === "adset" || field === "campaign" || field === "creative" ? ad[field] : undefined;
+    if (edge) body[field] = sub ? Object.fromEntries(Object.entries(edge).filter(([k]) => sub.includes(k))) : { id: edge.id };
+  }
+  return body;
+}
+
 export async function startFakeGraph(opts: { port?: number } = {}): Promise<FakeGraph> {
   const server = await startFakeServer(opts);
   const numbers = new Map<string, FakePhoneNumber>();
-  const failures = new Map<string, FakeResponse>();
+  const ads = new Map<string, FakeAd>();
+  const failures = new Map<string, { response: FakeResponse; left: number }>();
 
   server.on("GET", /^\/v\d+\.\d+\/(\d+)$/, (req, match) => {
     const id = match[1]!;
     const failure = failures.get(id);
-    if (failure) return failure;
+    if (failure) {
+      if (--failure.left <= 0) failures.delete(id);
+      return failure.response;
+    }
+    const ad = ads.get(id);
+    if (ad) {
+      if (bearer(req.headers) !== ad.token) return { ...expiredToken(), delayMs: ad.delayMs };
+      return { json: adBody(ad, req.query.get("fields") ?? "name"), delayMs: ad.delayMs };
+    }
     const n = numbers.get(id);
     if (!n) {
       return graphError(
@@ -73,6 +117,8 @@ export async function startFakeGraph(opts: { port?: number } = {}): Promise<Fake
   return {
     ...server,
     addPhoneNumber: (n) => void numbers.set(n.id, n),
-    failObject: (id, e) => void failures.set(id, graphError(e.status, e.code, e.message, { subcode: e.subcode, type: e.type })),
+    addAd: (ad) => void ads.set(ad.id, ad),
+    failObject: (id, e, o = {}) =>
+      void failures.set(id, { response: graphError(e.status, e.code, e.message, { subcode: e.subcode, type: e.type }), left: o.times ?? Infinity }),
   };
 }

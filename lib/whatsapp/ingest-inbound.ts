@@ -1,5 +1,6 @@
 // Inbound messages of a batch → subscribers (created or updated), conversations (24 h windows, ad
-// referrals with first/last touch), message rows, opt-out keywords. Set-based, idempotent by wamid.
+// referrals with first/last touch, cached ad names; new ad ids queue an enrichment job), message rows,
+// opt-out keywords. Set-based, idempotent by wamid.
 import { randomUUID } from "node:crypto";
 import type { Db } from "@/db/client";
 import {
@@ -16,6 +17,7 @@ import {
   saveSubscriberStates,
 } from "@/db/queries";
 import type { NewConversation, NewMessage, NewSubscriber } from "@/db/schema";
+import { applyAdCache, registerConversationAds } from "@/lib/subscribers/enrichment";
 import { type SenderIdentity, resolveSenderIdentity } from "@/lib/subscribers/identity";
 import { type OptKeywords, matchOptKeyword, toOptKeywords } from "@/lib/subscribers/opt-out";
 import { parseUtmTags } from "@/lib/subscribers/utm";
@@ -190,9 +192,13 @@ export async function applyInbound(tx: Db, tenantId: string, routed: Routed<Inbo
   const keywords = toOptKeywords((await getTenantById(tx, tenantId)) ?? undefined);
   const none: Taken = { waPhones: new Set(), userIds: new Set() };
   const fresh = groups.map((g) => ({ group: g, plan: planSender(tenantId, freshState(g), g.items, keywords, none) }));
+  // ad ids before any subscriber lock (an enrichment job locks the ad, then its conversations and subscribers)
+  const adCache = await registerConversationAds(tx, { tenantId, conversations: fresh.flatMap((f) => f.plan.conversations), now });
+  for (const f of fresh) applyAdCache(adCache, f.plan);
   const inserted = await insertSubscribersIfAbsent(tx, fresh.map((f): NewSubscriber => ({ tenantId, ...f.plan.state })));
   const plans = fresh.filter((f) => inserted.has(f.plan.state.id)).map((f) => f.plan);
   const existing = await planExistingSenders(tx, tenantId, fresh.filter((f) => !inserted.has(f.plan.state.id)).map((f) => f.group), keywords);
+  for (const p of existing) applyAdCache(adCache, p);
   plans.push(...existing);
   await insertConversations(tx, plans.flatMap((p) => p.conversations));
   await extendConversations(tx, { tenantId, rows: plans.flatMap((p) => [...p.extended.values()]), now });
