@@ -1,0 +1,91 @@
+// The attribution report: conversations started in a date range, per campaign → ad set → ad, with the
+// conversions attributed to them; and conversations per day by source for the chart. Both read the
+// range from conversations_tenant_started_idx.
+import { sql } from "drizzle-orm";
+import type { Db } from "../client";
+import { rowsOf } from "../migrations-info";
+
+export type AttributionRange = { tenantId: string; from: Date; to: Date }; // to exclusive
+
+export type ReportLevel = "ad" | "adset" | "campaign" | "total";
+
+export type AdReportRow = {
+  level: ReportLevel;
+  campaignId: string | null;
+  campaignName: string | null;
+  adsetId: string | null;
+  adsetName: string | null;
+  adId: string | null;
+  adName: string | null;
+  headline: string | null;
+  conversations: number;
+  subscribers: number; // distinct at each level (one person clicking two ads of a campaign counts once there)
+  converted: number; // conversations with at least one conversion (failed deliveries excluded)
+};
+
+const LEVELS: Record<number, ReportLevel> = { 0: "ad", 1: "adset", 3: "campaign", 7: "total" };
+
+/** Ad conversations of the range, rolled up ad → ad set → campaign → total in one pass (GROUPING SETS). */
+export async function reportByAd(db: Db, { tenantId, from, to }: AttributionRange): Promise<AdReportRow[]> {
+  const rows = rowsOf<Record<string, unknown>>(
+    await db.execute(sql`
+      with converted as (
+        select distinct conversation_id from conversions where tenant_id = ${tenantId} and conversation_id is not null and status <> 'failed'
+      )
+      select grouping(c.campaign_id, c.adset_id, c.ad_id)::int as g, c.campaign_id, max(c.campaign_name) as campaign_name, c.adset_id,
+        max(c.adset_name) as adset_name, c.ad_id, max(c.ad_name) as ad_name, max(c.headline) as headline, count(*)::int as conversations,
+        count(distinct c.subscriber_id)::int as subscribers, count(k.conversation_id)::int as converted
+      from conversations c
+      left join converted k on k.conversation_id = c.id
+      where c.tenant_id = ${tenantId} and c.started_at >= ${from.toISOString()}::timestamptz and c.started_at < ${to.toISOString()}::timestamptz
+        and c.ad_id is not null
+      group by grouping sets ((c.campaign_id, c.adset_id, c.ad_id), (c.campaign_id, c.adset_id), (c.campaign_id), ())
+      order by count(*) desc, c.ad_id`),
+  );
+  return rows.map((r) => ({
+    level: LEVELS[Number(r.g)] ?? "ad",
+    campaignId: (r.campaign_id as string | null) ?? null,
+    campaignName: (r.campaign_name as string | null) ?? null,
+    adsetId: (r.adset_id as string | null) ?? null,
+    adsetName: (r.adset_name as string | null) ?? null,
+    adId: (r.ad_id as string | null) ?? null,
+    adName: (r.ad_name as string | null) ?? null,
+    headline: (r.headline as string | null) ?? null,
+    conversations: Number(r.conversations),
+    subscribers: Number(r.subscribers),
+    converted: Number(r.converted),
+  }));
+}
+
+export type AdConversionRow = { adId: string; eventName: string; currency: string | null; count: number; value: number };
+
+/** Conversions of the range's ad conversations, per ad, event name and currency (failed deliveries excluded). */
+export async function conversionsByAd(db: Db, { tenantId, from, to }: AttributionRange): Promise<AdConversionRow[]> {
+  const rows = rowsOf<Record<string, unknown>>(
+    await db.execute(sql`
+      select c.ad_id, v.event_name, v.currency, count(*)::int as n, coalesce(sum(v.value), 0)::float8 as value
+      from conversations c
+      join conversions v on v.conversation_id = c.id and v.tenant_id = c.tenant_id
+      where c.tenant_id = ${tenantId} and c.started_at >= ${from.toISOString()}::timestamptz and c.started_at < ${to.toISOString()}::timestamptz
+        and c.ad_id is not null and v.status <> 'failed'
+      group by c.ad_id, v.event_name, v.currency`),
+  );
+  return rows.map((r) => ({ adId: r.ad_id as string, eventName: r.event_name as string, currency: (r.currency as string | null) ?? null, count: Number(r.n), value: Number(r.value) }));
+}
+
+export type DailySourceRow = { day: string; source: "ad" | "post" | "organic" | "other"; conversations: number };
+
+/** Conversations started per UTC day and source (ad click, post, organic, other referrals). */
+export async function conversationsPerDay(db: Db, { tenantId, from, to }: AttributionRange): Promise<DailySourceRow[]> {
+  const rows = rowsOf<Record<string, unknown>>(
+    await db.execute(sql`
+      select to_char(date_trunc('day', c.started_at at time zone 'UTC'), 'YYYY-MM-DD') as day,
+        case when c.source_type is null then 'organic' when c.source_type in ('ad', 'post') then c.source_type else 'other' end as source,
+        count(*)::int as n
+      from conversations c
+      where c.tenant_id = ${tenantId} and c.started_at >= ${from.toISOString()}::timestamptz and c.started_at < ${to.toISOString()}::timestamptz
+      group by 1, 2
+      order by 1, 2`),
+  );
+  return rows.map((r) => ({ day: r.day as string, source: r.source as DailySourceRow["source"], conversations: Number(r.n) }));
+}
