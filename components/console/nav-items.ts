@@ -1,4 +1,4 @@
-import { LayoutDashboard, Phone, Settings, Users, Webhook, type LucideIcon } from "lucide-react";
+import { BarChart3, LayoutDashboard, Phone, Settings, Users, Webhook, type LucideIcon } from "lucide-react";
 import type { Role } from "@/lib/roles-types";
 
 export type NavItem = { href: string; label: string; icon: LucideIcon; role: Role };
@@ -7,6 +7,7 @@ export type NavItem = { href: string; label: string; icon: LucideIcon; role: Rol
 export const NAV_ITEMS: NavItem[] = [
   { href: "/dashboard", label: "Dashboard", icon: LayoutDashboard, role: "marketer" },
   { href: "/subscribers", label: "Subscribers", icon: Users, role: "marketer" },
+  { href: "/attribution", label: "Attribution", icon: BarChart3, role: "marketer" },
   { href: "/numbers", label: "Numbers", icon: Phone, role: "marketer" },
   { href: "/webhooks", label: "Webhooks", icon: Webhook, role: "marketer" },
   { href: "/settings", label: "Settings", icon: Settings, role: "admin" },
