@@ -60,10 +60,3 @@ export function decodeListCursor(raw: string): ListCursor {
     throw new AppError("bad_request", "The cursor is not valid; start again from the first page.");
   }
 }
-
-/** Filters → URL search params (empty values dropped), for links that keep the current view. */
-export function filtersToSearchParams(filters: Partial<Record<keyof SubscriberFilters, string | undefined>>): URLSearchParams {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(filters)) if (value) params.set(key, value);
-  return params;
-}

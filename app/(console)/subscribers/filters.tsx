@@ -8,17 +8,7 @@ import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Spinner } from "@/components/ui/spinner";
-
-export type SubscriberFilterValues = Partial<
-  Record<"q" | "number" | "status" | "lifecycle" | "source" | "campaign" | "ad" | "clickId" | "from" | "to" | "window" | "sort", string>
->;
-
-export function listHref(values: SubscriberFilterValues & { cursor?: string }): string {
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(values)) if (v) params.set(k, v);
-  const query = params.toString();
-  return query ? `/subscribers?${query}` : "/subscribers";
-}
+import { type SubscriberFilterValues, listHref } from "./list-href";
 
 /**
  * The list's filters live in the URL, so a view can be shared and bookmarked; changing one starts again at

@@ -17,7 +17,8 @@ import { listNumbersPage } from "@/lib/numbers/numbers";
 import { formatPhone } from "@/lib/phone";
 import { type SubscriberFilters as Filters, subscriberFiltersSchema } from "@/lib/subscribers/list-filters";
 import { listSubscribers, type SubscriberListPage } from "@/lib/subscribers/list";
-import { type SubscriberFilterValues, SubscriberFilters, listHref } from "./filters";
+import { SubscriberFilters } from "./filters";
+import { type SubscriberFilterValues, listHref } from "./list-href";
 import { NewArrivals } from "./new-arrivals";
 import { LIFECYCLE_LABELS, MessageStatusLabel, SOURCE_LABELS, SUBSCRIBER_STATUS, SubscriberStatusBadge } from "./subscriber-badges";
 
