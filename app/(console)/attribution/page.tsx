@@ -50,12 +50,17 @@ export default async function AttributionPage({ searchParams }: { searchParams: 
         title="Attribution"
         description="Which campaigns, ad sets and ads start conversations, and what those conversations were worth. Conversions count toward the ad of the conversation they were reported for."
         actions={
+          <div className="flex gap-2">
+          <Button asChild variant="ghost">
+            <Link href="/attribution/ads">Ad details</Link>
+          </Button>
           <Button asChild variant="outline">
             <a href={`/api/v1/attribution?from=${from}&to=${to}&format=csv`} download>
               <Download aria-hidden />
               Download CSV
             </a>
           </Button>
+          </div>
         }
       />
       <RangeForm from={from} to={to} error={error} />

@@ -1,0 +1,120 @@
+import { CheckCircle2, Clock, Megaphone, XCircle } from "lucide-react";
+import type { Metadata } from "next";
+import Link from "next/link";
+import { formatDateTime, formatRelative } from "@/components/console/format";
+import { ErrorText, KeysetPager } from "@/components/console/list-parts";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { EmptyState } from "@/components/ui/empty-state";
+import { PageHeader } from "@/components/ui/page-header";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { getDb } from "@/db/client";
+import { requireUser } from "@/lib/auth";
+import { adListParamsSchema, listAdEnrichments } from "@/lib/subscribers/enrichment";
+import { FilterLinks } from "./filter-links";
+import { RetryAdButton } from "./retry-button";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Ad details" };
+
+const STATUS = {
+  enriched: { label: "Fetched", variant: "success", icon: CheckCircle2 },
+  pending: { label: "Pending", variant: "secondary", icon: Clock },
+  failed: { label: "Failed", variant: "destructive", icon: XCircle },
+} as const;
+
+const href = (status?: string, cursor?: string) => {
+  const p = new URLSearchParams();
+  if (status) p.set("status", status);
+  if (cursor) p.set("cursor", cursor);
+  return p.size > 0 ? `/attribution/ads?${p}` : "/attribution/ads";
+};
+
+export default async function AdDetailsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const user = await requireUser({ role: "marketer" });
+  const parsed = adListParamsSchema.safeParse(await searchParams);
+  const params = parsed.success ? parsed.data : { limit: 50 };
+  const page = await listAdEnrichments(await getDb(), { tenantId: user.tenantId, ...params, limit: 50 });
+  const now = new Date().getTime();
+
+  return (
+    <div className="grid gap-6">
+      <PageHeader
+        className="pb-0"
+        title="Ad details"
+        description="For every ad that brought a conversation, its campaign, ad set, ad and creative names are fetched once from Meta with the number's access token, then shown on subscribers and in the report. Failures are retried with backoff; fix the cause (usually the token's ads_read permission) and retry."
+        actions={
+          <Link href="/attribution" className="text-sm text-muted-foreground hover:underline">
+            Back to the report
+          </Link>
+        }
+      />
+      <FilterLinks current={params.status} />
+      {page.rows.length === 0 ? (
+        <EmptyState
+          icon={Megaphone}
+          title={params.status ? "No ads with this status" : "No ads seen yet"}
+          description="An ad appears here the first time someone messages you from it."
+          action={params.status ? <Button asChild variant="outline"><Link href="/attribution/ads">Show all</Link></Button> : undefined}
+        />
+      ) : (
+        <Card className="py-0">
+          <Table>
+            <TableHeader>
+              <TableRow>
+                <TableHead>Ad</TableHead>
+                <TableHead>Campaign / ad set</TableHead>
+                <TableHead>Status</TableHead>
+                <TableHead className="w-[30%]">Last error</TableHead>
+                <TableHead>First seen</TableHead>
+                <TableHead className="sr-only">Actions</TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {page.rows.map((a) => {
+                const s = STATUS[a.status];
+                const error = a.error ?? a.jobLastError;
+                return (
+                  <TableRow key={a.id} data-testid="ad-row">
+                    <TableCell className="max-w-60">
+                      <Link href={`/subscribers?ad=${encodeURIComponent(a.adId)}`} className="block truncate font-medium hover:underline">
+                        {a.adName ?? `Ad ${a.adId}`}
+                      </Link>
+                      <span className="text-xs text-muted-foreground tabular-nums">{a.adId}</span>
+                    </TableCell>
+                    <TableCell className="max-w-60 whitespace-normal">
+                      <span className="line-clamp-1">{a.campaignName ?? "—"}</span>
+                      <span className="line-clamp-1 text-xs text-muted-foreground">{a.adsetName ?? ""}</span>
+                    </TableCell>
+                    <TableCell>
+                      <Badge variant={s.variant}>
+                        <s.icon aria-hidden />
+                        {s.label}
+                      </Badge>
+                      {a.status === "pending" && a.jobRunAt ? (
+                        <span className="block text-xs text-muted-foreground">
+                          {a.attempts > 0 ? `attempt ${a.attempts + 1}, ` : ""}next {formatRelative(a.jobRunAt.getTime(), now)}
+                        </span>
+                      ) : null}
+                    </TableCell>
+                    <TableCell className="text-sm whitespace-normal">
+                      <ErrorText text={a.status === "enriched" ? null : error} />
+                    </TableCell>
+                    <TableCell>
+                      <time dateTime={a.firstSeenAt.toISOString()} title={formatDateTime(a.firstSeenAt.getTime())}>
+                        {formatRelative(a.firstSeenAt.getTime(), now)}
+                      </time>
+                    </TableCell>
+                    <TableCell className="text-right">{a.status === "failed" ? <RetryAdButton adId={a.adId} /> : null}</TableCell>
+                  </TableRow>
+                );
+              })}
+            </TableBody>
+          </Table>
+        </Card>
+      )}
+      {page.rows.length > 0 ? <KeysetPager firstHref={params.cursor ? href(params.status) : null} nextHref={page.nextCursor && href(params.status, page.nextCursor)} /> : null}
+    </div>
+  );
+}
