@@ -107,7 +107,7 @@ export default async function AttributionPage({ searchParams }: { searchParams: 
                 </TableRow>,
                 ...c.adsets.flatMap((s) => [
                   <TableRow key={`s-${c.id}-${s.id}`}>
-                    <TableCell className="pl-6">{s.name ?? (s.id ? `Ad set ${s.id}` : "—")}</TableCell>
+                    <TableCell className="pl-6">{s.name ?? (s.id ? `Ad set ${s.id}` : "Ad set not known yet")}</TableCell>
                     <Cells t={s.totals} events={events} />
                   </TableRow>,
                   ...s.ads.map((a) => (
