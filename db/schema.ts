@@ -240,6 +240,7 @@ export const subscribers = pgTable(
     index("subscribers_tenant_phone_prefix_idx").on(t.tenantId, t.waPhone.op("text_pattern_ops")),
     index("subscribers_tenant_wa_id_prefix_idx").on(t.tenantId, t.waId.op("text_pattern_ops")),
     index("subscribers_profile_name_trgm_idx").using("gin", t.profileName.op("gin_trgm_ops")),
+    index("subscribers_username_trgm_idx").using("gin", t.username.op("gin_trgm_ops")),
     // selective list filters, in list order
     index("subscribers_tenant_ad_last_inbound_idx")
       .on(t.tenantId, t.firstTouchAdId, t.lastInboundAt.desc().nullsLast(), t.id.desc())
@@ -311,6 +312,8 @@ export const conversations = pgTable(
     index("conversations_tenant_started_idx").on(t.tenantId, t.startedAt.desc(), t.id.desc()),
     index("conversations_tenant_ctwa_clid_idx").on(t.tenantId, t.ctwaClid),
     index("conversations_tenant_ad_idx").on(t.tenantId, t.adId),
+    // the attribution report reads a date range of just these columns: an index-only scan
+    index("conversations_tenant_started_report_idx").on(t.tenantId, t.startedAt, t.sourceType, t.adId, t.subscriberId, t.id),
   ],
 );
 

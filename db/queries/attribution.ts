@@ -25,36 +25,65 @@ export type AdReportRow = {
 
 const LEVELS: Record<number, ReportLevel> = { 0: "ad", 1: "adset", 3: "campaign", 7: "total" };
 
-/** Ad conversations of the range, rolled up ad → ad set → campaign → total in one pass (GROUPING SETS). */
+/**
+ * Ad conversations of the range, rolled up ad → ad set → campaign → total in one pass (GROUPING SETS). The
+ * range is read by an index-only scan (conversations_tenant_started_report_idx); the hierarchy and the names
+ * come from the small `ads` cache, the headline from one conversation per ad.
+ */
 export async function reportByAd(db: Db, { tenantId, from, to }: AttributionRange): Promise<AdReportRow[]> {
   const rows = rowsOf<Record<string, unknown>>(
     await db.execute(sql`
       with converted as (
         select distinct conversation_id from conversions where tenant_id = ${tenantId} and conversation_id is not null and status <> 'failed'
+      ), ranged as (
+        select c.id, c.subscriber_id, c.ad_id, a.campaign_id, a.adset_id
+        from conversations c
+        left join ads a on a.tenant_id = c.tenant_id and a.ad_id = c.ad_id
+        where c.tenant_id = ${tenantId} and c.started_at >= ${from.toISOString()}::timestamptz and c.started_at < ${to.toISOString()}::timestamptz
+          and c.ad_id is not null
       )
-      select grouping(c.campaign_id, c.adset_id, c.ad_id)::int as g, c.campaign_id, max(c.campaign_name) as campaign_name, c.adset_id,
-        max(c.adset_name) as adset_name, c.ad_id, max(c.ad_name) as ad_name, max(c.headline) as headline, count(*)::int as conversations,
-        count(distinct c.subscriber_id)::int as subscribers, count(k.conversation_id)::int as converted
-      from conversations c
-      left join converted k on k.conversation_id = c.id
-      where c.tenant_id = ${tenantId} and c.started_at >= ${from.toISOString()}::timestamptz and c.started_at < ${to.toISOString()}::timestamptz
-        and c.ad_id is not null
-      group by grouping sets ((c.campaign_id, c.adset_id, c.ad_id), (c.campaign_id, c.adset_id), (c.campaign_id), ())
-      order by count(*) desc, c.ad_id`),
+      select grouping(r.campaign_id, r.adset_id, r.ad_id)::int as g, r.campaign_id, r.adset_id, r.ad_id, count(*)::int as conversations,
+        count(distinct r.subscriber_id)::int as subscribers, count(k.conversation_id)::int as converted
+      from ranged r
+      left join converted k on k.conversation_id = r.id
+      group by grouping sets ((r.campaign_id, r.adset_id, r.ad_id), (r.campaign_id, r.adset_id), (r.campaign_id), ())
+      order by count(*) desc, r.ad_id`),
   );
-  return rows.map((r) => ({
-    level: LEVELS[Number(r.g)] ?? "ad",
-    campaignId: (r.campaign_id as string | null) ?? null,
-    campaignName: (r.campaign_name as string | null) ?? null,
-    adsetId: (r.adset_id as string | null) ?? null,
-    adsetName: (r.adset_name as string | null) ?? null,
-    adId: (r.ad_id as string | null) ?? null,
-    adName: (r.ad_name as string | null) ?? null,
-    headline: (r.headline as string | null) ?? null,
-    conversations: Number(r.conversations),
-    subscribers: Number(r.subscribers),
-    converted: Number(r.converted),
-  }));
+  const adIds = [...new Set(rows.flatMap((r) => (typeof r.ad_id === "string" ? [r.ad_id] : [])))];
+  const names = adIds.length === 0 ? [] : rowsOf<Record<string, string | null>>(
+    await db.execute(sql`
+      select a.ad_id, a.ad_name, a.adset_name, a.campaign_name,
+        (select c.headline from conversations c where c.tenant_id = a.tenant_id and c.ad_id = a.ad_id and c.headline is not null limit 1) as headline
+      from ads a
+      where a.tenant_id = ${tenantId} and a.ad_id = any(array(select jsonb_array_elements_text(${JSON.stringify(adIds)}::jsonb)))`),
+  );
+  const byAd = new Map(names.map((n) => [n.ad_id as string, n]));
+  const campaignName = new Map<string, string>();
+  const adsetName = new Map<string, string>();
+  for (const r of rows) {
+    const n = typeof r.ad_id === "string" ? byAd.get(r.ad_id) : undefined;
+    if (n?.campaign_name && typeof r.campaign_id === "string") campaignName.set(r.campaign_id, n.campaign_name);
+    if (n?.adset_name && typeof r.adset_id === "string") adsetName.set(r.adset_id, n.adset_name);
+  }
+  return rows.map((r) => {
+    const campaignId = (r.campaign_id as string | null) ?? null;
+    const adsetId = (r.adset_id as string | null) ?? null;
+    const adId = (r.ad_id as string | null) ?? null;
+    const n = adId ? byAd.get(adId) : undefined;
+    return {
+      level: LEVELS[Number(r.g)] ?? "ad",
+      campaignId,
+      campaignName: campaignId ? (campaignName.get(campaignId) ?? null) : null,
+      adsetId,
+      adsetName: adsetId ? (adsetName.get(adsetId) ?? null) : null,
+      adId,
+      adName: n?.ad_name ?? null,
+      headline: n?.headline ?? null,
+      conversations: Number(r.conversations),
+      subscribers: Number(r.subscribers),
+      converted: Number(r.converted),
+    };
+  });
 }
 
 export type AdConversionRow = { adId: string; eventName: string; currency: string | null; count: number; value: number };

@@ -2,7 +2,7 @@
 // level, conversions per event and currency, the conversion rate, the per-day chart and the CSV.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertTenant } from "@/db/queries";
-import { conversations, conversions, subscribers } from "@/db/schema";
+import { ads, conversations, conversions, subscribers } from "@/db/schema";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { attributionCsv, attributionParamsSchema, attributionReport, resolveRange } from "./attribution";
 
@@ -28,6 +28,10 @@ describe.each(testDrivers)("attribution report (%s)", (kind) => {
           })
           .returning()
       )[0]!.id;
+    // the ads cache holds the hierarchy and the names (filled by enrichment)
+    for (const [tenant, ad, adset, campaign] of [[tenantId, "1", "s1", "c1"], [tenantId, "2", "s1", "c1"], [tenantId, "3", "s2", "c2"], [other, "1", "s1", "c1"]] as const) {
+      await t.db.insert(ads).values({ tenantId: tenant, adId: ad, adsetId: adset, campaignId: campaign, adName: `Ad ${ad}`, adsetName: `Set ${adset}`, campaignName: `Campaign ${campaign}`, status: "enriched" });
+    }
     const a1 = { ad: "1", adset: "s1", campaign: "c1" };
     const a2 = { ad: "2", adset: "s1", campaign: "c1" };
     const a3 = { ad: "3", adset: "s2", campaign: "c2" };
@@ -55,9 +59,10 @@ describe.each(testDrivers)("attribution report (%s)", (kind) => {
     const c1 = r.campaigns.find((c) => c.id === "c1")!;
     expect(c1).toMatchObject({ name: "Campaign c1", totals: { conversations: 3, subscribers: 2, converted: 2 } });
     expect(c1.adsets).toHaveLength(1);
-    const ads = Object.fromEntries(c1.adsets[0]!.ads.map((a) => [a.id, a.totals]));
-    expect(ads["1"]).toMatchObject({ conversations: 2, subscribers: 2, converted: 2, rate: 1, events: { Purchase: 2, LeadSubmitted: 1 }, value: { USD: 100.5, EUR: 20 } });
-    expect(ads["2"]).toMatchObject({ conversations: 1, subscribers: 1, converted: 0, rate: 0, events: {}, value: {} });
+    const byAd = Object.fromEntries(c1.adsets[0]!.ads.map((a) => [a.id, a.totals]));
+    expect(c1.adsets[0]!.ads.find((a) => a.id === "1")).toMatchObject({ name: "Ad 1", headline: "Headline 1" });
+    expect(byAd["1"]).toMatchObject({ conversations: 2, subscribers: 2, converted: 2, rate: 1, events: { Purchase: 2, LeadSubmitted: 1 }, value: { USD: 100.5, EUR: 20 } });
+    expect(byAd["2"]).toMatchObject({ conversations: 1, subscribers: 1, converted: 0, rate: 0, events: {}, value: {} });
     expect(r.campaigns.find((c) => c.id === "c2")!.totals).toMatchObject({ conversations: 1, subscribers: 1, converted: 0 });
     expect(r.eventNames).toEqual(["LeadSubmitted", "Purchase"]);
     expect(r.currencies).toEqual(["EUR", "USD"]);
