@@ -31,6 +31,9 @@ test.describe("subscribers", () => {
     await signIn(page, MARKETER.email, MARKETER.password);
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Subscribers" }).click();
     await expect(page.getByTestId("subscriber-row").filter({ hasText: "Ben Ad-B" })).toBeVisible({ timeout: 15_000 });
+    // someone new writes while the list is open: they appear without a reload
+    expect((await click("16505550303", "Cleo Live", AD_B, "Public speaking weekend", "ARAe2eLiveClick")).status()).toBe(200);
+    await expect(page.getByTestId("subscriber-row").first()).toContainText("Cleo Live", { timeout: 15_000 });
 
     await page.getByLabel("Ad", { exact: true }).click();
     await page.getByRole("option", { name: `Ad ${AD_A}` }).click();

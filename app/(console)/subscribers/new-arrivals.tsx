@@ -1,16 +1,14 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { RefreshCw } from "lucide-react";
 import { useRouter } from "next/navigation";
-import { useTransition } from "react";
-import { Button } from "@/components/ui/button";
+import { useEffect, useTransition } from "react";
 
 /**
- * Watches the first page of the current view: when a subscriber appears (or writes again) above the
- * top row, offers to show them without a full reload. The rows never move under the reader on their own.
+ * Keeps the first page of the current view live: polls its top row, and when a subscriber appears (or
+ * writes again) above it, re-renders the list in place (no reload; filters and scroll position stay).
  */
-export function NewArrivals({ query, topId, topAt }: { query: string; topId: string | null; topAt: number | null }) {
+export function NewArrivals({ query, sort, topId, topAt }: { query: string; sort: "last_inbound" | "first_seen"; topId: string | null; topAt: number | null }) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
   const { data } = useQuery({
@@ -20,18 +18,17 @@ export function NewArrivals({ query, topId, topAt }: { query: string; topId: str
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       return (await res.json()) as { rows: { id: string; lastInboundAt: number | null; firstSeenAt: number }[] };
     },
-    refetchInterval: 10_000,
+    refetchInterval: 5_000,
   });
   const top = data?.rows[0];
-  const changed = top && (top.id !== topId || (top.lastInboundAt ?? 0) > (topAt ?? 0));
-  if (!changed) return null;
+  const at = top ? (sort === "first_seen" ? top.firstSeenAt : (top.lastInboundAt ?? 0)) : 0;
+  const changed = Boolean(top && (top.id !== topId || at > (topAt ?? 0)));
+  useEffect(() => {
+    if (changed && !pending) startTransition(() => router.refresh());
+  }, [changed, pending, router]);
   return (
-    <div role="status" className="flex items-center justify-between gap-3 rounded-md border border-primary/30 bg-primary/5 px-4 py-2 text-sm">
-      <span>New messages arrived since this page loaded.</span>
-      <Button size="sm" variant="outline" disabled={pending} onClick={() => startTransition(() => router.refresh())}>
-        <RefreshCw aria-hidden className={pending ? "animate-spin" : undefined} />
-        Show them
-      </Button>
-    </div>
+    <p className="sr-only" role="status" aria-live="polite">
+      {pending ? "Loading new messages…" : ""}
+    </p>
   );
 }

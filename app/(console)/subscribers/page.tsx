@@ -105,6 +105,7 @@ export default async function SubscribersPage({ searchParams }: { searchParams: 
       {!cursor ? (
         <NewArrivals
           query={query}
+          sort={filters.sort}
           topId={first?.id ?? null}
           topAt={first ? (filters.sort === "first_seen" ? first.firstSeenAt.getTime() : (first.lastInboundAt?.getTime() ?? null)) : null}
         />
