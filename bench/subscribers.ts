@@ -21,6 +21,7 @@ import { exportSubscribersCsv } from "../lib/subscribers/export";
 import { listSubscribers } from "../lib/subscribers/list";
 import { type SubscriberFilters, subscriberFiltersSchema } from "../lib/subscribers/list-filters";
 import { loadSubscriberPage } from "../lib/subscribers/read";
+import { freshDatabase } from "./database";
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1_000_000);
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 2 * SUBSCRIBERS);
@@ -377,28 +378,12 @@ function runExportChild(url: string, tenantId: string, now: Date): Promise<{ row
 }
 
 // ---------------------------------------------------------------------------------------------- main
-async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  if (process.env.BENCH_DATABASE_URL) return { url: process.env.BENCH_DATABASE_URL, drop: async () => {} };
-  const admin = "postgres://postgres@127.0.0.1:5432/postgres";
-  const name = `ct_bench_subs_${Date.now().toString(36)}`;
-  const sqlc = postgres(admin, { max: 1, onnotice: () => {} });
-  await sqlc.unsafe(`create database "${name}"`);
-  await sqlc.end();
-  return {
-    url: admin.replace(/\/postgres$/, `/${name}`),
-    drop: async () => {
-      const again = postgres(admin, { max: 1, onnotice: () => {} });
-      await again.unsafe(`drop database if exists "${name}" with (force)`);
-      await again.end();
-    },
-  };
-}
 
 type Outcome = { name: string; value: string; target: string; pass: boolean };
 
 async function main() {
   const now = new Date();
-  const database = await freshDatabase();
+  const database = await freshDatabase("ct_bench_subs");
   const handle = await openDatabase({ url: database.url, max: 8 });
   const traceClient = postgres(database.url, { max: 1, onnotice: () => {} });
   const outcomes: Outcome[] = [];

@@ -8,7 +8,6 @@
 import { randomBytes } from "node:crypto";
 import autocannon from "autocannon";
 import { count, eq, sql } from "drizzle-orm";
-import postgres from "postgres";
 import { openDatabase } from "../db/client";
 import { insertTenant } from "../db/queries";
 import { messages, subscribers, webhookEvents } from "../db/schema";
@@ -18,6 +17,7 @@ import { drainReceivedEvents } from "../lib/whatsapp/processing-loop";
 import { fakeWamid, inboundMessage, type PayloadNumber, statusUpdates } from "../lib/whatsapp/payloads";
 import { signMetaBody } from "../lib/whatsapp/signature";
 import { startBenchServer } from "./server";
+import { freshDatabase } from "./database";
 
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const duration = Number(process.env.BENCH_SECONDS ?? 30);
@@ -30,24 +30,8 @@ const NUMBER: PayloadNumber = { phoneNumberId: "106540352242922", displayPhoneNu
 const fmt = (n: number) => Math.round(n).toLocaleString("en");
 const log = (line = "") => console.info(line);
 
-async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  if (process.env.BENCH_DATABASE_URL) return { url: process.env.BENCH_DATABASE_URL, drop: async () => {} };
-  const admin = "postgres://postgres@127.0.0.1:5432/postgres";
-  const name = `ct_bench_${Date.now().toString(36)}`;
-  const sqlc = postgres(admin, { max: 1, onnotice: () => {} });
-  await sqlc.unsafe(`create database "${name}"`);
-  await sqlc.end();
-  return {
-    url: admin.replace(/\/postgres$/, `/${name}`),
-    drop: async () => {
-      const again = postgres(admin, { max: 1, onnotice: () => {} });
-      await again.unsafe(`drop database if exists "${name}" with (force)`);
-      await again.end();
-    },
-  };
-}
 
-const database = await freshDatabase();
+const database = await freshDatabase("ct_bench");
 process.env.DATABASE_URL = database.url;
 process.env.ENCRYPTION_KEY = ENCRYPTION_KEY;
 const handle = await openDatabase({ url: database.url, max: 8 });
