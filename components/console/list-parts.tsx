@@ -1,5 +1,7 @@
+import { ArrowLeft } from "lucide-react";
 import Link from "next/link";
 import { Button } from "@/components/ui/button";
+import { Spinner } from "@/components/ui/spinner";
 
 /** A table cell's error text, clamped to two lines (the whole text on hover), or a muted dash. */
 export function ErrorText({ text, title }: { text: string | null | undefined; title?: string }) {
@@ -27,5 +29,27 @@ export function KeysetPager({ firstHref, nextHref }: { firstHref: string | null;
         </Button>
       ) : null}
     </nav>
+  );
+}
+
+/** "← Numbers" above a detail page: back to its list. */
+export function BackLink({ href, children }: { href: string; children: React.ReactNode }) {
+  return (
+    <div>
+      <Link href={href} className="inline-flex items-center gap-1 text-sm text-muted-foreground hover:text-foreground">
+        <ArrowLeft className="size-4" aria-hidden />
+        {children}
+      </Link>
+    </div>
+  );
+}
+
+/** Beside a filter bar while the next view loads. */
+export function LoadingNote() {
+  return (
+    <span className="inline-flex h-8 items-center gap-2 text-sm text-muted-foreground" role="status">
+      <Spinner />
+      Loading…
+    </span>
   );
 }

@@ -1,6 +1,6 @@
 // ads: the enrichment cache, one row per (tenant, ad id) filled by one Graph API call; its names are
 // copied onto the conversations of that ad and the first-touch campaign onto subscribers.
-import { and, desc, eq, sql } from "drizzle-orm";
+import { type SQLWrapper, and, desc, eq, sql } from "drizzle-orm";
 import type { Cursor } from "@/lib/pagination";
 import type { Db } from "../client";
 import { rowsOf } from "../migrations-info";
@@ -16,6 +16,10 @@ export type AdCacheRow = AdNames & Pick<AdRow, "adId" | "status" | "error" | "en
 type Key = { tenantId: string; adId: string };
 
 const adIdIn = (adIds: string[]) => sql`${ads.adId} = any(array(select jsonb_array_elements_text(${toRecordsetJson(adIds)}::jsonb)))`;
+
+/** The enrichment job's dedupe key: one job per (tenant, ad id). Its SQL twin below must build the same text. */
+export const adJobKey = (tenantId: string, adId: string) => `${tenantId}:${adId}`;
+const adJobKeySql = (tenantId: SQLWrapper | string, adId: SQLWrapper) => sql`${tenantId}::text || ':' || ${adId}`;
 
 /**
  * Inserts the ad ids not cached yet (ON CONFLICT DO NOTHING: a concurrent insert of the same id waits, then
@@ -40,7 +44,7 @@ export async function insertAdsAndQueueJobs(
         returning ad_id
       ), queued as (
         insert into ${jobs} as j (tenant_id, kind, dedupe_key, payload, status, attempts, max_attempts, run_at, created_at, updated_at)
-        select ${tenantId}::uuid, ${job.kind}, ${tenantId}::text || ':' || i.ad_id, jsonb_build_object('tenantId', ${tenantId}::text, 'adId', i.ad_id),
+        select ${tenantId}::uuid, ${job.kind}, ${adJobKeySql(tenantId, sql`i.ad_id`)}, jsonb_build_object('tenantId', ${tenantId}::text, 'adId', i.ad_id),
           'pending', 0, ${job.maxAttempts}::int, ${at}::timestamptz, ${at}::timestamptz, ${at}::timestamptz
         from inserted i
         on conflict (kind, dedupe_key) do update set
@@ -146,10 +150,20 @@ export async function listAdsPage(db: Db, f: AdListFilters) {
       jobStatus: jobs.status, jobAttempts: jobs.attempts, jobMaxAttempts: jobs.maxAttempts, jobRunAt: jobs.runAt, jobLastError: jobs.lastError,
     })
     .from(ads)
-    .leftJoin(jobs, and(eq(jobs.kind, f.jobKind), eq(jobs.dedupeKey, sql`${ads.tenantId}::text || ':' || ${ads.adId}`)))
+    .leftJoin(jobs, and(eq(jobs.kind, f.jobKind), eq(jobs.dedupeKey, adJobKeySql(ads.tenantId, ads.adId))))
     .where(and(eq(ads.tenantId, f.tenantId), f.status ? eq(ads.status, f.status) : undefined, beforeCursor(ads.firstSeenAt, ads.id, f.cursor)))
     .orderBy(desc(ads.firstSeenAt), desc(ads.id))
     .limit(f.limit + 1);
 }
 
 export type AdListRow = Awaited<ReturnType<typeof listAdsPage>>[number];
+
+/** The ads and campaigns a tenant has seen, for the subscriber list's filter menus (one row per ad id). */
+export async function listAdOptions(db: Db, tenantId: string, limit = 500) {
+  return db
+    .select({ adId: ads.adId, adName: ads.adName, campaignId: ads.campaignId, campaignName: ads.campaignName })
+    .from(ads)
+    .where(eq(ads.tenantId, tenantId))
+    .orderBy(desc(ads.firstSeenAt))
+    .limit(limit);
+}

@@ -8,6 +8,5 @@ export * from "./messages";
 export * from "./webhook-events";
 export * from "./jobs";
 export * from "./subscriber-list";
-export * from "./ad-options";
 export * from "./ads";
 export * from "./attribution";

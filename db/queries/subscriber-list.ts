@@ -29,7 +29,7 @@ export type SubscriberListQuery = {
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-/** The WHERE of a list query without the cursor (shared by the page and the export). */
+/** The WHERE of a list query, without the cursor or the sort. */
 export function subscriberListWhere(q: Omit<SubscriberListQuery, "sort" | "cursor" | "limit">): SQL {
   const s = subscribers;
   const conds: (SQL | undefined)[] = [eq(s.tenantId, q.tenantId)];

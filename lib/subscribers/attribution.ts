@@ -4,13 +4,14 @@
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { type AdConversionRow, type AdReportRow, conversationsPerDay, conversionsByAd, reportByAd } from "@/db/queries/attribution";
+import { csvCell } from "./export";
+import { utcDaySchema } from "./list-filters";
 
 const DAY_MS = 86_400_000;
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date like 2026-11-21").refine((v) => new Date(Date.parse(`${v}T00:00:00Z`) || 0).toISOString().slice(0, 10) === v, "Not a real date");
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
 export const attributionParamsSchema = z
-  .object({ from: day.optional(), to: day.optional() })
+  .object({ from: utcDaySchema.optional(), to: utcDaySchema.optional() })
   .refine((p) => !p.from || !p.to || p.from <= p.to, { message: "The start date is after the end date", path: ["to"] })
   .refine((p) => !p.from || !p.to || Date.parse(p.to) - Date.parse(p.from) <= 366 * DAY_MS, { message: "Choose at most a year", path: ["from"] });
 
@@ -88,14 +89,10 @@ export type AttributionReport = Awaited<ReturnType<typeof attributionReport>>;
 
 /** The report as CSV lines: one row per ad, ad set and campaign (level column), then the total. */
 export function attributionCsv(report: AttributionReport): string {
-  const cell = (v: string | number | null) => {
-    const s = v === null ? "" : String(v);
-    return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : /^[=@+\-\t\r]/.test(s) && Number.isNaN(Number(s)) ? `'${s}` : s;
-  };
   const head = ["level", "campaign_id", "campaign", "adset_id", "adset", "ad_id", "ad", "conversations", "unique_subscribers", "converted", "conversion_rate",
     ...report.eventNames.map((e) => `events_${e}`), ...report.currencies.map((c) => `value_${c}`)];
   const line = (level: string, ids: (string | null)[], t: Totals) =>
-    [level, ...ids, t.conversations, t.subscribers, t.converted, t.rate.toFixed(4), ...report.eventNames.map((e) => t.events[e] ?? 0), ...report.currencies.map((c) => t.value[c] ?? 0)].map(cell).join(",");
+    [level, ...ids, t.conversations, t.subscribers, t.converted, t.rate.toFixed(4), ...report.eventNames.map((e) => t.events[e] ?? 0), ...report.currencies.map((c) => t.value[c] ?? 0)].map(csvCell).join(",");
   const out = [head.join(",")];
   for (const c of report.campaigns) {
     out.push(line("campaign", [c.id, c.name, null, null, null, null], c.totals));

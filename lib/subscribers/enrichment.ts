@@ -10,6 +10,7 @@ import {
   type AdListRow,
   type AdNames,
   type SubscriberIngestState,
+  adJobKey,
   getAdByAdId,
   getNumberById,
   insertAdsAndQueueJobs,
@@ -33,7 +34,6 @@ export const AD_FIELDS = "name,adset{id,name},campaign{id,name},creative{id,name
 export type EnrichmentDeps = { encryptionKey: string; graph: GraphConfig };
 export type AdCache = Map<string, AdCacheRow>;
 
-const adJobKey = (tenantId: string, adId: string) => `${tenantId}:${adId}`;
 
 // ------------------------------------------------------------------------------------------- ingestion
 

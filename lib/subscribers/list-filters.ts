@@ -9,7 +9,11 @@ export const SUBSCRIBER_SOURCES = ["ad", "post", "organic"] as const;
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const opt = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date like 2026-11-21").refine((v) => new Date(Date.parse(`${v}T00:00:00Z`) || 0).toISOString().slice(0, 10) === v, "Not a real date"); // Date.parse rolls 02-31 over
+/** A whole UTC day as YYYY-MM-DD, and a real one (Date.parse alone would roll 02-31 over into March). */
+export const utcDaySchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date like 2026-11-21")
+  .refine((v) => new Date(Date.parse(`${v}T00:00:00Z`) || 0).toISOString().slice(0, 10) === v, "Not a real date");
 const metaId = z.string().trim().regex(/^[\w.-]{1,64}$/, "Not a valid id");
 
 export const subscriberFiltersSchema = z
@@ -22,8 +26,8 @@ export const subscriberFiltersSchema = z
     campaign: opt(metaId),
     ad: opt(metaId),
     clickId: opt(z.enum(["yes", "no"])),
-    from: opt(day), // first seen, from this UTC day
-    to: opt(day), // … through this UTC day
+    from: opt(utcDaySchema), // first seen, from this UTC day
+    to: opt(utcDaySchema), // … through this UTC day
     window: opt(z.enum(["open", "closed"])),
     sort: z.preprocess(blankToUndefined, z.enum(SUBSCRIBER_SORTS).default("last_inbound")),
     waPhone: opt(phoneE164Schema),

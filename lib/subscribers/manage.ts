@@ -23,18 +23,10 @@ export const subscriberPatchSchema = z
   .refine((p) => Object.values(p).some((v) => v !== undefined), { message: "Send at least one of lifecycleState, tags, status" });
 export type SubscriberPatch = z.output<typeof subscriberPatchSchema>;
 
-/** Tags as typed in a form ("vip, course A"), deduplicated case-insensitively, order kept. */
-export function parseTagList(text: string): string[] {
+/** Tags trimmed and deduplicated case-insensitively, first spelling and order kept. */
+export function uniqueTags(tags: string[]): string[] {
   const seen = new Set<string>();
-  const out: string[] = [];
-  for (const raw of text.split(/[,\n]/)) {
-    const t = raw.trim();
-    if (t && !seen.has(t.toLowerCase())) {
-      seen.add(t.toLowerCase());
-      out.push(t);
-    }
-  }
-  return out;
+  return tags.map((t) => t.trim()).filter((t) => t !== "" && !seen.has(t.toLowerCase()) && seen.add(t.toLowerCase()));
 }
 
 export async function updateSubscriber(db: Db, { tenantId, id, patch, now }: { tenantId: string; id: string; patch: SubscriberPatch; now: Date }) {
@@ -43,7 +35,7 @@ export async function updateSubscriber(db: Db, { tenantId, id, patch, now }: { t
     if (!current) throw notFound("Subscriber");
     const values: SubscriberProfileUpdate = {};
     if (patch.lifecycleState && patch.lifecycleState !== current.lifecycleState) Object.assign(values, { lifecycleState: patch.lifecycleState, lifecycleChangedAt: now });
-    if (patch.tags) values.tags = parseTagList(patch.tags.join(","));
+    if (patch.tags) values.tags = uniqueTags(patch.tags);
     if (patch.status && patch.status !== current.status) {
       if (patch.status === "active" && current.status === "opted_out") {
         throw new AppError("conflict", "This subscriber opted out. Only they can opt back in, by sending START to your number.");

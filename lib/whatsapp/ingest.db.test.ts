@@ -21,6 +21,7 @@ import { sha256Hex } from "@/lib/crypto";
 import { drainWebhookEvents, processWebhookEvents, replayWebhookEvent, reprocessUnroutedEvents } from "./ingest";
 import { storeWebhookEvent } from "./store";
 import { extractPhoneNumberIds } from "./parse";
+import { type PayloadNumber, webhookEnvelope } from "./payloads";
 
 const corpusDir = path.resolve(__dirname, "../../../shared/corpus/webhooks");
 const now = new Date("2031-01-01T00:00:00.000Z");
@@ -38,52 +39,33 @@ function corpus(name: string, replace: Record<string, string> = {}): string {
 
 type Msg = { from?: string; userId?: string; wamid: string; text?: string; at: Date; name?: string; username?: string; referral?: Record<string, unknown> };
 
+const testNumber = (pnid: string): PayloadNumber => ({ phoneNumberId: pnid, displayPhoneNumber: "15550000000", wabaId: "WABA-TEST" });
+
+/** Several messages in one change, with the identity variants (user ids, usernames) the simulator's builder has not. */
 function metaMessages(pnid: string, msgs: Msg[]) {
-  return {
-    object: "whatsapp_business_account",
-    entry: [{
-      id: "WABA-TEST",
-      changes: [{
-        field: "messages",
-        value: {
-          messaging_product: "whatsapp",
-          metadata: { display_phone_number: "15550000000", phone_number_id: pnid },
-          contacts: msgs.map((m) => ({ profile: { name: m.name ?? "Ana", ...(m.username ? { username: m.username } : {}) }, ...(m.from ? { wa_id: m.from } : {}), ...(m.userId ? { user_id: m.userId } : {}) })),
-          messages: msgs.map((m) => ({
-            ...(m.from ? { from: m.from } : {}),
-            ...(m.userId ? { from_user_id: m.userId } : {}),
-            id: m.wamid,
-            timestamp: unix(m.at),
-            type: "text",
-            text: { body: m.text ?? "hello" },
-            ...(m.referral ? { referral: m.referral } : {}),
-          })),
-        },
-      }],
-    }],
-  };
+  return webhookEnvelope(testNumber(pnid), {
+    contacts: msgs.map((m) => ({ profile: { name: m.name ?? "Ana", ...(m.username ? { username: m.username } : {}) }, ...(m.from ? { wa_id: m.from } : {}), ...(m.userId ? { user_id: m.userId } : {}) })),
+    messages: msgs.map((m) => ({
+      ...(m.from ? { from: m.from } : {}),
+      ...(m.userId ? { from_user_id: m.userId } : {}),
+      id: m.wamid,
+      timestamp: unix(m.at),
+      type: "text",
+      text: { body: m.text ?? "hello" },
+      ...(m.referral ? { referral: m.referral } : {}),
+    })),
+  });
 }
 
 type St = { id: string; status: string; at: Date; recipient?: string; errors?: unknown[]; conversation?: unknown };
 
 function metaStatuses(pnid: string, statuses: St[]) {
-  return {
-    object: "whatsapp_business_account",
-    entry: [{
-      id: "WABA-TEST",
-      changes: [{
-        field: "messages",
-        value: {
-          messaging_product: "whatsapp",
-          metadata: { display_phone_number: "15550000000", phone_number_id: pnid },
-          statuses: statuses.map((s) => ({
-            id: s.id, status: s.status, timestamp: unix(s.at), recipient_id: s.recipient ?? "0",
-            ...(s.errors ? { errors: s.errors } : {}), ...(s.conversation ? { conversation: s.conversation } : {}),
-          })),
-        },
-      }],
-    }],
-  };
+  return webhookEnvelope(testNumber(pnid), {
+    statuses: statuses.map((s) => ({
+      id: s.id, status: s.status, timestamp: unix(s.at), recipient_id: s.recipient ?? "0",
+      ...(s.errors ? { errors: s.errors } : {}), ...(s.conversation ? { conversation: s.conversation } : {}),
+    })),
+  });
 }
 
 describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {

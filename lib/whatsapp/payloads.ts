@@ -7,7 +7,8 @@ export type PayloadReferral = {
   mediaType: "image" | "video"; mediaUrl: string; thumbnailUrl?: string; ctwaClid?: string; welcomeText?: string;
 };
 
-const envelope = (n: PayloadNumber, value: Record<string, unknown>) => ({
+/** One `messages` change of one WABA entry, with `value` spread after the metadata. */
+export const webhookEnvelope = <V extends Record<string, unknown>>(n: PayloadNumber, value: V) => ({
   object: "whatsapp_business_account",
   entry: [
     {
@@ -47,7 +48,7 @@ export function inboundMessage(
         },
       }
     : {};
-  return envelope(n, {
+  return webhookEnvelope(n, {
     contacts: [{ profile: m.from.name ? { name: m.from.name } : {}, wa_id: m.from.waId }],
     messages: [{ from: m.from.waId, id: m.wamid, timestamp: unix(m.at), type, ...content, ...referral }],
   });
@@ -57,7 +58,7 @@ export function statusUpdates(
   n: PayloadNumber,
   statuses: { wamid: string; recipient: string; status: "sent" | "delivered" | "read" | "failed"; at: Date; error?: { code: number; title: string } }[],
 ) {
-  return envelope(n, {
+  return webhookEnvelope(n, {
     statuses: statuses.map((s) => ({
       id: s.wamid,
       status: s.status,

@@ -21,6 +21,6 @@ opening.catch((e: unknown) => {
 parentPort?.on("message", () => {
   void opening
     .then(({ db }) => kickWebhookProcessing(db))
-    .catch(() => {})
+    .catch(() => {}) // kickWebhookProcessing logs its own errors; a failed open already ended this thread above
     .finally(() => parentPort?.postMessage("idle"));
 });

@@ -7,7 +7,7 @@ import { type FilterOption, FilterSelect } from "@/components/console/filter-sel
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
-import { Spinner } from "@/components/ui/spinner";
+import { LoadingNote } from "@/components/console/list-parts";
 import { type SubscriberFilterValues, listHref } from "./list-href";
 
 /**
@@ -65,12 +65,7 @@ export function SubscriberFilters(props: {
           ) : null}
         </div>
         <FilterSelect id="filter-sort" label="Sort by" anyLabel="Last message" value={values.sort === "first_seen" ? "first_seen" : undefined} options={[{ value: "first_seen", label: "First seen" }]} disabled={pending} onChange={set("sort")} className="w-36" />
-        {pending ? (
-          <span className="inline-flex h-8 items-center gap-2 text-sm text-muted-foreground" role="status">
-            <Spinner />
-            Loading…
-          </span>
-        ) : null}
+        {pending ? <LoadingNote /> : null}
       </div>
       <div className="flex flex-wrap items-end gap-3">
         {props.numbers.length > 1 ? (

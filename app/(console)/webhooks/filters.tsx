@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { useTransition } from "react";
 import { FilterSelect, type FilterOption } from "@/components/console/filter-select";
 import { Button } from "@/components/ui/button";
-import { Spinner } from "@/components/ui/spinner";
+import { LoadingNote } from "@/components/console/list-parts";
 
 type Option = FilterOption;
 export type WebhookFilterValues = { status?: string; provider?: string; numberId?: string };
@@ -45,12 +45,7 @@ export function WebhookFilters({
           Clear filters
         </Button>
       ) : null}
-      {pending ? (
-        <span className="inline-flex h-8 items-center gap-2 text-sm text-muted-foreground" role="status">
-          <Spinner />
-          Loading…
-        </span>
-      ) : null}
+      {pending ? <LoadingNote /> : null}
     </form>
   );
 }

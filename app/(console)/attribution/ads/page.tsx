@@ -2,7 +2,7 @@ import { CheckCircle2, Clock, Megaphone, XCircle } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { formatDateTime, formatRelative } from "@/components/console/format";
-import { ErrorText, KeysetPager } from "@/components/console/list-parts";
+import { BackLink, ErrorText, KeysetPager } from "@/components/console/list-parts";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -40,15 +40,11 @@ export default async function AdDetailsPage({ searchParams }: { searchParams: Pr
 
   return (
     <div className="grid gap-6">
+      <BackLink href="/attribution">Attribution</BackLink>
       <PageHeader
         className="pb-0"
         title="Ad details"
         description="For every ad that brought a conversation, its campaign, ad set, ad and creative names are fetched once from Meta with the number's access token, then shown on subscribers and in the report. Failures are retried with backoff; fix the cause (usually the token's ads_read permission) and retry."
-        actions={
-          <Link href="/attribution" className="text-sm text-muted-foreground hover:underline">
-            Back to the report
-          </Link>
-        }
       />
       <FilterLinks current={params.status} />
       {page.rows.length === 0 ? (

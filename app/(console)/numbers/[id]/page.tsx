@@ -1,6 +1,6 @@
-import { AlertTriangle, ArrowLeft, KeyRound } from "lucide-react";
+import { AlertTriangle, KeyRound } from "lucide-react";
 import type { Metadata } from "next";
-import Link from "next/link";
+import { BackLink } from "@/components/console/list-parts";
 import { notFound } from "next/navigation";
 import { Facts } from "@/components/console/facts";
 import { formatDateTime } from "@/components/console/format";
@@ -52,12 +52,7 @@ export default async function NumberPage({ params }: { params: Promise<{ id: str
 
   return (
     <div className="grid gap-6">
-      <div>
-        <Link href="/numbers" className="inline-flex items-center gap-1 text-sm text-muted-foreground hover:text-foreground">
-          <ArrowLeft className="size-4" aria-hidden />
-          Numbers
-        </Link>
-      </div>
+      <BackLink href="/numbers">Numbers</BackLink>
       <PageHeader
         className="pb-0"
         title={

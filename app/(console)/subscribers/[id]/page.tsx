@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Facts } from "@/components/console/facts";
+import { BackLink } from "@/components/console/list-parts";
 import { formatDateTime, formatRelative } from "@/components/console/format";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -85,7 +86,9 @@ export default async function SubscriberPage({ params }: { params: Promise<{ id:
 
   return (
     <div className="grid gap-6">
+      <BackLink href="/subscribers">Subscribers</BackLink>
       <PageHeader
+        className="pb-0"
         title={name}
         description={
           <span className="inline-flex flex-wrap items-center gap-2">
@@ -98,11 +101,6 @@ export default async function SubscriberPage({ params }: { params: Promise<{ id:
               </span>
             ) : null}
           </span>
-        }
-        actions={
-          <Link href="/subscribers" className="text-sm text-muted-foreground hover:underline">
-            All subscribers
-          </Link>
         }
       />
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,1.4fr)]">

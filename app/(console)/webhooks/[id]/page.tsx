@@ -1,6 +1,7 @@
-import { AlertTriangle, ArrowLeft, HelpCircle, ShieldX } from "lucide-react";
+import { AlertTriangle, HelpCircle, ShieldX } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
+import { BackLink } from "@/components/console/list-parts";
 import { notFound } from "next/navigation";
 import { CopyButton } from "@/components/console/copy-button";
 import { Facts } from "@/components/console/facts";
@@ -149,12 +150,7 @@ export default async function WebhookEventPage({ params }: { params: Promise<{ i
 
   return (
     <div className="grid gap-6">
-      <div>
-        <Link href="/webhooks" className="inline-flex items-center gap-1 text-sm text-muted-foreground hover:text-foreground">
-          <ArrowLeft className="size-4" aria-hidden />
-          Webhook events
-        </Link>
-      </div>
+      <BackLink href="/webhooks">Webhook events</BackLink>
       <PageHeader
         className="pb-0"
         title={
