@@ -30,6 +30,7 @@ export const WEBHOOK_STATUSES = ["received", "processed", "failed", "unrouted", 
 export const CALL_STATUSES = ["not_called", "called", "no_answer"] as const;
 export const OUTBOUND_STATUSES = ["pending", "sending", "sent", "failed", "cancelled", "skipped"] as const;
 export const CONVERSION_STATUSES = ["queued", "sent", "failed", "rejected"] as const;
+export const CONVERSION_SOURCES = ["api", "console_test", "automatic"] as const;
 export const JOB_STATUSES = ["pending", "running", "done", "failed", "cancelled"] as const;
 
 // millisecond precision: JS Dates (and keyset cursors built from them) round-trip exactly
@@ -548,8 +549,11 @@ export const conversions = pgTable(
     testCode: text("test_code"),
     warnings: text("warnings").array().notNull().default(sql`'{}'::text[]`),
     status: text("status", { enum: CONVERSION_STATUSES }).notNull().default("queued"),
+    source: text("source", { enum: CONVERSION_SOURCES }).notNull().default("api"),
     attempts: integer("attempts").notNull().default(0),
     lastAttemptAt: ts("last_attempt_at"),
+    nextAttemptAt: ts("next_attempt_at"), // while queued after a transient failure
+    lastError: text("last_error"), // the last failure in words (Meta's error verbatim, or the timeout)
     sentAt: ts("sent_at"),
     requestPayload: jsonb("request_payload").$type<Record<string, unknown>>(),
     response: jsonb("response").$type<Record<string, unknown>>(),
@@ -561,9 +565,13 @@ export const conversions = pgTable(
   (t) => [
     uniqueIndex("conversions_tenant_event_id_key").on(t.tenantId, t.eventId),
     index("conversions_tenant_created_idx").on(t.tenantId, t.createdAt.desc(), t.id.desc()),
-    index("conversions_tenant_status_idx").on(t.tenantId, t.status),
+    // the log's filters, each in list order
+    index("conversions_tenant_status_created_idx").on(t.tenantId, t.status, t.createdAt.desc(), t.id.desc()),
+    index("conversions_tenant_event_created_idx").on(t.tenantId, t.eventName, t.createdAt.desc(), t.id.desc()),
+    index("conversions_tenant_number_created_idx").on(t.tenantId, t.numberId, t.createdAt.desc(), t.id.desc()),
     index("conversions_subscriber_time_idx").on(t.subscriberId, t.eventTime.desc()),
     check("conversions_status_check", oneOf(t.status, CONVERSION_STATUSES)),
+    check("conversions_source_check", oneOf(t.source, CONVERSION_SOURCES)),
   ],
 );
 
@@ -618,5 +626,6 @@ export type NewLead = typeof leads.$inferInsert;
 export type OutboundMessage = typeof outboundMessages.$inferSelect;
 export type NewOutboundMessage = typeof outboundMessages.$inferInsert;
 export type Conversion = typeof conversions.$inferSelect;
+export type ConversionSource = (typeof CONVERSION_SOURCES)[number];
 export type NewConversion = typeof conversions.$inferInsert;
 export type Job = typeof jobs.$inferSelect;

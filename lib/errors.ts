@@ -18,12 +18,20 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly details?: unknown;
+  /** A more precise code for the JSON body (e.g. `event_too_old` with the status of `unprocessable`). */
+  readonly reason?: string;
 
-  constructor(code: ErrorCode, message: string, details?: unknown) {
+  constructor(code: ErrorCode, message: string, details?: unknown, reason?: string) {
     super(message);
     this.name = "AppError";
     this.code = code;
     this.details = details;
+    this.reason = reason;
+  }
+
+  /** The code the client reads: the precise reason when there is one. */
+  get publicCode(): string {
+    return this.reason ?? this.code;
   }
 
   get status(): number {

@@ -17,8 +17,8 @@ export function zodDetails(error: ZodError) {
 export function toErrorResponse(e: unknown): Response {
   if (e instanceof ZodError) return jsonError(422, "unprocessable", "The request is not valid", zodDetails(e));
   if (e instanceof AppError) {
-    if (e.status >= 500) console.error(`[clicktrail] ${e.code}: ${e.message}`, e.details ?? "");
-    return jsonError(e.status, e.code, e.message, e.details);
+    if (e.status >= 500) console.error(`[clicktrail] ${e.publicCode}: ${e.message}`, e.details ?? "");
+    return jsonError(e.status, e.publicCode, e.message, e.details);
   }
   const requestId = crypto.randomUUID();
   console.error(`[clicktrail] unhandled error (request ${requestId})`, e);

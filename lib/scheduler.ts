@@ -2,6 +2,9 @@
 // self-hosted ticker (CRON_MODE=internal, every minute inside the server). It drains stored
 // webhook events the request-time loop did not finish, then the jobs queue.
 import type { Db } from "@/db/client";
+import { type ConversionDeliveryDeps, capiForwardHandler } from "@/lib/conversions/deliver";
+import { CAPI_FORWARD_JOB } from "@/lib/conversions/deliver-policy";
+import { conversionDepsFromEnv } from "@/lib/conversions/deps";
 import { getEnv } from "@/lib/env";
 import { type DrainJobsResult, drainJobs, type JobHandlers } from "@/lib/jobs/queue";
 import { AD_ENRICHMENT_JOB, adEnrichmentHandler, type EnrichmentDeps } from "@/lib/subscribers/enrichment";
@@ -15,10 +18,11 @@ function enrichmentDepsFromEnv(): EnrichmentDeps {
   return { encryptionKey: env.ENCRYPTION_KEY, graph: { base: env.GRAPH_API_BASE, version: env.GRAPH_API_VERSION } };
 }
 
-export function jobHandlers(db: Db, deps: { enrichment?: EnrichmentDeps } = {}): JobHandlers {
+export function jobHandlers(db: Db, deps: { enrichment?: EnrichmentDeps; conversions?: ConversionDeliveryDeps } = {}): JobHandlers {
   return {
     [WEBHOOK_RETRY_JOB]: webhookRetryHandler(db),
     [AD_ENRICHMENT_JOB]: adEnrichmentHandler(db, deps.enrichment ?? enrichmentDepsFromEnv()),
+    [CAPI_FORWARD_JOB]: capiForwardHandler(db, deps.conversions ?? conversionDepsFromEnv()),
   };
 }
 

@@ -10,3 +10,4 @@ export * from "./jobs";
 export * from "./subscriber-list";
 export * from "./ads";
 export * from "./attribution";
+export * from "./conversions";

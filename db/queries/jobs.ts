@@ -47,6 +47,19 @@ export async function claimDueJobs(db: Db, { now, limit, leaseMs, kinds }: { now
     .returning();
 }
 
+/** Claims one pending job by its key (run it now, e.g. right after the request that queued it); null when it is not pending. */
+export async function claimJobByKey(
+  db: Db,
+  { kind, dedupeKey, now, leaseMs }: { kind: string; dedupeKey: string; now: Date; leaseMs: number },
+): Promise<JobRow | null> {
+  const [row] = await db
+    .update(jobs)
+    .set({ status: "running", attempts: sql`${jobs.attempts} + 1`, leaseExpiresAt: new Date(now.getTime() + leaseMs), updatedAt: now })
+    .where(and(eq(jobs.kind, kind), eq(jobs.dedupeKey, dedupeKey), eq(jobs.status, "pending")))
+    .returning();
+  return row ?? null;
+}
+
 export async function finishJob(
   db: Db,
   { id, attempts, status, runAt, lastError, result, now }: {

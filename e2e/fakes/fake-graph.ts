@@ -27,14 +27,31 @@ export type FakeAd = {
   delayMs?: number;
 };
 
+/** A WABA's Conversions API dataset (GET/POST /{waba-id}/dataset, POST /{dataset-id}/events). */
+export type FakeDataset = { wabaId: string; token: string; datasetId?: string; name?: string };
+
+/** One event batch the fake accepted at POST /{dataset-id}/events, exactly as it arrived. */
+export type CapiDelivery = { datasetId: string; token: string | null; body: Record<string, unknown>; fbtraceId: string };
+
+/** Event names Meta accepts with action_source business_messaging (specs/capi-business-messaging.md §3). */
+export const FAKE_CAPI_EVENT_NAMES = new Set(["LeadSubmitted", "Purchase", "AddToCart", "InitiateCheckout", "ViewContent"]);
+
 export type FakeGraph = FakeServer & {
   addPhoneNumber(n: FakePhoneNumber): void;
   addAd(ad: FakeAd): void;
+  addDataset(d: FakeDataset): void;
+  /** Accepted CAPI event batches, in arrival order (a failed answer is not a delivery). */
+  capiDeliveries: CapiDelivery[];
+  /** The next answers of POST /{dataset-id}/events, in order, before the normal behaviour resumes. */
+  scriptEvents(...responses: FakeResponse[]): void;
+  /** Answer this share (0..1) of event posts with HTTP 500 (for retry benches); optional latency. */
+  setEventsChaos(opts: { failureRate: number; delayMs?: number }): void;
   /** Answer requests for this object id with a Graph error: every one, or only the next `times`. */
   failObject(id: string, error: { status: number; code: number; message: string; subcode?: number; type?: string }, opts?: { times?: number }): void;
 };
 
 let trace = 0;
+const graphTrace = () => `AFakeTrace${(++trace).toString().padStart(4, "0")}`;
 export function graphError(status: number, code: number, message: string, extra: { subcode?: number; type?: string } = {}): FakeResponse {
   return {
     status,
@@ -44,7 +61,7 @@ export function graphError(status: number, code: number, message: string, extra:
         type: extra.type ?? "OAuthException",
         code,
         ...(extra.subcode ? { error_subcode: extra.subcode } : {}),
-        fbtrace_id: `AFakeTrace${(++trace).toString().padStart(4, "0")}`,
+        fbtrace_id: graphTrace(),
       },
     },
   };
@@ -84,6 +101,56 @@ export async function startFakeGraph(opts: { port?: number } = {}): Promise<Fake
   const numbers = new Map<string, FakePhoneNumber>();
   const ads = new Map<string, FakeAd>();
   const failures = new Map<string, { response: FakeResponse; left: number }>();
+  const datasets = new Map<string, FakeDataset>(); // by WABA id
+  const capiDeliveries: CapiDelivery[] = [];
+  const scripted: FakeResponse[] = [];
+  let chaos = { failureRate: 0, delayMs: 0 };
+  let nextDataset = 900_000_000_000_000;
+
+  const datasetOf = (datasetId: string) => [...datasets.values()].find((d) => d.datasetId === datasetId);
+  const noObject = (id: string) =>
+    graphError(400, 100, `Unsupported post request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, {
+      subcode: 33,
+      type: "GraphMethodException",
+    });
+
+  server.on("GET", /^\/v\d+\.\d+\/(\d+)\/dataset$/, (req, match) => {
+    const d = datasets.get(match[1]!);
+    if (!d) return noObject(match[1]!);
+    if (bearer(req.headers) !== d.token) return expiredToken();
+    return { json: { data: d.datasetId ? [{ id: d.datasetId, name: d.name ?? "WhatsApp Event Data" }] : [] } };
+  });
+
+  server.on("POST", /^\/v\d+\.\d+\/(\d+)\/dataset$/, (req, match) => {
+    const d = datasets.get(match[1]!);
+    if (!d) return noObject(match[1]!);
+    if (bearer(req.headers) !== d.token) return expiredToken();
+    d.datasetId ??= String(++nextDataset); // idempotent: creates one, or returns the existing one
+    return { json: { id: d.datasetId } };
+  });
+
+  server.on("POST", /^\/v\d+\.\d+\/(\d+)\/events$/, (req, match) => {
+    const datasetId = match[1]!;
+    const next = scripted.shift();
+    if (next) return next;
+    if (chaos.failureRate > 0 && Math.random() < chaos.failureRate) {
+      return { ...graphError(500, 2, "An unexpected error has occurred. Please retry your request later.", { type: "OAuthException" }), delayMs: chaos.delayMs };
+    }
+    const d = datasetOf(datasetId);
+    if (!d) return noObject(datasetId);
+    if (bearer(req.headers) !== d.token) return expiredToken();
+    const body = req.json as { data?: Array<Record<string, unknown>> } | null;
+    const events = Array.isArray(body?.data) ? body.data : [];
+    if (events.length === 0) return graphError(400, 100, "(#100) The parameter data is required", { type: "OAuthException" });
+    for (const e of events) {
+      if (!FAKE_CAPI_EVENT_NAMES.has(String(e.event_name))) {
+        return graphError(400, 100, "Invalid parameter", { subcode: 2804066, type: "OAuthException" });
+      }
+    }
+    const answer = graphTrace();
+    capiDeliveries.push({ datasetId, token: bearer(req.headers), body: body as Record<string, unknown>, fbtraceId: answer });
+    return { json: { events_received: events.length, messages: [], fbtrace_id: answer }, delayMs: chaos.delayMs };
+  });
 
   server.on("GET", /^\/v\d+\.\d+\/(\d+)$/, (req, match) => {
     const id = match[1]!;
@@ -118,6 +185,10 @@ export async function startFakeGraph(opts: { port?: number } = {}): Promise<Fake
     ...server,
     addPhoneNumber: (n) => void numbers.set(n.id, n),
     addAd: (ad) => void ads.set(ad.id, ad),
+    addDataset: (d) => void datasets.set(d.wabaId, { ...d }),
+    capiDeliveries,
+    scriptEvents: (...responses) => void scripted.push(...responses),
+    setEventsChaos: (o) => void (chaos = { failureRate: o.failureRate, delayMs: o.delayMs ?? 0 }),
     failObject: (id, e, o = {}) =>
       void failures.set(id, { response: graphError(e.status, e.code, e.message, { subcode: e.subcode, type: e.type }), left: o.times ?? Infinity }),
   };

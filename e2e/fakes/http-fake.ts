@@ -4,7 +4,7 @@ import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
 export type FakeRequest = { method: string; path: string; query: URLSearchParams; headers: http.IncomingHttpHeaders; body: string; json: unknown };
-export type FakeResponse = { status?: number; json?: unknown; text?: string; delayMs?: number };
+export type FakeResponse = { status?: number; json?: unknown; text?: string; delayMs?: number; headers?: Record<string, string> };
 export type FakeHandler = (req: FakeRequest, match: RegExpMatchArray) => FakeResponse | Promise<FakeResponse>;
 type Route = { method: string; pattern: RegExp; handle: FakeHandler };
 
@@ -46,6 +46,7 @@ export async function startFakeServer(opts: { port?: number } = {}): Promise<Fak
     if (out.delayMs) await new Promise((r) => setTimeout(r, out.delayMs));
     if (res.destroyed) return;
     res.statusCode = out.status ?? 200;
+    for (const [name, value] of Object.entries(out.headers ?? {})) res.setHeader(name, value);
     if (out.text !== undefined) {
       res.setHeader("content-type", "text/plain");
       res.end(out.text);

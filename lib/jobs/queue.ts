@@ -3,9 +3,10 @@
 // Webhook retries, ad enrichment and CAPI forwarding all run through it; the cron route and the
 // self-hosted ticker drain it.
 import type { Db } from "@/db/client";
-import { claimDueJobs, finishJob, insertJob, type JobRow, requeueFinishedJob } from "@/db/queries/jobs";
+import { claimDueJobs, claimJobByKey, finishJob, insertJob, type JobRow, requeueFinishedJob } from "@/db/queries/jobs";
 
-export type JobOutcome = { ok: true; result?: Record<string, unknown> } | { ok: false; error: string; retryable: boolean };
+/** A handler's verdict; a retryable failure may name its own next run (e.g. from Retry-After), else the queue's backoff applies. */
+export type JobOutcome = { ok: true; result?: Record<string, unknown> } | { ok: false; error: string; retryable: boolean; retryAt?: Date };
 export type JobHandler = (job: JobRow, ctx: { now: Date }) => Promise<JobOutcome>;
 export type JobHandlers = Record<string, JobHandler>;
 
@@ -37,7 +38,8 @@ export async function enqueueJob(
   return requeueFinishedJob(db, { kind: input.kind, dedupeKey: input.dedupeKey, runAt: input.runAt, payload: input.payload });
 }
 
-async function runOne(db: Db, job: JobRow, handlers: JobHandlers, now: () => Date): Promise<"done" | "retried" | "failed" | "lost"> {
+/** Runs a job this worker has claimed and records its outcome ("lost" when its lease was taken over meanwhile). */
+export async function runClaimedJob(db: Db, job: JobRow, handlers: JobHandlers, now: () => Date): Promise<"done" | "retried" | "failed" | "lost"> {
   const handler = handlers[job.kind];
   let outcome: JobOutcome;
   try {
@@ -54,7 +56,7 @@ async function runOne(db: Db, job: JobRow, handlers: JobHandlers, now: () => Dat
     id: job.id,
     attempts: job.attempts,
     status: retry ? "pending" : "failed",
-    runAt: retry ? new Date(at.getTime() + backoffMs(job.attempts)) : undefined,
+    runAt: retry ? (outcome.retryAt ?? new Date(at.getTime() + backoffMs(job.attempts))) : undefined,
     lastError: outcome.error.slice(0, 2000),
     now: at,
   });
@@ -84,11 +86,20 @@ export async function drainJobs(
     const queue = [...batch];
     const workers = Array.from({ length: Math.min(opts.concurrency ?? 8, queue.length) }, async () => {
       for (let job = queue.shift(); job; job = queue.shift()) {
-        const outcome = await runOne(db, job, opts.handlers, now);
+        const outcome = await runClaimedJob(db, job, opts.handlers, now);
         if (outcome !== "lost") totals[outcome] += 1;
       }
     });
     await Promise.all(workers);
   }
   return totals;
+}
+
+/** Runs one queued job at once if it is still pending (nobody else claimed it); returns what happened, or null. */
+export async function runJobNow(
+  db: Db,
+  { kind, dedupeKey, handlers, now = () => new Date(), leaseMs = DEFAULT_LEASE_MS }: { kind: string; dedupeKey: string; handlers: JobHandlers; now?: () => Date; leaseMs?: number },
+): Promise<"done" | "retried" | "failed" | "lost" | null> {
+  const job = await claimJobByKey(db, { kind, dedupeKey, now: now(), leaseMs });
+  return job ? runClaimedJob(db, job, handlers, now) : null;
 }

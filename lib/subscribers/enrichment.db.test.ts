@@ -11,13 +11,13 @@ import { createNumber } from "@/lib/numbers/numbers";
 import { numberFormSchema } from "@/lib/numbers/schemas";
 import { processWebhookEvents } from "@/lib/whatsapp/ingest";
 import { type PayloadNumber, fakeWamid, inboundMessage } from "@/lib/whatsapp/payloads";
+import { isTransientGraphFailure } from "@/lib/whatsapp/graph-client";
 import { storeWebhookEvent } from "@/lib/whatsapp/store";
 import {
   AD_ENRICHMENT_JOB,
   AD_FIELDS,
   adEnrichmentHandler,
   type EnrichmentDeps,
-  isTransientGraphFailure,
   listAdEnrichments,
   retryAdEnrichment,
 } from "./enrichment";

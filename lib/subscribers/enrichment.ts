@@ -25,7 +25,7 @@ import { decryptSecret } from "@/lib/crypto";
 import { notFound } from "@/lib/errors";
 import { enqueueJob, type JobHandler } from "@/lib/jobs/queue";
 import { type Page, decodeCursor, pageParamsSchema, toPage } from "@/lib/pagination";
-import { type GraphConfig, type GraphFailure, graphRequest } from "@/lib/whatsapp/graph-client";
+import { type GraphConfig, type GraphFailure, describeGraphFailure, graphRequest, isGraphRateLimit, isTransientGraphFailure } from "@/lib/whatsapp/graph-client";
 
 export const AD_ENRICHMENT_JOB = "ad_enrichment";
 export const AD_ENRICHMENT_MAX_ATTEMPTS = 5; // with the queue's backoff: about 45 minutes of retries
@@ -87,33 +87,19 @@ const adResponseSchema = z.looseObject({
 
 type Fetched = { ok: true; names: AdNames } | { ok: false; error: string; retryable: boolean };
 
-const RATE_LIMIT_CODES = new Set([4, 17, 32, 613]);
-const TEMPORARY_CODES = new Set([1, 2]); // "unknown error", "service temporarily unavailable"
-
-/** Worth another attempt: timeouts, network failures, 5xx, and Meta's rate limits (incl. the 80000–80014 ad-account ones). */
-export function isTransientGraphFailure(e: GraphFailure): boolean {
-  if (e.kind === "timeout" || e.kind === "network") return true;
-  if ((e.httpStatus ?? 0) >= 500 || e.httpStatus === 429) return true;
-  if (e.kind !== "graph" || e.code === null) return false;
-  return RATE_LIMIT_CODES.has(e.code) || TEMPORARY_CODES.has(e.code) || (e.code >= 80000 && e.code <= 80014);
-}
-
 function adErrorHint(e: GraphFailure): string | null {
   if (e.kind !== "graph" || e.code === null) return null;
   if (e.code === 190 || e.code === 102) return "The number's access token was rejected: replace it on the number's page.";
   if (e.code === 10 || (e.code >= 200 && e.code <= 299)) return "The token needs the ads_read permission on the ad account that ran this ad.";
   if (e.code === 100) return "The ad does not exist, or the number's token cannot see its ad account.";
-  if (RATE_LIMIT_CODES.has(e.code) || (e.code >= 80000 && e.code <= 80014)) return "Meta's rate limit was reached; it is retried later.";
+  if (isGraphRateLimit(e)) return "Meta's rate limit was reached; it is retried later.";
   return null;
 }
 
 /** One line for the conversation and the enrichment view: Meta's code, subcode, message and trace id, verbatim. */
 export function describeAdFailure(e: GraphFailure): string {
   const hint = adErrorHint(e);
-  const text =
-    e.kind === "graph"
-      ? `Graph error ${e.code ?? `HTTP ${e.httpStatus}`}${e.subcode ? `/${e.subcode}` : ""}: ${e.message}${e.details ? ` (${e.details})` : ""}${e.fbtraceId ? ` [fbtrace_id ${e.fbtraceId}]` : ""}`
-      : e.message;
+  const text = describeGraphFailure(e);
   return hint ? `${text}. ${hint}` : text;
 }
 

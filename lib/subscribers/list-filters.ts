@@ -8,7 +8,7 @@ export const SUBSCRIBER_SORTS = ["last_inbound", "first_seen"] as const;
 export const SUBSCRIBER_SOURCES = ["ad", "post", "organic"] as const;
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
-const opt = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
+export const optionalParam = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
 /** A whole UTC day as YYYY-MM-DD, and a real one (Date.parse alone would roll 02-31 over into March). */
 export const utcDaySchema = z
   .string()
@@ -18,20 +18,20 @@ const metaId = z.string().trim().regex(/^[\w.-]{1,64}$/, "Not a valid id");
 
 export const subscriberFiltersSchema = z
   .object({
-    q: opt(z.string().trim().max(100, "Search for at most 100 characters")),
-    number: opt(z.uuid("Not a valid number id")),
-    status: opt(z.enum(SUBSCRIBER_STATUSES)),
-    lifecycle: opt(z.enum(LIFECYCLE_STATES)),
-    source: opt(z.enum(SUBSCRIBER_SOURCES)),
-    campaign: opt(metaId),
-    ad: opt(metaId),
-    clickId: opt(z.enum(["yes", "no"])),
-    from: opt(utcDaySchema), // first seen, from this UTC day
-    to: opt(utcDaySchema), // … through this UTC day
-    window: opt(z.enum(["open", "closed"])),
+    q: optionalParam(z.string().trim().max(100, "Search for at most 100 characters")),
+    number: optionalParam(z.uuid("Not a valid number id")),
+    status: optionalParam(z.enum(SUBSCRIBER_STATUSES)),
+    lifecycle: optionalParam(z.enum(LIFECYCLE_STATES)),
+    source: optionalParam(z.enum(SUBSCRIBER_SOURCES)),
+    campaign: optionalParam(metaId),
+    ad: optionalParam(metaId),
+    clickId: optionalParam(z.enum(["yes", "no"])),
+    from: optionalParam(utcDaySchema), // first seen, from this UTC day
+    to: optionalParam(utcDaySchema), // … through this UTC day
+    window: optionalParam(z.enum(["open", "closed"])),
     sort: z.preprocess(blankToUndefined, z.enum(SUBSCRIBER_SORTS).default("last_inbound")),
-    waPhone: opt(phoneE164Schema),
-    userId: opt(z.string().trim().min(1).max(128)),
+    waPhone: optionalParam(phoneE164Schema),
+    userId: optionalParam(z.string().trim().min(1).max(128)),
   })
   .refine((f) => !f.from || !f.to || f.from <= f.to, { message: "The start date is after the end date", path: ["to"] });
 

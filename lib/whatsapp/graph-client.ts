@@ -18,8 +18,12 @@ export type GraphError = {
   message: string;
   details: string | null;
   fbtraceId: string | null;
+  /** Graph's error object exactly as it came (kept verbatim in logs marketers read) */
+  raw?: Record<string, unknown>;
+  /** from a Retry-After header */
+  retryAfterMs?: number;
 };
-export type TransportError = { kind: "timeout" | "network" | "bad_response"; httpStatus?: number; message: string };
+export type TransportError = { kind: "timeout" | "network" | "bad_response"; httpStatus?: number; message: string; retryAfterMs?: number };
 export type GraphFailure = GraphError | TransportError;
 export type GraphResult<T> = { ok: true; data: T } | { ok: false; error: GraphFailure };
 
@@ -42,6 +46,15 @@ function graphUrl(config: GraphConfig, path: string, query?: Record<string, stri
   return url.toString();
 }
 
+/** Retry-After as delay-seconds or an HTTP date → milliseconds from now (undefined when absent or unreadable). */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
 function parseGraphError(httpStatus: number, body: unknown): GraphFailure {
   const parsed = graphErrorBody.safeParse(body);
   if (!parsed.success) {
@@ -57,6 +70,7 @@ function parseGraphError(httpStatus: number, body: unknown): GraphFailure {
     message: e.message ?? `HTTP ${httpStatus}`,
     details: e.error_data?.details ?? null,
     fbtraceId: e.fbtrace_id ?? null,
+    raw: e,
   };
 }
 
@@ -90,7 +104,11 @@ export async function graphRequest<S extends z.ZodType>(
   } catch (e) {
     return { ok: false, error: transportFailure(e, timeoutMs, "Meta's Graph API") };
   }
-  if (!res.ok) return { ok: false, error: parseGraphError(res.status, body) };
+  if (!res.ok) {
+    const retryAfterMs = parseRetryAfter(res.headers.get("retry-after"));
+    const error = parseGraphError(res.status, body);
+    return { ok: false, error: retryAfterMs === undefined ? error : { ...error, retryAfterMs } };
+  }
   const parsed = opts.schema.safeParse(body);
   if (!parsed.success) {
     return { ok: false, error: { kind: "bad_response", httpStatus: res.status, message: `Graph API answered with an unexpected body: ${z.prettifyError(parsed.error)}` } };
@@ -107,4 +125,26 @@ export function transportFailure(e: unknown, timeoutMs: number, who: string): Tr
   const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
   const reason = cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : String(e));
   return { kind: "network", message: `Could not reach ${who} (${reason})` };
+}
+
+const RATE_LIMIT_CODES = new Set([4, 17, 32, 613]);
+const TEMPORARY_CODES = new Set([1, 2]); // "unknown error", "service temporarily unavailable"
+
+/** Meta's rate limits: app/user/page limits and the 80000–80014 business-use-case ones. */
+export function isGraphRateLimit(e: GraphFailure): boolean {
+  return e.kind === "graph" && e.code !== null && (RATE_LIMIT_CODES.has(e.code) || (e.code >= 80000 && e.code <= 80014));
+}
+
+/** Worth another attempt: timeouts, network failures, 5xx, 429 and Meta's temporary and rate-limit codes. */
+export function isTransientGraphFailure(e: GraphFailure): boolean {
+  if (e.kind === "timeout" || e.kind === "network") return true;
+  if ((e.httpStatus ?? 0) >= 500 || e.httpStatus === 429) return true;
+  if (e.kind !== "graph" || e.code === null) return false;
+  return TEMPORARY_CODES.has(e.code) || isGraphRateLimit(e);
+}
+
+/** One line with Meta's code, subcode, message and trace id, verbatim (or the transport failure). */
+export function describeGraphFailure(e: GraphFailure): string {
+  if (e.kind !== "graph") return e.message;
+  return `Graph error ${e.code ?? `HTTP ${e.httpStatus}`}${e.subcode ? `/${e.subcode}` : ""}: ${e.message}${e.details ? ` (${e.details})` : ""}${e.fbtraceId ? ` [fbtrace_id ${e.fbtraceId}]` : ""}`;
 }
