@@ -117,7 +117,11 @@ export async function getWebhookEvent(db: Db, { tenantId, id }: { tenantId: stri
   );
 }
 
-export type RoutingNumber = { id: string; tenantId: string; phoneNumberId: string | null; wabaId: string | null; phoneE164: string; provider: string };
+export type RoutingNumber = {
+  id: string; tenantId: string; phoneNumberId: string | null; wabaId: string | null; phoneE164: string; provider: string;
+  /** automatic LeadSubmitted conversions on a new ad-attributed conversation (needs a dataset) */
+  autoLeadSubmitted: boolean; datasetId: string | null;
+};
 
 /** Numbers a batch of events may name: by Phone Number ID (global), by our id (Gupshup token), by WABA id (account fields). */
 export async function findNumbersForRouting(
@@ -138,6 +142,8 @@ export async function findNumbersForRouting(
       wabaId: whatsappNumbers.wabaId,
       phoneE164: whatsappNumbers.phoneE164,
       provider: whatsappNumbers.provider,
+      autoLeadSubmitted: whatsappNumbers.autoLeadSubmitted,
+      datasetId: whatsappNumbers.datasetId,
     })
     .from(whatsappNumbers)
     .where(or(...conditions));

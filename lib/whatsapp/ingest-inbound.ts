@@ -17,6 +17,7 @@ import {
   saveSubscriberStates,
 } from "@/db/queries";
 import type { NewConversation, NewMessage, NewSubscriber } from "@/db/schema";
+import { queueAutomaticLeads } from "@/lib/conversions/automatic";
 import { applyAdCache, registerConversationAds } from "@/lib/subscribers/enrichment";
 import { type SenderIdentity, resolveSenderIdentity } from "@/lib/subscribers/identity";
 import { type OptKeywords, matchOptKeyword, toOptKeywords } from "@/lib/subscribers/opt-out";
@@ -200,7 +201,10 @@ export async function applyInbound(tx: Db, tenantId: string, routed: Routed<Inbo
   const existing = await planExistingSenders(tx, tenantId, fresh.filter((f) => !inserted.has(f.plan.state.id)).map((f) => f.group), keywords);
   for (const p of existing) applyAdCache(adCache, p);
   plans.push(...existing);
-  await insertConversations(tx, plans.flatMap((p) => p.conversations));
+  const newConversations = plans.flatMap((p) => p.conversations);
+  await insertConversations(tx, newConversations);
+  const autoLeadNumbers = new Map(routed.filter((r) => r.number.autoLeadSubmitted).map((r) => [r.number.id, r.number]));
+  if (autoLeadNumbers.size > 0) await queueAutomaticLeads(tx, { conversations: newConversations, numbers: autoLeadNumbers, now });
   await extendConversations(tx, { tenantId, rows: plans.flatMap((p) => [...p.extended.values()]), now });
   const rows = plans.flatMap((p) => p.messages);
   const stored = await insertMessagesIgnoringDuplicates(tx, rows);
