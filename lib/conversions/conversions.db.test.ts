@@ -75,7 +75,7 @@ describe.each(testDrivers)("conversions (%s)", (kind) => {
   async function receive(s: Shop, { from, clid, at = minutes(-60) }: { from: string; clid?: string | "none"; at?: Date }) {
     const adId = `1202263058${String(next()).padStart(8, "0")}`;
     const referral = clid
-      ? { sourceUrl: `https://fb.me/${adId}`, sourceId: adId, sourceType: "ad" as const, headline: "Chat with us", body: "Sale", mediaType: "image" as const, ...(clid === "none" ? {} : { ctwaClid: clid }) }
+      ? { sourceUrl: `https://fb.me/${adId}`, sourceId: adId, sourceType: "ad" as const, headline: "Chat with us", body: "Sale", mediaType: "image" as const, mediaUrl: "https://x/i.jpg", ...(clid === "none" ? {} : { ctwaClid: clid }) }
       : undefined;
     const rawBody = JSON.stringify(inboundMessage(s.n, { from: { waId: from, name: "Ana" }, wamid: fakeWamid(`${kind}-${next()}`), at, text: "Hi!", referral }));
     const event = await storeWebhookEvent(t.db, { provider: "cloud", rawBody, signatureResult: "valid", routedPhoneNumberIds: [s.n.phoneNumberId], receivedAt: at });

@@ -88,7 +88,7 @@ describe.each(testDrivers)("/api/v1/conversions (%s)", (kind) => {
     const rawBody = JSON.stringify(
       inboundMessage({ phoneNumberId: pnid, displayPhoneNumber: "15550783881", wabaId }, {
         from: { waId: from, name: "Ana" }, wamid: fakeWamid(`api-${kind}`), at, text: "Hi",
-        referral: { sourceUrl: "https://fb.me/x", sourceId: "120226305854810726", sourceType: "ad", headline: "Sale", body: "b", mediaType: "image", ctwaClid: "Aff-route-clid" },
+        referral: { sourceUrl: "https://fb.me/x", sourceId: "120226305854810726", sourceType: "ad", headline: "Sale", body: "b", mediaType: "image", mediaUrl: "https://x/i.jpg", ctwaClid: "Aff-route-clid" },
       }),
     );
     const event = await storeWebhookEvent(t.db, { provider: "cloud", rawBody, signatureResult: "valid", routedPhoneNumberIds: [pnid], receivedAt: at });
