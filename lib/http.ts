@@ -41,7 +41,13 @@ export function withApiErrors<C>(handler: Handler<C>): Handler<C> {
 
 /** Reads a JSON body (size-capped); a body that is not JSON is a 400, not a 500. */
 export async function readJson(req: Request): Promise<unknown> {
-  const text = await req.text();
+  let text: string;
+  try {
+    text = await req.text();
+  } catch {
+    // the client went away mid-body (a closed connection): nothing to answer, nothing to log as ours
+    throw new AppError("bad_request", "The request body was not received completely");
+  }
   if (Buffer.byteLength(text) > MAX_JSON_BYTES) throw new AppError("payload_too_large", "The body is larger than 1 MiB");
   if (text.trim() === "") throw new AppError("bad_request", "The request body is empty; send JSON");
   try {

@@ -4,13 +4,30 @@ import { and, desc, eq, gte, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import type { Cursor } from "@/lib/pagination";
 import type { Db } from "../client";
 import { conversations, conversions, jobs, type NewConversion, subscribers, whatsappNumbers } from "../schema";
+import { rowsOf } from "../migrations-info";
 import { beforeCursor, takeFirstOrNull } from "./keyset";
 
 export type ConversionRow = typeof conversions.$inferSelect;
 export type ConversionStatus = ConversionRow["status"];
 
-export async function findConversionByEventId(db: Db, { tenantId, eventId }: { tenantId: string; eventId: string }): Promise<ConversionRow | null> {
-  return takeFirstOrNull(await db.select().from(conversions).where(and(eq(conversions.tenantId, tenantId), eq(conversions.eventId, eventId))).limit(1));
+export type ConversionKeyRow = Pick<ConversionRow, "id" | "eventId" | "eventName" | "status" | "conversationId" | "warnings" | "requestHash">;
+
+/** What a repeated eventId is answered with (or refused against): the first conversion's key facts. */
+export async function findConversionByEventId(db: Db, { tenantId, eventId }: { tenantId: string; eventId: string }): Promise<ConversionKeyRow | null> {
+  const rows = await db
+    .select({
+      id: conversions.id,
+      eventId: conversions.eventId,
+      eventName: conversions.eventName,
+      status: conversions.status,
+      conversationId: conversions.conversationId,
+      warnings: conversions.warnings,
+      requestHash: conversions.requestHash,
+    })
+    .from(conversions)
+    .where(and(eq(conversions.tenantId, tenantId), eq(conversions.eventId, eventId)))
+    .limit(1);
+  return takeFirstOrNull(rows);
 }
 
 export async function getConversionRow(db: Db, { tenantId, id }: { tenantId: string; id: string }): Promise<ConversionRow | null> {
@@ -20,23 +37,19 @@ export async function getConversionRow(db: Db, { tenantId, id }: { tenantId: str
 export type ConversionJob = { kind: string; maxAttempts: number; runAt: Date };
 
 /**
- * Inserts the conversion and its delivery job in one transaction; when the (tenant, event_id) key
- * already exists (a retry, or a concurrent twin that won) nothing is written and `inserted` is false.
+ * Inserts the conversion and its delivery job in one statement (a data-modifying CTE, so one round trip
+ * and atomic); when the (tenant, event_id) key already exists (a retry, or a concurrent twin that won)
+ * nothing is written and `inserted` is false.
  */
 export async function insertConversionWithJob(db: Db, { values, job }: { values: NewConversion & { id: string }; job: ConversionJob }): Promise<{ inserted: boolean }> {
-  return db.transaction(async (tx) => {
-    const [row] = await tx.insert(conversions).values(values).onConflictDoNothing({ target: [conversions.tenantId, conversions.eventId] }).returning({ id: conversions.id });
-    if (!row) return { inserted: false };
-    await tx.insert(jobs).values({
-      tenantId: values.tenantId,
-      kind: job.kind,
-      dedupeKey: row.id,
-      payload: { tenantId: values.tenantId, conversionId: row.id },
-      runAt: job.runAt,
-      maxAttempts: job.maxAttempts,
-    });
-    return { inserted: true };
-  });
+  const conversion = db.insert(conversions).values(values).onConflictDoNothing({ target: [conversions.tenantId, conversions.eventId] }).returning({ id: conversions.id });
+  const rows = rowsOf<{ id: string }>(await db.execute(sql`
+    with c as (${conversion.getSQL()})
+    insert into ${jobs} (tenant_id, kind, dedupe_key, payload, run_at, max_attempts)
+    select ${values.tenantId}::uuid, ${job.kind}, c.id::text, jsonb_build_object('tenantId', ${values.tenantId}::text, 'conversionId', c.id::text), ${job.runAt.toISOString()}::timestamptz, ${job.maxAttempts}::int
+    from c
+    returning dedupe_key as id`));
+  return { inserted: rows.length > 0 };
 }
 
 /** Inserts conversions whose (tenant, event_id) is new, with their jobs (automatic events of a webhook batch). */
@@ -80,24 +93,30 @@ export async function getConversationForConversion(db: Db, { tenantId, id }: { t
   return takeFirstOrNull(await db.select(clickColumns).from(conversations).where(and(eq(conversations.tenantId, tenantId), eq(conversations.id, id))).limit(1));
 }
 
-/** The most recent conversation with a click id for this phone on this number (subscriber by its unique phone, then its conversations newest first). */
+/** The most recent conversation with a click id for this phone on this number (the subscriber by its unique phone, then its conversations newest first). */
 export async function findLatestClickConversation(
   db: Db,
   { tenantId, numberId, waPhone }: { tenantId: string; numberId: string; waPhone: string },
 ): Promise<{ conversation: ClickConversation | null; subscriberFound: boolean }> {
-  const [subscriber] = await db
-    .select({ id: subscribers.id })
-    .from(subscribers)
-    .where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.waPhone, waPhone)))
-    .limit(1);
-  if (!subscriber) return { conversation: null, subscriberFound: false };
-  const rows = await db
+  const latest = db
     .select(clickColumns)
     .from(conversations)
-    .where(and(eq(conversations.subscriberId, subscriber.id), eq(conversations.tenantId, tenantId), eq(conversations.numberId, numberId), isNotNull(conversations.ctwaClid)))
+    .where(and(eq(conversations.subscriberId, subscribers.id), eq(conversations.tenantId, tenantId), eq(conversations.numberId, numberId), isNotNull(conversations.ctwaClid)))
     .orderBy(desc(conversations.startedAt))
+    .limit(1)
+    .as("latest");
+  const [row] = await db
+    .select({
+      found: subscribers.id,
+      id: latest.id, subscriberId: latest.subscriberId, numberId: latest.numberId, ctwaClid: latest.ctwaClid, startedAt: latest.startedAt, adId: latest.adId,
+    })
+    .from(subscribers)
+    .leftJoinLateral(latest, sql`true`)
+    .where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.waPhone, waPhone)))
     .limit(1);
-  return { conversation: takeFirstOrNull(rows), subscriberFound: true };
+  if (!row) return { conversation: null, subscriberFound: false };
+  const { found: _found, ...c } = row;
+  return { conversation: c.id && c.subscriberId && c.startedAt ? { ...c, id: c.id, subscriberId: c.subscriberId, startedAt: c.startedAt } : null, subscriberFound: true };
 }
 
 /** Writes a delivery attempt's outcome, only while the conversion is still queued (a late twin cannot overwrite a result). */

@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import type { Db } from "@/db/client";
 import {
   type ClickConversation,
+  type ConversionKeyRow,
   type ConversionRow,
   findConversionByEventId,
   findLatestClickConversation,
@@ -28,7 +29,7 @@ export type ConversionAccepted = {
   duplicate: boolean;
 };
 
-const accepted = (row: Pick<ConversionRow, "id" | "eventId" | "status" | "conversationId" | "warnings">, duplicate: boolean): ConversionAccepted => ({
+const accepted = (row: ConversionKeyRow, duplicate: boolean): ConversionAccepted => ({
   id: row.id,
   eventId: row.eventId,
   status: row.status,
@@ -37,7 +38,7 @@ const accepted = (row: Pick<ConversionRow, "id" | "eventId" | "status" | "conver
   duplicate,
 });
 
-function sameRequestOrConflict(existing: ConversionRow, requestHash: string): ConversionAccepted {
+function sameRequestOrConflict(existing: ConversionKeyRow, requestHash: string): ConversionAccepted {
   if (existing.requestHash !== requestHash) {
     throw new AppError(
       "conflict",
