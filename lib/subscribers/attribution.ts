@@ -15,6 +15,9 @@ export const attributionParamsSchema = z
   .refine((p) => !p.from || !p.to || p.from <= p.to, { message: "The start date is after the end date", path: ["to"] })
   .refine((p) => !p.from || !p.to || Date.parse(p.to) - Date.parse(p.from) <= 366 * DAY_MS, { message: "Choose at most a year", path: ["from"] });
 
+/** `format` of GET /api/v1/attribution: the JSON report (default) or its CSV download. */
+export const attributionFormatSchema = z.object({ format: z.enum(["json", "csv"]).default("json") });
+
 /** The range as whole UTC days, `to` inclusive; the default is the last 30 days up to today. */
 export function resolveRange(p: z.output<typeof attributionParamsSchema>, now: Date) {
   const to = p.to ?? isoDay(now);

@@ -1,20 +1,18 @@
 // GET /api/v1/attribution?from=YYYY-MM-DD&to=YYYY-MM-DD[&format=csv] – the attribution report (default:
 // the last 30 days): per campaign → ad set → ad, with conversions, value and the per-day chart data.
-import { z } from "zod";
 import { getDb } from "@/db/client";
 import { requireApiPrincipal } from "@/lib/auth";
 import { searchParamsObject, withApiErrors } from "@/lib/http";
-import { attributionCsv, attributionParamsSchema, attributionReport, resolveRange } from "@/lib/subscribers/attribution";
+import { attributionCsv, attributionFormatSchema, attributionParamsSchema, attributionReport, resolveRange } from "@/lib/subscribers/attribution";
 
 export const dynamic = "force-dynamic";
-const formatSchema = z.object({ format: z.enum(["json", "csv"]).default("json") });
 
 export const GET = withApiErrors(async (req: Request) => {
   const { tenantId } = await requireApiPrincipal(req, { role: "marketer" });
   const raw = searchParamsObject(new URL(req.url).searchParams);
   const { from, to } = resolveRange(attributionParamsSchema.parse(raw), new Date());
   const report = await attributionReport(await getDb(), { tenantId, from, to });
-  if (formatSchema.parse(raw).format === "json") return Response.json(report);
+  if (attributionFormatSchema.parse(raw).format === "json") return Response.json(report);
   return new Response(attributionCsv(report), {
     headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="attribution-${from}-to-${to}.csv"`, "cache-control": "no-store" },
   });
