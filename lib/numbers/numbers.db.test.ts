@@ -5,7 +5,7 @@ import { insertTenant } from "@/db/queries";
 import { subscribers } from "@/db/schema";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { decryptSecret } from "@/lib/crypto";
-import { createNumber, deleteNumber, listNumbersPage, rotateNumberToken, setNumberActive, toPublicNumber, updateNumber } from "./numbers";
+import { createNumber, deleteNumber, listNumbersPage, rotateNumberToken, setAutoLeadSubmitted, setNumberActive, toPublicNumber, updateNumber } from "./numbers";
 import { numberFormSchema } from "./schemas";
 
 const keys = { encryptionKey: Buffer.alloc(32, 7).toString("base64"), appUrl: "https://ct.example.com/" };
@@ -167,5 +167,53 @@ describe.each(testDrivers)("numbers (%s)", (kind) => {
     const second = await listNumbersPage(t.db, { tenantId, limit: 200, cursor: first.nextCursor! });
     expect([...first.rows, ...second.rows].map((r) => r.id)).toEqual(own.map((r) => r.id));
     expect(second.nextCursor).toBeNull();
+  });
+
+  it("turns automatic LeadSubmitted on only for a Cloud number with a dataset, in its own workspace", async () => {
+    const row = await createNumber(t.db, keys, { tenantId, input: cloudInput() });
+    expect(row.autoLeadSubmitted).toBe(false);
+    expect(toPublicNumber(row, keys, { includeWebhook: false }).autoLeadSubmitted).toBe(false);
+    await expect(setAutoLeadSubmitted(t.db, { tenantId, id: row.id, enabled: true })).rejects.toMatchObject({ code: "unprocessable", reason: "dataset_missing" });
+
+    await updateNumber(t.db, keys, { tenantId, id: row.id, patch: { datasetId: "1234567890" } });
+    await expect(setAutoLeadSubmitted(t.db, { tenantId: otherTenantId, id: row.id, enabled: true })).rejects.toMatchObject({ code: "not_found" });
+    await expect(setAutoLeadSubmitted(t.db, { tenantId: otherTenantId, id: row.id, enabled: false })).rejects.toMatchObject({ code: "not_found" });
+    const on = await setAutoLeadSubmitted(t.db, { tenantId, id: row.id, enabled: true });
+    expect(on.autoLeadSubmitted).toBe(true);
+    expect(toPublicNumber(on, keys, { includeWebhook: false }).autoLeadSubmitted).toBe(true);
+
+    // an unrelated edit keeps it; turning it off always works
+    expect((await updateNumber(t.db, keys, { tenantId, id: row.id, patch: { label: "Still on" } })).row.autoLeadSubmitted).toBe(true);
+    expect((await setAutoLeadSubmitted(t.db, { tenantId, id: row.id, enabled: false })).autoLeadSubmitted).toBe(false);
+
+    const green = await createNumber(t.db, keys, {
+      tenantId,
+      input: numberFormSchema.parse({ provider: "green", label: "Green auto", phoneE164: "+79005550199", greenApiUrl: "https://7103.api.greenapi.com", greenInstanceId: "7103000009", greenApiToken: "greentoken0000" }),
+    });
+    await expect(setAutoLeadSubmitted(t.db, { tenantId, id: green.id, enabled: true })).rejects.toMatchObject({ reason: "number_not_cloud" });
+  });
+
+  it("sets autoLeadSubmitted through a patch, and clearing the dataset turns it off", async () => {
+    const row = await createNumber(t.db, keys, { tenantId, input: cloudInput() });
+    await expect(updateNumber(t.db, keys, { tenantId, id: row.id, patch: { autoLeadSubmitted: true } })).rejects.toMatchObject({
+      code: "unprocessable",
+      details: { fieldErrors: { autoLeadSubmitted: [expect.stringContaining("dataset")] } },
+    });
+    const on = await updateNumber(t.db, keys, { tenantId, id: row.id, patch: { datasetId: "555000111", autoLeadSubmitted: true } });
+    expect(on.row).toMatchObject({ datasetId: "555000111", autoLeadSubmitted: true });
+    expect(on.connectionChanged).toBe(false);
+    await expect(updateNumber(t.db, keys, { tenantId, id: row.id, patch: { autoLeadSubmitted: "yes" } })).rejects.toMatchObject({
+      details: { fieldErrors: { autoLeadSubmitted: [expect.stringContaining("true or false")] } },
+    });
+    const cleared = await updateNumber(t.db, keys, { tenantId, id: row.id, patch: { datasetId: null } });
+    expect(cleared.row).toMatchObject({ datasetId: null, autoLeadSubmitted: false });
+
+    const gupshup = await createNumber(t.db, keys, {
+      tenantId,
+      input: numberFormSchema.parse({ provider: "gupshup", label: "Gupshup auto", phoneE164: "+91 80987 65499", gupshupAppName: "AutoApp", gupshupApiKey: "gskey8888" }),
+    });
+    await expect(updateNumber(t.db, keys, { tenantId, id: gupshup.id, patch: { autoLeadSubmitted: false } })).rejects.toMatchObject({
+      details: { fieldErrors: { autoLeadSubmitted: [expect.stringContaining("Cloud API")] } },
+    });
   });
 });

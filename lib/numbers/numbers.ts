@@ -39,6 +39,8 @@ export type PublicNumber = {
   phoneNumberId: string | null;
   wabaId: string | null;
   datasetId: string | null;
+  /** a LeadSubmitted conversion is sent on the first message of each ad-attributed conversation */
+  autoLeadSubmitted: boolean;
   greenApiUrl: string | null;
   greenInstanceId: string | null;
   gupshupAppName: string | null;
@@ -110,6 +112,7 @@ export function toPublicNumber(row: NumberRow, keys: NumberKeys, opts: { include
     phoneNumberId: row.phoneNumberId,
     wabaId: row.wabaId,
     datasetId: row.datasetId,
+    autoLeadSubmitted: row.autoLeadSubmitted,
     greenApiUrl: row.greenApiUrl,
     greenInstanceId: row.greenInstanceId,
     gupshupAppName: row.gupshupAppName,
@@ -169,6 +172,7 @@ function toColumns(input: NumberInput | NumberUpdate, key: string): Partial<NewW
           appSecretEnc: seal(input.appSecret),
           datasetId: input.datasetId ?? null,
           verifyToken: input.verifyToken,
+          autoLeadSubmitted: input.autoLeadSubmitted,
         }
       : input.provider === "green"
         ? { ...common, greenApiUrl: input.greenApiUrl, greenInstanceId: input.greenInstanceId, greenTokenEnc: seal(input.greenApiToken) }
@@ -212,7 +216,7 @@ export async function requireNumberRow(db: Db, key: { tenantId: string; id: stri
 }
 
 const FORM_FIELDS: Record<Provider, (keyof NumberRow)[]> = {
-  cloud: ["phoneNumberId", "wabaId", "datasetId"],
+  cloud: ["phoneNumberId", "wabaId", "datasetId", "autoLeadSubmitted"],
   green: ["greenApiUrl", "greenInstanceId"],
   gupshup: ["gupshupAppName", "gupshupSourceNumber"],
 };
@@ -243,8 +247,16 @@ export async function updateNumber(
       fieldErrors: { provider: ["The provider cannot be changed"] },
     });
   }
+  if (patch.autoLeadSubmitted !== undefined && current.provider !== "cloud") {
+    throw new AppError("unprocessable", "Only Cloud API numbers send conversions to Meta", {
+      fieldErrors: { autoLeadSubmitted: ["Only Cloud API numbers send conversions to Meta"] },
+    });
+  }
   const definedPatch = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
-  const parsed = numberUpdateSchema.safeParse({ ...storedInput(current), ...definedPatch });
+  const merged: Record<string, unknown> = { ...storedInput(current), ...definedPatch };
+  // clearing the dataset turns the automatic events off (they have nowhere to go)
+  if (current.provider === "cloud" && patch.autoLeadSubmitted === undefined && (merged.datasetId === null || merged.datasetId === "")) merged.autoLeadSubmitted = false;
+  const parsed = numberUpdateSchema.safeParse(merged);
   if (!parsed.success) {
     throw new AppError("unprocessable", "Please correct the highlighted fields.", { fieldErrors: z.flattenError(parsed.error).fieldErrors });
   }
@@ -265,6 +277,25 @@ export async function listNumbersPage(db: Db, { tenantId, cursor, limit }: { ten
 
 export async function setNumberActive(db: Db, { tenantId, id, active }: { tenantId: string; id: string; active: boolean }) {
   const row = await updateNumberRow(db, { tenantId, id }, { active });
+  if (!row) throw notFound("Number");
+  return row;
+}
+
+/**
+ * Turns the automatic LeadSubmitted conversion on or off (tenant-scoped). Turning it on needs a Cloud API
+ * number with a Conversions API dataset; turning it off always works.
+ */
+export async function setAutoLeadSubmitted(db: Db, { tenantId, id, enabled }: { tenantId: string; id: string; enabled: boolean }): Promise<NumberRow> {
+  if (enabled) {
+    const current = await requireNumberRow(db, { tenantId, id });
+    if (current.provider !== "cloud") {
+      throw new AppError("unprocessable", "Only Cloud API numbers send conversions to Meta", undefined, "number_not_cloud");
+    }
+    if (!current.datasetId) {
+      throw new AppError("unprocessable", `${current.label} has no Conversions API dataset yet: fetch or create one first`, undefined, "dataset_missing");
+    }
+  }
+  const row = await updateNumberRow(db, { tenantId, id }, { autoLeadSubmitted: enabled });
   if (!row) throw notFound("Number");
   return row;
 }

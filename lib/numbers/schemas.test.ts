@@ -46,4 +46,12 @@ describe("number schemas", () => {
     expect(numberPatchSchema.safeParse({ label: "x" }).success).toBe(true);
     expect(numberPatchSchema.safeParse({ lable: "x" }).success).toBe(false);
   });
+
+  it("accepts autoLeadSubmitted only as a boolean, and only with a dataset", () => {
+    expect(createNumberSchema.parse({ ...cloud, datasetId: "1234567890", autoLeadSubmitted: true })).toMatchObject({ autoLeadSubmitted: true });
+    expect(fieldErrors(createNumberSchema, { ...cloud, autoLeadSubmitted: true }).autoLeadSubmitted?.[0]).toMatch(/need a Conversions API dataset/);
+    expect(fieldErrors(createNumberSchema, { ...cloud, datasetId: "1234567890", autoLeadSubmitted: "yes" }).autoLeadSubmitted?.[0]).toMatch(/true or false/);
+    expect(numberFormSchema.parse(cloud)).not.toHaveProperty("autoLeadSubmitted");
+    expect(numberPatchSchema.safeParse({ autoLeadSubmitted: true }).success).toBe(true);
+  });
 });

@@ -45,6 +45,8 @@ const verifyTokenSchema = z
 
 type Mode = "create" | "update";
 
+export const autoLeadSubmittedSchema = z.boolean("autoLeadSubmitted must be true or false");
+
 function shapes(mode: Mode) {
   const base = {
     label: z.string("Enter a label").trim().min(1, "Enter a label, e.g. “Sales (Moscow)”").max(80, "Use at most 80 characters"),
@@ -67,6 +69,8 @@ function shapes(mode: Mode) {
       appSecret: secretField("app secret", mode),
       datasetId: z.preprocess(emptyToNull, digitsSchema("dataset ID").nullable().optional()),
       verifyToken: z.preprocess(emptyToUndefined, verifyTokenSchema.optional()),
+      /** a LeadSubmitted conversion on the first message of each ad-attributed conversation (needs a dataset) */
+      autoLeadSubmitted: autoLeadSubmittedSchema.optional(),
     },
     green: {
       ...base,
@@ -91,7 +95,12 @@ function shapes(mode: Mode) {
 function union(mode: Mode, strict: boolean) {
   const s = shapes(mode);
   const obj = strict ? z.strictObject : z.object;
-  return z.discriminatedUnion("provider", [obj(s.cloud), obj(s.green), obj(s.gupshup)], {
+  const cloud = obj(s.cloud).superRefine((n, ctx) => {
+    if (n.autoLeadSubmitted && !n.datasetId) {
+      ctx.addIssue({ code: "custom", path: ["autoLeadSubmitted"], message: "Automatic LeadSubmitted events need a Conversions API dataset: set datasetId first" });
+    }
+  });
+  return z.discriminatedUnion("provider", [cloud, obj(s.green), obj(s.gupshup)], {
     error: "Choose a provider: cloud, green or gupshup",
   });
 }
@@ -120,6 +129,7 @@ export const numberPatchSchema = z
     appSecret: z.unknown(),
     datasetId: z.unknown(),
     verifyToken: z.unknown(),
+    autoLeadSubmitted: z.unknown(),
     greenApiUrl: z.unknown(),
     greenInstanceId: z.unknown(),
     greenApiToken: z.unknown(),

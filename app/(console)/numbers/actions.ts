@@ -4,9 +4,11 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { getDb } from "@/db/client";
 import { defineAction } from "@/lib/action";
+import { syncNumberDataset } from "@/lib/conversions/dataset";
+import { conversionDepsFromEnv } from "@/lib/conversions/deps";
 import { connectNumber, editNumber, recheckNumber } from "@/lib/numbers/connect";
 import { numberDepsFromEnv } from "@/lib/numbers/deps";
-import { deleteNumber, rotateNumberToken, setNumberActive } from "@/lib/numbers/numbers";
+import { deleteNumber, rotateNumberToken, setAutoLeadSubmitted, setNumberActive } from "@/lib/numbers/numbers";
 import { numberEditFormSchema, numberFormSchema } from "@/lib/numbers/schemas";
 import type { CheckResult } from "@/lib/numbers/check-connection";
 
@@ -56,3 +58,16 @@ export const deleteNumberAction = defineAction({ role: manager, schema: byId }, 
   await deleteNumber(await getDb(), { tenantId: user.tenantId, id });
   return done(true);
 });
+
+/** Reads the WABA's Conversions API dataset from Meta (`create`: creates it when there is none) and keeps its id. */
+export const syncDatasetAction = defineAction({ role: manager, schema: byId.extend({ create: z.boolean() }) }, async ({ id, create }, user) => {
+  const result = await syncNumberDataset(await getDb(), conversionDepsFromEnv(), { tenantId: user.tenantId, numberId: id, create });
+  revalidatePath("/conversions/test");
+  return done(result, id);
+});
+
+/** The automatic LeadSubmitted conversion on the first message of an ad-attributed conversation. */
+export const setAutoLeadSubmittedAction = defineAction(
+  { role: manager, schema: byId.extend({ enabled: z.boolean() }) },
+  async ({ id, enabled }, user) => done((await setAutoLeadSubmitted(await getDb(), { tenantId: user.tenantId, id, enabled })).autoLeadSubmitted, id),
+);

@@ -14,6 +14,7 @@ import { findPublicNumber, type PublicNumber } from "@/lib/numbers/numbers";
 import { PROVIDER_LABELS } from "@/lib/numbers/schemas";
 import { formatPhone } from "@/lib/phone";
 import { ConnectionErrorDetails, formatTier, NumberStatusBadge, QualityBadge } from "../number-status";
+import { ConversionsApiCard } from "./conversions-api-card";
 import { NumberLifecycle, TestConnectionButton } from "./number-actions";
 import { WebhookPanel } from "./webhook-panel";
 
@@ -37,7 +38,7 @@ function configuration(n: PublicNumber): [string, React.ReactNode][] {
   ]);
   const ids: [string, React.ReactNode][] =
     n.provider === "cloud"
-      ? [["Phone Number ID", <code key="p">{n.phoneNumberId}</code>], ["WABA ID", <code key="w">{n.wabaId}</code>], ["Dataset ID (CAPI)", n.datasetId ? <code>{n.datasetId}</code> : "not set: conversions cannot be reported"]]
+      ? [["Phone Number ID", <code key="p">{n.phoneNumberId}</code>], ["WABA ID", <code key="w">{n.wabaId}</code>]] // the dataset has its own card
       : n.provider === "green"
         ? [["API URL", n.greenApiUrl], ["Instance ID", <code key="i">{n.greenInstanceId}</code>]]
         : [["App name", n.gupshupAppName], ["Source number", n.gupshupSourceNumber ? formatPhone(n.gupshupSourceNumber) : null]];
@@ -113,6 +114,7 @@ export default async function NumberPage({ params }: { params: Promise<{ id: str
           }}
         />
       </div>
+      {n.provider === "cloud" ? <ConversionsApiCard id={n.id} datasetId={n.datasetId} autoLeadSubmitted={n.autoLeadSubmitted} /> : null}
       <Card>
         <CardHeader>
           <CardTitle>

@@ -1,0 +1,294 @@
+import { AlertTriangle, Clock, XCircle } from "lucide-react";
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { AutoRefresh } from "@/components/console/auto-refresh";
+import { CopyButton } from "@/components/console/copy-button";
+import { Facts } from "@/components/console/facts";
+import { formatDateTime, formatRelative } from "@/components/console/format";
+import { BackLink } from "@/components/console/list-parts";
+import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
+import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { PageHeader } from "@/components/ui/page-header";
+import { getDb } from "@/db/client";
+import { type ConversionRow, getNumberById, getSubscriberById } from "@/db/queries";
+import { requireUser } from "@/lib/auth";
+import { getConversion } from "@/lib/conversions/read";
+import { AppError } from "@/lib/errors";
+import { uuidParamSchema } from "@/lib/http";
+import { formatPhone } from "@/lib/phone";
+import { hasRole } from "@/lib/roles";
+import {
+  CONVERSION_STATUS,
+  ConversionStatusBadge,
+  SOURCE_LABELS,
+  explainConversionResponse,
+  formatMoney,
+  plainError,
+  retryTimeLabel,
+  warningText,
+} from "../conversion-status";
+import { RetryButton } from "./retry-button";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Conversion" };
+
+async function loadConversion(tenantId: string, rawId: string): Promise<ConversionRow | null> {
+  const parsed = uuidParamSchema.safeParse({ id: rawId });
+  if (!parsed.success) return null;
+  try {
+    return await getConversion(await getDb(), { tenantId, id: parsed.data.id });
+  } catch (e) {
+    if (e instanceof AppError && e.code === "not_found") return null;
+    throw e;
+  }
+}
+
+const code = (value: string | null, testId?: string) =>
+  value ? (
+    <code className="text-xs break-all" data-testid={testId}>
+      {value}
+    </code>
+  ) : null;
+
+function JsonCard({ title, description, value, testId, empty }: { title: string; description: string; value: unknown; testId: string; empty: string }) {
+  const text = value == null ? null : JSON.stringify(value, null, 2);
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>
+          <h2>{title}</h2>
+        </CardTitle>
+        <CardDescription>{description}</CardDescription>
+        {text ? (
+          <CardAction>
+            <CopyButton value={text} label="Copy JSON" />
+          </CardAction>
+        ) : null}
+      </CardHeader>
+      <CardContent>
+        {text ? (
+          <pre
+            tabIndex={0}
+            aria-label={title}
+            data-testid={testId}
+            className="max-h-[28rem] overflow-auto rounded-md border bg-muted/50 p-3 font-mono text-xs leading-relaxed whitespace-pre focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none"
+          >
+            {text}
+          </pre>
+        ) : (
+          <p className="text-sm text-muted-foreground">{empty}</p>
+        )}
+      </CardContent>
+    </Card>
+  );
+}
+
+const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
+
+function StateAlert({ c, now }: { c: ConversionRow; now: number }) {
+  if (c.status === "failed" || c.status === "rejected") {
+    const explained = explainConversionResponse(c.response) ?? (c.response ? null : plainError(c.lastError));
+    return (
+      <Alert variant="destructive" data-testid="conversion-failure">
+        <XCircle aria-hidden />
+        <AlertTitle>{c.status === "rejected" ? "Meta rejected this event" : "This event could not be delivered"}</AlertTitle>
+        <AlertDescription>
+          {explained && explained !== c.lastError ? <p>{explained}</p> : null}
+          {c.lastError ? (
+            <p className="font-mono text-xs break-words" data-testid="conversion-last-error">
+              {c.lastError}
+            </p>
+          ) : null}
+          <p>Fix the cause (the number&apos;s token, its dataset, the event), then retry: the same event id is sent again, so Meta never counts it twice.</p>
+        </AlertDescription>
+      </Alert>
+    );
+  }
+  if (c.status === "queued" && c.nextAttemptAt) {
+    return (
+      <Alert variant="warning">
+        <Clock aria-hidden />
+        <AlertTitle>Retrying at {retryTimeLabel(c.nextAttemptAt, now)}</AlertTitle>
+        <AlertDescription>
+          <p>The last attempt failed for a reason that usually passes: {sentence(plainError(c.lastError) ?? "no answer")}</p>
+        </AlertDescription>
+      </Alert>
+    );
+  }
+  return null;
+}
+
+export default async function ConversionPage({ params }: { params: Promise<{ id: string }> }) {
+  const user = await requireUser({ role: "marketer" });
+  const c = await loadConversion(user.tenantId, (await params).id);
+  if (!c) notFound();
+  const db = await getDb();
+  const [number, subscriber] = await Promise.all([
+    c.numberId ? getNumberById(db, { tenantId: user.tenantId, id: c.numberId }) : null,
+    c.subscriberId ? getSubscriberById(db, { tenantId: user.tenantId, id: c.subscriberId }) : null,
+  ]);
+  const canManage = hasRole(user.role, "manager");
+  const now = new Date().getTime();
+  const t = (d: Date | null) => (d ? formatDateTime(d.getTime()) : null);
+  const money = formatMoney(c.value, c.currency);
+  const subscriberName = subscriber ? (subscriber.profileName ?? (subscriber.waPhone ? formatPhone(subscriber.waPhone) : "Subscriber")) : null;
+  const hashed = [c.emailHash ? "email" : null, c.externalIdHash ? "external id" : null].filter(Boolean).join(" and ");
+  const queuedSoon = c.status === "queued" && (!c.nextAttemptAt || c.nextAttemptAt.getTime() - now < 60_000);
+
+  return (
+    <div className="grid gap-6">
+      <BackLink href="/conversions">Conversions</BackLink>
+      <PageHeader
+        className="pb-0"
+        title={
+          <span className="flex flex-wrap items-center gap-3">
+            {c.eventName}
+            {money ? <span className="text-muted-foreground tabular-nums">{money}</span> : null}
+            <ConversionStatusBadge status={c.status} nextAttemptAt={c.nextAttemptAt} now={now} />
+          </span>
+        }
+        description={`${SOURCE_LABELS[c.source] ?? c.source} · received ${formatDateTime(c.createdAt.getTime())}${c.testCode ? " · test event" : ""}`}
+        actions={c.status === "failed" || c.status === "rejected" ? <RetryButton id={c.id} /> : null}
+      />
+      <AutoRefresh active={c.status === "queued"} intervalMs={queuedSoon ? 2_000 : 30_000} note="This page updates by itself until Meta answers." />
+      <StateAlert c={c} now={now} />
+      {c.warnings.length > 0 ? (
+        <Alert variant="warning" data-testid="conversion-warnings">
+          <AlertTriangle aria-hidden />
+          <AlertTitle>{c.warnings.length === 1 ? "Warning" : "Warnings"}</AlertTitle>
+          <AlertDescription>
+            <ul className="grid gap-1">
+              {c.warnings.map((w) => (
+                <li key={w}>{warningText(w)}</li>
+              ))}
+            </ul>
+          </AlertDescription>
+        </Alert>
+      ) : null}
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card>
+          <CardHeader>
+            <CardTitle>
+              <h2>Event</h2>
+            </CardTitle>
+          </CardHeader>
+          <CardContent>
+            <Facts
+              rows={[
+                ["Event", c.eventName],
+                ["Value", money],
+                ["Event time", t(c.eventTime)],
+                ["Event id", c.eventId ? <code key="e" className="text-xs break-all" data-testid="event-id">{c.eventId}</code> : null],
+                ["Source", SOURCE_LABELS[c.source] ?? c.source],
+                [
+                  "Test event code",
+                  c.testCode ? (
+                    <span key="tc">
+                      {code(c.testCode, "test-code")} <span className="text-muted-foreground">(only in Events Manager → Test events)</span>
+                    </span>
+                  ) : (
+                    "none: a real event"
+                  ),
+                ],
+                ["Content ids", c.contentIds?.length ? c.contentIds.join(", ") : null],
+                ["Customer data", hashed ? `${hashed}, sent hashed (SHA-256)` : null],
+                ["Conversion id", code(c.id)],
+              ]}
+            />
+          </CardContent>
+        </Card>
+        <Card>
+          <CardHeader>
+            <CardTitle>
+              <h2>Ad click</h2>
+            </CardTitle>
+            <CardDescription>The conversation this event was matched to, and the click id Meta attributes it with.</CardDescription>
+          </CardHeader>
+          <CardContent>
+            <Facts
+              rows={[
+                [
+                  "Subscriber",
+                  subscriber ? (
+                    <Link key="s" href={`/subscribers/${subscriber.id}`} className="font-medium hover:underline">
+                      {subscriberName}
+                      {subscriber.profileName && subscriber.waPhone ? <span className="ml-1.5 font-normal text-muted-foreground tabular-nums">{formatPhone(subscriber.waPhone)}</span> : null}
+                    </Link>
+                  ) : null,
+                ],
+                [
+                  "Conversation",
+                  c.conversationId ? (
+                    <span key="cv" className="grid gap-0.5">
+                      {code(c.conversationId, "conversation-id")}
+                      {subscriber ? (
+                        <Link href={`/subscribers/${subscriber.id}`} className="text-xs text-muted-foreground underline underline-offset-2">
+                          Open the conversation&apos;s attribution
+                        </Link>
+                      ) : null}
+                    </span>
+                  ) : null,
+                ],
+                [
+                  "Number",
+                  number ? (
+                    canManage ? (
+                      <Link key="n" href={`/numbers/${number.id}`} className="hover:underline">
+                        {number.label} ({formatPhone(number.phoneE164)})
+                      </Link>
+                    ) : (
+                      `${number.label} (${formatPhone(number.phoneE164)})`
+                    )
+                  ) : (
+                    "deleted"
+                  ),
+                ],
+                ["Click id (ctwa_clid)", code(c.ctwaClid, "click-id")],
+                ["WABA id", number?.wabaId ? code(number.wabaId) : null],
+                ["Dataset", number?.datasetId ? code(number.datasetId) : null],
+              ]}
+            />
+          </CardContent>
+        </Card>
+      </div>
+      <Card>
+        <CardHeader>
+          <CardTitle>
+            <h2>Delivery</h2>
+          </CardTitle>
+          <CardDescription>{CONVERSION_STATUS[c.status].description}.</CardDescription>
+        </CardHeader>
+        <CardContent>
+          <Facts
+            rows={[
+              ["Status", <ConversionStatusBadge key="s" status={c.status} nextAttemptAt={c.nextAttemptAt} now={now} />],
+              ["Attempts", <span key="a" className="tabular-nums" data-testid="attempts">{c.attempts}</span>],
+              ["Last attempt", c.lastAttemptAt ? `${t(c.lastAttemptAt)} (${formatRelative(c.lastAttemptAt.getTime(), now)})` : null],
+              ["Next attempt", c.status === "queued" ? (c.nextAttemptAt ? t(c.nextAttemptAt) : "now") : null],
+              ["Sent at", t(c.sentAt)],
+              ["Events received", c.eventsReceived === null ? null : <span key="er" className="tabular-nums" data-testid="events-received">{c.eventsReceived}</span>],
+              ["fbtrace_id", code(c.fbtraceId, "fbtrace-id")],
+            ]}
+          />
+        </CardContent>
+      </Card>
+      <div className="grid gap-6 lg:grid-cols-2">
+        <JsonCard
+          title="Sent to Meta"
+          description="The exact JSON body of the last attempt (POST /{dataset-id}/events)."
+          value={c.requestPayload}
+          testId="capi-request"
+          empty={c.status === "queued" ? "Not sent yet." : "Nothing was sent: the event stopped before reaching Meta (see the error above)."}
+        />
+        <JsonCard
+          title="Meta's answer"
+          description="What Meta answered to the last attempt, verbatim."
+          value={c.response}
+          testId="capi-response"
+          empty={c.status === "queued" ? "No answer yet." : "No answer was recorded."}
+        />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,78 @@
+"use client";
+
+import { X } from "lucide-react";
+import { useRouter } from "next/navigation";
+import { useTransition } from "react";
+import { type FilterOption, FilterSelect } from "@/components/console/filter-select";
+import { LoadingNote } from "@/components/console/list-parts";
+import { Button } from "@/components/ui/button";
+import { Input } from "@/components/ui/input";
+import { Label } from "@/components/ui/label";
+import { type ConversionFilterValues, listHref } from "./list-href";
+
+const TEST_OPTIONS: FilterOption[] = [
+  { value: "true", label: "Test events only" },
+  { value: "false", label: "Real events only" },
+];
+
+/** The log's filters live in the URL (shareable, bookmarkable); changing one starts again at page one. */
+export function ConversionFilters(props: {
+  values: ConversionFilterValues;
+  errors: Partial<Record<string, string>>;
+  statuses: FilterOption[];
+  eventNames: FilterOption[];
+  numbers: FilterOption[];
+}) {
+  const { values, errors } = props;
+  const router = useRouter();
+  const [pending, startTransition] = useTransition();
+  const apply = (next: ConversionFilterValues) => startTransition(() => router.push(listHref(next)));
+  const set = (key: keyof ConversionFilterValues) => (v: string | undefined) => apply({ ...values, [key]: v });
+  const active = Object.values(values).some(Boolean);
+
+  return (
+    <form role="search" aria-label="Filter conversions" className="flex flex-wrap items-end gap-3" onSubmit={(e) => e.preventDefault()}>
+      <FilterSelect id="filter-status" label="Status" anyLabel="Any status" value={values.status} options={props.statuses} disabled={pending} onChange={set("status")} className="w-32" />
+      <FilterSelect id="filter-event" label="Event" anyLabel="Any event" value={values.eventName} options={props.eventNames} disabled={pending} onChange={set("eventName")} className="w-40" />
+      {props.numbers.length > 1 ? (
+        <FilterSelect id="filter-number" label="Number" anyLabel="Any number" value={values.numberId} options={props.numbers} disabled={pending} onChange={set("numberId")} className="w-44" />
+      ) : null}
+      <DateFilter id="filter-from" label="Received from" value={values.from} error={errors.from} disabled={pending} onChange={set("from")} />
+      <DateFilter id="filter-to" label="to" value={values.to} error={errors.to} disabled={pending} onChange={set("to")} />
+      <FilterSelect id="filter-test" label="Test events" anyLabel="Test and real" value={values.test} options={TEST_OPTIONS} disabled={pending} onChange={set("test")} className="w-36" />
+      {active ? (
+        <Button type="button" variant="ghost" size="sm" onClick={() => apply({})} disabled={pending}>
+          <X aria-hidden />
+          Clear filters
+        </Button>
+      ) : null}
+      {pending ? <LoadingNote /> : null}
+    </form>
+  );
+}
+
+function DateFilter(props: { id: string; label: string; value: string | undefined; error?: string; disabled: boolean; onChange: (v: string | undefined) => void }) {
+  return (
+    <div className="grid gap-1.5">
+      <Label htmlFor={props.id} className="text-xs text-muted-foreground">
+        {props.label}
+      </Label>
+      <Input
+        key={props.value ?? ""} // "Clear filters" empties it
+        id={props.id}
+        type="date"
+        className="h-8 w-36"
+        defaultValue={props.value ?? ""}
+        disabled={props.disabled}
+        aria-invalid={props.error ? true : undefined}
+        aria-describedby={props.error ? `${props.id}-error` : undefined}
+        onChange={(e) => props.onChange(e.target.value || undefined)}
+      />
+      {props.error ? (
+        <p id={`${props.id}-error`} className="text-xs text-destructive">
+          {props.error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
