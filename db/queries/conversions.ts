@@ -4,6 +4,7 @@ import { and, desc, eq, gte, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import type { Cursor } from "@/lib/pagination";
 import type { Db } from "../client";
 import { conversations, conversions, jobs, type NewConversion, subscribers, whatsappNumbers } from "../schema";
+import type { NumberRow } from "./numbers";
 import { rowsOf } from "../migrations-info";
 import { beforeCursor, takeFirstOrNull } from "./keyset";
 
@@ -34,7 +35,13 @@ export async function getConversionRow(db: Db, { tenantId, id }: { tenantId: str
   return takeFirstOrNull(await db.select().from(conversions).where(and(eq(conversions.tenantId, tenantId), eq(conversions.id, id))).limit(1));
 }
 
-export type ConversionJob = { kind: string; maxAttempts: number; runAt: Date };
+export type ConversionJob = {
+  kind: string;
+  maxAttempts: number;
+  runAt: Date;
+  /** the request that stores it delivers it at once: the job is born claimed (attempt 1, leased until then) */
+  claimedUntil?: Date;
+};
 
 /**
  * Inserts the conversion and its delivery job in one statement (a data-modifying CTE, so one round trip
@@ -45,8 +52,10 @@ export async function insertConversionWithJob(db: Db, { values, job }: { values:
   const conversion = db.insert(conversions).values(values).onConflictDoNothing({ target: [conversions.tenantId, conversions.eventId] }).returning({ id: conversions.id });
   const rows = rowsOf<{ id: string }>(await db.execute(sql`
     with c as (${conversion.getSQL()})
-    insert into ${jobs} (tenant_id, kind, dedupe_key, payload, run_at, max_attempts)
-    select ${values.tenantId}::uuid, ${job.kind}, c.id::text, jsonb_build_object('tenantId', ${values.tenantId}::text, 'conversionId', c.id::text), ${job.runAt.toISOString()}::timestamptz, ${job.maxAttempts}::int
+    insert into ${jobs} (tenant_id, kind, dedupe_key, payload, run_at, max_attempts, status, attempts, lease_expires_at)
+    select ${values.tenantId}::uuid, ${job.kind}, c.id::text, jsonb_build_object('tenantId', ${values.tenantId}::text, 'conversionId', c.id::text),
+      ${job.runAt.toISOString()}::timestamptz, ${job.maxAttempts}::int,
+      ${job.claimedUntil ? "running" : "pending"}, ${job.claimedUntil ? 1 : 0}::int, ${job.claimedUntil?.toISOString() ?? null}::timestamptz
     from c
     returning dedupe_key as id`));
   return { inserted: rows.length > 0 };
@@ -69,6 +78,63 @@ export async function insertConversionsIfAbsent(db: Db, { rows, job }: { rows: (
     );
   }
   return inserted.length;
+}
+
+export type ConversionNumber = Pick<NumberRow, "id" | "label" | "provider" | "wabaId" | "datasetId" | "accessTokenEnc">;
+
+/** Everything a new conversion request needs, in one round trip: an earlier conversion with its eventId, the number, the click conversation. */
+export type ConversionContext = {
+  duplicate: ConversionKeyRow | null;
+  number: ConversionNumber | null;
+  conversation: ClickConversation | null;
+  /** by phone: whether anybody with that phone wrote to this tenant */
+  subscriberFound: boolean;
+};
+
+type ContextRow = {
+  dup_id: string | null; dup_event_id: string | null; dup_event_name: string | null; dup_status: ConversionStatus | null; dup_conversation_id: string | null;
+  dup_warnings: string[] | null; dup_request_hash: string | null;
+  n_id: string | null; n_label: string | null; n_provider: string | null; n_waba_id: string | null; n_dataset_id: string | null; n_access_token_enc: string | null;
+  subscriber_found: string | null;
+  c_id: string | null; c_subscriber_id: string | null; c_number_id: string | null; c_ctwa_clid: string | null; c_started_at: Date | string | null; c_ad_id: string | null;
+};
+
+export async function loadConversionContext(
+  db: Db,
+  { tenantId, eventId, numberId, conversationId, waPhone }: { tenantId: string; eventId: string; numberId: string; conversationId?: string; waPhone?: string },
+): Promise<ConversionContext> {
+  const conversationColumns = sql`id, subscriber_id, number_id, ctwa_clid, started_at, ad_id`;
+  const target = conversationId
+    ? sql`null::uuid as subscriber_found from (select 1) one
+        left join lateral (select ${conversationColumns} from ${conversations} where tenant_id = ${tenantId} and id = ${conversationId}) c on true`
+    : sql`s.id as subscriber_found from (select 1) one
+        left join ${subscribers} s on s.tenant_id = ${tenantId} and s.wa_phone = ${waPhone ?? ""}
+        left join lateral (select ${conversationColumns} from ${conversations}
+          where subscriber_id = s.id and tenant_id = ${tenantId} and number_id = ${numberId} and ctwa_clid is not null
+          order by started_at desc limit 1) c on true`;
+  const [row] = rowsOf<ContextRow>(
+    await db.execute(sql`
+      select d.id as dup_id, d.event_id as dup_event_id, d.event_name as dup_event_name, d.status as dup_status, d.conversation_id as dup_conversation_id,
+        d.warnings as dup_warnings, d.request_hash as dup_request_hash,
+        n.id as n_id, n.label as n_label, n.provider as n_provider, n.waba_id as n_waba_id, n.dataset_id as n_dataset_id, n.access_token_enc as n_access_token_enc,
+        c.id as c_id, c.subscriber_id as c_subscriber_id, c.number_id as c_number_id, c.ctwa_clid as c_ctwa_clid, c.started_at as c_started_at, c.ad_id as c_ad_id,
+        ${target}
+      left join ${conversions} d on d.tenant_id = ${tenantId} and d.event_id = ${eventId}
+      left join ${whatsappNumbers} n on n.tenant_id = ${tenantId} and n.id = ${numberId}`),
+  );
+  if (!row) throw new Error("the context query returned no row");
+  return {
+    duplicate: row.dup_id
+      ? { id: row.dup_id, eventId: row.dup_event_id!, eventName: row.dup_event_name!, status: row.dup_status!, conversationId: row.dup_conversation_id, warnings: row.dup_warnings ?? [], requestHash: row.dup_request_hash! }
+      : null,
+    number: row.n_id
+      ? { id: row.n_id, label: row.n_label!, provider: row.n_provider as ConversionNumber["provider"], wabaId: row.n_waba_id, datasetId: row.n_dataset_id, accessTokenEnc: row.n_access_token_enc }
+      : null,
+    conversation: row.c_id
+      ? { id: row.c_id, subscriberId: row.c_subscriber_id!, numberId: row.c_number_id, ctwaClid: row.c_ctwa_clid, startedAt: new Date(row.c_started_at!), adId: row.c_ad_id }
+      : null,
+    subscriberFound: row.subscriber_found !== null,
+  };
 }
 
 export type ClickConversation = {
@@ -130,6 +196,42 @@ export async function saveConversionAttempt(
     .where(and(eq(conversions.tenantId, tenantId), eq(conversions.id, id), eq(conversions.status, "queued")))
     .returning({ id: conversions.id });
   return rows.length > 0;
+}
+
+export type ConversionAttemptPatch = Parameters<typeof saveConversionAttempt>[1]["patch"];
+
+/**
+ * The outcome of a delivery the request itself claimed (attempt `attempts` of its job), for the
+ * conversion and its job in one statement: the job finishes (`done`/`failed`) or waits for `runAt`.
+ */
+export async function finishClaimedDelivery(
+  db: Db,
+  { tenantId, id, patch, job }: { tenantId: string; id: string; patch: ConversionAttemptPatch; job: { kind: string; attempts: number; status: "done" | "failed" | "pending"; runAt?: Date; lastError: string | null; now: Date } },
+): Promise<void> {
+  const conversion = db
+    .update(conversions)
+    .set(patch)
+    .where(and(eq(conversions.tenantId, tenantId), eq(conversions.id, id), eq(conversions.status, "queued")))
+    .returning({ id: conversions.id });
+  const finish = db
+    .update(jobs)
+    .set({ status: job.status, leaseExpiresAt: null, updatedAt: job.now, lastError: job.lastError, ...(job.runAt ? { runAt: job.runAt } : {}) })
+    .where(and(eq(jobs.kind, job.kind), eq(jobs.dedupeKey, id), eq(jobs.status, "running"), eq(jobs.attempts, job.attempts)));
+  await db.execute(sql`with c as (${conversion.getSQL()}) ${finish.getSQL()}`);
+}
+
+/** A conversion with what its delivery needs from its number, in one query. */
+export async function getConversionForDelivery(db: Db, { tenantId, id }: { tenantId: string; id: string }): Promise<{ conversion: ConversionRow; number: ConversionNumber | null } | null> {
+  const [row] = await db
+    .select({
+      conversion: conversions,
+      number: { id: whatsappNumbers.id, label: whatsappNumbers.label, provider: whatsappNumbers.provider, wabaId: whatsappNumbers.wabaId, datasetId: whatsappNumbers.datasetId, accessTokenEnc: whatsappNumbers.accessTokenEnc },
+    })
+    .from(conversions)
+    .leftJoin(whatsappNumbers, eq(whatsappNumbers.id, conversions.numberId))
+    .where(and(eq(conversions.tenantId, tenantId), eq(conversions.id, id)))
+    .limit(1);
+  return row ? { conversion: row.conversion, number: row.number?.id ? row.number : null } : null;
 }
 
 /** A failed or rejected conversion back to `queued` (the console's retry). Returns null when it is not in such a state. */

@@ -16,7 +16,7 @@ import { type PayloadNumber, fakeWamid, inboundMessage } from "@/lib/whatsapp/pa
 import { storeWebhookEvent } from "@/lib/whatsapp/store";
 import { automaticLeadEventId } from "./automatic";
 import { ATTRIBUTION_WINDOW_PASSED, createConversion } from "./create";
-import { type ConversionDeliveryDeps, conversionJobHandlers, deliverConversionNow } from "./deliver";
+import { type ConversionDeliveryDeps, conversionJobHandlers, deliverClaimedConversion, deliverConversionNow } from "./deliver";
 import { CAPI_FORWARD_JOB } from "./deliver-policy";
 import { getConversion, listConversions, retryConversion } from "./read";
 import { parseConversionRequest } from "./schema";
@@ -86,7 +86,7 @@ describe.each(testDrivers)("conversions (%s)", (kind) => {
   }
 
   const request = (s: Shop, body: Record<string, unknown>) => parseConversionRequest({ accountId: s.numberId, eventName: "LeadSubmitted", eventId: `ev-${next()}`, ...body });
-  const create = (s: Shop, body: Record<string, unknown>, at = now) => createConversion(t.db, { tenantId: s.tenantId, request: request(s, body), now: at });
+  const create = async (s: Shop, body: Record<string, unknown>, at = now) => (await createConversion(t.db, { tenantId: s.tenantId, request: request(s, body), now: at })).result;
   const refusal = async (p: Promise<unknown>) => {
     try {
       await p;
@@ -191,6 +191,7 @@ describe.each(testDrivers)("conversions (%s)", (kind) => {
 
     const stranger = await shop(); // another tenant cannot name this tenant's number or conversation
     expect(await refusal(createConversion(t.db, { tenantId: stranger.tenantId, request: request(s, { conversationId: elsewhere.id }), now }))).toMatchObject({ status: 404, code: "number_not_found" });
+    expect(await refusal(create(s, { conversationId: crypto.randomUUID() }))).toMatchObject({ status: 404, code: "conversation_not_found" });
 
     const bare = await shop({ dataset: false });
     const clicked = await receive(bare, { from: newSender(), clid: "Aff-bare" });
@@ -271,6 +272,33 @@ describe.each(testDrivers)("conversions (%s)", (kind) => {
     expect(await deliverConversionNow(t.db, deps, { conversionId: accepted.id, now: () => minutes(1) })).toBe("done");
     expect(await row(s, accepted.id)).toMatchObject({ status: "sent", attempts: 2 });
     await expect(retryConversion(t.db, { tenantId: s.tenantId, id: accepted.id, now: minutes(2) })).rejects.toMatchObject({ publicCode: "already_sent" });
+  });
+
+  it("delivers a conversion its request claimed at birth, and the queue takes it over when that delivery never happens", async () => {
+    const s = await shop();
+    const click = await receive(s, { from: newSender(), clid: "Aff-claimed" });
+    const store = (eventId: string) => createConversion(t.db, { tenantId: s.tenantId, request: request(s, { conversationId: click.id, eventId }), now, deliverNow: true });
+    const first = await store("claimed-1");
+    expect(first.claimed).not.toBeNull();
+    expect(await getJobByKey(t.db, { kind: CAPI_FORWARD_JOB, dedupeKey: first.result.id })).toMatchObject({ status: "running", attempts: 1 });
+    expect(await drain(minutes(0.5))).toMatchObject({ claimed: 0 }); // nobody else may take it while the request holds it
+    expect(await deliverClaimedConversion(t.db, deps, { claimed: first.claimed!, now: () => now })).toEqual({ ok: true, result: expect.objectContaining({ eventsReceived: 1 }) });
+    expect(await row(s, first.result.id)).toMatchObject({ status: "sent", attempts: 1 });
+    expect(await getJobByKey(t.db, { kind: CAPI_FORWARD_JOB, dedupeKey: first.result.id })).toMatchObject({ status: "done", leaseExpiresAt: null });
+
+    graph.scriptEvents(graphError(502, 2, "Bad gateway"));
+    const bounced = await store("claimed-2");
+    await deliverClaimedConversion(t.db, deps, { claimed: bounced.claimed!, now: () => now });
+    expect(await row(s, bounced.result.id)).toMatchObject({ status: "queued", attempts: 1, nextAttemptAt: new Date(now.getTime() + 1_000) });
+    expect(await getJobByKey(t.db, { kind: CAPI_FORWARD_JOB, dedupeKey: bounced.result.id })).toMatchObject({ status: "pending", attempts: 1, runAt: new Date(now.getTime() + 1_000) });
+    expect(await drain(minutes(1))).toMatchObject({ claimed: 1, done: 1 });
+    expect(await row(s, bounced.result.id)).toMatchObject({ status: "sent", attempts: 2 });
+
+    const orphan = await store("claimed-3"); // the process died before its delivery ran
+    expect(await drain(minutes(0.9))).toMatchObject({ claimed: 0 });
+    expect(await drain(minutes(1.1))).toMatchObject({ claimed: 1, done: 1 });
+    expect(await row(s, orphan.result.id)).toMatchObject({ status: "sent", attempts: 1 });
+    expect(deliveriesOf("claimed-1").length + deliveriesOf("claimed-2").length + deliveriesOf("claimed-3").length).toBe(3);
   });
 
   it("gives up after the last attempt and marks the conversion failed", async () => {

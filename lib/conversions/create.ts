@@ -4,16 +4,17 @@ import { randomUUID } from "node:crypto";
 import type { Db } from "@/db/client";
 import {
   type ClickConversation,
+  type ConversionContext,
   type ConversionKeyRow,
+  type ConversionNumber,
   type ConversionRow,
   findConversionByEventId,
-  findLatestClickConversation,
-  getConversationForConversion,
-  getNumberById,
   insertConversionWithJob,
+  loadConversionContext,
 } from "@/db/queries";
 import type { ConversionSource } from "@/db/schema";
 import { AppError } from "@/lib/errors";
+import type { ClaimedConversion } from "./deliver";
 import { CAPI_FORWARD_JOB, CAPI_MAX_ATTEMPTS } from "./deliver-policy";
 import { ATTRIBUTION_WINDOW_MS, type ConversionRequest, checkEventTime, conversionRequestHash } from "./schema";
 
@@ -50,9 +51,9 @@ function sameRequestOrConflict(existing: ConversionKeyRow, requestHash: string):
   return accepted(existing, true);
 }
 
-async function resolveConversation(db: Db, tenantId: string, numberId: string, req: ConversionRequest): Promise<ClickConversation> {
+function requireClickConversation(ctx: ConversionContext, numberId: string, req: ConversionRequest): ClickConversation {
+  const c = ctx.conversation;
   if (req.conversationId) {
-    const c = await getConversationForConversion(db, { tenantId, id: req.conversationId });
     if (!c || c.numberId !== numberId) {
       throw new AppError("not_found", `Conversation ${req.conversationId} was not found on this number`, { conversationId: req.conversationId, accountId: numberId }, "conversation_not_found");
     }
@@ -66,36 +67,22 @@ async function resolveConversation(db: Db, tenantId: string, numberId: string, r
     }
     return c;
   }
-  const waPhone = `+${req.phoneE164}`;
-  const { conversation, subscriberFound } = await findLatestClickConversation(db, { tenantId, numberId, waPhone });
-  if (!conversation) {
+  if (!c) {
+    const waPhone = `+${req.phoneE164}`;
     throw new AppError(
       "not_found",
-      subscriberFound
+      ctx.subscriberFound
         ? `${waPhone} has written to you, but never after clicking a Click-to-WhatsApp ad on this number: there is no click id to attribute`
         : `Nobody with the phone ${waPhone} has written to this number`,
-      { phoneE164: req.phoneE164, accountId: numberId, subscriberFound },
+      { phoneE164: req.phoneE164, accountId: numberId, subscriberFound: ctx.subscriberFound },
       "conversation_not_found",
     );
   }
-  return conversation;
+  return c;
 }
 
-/**
- * Stores a conversion request: a repeated eventId answers the first conversion (or 409 when the body
- * differs); a new one is resolved to its click and queued for delivery with its job, in one transaction.
- */
-export async function createConversion(
-  db: Db,
-  { tenantId, request, now, source = "api" }: { tenantId: string; request: ConversionRequest; now: Date; source?: ConversionSource },
-): Promise<ConversionAccepted> {
-  const requestHash = conversionRequestHash(request);
-  const existing = await findConversionByEventId(db, { tenantId, eventId: request.eventId });
-  if (existing) return sameRequestOrConflict(existing, requestHash);
-
-  const eventTime = checkEventTime(request.eventTime, now);
-  const number = await getNumberById(db, { tenantId, id: request.accountId });
-  if (!number) throw new AppError("not_found", `Number ${request.accountId} was not found (accountId is the id of one of your numbers)`, { accountId: request.accountId }, "number_not_found");
+function requireReadyNumber(number: ConversionNumber | null, accountId: string): ConversionNumber {
+  if (!number) throw new AppError("not_found", `Number ${accountId} was not found (accountId is the id of one of your numbers)`, { accountId }, "number_not_found");
   if (number.provider !== "cloud" || !number.wabaId) {
     throw new AppError("unprocessable", `${number.label} is not a WhatsApp Cloud API number with a WABA id; conversions go to Meta through a Cloud API number`, { accountId: number.id, provider: number.provider }, "number_not_cloud");
   }
@@ -107,40 +94,72 @@ export async function createConversion(
       "dataset_missing",
     );
   }
-  const conversation = await resolveConversation(db, tenantId, number.id, request);
+  return number;
+}
+
+/** How long the storing request holds the job it delivers right after answering, before the queue may take it over. */
+export const IMMEDIATE_DELIVERY_LEASE_MS = 60_000;
+
+/**
+ * Stores a conversion request: a repeated eventId answers the first conversion (or 409 when the body
+ * differs); a new one is resolved to its click and stored `queued` with its delivery job, in one
+ * statement. With `deliverNow` the job is born claimed by this request, and `claimed` is what to hand
+ * to deliverClaimedConversion right after the answer (one round trip saved per conversion, and no
+ * other worker can take it meanwhile).
+ */
+export async function createConversion(
+  db: Db,
+  { tenantId, request, now, source = "api", deliverNow = false }: { tenantId: string; request: ConversionRequest; now: Date; source?: ConversionSource; deliverNow?: boolean },
+): Promise<{ result: ConversionAccepted; claimed: ClaimedConversion | null }> {
+  const requestHash = conversionRequestHash(request);
+  const ctx = await loadConversionContext(db, {
+    tenantId,
+    eventId: request.eventId,
+    numberId: request.accountId,
+    conversationId: request.conversationId,
+    waPhone: request.conversationId ? undefined : `+${request.phoneE164}`,
+  });
+  if (ctx.duplicate) return { result: sameRequestOrConflict(ctx.duplicate, requestHash), claimed: null };
+
+  const eventTime = checkEventTime(request.eventTime, now);
+  const number = requireReadyNumber(ctx.number, request.accountId);
+  const conversation = requireClickConversation(ctx, number.id, request);
   const warnings = eventTime.getTime() - conversation.startedAt.getTime() > ATTRIBUTION_WINDOW_MS ? [ATTRIBUTION_WINDOW_PASSED] : [];
 
-  const id = randomUUID();
+  const values = {
+    id: randomUUID(),
+    tenantId,
+    numberId: number.id,
+    eventId: request.eventId,
+    eventName: request.eventName,
+    eventTime,
+    requestHash,
+    conversationId: conversation.id,
+    subscriberId: conversation.subscriberId,
+    ctwaClid: conversation.ctwaClid,
+    value: request.value === undefined ? null : request.value.toFixed(2),
+    currency: request.currency ?? null,
+    contentIds: request.contentIds ?? null,
+    emailHash: request.email ?? null,
+    externalIdHash: request.externalId ?? null,
+    testCode: request.testCode ?? null,
+    warnings,
+    source,
+    createdAt: now,
+    updatedAt: now,
+  };
   const { inserted } = await insertConversionWithJob(db, {
-    values: {
-      id,
-      tenantId,
-      numberId: number.id,
-      eventId: request.eventId,
-      eventName: request.eventName,
-      eventTime,
-      requestHash,
-      conversationId: conversation.id,
-      subscriberId: conversation.subscriberId,
-      ctwaClid: conversation.ctwaClid,
-      value: request.value === undefined ? null : request.value.toFixed(2),
-      currency: request.currency ?? null,
-      contentIds: request.contentIds ?? null,
-      emailHash: request.email ?? null,
-      externalIdHash: request.externalId ?? null,
-      testCode: request.testCode ?? null,
-      warnings,
-      source,
-      createdAt: now,
-      updatedAt: now,
-    },
-    job: { kind: CAPI_FORWARD_JOB, maxAttempts: CAPI_MAX_ATTEMPTS, runAt: now },
+    values,
+    job: { kind: CAPI_FORWARD_JOB, maxAttempts: CAPI_MAX_ATTEMPTS, runAt: now, ...(deliverNow ? { claimedUntil: new Date(now.getTime() + IMMEDIATE_DELIVERY_LEASE_MS) } : {}) },
   });
   if (!inserted) {
     // a concurrent request with the same eventId committed first
     const twin = await findConversionByEventId(db, { tenantId, eventId: request.eventId });
     if (!twin) throw new AppError("unavailable", "The conversion could not be stored; please retry");
-    return sameRequestOrConflict(twin, requestHash);
+    return { result: sameRequestOrConflict(twin, requestHash), claimed: null };
   }
-  return { id, eventId: request.eventId, status: "queued", conversationId: conversation.id, warnings, duplicate: false };
+  return {
+    result: { id: values.id, eventId: request.eventId, status: "queued", conversationId: conversation.id, warnings, duplicate: false },
+    claimed: deliverNow ? { conversion: { ...values, attempts: 0 }, number, maxAttempts: CAPI_MAX_ATTEMPTS } : null,
+  };
 }

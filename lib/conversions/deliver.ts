@@ -3,16 +3,23 @@
 // records every attempt: the exact JSON sent, Meta's answer verbatim, and what happens next.
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { type ConversionRow, getConversionRow, getNumberById, type NumberRow, saveConversionAttempt } from "@/db/queries";
+import {
+  type ConversionAttemptPatch,
+  type ConversionNumber,
+  type ConversionRow,
+  finishClaimedDelivery,
+  getConversionForDelivery,
+  saveConversionAttempt,
+} from "@/db/queries";
 import { decryptSecret } from "@/lib/crypto";
-import { type JobHandler, type JobHandlers, runJobNow } from "@/lib/jobs/queue";
+import { type JobHandler, type JobHandlers, type JobOutcome, runJobNow } from "@/lib/jobs/queue";
 import { type GraphConfig, type GraphFailure, describeGraphFailure, graphRequest, isTransientGraphFailure } from "@/lib/whatsapp/graph-client";
 import { CAPI_FORWARD_JOB, CAPI_TIMEOUT_MS, capiBackoffMs } from "./deliver-policy";
 
 export type ConversionDeliveryDeps = { encryptionKey: string; graph: GraphConfig; random?: () => number };
 
 /** The body of POST /{dataset-id}/events for one conversion (specs/capi-business-messaging.md §2). */
-export function buildCapiRequest(c: ConversionRow, number: Pick<NumberRow, "wabaId">): Record<string, unknown> {
+export function buildCapiRequest(c: DeliverableConversion, number: Pick<ConversionNumber, "wabaId">): Record<string, unknown> {
   const userData: Record<string, unknown> = { whatsapp_business_account_id: number.wabaId, ctwa_clid: c.ctwaClid };
   if (c.emailHash) userData.em = [c.emailHash];
   if (c.externalIdHash) userData.external_id = [c.externalIdHash];
@@ -46,7 +53,7 @@ function failureResponse(e: GraphFailure): Record<string, unknown> {
   return { transport: e.kind, message: e.message, ...(e.httpStatus ? { httpStatus: e.httpStatus } : {}) };
 }
 
-function openToken(number: NumberRow, encryptionKey: string): string | null {
+function openToken(number: ConversionNumber, encryptionKey: string): string | null {
   if (!number.accessTokenEnc) return null;
   try {
     return decryptSecret(number.accessTokenEnc, encryptionKey);
@@ -56,7 +63,7 @@ function openToken(number: NumberRow, encryptionKey: string): string | null {
 }
 
 /** Why a conversion cannot be sent at all, or null when its number is ready. */
-function notSendable(number: NumberRow | null, token: string | null): string | null {
+function notSendable(number: ConversionNumber | null, token: string | null): string | null {
   if (!number) return "The number of this conversion was deleted";
   if (!number.datasetId) return `${number.label} has no Conversions API dataset: fetch or create one on the number's page, then retry`;
   if (!number.wabaId) return `${number.label} has no WABA id`;
@@ -64,68 +71,101 @@ function notSendable(number: NumberRow | null, token: string | null): string | n
   return null;
 }
 
+/** The fields of a conversion its delivery reads. */
+export type DeliverableConversion = Pick<
+  ConversionRow,
+  "id" | "tenantId" | "attempts" | "eventName" | "eventTime" | "eventId" | "ctwaClid" | "emailHash" | "externalIdHash" | "currency" | "value" | "contentIds" | "testCode"
+>;
+
+/** A conversion stored with its job already claimed by the storing request (see createConversion). */
+export type ClaimedConversion = { conversion: DeliverableConversion; number: ConversionNumber; maxAttempts: number };
+
+type Attempt = { patch: ConversionAttemptPatch; outcome: JobOutcome };
+
+/**
+ * One delivery attempt (attempt `jobAttempt` of at most `maxAttempts`): posts the event and decides
+ * what the conversion becomes: sent, rejected (a 4xx), failed (nothing more to try), or queued until
+ * the next attempt (Retry-After when Meta sends one, else the backoff).
+ */
+async function attemptDelivery(
+  deps: ConversionDeliveryDeps,
+  { c, number, jobAttempt, maxAttempts, now }: { c: DeliverableConversion; number: ConversionNumber | null; jobAttempt: number; maxAttempts: number; now: Date },
+): Promise<Attempt> {
+  const token = number ? openToken(number, deps.encryptionKey) : null;
+  const attempt = { attempts: c.attempts + 1, lastAttemptAt: now, updatedAt: now };
+  const unready = notSendable(number, token);
+  if (unready || !number || !token) {
+    const error = unready ?? "The number is not ready";
+    return { patch: { ...attempt, status: "failed", nextAttemptAt: null, lastError: error }, outcome: { ok: false, error, retryable: false } };
+  }
+  const request = buildCapiRequest(c, number);
+  const res = await graphRequest(
+    { ...deps.graph, timeoutMs: deps.graph.timeoutMs ?? CAPI_TIMEOUT_MS },
+    { method: "POST", path: `${number.datasetId}/events`, token, body: request, schema: capiAnswer },
+  );
+  if (res.ok) {
+    const result = { eventsReceived: res.data.events_received ?? null, fbtraceId: res.data.fbtrace_id ?? null };
+    return {
+      patch: { ...attempt, status: "sent", sentAt: now, nextAttemptAt: null, lastError: null, requestPayload: request, response: res.data, ...result },
+      outcome: { ok: true, result },
+    };
+  }
+  const e = res.error;
+  const error = describeGraphFailure(e);
+  const common = { ...attempt, requestPayload: request, response: failureResponse(e), lastError: error, fbtraceId: e.kind === "graph" ? e.fbtraceId : null };
+  if (!isTransientGraphFailure(e)) return { patch: { ...common, status: "rejected", nextAttemptAt: null }, outcome: { ok: false, error, retryable: false } };
+  if (jobAttempt >= maxAttempts) {
+    return { patch: { ...common, status: "failed", nextAttemptAt: null, lastError: `${error} (gave up after ${jobAttempt} attempts)` }, outcome: { ok: false, error, retryable: false } };
+  }
+  const retryAt = new Date(now.getTime() + Math.max(e.retryAfterMs ?? 0, capiBackoffMs(jobAttempt, deps.random)));
+  return { patch: { ...common, status: "queued", nextAttemptAt: retryAt }, outcome: { ok: false, error, retryable: true, retryAt } };
+}
+
+/** The jobs-queue side: load the conversion with its number, attempt, record (the queue records the job). */
 export function capiForwardHandler(db: Db, deps: ConversionDeliveryDeps): JobHandler {
   return async (job, { now }) => {
     const { tenantId, conversionId } = payloadSchema.parse(job.payload);
-    const c = await getConversionRow(db, { tenantId, id: conversionId });
-    if (!c) return { ok: false, error: "The conversion was deleted", retryable: false };
-    if (c.status !== "queued") return { ok: true, result: { skipped: c.status } };
-    const number = c.numberId ? await getNumberById(db, { tenantId, id: c.numberId }) : null;
-    const token = number ? openToken(number, deps.encryptionKey) : null;
-    const attempt = { attempts: c.attempts + 1, lastAttemptAt: now, updatedAt: now };
-
-    const unready = notSendable(number, token);
-    if (unready || !number || !token) {
-      const error = unready ?? "The number is not ready";
-      await saveConversionAttempt(db, { tenantId, id: c.id, patch: { ...attempt, status: "failed", nextAttemptAt: null, lastError: error } });
-      return { ok: false, error, retryable: false };
-    }
-
-    const request = buildCapiRequest(c, number);
-    const res = await graphRequest(
-      { ...deps.graph, timeoutMs: deps.graph.timeoutMs ?? CAPI_TIMEOUT_MS },
-      { method: "POST", path: `${number.datasetId}/events`, token, body: request, schema: capiAnswer },
-    );
-    if (res.ok) {
-      await saveConversionAttempt(db, {
-        tenantId,
-        id: c.id,
-        patch: {
-          ...attempt,
-          status: "sent",
-          sentAt: now,
-          nextAttemptAt: null,
-          lastError: null,
-          requestPayload: request,
-          response: res.data,
-          fbtraceId: res.data.fbtrace_id ?? null,
-          eventsReceived: res.data.events_received ?? null,
-        },
-      });
-      return { ok: true, result: { eventsReceived: res.data.events_received ?? null, fbtraceId: res.data.fbtrace_id ?? null } };
-    }
-
-    const e = res.error;
-    const error = describeGraphFailure(e);
-    const fbtraceId = e.kind === "graph" ? e.fbtraceId : null;
-    const common = { ...attempt, requestPayload: request, response: failureResponse(e), lastError: error, fbtraceId };
-    if (!isTransientGraphFailure(e)) {
-      await saveConversionAttempt(db, { tenantId, id: c.id, patch: { ...common, status: "rejected", nextAttemptAt: null } });
-      return { ok: false, error, retryable: false };
-    }
-    if (job.attempts >= job.maxAttempts) {
-      await saveConversionAttempt(db, { tenantId, id: c.id, patch: { ...common, status: "failed", nextAttemptAt: null, lastError: `${error} (gave up after ${job.attempts} attempts)` } });
-      return { ok: false, error, retryable: false };
-    }
-    const retryAt = new Date(now.getTime() + Math.max(e.retryAfterMs ?? 0, capiBackoffMs(job.attempts, deps.random)));
-    await saveConversionAttempt(db, { tenantId, id: c.id, patch: { ...common, status: "queued", nextAttemptAt: retryAt } });
-    return { ok: false, error, retryable: true, retryAt };
+    const found = await getConversionForDelivery(db, { tenantId, id: conversionId });
+    if (!found) return { ok: false, error: "The conversion was deleted", retryable: false };
+    if (found.conversion.status !== "queued") return { ok: true, result: { skipped: found.conversion.status } };
+    const { patch, outcome } = await attemptDelivery(deps, { c: found.conversion, number: found.number, jobAttempt: job.attempts, maxAttempts: job.maxAttempts, now });
+    await saveConversionAttempt(db, { tenantId, id: conversionId, patch });
+    return outcome;
   };
+}
+
+/**
+ * The request side: the conversion the request just stored, its job born claimed (attempt 1), is
+ * delivered right after the answer with what the request already read; one statement records the
+ * outcome on both. If this never runs (the process died), the lease expires and the queue takes over.
+ */
+export async function deliverClaimedConversion(
+  db: Db,
+  deps: ConversionDeliveryDeps,
+  { claimed, now = () => new Date() }: { claimed: ClaimedConversion; now?: () => Date },
+): Promise<JobOutcome> {
+  const at = now();
+  const { patch, outcome } = await attemptDelivery(deps, { c: claimed.conversion, number: claimed.number, jobAttempt: 1, maxAttempts: claimed.maxAttempts, now: at });
+  const retry = !outcome.ok && outcome.retryable;
+  await finishClaimedDelivery(db, {
+    tenantId: claimed.conversion.tenantId,
+    id: claimed.conversion.id,
+    patch,
+    job: {
+      kind: CAPI_FORWARD_JOB,
+      attempts: 1,
+      status: outcome.ok ? "done" : retry ? "pending" : "failed",
+      runAt: retry ? outcome.retryAt : undefined,
+      lastError: outcome.ok ? null : outcome.error.slice(0, 2000),
+      now: at,
+    },
+  });
+  return outcome;
 }
 
 export const conversionJobHandlers = (db: Db, deps: ConversionDeliveryDeps): JobHandlers => ({ [CAPI_FORWARD_JOB]: capiForwardHandler(db, deps) });
 
-/** Tries the delivery at once (after the API has answered); the jobs queue takes over if it fails. */
+/** Tries a queued conversion's delivery at once if nobody holds its job (the console's retry); the jobs queue takes over if it fails. */
 export async function deliverConversionNow(db: Db, deps: ConversionDeliveryDeps, { conversionId, now }: { conversionId: string; now?: () => Date }) {
   return runJobNow(db, { kind: CAPI_FORWARD_JOB, dedupeKey: conversionId, handlers: conversionJobHandlers(db, deps), now });
 }

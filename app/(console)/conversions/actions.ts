@@ -5,7 +5,7 @@ import { z } from "zod";
 import { getDb } from "@/db/client";
 import { defineAction, type FieldErrors } from "@/lib/action";
 import { createConversion } from "@/lib/conversions/create";
-import { deliverConversionNow } from "@/lib/conversions/deliver";
+import { deliverClaimedConversion, deliverConversionNow } from "@/lib/conversions/deliver";
 import { conversionDepsFromEnv } from "@/lib/conversions/deps";
 import { retryConversion } from "@/lib/conversions/read";
 import { parseConversionRequest } from "@/lib/conversions/schema";
@@ -65,8 +65,8 @@ export const sendTestConversionAction = defineAction({ role: "marketer", schema:
   const db = await getDb();
   try {
     const request = parseConversionRequest(testEventRequest(values, `test-${crypto.randomUUID()}`));
-    const result = await createConversion(db, { tenantId: user.tenantId, request, now: new Date(), source: "console_test" });
-    afterResponse(() => deliverConversionNow(db, conversionDepsFromEnv(), { conversionId: result.id }));
+    const { result, claimed } = await createConversion(db, { tenantId: user.tenantId, request, now: new Date(), source: "console_test", deliverNow: true });
+    if (claimed) afterResponse(() => deliverClaimedConversion(db, conversionDepsFromEnv(), { claimed }));
     revalidatePath("/conversions");
     return { id: result.id, warnings: result.warnings };
   } catch (e) {

@@ -3,7 +3,7 @@
 import { getDb } from "@/db/client";
 import { requireApiPrincipal } from "@/lib/auth";
 import { createConversion } from "@/lib/conversions/create";
-import { deliverConversionNow } from "@/lib/conversions/deliver";
+import { deliverClaimedConversion } from "@/lib/conversions/deliver";
 import { conversionDepsFromEnv } from "@/lib/conversions/deps";
 import { parseConversionRequest } from "@/lib/conversions/schema";
 import { afterResponse, readJson, withApiErrors } from "@/lib/http";
@@ -14,7 +14,7 @@ export const POST = withApiErrors(async (req: Request) => {
   const { tenantId } = await requireApiPrincipal(req, { role: "marketer" });
   const request = parseConversionRequest(await readJson(req));
   const db = await getDb();
-  const result = await createConversion(db, { tenantId, request, now: new Date() });
-  if (!result.duplicate) afterResponse(() => deliverConversionNow(db, conversionDepsFromEnv(), { conversionId: result.id }));
+  const { result, claimed } = await createConversion(db, { tenantId, request, now: new Date(), deliverNow: true });
+  if (claimed) afterResponse(() => deliverClaimedConversion(db, conversionDepsFromEnv(), { claimed }));
   return Response.json(result, { status: result.duplicate ? 200 : 202 });
 });
