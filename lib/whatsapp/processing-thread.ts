@@ -1,4 +1,4 @@
-// Next.js answers requests on one thread. Processing stored webhooks on that same thread costs the
+// Next.js answers requests on one thread. Processing stored webhooks (and delivering conversions to Meta) on that same thread costs the
 // request path about a third of its throughput under load, so a server on PostgreSQL processes them in a
 // worker thread with its own connections (WEBHOOK_PROCESSING=thread, the default there); the request
 // thread only stores each event and nudges the worker (one nudge at a time: while the worker drains,
@@ -6,6 +6,7 @@
 // to the request thread for good; if it dies after it was up, the next nudge starts a new one. Events
 // wait safely as `received` meanwhile (and the scheduled run drains them too).
 import { Worker } from "node:worker_threads";
+import type { ClaimedConversion } from "@/lib/conversions/deliver";
 
 type ThreadState = { worker: Worker | null; unavailable: boolean; draining: boolean; again: boolean };
 const g = globalThis as unknown as { __clicktrailProcessingThread?: ThreadState };
@@ -14,7 +15,7 @@ const state: ThreadState = (g.__clicktrailProcessingThread ??= { worker: null, u
 function drain(worker: Worker): void {
   state.draining = true;
   state.again = false;
-  worker.postMessage("drain");
+  worker.postMessage("drain" satisfies ThreadTask);
 }
 
 export type SpawnWorker = (workerData: { databaseUrl: string }) => Worker;
@@ -63,6 +64,21 @@ export function nudgeProcessingThread(databaseUrl: string, spawn: SpawnWorker = 
   else drain(state.worker);
   return true;
 }
+
+/**
+ * Hands the thread a conversion its request stored and claimed, to deliver to Meta (see
+ * deliverClaimedConversion): the request thread only answers. False when no thread can run: deliver inline.
+ */
+export function postDeliveryToProcessingThread(databaseUrl: string, claimed: ClaimedConversion, spawn: SpawnWorker = spawnProcessingWorker): boolean {
+  if (state.unavailable) return false;
+  state.worker ??= startWorker(databaseUrl, spawn);
+  if (!state.worker) return false;
+  state.worker.postMessage({ kind: "deliver_conversion", claimed } satisfies ThreadTask);
+  return true;
+}
+
+/** A message to the thread: drain stored webhooks, or deliver one claimed conversion. */
+export type ThreadTask = "drain" | { kind: "deliver_conversion"; claimed: ClaimedConversion };
 
 /** The running processing thread, if any (diagnostics, tests). */
 export function currentProcessingThread(): Worker | null {

@@ -1,10 +1,13 @@
 // The webhook processing thread (see processing-thread.ts): its own connection pool, and the same
 // batch loop the request thread would run. Each "drain" message runs the loop until nothing is left, then
-// answers "idle".
+// answers "idle"; a "deliver_conversion" message sends one claimed conversion to Meta.
 import { parentPort, workerData } from "node:worker_threads";
 import { sql } from "drizzle-orm";
 import { openDatabase } from "@/db/client";
+import { deliverClaimedConversion } from "@/lib/conversions/deliver";
+import { conversionDepsFromEnv } from "@/lib/conversions/deps";
 import { kickWebhookProcessing } from "./processing-loop";
+import type { ThreadTask } from "./processing-thread";
 
 const { databaseUrl } = workerData as { databaseUrl: string };
 const opening = openDatabase({ url: databaseUrl, max: 4 }).then(async (handle) => {
@@ -18,7 +21,14 @@ opening.catch((e: unknown) => {
   process.exit(1);
 });
 
-parentPort?.on("message", () => {
+parentPort?.on("message", (task: ThreadTask) => {
+  if (task !== "drain") {
+    // a conversion its request stored and claimed: if this fails, its lease expires and the jobs queue retries it
+    void opening
+      .then(({ db }) => deliverClaimedConversion(db, conversionDepsFromEnv(), { claimed: task.claimed }))
+      .catch((e: unknown) => console.error("[clicktrail] a conversion delivery failed in the processing thread", e));
+    return;
+  }
   void opening
     .then(({ db }) => kickWebhookProcessing(db))
     .catch(() => {}) // kickWebhookProcessing logs its own errors; a failed open already ended this thread above

@@ -5,7 +5,8 @@ import { z } from "zod";
 import { getDb } from "@/db/client";
 import { defineAction, type FieldErrors } from "@/lib/action";
 import { createConversion } from "@/lib/conversions/create";
-import { deliverClaimedConversion, deliverConversionNow } from "@/lib/conversions/deliver";
+import { deliverConversionNow } from "@/lib/conversions/deliver";
+import { deliverAfterResponse } from "@/lib/conversions/deliver-after";
 import { conversionDepsFromEnv } from "@/lib/conversions/deps";
 import { retryConversion } from "@/lib/conversions/read";
 import { parseConversionRequest } from "@/lib/conversions/schema";
@@ -66,7 +67,7 @@ export const sendTestConversionAction = defineAction({ role: "marketer", schema:
   try {
     const request = parseConversionRequest(testEventRequest(values, `test-${crypto.randomUUID()}`));
     const { result, claimed } = await createConversion(db, { tenantId: user.tenantId, request, now: new Date(), source: "console_test", deliverNow: true });
-    if (claimed) afterResponse(() => deliverClaimedConversion(db, conversionDepsFromEnv(), { claimed }));
+    if (claimed) afterResponse(() => deliverAfterResponse(db, claimed));
     revalidatePath("/conversions");
     return { id: result.id, warnings: result.warnings };
   } catch (e) {

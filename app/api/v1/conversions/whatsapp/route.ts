@@ -3,8 +3,7 @@
 import { getDb } from "@/db/client";
 import { requireApiPrincipal } from "@/lib/auth";
 import { createConversion } from "@/lib/conversions/create";
-import { deliverClaimedConversion } from "@/lib/conversions/deliver";
-import { conversionDepsFromEnv } from "@/lib/conversions/deps";
+import { deliverAfterResponse } from "@/lib/conversions/deliver-after";
 import { parseConversionRequest } from "@/lib/conversions/schema";
 import { afterResponse, readJson, withApiErrors } from "@/lib/http";
 
@@ -15,6 +14,6 @@ export const POST = withApiErrors(async (req: Request) => {
   const request = parseConversionRequest(await readJson(req));
   const db = await getDb();
   const { result, claimed } = await createConversion(db, { tenantId, request, now: new Date(), deliverNow: true });
-  if (claimed) afterResponse(() => deliverClaimedConversion(db, conversionDepsFromEnv(), { claimed }));
+  if (claimed) afterResponse(() => deliverAfterResponse(db, claimed));
   return Response.json(result, { status: result.duplicate ? 200 : 202 });
 });
