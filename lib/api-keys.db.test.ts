@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rowsOf } from "@/db/migrations-info";
 import { getApiKeyById, insertApiKey, insertTenant } from "@/db/queries";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
-import { authenticateApiKey, createApiKey, ensureBootstrapApiKey, listApiKeysPage, revokeApiKeyById } from "./api-keys";
+import { API_KEY_CACHE_MS, authenticateApiKey, createApiKey, ensureBootstrapApiKey, listApiKeysPage, revokeApiKeyById } from "./api-keys";
 import { sha256Hex } from "./crypto";
 
 const now = new Date("2026-06-01T12:00:00Z");
@@ -35,6 +35,20 @@ describe.each(testDrivers)("API keys (%s)", (kind) => {
     await expect(authenticateApiKey(t.db, { secret, now })).rejects.toMatchObject({ code: "unauthorized" });
     await expect(authenticateApiKey(t.db, { secret: `${secret}x`, now })).rejects.toMatchObject({ code: "unauthorized" });
     await expect(revokeApiKeyById(t.db, { tenantId, id: apiKey.id, now })).rejects.toMatchObject({ code: "not_found" });
+  });
+
+  it("remembers a valid key for a few seconds: a revocation in another process counts after that, last use is still kept to the minute", async () => {
+    const { apiKey, secret } = await createApiKey(t.db, { tenantId, name: "Busy shop", createdBy: null });
+    const at = (ms: number) => new Date(now.getTime() + ms);
+    await authenticateApiKey(t.db, { secret, now: at(0) });
+    // revoked by another process (straight in the database, so this process's cache does not know)
+    await t.db.execute(sql`update api_keys set revoked_at = now() where id = ${apiKey.id}`);
+    expect(await authenticateApiKey(t.db, { secret, now: at(API_KEY_CACHE_MS - 1) })).toEqual({ tenantId, apiKeyId: apiKey.id });
+    await expect(authenticateApiKey(t.db, { secret, now: at(API_KEY_CACHE_MS) })).rejects.toMatchObject({ code: "unauthorized" });
+
+    const busy = await createApiKey(t.db, { tenantId, name: "Busier shop", createdBy: null });
+    for (const s of [0, 1_000, 2_000]) await authenticateApiKey(t.db, { secret: busy.secret, now: at(s) });
+    expect((await getApiKeyById(t.db, { tenantId, id: busy.apiKey.id }))?.lastUsedAt).toEqual(at(0));
   });
 
   it("registers BOOTSTRAP_API_KEY once with that exact value", async () => {

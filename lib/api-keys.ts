@@ -40,12 +40,49 @@ export async function ensureBootstrapApiKey(db: Db, { tenantId, secret }: { tena
   return { created: true };
 }
 
+/**
+ * A valid key is remembered for a few seconds per database handle, so a busy integration (hundreds of
+ * requests a second) does not read its key row on every request. Revoking through this process forgets
+ * it at once; another process of the same deployment accepts a revoked key for at most this long.
+ */
+export const API_KEY_CACHE_MS = 5_000;
+const LAST_USED_RESOLUTION_MS = 60_000; // as touchApiKey: last-used times are kept to the minute
+
+type CachedKey = { tenantId: string; apiKeyId: string; until: number; touchedAt: number };
+const g = globalThis as unknown as { __clicktrailApiKeyCache?: WeakMap<Db, Map<string, CachedKey>> };
+const keyCache = (g.__clicktrailApiKeyCache ??= new WeakMap());
+const cacheOf = (db: Db) => {
+  let cache = keyCache.get(db);
+  if (!cache) keyCache.set(db, (cache = new Map()));
+  return cache;
+};
+
 /** Resolves a presented key to its tenant; throws `unauthorized` for unknown or revoked keys. */
 export async function authenticateApiKey(db: Db, { secret, now }: { secret: string; now: Date }) {
-  const key = await getApiKeyByHash(db, sha256Hex(secret));
-  if (!key || key.revokedAt) throw new AppError("unauthorized", "The API key is not valid or has been revoked");
+  const hash = sha256Hex(secret);
+  const cache = cacheOf(db);
+  const hit = cache.get(hash);
+  if (hit && hit.until > now.getTime()) {
+    if (now.getTime() - hit.touchedAt >= LAST_USED_RESOLUTION_MS) {
+      hit.touchedAt = now.getTime();
+      await touchApiKey(db, hit.apiKeyId, now);
+    }
+    return { tenantId: hit.tenantId, apiKeyId: hit.apiKeyId };
+  }
+  const key = await getApiKeyByHash(db, hash);
+  if (!key || key.revokedAt) {
+    cache.delete(hash);
+    throw new AppError("unauthorized", "The API key is not valid or has been revoked");
+  }
   await touchApiKey(db, key.id, now);
+  if (cache.size > 10_000) cache.clear(); // keys are few; this only bounds memory against floods of distinct valid keys
+  cache.set(hash, { tenantId: key.tenantId, apiKeyId: key.id, until: now.getTime() + API_KEY_CACHE_MS, touchedAt: now.getTime() });
   return { tenantId: key.tenantId, apiKeyId: key.id };
+}
+
+function forgetApiKey(db: Db, apiKeyId: string): void {
+  const cache = cacheOf(db);
+  for (const [hash, entry] of cache) if (entry.apiKeyId === apiKeyId) cache.delete(hash);
 }
 
 export async function listApiKeysPage(db: Db, { tenantId, cursor, limit }: { tenantId: string } & PageParams) {
@@ -56,5 +93,6 @@ export async function listApiKeysPage(db: Db, { tenantId, cursor, limit }: { ten
 export async function revokeApiKeyById(db: Db, { tenantId, id, now }: { tenantId: string; id: string; now: Date }) {
   const row = await revokeApiKey(db, { tenantId, id, now });
   if (!row) throw notFound("Active API key");
+  forgetApiKey(db, id);
   return row;
 }
