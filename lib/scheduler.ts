@@ -30,8 +30,7 @@ export async function runScheduledWork(db: Db, { now = () => new Date(), budgetM
   const started = Date.now();
   const webhooks = await drainReceivedEvents(db, { now, budgetMs: budgetMs / 2 });
   const left = Math.max(1_000, budgetMs - (Date.now() - started));
-  // jobs mostly wait on the Graph API: 16 at a time keeps a backlog of conversions moving at hundreds a second
-  const jobs = await drainJobs(db, { handlers: jobHandlers(db), now, budgetMs: left, batchSize: 100, concurrency: 16 });
+  const jobs = await drainJobs(db, { handlers: jobHandlers(db), now, budgetMs: left });
   return { webhooks, jobs, tookMs: Date.now() - started };
 }
 
