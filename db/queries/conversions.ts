@@ -185,26 +185,16 @@ export async function findLatestClickConversation(
   return { conversation: c.id && c.subscriberId && c.startedAt ? { ...c, id: c.id, subscriberId: c.subscriberId, startedAt: c.startedAt } : null, subscriberFound: true };
 }
 
-/** Writes a delivery attempt's outcome, only while the conversion is still queued (a late twin cannot overwrite a result). */
-export async function saveConversionAttempt(
-  db: Db,
-  { tenantId, id, patch }: { tenantId: string; id: string; patch: Partial<Pick<ConversionRow, "status" | "attempts" | "lastAttemptAt" | "nextAttemptAt" | "sentAt" | "requestPayload" | "response" | "fbtraceId" | "eventsReceived" | "lastError" | "updatedAt">> },
-): Promise<boolean> {
-  const rows = await db
-    .update(conversions)
-    .set(patch)
-    .where(and(eq(conversions.tenantId, tenantId), eq(conversions.id, id), eq(conversions.status, "queued")))
-    .returning({ id: conversions.id });
-  return rows.length > 0;
-}
-
-export type ConversionAttemptPatch = Parameters<typeof saveConversionAttempt>[1]["patch"];
+export type ConversionAttemptPatch = Partial<
+  Pick<ConversionRow, "status" | "attempts" | "lastAttemptAt" | "nextAttemptAt" | "sentAt" | "requestPayload" | "response" | "fbtraceId" | "eventsReceived" | "lastError" | "updatedAt">
+>;
 
 /**
- * The outcome of a delivery the request itself claimed (attempt `attempts` of its job), for the
- * conversion and its job in one statement: the job finishes (`done`/`failed`) or waits for `runAt`.
+ * A delivery attempt (attempt `attempts` of its job) on the conversion and its job in one statement:
+ * the job finishes (`done`/`failed`) or waits for `runAt`. Each side changes only if still as expected
+ * (the conversion queued, the job running this attempt), so a late twin cannot overwrite a result.
  */
-export async function finishClaimedDelivery(
+export async function saveConversionAttempt(
   db: Db,
   { tenantId, id, patch, job }: { tenantId: string; id: string; patch: ConversionAttemptPatch; job: { kind: string; attempts: number; status: "done" | "failed" | "pending"; runAt?: Date; lastError: string | null; now: Date } },
 ): Promise<void> {

@@ -7,7 +7,6 @@ import {
   type ConversionAttemptPatch,
   type ConversionNumber,
   type ConversionRow,
-  finishClaimedDelivery,
   getConversionForDelivery,
   saveConversionAttempt,
 } from "@/db/queries";
@@ -129,9 +128,30 @@ export function capiForwardHandler(db: Db, deps: ConversionDeliveryDeps): JobHan
     if (!found) return { ok: false, error: "The conversion was deleted", retryable: false };
     if (found.conversion.status !== "queued") return { ok: true, result: { skipped: found.conversion.status } };
     const { patch, outcome } = await attemptDelivery(deps, { c: found.conversion, number: found.number, jobAttempt: job.attempts, maxAttempts: job.maxAttempts, now });
-    await saveConversionAttempt(db, { tenantId, id: conversionId, patch });
-    return outcome;
+    await recordAttempt(db, { tenantId, id: conversionId, patch, outcome, jobAttempt: job.attempts, now });
+    return { ...outcome, recorded: true };
   };
+}
+
+/** The attempt's outcome on the conversion and on its job, in one statement (the job: done, failed, or pending until the retry). */
+async function recordAttempt(
+  db: Db,
+  { tenantId, id, patch, outcome, jobAttempt, now }: { tenantId: string; id: string; patch: ConversionAttemptPatch; outcome: JobOutcome; jobAttempt: number; now: Date },
+): Promise<void> {
+  const retry = !outcome.ok && outcome.retryable;
+  await saveConversionAttempt(db, {
+    tenantId,
+    id,
+    patch,
+    job: {
+      kind: CAPI_FORWARD_JOB,
+      attempts: jobAttempt,
+      status: outcome.ok ? "done" : retry ? "pending" : "failed",
+      runAt: retry ? outcome.retryAt : undefined,
+      lastError: outcome.ok ? null : outcome.error.slice(0, 2000),
+      now,
+    },
+  });
 }
 
 /**
@@ -146,20 +166,7 @@ export async function deliverClaimedConversion(
 ): Promise<JobOutcome> {
   const at = now();
   const { patch, outcome } = await attemptDelivery(deps, { c: claimed.conversion, number: claimed.number, jobAttempt: 1, maxAttempts: claimed.maxAttempts, now: at });
-  const retry = !outcome.ok && outcome.retryable;
-  await finishClaimedDelivery(db, {
-    tenantId: claimed.conversion.tenantId,
-    id: claimed.conversion.id,
-    patch,
-    job: {
-      kind: CAPI_FORWARD_JOB,
-      attempts: 1,
-      status: outcome.ok ? "done" : retry ? "pending" : "failed",
-      runAt: retry ? outcome.retryAt : undefined,
-      lastError: outcome.ok ? null : outcome.error.slice(0, 2000),
-      now: at,
-    },
-  });
+  await recordAttempt(db, { tenantId: claimed.conversion.tenantId, id: claimed.conversion.id, patch, outcome, jobAttempt: 1, now: at });
   return outcome;
 }
 

@@ -6,7 +6,10 @@ import type { Db } from "@/db/client";
 import { claimDueJobs, claimJobByKey, finishJob, insertJob, type JobRow, requeueFinishedJob } from "@/db/queries/jobs";
 
 /** A handler's verdict; a retryable failure may name its own next run (e.g. from Retry-After), else the queue's backoff applies. */
-export type JobOutcome = { ok: true; result?: Record<string, unknown> } | { ok: false; error: string; retryable: boolean; retryAt?: Date };
+export type JobOutcome = ({ ok: true; result?: Record<string, unknown> } | { ok: false; error: string; retryable: boolean; retryAt?: Date }) & {
+  /** the handler already wrote the job's outcome with its own (in the same statement as its own rows) */
+  recorded?: boolean;
+};
 export type JobHandler = (job: JobRow, ctx: { now: Date }) => Promise<JobOutcome>;
 export type JobHandlers = Record<string, JobHandler>;
 
@@ -47,6 +50,7 @@ export async function runClaimedJob(db: Db, job: JobRow, handlers: JobHandlers, 
   } catch (e) {
     outcome = { ok: false, error: e instanceof Error ? e.message : String(e), retryable: true };
   }
+  if (outcome.recorded) return outcome.ok ? "done" : outcome.retryable && job.attempts < job.maxAttempts ? "retried" : "failed";
   const at = now();
   if (outcome.ok) {
     return (await finishJob(db, { id: job.id, attempts: job.attempts, status: "done", lastError: null, result: outcome.result ?? null, now: at })) ? "done" : "lost";
