@@ -4,10 +4,9 @@ import { X } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useTransition } from "react";
 import { type FilterOption, FilterSelect } from "@/components/console/filter-select";
+import { DateFilter } from "@/components/console/date-filter";
 import { LoadingNote } from "@/components/console/list-parts";
 import { Button } from "@/components/ui/button";
-import { Input } from "@/components/ui/input";
-import { Label } from "@/components/ui/label";
 import { type ConversionFilterValues, listHref } from "./list-href";
 
 const TEST_OPTIONS: FilterOption[] = [
@@ -48,31 +47,5 @@ export function ConversionFilters(props: {
       ) : null}
       {pending ? <LoadingNote /> : null}
     </form>
-  );
-}
-
-function DateFilter(props: { id: string; label: string; value: string | undefined; error?: string; disabled: boolean; onChange: (v: string | undefined) => void }) {
-  return (
-    <div className="grid gap-1.5">
-      <Label htmlFor={props.id} className="text-xs text-muted-foreground">
-        {props.label}
-      </Label>
-      <Input
-        key={props.value ?? ""} // "Clear filters" empties it
-        id={props.id}
-        type="date"
-        className="h-8 w-36"
-        defaultValue={props.value ?? ""}
-        disabled={props.disabled}
-        aria-invalid={props.error ? true : undefined}
-        aria-describedby={props.error ? `${props.id}-error` : undefined}
-        onChange={(e) => props.onChange(e.target.value || undefined)}
-      />
-      {props.error ? (
-        <p id={`${props.id}-error`} className="text-xs text-destructive">
-          {props.error}
-        </p>
-      ) : null}
-    </div>
   );
 }

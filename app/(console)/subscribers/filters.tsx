@@ -7,6 +7,7 @@ import { type FilterOption, FilterSelect } from "@/components/console/filter-sel
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
+import { DateFilter } from "@/components/console/date-filter";
 import { LoadingNote } from "@/components/console/list-parts";
 import { type SubscriberFilterValues, listHref } from "./list-href";
 
@@ -129,26 +130,5 @@ export function SubscriberFilters(props: {
         ) : null}
       </div>
     </form>
-  );
-}
-
-function DateFilter(props: { id: string; label: string; value: string | undefined; error?: string; disabled: boolean; onChange: (v: string | undefined) => void }) {
-  return (
-    <div className="grid gap-1.5">
-      <Label htmlFor={props.id} className="text-xs text-muted-foreground">
-        {props.label}
-      </Label>
-      <Input
-        id={props.id}
-        type="date"
-        className="h-8 w-38"
-        defaultValue={props.value ?? ""}
-        disabled={props.disabled}
-        aria-invalid={props.error ? true : undefined}
-        title={props.error}
-        onChange={(e) => props.onChange(e.target.value || undefined)}
-      />
-      {props.error ? <p className="text-xs text-destructive">{props.error}</p> : null}
-    </div>
   );
 }
