@@ -11,3 +11,4 @@ export * from "./subscriber-list";
 export * from "./ads";
 export * from "./attribution";
 export * from "./conversions";
+export * from "./drip";

@@ -1,0 +1,46 @@
+// Enrollment (seeds/003): a lead a manager marked "target and interested" gets one queue row per active
+// template of its segment (and the all-segment ones), scheduled at enrollment + the template's delay.
+// Enrolling again adds nothing; stopping the campaign cancels what is still pending.
+import type { Db } from "@/db/client";
+import { activeTemplatesForSegment, cancelPendingForLead, getLeadRow, insertOutboundIfAbsent, type LeadRow, updateLeadRow } from "@/db/queries";
+import { notFound } from "@/lib/errors";
+
+const HOUR_MS = 3_600_000;
+
+export type EnrollResult = { lead: LeadRow; queued: number };
+
+export async function enrollLead(db: Db, { tenantId, leadId, now }: { tenantId: string; leadId: string; now: Date }): Promise<EnrollResult> {
+  return db.transaction(async (tx) => {
+    const lead = await getLeadRow(tx, { tenantId, id: leadId }, { forUpdate: true });
+    if (!lead) throw notFound("Lead");
+    const enrolledAt = lead.enrolledAt ?? now; // the schedule counts from the first enrollment
+    const updated = (await updateLeadRow(tx, { tenantId, id: lead.id }, { isTarget: true, campaignActive: true, enrolledAt }))!;
+    const list = await activeTemplatesForSegment(tx, { tenantId, segment: lead.segment });
+    const queued = await insertOutboundIfAbsent(
+      tx,
+      list.map((t) => ({
+        tenantId,
+        leadId: lead.id,
+        subscriberId: lead.subscriberId,
+        numberId: lead.numberId,
+        phone: lead.phone,
+        templateId: t.id,
+        templateName: t.name,
+        scheduledAt: new Date(enrolledAt.getTime() + (t.delayDays * 24 + t.delayHours) * HOUR_MS),
+        createdAt: now,
+        updatedAt: now,
+      })),
+    );
+    return { lead: updated, queued };
+  });
+}
+
+/** "Stop campaign": the lead gets nothing more; its pending rows are cancelled. */
+export async function stopLeadCampaign(db: Db, { tenantId, leadId, now }: { tenantId: string; leadId: string; now: Date }): Promise<{ lead: LeadRow; cancelled: number }> {
+  return db.transaction(async (tx) => {
+    const lead = await updateLeadRow(tx, { tenantId, id: leadId }, { campaignActive: false });
+    if (!lead) throw notFound("Lead");
+    const cancelled = await cancelPendingForLead(tx, { tenantId, leadId, now, code: "campaign_stopped", message: "The lead's campaign was stopped" });
+    return { lead, cancelled };
+  });
+}
