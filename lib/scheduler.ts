@@ -5,12 +5,14 @@ import type { Db } from "@/db/client";
 import { type ConversionDeliveryDeps, capiForwardHandler } from "@/lib/conversions/deliver";
 import { CAPI_FORWARD_JOB } from "@/lib/conversions/deliver-policy";
 import { conversionDepsFromEnv } from "@/lib/conversions/deps";
+import { type DripDeps, type DripResult, runDrip } from "@/lib/drip/dispatch";
 import { getEnv } from "@/lib/env";
 import { type DrainJobsResult, drainJobs, type JobHandlers } from "@/lib/jobs/queue";
 import { AD_ENRICHMENT_JOB, adEnrichmentHandler, type EnrichmentDeps } from "@/lib/subscribers/enrichment";
 import { drainReceivedEvents, type ProcessTotals, WEBHOOK_RETRY_JOB, webhookRetryHandler } from "@/lib/whatsapp/processing-loop";
 
-export type ScheduledWorkResult = { webhooks: ProcessTotals; jobs: DrainJobsResult; tookMs: number };
+/** The drip run's counts first (`claimed, sent, skipped, failed, retried, cancelled`), then the other work. */
+export type ScheduledWorkResult = Omit<DripResult, "tookMs"> & { webhooks: ProcessTotals; jobs: DrainJobsResult; tookMs: number };
 
 /** Graph access for ad enrichment, from the validated environment. */
 function enrichmentDepsFromEnv(): EnrichmentDeps {
@@ -26,12 +28,19 @@ export function jobHandlers(db: Db, deps: { enrichment?: EnrichmentDeps; convers
   };
 }
 
-export async function runScheduledWork(db: Db, { now = () => new Date(), budgetMs = 50_000 } = {}): Promise<ScheduledWorkResult> {
+function dripDepsFromEnv(): DripDeps {
+  const env = getEnv();
+  return { encryptionKey: env.ENCRYPTION_KEY, graph: { base: env.GRAPH_API_BASE, version: env.GRAPH_API_VERSION } };
+}
+
+/** Stored webhooks first (they decide opt-outs and windows), then the drip queue, then the jobs queue, within one budget. */
+export async function runScheduledWork(db: Db, { now = () => new Date(), budgetMs = 50_000, drip }: { now?: () => Date; budgetMs?: number; drip?: DripDeps } = {}): Promise<ScheduledWorkResult> {
   const started = Date.now();
-  const webhooks = await drainReceivedEvents(db, { now, budgetMs: budgetMs / 2 });
-  const left = Math.max(1_000, budgetMs - (Date.now() - started));
-  const jobs = await drainJobs(db, { handlers: jobHandlers(db), now, budgetMs: left });
-  return { webhooks, jobs, tookMs: Date.now() - started };
+  const left = () => Math.max(1_000, budgetMs - (Date.now() - started));
+  const webhooks = await drainReceivedEvents(db, { now, budgetMs: budgetMs / 4 });
+  const { tookMs: _dripMs, ...sends } = await runDrip(db, drip ?? dripDepsFromEnv(), { now, budgetMs: (left() * 2) / 3 });
+  const jobs = await drainJobs(db, { handlers: jobHandlers(db), now, budgetMs: left() });
+  return { ...sends, webhooks, jobs, tookMs: Date.now() - started };
 }
 
 type Ticker = { timer: ReturnType<typeof setInterval> | null; busy: boolean };
@@ -46,8 +55,8 @@ export function startInternalTicker(getDb: () => Promise<Db>, { intervalMs = 60_
     ticker.busy = true;
     try {
       const result = await runScheduledWork(await getDb());
-      if (result.jobs.claimed > 0 || result.webhooks.processed > 0 || result.webhooks.failed > 0) {
-        log(`[clicktrail] scheduled run: ${result.webhooks.processed} webhook events, ${result.jobs.done} jobs done, ${result.jobs.retried} retried, ${result.jobs.failed} failed (${result.tookMs} ms)`);
+      if (result.claimed > 0 || result.jobs.claimed > 0 || result.webhooks.processed > 0 || result.webhooks.failed > 0) {
+        log(`[clicktrail] scheduled run: ${result.sent} drip messages sent (${result.retried} retried, ${result.failed} failed, ${result.skipped} skipped, ${result.cancelled} cancelled), ${result.webhooks.processed} webhook events, ${result.jobs.done} jobs done (${result.tookMs} ms)`);
       }
     } catch (e) {
       console.error("[clicktrail] scheduled run failed", e);
