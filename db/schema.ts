@@ -524,6 +524,9 @@ export const outboundMessages = pgTable(
     index("outbound_messages_tenant_status_idx").on(t.tenantId, t.status, t.scheduledAt),
     index("outbound_messages_provider_message_idx").on(t.providerMessageId),
     index("outbound_messages_subscriber_idx").on(t.subscriberId, t.scheduledAt.desc()),
+    // the queue monitor: the list in schedule order, and sends per hour
+    index("outbound_messages_tenant_scheduled_idx").on(t.tenantId, t.scheduledAt.desc(), t.id.desc()),
+    index("outbound_messages_tenant_sent_idx").on(t.tenantId, t.sentAt).where(sql`${t.status} = 'sent'`),
     check("outbound_messages_status_check", oneOf(t.status, OUTBOUND_STATUSES)),
   ],
 );

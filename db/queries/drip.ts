@@ -1,9 +1,10 @@
 // The drip queue (outbound_messages) as enrollment writes it: one row per (lead, template), so enrolling
 // twice enqueues nothing new; stopping a campaign cancels what is still pending.
-import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, isNull, lte, or, sql } from "drizzle-orm";
+import type { Cursor } from "@/lib/pagination";
 import type { Db } from "../client";
 import { leads, outboundMessages, subscribers, templates, tenants, whatsappNumbers } from "../schema";
-import { takeFirstOrNull } from "./keyset";
+import { afterCursor, beforeCursor, takeFirstOrNull } from "./keyset";
 
 export type LeadRow = typeof leads.$inferSelect;
 export type TemplateRow = typeof templates.$inferSelect;
@@ -112,3 +113,70 @@ export async function loadDispatchContext(db: Db, rows: OutboundRow[]) {
   };
 }
 export type DispatchContext = Awaited<ReturnType<typeof loadDispatchContext>>;
+
+export type QueueFilters = { tenantId: string; status?: OutboundRow["status"]; numberId?: string; templateId?: string; leadId?: string };
+
+const queueWhere = (f: QueueFilters) =>
+  and(
+    eq(outboundMessages.tenantId, f.tenantId),
+    f.status ? eq(outboundMessages.status, f.status) : undefined,
+    f.numberId ? eq(outboundMessages.numberId, f.numberId) : undefined,
+    f.templateId ? eq(outboundMessages.templateId, f.templateId) : undefined,
+    f.leadId ? eq(outboundMessages.leadId, f.leadId) : undefined,
+  );
+
+/** The queue monitor's figures: rows per status, due now, the oldest due row, sends per hour over the last 24 h. */
+export async function queueStats(db: Db, f: QueueFilters & { now: Date }) {
+  const where = queueWhere(f);
+  const [byStatus, [due], perHour] = await Promise.all([
+    db.select({ status: outboundMessages.status, n: sql<number>`count(*)::int` }).from(outboundMessages).where(where).groupBy(outboundMessages.status),
+    db
+      .select({ n: sql<number>`count(*)::int`, oldest: sql<Date | string | null>`min(${outboundMessages.scheduledAt})` })
+      .from(outboundMessages)
+      .where(and(where, eq(outboundMessages.status, "pending"), lte(outboundMessages.scheduledAt, f.now))),
+    db
+      .select({ hour: sql<string>`to_char(date_trunc('hour', ${outboundMessages.sentAt} at time zone 'UTC'), 'YYYY-MM-DD"T"HH24:00:00"Z"')`, n: sql<number>`count(*)::int` })
+      .from(outboundMessages)
+      .where(and(where, eq(outboundMessages.status, "sent"), gte(outboundMessages.sentAt, new Date(f.now.getTime() - 24 * 3_600_000))))
+      .groupBy(sql`1`)
+      .orderBy(sql`1`),
+  ]);
+  return { byStatus, due: Number(due?.n ?? 0), oldestDue: due?.oldest ? new Date(due.oldest) : null, perHour: perHour.map((r) => ({ hour: r.hour, sent: Number(r.n) })) };
+}
+
+/** One page of the queue, newest schedule first, with the lead's name and the number's label. */
+export async function listQueueRows(db: Db, f: QueueFilters & { cursor?: Cursor; limit: number; order?: "desc" | "asc" }) {
+  const asc = f.order === "asc";
+  return db
+    .select({ row: outboundMessages, leadName: leads.name, numberLabel: whatsappNumbers.label })
+    .from(outboundMessages)
+    .leftJoin(leads, eq(leads.id, outboundMessages.leadId))
+    .leftJoin(whatsappNumbers, eq(whatsappNumbers.id, outboundMessages.numberId))
+    .where(and(queueWhere(f), asc ? afterCursor(outboundMessages.scheduledAt, outboundMessages.id, f.cursor) : beforeCursor(outboundMessages.scheduledAt, outboundMessages.id, f.cursor)))
+    .orderBy(...(asc ? [outboundMessages.scheduledAt, outboundMessages.id] : [desc(outboundMessages.scheduledAt), desc(outboundMessages.id)]))
+    .limit(f.limit + 1);
+}
+
+export async function getOutboundRow(db: Db, { tenantId, id }: { tenantId: string; id: string }): Promise<OutboundRow | null> {
+  return takeFirstOrNull(await db.select().from(outboundMessages).where(and(eq(outboundMessages.tenantId, tenantId), eq(outboundMessages.id, id))).limit(1));
+}
+
+/** A failed, skipped or cancelled row back to pending, due now, attempts from zero. */
+export async function requeueOutbound(db: Db, { tenantId, id, now }: { tenantId: string; id: string; now: Date }): Promise<OutboundRow | null> {
+  const [row] = await db
+    .update(outboundMessages)
+    .set({ status: "pending", attempts: 0, nextAttemptAt: null, scheduledAt: now, leaseExpiresAt: null, errorCode: null, errorMessage: null, updatedAt: now })
+    .where(and(eq(outboundMessages.tenantId, tenantId), eq(outboundMessages.id, id), inArray(outboundMessages.status, ["failed", "skipped", "cancelled"])))
+    .returning();
+  return row ?? null;
+}
+
+/** Cancels one pending row by hand. */
+export async function cancelOutbound(db: Db, { tenantId, id, now }: { tenantId: string; id: string; now: Date }): Promise<OutboundRow | null> {
+  const [row] = await db
+    .update(outboundMessages)
+    .set({ status: "cancelled", errorCode: "cancelled_by_user", errorMessage: "Cancelled from the queue monitor", leaseExpiresAt: null, nextAttemptAt: null, updatedAt: now })
+    .where(and(eq(outboundMessages.tenantId, tenantId), eq(outboundMessages.id, id), eq(outboundMessages.status, "pending")))
+    .returning();
+  return row ?? null;
+}

@@ -1,4 +1,4 @@
-import { and, eq, lt, or, type SQL } from "drizzle-orm";
+import { and, eq, gt, lt, or, type SQL } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import type { Cursor } from "@/lib/pagination";
 
@@ -6,6 +6,12 @@ import type { Cursor } from "@/lib/pagination";
 export function beforeCursor(atColumn: PgColumn, idColumn: PgColumn, cursor: Cursor | undefined): SQL | undefined {
   if (!cursor) return undefined;
   return or(lt(atColumn, cursor.at), and(eq(atColumn, cursor.at), lt(idColumn, cursor.id)));
+}
+
+/** `(at, id) > (cursor.at, cursor.id)` for lists ordered by `at asc, id asc`. */
+export function afterCursor(atColumn: PgColumn, idColumn: PgColumn, cursor: Cursor | undefined): SQL | undefined {
+  if (!cursor) return undefined;
+  return or(gt(atColumn, cursor.at), and(eq(atColumn, cursor.at), gt(idColumn, cursor.id)));
 }
 
 export function takeFirstOrNull<T>(rows: T[]): T | null {

@@ -1,0 +1,2 @@
+CREATE INDEX "outbound_messages_tenant_scheduled_idx" ON "outbound_messages" USING btree ("tenant_id","scheduled_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "outbound_messages_tenant_sent_idx" ON "outbound_messages" USING btree ("tenant_id","sent_at") WHERE "outbound_messages"."status" = 'sent';
