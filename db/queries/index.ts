@@ -12,3 +12,4 @@ export * from "./ads";
 export * from "./attribution";
 export * from "./conversions";
 export * from "./drip";
+export * from "./leads";

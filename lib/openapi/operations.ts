@@ -10,6 +10,7 @@ import { attributionFormatSchema, attributionParamsSchema } from "@/lib/subscrib
 import { subscriberFiltersSchema } from "@/lib/subscribers/list-filters";
 import { subscriberPatchSchema } from "@/lib/subscribers/manage";
 import { webhookEventFiltersSchema } from "@/lib/webhook-events/list";
+import { leadOperations } from "./operations-leads";
 import { queueOperations } from "./operations-queue";
 import { type ApiOperation, defineOperation } from "./registry";
 import {
@@ -522,4 +523,4 @@ const tools: ApiOperation[] = [
 ];
 
 /** Every documented operation, in the order the docs list them. */
-export const OPERATIONS: ApiOperation[] = [...conversions, ...subscribers, ...numbers, ...webhookEvents, ...queueOperations, ...workspace, ...users, ...tools];
+export const OPERATIONS: ApiOperation[] = [...conversions, ...subscribers, ...numbers, ...webhookEvents, ...leadOperations, ...queueOperations, ...workspace, ...users, ...tools];
