@@ -1,4 +1,4 @@
-import { BarChart3, BookOpen, LayoutDashboard, Phone, Settings, Target, Users, Webhook, type LucideIcon } from "lucide-react";
+import { BarChart3, BookOpen, LayoutDashboard, ListChecks, Phone, Settings, Target, Users, Webhook, type LucideIcon } from "lucide-react";
 import type { Role } from "@/lib/roles-types";
 
 export type NavItem = { href: string; label: string; icon: LucideIcon; role: Role };
@@ -9,6 +9,7 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/subscribers", label: "Subscribers", icon: Users, role: "marketer" },
   { href: "/attribution", label: "Attribution", icon: BarChart3, role: "marketer" },
   { href: "/conversions", label: "Conversions", icon: Target, role: "marketer" },
+  { href: "/leads", label: "Leads", icon: ListChecks, role: "marketer" },
   { href: "/numbers", label: "Numbers", icon: Phone, role: "marketer" },
   { href: "/webhooks", label: "Webhooks", icon: Webhook, role: "marketer" },
   { href: "/api-docs", label: "API", icon: BookOpen, role: "marketer" },
