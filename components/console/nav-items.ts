@@ -1,4 +1,4 @@
-import { BarChart3, BookOpen, LayoutDashboard, ListChecks, Phone, Settings, Target, Users, Webhook, type LucideIcon } from "lucide-react";
+import { BarChart3, BookOpen, FileText, LayoutDashboard, ListChecks, Phone, Send, Settings, Target, Users, Webhook, type LucideIcon } from "lucide-react";
 import type { Role } from "@/lib/roles-types";
 
 export type NavItem = { href: string; label: string; icon: LucideIcon; role: Role };
@@ -10,6 +10,8 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/attribution", label: "Attribution", icon: BarChart3, role: "marketer" },
   { href: "/conversions", label: "Conversions", icon: Target, role: "marketer" },
   { href: "/leads", label: "Leads", icon: ListChecks, role: "marketer" },
+  { href: "/templates", label: "Templates", icon: FileText, role: "marketer" },
+  { href: "/queue", label: "Queue", icon: Send, role: "marketer" },
   { href: "/numbers", label: "Numbers", icon: Phone, role: "marketer" },
   { href: "/webhooks", label: "Webhooks", icon: Webhook, role: "marketer" },
   { href: "/api-docs", label: "API", icon: BookOpen, role: "marketer" },

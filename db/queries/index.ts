@@ -13,3 +13,4 @@ export * from "./attribution";
 export * from "./conversions";
 export * from "./drip";
 export * from "./leads";
+export * from "./templates";

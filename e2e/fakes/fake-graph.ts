@@ -30,6 +30,17 @@ export type FakeAd = {
 /** A WABA's Conversions API dataset (GET/POST /{waba-id}/dataset, POST /{dataset-id}/events). */
 export type FakeDataset = { wabaId: string; token: string; datasetId?: string; name?: string };
 
+/** A WABA's message template as GET /{waba-id}/message_templates returns it (status defaults to APPROVED). */
+export type FakeMessageTemplate = {
+  id?: string;
+  name: string;
+  language: string;
+  status?: string;
+  category?: string;
+  parameter_format?: "POSITIONAL" | "NAMED";
+  components: Array<Record<string, unknown>>;
+};
+
 /** One event batch the fake accepted at POST /{dataset-id}/events, exactly as it arrived. */
 export type CapiDelivery = { datasetId: string; token: string | null; body: Record<string, unknown>; fbtraceId: string };
 
@@ -40,6 +51,8 @@ export type FakeGraph = FakeServer & {
   addPhoneNumber(n: FakePhoneNumber): void;
   addAd(ad: FakeAd): void;
   addDataset(d: FakeDataset): void;
+  /** Message templates of a WABA, readable with `token` (added to those already there). */
+  addMessageTemplates(wabaId: string, token: string, templates: FakeMessageTemplate[]): void;
   /** Accepted CAPI event batches, in arrival order (a failed answer is not a delivery). */
   capiDeliveries: CapiDelivery[];
   /** The next answers of POST /{dataset-id}/events, in order, before the normal behaviour resumes. */
@@ -106,6 +119,8 @@ export async function startFakeGraph(opts: { port?: number } = {}): Promise<Fake
   const scripted: FakeResponse[] = [];
   let chaos = { failureRate: 0, delayMs: 0 };
   let nextDataset = 900_000_000_000_000;
+  const messageTemplates = new Map<string, { token: string; templates: FakeMessageTemplate[] }>(); // by WABA id
+  let nextTemplate = 800_000_000_000_000;
 
   const datasetOf = (datasetId: string) => [...datasets.values()].find((d) => d.datasetId === datasetId);
   const noObject = (id: string) =>
@@ -127,6 +142,22 @@ export async function startFakeGraph(opts: { port?: number } = {}): Promise<Fake
     if (bearer(req.headers) !== d.token) return expiredToken();
     d.datasetId ??= String(++nextDataset); // idempotent: creates one, or returns the existing one
     return { json: { id: d.datasetId } };
+  });
+
+  // filters by `status`; pages of `limit` (default 25) with cursors.after = the index of the next one
+  server.on("GET", /^\/v\d+\.\d+\/(\d+)\/message_templates$/, (req, match) => {
+    const waba = messageTemplates.get(match[1]!);
+    if (!waba) return noObject(match[1]!);
+    if (bearer(req.headers) !== waba.token) return expiredToken();
+    const status = req.query.get("status")?.toUpperCase();
+    const all = waba.templates.filter((t) => !status || (t.status ?? "APPROVED") === status);
+    const start = Number(req.query.get("after") ?? 0);
+    const limit = Number(req.query.get("limit") ?? 25);
+    const data = all.slice(start, start + limit).map((t) => ({ status: "APPROVED", ...t }));
+    const more = start + limit < all.length;
+    return {
+      json: { data, paging: { cursors: { before: String(start), after: String(start + data.length) }, ...(more ? { next: `${server.url}${req.path}?after=${start + data.length}` } : {}) } },
+    };
   });
 
   server.on("POST", /^\/v\d+\.\d+\/(\d+)\/events$/, (req, match) => {
@@ -186,6 +217,12 @@ export async function startFakeGraph(opts: { port?: number } = {}): Promise<Fake
     addPhoneNumber: (n) => void numbers.set(n.id, n),
     addAd: (ad) => void ads.set(ad.id, ad),
     addDataset: (d) => void datasets.set(d.wabaId, { ...d }),
+    addMessageTemplates: (wabaId, token, list) => {
+      const waba = messageTemplates.get(wabaId) ?? { token, templates: [] };
+      waba.token = token;
+      waba.templates.push(...list.map((t) => ({ ...t, id: t.id ?? String(++nextTemplate) })));
+      messageTemplates.set(wabaId, waba);
+    },
     capiDeliveries,
     scriptEvents: (...responses) => void scripted.push(...responses),
     setEventsChaos: (o) => void (chaos = { failureRate: o.failureRate, delayMs: o.delayMs ?? 0 }),

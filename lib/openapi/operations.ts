@@ -12,6 +12,7 @@ import { subscriberPatchSchema } from "@/lib/subscribers/manage";
 import { webhookEventFiltersSchema } from "@/lib/webhook-events/list";
 import { leadOperations } from "./operations-leads";
 import { queueOperations } from "./operations-queue";
+import { templateOperations } from "./operations-templates";
 import { type ApiOperation, defineOperation } from "./registry";
 import {
   conversionAcceptedSchema,
@@ -523,4 +524,4 @@ const tools: ApiOperation[] = [
 ];
 
 /** Every documented operation, in the order the docs list them. */
-export const OPERATIONS: ApiOperation[] = [...conversions, ...subscribers, ...numbers, ...webhookEvents, ...leadOperations, ...queueOperations, ...workspace, ...users, ...tools];
+export const OPERATIONS: ApiOperation[] = [...conversions, ...subscribers, ...numbers, ...webhookEvents, ...leadOperations, ...templateOperations, ...queueOperations, ...workspace, ...users, ...tools];
