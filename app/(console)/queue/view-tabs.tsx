@@ -1,0 +1,63 @@
+// The three views as tabs (links: the view is the URL's `status`), and within a view its single statuses.
+import Link from "next/link";
+import type { QueueStats } from "@/lib/drip/queue";
+import { cn } from "@/lib/utils";
+import { type OutboundStatus, type QueueFilterValues, type QueueView, queueHref, VIEWS, viewHref } from "./list-href";
+import { QUEUE_STATUS } from "./queue-status";
+
+const SUB_FILTERS: Partial<Record<QueueView, { status: string; label: string; statuses: OutboundStatus[] }[]>> = {
+  pending: [
+    { status: "pending", label: "Waiting", statuses: ["pending"] },
+    { status: "sending", label: "Sending now", statuses: ["sending"] },
+  ],
+  failures: [
+    { status: "failures", label: "All", statuses: ["failed", "skipped", "cancelled"] },
+    { status: "failed", label: QUEUE_STATUS.failed.label, statuses: ["failed"] },
+    { status: "skipped", label: QUEUE_STATUS.skipped.label, statuses: ["skipped"] },
+    { status: "cancelled", label: QUEUE_STATUS.cancelled.label, statuses: ["cancelled"] },
+  ],
+};
+
+const sum = (counts: QueueStats["counts"], statuses: OutboundStatus[]) => statuses.reduce((n, s) => n + counts[s], 0);
+
+export function ViewTabs({ view, statuses, values, counts }: { view: QueueView; statuses: OutboundStatus[]; values: QueueFilterValues; counts: QueueStats["counts"] }) {
+  const subs = SUB_FILTERS[view];
+  const current = statuses.join(",");
+  return (
+    <div className="flex flex-wrap items-center justify-between gap-3 border-b">
+      <nav aria-label="Queue views" className="-mb-px flex gap-1">
+        {(Object.keys(VIEWS) as QueueView[]).map((v) => (
+          <Link
+            key={v}
+            href={viewHref(values, v)}
+            aria-current={v === view ? "page" : undefined}
+            className={cn(
+              "inline-flex items-center gap-2 border-b-2 px-3 py-2 text-sm outline-none focus-visible:ring-2 focus-visible:ring-ring",
+              v === view ? "border-primary font-medium text-foreground" : "border-transparent text-muted-foreground hover:text-foreground",
+            )}
+          >
+            {VIEWS[v].label}
+            <span className="rounded-full bg-muted px-1.5 text-xs tabular-nums">{sum(counts, VIEWS[v].statuses).toLocaleString("en")}</span>
+          </Link>
+        ))}
+      </nav>
+      {subs ? (
+        <nav aria-label="Statuses in this view" className="flex gap-1 pb-1.5">
+          {subs.map((s) => {
+            const active = s.statuses.join(",") === current;
+            return (
+              <Link
+                key={s.status}
+                href={queueHref({ ...values, status: s.status })}
+                aria-current={active ? "true" : undefined}
+                className={cn("rounded-md px-2.5 py-1 text-xs outline-none focus-visible:ring-2 focus-visible:ring-ring", active ? "bg-muted font-medium" : "text-muted-foreground hover:bg-muted/60")}
+              >
+                {s.label} <span className="tabular-nums">({sum(counts, s.statuses).toLocaleString("en")})</span>
+              </Link>
+            );
+          })}
+        </nav>
+      ) : null}
+    </div>
+  );
+}
