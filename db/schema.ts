@@ -158,6 +158,9 @@ export const whatsappNumbers = pgTable(
     gupshupWebhookToken: text("gupshup_webhook_token"),
     active: boolean("active").notNull().default(true),
     sendRatePerSecond: integer("send_rate_per_second").notNull().default(20),
+    // the drip run currently sending for this number (one at a time, so the number's rate holds across runs)
+    dripLeaseOwner: uuid("drip_lease_owner"),
+    dripLeaseUntil: ts("drip_lease_until"),
     autoLeadSubmitted: boolean("auto_lead_submitted").notNull().default(false),
     connectionStatus: text("connection_status", { enum: CONNECTION_STATUSES }).notNull().default("unverified"),
     verifiedName: text("verified_name"),

@@ -55,13 +55,17 @@ export async function updateLeadRow(db: Db, { tenantId, id }: { tenantId: string
  * lease expired (a crashed run). Rows of inactive numbers stay where they are. `FOR UPDATE SKIP LOCKED`
  * lets any number of runs claim side by side without ever taking the same row; each claim counts an attempt.
  */
-export async function claimDueOutbound(db: Db, { now, limit, leaseMs }: { now: Date; limit: number; leaseMs: number }): Promise<OutboundRow[]> {
+export async function claimDueOutbound(db: Db, { now, limit, leaseMs, runId }: { now: Date; limit: number; leaseMs: number; runId?: string }): Promise<OutboundRow[]> {
   const nowIso = now.toISOString();
+  // a number another run is sending for is left to that run (its rate holds across runs)
+  const free = runId
+    ? sql`and (n.id is null or n.drip_lease_until is null or n.drip_lease_until < ${nowIso}::timestamptz or n.drip_lease_owner = ${runId}::uuid)`
+    : sql``;
   const due = sql`select o.id from ${outboundMessages} o
     left join ${whatsappNumbers} n on n.id = o.number_id
     where ((o.status = 'pending' and o.scheduled_at <= ${nowIso}::timestamptz and (o.next_attempt_at is null or o.next_attempt_at <= ${nowIso}::timestamptz))
         or (o.status = 'sending' and o.lease_expires_at < ${nowIso}::timestamptz))
-      and (n.id is null or n.active)
+      and (n.id is null or n.active) ${free}
     order by o.scheduled_at
     limit ${limit}
     for update of o skip locked`;
@@ -179,4 +183,29 @@ export async function cancelOutbound(db: Db, { tenantId, id, now }: { tenantId: 
     .where(and(eq(outboundMessages.tenantId, tenantId), eq(outboundMessages.id, id), eq(outboundMessages.status, "pending")))
     .returning();
   return row ?? null;
+}
+
+/** Takes (or renews) a number's sending lease for this run; false while another run holds it. */
+export async function acquireNumberLease(db: Db, { numberId, runId, now, until }: { numberId: string; runId: string; now: Date; until: Date }): Promise<boolean> {
+  const rows = await db
+    .update(whatsappNumbers)
+    .set({ dripLeaseOwner: runId, dripLeaseUntil: until })
+    .where(and(eq(whatsappNumbers.id, numberId), or(isNull(whatsappNumbers.dripLeaseUntil), lte(whatsappNumbers.dripLeaseUntil, now), eq(whatsappNumbers.dripLeaseOwner, runId))))
+    .returning({ id: whatsappNumbers.id });
+  return rows.length > 0;
+}
+
+/** Gives back every number lease this run holds. */
+export async function releaseNumberLeases(db: Db, { runId }: { runId: string }): Promise<void> {
+  await db.update(whatsappNumbers).set({ dripLeaseOwner: null, dripLeaseUntil: null }).where(eq(whatsappNumbers.dripLeaseOwner, runId));
+}
+
+/** Puts rows this run claimed but will not send (their number is another run's) back as they were. */
+export async function unclaimOutbound(db: Db, rows: Pick<OutboundRow, "id" | "attempts">[]): Promise<void> {
+  for (const r of rows) {
+    await db
+      .update(outboundMessages)
+      .set({ status: "pending", attempts: r.attempts - 1, leaseExpiresAt: null })
+      .where(and(eq(outboundMessages.id, r.id), eq(outboundMessages.status, "sending"), eq(outboundMessages.attempts, r.attempts)));
+  }
 }

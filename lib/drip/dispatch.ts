@@ -2,7 +2,18 @@
 // and a lease, applies the rules, renders each message at send time and sends it through its number's
 // provider, each number kept under its rate, until nothing is due or the time budget is spent.
 import type { Db } from "@/db/client";
-import { claimDueOutbound, type DispatchContext, finishOutbound, loadDispatchContext, type OutboundOutcome, type OutboundRow } from "@/db/queries";
+import { randomUUID } from "node:crypto";
+import {
+  acquireNumberLease,
+  claimDueOutbound,
+  type DispatchContext,
+  finishOutbound,
+  loadDispatchContext,
+  type OutboundOutcome,
+  type OutboundRow,
+  releaseNumberLeases,
+  unclaimOutbound,
+} from "@/db/queries";
 import { decryptSecret } from "@/lib/crypto";
 import type { GraphConfig } from "@/lib/whatsapp/graph-client";
 import { type OutgoingMessage, type Sender, type SendOutcome, sendThrough } from "./providers";
@@ -110,7 +121,9 @@ function pacer(rate: number) {
 
 /**
  * One drip run. Batches are claimed until nothing is due or `budgetMs` is spent; each number's rows go
- * out at its `sendRatePerSecond` (default 20, at most 80), numbers in parallel.
+ * out at its `sendRatePerSecond` (default 20, at most 80), numbers in parallel. A run sends for a number
+ * only while it holds that number's lease, so runs side by side (cron, ticker, parallel invocations)
+ * share the numbers instead of adding up their rates.
  */
 export async function runDrip(
   db: Db,
@@ -120,43 +133,56 @@ export async function runDrip(
   const started = Date.now();
   const totals: DripResult = { claimed: 0, sent: 0, skipped: 0, failed: 0, retried: 0, cancelled: 0, tookMs: 0 };
   const pacers = new Map<string, () => Promise<void>>();
-  while (Date.now() - started < budgetMs) {
-    const rows = await claimDueOutbound(db, { now: now(), limit: batchSize, leaseMs });
-    if (rows.length === 0) break;
-    totals.claimed += rows.length;
-    const ctx = await loadDispatchContext(db, rows);
-    const byNumber = new Map<string, OutboundRow[]>();
-    for (const row of rows) {
-      const key = row.numberId ?? "none";
-      byNumber.set(key, [...(byNumber.get(key) ?? []), row]);
-    }
-    await Promise.all(
-      [...byNumber].map(async ([numberId, list]) => {
-        const rate = ctx.numbers.get(numberId)?.sendRatePerSecond ?? DEFAULT_SEND_RATE;
-        const pace = pacers.get(numberId) ?? pacer(rate);
-        pacers.set(numberId, pace);
-        const inFlight = new Set<Promise<void>>();
-        for (const row of list) {
-          const d = decide(row, ctx, deps, now());
-          if ("outcome" in d) {
-            if (await finishOutbound(db, { id: row.id, attempts: row.attempts, outcome: d.outcome, now: now() })) totals[d.tally] += 1;
-            continue;
-          }
-          await pace();
-          const task = (async () => {
-            const result = await sendThrough(d.sender, d.send);
+  const runId = randomUUID();
+  try {
+    while (Date.now() - started < budgetMs) {
+      const rows = await claimDueOutbound(db, { now: now(), limit: batchSize, leaseMs, runId });
+      if (rows.length === 0) break;
+      totals.claimed += rows.length;
+      const ctx = await loadDispatchContext(db, rows);
+      const byNumber = new Map<string, OutboundRow[]>();
+      for (const row of rows) {
+        const key = row.numberId ?? "none";
+        byNumber.set(key, [...(byNumber.get(key) ?? []), row]);
+      }
+      await Promise.all(
+        [...byNumber].map(async ([numberId, list]) => {
+          if (ctx.numbers.has(numberId)) {
             const at = now();
-            const { outcome, tally } = outcomeOf(row, result, at, random);
-            const done = await finishOutbound(db, { id: row.id, attempts: row.attempts, outcome: { ...outcome, renderedText: d.renderedText, subscriberId: d.subscriberId }, now: at });
-            if (done) totals[tally] += 1;
-          })();
-          inFlight.add(task);
-          void task.finally(() => inFlight.delete(task));
-          if (inFlight.size >= 16) await Promise.race(inFlight);
-        }
-        await Promise.all(inFlight);
-      }),
-    );
+            if (!(await acquireNumberLease(db, { numberId, runId, now: at, until: new Date(at.getTime() + leaseMs) }))) {
+              await unclaimOutbound(db, list); // another run is sending for this number: its rows are left to it
+              totals.claimed -= list.length;
+              return;
+            }
+          }
+          const rate = ctx.numbers.get(numberId)?.sendRatePerSecond ?? DEFAULT_SEND_RATE;
+          const pace = pacers.get(numberId) ?? pacer(rate);
+          pacers.set(numberId, pace);
+          const inFlight = new Set<Promise<void>>();
+          for (const row of list) {
+            const d = decide(row, ctx, deps, now());
+            if ("outcome" in d) {
+              if (await finishOutbound(db, { id: row.id, attempts: row.attempts, outcome: d.outcome, now: now() })) totals[d.tally] += 1;
+              continue;
+            }
+            await pace();
+            const task = (async () => {
+              const result = await sendThrough(d.sender, d.send);
+              const at = now();
+              const { outcome, tally } = outcomeOf(row, result, at, random);
+              const done = await finishOutbound(db, { id: row.id, attempts: row.attempts, outcome: { ...outcome, renderedText: d.renderedText, subscriberId: d.subscriberId }, now: at });
+              if (done) totals[tally] += 1;
+            })();
+            inFlight.add(task);
+            void task.finally(() => inFlight.delete(task));
+            if (inFlight.size >= 16) await Promise.race(inFlight);
+          }
+          await Promise.all(inFlight);
+        }),
+      );
+    }
+  } finally {
+    await releaseNumberLeases(db, { runId });
   }
   totals.tookMs = Date.now() - started;
   return totals;
