@@ -1,11 +1,9 @@
-import { type APIRequestContext, type Browser, expect, type Page, test } from "@playwright/test";
-import { openDatabase } from "@/db/client";
-import { getUserCredentialsByEmail, insertTenant, insertUser } from "@/db/queries";
-import { hashPassword } from "@/lib/passwords";
+import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
 import { fakeWamid, inboundMessage } from "../lib/whatsapp/payloads";
 import { signMetaBody } from "../lib/whatsapp/signature";
 import { type FakeGraph, graphError, startFakeGraph } from "./fakes/fake-graph";
-import { ADMIN, graphPort, signIn } from "./helpers";
+import { graphPort, signIn } from "./helpers";
+import { workspaceUser } from "./workspace";
 
 // Conversions in the console: a number's dataset set up from its page, a test event sent from the form
 // and followed to `sent` (checked in what the fake Graph received), and a rejected event retried.
@@ -19,36 +17,7 @@ const TEST_CODE = "TEST70701";
 
 // On Postgres the spec gets a workspace of its own (written beside the server, as 03 does), so its log starts
 // empty; on PGlite it uses the first admin's workspace, creating it when the spec runs on a fresh server alone.
-const OWN = { email: "cora-admin@e2e-conversions.test", password: "cora-password-42", name: "Cora Admin" };
-
-async function workspaceUser(browser: Browser): Promise<{ email: string; password: string }> {
-  const url = process.env.E2E_DATABASE_URL;
-  if (url) {
-    const handle = await openDatabase({ url, max: 1 });
-    try {
-      if (!(await getUserCredentialsByEmail(handle.db, OWN.email))) {
-        const tenant = await insertTenant(handle.db, { name: "Conversions Co" });
-        await insertUser(handle.db, { tenantId: tenant.id, email: OWN.email, name: OWN.name, role: "admin", passwordHash: await hashPassword(OWN.password) });
-      }
-    } finally {
-      await handle.close();
-    }
-    return OWN;
-  }
-  const page = await browser.newPage();
-  await page.goto("/setup");
-  if (page.url().endsWith("/setup")) {
-    await page.getByLabel("Organisation").fill(ADMIN.organisation);
-    await page.getByLabel("Your name").fill(ADMIN.name);
-    await page.getByLabel("Email").fill(ADMIN.email);
-    await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-    await page.getByLabel("Confirm password").fill(ADMIN.password);
-    await page.getByRole("button", { name: "Create workspace" }).click();
-    await expect(page).toHaveURL(/\/dashboard$/);
-  }
-  await page.close();
-  return ADMIN;
-}
+const OWN = { email: "cora-admin@e2e-conversions.test", password: "cora-password-42", name: "Cora Admin", tenant: "Conversions Co" };
 
 async function connect(api: APIRequestContext, n: typeof A | typeof B, extra: Record<string, unknown> = {}): Promise<string> {
   const res = await api.post("/api/v1/numbers", {
@@ -67,7 +36,7 @@ test.describe.serial("conversions", () => {
     graph = await startFakeGraph({ port: graphPort() });
     for (const n of [A, B, C]) graph.addPhoneNumber({ id: n.phoneNumberId, token: n.token, display_phone_number: n.phone, verified_name: "E2E Conversions", quality_rating: "GREEN" });
     graph.addDataset({ wabaId: A.wabaId, token: A.token, datasetId: A.datasetId });
-    user = await workspaceUser(browser);
+    user = await workspaceUser(browser, OWN);
 
     const context = await browser.newContext();
     const page = await context.newPage();

@@ -1,47 +1,15 @@
-import { type Browser, expect, type Page, test } from "@playwright/test";
-import { openDatabase } from "@/db/client";
-import { getUserCredentialsByEmail, insertTenant, insertUser } from "@/db/queries";
-import { hashPassword } from "@/lib/passwords";
+import { expect, type Page, test } from "@playwright/test";
 import { type FakeGraph, startFakeGraph } from "./fakes/fake-graph";
-import { ADMIN, graphPort, signIn } from "./helpers";
+import { graphPort, signIn } from "./helpers";
+import { workspaceUser } from "./workspace";
 
 // Drip templates in the console: per-segment values, a template written with a live preview that renders
 // its variables and warns on an unknown one, bound to an approved Meta template (fake Graph), saved,
 // edited into a second revision and restored to the first.
 const NUMBER = { label: "Templates line", phone: "+1 555 078 8001", phoneNumberId: "106540352248001", wabaId: "102290129348001", token: "EAAG-templates-8a8a" };
 const CONTENT = "{{first_name}}, {{instructor_name}} is waiting for you at the open lesson!";
-const OWN = { email: "tara-admin@e2e-templates.test", password: "tara-password-42", name: "Tara Admin" };
-
-// On Postgres the spec gets a workspace of its own (as 07 does); on PGlite it uses the first admin's,
-// creating it when the spec runs on a fresh server alone.
-async function workspaceUser(browser: Browser): Promise<{ email: string; password: string }> {
-  const url = process.env.E2E_DATABASE_URL;
-  if (url) {
-    const handle = await openDatabase({ url, max: 1 });
-    try {
-      if (!(await getUserCredentialsByEmail(handle.db, OWN.email))) {
-        const tenant = await insertTenant(handle.db, { name: "Templates Co" });
-        await insertUser(handle.db, { tenantId: tenant.id, email: OWN.email, name: OWN.name, role: "admin", passwordHash: await hashPassword(OWN.password) });
-      }
-    } finally {
-      await handle.close();
-    }
-    return OWN;
-  }
-  const page = await browser.newPage();
-  await page.goto("/setup");
-  if (page.url().endsWith("/setup")) {
-    await page.getByLabel("Organisation").fill(ADMIN.organisation);
-    await page.getByLabel("Your name").fill(ADMIN.name);
-    await page.getByLabel("Email").fill(ADMIN.email);
-    await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-    await page.getByLabel("Confirm password").fill(ADMIN.password);
-    await page.getByRole("button", { name: "Create workspace" }).click();
-    await expect(page).toHaveURL(/\/dashboard$/);
-  }
-  await page.close();
-  return ADMIN;
-}
+// its own workspace on Postgres, the first admin's on PGlite (e2e/workspace.ts)
+const OWN = { email: "tara-admin@e2e-templates.test", password: "tara-password-42", name: "Tara Admin", tenant: "Templates Co" };
 
 async function choose(page: Page, combobox: string, option: string | RegExp) {
   await page.getByRole("combobox", { name: combobox }).click();
@@ -60,7 +28,7 @@ test.describe.serial("templates", () => {
       { name: "open_lesson_reminder", language: "en_US", category: "MARKETING", components: [{ type: "BODY", text: "Hi {{1}}! {{2}} is expecting you at the open lesson." }] },
       { name: "promo_with_image", language: "en_US", components: [{ type: "HEADER", format: "IMAGE" }, { type: "BODY", text: "Look!" }] },
     ]);
-    user = await workspaceUser(browser);
+    user = await workspaceUser(browser, OWN);
     const context = await browser.newContext();
     const page = await context.newPage();
     await signIn(page, user.email, user.password);

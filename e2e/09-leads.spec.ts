@@ -1,63 +1,30 @@
-import { type Browser, expect, type Page, test } from "@playwright/test";
-import { openDatabase } from "@/db/client";
-import { getUserCredentialsByEmail, insertNumber, insertTenant, insertUser } from "@/db/queries";
+import { expect, type Page, test } from "@playwright/test";
+import type { Db } from "@/db/client";
+import { insertNumber } from "@/db/queries";
 import { templates } from "@/db/schema";
-import { hashPassword } from "@/lib/passwords";
-import { ADMIN, signIn } from "./helpers";
+import { signIn } from "./helpers";
+import { workspaceUser } from "./workspace";
 
 // Leads and the drip (seeds/003): a lead posted by a website form with an API key, opened in the console,
 // "Called" → "Target and interested?" Yes queues its drip messages, "Stop campaign" cancels them. Also the
 // New lead form's inline errors and "No answer".
-const OWN = { email: "lena-admin@e2e-leads.test", password: "lena-password-42", name: "Lena Admin" };
+
+const OWN = { email: "lena-admin@e2e-leads.test", password: "lena-password-42", name: "Lena Admin", tenant: "Leads Co" };
 const run = Date.now().toString(36);
 const phone = (n: number) => `+7 900 ${String(Date.now() % 1000).padStart(3, "0")}-${String(n).padStart(2, "0")}-${String(Math.floor(Math.random() * 90) + 10)}`;
 
 // On Postgres the spec gets a workspace of its own (written beside the server, as 03 and 07 do) with drip
 // templates and a Green API number; on PGlite it uses the first admin's workspace with the demo data's
 // templates (loaded at set-up when the spec runs on a fresh server alone, by 02 in a full run).
-async function workspaceUser(browser: Browser): Promise<{ email: string; password: string; own: boolean }> {
-  const url = process.env.E2E_DATABASE_URL;
-  if (url) {
-    const handle = await openDatabase({ url, max: 1 });
-    try {
-      if (!(await getUserCredentialsByEmail(handle.db, OWN.email))) {
-        const tenant = await insertTenant(handle.db, { name: "Leads Co" });
-        await insertUser(handle.db, { tenantId: tenant.id, email: OWN.email, name: OWN.name, role: "admin", passwordHash: await hashPassword(OWN.password) });
-        await insertNumber(handle.db, { tenantId: tenant.id, label: "Drip line", phoneE164: "+79005550909", provider: "green", verifyToken: `e2e-leads-${run}` });
-        await handle.db.insert(templates).values([
-          { tenantId: tenant.id, name: "welcome", title: "Приветствие", content: "Здравствуйте, {{name}}!", delayDays: 0 },
-          { tenantId: tenant.id, name: "day1_acting", title: "Прогрев: актёрское мастерство — День 1", content: "День 1", delayDays: 1, segment: "acting" },
-          { tenantId: tenant.id, name: "day1_oratory", title: "Прогрев: ораторское искусство — День 1", content: "День 1", delayDays: 1, segment: "oratory" },
-          { tenantId: tenant.id, name: "day3", title: "История успеха ученика", content: "День 3", delayDays: 3 },
-          { tenantId: tenant.id, name: "day7", title: "Последнее предложение", content: "День 7", delayDays: 7 },
-        ]);
-      }
-    } finally {
-      await handle.close();
-    }
-    return { ...OWN, own: true };
-  }
-  const page = await browser.newPage();
-  await page.goto("/setup");
-  if (page.url().endsWith("/setup")) {
-    await page.getByLabel("Organisation").fill(ADMIN.organisation);
-    await page.getByLabel("Your name").fill(ADMIN.name);
-    await page.getByLabel("Email").fill(ADMIN.email);
-    await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-    await page.getByLabel("Confirm password").fill(ADMIN.password);
-    await page.getByLabel("Load demo data").check();
-    await page.getByRole("button", { name: "Create workspace" }).click();
-    await expect(page).toHaveURL(/\/dashboard$/, { timeout: 30_000 });
-  } else {
-    await signIn(page, ADMIN.email, ADMIN.password);
-    const load = page.getByRole("button", { name: "Load demo data" });
-    if (await load.isVisible()) {
-      await load.click();
-      await expect(page.getByText(/Loaded \d+ demo subscribers|Demo data was already loaded/)).toBeVisible({ timeout: 30_000 });
-    }
-  }
-  await page.close();
-  return { ...ADMIN, own: false };
+async function seedLeads(db: Db, tenantId: string) {
+  await insertNumber(db, { tenantId, label: "Drip line", phoneE164: "+79005550909", provider: "green", verifyToken: `e2e-leads-${run}` });
+  await db.insert(templates).values([
+    { tenantId, name: "welcome", title: "Приветствие", content: "Здравствуйте, {{name}}!", delayDays: 0 },
+    { tenantId, name: "day1_acting", title: "Прогрев: актёрское мастерство — День 1", content: "День 1", delayDays: 1, segment: "acting" },
+    { tenantId, name: "day1_oratory", title: "Прогрев: ораторское искусство — День 1", content: "День 1", delayDays: 1, segment: "oratory" },
+    { tenantId, name: "day3", title: "История успеха ученика", content: "День 3", delayDays: 3 },
+    { tenantId, name: "day7", title: "Последнее предложение", content: "День 7", delayDays: 7 },
+  ]);
 }
 
 /** An API key made in Settings, as the website's developer would. */
@@ -76,7 +43,7 @@ test.describe.serial("leads", () => {
   let key = "";
 
   test.beforeAll(async ({ browser }) => {
-    user = await workspaceUser(browser);
+    user = await workspaceUser(browser, OWN, { demoData: true, seed: seedLeads });
     const page = await browser.newPage();
     await signIn(page, user.email, user.password);
     key = await createApiKey(page);

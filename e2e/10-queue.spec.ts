@@ -1,10 +1,8 @@
-import { type APIRequestContext, type Browser, expect, type Page, test } from "@playwright/test";
-import { openDatabase } from "@/db/client";
-import { getUserCredentialsByEmail, insertTenant, insertUser } from "@/db/queries";
-import { hashPassword } from "@/lib/passwords";
+import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
 import { type FakeGreenApi, startFakeGreenApi } from "./fakes/fake-green-api";
 import { type FakeSends, serveGreenSendMessage } from "./fakes/fake-senders";
-import { ADMIN, signIn } from "./helpers";
+import { signIn } from "./helpers";
+import { workspaceUser } from "./workspace";
 
 // The queue monitor: a lead marked target gets its drip rows (a Green API number on a fake started here:
 // the number carries its own API URL), the page shows them with live counts, Run now sends the due one
@@ -20,36 +18,7 @@ const DAY3 = `q10-day3-${RUN}`;
 
 // On Postgres the spec gets a workspace of its own (written beside the server, as 03 does), so the queue starts
 // empty; on PGlite it uses the first admin's workspace, creating it when the spec runs on a fresh server alone.
-const OWN = { email: "quinn-admin@e2e-queue.test", password: "quinn-password-42", name: "Quinn Admin" };
-
-async function workspaceUser(browser: Browser): Promise<{ email: string; password: string }> {
-  const url = process.env.E2E_DATABASE_URL;
-  if (url) {
-    const handle = await openDatabase({ url, max: 1 });
-    try {
-      if (!(await getUserCredentialsByEmail(handle.db, OWN.email))) {
-        const tenant = await insertTenant(handle.db, { name: "Queue Co" });
-        await insertUser(handle.db, { tenantId: tenant.id, email: OWN.email, name: OWN.name, role: "admin", passwordHash: await hashPassword(OWN.password) });
-      }
-    } finally {
-      await handle.close();
-    }
-    return OWN;
-  }
-  const page = await browser.newPage();
-  await page.goto("/setup");
-  if (page.url().endsWith("/setup")) {
-    await page.getByLabel("Organisation").fill(ADMIN.organisation);
-    await page.getByLabel("Your name").fill(ADMIN.name);
-    await page.getByLabel("Email").fill(ADMIN.email);
-    await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-    await page.getByLabel("Confirm password").fill(ADMIN.password);
-    await page.getByRole("button", { name: "Create workspace" }).click();
-    await expect(page).toHaveURL(/\/dashboard$/);
-  }
-  await page.close();
-  return ADMIN;
-}
+const OWN = { email: "quinn-admin@e2e-queue.test", password: "quinn-password-42", name: "Quinn Admin", tenant: "Queue Co" };
 
 async function post(api: APIRequestContext, path: string, data: Record<string, unknown>, status = 201) {
   const res = await api.post(path, { data });
@@ -67,7 +36,7 @@ test.describe.serial("queue monitor", () => {
     green = await startFakeGreenApi();
     green.addInstance({ id: INSTANCE.id, token: INSTANCE.token, state: "authorized" });
     sends = serveGreenSendMessage(green, { [INSTANCE.id]: INSTANCE.token });
-    user = await workspaceUser(browser);
+    user = await workspaceUser(browser, OWN);
   });
   test.afterAll(async () => green.close());
 
