@@ -27,6 +27,16 @@ export function decryptSecret(sealed: string, base64Key: string): string {
 }
 
 /** The last characters of a secret, for `•••• 1a2b` style hints. */
+/** A stored secret in the clear, or null when there is none or it was sealed with another key (ENCRYPTION_KEY changed). */
+export function openSecret(sealed: string | null | undefined, base64Key: string): string | null {
+  if (!sealed) return null;
+  try {
+    return decryptSecret(sealed, base64Key);
+  } catch {
+    return null;
+  }
+}
+
 export function secretHint(secret: string, visible = 4): string {
   return `•••• ${secret.slice(-visible)}`;
 }

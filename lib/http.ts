@@ -81,6 +81,21 @@ export async function idParam(params: Promise<{ id: string }>): Promise<string> 
   return parsed.data.id;
 }
 
+/**
+ * A detail page's record by the id in its URL: null when the id is malformed or names nothing of this
+ * tenant (the page answers 404), the loader's other errors propagate.
+ */
+export async function loadByIdOrNull<T>(rawId: string, load: (id: string) => Promise<T>): Promise<T | null> {
+  const parsed = uuidParamSchema.safeParse({ id: rawId });
+  if (!parsed.success) return null;
+  try {
+    return await load(parsed.data.id);
+  } catch (e) {
+    if (e instanceof AppError && e.code === "not_found") return null;
+    throw e;
+  }
+}
+
 /** Runs `task` after the response is sent (Next's after()); outside a request scope (tests, scripts) at once. */
 export function afterResponse(task: () => Promise<unknown>): void {
   try {

@@ -164,3 +164,13 @@ export async function getLeadForPreview(db: Db, { tenantId, id }: Key): Promise<
       .limit(1),
   );
 }
+
+/** The tenant's templates by name (filters and pickers; a workspace has tens of them). */
+export async function listTemplateOptions(db: Db, { tenantId }: { tenantId: string }) {
+  return db
+    .select({ id: templates.id, name: templates.name, title: templates.title, active: templates.active })
+    .from(templates)
+    .where(eq(templates.tenantId, tenantId))
+    .orderBy(templates.name)
+    .limit(500);
+}

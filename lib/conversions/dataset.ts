@@ -4,7 +4,7 @@
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { getNumberById, updateNumber } from "@/db/queries";
-import { decryptSecret } from "@/lib/crypto";
+import { numberAccessToken } from "@/lib/numbers/numbers";
 import { AppError, notFound } from "@/lib/errors";
 import { type GraphConfig, type GraphFailure, describeGraphFailure, graphRequest } from "@/lib/whatsapp/graph-client";
 
@@ -39,12 +39,7 @@ export async function syncNumberDataset(
   if (number.provider !== "cloud" || !number.wabaId) {
     throw new AppError("unprocessable", "Datasets belong to a WhatsApp Business Account: only Cloud API numbers with a WABA id have one", undefined, "number_not_cloud");
   }
-  let token: string;
-  try {
-    token = decryptSecret(number.accessTokenEnc ?? "", deps.encryptionKey);
-  } catch {
-    throw new AppError("unprocessable", "The number's access token cannot be read: replace it on the number's page", undefined, "token_unreadable");
-  }
+  const token = numberAccessToken(number, deps.encryptionKey);
   const res = await graphRequest(deps.graph, { method: create ? "POST" : "GET", path: `${number.wabaId}/dataset`, token, schema: datasetAnswer });
   if (!res.ok) throw new AppError("provider_error", `Meta did not ${create ? "create" : "return"} the dataset: ${hint(res.error)}`, { graph: res.error.kind === "graph" ? res.error.raw : res.error }, "graph_error");
   const datasetId = datasetIdOf(res.data);

@@ -10,7 +10,7 @@ import {
   getConversionForDelivery,
   saveConversionAttempt,
 } from "@/db/queries";
-import { decryptSecret } from "@/lib/crypto";
+import { openSecret } from "@/lib/crypto";
 import { type JobHandler, type JobHandlers, type JobOutcome, runJobNow } from "@/lib/jobs/queue";
 import { type GraphConfig, type GraphFailure, describeGraphFailure, graphRequest, isTransientGraphFailure } from "@/lib/whatsapp/graph-client";
 import { CAPI_FORWARD_JOB, CAPI_TIMEOUT_MS, capiBackoffMs } from "./deliver-policy";
@@ -52,15 +52,6 @@ function failureResponse(e: GraphFailure): Record<string, unknown> {
   return { transport: e.kind, message: e.message, ...(e.httpStatus ? { httpStatus: e.httpStatus } : {}) };
 }
 
-function openToken(number: ConversionNumber, encryptionKey: string): string | null {
-  if (!number.accessTokenEnc) return null;
-  try {
-    return decryptSecret(number.accessTokenEnc, encryptionKey);
-  } catch {
-    return null;
-  }
-}
-
 /** Why a conversion cannot be sent at all, or null when its number is ready. */
 function notSendable(number: ConversionNumber | null, token: string | null): string | null {
   if (!number) return "The number of this conversion was deleted";
@@ -90,7 +81,7 @@ async function attemptDelivery(
   deps: ConversionDeliveryDeps,
   { c, number, jobAttempt, maxAttempts, now }: { c: DeliverableConversion; number: ConversionNumber | null; jobAttempt: number; maxAttempts: number; now: Date },
 ): Promise<Attempt> {
-  const token = number ? openToken(number, deps.encryptionKey) : null;
+  const token = openSecret(number?.accessTokenEnc, deps.encryptionKey);
   const attempt = { attempts: c.attempts + 1, lastAttemptAt: now, updatedAt: now };
   const unready = notSendable(number, token);
   if (unready || !number || !token) {

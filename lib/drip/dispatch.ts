@@ -14,7 +14,7 @@ import {
   releaseNumberLeases,
   unclaimOutbound,
 } from "@/db/queries";
-import { decryptSecret } from "@/lib/crypto";
+import { openSecret } from "@/lib/crypto";
 import type { GraphConfig } from "@/lib/whatsapp/graph-client";
 import { type OutgoingMessage, type Sender, type SendOutcome, sendThrough } from "./providers";
 import { renderTemplate, variablesFor } from "./render";
@@ -35,15 +35,6 @@ export function dripBackoffMs(attempt: number, random: () => number = Math.rando
 type Decision = { send: OutgoingMessage; sender: Sender; renderedText: string | null; subscriberId: string | null } | { outcome: OutboundOutcome; tally: "skipped" | "cancelled" | "failed" };
 
 const stop = (status: "skipped" | "cancelled" | "failed", errorCode: string, errorMessage: string): Decision => ({ outcome: { status, errorCode, errorMessage }, tally: status });
-
-function openSecret(sealed: string | null, key: string): string | null {
-  if (!sealed) return null;
-  try {
-    return decryptSecret(sealed, key);
-  } catch {
-    return null;
-  }
-}
 
 /** The rules of seeds/003 and the send API for one claimed row: what to send and how, or why not. */
 export function decide(row: OutboundRow, ctx: DispatchContext, deps: DripDeps, now: Date): Decision {

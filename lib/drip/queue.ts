@@ -2,10 +2,10 @@
 // lead's pending rows, run now).
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { cancelOutbound, cancelPendingForLead, getOutboundRow, listQueueRows, type OutboundRow, queueStats, requeueOutbound } from "@/db/queries";
+import { cancelOutbound, cancelPendingForLead, getLeadRow, getOutboundRow, listQueueRows, type OutboundRow, queueStats, requeueOutbound } from "@/db/queries";
 import { OUTBOUND_STATUSES } from "@/db/schema";
 import { AppError, notFound } from "@/lib/errors";
-import { type Page, decodeCursor, toPage } from "@/lib/pagination";
+import { type Page, decodeCursor, encodeCursor, toPage } from "@/lib/pagination";
 import { optionalParam } from "@/lib/subscribers/list-filters";
 
 export const queueFiltersSchema = z.object({
@@ -37,6 +37,34 @@ export type QueueListRow = Awaited<ReturnType<typeof listQueueRows>>[number];
 export async function listQueue(db: Db, { tenantId, filters, cursor, limit }: { tenantId: string; filters: QueueFilterValues; cursor?: string; limit: number }): Promise<Page<QueueListRow>> {
   const rows = await listQueueRows(db, { tenantId, ...filters, cursor: cursor ? decodeCursor(cursor) : undefined, limit });
   return toPage(rows, limit, (r) => ({ at: r.row.scheduledAt, id: r.row.id }));
+}
+
+const bySchedule = (order: "asc" | "desc") => (a: QueueListRow, b: QueueListRow) => {
+  const byTime = a.row.scheduledAt.getTime() - b.row.scheduledAt.getTime() || (a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0);
+  return order === "asc" ? byTime : -byTime;
+};
+
+/**
+ * One keyset page over several statuses (the monitor's "failures" view): each status is read from the same
+ * cursor in the same order, and the first `limit` rows of their union are the union's page.
+ */
+export async function listQueueView(
+  db: Db,
+  { tenantId, filters, statuses, order, cursor, limit }: { tenantId: string; filters: Omit<QueueFilterValues, "status" | "order">; statuses: OutboundRow["status"][]; order: "asc" | "desc"; cursor?: string; limit: number },
+): Promise<Page<QueueListRow>> {
+  if (statuses.length === 1) return listQueue(db, { tenantId, filters: { ...filters, status: statuses[0], order }, cursor, limit });
+  const pages = await Promise.all(statuses.map((status) => listQueue(db, { tenantId, filters: { ...filters, status, order }, cursor, limit })));
+  const rows = pages.flatMap((p) => p.rows).sort(bySchedule(order));
+  const page = rows.slice(0, limit);
+  const more = rows.length > limit || pages.some((p) => p.nextCursor !== null);
+  const last = page.at(-1);
+  return { rows: page, nextCursor: more && last ? encodeCursor({ at: last.row.scheduledAt, id: last.row.id }) : null };
+}
+
+/** The lead a `leadId` filter names, or null when it is not one of the tenant's. */
+export async function getQueueLead(db: Db, { tenantId, leadId }: { tenantId: string; leadId: string }): Promise<{ id: string; name: string } | null> {
+  const lead = await getLeadRow(db, { tenantId, id: leadId });
+  return lead ? { id: lead.id, name: lead.name } : null;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { updateNumber as updateNumberRow } from "@/db/queries";
-import { decryptSecret } from "@/lib/crypto";
+import { openSecret } from "@/lib/crypto";
 import { notFound } from "@/lib/errors";
 import { formatPhone, phoneDigits } from "@/lib/phone";
 import { DEFAULT_GRAPH_TIMEOUT_MS, type GraphConfig, graphRequest, transportFailure } from "@/lib/whatsapp/graph-client";
@@ -36,15 +36,6 @@ const phoneNumberResponse = z.looseObject({
 });
 
 const greenStateResponse = z.looseObject({ stateInstance: z.string() });
-
-function openSecret(sealed: string | null, key: string): string | null {
-  if (!sealed) return null;
-  try {
-    return decryptSecret(sealed, key);
-  } catch {
-    return null;
-  }
-}
 
 const missingSecret = (what: string): CheckResult => ({
   status: "error",

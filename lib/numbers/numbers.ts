@@ -9,7 +9,7 @@ import {
   type NumberReferences, type NumberRow, updateNumber as updateNumberRow,
 } from "@/db/queries";
 import type { NewWhatsappNumber } from "@/db/schema";
-import { decryptSecret, encryptSecret, randomToken, secretHint } from "@/lib/crypto";
+import { decryptSecret, encryptSecret, openSecret, randomToken, secretHint } from "@/lib/crypto";
 import { AppError, notFound } from "@/lib/errors";
 import { type PageParams, decodeCursor, toPage } from "@/lib/pagination";
 import { forgetWebhookRouting } from "@/lib/whatsapp/receive";
@@ -207,6 +207,13 @@ export async function findPublicNumber(
   if (!z.uuid().safeParse(id).success) return null;
   const row = await getNumberById(db, { tenantId, id });
   return row ? toPublicNumber(row, keys, { includeWebhook }) : null;
+}
+
+/** A Cloud number's Graph access token in the clear, for a call the user asked for (422 `token_unreadable` when it cannot be read). */
+export function numberAccessToken(number: Pick<NumberRow, "accessTokenEnc">, encryptionKey: string): string {
+  const token = openSecret(number.accessTokenEnc, encryptionKey);
+  if (!token) throw new AppError("unprocessable", "The number's access token cannot be read: replace it on the number's page", undefined, "token_unreadable");
+  return token;
 }
 
 export async function requireNumberRow(db: Db, key: { tenantId: string; id: string }, opts: { forUpdate?: boolean } = {}): Promise<NumberRow> {

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { getNumberById } from "@/db/queries";
-import { decryptSecret } from "@/lib/crypto";
+import { numberAccessToken } from "@/lib/numbers/numbers";
 import { AppError, notFound } from "@/lib/errors";
 import { type GraphConfig, type GraphFailure, describeGraphFailure, graphRequest } from "@/lib/whatsapp/graph-client";
 
@@ -103,12 +103,7 @@ export async function listApprovedMetaTemplates(
   if (number.provider !== "cloud" || !number.wabaId) {
     throw new AppError("unprocessable", `${number.label} is not a Meta Cloud API number: only those have approved message templates`, undefined, "number_not_cloud");
   }
-  let token: string;
-  try {
-    token = decryptSecret(number.accessTokenEnc ?? "", deps.encryptionKey);
-  } catch {
-    throw new AppError("unprocessable", "The number's access token cannot be read: replace it on the number's page", undefined, "token_unreadable");
-  }
+  const token = numberAccessToken(number, deps.encryptionKey);
   const found: ApprovedMetaTemplate[] = [];
   let after: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {

@@ -4,7 +4,7 @@
 import type { Db } from "@/db/client";
 import { isForeignKeyViolation } from "@/db/errors";
 import { findNumberByGupshupToken, findNumbersByPhoneNumberIds, verifyTokenExists } from "@/db/queries";
-import { decryptSecret, safeEqual } from "@/lib/crypto";
+import { openSecret, safeEqual } from "@/lib/crypto";
 import { storeWebhookEventGrouped } from "./event-writer";
 import { storeWebhookEvent } from "./store";
 import { extractPhoneNumberIds } from "./parse";
@@ -67,15 +67,6 @@ async function routingFor(db: Db, phoneNumberIds: string[], encryptionKey: strin
     hits.push(entry);
   }
   return hits;
-}
-
-function openSecret(sealed: string | null, key: string): string | null {
-  if (!sealed) return null;
-  try {
-    return decryptSecret(sealed, key);
-  } catch {
-    return null; // sealed with another key: that number cannot verify anything until its secret is replaced
-  }
 }
 
 /** POST /api/webhooks/whatsapp: X-Hub-Signature-256 over the raw bytes with the named numbers' app secrets. */

@@ -23,6 +23,7 @@ import { formatPhone } from "@/lib/phone";
 import { CONVERSION_STATUS, ConversionStatusBadge, type ConversionStatus, formatMoney, plainError, STATUS_OPTIONS } from "./conversion-status";
 import { ConversionFilters } from "./filters";
 import { CONVERSION_FILTER_KEYS, type ConversionFilterValues, listHref } from "./list-href";
+import { readUrlFilters } from "@/lib/url-filters";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Conversions" };
@@ -35,25 +36,7 @@ const STATUS_HINTS: Record<ConversionStatus, string> = {
 };
 const STATUS_TONES = { queued: "default", sent: "success", failed: "destructive", rejected: "destructive" } as const;
 
-/** Valid filters from the URL; a bad value is reported beside its field and otherwise ignored. */
-function readFilters(raw: Record<string, string | string[] | undefined>) {
-  const values: ConversionFilterValues = {};
-  for (const key of CONVERSION_FILTER_KEYS) {
-    const v = raw[key];
-    if (typeof v === "string" && v.trim() !== "") values[key] = v.trim();
-  }
-  const errors: Partial<Record<string, string>> = {};
-  let parsed = conversionFiltersSchema.safeParse(values);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const key = String(issue.path[0] ?? "status");
-      errors[key] ??= issue.message;
-      delete values[key as keyof ConversionFilterValues];
-    }
-    parsed = conversionFiltersSchema.safeParse(values);
-  }
-  return { values, errors, filters: (parsed.success ? parsed.data : {}) as Filters };
-}
+const readFilters = (raw: Record<string, string | string[] | undefined>) => readUrlFilters(raw, CONVERSION_FILTER_KEYS, conversionFiltersSchema, {} as Filters);
 
 /** Poll quickly while an event is about to be (re)tried, slowly while the next retry is far off. */
 function refreshInterval(rows: ConversionListRow[], now: number): number | null {

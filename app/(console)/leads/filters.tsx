@@ -1,13 +1,12 @@
 "use client";
 
-import { Search, X } from "lucide-react";
+import { X } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { type FilterOption, FilterSelect } from "@/components/console/filter-select";
 import { LoadingNote } from "@/components/console/list-parts";
+import { SearchFilter } from "@/components/console/search-filter";
 import { Button } from "@/components/ui/button";
-import { Input } from "@/components/ui/input";
-import { Label } from "@/components/ui/label";
 import { type LeadFilterValues, listHref } from "./list-href";
 
 const CALL_OPTIONS: FilterOption[] = [
@@ -44,28 +43,7 @@ export function LeadFilters({ values, errors, segments }: { values: LeadFilterVa
         apply({ ...values, q: q.trim() || undefined });
       }}
     >
-      <div className="grid min-w-56 flex-1 gap-1.5">
-        <Label htmlFor="filter-q" className="text-xs text-muted-foreground">
-          Search
-        </Label>
-        <div className="relative">
-          <Search className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-muted-foreground" aria-hidden />
-          <Input
-            id="filter-q"
-            value={q}
-            onChange={(e) => setQ(e.target.value)}
-            placeholder="Name or phone — press Enter"
-            className="h-8 pl-8"
-            aria-invalid={errors.q ? true : undefined}
-            aria-describedby={errors.q ? "filter-q-error" : undefined}
-          />
-        </div>
-        {errors.q ? (
-          <p id="filter-q-error" className="text-xs text-destructive">
-            {errors.q}
-          </p>
-        ) : null}
-      </div>
+      <SearchFilter value={q} onChange={setQ} placeholder="Name or phone — press Enter" error={errors.q} className="min-w-56" />
       <FilterSelect id="filter-call" label="Call" anyLabel="Any call status" value={values.callStatus} options={CALL_OPTIONS} disabled={pending} onChange={set("callStatus")} className="w-40" />
       <FilterSelect id="filter-target" label="Target and interested?" anyLabel="Any answer" value={values.isTarget} options={TARGET_OPTIONS} disabled={pending} onChange={set("isTarget")} className="w-40" />
       <FilterSelect id="filter-campaign" label="Campaign" anyLabel="Any" value={values.campaignActive} options={CAMPAIGN_OPTIONS} disabled={pending} onChange={set("campaignActive")} className="w-36" />

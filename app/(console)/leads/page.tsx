@@ -20,31 +20,14 @@ import { formatPhone } from "@/lib/phone";
 import { hasRole } from "@/lib/roles";
 import { LeadFilters } from "./filters";
 import { CallStatusBadge, CampaignBadge, QueueSummary, TargetBadge } from "./lead-badges";
-import { LEAD_FILTER_KEYS, type LeadFilterValues, listHref } from "./list-href";
+import { LEAD_FILTER_KEYS, listHref } from "./list-href";
 import { WebsiteFormSnippet } from "./website-form-snippet";
+import { readUrlFilters } from "@/lib/url-filters";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Leads" };
 
-/** Valid filters from the URL; a bad value is reported beside its field and otherwise ignored. */
-function readFilters(raw: Record<string, string | string[] | undefined>) {
-  const values: LeadFilterValues = {};
-  for (const key of LEAD_FILTER_KEYS) {
-    const v = raw[key];
-    if (typeof v === "string" && v.trim() !== "") values[key] = v.trim();
-  }
-  const errors: Partial<Record<string, string>> = {};
-  let parsed = leadFiltersSchema.safeParse(values);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const key = String(issue.path[0] ?? "q");
-      errors[key] ??= issue.message;
-      delete values[key as keyof LeadFilterValues];
-    }
-    parsed = leadFiltersSchema.safeParse(values);
-  }
-  return { values, errors, filters: (parsed.success ? parsed.data : {}) as Filters };
-}
+const readFilters = (raw: Record<string, string | string[] | undefined>) => readUrlFilters(raw, LEAD_FILTER_KEYS, leadFiltersSchema, {} as Filters);
 
 function NoLeads({ appUrl, canManage, isAdmin }: { appUrl: string; canManage: boolean; isAdmin: boolean }) {
   return (

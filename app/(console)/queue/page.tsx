@@ -6,8 +6,9 @@ import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { getDb } from "@/db/client";
+import { listTemplateOptions } from "@/db/queries";
 import { requireUser } from "@/lib/auth";
-import { getQueueStats, type QueueListRow } from "@/lib/drip/queue";
+import { getQueueLead, getQueueStats, listQueueView, type QueueListRow } from "@/lib/drip/queue";
 import { AppError } from "@/lib/errors";
 import { listNumbersPage } from "@/lib/numbers/numbers";
 import type { Page } from "@/lib/pagination";
@@ -16,7 +17,6 @@ import { hasRole } from "@/lib/roles";
 import { QueueFilters } from "./filters";
 import { type OutboundStatus, type QueueFilterValues, type QueueView, queueHref, VIEWS } from "./list-href";
 import { CancelLeadButton, RunNowButton } from "./queue-actions";
-import { getLeadName, listQueueView, listTemplateOptions } from "./queue-data";
 import { QueueMonitor } from "./queue-monitor";
 import { STATUS_ORDER } from "./queue-status";
 import { QueueTable } from "./queue-table";
@@ -118,7 +118,7 @@ export default async function QueuePage({ searchParams }: { searchParams: Promis
   const [numbers, templates, lead] = await Promise.all([
     listNumbersPage(db, { tenantId, limit: 200 }),
     listTemplateOptions(db, { tenantId }),
-    values.leadId ? getLeadName(db, { tenantId, leadId: values.leadId }) : null,
+    values.leadId ? getQueueLead(db, { tenantId, leadId: values.leadId }) : null,
   ]);
   // an id that is not (or no longer) this workspace's is ignored, and said so
   const drop = (key: "numberId" | "templateId" | "leadId", known: boolean, message: string) => {

@@ -1,14 +1,13 @@
 "use client";
 
-import { Search, X } from "lucide-react";
+import { X } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { type FilterOption, FilterSelect } from "@/components/console/filter-select";
 import { Button } from "@/components/ui/button";
-import { Input } from "@/components/ui/input";
-import { Label } from "@/components/ui/label";
 import { DateFilter } from "@/components/console/date-filter";
 import { LoadingNote } from "@/components/console/list-parts";
+import { SearchFilter } from "@/components/console/search-filter";
 import { type SubscriberFilterValues, listHref } from "./list-href";
 
 /**
@@ -43,28 +42,7 @@ export function SubscriberFilters(props: {
       }}
     >
       <div className="flex flex-wrap items-end gap-3">
-        <div className="grid min-w-64 flex-1 gap-1.5">
-          <Label htmlFor="filter-q" className="text-xs text-muted-foreground">
-            Search
-          </Label>
-          <div className="relative">
-            <Search className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-muted-foreground" aria-hidden />
-            <Input
-              id="filter-q"
-              value={q}
-              onChange={(e) => setQ(e.target.value)}
-              placeholder="Phone (any format), name or WhatsApp id — press Enter"
-              className="h-8 pl-8"
-              aria-invalid={errors.q ? true : undefined}
-              aria-describedby={errors.q ? "filter-q-error" : undefined}
-            />
-          </div>
-          {errors.q ? (
-            <p id="filter-q-error" className="text-xs text-destructive">
-              {errors.q}
-            </p>
-          ) : null}
-        </div>
+        <SearchFilter value={q} onChange={setQ} placeholder="Phone (any format), name or WhatsApp id — press Enter" error={errors.q} className="min-w-64" />
         <FilterSelect id="filter-sort" label="Sort by" anyLabel="Last message" value={values.sort === "first_seen" ? "first_seen" : undefined} options={[{ value: "first_seen", label: "First seen" }]} disabled={pending} onChange={set("sort")} className="w-36" />
         {pending ? <LoadingNote /> : null}
       </div>

@@ -18,34 +18,17 @@ import { formatPhone } from "@/lib/phone";
 import { type SubscriberFilters as Filters, subscriberFiltersSchema } from "@/lib/subscribers/list-filters";
 import { listSubscribers, type SubscriberListPage } from "@/lib/subscribers/list";
 import { SubscriberFilters } from "./filters";
-import { type SubscriberFilterValues, listHref } from "./list-href";
+import { listHref } from "./list-href";
 import { NewArrivals } from "./new-arrivals";
 import { LIFECYCLE_LABELS, MessageStatusLabel, SOURCE_LABELS, SUBSCRIBER_STATUS, SubscriberStatusBadge } from "./subscriber-badges";
+import { readUrlFilters } from "@/lib/url-filters";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Subscribers" };
 
 const FILTER_KEYS = ["q", "number", "status", "lifecycle", "source", "campaign", "ad", "clickId", "from", "to", "window", "sort"] as const;
 
-/** Valid filters from the URL; a bad value is reported beside its field and otherwise ignored. */
-function readFilters(raw: Record<string, string | string[] | undefined>) {
-  const values: SubscriberFilterValues = {};
-  for (const key of FILTER_KEYS) {
-    const v = raw[key];
-    if (typeof v === "string" && v.trim() !== "") values[key] = v.trim();
-  }
-  const errors: Partial<Record<string, string>> = {};
-  let parsed = subscriberFiltersSchema.safeParse(values);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const key = String(issue.path[0] ?? "q");
-      errors[key] ??= issue.message;
-      delete values[key as keyof SubscriberFilterValues];
-    }
-    parsed = subscriberFiltersSchema.safeParse(values);
-  }
-  return { values, errors, filters: (parsed.success ? parsed.data : { sort: "last_inbound" }) as Filters };
-}
+const readFilters = (raw: Record<string, string | string[] | undefined>) => readUrlFilters(raw, FILTER_KEYS, subscriberFiltersSchema, { sort: "last_inbound" } as Filters);
 
 export default async function SubscribersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser({ role: "marketer" });

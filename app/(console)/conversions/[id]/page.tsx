@@ -14,8 +14,7 @@ import { getDb } from "@/db/client";
 import { type ConversionRow, getNumberById, getSubscriberById } from "@/db/queries";
 import { requireUser } from "@/lib/auth";
 import { getConversion } from "@/lib/conversions/read";
-import { AppError } from "@/lib/errors";
-import { uuidParamSchema } from "@/lib/http";
+import { loadByIdOrNull } from "@/lib/http";
 import { formatPhone } from "@/lib/phone";
 import { hasRole } from "@/lib/roles";
 import {
@@ -33,16 +32,8 @@ import { RetryButton } from "./retry-button";
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Conversion" };
 
-async function loadConversion(tenantId: string, rawId: string): Promise<ConversionRow | null> {
-  const parsed = uuidParamSchema.safeParse({ id: rawId });
-  if (!parsed.success) return null;
-  try {
-    return await getConversion(await getDb(), { tenantId, id: parsed.data.id });
-  } catch (e) {
-    if (e instanceof AppError && e.code === "not_found") return null;
-    throw e;
-  }
-}
+const loadConversion = async (tenantId: string, rawId: string): Promise<ConversionRow | null> =>
+  loadByIdOrNull(rawId, async (id) => getConversion(await getDb(), { tenantId, id }));
 
 const code = (value: string | null, testId?: string) =>
   value ? (

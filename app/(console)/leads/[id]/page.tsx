@@ -14,8 +14,7 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { getDb } from "@/db/client";
 import type { LeadMessageRow } from "@/db/queries";
 import { requireUser } from "@/lib/auth";
-import { AppError } from "@/lib/errors";
-import { uuidParamSchema } from "@/lib/http";
+import { loadByIdOrNull } from "@/lib/http";
 import { getLead, type LeadDetail } from "@/lib/leads/read";
 import { formatPhone } from "@/lib/phone";
 import { hasRole } from "@/lib/roles";
@@ -25,16 +24,8 @@ import { CallActions } from "./call-actions";
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Lead" };
 
-async function loadLead(tenantId: string, rawId: string): Promise<LeadDetail | null> {
-  const parsed = uuidParamSchema.safeParse({ id: rawId });
-  if (!parsed.success) return null;
-  try {
-    return await getLead(await getDb(), { tenantId, id: parsed.data.id });
-  } catch (e) {
-    if (e instanceof AppError && e.code === "not_found") return null;
-    throw e;
-  }
-}
+const loadLead = async (tenantId: string, rawId: string): Promise<LeadDetail | null> =>
+  loadByIdOrNull(rawId, async (id) => getLead(await getDb(), { tenantId, id }));
 
 const when = (d: Date | null, now: number) =>
   d ? (

@@ -12,8 +12,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { getDb } from "@/db/client";
 import { requireUser } from "@/lib/auth";
-import { AppError } from "@/lib/errors";
-import { uuidParamSchema } from "@/lib/http";
+import { loadByIdOrNull } from "@/lib/http";
 import { formatPhone } from "@/lib/phone";
 import { formatBytes, getWebhookEventDetail, type WebhookEventDetail, type WebhookEventItem } from "@/lib/webhook-events/list";
 import { EVENT_STATUS, EventStatusBadge, PROVIDER_NAMES, SignatureResultLabel, signatureDescription } from "../event-status";
@@ -36,16 +35,8 @@ const ITEM_KINDS: Record<WebhookEventItem["kind"], string> = {
   ignored: "Ignored",
 };
 
-async function loadEvent(tenantId: string, rawId: string): Promise<WebhookEventDetail | null> {
-  const parsed = uuidParamSchema.safeParse({ id: rawId });
-  if (!parsed.success) return null;
-  try {
-    return await getWebhookEventDetail(await getDb(), { tenantId, id: parsed.data.id });
-  } catch (e) {
-    if (e instanceof AppError && e.code === "not_found") return null;
-    throw e;
-  }
-}
+const loadEvent = async (tenantId: string, rawId: string): Promise<WebhookEventDetail | null> =>
+  loadByIdOrNull(rawId, async (id) => getWebhookEventDetail(await getDb(), { tenantId, id }));
 
 function StateAlert({ event }: { event: WebhookEventDetail }) {
   if (event.status === "rejected") {
