@@ -17,14 +17,43 @@ export type DbHandle = {
 
 export const migrationsFolder = path.join(process.cwd(), "drizzle");
 
+/**
+ * postgres.js as drizzle should use it: drizzle runs every query unnamed (`prepare: false`), which costs a
+ * second round trip (postgres.js describes a parameterised statement before it binds it) and a parse and
+ * plan on the server every time. With named statements each connection parses a query text once and
+ * then binds it in one round trip. Transactions and savepoints hand drizzle their own clients: wrapped too.
+ * (`DATABASE_PREPARE=false` turns this off for transaction-mode poolers that cannot keep named statements.)
+ */
+function preparedStatements<T extends object>(sql: T): T {
+  return new Proxy(sql, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver) as unknown;
+      if (typeof value !== "function") return value;
+      if (key === "unsafe") {
+        return (query: string, params?: unknown[], options?: Record<string, unknown>) =>
+          (value as (q: string, p?: unknown[], o?: object) => unknown).call(target, query, params, { ...options, prepare: true });
+      }
+      if (key === "begin" || key === "savepoint") {
+        return (...args: unknown[]) => {
+          const last = args.length - 1;
+          const callback = args[last];
+          if (typeof callback === "function") args[last] = (tx: object) => (callback as (tx: object) => unknown)(preparedStatements(tx));
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      }
+      return value.bind(target) as unknown;
+    },
+  });
+}
+
 /** Opens a database. PGlite directories are locked to this process (`role` names us in the lock). */
-export async function openDatabase(opts: { url?: string; dataDir?: string; role?: string; max?: number }): Promise<DbHandle> {
+export async function openDatabase(opts: { url?: string; dataDir?: string; role?: string; max?: number; prepare?: boolean }): Promise<DbHandle> {
   if (opts.url) {
     const { default: postgres } = await import("postgres");
     const { drizzle } = await import("drizzle-orm/postgres-js");
     const { migrate } = await import("drizzle-orm/postgres-js/migrator");
     const client = postgres(opts.url, { max: opts.max ?? 10, onnotice: () => {}, connect_timeout: 10 });
-    const db = drizzle(client, { schema });
+    const db = drizzle(opts.prepare === false ? client : preparedStatements(client), { schema });
     return {
       kind: "postgres",
       db: db as unknown as Db,
@@ -74,7 +103,7 @@ export function getDatabase(): Promise<DbHandle> {
   g.__clicktrailDb ??= (async () => {
     const env = getEnv();
     const handle = await openDatabase(
-      env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: env.PGLITE_DIR, role: "console server" },
+      env.DATABASE_URL ? { url: env.DATABASE_URL, prepare: env.DATABASE_PREPARE === "true" } : { dataDir: env.PGLITE_DIR, role: "console server" },
     );
     await handle.migrate();
     return handle;

@@ -61,6 +61,13 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ WEBHOOK_PROCESSING: "thread", PGLITE_DIR: path.join(tmp(), "pg") })).toThrow(/WEBHOOK_PROCESSING thread needs DATABASE_URL/);
   });
 
+  it("prepares statements on Postgres unless DATABASE_PREPARE=false, and names a bad value", () => {
+    const pg = { DATABASE_URL: "postgres://u@h/d", AUTH_SECRET: "x".repeat(32), ENCRYPTION_KEY: key32, CRON_SECRET: "c".repeat(16) };
+    expect(parseEnv(pg).DATABASE_PREPARE).toBe("true");
+    expect(parseEnv({ ...pg, DATABASE_PREPARE: "false" }).DATABASE_PREPARE).toBe("false");
+    expect(() => parseEnv({ ...pg, DATABASE_PREPARE: "no" })).toThrow(/DATABASE_PREPARE/);
+  });
+
   it("generates the embedded secrets once and reuses them", () => {
     const dir = tmp();
     const first = parseEnv({ PGLITE_DIR: "data/pglite" }, dir);

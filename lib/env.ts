@@ -24,6 +24,7 @@ export const envSchema = z.object({
     DATABASE_URL: optional(
       z.string().regex(/^postgres(ql)?:\/\/.+/, "must be a postgres:// or postgresql:// connection URL"),
     ),
+    DATABASE_PREPARE: withDefault(z.enum(["true", "false"]), "true"),
     PGLITE_DIR: withDefault(z.string(), ".data/pglite"),
     AUTH_SECRET: optional(z.string().min(32, "must be at least 32 characters (`openssl rand -base64 32`)")),
     ENCRYPTION_KEY: optional(base64Key32),

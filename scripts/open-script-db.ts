@@ -6,7 +6,7 @@ import { EnvError, getEnv } from "@/lib/env";
 
 export async function openScriptDb(role: string): Promise<DbHandle> {
   const env = getEnv();
-  return openDatabase(env.DATABASE_URL ? { url: env.DATABASE_URL, max: 2 } : { dataDir: env.PGLITE_DIR, role });
+  return openDatabase(env.DATABASE_URL ? { url: env.DATABASE_URL, max: 2, prepare: env.DATABASE_PREPARE === "true" } : { dataDir: env.PGLITE_DIR, role });
 }
 
 /** Runs a script body and exits with a readable message instead of a stack for expected failures. */

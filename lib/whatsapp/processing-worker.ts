@@ -6,11 +6,12 @@ import { sql } from "drizzle-orm";
 import { openDatabase } from "@/db/client";
 import { deliverClaimedConversion } from "@/lib/conversions/deliver";
 import { conversionDepsFromEnv } from "@/lib/conversions/deps";
+import { getEnv } from "@/lib/env";
 import { kickWebhookProcessing } from "./processing-loop";
 import type { ThreadTask } from "./processing-thread";
 
 const { databaseUrl } = workerData as { databaseUrl: string };
-const opening = openDatabase({ url: databaseUrl, max: 4 }).then(async (handle) => {
+const opening = openDatabase({ url: databaseUrl, max: 4, prepare: getEnv().DATABASE_PREPARE === "true" }).then(async (handle) => {
   await handle.db.execute(sql`select 1`); // reachable before we say so
   parentPort?.postMessage("ready");
   return handle;
