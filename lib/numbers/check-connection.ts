@@ -93,7 +93,7 @@ async function checkGreen(row: NumberRow, deps: ConnectionDeps): Promise<CheckRe
   let status: number;
   let body: unknown;
   try {
-    const res = await (deps.graph.fetch ?? fetch)(url, { signal: AbortSignal.timeout(timeoutMs), cache: "no-store" });
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), cache: "no-store" });
     status = res.status;
     body = await res.json().catch(() => null);
   } catch (e) {

@@ -1,12 +1,12 @@
-// Meta's Graph API over fetch: one request shape, one failure shape (Graph's error verbatim, or a
+// Meta's Graph API over keep-alive HTTP (lib/outbound-http.ts): one request shape, one failure shape (Graph's error verbatim, or a
 // timeout / network failure), never a hang. The base URL is configurable so tests use a fake server.
 import { z } from "zod";
+import { type OutboundResponse, outboundRequest } from "@/lib/outbound-http";
 
 export type GraphConfig = {
   base: string; // GRAPH_API_BASE, e.g. https://graph.facebook.com
   version: string; // GRAPH_API_VERSION, e.g. v24.0
   timeoutMs?: number;
-  fetch?: typeof fetch;
 };
 
 export type GraphError = {
@@ -80,11 +80,10 @@ export async function graphRequest<S extends z.ZodType>(
   opts: { method?: "GET" | "POST" | "DELETE"; path: string; token: string; query?: Record<string, string>; body?: unknown; schema: S },
 ): Promise<GraphResult<z.output<S>>> {
   const timeoutMs = config.timeoutMs ?? DEFAULT_GRAPH_TIMEOUT_MS;
-  const doFetch = config.fetch ?? fetch;
-  let res: Response;
+  let res: OutboundResponse;
   let body: unknown;
   try {
-    res = await doFetch(graphUrl(config, opts.path, opts.query), {
+    res = await outboundRequest(graphUrl(config, opts.path, opts.query), {
       method: opts.method ?? "GET",
       headers: {
         authorization: `Bearer ${opts.token}`,
@@ -92,20 +91,19 @@ export async function graphRequest<S extends z.ZodType>(
         ...(opts.body === undefined ? {} : { "content-type": "application/json" }),
       },
       body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-      signal: AbortSignal.timeout(timeoutMs),
-      cache: "no-store",
+      timeoutMs,
     });
-    const text = await res.text();
-    try {
-      body = text ? JSON.parse(text) : null;
-    } catch {
-      return { ok: false, error: { kind: "bad_response", httpStatus: res.status, message: `Graph API answered HTTP ${res.status} with a body that is not JSON` } };
-    }
   } catch (e) {
     return { ok: false, error: transportFailure(e, timeoutMs, "Meta's Graph API") };
   }
-  if (!res.ok) {
-    const retryAfterMs = parseRetryAfter(res.headers.get("retry-after"));
+  try {
+    body = res.text ? JSON.parse(res.text) : null;
+  } catch {
+    return { ok: false, error: { kind: "bad_response", httpStatus: res.status, message: `Graph API answered HTTP ${res.status} with a body that is not JSON` } };
+  }
+  if (res.status < 200 || res.status >= 300) {
+    const retryAfter = res.headers["retry-after"];
+    const retryAfterMs = parseRetryAfter(Array.isArray(retryAfter) ? (retryAfter[0] ?? null) : (retryAfter ?? null));
     const error = parseGraphError(res.status, body);
     return { ok: false, error: retryAfterMs === undefined ? error : { ...error, retryAfterMs } };
   }
