@@ -1,6 +1,8 @@
 // The webhook processing thread (see processing-thread.ts): its own connection pool, and the same
 // batch loop the request thread would run. Each "drain" message runs the loop until nothing is left, then
 // answers "idle"; a "deliver_conversion" message sends one claimed conversion to Meta.
+import fs from "node:fs";
+import os from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { sql } from "drizzle-orm";
 import { openDatabase } from "@/db/client";
@@ -11,6 +13,22 @@ import { kickWebhookProcessing } from "./processing-loop";
 import type { ThreadTask } from "./processing-thread";
 
 const { databaseUrl } = workerData as { databaseUrl: string };
+
+/**
+ * This thread's work can wait a moment; answers to Meta and to API clients cannot. On Linux a thread has
+ * its own nice value, so the thread lowers its own (the request thread keeps its priority and gets the CPU
+ * first whenever both want it). Elsewhere this is a no-op.
+ */
+const BACKGROUND_NICE = 10;
+function lowerThisThreadsPriority(): void {
+  try {
+    const tid = Number(fs.readlinkSync("/proc/thread-self").split("/").pop()); // readlinkSync runs on this thread
+    if (Number.isInteger(tid) && tid !== process.pid) os.setPriority(tid, BACKGROUND_NICE);
+  } catch {
+    // not Linux, or not allowed: run at the process's priority
+  }
+}
+lowerThisThreadsPriority();
 const opening = openDatabase({ url: databaseUrl, max: 4, prepare: getEnv().DATABASE_PREPARE === "true" }).then(async (handle) => {
   await handle.db.execute(sql`select 1`); // reachable before we say so
   parentPort?.postMessage("ready");
