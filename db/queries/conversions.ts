@@ -43,24 +43,6 @@ export type ConversionJob = {
   claimedUntil?: Date;
 };
 
-/**
- * Inserts the conversion and its delivery job in one statement (a data-modifying CTE, so one round trip
- * and atomic); when the (tenant, event_id) key already exists (a retry, or a concurrent twin that won)
- * nothing is written and `inserted` is false.
- */
-export async function insertConversionWithJob(db: Db, { values, job }: { values: NewConversion & { id: string }; job: ConversionJob }): Promise<{ inserted: boolean }> {
-  const conversion = db.insert(conversions).values(values).onConflictDoNothing({ target: [conversions.tenantId, conversions.eventId] }).returning({ id: conversions.id });
-  const rows = rowsOf<{ id: string }>(await db.execute(sql`
-    with c as (${conversion.getSQL()})
-    insert into ${jobs} (tenant_id, kind, dedupe_key, payload, run_at, max_attempts, status, attempts, lease_expires_at)
-    select ${values.tenantId}::uuid, ${job.kind}, c.id::text, jsonb_build_object('tenantId', ${values.tenantId}::text, 'conversionId', c.id::text),
-      ${job.runAt.toISOString()}::timestamptz, ${job.maxAttempts}::int,
-      ${job.claimedUntil ? "running" : "pending"}, ${job.claimedUntil ? 1 : 0}::int, ${job.claimedUntil?.toISOString() ?? null}::timestamptz
-    from c
-    returning dedupe_key as id`));
-  return { inserted: rows.length > 0 };
-}
-
 /** Inserts conversions whose (tenant, event_id) is new, with their jobs (automatic events of a webhook batch). */
 export async function insertConversionsIfAbsent(db: Db, { rows, job }: { rows: (NewConversion & { id: string })[]; job: ConversionJob }): Promise<number> {
   if (rows.length === 0) return 0;
@@ -99,10 +81,10 @@ type ContextRow = {
   c_id: string | null; c_subscriber_id: string | null; c_number_id: string | null; c_ctwa_clid: string | null; c_started_at: Date | string | null; c_ad_id: string | null;
 };
 
-export async function loadConversionContext(
-  db: Db,
-  { tenantId, eventId, numberId, conversationId, waPhone }: { tenantId: string; eventId: string; numberId: string; conversationId?: string; waPhone?: string },
-): Promise<ConversionContext> {
+type ContextParams = { tenantId: string; eventId: string; numberId: string; conversationId?: string; waPhone?: string };
+
+/** The context in one row: an earlier conversion with this eventId, the number, the click conversation. */
+function conversionContextSql({ tenantId, eventId, numberId, conversationId, waPhone }: ContextParams) {
   const conversationColumns = sql`id, subscriber_id, number_id, ctwa_clid, started_at, ad_id`;
   const target = conversationId
     ? sql`null::uuid as subscriber_found from (select 1) one
@@ -112,16 +94,17 @@ export async function loadConversionContext(
         left join lateral (select ${conversationColumns} from ${conversations}
           where subscriber_id = s.id and tenant_id = ${tenantId} and number_id = ${numberId} and ctwa_clid is not null
           order by started_at desc limit 1) c on true`;
-  const [row] = rowsOf<ContextRow>(
-    await db.execute(sql`
+  return sql`
       select d.id as dup_id, d.event_id as dup_event_id, d.event_name as dup_event_name, d.status as dup_status, d.conversation_id as dup_conversation_id,
         d.warnings as dup_warnings, d.request_hash as dup_request_hash,
         n.id as n_id, n.label as n_label, n.provider as n_provider, n.waba_id as n_waba_id, n.dataset_id as n_dataset_id, n.access_token_enc as n_access_token_enc,
         c.id as c_id, c.subscriber_id as c_subscriber_id, c.number_id as c_number_id, c.ctwa_clid as c_ctwa_clid, c.started_at as c_started_at, c.ad_id as c_ad_id,
         ${target}
       left join ${conversions} d on d.tenant_id = ${tenantId} and d.event_id = ${eventId}
-      left join ${whatsappNumbers} n on n.tenant_id = ${tenantId} and n.id = ${numberId}`),
-  );
+      left join ${whatsappNumbers} n on n.tenant_id = ${tenantId} and n.id = ${numberId}`;
+}
+
+function toConversionContext(row: ContextRow | undefined): ConversionContext {
   if (!row) throw new Error("the context query returned no row");
   return {
     duplicate: row.dup_id
@@ -135,6 +118,62 @@ export async function loadConversionContext(
       : null,
     subscriberFound: row.subscriber_found !== null,
   };
+}
+
+export async function loadConversionContext(db: Db, params: ContextParams): Promise<ConversionContext> {
+  return toConversionContext(rowsOf<ContextRow>(await db.execute(conversionContextSql(params)))[0]);
+}
+
+/** A new conversion's own fields; the number, conversation, subscriber, click id and warnings come from the context. */
+export type ConversionInsert = Required<
+  Pick<NewConversion, "eventName" | "value" | "currency" | "contentIds" | "emailHash" | "externalIdHash" | "testCode" | "source" | "requestHash">
+> & { id: string; tenantId: string; eventId: string; eventTime: Date; createdAt: Date; updatedAt: Date };
+
+/**
+ * The context and, when it makes the conversion deliverable, the conversion and its job: one statement,
+ * one round trip. The row is written only when there is no conversion with this eventId yet, the number is
+ * a Cloud API number with a WABA id and a dataset, and the conversation is on that number with a click id —
+ * exactly what createConversion requires, so it explains with the returned context why nothing was written.
+ * `attributionWindowMs`: a click older than this at the event time stores the `windowWarning`.
+ */
+export async function insertConversionIfDeliverable(
+  db: Db,
+  { context, values, job, attributionWindowMs, windowWarning }: { context: ContextParams; values: ConversionInsert; job: ConversionJob; attributionWindowMs: number; windowWarning: string },
+): Promise<{ context: ConversionContext; inserted: { warnings: string[] } | null }> {
+  const eventTime = values.eventTime.toISOString();
+  // a JS array in a drizzle template would become a list of parameters: pass it as JSON, keep its order
+  const contentIds = values.contentIds
+    ? sql`coalesce((select array_agg(e order by i) from jsonb_array_elements_text(${JSON.stringify(values.contentIds)}::jsonb) with ordinality as t(e, i)), '{}'::text[])`
+    : sql`null::text[]`;
+  const rows = rowsOf<ContextRow & { inserted_id: string | null; inserted_warnings: string[] | null }>(
+    await db.execute(sql`
+      with ctx as (${conversionContextSql(context)}),
+      ins as (
+        insert into ${conversions} (id, tenant_id, number_id, event_id, event_name, event_time, request_hash, conversation_id, subscriber_id, ctwa_clid,
+          value, currency, content_ids, email_hash, external_id_hash, test_code, warnings, source, created_at, updated_at)
+        select ${values.id}::uuid, ${values.tenantId}::uuid, ctx.n_id, ${values.eventId}, ${values.eventName}, ${eventTime}::timestamptz, ${values.requestHash},
+          ctx.c_id, ctx.c_subscriber_id, ctx.c_ctwa_clid, ${values.value ?? null}::numeric, ${values.currency ?? null},
+          ${contentIds}, ${values.emailHash ?? null}, ${values.externalIdHash ?? null}, ${values.testCode ?? null},
+          case when ${eventTime}::timestamptz - ctx.c_started_at > ${attributionWindowMs}::bigint * interval '1 millisecond' then array[${windowWarning}]::text[] else '{}'::text[] end,
+          ${values.source}, ${values.createdAt.toISOString()}::timestamptz, ${values.updatedAt.toISOString()}::timestamptz
+        from ctx
+        where ctx.dup_id is null
+          and ctx.n_id is not null and ctx.n_provider = 'cloud' and coalesce(ctx.n_waba_id, '') <> '' and coalesce(ctx.n_dataset_id, '') <> ''
+          and ctx.c_id is not null and ctx.c_number_id = ctx.n_id and coalesce(ctx.c_ctwa_clid, '') <> ''
+        on conflict (tenant_id, event_id) do nothing
+        returning id, warnings
+      ),
+      job as (
+        insert into ${jobs} (tenant_id, kind, dedupe_key, payload, run_at, max_attempts, status, attempts, lease_expires_at)
+        select ${values.tenantId}::uuid, ${job.kind}, ins.id::text, jsonb_build_object('tenantId', ${values.tenantId}::text, 'conversionId', ins.id::text),
+          ${job.runAt.toISOString()}::timestamptz, ${job.maxAttempts}::int,
+          ${job.claimedUntil ? "running" : "pending"}, ${job.claimedUntil ? 1 : 0}::int, ${job.claimedUntil?.toISOString() ?? null}::timestamptz
+        from ins
+      )
+      select ctx.*, ins.id as inserted_id, ins.warnings as inserted_warnings from ctx left join ins on true`),
+  );
+  const row = rows[0];
+  return { context: toConversionContext(row), inserted: row?.inserted_id ? { warnings: row.inserted_warnings ?? [] } : null };
 }
 
 export type ClickConversation = {

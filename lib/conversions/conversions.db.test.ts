@@ -107,7 +107,7 @@ describe.each(testDrivers)("conversions (%s)", (kind) => {
     const eventTime = unix(minutes(-5));
     const accepted = await create(s, {
       eventName: "Purchase", eventId: "order-A1029:Purchase", eventTime, conversationId: conversation.id, value: 149.9, currency: "BRL",
-      contentIds: ["sku-123"], email: " John_Smith@gmail.com", externalId: "CUST-00042", testCode: "TEST12345",
+      contentIds: ["sku-123", "sku-7", "sku-1"], email: " John_Smith@gmail.com", externalId: "CUST-00042", testCode: "TEST12345",
     });
     expect(accepted).toEqual({ id: expect.any(String), eventId: "order-A1029:Purchase", status: "queued", conversationId: conversation.id, warnings: [], duplicate: false });
     expect(await getJobByKey(t.db, { kind: CAPI_FORWARD_JOB, dedupeKey: accepted.id })).toMatchObject({ status: "pending" });
@@ -131,7 +131,7 @@ describe.each(testDrivers)("conversions (%s)", (kind) => {
             em: ["62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f"],
             external_id: [sha256Hex("cust-00042")],
           },
-          custom_data: { currency: "BRL", value: 149.9, content_ids: ["sku-123"] },
+          custom_data: { currency: "BRL", value: 149.9, content_ids: ["sku-123", "sku-7", "sku-1"] },
         },
       ],
       test_event_code: "TEST12345",

@@ -7,9 +7,10 @@ import {
   type ConversionContext,
   type ConversionKeyRow,
   type ConversionNumber,
+  type ConversionInsert,
   type ConversionRow,
   findConversionByEventId,
-  insertConversionWithJob,
+  insertConversionIfDeliverable,
   loadConversionContext,
 } from "@/db/queries";
 import type { ConversionSource } from "@/db/schema";
@@ -53,19 +54,8 @@ function sameRequestOrConflict(existing: ConversionKeyRow, requestHash: string):
 
 function requireClickConversation(ctx: ConversionContext, numberId: string, req: ConversionRequest): ClickConversation {
   const c = ctx.conversation;
-  if (req.conversationId) {
-    if (!c || c.numberId !== numberId) {
-      throw new AppError("not_found", `Conversation ${req.conversationId} was not found on this number`, { conversationId: req.conversationId, accountId: numberId }, "conversation_not_found");
-    }
-    if (!c.ctwaClid) {
-      throw new AppError(
-        "unprocessable",
-        "This conversation did not start from a Click-to-WhatsApp ad click (it has no ctwa_clid), so Meta cannot attribute a conversion to it",
-        { conversationId: c.id, adId: c.adId },
-        "no_click_id",
-      );
-    }
-    return c;
+  if (req.conversationId && (!c || c.numberId !== numberId)) {
+    throw new AppError("not_found", `Conversation ${req.conversationId} was not found on this number`, { conversationId: req.conversationId, accountId: numberId }, "conversation_not_found");
   }
   if (!c) {
     const waPhone = `+${req.phoneE164}`;
@@ -76,6 +66,14 @@ function requireClickConversation(ctx: ConversionContext, numberId: string, req:
         : `Nobody with the phone ${waPhone} has written to this number`,
       { phoneE164: req.phoneE164, accountId: numberId, subscriberFound: ctx.subscriberFound },
       "conversation_not_found",
+    );
+  }
+  if (!c.ctwaClid) {
+    throw new AppError(
+      "unprocessable",
+      "This conversation did not start from a Click-to-WhatsApp ad click (it has no ctwa_clid), so Meta cannot attribute a conversion to it",
+      { conversationId: c.id, adId: c.adId },
+      "no_click_id",
     );
   }
   return c;
@@ -102,64 +100,71 @@ export const IMMEDIATE_DELIVERY_LEASE_MS = 60_000;
 
 /**
  * Stores a conversion request: a repeated eventId answers the first conversion (or 409 when the body
- * differs); a new one is resolved to its click and stored `queued` with its delivery job, in one
- * statement. With `deliverNow` the job is born claimed by this request, and `claimed` is what to hand
- * to deliverClaimedConversion right after the answer (one round trip saved per conversion, and no
- * other worker can take it meanwhile).
+ * differs); a new one is resolved to its click and stored `queued` with its delivery job. With a valid
+ * event time all of that is one statement (insertConversionIfDeliverable); when it wrote nothing, the
+ * context it returns says why (a duplicate, the number, the conversation) or that a concurrent twin won.
+ * With `deliverNow` the job is born claimed by this request, and `claimed` is what to hand to
+ * deliverClaimedConversion right after the answer (no other worker can take it meanwhile).
  */
 export async function createConversion(
   db: Db,
   { tenantId, request, now, source = "api", deliverNow = false }: { tenantId: string; request: ConversionRequest; now: Date; source?: ConversionSource; deliverNow?: boolean },
 ): Promise<{ result: ConversionAccepted; claimed: ClaimedConversion | null }> {
   const requestHash = conversionRequestHash(request);
-  const ctx = await loadConversionContext(db, {
+  const lookup = {
     tenantId,
     eventId: request.eventId,
     numberId: request.accountId,
     conversationId: request.conversationId,
     waPhone: request.conversationId ? undefined : `+${request.phoneE164}`,
-  });
-  if (ctx.duplicate) return { result: sameRequestOrConflict(ctx.duplicate, requestHash), claimed: null };
+  };
+  let eventTime: Date;
+  try {
+    eventTime = checkEventTime(request.eventTime, now);
+  } catch (e) {
+    // a repeat of an accepted request is answered as a duplicate even when its event time has aged since
+    const { duplicate } = await loadConversionContext(db, lookup);
+    if (duplicate) return { result: sameRequestOrConflict(duplicate, requestHash), claimed: null };
+    throw e;
+  }
 
-  const eventTime = checkEventTime(request.eventTime, now);
-  const number = requireReadyNumber(ctx.number, request.accountId);
-  const conversation = requireClickConversation(ctx, number.id, request);
-  const warnings = eventTime.getTime() - conversation.startedAt.getTime() > ATTRIBUTION_WINDOW_MS ? [ATTRIBUTION_WINDOW_PASSED] : [];
-
-  const values = {
+  const values: ConversionInsert = {
     id: randomUUID(),
     tenantId,
-    numberId: number.id,
     eventId: request.eventId,
     eventName: request.eventName,
     eventTime,
     requestHash,
-    conversationId: conversation.id,
-    subscriberId: conversation.subscriberId,
-    ctwaClid: conversation.ctwaClid,
     value: request.value === undefined ? null : request.value.toFixed(2),
     currency: request.currency ?? null,
     contentIds: request.contentIds ?? null,
     emailHash: request.email ?? null,
     externalIdHash: request.externalId ?? null,
     testCode: request.testCode ?? null,
-    warnings,
     source,
     createdAt: now,
     updatedAt: now,
   };
-  const { inserted } = await insertConversionWithJob(db, {
+  const { context: ctx, inserted } = await insertConversionIfDeliverable(db, {
+    context: lookup,
     values,
     job: { kind: CAPI_FORWARD_JOB, maxAttempts: CAPI_MAX_ATTEMPTS, runAt: now, ...(deliverNow ? { claimedUntil: new Date(now.getTime() + IMMEDIATE_DELIVERY_LEASE_MS) } : {}) },
+    attributionWindowMs: ATTRIBUTION_WINDOW_MS,
+    windowWarning: ATTRIBUTION_WINDOW_PASSED,
   });
+  if (ctx.duplicate) return { result: sameRequestOrConflict(ctx.duplicate, requestHash), claimed: null };
+  const number = requireReadyNumber(ctx.number, request.accountId);
+  const conversation = requireClickConversation(ctx, number.id, request);
   if (!inserted) {
-    // a concurrent request with the same eventId committed first
+    // deliverable, yet not written: a concurrent request with the same eventId committed first
     const twin = await findConversionByEventId(db, { tenantId, eventId: request.eventId });
     if (!twin) throw new AppError("unavailable", "The conversion could not be stored; please retry");
     return { result: sameRequestOrConflict(twin, requestHash), claimed: null };
   }
+  const { warnings } = inserted;
+  const stored = { ...values, numberId: number.id, conversationId: conversation.id, subscriberId: conversation.subscriberId, ctwaClid: conversation.ctwaClid, warnings };
   return {
     result: { id: values.id, eventId: request.eventId, status: "queued", conversationId: conversation.id, warnings, duplicate: false },
-    claimed: deliverNow ? { conversion: { ...values, attempts: 0 }, number, maxAttempts: CAPI_MAX_ATTEMPTS } : null,
+    claimed: deliverNow ? { conversion: { ...stored, attempts: 0 }, number, maxAttempts: CAPI_MAX_ATTEMPTS } : null,
   };
 }
