@@ -6,6 +6,7 @@ import type { Db } from "../client";
 import { conversations, conversions, jobs, type NewConversion, subscribers, whatsappNumbers } from "../schema";
 import type { NumberRow } from "./numbers";
 import { rowsOf } from "../migrations-info";
+import { toRecordsetJson } from "./messages";
 import { beforeCursor, takeFirstOrNull } from "./keyset";
 
 export type ConversionRow = typeof conversions.$inferSelect;
@@ -228,25 +229,69 @@ export type ConversionAttemptPatch = Partial<
   Pick<ConversionRow, "status" | "attempts" | "lastAttemptAt" | "nextAttemptAt" | "sentAt" | "requestPayload" | "response" | "fbtraceId" | "eventsReceived" | "lastError" | "updatedAt">
 >;
 
+/** One delivery attempt to record: the conversion's changes and how its job (attempt `job.attempts`) ends. */
+export type ConversionAttemptRecord = {
+  tenantId: string;
+  id: string;
+  patch: ConversionAttemptPatch;
+  job: { attempts: number; status: "done" | "failed" | "pending"; runAt?: Date; lastError: string | null; now: Date };
+};
+
+/** Each patch field: the column it sets and how its JSON value is read (a field absent from the patch keeps the column). */
+const PATCH_COLUMNS: [keyof ConversionAttemptPatch, string, string][] = [
+  ["status", "status", "text"],
+  ["attempts", "attempts", "int"],
+  ["lastAttemptAt", "last_attempt_at", "timestamptz"],
+  ["nextAttemptAt", "next_attempt_at", "timestamptz"],
+  ["sentAt", "sent_at", "timestamptz"],
+  ["requestPayload", "request_payload", "jsonb"],
+  ["response", "response", "jsonb"],
+  ["fbtraceId", "fbtrace_id", "text"],
+  ["eventsReceived", "events_received", "int"],
+  ["lastError", "last_error", "text"],
+  ["updatedAt", "updated_at", "timestamptz"],
+];
+const patchAssignments = sql.raw(
+  PATCH_COLUMNS.map(([field, column, type]) => {
+    const value = type === "jsonb" ? `v.p->'${field}'` : `(v.p->>'${field}')::${type}`;
+    return `${column} = case when v.p ? '${field}' then ${value} else c.${column} end`;
+  }).join(",\n          "),
+);
+
 /**
- * A delivery attempt (attempt `attempts` of its job) on the conversion and its job in one statement:
- * the job finishes (`done`/`failed`) or waits for `runAt`. Each side changes only if still as expected
- * (the conversion queued, the job running this attempt), so a late twin cannot overwrite a result.
+ * Delivery attempts on their conversions and jobs, any number in one statement: each job finishes
+ * (`done`/`failed`) or waits for `runAt`. Each side changes only if still as expected (the conversion
+ * queued, the job running that attempt), so a late twin cannot overwrite a result.
  */
-export async function saveConversionAttempt(
-  db: Db,
-  { tenantId, id, patch, job }: { tenantId: string; id: string; patch: ConversionAttemptPatch; job: { kind: string; attempts: number; status: "done" | "failed" | "pending"; runAt?: Date; lastError: string | null; now: Date } },
-): Promise<void> {
-  const conversion = db
-    .update(conversions)
-    .set(patch)
-    .where(and(eq(conversions.tenantId, tenantId), eq(conversions.id, id), eq(conversions.status, "queued")))
-    .returning({ id: conversions.id });
-  const finish = db
-    .update(jobs)
-    .set({ status: job.status, leaseExpiresAt: null, updatedAt: job.now, lastError: job.lastError, ...(job.runAt ? { runAt: job.runAt } : {}) })
-    .where(and(eq(jobs.kind, job.kind), eq(jobs.dedupeKey, id), eq(jobs.status, "running"), eq(jobs.attempts, job.attempts)));
-  await db.execute(sql`with c as (${conversion.getSQL()}) ${finish.getSQL()}`);
+export async function saveConversionAttempts(db: Db, { kind, records }: { kind: string; records: readonly ConversionAttemptRecord[] }): Promise<void> {
+  if (records.length === 0) return;
+  const json = toRecordsetJson(
+    records.map((r) => ({
+      id: r.id,
+      tenant_id: r.tenantId,
+      p: r.patch,
+      job_attempts: r.job.attempts,
+      job_status: r.job.status,
+      job_run_at: r.job.runAt ?? null,
+      job_last_error: r.job.lastError,
+      now: r.job.now,
+    })),
+  );
+  await db.execute(sql`
+    with v as (
+      select x.id, x.tenant_id, x.p, x.job_attempts, x.job_status, x.job_run_at, x.job_last_error, x.now
+      from jsonb_to_recordset(${json}::jsonb) as x(id uuid, tenant_id uuid, p jsonb, job_attempts int, job_status text, job_run_at timestamptz, job_last_error text, now timestamptz)
+    ),
+    changed as (
+      update ${conversions} c set
+          ${patchAssignments}
+        from v
+        where c.tenant_id = v.tenant_id and c.id = v.id and c.status = 'queued'
+        returning c.id
+    )
+    update ${jobs} j set status = v.job_status, run_at = coalesce(v.job_run_at, j.run_at), lease_expires_at = null, last_error = v.job_last_error, updated_at = v.now
+      from v
+      where j.kind = ${kind} and j.dedupe_key = v.id::text and j.status = 'running' and j.attempts = v.job_attempts`);
 }
 
 /** A conversion with what its delivery needs from its number, in one query. */

@@ -8,12 +8,12 @@ import {
   type ConversionNumber,
   type ConversionRow,
   getConversionForDelivery,
-  saveConversionAttempt,
 } from "@/db/queries";
 import { openSecret } from "@/lib/crypto";
 import { type JobHandler, type JobHandlers, type JobOutcome, runJobNow } from "@/lib/jobs/queue";
 import { type GraphConfig, type GraphFailure, describeGraphFailure, graphRequest, isTransientGraphFailure } from "@/lib/whatsapp/graph-client";
 import { CAPI_FORWARD_JOB, CAPI_TIMEOUT_MS, capiBackoffMs } from "./deliver-policy";
+import { recordConversionAttempt } from "./record-writer";
 
 export type ConversionDeliveryDeps = { encryptionKey: string; graph: GraphConfig; random?: () => number };
 
@@ -124,18 +124,17 @@ export function capiForwardHandler(db: Db, deps: ConversionDeliveryDeps): JobHan
   };
 }
 
-/** The attempt's outcome on the conversion and on its job, in one statement (the job: done, failed, or pending until the retry). */
+/** The attempt's outcome on the conversion and on its job (the job: done, failed, or pending until the retry), written in a group. */
 async function recordAttempt(
   db: Db,
   { tenantId, id, patch, outcome, jobAttempt, now }: { tenantId: string; id: string; patch: ConversionAttemptPatch; outcome: JobOutcome; jobAttempt: number; now: Date },
 ): Promise<void> {
   const retry = !outcome.ok && outcome.retryable;
-  await saveConversionAttempt(db, {
+  await recordConversionAttempt(db, {
     tenantId,
     id,
     patch,
     job: {
-      kind: CAPI_FORWARD_JOB,
       attempts: jobAttempt,
       status: outcome.ok ? "done" : retry ? "pending" : "failed",
       runAt: retry ? outcome.retryAt : undefined,
