@@ -13,7 +13,7 @@ import { openSecret } from "@/lib/crypto";
 import { type JobHandler, type JobHandlers, type JobOutcome, runJobNow } from "@/lib/jobs/queue";
 import { type GraphConfig, type GraphFailure, describeGraphFailure, graphRequest, isTransientGraphFailure } from "@/lib/whatsapp/graph-client";
 import { CAPI_FORWARD_JOB, CAPI_TIMEOUT_MS, capiBackoffMs } from "./deliver-policy";
-import { recordConversionAttempt } from "./record-writer";
+import { AFTER_ANSWER_LINGER_MS, recordConversionAttempt } from "./record-writer";
 
 export type ConversionDeliveryDeps = { encryptionKey: string; graph: GraphConfig; random?: () => number };
 
@@ -127,7 +127,7 @@ export function capiForwardHandler(db: Db, deps: ConversionDeliveryDeps): JobHan
 /** The attempt's outcome on the conversion and on its job (the job: done, failed, or pending until the retry), written in a group. */
 async function recordAttempt(
   db: Db,
-  { tenantId, id, patch, outcome, jobAttempt, now }: { tenantId: string; id: string; patch: ConversionAttemptPatch; outcome: JobOutcome; jobAttempt: number; now: Date },
+  { tenantId, id, patch, outcome, jobAttempt, now, lingerMs }: { tenantId: string; id: string; patch: ConversionAttemptPatch; outcome: JobOutcome; jobAttempt: number; now: Date; lingerMs?: number },
 ): Promise<void> {
   const retry = !outcome.ok && outcome.retryable;
   await recordConversionAttempt(db, {
@@ -141,7 +141,7 @@ async function recordAttempt(
       lastError: outcome.ok ? null : outcome.error.slice(0, 2000),
       now,
     },
-  });
+  }, { lingerMs });
 }
 
 /**
@@ -156,7 +156,7 @@ export async function deliverClaimedConversion(
 ): Promise<JobOutcome> {
   const at = now();
   const { patch, outcome } = await attemptDelivery(deps, { c: claimed.conversion, number: claimed.number, jobAttempt: 1, maxAttempts: claimed.maxAttempts, now: at });
-  await recordAttempt(db, { tenantId: claimed.conversion.tenantId, id: claimed.conversion.id, patch, outcome, jobAttempt: 1, now: at });
+  await recordAttempt(db, { tenantId: claimed.conversion.tenantId, id: claimed.conversion.id, patch, outcome, jobAttempt: 1, now: at, lingerMs: AFTER_ANSWER_LINGER_MS });
   return outcome;
 }
 

@@ -1,11 +1,14 @@
-// Delivery outcomes are written in groups: an outcome waits a few milliseconds for the ones finishing
-// beside it, and they go to the database together (one statement, one commit) instead of one each.
-// Each caller still resumes only once its own outcome is committed.
+// Delivery outcomes are written in groups (one statement, one commit) instead of one each: outcomes that
+// arrive while a write is in flight go together in the next one, and a delivery made right after its
+// request's answer waits a few milliseconds for the ones finishing beside it (nobody waits for it; the
+// queue's drain, whose throughput is its latency, does not wait). Each caller resumes only once its own
+// outcome is committed.
 import type { Db } from "@/db/client";
 import { type ConversionAttemptRecord, saveConversionAttempts } from "@/db/queries";
 import { CAPI_FORWARD_JOB } from "./deliver-policy";
 
-const LINGER_MS = 10;
+/** How long an outcome of a delivery right after the answer waits for company. */
+export const AFTER_ANSWER_LINGER_MS = 10;
 const MAX_RECORDS = 200;
 type Waiting = { record: ConversionAttemptRecord; resolve: () => void; reject: (e: unknown) => void };
 type Writer = { queue: Waiting[]; timer: NodeJS.Timeout | null; flushing: boolean };
@@ -33,12 +36,18 @@ async function flush(db: Db, writer: Writer): Promise<void> {
 }
 
 /** Records one delivery attempt on its conversion and job; resolves once committed. */
-export function recordConversionAttempt(db: Db, record: ConversionAttemptRecord): Promise<void> {
+export function recordConversionAttempt(db: Db, record: ConversionAttemptRecord, { lingerMs = 0 }: { lingerMs?: number } = {}): Promise<void> {
   let writer = writers.get(db);
   if (!writer) writers.set(db, (writer = { queue: [], timer: null, flushing: false }));
   const w = writer;
   return new Promise<void>((resolve, reject) => {
     w.queue.push({ record, resolve, reject });
-    if (!w.flushing && !w.timer) w.timer = setTimeout(() => void flush(db, w), LINGER_MS);
+    if (w.flushing) return; // the running flush takes it next
+    if (lingerMs > 0) {
+      w.timer ??= setTimeout(() => void flush(db, w), lingerMs);
+      return;
+    }
+    if (w.timer) clearTimeout(w.timer);
+    void flush(db, w);
   });
 }
