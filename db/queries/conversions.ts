@@ -261,7 +261,11 @@ const patchAssignments = sql.raw(
 /**
  * Delivery attempts on their conversions and jobs, any number in one statement: each job finishes
  * (`done`/`failed`) or waits for `runAt`. Each side changes only if still as expected (the conversion
- * queued, the job running that attempt), so a late twin cannot overwrite a result.
+ * queued, the job running that attempt), so a late twin cannot overwrite a result. Both sides are found
+ * by key whatever the statistics say (a recordset looks like 100 rows to the planner, and a young table
+ * like an empty one): ids through `= any(array(…))` on the primary and (kind, dedupe_key) keys, and the
+ * job's status written so that it cannot send the planner to the (status, run_at) index, whose
+ * `running` entries pile up between vacuums.
  */
 export async function saveConversionAttempts(db: Db, { kind, records }: { kind: string; records: readonly ConversionAttemptRecord[] }): Promise<void> {
   if (records.length === 0) return;
@@ -286,12 +290,13 @@ export async function saveConversionAttempts(db: Db, { kind, records }: { kind: 
       update ${conversions} c set
           ${patchAssignments}
         from v
-        where c.tenant_id = v.tenant_id and c.id = v.id and c.status = 'queued'
+        where c.id = any(array(select id from v)) and c.tenant_id = v.tenant_id and c.id = v.id and c.status = 'queued'
         returning c.id
     )
     update ${jobs} j set status = v.job_status, run_at = coalesce(v.job_run_at, j.run_at), lease_expires_at = null, last_error = v.job_last_error, updated_at = v.now
       from v
-      where j.kind = ${kind} and j.dedupe_key = v.id::text and j.status = 'running' and j.attempts = v.job_attempts`);
+      where j.kind = ${kind} and j.dedupe_key = any(array(select id::text from v)) and j.dedupe_key = v.id::text
+        and coalesce(j.status, '') = 'running' and j.attempts = v.job_attempts`);
 }
 
 /** A conversion with what its delivery needs from its number, in one query. */
