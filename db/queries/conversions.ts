@@ -84,8 +84,11 @@ type ContextRow = {
 
 type ContextParams = { tenantId: string; eventId: string; numberId: string; conversationId?: string; waPhone?: string };
 
-/** The context in one row: an earlier conversion with this eventId, the number, the click conversation. */
-function conversionContextSql({ tenantId, eventId, numberId, conversationId, waPhone }: ContextParams) {
+/**
+ * The context in one row: the number, the click conversation and (`withDuplicate`) an earlier conversion
+ * with this eventId.
+ */
+function conversionContextSql({ tenantId, eventId, numberId, conversationId, waPhone }: ContextParams, { withDuplicate }: { withDuplicate: boolean }) {
   const conversationColumns = sql`id, subscriber_id, number_id, ctwa_clid, started_at, ad_id`;
   const target = conversationId
     ? sql`null::uuid as subscriber_found from (select 1) one
@@ -101,7 +104,7 @@ function conversionContextSql({ tenantId, eventId, numberId, conversationId, waP
         n.id as n_id, n.label as n_label, n.provider as n_provider, n.waba_id as n_waba_id, n.dataset_id as n_dataset_id, n.access_token_enc as n_access_token_enc,
         c.id as c_id, c.subscriber_id as c_subscriber_id, c.number_id as c_number_id, c.ctwa_clid as c_ctwa_clid, c.started_at as c_started_at, c.ad_id as c_ad_id,
         ${target}
-      left join ${conversions} d on d.tenant_id = ${tenantId} and d.event_id = ${eventId}
+      left join ${conversions} d on ${withDuplicate ? sql`d.tenant_id = ${tenantId} and d.event_id = ${eventId}` : sql`false`}
       left join ${whatsappNumbers} n on n.tenant_id = ${tenantId} and n.id = ${numberId}`;
 }
 
@@ -122,7 +125,7 @@ function toConversionContext(row: ContextRow | undefined): ConversionContext {
 }
 
 export async function loadConversionContext(db: Db, params: ContextParams): Promise<ConversionContext> {
-  return toConversionContext(rowsOf<ContextRow>(await db.execute(conversionContextSql(params)))[0]);
+  return toConversionContext(rowsOf<ContextRow>(await db.execute(conversionContextSql(params, { withDuplicate: true })))[0]);
 }
 
 /** A new conversion's own fields; the number, conversation, subscriber, click id and warnings come from the context. */
@@ -132,9 +135,10 @@ export type ConversionInsert = Required<
 
 /**
  * The context and, when it makes the conversion deliverable, the conversion and its job: one statement,
- * one round trip. The row is written only when there is no conversion with this eventId yet, the number is
- * a Cloud API number with a WABA id and a dataset, and the conversation is on that number with a click id —
- * exactly what createConversion requires, so it explains with the returned context why nothing was written.
+ * one round trip. The row is written only when the number is a Cloud API number with a WABA id and a
+ * dataset and the conversation is on that number with a click id — exactly what createConversion
+ * requires, so it explains with the returned context why nothing was written — and when the eventId is
+ * new (the unique key decides, as ON CONFLICT DO NOTHING; the context leaves duplicates to the caller).
  * `attributionWindowMs`: a click older than this at the event time stores the `windowWarning`.
  */
 export async function insertConversionIfDeliverable(
@@ -148,7 +152,7 @@ export async function insertConversionIfDeliverable(
     : sql`null::text[]`;
   const rows = rowsOf<ContextRow & { inserted_id: string | null; inserted_warnings: string[] | null }>(
     await db.execute(sql`
-      with ctx as (${conversionContextSql(context)}),
+      with ctx as (${conversionContextSql(context, { withDuplicate: false })}),
       ins as (
         insert into ${conversions} (id, tenant_id, number_id, event_id, event_name, event_time, request_hash, conversation_id, subscriber_id, ctwa_clid,
           value, currency, content_ids, email_hash, external_id_hash, test_code, warnings, source, created_at, updated_at)
@@ -158,8 +162,7 @@ export async function insertConversionIfDeliverable(
           case when ${eventTime}::timestamptz - ctx.c_started_at > ${attributionWindowMs}::bigint * interval '1 millisecond' then array[${windowWarning}]::text[] else '{}'::text[] end,
           ${values.source}, ${values.createdAt.toISOString()}::timestamptz, ${values.updatedAt.toISOString()}::timestamptz
         from ctx
-        where ctx.dup_id is null
-          and ctx.n_id is not null and ctx.n_provider = 'cloud' and coalesce(ctx.n_waba_id, '') <> '' and coalesce(ctx.n_dataset_id, '') <> ''
+        where ctx.n_id is not null and ctx.n_provider = 'cloud' and coalesce(ctx.n_waba_id, '') <> '' and coalesce(ctx.n_dataset_id, '') <> ''
           and ctx.c_id is not null and ctx.c_number_id = ctx.n_id and coalesce(ctx.c_ctwa_clid, '') <> ''
         on conflict (tenant_id, event_id) do nothing
         returning id, warnings

@@ -102,7 +102,7 @@ export const IMMEDIATE_DELIVERY_LEASE_MS = 60_000;
  * Stores a conversion request: a repeated eventId answers the first conversion (or 409 when the body
  * differs); a new one is resolved to its click and stored `queued` with its delivery job. With a valid
  * event time all of that is one statement (insertConversionIfDeliverable); when it wrote nothing, the
- * context it returns says why (a duplicate, the number, the conversation) or that a concurrent twin won.
+ * eventId was used before, or the context it returns says why (the number, the conversation).
  * With `deliverNow` the job is born claimed by this request, and `claimed` is what to hand to
  * deliverClaimedConversion right after the answer (no other worker can take it meanwhile).
  */
@@ -152,15 +152,15 @@ export async function createConversion(
     attributionWindowMs: ATTRIBUTION_WINDOW_MS,
     windowWarning: ATTRIBUTION_WINDOW_PASSED,
   });
-  if (ctx.duplicate) return { result: sameRequestOrConflict(ctx.duplicate, requestHash), claimed: null };
+  if (!inserted) {
+    // a repeated eventId (or a concurrent twin that committed first), else the context says what is missing
+    const first = await findConversionByEventId(db, { tenantId, eventId: request.eventId });
+    if (first) return { result: sameRequestOrConflict(first, requestHash), claimed: null };
+    requireClickConversation(ctx, requireReadyNumber(ctx.number, request.accountId).id, request);
+    throw new AppError("unavailable", "The conversion could not be stored; please retry");
+  }
   const number = requireReadyNumber(ctx.number, request.accountId);
   const conversation = requireClickConversation(ctx, number.id, request);
-  if (!inserted) {
-    // deliverable, yet not written: a concurrent request with the same eventId committed first
-    const twin = await findConversionByEventId(db, { tenantId, eventId: request.eventId });
-    if (!twin) throw new AppError("unavailable", "The conversion could not be stored; please retry");
-    return { result: sameRequestOrConflict(twin, requestHash), claimed: null };
-  }
   const { warnings } = inserted;
   const stored = { ...values, numberId: number.id, conversationId: conversation.id, subscriberId: conversation.subscriberId, ctwaClid: conversation.ctwaClid, warnings };
   return {
