@@ -1,5 +1,8 @@
 "use client";
 
+import { X } from "lucide-react";
+import { LoadingNote } from "@/components/console/list-parts";
+import { Button } from "@/components/ui/button";
 import { Label } from "@/components/ui/label";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 
@@ -37,5 +40,20 @@ export function FilterSelect(props: {
         </SelectContent>
       </Select>
     </div>
+  );
+}
+
+/** The end of a filter bar: "Clear filters" while any is set, and a loading note while the list reloads. */
+export function FilterBarEnd({ active, pending, onClear }: { active: boolean; pending: boolean; onClear: () => void }) {
+  return (
+    <>
+      {active ? (
+        <Button type="button" variant="ghost" size="sm" onClick={onClear} disabled={pending}>
+          <X aria-hidden />
+          Clear filters
+        </Button>
+      ) : null}
+      {pending ? <LoadingNote /> : null}
+    </>
   );
 }

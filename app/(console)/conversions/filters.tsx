@@ -1,12 +1,9 @@
 "use client";
 
-import { X } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useTransition } from "react";
-import { type FilterOption, FilterSelect } from "@/components/console/filter-select";
+import { FilterBarEnd, type FilterOption, FilterSelect } from "@/components/console/filter-select";
 import { DateFilter } from "@/components/console/date-filter";
-import { LoadingNote } from "@/components/console/list-parts";
-import { Button } from "@/components/ui/button";
 import { type ConversionFilterValues, listHref } from "./list-href";
 
 const TEST_OPTIONS: FilterOption[] = [
@@ -39,13 +36,7 @@ export function ConversionFilters(props: {
       <DateFilter id="filter-from" label="Received from" value={values.from} error={errors.from} disabled={pending} onChange={set("from")} />
       <DateFilter id="filter-to" label="to" value={values.to} error={errors.to} disabled={pending} onChange={set("to")} />
       <FilterSelect id="filter-test" label="Test events" anyLabel="Test and real" value={values.test} options={TEST_OPTIONS} disabled={pending} onChange={set("test")} className="w-36" />
-      {active ? (
-        <Button type="button" variant="ghost" size="sm" onClick={() => apply({})} disabled={pending}>
-          <X aria-hidden />
-          Clear filters
-        </Button>
-      ) : null}
-      {pending ? <LoadingNote /> : null}
+      <FilterBarEnd active={active} pending={pending} onClear={() => apply({})} />
     </form>
   );
 }

@@ -24,6 +24,7 @@ import { CONVERSION_STATUS, ConversionStatusBadge, type ConversionStatus, format
 import { ConversionFilters } from "./filters";
 import { CONVERSION_FILTER_KEYS, type ConversionFilterValues, listHref } from "./list-href";
 import { readUrlFilters } from "@/lib/url-filters";
+import { numberLabel } from "@/components/console/names";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Conversions" };
@@ -175,7 +176,7 @@ export default async function ConversionsPage({ searchParams }: { searchParams: 
         errors={errors}
         statuses={STATUS_OPTIONS}
         eventNames={CONVERSION_EVENT_NAMES.map((n) => ({ value: n, label: n }))}
-        numbers={numbers.rows.filter((n) => n.provider === "cloud").map((n) => ({ value: n.id, label: `${n.label} (${formatPhone(n.phoneE164)})` }))}
+        numbers={numbers.rows.filter((n) => n.provider === "cloud").map((n) => ({ value: n.id, label: numberLabel(n) }))}
       />
       {errors.cursor ? <p className="text-sm text-destructive">{errors.cursor}</p> : null}
       <AutoRefresh active={interval !== null} intervalMs={interval ?? 30_000} note="Queued events update by themselves." />

@@ -1,12 +1,9 @@
 "use client";
 
-import { X } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
-import { type FilterOption, FilterSelect } from "@/components/console/filter-select";
-import { LoadingNote } from "@/components/console/list-parts";
+import { FilterBarEnd, type FilterOption, FilterSelect } from "@/components/console/filter-select";
 import { SearchFilter } from "@/components/console/search-filter";
-import { Button } from "@/components/ui/button";
 import { type LeadFilterValues, listHref } from "./list-href";
 
 const CALL_OPTIONS: FilterOption[] = [
@@ -59,22 +56,14 @@ export function LeadFilters({ values, errors, segments }: { values: LeadFilterVa
           className="w-36"
         />
       ) : null}
-      {active ? (
-        <Button
-          type="button"
-          variant="ghost"
-          size="sm"
-          onClick={() => {
-            setQ("");
-            apply({});
-          }}
-          disabled={pending}
-        >
-          <X aria-hidden />
-          Clear filters
-        </Button>
-      ) : null}
-      {pending ? <LoadingNote /> : null}
+      <FilterBarEnd
+        active={active}
+        pending={pending}
+        onClear={() => {
+          setQ("");
+          apply({});
+        }}
+      />
     </form>
   );
 }

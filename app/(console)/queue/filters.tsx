@@ -4,9 +4,7 @@ import { UserRound, X } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useTransition } from "react";
-import { type FilterOption, FilterSelect } from "@/components/console/filter-select";
-import { LoadingNote } from "@/components/console/list-parts";
-import { Button } from "@/components/ui/button";
+import { FilterBarEnd, type FilterOption, FilterSelect } from "@/components/console/filter-select";
 import { type QueueFilterValues, queueHref } from "./list-href";
 
 /** Number, template and lead filters; they live in the URL with the view, and changing one starts again at page one. */
@@ -41,13 +39,7 @@ export function QueueFilters(props: { values: QueueFilterValues; numbers: Filter
           </span>
         </div>
       ) : null}
-      {active ? (
-        <Button type="button" variant="ghost" size="sm" onClick={() => apply({ status: values.status })} disabled={pending}>
-          <X aria-hidden />
-          Clear filters
-        </Button>
-      ) : null}
-      {pending ? <LoadingNote /> : null}
+      <FilterBarEnd active={active} pending={pending} onClear={() => apply({ status: values.status })} />
       {problems.length > 0 ? (
         <p className="basis-full text-sm text-destructive" role="alert">
           Ignored: {problems.join("; ")}

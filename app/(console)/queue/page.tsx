@@ -12,7 +12,6 @@ import { getQueueLead, getQueueStats, listQueueView, type QueueListRow } from "@
 import { AppError } from "@/lib/errors";
 import { listNumbersPage } from "@/lib/numbers/numbers";
 import type { Page } from "@/lib/pagination";
-import { formatPhone } from "@/lib/phone";
 import { hasRole } from "@/lib/roles";
 import { QueueFilters } from "./filters";
 import { type OutboundStatus, type QueueFilterValues, type QueueView, queueHref, VIEWS } from "./list-href";
@@ -22,6 +21,7 @@ import { STATUS_ORDER } from "./queue-status";
 import { QueueTable } from "./queue-table";
 import { readQueueParams } from "./search-params";
 import { ViewTabs } from "./view-tabs";
+import { numberLabel } from "@/components/console/names";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Queue" };
@@ -168,7 +168,7 @@ export default async function QueuePage({ searchParams }: { searchParams: Promis
         values={values}
         errors={errors}
         lead={lead}
-        numbers={numbers.rows.map((n) => ({ value: n.id, label: `${n.label} (${formatPhone(n.phoneE164)})` }))}
+        numbers={numbers.rows.map((n) => ({ value: n.id, label: numberLabel(n) }))}
         templates={templates.map((t) => ({ value: t.id, label: t.active ? t.name : `${t.name} (inactive)` }))}
       />
       <ViewTabs view={view} statuses={statuses} values={values} counts={stats.counts} />

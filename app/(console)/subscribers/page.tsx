@@ -22,6 +22,7 @@ import { listHref } from "./list-href";
 import { NewArrivals } from "./new-arrivals";
 import { LIFECYCLE_LABELS, MessageStatusLabel, SOURCE_LABELS, SUBSCRIBER_STATUS, SubscriberStatusBadge } from "./subscriber-badges";
 import { readUrlFilters } from "@/lib/url-filters";
+import { numberLabel, subscriberName } from "@/components/console/names";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Subscribers" };
@@ -78,7 +79,7 @@ export default async function SubscribersPage({ searchParams }: { searchParams: 
       <SubscriberFilters
         values={values}
         errors={errors}
-        numbers={numbers.rows.map((n) => ({ value: n.id, label: `${n.label} (${formatPhone(n.phoneE164)})` }))}
+        numbers={numbers.rows.map((n) => ({ value: n.id, label: numberLabel(n) }))}
         campaigns={[...campaigns].map(([value, label]) => ({ value, label }))}
         ads={[...adsById].map(([value, label]) => ({ value, label }))}
         statuses={SUBSCRIBER_STATUSES.map((s) => ({ value: s, label: SUBSCRIBER_STATUS[s]?.label ?? s }))}
@@ -123,7 +124,7 @@ export default async function SubscribersPage({ searchParams }: { searchParams: 
             </TableHeader>
             <TableBody>
               {page.rows.map(({ subscriber: s, firstTouch: ft }) => {
-                const name = s.profileName ?? s.username ?? (s.waPhone ? formatPhone(s.waPhone) : s.userId) ?? "Unknown";
+                const name = subscriberName(s, "Unknown");
                 const windowOpen = s.conversationExpiresAt && s.conversationExpiresAt.getTime() > nowMs;
                 return (
                   <TableRow key={s.id} data-testid="subscriber-row">

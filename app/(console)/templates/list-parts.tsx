@@ -1,12 +1,9 @@
 "use client";
 
-import { X } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useTransition } from "react";
 import { toast } from "sonner";
-import { FilterSelect } from "@/components/console/filter-select";
-import { LoadingNote } from "@/components/console/list-parts";
-import { Button } from "@/components/ui/button";
+import { FilterBarEnd, FilterSelect } from "@/components/console/filter-select";
 import { Switch } from "@/components/ui/switch";
 import { setTemplateActiveAction } from "./actions";
 
@@ -48,13 +45,7 @@ export function TemplateFilters({ values, segments }: { values: TemplateFilterVa
           className="w-48"
         />
       ) : null}
-      {values.active || values.segment ? (
-        <Button type="button" variant="ghost" size="sm" onClick={() => apply({})} disabled={pending}>
-          <X aria-hidden />
-          Clear filters
-        </Button>
-      ) : null}
-      {pending ? <LoadingNote /> : null}
+      <FilterBarEnd active={Boolean(values.active || values.segment)} pending={pending} onClear={() => apply({})} />
     </form>
   );
 }

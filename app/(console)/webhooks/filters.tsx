@@ -1,11 +1,8 @@
 "use client";
 
-import { X } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useTransition } from "react";
-import { FilterSelect, type FilterOption } from "@/components/console/filter-select";
-import { Button } from "@/components/ui/button";
-import { LoadingNote } from "@/components/console/list-parts";
+import { FilterBarEnd, FilterSelect, type FilterOption } from "@/components/console/filter-select";
 
 type Option = FilterOption;
 export type WebhookFilterValues = { status?: string; provider?: string; numberId?: string };
@@ -39,13 +36,7 @@ export function WebhookFilters({
       {numbers.length > 0 ? (
         <FilterSelect id="filter-number" label="Number" anyLabel="Any number" value={values.numberId} options={numbers} disabled={pending} onChange={(numberId) => apply({ ...values, numberId })} />
       ) : null}
-      {active ? (
-        <Button type="button" variant="ghost" size="sm" onClick={() => apply({})} disabled={pending}>
-          <X aria-hidden />
-          Clear filters
-        </Button>
-      ) : null}
-      {pending ? <LoadingNote /> : null}
+      <FilterBarEnd active={active} pending={pending} onClear={() => apply({})} />
     </form>
   );
 }

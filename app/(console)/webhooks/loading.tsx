@@ -1,18 +1,11 @@
+import { PageSkeleton, SkeletonRow } from "@/components/console/page-skeleton";
 import { Skeleton } from "@/components/ui/skeleton";
 
 export default function Loading() {
   return (
-    <div className="grid gap-6" aria-busy="true" aria-label="Loading webhook events">
-      <div className="grid gap-2">
-        <Skeleton className="h-8 w-56" />
-        <Skeleton className="h-4 w-full max-w-2xl" />
-      </div>
-      <div className="flex gap-3">
-        {Array.from({ length: 3 }, (_, i) => (
-          <Skeleton key={i} className="h-8 w-44" />
-        ))}
-      </div>
+    <PageSkeleton label="Loading webhook events">
+      <SkeletonRow count={3} className="flex gap-3" itemClassName="h-8 w-44" />
       <Skeleton className="h-96" />
-    </div>
+    </PageSkeleton>
   );
 }

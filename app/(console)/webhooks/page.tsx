@@ -16,6 +16,7 @@ import { hasRole } from "@/lib/roles";
 import { listWebhookEventsPage, type WebhookEventSummary, webhookEventSearchSchema } from "@/lib/webhook-events/list";
 import { EventStatusBadge, PROVIDER_NAMES, PROVIDER_OPTIONS, SignatureResultLabel, STATUS_OPTIONS } from "./event-status";
 import { WebhookFilters } from "./filters";
+import { numberLabel } from "@/components/console/names";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Webhook events" };
@@ -66,7 +67,7 @@ export default async function WebhookEventsPage({ searchParams }: { searchParams
   const filters = { status: search.status, provider: search.provider, numberId: search.numberId };
   const filtered = Boolean(filters.status || filters.provider || filters.numberId);
   const now = new Date().getTime(); // one clock for every relative time on the page
-  const numberOptions = numbers.rows.map((n) => ({ value: n.id, label: `${n.label} (${formatPhone(n.phoneE164)})` }));
+  const numberOptions = numbers.rows.map((n) => ({ value: n.id, label: numberLabel(n) }));
 
   return (
     <div className="grid gap-6">

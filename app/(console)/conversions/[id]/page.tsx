@@ -28,6 +28,7 @@ import {
   warningText,
 } from "../conversion-status";
 import { RetryButton } from "./retry-button";
+import { numberLabel, subscriberName } from "@/components/console/names";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Conversion" };
@@ -123,7 +124,7 @@ export default async function ConversionPage({ params }: { params: Promise<{ id:
   const now = new Date().getTime();
   const t = (d: Date | null) => (d ? formatDateTime(d.getTime()) : null);
   const money = formatMoney(c.value, c.currency);
-  const subscriberName = subscriber ? (subscriber.profileName ?? (subscriber.waPhone ? formatPhone(subscriber.waPhone) : "Subscriber")) : null;
+  const shownName = subscriber ? subscriberName(subscriber) : null;
   const hashed = [c.emailHash ? "email" : null, c.externalIdHash ? "external id" : null].filter(Boolean).join(" and ");
   const queuedSoon = c.status === "queued" && (!c.nextAttemptAt || c.nextAttemptAt.getTime() - now < 60_000);
 
@@ -203,7 +204,7 @@ export default async function ConversionPage({ params }: { params: Promise<{ id:
                   "Subscriber",
                   subscriber ? (
                     <Link key="s" href={`/subscribers/${subscriber.id}`} className="font-medium hover:underline">
-                      {subscriberName}
+                      {shownName}
                       {subscriber.profileName && subscriber.waPhone ? <span className="ml-1.5 font-normal text-muted-foreground tabular-nums">{formatPhone(subscriber.waPhone)}</span> : null}
                     </Link>
                   ) : null,
@@ -226,10 +227,10 @@ export default async function ConversionPage({ params }: { params: Promise<{ id:
                   number ? (
                     canManage ? (
                       <Link key="n" href={`/numbers/${number.id}`} className="hover:underline">
-                        {number.label} ({formatPhone(number.phoneE164)})
+                        {numberLabel(number)}
                       </Link>
                     ) : (
-                      `${number.label} (${formatPhone(number.phoneE164)})`
+                      numberLabel(number)
                     )
                   ) : (
                     "deleted"

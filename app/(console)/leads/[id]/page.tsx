@@ -20,6 +20,7 @@ import { formatPhone } from "@/lib/phone";
 import { hasRole } from "@/lib/roles";
 import { CallStatusBadge, CampaignBadge, MessageStatusBadge, TargetBadge } from "../lead-badges";
 import { CallActions } from "./call-actions";
+import { subscriberName } from "@/components/console/names";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Lead" };
@@ -94,7 +95,7 @@ export default async function LeadPage({ params }: { params: Promise<{ id: strin
   const canManage = hasRole(user.role, "manager");
   const now = new Date().getTime();
   const dueSoon = lead.messages.some((m) => (m.status === "pending" || m.status === "sending") && m.scheduledAt.getTime() - now < 60_000);
-  const subscriberName = lead.subscriber ? (lead.subscriber.profileName ?? (lead.subscriber.waPhone ? formatPhone(lead.subscriber.waPhone) : "Subscriber")) : null;
+  const shownName = lead.subscriber ? subscriberName(lead.subscriber) : null;
 
   return (
     <div className="grid gap-6">
@@ -176,7 +177,7 @@ export default async function LeadPage({ params }: { params: Promise<{ id: strin
                   "Subscriber",
                   lead.subscriber ? (
                     <Link key="s" href={`/subscribers/${lead.subscriber.id}`} className="hover:underline">
-                      {subscriberName}
+                      {shownName}
                     </Link>
                   ) : (
                     <span key="s" className="text-muted-foreground">has not written to you yet</span>

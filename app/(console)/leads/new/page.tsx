@@ -8,6 +8,7 @@ import { requireUser } from "@/lib/auth";
 import { listNumbersPage } from "@/lib/numbers/numbers";
 import { formatPhone } from "@/lib/phone";
 import { LeadForm } from "./lead-form";
+import { numberLabel } from "@/components/console/names";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "New lead" };
@@ -22,7 +23,7 @@ export default async function NewLeadPage() {
   ]);
   const senders = numbers.rows
     .filter((n) => (DRIP_PROVIDERS as readonly string[]).includes(n.provider))
-    .map((n) => ({ id: n.id, label: `${n.label} (${formatPhone(n.phoneE164)})${n.active ? "" : " · inactive"}` }));
+    .map((n) => ({ id: n.id, label: `${numberLabel(n)}${n.active ? "" : " · inactive"}` }));
   return (
     <div className="grid gap-6">
       <BackLink href="/leads">Leads</BackLink>

@@ -15,6 +15,7 @@ import { loadSubscriberPage, type SubscriberPageData } from "@/lib/subscribers/r
 import { LIFECYCLE_LABELS, MessageStatusLabel, SubscriberStatusBadge } from "../subscriber-badges";
 import { ReferralCard } from "./attribution";
 import { SubscriberActions } from "./subscriber-actions";
+import { subscriberName } from "@/components/console/names";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Subscriber" };
@@ -77,7 +78,7 @@ export default async function SubscriberPage({ params }: { params: Promise<{ id:
   if (!data) notFound();
   const { subscriber: s, firstTouch, lastTouch } = data;
   const now = new Date().getTime(); // one clock for the whole page
-  const name = s.profileName ?? s.username ?? (s.waPhone ? formatPhone(s.waPhone) : s.userId) ?? "Unknown";
+  const name = subscriberName(s, "Unknown");
   const windowOpen = s.conversationExpiresAt && s.conversationExpiresAt.getTime() > now;
   const referrals = data.conversations.filter((c) => c.sourceType || c.ctwaClid);
   if (firstTouch && !referrals.some((c) => c.id === firstTouch.id)) referrals.push(firstTouch);

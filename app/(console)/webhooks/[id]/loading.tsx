@@ -1,19 +1,15 @@
+import { PageSkeleton } from "@/components/console/page-skeleton";
 import { Skeleton } from "@/components/ui/skeleton";
 
 export default function Loading() {
   return (
-    <div className="grid gap-6" aria-busy="true" aria-label="Loading the webhook event">
-      <Skeleton className="h-4 w-32" />
-      <div className="grid gap-2">
-        <Skeleton className="h-8 w-64" />
-        <Skeleton className="h-4 w-96 max-w-full" />
-      </div>
+    <PageSkeleton label="Loading the webhook event" back>
       <div className="grid gap-6 lg:grid-cols-2">
         <Skeleton className="h-72" />
         <Skeleton className="h-72" />
       </div>
       <Skeleton className="h-48" />
       <Skeleton className="h-96" />
-    </div>
+    </PageSkeleton>
   );
 }
