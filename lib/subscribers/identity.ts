@@ -134,7 +134,12 @@ export function identityFromPhone(raw: string | null | undefined): SenderIdentit
  */
 export function resolveSenderIdentity(message: InboundMessage): SenderIdentity | null {
   const history = message.history;
-  if (history?.direction === "outbound") return identityFromPhone(history.threadId);
+  if (history?.direction === "outbound") {
+    const userId = history.threadUserId ?? null;
+    const byPhone = identityFromPhone(history.threadId);
+    if (byPhone) return { ...byPhone, userId };
+    return userId ? { waPhone: null, waId: null, userId, username: null, profileName: null, phoneHash: null, country: null, timezone: null } : null;
+  }
   const contact = message.contact;
   const phone = phoneFacts(message.from) ?? phoneFacts(contact?.waId);
   const userId = message.fromUserId ?? contact?.userId ?? null;

@@ -188,6 +188,8 @@ function toItem(item: WebhookItem): WebhookEventItem {
       return { ...base, kind: item.kind, textPreview: describeErrors(item.errors), phoneNumberId: item.phoneNumberId };
     case "user_event":
       return { ...base, kind: item.kind, from: item.phone, status: item.event };
+    case "user_preference":
+      return { ...base, kind: item.kind, type: item.category, from: item.waId ?? item.userId, status: item.value, textPreview: item.detail, phoneNumberId: item.phoneNumberId };
     case "ignored":
       return { ...base, kind: item.kind, type: item.field, textPreview: item.reason };
   }
@@ -205,6 +207,7 @@ const KIND_NOUNS: Record<WebhookItem["kind"], [string, string]> = {
   account_update: ["account update", "account updates"],
   value_errors: ["error report", "error reports"],
   user_event: ["user event", "user events"],
+  user_preference: ["user preference", "user preferences"],
   ignored: ["ignored field", "ignored fields"],
 };
 

@@ -148,7 +148,7 @@ function planSender(tenantId: string, base: SubscriberIngestState, items: Incomi
     if (at.getTime() < s.firstSeenAt.getTime()) s.firstSeenAt = at;
     let conversationId: string | null = null;
     if (!outbound && !m.history && m.type !== "system") conversationId = openOrExtend(plan, tenantId, i);
-    else if (!m.history && s.conversationExpiresAt && s.conversationExpiresAt.getTime() > at.getTime()) conversationId = s.conversationId;
+    else if ((!m.history || m.history.source === "echo") && s.conversationExpiresAt && s.conversationExpiresAt.getTime() > at.getTime()) conversationId = s.conversationId;
     if (!outbound && m.type !== "system") {
       s.inboundCount += 1;
       if (newest) Object.assign(s, { lastInboundAt: at, numberId: i.number.id });

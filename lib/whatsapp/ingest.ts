@@ -251,6 +251,7 @@ function targetsOf(item: WebhookItem, event: WebhookEventRow, maps: RoutingMaps)
     case "message":
     case "status":
     case "value_errors":
+    case "user_preference":
       return pinned ?? (item.phoneNumberId ? one(maps.byPnid.get(item.phoneNumberId)) : one(eventNumber));
     case "user_event":
       return one(eventNumber);

@@ -44,8 +44,11 @@ export type InboundMedia = {
   animated: boolean | null;
 };
 
-/** Set only on messages from a coexistence `history` sync: those can be the business's own past messages. */
-export type HistoryInfo = { threadId: string | null; status: string | null; direction: "inbound" | "outbound" };
+/**
+ * Set only on coexistence messages: a `history` sync (either side of past chats) or an `smb_message_echoes`
+ * echo (a reply the business sent from the WhatsApp Business app). threadId is the customer's wa_id.
+ */
+export type HistoryInfo = { threadId: string | null; threadUserId?: string | null; status: string | null; direction: "inbound" | "outbound"; source?: "history" | "echo" };
 
 export type InboundMessage = {
   kind: "message";
@@ -64,7 +67,7 @@ export type InboundMessage = {
   context: MessageContext | null;
   media: InboundMedia | null;
   reaction?: { messageId: string; emoji: string | null }; // emoji null = reaction removed
-  system?: { type: string; newWaId: string | null; body: string | null };
+  system?: { type: string; newWaId: string | null; newUserId?: string | null; previousUserId?: string | null; body: string | null };
   history?: HistoryInfo;
   errors: WebhookError[];
 };
@@ -96,6 +99,8 @@ export type ChangeEvent =
   | { kind: "account_update"; wabaId: string | null; event: string | null; raw: Record<string, unknown> }
   | { kind: "value_errors"; phoneNumberId: string | null; errors: WebhookError[] }
   | { kind: "user_event"; phone: string | null; event: "opted-in" | "opted-out" | string }
+  /** Meta `user_preferences`: a customer stopped (or resumed) a category of messages, e.g. marketing_messages. */
+  | { kind: "user_preference"; phoneNumberId: string | null; waId: string | null; userId: string | null; category: string; value: string; detail: string | null; timestamp: Date }
   | { kind: "ignored"; field: string; reason: string };
 
 export type WebhookItem = InboundMessage | StatusUpdate | ChangeEvent;
@@ -218,6 +223,7 @@ export type PreviewableMessage = {
   audio?: Media;
   document?: Media;
   sticker?: Media;
+  voice?: Media; // legacy on-premises API type for voice notes
   location?: { latitude?: string | number; longitude?: string | number; name?: string; address?: string };
   contacts?: Array<{ name?: { formatted_name?: string; first_name?: string; last_name?: string } }>;
   interactive?: {
@@ -229,7 +235,7 @@ export type PreviewableMessage = {
   button?: { text?: string; payload?: string };
   reaction?: { emoji?: string };
   order?: { text?: string; product_items?: Array<{ product_retailer_id?: string; quantity?: string | number }> };
-  system?: { type?: string; body?: string; wa_id?: string };
+  system?: { type?: string; body?: string; wa_id?: string; user_id?: string };
   unsupported?: { type?: string };
   errors?: Array<{ code?: string | number; title?: string }>;
 };
@@ -276,6 +282,7 @@ function previewOrder(order: PreviewableMessage["order"]): string {
 
 function previewSystem(system: PreviewableMessage["system"]): string {
   if (system?.type === "user_changed_number" && system.wa_id) return `User changed number to +${system.wa_id}`;
+  if (system?.type === "user_changed_user_id" && system.user_id) return `User's WhatsApp user id changed to ${system.user_id}`;
   return system?.body ?? `System message${system?.type ? ` (${system.type})` : ""}`;
 }
 
@@ -303,6 +310,7 @@ function previewByType(message: PreviewableMessage): string {
     case "reaction": return nonEmpty(message.reaction?.emoji) ? `${message.reaction?.emoji} reacted to a message` : "Reaction removed";
     case "order": return previewOrder(message.order);
     case "system": return previewSystem(message.system);
+    case "voice": return previewMedia("🎤", "Voice message", message.voice);
     case "unsupported":
     case "unknown": return previewUnsupported(message);
     case "request_welcome": return "👋 Opened the chat (welcome request)";

@@ -65,6 +65,7 @@ const messageSchema = z.looseObject({
   audio: media,
   document: media,
   sticker: media,
+  voice: media, // legacy on-premises type for voice notes; Cloud API sends `audio` with voice: true
   location: optional(z.looseObject({ latitude: strOrNum, longitude: strOrNum, name: str, address: str })),
   contacts: optional(z.array(z.looseObject({ name: optional(z.looseObject({ formatted_name: str, first_name: str, last_name: str })) }))),
   interactive: optional(
@@ -78,7 +79,7 @@ const messageSchema = z.looseObject({
   button: optional(z.looseObject({ text: str, payload: str })),
   reaction: optional(z.looseObject({ message_id: str, emoji: str })),
   order: optional(z.looseObject({ text: str, product_items: optional(z.array(z.looseObject({ product_retailer_id: str, quantity: strOrNum }))) })),
-  system: optional(z.looseObject({ type: str, body: str, wa_id: str, new_wa_id: str })),
+  system: optional(z.looseObject({ type: str, body: str, wa_id: str, new_wa_id: str, user_id: str, previous_user_id: str })),
   unsupported: optional(z.looseObject({ type: str })),
 });
 
@@ -156,7 +157,7 @@ function toContext(context: ParsedMessage["context"]): MessageContext | null {
   };
 }
 
-const MEDIA_TYPES = ["image", "video", "audio", "document", "sticker"] as const;
+const MEDIA_TYPES = ["image", "video", "audio", "document", "sticker", "voice"] as const;
 
 function toMedia(message: ParsedMessage, type: string): InboundMedia | null {
   const mediaType = MEDIA_TYPES.find((t) => t === type);
@@ -168,9 +169,16 @@ function toMedia(message: ParsedMessage, type: string): InboundMedia | null {
     mimeType: m.mime_type ?? null,
     caption: m.caption ?? null,
     filename: m.filename ?? null,
-    voice: m.voice ?? null,
+    voice: mediaType === "voice" ? true : (m.voice ?? null),
     animated: m.animated ?? null,
   };
+}
+
+// Content keys that name a message's type, for the few published payloads that leave `type` out.
+const TYPE_KEYS = ["text", "image", "video", "audio", "voice", "document", "sticker", "location", "contacts", "interactive", "button", "reaction", "order", "system"] as const;
+
+function typeOf(m: ParsedMessage, record: Record<string, unknown>): string {
+  return m.type ?? TYPE_KEYS.find((key) => record[key] !== undefined && record[key] !== null) ?? "unknown";
 }
 
 /** One `messages[]` item (Meta shape) → InboundMessage; an item without an id becomes `ignored`. */
@@ -179,7 +187,7 @@ export function normaliseMetaMessage(raw: unknown, scope: ValueScope, contacts: 
   const parsed = messageSchema.safeParse(raw);
   if (!record.success || !parsed.success) return ignoredItem("messages", "message without an id");
   const m = parsed.data;
-  const type = m.type ?? "unknown";
+  const type = typeOf(m, record.data);
   const from = m.from ?? null;
   const contact = pickContact(contacts, from, m.from_user_id ?? null);
   const message: InboundMessage = {
@@ -202,7 +210,13 @@ export function normaliseMetaMessage(raw: unknown, scope: ValueScope, contacts: 
   };
   if (type === "reaction" && m.reaction?.message_id) message.reaction = { messageId: m.reaction.message_id, emoji: nonEmpty(m.reaction.emoji) };
   if (type === "system" && m.system) {
-    message.system = { type: m.system.type ?? "unknown", newWaId: m.system.wa_id ?? m.system.new_wa_id ?? null, body: m.system.body ?? null };
+    message.system = {
+      type: m.system.type ?? "unknown",
+      newWaId: m.system.wa_id ?? m.system.new_wa_id ?? null,
+      newUserId: m.system.user_id ?? null,
+      previousUserId: m.system.previous_user_id ?? null,
+      body: m.system.body ?? null,
+    };
   }
   return message;
 }
@@ -290,6 +304,54 @@ function parseHistoryValue(value: unknown, entryScope: ValueScope): WebhookItem[
   return items.length > 0 ? items : [ignoredItem("history", "history value has no messages")];
 }
 
+// Coexistence echoes: what the business sent from the WhatsApp Business app, to the customer in `to`.
+const echoesValueSchema = z.looseObject({ metadata: metadataSchema, message_echoes: list });
+const echoSchema = z.looseObject({ to: str, to_user_id: str });
+
+function parseEchoesValue(value: unknown, entryScope: ValueScope): WebhookItem[] {
+  const parsed = echoesValueSchema.safeParse(value);
+  if (!parsed.success) return [ignoredItem("smb_message_echoes", "value is not an object")];
+  const scope = withMetadata(entryScope, parsed.data.metadata);
+  const items = (parsed.data.message_echoes ?? []).map((raw): WebhookItem => {
+    const item = normaliseMetaMessage(raw, scope, []);
+    if (item.kind !== "message") return item;
+    const echo = echoSchema.safeParse(raw);
+    const to = echo.success ? { threadId: echo.data.to ?? null, threadUserId: echo.data.to_user_id ?? null } : { threadId: null, threadUserId: null };
+    return { ...item, history: { ...to, status: "sent", direction: "outbound", source: "echo" } };
+  });
+  return items.length > 0 ? items : [ignoredItem("smb_message_echoes", "value has no message echoes")];
+}
+
+const preferencesValueSchema = z.looseObject({ metadata: metadataSchema, user_preferences: list });
+const preferenceSchema = z.looseObject({ wa_id: str, user_id: str, category: str, value: str, detail: str, timestamp: strOrNum });
+
+function parsePreferencesValue(value: unknown, entryScope: ValueScope): WebhookItem[] {
+  const parsed = preferencesValueSchema.safeParse(value);
+  if (!parsed.success) return [ignoredItem("user_preferences", "value is not an object")];
+  const scope = withMetadata(entryScope, parsed.data.metadata);
+  const items = (parsed.data.user_preferences ?? []).map((raw): WebhookItem => {
+    const p = preferenceSchema.safeParse(raw);
+    if (!p.success || !p.data.category || !p.data.value || (!p.data.wa_id && !p.data.user_id)) return ignoredItem("user_preferences", "preference without a user, category or value");
+    const { wa_id, user_id, category, value: choice, detail, timestamp } = p.data;
+    return {
+      kind: "user_preference", phoneNumberId: scope.phoneNumberId, waId: wa_id ?? null, userId: user_id ?? null,
+      category, value: choice, detail: detail ?? null, timestamp: toDate(timestamp) ?? scope.receivedAt,
+    };
+  });
+  return items.length > 0 ? items : [ignoredItem("user_preferences", "value has no preferences")];
+}
+
+/** Projects that route by URL publish bodies without `field`: read it off the value's shape. */
+function inferField(value: unknown): string {
+  const v = recordSchema.safeParse(value);
+  if (!v.success) return "(none)";
+  if (v.data.messages !== undefined || v.data.statuses !== undefined) return "messages";
+  if (v.data.message_echoes !== undefined) return "smb_message_echoes";
+  if (v.data.user_preferences !== undefined) return "user_preferences";
+  if (v.data.history !== undefined) return "history";
+  return "(none)";
+}
+
 function parseTemplateValue(field: string, value: unknown, wabaId: string | null): ChangeEvent {
   const record = recordSchema.safeParse(value);
   const parsed = templateValueSchema.safeParse(value);
@@ -314,10 +376,15 @@ function parseAccountValue(field: string, value: unknown, wabaId: string | null)
 function parseChange(raw: unknown, scope: ValueScope): WebhookItem[] {
   const change = changeSchema.safeParse(raw);
   if (!change.success) return [ignoredItem("(change)", "change is not an object")];
-  const { field = "(none)", value } = change.data;
+  const { value } = change.data;
+  const field = change.data.field ?? inferField(value);
   switch (field) {
     case "messages":
       return parseMessagesValue(value, scope);
+    case "smb_message_echoes":
+      return parseEchoesValue(value, scope);
+    case "user_preferences":
+      return parsePreferencesValue(value, scope);
     case "history":
       return parseHistoryValue(value, scope);
     case "message_template_status_update":

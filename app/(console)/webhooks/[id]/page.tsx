@@ -32,6 +32,7 @@ const ITEM_KINDS: Record<WebhookEventItem["kind"], string> = {
   account_update: "Account update",
   value_errors: "Error report",
   user_event: "User event",
+  user_preference: "User preference",
   ignored: "Ignored",
 };
 
