@@ -1,15 +1,13 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { type InboundMessage, type StatusUpdate, type WebhookItem } from "@/lib/whatsapp/normalised";
+import { fixtureJson } from "@/test/fixtures/webhooks";
 import { parseGupshupWebhook } from "./parse";
 
-const corpusDir = path.resolve(__dirname, "../../../shared/corpus/webhooks");
 const receivedAt = new Date("2030-01-02T03:04:05.000Z");
-
-function load(file: string): unknown {
-  return JSON.parse(readFileSync(path.join(corpusDir, file), "utf8"));
-}
+const G1 = "15550142101";
+const G2 = "15550142102";
+const G2_USER = "US.70000000000000000102";
+const GS_ID = "c7000000-0000-4000-8000-000000000001"; // Gupshup's id of the outbound message gBEGCToutbound0001
 
 function one(json: unknown): WebhookItem {
   const parsed = parseGupshupWebhook(json, { receivedAt });
@@ -18,15 +16,15 @@ function one(json: unknown): WebhookItem {
   return parsed.items[0]!;
 }
 
-function message(file: string): InboundMessage {
-  const item = one(load(file));
-  if (item.kind !== "message") throw new Error(`${file}: expected a message, got ${item.kind}`);
+function message(name: string): InboundMessage {
+  const item = one(fixtureJson(name));
+  if (item.kind !== "message") throw new Error(`${name}: expected a message, got ${item.kind}`);
   return item;
 }
 
-function status(file: string): StatusUpdate {
-  const item = one(load(file));
-  if (item.kind !== "status") throw new Error(`${file}: expected a status, got ${item.kind}`);
+function status(name: string): StatusUpdate {
+  const item = one(fixtureJson(name));
+  if (item.kind !== "status") throw new Error(`${name}: expected a status, got ${item.kind}`);
   return item;
 }
 
@@ -34,59 +32,74 @@ const seconds = (s: number) => new Date(s * 1000);
 
 describe("parseGupshupWebhook v2: inbound messages", () => {
   it("reads a text message with sender and the envelope's millisecond timestamp", () => {
-    const m = message("gupshup-message-text-01.json");
+    const m = message("gupshup-message-text.json");
     expect(m).toMatchObject({
-      wamid: "ABEGkYaYVSEEAhAL3SLAWwHKeKrt6s3FKB0c",
-      from: "57123456789",
+      wamid: "ABEGCTinbound0001",
+      from: G1,
+      fromUserId: null,
       type: "text",
-      textPreview: "Hi",
+      textPreview: "Hello! Is there a trial lesson?",
       phoneNumberId: null,
       referral: null,
       context: null,
-      contact: { waId: "57123456789", profileName: "Smit", userId: null },
-      payload: { source: "57123456789", payload: { text: "Hi" } },
+      contact: { waId: G1, profileName: "Lena Ortiz", userId: null },
+      payload: { source: G1, payload: { text: "Hello! Is there a trial lesson?" } },
     });
-    expect(m.timestamp).toEqual(new Date(1580227766370));
+    expect(m.timestamp).toEqual(new Date(1767610500437));
   });
 
-  it("reads a wamid id and the sender's business-scoped user id", () => {
-    expect(message("gupshup-message-text-03.json")).toMatchObject({
-      wamid: "wamid.HBgMOTE3NTA2MDgwNDgwFQIAEhgUM0FFNTVCQzgxQzNBQUExQzUwMEMA",
-      fromUserId: "IN.1648738043044942",
-      contact: { userId: "IN.1648738043044942", profileName: "Avadhoot Yadav" },
+  it("reads a wamid id, non-ASCII text and the sender's business-scoped user id", () => {
+    expect(message("gupshup-message-text-bsuid.json")).toMatchObject({
+      wamid: "wamid.CT-GS-TEXT-0002",
+      from: G2,
+      fromUserId: G2_USER,
+      textPreview: "Привет! Есть места на курс?",
+      contact: { waId: G2, userId: G2_USER, profileName: "Олег Петров" },
     });
   });
 
   it("reads reply context and maps a quick-reply tap onto Meta's button type", () => {
-    expect(message("gupshup-message-text-reply-01.json").context).toMatchObject({ id: "gBEGkYaYVSEEAgnPFrOLcjkFjL8" });
-    const tap = message("gupshup-message-quick-reply-01.json");
-    expect(tap).toMatchObject({ type: "button", textPreview: "🔘 View Account Balance", context: { id: "gBEGkYaYVSEEAgnPFrOLcjkFjL8" } });
+    expect(message("gupshup-message-text-reply.json")).toMatchObject({ textPreview: "Sounds good, see you then", context: { id: "gBEGCToutbound0001" } });
+    const tap = message("gupshup-message-quick-reply.json");
+    expect(tap).toMatchObject({ type: "button", textPreview: "🔘 Book a call", context: { id: "gBEGCToutbound0001" } });
   });
 
   it("reads media by url and content type", () => {
-    expect(message("gupshup-message-image-01.json")).toMatchObject({
+    expect(message("gupshup-message-image.json")).toMatchObject({
       type: "image",
-      textPreview: "📷 Image: Sample image",
-      media: { id: null, url: "https://filemanager.gupshup.io/fm/wamedia/DemoApp/546af999-825e-485b-bf54-4a3323824cca", mimeType: "image/jpeg", caption: "Sample image" },
+      textPreview: "📷 Image: Screenshot of the payment",
+      media: {
+        id: null,
+        url: "https://filemanager.gupshup.io/wa/ct-fixture-app/wa/media/ct-image-0005?download=false",
+        mimeType: "image/jpeg",
+        caption: "Screenshot of the payment",
+      },
     });
-    expect(message("gupshup-message-audio-01.json")).toMatchObject({ type: "audio", textPreview: "🎵 Audio", media: { mimeType: "audio/ogg; codecs=opus", caption: null } });
+    expect(message("gupshup-message-audio.json")).toMatchObject({
+      type: "audio",
+      textPreview: "🎵 Audio",
+      media: { url: "https://filemanager.gupshup.io/wa/ct-fixture-app/wa/media/ct-audio-0006?download=false", mimeType: "audio/ogg; codecs=opus", caption: null },
+    });
   });
 
   it("reads a Click-to-WhatsApp referral with ctwa_clid", () => {
-    expect(message("gupshup-message-referral-ad-01.json").referral).toMatchObject({
+    const m = message("gupshup-message-referral-ad.json");
+    expect(m).toMatchObject({ wamid: "CTgsOpaque0007xYzQ", textPreview: "Хочу на курс из рекламы" });
+    expect(m.referral).toMatchObject({
       sourceType: "ad",
-      sourceId: "6570618339781",
-      sourceUrl: "https://fb.me/3tkSI06bP",
-      headline: "Chat with us",
+      sourceId: "120210000000000404",
+      sourceUrl: "https://fb.me/ct1Ad0004",
+      headline: "Sail this winter",
       mediaType: "image",
-      ctwaClid: "ARAHuTtGzmFlOO_WcXezfYBRzrxoH2Emo4kj-mXVvHoMQVU748gp6Sp-IKS2_scLmfnBJSWvvsZpVqjJfMQPM6TJy1_dNFC1ZUztlDk4i1RijetS",
+      imageUrl: "https://scontent.xx.fbcdn.net/v/t45.1600-4/ct-fixture-ad-0004.jpg",
+      ctwaClid: "ARAkLmOcB5rKt0wXn3vQd8hLp2sYj6mGf1cZa9eUo4iNb7tWq-Ct_Ad0004pDx",
     });
   });
 
   it("reads a post referral, which has no ctwa_clid", () => {
-    const referral = message("gupshup-message-referral-post-01.json").referral;
-    expect(referral).toMatchObject({ sourceType: "post", sourceId: "951242428775548", headline: "Demo Gupshup ad", ctwaClid: null, imageUrl: null });
-    expect(referral?.raw).toMatchObject({ image: { id: "6a35b528-429d-4fe3-953d-536ef0397ece" } });
+    const referral = message("gupshup-message-referral-post.json").referral;
+    expect(referral).toMatchObject({ sourceType: "post", sourceId: "950000000000008", headline: "Winter regatta", ctwaClid: null, imageUrl: null });
+    expect(referral?.raw).toMatchObject({ image: { id: "d4000000-0000-4000-8000-000000000008" } });
   });
 
   it("maps Gupshup-only types onto Meta's names", () => {
@@ -112,66 +125,77 @@ describe("parseGupshupWebhook v2: inbound messages", () => {
 
 describe("parseGupshupWebhook v2: message events", () => {
   it("reads sent with the WhatsApp id in id and Gupshup's in gsId, timed by payload.ts (seconds)", () => {
-    const s = status("gupshup-message-event-sent-01.json");
+    const s = status("gupshup-message-event-sent.json");
     expect(s).toMatchObject({
       status: "sent",
-      wamid: "gBEGkYaYVSEEAgnZxQ3JmKK6Wvg",
-      providerMessageId: "ee4a68a0-1203-4c85-8dc3-49d0b3226a35",
-      matchIds: ["gBEGkYaYVSEEAgnZxQ3JmKK6Wvg", "ee4a68a0-1203-4c85-8dc3-49d0b3226a35"],
-      recipientId: "123456789",
+      wamid: "gBEGCToutbound0001",
+      providerMessageId: GS_ID,
+      matchIds: ["gBEGCToutbound0001", GS_ID],
+      recipientId: G1,
       errors: [],
     });
-    expect(s.timestamp).toEqual(seconds(1585344475));
+    expect(s.timestamp).toEqual(seconds(1767610981));
   });
 
   it("reads sent with conversation, PMP pricing and userId when both ids are Gupshup UUIDs", () => {
-    const s = status("gupshup-message-event-sent-02.json");
+    const s = status("gupshup-message-event-sent-pmp.json");
     expect(s).toMatchObject({
-      providerMessageId: "793df8da-2283-4774-a861-c2ffbae83823",
-      matchIds: ["cc3651a4-493b-4a38-b867-c547af202259", "793df8da-2283-4774-a861-c2ffbae83823"],
-      recipientUserId: "IN.1648738043044942",
-      pricing: { billable: null, model: "PMP", category: "authentication", type: "regular" },
+      wamid: "c7000000-0000-4000-8000-000000000021",
+      providerMessageId: "c7000000-0000-4000-8000-000000000022",
+      matchIds: ["c7000000-0000-4000-8000-000000000021", "c7000000-0000-4000-8000-000000000022"],
+      recipientId: G2,
+      recipientUserId: G2_USER,
+      pricing: { billable: null, model: "PMP", category: "marketing", type: "regular" },
     });
-    expect(s.conversation).toEqual({ id: "05c0fb064921e533f66798cc17f8e5ff", originType: "authentication", expiresAt: seconds(1776944126) });
+    expect(s.conversation).toEqual({ id: "9a1c0e5b7d3f4a2e8c6b0d1f3e5a7c21", originType: "marketing", expiresAt: seconds(1767697440) });
   });
 
   it("reads delivered and read", () => {
-    expect(status("gupshup-message-event-delivered-01.json")).toMatchObject({ status: "delivered", timestamp: seconds(1585344476) });
-    expect(status("gupshup-message-event-delivered-02.json")).toMatchObject({ status: "delivered", recipientId: "917980890978" });
-    expect(status("gupshup-message-event-read-01.json")).toMatchObject({ status: "read", timestamp: seconds(1585344602) });
-    expect(status("gupshup-message-event-read-02.json")).toMatchObject({ status: "read", recipientUserId: "IN.3724117084395812" });
+    expect(status("gupshup-message-event-delivered.json")).toMatchObject({ status: "delivered", timestamp: seconds(1767610983) });
+    expect(status("gupshup-message-event-delivered-uuid.json")).toMatchObject({
+      status: "delivered",
+      recipientId: G2,
+      matchIds: ["c7000000-0000-4000-8000-000000000021", "c7000000-0000-4000-8000-000000000022"],
+      timestamp: seconds(1767611044),
+    });
+    expect(status("gupshup-message-event-read.json")).toMatchObject({ status: "read", timestamp: seconds(1767611105) });
+    expect(status("gupshup-message-event-read-bsuid.json")).toMatchObject({ status: "read", recipientUserId: G2_USER, timestamp: seconds(1767611130) });
   });
 
   it("reads enqueued, joining Gupshup's id to the WhatsApp id", () => {
-    const s = status("gupshup-message-event-enqueued-01.json");
-    expect(s).toMatchObject({
-      status: "enqueued",
-      wamid: "gBEGkYaYVSEEAgkD7bRi9syGnBk",
-      providerMessageId: "59f8db90-c37e-4408-90ab-cc54ef8246ad",
-      matchIds: ["59f8db90-c37e-4408-90ab-cc54ef8246ad", "gBEGkYaYVSEEAgkD7bRi9syGnBk"],
-    });
-    expect(s.timestamp).toEqual(new Date(1580546677791));
+    const s = status("gupshup-message-event-enqueued.json");
+    expect(s).toMatchObject({ status: "enqueued", wamid: "gBEGCToutbound0001", providerMessageId: GS_ID, matchIds: [GS_ID, "gBEGCToutbound0001"] });
+    expect(s.timestamp).toEqual(new Date(1767610980120));
+  });
+
+  it("names one outbound message by both ids across enqueued, sent, delivered and read", () => {
+    const names = ["enqueued", "sent", "delivered", "read"].map((e) => `gupshup-message-event-${e}.json`);
+    expect(names.map((n) => status(n)).map((s) => [s.status, [...s.matchIds].sort()])).toEqual(
+      ["enqueued", "sent", "delivered", "read"].map((e) => [e, [GS_ID, "gBEGCToutbound0001"]]),
+    );
   });
 
   it("reads synchronous and asynchronous failures with Gupshup and Meta codes", () => {
-    expect(status("gupshup-message-event-failed-01.json")).toMatchObject({
+    expect(status("gupshup-message-event-failed.json")).toMatchObject({
       status: "failed",
-      wamid: "ee4a68a0-1203-4c85-8dc3-49d0b3226a35",
-      providerMessageId: "ee4a68a0-1203-4c85-8dc3-49d0b3226a35",
-      errors: [{ code: 1008, title: "User is not Opted in and Inactive", message: "User is not Opted in and Inactive", details: null }],
+      wamid: "c7000000-0000-4000-8000-000000000031",
+      providerMessageId: "c7000000-0000-4000-8000-000000000031",
+      recipientId: "15550142103",
+      errors: [{ code: 1002, title: "Number Does Not Exists On WhatsApp", message: "Number Does Not Exists On WhatsApp", details: null }],
     });
-    const async = status("gupshup-message-event-failed-02.json");
-    expect(async.errors[0]?.code).toBe(470);
-    expect(async.matchIds).toEqual(["9163a016-710e-41ee-978b-79a1adbd734e", "72f61f22-5aa4-4615-a970-943edf6da01c"]);
+    const async = status("gupshup-message-event-failed-async.json");
+    expect(async.errors).toEqual([{ code: 131047, title: "Re-engagement message", message: "Re-engagement message", details: null }]);
+    expect(async.providerMessageId).toBe("c7000000-0000-4000-8000-000000000042");
+    expect(async.matchIds).toEqual(["c7000000-0000-4000-8000-000000000041", "c7000000-0000-4000-8000-000000000042"]);
   });
 });
 
 describe("parseGupshupWebhook v2: user, template and account events", () => {
   it("reads opt-in, opt-out and sandbox-start", () => {
-    expect(one(load("gupshup-user-event-opted-in-01.json"))).toEqual({ kind: "user_event", phone: "123456789", event: "opted-in" });
-    expect(one(load("gupshup-user-event-opted-out-01.json"))).toEqual({ kind: "user_event", phone: "123456789", event: "opted-out" });
-    expect(one(load("gupshup-user-event-sandbox-start-01.json"))).toEqual({ kind: "user_event", phone: null, event: "sandbox-start" });
-    expect(one(load("gupshup-user-event-sandbox-start-02.json"))).toEqual({ kind: "user_event", phone: "918x98xx21x4", event: "sandbox-start" });
+    expect(one(fixtureJson("gupshup-user-event-opted-in.json"))).toEqual({ kind: "user_event", phone: G1, event: "opted-in" });
+    expect(one(fixtureJson("gupshup-user-event-opted-out.json"))).toEqual({ kind: "user_event", phone: G1, event: "opted-out" });
+    expect(one(fixtureJson("gupshup-user-event-sandbox-start.json"))).toEqual({ kind: "user_event", phone: null, event: "sandbox-start" });
+    expect(one(fixtureJson("gupshup-user-event-sandbox-start-phone.json"))).toEqual({ kind: "user_event", phone: G2, event: "sandbox-start" });
   });
 
   it("reads template and account events", () => {
@@ -188,32 +212,33 @@ describe("parseGupshupWebhook v2: user, template and account events", () => {
 
 describe("parseGupshupWebhook v3 (Meta passthrough)", () => {
   it("delegates inbound messages to the Meta parser", () => {
-    const parsed = parseGupshupWebhook(load("meta-text-04.json"), { receivedAt });
-    expect(parsed.phoneNumberIds).toEqual(["269033402967482"]);
+    const parsed = parseGupshupWebhook(fixtureJson("meta-text-gupshup-v3.json"), { receivedAt });
+    expect(parsed.provider).toBe("gupshup");
+    expect(parsed.phoneNumberIds).toEqual(["320000000000003"]);
+    expect(parsed.items).toHaveLength(1);
     expect(parsed.items[0]).toMatchObject({
       kind: "message",
-      wamid: "wamid.HBgMOTE3NTA2MDgwNDgwFQIAEhgUM0FFNTVCQzgxQzNBQUExQzUwMEMA",
-      fromUserId: "IN.1648738043044942",
-      textPreview: "Hello partner portal",
+      wabaId: "310000000000003",
+      wamid: "wamid.CT-GSV3-TEXT-0001",
+      from: "15550142006",
+      fromUserId: "US.70000000000000000006",
+      textPreview: "Hello from the partner app",
     });
   });
 
   it("takes the wamid from meta_msg_id when id is Gupshup's", () => {
-    expect(one(load("meta-status-sent-04.json"))).toMatchObject({
+    expect(one(fixtureJson("meta-status-sent-gupshup-v3.json"))).toMatchObject({
       kind: "status",
       status: "sent",
-      wamid: "wamid.HBgMOTE3NTA2MDgwNDgwFQIAERgSRUJFMTZDNjI5NjEyNUFBMDM0AA==",
-      providerMessageId: "793df8da-2283-4774-a861-c2ffbae83823",
-      matchIds: [
-        "wamid.HBgMOTE3NTA2MDgwNDgwFQIAERgSRUJFMTZDNjI5NjEyNUFBMDM0AA==",
-        "cc3651a4-493b-4a38-b867-c547af202259",
-        "793df8da-2283-4774-a861-c2ffbae83823",
-      ],
-      pricing: { billable: true, model: "PMP", category: "authentication", type: "regular" },
+      wamid: "wamid.CT-GSV3-OUT-0001",
+      providerMessageId: "c7000000-0000-4000-8000-000000000051",
+      matchIds: ["wamid.CT-GSV3-OUT-0001", "c7000000-0000-4000-8000-000000000052", "c7000000-0000-4000-8000-000000000051"],
+      pricing: { billable: true, model: "PMP", category: "utility", type: "regular" },
     });
-    expect(one(load("meta-status-delivered-03.json"))).toMatchObject({
-      wamid: "wamid.HBgMOTE3NTA2MDgwNDgwFQIAERgSMEY0QjBGRUNEODY1NTNEN0E2AA==",
-      recipientUserId: "IN.3724117084395812",
+    expect(one(fixtureJson("meta-status-delivered-gupshup-v3.json"))).toMatchObject({
+      status: "delivered",
+      wamid: "wamid.CT-GSV3-OUT-0002",
+      recipientUserId: "US.70000000000000000006",
       pricing: { billable: false, type: "free_customer_service" },
     });
   });

@@ -1,14 +1,12 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { sha256Hex } from "@/lib/crypto";
 import type { InboundMessage } from "@/lib/whatsapp/normalised";
 import { parseMetaWebhook } from "@/lib/whatsapp/parse";
+import { fixtureJson } from "@/test/fixtures/webhooks";
 import { countryTimezone, hashPhone, identityFromPhone, phoneLocation, resolveSenderIdentity, toWaPhone } from "./identity";
 
-const corpusDir = path.resolve(__dirname, "../../../shared/corpus/webhooks");
-const firstMessage = (file: string) => {
-  const items = parseMetaWebhook(JSON.parse(readFileSync(path.join(corpusDir, file), "utf8"))).items;
+const firstMessage = (name: string) => {
+  const items = parseMetaWebhook(fixtureJson(name)).items;
   return items.find((i): i is InboundMessage => i.kind === "message")!;
 };
 
@@ -62,29 +60,35 @@ describe("phone hash, country and time zone", () => {
 
 describe("resolveSenderIdentity", () => {
   it("takes phone, wa_id and profile name from an ordinary message", () => {
-    expect(resolveSenderIdentity(firstMessage("meta-text-01.json"))).toEqual({
-      waPhone: "+16505551234",
-      waId: "16505551234",
+    expect(resolveSenderIdentity(firstMessage("meta-text.json"))).toEqual({
+      waPhone: "+15550142001",
+      waId: "15550142001",
       userId: null,
       username: null,
-      profileName: "Sheena Nelson",
-      phoneHash: sha256Hex("16505551234"),
+      profileName: "Mara Quinn",
+      phoneHash: sha256Hex("15550142001"),
       country: "US",
       timezone: "America/New_York",
     });
   });
 
-  it("keeps the business-scoped user id and username next to the phone (meta-text-03)", () => {
-    expect(resolveSenderIdentity(firstMessage("meta-text-03.json"))).toMatchObject({
-      waPhone: "+16315551181",
-      userId: "US.13491208655302741918",
-      username: "@testusername",
-      profileName: "test user name",
+  it("keeps the business-scoped user id and username next to the phone (meta-text-bsuid)", () => {
+    expect(resolveSenderIdentity(firstMessage("meta-text-bsuid.json"))).toMatchObject({
+      waPhone: "+15550142005",
+      waId: "15550142005",
+      userId: "US.70000000000000000005",
+      username: "@priya_ct",
+      profileName: "Priya Raman",
+      phoneHash: sha256Hex("15550142005"),
     });
   });
 
+  it("keeps a Cyrillic profile name as sent", () => {
+    expect(resolveSenderIdentity(firstMessage("meta-text-stop-ru.json"))).toMatchObject({ waPhone: "+15550142002", profileName: "Аня Соколова" });
+  });
+
   it("accepts a user who hides the number: keyed by the user id, no phone, no hash", () => {
-    const message = { ...firstMessage("meta-text-03.json"), from: null, contact: { waId: null, userId: "US.1", parentUserId: null, username: "@hidden", profileName: "H" } };
+    const message = { ...firstMessage("meta-text-bsuid.json"), from: null, contact: { waId: null, userId: "US.1", parentUserId: null, username: "@hidden", profileName: "H" } };
     expect(resolveSenderIdentity({ ...message, fromUserId: "US.1" })).toEqual({
       waPhone: null, waId: null, userId: "US.1", username: "@hidden", profileName: "H", phoneHash: null, country: null, timezone: null,
     });
@@ -92,9 +96,10 @@ describe("resolveSenderIdentity", () => {
   });
 
   it("attributes the business's own history messages to the thread's customer", () => {
-    const items = parseMetaWebhook(JSON.parse(readFileSync(path.join(corpusDir, "meta-batch-history-01.json"), "utf8"))).items;
+    const items = parseMetaWebhook(fixtureJson("meta-history.json")).items;
     const own = items.find((i): i is InboundMessage => i.kind === "message" && i.history?.direction === "outbound")!;
-    expect(own.from).toBe("15550783881");
-    expect(resolveSenderIdentity(own)?.waPhone).toBe(`+${own.history!.threadId}`);
+    expect(own.from).toBe("15550100001");
+    expect(own.history?.threadId).toBe("15550142001");
+    expect(resolveSenderIdentity(own)).toMatchObject({ waPhone: "+15550142001", waId: "15550142001", phoneHash: sha256Hex("15550142001") });
   });
 });

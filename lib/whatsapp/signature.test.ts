@@ -1,10 +1,8 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { fixtureText } from "@/test/fixtures/webhooks";
 import { signMetaBody, verifyMetaSignature } from "./signature";
 
-const corpusDir = path.resolve(__dirname, "../../../shared/corpus/webhooks");
-const rawBody = readFileSync(path.join(corpusDir, "meta-reaction-01.json")); // contains a non-ASCII emoji
+const rawBody = Buffer.from(fixtureText("meta-reaction.json"), "utf8"); // contains a non-ASCII emoji (🔥)
 const secret = "f3c2a1b0e9d8c7b6a5f4e3d2c1b0a9f8";
 
 describe("signMetaBody", () => {
@@ -12,6 +10,12 @@ describe("signMetaBody", () => {
     expect(signMetaBody("The quick brown fox jumps over the lazy dog", "key")).toBe(
       "sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8",
     );
+  });
+
+  it("signs a body whose bytes are not its characters (a multi-byte emoji)", () => {
+    const text = rawBody.toString("utf8");
+    expect(text).toContain('"emoji": "🔥"');
+    expect(rawBody.length).toBeGreaterThan(text.length);
   });
 
   it("signs a string and its UTF-8 bytes identically", () => {
