@@ -1,6 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -18,24 +16,23 @@ import {
 import { messages, outboundMessages, subscribers, templates, tenants, webhookEvents } from "@/db/schema";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { sha256Hex } from "@/lib/crypto";
+import { fixtureText } from "@/test/fixtures/webhooks";
 import { drainWebhookEvents, processWebhookEvents, replayWebhookEvent, reprocessUnroutedEvents } from "./ingest";
 import { storeWebhookEvent } from "./store";
 import { extractPhoneNumberIds } from "./parse";
 import { type PayloadNumber, webhookEnvelope } from "./payloads";
 
-const corpusDir = path.resolve(__dirname, "../../../shared/corpus/webhooks");
 const now = new Date("2031-01-01T00:00:00.000Z");
 const T0 = new Date("2030-03-01T10:00:00.000Z");
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 const unix = (d: Date) => String(Math.floor(d.getTime() / 1000));
 const HOUR = 3600;
 
-/** A corpus file as text, with placeholder values swapped for this test's (the body stays as published otherwise). */
-function corpus(name: string, replace: Record<string, string> = {}): string {
-  let text = readFileSync(path.join(corpusDir, name), "utf8");
-  for (const [from, to] of Object.entries(replace)) text = text.split(from).join(to);
-  return text;
-}
+// The fixtures' own ids (test/fixtures/webhooks/README.md), swapped for each test's number or WABA.
+const FIXTURE_PNID = "320000000000001";
+const FIXTURE_WABA = "310000000000001";
+/** A fixture body re-pointed at a test's Phone Number ID (plus any other swaps). */
+const fixtureFor = (name: string, pnid: string, replace: Record<string, string> = {}) => fixtureText(name, { [FIXTURE_PNID]: pnid, ...replace });
 
 type Msg = { from?: string; userId?: string; wamid: string; text?: string; at: Date; name?: string; username?: string; referral?: Record<string, unknown> };
 
@@ -110,13 +107,13 @@ describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {
 
   it("creates the subscriber with every field, its conversation and message on the first inbound", async () => {
     const { tenantId, number, pnid } = await setup();
-    const { event, outcome } = await ingest(corpus("meta-text-01.json", { "106540352242922": pnid }), { receivedAt: at(5) });
+    const { event, outcome } = await ingest(fixtureFor("meta-text.json", pnid), { receivedAt: at(5) });
     expect(outcome).toEqual({ id: event.id, status: "processed", error: null });
 
-    const sentAt = new Date(1749416383 * 1000);
-    const s = await subscriberByPhone(tenantId, "+16505551234");
+    const sentAt = new Date(1767607260 * 1000);
+    const s = await subscriberByPhone(tenantId, "+15550142001");
     expect(s).toMatchObject({
-      waPhone: "+16505551234", waId: "16505551234", userId: null, phoneHash: sha256Hex("16505551234"), profileName: "Sheena Nelson", numberId: number.id,
+      waPhone: "+15550142001", waId: "15550142001", userId: null, phoneHash: sha256Hex("15550142001"), profileName: "Mara Quinn", numberId: number.id,
       firstSeenAt: sentAt, lastInboundAt: sentAt, inboundCount: 1, conversationExpiresAt: new Date(sentAt.getTime() + 24 * HOUR * 1000),
       lastMessageStatus: "received", lastMessageStatusAt: sentAt, status: "active", optInStatus: null, rawLastEventType: "message", rawVersion: "cloud",
       country: "US", timezone: "America/New_York", firstTouchConversationId: null, lastTouchConversationId: null, outboundCount: 0, lifecycleState: "lead",
@@ -125,10 +122,10 @@ describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {
     expect(conversation).toMatchObject({ id: s.conversationId, numberId: number.id, startedAt: sentAt, lastMessageAt: sentAt, windowExpiresAt: s.conversationExpiresAt, ctwaClid: null, referral: null });
     const [message] = await listSubscriberMessages(t.db, { tenantId, subscriberId: s.id });
     expect(message).toMatchObject({
-      wamid: "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=", direction: "inbound", type: "text", status: "received",
-      textPreview: "Does it come in another color?", conversationId: conversation!.id, numberId: number.id, providerTimestamp: sentAt,
+      wamid: "wamid.CT-TEXT-0001", direction: "inbound", type: "text", status: "received",
+      textPreview: "Hi! Do you ship to Lisbon?", conversationId: conversation!.id, numberId: number.id, providerTimestamp: sentAt,
     });
-    expect(message!.payload).toMatchObject({ type: "text", text: { body: "Does it come in another color?" } });
+    expect(message!.payload).toMatchObject({ type: "text", text: { body: "Hi! Do you ship to Lisbon?" } });
     expect(await eventRow(event.id)).toMatchObject({ status: "processed", tenantId, numberId: number.id, attempts: 1, processedAt: now, error: null, routedPhoneNumberIds: [pnid] });
     expect((await getNumberById(t.db, { tenantId, id: number.id }))!.lastWebhookAt).toEqual(at(5));
   });
@@ -156,20 +153,20 @@ describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {
 
   it("applies every item of a batch: changes, entries and numbers of several tenants", async () => {
     const { tenantId, pnid } = await setup();
-    const published = corpus("meta-batch-changes-01.json", { PHONE_NUMBER_ID: pnid, '"PHONE_NUMBER"': '"16505550042"' });
-    const distinct = published.replace('"wamid.ID"', '"wamid.BATCH-1"').replace('"wamid.ID"', '"wamid.BATCH-2"');
-    const { outcome } = await ingest(distinct);
+    // the fixture's two changes come from two senders; both are made Mara's, one minute apart
+    const sameSender = { '"15550142003"': '"15550142001"', '"Jonas Weber"': '"Mara Quinn"' };
+    const { outcome } = await ingest(fixtureFor("meta-batch-changes.json", pnid, sameSender));
     expect(outcome.status).toBe("processed");
-    const s = await subscriberByPhone(tenantId, "+16505550042");
-    expect(s).toMatchObject({ inboundCount: 2, profileName: "NAME", firstSeenAt: new Date(1669233778000), lastInboundAt: new Date(1669233779000) });
+    const s = await subscriberByPhone(tenantId, "+15550142001");
+    expect(s).toMatchObject({ inboundCount: 2, profileName: "Mara Quinn", firstSeenAt: new Date(1767609600000), lastInboundAt: new Date(1767609660000) });
     const texts = (await listSubscriberMessages(t.db, { tenantId, subscriberId: s.id })).map((m) => m.textPreview);
-    expect(texts).toEqual(["MESSAGE_BODY2", "MESSAGE_BODY"]);
+    expect(texts).toEqual(["Second of two changes", "First of two changes"]);
     expect(await conversationsOf(tenantId, s.id)).toHaveLength(1); // the second message extends the open window
 
-    // as published both changes carry "wamid.ID": the same message twice, stored once
+    // both changes naming the same wamid: the same message twice, stored once
     const other = await setup();
-    await ingest(published.split(pnid).join(other.pnid));
-    expect((await subscriberByPhone(other.tenantId, "+16505550042")).inboundCount).toBe(1);
+    await ingest(fixtureFor("meta-batch-changes.json", other.pnid, { ...sameSender, "wamid.CT-BATCH-0002": "wamid.CT-BATCH-0001" }));
+    expect((await subscriberByPhone(other.tenantId, "+15550142001")).inboundCount).toBe(1);
 
     // two entries for two tenants' numbers in one POST
     const a = metaMessages(pnid, [{ from: phone(), wamid: wamid(), at: at(0) }]);
@@ -183,15 +180,15 @@ describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {
 
   it("opens an attributed conversation for an ad click with the whole referral block", async () => {
     const { tenantId, pnid } = await setup();
-    await ingest(corpus("meta-referral-ad-01.json", { "106540352242922": pnid }));
-    const s = await subscriberByPhone(tenantId, "+16505551234");
+    await ingest(fixtureFor("meta-referral-ad.json", pnid));
+    const s = await subscriberByPhone(tenantId, "+15550142001");
     const [c] = await conversationsOf(tenantId, s.id);
     expect(c).toMatchObject({
-      ctwaClid: expect.stringMatching(/^Aff-n8ZTODiE79d22KtAwQKj9e/), sourceUrl: "https://fb.me/3cr4Wqqkv", sourceType: "ad", sourceId: "120226305854810726",
-      adId: "120226305854810726", headline: "Chat with us", body: "Summer Succulents are here!", mediaType: "image", imageUrl: "https://scontent.xx.fbcdn.net/v/t45.1...",
-      welcomeText: "Hi there! Let us know how we can help!", utmSource: null,
+      ctwaClid: "ARAkLmOcT9xQbW2vZr7uYs4nHd1pKe8fJg3tLc6mVa0iBo5wNyEq-Ct_Ad0001zRk", sourceUrl: "https://fb.me/ct1Ad0001", sourceType: "ad", sourceId: "120210000000000101",
+      adId: "120210000000000101", headline: "Sail this winter", body: "Learn to sail in 8 weekends. Seats for January are open.", mediaType: "image",
+      imageUrl: "https://scontent.xx.fbcdn.net/v/t45.1600-4/ct-fixture-ad-0001.jpg", welcomeText: "Hi! Ask us anything about the sailing course.", utmSource: null,
     });
-    expect(c!.referral).toMatchObject({ source_id: "120226305854810726", welcome_message: { text: "Hi there! Let us know how we can help!" } });
+    expect(c!.referral).toMatchObject({ source_id: "120210000000000101", welcome_message: { text: "Hi! Ask us anything about the sailing course." } });
     expect(s).toMatchObject({ firstTouchConversationId: c!.id, lastTouchConversationId: c!.id, conversationId: c!.id });
   });
 
@@ -220,31 +217,37 @@ describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {
 
   it("captures a referral without a click id (posts, Status ads) and never uses source_id as one", async () => {
     const { tenantId, pnid } = await setup();
-    await ingest(corpus("meta-referral-no-ctwa-clid-01.json", { PHONE_NUMBER_ID: pnid }));
-    const s = await subscriberByPhone(tenantId, "+16315551234");
+    await ingest(fixtureFor("meta-referral-no-ctwa-clid.json", pnid));
+    const s = await subscriberByPhone(tenantId, "+15550142003");
     const [c] = await conversationsOf(tenantId, s.id);
-    expect(c).toMatchObject({ ctwaClid: null, sourceId: "ADID", sourceType: "ad or post", sourceUrl: "AD_OR_POST_FB_URL", adId: null, utmSource: null, videoUrl: "RAW_VIDEO_URL" });
-    expect(s).toMatchObject({ firstTouchConversationId: c!.id, firstTouchSource: "ad or post", firstTouchAdId: null, hasClickId: false });
+    expect(c).toMatchObject({
+      ctwaClid: null, sourceId: "120210000000000303", sourceType: "ad", sourceUrl: "https://fb.me/ct1Ad0003", adId: "120210000000000303", utmSource: null, mediaType: "video",
+      videoUrl: "https://video.xx.fbcdn.net/v/t42.1790-2/ct-fixture-ad-0003.mp4", thumbnailUrl: "https://scontent.xx.fbcdn.net/v/t15.5256-10/ct-fixture-ad-0003-thumb.jpg",
+    });
+    expect(s).toMatchObject({ firstTouchConversationId: c!.id, firstTouchSource: "ad", firstTouchAdId: "120210000000000303", hasClickId: false });
 
     const gupshup = await setup({ provider: "gupshup" });
-    const { outcome } = await ingest(corpus("gupshup-message-referral-post-01.json", { "918x98xx21x4": "919876543210" }), { provider: "gupshup", numberId: gupshup.number.id, tenantId: gupshup.tenantId });
+    const { outcome } = await ingest(fixtureText("gupshup-message-referral-post.json"), { provider: "gupshup", numberId: gupshup.number.id, tenantId: gupshup.tenantId });
     expect(outcome.status).toBe("processed");
     const [post] = await t.db.select().from(subscribers).where(eq(subscribers.tenantId, gupshup.tenantId));
-    expect(post).toMatchObject({ rawVersion: "v2", inboundCount: 1, firstTouchSource: "post", hasClickId: false });
-    expect((await conversationsOf(gupshup.tenantId, post!.id))[0]).toMatchObject({ ctwaClid: null, sourceType: "post" });
+    expect(post).toMatchObject({ waPhone: "+15550142101", rawVersion: "v2", inboundCount: 1, firstTouchSource: "post", firstTouchAdId: null, hasClickId: false });
+    // a post's source_id is no ad id either
+    expect((await conversationsOf(gupshup.tenantId, post!.id))[0]).toMatchObject({ ctwaClid: null, sourceType: "post", sourceId: "950000000000008", adId: null, headline: "Winter regatta" });
   });
 
   it("takes Gupshup v2 ad clicks through the same rules, routed by the number of the token", async () => {
     const { tenantId, number } = await setup({ provider: "gupshup" });
-    await ingest(corpus("gupshup-message-referral-ad-01.json"), { provider: "gupshup", numberId: number.id, tenantId });
-    const s = await subscriberByPhone(tenantId, "+917735695203");
-    expect(s).toMatchObject({ profileName: "Automation", country: "IN", timezone: "Asia/Kolkata", rawVersion: "v2", numberId: number.id });
-    expect(await getConversationById(t.db, { tenantId, id: s.firstTouchConversationId! })).toMatchObject({ ctwaClid: expect.stringMatching(/^ARAHuTtGzmFlOO/), sourceId: "6570618339781" });
+    await ingest(fixtureText("gupshup-message-referral-ad.json"), { provider: "gupshup", numberId: number.id, tenantId });
+    const s = await subscriberByPhone(tenantId, "+15550142102");
+    expect(s).toMatchObject({ profileName: "Олег Петров", country: "US", timezone: "America/New_York", rawVersion: "v2", numberId: number.id });
+    expect(await getConversationById(t.db, { tenantId, id: s.firstTouchConversationId! })).toMatchObject({
+      ctwaClid: "ARAkLmOcB5rKt0wXn3vQd8hLp2sYj6mGf1cZa9eUo4iNb7tWq-Ct_Ad0004pDx", sourceId: "120210000000000404", sourceType: "ad", headline: "Sail this winter",
+    });
 
     // v3 relays Meta's envelope: its phone_number_id is Meta's, the token's number still decides
-    const { outcome } = await ingest(corpus("meta-text-04.json"), { provider: "gupshup", numberId: number.id, tenantId });
+    const { outcome } = await ingest(fixtureText("meta-text-gupshup-v3.json"), { provider: "gupshup", numberId: number.id, tenantId });
     expect(outcome.status).toBe("processed");
-    expect(await subscriberByPhone(tenantId, "+917506080480")).toMatchObject({ rawVersion: "v3", numberId: number.id, inboundCount: 1 });
+    expect(await subscriberByPhone(tenantId, "+15550142006")).toMatchObject({ rawVersion: "v3", numberId: number.id, inboundCount: 1, userId: "US.70000000000000000006" });
   });
 
   async function outboundFixture() {
@@ -283,45 +286,46 @@ describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {
   it("records a failed status on the message, the subscriber and the drip row", async () => {
     const f = await outboundFixture();
     const failedAt = at(20);
-    const body = corpus("meta-status-failed-01.json", {
-      "106540352242922": f.pnid, "wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI0QUQ2MjA4NEYyRkExNjMyREUA": f.wamid, '"16505551234"': `"${f.from}"`, '"1751142888"': `"${unix(failedAt)}"`,
-    });
+    const body = fixtureFor("meta-status-failed.json", f.pnid, { "wamid.CT-OUT-0002": f.wamid, '"15550142002"': `"${f.from}"`, '"1767609480"': `"${unix(failedAt)}"` });
     await ingest(body);
-    const title = "This message was not delivered to maintain healthy ecosystem engagement.";
+    const title = "Re-engagement message";
     expect(await getMessageByWamid(t.db, { tenantId: f.tenantId, wamid: f.wamid })).toMatchObject({
-      status: "failed", failedAt, errorCode: "131049", errorTitle: title, errorDetail: "In order to maintain a healthy ecosystem engagement, the message failed to be delivered.",
+      status: "failed", failedAt, errorCode: "131047", errorTitle: title,
+      errorDetail: "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
     });
-    expect(await subscriberByPhone(f.tenantId, `+${f.from}`)).toMatchObject({ lastMessageStatus: "failed", lastFailedAt: failedAt, lastFailedCode: "131049", lastFailedReason: title });
+    expect(await subscriberByPhone(f.tenantId, `+${f.from}`)).toMatchObject({ lastMessageStatus: "failed", lastFailedAt: failedAt, lastFailedCode: "131047", lastFailedReason: title });
     const [drip] = await t.db.select().from(outboundMessages).where(eq(outboundMessages.id, f.drip.id));
-    expect(drip).toMatchObject({ status: "failed", errorCode: "131049", errorMessage: title });
+    expect(drip).toMatchObject({ status: "failed", errorCode: "131047", errorMessage: title });
 
     // a late `sent` does not undo the failure; the recorded error survives anything later
     await ingest(metaStatuses(f.pnid, [{ id: f.wamid, status: "sent", at: new Date(failedAt.getTime() - 5000) }]));
     expect((await getMessageByWamid(t.db, { tenantId: f.tenantId, wamid: f.wamid }))!.status).toBe("failed");
     await ingest(metaStatuses(f.pnid, [{ id: f.wamid, status: "delivered", at: new Date(failedAt.getTime() + 5000) }]));
-    expect(await getMessageByWamid(t.db, { tenantId: f.tenantId, wamid: f.wamid })).toMatchObject({ status: "delivered", errorCode: "131049", failedAt });
+    expect(await getMessageByWamid(t.db, { tenantId: f.tenantId, wamid: f.wamid })).toMatchObject({ status: "delivered", errorCode: "131047", failedAt });
   });
 
   it("matches Gupshup statuses by any id they name and records an unknown message on the recipient", async () => {
     const { tenantId, number } = await setup({ provider: "gupshup" });
-    await ingest(corpus("gupshup-message-text-01.json"), { provider: "gupshup", numberId: number.id, tenantId });
+    await ingest(fixtureText("gupshup-message-text.json"), { provider: "gupshup", numberId: number.id, tenantId });
     const [s] = await t.db.select().from(subscribers).where(eq(subscribers.tenantId, tenantId));
-    // the drip stored Gupshup's own id; sent/delivered name it as gsId next to the WhatsApp id
-    await t.db.insert(messages).values({ tenantId, subscriberId: s!.id, direction: "outbound", wamid: "ee4a68a0-1203-4c85-8dc3-49d0b3226a35", type: "text", status: "accepted", providerTimestamp: at(0) });
-    for (const file of ["gupshup-message-event-sent-01.json", "gupshup-message-event-read-01.json", "gupshup-message-event-delivered-01.json"]) {
-      await ingest(corpus(file), { provider: "gupshup", numberId: number.id, tenantId });
+    expect(s).toMatchObject({ waPhone: "+15550142101", profileName: "Lena Ortiz", inboundCount: 1 });
+    // the drip stored Gupshup's own id; sent/delivered/read name it as gsId next to the WhatsApp id (the read arrives before the delivered)
+    const gsId = "c7000000-0000-4000-8000-000000000001";
+    await t.db.insert(messages).values({ tenantId, subscriberId: s!.id, direction: "outbound", wamid: gsId, type: "text", status: "accepted", providerTimestamp: at(0) });
+    for (const file of ["gupshup-message-event-sent.json", "gupshup-message-event-read.json", "gupshup-message-event-delivered.json"]) {
+      await ingest(fixtureText(file), { provider: "gupshup", numberId: number.id, tenantId });
     }
-    expect(await getMessageByWamid(t.db, { tenantId, wamid: "ee4a68a0-1203-4c85-8dc3-49d0b3226a35" })).toMatchObject({
-      status: "read", sentAt: new Date(1585344475000), deliveredAt: new Date(1585344476000), readAt: new Date(1585344602000),
+    expect(await getMessageByWamid(t.db, { tenantId, wamid: gsId })).toMatchObject({
+      status: "read", sentAt: new Date(1767610981000), deliveredAt: new Date(1767610983000), readAt: new Date(1767611105000),
     });
 
     // a relayed batch naming the message by wamid, by Gupshup id, and by both: one message, one outcome
     const relay = await outboundFixture();
-    const gsId = randomUUID();
+    const relayGsId = randomUUID();
     const statuses = metaStatuses(relay.pnid, [
       { id: relay.wamid, status: "sent", at: at(11) },
-      { id: gsId, status: "delivered", at: at(12) },
-      { id: gsId, status: "read", at: at(13) },
+      { id: relayGsId, status: "delivered", at: at(12) },
+      { id: relayGsId, status: "read", at: at(13) },
     ]);
     Object.assign(statuses.entry[0]!.changes[0]!.value.statuses[2]!, { meta_msg_id: relay.wamid });
     await ingest(statuses);
@@ -383,15 +387,15 @@ describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {
   it("applies Gupshup opted-out / opted-in user events, creating the subscriber when needed", async () => {
     const { tenantId, number } = await setup({ provider: "gupshup" });
     const opts = { provider: "gupshup" as const, numberId: number.id, tenantId };
-    await t.db.insert(outboundMessages).values({ tenantId, phone: "+123456789", templateName: "d1", scheduledAt: at(0), status: "pending" });
-    const { event: out } = await ingest(corpus("gupshup-user-event-opted-out-01.json"), { ...opts, receivedAt: at(0) });
-    expect(await subscriberByPhone(tenantId, "+123456789")).toMatchObject({ status: "opted_out", optOutAt: at(0), optInStatus: false, inboundCount: 0, rawLastEventType: "user-event" });
+    await t.db.insert(outboundMessages).values({ tenantId, phone: "+15550142101", templateName: "d1", scheduledAt: at(0), status: "pending" });
+    const { event: out } = await ingest(fixtureText("gupshup-user-event-opted-out.json"), { ...opts, receivedAt: at(0) });
+    expect(await subscriberByPhone(tenantId, "+15550142101")).toMatchObject({ status: "opted_out", optOutAt: at(0), optInStatus: false, inboundCount: 0, rawLastEventType: "user-event" });
     expect((await t.db.select().from(outboundMessages).where(eq(outboundMessages.tenantId, tenantId)))[0]!.status).toBe("cancelled");
-    await ingest(corpus("gupshup-user-event-opted-in-01.json"), { ...opts, receivedAt: at(60) });
-    expect(await subscriberByPhone(tenantId, "+123456789")).toMatchObject({ status: "active", optInAt: at(60), optInStatus: true });
+    await ingest(fixtureText("gupshup-user-event-opted-in.json"), { ...opts, receivedAt: at(60) });
+    expect(await subscriberByPhone(tenantId, "+15550142101")).toMatchObject({ status: "active", optInAt: at(60), optInStatus: true });
     await replayWebhookEvent(t.db, { tenantId, id: out.id, now });
-    expect((await subscriberByPhone(tenantId, "+123456789")).status).toBe("active");
-    const { outcome } = await ingest(corpus("gupshup-user-event-sandbox-start-01.json"), opts);
+    expect((await subscriberByPhone(tenantId, "+15550142101")).status).toBe("active");
+    const { outcome } = await ingest(fixtureText("gupshup-user-event-sandbox-start.json"), opts);
     expect(outcome.status).toBe("processed");
   });
 
@@ -407,8 +411,8 @@ describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {
     await ingest(metaMessages(pnid, [{ from, userId, wamid: wamid(), at: at(60), name: "Hidden Person" }]));
     expect(await getSubscriberByUserId(t.db, { tenantId, userId })).toMatchObject({ id: s.id, waPhone: `+${from}`, phoneHash: sha256Hex(from), inboundCount: 2, profileName: "Hidden Person" });
 
-    await ingest(corpus("meta-text-03.json", { '"123456123"': `"${pnid}"` }));
-    expect(await subscriberByPhone(tenantId, "+16315551181")).toMatchObject({ userId: "US.13491208655302741918", username: "@testusername", profileName: "test user name" });
+    await ingest(fixtureFor("meta-text-bsuid.json", pnid));
+    expect(await subscriberByPhone(tenantId, "+15550142005")).toMatchObject({ userId: "US.70000000000000000005", username: "@priya_ct", profileName: "Priya Raman" });
   });
 
   it("keeps unrouted events and processes them once the number is connected", async () => {
@@ -481,47 +485,48 @@ describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {
 
   it("records a number change, stores history sync without counting the business's own messages", async () => {
     const { tenantId, pnid } = await setup();
-    await ingest(corpus("meta-text-01.json", { "106540352242922": pnid }));
-    await ingest(corpus("meta-system-user-changed-number-01.json", { "106540352242922": pnid }));
-    const s = await subscriberByPhone(tenantId, "+16505551234");
+    await ingest(fixtureFor("meta-text.json", pnid));
+    await ingest(fixtureFor("meta-system-user-changed-number.json", pnid));
+    const s = await subscriberByPhone(tenantId, "+15550142001");
     expect(s).toMatchObject({ inboundCount: 1, rawLastEventType: "user_changed_number" });
     const [system] = await listSubscriberMessages(t.db, { tenantId, subscriberId: s.id });
-    expect(system).toMatchObject({ type: "system", textPreview: "User changed number to +12195555358", direction: "inbound" });
+    expect(system).toMatchObject({ wamid: "wamid.CT-SYSTEM-0001", type: "system", textPreview: "User changed number to +15550142009", direction: "inbound" });
 
     const h = await setup();
-    await ingest(corpus("meta-batch-history-01.json", { "106540352242922": h.pnid }));
-    const customer = await subscriberByPhone(h.tenantId, "+16505551234");
+    await ingest(fixtureFor("meta-history.json", h.pnid));
+    const customer = await subscriberByPhone(h.tenantId, "+15550142001");
     expect(customer.inboundCount).toBe(1);
     const rows = await listSubscriberMessages(t.db, { tenantId: h.tenantId, subscriberId: customer.id });
     expect(rows.map((r) => [r.direction, r.status, r.conversationId])).toEqual(
       expect.arrayContaining([["outbound", "read", null], ["outbound", "read", null], ["inbound", "received", null]]),
     );
-    expect(await subscriberByPhone(h.tenantId, "+12125557890")).toMatchObject({ inboundCount: 0 });
+    expect(await subscriberByPhone(h.tenantId, "+15550142003")).toMatchObject({ inboundCount: 0 });
   });
 
   it("applies template, quality and account fields to the WABA's numbers; inactive numbers still ingest", async () => {
     const waba = `WABA-${next()}`;
-    const { tenantId, number } = await setup({ wabaId: waba, phoneE164: "+15550783881", active: false });
-    const [template] = await t.db.insert(templates).values({ tenantId, name: `tpl-${next()}`, title: "Day 1", content: "Hi", metaTemplate: { name: "order_confirmation", language: "en_US", parameters: [] } }).returning();
-    const withWaba = (file: string) => corpus(file, { "102290129340398": waba });
+    // the quality update names the number by its display phone (15550100001 in the fixtures)
+    const { tenantId, number } = await setup({ wabaId: waba, phoneE164: "+15550100001", active: false });
+    const [template] = await t.db.insert(templates).values({ tenantId, name: `tpl-${next()}`, title: "Day 1", content: "Hi", metaTemplate: { name: "drip_day_1", language: "en_US", parameters: [] } }).returning();
+    const withWaba = (file: string) => fixtureText(file, { [FIXTURE_WABA]: waba });
 
-    expect((await ingest(withWaba("meta-template-status-approved-01.json"))).outcome.status).toBe("processed");
-    expect((await t.db.select().from(templates).where(eq(templates.id, template!.id)))[0]!.metaTemplate).toMatchObject({ name: "order_confirmation", status: "APPROVED" });
+    expect((await ingest(withWaba("meta-template-status-approved.json"))).outcome.status).toBe("processed");
+    expect((await t.db.select().from(templates).where(eq(templates.id, template!.id)))[0]!.metaTemplate).toMatchObject({ name: "drip_day_1", status: "APPROVED" });
 
-    await ingest(withWaba("meta-phone-number-quality-update-01.json"));
-    expect(await getNumberById(t.db, { tenantId, id: number.id })).toMatchObject({ messagingLimitTier: "TIER_UNLIMITED" });
+    await ingest(withWaba("meta-phone-number-quality-update.json"));
+    expect(await getNumberById(t.db, { tenantId, id: number.id })).toMatchObject({ messagingLimitTier: "TIER_10K" });
 
-    await ingest(withWaba("meta-account-update-violation-01.json"));
+    await ingest(withWaba("meta-account-update-violation.json"));
     const banned = (await getNumberById(t.db, { tenantId, id: number.id }))!;
     expect(banned.connectionStatus).toBe("error");
-    expect(banned.lastError).toMatchObject({ kind: "account_update", event: "ACCOUNT_VIOLATION", message: expect.stringContaining("ADULT") });
-    await ingest(withWaba("meta-account-update-disabled-01.json")); // ban_info REINSTATE
+    expect(banned.lastError).toMatchObject({ kind: "account_update", event: "ACCOUNT_VIOLATION", message: expect.stringContaining("SCAM") });
+    await ingest(withWaba("meta-account-update-disabled.json")); // ban_info REINSTATE
     expect(await getNumberById(t.db, { tenantId, id: number.id })).toMatchObject({ connectionStatus: "unverified", lastError: null });
 
     const from = phone();
     const { outcome } = await ingest(metaMessages(number.phoneNumberId!, [{ from, wamid: wamid(), at: at(0) }]));
     expect(outcome.status).toBe("processed"); // inactive only stops sending
-    expect((await ingest(corpus("meta-account-update-violation-01.json", { "102290129340398": "WABA-NOBODY" }))).outcome.status).toBe("unrouted");
+    expect((await ingest(fixtureText("meta-account-update-violation.json", { [FIXTURE_WABA]: "WABA-NOBODY" }))).outcome.status).toBe("unrouted");
   });
 
   it("drains stored events in batches and never processes a rejected one", async () => {
