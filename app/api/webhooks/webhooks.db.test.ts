@@ -1,12 +1,10 @@
 // The webhook routes, called with real Requests on a test database (only getDb is pointed at it).
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type * as ClientModule from "@/db/client";
 import type { Db } from "@/db/client";
 import { insertTenant } from "@/db/queries";
-import { subscribers, webhookEvents } from "@/db/schema";
+import { messages, subscribers, webhookEvents } from "@/db/schema";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { setEnvForTests } from "@/lib/env";
 import { connectNumber } from "@/lib/numbers/connect";
@@ -14,6 +12,7 @@ import { createNumber } from "@/lib/numbers/numbers";
 import { numberFormSchema } from "@/lib/numbers/schemas";
 import { kickWebhookProcessing } from "@/lib/whatsapp/processing-loop";
 import { signMetaBody } from "@/lib/whatsapp/signature";
+import { fixtureText } from "@/test/fixtures/webhooks";
 
 const current: { db?: Db; down?: boolean } = {};
 vi.mock("@/db/client", async (importOriginal) => ({
@@ -27,7 +26,14 @@ vi.mock("@/db/client", async (importOriginal) => ({
 const meta = await import("./whatsapp/route");
 const gupshup = await import("./gupshup/[token]/route");
 
-const corpus = (name: string) => readFileSync(path.resolve("../shared/corpus/webhooks", name), "utf8");
+// The fixtures' number (test/fixtures/webhooks/README.md) is connected here; their second number is not,
+// until a test connects it.
+const PNID = "320000000000001";
+const WABA = "310000000000001";
+const LATE_PNID = "320000000000002";
+const LATE_WABA = "310000000000002";
+/** A fixture addressed to the number that is not connected yet. */
+const toLateNumber = (name: string) => fixtureText(name, { [PNID]: LATE_PNID, [WABA]: LATE_WABA });
 const KEY = Buffer.alloc(32, 11).toString("base64");
 const APP_SECRET = "0123456789abcdef0123456789abcdef";
 
@@ -51,13 +57,13 @@ describe.each(testDrivers)("webhook routes (%s)", (kind) => {
     const cloud = await createNumber(t.db, keys, {
       tenantId,
       input: numberFormSchema.parse({
-        provider: "cloud", label: "Docs number", phoneE164: "+15550783881", phoneNumberId: "106540352242922", wabaId: "102290129340398", accessToken: "t", appSecret: APP_SECRET,
+        provider: "cloud", label: "Fixture number", phoneE164: "+15550100001", phoneNumberId: PNID, wabaId: WABA, accessToken: "t", appSecret: APP_SECRET,
       }),
     });
     verifyToken = cloud.verifyToken;
     const gs = await createNumber(t.db, keys, {
       tenantId,
-      input: numberFormSchema.parse({ provider: "gupshup", label: "GS", phoneE164: "+918000000000", gupshupAppName: "DemoApp", gupshupApiKey: "k" }),
+      input: numberFormSchema.parse({ provider: "gupshup", label: "GS", phoneE164: "+15550100004", gupshupAppName: "ClicktrailDemo", gupshupApiKey: "k" }),
     });
     gupshupToken = gs.gupshupWebhookToken!;
   });
@@ -81,31 +87,31 @@ describe.each(testDrivers)("webhook routes (%s)", (kind) => {
   });
 
   it("stores a signed webhook, answers 200 and processes it", async () => {
-    const body = corpus("meta-text-01.json");
+    const body = fixtureText("meta-text.json");
     const res = await signed(body);
     expect(res.status).toBe(200);
     const { eventId } = await res.json();
     await kickWebhookProcessing(t.db);
     const [event] = await t.db.select().from(webhookEvents).where(eq(webhookEvents.id, eventId));
     expect(event).toMatchObject({ rawBody: body, signatureResult: "valid", status: "processed", tenantId });
-    const [sub] = await t.db.select().from(subscribers).where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.waPhone, "+16505551234")));
-    expect(sub).toMatchObject({ profileName: "Sheena Nelson", inboundCount: 1 });
+    const [sub] = await t.db.select().from(subscribers).where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.waPhone, "+15550142001")));
+    expect(sub).toMatchObject({ profileName: "Mara Quinn", inboundCount: 1 });
   });
 
   it("counts one message when the same delivery arrives many times at once", async () => {
-    const body = corpus("meta-text-02.json").replaceAll("1122334455667", "106540352242922").replaceAll("wamid.xyzxyz", "wamid.parallel-delivery").replaceAll("972987654321", "972987650000").replaceAll("US.13491208655302741918", "US.99990000000000000001");
+    const body = fixtureText("meta-text-bsuid.json"); // no other test here sends it
     const answers = await Promise.all(Array.from({ length: 8 }, () => signed(body)));
     expect(answers.map((r) => r.status)).toEqual(Array(8).fill(200));
     await kickWebhookProcessing(t.db);
     const stored = await t.db.select().from(webhookEvents).where(eq(webhookEvents.rawBody, body));
     expect(stored).toHaveLength(8);
     expect(stored.every((e) => e.status === "processed")).toBe(true);
-    const [sub] = await t.db.select().from(subscribers).where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.waPhone, "+972987650000")));
-    expect(sub?.inboundCount).toBe(1);
+    const [sub] = await t.db.select().from(subscribers).where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.waPhone, "+15550142005")));
+    expect(sub).toMatchObject({ userId: "US.70000000000000000005", inboundCount: 1 });
   });
 
   it("rejects a wrong or missing signature with 401 and keeps the body with the reason", async () => {
-    const body = corpus("meta-image-01.json");
+    const body = fixtureText("meta-image.json");
     const wrong = await signed(body, "not-the-app-secret");
     expect(wrong.status).toBe(401);
     expect((await wrong.json()).error.code).toBe("unauthorized");
@@ -126,14 +132,15 @@ describe.each(testDrivers)("webhook routes (%s)", (kind) => {
   });
 
   it("keeps an event for an unknown Phone Number ID as unrouted (200)", async () => {
-    const body = corpus("meta-text-02.json"); // phone_number_id 1122334455667 is not connected here
+    const body = toLateNumber("meta-text-forwarded.json"); // Jonas Weber's wamid.CT-FWD-0001
     const res = await signed(body, "some-other-app");
     expect(res.status).toBe(200);
-    expect(await lastEvent()).toMatchObject({ status: "unrouted", signatureResult: "unverified", routedPhoneNumberIds: ["1122334455667"], tenantId: null });
+    expect(await lastEvent()).toMatchObject({ status: "unrouted", signatureResult: "unverified", routedPhoneNumberIds: [LATE_PNID], tenantId: null });
   });
 
   it("verifies and processes waiting events once their number is connected", async () => {
-    const forged = await signed(corpus("meta-text-forwarded-01.json"), "an-attacker-secret"); // same unknown phone_number_id
+    // same sender and unknown phone_number_id, another message (wamid.CT-FWD-0002), signed with the wrong secret
+    const forged = await signed(toLateNumber("meta-text-frequently-forwarded.json"), "an-attacker-secret");
     expect(forged.status).toBe(200);
     const deps = {
       keys: { encryptionKey: KEY, appUrl: "http://localhost:3000" },
@@ -143,19 +150,21 @@ describe.each(testDrivers)("webhook routes (%s)", (kind) => {
     await connectNumber(t.db, deps, {
       tenantId,
       input: numberFormSchema.parse({
-        provider: "cloud", label: "Late", phoneE164: "+972501234567", phoneNumberId: "1122334455667", wabaId: "1234567890987654321", accessToken: "t", appSecret: "some-other-app",
+        provider: "cloud", label: "Late", phoneE164: "+15550100002", phoneNumberId: LATE_PNID, wabaId: LATE_WABA, accessToken: "t", appSecret: "some-other-app",
       }),
     });
-    const events = await t.db.select().from(webhookEvents).where(eq(webhookEvents.routedPhoneNumberIds, ["1122334455667"]));
+    const events = await t.db.select().from(webhookEvents).where(eq(webhookEvents.routedPhoneNumberIds, [LATE_PNID]));
     expect(events.map((e) => [e.status, e.signatureResult]).sort()).toEqual([["processed", "valid"], ["rejected", "invalid"]]);
-    const [sub] = await t.db.select().from(subscribers).where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.waPhone, "+972987654321")));
+    const [sub] = await t.db.select().from(subscribers).where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.waPhone, "+15550142003")));
     expect(sub?.inboundCount).toBe(1); // only the genuine one was applied
+    const applied = await t.db.select({ wamid: messages.wamid }).from(messages).where(eq(messages.subscriberId, sub!.id));
+    expect(applied.map((m) => m.wamid)).toEqual(["wamid.CT-FWD-0001"]);
   });
 
   it("answers 503 when the event cannot be stored, so Meta retries", async () => {
     current.down = true;
     try {
-      const res = await signed(corpus("meta-text-01.json"));
+      const res = await signed(fixtureText("meta-text.json"));
       expect(res.status).toBe(503);
       expect((await res.json()).error.code).toBe("unavailable");
     } finally {
@@ -166,12 +175,14 @@ describe.each(testDrivers)("webhook routes (%s)", (kind) => {
   it("takes Gupshup callbacks on the number's token and refuses unknown tokens", async () => {
     const call = (token: string, body: string) =>
       gupshup.POST(new Request(`http://test.local/api/webhooks/gupshup/${token}`, { method: "POST", body }), { params: Promise.resolve({ token }) });
-    const body = corpus("gupshup-message-text-01.json");
+    const body = fixtureText("gupshup-message-text.json");
     expect((await call("not-a-real-token-at-all", body)).status).toBe(401);
     expect(await lastEvent()).toMatchObject({ provider: "gupshup", status: "rejected" });
     const res = await call(gupshupToken, body);
     expect(res.status).toBe(200);
     await kickWebhookProcessing(t.db);
     expect(await lastEvent()).toMatchObject({ provider: "gupshup", status: "processed", signatureResult: "not_required", tenantId });
+    const [sender] = await t.db.select().from(subscribers).where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.waPhone, "+15550142101")));
+    expect(sender).toMatchObject({ profileName: "Lena Ortiz", inboundCount: 1, rawVersion: "v2" });
   });
 });
