@@ -1,7 +1,5 @@
 // Property-based: random and mutated payloads through the real route. Whatever arrives, the answer is
 // never a 5xx, the body is always stored, and processing never lets an error escape.
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
 import { count, eq } from "drizzle-orm";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -15,6 +13,7 @@ import { createNumber } from "@/lib/numbers/numbers";
 import { numberFormSchema } from "@/lib/numbers/schemas";
 import { kickWebhookProcessing } from "@/lib/whatsapp/processing-loop";
 import { signMetaBody } from "@/lib/whatsapp/signature";
+import { fixtureJson, fixtureNames } from "@/test/fixtures/webhooks";
 
 const current: { db?: Db } = {};
 vi.mock("@/db/client", async (importOriginal) => ({ ...(await importOriginal<typeof ClientModule>()), getDb: async () => current.db! }));
@@ -22,8 +21,11 @@ const route = await import("./whatsapp/route");
 
 const KEY = Buffer.alloc(32, 12).toString("base64");
 const SECRET = "property-test-app-secret";
-const dir = path.resolve("../shared/corpus/webhooks");
-const metaCorpus = readdirSync(dir).filter((f) => f.startsWith("meta-")).map((f) => JSON.parse(readFileSync(path.join(dir, f), "utf8")) as unknown);
+const PNID = "320000000000001"; // the fixtures' Phone Number ID, connected below
+const WABA = "310000000000001"; // the fixtures' WABA: template and account fields reach the number too
+const UNKNOWN_PNID = "329999999999999"; // connected to no number: such events are kept as unrouted
+// every Meta-shaped fixture in test/fixtures/webhooks (Gupshup bodies go to their own route)
+const metaFixtures = fixtureNames().filter((f) => f.startsWith("meta-")).map((f) => fixtureJson(f));
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 /** Every path into a JSON value (so a mutation can hit any depth). */
@@ -46,12 +48,12 @@ function mutate(value: Json, at: (string | number)[], replacement: Json | undefi
   return value;
 }
 
-// a corpus payload with one random part replaced (or removed), re-pointed at our number
+// a fixture payload with one random part replaced (or removed), pointed at our number or at one nobody connected
 const mutatedPayload = fc
-  .tuple(fc.nat(metaCorpus.length - 1), fc.nat(), fc.option(fc.jsonValue({ maxDepth: 2 }), { nil: undefined }), fc.boolean())
+  .tuple(fc.nat(metaFixtures.length - 1), fc.nat(), fc.option(fc.jsonValue({ maxDepth: 2 }), { nil: undefined }), fc.boolean())
   .map(([i, pick, replacement, route]) => {
-    let json = metaCorpus[i] as Json;
-    if (route) json = JSON.parse(JSON.stringify(json).replaceAll(/"phone_number_id":\s*"[^"]*"/g, '"phone_number_id":"106540352242922"'));
+    const pnid = route ? PNID : UNKNOWN_PNID;
+    const json = JSON.parse(JSON.stringify(metaFixtures[i]).replaceAll(/"phone_number_id":\s*"[^"]*"/g, `"phone_number_id":"${pnid}"`)) as Json;
     const all = paths(json);
     return JSON.stringify(mutate(json, all[pick % all.length]!, replacement as Json | undefined));
   });
@@ -63,6 +65,11 @@ const anyBody = fc.oneof(
   fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString("latin1")),
 );
 
+it("draws from the fixture directory's Meta payloads", () => {
+  expect(metaFixtures.length).toBeGreaterThanOrEqual(50);
+  expect(metaFixtures.every((f) => f !== null && typeof f === "object")).toBe(true);
+});
+
 describe.each(testDrivers)("webhook route under random input (%s)", (kind) => {
   let t: TestDb;
   let restoreEnv = () => {};
@@ -73,7 +80,7 @@ describe.each(testDrivers)("webhook route under random input (%s)", (kind) => {
     const tenantId = (await insertTenant(t.db, { name: "Fuzz" })).id;
     await createNumber(t.db, { encryptionKey: KEY, appUrl: "http://x" }, {
       tenantId,
-      input: numberFormSchema.parse({ provider: "cloud", label: "Fuzz", phoneE164: "+15550783881", phoneNumberId: "106540352242922", wabaId: "1", accessToken: "t", appSecret: SECRET }),
+      input: numberFormSchema.parse({ provider: "cloud", label: "Fuzz", phoneE164: "+15550100001", phoneNumberId: PNID, wabaId: WABA, accessToken: "t", appSecret: SECRET }),
     });
   });
   afterAll(async () => {
