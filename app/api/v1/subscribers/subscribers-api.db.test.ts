@@ -1,6 +1,4 @@
 // GET /api/v1/subscribers(/{id}) after real webhook processing: seeds/000 names, ms timestamps, attribution.
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type * as ClientModule from "@/db/client";
 import type { Db } from "@/db/client";
@@ -14,6 +12,7 @@ import { createNumber } from "@/lib/numbers/numbers";
 import { numberFormSchema } from "@/lib/numbers/schemas";
 import { processWebhookEvents } from "@/lib/whatsapp/ingest";
 import { storeWebhookEvent } from "@/lib/whatsapp/store";
+import { fixtureText } from "@/test/fixtures/webhooks";
 
 const current: { db?: Db } = {};
 vi.mock("@/db/client", async (importOriginal) => ({ ...(await importOriginal<typeof ClientModule>()), getDb: async () => current.db! }));
@@ -21,7 +20,8 @@ const list = await import("./route");
 const one = await import("./[id]/route");
 const exporter = await import("./export/route");
 
-const corpus = (name: string) => readFileSync(path.resolve("../shared/corpus/webhooks", name), "utf8");
+const PNID = "320000000000001"; // the fixtures' Phone Number ID (test/fixtures/webhooks/README.md)
+const CLID = "ARAkLmOcT9xQbW2vZr7uYs4nHd1pKe8fJg3tLc6mVa0iBo5wNyEq-Ct_Ad0001zRk"; // meta-referral-ad.json's ctwa_clid
 type Handler = (req: Request, ctx: never) => Promise<Response>;
 const call = async (handler: Handler, token: string, url: string, id = "") => {
   const res = await handler(new Request(url, { headers: { authorization: `Bearer ${token}` } }), { params: Promise.resolve({ id }) } as never);
@@ -38,10 +38,11 @@ describe.each(testDrivers)("/api/v1/subscribers (%s)", (kind) => {
     const tenantId = (await insertTenant(t.db, { name: "Subs" })).id;
     await createNumber(t.db, { encryptionKey: Buffer.alloc(32, 1).toString("base64"), appUrl: "http://x" }, {
       tenantId,
-      input: numberFormSchema.parse({ provider: "cloud", label: "Docs", phoneE164: "+15550783881", phoneNumberId: "106540352242922", wabaId: "102290129340398", accessToken: "t", appSecret: "s" }),
+      input: numberFormSchema.parse({ provider: "cloud", label: "Fixtures", phoneE164: "+15550100001", phoneNumberId: PNID, wabaId: "310000000000001", accessToken: "t", appSecret: "s" }),
     });
-    for (const [i, file] of ["meta-referral-ad-01.json", "meta-text-01.json"].entries()) {
-      const event = await storeWebhookEvent(t.db, { provider: "cloud", rawBody: corpus(file), signatureResult: "valid", routedPhoneNumberIds: ["106540352242922"], tenantId });
+    // Mara Quinn's ad click, then her plain text: one subscriber with two inbound messages
+    for (const [i, file] of ["meta-referral-ad.json", "meta-text.json"].entries()) {
+      const event = await storeWebhookEvent(t.db, { provider: "cloud", rawBody: fixtureText(file), signatureResult: "valid", routedPhoneNumberIds: [PNID], tenantId });
       await processWebhookEvents(t.db, { ids: [event.id], now: new Date(Date.UTC(2026, 0, 1, 0, i)) });
     }
     key = (await createApiKey(t.db, { tenantId, name: "k", createdBy: null })).secret;
@@ -50,20 +51,20 @@ describe.each(testDrivers)("/api/v1/subscribers (%s)", (kind) => {
   afterAll(() => t.cleanup());
 
   it("finds a subscriber by phone in any format and returns the seeds/000 fields with attribution", async () => {
-    const found = await call(list.GET, key, "http://t/api/v1/subscribers?waPhone=%2B1%20650-555-1234");
+    const found = await call(list.GET, key, "http://t/api/v1/subscribers?waPhone=%2B1%20555-014-2001");
     expect(found.status).toBe(200);
     expect(found.json.rows).toHaveLength(1);
     const row = found.json.rows[0];
-    expect(row).toMatchObject({ waPhone: "+16505551234", waId: "16505551234", profileName: "Sheena Nelson", inboundCount: 2, status: "active", country: "US" });
-    expect(row.phoneHash).toBe(sha256Hex("16505551234"));
+    expect(row).toMatchObject({ waPhone: "+15550142001", waId: "15550142001", profileName: "Mara Quinn", inboundCount: 2, status: "active", country: "US" });
+    expect(row.phoneHash).toBe(sha256Hex("15550142001"));
     expect(typeof row.firstSeenAt).toBe("number");
 
     const detail = await call(one.GET, key, `http://t/api/v1/subscribers/${row.id}`, row.id);
     expect(detail.status).toBe(200);
     expect(detail.json).toMatchObject({
-      ctwaClid: expect.stringMatching(/^Aff-n8ZTODiE79d22/),
-      referral: { sourceType: "ad", sourceId: "120226305854810726", sourceUrl: "https://fb.me/3cr4Wqqkv", headline: "Chat with us", mediaType: "image" },
-      lastTouch: { ctwaClid: expect.stringMatching(/^Aff-/) },
+      ctwaClid: CLID,
+      referral: { sourceType: "ad", sourceId: "120210000000000101", sourceUrl: "https://fb.me/ct1Ad0001", headline: "Sail this winter", mediaType: "image" },
+      lastTouch: { ctwaClid: CLID },
     });
     expect(detail.json.conversations.length).toBeGreaterThanOrEqual(1);
     expect(detail.json.conversations[0]).toMatchObject({ startedAt: expect.any(Number), windowExpiresAt: expect.any(Number) });
@@ -81,18 +82,18 @@ describe.each(testDrivers)("/api/v1/subscribers (%s)", (kind) => {
   });
 
   it("filters the list like the console and pages with a cursor", async () => {
-    const [ad] = await t.db.select().from(subscribers).where(eq(subscribers.waPhone, "+16505551234"));
+    const [ad] = await t.db.select().from(subscribers).where(eq(subscribers.waPhone, "+15550142001"));
     await t.db.insert(subscribers).values({ tenantId: ad!.tenantId, waPhone: "+14155550100", profileName: "Organic Olga", firstSeenAt: new Date(Date.UTC(2025, 0, 1)), lastInboundAt: new Date(Date.UTC(2025, 0, 2)) });
     const ads = await call(list.GET, key, "http://t/api/v1/subscribers?source=ad&clickId=yes");
-    expect(ads.json.rows.map((r: { waPhone: string }) => r.waPhone)).toEqual(["+16505551234"]);
-    expect(ads.json.rows[0].firstTouch).toMatchObject({ headline: "Chat with us", sourceType: "ad", ctwaClid: expect.stringMatching(/^Aff-/) });
+    expect(ads.json.rows.map((r: { waPhone: string }) => r.waPhone)).toEqual(["+15550142001"]);
+    expect(ads.json.rows[0].firstTouch).toMatchObject({ headline: "Sail this winter", sourceType: "ad", ctwaClid: CLID });
     const organic = await call(list.GET, key, "http://t/api/v1/subscribers?source=organic");
     expect(organic.json.rows.map((r: { waPhone: string }) => r.waPhone)).toEqual(["+14155550100"]);
     expect(organic.json.rows[0].firstTouch).toBeNull();
     const first = await call(list.GET, key, "http://t/api/v1/subscribers?limit=1");
     expect(first.json.rows).toHaveLength(1);
     const second = await call(list.GET, key, `http://t/api/v1/subscribers?limit=1&cursor=${first.json.nextCursor}`);
-    expect(first.json.rows[0].waPhone).toBe("+16505551234"); // wrote last
+    expect(first.json.rows[0].waPhone).toBe("+15550142001"); // wrote last
     expect(second.json.rows.map((r: { waPhone: string }) => r.waPhone)).toEqual(["+14155550100"]);
     expect(second.json.nextCursor).toBeNull();
     const bad = await call(list.GET, key, "http://t/api/v1/subscribers?source=billboard&from=2026-13-01");
@@ -102,7 +103,7 @@ describe.each(testDrivers)("/api/v1/subscribers (%s)", (kind) => {
   });
 
   it("PATCH sets lifecycle and tags, blocks (cancelling pending drips) and never opts someone back in", async () => {
-    const id = (await call(list.GET, key, "http://t/api/v1/subscribers?waPhone=%2B16505551234")).json.rows[0].id;
+    const id = (await call(list.GET, key, "http://t/api/v1/subscribers?waPhone=%2B15550142001")).json.rows[0].id;
     const patch = async (body: unknown, token = key) => {
       const res = await one.PATCH(new Request(`http://t/api/v1/subscribers/${id}`, { method: "PATCH", headers: { authorization: `Bearer ${token}` }, body: JSON.stringify(body) }), { params: Promise.resolve({ id }) } as never);
       return { status: res.status, json: await res.json() };
@@ -136,8 +137,8 @@ describe.each(testDrivers)("/api/v1/subscribers (%s)", (kind) => {
     expect(res.headers.get("content-disposition")).toMatch(/attachment; filename="subscribers-\d{4}-\d{2}-\d{2}\.csv"/);
     const lines = (await res.text()).trimEnd().split("\r\n");
     expect(lines[0]).toMatch(/^id,name,wa_phone,/);
-    expect(lines.slice(1).map((l) => l.split(",")[2])).toEqual(["+16505551234"]);
-    expect(lines[1]).toContain(",ad,Chat with us,");
+    expect(lines.slice(1).map((l) => l.split(",")[2])).toEqual(["+15550142001"]);
+    expect(lines[1]).toContain(",ad,Sail this winter,");
     const all = await exporter.GET(new Request("http://t/api/v1/subscribers/export", { headers: { authorization: `Bearer ${key}` } }), undefined as never);
     expect((await all.text()).trimEnd().split("\r\n")).toHaveLength(3); // header + both subscribers
     const bad = await exporter.GET(new Request("http://t/api/v1/subscribers/export?q=ab", { headers: { authorization: `Bearer ${key}` } }), undefined as never);
