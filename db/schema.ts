@@ -21,6 +21,8 @@ export const PROVIDERS = ["cloud", "gupshup", "green"] as const;
 export const CONNECTION_STATUSES = ["unverified", "connected", "error"] as const;
 export const SUBSCRIBER_STATUSES = ["active", "inactive", "blocked", "opted_out"] as const;
 export const LIFECYCLE_STATES = ["lead", "prospect", "customer", "repeat_customer"] as const;
+// Meta `user_preferences` for category marketing_messages: the customer stopped or resumed marketing messages
+export const MARKETING_PREFERENCES = ["stop", "resume"] as const;
 export const MESSAGE_DIRECTIONS = ["inbound", "outbound"] as const;
 export const MESSAGE_STATUSES = ["received", "accepted", "sent", "delivered", "read", "failed", "deleted"] as const;
 export const WEBHOOK_PROVIDERS = ["cloud", "gupshup"] as const;
@@ -214,6 +216,9 @@ export const subscribers = pgTable(
     optInStatus: boolean("opt_in_status"),
     optInAt: ts("opt_in_at"),
     optOutAt: ts("opt_out_at"),
+    // the customer's own choice in WhatsApp (null = never told); the time is Meta's, so an older event never wins
+    marketingPreference: text("marketing_preference", { enum: MARKETING_PREFERENCES }),
+    marketingPreferenceAt: ts("marketing_preference_at"),
     status: text("status", { enum: SUBSCRIBER_STATUSES }).notNull().default("active"),
     lifecycleState: text("lifecycle_state", { enum: LIFECYCLE_STATES }).notNull().default("lead"),
     lifecycleChangedAt: ts("lifecycle_changed_at"),
@@ -260,6 +265,7 @@ export const subscribers = pgTable(
       .where(sql`${t.lifecycleState} <> 'lead'`),
     check("subscribers_status_check", oneOf(t.status, SUBSCRIBER_STATUSES)),
     check("subscribers_lifecycle_check", oneOf(t.lifecycleState, LIFECYCLE_STATES)),
+    check("subscribers_marketing_preference_check", oneOf(t.marketingPreference, MARKETING_PREFERENCES)),
   ],
 );
 

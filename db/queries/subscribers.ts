@@ -1,6 +1,6 @@
 // subscribers: one per (tenant, wa_phone), or (tenant, user_id) for users who hide their number.
 // Batch writes go through jsonb_to_recordset: one parameter, typed columns, identical on both drivers.
-import { and, asc, eq, inArray, or, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { rowsOf } from "../migrations-info";
 import { type NewSubscriber, outboundMessages, subscribers } from "../schema";
@@ -211,8 +211,28 @@ export async function recordSubscriberOptEvent(
 }
 
 /**
- * Cancels the pending drip rows of subscribers who opted out (by subscriber id, or by phone for rows queued
- * before the subscriber existed). Rows already leased by a sender are left to its own opt-out check.
+ * A customer's marketing-message choice (Meta user_preferences) on one subscriber, written only when newer than
+ * the recorded one; at the same instant a stop wins (lib/subscribers/marketing-preference `supersedes`). A
+ * replay or an older event changes nothing. Returns whether the row changed.
+ */
+export async function recordMarketingPreference(
+  db: Db,
+  { tenantId, id, preference, at, now }: { tenantId: string; id: string; preference: "stop" | "resume"; at: Date; now: Date },
+): Promise<boolean> {
+  const s = subscribers;
+  const tieGoesToStop = preference === "stop" ? and(eq(s.marketingPreferenceAt, at), sql`${s.marketingPreference} is distinct from 'stop'`) : undefined;
+  const rows = await db
+    .update(s)
+    .set({ marketingPreference: preference, marketingPreferenceAt: at, rawLastEventType: "user_preferences", updatedAt: now })
+    .where(and(eq(s.tenantId, tenantId), eq(s.id, id), or(isNull(s.marketingPreferenceAt), lt(s.marketingPreferenceAt, at), tieGoesToStop)))
+    .returning({ id: s.id });
+  return rows.length > 0;
+}
+
+/**
+ * Cancels the pending drip rows of subscribers who opted out or stopped marketing messages (`reason` says
+ * which; by subscriber id, or by phone for rows queued before the subscriber existed). Rows already leased by
+ * a sender are left to its own check.
  */
 export async function cancelPendingOutboundForOptOut(
   db: Db,

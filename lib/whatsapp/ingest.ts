@@ -2,7 +2,8 @@
 // opt-outs and number/template updates. Idempotent by unique keys (a replayed delivery changes nothing) and
 // set-based: a batch of events is applied with a handful of multi-row statements in one transaction; if the
 // batch throws, each event is retried alone so one poison event cannot hold the others back. The verbs live
-// beside it: ingest-inbound (messages), ingest-statuses, ingest-account (user events, WABA changes).
+// beside it: ingest-inbound (messages), ingest-statuses, ingest-account (user events, WABA changes),
+// ingest-preferences (Meta user_preferences: marketing stop / resume).
 import type { Db } from "@/db/client";
 import {
   TRUSTED_SIGNATURE_RESULTS,
@@ -23,10 +24,11 @@ import { AppError, notFound } from "@/lib/errors";
 import { parseGupshupWebhook } from "@/lib/gupshup/parse";
 import { applyAccountChange, applyUserEvents } from "./ingest-account";
 import { applyInbound } from "./ingest-inbound";
+import { applyUserPreferences } from "./ingest-preferences";
 import { applyStatuses } from "./ingest-statuses";
 import type { InboundMessage, StatusUpdate, WebhookItem } from "./normalised";
 import { parseMetaWebhook } from "./parse";
-import type { AccountWork, EventContext, Routed, UserEvent } from "./routed";
+import type { AccountWork, EventContext, Routed, UserEvent, UserPreference } from "./routed";
 
 const BATCH_SIZE = 250; // events per transaction
 
@@ -175,7 +177,7 @@ async function processAloneAgain(db: Db, id: string, now: Date, first: unknown):
 
 const sum = (results: BatchResult[], key: "messagesInserted" | "statusesApplied") => results.reduce((n, r) => n + r[key], 0);
 
-type TenantWork = { inbound: Routed<InboundMessage>[]; statuses: Routed<StatusUpdate>[]; userEvents: Routed<UserEvent>[] };
+type TenantWork = { inbound: Routed<InboundMessage>[]; statuses: Routed<StatusUpdate>[]; userEvents: Routed<UserEvent>[]; preferences: Routed<UserPreference>[] };
 type ParsedEvent = { row: WebhookEventRow; items: WebhookItem[]; phoneNumberIds: string[]; ctx: EventContext };
 
 async function runBatch(tx: Db, rows: WebhookEventRow[], requested: string[], now: Date): Promise<BatchResult> {
@@ -195,6 +197,7 @@ async function runBatch(tx: Db, rows: WebhookEventRow[], requested: string[], no
     messagesInserted += await applyInbound(tx, tenantId, work.inbound, now);
     statusesApplied += await applyStatuses(tx, tenantId, work.statuses, now);
     await applyUserEvents(tx, tenantId, work.userEvents, now);
+    await applyUserPreferences(tx, tenantId, work.preferences, now);
   }
   for (const change of plan.account) await applyAccountChange(tx, change, now);
   await touchNumbersLastWebhookAt(tx, [...plan.touches].map(([id, at]) => ({ id, at })));
@@ -293,11 +296,12 @@ async function routeEvents(tx: Db, events: ParsedEvent[]) {
       if (targets.length === 0) unrouted += 1;
       routedTo.push(...targets);
       for (const number of targets) {
-        const work = tenants.get(number.tenantId) ?? { inbound: [], statuses: [], userEvents: [] };
+        const work = tenants.get(number.tenantId) ?? { inbound: [], statuses: [], userEvents: [], preferences: [] };
         tenants.set(number.tenantId, work);
         if (item.kind === "message") work.inbound.push({ item, number, ctx: event.ctx });
         else if (item.kind === "status") work.statuses.push({ item, number, ctx: event.ctx });
         else if (item.kind === "user_event") work.userEvents.push({ item, number, ctx: event.ctx });
+        else if (item.kind === "user_preference") work.preferences.push({ item, number, ctx: event.ctx });
       }
       if (targets.length > 0 && (item.kind === "template_status" || item.kind === "number_quality" || item.kind === "account_update")) account.push({ item, numbers: targets });
     }

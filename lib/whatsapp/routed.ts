@@ -5,6 +5,7 @@ import type { ChangeEvent } from "./normalised";
 export type EventContext = { eventId: string; receivedAt: Date; rawVersion: string };
 export type Routed<T> = { item: T; number: RoutingNumber; ctx: EventContext };
 export type UserEvent = Extract<ChangeEvent, { kind: "user_event" }>;
+export type UserPreference = Extract<ChangeEvent, { kind: "user_preference" }>;
 /** A WABA-level change (template status, quality, account) and the numbers it concerns. */
 export type AccountWork = { item: ChangeEvent; numbers: RoutingNumber[] };
 
