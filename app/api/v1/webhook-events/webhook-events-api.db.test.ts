@@ -1,7 +1,5 @@
 // /api/v1/webhook-events: the real handlers on a test database (only getDb is swapped), events stored the way
 // the webhook routes store them.
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type * as ClientModule from "@/db/client";
 import type { Db } from "@/db/client";
@@ -13,6 +11,7 @@ import { createNumber } from "@/lib/numbers/numbers";
 import { numberFormSchema } from "@/lib/numbers/schemas";
 import { type StoreWebhookEventInput, storeWebhookEvent } from "@/lib/whatsapp/store";
 import { signMetaBody } from "@/lib/whatsapp/signature";
+import { fixtureText } from "@/test/fixtures/webhooks";
 
 const current: { db?: Db } = {};
 vi.mock("@/db/client", async (importOriginal) => ({
@@ -36,7 +35,6 @@ const call = async (handler: Handler, opts: { method?: string; token: string; id
   return { status: res.status, json: await res.json() };
 };
 
-const corpus = (name: string) => readFileSync(path.resolve("../shared/corpus/webhooks", name), "utf8");
 const keys = { encryptionKey: Buffer.alloc(32, 5).toString("base64"), appUrl: "https://clicktrail.example.com" };
 const T0 = new Date("2030-05-01T10:00:00.000Z");
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
@@ -50,8 +48,8 @@ describe.each(testDrivers)("/api/v1/webhook-events (%s)", (kind) => {
   let tenantId = "";
   let cloudNumberId = "";
   let gupshupNumberId = "";
-  const pnid = "106540352242922"; // the corpus payloads' Phone Number ID
-  const textBody = corpus("meta-text-01.json");
+  const pnid = "320000000000001"; // the fixtures' Phone Number ID (test/fixtures/webhooks/README.md)
+  const textBody = fixtureText("meta-text.json");
   const ids: Record<string, string> = {};
   let total = 0;
 
@@ -69,17 +67,17 @@ describe.each(testDrivers)("/api/v1/webhook-events (%s)", (kind) => {
     tenantId = (await insertTenant(t.db, { name: "Webhook events" })).id;
     key = (await createApiKey(t.db, { tenantId, name: "k", createdBy: null })).secret;
     otherKey = (await createApiKey(t.db, { tenantId: (await insertTenant(t.db, { name: "Other" })).id, name: "k", createdBy: null })).secret;
-    const cloudInput = { provider: "cloud", label: "Main line", phoneE164: "+1 555-078-3881", phoneNumberId: pnid, wabaId: "102290129340398", accessToken: "EAAG-token-1a2b", appSecret: "app-secret-3c4d" };
+    const cloudInput = { provider: "cloud", label: "Main line", phoneE164: "+1 555-010-0001", phoneNumberId: pnid, wabaId: "310000000000001", accessToken: "EAAG-token-1a2b", appSecret: "app-secret-3c4d" };
     cloudNumberId = (await createNumber(t.db, keys, { tenantId, input: numberFormSchema.parse(cloudInput) })).id;
     const gupshupInput = { provider: "gupshup", label: "Gupshup line", phoneE164: "+57 312 345 6789", gupshupAppName: "DemoAPI", gupshupApiKey: "gs-key-5e6f" };
     gupshupNumberId = (await createNumber(t.db, keys, { tenantId, input: numberFormSchema.parse(gupshupInput) })).id;
 
     const headers = { "content-type": "application/json", "x-hub-signature-256": signMetaBody(textBody, "app-secret-3c4d"), "user-agent": "facebookexternalua" };
     await store("processed1", { receivedAt: at(1), status: "processed", headers });
-    await store("processed2", { receivedAt: at(2), status: "processed", rawBody: corpus("meta-status-delivered-01.json") });
+    await store("processed2", { receivedAt: at(2), status: "processed", rawBody: fixtureText("meta-status-delivered.json") });
     await store("tieA", { receivedAt: at(3), status: "processed" }); // two events in the same millisecond: the id breaks the tie
     await store("tieB", { receivedAt: at(3), status: "processed" });
-    await store("gupshup", { receivedAt: at(4), provider: "gupshup", numberId: gupshupNumberId, signatureResult: "not_required", status: "processed", rawBody: corpus("gupshup-message-event-delivered-01.json") });
+    await store("gupshup", { receivedAt: at(4), provider: "gupshup", numberId: gupshupNumberId, signatureResult: "not_required", status: "processed", rawBody: fixtureText("gupshup-message-event-delivered.json") });
     await store("failed", { receivedAt: at(5), status: "failed", error: "connection terminated unexpectedly" });
     await store("poison", { receivedAt: at(6), status: "failed", error: "not a WhatsApp Business Account webhook", rawBody: '{"object":"page","entry":[]}' });
     await store("rejected", { receivedAt: at(7), status: "rejected", signatureResult: "invalid", error: "X-Hub-Signature-256 does not match" });
@@ -102,10 +100,10 @@ describe.each(testDrivers)("/api/v1/webhook-events (%s)", (kind) => {
     const times = rows.map((r) => Date.parse(r.receivedAt));
     expect([...times].sort((a, b) => b - a)).toEqual(times);
     const text = JSON.stringify(res.json);
-    expect(text).not.toContain("Does it come in another color?");
+    expect(text).not.toContain("Do you ship to Lisbon?");
     expect(rows[0]).not.toHaveProperty("rawBody");
     const byId = new Map(rows.map((r) => [r.id, r]));
-    expect(byId.get(ids.processed1!)).toMatchObject({ provider: "cloud", status: "processed", signatureResult: "valid", number: { label: "Main line", phoneE164: "+15550783881" }, summary: expect.stringMatching(/^messages · \d+(\.\d)? (B|KB)$/) });
+    expect(byId.get(ids.processed1!)).toMatchObject({ provider: "cloud", status: "processed", signatureResult: "valid", number: { label: "Main line", phoneE164: "+15550100001" }, summary: expect.stringMatching(/^messages · \d+(\.\d)? (B|KB)$/) });
     expect(byId.get(ids.processed2!)!.summary).toMatch(/^statuses · /);
     expect(byId.get(ids.gupshup!)).toMatchObject({ provider: "gupshup", number: { label: "Gupshup line" }, summary: expect.stringMatching(/^delivery status · /) });
     expect(byId.get(ids.notJson!)!.summary).toMatch(/^unrecognised body · 9 B$/);
@@ -162,14 +160,14 @@ describe.each(testDrivers)("/api/v1/webhook-events (%s)", (kind) => {
     expect(res.json).toMatchObject({ status: "processed", replayable: true, parseError: null, number: { id: cloudNumberId, label: "Main line" }, summary: expect.stringMatching(/^1 message · /) });
     expect(res.json.items).toEqual([
       {
-        kind: "message", type: "text", wamid: "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=", from: "16505551234",
-        status: null, textPreview: "Does it come in another color?", phoneNumberId: pnid,
+        kind: "message", type: "text", wamid: "wamid.CT-TEXT-0001", from: "15550142001",
+        status: null, textPreview: "Hi! Do you ship to Lisbon?", phoneNumberId: pnid,
       },
     ]);
     const status = await call(one.GET, { token: key, id: ids.processed2 });
-    expect(status.json.items[0]).toMatchObject({ kind: "status", status: "delivered", from: expect.any(String) });
+    expect(status.json.items[0]).toMatchObject({ kind: "status", status: "delivered", wamid: "wamid.CT-OUT-0001", from: "15550142001" });
     const gupshup = await call(one.GET, { token: key, id: ids.gupshup });
-    expect(gupshup.json.items[0]).toMatchObject({ kind: "status", status: "delivered" });
+    expect(gupshup.json.items[0]).toMatchObject({ kind: "status", status: "delivered", from: "15550142101" });
     const notJson = await call(one.GET, { token: key, id: ids.notJson });
     expect(notJson.json).toMatchObject({ rawBody: "hello=1&x", prettyBody: null, items: [], parseError: "The body is not JSON", replayable: false });
     const poison = await call(one.GET, { token: key, id: ids.poison });
@@ -193,7 +191,7 @@ describe.each(testDrivers)("/api/v1/webhook-events (%s)", (kind) => {
     const res = await call(replay.POST, { method: "POST", token: key, id: ids.failed });
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ id: ids.failed, status: "processed", error: null });
-    expect(await getSubscriberByWaPhone(t.db, { tenantId, waPhone: "+16505551234" })).toMatchObject({ profileName: "Sheena Nelson" });
+    expect(await getSubscriberByWaPhone(t.db, { tenantId, waPhone: "+15550142001" })).toMatchObject({ profileName: "Mara Quinn", inboundCount: 1 });
     const after = await call(one.GET, { token: key, id: ids.failed });
     expect(after.json).toMatchObject({ status: "processed", error: null, attempts: 1, processedAt: expect.any(String) });
     expect((await call(list.GET, { token: key, query: "status=failed" })).json.rows.map((r: Listed) => r.id)).toEqual([ids.poison]);
