@@ -104,7 +104,7 @@ export async function loadDispatchContext(db: Db, rows: OutboundRow[]) {
   const subscriberIds = ids([...rows.map((r) => r.subscriberId), ...leadRows.map((l) => l.subscriberId)]);
   const phones = ids(rows.map((r) => r.phone));
   const subscriberRows = await db
-    .select({ id: subscribers.id, tenantId: subscribers.tenantId, waPhone: subscribers.waPhone, status: subscribers.status, profileName: subscribers.profileName, conversationExpiresAt: subscribers.conversationExpiresAt })
+    .select({ id: subscribers.id, tenantId: subscribers.tenantId, waPhone: subscribers.waPhone, status: subscribers.status, marketingPreference: subscribers.marketingPreference, profileName: subscribers.profileName, conversationExpiresAt: subscribers.conversationExpiresAt })
     .from(subscribers)
     .where(and(inArray(subscribers.tenantId, tenantIds), or(subscriberIds.length ? inArray(subscribers.id, subscriberIds) : sql`false`, phones.length ? inArray(subscribers.waPhone, phones) : sql`false`)));
   return {

@@ -55,11 +55,14 @@ describe.each(testDrivers)("drip run (%s)", (kind) => {
   });
 
   /** A lead (with a subscriber whose 24 h window is open or closed) enrolled now on this number. */
-  async function lead(numberId: string, opts: { window?: boolean; status?: "active" | "opted_out" } = {}) {
+  async function lead(numberId: string, opts: { window?: boolean; status?: "active" | "opted_out"; marketing?: "stop" | "resume" } = {}) {
     const phone = `+1415200${String(1000 + (seq += 1))}`;
     const [sub] = await t.db
       .insert(subscribers)
-      .values({ tenantId, waPhone: phone, waId: phone.slice(1), phoneHash: "x", profileName: "Anna P", firstSeenAt: at(-120), lastInboundAt: at(-120), status: opts.status ?? "active", conversationExpiresAt: opts.window === false ? at(-60) : at(24 * 60 - 1) })
+      .values({
+        tenantId, waPhone: phone, waId: phone.slice(1), phoneHash: "x", profileName: "Anna P", firstSeenAt: at(-120), lastInboundAt: at(-120), status: opts.status ?? "active",
+        conversationExpiresAt: opts.window === false ? at(-60) : at(24 * 60 - 1), marketingPreference: opts.marketing ?? null, marketingPreferenceAt: opts.marketing ? at(-90) : null,
+      })
       .returning();
     const [row] = await t.db.insert(leads).values({ tenantId, name: "Anna Petrova", phone, segment: "acting", numberId, subscriberId: sub!.id }).returning();
     await enrollLead(t.db, { tenantId, leadId: row!.id, now });
@@ -112,6 +115,28 @@ describe.each(testDrivers)("drip run (%s)", (kind) => {
     expect((await rowsOf(stopped.id))[0]).toMatchObject({ status: "cancelled", errorCode: "campaign_stopped" });
     expect(cloudSends.sends.length).toBe(before);
     expect((await stopLeadCampaign(t.db, { tenantId, leadId: stopped.id, now })).cancelled).toBe(1); // its day-1 row
+  });
+
+  it("never queues for nor sends to a customer who stopped marketing messages, and does again after a resume", async () => {
+    const stopped = await lead(cloudId, { marketing: "stop" });
+    expect(await rowsOf(stopped.id)).toEqual([]);
+    const [afterCall] = await t.db.select().from(leads).where(eq(leads.id, stopped.id));
+    expect(afterCall).toMatchObject({ isTarget: true, campaignActive: false, enrolledAt: null });
+    expect(await enrollLead(t.db, { tenantId, leadId: stopped.id, now })).toMatchObject({ queued: 0, notQueued: { code: "marketing_stopped", message: "The customer stopped marketing messages in WhatsApp" } });
+
+    const stopsLater = await lead(cloudId); // enrolled, then the stop is recorded before the run
+    await t.db.update(subscribers).set({ marketingPreference: "stop", marketingPreferenceAt: at(0) }).where(eq(subscribers.id, stopsLater.subscriberId!));
+    const resumed = await lead(cloudId, { marketing: "resume" });
+    const before = cloudSends.sends.length;
+    expect(await run(1)).toMatchObject({ cancelled: 1, sent: 1 });
+    expect((await rowsOf(stopsLater.id))[0]).toMatchObject({ status: "cancelled", errorCode: "marketing_stopped", errorMessage: "The customer stopped marketing messages in WhatsApp" });
+    expect((await rowsOf(resumed.id))[0]).toMatchObject({ status: "sent" });
+    expect(cloudSends.sends.slice(before).map((s) => s.body.to)).toEqual([resumed.phone]);
+
+    await t.db.update(subscribers).set({ marketingPreference: "resume", marketingPreferenceAt: at(2) }).where(eq(subscribers.id, stopped.subscriberId!));
+    const later = new Date(now.getTime() + 3 * 60_000);
+    expect(await enrollLead(t.db, { tenantId, leadId: stopped.id, now: later })).toMatchObject({ queued: 2, notQueued: null, lead: { campaignActive: true, enrolledAt: later } });
+    await stopLeadCampaign(t.db, { tenantId, leadId: stopped.id, now: later }); // out of the later tests' runs
   });
 
   it("retries a throughput error with backoff and fails a permanent one at once, keeping the provider's code", async () => {

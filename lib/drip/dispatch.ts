@@ -15,6 +15,7 @@ import {
   unclaimOutbound,
 } from "@/db/queries";
 import { openSecret } from "@/lib/crypto";
+import { MARKETING_STOPPED, isMarketingStopped } from "@/lib/subscribers/marketing-preference";
 import type { GraphConfig } from "@/lib/whatsapp/graph-client";
 import { type OutgoingMessage, type Sender, type SendOutcome, sendThrough } from "./providers";
 import { renderTemplate, variablesFor } from "./render";
@@ -46,6 +47,7 @@ export function decide(row: OutboundRow, ctx: DispatchContext, deps: DripDeps, n
     ?? ctx.subscribersByPhone.get(`${row.tenantId}:${row.phone}`);
   if (subscriber?.status === "opted_out") return stop("cancelled", "opted_out", "The subscriber opted out");
   if (subscriber?.status === "blocked") return stop("cancelled", "blocked", "The subscriber is blocked");
+  if (isMarketingStopped(subscriber)) return stop("cancelled", MARKETING_STOPPED.code, MARKETING_STOPPED.message);
   const template = row.templateId ? ctx.templates.get(row.templateId) : undefined;
   if (!template) return stop("cancelled", "template_deleted", "The template was deleted");
   if (!template.active) return stop("skipped", "template_inactive", `Template "${template.name}" is inactive`);

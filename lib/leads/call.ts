@@ -8,7 +8,8 @@ import { notFound } from "@/lib/errors";
 import { getLead, type LeadDetail } from "./read";
 import type { LeadPatch } from "./schemas";
 
-export type CallOutcome = { lead: LeadRow; queued: number; cancelled: number };
+/** `notQueued`: why a Yes queued nothing (the customer stopped marketing messages in WhatsApp), else null. */
+export type CallOutcome = { lead: LeadRow; queued: number; cancelled: number; notQueued: { code: string; message: string } | null };
 
 export type RecordCallInput = {
   tenantId: string;
@@ -35,21 +36,21 @@ export async function recordCall(db: Db, input: RecordCallInput): Promise<CallOu
     const answer = callStatus === "called" && isTarget !== undefined ? { isTarget } : {};
     const recorded = (await updateLeadRow(tx, { tenantId, id: leadId }, { callStatus, assignedUserId, ...answer }))!;
     if (callStatus === "called" && isTarget === true) {
-      const { lead: enrolled, queued } = await enrollLead(tx, { tenantId, leadId, now });
-      return { lead: enrolled, queued, cancelled: 0 };
+      const { lead: enrolled, queued, notQueued } = await enrollLead(tx, { tenantId, leadId, now });
+      return { lead: enrolled, queued, cancelled: 0, notQueued };
     }
     if (callStatus === "called" && isTarget === false && (lead.campaignActive || lead.enrolledAt)) {
       const { lead: stopped, cancelled } = await stopLeadCampaign(tx, { tenantId, leadId, now });
-      return { lead: stopped, queued: 0, cancelled };
+      return { lead: stopped, queued: 0, cancelled, notQueued: null };
     }
-    return { lead: recorded, queued: 0, cancelled: 0 };
+    return { lead: recorded, queued: 0, cancelled: 0, notQueued: null };
   });
 }
 
 /** "Stop campaign": nothing more is sent to the lead; its pending messages are cancelled. */
 export async function stopCampaign(db: Db, { tenantId, leadId, now }: { tenantId: string; leadId: string; now: Date }): Promise<CallOutcome> {
   const { lead, cancelled } = await stopLeadCampaign(db, { tenantId, leadId, now });
-  return { lead, queued: 0, cancelled };
+  return { lead, queued: 0, cancelled, notQueued: null };
 }
 
 /**
@@ -65,7 +66,7 @@ export async function updateLead(db: Db, { tenantId, leadId, patch, userId, now 
     }
     if (patch.campaignActive === false) {
       const stopped = await stopCampaign(tx, { tenantId, leadId, now });
-      outcome = { lead: stopped.lead, queued: outcome?.queued ?? 0, cancelled: (outcome?.cancelled ?? 0) + stopped.cancelled };
+      outcome = { lead: stopped.lead, queued: outcome?.queued ?? 0, cancelled: (outcome?.cancelled ?? 0) + stopped.cancelled, notQueued: outcome?.notQueued ?? null };
     }
     if (!outcome) throw new Error("an empty lead patch passed validation");
     return outcome;
@@ -76,7 +77,7 @@ export async function updateLead(db: Db, { tenantId, leadId, patch, userId, now 
 export async function patchLead(
   db: Db,
   input: { tenantId: string; leadId: string; patch: LeadPatch; userId?: string | null; now: Date },
-): Promise<{ detail: LeadDetail; queued: number; cancelled: number }> {
-  const { queued, cancelled } = await updateLead(db, input);
-  return { detail: await getLead(db, { tenantId: input.tenantId, id: input.leadId }), queued, cancelled };
+): Promise<{ detail: LeadDetail; queued: number; cancelled: number; notQueued: CallOutcome["notQueued"] }> {
+  const { queued, cancelled, notQueued } = await updateLead(db, input);
+  return { detail: await getLead(db, { tenantId: input.tenantId, id: input.leadId }), queued, cancelled, notQueued };
 }

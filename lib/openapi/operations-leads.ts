@@ -90,6 +90,10 @@ const leadPatchedSchema = z
     ...detailFields,
     queued: z.number().int().meta({ description: "Messages this change queued (enrolling again queues nothing new)" }),
     cancelled: z.number().int().meta({ description: "Pending messages this change cancelled" }),
+    notQueued: z
+      .object({ code: z.string(), message: z.string() })
+      .nullable()
+      .meta({ description: "Why enrolling queued nothing: `marketing_stopped` when the customer stopped marketing messages in WhatsApp (the answer is recorded, the campaign does not start)" }),
   })
   .meta({ id: "LeadUpdated" });
 

@@ -37,8 +37,9 @@ export function CallActions({ id, name, campaignActive, messageCount }: { id: st
   const answer = (isTarget: boolean) =>
     run(
       () => recordCallAction({ id, callStatus: "called", isTarget }),
-      ({ queued, cancelled }) => {
+      ({ queued, cancelled, notQueued }) => {
         if (!isTarget) return `Recorded: ${name} is not interested.${cancelled > 0 ? ` ${plural(cancelled, "pending message")} cancelled.` : ""}`;
+        if (notQueued) return `Marked target and interested, but nothing was queued. ${notQueued.message}.`;
         if (queued > 0) return `Campaign started: ${plural(queued, "WhatsApp message")} queued.`;
         return messageCount > 0
           ? "Marked target and interested. Its messages were queued before: each template is sent once per lead."

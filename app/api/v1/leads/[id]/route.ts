@@ -19,6 +19,6 @@ export const PATCH = withApiErrors(async (req: Request, ctx: Ctx) => {
   const { tenantId, userId } = await requireApiPrincipal(req, { role: "manager" });
   const leadId = await idParam(ctx.params);
   const patch = parseLeadPatch(await readJson(req));
-  const { detail, queued, cancelled } = await patchLead(await getDb(), { tenantId, leadId, patch, userId, now: new Date() });
-  return Response.json({ ...leadDetailJson(detail), queued, cancelled });
+  const { detail, queued, cancelled, notQueued } = await patchLead(await getDb(), { tenantId, leadId, patch, userId, now: new Date() });
+  return Response.json({ ...leadDetailJson(detail), queued, cancelled, notQueued });
 });
