@@ -172,7 +172,7 @@ const subscribers: ApiOperation[] = [
       userId: "Exactly this WhatsApp user id",
       ...pageNotes,
     },
-    responses: [{ status: 200, description: "One page of subscribers (seeds/000 field names, unix-ms timestamps, the ad that brought them)", schema: pageOf(looseObject) }],
+    responses: [{ status: 200, description: "One page of subscribers (seeds/000 field names, unix-ms timestamps, the ad that brought them, the marketing preference)", schema: pageOf(looseObject) }],
   }),
   defineOperation({
     method: "get",
@@ -190,7 +190,8 @@ const subscribers: ApiOperation[] = [
     operationId: "getSubscriber",
     tag: "Subscribers",
     summary: "Get a subscriber",
-    description: "One subscriber (seeds/000 fields), their conversations with each ad referral, and the first and last touch.",
+    description:
+      "One subscriber (seeds/000 fields), their conversations with each ad referral, and the first and last touch. `marketingPreference` is the customer's own choice in WhatsApp (Meta's `user_preferences` webhook): `stop` (no drip message is queued or sent to them), `resume`, or null when they never changed it; `marketingPreferenceAt` is when they made it (unix ms).",
     responses: [{ status: 200, description: "The subscriber", schema: looseObject }],
   }),
   defineOperation({

@@ -64,6 +64,8 @@ export function subscriberJson(s: SubscriberRow) {
     optInStatus: s.optInStatus,
     optInAt: ms(s.optInAt),
     optOutAt: ms(s.optOutAt),
+    marketingPreference: s.marketingPreference, // "stop" | "resume" (Meta user_preferences) | null: never told
+    marketingPreferenceAt: ms(s.marketingPreferenceAt),
     status: s.status,
     lifecycleState: s.lifecycleState,
     lifecycleChangedAt: ms(s.lifecycleChangedAt),

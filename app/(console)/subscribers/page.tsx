@@ -20,7 +20,7 @@ import { listSubscribers, type SubscriberListPage } from "@/lib/subscribers/list
 import { SubscriberFilters } from "./filters";
 import { listHref } from "./list-href";
 import { NewArrivals } from "./new-arrivals";
-import { LIFECYCLE_LABELS, MessageStatusLabel, SOURCE_LABELS, SUBSCRIBER_STATUS, SubscriberStatusBadge } from "./subscriber-badges";
+import { LIFECYCLE_LABELS, MarketingStoppedBadge, MessageStatusLabel, SOURCE_LABELS, SUBSCRIBER_STATUS, SubscriberStatusBadge } from "./subscriber-badges";
 import { readUrlFilters } from "@/lib/url-filters";
 import { numberLabel, subscriberName } from "@/components/console/names";
 
@@ -139,7 +139,10 @@ export default async function SubscribersPage({ searchParams }: { searchParams: 
                       {s.country ? <span className="ml-1.5 text-xs text-muted-foreground">{s.country}</span> : null}
                     </TableCell>
                     <TableCell>
-                      <SubscriberStatusBadge status={s.status} />
+                      <span className="inline-flex flex-wrap gap-1">
+                        <SubscriberStatusBadge status={s.status} />
+                        <MarketingStoppedBadge preference={s.marketingPreference} />
+                      </span>
                     </TableCell>
                     <TableCell>
                       <time dateTime={s.firstSeenAt.toISOString()} title={formatDateTime(s.firstSeenAt.getTime())}>

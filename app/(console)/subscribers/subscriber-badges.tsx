@@ -1,4 +1,4 @@
-import { Ban, CheckCheck, CircleDot, Clock, Eye, MessageCircleOff, Send, UserX, XCircle } from "lucide-react";
+import { Ban, BellOff, CheckCheck, CircleDot, Clock, Eye, MessageCircleOff, Send, UserX, XCircle } from "lucide-react";
 import { Badge } from "@/components/ui/badge";
 
 type Variant = "success" | "secondary" | "warning" | "destructive";
@@ -19,6 +19,17 @@ export function SubscriberStatusBadge({ status }: { status: string }) {
     <Badge variant={s.variant} title={s.description}>
       <s.icon aria-hidden />
       {s.label}
+    </Badge>
+  );
+}
+
+/** Shown beside the status while the customer has stopped marketing messages in WhatsApp (nothing otherwise). */
+export function MarketingStoppedBadge({ preference }: { preference: string | null }) {
+  if (preference !== "stop") return null;
+  return (
+    <Badge variant="warning" title="The customer stopped marketing messages in WhatsApp: no drip message is queued or sent">
+      <BellOff aria-hidden />
+      Marketing stopped
     </Badge>
   );
 }

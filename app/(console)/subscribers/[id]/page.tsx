@@ -12,13 +12,21 @@ import { getDb } from "@/db/client";
 import { requireUser } from "@/lib/auth";
 import { formatPhone } from "@/lib/phone";
 import { loadSubscriberPage, type SubscriberPageData } from "@/lib/subscribers/read";
-import { LIFECYCLE_LABELS, MessageStatusLabel, SubscriberStatusBadge } from "../subscriber-badges";
+import { LIFECYCLE_LABELS, MarketingStoppedBadge, MessageStatusLabel, SubscriberStatusBadge } from "../subscriber-badges";
 import { ReferralCard } from "./attribution";
 import { SubscriberActions } from "./subscriber-actions";
 import { subscriberName } from "@/components/console/names";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Subscriber" };
+
+/** The customer's own marketing choice in WhatsApp (Meta user_preferences), in words. */
+function marketingPreferenceText(preference: string | null, at: Date | null): string {
+  const when = at ? ` on ${formatDateTime(at.getTime())}` : "";
+  if (preference === "stop") return `Stopped by the customer${when}. No drip message is queued or sent to them; pending ones were cancelled.`;
+  if (preference === "resume") return `Resumed by the customer${when}: drip messages are sent again (ones cancelled by their stop stay cancelled).`;
+  return "Allowed: the customer has not stopped them in WhatsApp.";
+}
 
 type TimelineItem = { at: Date; key: string; icon: typeof ArrowDownLeft; title: React.ReactNode; detail?: React.ReactNode; status?: React.ReactNode };
 
@@ -94,6 +102,7 @@ export default async function SubscriberPage({ params }: { params: Promise<{ id:
         description={
           <span className="inline-flex flex-wrap items-center gap-2">
             <SubscriberStatusBadge status={s.status} />
+            <MarketingStoppedBadge preference={s.marketingPreference} />
             {LIFECYCLE_LABELS[s.lifecycleState]}
             {s.waPhone ? <span className="tabular-nums">· {formatPhone(s.waPhone)}</span> : null}
             {data.number ? (
@@ -114,6 +123,12 @@ export default async function SubscriberPage({ params }: { params: Promise<{ id:
                   ? `Open until ${formatDateTime(s.conversationExpiresAt!.getTime())}: free-form replies are allowed.`
                   : "Closed: only approved templates can be sent until they write again."}
               </CardDescription>
+            </CardHeader>
+          </Card>
+          <Card>
+            <CardHeader>
+              <CardTitle>Marketing messages</CardTitle>
+              <CardDescription>{marketingPreferenceText(s.marketingPreference, s.marketingPreferenceAt)}</CardDescription>
             </CardHeader>
           </Card>
           <Card>
