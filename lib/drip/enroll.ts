@@ -23,8 +23,8 @@ export type EnrollResult = { lead: LeadRow; queued: number; notQueued: { code: s
 /**
  * Starts the lead's drip: one row per active template of its segment, each at most once per lead. While the
  * lead's subscriber (by link, else by phone) has stopped marketing messages, only isTarget is recorded: the
- * campaign does not start and nothing is queued (`notQueued` says why), so enrolling again after a resume
- * schedules from then.
+ * campaign does not start and nothing is queued (`notQueued` says why), so a lead first enrolled after the
+ * resume is scheduled from then.
  */
 export async function enrollLead(db: Db, { tenantId, leadId, now }: { tenantId: string; leadId: string; now: Date }): Promise<EnrollResult> {
   return db.transaction(async (tx) => {
