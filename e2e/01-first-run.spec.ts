@@ -1,7 +1,7 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { ADMIN, MARKETER, signIn, signOut, submitSignIn } from "./helpers";
 
-// One story on one fresh server: first-run setup → sign in → dashboard → roles.
+// One story on a fresh console of its own (no seed): first-run setup → sign in → dashboard → roles.
 test.describe.serial("first run, sign-in and roles", () => {
   test("a fresh console sends the newcomer to setup, which validates inline and lands on the dashboard", async ({ page }) => {
     await page.goto("/");

@@ -1,24 +1,26 @@
-import { expect, test } from "@playwright/test";
-import { ADMIN, signIn } from "./helpers";
+import { expect, test } from "./fixtures";
+import { ADMIN, dramaSchool, signIn } from "./helpers";
+
+test.use({ seed: { workspaces: [dramaSchool()] } });
 
 test.describe.serial("API keys, health and demo data", () => {
-  test("health reports the driver and the applied migration", async ({ request }) => {
+  test("health reports the driver and the applied migration", async ({ request, app }) => {
     const res = await request.get("/api/health");
     expect(res.status()).toBe(200);
     const body = await res.json();
-    expect(body).toMatchObject({ status: "ok", db: process.env.E2E_DATABASE_URL ? "postgres" : "pglite" });
+    expect(body).toMatchObject({ status: "ok", db: app.driver });
     expect(body.migration).toMatch(/^\d{4}_/);
   });
 
-  test("the API refuses anonymous calls with the JSON error shape", async ({ playwright }) => {
-    const anonymous = await playwright.request.newContext({ baseURL: test.info().project.use.baseURL });
+  test("the API refuses anonymous calls with the JSON error shape", async ({ playwright, baseURL }) => {
+    const anonymous = await playwright.request.newContext({ baseURL });
     const res = await anonymous.get("/api/v1/me");
     expect(res.status()).toBe(401);
     expect((await res.json()).error).toMatchObject({ code: "unauthorized", message: expect.any(String) });
     await anonymous.dispose();
   });
 
-  test("an admin creates an API key that is shown once and works as a bearer token until revoked", async ({ page, playwright }) => {
+  test("an admin creates an API key that is shown once and works as a bearer token until revoked", async ({ page, playwright, baseURL }) => {
     await signIn(page, ADMIN.email, ADMIN.password);
     await page.goto("/settings");
     await page.getByRole("button", { name: "Create key" }).click();
@@ -30,7 +32,7 @@ test.describe.serial("API keys, health and demo data", () => {
     await expect(page.getByRole("cell", { name: "CRM production" })).toBeVisible();
     await expect(page.getByText(secret)).toHaveCount(0); // never shown again
 
-    const api = await playwright.request.newContext({ baseURL: test.info().project.use.baseURL, extraHTTPHeaders: { authorization: `Bearer ${secret}` } });
+    const api = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { authorization: `Bearer ${secret}` } });
     const me = await api.get("/api/v1/me");
     expect(me.status()).toBe(200);
     expect((await me.json()).tenant.name).toBe(ADMIN.organisation);

@@ -1,19 +1,13 @@
-import { expect, test } from "@playwright/test";
-import { type FakeGraph, startFakeGraph } from "./fakes/fake-graph";
-import { ADMIN, MANAGER, MARKETER, graphPort, signIn, signOut } from "./helpers";
+import { expect, test } from "./fixtures";
+import { ADMIN, MANAGER, MARKETER, SALES_LINE, dramaSchool, fakeSalesLine, signIn, signOut } from "./helpers";
 
-const NUMBER = { id: "106540352242922", token: "EAAG-e2e-token-1a2b", waba: "102290129340398", verifiedName: "E2E Drama School" };
+const NUMBER = { id: SALES_LINE.phoneNumberId, token: SALES_LINE.token, waba: SALES_LINE.wabaId, verifiedName: SALES_LINE.verifiedName };
 
-test.describe("number connection", () => {
-  let graph: FakeGraph;
-  test.beforeAll(async () => {
-    graph = await startFakeGraph({ port: graphPort() });
-    graph.addPhoneNumber({
-      id: NUMBER.id, token: NUMBER.token, display_phone_number: "+1 555-078-3881", verified_name: NUMBER.verifiedName,
-      quality_rating: "GREEN", code_verification_status: "VERIFIED", messaging_limit_tier: "TIER_1K",
-    });
-  });
-  test.afterAll(async () => graph.close());
+// the admin and a marketer; the admin adds the manager, who connects the number
+test.use({ seed: { workspaces: [dramaSchool("marketer")] } });
+
+test.describe.serial("number connection", () => {
+  test.beforeAll(async ({ graph }) => fakeSalesLine(graph));
 
   test("an admin adds a manager", async ({ page }) => {
     await signIn(page, ADMIN.email, ADMIN.password);
@@ -21,7 +15,7 @@ test.describe("number connection", () => {
     expect(res.status()).toBe(201);
   });
 
-  test("a manager fixes inline errors, connects a Cloud API number and sees it connected", async ({ page }) => {
+  test("a manager fixes inline errors, connects a Cloud API number and sees it connected", async ({ page, graph }) => {
     await signIn(page, MANAGER.email, MANAGER.password);
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Numbers" }).click();
     await page.getByRole("link", { name: "Connect a number" }).first().click();
@@ -31,7 +25,7 @@ test.describe("number connection", () => {
     await page.getByLabel(/^Phone number/).fill("+7 900");
     await page.getByLabel("Phone Number ID").fill("10654abc");
     await page.getByLabel("WhatsApp Business Account ID").fill(NUMBER.waba);
-    await page.getByLabel("App secret").fill("e2e-app-secret");
+    await page.getByLabel("App secret").fill(SALES_LINE.appSecret);
     await page.getByRole("button", { name: "Connect and test" }).click();
     await expect(page.getByText("Not a valid phone number: include the country code")).toBeVisible();
     await expect(page.getByText("The Phone Number ID has digits only")).toBeVisible();
@@ -70,7 +64,7 @@ test.describe("number connection", () => {
     await expect(row).toContainText("1K / 24 h");
   });
 
-  test("a failing test shows Graph's error verbatim with a hint, and a number can be deactivated", async ({ page }) => {
+  test("a failing test shows Graph's error verbatim with a hint, and a number can be deactivated", async ({ page, graph }) => {
     graph.failObject(NUMBER.id, { status: 401, code: 190, subcode: 463, message: "Error validating access token: Session has expired." });
     await signIn(page, MANAGER.email, MANAGER.password);
     await page.goto("/numbers");

@@ -1,13 +1,22 @@
-import { expect, test } from "@playwright/test";
 import { fakeWamid, inboundMessage } from "../lib/whatsapp/payloads";
 import { signMetaBody } from "../lib/whatsapp/signature";
-import { MANAGER, MARKETER, signIn } from "./helpers";
+import { expect, test } from "./fixtures";
+import { ADMIN, MANAGER, MARKETER, SALES_LINE, connectSalesLine, dramaSchool, signIn } from "./helpers";
 
-// the Cloud API number the manager connected in 04-numbers (app secret "e2e-app-secret")
-const NUMBER = { phoneNumberId: "106540352242922", displayPhoneNumber: "15550783881", wabaId: "102290129340398" };
-const SECRET = "e2e-app-secret";
+// the drama school's Cloud API number, connected before the tests (app secret "e2e-app-secret")
+const NUMBER = { phoneNumberId: SALES_LINE.phoneNumberId, displayPhoneNumber: SALES_LINE.displayPhoneNumber, wabaId: SALES_LINE.wabaId };
+const SECRET = SALES_LINE.appSecret;
 
-test.describe("webhook ingestion", () => {
+test.use({ seed: { workspaces: [dramaSchool("manager", "marketer")] } });
+
+test.describe.serial("webhook ingestion", () => {
+  test.beforeAll(async ({ browser, graph }) => {
+    const context = await browser.newContext();
+    await signIn(await context.newPage(), ADMIN.email, ADMIN.password);
+    await connectSalesLine(graph, context.request);
+    await context.close();
+  });
+
   test("Meta's handshake echoes the challenge for the number's verify token only", async ({ page, request }) => {
     await signIn(page, MANAGER.email, MANAGER.password);
     await page.goto("/numbers");

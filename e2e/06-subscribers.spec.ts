@@ -1,16 +1,25 @@
 import fs from "node:fs";
-import { expect, test } from "@playwright/test";
 import { fakeWamid, inboundMessage } from "../lib/whatsapp/payloads";
 import { signMetaBody } from "../lib/whatsapp/signature";
-import { MARKETER, signIn } from "./helpers";
+import { expect, test } from "./fixtures";
+import { ADMIN, MARKETER, SALES_LINE, connectSalesLine, dramaSchool, signIn } from "./helpers";
 
-// the Cloud API number the manager connected in 04-numbers (app secret "e2e-app-secret")
-const NUMBER = { phoneNumberId: "106540352242922", displayPhoneNumber: "15550783881", wabaId: "102290129340398" };
-const SECRET = "e2e-app-secret";
+// the drama school's Cloud API number, connected before the test (app secret "e2e-app-secret")
+const NUMBER = { phoneNumberId: SALES_LINE.phoneNumberId, displayPhoneNumber: SALES_LINE.displayPhoneNumber, wabaId: SALES_LINE.wabaId };
+const SECRET = SALES_LINE.appSecret;
 const AD_A = "120210000000000301";
 const AD_B = "120210000000000302";
 
+test.use({ seed: { workspaces: [dramaSchool("marketer")] } });
+
 test.describe("subscribers", () => {
+  test.beforeAll(async ({ browser, graph }) => {
+    const context = await browser.newContext();
+    await signIn(await context.newPage(), ADMIN.email, ADMIN.password);
+    await connectSalesLine(graph, context.request);
+    await context.close();
+  });
+
   test("filter by an ad, open a subscriber with its creative and click id, and export exactly the filtered rows", async ({ page, request }) => {
     const run = Date.now().toString(36);
     const click = (waId: string, name: string, adId: string, headline: string, ctwaClid: string) => {

@@ -1,9 +1,9 @@
-import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
+import type { APIRequestContext, Page } from "@playwright/test";
 import { fakeWamid, inboundMessage } from "../lib/whatsapp/payloads";
 import { signMetaBody } from "../lib/whatsapp/signature";
-import { type FakeGraph, graphError, startFakeGraph } from "./fakes/fake-graph";
-import { graphPort, signIn } from "./helpers";
-import { workspaceUser } from "./workspace";
+import { graphError } from "./fakes/fake-graph";
+import { expect, test } from "./fixtures";
+import { signIn } from "./helpers";
 
 // Conversions in the console: a number's dataset set up from its page, a test event sent from the form
 // and followed to `sent` (checked in what the fake Graph received), and a rejected event retried.
@@ -15,9 +15,9 @@ const CUSTOMER = { waId: "16505550701", name: "Cora Converts" };
 const CLICK_ID = "ARAe2eCapiClick0701";
 const TEST_CODE = "TEST70701";
 
-// On Postgres the spec gets a workspace of its own (written beside the server, as 03 does), so its log starts
-// empty; on PGlite it uses the first admin's workspace, creating it when the spec runs on a fresh server alone.
-const OWN = { email: "cora-admin@e2e-conversions.test", password: "cora-password-42", name: "Cora Admin", tenant: "Conversions Co" };
+// a workspace of its own, written before its server starts: its conversions log starts empty
+const user = { email: "cora-admin@e2e-conversions.test", password: "cora-password-42", name: "Cora Admin" };
+test.use({ seed: { workspaces: [{ organisation: "Conversions Co", users: [{ ...user, role: "admin" }] }] } });
 
 async function connect(api: APIRequestContext, n: typeof A | typeof B, extra: Record<string, unknown> = {}): Promise<string> {
   const res = await api.post("/api/v1/numbers", {
@@ -28,15 +28,11 @@ async function connect(api: APIRequestContext, n: typeof A | typeof B, extra: Re
 }
 
 test.describe.serial("conversions", () => {
-  let graph: FakeGraph;
-  let user: { email: string; password: string };
   const ids = { a: "", b: "", c: "" };
 
-  test.beforeAll(async ({ browser }) => {
-    graph = await startFakeGraph({ port: graphPort() });
+  test.beforeAll(async ({ browser, graph }) => {
     for (const n of [A, B, C]) graph.addPhoneNumber({ id: n.phoneNumberId, token: n.token, display_phone_number: n.phone, verified_name: "E2E Conversions", quality_rating: "GREEN" });
     graph.addDataset({ wabaId: A.wabaId, token: A.token, datasetId: A.datasetId });
-    user = await workspaceUser(browser, OWN);
 
     const context = await browser.newContext();
     const page = await context.newPage();
@@ -46,11 +42,10 @@ test.describe.serial("conversions", () => {
     ids.b = await connect(context.request, B);
     await context.close();
   });
-  test.afterAll(async () => graph.close());
 
   const open = async (page: Page) => signIn(page, user.email, user.password);
 
-  test("a manager fetches and creates a number's dataset from its page, then turns on automatic LeadSubmitted", async ({ page }) => {
+  test("a manager fetches and creates a number's dataset from its page, then turns on automatic LeadSubmitted", async ({ page, graph }) => {
     await open(page);
     await page.goto(`/numbers/${ids.b}`);
     const card = page.getByTestId("conversions-api-card");
@@ -82,7 +77,7 @@ test.describe.serial("conversions", () => {
     await expect(page.getByRole("switch", { name: /Send LeadSubmitted automatically/ })).toHaveAttribute("aria-checked", "true");
   });
 
-  test("a test event sent from the console reaches Meta with its test code and the log lists it", async ({ page, request }) => {
+  test("a test event sent from the console reaches Meta with its test code and the log lists it", async ({ page, request, graph }) => {
     const body = JSON.stringify(
       inboundMessage(
         { phoneNumberId: A.phoneNumberId, displayPhoneNumber: A.display, wabaId: A.wabaId },
@@ -104,13 +99,11 @@ test.describe.serial("conversions", () => {
     await open(page);
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Conversions" }).click();
     await expect(page.getByRole("heading", { name: "Conversions", level: 1 })).toBeVisible();
-    if (process.env.E2E_DATABASE_URL) {
-      // a workspace of its own: nothing reported yet, and the page says what conversions are and how to send one
-      const empty = page.getByTestId("conversions-empty");
-      await expect(empty).toContainText("No conversions yet");
-      await expect(empty).toContainText("POST /api/v1/conversions/whatsapp");
-      await expect(empty.getByRole("link", { name: "Send a test event" })).toBeVisible();
-    }
+    // nothing reported yet, and the page says what conversions are and how to send one
+    const empty = page.getByTestId("conversions-empty");
+    await expect(empty).toContainText("No conversions yet");
+    await expect(empty).toContainText("POST /api/v1/conversions/whatsapp");
+    await expect(empty.getByRole("link", { name: "Send a test event" })).toBeVisible();
 
     await page.getByRole("link", { name: "Send test event", exact: true }).click();
     await expect(page).toHaveURL(/\/conversions\/test$/);
@@ -178,14 +171,14 @@ test.describe.serial("conversions", () => {
     await expect(row).toContainText(CUSTOMER.name);
     await expect(row).toContainText(A.label);
     await expect(row.getByTestId("conversion-status")).toHaveText("Sent");
-    if (process.env.E2E_DATABASE_URL) await expect(page.getByTestId("count-sent")).toContainText("1");
+    await expect(page.getByTestId("count-sent")).toContainText("1");
     await page.getByLabel("Test events").click();
     await page.getByRole("option", { name: "Real events only" }).click();
     await expect(page).toHaveURL(/test=false/);
     await expect(page.getByTestId("conversion-row").filter({ has: page.locator(`a[href="/conversions/${conversionId}"]`) })).toHaveCount(0);
   });
 
-  test("an event Meta rejects shows as rejected with Meta's message, and Retry sends it again", async ({ page }) => {
+  test("an event Meta rejects shows as rejected with Meta's message, and Retry sends it again", async ({ page, graph }) => {
     graph.scriptEvents(graphError(400, 100, "Messaging Event Invalid Event Type", { subcode: 2804066, type: "OAuthException" }));
     await open(page);
     const eventId = `e2e-reject-${Date.now().toString(36)}`;

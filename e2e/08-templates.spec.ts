@@ -1,15 +1,15 @@
-import { expect, type Page, test } from "@playwright/test";
-import { type FakeGraph, startFakeGraph } from "./fakes/fake-graph";
-import { graphPort, signIn } from "./helpers";
-import { workspaceUser } from "./workspace";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
+import { signIn } from "./helpers";
 
 // Drip templates in the console: per-segment values, a template written with a live preview that renders
 // its variables and warns on an unknown one, bound to an approved Meta template (fake Graph), saved,
 // edited into a second revision and restored to the first.
 const NUMBER = { label: "Templates line", phone: "+1 555 078 8001", phoneNumberId: "106540352248001", wabaId: "102290129348001", token: "EAAG-templates-8a8a" };
 const CONTENT = "{{first_name}}, {{instructor_name}} is waiting for you at the open lesson!";
-// its own workspace on Postgres, the first admin's on PGlite (e2e/workspace.ts)
-const OWN = { email: "tara-admin@e2e-templates.test", password: "tara-password-42", name: "Tara Admin", tenant: "Templates Co" };
+// a workspace of its own, written before its server starts: no templates yet
+const user = { email: "tara-admin@e2e-templates.test", password: "tara-password-42", name: "Tara Admin" };
+test.use({ seed: { workspaces: [{ organisation: "Templates Co", users: [{ ...user, role: "admin" }] }] } });
 
 async function choose(page: Page, combobox: string, option: string | RegExp) {
   await page.getByRole("combobox", { name: combobox }).click();
@@ -17,18 +17,14 @@ async function choose(page: Page, combobox: string, option: string | RegExp) {
 }
 
 test.describe.serial("templates", () => {
-  let graph: FakeGraph;
-  let user: { email: string; password: string };
   let templateUrl = "";
 
-  test.beforeAll(async ({ browser }) => {
-    graph = await startFakeGraph({ port: graphPort() });
+  test.beforeAll(async ({ browser, graph }) => {
     graph.addPhoneNumber({ id: NUMBER.phoneNumberId, token: NUMBER.token, display_phone_number: NUMBER.phone, verified_name: "E2E Templates", quality_rating: "GREEN" });
     graph.addMessageTemplates(NUMBER.wabaId, NUMBER.token, [
       { name: "open_lesson_reminder", language: "en_US", category: "MARKETING", components: [{ type: "BODY", text: "Hi {{1}}! {{2}} is expecting you at the open lesson." }] },
       { name: "promo_with_image", language: "en_US", components: [{ type: "HEADER", format: "IMAGE" }, { type: "BODY", text: "Look!" }] },
     ]);
-    user = await workspaceUser(browser, OWN);
     const context = await browser.newContext();
     const page = await context.newPage();
     await signIn(page, user.email, user.password);
@@ -38,7 +34,6 @@ test.describe.serial("templates", () => {
     expect(res.status(), await res.text()).toBe(201);
     await context.close();
   });
-  test.afterAll(async () => graph.close());
 
   test("the empty list explains the drip, and a manager sets a value per segment", async ({ page }) => {
     await signIn(page, user.email, user.password);
@@ -65,7 +60,7 @@ test.describe.serial("templates", () => {
     await expect(page.getByRole("textbox", { name: "Value, row 1" })).toHaveValue("Kazbek Meretukov");
   });
 
-  test("a template is written with a live preview, bound to an approved Meta template and created", async ({ page }) => {
+  test("a template is written with a live preview, bound to an approved Meta template and created", async ({ page, graph }) => {
     await signIn(page, user.email, user.password);
     await page.goto("/templates");
     await page.getByRole("link", { name: "New template" }).first().click();

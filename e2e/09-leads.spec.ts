@@ -1,21 +1,19 @@
-import { expect, type Page, test } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import type { Db } from "@/db/client";
 import { insertNumber } from "@/db/queries";
 import { templates } from "@/db/schema";
+import { expect, test } from "./fixtures";
 import { signIn } from "./helpers";
-import { workspaceUser } from "./workspace";
 
 // Leads and the drip (seeds/003): a lead posted by a website form with an API key, opened in the console,
 // "Called" → "Target and interested?" Yes queues its drip messages, "Stop campaign" cancels them. Also the
 // New lead form's inline errors and "No answer".
 
-const OWN = { email: "lena-admin@e2e-leads.test", password: "lena-password-42", name: "Lena Admin", tenant: "Leads Co" };
+const user = { email: "lena-admin@e2e-leads.test", password: "lena-password-42", name: "Lena Admin" };
 const run = Date.now().toString(36);
 const phone = (n: number) => `+7 900 ${String(Date.now() % 1000).padStart(3, "0")}-${String(n).padStart(2, "0")}-${String(Math.floor(Math.random() * 90) + 10)}`;
 
-// On Postgres the spec gets a workspace of its own (written beside the server, as 03 and 07 do) with drip
-// templates and a Green API number; on PGlite it uses the first admin's workspace with the demo data's
-// templates (loaded at set-up when the spec runs on a fresh server alone, by 02 in a full run).
+// A workspace of its own, written before its server starts, with drip templates and a Green API number.
 async function seedLeads(db: Db, tenantId: string) {
   await insertNumber(db, { tenantId, label: "Drip line", phoneE164: "+79005550909", provider: "green", verifyToken: `e2e-leads-${run}` });
   await db.insert(templates).values([
@@ -26,6 +24,8 @@ async function seedLeads(db: Db, tenantId: string) {
     { tenantId, name: "day7", title: "Последнее предложение", content: "День 7", delayDays: 7 },
   ]);
 }
+
+test.use({ seed: { workspaces: [{ organisation: "Leads Co", users: [{ ...user, role: "admin" }], seed: seedLeads }] } });
 
 /** An API key made in Settings, as the website's developer would. */
 async function createApiKey(page: Page): Promise<string> {
@@ -39,33 +39,29 @@ async function createApiKey(page: Page): Promise<string> {
 }
 
 test.describe.serial("leads", () => {
-  let user: { email: string; password: string; own: boolean };
   let key = "";
 
   test.beforeAll(async ({ browser }) => {
-    user = await workspaceUser(browser, OWN, { demoData: true, seed: seedLeads });
     const page = await browser.newPage();
     await signIn(page, user.email, user.password);
     key = await createApiKey(page);
     await page.close();
   });
 
-  test("a website lead is called, answered Yes, gets its drip queued, and the campaign is stopped", async ({ page, playwright }) => {
+  test("a website lead is called, answered Yes, gets its drip queued, and the campaign is stopped", async ({ page, playwright, baseURL }) => {
     await signIn(page, user.email, user.password);
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Leads" }).click();
     await expect(page.getByRole("heading", { name: "Leads", level: 1 })).toBeVisible();
-    if (user.own) {
-      // nothing yet: the page shows how a website form hands a lead over
-      const empty = page.getByTestId("leads-empty");
-      await expect(empty).toContainText("No leads yet");
-      await expect(empty.getByTestId("website-form-curl")).toContainText("curl -X POST http://127.0.0.1:");
-      await expect(empty.getByTestId("website-form-curl")).toContainText("/api/v1/leads");
-      await expect(empty.getByTestId("website-form-curl")).toContainText("Authorization: Bearer $CLICKTRAIL_API_KEY");
-    }
+    // nothing yet: the page shows how a website form hands a lead over
+    const empty = page.getByTestId("leads-empty");
+    await expect(empty).toContainText("No leads yet");
+    await expect(empty.getByTestId("website-form-curl")).toContainText("curl -X POST http://127.0.0.1:");
+    await expect(empty.getByTestId("website-form-curl")).toContainText("/api/v1/leads");
+    await expect(empty.getByTestId("website-form-curl")).toContainText("Authorization: Bearer $CLICKTRAIL_API_KEY");
 
     // the website form posts the lead; posting the same submission again answers with the first lead
     const name = `Zarina ${run}`;
-    const api = await playwright.request.newContext({ baseURL: test.info().project.use.baseURL, extraHTTPHeaders: { authorization: `Bearer ${key}` } });
+    const api = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { authorization: `Bearer ${key}` } });
     const body = { name, phone: phone(1), segment: "acting", source: "website", externalRef: `form-${run}` };
     const created = await api.post("/api/v1/leads", { data: body });
     expect(created.status(), await created.text()).toBe(201);

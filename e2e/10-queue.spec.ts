@@ -1,8 +1,8 @@
-import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
+import type { APIRequestContext, Page } from "@playwright/test";
 import { type FakeGreenApi, startFakeGreenApi } from "./fakes/fake-green-api";
 import { type FakeSends, serveGreenSendMessage } from "./fakes/fake-senders";
+import { expect, test } from "./fixtures";
 import { signIn } from "./helpers";
-import { workspaceUser } from "./workspace";
 
 // The queue monitor: a lead marked target gets its drip rows (a Green API number on a fake started here:
 // the number carries its own API URL), the page shows them with live counts, Run now sends the due one
@@ -16,9 +16,9 @@ const LEAD = { name: `Quinn Queue ${RUN}`, phone: `+1650555${digits(4)}`, segmen
 const WELCOME = `q10-welcome-${RUN}`;
 const DAY3 = `q10-day3-${RUN}`;
 
-// On Postgres the spec gets a workspace of its own (written beside the server, as 03 does), so the queue starts
-// empty; on PGlite it uses the first admin's workspace, creating it when the spec runs on a fresh server alone.
-const OWN = { email: "quinn-admin@e2e-queue.test", password: "quinn-password-42", name: "Quinn Admin", tenant: "Queue Co" };
+// a workspace of its own, written before its server starts: the queue starts empty
+const user = { email: "quinn-admin@e2e-queue.test", password: "quinn-password-42", name: "Quinn Admin" };
+test.use({ seed: { workspaces: [{ organisation: "Queue Co", users: [{ ...user, role: "admin" }] }] } });
 
 async function post(api: APIRequestContext, path: string, data: Record<string, unknown>, status = 201) {
   const res = await api.post(path, { data });
@@ -29,14 +29,12 @@ async function post(api: APIRequestContext, path: string, data: Record<string, u
 test.describe.serial("queue monitor", () => {
   let green: FakeGreenApi;
   let sends: FakeSends;
-  let user: { email: string; password: string };
   let leadId = "";
 
-  test.beforeAll(async ({ browser }) => {
+  test.beforeAll(async () => {
     green = await startFakeGreenApi();
     green.addInstance({ id: INSTANCE.id, token: INSTANCE.token, state: "authorized" });
     sends = serveGreenSendMessage(green, { [INSTANCE.id]: INSTANCE.token });
-    user = await workspaceUser(browser, OWN);
   });
   test.afterAll(async () => green.close());
 
@@ -49,15 +47,13 @@ test.describe.serial("queue monitor", () => {
 
   test("a lead marked target shows its pending messages, the counts and the due one", async ({ page }) => {
     await signIn(page, user.email, user.password);
-    if (process.env.E2E_DATABASE_URL) {
-      // a workspace of its own: the empty queue says what fills it and how it is drained
-      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Queue" }).click();
-      const empty = page.getByTestId("queue-empty");
-      await expect(empty).toContainText("target and interested");
-      await expect(empty).toContainText("GET /api/cron/drip");
-      await expect(empty.getByRole("link", { name: "Go to leads" })).toHaveAttribute("href", "/leads");
-      await expect(empty.getByRole("link", { name: "Templates" })).toHaveAttribute("href", "/templates");
-    }
+    // the empty queue says what fills it and how it is drained
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Queue" }).click();
+    const empty = page.getByTestId("queue-empty");
+    await expect(empty).toContainText("target and interested");
+    await expect(empty).toContainText("GET /api/cron/drip");
+    await expect(empty.getByRole("link", { name: "Go to leads" })).toHaveAttribute("href", "/leads");
+    await expect(empty.getByRole("link", { name: "Templates" })).toHaveAttribute("href", "/templates");
 
     const api = page.request;
     const number = await post(api, "/api/v1/numbers", {

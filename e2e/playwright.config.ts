@@ -1,36 +1,30 @@
+import fs from "node:fs";
 import path from "node:path";
 import { defineConfig } from "@playwright/test";
 
-// One `next start` (requires a prior `next build`) on a fresh database that only it opens:
-// a new Postgres database when TEST_DATABASE_URL is set, otherwise a new PGlite directory.
+// One project per spec file, so each file runs in a worker of its own, and that worker's `app` fixture
+// (e2e/fixtures.ts) starts a `next start` of its own (requires a prior `next build`) on a database of its
+// own: a new Postgres database when TEST_DATABASE_URL is set, otherwise a copy of the run's migrated
+// PGlite directory. Ports come from the OS (or E2E_PORT + the worker's index). No spec depends on another.
 const root = path.resolve(import.meta.dirname, "..");
-const PORT = Number(process.env.E2E_PORT ?? 3200);
-const runId = (process.env.E2E_RUN_ID ??= Date.now().toString(36)); // workers inherit it
-// the fake Graph API the specs start on loopback (the server reaches it through GRAPH_API_BASE)
-const GRAPH_PORT = Number((process.env.E2E_GRAPH_PORT ??= String(PORT + 91)));
-const adminUrl = process.env.TEST_DATABASE_URL;
-if (adminUrl && !process.env.E2E_DATABASE_URL) {
-  const u = new URL(adminUrl);
-  u.pathname = `/clicktrail_e2e_${runId}`;
-  process.env.E2E_DATABASE_URL = u.toString();
-}
-const databaseEnv: Record<string, string> = process.env.E2E_DATABASE_URL
-  ? { DATABASE_URL: process.env.E2E_DATABASE_URL }
-  : { DATABASE_URL: "", PGLITE_DIR: path.join(root, ".e2e-data", `pglite-${runId}`) };
+process.env.E2E_RUN_ID ??= Date.now().toString(36); // workers inherit it
+const specs = fs
+  .readdirSync(import.meta.dirname)
+  .filter((f) => f.endsWith(".spec.ts"))
+  .sort();
 
 export default defineConfig({
   testDir: ".",
-  testMatch: "*.spec.ts",
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  fullyParallel: false,
-  workers: 1, // the specs share one server and walk through first-run setup in order
+  fullyParallel: false, // the tests of a file share its server and run in order
+  workers: 2,
   retries: 0,
   reporter: [["list"]],
   outputDir: path.join(root, "test-results"),
   globalSetup: "./global-setup.ts",
+  globalTeardown: "./global-teardown.ts",
   use: {
-    baseURL: `http://127.0.0.1:${PORT}`,
     browserName: "chromium",
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
@@ -39,27 +33,5 @@ export default defineConfig({
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
     },
   },
-  webServer: {
-    command: `node_modules/.bin/tsx e2e/prepare-db.ts && exec node_modules/.bin/next start -p ${PORT} -H 127.0.0.1`,
-    cwd: root,
-    url: `http://127.0.0.1:${PORT}/api/health`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: "pipe",
-    stderr: "pipe",
-    env: {
-      ...databaseEnv,
-      NEXT_TELEMETRY_DISABLED: "1",
-      APP_URL: `http://127.0.0.1:${PORT}`,
-      AUTH_SECRET: "e2e-auth-secret-0123456789abcdefghijklmnop",
-      ENCRYPTION_KEY: Buffer.alloc(32, 42).toString("base64"),
-      CRON_SECRET: "e2e-cron-secret-0123456789",
-      CRON_MODE: "external",
-      GRAPH_API_BASE: `http://127.0.0.1:${GRAPH_PORT}`,
-      GRAPH_API_VERSION: "v24.0",
-      ADMIN_EMAIL: "",
-      ADMIN_PASSWORD: "",
-      BOOTSTRAP_API_KEY: "",
-    },
-  },
+  projects: specs.map((file) => ({ name: file.replace(/\.spec\.ts$/, ""), testMatch: file })),
 });
