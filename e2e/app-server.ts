@@ -66,15 +66,17 @@ export type App = {
 
 /** A port the OS says is free right now (E2E_PORT + offset when E2E_PORT is set). */
 async function pickPort(offset: number): Promise<{ port: number; fixed: boolean }> {
-  if (process.env.E2E_PORT) return { port: Number(process.env.E2E_PORT) + offset, fixed: true };
+  const fixed = process.env.E2E_PORT ? Number(process.env.E2E_PORT) + offset : 0;
   const server = net.createServer();
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
+    server.once("error", (e: NodeJS.ErrnoException) =>
+      reject(e.code === "EADDRINUSE" ? new Error(`E2E_PORT=${process.env.E2E_PORT}: port ${fixed} is in use (unset E2E_PORT to use free ports)`) : e),
+    );
+    server.listen(fixed, "127.0.0.1", () => resolve());
   });
   const { port } = server.address() as net.AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  return { port, fixed: false };
+  return { port, fixed: fixed !== 0 };
 }
 
 /** The environment of a server: the worker's, less the test runner's own variables. */
