@@ -163,6 +163,7 @@ export async function startApp(opts: { name: string; seed: Seed; portOffset: num
     fs.rmSync(dir, { recursive: true, force: true });
   };
 
+  const t0 = Date.now();
   try {
     // 1. the database, migrated, with the spec's seed, closed again
     fs.mkdirSync(dir, { recursive: true });
@@ -193,13 +194,15 @@ export async function startApp(opts: { name: string; seed: Seed; portOffset: num
     const databaseEnv = adminUrl ? { DATABASE_URL: databaseUrl, PGLITE_DIR: "" } : { DATABASE_URL: "", PGLITE_DIR: dataDir };
     const logFile = opts.logFile;
     fs.mkdirSync(path.dirname(logFile), { recursive: true });
-    fs.writeFileSync(logFile, "");
+    const t1 = Date.now();
+    fs.writeFileSync(logFile, `[e2e] ${driver} database of ${opts.name} ready in ${((t1 - t0) / 1000).toFixed(1)} s\n`);
     for (let attempt = 1; ; attempt++) {
       const { port, fixed } = await pickPort(opts.portOffset);
       const url = `http://127.0.0.1:${port}`;
       const env = serverEnv({ ...databaseEnv, APP_URL: url, GRAPH_API_BASE: graph.url });
       started = launch(port, env, logFile);
       if (await waitReady(url, started, 120_000)) {
+        fs.appendFileSync(logFile, `[e2e] server ready on ${url} in ${((Date.now() - t1) / 1000).toFixed(1)} s\n`);
         const fake = graph;
         return {
           url,
