@@ -29,6 +29,8 @@ export const WEBHOOK_PROVIDERS = ["cloud", "gupshup"] as const;
 // unverified: no secret was known when it arrived (unknown phone_number_id); checked once a number claims it
 export const SIGNATURE_RESULTS = ["valid", "invalid", "missing", "not_required", "unverified"] as const;
 export const WEBHOOK_STATUSES = ["received", "processed", "failed", "unrouted", "rejected"] as const;
+/** webhook_events.raw_body: the body as received, one workspace's entries of it, or a prefix of a refused body. */
+export const RAW_BODY_KINDS = ["exact", "tenant_copy", "prefix"] as const;
 export const CALL_STATUSES = ["not_called", "called", "no_answer"] as const;
 export const OUTBOUND_STATUSES = ["pending", "sending", "sent", "failed", "cancelled", "skipped"] as const;
 export const CONVERSION_STATUSES = ["queued", "sent", "failed", "rejected"] as const;
@@ -76,6 +78,8 @@ export const users = pgTable(
     passwordHash: text("password_hash").notNull(),
     role: text("role", { enum: ROLES }).notNull(),
     lastLoginAt: ts("last_login_at"),
+    // bumped by sign-out and password changes: a session whose token carries an older value is over
+    sessionVersion: integer("session_version").notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -107,7 +111,10 @@ export const userInvites = pgTable(
   ],
 );
 
-/** Failed sign-in bookkeeping per normalised email: repeated failures are slowed down. */
+/**
+ * Sign-in attempt counters, one row per key (`email:<normalised email>` or `addr:<client address>`):
+ * bumped atomically before a password is checked; past the limit the key is locked until blocked_until.
+ */
 export const authThrottle = pgTable("auth_throttle", {
   key: text("key").primaryKey(),
   failures: integer("failures").notNull().default(0),
@@ -171,11 +178,15 @@ export const whatsappNumbers = pgTable(
     lastCheckedAt: ts("last_checked_at"),
     lastError: jsonb("last_error").$type<Record<string, unknown>>(),
     lastWebhookAt: ts("last_webhook_at"),
+    // set when the number's token passed the Graph check for phone_number_id: only then it gets that id's webhooks
+    phoneNumberIdProvenAt: ts("phone_number_id_proven_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
-    uniqueIndex("whatsapp_numbers_phone_number_id_key").on(t.phoneNumberId),
+    // a Phone Number ID belongs to the one workspace that proved it; unproven claims may coexist
+    uniqueIndex("whatsapp_numbers_phone_number_id_proven_key").on(t.phoneNumberId).where(sql`${t.phoneNumberIdProvenAt} is not null`),
+    uniqueIndex("whatsapp_numbers_tenant_phone_number_id_key").on(t.tenantId, t.phoneNumberId),
     uniqueIndex("whatsapp_numbers_tenant_phone_key").on(t.tenantId, t.phoneE164),
     uniqueIndex("whatsapp_numbers_verify_token_key").on(t.verifyToken),
     uniqueIndex("whatsapp_numbers_gupshup_token_key").on(t.gupshupWebhookToken),
@@ -403,10 +414,18 @@ export const webhookEvents = pgTable(
     numberId: uuid("number_id").references(() => whatsappNumbers.id, { onDelete: "set null" }),
     provider: text("provider", { enum: WEBHOOK_PROVIDERS }).notNull(),
     receivedAt: ts("received_at").notNull().defaultNow(),
-    rawBody: text("raw_body").notNull(), // exactly as received: the signature covers these bytes
+    rawBody: text("raw_body").notNull(), // the body as UTF-8 text; see raw_body_kind and raw_body_exact_b64
+    // base64 of the exact bytes, only when the text is not byte-exact (BOM, invalid UTF-8, NUL)
+    rawBodyExactB64: text("raw_body_exact_b64"),
+    rawBodyKind: text("raw_body_kind", { enum: RAW_BODY_KINDS }).notNull().default("exact"),
+    bodySha256: text("body_sha256"), // SHA-256 (hex) of the bytes received: ties a split delivery's copies together
+    bodyBytes: integer("body_bytes"),
     headers: jsonb("headers").$type<Record<string, string>>().notNull().default({}),
     signatureResult: text("signature_result", { enum: SIGNATURE_RESULTS }).notNull(),
     routedPhoneNumberIds: text("routed_phone_number_ids").array().notNull().default(sql`'{}'::text[]`),
+    // Cloud: the Phone Number IDs whose own app secret verified the body (null: stored before this rule)
+    verifiedPhoneNumberIds: text("verified_phone_number_ids").array(),
+    refusedPhoneNumberIds: text("refused_phone_number_ids").array().notNull().default(sql`'{}'::text[]`),
     status: text("status", { enum: WEBHOOK_STATUSES }).notNull().default("received"),
     error: text("error"),
     attempts: integer("attempts").notNull().default(0),
@@ -420,6 +439,7 @@ export const webhookEvents = pgTable(
     check("webhook_events_provider_check", oneOf(t.provider, WEBHOOK_PROVIDERS)),
     check("webhook_events_signature_check", oneOf(t.signatureResult, SIGNATURE_RESULTS)),
     check("webhook_events_status_check", oneOf(t.status, WEBHOOK_STATUSES)),
+    check("webhook_events_raw_body_kind_check", oneOf(t.rawBodyKind, RAW_BODY_KINDS)),
   ],
 );
 
@@ -516,6 +536,11 @@ export const outboundMessages = pgTable(
     attempts: integer("attempts").notNull().default(0),
     nextAttemptAt: ts("next_attempt_at"),
     leaseExpiresAt: ts("lease_expires_at"),
+    // the drip run holding the row (claim token): only it may send the row or record its outcome
+    leaseOwner: uuid("lease_owner"),
+    // when this attempt's request to the provider began: a row whose run died after this may have been
+    // delivered, so it is never claimed again automatically
+    sendStartedAt: ts("send_started_at"),
     providerMessageId: text("provider_message_id"),
     sentAt: ts("sent_at"),
     deliveredAt: ts("delivered_at"),
