@@ -15,12 +15,14 @@ import {
   unclaimOutbound,
 } from "@/db/queries";
 import { openSecret } from "@/lib/crypto";
+import type { EgressPolicy } from "@/lib/egress";
 import { MARKETING_STOPPED, isMarketingStopped } from "@/lib/subscribers/marketing-preference";
 import type { GraphConfig } from "@/lib/whatsapp/graph-client";
 import { type OutgoingMessage, type Sender, type SendOutcome, sendThrough } from "./providers";
 import { renderTemplate, variablesFor } from "./render";
 
-export type DripDeps = { encryptionKey: string; graph: GraphConfig; greenTimeoutMs?: number };
+/** `greenEgress`: where Green API calls may go (Green's hosts + GREEN_API_HOSTS); Green's hosts only when absent. */
+export type DripDeps = { encryptionKey: string; graph: GraphConfig; greenTimeoutMs?: number; greenEgress?: EgressPolicy };
 export type DripResult = { claimed: number; sent: number; skipped: number; failed: number; retried: number; cancelled: number; tookMs: number };
 
 export const DRIP_MAX_ATTEMPTS = 5;
@@ -69,7 +71,7 @@ export function decide(row: OutboundRow, ctx: DispatchContext, deps: DripDeps, n
     if (!token || !number.greenApiUrl || !number.greenInstanceId) return stop("failed", "not_configured", `${number.label}: the Green API instance or token cannot be read`);
     return {
       send: { type: "text", to: row.phone, text: rendered.text },
-      sender: { provider: "green", apiUrl: number.greenApiUrl, instanceId: number.greenInstanceId, token, timeoutMs: deps.greenTimeoutMs },
+      sender: { provider: "green", apiUrl: number.greenApiUrl, instanceId: number.greenInstanceId, token, timeoutMs: deps.greenTimeoutMs, egress: deps.greenEgress },
       renderedText: rendered.text,
       subscriberId,
     };
