@@ -11,6 +11,8 @@ import { startFakeGraph } from "../e2e/fakes/fake-graph";
 import { startFakeGreenApi } from "../e2e/fakes/fake-green-api";
 import { serveCloudMessages, serveGreenSendMessage } from "../e2e/fakes/fake-senders";
 import { runDrip } from "../lib/drip/dispatch";
+import { parseHostRules } from "../lib/egress";
+import { greenEgressPolicy } from "../lib/whatsapp/green-client";
 import { createNumber } from "../lib/numbers/numbers";
 import { numberFormSchema } from "../lib/numbers/schemas";
 import { freshDatabase } from "./database";
@@ -54,7 +56,9 @@ const handle = await openDatabase({ url: database.url, max: 10 });
 await handle.migrate();
 const db = handle.db;
 const tenantId = (await insertTenant(db, { name: "Bench" })).id;
-const keys = { encryptionKey: ENCRYPTION_KEY, appUrl: "http://bench" };
+// the fake Green API is on 127.0.0.1: allowed as an operator would with GREEN_API_HOSTS
+const greenEgress = greenEgressPolicy(parseHostRules("127.0.0.1"));
+const keys = { encryptionKey: ENCRYPTION_KEY, appUrl: "http://bench", greenEgress };
 const numberIds: string[] = [];
 for (const [i, [pnid, token]] of Object.entries(cloudTokens).entries()) {
   const n = await createNumber(db, keys, { tenantId, input: numberFormSchema.parse({ provider: "cloud", label: `Cloud ${i}`, phoneE164: `+1555078${String(3800 + i)}`, phoneNumberId: pnid, wabaId: "102290129340398", accessToken: token, appSecret: "s" }) });
@@ -81,7 +85,7 @@ const started = Date.now();
 let runs = 0;
 const totals = { claimed: 0, sent: 0, failed: 0, retried: 0, skipped: 0, cancelled: 0 };
 while (Date.now() - started < 600_000) {
-  const r = await runDrip(db, { encryptionKey: ENCRYPTION_KEY, graph: { base: graph.url, version: "v24.0" } }, { budgetMs: 50_000 });
+  const r = await runDrip(db, { encryptionKey: ENCRYPTION_KEY, graph: { base: graph.url, version: "v24.0" }, greenEgress }, { budgetMs: 50_000 });
   runs++;
   for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += r[k];
   if (r.claimed === 0) break;

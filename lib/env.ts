@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { type HostRule, parseHostRules } from "@/lib/egress";
 
 const emptyAsUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(emptyAsUndefined, schema.optional());
@@ -19,6 +20,16 @@ const base64Key32 = z.string().refine((v) => {
   }
 }, "must be 32 random bytes encoded as base64 (generate one with `openssl rand -base64 32`)");
 
+/** A comma-separated list of hosts (`gw.example.com`, `*.example.com`, `10.0.0.5:8080`, `[::1]`). */
+const hostList = z.string().transform((v, ctx): HostRule[] => {
+  try {
+    return parseHostRules(v);
+  } catch (e) {
+    ctx.addIssue({ code: "custom", message: `must be a comma-separated list of hosts: ${(e as Error).message}` });
+    return z.NEVER;
+  }
+});
+
 export const envSchema = z.object({
     NODE_ENV: withDefault(z.enum(["development", "production", "test"]), "development"),
     DATABASE_URL: optional(
@@ -32,6 +43,8 @@ export const envSchema = z.object({
     CRON_SECRET: optional(z.string().min(16, "must be at least 16 characters")),
     CRON_MODE: optional(z.enum(["internal", "external"])),
     GRAPH_API_BASE: withDefault(z.url({ protocol: /^https?$/ }), "https://graph.facebook.com"),
+    /** hosts a Green API URL may point at besides Green's own (a self-hosted gateway); these may be private addresses */
+    GREEN_API_HOSTS: z.preprocess((v) => emptyAsUndefined(v) ?? "", hostList),
     GRAPH_API_VERSION: withDefault(z.string().regex(/^v\d+\.\d+$/, "must look like v24.0"), "v24.0"),
     META_APP_SECRET: optional(z.string().min(8)),
     WHATSAPP_VERIFY_TOKEN: optional(z.string().min(8, "must be at least 8 characters")),

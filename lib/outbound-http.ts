@@ -2,12 +2,22 @@
 // but each call builds WHATWG streams, a Request, a Response and an AbortSignal; at hundreds of Graph calls a
 // second (CAPI forwarding, drip sends) that is a good share of the thread. Failures keep fetch's shape:
 // a timeout throws an error named "TimeoutError", a network failure one with `cause.code` (ECONNREFUSED…).
+// Redirects are never followed (a 3xx is returned as it is), and an answer is read up to `maxBytes` only.
+// A request to a user-entered host passes a checking `lookup` (lib/egress.ts) and gets its own agents, so a
+// socket opened for an operator-configured host (GRAPH_API_BASE) is never reused for it.
 import http from "node:http";
 import https from "node:https";
+import type { GuardedLookup } from "@/lib/egress";
 
-export type OutboundResponse = { status: number; headers: http.IncomingHttpHeaders; text: string };
+/** `truncated`: the answer was longer than `maxBytes` and only its beginning was read. */
+export type OutboundResponse = { status: number; headers: http.IncomingHttpHeaders; text: string; truncated: boolean };
 
-const agents = { "http:": new http.Agent({ keepAlive: true, maxSockets: 64 }), "https:": new https.Agent({ keepAlive: true, maxSockets: 64 }) };
+/** Provider answers are small JSON objects; nothing larger is read into memory. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+
+const newAgents = () => ({ "http:": new http.Agent({ keepAlive: true, maxSockets: 64 }), "https:": new https.Agent({ keepAlive: true, maxSockets: 64 }) });
+const agents = newAgents();
+const guardedAgents = newAgents();
 
 class OutboundError extends Error {
   constructor(name: "TimeoutError" | "NetworkError", message: string, cause?: unknown) {
@@ -16,23 +26,49 @@ class OutboundError extends Error {
   }
 }
 
-/** One request, the whole answer as text; rejects on timeout (the socket is destroyed) or a network failure. */
-export function outboundRequest(
-  url: string,
-  { method, headers, body, timeoutMs }: { method: string; headers: Record<string, string>; body?: string; timeoutMs: number },
-): Promise<OutboundResponse> {
+export type OutboundOptions = {
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+  /** read at most this many bytes of the answer (default 1 MiB); the rest is discarded and the socket closed */
+  maxBytes?: number;
+  /** resolves and checks the host before the socket connects (user-entered hosts) */
+  lookup?: GuardedLookup;
+};
+
+/** One request, its answer as text (up to `maxBytes`); rejects on timeout (the socket is destroyed) or a network failure. */
+export function outboundRequest(url: string, { method, headers, body, timeoutMs, maxBytes = DEFAULT_MAX_RESPONSE_BYTES, lookup }: OutboundOptions): Promise<OutboundResponse> {
   const target = new URL(url);
   const client = target.protocol === "https:" ? https : http;
-  const agent = agents[target.protocol as keyof typeof agents];
+  const agent = (lookup ? guardedAgents : agents)[target.protocol as keyof typeof agents];
   if (!agent) return Promise.reject(new OutboundError("NetworkError", `unsupported protocol ${target.protocol}`, { code: "EPROTO" }));
   return new Promise((resolve, reject) => {
-    const req = client.request(target, { method, agent, headers: body === undefined ? headers : { ...headers, "content-length": String(Buffer.byteLength(body)) } }, (res) => {
+    const options: http.RequestOptions = { method, agent, headers: body === undefined ? headers : { ...headers, "content-length": String(Buffer.byteLength(body)) } };
+    if (lookup) options.lookup = lookup as unknown as http.RequestOptions["lookup"];
+    const req = client.request(target, options, (res) => {
       const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => {
+      let size = 0;
+      const finish = (truncated: boolean) => {
         clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8"), truncated });
+      };
+      res.on("data", (c: Buffer) => {
+        if (size + c.length <= maxBytes) {
+          chunks.push(c);
+          size += c.length;
+          return;
+        }
+        chunks.push(c.subarray(0, maxBytes - size));
+        size = maxBytes;
+        res.removeAllListeners("data");
+        res.removeAllListeners("end");
+        res.removeAllListeners("error");
+        res.on("error", () => {});
+        req.destroy(); // the rest is not read; the socket is not reused
+        finish(true);
       });
+      res.on("end", () => finish(false));
       res.on("error", (e) => {
         clearTimeout(timer);
         reject(e.name === "TimeoutError" ? e : new OutboundError("NetworkError", e.message, e));

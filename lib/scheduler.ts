@@ -7,6 +7,7 @@ import { CAPI_FORWARD_JOB } from "@/lib/conversions/deliver-policy";
 import { conversionDepsFromEnv } from "@/lib/conversions/deps";
 import { type DripDeps, type DripResult, runDrip } from "@/lib/drip/dispatch";
 import { getEnv } from "@/lib/env";
+import { greenEgressPolicy } from "@/lib/whatsapp/green-client";
 import { type DrainJobsResult, drainJobs, type JobHandlers } from "@/lib/jobs/queue";
 import { AD_ENRICHMENT_JOB, adEnrichmentHandler, type EnrichmentDeps } from "@/lib/subscribers/enrichment";
 import { drainReceivedEvents, type ProcessTotals, WEBHOOK_RETRY_JOB, webhookRetryHandler } from "@/lib/whatsapp/processing-loop";
@@ -30,7 +31,7 @@ export function jobHandlers(db: Db, deps: { enrichment?: EnrichmentDeps; convers
 
 function dripDepsFromEnv(): DripDeps {
   const env = getEnv();
-  return { encryptionKey: env.ENCRYPTION_KEY, graph: { base: env.GRAPH_API_BASE, version: env.GRAPH_API_VERSION } };
+  return { encryptionKey: env.ENCRYPTION_KEY, graph: { base: env.GRAPH_API_BASE, version: env.GRAPH_API_VERSION }, greenEgress: greenEgressPolicy(env.GREEN_API_HOSTS) };
 }
 
 /** Stored webhooks first (they decide opt-outs and windows), then the drip queue, then the jobs queue, within one budget. */

@@ -10,11 +10,15 @@ import { type FakeGreenApi, startFakeGreenApi } from "@/e2e/fakes/fake-green-api
 import { type FakeSends, serveCloudMessages, serveGreenSendMessage } from "@/e2e/fakes/fake-senders";
 import { createNumber } from "@/lib/numbers/numbers";
 import { numberFormSchema } from "@/lib/numbers/schemas";
+import { parseHostRules } from "@/lib/egress";
+import { greenEgressPolicy } from "@/lib/whatsapp/green-client";
 import { type DripDeps, runDrip } from "./dispatch";
 import { enrollLead, stopLeadCampaign } from "./enroll";
 
 const encryptionKey = Buffer.alloc(32, 13).toString("base64");
-const keys = { encryptionKey, appUrl: "http://x" };
+// the fake Green API listens on 127.0.0.1: the operator allowlist (GREEN_API_HOSTS) lets the tests reach it
+const greenEgress = greenEgressPolicy(parseHostRules("127.0.0.1"));
+const keys = { encryptionKey, appUrl: "http://x", greenEgress };
 const now = new Date("2031-05-01T09:00:00.000Z");
 const at = (minutes: number) => new Date(now.getTime() + minutes * 60_000);
 
@@ -37,7 +41,7 @@ describe.each(testDrivers)("drip run (%s)", (kind) => {
     green = await startFakeGreenApi();
     cloudSends = serveCloudMessages(graph, { [pnid]: "EAAG-drip" });
     greenSends = serveGreenSendMessage(green, { "1101000001": "green-token" });
-    deps = { encryptionKey, graph: { base: graph.url, version: "v24.0", timeoutMs: 1_000 }, greenTimeoutMs: 1_000 };
+    deps = { encryptionKey, graph: { base: graph.url, version: "v24.0", timeoutMs: 1_000 }, greenTimeoutMs: 1_000, greenEgress };
     tenantId = (await insertTenant(t.db, { name: "Drama school" })).id;
     await t.db.update(tenants).set({ segmentVariables: { acting: { instructor_name: "Kazbek" } } }).where(eq(tenants.id, tenantId));
     cloudId = (await createNumber(t.db, keys, { tenantId, input: numberFormSchema.parse({ provider: "cloud", label: "Cloud", phoneE164: "+15550783881", phoneNumberId: pnid, wabaId: "102290129340398", accessToken: "EAAG-drip", appSecret: "s" }) })).id;

@@ -9,6 +9,8 @@ import { type FakeGreenApi, startFakeGreenApi } from "@/e2e/fakes/fake-green-api
 import { type FakeSends, serveGreenSendMessage } from "@/e2e/fakes/fake-senders";
 import { createNumber } from "@/lib/numbers/numbers";
 import { numberFormSchema } from "@/lib/numbers/schemas";
+import { parseHostRules } from "@/lib/egress";
+import { greenEgressPolicy } from "@/lib/whatsapp/green-client";
 import { type DripDeps, runDrip } from "./dispatch";
 
 const encryptionKey = Buffer.alloc(32, 17).toString("base64");
@@ -21,7 +23,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("concurrent drip runs (postgres)
   let tenantId = "";
   let templateId = "";
   const numberIds: string[] = [];
-  const deps: DripDeps = { encryptionKey, graph: { base: "http://127.0.0.1:9", version: "v24.0" }, greenTimeoutMs: 2_000 };
+  const deps: DripDeps = { encryptionKey, graph: { base: "http://127.0.0.1:9", version: "v24.0" }, greenTimeoutMs: 2_000, greenEgress: greenEgressPolicy(parseHostRules("127.0.0.1")) };
 
   beforeAll(async () => {
     t = await createTestDb("postgres");
@@ -30,7 +32,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("concurrent drip runs (postgres)
     sends = serveGreenSendMessage(green, instances);
     tenantId = (await insertTenant(t.db, { name: "Races" })).id;
     for (let i = 0; i < NUMBERS; i++) {
-      const n = await createNumber(t.db, { encryptionKey, appUrl: "http://x" }, {
+      const n = await createNumber(t.db, { encryptionKey, appUrl: "http://x", greenEgress: deps.greenEgress }, {
         tenantId,
         input: numberFormSchema.parse({ provider: "green", label: `Green ${i}`, phoneE164: `+1555078390${i}`, greenApiUrl: green.url, greenInstanceId: `77000000${i}`, greenApiToken: `token-${i}` }),
       });

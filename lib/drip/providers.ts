@@ -1,11 +1,15 @@
 // Sending one drip message, behind one interface for every provider: Meta's Cloud API (free text inside
 // the 24 h window, the bound approved template outside it) and Green API (`sendMessage` to
 // `<digits>@c.us`). Each answer is classified once: sent (with the provider's message id), a transient
-// failure worth retrying, or a permanent one with the provider's code and message kept.
+// failure worth retrying, or a permanent one with the provider's code and message kept. What is kept of an
+// answer (outbound_messages.provider_response, shown on the queue page) is only what the console shows: the
+// message id, or the HTTP status with the error code and message, clipped to 500 characters.
 import { z } from "zod";
 import type { MetaTemplateBinding } from "@/db/schema";
+import type { EgressPolicy } from "@/lib/egress";
 import { phoneDigits } from "@/lib/phone";
-import { type GraphConfig, type GraphFailure, describeGraphFailure, graphRequest, transportFailure } from "@/lib/whatsapp/graph-client";
+import { type GraphConfig, type GraphFailure, describeGraphFailure, graphRequest } from "@/lib/whatsapp/graph-client";
+import { SHOWN_TEXT_MAX, clip, greenEgressPolicy, greenErrorMessage, greenRequest } from "@/lib/whatsapp/green-client";
 
 export type SendOutcome =
   | { kind: "sent"; providerMessageId: string; response: Record<string, unknown> }
@@ -16,7 +20,8 @@ export type OutgoingMessage =
   | { type: "template"; to: string; template: MetaTemplateBinding; values: Record<string, string> };
 
 export type CloudSender = { provider: "cloud"; phoneNumberId: string; token: string; graph: GraphConfig };
-export type GreenSender = { provider: "green"; apiUrl: string; instanceId: string; token: string; timeoutMs?: number; fetch?: typeof fetch };
+/** `egress`: Green's hosts plus the operator's GREEN_API_HOSTS; without it, Green's own hosts only. */
+export type GreenSender = { provider: "green"; apiUrl: string; instanceId: string; token: string; timeoutMs?: number; egress?: EgressPolicy };
 export type Sender = CloudSender | GreenSender;
 
 /** Cloud API codes that clear up by themselves: throughput (130429), pair rate (131056), temporary errors. */
@@ -49,54 +54,93 @@ export function cloudMessageBody(m: OutgoingMessage): Record<string, unknown> {
 
 async function sendCloud(s: CloudSender, m: OutgoingMessage): Promise<SendOutcome> {
   const res = await graphRequest(s.graph, { method: "POST", path: `${s.phoneNumberId}/messages`, token: s.token, body: cloudMessageBody(m), schema: cloudAnswer });
-  if (res.ok) return { kind: "sent", providerMessageId: res.data.messages[0]!.id, response: res.data };
+  if (res.ok) return { kind: "sent", providerMessageId: res.data.messages[0]!.id, response: { messageId: clip(res.data.messages[0]!.id) } };
   const e = res.error;
   const { transient, code } = classifyCloudFailure(e);
   return {
     kind: transient ? "transient" : "permanent",
     code,
-    message: describeGraphFailure(e),
-    response: e.kind === "graph" ? { error: e.raw ?? { code: e.code, message: e.message }, httpStatus: e.httpStatus } : { transport: e.kind, message: e.message },
+    message: clip(describeGraphFailure(e)),
+    response: shownGraphFailure(e),
     ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}),
   };
 }
 
-const greenAnswer = z.looseObject({ idMessage: z.string() });
+const greenAnswer = z.looseObject({ idMessage: z.string().min(1) });
+
+/** What the console shows of a Graph failure: status, code, subcode, type, message, details and trace id. */
+function shownGraphFailure(e: GraphFailure): Record<string, unknown> {
+  if (e.kind !== "graph") return { transport: e.kind, ...(e.httpStatus ? { httpStatus: e.httpStatus } : {}), message: clip(e.message) };
+  const error: Record<string, unknown> = { code: e.code, message: clip(e.message) };
+  if (e.subcode !== null) error.error_subcode = e.subcode;
+  if (e.type) error.type = clip(e.type, 100);
+  if (e.details) error.error_data = { details: clip(e.details) };
+  if (e.fbtraceId) error.fbtrace_id = clip(e.fbtraceId, 100);
+  return { error, httpStatus: e.httpStatus };
+}
 
 async function sendGreen(s: GreenSender, m: OutgoingMessage): Promise<SendOutcome> {
   if (m.type !== "text") return { kind: "permanent", code: "unsupported", message: "Green API sends text only", response: null };
-  const url = `${s.apiUrl.replace(/\/+$/, "")}/waInstance${s.instanceId}/sendMessage/${s.token}`;
-  const timeoutMs = s.timeoutMs ?? 10_000;
-  let res: Response;
-  let text = "";
-  try {
-    res = await (s.fetch ?? fetch)(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ chatId: `${phoneDigits(m.to)}@c.us`, message: m.text }),
-      signal: AbortSignal.timeout(timeoutMs),
-      cache: "no-store",
-    });
-    text = await res.text();
-  } catch (e) {
-    const t = transportFailure(e, timeoutMs, "Green API");
-    return { kind: "transient", code: t.kind, message: t.message, response: null };
+  const res = await greenRequest(s.egress ?? greenEgressPolicy(), {
+    apiUrl: s.apiUrl,
+    instanceId: s.instanceId,
+    token: s.token,
+    method: "sendMessage",
+    httpMethod: "POST",
+    body: { chatId: `${phoneDigits(m.to)}@c.us`, message: m.text },
+    timeoutMs: s.timeoutMs,
+  });
+  if (!res.ok) {
+    const e = res.error;
+    // a refused host or a redirect will not change by itself: the number's API URL has to be corrected
+    const transient = e.kind === "timeout" || e.kind === "network";
+    return { kind: transient ? "transient" : "permanent", code: e.kind, message: e.message, response: { transport: e.kind, ...(e.httpStatus ? { httpStatus: e.httpStatus } : {}), message: clip(e.message) } };
   }
-  let body: unknown = null;
-  try {
-    body = text ? JSON.parse(text) : null;
-  } catch {
-    body = { text: text.slice(0, 500) };
-  }
-  const response = (body && typeof body === "object" ? body : { body }) as Record<string, unknown>;
-  if (res.ok) {
-    const parsed = greenAnswer.safeParse(body);
-    if (parsed.success) return { kind: "sent", providerMessageId: parsed.data.idMessage, response };
-    return { kind: "transient", code: "bad_response", message: "Green API answered without idMessage", response };
+  if (res.status >= 200 && res.status < 300) {
+    const parsed = greenAnswer.safeParse(res.body);
+    if (parsed.success) return { kind: "sent", providerMessageId: clip(parsed.data.idMessage, 200), response: { idMessage: clip(parsed.data.idMessage, 200) } };
+    const message = res.truncated ? "Green API answered with a body too large to read" : "Green API answered without idMessage";
+    return { kind: "transient", code: "bad_response", message, response: { httpStatus: res.status, message } };
   }
   const transient = res.status >= 500 || res.status === 429;
-  const message = `Green API answered HTTP ${res.status}${typeof response.message === "string" ? `: ${response.message}` : ""}`;
-  return { kind: transient ? "transient" : "permanent", code: `http_${res.status}`, message, response };
+  const said = greenErrorMessage(res.body);
+  const message = `Green API answered HTTP ${res.status}${said ? `: ${said}` : ""}`;
+  return { kind: transient ? "transient" : "permanent", code: `http_${res.status}`, message, response: { httpStatus: res.status, ...(said ? { message: said } : {}) } };
+}
+
+const scalar = (v: unknown, max: number) => (typeof v === "string" ? clip(v, max) : typeof v === "number" || typeof v === "boolean" ? v : undefined);
+
+function pick(from: Record<string, unknown>, keys: readonly string[], max = SHOWN_TEXT_MAX): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) {
+    const v = scalar(from[k], max);
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * What the console and the API show of a stored provider answer: the message id, the HTTP status, the error
+ * code and message (and Graph's subcode, type, details and trace id), each clipped. Rows stored before answers
+ * were trimmed may hold a provider's whole body; nothing else of it is shown.
+ */
+export function shownProviderResponse(stored: unknown): Record<string, unknown> | null {
+  if (!stored || typeof stored !== "object" || Array.isArray(stored)) return null;
+  const v = stored as Record<string, unknown>;
+  const out = pick(v, ["messageId", "idMessage", "transport", "httpStatus", "code", "message"]);
+  const messages = v.messages;
+  if (out.messageId === undefined && Array.isArray(messages) && messages[0] && typeof messages[0] === "object") {
+    const id = scalar((messages[0] as Record<string, unknown>).id, 200);
+    if (id !== undefined) out.messageId = id;
+  }
+  if (v.error && typeof v.error === "object" && !Array.isArray(v.error)) {
+    const e = v.error as Record<string, unknown>;
+    const error = pick(e, ["code", "error_subcode", "type", "message", "fbtrace_id"]);
+    const details = e.error_data && typeof e.error_data === "object" ? scalar((e.error_data as Record<string, unknown>).details, SHOWN_TEXT_MAX) : undefined;
+    if (details !== undefined) error.error_data = { details };
+    if (Object.keys(error).length > 0) out.error = error;
+  }
+  return Object.keys(out).length > 0 ? out : null;
 }
 
 /** Sends one message through the number's provider. Never throws. */

@@ -7,6 +7,8 @@ import { OUTBOUND_STATUSES } from "@/db/schema";
 import { AppError, notFound } from "@/lib/errors";
 import { type Page, decodeCursor, encodeCursor, toPage } from "@/lib/pagination";
 import { optionalParam } from "@/lib/subscribers/list-filters";
+import { clip } from "@/lib/whatsapp/green-client";
+import { shownProviderResponse } from "./providers";
 
 export const queueFiltersSchema = z.object({
   status: optionalParam(z.enum(OUTBOUND_STATUSES, { error: `status must be one of ${OUTBOUND_STATUSES.join(", ")}` })),
@@ -91,8 +93,8 @@ export function queueRowJson({ row, leadName, numberLabel }: { row: OutboundRow;
     deliveredAt: iso(row.deliveredAt),
     readAt: iso(row.readAt),
     errorCode: row.errorCode,
-    errorMessage: row.errorMessage,
-    providerResponse: row.providerResponse,
+    errorMessage: row.errorMessage === null ? null : clip(row.errorMessage, 1000),
+    providerResponse: shownProviderResponse(row.providerResponse),
   };
 }
 

@@ -4,12 +4,16 @@ import { insertTenant } from "@/db/queries";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { type FakeGraph, startFakeGraph } from "@/e2e/fakes/fake-graph";
 import { type FakeGreenApi, startFakeGreenApi } from "@/e2e/fakes/fake-green-api";
+import { parseHostRules } from "@/lib/egress";
+import { greenEgressPolicy } from "@/lib/whatsapp/green-client";
 import { checkNumberConnection, type ConnectionDeps } from "./check-connection";
 import { createNumber } from "./numbers";
 import { numberFormSchema } from "./schemas";
 
 const encryptionKey = Buffer.alloc(32, 3).toString("base64");
-const keys = { encryptionKey, appUrl: "http://localhost:3000" };
+// the fake Green API listens on 127.0.0.1: the operator allowlist (GREEN_API_HOSTS) lets the tests reach it
+const greenEgress = greenEgressPolicy(parseHostRules("127.0.0.1"));
+const keys = { encryptionKey, appUrl: "http://localhost:3000", greenEgress };
 const now = new Date("2026-11-21T10:00:00Z");
 
 describe.each(testDrivers)("connection check (%s)", (kind) => {
@@ -25,7 +29,7 @@ describe.each(testDrivers)("connection check (%s)", (kind) => {
     graph = await startFakeGraph();
     green = await startFakeGreenApi();
     tenantId = (await insertTenant(t.db, { name: "Checks" })).id;
-    deps = { encryptionKey, graph: { base: graph.url, version: "v24.0", timeoutMs: 400 }, now: () => now };
+    deps = { encryptionKey, graph: { base: graph.url, version: "v24.0", timeoutMs: 400 }, greenEgress, now: () => now };
   });
   afterAll(async () => {
     await graph.close();

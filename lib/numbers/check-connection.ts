@@ -7,12 +7,15 @@ import { updateNumber as updateNumberRow } from "@/db/queries";
 import { openSecret } from "@/lib/crypto";
 import { notFound } from "@/lib/errors";
 import { formatPhone, phoneDigits } from "@/lib/phone";
-import { DEFAULT_GRAPH_TIMEOUT_MS, type GraphConfig, graphRequest, transportFailure } from "@/lib/whatsapp/graph-client";
-import { type ConnectionError, graphErrorHint, greenStateError } from "./connection-errors";
+import type { EgressPolicy } from "@/lib/egress";
+import { DEFAULT_GRAPH_TIMEOUT_MS, type GraphConfig, graphRequest } from "@/lib/whatsapp/graph-client";
+import { clip, greenEgressPolicy, greenRequest } from "@/lib/whatsapp/green-client";
+import { type ConnectionError, describeConnectionError, graphErrorHint, greenStateError } from "./connection-errors";
 import { requireNumberRow } from "./numbers";
 import type { NumberRow } from "@/db/queries";
 
-export type ConnectionDeps = { encryptionKey: string; graph: GraphConfig; now: () => Date };
+/** `greenEgress`: where a Green API URL may point (Green's hosts + GREEN_API_HOSTS); Green's hosts only when absent. */
+export type ConnectionDeps = { encryptionKey: string; graph: GraphConfig; greenEgress?: EgressPolicy; now: () => Date };
 
 export type CheckResult = {
   status: "connected" | "error" | "unverified";
@@ -57,8 +60,10 @@ async function checkCloud(row: NumberRow, deps: ConnectionDeps): Promise<CheckRe
     schema: phoneNumberResponse,
   });
   if (!res.ok) {
-    const error = { ...res.error, hint: graphErrorHint(res.error) };
-    return { status: "error", message: error.kind === "graph" ? `Graph error ${error.code ?? error.httpStatus}: ${error.message}` : error.message, error };
+    // the stored error keeps the fields the page shows, not Graph's whole error object
+    const { raw: _raw, ...failure } = res.error.kind === "graph" ? res.error : { ...res.error, raw: undefined };
+    const error = { ...failure, message: clip(failure.message), hint: graphErrorHint(res.error) } as ConnectionError;
+    return { status: "error", message: describeConnectionError(error), error };
   }
   const found = {
     verifiedName: res.data.verified_name ?? null,
@@ -89,19 +94,15 @@ async function checkGreen(row: NumberRow, deps: ConnectionDeps): Promise<CheckRe
   const token = openSecret(row.greenTokenEnc, deps.encryptionKey);
   if (!token || !row.greenApiUrl || !row.greenInstanceId) return missingSecret("instance token");
   const timeoutMs = deps.graph.timeoutMs ?? DEFAULT_GRAPH_TIMEOUT_MS;
-  const url = `${row.greenApiUrl.replace(/\/+$/, "")}/waInstance${row.greenInstanceId}/getStateInstance/${token}`;
-  let status: number;
-  let body: unknown;
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), cache: "no-store" });
-    status = res.status;
-    body = await res.json().catch(() => null);
-  } catch (e) {
-    const failure = transportFailure(e, timeoutMs, "Green API");
-    failure.message = failure.message.replaceAll(token, "•••"); // the token travels in the URL path
-    const hint = failure.kind === "timeout" ? "Green API did not answer in time. Check the API URL and try again." : "Check the API URL from the Green API console.";
-    return { status: "error", message: failure.message, error: { ...failure, hint } };
+  const res = await greenRequest(deps.greenEgress ?? greenEgressPolicy(), { apiUrl: row.greenApiUrl, instanceId: row.greenInstanceId, token, method: "getStateInstance", timeoutMs });
+  if (!res.ok) {
+    const e = res.error;
+    if (e.kind === "refused") return { status: "error", message: e.message, error: { kind: "refused", message: e.message, hint: "Enter the API URL shown in the Green API console. A self-hosted gateway must be listed in GREEN_API_HOSTS by the operator." } };
+    if (e.kind === "redirect") return { status: "error", message: e.message, error: { kind: "provider_http", httpStatus: e.httpStatus ?? 0, message: e.message, hint: "Copy the API URL again from the Green API console." } };
+    const hint = e.kind === "timeout" ? "Green API did not answer in time. Check the API URL and try again." : "Check the API URL from the Green API console.";
+    return { status: "error", message: e.message, error: { kind: e.kind, message: e.message, hint } };
   }
+  const status = res.status;
   if (status !== 200) {
     const hint =
       status === 401 || status === 403 || status === 404
@@ -110,7 +111,7 @@ async function checkGreen(row: NumberRow, deps: ConnectionDeps): Promise<CheckRe
     const message = `Green API answered HTTP ${status}`;
     return { status: "error", message, error: { kind: "provider_http", httpStatus: status, message, hint } };
   }
-  const parsed = greenStateResponse.safeParse(body);
+  const parsed = greenStateResponse.safeParse(res.body);
   if (!parsed.success) {
     const message = "Green API answered without an instance state";
     return { status: "error", message, error: { kind: "provider_http", httpStatus: status, message, hint: "Check the API URL: it should be the one shown in the Green API console." } };

@@ -7,6 +7,7 @@ export type ConnectionError =
   | { kind: "mismatch"; message: string; hint: string; expected: string; actual: string }
   | { kind: "green_state"; message: string; hint: string; state: string }
   | { kind: "provider_http"; httpStatus: number; message: string; hint: string }
+  | { kind: "refused"; message: string; hint: string }
   | { kind: "not_configured"; message: string; hint: string | null };
 
 export function graphErrorHint(error: GraphFailure): string | null {
@@ -41,7 +42,8 @@ const GREEN_STATE_HINTS: Record<string, string> = {
   yellowCard: "Sending is suspended for spam-like activity. Messages are kept for 24 hours; reboot the instance in the Green API console to continue.",
 };
 
-export function greenStateError(state: string): ConnectionError {
+export function greenStateError(answered: string): ConnectionError {
+  const state = answered.length > 100 ? `${answered.slice(0, 99)}…` : answered;
   return {
     kind: "green_state",
     state,

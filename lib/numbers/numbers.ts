@@ -11,12 +11,21 @@ import {
 import type { NewWhatsappNumber } from "@/db/schema";
 import { decryptSecret, encryptSecret, openSecret, randomToken, secretHint } from "@/lib/crypto";
 import { AppError, notFound } from "@/lib/errors";
+import type { EgressPolicy } from "@/lib/egress";
 import { type PageParams, decodeCursor, toPage } from "@/lib/pagination";
+import { checkGreenApiUrl, greenEgressPolicy } from "@/lib/whatsapp/green-client";
 import { forgetWebhookRouting } from "@/lib/whatsapp/receive";
 import type { ConnectionError } from "./connection-errors";
 import { type NumberInput, type NumberPatch, type NumberUpdate, type Provider, type SecretField, numberUpdateSchema } from "./schemas";
 
-export type NumberKeys = { encryptionKey: string; appUrl: string };
+/** `greenEgress`: where a Green API URL may point (Green's hosts + GREEN_API_HOSTS); Green's hosts only when absent. */
+export type NumberKeys = { encryptionKey: string; appUrl: string; greenEgress?: EgressPolicy };
+
+/** A Green API URL the server may not call is refused before it is stored (and checked again at every call). */
+async function assertGreenApiUrlAllowed(apiUrl: string, keys: NumberKeys): Promise<void> {
+  const verdict = await checkGreenApiUrl(apiUrl, keys.greenEgress ?? greenEgressPolicy());
+  if (!verdict.ok) throw new AppError("unprocessable", verdict.message, { fieldErrors: { greenApiUrl: [verdict.message] } }, "green_api_url_refused");
+}
 
 export type NumberStatus = "connected" | "error" | "unverified" | "inactive";
 export type SecretState = { set: boolean; hint: string | null; unreadable?: boolean };
@@ -186,6 +195,7 @@ function toColumns(input: NumberInput | NumberUpdate, key: string): Partial<NewW
 }
 
 export async function createNumber(db: Db, keys: NumberKeys, { tenantId, input }: { tenantId: string; input: NumberInput }) {
+  if (input.provider === "green") await assertGreenApiUrlAllowed(input.greenApiUrl, keys);
   const row = await withConflicts(() =>
     insertNumber(db, {
       tenantId,
@@ -267,6 +277,7 @@ export async function updateNumber(
   if (!parsed.success) {
     throw new AppError("unprocessable", "Please correct the highlighted fields.", { fieldErrors: z.flattenError(parsed.error).fieldErrors });
   }
+  if (parsed.data.provider === "green" && parsed.data.greenApiUrl !== current.greenApiUrl) await assertGreenApiUrlAllowed(parsed.data.greenApiUrl, keys);
   const values = toColumns(parsed.data, keys.encryptionKey);
   const connectionChanged = CONNECTION_FIELDS.some((f) => f in values && values[f] !== current[f]);
   const row = await withConflicts(() =>
