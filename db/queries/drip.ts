@@ -1,6 +1,7 @@
 // The drip queue (outbound_messages) as enrollment writes it: one row per (lead, template), so enrolling
 // twice enqueues nothing new; stopping a campaign cancels what is still pending.
-import { and, desc, eq, gte, inArray, isNull, lte, or, sql } from "drizzle-orm";
+import { randomUUID } from "node:crypto";
+import { and, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { Cursor } from "@/lib/pagination";
 import type { Db } from "../client";
 import { leads, outboundMessages, subscribers, templates, tenants, whatsappNumbers } from "../schema";
@@ -52,11 +53,13 @@ export async function updateLeadRow(db: Db, { tenantId, id }: { tenantId: string
 
 /**
  * Claims due rows for sending: pending ones whose time (and retry time) has come, and `sending` ones whose
- * lease expired (a crashed run). Rows of inactive numbers stay where they are. `FOR UPDATE SKIP LOCKED`
- * lets any number of runs claim side by side without ever taking the same row; each claim counts an attempt.
+ * lease expired before their send began (a crashed or stalled run). Rows of inactive numbers stay where they
+ * are. `FOR UPDATE SKIP LOCKED` lets any number of runs claim side by side without ever taking the same row;
+ * each claim counts an attempt and names its run as the row's lease owner.
  */
 export async function claimDueOutbound(db: Db, { now, limit, leaseMs, runId }: { now: Date; limit: number; leaseMs: number; runId?: string }): Promise<OutboundRow[]> {
   const nowIso = now.toISOString();
+  // a row whose send began is never taken over: the provider may have it (failUnconfirmedOutbound settles it)
   // a number another run is sending for is left to that run (its rate holds across runs)
   const free = runId
     ? sql`and (n.id is null or n.drip_lease_until is null or n.drip_lease_until < ${nowIso}::timestamptz or n.drip_lease_owner = ${runId}::uuid)`
@@ -64,26 +67,88 @@ export async function claimDueOutbound(db: Db, { now, limit, leaseMs, runId }: {
   const due = sql`select o.id from ${outboundMessages} o
     left join ${whatsappNumbers} n on n.id = o.number_id
     where ((o.status = 'pending' and o.scheduled_at <= ${nowIso}::timestamptz and (o.next_attempt_at is null or o.next_attempt_at <= ${nowIso}::timestamptz))
-        or (o.status = 'sending' and o.lease_expires_at < ${nowIso}::timestamptz))
+        or (o.status = 'sending' and o.lease_expires_at < ${nowIso}::timestamptz and o.send_started_at is null))
       and (n.id is null or n.active) ${free}
     order by o.scheduled_at
     limit ${limit}
     for update of o skip locked`;
   return db
     .update(outboundMessages)
-    .set({ status: "sending", attempts: sql`${outboundMessages.attempts} + 1`, leaseExpiresAt: new Date(now.getTime() + leaseMs), updatedAt: now })
+    .set({ status: "sending", attempts: sql`${outboundMessages.attempts} + 1`, leaseExpiresAt: new Date(now.getTime() + leaseMs), leaseOwner: runId ?? randomUUID(), sendStartedAt: null, updatedAt: now })
     .where(sql`${outboundMessages.id} in (${due})`)
     .returning();
 }
 
+/** A claim: the run that holds the row and the attempt it claimed. */
+export type OutboundClaim = { id: string; runId: string; attempts: number };
+
+const heldBy = (c: OutboundClaim) => and(eq(outboundMessages.id, c.id), eq(outboundMessages.leaseOwner, c.runId), eq(outboundMessages.attempts, c.attempts));
+
+/**
+ * The last check before a row goes to the provider, in one statement: the run still owns the row and its
+ * lease (and the number's lease) has not run out. It marks the send as begun and renews the lease; false
+ * means the row was taken over (or the lease lapsed) and must not be sent.
+ */
+export async function beginOutboundSend(db: Db, claim: OutboundClaim & { numberId: string | null; now: Date; until: Date }): Promise<boolean> {
+  const number = claim.numberId
+    ? sql`exists (select 1 from ${whatsappNumbers} n where n.id = ${claim.numberId}::uuid and n.drip_lease_owner = ${claim.runId}::uuid and n.drip_lease_until > ${claim.now.toISOString()}::timestamptz)`
+    : sql`true`;
+  const rows = await db
+    .update(outboundMessages)
+    .set({ sendStartedAt: claim.now, leaseExpiresAt: claim.until, updatedAt: claim.now })
+    .where(and(heldBy(claim), eq(outboundMessages.status, "sending"), isNull(outboundMessages.sendStartedAt), gt(outboundMessages.leaseExpiresAt, claim.now), number))
+    .returning({ id: outboundMessages.id });
+  return rows.length > 0;
+}
+
+/** The run's heartbeat: extends the leases it still holds (rows and numbers) that have not run out yet. */
+export async function renewDripLeases(db: Db, { runId, now, until }: { runId: string; now: Date; until: Date }): Promise<{ rows: number; numbers: number }> {
+  const [rows, numbers] = await Promise.all([
+    db
+      .update(outboundMessages)
+      .set({ leaseExpiresAt: until })
+      .where(and(eq(outboundMessages.status, "sending"), eq(outboundMessages.leaseOwner, runId), gt(outboundMessages.leaseExpiresAt, now)))
+      .returning({ id: outboundMessages.id }),
+    db
+      .update(whatsappNumbers)
+      .set({ dripLeaseUntil: until })
+      .where(and(eq(whatsappNumbers.dripLeaseOwner, runId), gt(whatsappNumbers.dripLeaseUntil, now)))
+      .returning({ id: whatsappNumbers.id }),
+  ]);
+  return { rows: rows.length, numbers: numbers.length };
+}
+
+export const SEND_UNCONFIRMED = {
+  code: "send_unconfirmed",
+  message: "it may have reached the provider, so it is not sent again automatically; retry it from the queue monitor if the customer did not get it",
+} as const;
+
+/**
+ * Rows whose run stopped after their send began (lease run out, no answer recorded): they may have been
+ * delivered, so they fail as `send_unconfirmed` instead of being sent again. The owner stays on the row,
+ * so a late answer from that run is still recorded.
+ */
+export async function failUnconfirmedOutbound(db: Db, { now }: { now: Date }): Promise<number> {
+  const rows = await db
+    .update(outboundMessages)
+    .set({ status: "failed", errorCode: SEND_UNCONFIRMED.code, errorMessage: `The run sending this message stopped before the provider answered: ${SEND_UNCONFIRMED.message}`, leaseExpiresAt: null, nextAttemptAt: null, updatedAt: now })
+    .where(and(eq(outboundMessages.status, "sending"), isNotNull(outboundMessages.sendStartedAt), lt(outboundMessages.leaseExpiresAt, now)))
+    .returning({ id: outboundMessages.id });
+  return rows.length;
+}
+
 export type OutboundOutcome = Partial<Pick<OutboundRow, "status" | "renderedText" | "providerMessageId" | "sentAt" | "errorCode" | "errorMessage" | "providerResponse" | "nextAttemptAt" | "subscriberId">>;
 
-/** Records a claimed row's outcome, only while this claim still holds it (same attempt, still sending). */
-export async function finishOutbound(db: Db, { id, attempts, outcome, now }: { id: string; attempts: number; outcome: OutboundOutcome; now: Date }): Promise<boolean> {
+/**
+ * Records a claimed row's outcome, only while this claim still holds it (same run and attempt, still sending,
+ * or settled as `send_unconfirmed` after its lease ran out: the provider's late answer is the truth).
+ */
+export async function finishOutbound(db: Db, { outcome, now, ...claim }: OutboundClaim & { outcome: OutboundOutcome; now: Date }): Promise<boolean> {
+  const unconfirmed = and(eq(outboundMessages.status, "failed"), eq(outboundMessages.errorCode, SEND_UNCONFIRMED.code), isNotNull(outboundMessages.sendStartedAt));
   const rows = await db
     .update(outboundMessages)
     .set({ ...outcome, leaseExpiresAt: null, updatedAt: now })
-    .where(and(eq(outboundMessages.id, id), eq(outboundMessages.status, "sending"), eq(outboundMessages.attempts, attempts)))
+    .where(and(heldBy(claim), or(eq(outboundMessages.status, "sending"), unconfirmed)))
     .returning({ id: outboundMessages.id });
   return rows.length > 0;
 }
@@ -201,11 +266,11 @@ export async function releaseNumberLeases(db: Db, { runId }: { runId: string }):
 }
 
 /** Puts rows this run claimed but will not send (their number is another run's) back as they were. */
-export async function unclaimOutbound(db: Db, rows: Pick<OutboundRow, "id" | "attempts">[]): Promise<void> {
+export async function unclaimOutbound(db: Db, { runId, rows }: { runId: string; rows: Pick<OutboundRow, "id" | "attempts">[] }): Promise<void> {
   for (const r of rows) {
     await db
       .update(outboundMessages)
-      .set({ status: "pending", attempts: r.attempts - 1, leaseExpiresAt: null })
-      .where(and(eq(outboundMessages.id, r.id), eq(outboundMessages.status, "sending"), eq(outboundMessages.attempts, r.attempts)));
+      .set({ status: "pending", attempts: r.attempts - 1, leaseExpiresAt: null, leaseOwner: null })
+      .where(and(heldBy({ id: r.id, runId, attempts: r.attempts }), eq(outboundMessages.status, "sending"), isNull(outboundMessages.sendStartedAt)));
   }
 }

@@ -5,13 +5,17 @@ import type { Db } from "@/db/client";
 import { randomUUID } from "node:crypto";
 import {
   acquireNumberLease,
+  beginOutboundSend,
   claimDueOutbound,
   type DispatchContext,
+  failUnconfirmedOutbound,
   finishOutbound,
   loadDispatchContext,
   type OutboundOutcome,
   type OutboundRow,
   releaseNumberLeases,
+  renewDripLeases,
+  SEND_UNCONFIRMED,
   unclaimOutbound,
 } from "@/db/queries";
 import { openSecret } from "@/lib/crypto";
@@ -23,7 +27,8 @@ import { renderTemplate, variablesFor } from "./render";
 
 /** `greenEgress`: where Green API calls may go (Green's hosts + GREEN_API_HOSTS); Green's hosts only when absent. */
 export type DripDeps = { encryptionKey: string; graph: GraphConfig; greenTimeoutMs?: number; greenEgress?: EgressPolicy };
-export type DripResult = { claimed: number; sent: number; skipped: number; failed: number; retried: number; cancelled: number; tookMs: number };
+/** `lost`: rows this run claimed but did not send because another run took them over (or their lease ran out). */
+export type DripResult = { claimed: number; sent: number; skipped: number; failed: number; retried: number; cancelled: number; lost: number; tookMs: number };
 
 export const DRIP_MAX_ATTEMPTS = 5;
 export const DEFAULT_SEND_RATE = 20;
@@ -88,12 +93,28 @@ export function decide(row: OutboundRow, ctx: DispatchContext, deps: DripDeps, n
   return stop("skipped", "outside_window", "Outside the 24-hour window, and the template has no approved Meta template bound");
 }
 
-/** What a provider's answer makes of the row. */
+/** Connection failures that prove the request never left us (refused, unresolvable, unreachable). */
+const NEVER_SENT = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_CONNECT_TIMEOUT)\b/;
+
+/**
+ * A failure with no answer after the request may have left: a timeout, or a connection lost mid-request. The
+ * provider may have accepted the message, and neither API takes an idempotency key, so sending it again could
+ * deliver it twice.
+ */
+export function mayHaveReachedProvider(result: SendOutcome): boolean {
+  if (result.kind !== "transient") return false;
+  return result.code === "timeout" || (result.code === "network" && !NEVER_SENT.test(result.message));
+}
+
+/** What a provider's answer makes of the row: an unconfirmed send is never retried by itself (at most once). */
 export function outcomeOf(row: OutboundRow, result: SendOutcome, now: Date, random: () => number = Math.random): { outcome: OutboundOutcome; tally: "sent" | "retried" | "failed" } {
   if (result.kind === "sent") {
     return { outcome: { status: "sent", providerMessageId: result.providerMessageId, sentAt: now, providerResponse: result.response, errorCode: null, errorMessage: null, nextAttemptAt: null }, tally: "sent" };
   }
   const error = { errorCode: result.code, errorMessage: result.message, providerResponse: result.response };
+  if (mayHaveReachedProvider(result)) {
+    return { outcome: { ...error, status: "failed", errorCode: SEND_UNCONFIRMED.code, errorMessage: `${result.message}: ${SEND_UNCONFIRMED.message}`, nextAttemptAt: null }, tally: "failed" };
+  }
   if (result.kind === "transient" && row.attempts < DRIP_MAX_ATTEMPTS) {
     const wait = Math.max(result.retryAfterMs ?? 0, dripBackoffMs(row.attempts, random));
     return { outcome: { ...error, status: "pending", nextAttemptAt: new Date(now.getTime() + wait) }, tally: "retried" };
@@ -115,10 +136,74 @@ function pacer(rate: number) {
 }
 
 /**
+ * The run's heartbeat: every third of the lease it extends the leases the run still holds (its rows and its
+ * numbers), so a run that outlives one lease keeps what it claimed. Returns the stop function.
+ */
+function keepLeasesAlive(db: Db, { runId, now, leaseMs }: { runId: string; now: () => Date; leaseMs: number }): () => Promise<void> {
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let beat: Promise<void> = Promise.resolve();
+  const schedule = () => {
+    timer = setTimeout(() => {
+      const at = now();
+      beat = renewDripLeases(db, { runId, now: at, until: new Date(at.getTime() + leaseMs) }).then(
+        () => undefined,
+        // a missed beat only shortens the leases: every send checks its own lease first
+        (e: unknown) => console.error("[clicktrail] drip lease renewal failed", e),
+      );
+      void beat.finally(() => (stopped ? undefined : schedule()));
+    }, Math.max(50, Math.floor(leaseMs / 3)));
+  };
+  schedule();
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+    await beat;
+  };
+}
+
+type NumberBatch = { runId: string; rows: OutboundRow[]; ctx: DispatchContext; pace: () => Promise<void>; leaseMs: number; now: () => Date; random: () => number };
+
+/**
+ * Sends one number's claimed rows at its pace. Each send first checks, in one statement with marking it
+ * begun, that this run still holds the row; a row it lost is left to whoever holds it now.
+ */
+async function sendNumberRows(db: Db, deps: DripDeps, { runId, rows, ctx, pace, leaseMs, now, random }: NumberBatch, totals: DripResult): Promise<void> {
+  const inFlight = new Set<Promise<void>>();
+  for (const row of rows) {
+    const claim = { id: row.id, runId, attempts: row.attempts };
+    const d = decide(row, ctx, deps, now());
+    if ("outcome" in d) {
+      if (await finishOutbound(db, { ...claim, outcome: d.outcome, now: now() })) totals[d.tally] += 1;
+      else totals.lost += 1;
+      continue;
+    }
+    await pace();
+    const task = (async () => {
+      const start = now();
+      if (!(await beginOutboundSend(db, { ...claim, numberId: row.numberId, now: start, until: new Date(start.getTime() + leaseMs) }))) {
+        await unclaimOutbound(db, { runId, rows: [row] }); // back to pending if it is still ours (our own lease ran out)
+        totals.lost += 1;
+        return;
+      }
+      const result = await sendThrough(d.sender, d.send);
+      const at = now();
+      const { outcome, tally } = outcomeOf(row, result, at, random);
+      if (await finishOutbound(db, { ...claim, outcome: { ...outcome, renderedText: d.renderedText, subscriberId: d.subscriberId }, now: at })) totals[tally] += 1;
+    })();
+    inFlight.add(task);
+    void task.finally(() => inFlight.delete(task));
+    if (inFlight.size >= 16) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+}
+
+/**
  * One drip run. Batches are claimed until nothing is due or `budgetMs` is spent; each number's rows go
  * out at its `sendRatePerSecond` (default 20, at most 80), numbers in parallel. A run sends for a number
  * only while it holds that number's lease, so runs side by side (cron, ticker, parallel invocations)
- * share the numbers instead of adding up their rates.
+ * share the numbers instead of adding up their rates. Its leases are renewed while it works, and a row is
+ * sent only while this run still holds it: a message reaches the provider at most once.
  */
 export async function runDrip(
   db: Db,
@@ -126,11 +211,13 @@ export async function runDrip(
   { now = () => new Date(), budgetMs = 50_000, batchSize = 500, leaseMs = 120_000, random = Math.random }: { now?: () => Date; budgetMs?: number; batchSize?: number; leaseMs?: number; random?: () => number } = {},
 ): Promise<DripResult> {
   const started = Date.now();
-  const totals: DripResult = { claimed: 0, sent: 0, skipped: 0, failed: 0, retried: 0, cancelled: 0, tookMs: 0 };
+  const totals: DripResult = { claimed: 0, sent: 0, skipped: 0, failed: 0, retried: 0, cancelled: 0, lost: 0, tookMs: 0 };
   const pacers = new Map<string, () => Promise<void>>();
   const runId = randomUUID();
+  const stopHeartbeat = keepLeasesAlive(db, { runId, now, leaseMs });
   try {
     while (Date.now() - started < budgetMs) {
+      totals.failed += await failUnconfirmedOutbound(db, { now: now() });
       const rows = await claimDueOutbound(db, { now: now(), limit: batchSize, leaseMs, runId });
       if (rows.length === 0) break;
       totals.claimed += rows.length;
@@ -145,38 +232,19 @@ export async function runDrip(
           if (ctx.numbers.has(numberId)) {
             const at = now();
             if (!(await acquireNumberLease(db, { numberId, runId, now: at, until: new Date(at.getTime() + leaseMs) }))) {
-              await unclaimOutbound(db, list); // another run is sending for this number: its rows are left to it
+              await unclaimOutbound(db, { runId, rows: list }); // another run is sending for this number: its rows are left to it
               totals.claimed -= list.length;
               return;
             }
           }
-          const rate = ctx.numbers.get(numberId)?.sendRatePerSecond ?? DEFAULT_SEND_RATE;
-          const pace = pacers.get(numberId) ?? pacer(rate);
+          const pace = pacers.get(numberId) ?? pacer(ctx.numbers.get(numberId)?.sendRatePerSecond ?? DEFAULT_SEND_RATE);
           pacers.set(numberId, pace);
-          const inFlight = new Set<Promise<void>>();
-          for (const row of list) {
-            const d = decide(row, ctx, deps, now());
-            if ("outcome" in d) {
-              if (await finishOutbound(db, { id: row.id, attempts: row.attempts, outcome: d.outcome, now: now() })) totals[d.tally] += 1;
-              continue;
-            }
-            await pace();
-            const task = (async () => {
-              const result = await sendThrough(d.sender, d.send);
-              const at = now();
-              const { outcome, tally } = outcomeOf(row, result, at, random);
-              const done = await finishOutbound(db, { id: row.id, attempts: row.attempts, outcome: { ...outcome, renderedText: d.renderedText, subscriberId: d.subscriberId }, now: at });
-              if (done) totals[tally] += 1;
-            })();
-            inFlight.add(task);
-            void task.finally(() => inFlight.delete(task));
-            if (inFlight.size >= 16) await Promise.race(inFlight);
-          }
-          await Promise.all(inFlight);
+          await sendNumberRows(db, deps, { runId, rows: list, ctx, pace, leaseMs, now, random }, totals);
         }),
       );
     }
   } finally {
+    await stopHeartbeat();
     await releaseNumberLeases(db, { runId });
   }
   totals.tookMs = Date.now() - started;
