@@ -11,9 +11,10 @@ import { greenEgressPolicy } from "@/lib/whatsapp/green-client";
 import { type DrainJobsResult, drainJobs, type JobHandlers } from "@/lib/jobs/queue";
 import { AD_ENRICHMENT_JOB, adEnrichmentHandler, type EnrichmentDeps } from "@/lib/subscribers/enrichment";
 import { drainReceivedEvents, type ProcessTotals, WEBHOOK_RETRY_JOB, webhookRetryHandler } from "@/lib/whatsapp/processing-loop";
+import { pruneRejectedWebhookEvents } from "@/lib/whatsapp/retention";
 
 /** The drip run's counts first (`claimed, sent, skipped, failed, retried, cancelled`), then the other work. */
-export type ScheduledWorkResult = Omit<DripResult, "tookMs"> & { webhooks: ProcessTotals; jobs: DrainJobsResult; tookMs: number };
+export type ScheduledWorkResult = Omit<DripResult, "tookMs"> & { webhooks: ProcessTotals; jobs: DrainJobsResult; rejectedWebhooksDeleted: number; tookMs: number };
 
 /** Graph access for ad enrichment, from the validated environment. */
 function enrichmentDepsFromEnv(): EnrichmentDeps {
@@ -41,7 +42,8 @@ export async function runScheduledWork(db: Db, { now = () => new Date(), budgetM
   const webhooks = await drainReceivedEvents(db, { now, budgetMs: budgetMs / 4 });
   const { tookMs: _dripMs, ...sends } = await runDrip(db, drip ?? dripDepsFromEnv(), { now, budgetMs: (left() * 2) / 3 });
   const jobs = await drainJobs(db, { handlers: jobHandlers(db), now, budgetMs: left() });
-  return { ...sends, webhooks, jobs, tookMs: Date.now() - started };
+  const rejectedWebhooksDeleted = await pruneRejectedWebhookEvents(db, { now: now() });
+  return { ...sends, webhooks, jobs, rejectedWebhooksDeleted, tookMs: Date.now() - started };
 }
 
 type Ticker = { timer: ReturnType<typeof setInterval> | null; busy: boolean };

@@ -3,9 +3,10 @@
 // stored secrets are never read back out.
 import { randomBytes, randomInt } from "node:crypto";
 import type { Db } from "@/db/client";
-import { findNumberByLabel } from "@/db/queries";
+import { findNumberByLabel, markPhoneNumberIdProven } from "@/db/queries";
 import { type NumberKeys, createNumber, updateNumber } from "@/lib/numbers/numbers";
 import { numberFormSchema } from "@/lib/numbers/schemas";
+import { forgetWebhookRouting } from "@/lib/whatsapp/receive";
 
 export const SIMULATOR_LABEL = "Simulator (test traffic)";
 
@@ -35,6 +36,9 @@ export async function prepareSimulatorNumber(db: Db, keys: NumberKeys, { tenantI
           active: false,
         }),
       });
+  // the Simulator's Phone Number ID was made up here and names nothing at Meta: it is the workspace's by construction
+  if (!row.phoneNumberIdProvenAt) await markPhoneNumberIdProven(db, { tenantId, id: row.id, at: new Date() });
+  forgetWebhookRouting();
   return {
     number: { id: row.id, phoneE164: row.phoneE164, phoneNumberId: row.phoneNumberId!, wabaId: row.wabaId! },
     appSecret,

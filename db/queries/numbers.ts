@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, ne, sql } from "drizzle-orm";
 import type { Cursor } from "@/lib/pagination";
 import type { Db } from "../client";
 import {
@@ -81,12 +81,38 @@ export async function countNumberReferences(db: Db, { tenantId, id }: Key): Prom
 }
 
 /** Webhook routing is global: a Phone Number ID belongs to exactly one number of one tenant. */
+const routingColumns = {
+  id: whatsappNumbers.id, tenantId: whatsappNumbers.tenantId, phoneNumberId: whatsappNumbers.phoneNumberId, wabaId: whatsappNumbers.wabaId,
+  appSecretEnc: whatsappNumbers.appSecretEnc,
+};
+const proven = isNotNull(whatsappNumbers.phoneNumberIdProvenAt);
+
+/** Cloud numbers whose Phone Number ID was proven (Graph check passed): the only ones webhooks reach. */
 export async function findNumbersByPhoneNumberIds(db: Db, phoneNumberIds: string[]) {
   if (phoneNumberIds.length === 0) return [];
-  return db
-    .select({ id: whatsappNumbers.id, tenantId: whatsappNumbers.tenantId, phoneNumberId: whatsappNumbers.phoneNumberId, appSecretEnc: whatsappNumbers.appSecretEnc })
-    .from(whatsappNumbers)
-    .where(inArray(whatsappNumbers.phoneNumberId, phoneNumberIds));
+  return db.select(routingColumns).from(whatsappNumbers).where(and(inArray(whatsappNumbers.phoneNumberId, phoneNumberIds), proven));
+}
+
+/** Proven Cloud numbers of these WABAs (WABA-level changes carry no Phone Number ID). */
+export async function findNumbersByWabaIds(db: Db, wabaIds: string[]) {
+  if (wabaIds.length === 0) return [];
+  return db.select(routingColumns).from(whatsappNumbers).where(and(inArray(whatsappNumbers.wabaId, wabaIds), proven));
+}
+
+/** Records that the number proved its Phone Number ID (the Graph check passed with its token). */
+export async function markPhoneNumberIdProven(db: Db, { tenantId, id, at }: Key & { at: Date }): Promise<NumberRow | null> {
+  return updateNumber(db, { tenantId, id }, { phoneNumberIdProvenAt: at });
+}
+
+/** The workspace (other than `tenantId`) that has proven this Phone Number ID, if any. */
+export async function findPhoneNumberIdOwner(db: Db, { phoneNumberId, tenantId }: { phoneNumberId: string; tenantId: string }) {
+  return takeFirstOrNull(
+    await db
+      .select({ id: whatsappNumbers.id, tenantId: whatsappNumbers.tenantId })
+      .from(whatsappNumbers)
+      .where(and(eq(whatsappNumbers.phoneNumberId, phoneNumberId), proven, ne(whatsappNumbers.tenantId, tenantId)))
+      .limit(1),
+  );
 }
 
 export async function findNumberByGupshupToken(db: Db, token: string) {

@@ -121,6 +121,8 @@ export type RoutingNumber = {
   id: string; tenantId: string; phoneNumberId: string | null; wabaId: string | null; phoneE164: string; provider: string;
   /** automatic LeadSubmitted conversions on a new ad-attributed conversation (needs a dataset) */
   autoLeadSubmitted: boolean; datasetId: string | null;
+  /** the Phone Number ID passed the Graph check with this number's token */
+  proven: boolean;
 };
 
 /** Numbers a batch of events may name: by Phone Number ID (global), by our id (Gupshup token), by WABA id (account fields). */
@@ -144,6 +146,7 @@ export async function findNumbersForRouting(
       provider: whatsappNumbers.provider,
       autoLeadSubmitted: whatsappNumbers.autoLeadSubmitted,
       datasetId: whatsappNumbers.datasetId,
+      proven: sql<boolean>`${whatsappNumbers.phoneNumberIdProvenAt} is not null`,
     })
     .from(whatsappNumbers)
     .where(or(...conditions));
@@ -186,4 +189,15 @@ export async function recordTemplateBindingStatus(
 /** Several events in one statement (group commit); ids come from the caller. */
 export async function insertWebhookEventRows(db: Db, rows: (NewWebhookEvent & { id: string })[]): Promise<void> {
   if (rows.length > 0) await db.insert(webhookEvents).values(rows);
+}
+
+/** Deletes up to `limit` rejected events received before `before` (the (status, received_at) index finds them); returns how many. */
+export async function deleteRejectedWebhookEvents(db: Db, { before, limit }: { before: Date; limit: number }): Promise<number> {
+  const rows = rowsOf<{ id: string }>(
+    await db.execute(sql`
+      delete from ${webhookEvents} where id in (
+        select id from ${webhookEvents} where status = 'rejected' and received_at < ${before.toISOString()}::timestamptz limit ${limit}
+      ) returning id`),
+  );
+  return rows.length;
 }

@@ -3,7 +3,8 @@
 // Green API: getStateInstance must be `authorized`. Gupshup is confirmed by its first callback.
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { updateNumber as updateNumberRow } from "@/db/queries";
+import { isUniqueViolation } from "@/db/errors";
+import { findPhoneNumberIdOwner, updateNumber as updateNumberRow } from "@/db/queries";
 import { openSecret } from "@/lib/crypto";
 import { notFound } from "@/lib/errors";
 import { formatPhone, phoneDigits } from "@/lib/phone";
@@ -11,7 +12,7 @@ import type { EgressPolicy } from "@/lib/egress";
 import { DEFAULT_GRAPH_TIMEOUT_MS, type GraphConfig, graphRequest } from "@/lib/whatsapp/graph-client";
 import { clip, greenEgressPolicy, greenRequest } from "@/lib/whatsapp/green-client";
 import { type ConnectionError, describeConnectionError, graphErrorHint, greenStateError } from "./connection-errors";
-import { requireNumberRow } from "./numbers";
+import { PROVEN_ELSEWHERE_MESSAGE, requireNumberRow } from "./numbers";
 import type { NumberRow } from "@/db/queries";
 
 /** `greenEgress`: where a Green API URL may point (Green's hosts + GREEN_API_HOSTS); Green's hosts only when absent. */
@@ -129,18 +130,41 @@ function checkGupshup(row: NumberRow): CheckResult {
     : { status: "unverified", message: "Waiting for Gupshup's first callback: set the callback URL in Gupshup and send a message to the number.", error: null };
 }
 
-/** Runs the provider check and stores the outcome (status, verified name, quality, tier, last error). */
+const takenElsewhere = (): CheckResult => ({
+  status: "error",
+  message: PROVEN_ELSEWHERE_MESSAGE,
+  error: { kind: "refused", message: PROVEN_ELSEWHERE_MESSAGE, hint: "Check the Phone Number ID, or ask the other workspace to remove the number." },
+});
+
+/**
+ * Runs the provider check and stores the outcome (status, verified name, quality, tier, last error). A Cloud
+ * number whose token passed the Graph check for its Phone Number ID has proven that id (`proven`): from then on
+ * it gets that id's webhooks. An id another workspace proved first is refused.
+ */
 export async function checkNumberConnection(db: Db, deps: ConnectionDeps, key: { tenantId: string; id: string }) {
   const row = await requireNumberRow(db, key);
-  const result = row.provider === "cloud" ? await checkCloud(row, deps) : row.provider === "green" ? await checkGreen(row, deps) : checkGupshup(row);
-  const updated = await updateNumberRow(db, key, {
-    connectionStatus: result.status,
-    lastCheckedAt: deps.now(),
-    lastError: result.error as Record<string, unknown> | null,
-    ...(result.status === "connected" && row.provider === "cloud"
-      ? { verifiedName: result.verifiedName ?? null, qualityRating: result.qualityRating ?? null, messagingLimitTier: result.messagingLimitTier ?? null }
-      : {}),
-  });
+  let result = row.provider === "cloud" ? await checkCloud(row, deps) : row.provider === "green" ? await checkGreen(row, deps) : checkGupshup(row);
+  const proves = row.provider === "cloud" && result.status === "connected" && !row.phoneNumberIdProvenAt && !!row.phoneNumberId;
+  if (proves && (await findPhoneNumberIdOwner(db, { phoneNumberId: row.phoneNumberId!, tenantId: row.tenantId }))) result = takenElsewhere();
+  const store = (r: CheckResult, prove: boolean) =>
+    updateNumberRow(db, key, {
+      connectionStatus: r.status,
+      lastCheckedAt: deps.now(),
+      lastError: r.error as Record<string, unknown> | null,
+      ...(r.status === "connected" && row.provider === "cloud"
+        ? { verifiedName: r.verifiedName ?? null, qualityRating: r.qualityRating ?? null, messagingLimitTier: r.messagingLimitTier ?? null }
+        : {}),
+      ...(prove ? { phoneNumberIdProvenAt: deps.now() } : {}),
+    });
+  let updated;
+  try {
+    updated = await store(result, proves && result.status === "connected");
+  } catch (e) {
+    // another workspace proved the same id a moment ago: its claim stands
+    if (!isUniqueViolation(e, "whatsapp_numbers_phone_number_id_proven_key")) throw e;
+    result = takenElsewhere();
+    updated = await store(result, false);
+  }
   if (!updated) throw notFound("Number");
-  return { row: updated, result };
+  return { row: updated, result, proven: proves && result.status === "connected" };
 }

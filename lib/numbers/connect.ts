@@ -7,21 +7,24 @@ import { forgetWebhookRouting } from "@/lib/whatsapp/receive";
 import { adoptUnroutedEvents } from "@/lib/whatsapp/unrouted";
 import { type CheckResult, checkNumberConnection } from "./check-connection";
 import type { NumberServiceDeps } from "./deps";
-import { createNumber, type PublicNumber, toPublicNumber, updateNumber } from "./numbers";
+import { createNumber, type PublicNumber, requireNumberRow, toPublicNumber, updateNumber } from "./numbers";
 import type { NumberInput, NumberPatch } from "./schemas";
 
 export type NumberWithCheck = { number: PublicNumber; check: CheckResult | null };
 
 export async function connectNumber(db: Db, deps: NumberServiceDeps, { tenantId, input }: { tenantId: string; input: NumberInput }): Promise<NumberWithCheck> {
   const created = await createNumber(db, deps.keys, { tenantId, input });
-  await adoptWaitingWebhooks(db, deps, created);
+  forgetWebhookRouting();
   return recheckNumber(db, deps, { tenantId, id: created.id });
 }
 
-/** Webhooks that arrived for this Phone Number ID before it was connected are verified and processed now. */
+/**
+ * Webhooks that arrived for this Phone Number ID before it was proven are checked with the number's own app
+ * secret and processed now. Only a number whose token passed the Graph check adopts anything.
+ */
 async function adoptWaitingWebhooks(db: Db, deps: NumberServiceDeps, row: NumberRow): Promise<void> {
   forgetWebhookRouting();
-  if (row.provider !== "cloud" || !row.phoneNumberId) return;
+  if (row.provider !== "cloud" || !row.phoneNumberId || !row.phoneNumberIdProvenAt) return;
   let appSecret: string | null = null;
   try {
     appSecret = row.appSecretEnc ? decryptSecret(row.appSecretEnc, deps.keys.encryptionKey) : null;
@@ -29,9 +32,10 @@ async function adoptWaitingWebhooks(db: Db, deps: NumberServiceDeps, row: Number
     appSecret = null;
   }
   try {
-    await adoptUnroutedEvents(db, { phoneNumberId: row.phoneNumberId, appSecret, metaAppSecret: deps.metaAppSecret, now: deps.connection.now() });
+    const number = { id: row.id, tenantId: row.tenantId, phoneNumberId: row.phoneNumberId, appSecret };
+    await adoptUnroutedEvents(db, { number, metaAppSecret: deps.metaAppSecret, now: deps.connection.now() });
   } catch (e) {
-    // the number is saved either way; the events stay unrouted and can be replayed from the Webhooks page
+    // the number is saved either way; the events stay unrouted and are adopted at the next check or secret change
     console.error("[clicktrail] could not process the webhooks waiting for this number", e);
   }
 }
@@ -42,12 +46,18 @@ export async function editNumber(
   { tenantId, id, patch }: { tenantId: string; id: string; patch: NumberPatch },
 ): Promise<NumberWithCheck> {
   const { row, connectionChanged } = await updateNumber(db, deps.keys, { tenantId, id, patch });
-  if (patch.phoneNumberId !== undefined || patch.appSecret) await adoptWaitingWebhooks(db, deps, row);
-  if (!connectionChanged) return { number: toPublicNumber(row, deps.keys, { includeWebhook: true }), check: null };
-  return recheckNumber(db, deps, { tenantId, id });
+  if (!connectionChanged) {
+    // a new app secret may verify events that waited for this (proven) number
+    if (patch.appSecret) await adoptWaitingWebhooks(db, deps, row);
+    return { number: toPublicNumber(row, deps.keys, { includeWebhook: true }), check: null };
+  }
+  const checked = await recheckNumber(db, deps, { tenantId, id });
+  if (patch.appSecret) await adoptWaitingWebhooks(db, deps, await requireNumberRow(db, { tenantId, id }));
+  return checked;
 }
 
 export async function recheckNumber(db: Db, deps: NumberServiceDeps, key: { tenantId: string; id: string }): Promise<NumberWithCheck & { check: CheckResult }> {
-  const { row, result } = await checkNumberConnection(db, deps.connection, key);
+  const { row, result, proven } = await checkNumberConnection(db, deps.connection, key);
+  if (proven) await adoptWaitingWebhooks(db, deps, row);
   return { number: toPublicNumber(row, deps.keys, { includeWebhook: true }), check: result };
 }

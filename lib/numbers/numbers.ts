@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { Db } from "@/db/client";
 import { isUniqueViolation } from "@/db/errors";
 import {
-  countNumberReferences, deleteNumber as deleteNumberRow, getNumberById, insertNumber, listNumbers,
+  countNumberReferences, deleteNumber as deleteNumberRow, findPhoneNumberIdOwner, getNumberById, insertNumber, listNumbers,
   type NumberReferences, type NumberRow, updateNumber as updateNumberRow,
 } from "@/db/queries";
 import type { NewWhatsappNumber } from "@/db/schema";
@@ -142,12 +142,25 @@ export function toPublicNumber(row: NumberRow, keys: NumberKeys, opts: { include
   };
 }
 
+export const PROVEN_ELSEWHERE_MESSAGE =
+  "This Phone Number ID is already connected and verified in another workspace. A Phone Number ID belongs to the workspace whose access token Meta accepted for it first; ask that workspace to remove it.";
+
+function provenElsewhere(): AppError {
+  return new AppError("conflict", PROVEN_ELSEWHERE_MESSAGE, { fieldErrors: { phoneNumberId: [PROVEN_ELSEWHERE_MESSAGE] } }, "phone_number_id_taken");
+}
+
+/** Refuses a Phone Number ID another workspace has proven (its webhooks and waiting events are that workspace's). */
+async function refuseProvenElsewhere(db: Db, { tenantId, phoneNumberId }: { tenantId: string; phoneNumberId: string | null | undefined }) {
+  if (phoneNumberId && (await findPhoneNumberIdOwner(db, { phoneNumberId, tenantId }))) throw provenElsewhere();
+}
+
 function conflictFor(e: unknown): AppError | null {
-  if (isUniqueViolation(e, "whatsapp_numbers_phone_number_id_key")) {
+  if (isUniqueViolation(e, "whatsapp_numbers_tenant_phone_number_id_key")) {
     return new AppError("conflict", "This Phone Number ID is already connected", {
-      fieldErrors: { phoneNumberId: ["This Phone Number ID is already connected to Clicktrail"] },
+      fieldErrors: { phoneNumberId: ["This Phone Number ID is already connected in this workspace"] },
     });
   }
+  if (isUniqueViolation(e, "whatsapp_numbers_phone_number_id_proven_key")) return provenElsewhere();
   if (isUniqueViolation(e, "whatsapp_numbers_tenant_phone_key")) {
     return new AppError("conflict", "This phone number is already connected", {
       fieldErrors: { phoneE164: ["This phone number is already connected in this workspace"] },
@@ -195,6 +208,7 @@ function toColumns(input: NumberInput | NumberUpdate, key: string): Partial<NewW
 }
 
 export async function createNumber(db: Db, keys: NumberKeys, { tenantId, input }: { tenantId: string; input: NumberInput }) {
+  if (input.provider === "cloud") await refuseProvenElsewhere(db, { tenantId, phoneNumberId: input.phoneNumberId });
   if (input.provider === "green") await assertGreenApiUrlAllowed(input.greenApiUrl, keys);
   const row = await withConflicts(() =>
     insertNumber(db, {
@@ -280,9 +294,10 @@ export async function updateNumber(
   if (parsed.data.provider === "green" && parsed.data.greenApiUrl !== current.greenApiUrl) await assertGreenApiUrlAllowed(parsed.data.greenApiUrl, keys);
   const values = toColumns(parsed.data, keys.encryptionKey);
   const connectionChanged = CONNECTION_FIELDS.some((f) => f in values && values[f] !== current[f]);
-  const row = await withConflicts(() =>
-    updateNumberRow(db, { tenantId, id }, connectionChanged ? { ...values, connectionStatus: "unverified", lastError: null } : values),
-  );
+  const idChanged = "phoneNumberId" in values && values.phoneNumberId !== current.phoneNumberId;
+  if (idChanged) await refuseProvenElsewhere(db, { tenantId, phoneNumberId: values.phoneNumberId });
+  const reset = connectionChanged ? { connectionStatus: "unverified" as const, lastError: null, ...(idChanged ? { phoneNumberIdProvenAt: null } : {}) } : {};
+  const row = await withConflicts(() => updateNumberRow(db, { tenantId, id }, { ...values, ...reset }));
   if (!row) throw notFound("Number");
   forgetWebhookRouting(); // the app secret or Phone Number ID may have changed
   return { row, connectionChanged };

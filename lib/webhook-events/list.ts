@@ -5,6 +5,7 @@
 // Phone Number ID is connected. Rejected events (bad signature) that named a known number carry its tenant.
 import { z } from "zod";
 import type { Db } from "@/db/client";
+import type { WebhookEventRow } from "@/db/queries";
 import { getTenantWebhookEvent, listTenantWebhookEventSummaries, type WebhookEventSummaryRow } from "@/db/queries/webhook-event-list";
 import { type SIGNATURE_RESULTS, WEBHOOK_PROVIDERS, WEBHOOK_STATUSES } from "@/db/schema";
 import { notFound } from "@/lib/errors";
@@ -13,6 +14,7 @@ import { type Page, decodeCursor, toPage } from "@/lib/pagination";
 import { type ProcessOutcome, replayWebhookEvent } from "@/lib/whatsapp/ingest";
 import type { WebhookError, WebhookItem } from "@/lib/whatsapp/normalised";
 import { parseMetaWebhook } from "@/lib/whatsapp/parse";
+import { parseBodyJson } from "@/lib/whatsapp/store";
 
 export type WebhookEventStatus = (typeof WEBHOOK_STATUSES)[number];
 export type WebhookEventProvider = (typeof WEBHOOK_PROVIDERS)[number];
@@ -151,6 +153,12 @@ export type WebhookEventDetail = Omit<WebhookEventSummary, "summary"> & {
   /** counts of the parsed items, e.g. "2 messages, 1 status · 1.2 KB" */
   summary: string;
   rawBody: string;
+  /** `exact`: the bytes received; `tenant_copy`: this workspace's changes of a delivery that named other workspaces' numbers too; `prefix`: the first 4 KiB of a refused body */
+  rawBodyKind: WebhookEventRow["rawBodyKind"];
+  /** SHA-256 (hex) of the whole body received (copies of one delivery share it) */
+  bodySha256: string | null;
+  /** Phone Number IDs the body named whose number's app secret did not verify it: nothing was routed to them */
+  refusedPhoneNumberIds: string[];
   /** the body re-indented when it is JSON, else null */
   prettyBody: string | null;
   headers: Record<string, string>;
@@ -220,7 +228,7 @@ function itemCounts(items: WebhookEventItem[]): string {
 function readBody(provider: WebhookEventProvider, rawBody: string, receivedAt: Date) {
   let json: unknown;
   try {
-    json = JSON.parse(rawBody);
+    json = parseBodyJson(rawBody);
   } catch {
     return { prettyBody: null, items: [], parseError: "The body is not JSON" };
   }
@@ -244,7 +252,7 @@ export async function getWebhookEventDetail(db: Db, { tenantId, id }: { tenantId
   if (!found) throw notFound("Webhook event");
   const e = found.event;
   const body = readBody(e.provider, e.rawBody, e.receivedAt);
-  const bodyBytes = Buffer.byteLength(e.rawBody);
+  const bodyBytes = e.bodyBytes ?? Buffer.byteLength(e.rawBody);
   return {
     id: e.id,
     provider: e.provider,
@@ -260,6 +268,9 @@ export async function getWebhookEventDetail(db: Db, { tenantId, id }: { tenantId
     bodyBytes,
     summary: `${body.parseError ? "unreadable body" : itemCounts(body.items)} · ${formatBytes(bodyBytes)}`,
     rawBody: e.rawBody,
+    rawBodyKind: e.rawBodyKind,
+    bodySha256: e.bodySha256,
+    refusedPhoneNumberIds: e.refusedPhoneNumberIds,
     prettyBody: body.prettyBody,
     headers: e.headers,
     items: body.items,

@@ -28,6 +28,7 @@ import { applyUserPreferences } from "./ingest-preferences";
 import { applyStatuses } from "./ingest-statuses";
 import type { InboundMessage, StatusUpdate, WebhookItem } from "./normalised";
 import { parseMetaWebhook } from "./parse";
+import { parseBodyJson } from "./store";
 import type { AccountWork, EventContext, Routed, UserEvent, UserPreference } from "./routed";
 
 const BATCH_SIZE = 250; // events per transaction
@@ -227,7 +228,7 @@ function rawVersionOf(provider: WebhookEventRow["provider"], json: unknown): str
 
 function parseEvent(row: WebhookEventRow): ParsedEvent | { error: string } {
   try {
-    const raw: unknown = JSON.parse(row.rawBody);
+    const raw: unknown = parseBodyJson(row.rawBody);
     // Postgres text/jsonb cannot hold NUL: a "\u0000" escape in a payload would otherwise poison the event forever
     const json = row.rawBody.includes("\\u0000") ? stripNul(raw) : raw;
     const options = { receivedAt: row.receivedAt };
@@ -247,6 +248,13 @@ function digitsOf(value: string | null): string {
 
 /** Numbers an item belongs to. Gupshup events are tied to one number by their URL token (webhook_events.number_id). */
 function targetsOf(item: WebhookItem, event: WebhookEventRow, maps: RoutingMaps): RoutingNumber[] {
+  const all = candidatesOf(item, event, maps);
+  const verified = event.provider === "cloud" ? event.verifiedPhoneNumberIds : null;
+  // a Cloud item reaches only proven numbers whose own app secret verified this body (null: stored before that rule)
+  return verified ? all.filter((n) => n.proven && n.phoneNumberId !== null && verified.includes(n.phoneNumberId)) : all;
+}
+
+function candidatesOf(item: WebhookItem, event: WebhookEventRow, maps: RoutingMaps): RoutingNumber[] {
   const eventNumber = event.numberId ? maps.byId.get(event.numberId) : undefined;
   const pinned = event.provider === "gupshup" && eventNumber ? [eventNumber] : null;
   const one = (n: RoutingNumber | undefined) => (n ? [n] : []);
@@ -279,7 +287,8 @@ async function routeEvents(tx: Db, events: ParsedEvent[]) {
   });
   const maps: RoutingMaps = { byPnid: new Map(), byId: new Map(), byWaba: new Map() };
   for (const n of numbers) {
-    if (n.phoneNumberId) maps.byPnid.set(n.phoneNumberId, n);
+    // unproven claims of a Phone Number ID may coexist with the proven one: the proven number wins
+    if (n.phoneNumberId && !maps.byPnid.get(n.phoneNumberId)?.proven) maps.byPnid.set(n.phoneNumberId, n);
     maps.byId.set(n.id, n);
     if (n.wabaId) maps.byWaba.set(n.wabaId, [...(maps.byWaba.get(n.wabaId) ?? []), n]);
   }

@@ -3,11 +3,11 @@
 // nothing is lost; processing runs afterwards (see processing-loop.ts).
 import type { Db } from "@/db/client";
 import { isForeignKeyViolation } from "@/db/errors";
-import { findNumberByGupshupToken, findNumbersByPhoneNumberIds, verifyTokenExists } from "@/db/queries";
+import { findNumberByGupshupToken, findNumbersByPhoneNumberIds, findNumbersByWabaIds, verifyTokenExists } from "@/db/queries";
 import { openSecret, safeEqual } from "@/lib/crypto";
 import { storeWebhookEventGrouped } from "./event-writer";
-import { storeWebhookEvent } from "./store";
-import { extractPhoneNumberIds } from "./parse";
+import { decodeBody, parseBodyJson, storeWebhookEvent } from "./store";
+import { type ChangeRef, changeRefs, cutDelivery } from "./split";
 import { verifyMetaSignature } from "./signature";
 
 export type ReceiveDeps = { encryptionKey: string; metaAppSecret?: string; globalVerifyToken?: string };
@@ -35,108 +35,190 @@ export async function answerVerification(db: Db, deps: Pick<ReceiveDeps, "global
   return { status: 403 };
 }
 
-type RoutingEntry = { id: string; tenantId: string; phoneNumberId: string | null; secret: string | null; at: number };
+type RoutingEntry = { id: string; tenantId: string; phoneNumberId: string | null; wabaId: string | null; secret: string | null; at: number };
 const ROUTING_TTL_MS = 10_000;
 const g = globalThis as unknown as { __clicktrailRouting?: Map<string, RoutingEntry> };
 const routingCache: Map<string, RoutingEntry> = (g.__clicktrailRouting ??= new Map());
 
-/** Forget cached routing (a number was connected, edited or deleted in this process). */
+/** Forget cached routing (a number was connected, edited, proven or deleted in this process). */
 export function forgetWebhookRouting(): void {
   routingCache.clear();
 }
 
+type NumberForRouting = { id: string; tenantId: string; phoneNumberId: string | null; wabaId: string | null; appSecretEnc: string | null };
+const toEntry = (n: NumberForRouting, encryptionKey: string, at: number): RoutingEntry => ({
+  id: n.id, tenantId: n.tenantId, phoneNumberId: n.phoneNumberId, wabaId: n.wabaId, secret: openSecret(n.appSecretEnc, encryptionKey), at,
+});
+
 /**
- * The numbers a payload names, with their decrypted app secrets: cached for 10 s per Phone Number
- * ID (one lookup and one decryption per number, not per webhook). Unknown ids are never cached, so
- * a number connected a moment ago routes its next webhook.
+ * The proven numbers a payload names (by Phone Number ID; by WABA for changes without one), with their
+ * decrypted app secrets: cached for 10 s per Phone Number ID (one lookup and one decryption per number,
+ * not per webhook). Unknown ids are never cached, so a number proven a moment ago routes its next webhook.
  */
-async function routingFor(db: Db, phoneNumberIds: string[], encryptionKey: string): Promise<RoutingEntry[]> {
+async function routingFor(db: Db, refs: ChangeRef[], encryptionKey: string): Promise<RoutingEntry[]> {
   const now = Date.now();
-  const hits: RoutingEntry[] = [];
+  const found = new Map<string, RoutingEntry>();
   const misses: string[] = [];
-  for (const id of phoneNumberIds) {
+  for (const id of new Set(refs.flatMap((r) => (r.phoneNumberId ? [r.phoneNumberId] : [])))) {
     const hit = routingCache.get(id);
-    if (hit && now - hit.at < ROUTING_TTL_MS) hits.push(hit);
+    if (hit && now - hit.at < ROUTING_TTL_MS) found.set(hit.id, hit);
     else misses.push(id);
   }
-  if (misses.length === 0) return hits;
-  const found = await findNumbersByPhoneNumberIds(db, misses);
-  for (const n of found) {
-    const entry = { id: n.id, tenantId: n.tenantId, phoneNumberId: n.phoneNumberId, secret: openSecret(n.appSecretEnc, encryptionKey), at: now };
+  for (const n of await findNumbersByPhoneNumberIds(db, misses)) {
+    const entry = toEntry(n, encryptionKey, now);
     if (n.phoneNumberId) routingCache.set(n.phoneNumberId, entry);
-    hits.push(entry);
+    found.set(n.id, entry);
   }
-  return hits;
+  const wabaIds = [...new Set(refs.flatMap((r) => (!r.phoneNumberId && r.wabaId ? [r.wabaId] : [])))];
+  for (const n of await findNumbersByWabaIds(db, wabaIds)) found.set(n.id, toEntry(n, encryptionKey, now));
+  return [...found.values()];
 }
 
-/** POST /api/webhooks/whatsapp: X-Hub-Signature-256 over the raw bytes with the named numbers' app secrets. */
-export async function receiveCloudWebhook(db: Db, deps: ReceiveDeps, request: { rawBody: string; headers: Headers }): Promise<ReceiveOutcome> {
+/** POST /api/webhooks/whatsapp: X-Hub-Signature-256 over the raw bytes, checked per named number with its own app secret. */
+export async function receiveCloudWebhook(db: Db, deps: ReceiveDeps, request: { rawBody: Buffer | string; headers: Headers }): Promise<ReceiveOutcome> {
+  const bytes = typeof request.rawBody === "string" ? Buffer.from(request.rawBody, "utf8") : request.rawBody;
   try {
-    return await receiveCloud(db, deps, request);
+    return await receiveCloud(db, deps, bytes, request.headers);
   } catch (e) {
     if (!isForeignKeyViolation(e)) throw e;
     // a cached number was deleted (perhaps by another process): route again from the database
     forgetWebhookRouting();
-    return receiveCloud(db, deps, request);
+    return receiveCloud(db, deps, bytes, request.headers);
   }
 }
 
-async function receiveCloud(db: Db, deps: ReceiveDeps, { rawBody, headers }: { rawBody: string; headers: Headers }): Promise<ReceiveOutcome> {
+const signatureError = (reason: "missing" | "malformed" | "mismatch") =>
+  reason === "missing" ? "X-Hub-Signature-256 header is missing" : reason === "malformed" ? "X-Hub-Signature-256 is not of the form sha256=<hex>" : "X-Hub-Signature-256 does not match the body";
+
+async function receiveCloud(db: Db, deps: ReceiveDeps, rawBody: Buffer, headers: Headers): Promise<ReceiveOutcome> {
   const header = headers.get("x-hub-signature-256");
   let json: unknown;
   try {
-    json = JSON.parse(rawBody);
+    json = parseBodyJson(decodeBody(rawBody));
   } catch {
     const signature = deps.metaAppSecret ? verifyMetaSignature(rawBody, header, [deps.metaAppSecret]) : null;
     await storeWebhookEvent(db, {
-      provider: "cloud", rawBody, headers, status: "rejected", error: "The body is not JSON",
+      provider: "cloud", rawBody, bounded: true, headers, status: "rejected", error: "The body is not JSON",
       signatureResult: !header ? "missing" : signature?.ok ? "valid" : signature ? "invalid" : "unverified",
     });
     return refuse(400, "bad_request", "The body is not JSON", "rejected");
   }
+  const refs = changeRefs(json);
+  const numbers = await routingFor(db, refs, deps.encryptionKey);
+  const verdict = judgeDelivery(rawBody, header, refs, numbers, deps.metaAppSecret);
+  const named = [...new Set(numbers.map((n) => n.tenantId))];
+  const bounded = { provider: "cloud" as const, rawBody, bounded: true, headers, routedPhoneNumberIds: verdict.phoneNumberIds, refusedPhoneNumberIds: verdict.refused };
+  const owner = named.length === 1 ? { tenantId: named[0]!, numberId: numbers.length === 1 ? numbers[0]!.id : null } : {};
 
-  const phoneNumberIds = extractPhoneNumberIds(json);
-  const numbers = await routingFor(db, phoneNumberIds, deps.encryptionKey);
-  const secrets = [...numbers.flatMap((n) => (n.secret ? [n.secret] : [])), ...(deps.metaAppSecret ? [deps.metaAppSecret] : [])];
-  const single = numbers.length === 1 ? numbers[0]! : null;
-  const routing = { routedPhoneNumberIds: phoneNumberIds, tenantId: single?.tenantId ?? null, numberId: single?.id ?? null };
-
-  if (!header) {
-    await storeWebhookEvent(db, { provider: "cloud", rawBody, headers, ...routing, signatureResult: "missing", status: "rejected", error: "X-Hub-Signature-256 header is missing" });
-    return refuse(401, "unauthorized", "X-Hub-Signature-256 header is missing", "rejected");
-  }
-  if (secrets.length === 0) {
-    if (phoneNumberIds.length > 0 && numbers.length === 0) {
-      // nobody here knows this Phone Number ID yet: keep it, verify and process it once a number claims it
-      const event = await storeWebhookEvent(db, { provider: "cloud", rawBody, headers, ...routing, signatureResult: "unverified", status: "unrouted" });
-      return { status: 200, body: { received: true, eventId: event.id }, stored: "unrouted" };
-    }
-    const reason = numbers.length > 0 ? "The number has no readable app secret to verify the signature with" : "The payload names no known number and META_APP_SECRET is not set";
-    await storeWebhookEvent(db, { provider: "cloud", rawBody, headers, ...routing, signatureResult: "unverified", status: "rejected", error: reason });
-    return refuse(401, "unauthorized", reason, "rejected");
-  }
-  const verdict = verifyMetaSignature(rawBody, header, secrets);
-  if (!verdict.ok) {
-    const error = verdict.reason === "malformed" ? "X-Hub-Signature-256 is not of the form sha256=<hex>" : "X-Hub-Signature-256 does not match the body";
-    await storeWebhookEvent(db, { provider: "cloud", rawBody, headers, ...routing, signatureResult: "invalid", status: "rejected", error });
+  if (verdict.failure === "missing" || verdict.failure === "malformed") {
+    const error = signatureError(verdict.failure);
+    await storeWebhookEvent(db, { ...bounded, ...owner, signatureResult: verdict.failure === "missing" ? "missing" : "invalid", status: "rejected", error });
     return refuse(401, "unauthorized", error, "rejected");
   }
-  const eventId = await storeWebhookEventGrouped(db, { provider: "cloud", rawBody, headers, ...routing, signatureResult: "valid", status: "received" });
-  return { status: 200, body: { received: true, eventId }, stored: "received" };
+  if (verdict.tenants.size === 0 && verdict.unknown.length === 0) {
+    const error = numbers.length > 0 ? signatureError("mismatch") : "The payload names no known number and META_APP_SECRET is not set";
+    if (numbers.length === 0 && deps.metaAppSecret && verifyMetaSignature(rawBody, header, [deps.metaAppSecret]).ok) {
+      // signed by the deployment's app, naming no number here (e.g. a WABA nobody connected): kept, nothing to route
+      const eventId = await storeWebhookEventGrouped(db, { provider: "cloud", rawBody, headers, signatureResult: "valid", verifiedPhoneNumberIds: [], status: "received" });
+      return { status: 200, body: { received: true, eventId }, stored: "received" };
+    }
+    await storeWebhookEvent(db, { ...bounded, ...owner, signatureResult: numbers.length > 0 ? "invalid" : "unverified", status: "rejected", error });
+    return refuse(401, "unauthorized", error, "rejected");
+  }
+  const ids = await storeVerifiedParts(db, { json, rawBody, headers, refs, verdict });
+  return { status: 200, body: { received: true, eventId: ids[0]! }, stored: ids.length > (verdict.unknown.length > 0 ? 1 : 0) ? "received" : "unrouted" };
+}
+
+type TenantPart = { numbers: RoutingEntry[]; refs: ChangeRef[] };
+type Verdict = {
+  failure: "missing" | "malformed" | null;
+  phoneNumberIds: string[];
+  /** per workspace: its numbers whose own secret verified the body, and the changes addressed to them */
+  tenants: Map<string, TenantPart>;
+  refused: string[];
+  /** Phone Number IDs no proven number has yet: kept unrouted, checked with the secret of the number that proves them */
+  unknown: string[];
+};
+
+/** Which changes of a delivery each workspace may have: only those of numbers whose own app secret (or META_APP_SECRET) signed it. */
+function judgeDelivery(rawBody: Buffer, header: string | null, refs: ChangeRef[], numbers: RoutingEntry[], metaAppSecret?: string): Verdict {
+  const phoneNumberIds = [...new Set(refs.flatMap((r) => (r.phoneNumberId ? [r.phoneNumberId] : [])))];
+  const verdict: Verdict = { failure: null, phoneNumberIds, tenants: new Map(), refused: [], unknown: [] };
+  const first = verifyMetaSignature(rawBody, header, []);
+  if (first.ok === false && first.reason !== "mismatch") {
+    verdict.failure = first.reason;
+    verdict.refused = numbers.flatMap((n) => (n.phoneNumberId ? [n.phoneNumberId] : []));
+    return verdict;
+  }
+  const bySecret = new Map<string, boolean>();
+  const verified = new Set<string>();
+  for (const n of numbers) {
+    const secret = n.secret ?? metaAppSecret ?? "";
+    if (!bySecret.has(secret)) bySecret.set(secret, secret !== "" && verifyMetaSignature(rawBody, header, [secret]).ok);
+    if (bySecret.get(secret)) verified.add(n.id);
+    else if (n.phoneNumberId) verdict.refused.push(n.phoneNumberId);
+  }
+  const byPnid = new Map(numbers.flatMap((n) => (n.phoneNumberId ? [[n.phoneNumberId, n] as const] : [])));
+  const unknown = new Set<string>();
+  for (const ref of refs) {
+    const owners = ref.phoneNumberId
+      ? [byPnid.get(ref.phoneNumberId)].filter((n): n is RoutingEntry => !!n)
+      : numbers.filter((n) => ref.wabaId !== null && n.wabaId === ref.wabaId);
+    if (ref.phoneNumberId && owners.length === 0) unknown.add(ref.phoneNumberId);
+    for (const n of owners.filter((o) => verified.has(o.id))) {
+      const part = verdict.tenants.get(n.tenantId) ?? { numbers: [], refs: [] };
+      if (!part.numbers.includes(n)) part.numbers.push(n);
+      if (!part.refs.includes(ref)) part.refs.push(ref);
+      verdict.tenants.set(n.tenantId, part);
+    }
+  }
+  verdict.unknown = [...unknown];
+  verdict.refused = [...new Set(verdict.refused)];
+  return verdict;
+}
+
+/**
+ * Stores what was verified: one event per workspace (the exact bytes when every change is that workspace's,
+ * otherwise a copy holding only its changes, so no workspace sees another's customers), and the whole body
+ * once more as `unrouted` when it names Phone Number IDs nobody has proven yet. Returns the ids, workspaces first.
+ */
+async function storeVerifiedParts(
+  db: Db,
+  { json, rawBody, headers, refs, verdict }: { json: unknown; rawBody: Buffer; headers: Headers; refs: ChangeRef[]; verdict: Verdict },
+): Promise<string[]> {
+  const writes = [...verdict.tenants].map(([tenantId, part]) => {
+    const whole = part.refs.length === refs.length;
+    const pnids = part.numbers.flatMap((n) => (n.phoneNumberId ? [n.phoneNumberId] : []));
+    return storeWebhookEventGrouped(db, {
+      provider: "cloud", rawBody, headers, tenantId, numberId: part.numbers.length === 1 ? part.numbers[0]!.id : null,
+      ...(whole ? {} : { tenantCopy: cutDelivery(json, refs, (r) => part.refs.includes(r)) }),
+      routedPhoneNumberIds: [...new Set(part.refs.flatMap((r) => (r.phoneNumberId ? [r.phoneNumberId] : [])))],
+      verifiedPhoneNumberIds: pnids, refusedPhoneNumberIds: verdict.refused, signatureResult: "valid", status: "received",
+    });
+  });
+  const ids = await Promise.all(writes);
+  if (verdict.unknown.length > 0) {
+    // nobody here has proven these Phone Number IDs yet: keep the exact bytes, check them with the secret of the number that does
+    const event = await storeWebhookEvent(db, {
+      provider: "cloud", rawBody, headers, routedPhoneNumberIds: verdict.unknown, refusedPhoneNumberIds: verdict.refused, signatureResult: "unverified", status: "unrouted",
+    });
+    ids.push(event.id);
+  }
+  return ids;
 }
 
 /** POST /api/webhooks/gupshup/{token}: the per-number token in the URL authenticates the callback. */
-export async function receiveGupshupWebhook(db: Db, { token, rawBody, headers }: { token: string; rawBody: string; headers: Headers }): Promise<ReceiveOutcome> {
+export async function receiveGupshupWebhook(db: Db, { token, rawBody, headers }: { token: string; rawBody: Buffer | string; headers: Headers }): Promise<ReceiveOutcome> {
   const number = token.length >= 16 ? await findNumberByGupshupToken(db, token) : null;
   if (!number) {
-    await storeWebhookEvent(db, { provider: "gupshup", rawBody, headers, signatureResult: "invalid", status: "rejected", error: "Unknown Gupshup callback token" });
+    await storeWebhookEvent(db, { provider: "gupshup", rawBody, bounded: true, headers, signatureResult: "invalid", status: "rejected", error: "Unknown Gupshup callback token" });
     return refuse(401, "unauthorized", "Unknown callback token", "rejected");
   }
   const route = { tenantId: number.tenantId, numberId: number.id };
   try {
-    JSON.parse(rawBody);
+    parseBodyJson(typeof rawBody === "string" ? rawBody : decodeBody(rawBody));
   } catch {
-    await storeWebhookEvent(db, { provider: "gupshup", rawBody, headers, ...route, signatureResult: "not_required", status: "rejected", error: "The body is not JSON" });
+    await storeWebhookEvent(db, { provider: "gupshup", rawBody, bounded: true, headers, ...route, signatureResult: "not_required", status: "rejected", error: "The body is not JSON" });
     return refuse(400, "bad_request", "The body is not JSON", "rejected");
   }
   const event = await storeWebhookEvent(db, { provider: "gupshup", rawBody, headers, ...route, signatureResult: "not_required", status: "received" });

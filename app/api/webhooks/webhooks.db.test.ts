@@ -1,11 +1,13 @@
 // The webhook routes, called with real Requests on a test database (only getDb is pointed at it).
+import { createHash } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type * as ClientModule from "@/db/client";
 import type { Db } from "@/db/client";
-import { insertTenant } from "@/db/queries";
+import { insertTenant, markPhoneNumberIdProven } from "@/db/queries";
 import { messages, subscribers, webhookEvents } from "@/db/schema";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
+import { type FakeGraph, startFakeGraph } from "@/e2e/fakes/fake-graph";
 import { setEnvForTests } from "@/lib/env";
 import { connectNumber } from "@/lib/numbers/connect";
 import { createNumber } from "@/lib/numbers/numbers";
@@ -35,6 +37,7 @@ const LATE_WABA = "310000000000002";
 /** A fixture addressed to the number that is not connected yet. */
 const toLateNumber = (name: string) => fixtureText(name, { [PNID]: LATE_PNID, [WABA]: LATE_WABA });
 const KEY = Buffer.alloc(32, 11).toString("base64");
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 const APP_SECRET = "0123456789abcdef0123456789abcdef";
 
 const post = (body: string, headers: Record<string, string> = {}) =>
@@ -61,6 +64,8 @@ describe.each(testDrivers)("webhook routes (%s)", (kind) => {
       }),
     });
     verifyToken = cloud.verifyToken;
+    // as if its token had passed the Graph check: only a proven number gets its Phone Number ID's webhooks
+    await markPhoneNumberIdProven(t.db, { tenantId, id: cloud.id, at: new Date() });
     const gs = await createNumber(t.db, keys, {
       tenantId,
       input: numberFormSchema.parse({ provider: "gupshup", label: "GS", phoneE164: "+15550100004", gupshupAppName: "ClicktrailDemo", gupshupApiKey: "k" }),
@@ -142,19 +147,27 @@ describe.each(testDrivers)("webhook routes (%s)", (kind) => {
     // same sender and unknown phone_number_id, another message (wamid.CT-FWD-0002), signed with the wrong secret
     const forged = await signed(toLateNumber("meta-text-frequently-forwarded.json"), "an-attacker-secret");
     expect(forged.status).toBe(200);
+    const graph: FakeGraph = await startFakeGraph();
+    graph.addPhoneNumber({ id: LATE_PNID, token: "late-token", display_phone_number: "+1 555-010-0002", verified_name: "Late" });
     const deps = {
       keys: { encryptionKey: KEY, appUrl: "http://localhost:3000" },
-      // a closed loopback port: the connection check fails fast, nothing leaves the machine
-      connection: { encryptionKey: KEY, graph: { base: "http://127.0.0.1:9", version: "v24.0", timeoutMs: 500 }, now: () => new Date() },
+      connection: { encryptionKey: KEY, graph: { base: graph.url, version: "v24.0", timeoutMs: 2000 }, now: () => new Date() },
     };
-    await connectNumber(t.db, deps, {
-      tenantId,
-      input: numberFormSchema.parse({
-        provider: "cloud", label: "Late", phoneE164: "+15550100002", phoneNumberId: LATE_PNID, wabaId: LATE_WABA, accessToken: "t", appSecret: "some-other-app",
-      }),
-    });
-    const events = await t.db.select().from(webhookEvents).where(eq(webhookEvents.routedPhoneNumberIds, [LATE_PNID]));
-    expect(events.map((e) => [e.status, e.signatureResult]).sort()).toEqual([["processed", "valid"], ["rejected", "invalid"]]);
+    try {
+      const { check } = await connectNumber(t.db, deps, {
+        tenantId,
+        input: numberFormSchema.parse({
+          provider: "cloud", label: "Late", phoneE164: "+15550100002", phoneNumberId: LATE_PNID, wabaId: LATE_WABA, accessToken: "late-token", appSecret: "some-other-app",
+        }),
+      });
+      expect(check?.status).toBe("connected"); // the Graph check proved the id: now it adopts what waited for it
+    } finally {
+      await graph.close();
+    }
+    const events = await t.db.select().from(webhookEvents).where(eq(webhookEvents.bodySha256, sha256(toLateNumber("meta-text-forwarded.json"))));
+    expect(events.map((e) => [e.status, e.signatureResult, e.tenantId])).toEqual([["processed", "valid", tenantId]]);
+    const refused = await t.db.select().from(webhookEvents).where(eq(webhookEvents.bodySha256, sha256(toLateNumber("meta-text-frequently-forwarded.json"))));
+    expect(refused.map((e) => [e.status, e.signatureResult, e.refusedPhoneNumberIds])).toEqual([["rejected", "invalid", [LATE_PNID]]]);
     const [sub] = await t.db.select().from(subscribers).where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.waPhone, "+15550142003")));
     expect(sub?.inboundCount).toBe(1); // only the genuine one was applied
     const applied = await t.db.select({ wamid: messages.wamid }).from(messages).where(eq(messages.subscriberId, sub!.id));

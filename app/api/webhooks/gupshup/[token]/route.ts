@@ -13,7 +13,7 @@ export async function POST(req: Request, ctx: { params: Promise<{ token: string 
   if (!raw.ok) return jsonError(413, "payload_too_large", "The body is larger than 1 MiB");
   try {
     const db = await getDb();
-    const outcome = await receiveGupshupWebhook(db, { token: (await ctx.params).token, rawBody: raw.text, headers: req.headers });
+    const outcome = await receiveGupshupWebhook(db, { token: (await ctx.params).token, rawBody: raw.bytes, headers: req.headers });
     if (outcome.stored === "received") processStoredWebhooks(db, processingDepsFromEnv(), afterResponse);
     return Response.json(outcome.body, { status: outcome.status });
   } catch (e) {
