@@ -1,24 +1,34 @@
 // Auth.js v5: email + password credentials, JWT sessions. Roles are checked on the server in
 // every page (requireUser), action (lib/action.ts) and route (requireApiPrincipal); the session
-// only carries the user id: role and tenant are re-read from the database on each check.
+// only carries the user id and the user's session version: role, tenant and the version are re-read
+// from the database on each check, so signing out or a password change (which bump the version)
+// ends every other session of that user at its next request.
 import NextAuth, { CredentialsSignin, type DefaultSession } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
 import { getDb } from "@/db/client";
-import { getSessionUser } from "@/db/queries";
+import { bumpSessionVersion, getSessionUser } from "@/db/queries";
 import type { Role } from "@/db/schema";
 import { signInSchema } from "./accounts/schemas";
 import { signInWithPassword } from "./accounts/sign-in";
 import { authenticateApiKey } from "./api-keys";
+import { clientAddress } from "./client-address";
+import { requireSameOriginWrite } from "./csrf";
 import { getEnv } from "./env";
 import { AppError } from "./errors";
 import { bearerToken } from "./http";
 import { hasRole } from "./roles";
+import { safeCallbackPath } from "./safe-redirect";
 
 declare module "next-auth" {
   interface Session {
     user: { id: string } & DefaultSession["user"];
+    /** users.session_version when the session was issued (absent on tokens from before it existed: 0) */
+    sessionVersion?: number;
+  }
+  interface User {
+    sessionVersion?: number;
   }
 }
 
@@ -39,11 +49,12 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   providers: [
     Credentials({
       credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-      async authorize(raw) {
+      async authorize(raw, request) {
         const parsed = signInSchema.safeParse(raw);
         if (!parsed.success) return null;
-        const result = await signInWithPassword(await getDb(), { ...parsed.data, now: new Date() });
-        if (result.ok) return { id: result.userId };
+        const address = clientAddress(request.headers, { trustProxy: getEnv().TRUST_PROXY });
+        const result = await signInWithPassword(await getDb(), { ...parsed.data, clientAddress: address, now: new Date() });
+        if (result.ok) return { id: result.userId, sessionVersion: result.sessionVersion };
         if (result.reason === "throttled") throw new ThrottledSignIn(result.retryAfterSeconds);
         return null;
       },
@@ -51,12 +62,28 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   ],
   callbacks: {
     jwt({ token, user }) {
-      if (user?.id) token.uid = user.id;
+      if (user?.id) {
+        token.uid = user.id;
+        token.sv = user.sessionVersion ?? 0;
+      }
       return token;
     },
     session({ session, token }) {
       if (typeof token.uid === "string") session.user.id = token.uid;
+      session.sessionVersion = typeof token.sv === "number" ? token.sv : 0;
       return session;
+    },
+    // only paths on this origin after sign-in/out, whatever callbackUrl a link carried
+    redirect({ url, baseUrl }) {
+      const path = url.startsWith(`${baseUrl}/`) ? url.slice(baseUrl.length) : url;
+      return new URL(safeCallbackPath(path, baseUrl), baseUrl).toString();
+    },
+  },
+  events: {
+    // signing out ends the user's other sessions too (their tokens carry the old version)
+    async signOut(message) {
+      const uid = "token" in message ? message.token?.uid : undefined;
+      if (typeof uid === "string") await bumpSessionVersion(await getDb(), uid);
     },
   },
 }));
@@ -68,8 +95,14 @@ export const currentUser = cache(async (): Promise<SessionUser | null> => {
   const session = await auth();
   const uid = session?.user?.id;
   if (!uid) return null;
-  return getSessionUser(await getDb(), uid);
+  const user = await getSessionUser(await getDb(), uid);
+  return user && sessionIsCurrent(user, session.sessionVersion) ? user : null;
 });
+
+/** A session is over once the user's version moved past the one it was issued with (sign-out, password change). */
+export function sessionIsCurrent(user: { sessionVersion: number }, tokenVersion: number | undefined): boolean {
+  return (tokenVersion ?? 0) === user.sessionVersion;
+}
 
 /** For pages: the signed-in user, or a redirect to /login; a role below `role` renders 403. */
 export async function requireUser(opts: { role?: Role } = {}): Promise<SessionUser> {
@@ -100,6 +133,8 @@ export async function requireApiPrincipal(req: Request, opts: { role?: Role } = 
     return { kind: "api_key", ...key, userId: null, role: "admin" };
   }
   if (req.headers.get("authorization")) throw new AppError("unauthorized", "Use `Authorization: Bearer <API key>`");
+  // cookie-authenticated: a write must come from the console's own pages (CSRF), as JSON
+  requireSameOriginWrite(req, { appUrl: getEnv().APP_URL });
   const user = await currentUser();
   if (!user) throw new AppError("unauthorized", "Send `Authorization: Bearer <API key>` or sign in to the console");
   if (!hasRole(user.role, required)) throw new AppError("forbidden", `This needs the ${required} role or higher`);

@@ -53,6 +53,9 @@ export const envSchema = z.object({
     BOOTSTRAP_API_KEY: optional(z.string().min(24, "must be at least 24 characters")),
     VERCEL: optional(z.string()),
     WEBHOOK_PROCESSING: optional(z.enum(["thread", "inline"])),
+    // behind a reverse proxy: "true" (one proxy) or the number of proxies in front of the app, whose
+    // X-Forwarded-For entries are then trusted; "false" reads the TCP peer address instead
+    TRUST_PROXY: optional(z.enum(["true", "false", "1", "2", "3", "4", "5"])),
   });
 
 type Issue = { name: string; message: string };
@@ -76,13 +79,18 @@ function crossFieldIssues(source: Record<string, string | undefined>): Issue[] {
   return issues;
 }
 
-export type Env = Omit<z.output<typeof envSchema>, "AUTH_SECRET" | "ENCRYPTION_KEY" | "CRON_SECRET" | "CRON_MODE" | "WEBHOOK_PROCESSING"> & {
+export type Env = Omit<
+  z.output<typeof envSchema>,
+  "AUTH_SECRET" | "ENCRYPTION_KEY" | "CRON_SECRET" | "CRON_MODE" | "WEBHOOK_PROCESSING" | "TRUST_PROXY"
+> & {
   AUTH_SECRET: string;
   ENCRYPTION_KEY: string;
   CRON_SECRET: string;
   CRON_MODE: "internal" | "external";
   /** where stored webhooks are processed: a worker thread (PostgreSQL servers) or the request thread */
   WEBHOOK_PROCESSING: "thread" | "inline";
+  /** how many reverse proxies in front of the app append to X-Forwarded-For (0: none; Vercel: 1) */
+  TRUST_PROXY: number;
   /** which generated secrets were loaded from (or written to) the embedded secrets file */
   generatedSecrets: string[];
   secretsFile: string | null;
@@ -133,18 +141,19 @@ export function parseEnv(source: Record<string, string | undefined>, cwd = proce
   if (!parsed.success || cross.length > 0) throw new EnvError(formatEnvIssues(parsed.error, cross));
   const v = parsed.data;
   const cronMode = v.CRON_MODE ?? (v.VERCEL ? "external" : "internal");
+  const trustProxy = v.TRUST_PROXY === undefined ? (v.VERCEL ? 1 : 0) : v.TRUST_PROXY === "true" ? 1 : v.TRUST_PROXY === "false" ? 0 : Number(v.TRUST_PROXY);
   // a long-lived server on PostgreSQL processes webhooks beside the request thread; PGlite lives in this
   // thread only, and a serverless function has no life after its response but after()
   const processing = v.WEBHOOK_PROCESSING ?? (v.DATABASE_URL && v.NODE_ENV === "production" && !v.VERCEL ? "thread" : "inline");
   if (v.DATABASE_URL) {
-    return { ...(v as Required<typeof v>), CRON_MODE: cronMode, WEBHOOK_PROCESSING: processing, generatedSecrets: [], secretsFile: null } as Env;
+    return { ...(v as Required<typeof v>), CRON_MODE: cronMode, WEBHOOK_PROCESSING: processing, TRUST_PROXY: trustProxy, generatedSecrets: [], secretsFile: null } as Env;
   }
   const pgliteDir = path.resolve(cwd, v.PGLITE_DIR);
   const secretsFile = path.join(path.dirname(pgliteDir), "secrets.json");
   const { secrets, generated } = loadEmbeddedSecrets(secretsFile, v);
   const recheck = envSchema.safeParse({ ...source, ...secrets });
   if (!recheck.success) throw new EnvError(formatEnvIssues(recheck.error));
-  return { ...v, ...secrets, PGLITE_DIR: pgliteDir, CRON_MODE: cronMode, WEBHOOK_PROCESSING: "inline", generatedSecrets: generated, secretsFile };
+  return { ...v, ...secrets, PGLITE_DIR: pgliteDir, CRON_MODE: cronMode, WEBHOOK_PROCESSING: "inline", TRUST_PROXY: trustProxy, generatedSecrets: generated, secretsFile };
 }
 
 const g = globalThis as unknown as { __clicktrailEnv?: Env };

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gt, isNull } from "drizzle-orm";
+import { and, count, desc, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
 import type { Cursor } from "@/lib/pagination";
 import type { Db } from "../client";
 import { authThrottle, type NewUser, type Role, tenants, userInvites, users } from "../schema";
@@ -40,7 +40,7 @@ export async function emailInUse(db: Db, email: string): Promise<boolean> {
 export async function getUserCredentialsByEmail(db: Db, email: string) {
   return takeFirstOrNull(
     await db
-      .select({ id: users.id, tenantId: users.tenantId, passwordHash: users.passwordHash })
+      .select({ id: users.id, tenantId: users.tenantId, passwordHash: users.passwordHash, sessionVersion: users.sessionVersion })
       .from(users)
       .where(eq(users.email, email))
       .limit(1),
@@ -51,7 +51,7 @@ export async function getUserCredentialsByEmail(db: Db, email: string) {
 export async function getSessionUser(db: Db, id: string) {
   return takeFirstOrNull(
     await db
-      .select({ ...publicUserColumns, tenantName: tenants.name })
+      .select({ ...publicUserColumns, sessionVersion: users.sessionVersion, tenantName: tenants.name })
       .from(users)
       .innerJoin(tenants, eq(tenants.id, users.tenantId))
       .where(eq(users.id, id))
@@ -103,6 +103,16 @@ export async function touchLastLogin(db: Db, id: string, now: Date) {
   await db.update(users).set({ lastLoginAt: now }).where(eq(users.id, id));
 }
 
+/** Ends every session issued before now: tokens carry the version they were issued at. */
+export async function bumpSessionVersion(db: Db, id: string) {
+  const [row] = await db
+    .update(users)
+    .set({ sessionVersion: sql`${users.sessionVersion} + 1` })
+    .where(eq(users.id, id))
+    .returning({ sessionVersion: users.sessionVersion });
+  return row?.sessionVersion ?? null;
+}
+
 // invites
 
 export async function insertInvite(db: Db, values: typeof userInvites.$inferInsert) {
@@ -152,20 +162,54 @@ export async function markInvite(
 
 // sign-in throttle
 
-export async function getThrottle(db: Db, key: string) {
-  return takeFirstOrNull(await db.select().from(authThrottle).where(eq(authThrottle.key, key)).limit(1));
-}
+const old = (column: string) => sql.raw(`"auth_throttle"."${column}"`);
+const at = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 
-export async function saveThrottle(db: Db, row: typeof authThrottle.$inferInsert) {
-  await db
+/**
+ * Counts one sign-in attempt against each key in ONE statement (insert … on conflict do update …
+ * returning), so concurrent attempts serialise on the rows and each sees its own new count. A row
+ * starts over once its lock has passed, or (unlocked) once its window has passed; the attempt that
+ * takes a key past its limit sets blocked_until = now + lockout, and later attempts keep that lock.
+ */
+export async function bumpSignInAttempts(
+  db: Db,
+  { keys, now, windowMs, lockoutMs }: { keys: { key: string; limit: number }[]; now: Date; windowMs: number; lockoutMs: number },
+) {
+  const windowStart = at(new Date(now.getTime() - windowMs));
+  const lockUntil = at(new Date(now.getTime() + lockoutMs));
+  const limitOf = sql`(case excluded.key ${sql.join(
+    keys.map((k) => sql`when ${k.key} then ${k.limit}::int`),
+    sql` `,
+  )} end)`;
+  const fresh = sql`(${old("blocked_until")} <= ${at(now)} or (${old("blocked_until")} is null and ${old("window_started_at")} <= ${windowStart}))`;
+  return db
     .insert(authThrottle)
-    .values(row)
+    .values(keys.map((k) => ({ key: k.key, failures: 1, windowStartedAt: now, blockedUntil: null })))
     .onConflictDoUpdate({
       target: authThrottle.key,
-      set: { failures: row.failures, windowStartedAt: row.windowStartedAt, blockedUntil: row.blockedUntil ?? null },
-    });
+      set: {
+        failures: sql`case when ${fresh} then 1 else ${old("failures")} + 1 end`,
+        windowStartedAt: sql`case when ${fresh} then ${at(now)} else ${old("window_started_at")} end`,
+        blockedUntil: sql`case when ${fresh} then null
+          when ${old("blocked_until")} is not null then ${old("blocked_until")}
+          when ${old("failures")} + 1 > ${limitOf} then ${lockUntil}
+          else null end`,
+      },
+    })
+    .returning({ key: authThrottle.key, failures: authThrottle.failures, blockedUntil: authThrottle.blockedUntil });
 }
 
-export async function clearThrottle(db: Db, key: string) {
-  await db.delete(authThrottle).where(eq(authThrottle.key, key));
+/** After a successful sign-in: the account's own counter starts over (a lock set meanwhile stays). */
+export async function clearSignInAttempts(db: Db, { key, now }: { key: string; now: Date }) {
+  await db
+    .delete(authThrottle)
+    .where(and(eq(authThrottle.key, key), or(isNull(authThrottle.blockedUntil), lte(authThrottle.blockedUntil, now))));
+}
+
+/** After a successful sign-in: takes back this attempt's count on a shared key (the client address) only. */
+export async function forgiveSignInAttempt(db: Db, { key }: { key: string }) {
+  await db
+    .update(authThrottle)
+    .set({ failures: sql`greatest(${old("failures")} - 1, 0)` })
+    .where(and(eq(authThrottle.key, key), isNull(authThrottle.blockedUntil)));
 }

@@ -1,35 +1,44 @@
-import { clearThrottle, getThrottle, getUserCredentialsByEmail, saveThrottle, touchLastLogin } from "@/db/queries";
+import {
+  bumpSignInAttempts,
+  clearSignInAttempts,
+  forgiveSignInAttempt,
+  getUserCredentialsByEmail,
+  touchLastLogin,
+} from "@/db/queries";
 import type { Db } from "@/db/client";
 import { dummyPasswordHash, verifyPassword } from "@/lib/passwords";
-import { afterFailure, retryAfterSeconds } from "./throttle";
+import { addressThrottleKey, emailThrottleKey, LOCKOUT_MS, retryAfterSeconds, throttleKeys, WINDOW_MS } from "./throttle";
 
 export type SignInResult =
-  | { ok: true; userId: string; tenantId: string }
+  | { ok: true; userId: string; tenantId: string; sessionVersion: number }
   | { ok: false; reason: "invalid" }
   | { ok: false; reason: "throttled"; retryAfterSeconds: number };
 
+type SignInDeps = { verifyPassword: (hash: string, password: string) => Promise<boolean> };
+
 /**
  * Checks an email and password. Never says which part was wrong; unknown emails cost the same
- * time as wrong passwords; repeated failures per email are slowed down (see throttle.ts).
+ * time as wrong passwords. The attempt is counted (per email and per client address) in one atomic
+ * statement BEFORE the password is checked, so a parallel burst cannot race past the limit: once a
+ * key is locked no password is checked at all, the right one included (see throttle.ts).
  */
 export async function signInWithPassword(
   db: Db,
-  { email, password, now }: { email: string; password: string; now: Date },
+  { email, password, clientAddress, now }: { email: string; password: string; clientAddress?: string | null; now: Date },
+  deps: SignInDeps = { verifyPassword },
 ): Promise<SignInResult> {
   const key = email.trim().toLowerCase();
-  const throttle = await getThrottle(db, key);
-  const wait = retryAfterSeconds(throttle, now);
+  const counters = await bumpSignInAttempts(db, { keys: throttleKeys({ email: key, clientAddress }), now, windowMs: WINDOW_MS, lockoutMs: LOCKOUT_MS });
+  const wait = Math.max(0, ...counters.map((c) => retryAfterSeconds(c.blockedUntil, now)));
   if (wait > 0) return { ok: false, reason: "throttled", retryAfterSeconds: wait };
 
   const user = await getUserCredentialsByEmail(db, key);
-  const valid = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
-  if (!user || !valid) {
-    const next = afterFailure(throttle, now);
-    await saveThrottle(db, { key, ...next });
-    const blocked = retryAfterSeconds(next, now);
-    return blocked > 0 ? { ok: false, reason: "throttled", retryAfterSeconds: blocked } : { ok: false, reason: "invalid" };
-  }
-  if (throttle) await clearThrottle(db, key);
+  const valid = await deps.verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
+  if (!user || !valid) return { ok: false, reason: "invalid" };
+
+  await clearSignInAttempts(db, { key: emailThrottleKey(key), now });
+  // the address's count of other accounts' failures stays: only this attempt is taken back
+  if (clientAddress) await forgiveSignInAttempt(db, { key: addressThrottleKey(clientAddress) });
   await touchLastLogin(db, user.id, now);
-  return { ok: true, userId: user.id, tenantId: user.tenantId };
+  return { ok: true, userId: user.id, tenantId: user.tenantId, sessionVersion: user.sessionVersion };
 }

@@ -1,42 +1,27 @@
 import { describe, expect, it } from "vitest";
-import { afterFailure, BASE_BLOCK_MS, FREE_FAILURES, MAX_BLOCK_MS, retryAfterSeconds, WINDOW_MS } from "./throttle";
+import { ADDRESS_ATTEMPT_LIMIT, EMAIL_ATTEMPT_LIMIT, retryAfterSeconds, throttledMessage, throttleKeys } from "./throttle";
 
 const t0 = new Date("2026-01-01T00:00:00Z");
-const at = (ms: number) => new Date(t0.getTime() + ms);
 
-describe("sign-in throttle", () => {
-  it("lets the first failures through without waiting", () => {
-    let state = null;
-    for (let i = 1; i < FREE_FAILURES; i++) {
-      state = afterFailure(state, at(i * 1000));
-      expect(retryAfterSeconds(state, at(i * 1000))).toBe(0);
-    }
-    expect(state?.failures).toBe(FREE_FAILURES - 1);
+describe("sign-in throttle policy", () => {
+  it("counts an attempt per client address (first) and per email", () => {
+    expect(throttleKeys({ email: "a@example.com", clientAddress: "203.0.113.9" })).toEqual([
+      { key: "addr:203.0.113.9", limit: ADDRESS_ATTEMPT_LIMIT },
+      { key: "email:a@example.com", limit: EMAIL_ATTEMPT_LIMIT },
+    ]);
+    expect(throttleKeys({ email: "a@example.com", clientAddress: null })).toEqual([{ key: "email:a@example.com", limit: EMAIL_ATTEMPT_LIMIT }]);
   });
 
-  it("blocks from the fifth failure on, doubling each time up to the cap", () => {
-    let state = null;
-    const waits: number[] = [];
-    for (let i = 1; i <= FREE_FAILURES + 12; i++) {
-      state = afterFailure(state, t0);
-      waits.push(retryAfterSeconds(state, t0));
-    }
-    expect(waits[FREE_FAILURES - 1]).toBe(BASE_BLOCK_MS / 1000);
-    expect(waits[FREE_FAILURES]).toBe((2 * BASE_BLOCK_MS) / 1000);
-    expect(Math.max(...waits)).toBe(MAX_BLOCK_MS / 1000);
+  it("reports the wait until a lock ends, and none once it has passed", () => {
+    const until = new Date(t0.getTime() + 10_000);
+    expect(retryAfterSeconds(until, new Date(t0.getTime() + 9_001))).toBe(1);
+    expect(retryAfterSeconds(until, until)).toBe(0);
+    expect(retryAfterSeconds(null, t0)).toBe(0);
   });
 
-  it("starts a fresh window after the window passes", () => {
-    let state = null;
-    for (let i = 0; i < FREE_FAILURES; i++) state = afterFailure(state, t0);
-    const later = afterFailure(state, at(WINDOW_MS + 1));
-    expect(later.failures).toBe(1);
-    expect(later.blockedUntil).toBeNull();
-  });
-
-  it("reports no wait once the block has passed", () => {
-    const state = { failures: 6, windowStartedAt: t0, blockedUntil: at(10_000) };
-    expect(retryAfterSeconds(state, at(9_001))).toBe(1);
-    expect(retryAfterSeconds(state, at(10_000))).toBe(0);
+  it("says how many minutes to wait", () => {
+    expect(throttledMessage(900)).toBe("Too many attempts, try again in 15 minutes.");
+    expect(throttledMessage(61)).toBe("Too many attempts, try again in 2 minutes.");
+    expect(throttledMessage(5)).toBe("Too many attempts, try again in 1 minute.");
   });
 });
