@@ -17,6 +17,22 @@ describe("outboundRequest", () => {
       req.on("end", () => {
         seen.push({ method: req.method, url: req.url, body, headers: req.headers, port: req.socket.remotePort ?? 0 });
         if (req.url === "/slow") return; // never answers
+        if (req.url === "/moved") {
+          res.writeHead(302, { location: "/elsewhere" });
+          return res.end();
+        }
+        if (req.url === "/huge") {
+          res.writeHead(200, { "content-type": "application/json" });
+          res.write(`{"id":"1","pad":"`);
+          const chunk = "z".repeat(16 * 1024);
+          let n = 0;
+          const more = () => {
+            while (n < 640 && !res.destroyed && res.write(chunk)) n += 1; // 10 MiB unless the reader stops first
+            if (n < 640 && !res.destroyed) res.once("drain", () => ((n += 1), more()));
+            else if (!res.destroyed) res.end('"}');
+          };
+          return more();
+        }
         if (req.url === "/limited") {
           res.writeHead(429, { "content-type": "application/json", "retry-after": "7" });
           return res.end(JSON.stringify({ error: { message: "slow down" } }));
@@ -40,6 +56,21 @@ describe("outboundRequest", () => {
     expect(JSON.parse(res.text)).toEqual({ echo: '{"ä":1}', ünï: "cødé" });
     const last = seen.at(-1)!;
     expect([last.method, last.url, last.headers.authorization, last.headers["content-length"]]).toEqual(["POST", "/v24.0/123/events?x=1", "Bearer t", "8"]);
+  });
+
+  it("reads at most maxBytes of an answer, says so, and does not reuse that socket", async () => {
+    const res = await outboundRequest(`${base}/huge`, { method: "GET", headers: {}, timeoutMs: 5000, maxBytes: 64 * 1024 });
+    expect(res.status).toBe(200);
+    expect(res.truncated).toBe(true);
+    expect(Buffer.byteLength(res.text)).toBe(64 * 1024);
+    const next = await outboundRequest(`${base}/after`, { method: "GET", headers: {}, timeoutMs: 2000 });
+    expect([next.status, next.truncated]).toEqual([200, false]);
+  });
+
+  it("never follows a redirect: the 3xx comes back as it is", async () => {
+    const res = await outboundRequest(`${base}/moved`, { method: "GET", headers: {}, timeoutMs: 2000 });
+    expect([res.status, res.headers.location]).toEqual([302, "/elsewhere"]);
+    expect(seen.some((r) => r.url === "/elsewhere")).toBe(false);
   });
 
   it("returns error statuses with their headers rather than throwing", async () => {

@@ -36,9 +36,14 @@ export type QueueStats = Awaited<ReturnType<typeof getQueueStats>>;
 
 export type QueueListRow = Awaited<ReturnType<typeof listQueueRows>>[number];
 
+/** What the page and the API may show of a row: the provider's answer reduced to its shown fields, the error clipped. */
+function shownRow<T extends { row: OutboundRow }>(r: T): T {
+  return { ...r, row: { ...r.row, providerResponse: shownProviderResponse(r.row.providerResponse), errorMessage: r.row.errorMessage === null ? null : clip(r.row.errorMessage, 1000) } };
+}
+
 export async function listQueue(db: Db, { tenantId, filters, cursor, limit }: { tenantId: string; filters: QueueFilterValues; cursor?: string; limit: number }): Promise<Page<QueueListRow>> {
   const rows = await listQueueRows(db, { tenantId, ...filters, cursor: cursor ? decodeCursor(cursor) : undefined, limit });
-  return toPage(rows, limit, (r) => ({ at: r.row.scheduledAt, id: r.row.id }));
+  return toPage(rows.map(shownRow), limit, (r) => ({ at: r.row.scheduledAt, id: r.row.id }));
 }
 
 const bySchedule = (order: "asc" | "desc") => (a: QueueListRow, b: QueueListRow) => {
