@@ -41,7 +41,8 @@ describe.each(testDrivers)("drip run (%s)", (kind) => {
     green = await startFakeGreenApi();
     cloudSends = serveCloudMessages(graph, { [pnid]: "EAAG-drip" });
     greenSends = serveGreenSendMessage(green, { "1101000001": "green-token" });
-    deps = { encryptionKey, graph: { base: graph.url, version: "v24.0", timeoutMs: 1_000 }, greenTimeoutMs: 1_000, greenEgress };
+    // generous timeouts: a timed-out send may have reached the provider, so it is not retried, and a busy machine must not fire one
+    deps = { encryptionKey, graph: { base: graph.url, version: "v24.0", timeoutMs: 30_000 }, greenTimeoutMs: 30_000, greenEgress };
     tenantId = (await insertTenant(t.db, { name: "Drama school" })).id;
     await t.db.update(tenants).set({ segmentVariables: { acting: { instructor_name: "Kazbek" } } }).where(eq(tenants.id, tenantId));
     cloudId = (await createNumber(t.db, keys, { tenantId, input: numberFormSchema.parse({ provider: "cloud", label: "Cloud", phoneE164: "+15550783881", phoneNumberId: pnid, wabaId: "102290129340398", accessToken: "EAAG-drip", appSecret: "s" }) })).id;
