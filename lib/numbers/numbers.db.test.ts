@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rowsOf } from "@/db/migrations-info";
-import { insertTenant } from "@/db/queries";
+import { insertTenant, markPhoneNumberIdProven } from "@/db/queries";
 import { subscribers } from "@/db/schema";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { decryptSecret } from "@/lib/crypto";
@@ -73,11 +73,16 @@ describe.each(testDrivers)("numbers (%s)", (kind) => {
       code: "conflict",
       details: { fieldErrors: { phoneE164: [expect.stringContaining("already connected")] } },
     });
-    // the same phone in another workspace is fine; the Phone Number ID routes webhooks, so it is global
+    // the same phone in another workspace is fine
     await expect(createNumber(t.db, keys, { tenantId: otherTenantId, input: cloudInput({ phoneE164: first.phoneE164 }) })).resolves.toBeTruthy();
+    // an unproven Phone Number ID may be claimed elsewhere too (it gets no webhooks until its token passes the Graph check) ...
+    const rival = await createNumber(t.db, keys, { tenantId: otherTenantId, input: cloudInput({ phoneNumberId: first.phoneNumberId }) });
+    // ... but once one workspace has proven it, no other may claim it, nor prove it as well
+    await markPhoneNumberIdProven(t.db, { tenantId, id: first.id, at: new Date() });
     await expect(
       createNumber(t.db, keys, { tenantId: otherTenantId, input: cloudInput({ phoneNumberId: first.phoneNumberId }) }),
-    ).rejects.toMatchObject({ code: "conflict" });
+    ).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("verified in another workspace") });
+    await expect(markPhoneNumberIdProven(t.db, { tenantId: otherTenantId, id: rival.id, at: new Date() })).rejects.toThrow();
   });
 
   it("creates Green API and Gupshup numbers with their own fields", async () => {

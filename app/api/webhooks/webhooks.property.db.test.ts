@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type * as ClientModule from "@/db/client";
 import type { Db } from "@/db/client";
-import { insertTenant } from "@/db/queries";
+import { insertTenant, markPhoneNumberIdProven } from "@/db/queries";
 import { webhookEvents } from "@/db/schema";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { setEnvForTests } from "@/lib/env";
@@ -78,10 +78,12 @@ describe.each(testDrivers)("webhook route under random input (%s)", (kind) => {
     current.db = t.db;
     restoreEnv = setEnvForTests({ ENCRYPTION_KEY: KEY, META_APP_SECRET: "" });
     const tenantId = (await insertTenant(t.db, { name: "Fuzz" })).id;
-    await createNumber(t.db, { encryptionKey: KEY, appUrl: "http://x" }, {
+    const number = await createNumber(t.db, { encryptionKey: KEY, appUrl: "http://x" }, {
       tenantId,
       input: numberFormSchema.parse({ provider: "cloud", label: "Fuzz", phoneE164: "+15550100001", phoneNumberId: PNID, wabaId: WABA, accessToken: "t", appSecret: SECRET }),
     });
+    // as if its token had passed the Graph check: only a proven number gets its Phone Number ID's webhooks
+    await markPhoneNumberIdProven(t.db, { tenantId, id: number.id, at: new Date() });
   });
   afterAll(async () => {
     restoreEnv();
@@ -99,7 +101,9 @@ describe.each(testDrivers)("webhook route under random input (%s)", (kind) => {
         expect([200, 400, 401]).toContain(res.status);
         await res.json(); // always a JSON answer
         const [{ n: after }] = (await t.db.select({ n: count() }).from(webhookEvents)) as [{ n: number }];
-        expect(Number(after)).toBe(Number(before) + 1);
+        // one event, or two when a signed body also names a Phone Number ID nobody has proven (kept unrouted apart)
+        expect(Number(after) - Number(before)).toBeGreaterThanOrEqual(1);
+        expect(Number(after) - Number(before)).toBeLessThanOrEqual(2);
         // the route already started processing after its answer: wait for that loop (it never rejects)
         await expect(kickWebhookProcessing(t.db)).resolves.not.toBeNull();
         const [{ n: waiting }] = (await t.db.select({ n: count() }).from(webhookEvents).where(eq(webhookEvents.status, "received"))) as [{ n: number }];
