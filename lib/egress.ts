@@ -40,6 +40,11 @@ export function parseHostRule(entry: string): HostRule | null {
   return { host, wildcard, port };
 }
 
+/** A rule back as the text it was read from (`*.example.com`, `[::1]:8080`). */
+export function formatHostRule(rule: HostRule): string {
+  return `${rule.wildcard ? "*." : ""}${rule.host.includes(":") ? `[${rule.host}]` : rule.host}${rule.port === null ? "" : `:${rule.port}`}`;
+}
+
 /** Parses a comma- or space-separated list of host patterns; throws on the first bad entry. */
 export function parseHostRules(list: string): HostRule[] {
   return list

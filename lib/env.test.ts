@@ -80,6 +80,17 @@ describe("parseEnv", () => {
     expect([second.AUTH_SECRET, second.ENCRYPTION_KEY, second.CRON_SECRET]).toEqual([first.AUTH_SECRET, first.ENCRYPTION_KEY, first.CRON_SECRET]);
   });
 
+  it("reads GREEN_API_HOSTS as a list of hosts and names a bad entry", () => {
+    const pg = { DATABASE_URL: "postgres://u@h/d", AUTH_SECRET: "x".repeat(32), ENCRYPTION_KEY: key32, CRON_SECRET: "c".repeat(16) };
+    expect(parseEnv(pg).GREEN_API_HOSTS).toEqual([]);
+    expect(parseEnv({ ...pg, GREEN_API_HOSTS: "green-gw.internal:8080, *.gw.example.com" }).GREEN_API_HOSTS).toEqual([
+      { host: "green-gw.internal", wildcard: false, port: 8080 },
+      { host: "gw.example.com", wildcard: true, port: null },
+    ]);
+    expect(parseEnv({ GREEN_API_HOSTS: "127.0.0.1", PGLITE_DIR: path.join(tmp(), "pg") }).GREEN_API_HOSTS).toEqual([{ host: "127.0.0.1", wildcard: false, port: null }]);
+    expect(() => parseEnv({ ...pg, GREEN_API_HOSTS: "https://gw.example.com/api" })).toThrow(/GREEN_API_HOSTS must be a comma-separated list of hosts/);
+  });
+
   it("prefers secrets given in the environment over generated ones", () => {
     const dir = tmp();
     const env = parseEnv({ PGLITE_DIR: "pg", AUTH_SECRET: "a".repeat(40) }, dir);

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { type HostRule, parseHostRules } from "@/lib/egress";
+import { type HostRule, formatHostRule, parseHostRules } from "@/lib/egress";
 
 const emptyAsUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(emptyAsUndefined, schema.optional());
@@ -44,7 +44,8 @@ export const envSchema = z.object({
     CRON_MODE: optional(z.enum(["internal", "external"])),
     GRAPH_API_BASE: withDefault(z.url({ protocol: /^https?$/ }), "https://graph.facebook.com"),
     /** hosts a Green API URL may point at besides Green's own (a self-hosted gateway); these may be private addresses */
-    GREEN_API_HOSTS: z.preprocess((v) => emptyAsUndefined(v) ?? "", hostList),
+    // (an already-parsed list is written back as text: the embedded default re-checks the parsed values with its secrets)
+    GREEN_API_HOSTS: z.preprocess((v) => (Array.isArray(v) ? (v as HostRule[]).map(formatHostRule).join(",") : (emptyAsUndefined(v) ?? "")), hostList),
     GRAPH_API_VERSION: withDefault(z.string().regex(/^v\d+\.\d+$/, "must look like v24.0"), "v24.0"),
     META_APP_SECRET: optional(z.string().min(8)),
     WHATSAPP_VERIFY_TOKEN: optional(z.string().min(8, "must be at least 8 characters")),
