@@ -134,7 +134,7 @@ export async function requireApiPrincipal(req: Request, opts: { role?: Role } = 
   }
   if (req.headers.get("authorization")) throw new AppError("unauthorized", "Use `Authorization: Bearer <API key>`");
   // cookie-authenticated: a write must come from the console's own pages (CSRF), as JSON
-  requireSameOriginWrite(req, { appUrl: getEnv().APP_URL });
+  requireSameOriginWrite(req, { appUrl: () => getEnv().APP_URL });
   const user = await currentUser();
   if (!user) throw new AppError("unauthorized", "Send `Authorization: Bearer <API key>` or sign in to the console");
   if (!hasRole(user.role, required)) throw new AppError("forbidden", `This needs the ${required} role or higher`);

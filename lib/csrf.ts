@@ -23,10 +23,12 @@ export function isSameOriginRequest(headers: { get(name: string): string | null 
   return headers.get("sec-fetch-site") === "same-origin";
 }
 
-/** Throws 403 for a cookie-authenticated write that is cross-origin or not JSON. */
-export function requireSameOriginWrite(req: Request, { appUrl }: { appUrl: string }): void {
-  if (SAFE_METHODS.has(req.method.toUpperCase())) return;
-  if (!isSameOriginRequest(req.headers, appUrl)) {
+export const isWriteMethod = (method: string) => !SAFE_METHODS.has(method.toUpperCase());
+
+/** Throws 403 for a cookie-authenticated write that is cross-origin or not JSON (APP_URL read only for writes). */
+export function requireSameOriginWrite(req: Request, { appUrl }: { appUrl: () => string }): void {
+  if (!isWriteMethod(req.method)) return;
+  if (!isSameOriginRequest(req.headers, appUrl())) {
     throw new AppError(
       "forbidden",
       "Cross-origin requests cannot use the console session: send `Authorization: Bearer <API key>`",

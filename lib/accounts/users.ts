@@ -1,4 +1,4 @@
-import { countAdmins, deleteUser, getUserById, insertUser, listUsers, updateUser } from "@/db/queries";
+import { bumpSessionVersion, countAdmins, deleteUser, getUserById, insertUser, listUsers, updateUser } from "@/db/queries";
 import type { Db } from "@/db/client";
 import { isUniqueViolation } from "@/db/errors";
 import { AppError, notFound } from "@/lib/errors";
@@ -35,7 +35,7 @@ export async function createUser(db: Db, { tenantId, input }: { tenantId: string
   }
 }
 
-/** Changes name, role or password. A tenant always keeps at least one admin. */
+/** Changes name, role or password (which ends the user's sessions). A tenant always keeps at least one admin. */
 export async function updateUserAccount(
   db: Db,
   { tenantId, actorId, userId, input }: { tenantId: string; actorId: string | null; userId: string; input: UpdateUserInput },
@@ -56,6 +56,8 @@ export async function updateUserAccount(
       },
     );
     if (!updated) throw notFound("User");
+    // a new password ends every session signed in with the old one
+    if (input.password) await bumpSessionVersion(tx, userId);
     return updated;
   });
 }

@@ -9,6 +9,7 @@ import { createInvite, revokeInvite } from "@/lib/accounts/invites";
 import { apiKeyNameSchema, createUserSchema, inviteUserSchema, organisationSchema, updateUserSchema } from "@/lib/accounts/schemas";
 import { createUser, removeUser, updateUserAccount } from "@/lib/accounts/users";
 import { createApiKey, revokeApiKeyById } from "@/lib/api-keys";
+import { signIn } from "@/lib/auth";
 import { getEnv } from "@/lib/env";
 
 const admin = "admin" as const;
@@ -40,6 +41,11 @@ export const revokeInviteAction = defineAction({ role: admin, schema: byId }, as
 
 export const updateUserAction = defineAction({ role: admin, schema: z.object({ id: z.uuid(), input: updateUserSchema }) }, async ({ id, input }, user) => {
   const updated = await updateUserAccount(await getDb(), { tenantId: user.tenantId, actorId: user.id, userId: id, input });
+  // a new password ends all of the user's sessions; an admin who changed their own keeps this one,
+  // signed in again with the new password (if that fails, they simply sign in again)
+  if (id === user.id && input.password) {
+    await signIn("credentials", { email: updated.email, password: input.password, redirect: false }).catch(() => undefined);
+  }
   revalidatePath(`/settings/users/${id}`);
   return done(updated);
 });
