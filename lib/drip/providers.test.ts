@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { GraphFailure } from "@/lib/whatsapp/graph-client";
 import { DRIP_MAX_ATTEMPTS, dripBackoffMs, outcomeOf } from "./dispatch";
-import { classifyCloudFailure, cloudMessageBody } from "./providers";
+import { classifyCloudFailure, cloudMessageBody, shownProviderResponse } from "./providers";
 
 const graph = (httpStatus: number, code: number | null): GraphFailure => ({ kind: "graph", httpStatus, code, subcode: null, type: "OAuthException", message: "m", details: null, fbtraceId: null });
 
@@ -42,5 +42,18 @@ describe("cloudMessageBody", () => {
     expect(positional.template).toEqual({ name: "t", language: { code: "en" }, components: [{ type: "body", parameters: [{ type: "text", text: "Ana" }, { type: "text", text: "acting" }] }] });
     const named = cloudMessageBody({ type: "template", to: "+1", template: { name: "t", language: "en", parameters: [{ key: "first_name", variable: "first_name" }] }, values: { first_name: "Ana" } });
     expect((named.template as { components: unknown[] }).components).toEqual([{ type: "body", parameters: [{ type: "text", text: "Ana", parameter_name: "first_name" }] }]);
+  });
+});
+
+describe("shownProviderResponse", () => {
+  it("keeps the message id, status, error code and message (clipped) of any stored answer, and nothing else", () => {
+    expect(shownProviderResponse({ messaging_product: "whatsapp", contacts: [{ wa_id: "1" }], messages: [{ id: "wamid.A" }] })).toEqual({ messageId: "wamid.A" });
+    expect(shownProviderResponse({ idMessage: "BAE5", echo: { access_token: "EAAG-secret" } })).toEqual({ idMessage: "BAE5" });
+    const graph = { httpStatus: 400, error: { code: 131026, error_subcode: 2494010, message: "Message undeliverable", fbtrace_id: "Ab", error_data: { details: "d", messaging_product: "whatsapp" }, is_transient: false } };
+    expect(shownProviderResponse(graph)).toEqual({ httpStatus: 400, error: { code: 131026, error_subcode: 2494010, message: "Message undeliverable", fbtrace_id: "Ab", error_data: { details: "d" } } });
+    expect((shownProviderResponse({ message: "x".repeat(10_000) })!.message as string).length).toBe(500);
+    expect(shownProviderResponse({ body: "<html>internal admin page</html>", text: "secret" })).toBeNull();
+    expect(shownProviderResponse(null)).toBeNull();
+    expect(shownProviderResponse(["a"])).toBeNull();
   });
 });
