@@ -164,7 +164,7 @@ describe.each(testDrivers)("Green API URL egress (%s)", (kind) => {
       }
       const operator = greenEgressPolicy(parseHostRules("127.0.0.1"));
       const { check } = await connectNumber(t.db, deps(operator), { tenantId, input: greenInput(victim.url) });
-      expect(check.status).toBe("connected");
+      expect(check?.status).toBe("connected");
       expect(victim.hits).toEqual([expect.stringMatching(/^GET \/waInstance\d+\/getStateInstance\/green-token$/)]);
     });
   });
