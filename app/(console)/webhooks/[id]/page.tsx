@@ -176,6 +176,7 @@ export default async function WebhookEventPage({ params }: { params: Promise<{ i
                   ) : null,
                 ],
                 ["Phone Number IDs", event.routedPhoneNumberIds.length > 0 ? <code>{event.routedPhoneNumberIds.join(", ")}</code> : null],
+                ["Refused Phone Number IDs", event.refusedPhoneNumberIds.length > 0 ? <code>{event.refusedPhoneNumberIds.join(", ")}</code> : null],
                 ["Status", <span key="s">{EVENT_STATUS[event.status].description}</span>],
                 ["Signature", <SignatureResultLabel key="sig" result={event.signatureResult} />],
                 ["Attempts", <span key="a" className="tabular-nums">{event.attempts}</span>],
@@ -244,13 +245,17 @@ export default async function WebhookEventPage({ params }: { params: Promise<{ i
             <h2>Raw body</h2>
           </CardTitle>
           <CardDescription>
-            {event.prettyBody
-              ? "Re-indented for reading. “Copy exact body” copies the bytes as received: the signature was computed over those."
-              : "Shown exactly as received (it is not JSON)."}
+            {event.rawBodyKind === "tenant_copy"
+              ? `The delivery also named other workspaces' numbers: only this workspace's entries are kept here (SHA-256 of the whole delivery: ${event.bodySha256 ?? "unknown"}).`
+              : event.rawBodyKind === "prefix"
+                ? `Refused, so only its first 4 KiB are kept (SHA-256 of the whole body: ${event.bodySha256 ?? "unknown"}).`
+                : event.prettyBody
+                  ? "Re-indented for reading. “Copy exact body” copies the bytes as received: the signature was computed over those."
+                  : "Shown exactly as received (it is not JSON)."}
           </CardDescription>
           <CardAction className="flex flex-wrap gap-2">
             {event.prettyBody ? <CopyButton value={event.prettyBody} label="Copy JSON" /> : null}
-            <CopyButton value={event.rawBody} label="Copy exact body" />
+            <CopyButton value={event.rawBody} label={event.rawBodyKind === "exact" ? "Copy exact body" : "Copy stored body"} />
           </CardAction>
         </CardHeader>
         <CardContent>
