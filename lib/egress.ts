@@ -91,6 +91,9 @@ const V6: [string, number, string][] = [
   ["fec0::", 10, "a site-local address"],
   ["ff00::", 8, "a multicast address"],
   ["100::", 64, "a discard address"],
+  ["2001::", 32, "a tunnelling (Teredo) address"],
+  ["2001:db8::", 32, "a documentation address"],
+  ["2002::", 16, "a tunnelling (6to4) address"],
 ];
 for (const [a, p] of V4) blocked.addSubnet(a, p, "ipv4");
 for (const [a, p] of V6) blocked.addSubnet(a, p, "ipv6");
