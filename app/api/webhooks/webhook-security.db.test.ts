@@ -12,7 +12,7 @@ import { messages, subscribers, webhookEvents, whatsappNumbers } from "@/db/sche
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { type FakeGraph, startFakeGraph } from "@/e2e/fakes/fake-graph";
 import { setEnvForTests } from "@/lib/env";
-import { connectNumber } from "@/lib/numbers/connect";
+import { connectNumber, recheckNumber } from "@/lib/numbers/connect";
 import { numberFormSchema } from "@/lib/numbers/schemas";
 import { getWebhookEventDetail } from "@/lib/webhook-events/list";
 import { kickWebhookProcessing } from "@/lib/whatsapp/processing-loop";
@@ -185,6 +185,24 @@ describe.each(testDrivers)("webhook attacks (%s)", (kind) => {
     expect(await wamidsOf(b.tenantId)).not.toContain("wamid.LATE-2");
     const claims = await t.db.select().from(whatsappNumbers).where(eq(whatsappNumbers.phoneNumberId, late.pnid));
     expect(claims.map((c) => [c.tenantId === a.tenantId, c.phoneNumberIdProvenAt !== null]).sort()).toEqual([[false, false], [true, true]]);
+  });
+
+  it("lets only the first workspace whose token passes the check prove an id; the second check is refused", async () => {
+    const { a, b } = parties;
+    const contested: Party = { ...a, pnid: "330000000000008", waba: "340000000000008", phone: "+15550200008", token: "bsp-token", secret: "contested-secret-00000000000000" };
+    graph.addPhoneNumber({ id: contested.pnid, token: contested.token, display_phone_number: contested.phone.slice(1) });
+    const bDeps = { ...deps(), connection: { ...deps().connection, graph: { base: "http://127.0.0.1:9", version: "v24.0", timeoutMs: 300 } } };
+    // B enters the id while Graph cannot be reached (unproven), then A proves it
+    const bClaim = await connectNumber(t.db, bDeps, {
+      tenantId: b.tenantId,
+      input: numberFormSchema.parse({ provider: "cloud", label: "B claim", phoneE164: contested.phone, phoneNumberId: contested.pnid, wabaId: contested.waba, accessToken: contested.token, appSecret: "x" }),
+    });
+    expect(bClaim.check?.status).toBe("error");
+    expect((await connect(contested)).check?.status).toBe("connected");
+    const again = await recheckNumber(t.db, deps(), { tenantId: b.tenantId, id: bClaim.number.id });
+    expect(again.check).toMatchObject({ status: "error", message: expect.stringContaining("verified in another workspace") });
+    const [bRow] = await t.db.select().from(whatsappNumbers).where(eq(whatsappNumbers.id, bClaim.number.id));
+    expect(bRow!.phoneNumberIdProvenAt).toBeNull();
   });
 
   it("answers 413 to an endless chunked body without reading it", async () => {
