@@ -97,5 +97,9 @@ describe("guarded connections", () => {
     const res = await outboundRequest(`http://green.test:${port}/`, { method: "GET", headers: {}, timeoutMs: 2_000, lookup: guardedLookup(rebinding, true) });
     expect(res.status).toBe(200);
     expect(connections).toBe(1);
+    // that kept-alive socket is never lent to a checked request for the same host
+    const again = await outboundRequest(`http://green.test:${port}/`, { method: "GET", headers: {}, timeoutMs: 2_000, lookup: guardedLookup(rebinding, false) }).catch((e: unknown) => e);
+    expect((again as { cause?: { code?: string } }).cause?.code).toBe("EGRESS_REFUSED");
+    expect(connections).toBe(1);
   });
 });

@@ -181,7 +181,8 @@ export const isEgressRefused = (e: unknown): e is EgressRefused =>
   e instanceof EgressRefused || (e as { code?: string })?.code === "EGRESS_REFUSED" || (e as { cause?: { code?: string } })?.cause?.code === "EGRESS_REFUSED";
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
-export type GuardedLookup = (hostname: string, options: LookupOneOptions | LookupAllOptions, callback: LookupCallback) => void;
+/** `trusted`: resolves an operator-listed host (no address check); its sockets are pooled apart from checked ones. */
+export type GuardedLookup = ((hostname: string, options: LookupOneOptions | LookupAllOptions, callback: LookupCallback) => void) & { trusted: boolean };
 
 /**
  * The `lookup` a socket uses to reach a provider host: resolve, check every address, hand back only checked
@@ -189,7 +190,7 @@ export type GuardedLookup = (hostname: string, options: LookupOneOptions | Looku
  */
 export function guardedLookup(policy: EgressPolicy, trusted: boolean): GuardedLookup {
   const resolve = policy.resolve ?? systemResolve;
-  return (hostname, options, callback) => {
+  const lookup = (hostname: string, options: LookupOneOptions | LookupAllOptions, callback: LookupCallback) => {
     const found = trusted ? resolve(bareHost(hostname)) : resolveChecked(hostname, resolve);
     found.then(
       (addresses) => {
@@ -202,6 +203,7 @@ export function guardedLookup(policy: EgressPolicy, trusted: boolean): GuardedLo
       (e: NodeJS.ErrnoException) => callback(e, []),
     );
   };
+  return Object.assign(lookup, { trusted });
 }
 
 /**

@@ -4,7 +4,8 @@
 // a timeout throws an error named "TimeoutError", a network failure one with `cause.code` (ECONNREFUSED…).
 // Redirects are never followed (a 3xx is returned as it is), and an answer is read up to `maxBytes` only.
 // A request to a user-entered host passes a checking `lookup` (lib/egress.ts) and gets its own agents, so a
-// socket opened for an operator-configured host (GRAPH_API_BASE) is never reused for it.
+// socket opened for an operator-configured host (GRAPH_API_BASE, GREEN_API_HOSTS) is never reused for it:
+// every socket in the checked pool was connected to an address that passed the check.
 import http from "node:http";
 import https from "node:https";
 import type { GuardedLookup } from "@/lib/egress";
@@ -17,7 +18,8 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 
 const newAgents = () => ({ "http:": new http.Agent({ keepAlive: true, maxSockets: 64 }), "https:": new https.Agent({ keepAlive: true, maxSockets: 64 }) });
 const agents = newAgents();
-const guardedAgents = newAgents();
+const checkedAgents = newAgents();
+const trustedAgents = newAgents();
 
 class OutboundError extends Error {
   constructor(name: "TimeoutError" | "NetworkError", message: string, cause?: unknown) {
@@ -41,7 +43,7 @@ export type OutboundOptions = {
 export function outboundRequest(url: string, { method, headers, body, timeoutMs, maxBytes = DEFAULT_MAX_RESPONSE_BYTES, lookup }: OutboundOptions): Promise<OutboundResponse> {
   const target = new URL(url);
   const client = target.protocol === "https:" ? https : http;
-  const agent = (lookup ? guardedAgents : agents)[target.protocol as keyof typeof agents];
+  const agent = (lookup ? (lookup.trusted ? trustedAgents : checkedAgents) : agents)[target.protocol as keyof typeof agents];
   if (!agent) return Promise.reject(new OutboundError("NetworkError", `unsupported protocol ${target.protocol}`, { code: "EPROTO" }));
   return new Promise((resolve, reject) => {
     const options: http.RequestOptions = { method, agent, headers: body === undefined ? headers : { ...headers, "content-length": String(Buffer.byteLength(body)) } };
