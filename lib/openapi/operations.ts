@@ -248,6 +248,7 @@ const numbers: ApiOperation[] = [
       phoneE164: "Any format with the country code; stored as E.164",
       accessToken: "A permanent System User access token (stored encrypted, never shown again)",
       verifyToken: "Default: generated",
+      greenApiUrl: "Green API only: the API URL from the Green API console (`https://api.green-api.com` or `https://<id>.api.greenapi.com`); other hosts only when the operator lists them in GREEN_API_HOSTS",
     },
     bodyExample: {
       provider: "cloud",
@@ -259,7 +260,10 @@ const numbers: ApiOperation[] = [
       appSecret: "0123456789abcdef0123456789abcdef",
     },
     responses: [{ status: 201, description: "Connected; `check` is the outcome of the connection test", schema: numberWithCheck }],
-    errors: [{ status: 409, code: "conflict", message: "This Phone Number ID is already connected" }],
+    errors: [
+      { status: 409, code: "conflict", message: "This Phone Number ID is already connected" },
+      { status: 422, code: "green_api_url_refused", message: "Green API URL refused: 127.0.0.1 is a loopback address. Use the API URL shown in the Green API console (https://api.green-api.com or https://<id>.api.greenapi.com)" },
+    ],
   }),
   defineOperation({
     method: "get",
