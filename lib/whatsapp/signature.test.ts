@@ -64,4 +64,16 @@ describe("verifyMetaSignature", () => {
     expect(verifyMetaSignature(rawBody, header, [])).toEqual({ ok: false, reason: "mismatch" });
     expect(verifyMetaSignature(rawBody, signMetaBody(rawBody, ""), [""])).toEqual({ ok: false, reason: "mismatch" });
   });
+
+  it("covers the bytes as received, not their text: a BOM or invalid UTF-8 verifies only as those bytes", () => {
+    const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(rawBody)]);
+    const invalid = Buffer.from(rawBody);
+    invalid[1] = 0xff; // a byte that is never UTF-8
+    for (const bytes of [withBom, invalid]) {
+      const signed = signMetaBody(bytes, "app-secret");
+      expect(verifyMetaSignature(bytes, signed, ["app-secret"])).toEqual({ ok: true, secretIndex: 0 });
+      // decoding drops the BOM (TextDecoder's default) or turns the byte into U+FFFD: no longer the signed bytes
+      expect(verifyMetaSignature(new TextDecoder().decode(bytes), signed, ["app-secret"]).ok).toBe(false);
+    }
+  });
 });
