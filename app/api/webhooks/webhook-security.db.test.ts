@@ -111,6 +111,15 @@ describe.each(testDrivers)("webhook attacks (%s)", (kind) => {
     expect(bRow!.rawBody).not.toContain(a.pnid);
     expect(await wamidsOf(b.tenantId)).toContain("wamid.B-OWN-1");
 
+    // a WABA-level change for A's WABA (account disabled) beside B's own change, signed by B: A's number is untouched
+    const wabaForged = merge(textFor(b, "meta-text.json", { "wamid.CT-TEXT-0001": "wamid.B-OWN-2" }), fixtureText("meta-account-update-disabled.json", { [FIXTURE_WABA]: a.waba }));
+    expect((await signed(wabaForged, b.secret)).status).toBe(200);
+    await kickWebhookProcessing(t.db);
+    const [aNumber] = await t.db.select().from(whatsappNumbers).where(eq(whatsappNumbers.phoneNumberId, a.pnid));
+    expect(aNumber).toMatchObject({ connectionStatus: "connected", lastError: null });
+    const [wabaRow] = await t.db.select().from(webhookEvents).where(eq(webhookEvents.bodySha256, sha256(wabaForged)));
+    expect(wabaRow).toMatchObject({ tenantId: b.tenantId, rawBodyKind: "tenant_copy", refusedPhoneNumberIds: [a.pnid] });
+
     // only A's number named, signed by B: refused outright, and kept as refused
     const alone = textFor(a, "meta-text-stop-ru.json", { "wamid.CT-STOP-0001": "wamid.FORGED-STOP-2" });
     expect((await signed(alone, b.secret)).status).toBe(401);
