@@ -46,3 +46,17 @@ describe("readRawBody", () => {
     expect(read.ok && read.bytes.byteLength).toBe(64 * 1024);
   });
 });
+
+describe("readRawBody on a broken stream", () => {
+  it("answers 400 when the client goes away mid-body", async () => {
+    let sent = false;
+    const broken = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent) return controller.error(new Error("socket hang up"));
+        sent = true;
+        controller.enqueue(new Uint8Array([0x7b]));
+      },
+    });
+    expect(await readRawBody(request(broken))).toEqual({ ok: false, status: 400 });
+  });
+});

@@ -3,7 +3,8 @@
 // at most 1 MiB + one chunk, never the whole body.
 import { MAX_JSON_BYTES } from "./http";
 
-export type RawBody = { ok: true; bytes: Buffer } | { ok: false; status: 413 };
+/** 413: over the cap; 400: the client went away mid-body (nothing complete to verify or store). */
+export type RawBody = { ok: true; bytes: Buffer } | { ok: false; status: 413 | 400 };
 
 export async function readRawBody(req: Request, limit = MAX_JSON_BYTES): Promise<RawBody> {
   const declared = Number(req.headers.get("content-length") ?? "0");
@@ -16,7 +17,13 @@ export async function readRawBody(req: Request, limit = MAX_JSON_BYTES): Promise
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let next: ReadableStreamReadResult<Uint8Array>;
+    try {
+      next = await reader.read();
+    } catch {
+      return { ok: false, status: 400 };
+    }
+    const { done, value } = next;
     if (done) break;
     total += value.byteLength;
     if (total > limit) {

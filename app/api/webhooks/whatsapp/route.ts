@@ -17,7 +17,9 @@ export async function GET(req: Request) {
 
 export async function POST(req: Request) {
   const raw = await readRawBody(req);
-  if (!raw.ok) return jsonError(413, "payload_too_large", "The body is larger than 1 MiB");
+  if (!raw.ok) {
+    return raw.status === 413 ? jsonError(413, "payload_too_large", "The body is larger than 1 MiB") : jsonError(400, "bad_request", "The request body was not received completely");
+  }
   try {
     const db = await getDb();
     const outcome = await receiveCloudWebhook(db, receiveDepsFromEnv(), { rawBody: raw.bytes, headers: req.headers });

@@ -10,7 +10,9 @@ export const dynamic = "force-dynamic";
 
 export async function POST(req: Request, ctx: { params: Promise<{ token: string }> }) {
   const raw = await readRawBody(req);
-  if (!raw.ok) return jsonError(413, "payload_too_large", "The body is larger than 1 MiB");
+  if (!raw.ok) {
+    return raw.status === 413 ? jsonError(413, "payload_too_large", "The body is larger than 1 MiB") : jsonError(400, "bad_request", "The request body was not received completely");
+  }
   try {
     const db = await getDb();
     const outcome = await receiveGupshupWebhook(db, { token: (await ctx.params).token, rawBody: raw.bytes, headers: req.headers });
