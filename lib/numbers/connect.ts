@@ -7,7 +7,7 @@ import { forgetWebhookRouting } from "@/lib/whatsapp/receive";
 import { adoptUnroutedEvents } from "@/lib/whatsapp/unrouted";
 import { type CheckResult, checkNumberConnection } from "./check-connection";
 import type { NumberServiceDeps } from "./deps";
-import { createNumber, type PublicNumber, requireNumberRow, toPublicNumber, updateNumber } from "./numbers";
+import { createNumber, type PublicNumber, toPublicNumber, updateNumber } from "./numbers";
 import type { NumberInput, NumberPatch } from "./schemas";
 
 export type NumberWithCheck = { number: PublicNumber; check: CheckResult | null };
@@ -51,13 +51,12 @@ export async function editNumber(
     if (patch.appSecret) await adoptWaitingWebhooks(db, deps, row);
     return { number: toPublicNumber(row, deps.keys, { includeWebhook: true }), check: null };
   }
-  const checked = await recheckNumber(db, deps, { tenantId, id });
-  if (patch.appSecret) await adoptWaitingWebhooks(db, deps, await requireNumberRow(db, { tenantId, id }));
-  return checked;
+  return recheckNumber(db, deps, { tenantId, id });
 }
 
 export async function recheckNumber(db: Db, deps: NumberServiceDeps, key: { tenantId: string; id: string }): Promise<NumberWithCheck & { check: CheckResult }> {
-  const { row, result, proven } = await checkNumberConnection(db, deps.connection, key);
-  if (proven) await adoptWaitingWebhooks(db, deps, row);
+  const { row, result } = await checkNumberConnection(db, deps.connection, key);
+  // a proven number takes what waited for its id (idempotent: a later check picks up what an earlier one could not)
+  await adoptWaitingWebhooks(db, deps, row);
   return { number: toPublicNumber(row, deps.keys, { includeWebhook: true }), check: result };
 }
