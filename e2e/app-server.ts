@@ -212,7 +212,7 @@ export async function startApp(opts: { name: string; seed: Seed; portOffset: num
           driver,
           graph: fake,
           users,
-          log: (from = 0) => fs.readFileSync(logFile, "utf8").slice(from),
+          log: (from = 0) => (fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").slice(from) : ""), // test-results/ may be wiped by another run
           stop: cleanup,
         };
       }

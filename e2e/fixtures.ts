@@ -33,6 +33,9 @@ export const test = base.extend<{ _serverLogOnFailure: void }, WorkerFixtures>({
   ],
   graph: [async ({ app }, provide) => provide(app.graph), { scope: "worker", title: "fake Graph API" }],
   baseURL: async ({ app }, provide) => provide(app.url),
+  // the console's own API calls (page.request, context.request) carry its Origin, as its fetch() does in a
+  // browser: lib/csrf.ts refuses cookie-authenticated writes without it
+  extraHTTPHeaders: async ({ app }, provide) => provide({ origin: app.url }),
   // a failed test carries what the server printed while it ran
   _serverLogOnFailure: [
     async ({ app }, provide, testInfo) => {
