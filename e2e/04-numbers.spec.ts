@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures";
-import { ADMIN, MANAGER, MARKETER, SALES_LINE, dramaSchool, fakeSalesLine, sameOrigin, signIn, signOut } from "./helpers";
+import { ADMIN, MANAGER, MARKETER, SALES_LINE, dramaSchool, fakeSalesLine, signIn, signOut } from "./helpers";
 
 const NUMBER = { id: SALES_LINE.phoneNumberId, token: SALES_LINE.token, waba: SALES_LINE.wabaId, verifiedName: SALES_LINE.verifiedName };
 
@@ -11,7 +11,7 @@ test.describe.serial("number connection", () => {
 
   test("an admin adds a manager", async ({ page }) => {
     await signIn(page, ADMIN.email, ADMIN.password);
-    const res = await page.request.post("/api/v1/users", { data: { ...MANAGER, role: "manager" }, headers: sameOrigin(page) });
+    const res = await page.request.post("/api/v1/users", { data: { ...MANAGER, role: "manager" } });
     expect(res.status()).toBe(201);
   });
 
@@ -93,7 +93,7 @@ test.describe.serial("number connection", () => {
     await expect(page.getByRole("link", { name: "Connect a number" })).toHaveCount(0);
     await expect(page.getByRole("link", { name: "E2E sales line", exact: true })).toHaveCount(0);
     expect((await page.goto("/numbers/new"))?.status()).toBe(403);
-    const api = await page.request.post("/api/v1/numbers", { data: {}, headers: sameOrigin(page) });
+    const api = await page.request.post("/api/v1/numbers", { data: {} });
     expect(api.status()).toBe(403);
     await signOut(page);
   });

@@ -3,7 +3,7 @@ import { fakeWamid, inboundMessage } from "../lib/whatsapp/payloads";
 import { signMetaBody } from "../lib/whatsapp/signature";
 import { graphError } from "./fakes/fake-graph";
 import { expect, test } from "./fixtures";
-import { sameOrigin, signIn } from "./helpers";
+import { signIn } from "./helpers";
 
 // Conversions in the console: a number's dataset set up from its page, a test event sent from the form
 // and followed to `sent` (checked in what the fake Graph received), and a rejected event retried.
@@ -182,7 +182,7 @@ test.describe.serial("conversions", () => {
     graph.scriptEvents(graphError(400, 100, "Messaging Event Invalid Event Type", { subcode: 2804066, type: "OAuthException" }));
     await open(page);
     const eventId = `e2e-reject-${Date.now().toString(36)}`;
-    const res = await page.request.post("/api/v1/conversions/whatsapp", { data: { accountId: ids.a, eventName: "LeadSubmitted", eventId, phoneE164: CUSTOMER.waId }, headers: sameOrigin(page) });
+    const res = await page.request.post("/api/v1/conversions/whatsapp", { data: { accountId: ids.a, eventName: "LeadSubmitted", eventId, phoneE164: CUSTOMER.waId } });
     expect(res.status(), await res.text()).toBe(202);
     const { id } = await res.json();
 

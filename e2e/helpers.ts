@@ -69,6 +69,3 @@ export async function connectSalesLine(graph: FakeGraph, api: APIRequestContext)
   });
   expect(res.status(), await res.text()).toBe(201);
 }
-
-/** Headers of a console-session API write made the way the console makes it: from its own origin, as JSON. */
-export const sameOrigin = (page: Page) => ({ origin: new URL(page.url()).origin, "content-type": "application/json" });
