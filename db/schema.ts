@@ -10,6 +10,7 @@ import {
   jsonb,
   numeric,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -68,25 +69,41 @@ export const tenants = pgTable("tenants", {
   updatedAt: updatedAt(),
 });
 
+/** A person who can sign in (identity only): where they work and as what is in memberships. */
 export const users = pgTable(
   "users",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    tenantId: tenantRef(),
     email: text("email").notNull(), // stored lower-cased; sign-in is by email alone
     name: text("name").notNull(),
     passwordHash: text("password_hash").notNull(),
-    role: text("role", { enum: ROLES }).notNull(),
     lastLoginAt: ts("last_login_at"),
     // bumped by sign-out and password changes: a session whose token carries an older value is over
     sessionVersion: integer("session_version").notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
+  (t) => [uniqueIndex("users_email_key").on(t.email)],
+);
+
+/** One user's place in one workspace (tenant) and their role there; a user may belong to several. */
+export const memberships = pgTable(
+  "memberships",
+  {
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tenantId: tenantRef(),
+    role: text("role", { enum: ROLES }).notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
   (t) => [
-    uniqueIndex("users_email_key").on(t.email),
-    index("users_tenant_created_idx").on(t.tenantId, t.createdAt.desc(), t.id.desc()),
-    check("users_role_check", oneOf(t.role, ROLES)),
+    // also serves "the workspaces of this user" (leading user_id)
+    primaryKey({ name: "memberships_pkey", columns: [t.userId, t.tenantId] }),
+    // keyset order of a workspace's members list
+    index("memberships_tenant_created_idx").on(t.tenantId, t.createdAt.desc(), t.userId.desc()),
+    check("memberships_role_check", oneOf(t.role, ROLES)),
   ],
 );
 
@@ -644,6 +661,8 @@ export type Tenant = typeof tenants.$inferSelect;
 export type NewTenant = typeof tenants.$inferInsert;
 export type User = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;
+export type Membership = typeof memberships.$inferSelect;
+export type NewMembership = typeof memberships.$inferInsert;
 export type Role = (typeof ROLES)[number];
 export type UserInvite = typeof userInvites.$inferSelect;
 export type ApiKey = typeof apiKeys.$inferSelect;
