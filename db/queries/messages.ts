@@ -17,7 +17,8 @@ const CHUNK = 500;
  */
 export const MESSAGE_STATUS_RANK: Record<string, number> = { received: 0, accepted: 1, sent: 2, failed: 3, delivered: 4, read: 5, deleted: 6 };
 
-const rankOf = (expr: string) =>
+/** MESSAGE_STATUS_RANK of a status column or expression, in SQL (unknown statuses rank 0). */
+export const statusRankSql = (expr: string) =>
   `(case ${expr} ${Object.entries(MESSAGE_STATUS_RANK).map(([s, r]) => `when '${s}' then ${r}`).join(" ")} else 0 end)`;
 
 /**
@@ -94,7 +95,8 @@ const FACT_COLUMNS = sql.raw(`tenant_id uuid, k int, id text, status text, sent_
 /**
  * Applies status facts in one statement: messages (monotonic status, earliest sent/delivered/read times —
  * a read implies delivery —, the newest failure's code/title/detail), the drip's outbound_messages rows
- * (delivered/read times; `failed` with the provider's code when nothing proves delivery), and Meta's
+ * (delivered/read times; `failed` with the provider's code while nothing proves delivery, `sent` again once
+ * something does, in any arrival order), and Meta's
  * conversation id/origin on our conversation. Rows nothing would change are not written. Returns every
  * message the facts matched, changed or not.
  */
@@ -109,11 +111,14 @@ export async function applyMessageStatusFacts(db: Db, { tenantId, facts, now }: 
     ),
   );
   const at = now.toISOString();
-  const moves = sql.raw(`${rankOf("x.status")} > ${rankOf("m.status")}`);
+  const moves = sql.raw(`${statusRankSql("x.status")} > ${statusRankSql("m.status")}`);
   const newFailure = sql.raw(`(x.failed_at is not null and x.failed_at >= coalesce(m.failed_at, '-infinity'))`);
   const outboundFailure = sql.raw(
     `(x.failed_at is not null and x.delivered_at is null and x.read_at is null and o.delivered_at is null and o.read_at is null and o.status in ('sending', 'sent'))`,
   );
+  // delivered/read outrank failed whatever the order: a failed row the provider then reports delivered (it has the
+  // provider's message id, so the send itself went through) is sent again, its failure superseded
+  const outboundDelivered = sql.raw(`((x.delivered_at is not null or x.read_at is not null) and o.status = 'failed')`);
   // Meta's conversation id is rare since v24: only pay for that update when a status carries one
   const meta = facts.some((f) => f.metaConversationId)
     ? sql`, meta as (
@@ -155,12 +160,12 @@ export async function applyMessageStatusFacts(db: Db, { tenantId, facts, now }: 
         update outbound_messages o set
           delivered_at = least(o.delivered_at, coalesce(x.delivered_at, x.read_at)),
           read_at = least(o.read_at, x.read_at),
-          status = case when ${outboundFailure} then 'failed' else o.status end,
-          error_code = case when ${outboundFailure} then x.error_code else o.error_code end,
-          error_message = case when ${outboundFailure} then coalesce(x.error_title, x.error_detail) else o.error_message end,
+          status = case when ${outboundFailure} then 'failed' when ${outboundDelivered} then 'sent' else o.status end,
+          error_code = case when ${outboundFailure} then x.error_code when ${outboundDelivered} then null else o.error_code end,
+          error_message = case when ${outboundFailure} then coalesce(x.error_title, x.error_detail) when ${outboundDelivered} then null else o.error_message end,
           updated_at = ${at}::timestamptz
         from facts x
-        where o.provider_message_id = x.id and o.tenant_id = x.tenant_id and (${outboundFailure}
+        where o.provider_message_id = x.id and o.tenant_id = x.tenant_id and (${outboundFailure} or ${outboundDelivered}
           or coalesce(x.delivered_at, x.read_at) < coalesce(o.delivered_at, 'infinity')
           or x.read_at < coalesce(o.read_at, 'infinity'))
         returning o.id)${meta}

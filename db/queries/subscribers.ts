@@ -5,7 +5,7 @@ import type { Db } from "../client";
 import { rowsOf } from "../migrations-info";
 import { type NewSubscriber, outboundMessages, subscribers } from "../schema";
 import { takeFirstOrNull } from "./keyset";
-import { toRecordsetJson } from "./messages";
+import { statusRankSql, toRecordsetJson } from "./messages";
 
 export type SubscriberRow = typeof subscribers.$inferSelect;
 type Identity = { tenantId: string; waPhones: string[]; userIds: string[] };
@@ -153,16 +153,20 @@ export type SubscriberStatusDelta = {
 };
 
 /**
- * Applies status facts by time, never by arrival order: the last status moves only to a newer one, the
- * last delivered/read/failed times only forward, the failure code/reason with the newest failure. Rows
- * nothing would change are not written, so a replayed batch leaves them untouched.
+ * Applies status facts by time, never by arrival order: the last status moves only to a newer one (at the
+ * same instant, to a higher-ranked one: read > delivered > failed > sent), the last delivered/read/failed
+ * times only forward, the failure code/reason with the newest failure. Rows nothing would change are not
+ * written, so a replayed batch leaves them untouched.
  */
 export async function applySubscriberStatusDeltas(db: Db, { tenantId, deltas, now }: { tenantId: string; deltas: SubscriberStatusDelta[]; now: Date }): Promise<void> {
   if (deltas.length === 0) return;
   const json = toRecordsetJson(
     deltas.map((d) => ({ tenant_id: tenantId, id: d.id, status: d.status, status_at: d.statusAt, delivered_at: d.deliveredAt, read_at: d.readAt, failed_at: d.failedAt, failed_code: d.failedCode, failed_reason: d.failedReason })),
   );
-  const newer = sql.raw(`x.status_at > coalesce(s.last_message_status_at, '-infinity')`);
+  // provider times are often whole seconds (sent, delivered and read may share one): a tie goes to the higher status
+  const newer = sql.raw(
+    `(x.status_at > coalesce(s.last_message_status_at, '-infinity') or (x.status_at = s.last_message_status_at and ${statusRankSql("x.status")} > ${statusRankSql("s.last_message_status")}))`,
+  );
   const newFailure = sql.raw(`(x.failed_at is not null and x.failed_at >= coalesce(s.last_failed_at, '-infinity'))`);
   await db.execute(sql`
     update ${subscribers} as s set

@@ -9,7 +9,15 @@ import { type Routed, maxDate, minDate } from "./routed";
 const STATUS_NAMES: Record<string, string> = { sent: "sent", delivered: "delivered", read: "read", played: "read", failed: "failed", deleted: "deleted", enqueued: "accepted" };
 const STATUS_RANK = MESSAGE_STATUS_RANK;
 
-type StatusGroup = MessageStatusFacts & { latest: { status: string; at: Date } | null; recipientPhone: string | null; recipientUserId: string | null };
+type Latest = { status: string; at: Date };
+type StatusGroup = MessageStatusFacts & { latest: Latest | null; recipientPhone: string | null; recipientUserId: string | null };
+
+/** A newer status, or one of the same instant that ranks higher (provider times are often whole seconds). */
+function supersedes(next: Latest, current: Latest | null): boolean {
+  if (!current) return true;
+  const dt = next.at.getTime() - current.at.getTime();
+  return dt > 0 || (dt === 0 && (STATUS_RANK[next.status] ?? 0) > (STATUS_RANK[current.status] ?? 0));
+}
 
 function addStatus(g: StatusGroup, s: StatusUpdate, status: string): void {
   const at = s.timestamp;
@@ -21,9 +29,7 @@ function addStatus(g: StatusGroup, s: StatusUpdate, status: string): void {
     const e = s.errors[0];
     Object.assign(g, { failedAt: at, errorCode: e && e.code !== null ? String(e.code) : null, errorTitle: e?.title ?? e?.message ?? null, errorDetail: e?.details ?? null });
   }
-  if (["sent", "delivered", "read", "failed"].includes(status) && (!g.latest || at.getTime() > g.latest.at.getTime() || (at.getTime() === g.latest.at.getTime() && (STATUS_RANK[status] ?? 0) > (STATUS_RANK[g.latest.status] ?? 0)))) {
-    g.latest = { status, at };
-  }
+  if (["sent", "delivered", "read", "failed"].includes(status) && supersedes({ status, at }, g.latest)) g.latest = { status, at };
   g.metaConversationId ??= s.conversation?.id ?? null;
   g.metaOrigin ??= s.conversation?.originType ?? null;
   g.recipientPhone ??= toWaPhone(s.recipientId);
@@ -65,7 +71,7 @@ function mergeGroup(into: StatusGroup, from: StatusGroup, groupOf: Map<string, S
   if (from.failedAt && (!into.failedAt || from.failedAt.getTime() >= into.failedAt.getTime())) {
     Object.assign(into, { failedAt: from.failedAt, errorCode: from.errorCode, errorTitle: from.errorTitle, errorDetail: from.errorDetail });
   }
-  if (from.latest && (!into.latest || from.latest.at.getTime() > into.latest.at.getTime())) into.latest = from.latest;
+  if (from.latest && supersedes(from.latest, into.latest)) into.latest = from.latest;
   Object.assign(into, { metaConversationId: into.metaConversationId ?? from.metaConversationId, metaOrigin: into.metaOrigin ?? from.metaOrigin });
   Object.assign(into, { recipientPhone: into.recipientPhone ?? from.recipientPhone, recipientUserId: into.recipientUserId ?? from.recipientUserId });
   from.ids = []; // emptied groups are dropped when the batch's groups are numbered
@@ -74,7 +80,7 @@ function mergeGroup(into: StatusGroup, from: StatusGroup, groupOf: Map<string, S
 function addDelta(deltas: Map<string, SubscriberStatusDelta>, subscriberId: string, g: StatusGroup): void {
   if (!g.latest) return;
   const d = deltas.get(subscriberId) ?? { id: subscriberId, status: g.latest.status, statusAt: g.latest.at, deliveredAt: null, readAt: null, failedAt: null, failedCode: null, failedReason: null };
-  if (g.latest.at.getTime() > d.statusAt.getTime()) Object.assign(d, { status: g.latest.status, statusAt: g.latest.at });
+  if (supersedes(g.latest, { status: d.status, at: d.statusAt })) Object.assign(d, { status: g.latest.status, statusAt: g.latest.at });
   d.deliveredAt = maxDate(d.deliveredAt, g.deliveredAt ?? g.readAt); // a read implies delivery
   d.readAt = maxDate(d.readAt, g.readAt);
   if (g.failedAt && (!d.failedAt || g.failedAt.getTime() >= d.failedAt.getTime())) {
