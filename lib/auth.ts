@@ -2,11 +2,15 @@
 // every page (requireUser), action (lib/action.ts) and route (requireApiPrincipal); the session
 // only carries the user id and the user's session version: role, tenant and the version are re-read
 // from the database on each check, so signing out or a password change (which bump the version)
-// ends every other session of that user at its next request.
+// ends every other session of that user at its next request. The active workspace is chosen per
+// browser (the ct_workspace cookie) and is only a preference: every request checks it against the
+// user's memberships, so a removed membership ends access to that workspace at the next request.
 import NextAuth, { CredentialsSignin, type DefaultSession } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
+import { cookies, headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
+import { z } from "zod";
 import { getDb } from "@/db/client";
 import { bumpSessionVersion, getSessionUser } from "@/db/queries";
 import type { Role } from "@/db/schema";
@@ -90,12 +94,41 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
 
 export type SessionUser = NonNullable<Awaited<ReturnType<typeof getSessionUser>>>;
 
-/** The signed-in user, read once per request (layout and page share it). */
+/** The browser's chosen workspace (a tenant id). Not a credential: it only picks among the user's memberships. */
+export const ACTIVE_WORKSPACE_COOKIE = "ct_workspace";
+
+/** Read from the request's Cookie header (as auth() reads the session), so it works wherever auth() does. */
+async function chosenWorkspace(): Promise<string | null> {
+  const header = (await headers()).get("cookie") ?? "";
+  const value = header
+    .split(";")
+    .map((part) => part.trim().split("="))
+    .find(([name]) => name === ACTIVE_WORKSPACE_COOKIE)?.[1];
+  const parsed = z.uuid().safeParse(value);
+  return parsed.success ? parsed.data : null;
+}
+
+/** Remembers the workspace for this browser; call only after checking the user is a member of it. */
+export async function setActiveWorkspace(tenantId: string) {
+  (await cookies()).set(ACTIVE_WORKSPACE_COOKIE, tenantId, {
+    httpOnly: true,
+    sameSite: "lax",
+    secure: getEnv().APP_URL.startsWith("https:"),
+    path: "/",
+    maxAge: 365 * 86_400,
+  });
+}
+
+/**
+ * The signed-in user in the active workspace, read once per request (layout and page share it):
+ * the cookie's workspace when they are a member there, otherwise their oldest membership; null
+ * when signed out, when the session is over, or when the user belongs to no workspace at all.
+ */
 export const currentUser = cache(async (): Promise<SessionUser | null> => {
   const session = await auth();
   const uid = session?.user?.id;
   if (!uid) return null;
-  const user = await getSessionUser(await getDb(), uid);
+  const user = await getSessionUser(await getDb(), { userId: uid, tenantId: await chosenWorkspace() });
   return user && sessionIsCurrent(user, session.sessionVersion) ? user : null;
 });
 

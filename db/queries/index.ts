@@ -1,6 +1,7 @@
 export * from "./api-keys";
 export * from "./tenants";
 export * from "./users";
+export * from "./memberships";
 export * from "./numbers";
 export * from "./subscribers";
 export * from "./conversations";

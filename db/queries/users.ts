@@ -1,101 +1,120 @@
-import { and, count, desc, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
 import type { Cursor } from "@/lib/pagination";
 import type { Db } from "../client";
-import { authThrottle, type NewUser, type Role, tenants, userInvites, users } from "../schema";
+import { authThrottle, memberships, type NewUser, type Role, tenants, userInvites, users } from "../schema";
 import { beforeCursor, takeFirstOrNull } from "./keyset";
+import { insertMembership } from "./memberships";
 
+/** A user as a member of one workspace: their identity, and the workspace and role of that membership. */
 export const publicUserColumns = {
   id: users.id,
-  tenantId: users.tenantId,
+  tenantId: memberships.tenantId,
   email: users.email,
   name: users.name,
-  role: users.role,
+  role: memberships.role,
   lastLoginAt: users.lastLoginAt,
-  createdAt: users.createdAt,
+  // when they joined this workspace (the members list's keyset order)
+  createdAt: memberships.createdAt,
 };
+
+const members = (db: Db) => db.select(publicUserColumns).from(memberships).innerJoin(users, eq(users.id, memberships.userId));
 
 export async function countUsers(db: Db): Promise<number> {
   const [row] = await db.select({ n: count() }).from(users);
   return row?.n ?? 0;
 }
 
-export async function countAdmins(db: Db, tenantId: string): Promise<number> {
-  const [row] = await db
-    .select({ n: count() })
-    .from(users)
-    .where(and(eq(users.tenantId, tenantId), eq(users.role, "admin")));
-  return row?.n ?? 0;
-}
-
-export async function insertUser(db: Db, values: NewUser) {
-  const [row] = await db.insert(users).values(values).returning(publicUserColumns);
-  return row!;
+/** A new account together with its first membership (every account belongs to at least one workspace). */
+export async function insertUser(db: Db, { tenantId, role, ...values }: NewUser & { tenantId: string; role: Role }) {
+  return db.transaction(async (tx) => {
+    const [user] = await tx.insert(users).values(values).returning();
+    const membership = await insertMembership(tx, { userId: user!.id, tenantId, role });
+    return {
+      id: user!.id,
+      tenantId,
+      email: user!.email,
+      name: user!.name,
+      role: membership.role,
+      lastLoginAt: user!.lastLoginAt,
+      createdAt: membership.createdAt,
+    };
+  });
 }
 
 export async function emailInUse(db: Db, email: string): Promise<boolean> {
-  return (await db.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1)).length > 0;
+  return (await getUserIdByEmail(db, email)) !== null;
 }
 
-/** For sign-in only: the one query that returns the password hash. */
+export async function getUserIdByEmail(db: Db, email: string) {
+  return takeFirstOrNull(await db.select({ id: users.id, email: users.email }).from(users).where(eq(users.email, email)).limit(1));
+}
+
+/** For sign-in only: the one query that returns the password hash (and whether the account belongs anywhere). */
 export async function getUserCredentialsByEmail(db: Db, email: string) {
+  const memberOf = db.select({ n: count() }).from(memberships).where(eq(memberships.userId, users.id));
   return takeFirstOrNull(
     await db
-      .select({ id: users.id, tenantId: users.tenantId, passwordHash: users.passwordHash, sessionVersion: users.sessionVersion })
+      .select({
+        id: users.id,
+        passwordHash: users.passwordHash,
+        sessionVersion: users.sessionVersion,
+        workspaces: sql<number>`(${memberOf})::int`,
+      })
       .from(users)
       .where(eq(users.email, email))
       .limit(1),
   );
 }
 
-/** The signed-in user with their tenant's name (null when the user no longer exists). */
-export async function getSessionUser(db: Db, id: string) {
+/**
+ * The signed-in user in their active workspace: the membership of `tenantId` when they have one,
+ * otherwise their oldest membership; null when the user no longer exists or belongs nowhere.
+ */
+export async function getSessionUser(db: Db, { userId, tenantId }: { userId: string; tenantId?: string | null }) {
+  const preferred = tenantId ? [sql`(${memberships.tenantId} = ${tenantId}::uuid) desc`] : [];
   return takeFirstOrNull(
     await db
       .select({ ...publicUserColumns, sessionVersion: users.sessionVersion, tenantName: tenants.name })
-      .from(users)
-      .innerJoin(tenants, eq(tenants.id, users.tenantId))
-      .where(eq(users.id, id))
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .innerJoin(tenants, eq(tenants.id, memberships.tenantId))
+      .where(eq(memberships.userId, userId))
+      .orderBy(...preferred, asc(memberships.createdAt), asc(memberships.tenantId))
       .limit(1),
   );
 }
 
+/** A member of the workspace (null for anyone who is not, whatever other workspace they belong to). */
 export async function getUserById(db: Db, { tenantId, id }: { tenantId: string; id: string }) {
   return takeFirstOrNull(
-    await db
-      .select(publicUserColumns)
-      .from(users)
-      .where(and(eq(users.tenantId, tenantId), eq(users.id, id)))
+    await members(db)
+      .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, id)))
       .limit(1),
   );
 }
 
+/** The workspace's members, newest membership first (keyset on memberships_tenant_created_idx). */
 export async function listUsers(db: Db, { tenantId, cursor, limit }: { tenantId: string; cursor?: Cursor; limit: number }) {
-  return db
-    .select(publicUserColumns)
-    .from(users)
-    .where(and(eq(users.tenantId, tenantId), beforeCursor(users.createdAt, users.id, cursor)))
-    .orderBy(desc(users.createdAt), desc(users.id))
+  return members(db)
+    .where(and(eq(memberships.tenantId, tenantId), beforeCursor(memberships.createdAt, memberships.userId, cursor)))
+    .orderBy(desc(memberships.createdAt), desc(memberships.userId))
     .limit(limit + 1);
 }
 
-export async function updateUser(
-  db: Db,
-  { tenantId, id }: { tenantId: string; id: string },
-  values: Partial<{ name: string; role: Role; passwordHash: string }>,
-) {
-  const [row] = await db
-    .update(users)
-    .set(values)
-    .where(and(eq(users.tenantId, tenantId), eq(users.id, id)))
-    .returning(publicUserColumns);
+/** Changes the account itself (every workspace it belongs to sees the change). */
+export async function updateUserIdentity(db: Db, id: string, values: Partial<{ name: string; passwordHash: string }>) {
+  const [row] = await db.update(users).set(values).where(eq(users.id, id)).returning({ id: users.id });
   return row ?? null;
 }
 
-export async function deleteUser(db: Db, { tenantId, id }: { tenantId: string; id: string }) {
-  const rows = await db
-    .delete(users)
-    .where(and(eq(users.tenantId, tenantId), eq(users.id, id)))
-    .returning({ id: users.id });
+/** Locks the account's row until the transaction ends (serialises membership changes of one user). */
+export async function lockUser(db: Db, id: string) {
+  return takeFirstOrNull(await db.select({ id: users.id, email: users.email }).from(users).where(eq(users.id, id)).for("update"));
+}
+
+/** Deletes the account (its memberships go with it). */
+export async function deleteUser(db: Db, id: string) {
+  const rows = await db.delete(users).where(eq(users.id, id)).returning({ id: users.id });
   return rows.length > 0;
 }
 
@@ -156,6 +175,16 @@ export async function markInvite(
     .update(userInvites)
     .set(values)
     .where(and(eq(userInvites.tenantId, tenantId), eq(userInvites.id, id)))
+    .returning();
+  return row ?? null;
+}
+
+/** Marks an open invite accepted, atomically: of two concurrent accepts exactly one gets the row. */
+export async function claimInvite(db: Db, { id, now }: { id: string; now: Date }) {
+  const [row] = await db
+    .update(userInvites)
+    .set({ acceptedAt: now })
+    .where(and(eq(userInvites.id, id), isNull(userInvites.acceptedAt), isNull(userInvites.revokedAt), gt(userInvites.expiresAt, now)))
     .returning();
   return row ?? null;
 }

@@ -57,3 +57,6 @@ export type UpdateUserInput = z.infer<typeof updateUserSchema>;
 
 export const apiKeyNameSchema = z.object({ name: z.string().trim().min(1, "Name the key").max(80) });
 export const organisationSchema = z.object({ name: z.string().trim().min(2, "Enter a name").max(120) });
+export const switchWorkspaceSchema = z.object({ tenantId: z.uuid("Choose a workspace") });
+/** An invitee who already has an account proves it with its password (any length: it was set before). */
+export const joinInviteSchema = z.object({ password: z.string().min(1, "Enter your password").max(200) });

@@ -10,7 +10,7 @@ import { dummyPasswordHash, verifyPassword } from "@/lib/passwords";
 import { addressThrottleKey, emailThrottleKey, LOCKOUT_MS, retryAfterSeconds, throttleKeys, WINDOW_MS } from "./throttle";
 
 export type SignInResult =
-  | { ok: true; userId: string; tenantId: string; sessionVersion: number }
+  | { ok: true; userId: string; sessionVersion: number }
   | { ok: false; reason: "invalid" }
   | { ok: false; reason: "throttled"; retryAfterSeconds: number };
 
@@ -34,11 +34,12 @@ export async function signInWithPassword(
 
   const user = await getUserCredentialsByEmail(db, key);
   const valid = await deps.verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
-  if (!user || !valid) return { ok: false, reason: "invalid" };
+  // an account that belongs to no workspace has nothing to sign in to (same answer as a wrong password)
+  if (!user || !valid || user.workspaces === 0) return { ok: false, reason: "invalid" };
 
   await clearSignInAttempts(db, { key: emailThrottleKey(key), now });
   // the address's count of other accounts' failures stays: only this attempt is taken back
   if (clientAddress) await forgiveSignInAttempt(db, { key: addressThrottleKey(clientAddress) });
   await touchLastLogin(db, user.id, now);
-  return { ok: true, userId: user.id, tenantId: user.tenantId, sessionVersion: user.sessionVersion };
+  return { ok: true, userId: user.id, sessionVersion: user.sessionVersion };
 }
