@@ -56,4 +56,21 @@ describe("groupWriter", () => {
     expect(await Promise.all(rest)).toEqual(["ok", "refused bad", "ok"]);
     expect(r.writes).toEqual([["first"], ["a", "bad"], ["a"], ["bad"], ["c"]]);
   });
+
+  it("answers each caller with its own item's result, also when a failed group is written one by one", async () => {
+    const writes: string[][] = [];
+    const write = groupWriter<string, string>(
+      "t-results",
+      async (_db, items) => {
+        writes.push(items);
+        if (items.length > 1 && items.includes("bad")) throw new Error("refused");
+        return items.map((x) => x.toUpperCase());
+      },
+      { maxItems: 10 },
+    );
+    const first = write(db, "a");
+    const rest = ["b", "bad", "c"].map((x) => write(db, x));
+    expect(await Promise.all([first, ...rest])).toEqual(["A", "B", "BAD", "C"]);
+    expect(writes).toEqual([["a"], ["b", "bad", "c"], ["b"], ["bad"], ["c"]]);
+  });
 });

@@ -2,11 +2,12 @@
 // database together in the next statement (one statement, one commit) instead of one each. Every
 // caller resumes only once its own item is committed. An item may also wait `lingerMs` for company
 // (when nobody waits for it); one that does not linger starts a write at once if one may start. When a
-// group fails, its items are written one by one, so one bad item never fails its neighbours.
+// group fails, its items are written one by one, so one bad item never fails its neighbours. A write may
+// answer each item (its results in the items' order), and each caller gets its own item's answer.
 import type { Db } from "@/db/client";
 
-type Waiting<T> = { item: T; resolve: () => void; reject: (e: unknown) => void };
-type Writer<T> = { queue: Waiting<T>[]; inFlight: number; timer: NodeJS.Timeout | null };
+type Waiting<T, R> = { item: T; resolve: (result: R) => void; reject: (e: unknown) => void };
+type Writer<T, R> = { queue: Waiting<T, R>[]; inFlight: number; timer: NodeJS.Timeout | null };
 
 export type GroupWriterOptions = {
   /** items per statement */
@@ -19,18 +20,23 @@ export type GroupWriterOptions = {
  * A writer per database handle. `name` keeps one set of writers per process even when a bundler
  * instantiates this module more than once.
  */
-export function groupWriter<T>(
+export function groupWriter<T, R = void>(
   name: string,
-  write: (db: Db, items: T[]) => Promise<void>,
+  write: (db: Db, items: T[]) => Promise<R[] | void>,
   { maxItems, maxInFlight = 1 }: GroupWriterOptions,
-): (db: Db, item: T, opts?: { lingerMs?: number }) => Promise<void> {
-  const g = globalThis as unknown as { __clicktrailGroupWriters?: Map<string, WeakMap<Db, Writer<T>>> };
+): (db: Db, item: T, opts?: { lingerMs?: number }) => Promise<R> {
+  const g = globalThis as unknown as { __clicktrailGroupWriters?: Map<string, WeakMap<Db, Writer<T, R>>> };
   const registry = (g.__clicktrailGroupWriters ??= new Map());
   let writers = registry.get(name);
   if (!writers) registry.set(name, (writers = new WeakMap()));
   const perDb = writers;
 
-  async function flush(db: Db, w: Writer<T>): Promise<void> {
+  const run = async (db: Db, batch: Waiting<T, R>[]) => {
+    const results = await write(db, batch.map((x) => x.item));
+    batch.forEach((x, i) => x.resolve(results?.[i] as R));
+  };
+
+  async function flush(db: Db, w: Writer<T, R>): Promise<void> {
     if (w.timer) clearTimeout(w.timer);
     w.timer = null;
     w.inFlight++;
@@ -38,11 +44,10 @@ export function groupWriter<T>(
       while (w.queue.length > 0) {
         const batch = w.queue.splice(0, maxItems);
         try {
-          await write(db, batch.map((x) => x.item));
-          for (const x of batch) x.resolve();
+          await run(db, batch);
         } catch (e) {
           if (batch.length === 1) batch[0]!.reject(e);
-          else for (const x of batch) await write(db, [x.item]).then(x.resolve, x.reject);
+          else for (const x of batch) await run(db, [x]).catch(x.reject);
         }
       }
     } finally {
@@ -54,7 +59,7 @@ export function groupWriter<T>(
     let w = perDb.get(db);
     if (!w) perDb.set(db, (w = { queue: [], inFlight: 0, timer: null }));
     const writer = w;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<R>((resolve, reject) => {
       writer.queue.push({ item, resolve, reject });
       if (writer.inFlight >= maxInFlight) return; // a running flush takes it next
       if (lingerMs > 0) writer.timer ??= setTimeout(() => void flush(db, writer), lingerMs);

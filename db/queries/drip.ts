@@ -5,7 +5,9 @@ import { and, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, sql } 
 import type { Cursor } from "@/lib/pagination";
 import type { Db } from "../client";
 import { leads, outboundMessages, subscribers, templates, tenants, whatsappNumbers } from "../schema";
+import { rowsOf } from "../migrations-info";
 import { afterCursor, beforeCursor, takeFirstOrNull } from "./keyset";
+import { toRecordsetJson } from "./messages";
 
 export type LeadRow = typeof leads.$inferSelect;
 export type TemplateRow = typeof templates.$inferSelect;
@@ -82,23 +84,33 @@ export async function claimDueOutbound(db: Db, { now, limit, leaseMs, runId }: {
 /** A claim: the run that holds the row and the attempt it claimed. */
 export type OutboundClaim = { id: string; runId: string; attempts: number };
 
-const heldBy = (c: OutboundClaim) => and(eq(outboundMessages.id, c.id), eq(outboundMessages.leaseOwner, c.runId), eq(outboundMessages.attempts, c.attempts));
+/** A claimed row about to go to the provider: `until` is its renewed lease. */
+export type OutboundBegin = OutboundClaim & { numberId: string | null; now: Date; until: Date };
 
 /**
- * The last check before a row goes to the provider, in one statement: the run still owns the row and its
- * lease (and the number's lease) has not run out. It marks the send as begun and renews the lease; false
- * means the row was taken over (or the lease lapsed) and must not be sent.
+ * The last check before rows go to the provider, any number in one statement: each row's run still owns it
+ * and its lease (and the number's lease) has not run out. It marks each send as begun and renews its lease;
+ * false (in the claims' order) means the row was taken over (or the lease lapsed) and must not be sent.
  */
-export async function beginOutboundSend(db: Db, claim: OutboundClaim & { numberId: string | null; now: Date; until: Date }): Promise<boolean> {
-  const number = claim.numberId
-    ? sql`exists (select 1 from ${whatsappNumbers} n where n.id = ${claim.numberId}::uuid and n.drip_lease_owner = ${claim.runId}::uuid and n.drip_lease_until > ${claim.now.toISOString()}::timestamptz)`
-    : sql`true`;
-  const rows = await db
-    .update(outboundMessages)
-    .set({ sendStartedAt: claim.now, leaseExpiresAt: claim.until, updatedAt: claim.now })
-    .where(and(heldBy(claim), eq(outboundMessages.status, "sending"), isNull(outboundMessages.sendStartedAt), gt(outboundMessages.leaseExpiresAt, claim.now), number))
-    .returning({ id: outboundMessages.id });
-  return rows.length > 0;
+export async function beginOutboundSends(db: Db, claims: readonly OutboundBegin[]): Promise<boolean[]> {
+  if (claims.length === 0) return [];
+  const json = toRecordsetJson(claims.map((c) => ({ id: c.id, run_id: c.runId, attempts: c.attempts, number_id: c.numberId, now: c.now, until: c.until })));
+  const begun = rowsOf<{ id: string }>(
+    await db.execute(sql`
+      with v as (
+        select * from jsonb_to_recordset(${json}::jsonb) as x(id uuid, run_id uuid, attempts int, number_id uuid, now timestamptz, until timestamptz)
+      )
+      update ${outboundMessages} o set send_started_at = v.now, lease_expires_at = v.until, updated_at = v.now
+        from v
+        where o.id = any(array(select id from v)) and o.id = v.id
+          and o.lease_owner = v.run_id and o.attempts = v.attempts and o.status = 'sending'
+          and o.send_started_at is null and o.lease_expires_at > v.now
+          and (v.number_id is null or exists (
+            select 1 from ${whatsappNumbers} n where n.id = v.number_id and n.drip_lease_owner = v.run_id and n.drip_lease_until > v.now))
+        returning o.id`),
+  );
+  const ids = new Set(begun.map((r) => r.id));
+  return claims.map((c) => ids.has(c.id));
 }
 
 /** The run's heartbeat: extends the leases it still holds (rows and numbers) that have not run out yet. */
@@ -138,19 +150,72 @@ export async function failUnconfirmedOutbound(db: Db, { now }: { now: Date }): P
 }
 
 export type OutboundOutcome = Partial<Pick<OutboundRow, "status" | "renderedText" | "providerMessageId" | "sentAt" | "errorCode" | "errorMessage" | "providerResponse" | "nextAttemptAt" | "subscriberId">>;
+export type OutboundFinish = OutboundClaim & { outcome: OutboundOutcome; now: Date };
+
+const OUTCOME_COLUMNS: readonly [keyof OutboundOutcome, string, string][] = [
+  ["status", "status", "text"],
+  ["renderedText", "rendered_text", "text"],
+  ["providerMessageId", "provider_message_id", "text"],
+  ["sentAt", "sent_at", "timestamptz"],
+  ["errorCode", "error_code", "text"],
+  ["errorMessage", "error_message", "text"],
+  ["providerResponse", "provider_response", "jsonb"],
+  ["nextAttemptAt", "next_attempt_at", "timestamptz"],
+  ["subscriberId", "subscriber_id", "uuid"],
+];
+const outcomeAssignments = sql.raw(
+  OUTCOME_COLUMNS.map(([field, column, type]) => {
+    const value = type === "jsonb" ? `nullif(v.p->'${field}', 'null'::jsonb)` : `(v.p->>'${field}')::${type}`;
+    return `${column} = case when v.p ? '${field}' then ${value} else o.${column} end`;
+  }).join(",\n          "),
+);
 
 /**
- * Records a claimed row's outcome, only while this claim still holds it (same run and attempt, still sending,
- * or settled as `send_unconfirmed` after its lease ran out: the provider's late answer is the truth).
+ * Records claimed rows' outcomes, any number in one statement, each only while its claim still holds the
+ * row (same run and attempt, still sending, or settled as `send_unconfirmed` after its lease ran out: the
+ * provider's late answer is the truth). A row that becomes `sent` counts on its subscriber (outboundCount,
+ * lastOutboundAt, lastOutboundMessageId) and its lead (lastWhatsappSentAt) in the same statement, so the
+ * counters and the queue never disagree. Answers, in the finishes' order, whether each was recorded.
  */
-export async function finishOutbound(db: Db, { outcome, now, ...claim }: OutboundClaim & { outcome: OutboundOutcome; now: Date }): Promise<boolean> {
-  const unconfirmed = and(eq(outboundMessages.status, "failed"), eq(outboundMessages.errorCode, SEND_UNCONFIRMED.code), isNotNull(outboundMessages.sendStartedAt));
-  const rows = await db
-    .update(outboundMessages)
-    .set({ ...outcome, leaseExpiresAt: null, updatedAt: now })
-    .where(and(heldBy(claim), or(eq(outboundMessages.status, "sending"), unconfirmed)))
-    .returning({ id: outboundMessages.id });
-  return rows.length > 0;
+export async function finishOutbounds(db: Db, finishes: readonly OutboundFinish[]): Promise<boolean[]> {
+  if (finishes.length === 0) return [];
+  const json = toRecordsetJson(finishes.map((f) => ({ id: f.id, run_id: f.runId, attempts: f.attempts, p: f.outcome, now: f.now })));
+  const done = rowsOf<{ id: string }>(
+    await db.execute(sql`
+      with v as (
+        select * from jsonb_to_recordset(${json}::jsonb) as x(id uuid, run_id uuid, attempts int, p jsonb, now timestamptz)
+      ),
+      done as (
+        update ${outboundMessages} o set
+            ${outcomeAssignments},
+            lease_expires_at = null, updated_at = v.now
+          from v
+          where o.id = any(array(select id from v)) and o.id = v.id and o.lease_owner = v.run_id and o.attempts = v.attempts
+            and (o.status = 'sending' or (o.status = 'failed' and o.error_code = ${SEND_UNCONFIRMED.code} and o.send_started_at is not null))
+          returning o.id, o.tenant_id, o.status, o.subscriber_id, o.lead_id, o.sent_at, o.provider_message_id
+      ),
+      sent as (select * from done where status = 'sent' and sent_at is not null),
+      counted as (
+        update ${subscribers} s set
+            outbound_count = s.outbound_count + d.n,
+            last_outbound_message_id = case when s.last_outbound_at is null or d.at >= s.last_outbound_at then d.wamid else s.last_outbound_message_id end,
+            last_outbound_at = greatest(s.last_outbound_at, d.at)
+          from (
+            select subscriber_id, tenant_id, count(*)::int as n, max(sent_at) as at,
+              (array_agg(provider_message_id order by sent_at desc, id desc))[1] as wamid
+            from sent where subscriber_id is not null group by subscriber_id, tenant_id
+          ) d
+          where s.id = d.subscriber_id and s.tenant_id = d.tenant_id
+      ),
+      touched as (
+        update ${leads} l set last_whatsapp_sent_at = greatest(l.last_whatsapp_sent_at, d.at)
+          from (select lead_id, tenant_id, max(sent_at) as at from sent where lead_id is not null group by lead_id, tenant_id) d
+          where l.id = d.lead_id and l.tenant_id = d.tenant_id
+      )
+      select id from done`),
+  );
+  const ids = new Set(done.map((r) => r.id));
+  return finishes.map((f) => ids.has(f.id));
 }
 
 /** What a batch of claimed rows needs to be sent: their leads, subscribers, numbers, templates and segment values. */
@@ -267,10 +332,12 @@ export async function releaseNumberLeases(db: Db, { runId }: { runId: string }):
 
 /** Puts rows this run claimed but will not send (their number is another run's) back as they were. */
 export async function unclaimOutbound(db: Db, { runId, rows }: { runId: string; rows: Pick<OutboundRow, "id" | "attempts">[] }): Promise<void> {
-  for (const r of rows) {
-    await db
-      .update(outboundMessages)
-      .set({ status: "pending", attempts: r.attempts - 1, leaseExpiresAt: null, leaseOwner: null })
-      .where(and(heldBy({ id: r.id, runId, attempts: r.attempts }), eq(outboundMessages.status, "sending"), isNull(outboundMessages.sendStartedAt)));
-  }
+  if (rows.length === 0) return;
+  const json = toRecordsetJson(rows.map((r) => ({ id: r.id, attempts: r.attempts })));
+  await db.execute(sql`
+    with v as (select * from jsonb_to_recordset(${json}::jsonb) as x(id uuid, attempts int))
+    update ${outboundMessages} o set status = 'pending', attempts = v.attempts - 1, lease_expires_at = null, lease_owner = null
+      from v
+      where o.id = any(array(select id from v)) and o.id = v.id and o.lease_owner = ${runId}::uuid and o.attempts = v.attempts
+        and o.status = 'sending' and o.send_started_at is null`);
 }

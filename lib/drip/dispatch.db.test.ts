@@ -1,6 +1,6 @@
 // The drip run on both drivers against real HTTP fakes of the Cloud API and Green API: the window rule,
 // bound templates, opt-outs, stopped campaigns, transient and permanent errors, inactive numbers, leases.
-import { eq } from "drizzle-orm";
+import { and, eq, ne } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claimDueOutbound, insertTenant } from "@/db/queries";
 import { leads, outboundMessages, subscribers, templates, tenants, whatsappNumbers } from "@/db/schema";
@@ -86,6 +86,33 @@ describe.each(testDrivers)("drip run (%s)", (kind) => {
     const send = cloudSends.sends.find((s) => s.id === welcome!.providerMessageId)!;
     expect(send.body).toEqual({ messaging_product: "whatsapp", recipient_type: "individual", to: l.phone, type: "text", text: { preview_url: false, body: "Hi Anna! Kazbek will see you at acting." } });
     expect(day1!.status).toBe("pending");
+  });
+
+  it("counts what it sends on the subscriber and the lead in the same write, and nothing for a send that failed", async () => {
+    const l = await lead(cloudId);
+    const subscriberOf = async () => (await t.db.select().from(subscribers).where(eq(subscribers.id, l.subscriberId!)))[0]!;
+    const leadRow = async () => (await t.db.select().from(leads).where(eq(leads.id, l.id)))[0]!;
+    expect(await subscriberOf()).toMatchObject({ outboundCount: 0, lastOutboundAt: null, lastOutboundMessageId: null });
+    await run(1);
+    const [welcome] = await rowsOf(l.id);
+    expect(await subscriberOf()).toMatchObject({ outboundCount: 1, lastOutboundAt: at(1), lastOutboundMessageId: welcome!.providerMessageId });
+    expect((await leadRow()).lastWhatsappSentAt).toEqual(at(1));
+
+    // earlier tests' day-1 rows would be due too: only this lead's row may meet the scripted failure
+    await t.db.update(outboundMessages).set({ status: "cancelled" }).where(and(eq(outboundMessages.status, "pending"), ne(outboundMessages.leadId, l.id)));
+    cloudSends.script(graphError(400, 131026, "(#131026) Message undeliverable"));
+    await run(24 * 60 + 1); // day 1 fails: nothing more was sent
+    expect((await rowsOf(l.id))[1]).toMatchObject({ status: "failed" });
+    expect(await subscriberOf()).toMatchObject({ outboundCount: 1, lastOutboundAt: at(1), lastOutboundMessageId: welcome!.providerMessageId });
+    expect((await leadRow()).lastWhatsappSentAt).toEqual(at(1));
+
+    await t.db.update(outboundMessages).set({ status: "pending", nextAttemptAt: null }).where(eq(outboundMessages.leadId, l.id)); // retried by hand
+    await t.db.update(outboundMessages).set({ status: "sent" }).where(eq(outboundMessages.id, welcome!.id));
+    await run(24 * 60 + 2);
+    const [, day1] = await rowsOf(l.id);
+    expect(day1).toMatchObject({ status: "sent" });
+    expect(await subscriberOf()).toMatchObject({ outboundCount: 2, lastOutboundAt: at(24 * 60 + 2), lastOutboundMessageId: day1!.providerMessageId });
+    expect((await leadRow()).lastWhatsappSentAt).toEqual(at(24 * 60 + 2));
   });
 
   it("outside the window sends the bound approved template, and skips a template without one", async () => {

@@ -5,12 +5,14 @@ import type { Db } from "@/db/client";
 import { randomUUID } from "node:crypto";
 import {
   acquireNumberLease,
-  beginOutboundSend,
+  beginOutboundSends,
   claimDueOutbound,
   type DispatchContext,
   failUnconfirmedOutbound,
-  finishOutbound,
+  finishOutbounds,
   loadDispatchContext,
+  type OutboundBegin,
+  type OutboundFinish,
   type OutboundOutcome,
   type OutboundRow,
   releaseNumberLeases,
@@ -20,6 +22,7 @@ import {
 } from "@/db/queries";
 import { openSecret } from "@/lib/crypto";
 import type { EgressPolicy } from "@/lib/egress";
+import { groupWriter } from "@/lib/group-writer";
 import { MARKETING_STOPPED, isMarketingStopped } from "@/lib/subscribers/marketing-preference";
 import type { GraphConfig } from "@/lib/whatsapp/graph-client";
 import { type OutgoingMessage, type Sender, type SendOutcome, sendThrough } from "./providers";
@@ -162,6 +165,11 @@ function keepLeasesAlive(db: Db, { runId, now, leaseMs }: { runId: string; now: 
   };
 }
 
+// The checks before sends and the outcomes after them go to the database in groups (one statement for
+// those that come together across all numbers being sent for), so each send costs a fraction of a round trip.
+const beginSend = groupWriter<OutboundBegin, boolean>("drip-begin", beginOutboundSends, { maxItems: 500, maxInFlight: 2 });
+const finishSend = groupWriter<OutboundFinish, boolean>("drip-finish", finishOutbounds, { maxItems: 500, maxInFlight: 2 });
+
 type NumberBatch = { runId: string; rows: OutboundRow[]; ctx: DispatchContext; pace: () => Promise<void>; leaseMs: number; now: () => Date; random: () => number };
 
 /**
@@ -174,14 +182,14 @@ async function sendNumberRows(db: Db, deps: DripDeps, { runId, rows, ctx, pace, 
     const claim = { id: row.id, runId, attempts: row.attempts };
     const d = decide(row, ctx, deps, now());
     if ("outcome" in d) {
-      if (await finishOutbound(db, { ...claim, outcome: d.outcome, now: now() })) totals[d.tally] += 1;
+      if (await finishSend(db, { ...claim, outcome: d.outcome, now: now() })) totals[d.tally] += 1;
       else totals.lost += 1;
       continue;
     }
     await pace();
     const task = (async () => {
       const start = now();
-      if (!(await beginOutboundSend(db, { ...claim, numberId: row.numberId, now: start, until: new Date(start.getTime() + leaseMs) }))) {
+      if (!(await beginSend(db, { ...claim, numberId: row.numberId, now: start, until: new Date(start.getTime() + leaseMs) }))) {
         await unclaimOutbound(db, { runId, rows: [row] }); // back to pending if it is still ours (our own lease ran out)
         totals.lost += 1;
         return;
@@ -189,7 +197,7 @@ async function sendNumberRows(db: Db, deps: DripDeps, { runId, rows, ctx, pace, 
       const result = await sendThrough(d.sender, d.send);
       const at = now();
       const { outcome, tally } = outcomeOf(row, result, at, random);
-      if (await finishOutbound(db, { ...claim, outcome: { ...outcome, renderedText: d.renderedText, subscriberId: d.subscriberId }, now: at })) totals[tally] += 1;
+      if (await finishSend(db, { ...claim, outcome: { ...outcome, renderedText: d.renderedText, subscriberId: d.subscriberId }, now: at })) totals[tally] += 1;
     })();
     inFlight.add(task);
     void task.finally(() => inFlight.delete(task));

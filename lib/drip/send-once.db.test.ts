@@ -2,7 +2,7 @@
 // or a run that died mid-request (its late answer still counts). Both drivers, a fake Cloud API on loopback.
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { beginOutboundSend, claimDueOutbound, finishOutbound } from "@/db/queries";
+import { beginOutboundSends, claimDueOutbound, finishOutbounds } from "@/db/queries";
 import { whatsappNumbers } from "@/db/schema";
 import { testDrivers } from "@/db/testing";
 import { runDrip } from "./dispatch";
@@ -38,7 +38,7 @@ describe.each(testDrivers)("a send without an answer (%s)", (kind) => {
     expect(claimed).toHaveLength(2);
     const [begun, idle] = claimed as [(typeof claimed)[number], (typeof claimed)[number]];
     await f.t.db.update(whatsappNumbers).set({ dripLeaseOwner: dying, dripLeaseUntil: new Date(now.getTime() + 60_000) }).where(eq(whatsappNumbers.id, begun.numberId!));
-    expect(await beginOutboundSend(f.t.db, { id: begun.id, runId: dying, attempts: begun.attempts, numberId: begun.numberId, now, until: new Date(now.getTime() + 60_000) })).toBe(true);
+    expect(await beginOutboundSends(f.t.db, [{ id: begun.id, runId: dying, attempts: begun.attempts, numberId: begun.numberId, now, until: new Date(now.getTime() + 60_000) }])).toEqual([true]);
     // the run died here: its request may or may not have reached the provider
 
     const after = await runDrip(f.t.db, f.deps(), { now: () => new Date(now.getTime() + 61_000), budgetMs: 10_000 });
@@ -49,7 +49,7 @@ describe.each(testDrivers)("a send without an answer (%s)", (kind) => {
 
     // the first run's answer, arriving after all, is the truth
     const answer = { status: "sent" as const, providerMessageId: "wamid.late", sentAt: now, errorCode: null, errorMessage: null };
-    expect(await finishOutbound(f.t.db, { id: begun.id, runId: dying, attempts: begun.attempts, outcome: answer, now })).toBe(true);
+    expect(await finishOutbounds(f.t.db, [{ id: begun.id, runId: dying, attempts: begun.attempts, outcome: answer, now }])).toEqual([true]);
     expect((await f.rowsOf(424)).find((r) => r.id === begun.id)).toMatchObject({ status: "sent", providerMessageId: "wamid.late", errorCode: null });
   }, 60_000);
 });
