@@ -315,12 +315,12 @@ describe.each(testDrivers)("subscriber list query (%s)", (kind) => {
     expect(await after("2030-06-06T06:00:00.000", 0xb7, "first_seen")).toEqual(["s07", "s06", "s08"]);
   });
 
-  it("rejects a cursor that is not one of ours with bad_request", async () => {
+  it("rejects a cursor that is not one of ours with invalid_cursor", async () => {
     const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
     for (const cursor of ["not-a-cursor", b64({ t: 1, id: "not-a-uuid" }), b64({ t: 1.5, id: uid(1) }), b64({ id: uid(1) }), b64([]), b64("x"), "%%%"]) {
       const error = await list({}, { cursor }).catch((e: unknown) => e);
       expect(error, cursor).toBeInstanceOf(AppError);
-      expect((error as AppError).code).toBe("bad_request");
+      expect(error, cursor).toMatchObject({ code: "unprocessable", reason: "invalid_cursor" });
     }
   });
 

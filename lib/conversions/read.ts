@@ -7,7 +7,8 @@ import { CONVERSION_STATUSES } from "@/db/schema";
 import { notFound, AppError } from "@/lib/errors";
 import { enqueueJob } from "@/lib/jobs/queue";
 import { type Page, decodeCursor, toPage } from "@/lib/pagination";
-import { optionalParam, utcDaySchema } from "@/lib/subscribers/list-filters";
+import { dayEnd, dayStart, utcDaySchema } from "@/lib/query-params";
+import { optionalParam } from "@/lib/subscribers/list-filters";
 import { CAPI_FORWARD_JOB, CAPI_MAX_ATTEMPTS } from "./deliver-policy";
 import { CONVERSION_EVENT_NAMES } from "./schema";
 
@@ -65,10 +66,8 @@ export const conversionFiltersSchema = z.object({
   from: optionalParam(utcDaySchema), // received from this UTC day …
   to: optionalParam(utcDaySchema), // … through this one
   test: optionalParam(z.enum(["true", "false"], { error: "test must be true or false" }).transform((v) => v === "true")),
-});
+}).refine((f) => !f.from || !f.to || f.from <= f.to, { message: "The start date is after the end date", path: ["to"] });
 export type ConversionFilters = z.output<typeof conversionFiltersSchema>;
-
-const DAY_MS = 24 * 3600 * 1000;
 
 export async function listConversions(
   db: Db,
@@ -79,8 +78,8 @@ export async function listConversions(
     status: filters.status,
     eventName: filters.eventName,
     numberId: filters.numberId,
-    from: filters.from ? new Date(`${filters.from}T00:00:00Z`) : undefined,
-    to: filters.to ? new Date(Date.parse(`${filters.to}T00:00:00Z`) + DAY_MS) : undefined, // `to` is inclusive: the whole day
+    from: filters.from ? dayStart(filters.from) : undefined,
+    to: filters.to ? dayEnd(filters.to) : undefined, // `to` is inclusive: the whole day
     test: filters.test,
     cursor: cursor ? decodeCursor(cursor) : undefined,
     limit,

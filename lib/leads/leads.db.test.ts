@@ -237,7 +237,7 @@ describe.each(testDrivers)("leads (%s)", (kind) => {
       expect(second.rows.map((r) => r.name)).toEqual(["Rita Open", "Pavel No"]);
       const third = await list({}, 2, second.nextCursor!);
       expect(third).toEqual({ rows: [expect.objectContaining({ name: "Olga Yes" })], nextCursor: null });
-      await expect(list({}, 2, "not-a-cursor")).rejects.toMatchObject({ code: "bad_request" });
+      await expect(list({}, 2, "not-a-cursor")).rejects.toMatchObject({ code: "unprocessable", reason: "invalid_cursor" });
     });
   });
 });

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { CALL_STATUSES } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { phoneE164Schema } from "@/lib/phone";
+import { filterTextSchema } from "@/lib/query-params";
 import { optionalParam } from "@/lib/subscribers/list-filters";
 
 const unknownFields = { error: (iss: { code: string; keys?: string[] }) => (iss.code === "unrecognized_keys" && iss.keys ? `Unknown field${iss.keys.length > 1 ? "s" : ""}: ${iss.keys.join(", ")}` : undefined) };
@@ -79,8 +80,8 @@ export const leadFiltersSchema = z.object({
   callStatus: optionalParam(z.enum(CALL_STATUSES, { error: `callStatus must be one of ${CALL_STATUSES.join(", ")}` })),
   isTarget: optionalParam(z.enum(TARGET_FILTERS, { error: "isTarget must be yes, no or unanswered" })),
   campaignActive: optionalParam(z.enum(["true", "false"], { error: "campaignActive must be true or false" }).transform((v) => v === "true")),
-  segment: optionalParam(z.string().trim().max(64, "segment is too long")),
-  q: optionalParam(z.string().trim().max(100, "Search for at most 100 characters")),
+  segment: optionalParam(filterTextSchema(64, "segment is too long")),
+  q: optionalParam(filterTextSchema(100, "Search for at most 100 characters")),
 });
 export type LeadFilters = z.output<typeof leadFiltersSchema>;
 

@@ -86,8 +86,6 @@ export function standardErrors(op: ApiOperation): ErrorSpec[] {
   if (op.body) {
     errors.push({ status: 400, code: "bad_request", message: "The request body is not valid JSON" });
     errors.push({ status: 413, code: "payload_too_large", message: "The body is larger than 1 MiB" });
-  } else if (hasCursor) {
-    errors.push({ status: 400, code: "bad_request", message: "The cursor is not valid; start again from the first page." });
   }
   if (op.auth.length > 0) {
     errors.push({ status: 401, code: "unauthorized", message: "The API key is not valid or has been revoked" });
@@ -97,6 +95,9 @@ export function standardErrors(op: ApiOperation): ErrorSpec[] {
   }
   if (pathParams(op.path).length > 0) {
     errors.push({ status: 404, code: "not_found", message: "Not found" });
+  }
+  if (hasCursor) {
+    errors.push({ status: 422, code: "invalid_cursor", message: "The cursor is not valid; start again from the first page.", details: { fieldErrors: { cursor: ["Not a cursor of this list"] } } });
   }
   if (op.body || op.query.length > 0) {
     errors.push({

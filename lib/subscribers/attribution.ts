@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { Db } from "@/db/client";
 import { type AdConversionRow, type AdReportRow, conversationsPerDay, conversionsByAd, reportByAd } from "@/db/queries/attribution";
 import { csvCell } from "./export";
-import { utcDaySchema } from "./list-filters";
+import { dayEnd, dayStart, utcDaySchema } from "@/lib/query-params";
 
 const DAY_MS = 86_400_000;
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
@@ -22,7 +22,7 @@ export const attributionFormatSchema = z.object({ format: z.enum(["json", "csv"]
 export function resolveRange(p: z.output<typeof attributionParamsSchema>, now: Date) {
   const to = p.to ?? isoDay(now);
   const from = p.from ?? isoDay(new Date(Date.parse(`${to}T00:00:00Z`) - 29 * DAY_MS));
-  return { from, to, start: new Date(`${from}T00:00:00Z`), end: new Date(Date.parse(`${to}T00:00:00Z`) + DAY_MS) };
+  return { from, to, start: dayStart(from), end: dayEnd(to) };
 }
 
 export type Totals = {
@@ -51,7 +51,7 @@ function totalsOf(row: AdReportRow | undefined, conversions: AdConversionRow[]):
 }
 
 export async function attributionReport(db: Db, { tenantId, from, to }: { tenantId: string; from: string; to: string }) {
-  const range = { tenantId, from: new Date(`${from}T00:00:00Z`), to: new Date(Date.parse(`${to}T00:00:00Z`) + DAY_MS) };
+  const range = { tenantId, from: dayStart(from), to: dayEnd(to) };
   const [rows, conversions, perDay] = await Promise.all([reportByAd(db, range), conversionsByAd(db, range), conversationsPerDay(db, range)]);
   const adsByKey = new Map<string, string>(); // ad id → "campaign|adset" it was rolled up under
   const convOf = (pick: (adKey: string) => boolean) => conversions.filter((c) => pick(adsByKey.get(c.adId) ?? ""));

@@ -2,23 +2,20 @@
 import { z } from "zod";
 import { LIFECYCLE_STATES, SUBSCRIBER_STATUSES } from "@/db/schema";
 import { AppError } from "@/lib/errors";
+import { cursorTimeSchema, readCursor, writeCursor } from "@/lib/pagination";
 import { phoneE164Schema } from "@/lib/phone";
+import { filterTextSchema, utcDaySchema } from "@/lib/query-params";
 
 export const SUBSCRIBER_SORTS = ["last_inbound", "first_seen"] as const;
 export const SUBSCRIBER_SOURCES = ["ad", "post", "organic"] as const;
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 export const optionalParam = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
-/** A whole UTC day as YYYY-MM-DD, and a real one (Date.parse alone would roll 02-31 over into March). */
-export const utcDaySchema = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date like 2026-11-21")
-  .refine((v) => new Date(Date.parse(`${v}T00:00:00Z`) || 0).toISOString().slice(0, 10) === v, "Not a real date");
 const metaId = z.string().trim().regex(/^[\w.-]{1,64}$/, "Not a valid id");
 
 export const subscriberFiltersSchema = z
   .object({
-    q: optionalParam(z.string().trim().max(100, "Search for at most 100 characters")),
+    q: optionalParam(filterTextSchema(100, "Search for at most 100 characters")),
     number: optionalParam(z.uuid("Not a valid number id")),
     status: optionalParam(z.enum(SUBSCRIBER_STATUSES)),
     lifecycle: optionalParam(z.enum(LIFECYCLE_STATES)),
@@ -31,7 +28,7 @@ export const subscriberFiltersSchema = z
     window: optionalParam(z.enum(["open", "closed"])),
     sort: z.preprocess(blankToUndefined, z.enum(SUBSCRIBER_SORTS).default("last_inbound")),
     waPhone: optionalParam(phoneE164Schema),
-    userId: optionalParam(z.string().trim().min(1).max(128)),
+    userId: optionalParam(filterTextSchema(128)),
   })
   .refine((f) => !f.from || !f.to || f.from <= f.to, { message: "The start date is after the end date", path: ["to"] });
 
@@ -50,17 +47,13 @@ export function parseSubscriberSearch(q: string | undefined): SubscriberSearch |
 
 /** The list cursor: the sort value (null for subscribers who never wrote: they come last) and the id. */
 export type ListCursor = { at: Date | null; id: string };
-const cursorJson = z.object({ t: z.number().int().nullable(), id: z.uuid() });
+const cursorJson = z.object({ t: cursorTimeSchema.nullable(), id: z.uuid() });
 
 export function encodeListCursor(c: ListCursor): string {
-  return Buffer.from(JSON.stringify({ t: c.at?.getTime() ?? null, id: c.id })).toString("base64url");
+  return writeCursor({ t: c.at?.getTime() ?? null, id: c.id });
 }
 
 export function decodeListCursor(raw: string): ListCursor {
-  try {
-    const parsed = cursorJson.parse(JSON.parse(Buffer.from(raw, "base64url").toString("utf8")));
-    return { at: parsed.t === null ? null : new Date(parsed.t), id: parsed.id };
-  } catch {
-    throw new AppError("bad_request", "The cursor is not valid; start again from the first page.");
-  }
+  const parsed = readCursor(raw, cursorJson);
+  return { at: parsed.t === null ? null : new Date(parsed.t), id: parsed.id };
 }

@@ -1,10 +1,9 @@
 // The subscriber list for the console, the API and the export: filters → one keyset page.
 import type { Db } from "@/db/client";
 import { type SubscriberListQuery, type SubscriberListRow, listSubscriberPage } from "@/db/queries/subscriber-list";
+import { dayEnd, dayStart } from "@/lib/query-params";
 import { type SubscriberFilters, decodeListCursor, encodeListCursor, parseSubscriberSearch } from "./list-filters";
 import { subscriberJson } from "./serialize";
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The database query for a set of filters (dates are whole UTC days, `to` inclusive). */
 export function toListQuery(tenantId: string, f: SubscriberFilters, now: Date): Omit<SubscriberListQuery, "cursor" | "limit"> {
@@ -22,8 +21,8 @@ export function toListQuery(tenantId: string, f: SubscriberFilters, now: Date): 
     campaignId: f.campaign,
     adId: f.ad,
     hasClickId: f.clickId === undefined ? undefined : f.clickId === "yes",
-    firstSeenFrom: f.from ? new Date(`${f.from}T00:00:00Z`) : undefined,
-    firstSeenBefore: f.to ? new Date(Date.parse(`${f.to}T00:00:00Z`) + DAY_MS) : undefined,
+    firstSeenFrom: f.from ? dayStart(f.from) : undefined,
+    firstSeenBefore: f.to ? dayEnd(f.to) : undefined,
     window: f.window,
   };
 }

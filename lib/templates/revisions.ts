@@ -2,8 +2,7 @@
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { listTemplateRevisions, type TemplateRevisionListRow } from "@/db/queries";
-import { AppError } from "@/lib/errors";
-import type { Page } from "@/lib/pagination";
+import { type Page, readCursor, writeCursor } from "@/lib/pagination";
 import { type TemplateSnapshot, templateSnapshotSchema } from "./schemas";
 import { requireTemplate } from "./templates";
 
@@ -28,15 +27,7 @@ export function toPublicRevision(row: TemplateRevisionListRow): PublicRevision {
   };
 }
 
-const cursorJson = z.object({ r: z.number().int().min(1) });
-
-function decodeRevisionCursor(raw: string): number {
-  try {
-    return cursorJson.parse(JSON.parse(Buffer.from(raw, "base64url").toString("utf8"))).r;
-  } catch {
-    throw new AppError("bad_request", "The cursor is not valid; start again from the first page.");
-  }
-}
+const cursorJson = z.object({ r: z.number().int().min(1).max(2_147_483_647) });
 
 /** Newest first, keyset-paginated by revision number; 404 when the template is not the tenant's. */
 export async function listTemplateRevisionsPage(
@@ -44,8 +35,8 @@ export async function listTemplateRevisionsPage(
   { tenantId, templateId, cursor, limit }: { tenantId: string; templateId: string; cursor?: string; limit: number },
 ): Promise<Page<PublicRevision>> {
   await requireTemplate(db, { tenantId, id: templateId });
-  const rows = await listTemplateRevisions(db, { tenantId, templateId, before: cursor ? decodeRevisionCursor(cursor) : undefined, limit });
+  const rows = await listTemplateRevisions(db, { tenantId, templateId, before: cursor ? readCursor(cursor, cursorJson).r : undefined, limit });
   const page = rows.slice(0, limit).map(toPublicRevision);
   const last = page[page.length - 1];
-  return { rows: page, nextCursor: rows.length > limit && last ? Buffer.from(JSON.stringify({ r: last.revision })).toString("base64url") : null };
+  return { rows: page, nextCursor: rows.length > limit && last ? writeCursor({ r: last.revision }) : null };
 }

@@ -3,6 +3,7 @@
 // (code points), as WhatsApp and Postgres' char_length do, never UTF-16 units.
 import { z } from "zod";
 import { BUILTIN_VARIABLES, MAX_MESSAGE_LENGTH } from "@/lib/drip/render";
+import { filterTextSchema } from "@/lib/query-params";
 
 /** `{{ name }}` variable names: letters, digits and underscores, starting with a letter or underscore. */
 export const VARIABLE_NAME = /^[A-Za-z_]\w*$/;
@@ -153,8 +154,8 @@ export type TemplateSnapshot = z.output<typeof templateSnapshotSchema>;
 
 export const templateListFiltersSchema = z.object({
   active: z.enum(["true", "false"], "active is true or false").transform((v) => v === "true").optional(),
-  segment: z.string().trim().min(1).max(MAX_SEGMENT_LENGTH).optional(),
-  appliesTo: z.string().trim().min(1).max(MAX_SEGMENT_LENGTH).optional(),
+  segment: filterTextSchema(MAX_SEGMENT_LENGTH).min(1).optional(),
+  appliesTo: filterTextSchema(MAX_SEGMENT_LENGTH).min(1).optional(),
 });
 export type TemplateListFilters = z.output<typeof templateListFiltersSchema>;
 

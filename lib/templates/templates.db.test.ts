@@ -123,7 +123,7 @@ describe.each(testDrivers)("templates (%s)", (kind) => {
     const third = await listTemplatesPage(t.db, { tenantId: tenant, limit: 2, cursor: second.nextCursor! });
     expect([first, second, third].flatMap((p) => p.rows.map((r) => r.name))).toEqual(await names());
     expect(third.nextCursor).toBeNull();
-    await expect(listTemplatesPage(t.db, { tenantId: tenant, limit: 2, cursor: "nope" })).rejects.toMatchObject({ code: "bad_request" });
+    await expect(listTemplatesPage(t.db, { tenantId: tenant, limit: 2, cursor: "nope" })).rejects.toMatchObject({ code: "unprocessable", reason: "invalid_cursor" });
   });
 
   it("refuses to delete a template drip messages still wait on, and says to deactivate it", async () => {

@@ -11,7 +11,8 @@ import {
 import type { MetaTemplateBinding } from "@/db/schema";
 import { templateVariables } from "@/lib/drip/render";
 import { AppError, notFound } from "@/lib/errors";
-import type { Page } from "@/lib/pagination";
+import { type Page, readCursor, writeCursor } from "@/lib/pagination";
+import { pgTextSchema } from "@/lib/query-params";
 import {
   isBuiltinVariable, type MetaTemplateBindingInput, type SegmentVariables, type TemplateInput, type TemplateListFilters, type TemplatePatch,
   type TemplateSnapshot, segmentVariableNames, templateFormSchema, templateSnapshotSchema,
@@ -218,19 +219,16 @@ export async function deleteTemplate(db: Db, { tenantId, id }: { tenantId: strin
   });
 }
 
-const templateCursorJson = z.object({ d: z.number().int(), h: z.number().int(), n: z.string() });
+const INT4_MAX = 2_147_483_647;
+const templateCursorJson = z.object({ d: z.number().int().min(0).max(INT4_MAX), h: z.number().int().min(0).max(INT4_MAX), n: pgTextSchema.max(256) });
 
 function encodeTemplateCursor(row: TemplateRecord): string {
-  return Buffer.from(JSON.stringify({ d: row.delayDays, h: row.delayHours, n: row.name })).toString("base64url");
+  return writeCursor({ d: row.delayDays, h: row.delayHours, n: row.name });
 }
 
 function decodeTemplateCursor(raw: string): TemplateCursor {
-  try {
-    const c = templateCursorJson.parse(JSON.parse(Buffer.from(raw, "base64url").toString("utf8")));
-    return { delayDays: c.d, delayHours: c.h, name: c.n };
-  } catch {
-    throw new AppError("bad_request", "The cursor is not valid; start again from the first page.");
-  }
+  const c = readCursor(raw, templateCursorJson);
+  return { delayDays: c.d, delayHours: c.h, name: c.n };
 }
 
 /** In schedule order: delay, then name. */

@@ -11,8 +11,9 @@ export const GET = withApiErrors(async (req: Request) => {
   const { tenantId } = await requireApiPrincipal(req, { role: "marketer" });
   const raw = searchParamsObject(new URL(req.url).searchParams);
   const { from, to } = resolveRange(attributionParamsSchema.parse(raw), new Date());
+  const { format } = attributionFormatSchema.parse(raw); // checked before the report is read
   const report = await attributionReport(await getDb(), { tenantId, from, to });
-  if (attributionFormatSchema.parse(raw).format === "json") return Response.json(report);
+  if (format === "json") return Response.json(report);
   return new Response(attributionCsv(report), {
     headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="attribution-${from}-to-${to}.csv"`, "cache-control": "no-store" },
   });
