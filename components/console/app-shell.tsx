@@ -2,6 +2,7 @@ import { Logo } from "@/components/console/logo";
 import { NAV_ITEMS } from "@/components/console/nav-items";
 import { NavLink } from "@/components/console/nav-link";
 import { UserMenu } from "@/components/console/user-menu";
+import { WorkspaceSwitcher } from "@/components/console/workspace-switcher";
 import { hasRole } from "@/lib/roles";
 import type { Role } from "@/lib/roles-types";
 
@@ -14,17 +15,22 @@ function NavLinks({ items }: { items: typeof NAV_ITEMS }) {
   ));
 }
 
-type ShellUser = { name: string; email: string; role: Role; tenantName: string };
+type ShellUser = { name: string; email: string; role: Role; tenantId: string; tenantName: string };
+type SwitcherProps = Omit<React.ComponentProps<typeof WorkspaceSwitcher>, "activeTenantId">;
 
 export function AppShell({
   user,
+  workspaces,
   signOutAction,
   children,
 }: {
   user: ShellUser;
+  /** the user's workspaces and the switch/create actions */
+  workspaces: SwitcherProps;
   signOutAction: () => Promise<void>;
   children: React.ReactNode;
 }) {
+  const switcher = <WorkspaceSwitcher {...workspaces} activeTenantId={user.tenantId} />;
   const items = NAV_ITEMS.filter((item) => hasRole(user.role, item.role));
   return (
     <div className="flex min-h-screen">
@@ -35,9 +41,7 @@ export function AppShell({
         <div className="flex h-14 items-center border-b px-4">
           <Logo />
         </div>
-        <div className="px-4 pt-3 pb-1 text-xs font-medium tracking-wide text-muted-foreground uppercase" title={user.tenantName}>
-          <span className="block truncate">{user.tenantName}</span>
-        </div>
+        <div className="px-2 pt-2">{switcher}</div>
         <nav aria-label="Main" className="flex flex-1 flex-col gap-0.5 px-2 py-2">
           <NavLinks items={items} />
         </nav>
@@ -48,8 +52,11 @@ export function AppShell({
       <div className="flex min-w-0 flex-1 flex-col">
         <header className="flex h-14 items-center justify-between gap-3 border-b px-4 md:hidden">
           <Logo />
-          <div className="w-44">
-            <UserMenu user={user} signOutAction={signOutAction} />
+          <div className="flex min-w-0 items-center gap-2">
+            <div className="w-40 min-w-0">{switcher}</div>
+            <div className="w-44">
+              <UserMenu user={user} signOutAction={signOutAction} />
+            </div>
           </div>
         </header>
         <nav aria-label="Main (mobile)" className="flex gap-1 overflow-x-auto border-b px-2 py-1.5 md:hidden">

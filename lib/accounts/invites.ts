@@ -17,6 +17,7 @@ import { AppError, notFound } from "@/lib/errors";
 import { hashPassword } from "@/lib/passwords";
 import type { InviteUserInput } from "./schemas";
 import { signInWithPassword } from "./sign-in";
+import { throttledMessage } from "./throttle";
 
 export const INVITE_TTL_DAYS = 7;
 
@@ -139,7 +140,7 @@ export async function joinWithInviteByPassword(
   const { invite } = await requireOpenInvite(db, { token, now });
   const result = await signInWithPassword(db, { email: invite.email, password, clientAddress, now }, deps);
   if (!result.ok && result.reason === "throttled") {
-    throw new AppError("rate_limited", `Too many attempts. Try again in ${Math.ceil(result.retryAfterSeconds / 60)} minutes.`);
+    throw new AppError("rate_limited", throttledMessage(result.retryAfterSeconds));
   }
   if (!result.ok) throw new AppError("unauthorized", "That password is not right", { fieldErrors: { password: ["Wrong password"] } });
   return joinWithInvite(db, { token, userId: result.userId, now });

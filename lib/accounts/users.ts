@@ -59,19 +59,16 @@ export async function createUser(db: Db, { tenantId, input }: { tenantId: string
  * account belongs to its workspace alone). Otherwise an admin of one client's workspace could take
  * over an agency user's access to all the others by setting their password.
  */
-async function requireAuthorityOverAccount(db: Db, { tenantId, actorId, userId }: { tenantId: string; actorId: string | null; userId: string }) {
-  if (actorId === userId) return;
+export async function canChangeAccount(db: Db, { tenantId, actorId, userId }: { tenantId: string; actorId: string | null; userId: string }) {
+  if (actorId === userId) return true;
   const adminOf = new Set(
     actorId ? (await listMembershipsOfUser(db, actorId)).filter((m) => m.role === "admin").map((m) => m.tenantId) : [tenantId],
   );
-  const elsewhere = (await listMembershipsOfUser(db, userId)).filter((m) => !adminOf.has(m.tenantId));
-  if (elsewhere.length > 0) {
-    throw new AppError(
-      "forbidden",
-      "This person also belongs to a workspace you are not an admin of: only they, or an admin of all their workspaces, can change their name or password",
-    );
-  }
+  return (await listMembershipsOfUser(db, userId)).every((m) => adminOf.has(m.tenantId));
 }
+
+export const SHARED_ACCOUNT_MESSAGE =
+  "This person also belongs to a workspace you are not an admin of: only they, or an admin of all their workspaces, can change their name or password";
 
 /**
  * Changes the role in this workspace, or the account's name or password (a new password ends the
@@ -88,11 +85,14 @@ export async function updateUserAccount(
       if (userId === actorId) throw new AppError("forbidden", "You cannot remove your own admin role");
       if ((await lockAdmins(tx, tenantId)) <= 1) throw new AppError("conflict", "A workspace needs at least one admin");
     }
-    if (input.name || input.password) await requireAuthorityOverAccount(tx, { tenantId, actorId, userId });
+    const rename = input.name !== undefined && input.name !== user.name;
+    if ((rename || input.password) && !(await canChangeAccount(tx, { tenantId, actorId, userId }))) {
+      throw new AppError("forbidden", SHARED_ACCOUNT_MESSAGE);
+    }
     if (input.role) await updateMembershipRole(tx, { userId, tenantId }, input.role);
-    if (input.name || input.password) {
+    if (rename || input.password) {
       await updateUserIdentity(tx, userId, {
-        ...(input.name ? { name: input.name } : {}),
+        ...(rename ? { name: input.name } : {}),
         ...(input.password ? { passwordHash: await hashPassword(input.password) } : {}),
       });
     }

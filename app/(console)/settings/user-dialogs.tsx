@@ -94,7 +94,10 @@ export function InviteUserDialog() {
       <DialogContent>
         <DialogHeader>
           <DialogTitle>Invite someone</DialogTitle>
-          <DialogDescription>They open the link, choose their name and password, and join with the role you pick.</DialogDescription>
+          <DialogDescription>
+            They open the link, choose their name and password, and join with the role you pick. Someone who already has an account
+            (in another workspace) joins with that account instead, signed in or with its password.
+          </DialogDescription>
         </DialogHeader>
         {link ? (
           <div className="grid gap-3">

@@ -4,8 +4,10 @@ import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { getDb } from "@/db/client";
 import { findInvite } from "@/lib/accounts/invites";
+import { currentUser } from "@/lib/auth";
 import { ROLE_LABELS } from "@/lib/roles";
 import { AcceptInviteForm } from "./accept-invite-form";
+import { JoinAsSignedInButton, JoinWithPasswordForm } from "./join-workspace-form";
 
 // reads the database on every request: never prerendered at build time
 export const dynamic = "force-dynamic";
@@ -26,6 +28,29 @@ export default async function InvitePage(props: { params: Promise<{ token: strin
       </Alert>
     );
   }
+  const role = <strong>{ROLE_LABELS[found.invite.role]}</strong>;
+  if (found.accountExists) {
+    // an existing account joins as it is: only its owner (signed in, or with its password) can accept
+    const me = await currentUser();
+    const signedInAsInvitee = me?.email === found.invite.email;
+    return (
+      <Card>
+        <CardHeader>
+          <CardTitle className="text-xl">
+            <h1>Join {found.tenantName}</h1>
+          </CardTitle>
+          <CardDescription>
+            You were invited as {role} with {found.invite.email}, which already has a Clicktrail account.{" "}
+            {signedInAsInvitee
+              ? "Join with it: the workspace is added to your workspace switcher."
+              : "Enter its password to join; your name and password stay as they are."}
+            {me && !signedInAsInvitee ? ` You are signed in as ${me.email}: joining signs you in as ${found.invite.email}.` : null}
+          </CardDescription>
+        </CardHeader>
+        <CardContent>{signedInAsInvitee ? <JoinAsSignedInButton token={token} /> : <JoinWithPasswordForm token={token} />}</CardContent>
+      </Card>
+    );
+  }
   return (
     <Card>
       <CardHeader>
@@ -33,8 +58,7 @@ export default async function InvitePage(props: { params: Promise<{ token: strin
           <h1>Join {found.tenantName}</h1>
         </CardTitle>
         <CardDescription>
-          You were invited as <strong>{ROLE_LABELS[found.invite.role]}</strong> with {found.invite.email}. Choose your
-          name and a password.
+          You were invited as {role} with {found.invite.email}. Choose your name and a password.
         </CardDescription>
       </CardHeader>
       <CardContent>

@@ -21,13 +21,23 @@ import { RoleSelect } from "../../role-select";
 
 const editSchema = z.object({ name: personNameSchema, role: roleSchema, password: z.union([z.literal(""), passwordSchema]) });
 
-export function EditUserForm({ user, isSelf }: { user: { id: string; name: string; email: string; role: Role }; isSelf: boolean }) {
+export function EditUserForm({
+  user,
+  isSelf,
+  accountEditable,
+}: {
+  user: { id: string; name: string; email: string; role: Role };
+  isSelf: boolean;
+  /** false when the account also belongs to a workspace the admin does not administer */
+  accountEditable: boolean;
+}) {
   const router = useRouter();
   const [removing, startRemove] = useTransition();
   const { form, onSubmit, pending, formError } = useActionForm({
     schema: editSchema,
     defaultValues: { name: user.name, role: user.role, password: "" },
-    action: ({ name, role, password }) => updateUserAction({ id: user.id, input: { name, role, ...(password ? { password } : {}) } }),
+    action: ({ name, role, password }) =>
+      updateUserAction({ id: user.id, input: { role, ...(accountEditable ? { name, ...(password ? { password } : {}) } : {}) } }),
     onSuccess: () => {
       toast.success("Saved");
       form.setValue("password", "");
@@ -51,8 +61,20 @@ export function EditUserForm({ user, isSelf }: { user: { id: string; name: strin
       <form onSubmit={onSubmit} noValidate>
         <CardContent className="grid gap-4">
           <FormError message={formError} />
+          {accountEditable ? null : (
+            <p className="text-sm text-muted-foreground">
+              {user.name} also belongs to a workspace you are not an admin of: only they, or an admin of all their workspaces, can change
+              their name or password. Their role here is yours to change.
+            </p>
+          )}
           <FormField id="edit-name" label="Name" error={errors.name?.message}>
-            <Input id="edit-name" aria-invalid={!!errors.name} aria-describedby={fieldDescribedBy("edit-name", { error: errors.name })} {...form.register("name")} />
+            <Input
+              id="edit-name"
+              readOnly={!accountEditable}
+              aria-invalid={!!errors.name}
+              aria-describedby={fieldDescribedBy("edit-name", { error: errors.name })}
+              {...form.register("name")}
+            />
           </FormField>
           <FormField id="edit-role" label="Role" error={errors.role?.message} description={isSelf ? "You cannot remove your own admin role." : undefined}>
             <Controller control={form.control} name="role" render={({ field }) => <RoleSelect id="edit-role" value={field.value} onChange={field.onChange} />} />
@@ -61,6 +83,7 @@ export function EditUserForm({ user, isSelf }: { user: { id: string; name: strin
             <Input
               id="edit-password"
               type="password"
+              readOnly={!accountEditable}
               autoComplete="new-password"
               aria-invalid={!!errors.password}
               aria-describedby={fieldDescribedBy("edit-password", { description: true, error: errors.password })}
@@ -73,14 +96,14 @@ export function EditUserForm({ user, isSelf }: { user: { id: string; name: strin
             <span />
           ) : (
             <ConfirmButton
-              title={`Remove ${user.name}?`}
-              description="They can no longer sign in. Records they created stay."
+              title={`Remove ${user.name} from this workspace?`}
+              description="They lose access to this workspace at once; their other workspaces stay theirs (an account left with none is deleted). Records they created stay."
               confirmLabel="Remove"
               onConfirm={remove}
             >
               <Button type="button" variant="ghost" className="text-destructive" disabled={removing}>
                 <Trash2 aria-hidden />
-                Remove user
+                Remove from workspace
               </Button>
             </ConfirmButton>
           )}
