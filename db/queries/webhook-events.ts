@@ -192,11 +192,27 @@ export async function insertWebhookEventRows(db: Db, rows: (NewWebhookEvent & { 
 }
 
 /** Deletes up to `limit` rejected events received before `before` (the (status, received_at) index finds them); returns how many. */
-export async function deleteRejectedWebhookEvents(db: Db, { before, limit }: { before: Date; limit: number }): Promise<number> {
+/** How many events were kept unrouted (no workspace's) since `since`, counted up to `limit` (on the (status, received_at) index). */
+export async function countRecentUnroutedEvents(db: Db, { since, limit }: { since: Date; limit: number }): Promise<number> {
+  const [row] = rowsOf<{ n: number }>(
+    await db.execute(sql`
+      select count(*)::int as n from (
+        select 1 from ${webhookEvents} where status = 'unrouted' and tenant_id is null and received_at > ${since.toISOString()}::timestamptz limit ${limit}
+      ) recent`),
+  );
+  return row?.n ?? 0;
+}
+
+/**
+ * Deletes up to `limit` events received before `before` that are either refused (`rejected`) or still waiting,
+ * in no workspace, for a number to prove their Phone Number ID (`unrouted`); returns how many.
+ */
+export async function deleteOldWebhookEvents(db: Db, { status, before, limit }: { status: "rejected" | "unrouted"; before: Date; limit: number }): Promise<number> {
+  const waiting = status === "unrouted" ? sql`and tenant_id is null` : sql``;
   const rows = rowsOf<{ id: string }>(
     await db.execute(sql`
       delete from ${webhookEvents} where id in (
-        select id from ${webhookEvents} where status = 'rejected' and received_at < ${before.toISOString()}::timestamptz limit ${limit}
+        select id from ${webhookEvents} where status = ${status} ${waiting} and received_at < ${before.toISOString()}::timestamptz limit ${limit}
       ) returning id`),
   );
   return rows.length;

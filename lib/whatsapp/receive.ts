@@ -3,7 +3,7 @@
 // nothing is lost; processing runs afterwards (see processing-loop.ts).
 import type { Db } from "@/db/client";
 import { isForeignKeyViolation } from "@/db/errors";
-import { findNumberByGupshupToken, findNumbersByPhoneNumberIds, findNumbersByWabaIds, verifyTokenExists } from "@/db/queries";
+import { countRecentUnroutedEvents, findNumberByGupshupToken, findNumbersByPhoneNumberIds, findNumbersByWabaIds, verifyTokenExists } from "@/db/queries";
 import { openSecret, safeEqual } from "@/lib/crypto";
 import { storeWebhookEventGrouped } from "./event-writer";
 import { decodeBody, parseBodyJson, storeWebhookEvent } from "./store";
@@ -12,13 +12,13 @@ import { verifyMetaSignature } from "./signature";
 
 export type ReceiveDeps = { encryptionKey: string; metaAppSecret?: string; globalVerifyToken?: string };
 export type ReceiveOutcome = {
-  status: 200 | 400 | 401;
+  status: 200 | 400 | 401 | 429;
   body: { received: true; eventId: string } | { error: { code: string; message: string } };
   /** an event was stored that processing should pick up */
   stored: "received" | "unrouted" | "rejected" | null;
 };
 
-const refuse = (status: 400 | 401, code: string, message: string, stored: ReceiveOutcome["stored"]): ReceiveOutcome => ({
+const refuse = (status: 400 | 401 | 429, code: string, message: string, stored: ReceiveOutcome["stored"]): ReceiveOutcome => ({
   status,
   body: { error: { code, message } },
   stored,
@@ -126,7 +126,11 @@ async function receiveCloud(db: Db, deps: ReceiveDeps, rawBody: Buffer, headers:
     return refuse(401, "unauthorized", error, "rejected");
   }
   const ids = await storeVerifiedParts(db, { json, rawBody, headers, refs, verdict });
-  return { status: 200, body: { received: true, eventId: ids[0]! }, stored: ids.length > (verdict.unknown.length > 0 ? 1 : 0) ? "received" : "unrouted" };
+  if (ids.length === 0) {
+    // only unproven Phone Number IDs, and too many of those lately: Meta delivers again later (for up to 7 days)
+    return refuse(429, "too_many_unrouted", UNROUTED_FLOOD_ERROR, "rejected");
+  }
+  return { status: 200, body: { received: true, eventId: ids[0]! }, stored: verdict.tenants.size > 0 ? "received" : "unrouted" };
 }
 
 type TenantPart = { numbers: RoutingEntry[]; refs: ChangeRef[] };
@@ -178,6 +182,15 @@ function judgeDelivery(rawBody: Buffer, header: string | null, refs: ChangeRef[]
 }
 
 /**
+ * Events for Phone Number IDs nobody has proven are kept whole (up to 1 MiB) so that the number that proves
+ * the id later can check and adopt them; nobody can verify them before that, so anyone can send them. At most
+ * this many are kept whole per hour; past it they are kept bounded like refused requests (and, when nothing
+ * else in the body verified, answered 429 so that Meta delivers them again later).
+ */
+export const UNROUTED_HOURLY_LIMIT = 1000;
+const UNROUTED_FLOOD_ERROR = `More than ${UNROUTED_HOURLY_LIMIT.toLocaleString("en")} events for Phone Number IDs no number has proven arrived in the last hour: this one was not kept whole`;
+
+/**
  * Stores what was verified: one event per workspace (the exact bytes when every change is that workspace's,
  * otherwise a copy holding only its changes, so no workspace sees another's customers), and the whole body
  * once more as `unrouted` when it names Phone Number IDs nobody has proven yet. Returns the ids, workspaces first.
@@ -197,13 +210,14 @@ async function storeVerifiedParts(
     });
   });
   const ids = await Promise.all(writes);
-  if (verdict.unknown.length > 0) {
-    // nobody here has proven these Phone Number IDs yet: keep the exact bytes, check them with the secret of the number that does
-    const event = await storeWebhookEvent(db, {
-      provider: "cloud", rawBody, headers, routedPhoneNumberIds: verdict.unknown, refusedPhoneNumberIds: verdict.refused, signatureResult: "unverified", status: "unrouted",
-    });
-    ids.push(event.id);
+  if (verdict.unknown.length === 0) return ids;
+  const unrouted = { provider: "cloud" as const, rawBody, headers, routedPhoneNumberIds: verdict.unknown, refusedPhoneNumberIds: verdict.refused, signatureResult: "unverified" as const };
+  if ((await countRecentUnroutedEvents(db, { since: new Date(Date.now() - 3_600_000), limit: UNROUTED_HOURLY_LIMIT })) >= UNROUTED_HOURLY_LIMIT) {
+    await storeWebhookEvent(db, { ...unrouted, bounded: true, status: "rejected", error: UNROUTED_FLOOD_ERROR });
+    return ids;
   }
+  // nobody here has proven these Phone Number IDs yet: keep the exact bytes, check them with the secret of the number that does
+  ids.push((await storeWebhookEvent(db, { ...unrouted, status: "unrouted" })).id);
   return ids;
 }
 

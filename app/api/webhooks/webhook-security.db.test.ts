@@ -17,8 +17,8 @@ import { connectNumber, recheckNumber } from "@/lib/numbers/connect";
 import { numberFormSchema } from "@/lib/numbers/schemas";
 import { getWebhookEventDetail } from "@/lib/webhook-events/list";
 import { kickWebhookProcessing } from "@/lib/whatsapp/processing-loop";
-import { forgetWebhookRouting } from "@/lib/whatsapp/receive";
-import { pruneRejectedWebhookEvents } from "@/lib/whatsapp/retention";
+import { forgetWebhookRouting, UNROUTED_HOURLY_LIMIT } from "@/lib/whatsapp/receive";
+import { pruneWebhookEvents } from "@/lib/whatsapp/retention";
 import { signMetaBody } from "@/lib/whatsapp/signature";
 import { storedBodyBytes } from "@/lib/whatsapp/store";
 import { fixtureText } from "@/test/fixtures/webhooks";
@@ -273,9 +273,49 @@ describe.each(testDrivers)("webhook attacks (%s)", (kind) => {
     await t.db.update(webhookEvents).set({ receivedAt: new Date(now.getTime() - 8 * 24 * 3600_000) }).where(inArray(webhookEvents.id, rows.slice(0, 15).map((r) => r.id)));
     // the scheduled work (cron route and the self-host ticker) deletes them
     expect((await runScheduledWork(t.db, { now: () => now, budgetMs: 5_000 })).rejectedWebhooksDeleted).toBeGreaterThanOrEqual(15);
-    expect(await pruneRejectedWebhookEvents(t.db, { now })).toBe(0);
+    expect((await pruneWebhookEvents(t.db, { now })).rejected).toBe(0);
     const left = await t.db.select({ id: webhookEvents.id }).from(webhookEvents).where(inArray(webhookEvents.id, rows.map((r) => r.id)));
     expect(left).toHaveLength(5);
+  });
+
+  it("keeps whole at most the hourly limit of events for unproven ids; past it they are bounded and answered 429", async () => {
+    const { a } = parties;
+    const stranger = { ...a, pnid: "339999999999999", waba: "349999999999999" }; // nobody has proven this id
+    const big = textFor(stranger).replace('"Hi! Do you ship to Lisbon?"', `"${"y".repeat(MIB - 4096)}"`);
+    const first = await signed(big, "anything");
+    expect(first.status).toBe(200); // nobody can check it yet: kept whole for the number that proves the id
+    const [kept] = await t.db.select().from(webhookEvents).where(eq(webhookEvents.bodySha256, sha256(big)));
+    expect(kept).toMatchObject({ status: "unrouted", tenantId: null, bodyBytes: Buffer.byteLength(big) });
+
+    // a flood has filled the hour (rows written directly: a thousand 1 MiB posts would only slow the test)
+    const hourAgo = new Date(Date.now() - 59 * 60_000);
+    await t.db.execute(sql`insert into ${webhookEvents} (provider, raw_body, status, signature_result, received_at)
+      select 'cloud', '{}', 'unrouted', 'unverified', ${hourAgo.toISOString()}::timestamptz from generate_series(1, ${UNROUTED_HOURLY_LIMIT})`);
+    const flood = big.replace('"yyyy', '"zzzz');
+    const refused = await signed(flood, "anything");
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ error: { code: "too_many_unrouted" } });
+    const [bounded] = await t.db.select().from(webhookEvents).where(eq(webhookEvents.bodySha256, sha256(flood)));
+    expect(bounded).toMatchObject({ status: "rejected", rawBodyKind: "prefix", bodyBytes: Buffer.byteLength(flood) });
+    expect(Buffer.byteLength(bounded!.rawBody)).toBeLessThanOrEqual(4096 * 3);
+
+    // a delivery that also verifies for a proven number still reaches it; only its unproven part is bounded
+    const mixed = merge(
+      textFor(a, "meta-text.json", { "wamid.CT-TEXT-0001": "wamid.FLOOD-A", "15550142001": "15550142077" }),
+      textFor(stranger, "meta-text.json", { "wamid.CT-TEXT-0001": "wamid.FLOOD-STRANGER" }),
+    );
+    expect((await signed(mixed, a.secret)).status).toBe(200);
+    const rows = await t.db.select().from(webhookEvents).where(eq(webhookEvents.bodySha256, sha256(mixed)));
+    expect(rows.map((r) => [r.tenantId, r.status === "rejected" ? "bounded" : "whole"]).sort()).toEqual([[a.tenantId, "whole"], [null, "bounded"]].sort());
+
+    // the scheduled work forgets unadopted ones after 30 days, and never a workspace's own events
+    const old = new Date(Date.now() - 31 * 24 * 3600_000);
+    await t.db.update(webhookEvents).set({ receivedAt: old }).where(and(eq(webhookEvents.status, "unrouted"), sql`${webhookEvents.tenantId} is null`));
+    const now = new Date();
+    const result = await runScheduledWork(t.db, { now: () => now, budgetMs: 5_000 });
+    expect(result.unroutedWebhooksDeleted).toBeGreaterThanOrEqual(UNROUTED_HOURLY_LIMIT + 1);
+    expect(await t.db.select().from(webhookEvents).where(and(eq(webhookEvents.status, "unrouted"), sql`${webhookEvents.tenantId} is null`))).toEqual([]);
+    expect((await eventsOf(a.tenantId)).length).toBeGreaterThan(0);
   });
 });
 
