@@ -27,7 +27,7 @@ test.describe.serial("number connection", () => {
     await page.getByLabel("WhatsApp Business Account ID").fill(NUMBER.waba);
     await page.getByLabel("App secret").fill(SALES_LINE.appSecret);
     await page.getByRole("button", { name: "Connect and test" }).click();
-    await expect(page.getByText("Not a valid phone number: include the country code")).toBeVisible();
+    await expect(page.getByText("Not a valid number for Russia: it is too short")).toBeVisible();
     await expect(page.getByText("The Phone Number ID has digits only")).toBeVisible();
     await expect(page.getByText("Enter the access token")).toBeVisible();
     await expect(page.getByLabel("Phone Number ID")).toHaveAttribute("aria-invalid", "true");

@@ -4,6 +4,7 @@
 import type { Db } from "@/db/client";
 import { findSubscriberIdByPhone, getDefaultLeadNumber, getLeadByExternalRef, getLeadNumber, insertLeadIfAbsent, type LeadNumber, type LeadRow } from "@/db/queries";
 import { AppError } from "@/lib/errors";
+import { phoneProblem } from "@/lib/phone";
 import type { CreateLeadInput } from "./schemas";
 
 export type CreatedLead = { lead: LeadRow; duplicate: boolean };
@@ -21,6 +22,7 @@ async function sendingNumber(db: Db, { tenantId, numberId }: { tenantId: string;
 
 /**
  * Creates a lead, or returns the tenant's lead with the same externalRef (`duplicate: true`, nothing changed).
+ * The phone must be a valid number, or one a subscriber of the tenant wrote from (422 `invalid_request` otherwise).
  * Without numberId the lead gets the tenant's default sending number: the oldest active Cloud API or Green API one.
  */
 export async function createLead(db: Db, { tenantId, input, now }: { tenantId: string; input: CreateLeadInput; now: Date }): Promise<CreatedLead> {
@@ -33,6 +35,9 @@ export async function createLead(db: Db, { tenantId, input, now }: { tenantId: s
     sendingNumber(db, { tenantId, numberId: input.numberId }),
     findSubscriberIdByPhone(db, { tenantId, phone: input.phone }),
   ]);
+  // a number libphonenumber does not know is fine when WhatsApp itself reported it (a subscriber's wa_id)
+  const problem = subscriberId ? null : phoneProblem(input.phone);
+  if (problem) throw new AppError("unprocessable", `phone: ${problem}`, { formErrors: [], fieldErrors: { phone: [problem] } }, "invalid_request");
   const inserted = await insertLeadIfAbsent(db, {
     tenantId,
     name: input.name,

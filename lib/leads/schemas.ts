@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { CALL_STATUSES } from "@/db/schema";
 import { AppError } from "@/lib/errors";
-import { phoneE164Schema } from "@/lib/phone";
+import { reportedPhoneSchema } from "@/lib/phone";
 import { filterTextSchema } from "@/lib/query-params";
 import { optionalParam } from "@/lib/subscribers/list-filters";
 
@@ -19,7 +19,7 @@ export const createLeadSchema = z
       name: z.string({ error: "name is required: the person's name" }).trim().min(1, "name is required: the person's name").max(200, "name is too long (200 characters at most)"),
       phone: z
         .string({ error: "phone is required: the number with its country code, e.g. +7 900 123-45-67" })
-        .pipe(phoneE164Schema),
+        .pipe(reportedPhoneSchema), // strict unless WhatsApp reported it: createLead checks
       segment: optionalText("segment", 64),
       source: optionalText("source", 64),
       externalRef: optionalText("externalRef", 255),

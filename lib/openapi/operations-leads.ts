@@ -119,7 +119,7 @@ export const leadOperations: ApiOperation[] = [
     body: createLeadSchema,
     bodyNotes: {
       name: "The person's name (1–200 characters)",
-      phone: "Any format with the country code, e.g. `+7 900 123-45-67`; stored as E.164",
+      phone: "Any format with the country code, e.g. `+7 900 123-45-67`; stored as E.164. It must be a valid number, unless a subscriber wrote to you from it (WhatsApp reported it: any possible number is taken then)",
       segment: "The course or segment (e.g. `acting`): the drip uses that segment's templates and those for every segment",
       source: "Where the lead came from, e.g. `website`",
       externalRef: "Your id for this request (e.g. the form submission id): send it so a retried form never makes two leads",

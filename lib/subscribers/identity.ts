@@ -2,7 +2,7 @@
 // business-scoped user id, username) plus what the phone implies (CAPI phone hash, country, time zone).
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { sha256Hex } from "@/lib/crypto";
-import { normalisePhone, phoneDigits } from "@/lib/phone";
+import { phoneDigits, reportedPhoneE164 } from "@/lib/phone";
 import type { InboundMessage } from "@/lib/whatsapp/normalised";
 
 export type SenderIdentity = {
@@ -23,13 +23,7 @@ export type SenderIdentity = {
  */
 export function toWaPhone(raw: string | null | undefined): string | null {
   const value = raw?.trim().replace(/@.*$/, "");
-  if (!value) return null;
-  // the common case, a bare wa_id: already the full international number, no parsing needed
-  if (/^\+?[1-9]\d{6,14}$/.test(value)) return `+${value.replace(/^\+/, "")}`;
-  const normalised = normalisePhone(value);
-  if (normalised) return normalised;
-  const digits = value.replace(/^\+/, "");
-  return /^[1-9]\d{6,14}$/.test(digits) ? `+${digits}` : null;
+  return value ? reportedPhoneE164(value) : null;
 }
 
 /** SHA-256 hex of the E.164 digits without '+' (Meta CAPI `ph` normalisation: country code, no symbols). */

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { LIFECYCLE_STATES, SUBSCRIBER_STATUSES } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { cursorTimeSchema, readCursor, writeCursor } from "@/lib/pagination";
-import { phoneE164Schema } from "@/lib/phone";
+import { reportedPhoneSchema } from "@/lib/phone";
 import { filterTextSchema, utcDaySchema } from "@/lib/query-params";
 
 export const SUBSCRIBER_SORTS = ["last_inbound", "first_seen"] as const;
@@ -27,7 +27,7 @@ export const subscriberFiltersSchema = z
     to: optionalParam(utcDaySchema), // … through this UTC day
     window: optionalParam(z.enum(["open", "closed"])),
     sort: z.preprocess(blankToUndefined, z.enum(SUBSCRIBER_SORTS).default("last_inbound")),
-    waPhone: optionalParam(phoneE164Schema),
+    waPhone: optionalParam(reportedPhoneSchema), // a number WhatsApp reported: any possible number
     userId: optionalParam(filterTextSchema(128)),
   })
   .refine((f) => !f.from || !f.to || f.from <= f.to, { message: "The start date is after the end date", path: ["to"] });

@@ -31,6 +31,9 @@ export const createLeadAction = defineAction({ role: manager, schema: leadFormSc
     if (e instanceof AppError && e.reason?.startsWith("number_")) {
       throw new AppError(e.code, "Please correct the highlighted fields.", { fieldErrors: { numberId: [e.message] } }, e.reason);
     }
+    if (e instanceof AppError && (e.details as { fieldErrors?: { phone?: string[] } } | undefined)?.fieldErrors?.phone) {
+      throw new AppError(e.code, "Please correct the highlighted fields.", e.details, e.reason);
+    }
     throw e;
   }
 });
