@@ -1,7 +1,7 @@
 // The demo audience: subscribers, their conversations (ad / post / organic) and messages, built in
 // memory with counters that agree with the messages they summarise.
 import { randomUUID } from "node:crypto";
-import type { LIFECYCLE_STATES, NewConversation, NewMessage, NewSubscriber, NewWhatsappNumber } from "@/db/schema";
+import type { LIFECYCLE_STATES, NewAd, NewConversation, NewMessage, NewSubscriber, NewWhatsappNumber } from "@/db/schema";
 import { sha256Hex } from "@/lib/crypto";
 import {
   type Ad, ADS, B64URL, COUNTRIES, type Country, EN_NAMES, HEX, INBOUND, type Lang, LATIN_RU, MESSAGE_ERRORS, OUTBOUND,
@@ -51,7 +51,7 @@ export function buildAudience(ctx: Ctx, numbers: BuiltNumber[], size = 300) {
   const used = new Set(numbers.map((n) => n.digits));
   const out = {
     plans: [] as SubPlan[], subscribers: [] as NewSubscriber[], conversations: [] as ConvRow[], messages: [] as MsgRow[],
-    inbound: [] as InboundRef[], adConversations: [] as AdConversation[],
+    inbound: [] as InboundRef[], adConversations: [] as AdConversation[], ads: [] as NewAd[],
   };
   for (let i = 0; i < size; i++) {
     // fixed shares rather than dice: 3% opted out, 1% blocked
@@ -68,7 +68,32 @@ export function buildAudience(ctx: Ctx, numbers: BuiltNumber[], size = 300) {
       for (const m of c.msgs) if (m.direction === "inbound") out.inbound.push({ payload: m.payload ?? {}, at: m.providerTimestamp.getTime(), plan });
     }
   }
+  out.ads = cacheAds(ctx, out.adConversations);
   return out;
+}
+
+/**
+ * The ads cache as the enrichment job leaves it: one row per ad id, registered by the ad's first
+ * conversation (whose number's token fetches it) and fetched a moment later; every conversation of the
+ * ad carries the names from then on, with the ad's fetch time.
+ */
+function cacheAds(ctx: Ctx, adConversations: AdConversation[]): NewAd[] {
+  const first = new Map<string, AdConversation>();
+  for (const c of adConversations) {
+    const seen = first.get(c.ad.id);
+    if (!seen || c.row.startedAt < seen.row.startedAt) first.set(c.ad.id, c);
+  }
+  const rows = [...first.values()].map(({ ad, row }) => {
+    const enrichedAt = at(Math.min(row.startedAt.getTime() + ctx.rng.int(5, 180) * 1000, ctx.nowMs));
+    return {
+      tenantId: ctx.tenantId, adId: ad.id, numberId: row.numberId, adName: ad.adName, adsetId: ad.adsetId, adsetName: ad.adsetName,
+      campaignId: ad.campaignId, campaignName: ad.campaignName, creativeId: ad.creativeId, creativeName: ad.creativeName,
+      status: "enriched" as const, attempts: 1, enrichedAt, firstSeenAt: row.startedAt, createdAt: row.startedAt, updatedAt: enrichedAt,
+    };
+  });
+  const fetchedAt = new Map(rows.map((r) => [r.adId, r.enrichedAt]));
+  for (const c of adConversations) c.row.enrichedAt = fetchedAt.get(c.ad.id);
+  return rows;
 }
 
 function planSubscriber(ctx: Ctx, used: Set<string>, fate: SubPlan["fate"]): SubPlan {
@@ -127,7 +152,7 @@ function buildConversation(ctx: Ctx, plan: SubPlan, number: BuiltNumber, startMs
   const row: ConvRow = {
     id: randomUUID(), tenantId: ctx.tenantId, subscriberId: plan.id, numberId: number.row.id,
     startedAt: at(startMs), lastMessageAt: at(startMs), windowExpiresAt: at(startMs + DAY), createdAt: at(startMs),
-    ...(ad ? adAttribution(ctx, ad, startMs) : kind === "post" ? postAttribution(rng) : {}),
+    ...(ad ? adAttribution(ctx, ad) : kind === "post" ? postAttribution(rng) : {}),
   };
   const msgs: MsgRow[] = [];
   const n = rng.int(1, 6);
@@ -157,14 +182,13 @@ function finishConversation(ctx: Ctx, built: Built): void {
   }
 }
 
-function adAttribution(ctx: Ctx, ad: Ad, startMs: number): Partial<ConvRow> {
+function adAttribution(ctx: Ctx, ad: Ad): Partial<ConvRow> {
   const { rng } = ctx;
   const ctwaClid = `A${rng.pick(["ff", "RA", "Rb", "Ze", "Qx"])}${rng.chars(rng.int(118, 132), B64URL)}`;
   const media = ad.media.type === "image"
     ? { image_url: ad.media.imageUrl }
     : { video_url: ad.media.videoUrl, thumbnail_url: ad.media.thumbnailUrl };
   const utm = new URL(ad.sourceUrl).searchParams;
-  const enriched = rng.chance(0.88);
   return {
     ctwaClid, sourceUrl: ad.sourceUrl, sourceType: "ad", sourceId: ad.id, headline: ad.headline, body: ad.body,
     mediaType: ad.media.type, imageUrl: ad.media.type === "image" ? ad.media.imageUrl : null,
@@ -175,13 +199,9 @@ function adAttribution(ctx: Ctx, ad: Ad, startMs: number): Partial<ConvRow> {
       media_type: ad.media.type, ...media, ctwa_clid: ctwaClid, welcome_message: { text: ad.welcome },
     },
     utmSource: utm.get("utm_source"), utmMedium: utm.get("utm_medium"), utmCampaign: utm.get("utm_campaign"), utmContent: utm.get("utm_content"),
-    ...(enriched
-      ? {
-          adId: ad.id, campaignId: ad.campaignId, campaignName: ad.campaignName, adsetId: ad.adsetId, adsetName: ad.adsetName,
-          adName: ad.adName, creativeId: ad.creativeId, creativeName: ad.creativeName, placement: rng.pick(ad.placements),
-          enrichedAt: at(Math.min(startMs + rng.int(1, 10) * MIN, ctx.nowMs)),
-        }
-      : { enrichmentError: rng.chance(0.3) ? "(#10) Application does not have permission for this action" : null }),
+    // ingestion keeps the referral's source_id as the ad id; the enrichment job's names (cacheAds sets the time)
+    adId: ad.id, campaignId: ad.campaignId, campaignName: ad.campaignName, adsetId: ad.adsetId, adsetName: ad.adsetName,
+    adName: ad.adName, creativeId: ad.creativeId, creativeName: ad.creativeName,
   };
 }
 
@@ -301,7 +321,18 @@ function subscriberRow(ctx: Ctx, plan: SubPlan, number: BuiltNumber, thread: Bui
     lifecycleScore: score ? rng.int(score[0] as number, score[1] as number) : null,
     rawLastEventType: "message", rawVersion: "v3", country: plan.country.code, timezone: plan.country.tz, tags,
     customFields: rng.chance(0.3) ? { course: plan.segment, preferred_time: rng.pick(["evening", "weekend", "morning"]) } : {},
-    firstTouchConversationId: first.id, lastTouchConversationId: last.id,
+    ...touches(thread),
     createdAt: first.startedAt, updatedAt: lastStatusAt,
+  };
+}
+
+/** First and last touch as ingestion keeps them: conversations opened by a referral (ad or post) only; organic ones are no touch. */
+function touches(thread: Built[]): Pick<NewSubscriber, "firstTouchConversationId" | "lastTouchConversationId" | "firstTouchSource" | "firstTouchAdId" | "firstTouchCampaignId" | "hasClickId"> {
+  const referred = thread.filter((c) => c.row.sourceType);
+  const first = referred[0]?.row;
+  return {
+    firstTouchConversationId: first?.id ?? null, lastTouchConversationId: referred.at(-1)?.row.id ?? null,
+    firstTouchSource: first?.sourceType ?? null, firstTouchAdId: first?.adId ?? null, firstTouchCampaignId: first?.campaignId ?? null,
+    hasClickId: referred.some((c) => c.row.ctwaClid),
   };
 }

@@ -63,7 +63,7 @@ export type Ad = {
   id: string; segment: Segment; lang: Lang; weight: number; headline: string; body: string; welcome: string;
   media: { type: "image"; imageUrl: string } | { type: "video"; videoUrl: string; thumbnailUrl: string };
   sourceUrl: string; campaignId: string; campaignName: string; adsetId: string; adsetName: string;
-  adName: string; creativeId: string; creativeName: string; placements: string[];
+  adName: string; creativeId: string; creativeName: string;
 };
 
 const img = (n: string, oh: string) =>
@@ -75,41 +75,40 @@ const WELCOME_RU = "Здравствуйте! Напишите, какой ку�
 const C_ACT = { campaignId: "120210553870420187", campaignName: "Актёрское мастерство | CTWA | Москва" };
 const C_ORA = { campaignId: "120210553870433391", campaignName: "Ораторское искусство | CTWA | РФ" };
 const C_RET = { campaignId: "120211078245560014", campaignName: "Ретаргетинг | Instagram | все курсы" };
-const FEEDS = ["instagram_feed", "instagram_stories", "instagram_reels", "facebook_feed"];
 
 export const ADS: Ad[] = [
   { id: "120210553870420301", segment: "acting", lang: "ru", weight: 22, headline: "Пробное занятие бесплатно", body: "Актёрское мастерство для взрослых с нуля. Первое занятие — бесплатно, напишите нам в WhatsApp!", welcome: WELCOME_RU,
     media: { type: "video", videoUrl: vid("452210983_1077219456712345", "AYBq3f2kX9cTr8wU0hJm"), thumbnailUrl: img("452210984_2267701334955102", "AYCnP0kq7LmWx2Jd") },
     sourceUrl: "https://fb.me/7xKp2Qw9L?utm_source=facebook&utm_medium=paid_social&utm_campaign=acting_ctwa_msk&utm_content=video_kazbek", ...C_ACT,
-    adsetId: "120210553870420255", adsetName: "Женщины 25–45, Москва, интерес: театр", adName: "Видео — Казбек о пробном занятии", creativeId: "120210553870420299", creativeName: "acting_trial_video_v2", placements: FEEDS },
+    adsetId: "120210553870420255", adsetName: "Женщины 25–45, Москва, интерес: театр", adName: "Видео — Казбек о пробном занятии", creativeId: "120210553870420299", creativeName: "acting_trial_video_v2" },
   { id: "120210553870420318", segment: "acting", lang: "ru", weight: 14, headline: "Выйдите на сцену уже через месяц", body: "Этюды, импровизация, сценическая речь. Малые группы до 12 человек, занятия по вечерам и в выходные.", welcome: WELCOME_RU,
     media: { type: "image", imageUrl: img("451998310_1892204471120983", "AYD1sKq8Wm3nP0xZ") },
     sourceUrl: "https://fb.me/3Rt8bVnQ2", ...C_ACT,
-    adsetId: "120210553870420255", adsetName: "Женщины 25–45, Москва, интерес: театр", adName: "Фото — сцена, вечерние группы", creativeId: "120210553870420316", creativeName: "acting_stage_photo", placements: FEEDS },
+    adsetId: "120210553870420255", adsetName: "Женщины 25–45, Москва, интерес: театр", adName: "Фото — сцена, вечерние группы", creativeId: "120210553870420316", creativeName: "acting_stage_photo" },
   { id: "120210553870420342", segment: "acting", lang: "ru", weight: 10, headline: "Раскрепоститься за 8 недель", body: "Перестаньте зажиматься на камеру и на людях. Курс актёрского мастерства для тех, кто никогда не играл.", welcome: WELCOME_RU,
     media: { type: "image", imageUrl: img("452003117_3318820914410236", "AYAm9tR2vLq0cX1b") },
     sourceUrl: "https://fb.me/9hWe4LmZa?utm_source=instagram&utm_medium=paid_social&utm_campaign=acting_lal1&utm_content=photo_relax", ...C_ACT,
-    adsetId: "120210553870420337", adsetName: "Lookalike 1% — ученики", adName: "Фото — раскрепоститься за 8 недель", creativeId: "120210553870420340", creativeName: "acting_relax_photo", placements: ["instagram_feed", "instagram_stories", "facebook_feed"] },
+    adsetId: "120210553870420337", adsetName: "Lookalike 1% — ученики", adName: "Фото — раскрепоститься за 8 недель", creativeId: "120210553870420340", creativeName: "acting_relax_photo" },
   { id: "120210553870433405", segment: "oratory", lang: "ru", weight: 18, headline: "Говорите уверенно", body: "Страх выступлений — это навык, а не приговор. Бесплатный пробный урок ораторского искусства.", welcome: WELCOME_RU,
     media: { type: "video", videoUrl: vid("452377702_8811230947761522", "AYBx7uQ1nWc4Zr0k"), thumbnailUrl: img("452377703_1208834561902277", "AYD8qW3mKx2pL9sf") },
     sourceUrl: "https://fb.me/5kZp2Lq9a?utm_source=facebook&utm_medium=paid_social&utm_campaign=oratory_ctwa_rf&utm_content=video_olga", ...C_ORA,
-    adsetId: "120210553870433398", adsetName: "Руководители и менеджеры 28–50", adName: "Видео — Ольга о страхе сцены", creativeId: "120210553870433402", creativeName: "oratory_fear_video", placements: ["facebook_feed", "instagram_feed", "instagram_reels", "facebook_video_feeds"] },
+    adsetId: "120210553870433398", adsetName: "Руководители и менеджеры 28–50", adName: "Видео — Ольга о страхе сцены", creativeId: "120210553870433402", creativeName: "oratory_fear_video" },
   { id: "120210553870433417", segment: "oratory", lang: "ru", weight: 12, headline: "Бесплатный урок ораторского искусства", body: "Научитесь держать внимание зала, говорить без бумажки и отвечать на сложные вопросы.", welcome: WELCOME_RU,
     media: { type: "image", imageUrl: img("451870254_4471029388815063", "AYCd2Rk7pXq5Nw1m") },
     sourceUrl: "https://fb.me/2wNc8Tj6R", ...C_ORA,
-    adsetId: "120210553870433398", adsetName: "Руководители и менеджеры 28–50", adName: "Фото — урок ораторского искусства", creativeId: "120210553870433415", creativeName: "oratory_lesson_photo", placements: FEEDS },
+    adsetId: "120210553870433398", adsetName: "Руководители и менеджеры 28–50", adName: "Фото — урок ораторского искусства", creativeId: "120210553870433415", creativeName: "oratory_lesson_photo" },
   { id: "120210553870433429", segment: "oratory", lang: "ru", weight: 8, headline: "Защита диплома без паники", body: "Интенсив для студентов: структура выступления, голос, ответы комиссии. Стартуем в понедельник.", welcome: WELCOME_RU,
     media: { type: "image", imageUrl: img("452119876_9920314588102734", "AYAq1Wv5nKd8Rs3x") },
     sourceUrl: "https://fb.me/8bTq1Xy4D", ...C_ORA,
-    adsetId: "120210553870433426", adsetName: "Студенты 20–24: защита диплома", adName: "Фото — защита диплома", creativeId: "120210553870433427", creativeName: "oratory_diploma_photo", placements: ["instagram_stories", "instagram_reels"] },
+    adsetId: "120210553870433426", adsetName: "Студенты 20–24: защита диплома", adName: "Фото — защита диплома", creativeId: "120210553870433427", creativeName: "oratory_diploma_photo" },
   { id: "120211078245560087", segment: "acting", lang: "ru", weight: 8, headline: "Осталось 3 места в группе", body: "Новый поток актёрского мастерства стартует в субботу. Успейте забронировать место!", welcome: WELCOME_RU,
     media: { type: "image", imageUrl: img("452498811_6610293847102956", "AYBr4Nt9qWm2Xk7c") },
     sourceUrl: "https://fb.me/4mVd7Kp3S?utm_source=instagram&utm_medium=retargeting&utm_campaign=retarget_30d&utm_content=last_seats", ...C_RET,
-    adsetId: "120211078245560051", adsetName: "Посетители сайта, 30 дней", adName: "Фото — последние места", creativeId: "120211078245560085", creativeName: "retarget_last_seats", placements: ["instagram_stories", "instagram_feed"] },
+    adsetId: "120211078245560051", adsetName: "Посетители сайта, 30 дней", adName: "Фото — последние места", creativeId: "120211078245560085", creativeName: "retarget_last_seats" },
   { id: "120211078245560099", segment: "oratory", lang: "en", weight: 8, headline: "Public speaking online — first lesson free", body: "Live online classes with Olga Shterts. Speak with confidence at work, on stage and on camera.", welcome: "Hi! Tell us which course you are interested in and we'll reply within 15 minutes 🙂",
     media: { type: "video", videoUrl: vid("452601234_1190876543210987", "AYCz5Hn2Lq8Wd1Rm"), thumbnailUrl: img("452601235_7781203946610452", "AYAk3Ps9Vn1Qx6Tb") },
     sourceUrl: "https://fb.me/6cHs9Wn2E", ...C_RET,
-    adsetId: "120211078245560063", adsetName: "Русскоязычные за рубежом: UK, US, DE", adName: "Video — online public speaking (EN)", creativeId: "120211078245560097", creativeName: "oratory_online_en_video", placements: ["facebook_feed", "instagram_feed", "instagram_stories"] },
+    adsetId: "120211078245560063", adsetName: "Русскоязычные за рубежом: UK, US, DE", adName: "Video — online public speaking (EN)", creativeId: "120211078245560097", creativeName: "oratory_online_en_video" },
 ];
 
 export const POSTS = [

@@ -1,18 +1,21 @@
-import { and, count, eq, isNotNull, isNull } from "drizzle-orm";
+import { and, asc, count, eq, isNotNull, isNull } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import {
-  conversations, conversions, leads, messages, outboundMessages, subscribers, templates, tenants, webhookEvents, whatsappNumbers,
+  ads, conversations, conversions, leads, messages, outboundMessages, subscribers, templates, tenants, webhookEvents, whatsappNumbers,
 } from "@/db/schema";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
+import { attributionReport } from "@/lib/subscribers/attribution";
+import { listSubscribers } from "@/lib/subscribers/list";
+import { subscriberFiltersSchema } from "@/lib/subscribers/list-filters";
 import { type DemoSummary, loadDemoData } from "./demo-data";
 
 const encryptionKey = Buffer.alloc(32, 7).toString("base64");
 const now = new Date("2025-11-03T09:30:00.000Z");
 
 const counted = {
-  numbers: whatsappNumbers, subscribers, conversations, messages, templates, leads,
+  numbers: whatsappNumbers, subscribers, conversations, messages, ads, templates, leads,
   outboundMessages, conversions, webhookEvents,
 } satisfies Record<Exclude<keyof DemoSummary, "skipped">, PgTable & { tenantId: unknown }>;
 
@@ -68,6 +71,68 @@ describe.each(testDrivers)("loadDemoData (%s)", (kind) => {
       .where(and(eq(conversations.tenantId, tenantId), isNull(conversations.ctwaClid)));
     expect(withClid?.n).toBeGreaterThan(0);
     expect(withoutClid?.n).toBeGreaterThan(0);
+  });
+
+  it("caches every ad its conversations came from, named as the enrichment job leaves it", async () => {
+    const cached = await t.db.select().from(ads).where(eq(ads.tenantId, tenantId));
+    const adConversations = await t.db.select().from(conversations).where(and(eq(conversations.tenantId, tenantId), eq(conversations.sourceType, "ad")));
+    expect(cached.length).toBe(8);
+    expect(new Set(adConversations.map((c) => c.adId))).toEqual(new Set(cached.map((a) => a.adId)));
+    const byAd = new Map(cached.map((a) => [a.adId, a]));
+    for (const a of cached) {
+      expect(a).toMatchObject({ status: "enriched", error: null, adName: expect.any(String), adsetName: expect.any(String), campaignName: expect.any(String) });
+      const first = adConversations.filter((c) => c.adId === a.adId).sort((x, y) => x.startedAt.getTime() - y.startedAt.getTime())[0];
+      expect(a.firstSeenAt).toEqual(first?.startedAt);
+      expect(a.numberId).toBe(first?.numberId);
+    }
+    for (const c of adConversations) {
+      const a = byAd.get(c.adId ?? "");
+      expect(c.adId).toBe(c.sourceId);
+      expect(c).toMatchObject({ campaignId: a?.campaignId, campaignName: a?.campaignName, adsetName: a?.adsetName, adName: a?.adName, enrichedAt: a?.enrichedAt, enrichmentError: null });
+    }
+  });
+
+  it("keeps first and last touch as ingestion does: referral conversations only", async () => {
+    const subs = await t.db.select().from(subscribers).where(eq(subscribers.tenantId, tenantId));
+    const convs = await t.db.select().from(conversations).where(eq(conversations.tenantId, tenantId)).orderBy(asc(conversations.startedAt));
+    let organic = 0;
+    for (const s of subs) {
+      const referred = convs.filter((c) => c.subscriberId === s.id && c.sourceType !== null);
+      const first = referred[0];
+      if (!first) organic += 1;
+      expect(s, s.id).toMatchObject({
+        firstTouchConversationId: first?.id ?? null, lastTouchConversationId: referred.at(-1)?.id ?? null, firstTouchSource: first?.sourceType ?? null,
+        firstTouchAdId: first?.adId ?? null, firstTouchCampaignId: first?.campaignId ?? null, hasClickId: referred.some((c) => c.ctwaClid !== null),
+      });
+    }
+    expect(organic).toBeGreaterThan(0);
+  });
+
+  it("groups the attribution report under named campaigns, ad sets and ads, with conversions on their ads", async () => {
+    const report = await attributionReport(t.db, { tenantId, from: "2025-09-01", to: "2025-11-03" });
+    expect(report.campaigns.map((c) => c.name).sort()).toEqual(["Ораторское искусство | CTWA | РФ", "Ретаргетинг | Instagram | все курсы", "Актёрское мастерство | CTWA | Москва"].sort());
+    for (const c of report.campaigns) {
+      for (const s of c.adsets) {
+        expect(s.name).toEqual(expect.any(String));
+        for (const a of s.ads) expect(a.name).toEqual(expect.any(String));
+      }
+    }
+    const [attributed] = await t.db.select({ n: count() }).from(conversions).where(and(eq(conversions.tenantId, tenantId), isNotNull(conversions.conversationId)));
+    const failed = (await t.db.select().from(conversions).where(and(eq(conversions.tenantId, tenantId), eq(conversions.status, "failed")))).length;
+    expect(Object.values(report.total.events).reduce((a, b) => a + b, 0)).toBe((attributed?.n ?? 0) - failed);
+  });
+
+  it("finds the ad-attributed subscribers by Source = Ad click, campaign and ad", async () => {
+    const list = (raw: Record<string, string>) => listSubscribers(t.db, { tenantId, filters: subscriberFiltersSchema.parse(raw), limit: 500, now });
+    const byAd = await list({ source: "ad" });
+    expect(byAd.rows.length).toBeGreaterThan(50);
+    expect(byAd.rows.every((r) => r.firstTouch?.sourceType === "ad" && r.firstTouch.campaignName)).toBe(true);
+    const campaignId = byAd.rows[0]?.subscriber.firstTouchCampaignId ?? "";
+    const byCampaign = await list({ campaign: campaignId });
+    expect(byCampaign.rows.length).toBe(byAd.rows.filter((r) => r.subscriber.firstTouchCampaignId === campaignId).length);
+    const adId = byAd.rows[0]?.firstTouch?.adId ?? "";
+    expect((await list({ ad: adId })).rows.every((r) => r.firstTouch?.adId === adId)).toBe(true);
+    expect((await list({ source: "organic" })).rows.length).toBeGreaterThan(0);
   });
 
   it("creates every drip template of seed 003 with its delay and segment", async () => {

@@ -7,7 +7,7 @@ import { eq } from "drizzle-orm";
 import type { PgInsertValue, PgTable } from "drizzle-orm/pg-core";
 import type { Db } from "@/db/client";
 import {
-  conversations, conversions, leads, messages, outboundMessages, subscribers, templateRevisions, templates, tenants,
+  ads, conversations, conversions, leads, messages, outboundMessages, subscribers, templateRevisions, templates, tenants,
   webhookEvents, whatsappNumbers,
 } from "@/db/schema";
 import { encryptSecret, sha256Hex } from "@/lib/crypto";
@@ -17,13 +17,13 @@ import { createRng, DEMO_TEMPLATES, HEX, SEGMENT_VARIABLES } from "./demo-conten
 import { buildConversions, buildLeads } from "./demo-funnel";
 
 export type DemoSummary = {
-  skipped: boolean; numbers: number; subscribers: number; conversations: number; messages: number; templates: number;
+  skipped: boolean; numbers: number; subscribers: number; conversations: number; messages: number; ads: number; templates: number;
   leads: number; outboundMessages: number; conversions: number; webhookEvents: number;
 };
 export type LoadDemoDataInput = { tenantId: string; now: Date; encryptionKey: string; seed?: number };
 
 const NOTHING: Omit<DemoSummary, "skipped"> = {
-  numbers: 0, subscribers: 0, conversations: 0, messages: 0, templates: 0, leads: 0, outboundMessages: 0, conversions: 0, webhookEvents: 0,
+  numbers: 0, subscribers: 0, conversations: 0, messages: 0, ads: 0, templates: 0, leads: 0, outboundMessages: 0, conversions: 0, webhookEvents: 0,
 };
 
 /**
@@ -46,6 +46,7 @@ export async function loadDemoData(db: Db, input: LoadDemoDataInput): Promise<De
     await insertChunks(tx, subscribers, data.subscribers);
     await insertChunks(tx, conversations, data.conversations);
     await insertChunks(tx, messages, data.messages);
+    await insertChunks(tx, ads, data.ads);
     await insertChunks(tx, templates, data.templates);
     await insertChunks(tx, templateRevisions, data.templateRevisions);
     await insertChunks(tx, leads, data.leads);
@@ -63,6 +64,7 @@ export async function loadDemoData(db: Db, input: LoadDemoDataInput): Promise<De
       subscribers: data.subscribers.length,
       conversations: data.conversations.length,
       messages: data.messages.length,
+      ads: data.ads.length,
       templates: data.templates.length,
       leads: data.leads.length,
       outboundMessages: data.outbound.length,
@@ -96,6 +98,7 @@ function buildDemoData(input: LoadDemoDataInput) {
     subscribers: audience.subscribers,
     conversations: audience.conversations,
     messages: audience.messages,
+    ads: audience.ads,
     templates: tpl.rows,
     templateRevisions: tpl.revisions,
     leads: funnel.leads,
