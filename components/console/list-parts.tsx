@@ -3,6 +3,16 @@ import Link from "next/link";
 import { Button } from "@/components/ui/button";
 import { Spinner } from "@/components/ui/spinner";
 
+/** Why a list shows something other than its URL asked for (e.g. an out-of-date page link), or nothing. */
+export function ListNotice({ text }: { text: string | null | undefined }) {
+  if (!text) return null;
+  return (
+    <p className="text-sm text-destructive" data-testid="list-notice">
+      {text}
+    </p>
+  );
+}
+
 /** A table cell's error text, clamped to two lines (the whole text on hover), or a muted dash. */
 export function ErrorText({ text, title }: { text: string | null | undefined; title?: string }) {
   if (!text) return <span className="text-muted-foreground">—</span>;

@@ -23,13 +23,21 @@ export function csvCell(value: string | number | boolean | null | undefined): st
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+/**
+ * The CSV in chunks. The header comes with the first batch, so the first chunk is read only once the first
+ * query has answered: a caller that awaits it before answering never sends a half-written file for a query
+ * that fails at once.
+ */
 export async function* exportSubscribersCsv(db: Db, { tenantId, filters, now }: { tenantId: string; filters: SubscriberFilters; now: Date }): AsyncGenerator<string> {
-  yield `${EXPORT_COLUMNS.join(",")}\r\n`;
   const query = toListQuery(tenantId, filters, now);
+  let head = `${EXPORT_COLUMNS.join(",")}\r\n`;
   let cursor: { at: Date | null; id: string } | undefined;
   for (;;) {
     const rows = await listSubscriberPage(db, { ...query, cursor, limit: BATCH - 1 }); // limit + 1 rows come back
-    if (rows.length === 0) return;
+    if (rows.length === 0) {
+      if (head) yield head;
+      return;
+    }
     const lines = rows.map(({ subscriber: s, firstTouch: ft }) =>
       [
         s.id, s.profileName ?? s.username, s.waPhone, s.waId, s.userId, s.country, s.status, s.lifecycleState, s.tags.join("; "), iso(s.firstSeenAt),
@@ -39,7 +47,8 @@ export async function* exportSubscribersCsv(db: Db, { tenantId, filters, now }: 
         .map(csvCell)
         .join(","),
     );
-    yield `${lines.join("\r\n")}\r\n`;
+    yield `${head}${lines.join("\r\n")}\r\n`;
+    head = "";
     if (rows.length < BATCH) return;
     const last = rows[rows.length - 1]!.subscriber;
     cursor = { at: filters.sort === "first_seen" ? last.firstSeenAt : last.lastInboundAt, id: last.id };

@@ -3,7 +3,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { AutoRefresh } from "@/components/console/auto-refresh";
 import { formatDateTime, formatRelative } from "@/components/console/format";
-import { ErrorText, KeysetPager } from "@/components/console/list-parts";
+import { ErrorText, KeysetPager, ListNotice } from "@/components/console/list-parts";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -16,14 +16,12 @@ import type { ConversionListRow } from "@/db/queries";
 import { requireUser } from "@/lib/auth";
 import { type ConversionFilters as Filters, conversionFiltersSchema, conversionStatusCounts, listConversions } from "@/lib/conversions/read";
 import { CONVERSION_EVENT_NAMES } from "@/lib/conversions/schema";
-import { AppError } from "@/lib/errors";
 import { listNumbersPage } from "@/lib/numbers/numbers";
-import type { Page } from "@/lib/pagination";
 import { formatPhone } from "@/lib/phone";
 import { CONVERSION_STATUS, ConversionStatusBadge, type ConversionStatus, formatMoney, plainError, STATUS_OPTIONS } from "./conversion-status";
 import { ConversionFilters } from "./filters";
 import { CONVERSION_FILTER_KEYS, type ConversionFilterValues, listHref } from "./list-href";
-import { readUrlFilters } from "@/lib/url-filters";
+import { loadFilteredPage, readUrlFilters, urlCursor } from "@/lib/url-filters";
 import { numberLabel } from "@/components/console/names";
 
 export const dynamic = "force-dynamic";
@@ -126,17 +124,11 @@ function EmptyLog({ cursor, filtered, values }: { cursor: string | undefined; fi
 export default async function ConversionsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser({ role: "marketer" });
   const raw = await searchParams;
-  const { values, errors, filters } = readFilters(raw);
-  const cursor = typeof raw.cursor === "string" ? raw.cursor : undefined;
+  const read = readFilters(raw);
+  const { values, errors } = read;
   const db = await getDb();
   const [numbers, counts] = await Promise.all([listNumbersPage(db, { tenantId: user.tenantId, limit: 200 }), conversionStatusCounts(db, { tenantId: user.tenantId })]);
-  let page: Page<ConversionListRow> = { rows: [], nextCursor: null };
-  try {
-    page = await listConversions(db, { tenantId: user.tenantId, filters, cursor, limit: 50 });
-  } catch (e) {
-    if (!(e instanceof AppError) || e.code !== "bad_request") throw e;
-    errors.cursor = e.message; // a cursor from an old link
-  }
+  const { page, cursor } = await loadFilteredPage(read, urlCursor(raw), (filters, c) => listConversions(db, { tenantId: user.tenantId, filters, cursor: c, limit: 50 }));
   const now = new Date().getTime(); // one clock for every relative time on the page
   const filtered = Object.values(values).some(Boolean);
   const interval = refreshInterval(page.rows, now);
@@ -178,7 +170,7 @@ export default async function ConversionsPage({ searchParams }: { searchParams: 
         eventNames={CONVERSION_EVENT_NAMES.map((n) => ({ value: n, label: n }))}
         numbers={numbers.rows.filter((n) => n.provider === "cloud").map((n) => ({ value: n.id, label: numberLabel(n) }))}
       />
-      {errors.cursor ? <p className="text-sm text-destructive">{errors.cursor}</p> : null}
+      <ListNotice text={errors.cursor} />
       <AutoRefresh active={interval !== null} intervalMs={interval ?? 30_000} note="Queued events update by themselves." />
       {page.rows.length === 0 ? (
         <EmptyLog cursor={cursor} filtered={filtered} values={values} />

@@ -2,7 +2,7 @@ import { BookOpen, KeyRound, ListChecks, Plus, SearchX } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { formatDateTime, formatRelative } from "@/components/console/format";
-import { KeysetPager } from "@/components/console/list-parts";
+import { KeysetPager, ListNotice } from "@/components/console/list-parts";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -12,17 +12,15 @@ import { getDb } from "@/db/client";
 import { type LeadListRow, listLeadSegments } from "@/db/queries";
 import { requireUser } from "@/lib/auth";
 import { getEnv } from "@/lib/env";
-import { AppError } from "@/lib/errors";
 import { listLeads } from "@/lib/leads/read";
 import { type LeadFilters as Filters, leadFiltersSchema } from "@/lib/leads/schemas";
-import type { Page } from "@/lib/pagination";
 import { formatPhone } from "@/lib/phone";
 import { hasRole } from "@/lib/roles";
 import { LeadFilters } from "./filters";
 import { CallStatusBadge, CampaignBadge, QueueSummary, TargetBadge } from "./lead-badges";
 import { LEAD_FILTER_KEYS, listHref } from "./list-href";
 import { WebsiteFormSnippet } from "./website-form-snippet";
-import { readUrlFilters } from "@/lib/url-filters";
+import { loadFilteredPage, readUrlFilters, urlCursor } from "@/lib/url-filters";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Leads" };
@@ -129,22 +127,11 @@ function LeadTable({ rows, now }: { rows: LeadListRow[]; now: number }) {
 export default async function LeadsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser({ role: "marketer" });
   const raw = await searchParams;
-  const { values, errors, filters } = readFilters(raw);
-  const cursor = typeof raw.cursor === "string" ? raw.cursor : undefined;
+  const read = readFilters(raw);
+  const { values, errors } = read;
   const db = await getDb();
   const canManage = hasRole(user.role, "manager");
-  let page: Page<LeadListRow> = { rows: [], nextCursor: null };
-  try {
-    page = await listLeads(db, { tenantId: user.tenantId, filters, cursor, limit: 50 });
-  } catch (e) {
-    if (!(e instanceof AppError)) throw e;
-    const field = e.code === "bad_request" ? "cursor" : "q"; // an old link's cursor, or a search too short
-    errors[field] = e.message;
-    if (field === "q") {
-      delete values.q;
-      page = await listLeads(db, { tenantId: user.tenantId, filters: { ...filters, q: undefined }, limit: 50 });
-    }
-  }
+  const { page, cursor } = await loadFilteredPage(read, urlCursor(raw), (filters, c) => listLeads(db, { tenantId: user.tenantId, filters, cursor: c, limit: 50 }));
   const segments = await listLeadSegments(db, { tenantId: user.tenantId });
   const filtered = Object.values(values).some(Boolean);
   const now = new Date().getTime();
@@ -167,7 +154,7 @@ export default async function LeadsPage({ searchParams }: { searchParams: Promis
         }
       />
       <LeadFilters values={values} errors={errors} segments={segments} />
-      {errors.cursor ? <p className="text-sm text-destructive">{errors.cursor}</p> : null}
+      <ListNotice text={errors.cursor} />
       {page.rows.length === 0 ? (
         cursor ? (
           <EmptyState icon={SearchX} title="No more leads" description="There are no older leads in this view." action={<Button asChild variant="outline"><Link href={listHref(values)}>First page</Link></Button>} />

@@ -1,9 +1,8 @@
 import { Phone, Plus } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
-import { z } from "zod";
 import { formatDateTime, formatRelative } from "@/components/console/format";
-import { ErrorText, KeysetPager } from "@/components/console/list-parts";
+import { ErrorText, KeysetPager, ListNotice } from "@/components/console/list-parts";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -15,14 +14,15 @@ import { describeConnectionError } from "@/lib/numbers/connection-errors";
 import { numberDepsFromEnv } from "@/lib/numbers/deps";
 import { listNumbersPage, toPublicNumber } from "@/lib/numbers/numbers";
 import { PROVIDER_LABELS } from "@/lib/numbers/schemas";
+import { loadPageOrFirst } from "@/lib/pagination";
 import { formatPhone } from "@/lib/phone";
 import { hasRole } from "@/lib/roles";
+import { urlCursor } from "@/lib/url-filters";
 import { formatTier, NumberStatusBadge, QualityBadge } from "./number-status";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Numbers" };
 
-const searchSchema = z.object({ cursor: z.string().min(1).optional().catch(undefined) });
 
 function When({ ms, now, empty }: { ms: number | null; now: number; empty: string }) {
   return ms === null ? (
@@ -37,8 +37,8 @@ function When({ ms, now, empty }: { ms: number | null; now: number; empty: strin
 export default async function NumbersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser({ role: "marketer" });
   const canManage = hasRole(user.role, "manager");
-  const { cursor } = searchSchema.parse(await searchParams);
-  const page = await listNumbersPage(await getDb(), { tenantId: user.tenantId, limit: 50, cursor });
+  const db = await getDb();
+  const { page, cursor, cursorError } = await loadPageOrFirst(urlCursor(await searchParams), (c) => listNumbersPage(db, { tenantId: user.tenantId, limit: 50, cursor: c }));
   const { keys } = numberDepsFromEnv();
   const numbers = page.rows.map((row) => toPublicNumber(row, keys, { includeWebhook: false }));
   const now = new Date().getTime(); // one clock for every relative time on the page
@@ -62,6 +62,7 @@ export default async function NumbersPage({ searchParams }: { searchParams: Prom
         }
         actions={addButton}
       />
+      <ListNotice text={cursorError} />
       {numbers.length === 0 && !cursor ? (
         <EmptyState
           icon={Phone}

@@ -8,10 +8,9 @@ import { PageHeader } from "@/components/ui/page-header";
 import { getDb } from "@/db/client";
 import { listTemplateOptions } from "@/db/queries";
 import { requireUser } from "@/lib/auth";
-import { getQueueLead, getQueueStats, listQueueView, type QueueListRow } from "@/lib/drip/queue";
-import { AppError } from "@/lib/errors";
+import { getQueueLead, getQueueStats, listQueueView } from "@/lib/drip/queue";
 import { listNumbersPage } from "@/lib/numbers/numbers";
-import type { Page } from "@/lib/pagination";
+import { loadPageOrFirst } from "@/lib/pagination";
 import { hasRole } from "@/lib/roles";
 import { QueueFilters } from "./filters";
 import { type OutboundStatus, type QueueFilterValues, type QueueView, queueHref, VIEWS } from "./list-href";
@@ -113,7 +112,7 @@ export default async function QueuePage({ searchParams }: { searchParams: Promis
   const tenantId = user.tenantId;
   const canManage = hasRole(user.role, "manager");
   const canRun = hasRole(user.role, "admin");
-  const { view, statuses, values, errors, cursor } = readQueueParams(await searchParams);
+  const { view, statuses, values, errors, cursor: urlCursor } = readQueueParams(await searchParams);
   const db = await getDb();
   const [numbers, templates, lead] = await Promise.all([
     listNumbersPage(db, { tenantId, limit: 200 }),
@@ -132,15 +131,12 @@ export default async function QueuePage({ searchParams }: { searchParams: Promis
   drop("leadId", lead !== null, "that lead does not exist here");
   const filters = { numberId: values.numberId, templateId: values.templateId, leadId: values.leadId };
   const now = new Date();
-  const empty: Page<QueueListRow> = { rows: [], nextCursor: null };
-  const [stats, page] = await Promise.all([
+  const [stats, loaded] = await Promise.all([
     getQueueStats(db, { tenantId, filters, now }),
-    listQueueView(db, { tenantId, filters, statuses, order: VIEWS[view].order, cursor, limit: 50 }).catch((e: unknown) => {
-      if (!(e instanceof AppError) || e.code !== "bad_request") throw e;
-      errors.cursor = e.message; // a cursor from an old link
-      return empty;
-    }),
+    loadPageOrFirst(urlCursor, (c) => listQueueView(db, { tenantId, filters, statuses, order: VIEWS[view].order, cursor: c, limit: 50 })),
   ]);
+  const { page, cursor } = loaded;
+  if (loaded.cursorError) errors.cursor = loaded.cursorError;
   const filtered = Boolean(filters.numberId || filters.templateId || filters.leadId);
   const total = STATUS_ORDER.reduce((n, s) => n + stats.counts[s], 0);
   const statsQuery = new URLSearchParams(Object.entries(filters).filter((e): e is [string, string] => Boolean(e[1]))).toString();

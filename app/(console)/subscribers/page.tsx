@@ -2,7 +2,7 @@ import { Download, Megaphone, SearchX, Users } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { formatDateTime, formatRelative } from "@/components/console/format";
-import { KeysetPager } from "@/components/console/list-parts";
+import { KeysetPager, ListNotice } from "@/components/console/list-parts";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -12,16 +12,15 @@ import { getDb } from "@/db/client";
 import { listAdOptions } from "@/db/queries";
 import { LIFECYCLE_STATES, SUBSCRIBER_STATUSES } from "@/db/schema";
 import { requireUser } from "@/lib/auth";
-import { AppError } from "@/lib/errors";
 import { listNumbersPage } from "@/lib/numbers/numbers";
 import { formatPhone } from "@/lib/phone";
 import { type SubscriberFilters as Filters, subscriberFiltersSchema } from "@/lib/subscribers/list-filters";
-import { listSubscribers, type SubscriberListPage } from "@/lib/subscribers/list";
+import { listSubscribers } from "@/lib/subscribers/list";
 import { SubscriberFilters } from "./filters";
 import { listHref } from "./list-href";
 import { NewArrivals } from "./new-arrivals";
 import { LIFECYCLE_LABELS, MarketingStoppedBadge, MessageStatusLabel, SOURCE_LABELS, SUBSCRIBER_STATUS, SubscriberStatusBadge } from "./subscriber-badges";
-import { readUrlFilters } from "@/lib/url-filters";
+import { loadFilteredPage, readUrlFilters, urlCursor } from "@/lib/url-filters";
 import { numberLabel, subscriberName } from "@/components/console/names";
 
 export const dynamic = "force-dynamic";
@@ -34,21 +33,13 @@ const readFilters = (raw: Record<string, string | string[] | undefined>) => read
 export default async function SubscribersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser({ role: "marketer" });
   const raw = await searchParams;
-  const { values, errors, filters } = readFilters(raw);
-  const cursor = typeof raw.cursor === "string" ? raw.cursor : undefined;
+  const read = readFilters(raw);
+  const { values, errors } = read;
   const db = await getDb();
   const [numbers, adOptions] = await Promise.all([listNumbersPage(db, { tenantId: user.tenantId, limit: 200 }), listAdOptions(db, user.tenantId)]);
   const now = new Date();
-  let page: SubscriberListPage = { rows: [], nextCursor: null };
-  try {
-    page = await listSubscribers(db, { tenantId: user.tenantId, filters, cursor, limit: 50, now });
-  } catch (e) {
-    if (!(e instanceof AppError)) throw e;
-    const field = Object.keys((e.details as { fieldErrors?: Record<string, string[]> } | undefined)?.fieldErrors ?? {})[0] ?? "cursor";
-    errors[field] = e.message;
-    if (field === "q") delete values.q;
-    page = field === "cursor" ? page : await listSubscribers(db, { tenantId: user.tenantId, filters: { ...filters, q: undefined }, limit: 50, now });
-  }
+  const { page, cursor } = await loadFilteredPage(read, urlCursor(raw), (filters, c) => listSubscribers(db, { tenantId: user.tenantId, filters, cursor: c, limit: 50, now }));
+  const { filters } = read;
 
   const campaigns = new Map<string, string>();
   const adsById = new Map<string, string>();
@@ -85,7 +76,7 @@ export default async function SubscribersPage({ searchParams }: { searchParams: 
         statuses={SUBSCRIBER_STATUSES.map((s) => ({ value: s, label: SUBSCRIBER_STATUS[s]?.label ?? s }))}
         lifecycles={LIFECYCLE_STATES.map((s) => ({ value: s, label: LIFECYCLE_LABELS[s] ?? s }))}
       />
-      {errors.cursor ? <p className="text-sm text-destructive">{errors.cursor}</p> : null}
+      <ListNotice text={errors.cursor} />
       {!cursor ? (
         <NewArrivals
           query={query}

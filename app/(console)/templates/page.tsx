@@ -2,7 +2,7 @@ import { AlertTriangle, FileText, Plus, Variable } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { z } from "zod";
-import { KeysetPager } from "@/components/console/list-parts";
+import { KeysetPager, ListNotice } from "@/components/console/list-parts";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -11,18 +11,20 @@ import { PageHeader } from "@/components/ui/page-header";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { getDb } from "@/db/client";
 import { requireUser } from "@/lib/auth";
+import { loadPageOrFirst } from "@/lib/pagination";
+import { filterTextSchema } from "@/lib/query-params";
 import { hasRole } from "@/lib/roles";
 import { loadTemplateList } from "@/lib/templates/editor";
-import { formatDelay } from "@/lib/templates/schemas";
+import { formatDelay, MAX_SEGMENT_LENGTH } from "@/lib/templates/schemas";
+import { urlCursor } from "@/lib/url-filters";
 import { ActiveSwitch, TemplateFilters, templatesHref } from "./list-parts";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Templates" };
 
 const searchSchema = z.object({
-  cursor: z.string().min(1).optional().catch(undefined),
   active: z.enum(["true", "false"]).optional().catch(undefined),
-  segment: z.string().trim().min(1).max(64).optional().catch(undefined),
+  segment: filterTextSchema(MAX_SEGMENT_LENGTH).min(1).optional().catch(undefined),
 });
 
 function NoTemplates({ canManage }: { canManage: boolean }) {
@@ -56,14 +58,13 @@ function NoTemplates({ canManage }: { canManage: boolean }) {
 export default async function TemplatesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser({ role: "marketer" });
   const canManage = hasRole(user.role, "manager");
-  const { cursor, ...filters } = searchSchema.parse(await searchParams);
-  const { page, segments } = await loadTemplateList(await getDb(), {
-    tenantId: user.tenantId,
-    cursor,
-    limit: 50,
-    active: filters.active === undefined ? undefined : filters.active === "true",
-    appliesTo: filters.segment,
-  });
+  const raw = await searchParams;
+  const filters = searchSchema.parse(raw);
+  const db = await getDb();
+  const loaded = await loadPageOrFirst(urlCursor(raw), (cursor) =>
+    loadTemplateList(db, { tenantId: user.tenantId, cursor, limit: 50, active: filters.active === undefined ? undefined : filters.active === "true", appliesTo: filters.segment }),
+  );
+  const { page: { page, segments }, cursor } = loaded;
   const filtered = Boolean(filters.active || filters.segment);
 
   return (
@@ -90,6 +91,7 @@ export default async function TemplatesPage({ searchParams }: { searchParams: Pr
           </>
         }
       />
+      <ListNotice text={loaded.cursorError} />
       {page.rows.length === 0 && !cursor && !filtered ? (
         <NoTemplates canManage={canManage} />
       ) : (

@@ -2,7 +2,7 @@ import { CheckCircle2, Clock, Megaphone, XCircle } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { formatDateTime, formatRelative } from "@/components/console/format";
-import { BackLink, ErrorText, KeysetPager } from "@/components/console/list-parts";
+import { BackLink, ErrorText, KeysetPager, ListNotice } from "@/components/console/list-parts";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -11,7 +11,9 @@ import { PageHeader } from "@/components/ui/page-header";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { getDb } from "@/db/client";
 import { requireUser } from "@/lib/auth";
+import { loadPageOrFirst } from "@/lib/pagination";
 import { adListParamsSchema, listAdEnrichments } from "@/lib/subscribers/enrichment";
+import { urlCursor } from "@/lib/url-filters";
 import { FilterLinks } from "./filter-links";
 import { RetryAdButton } from "./retry-button";
 
@@ -33,9 +35,12 @@ const href = (status?: string, cursor?: string) => {
 
 export default async function AdDetailsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser({ role: "marketer" });
-  const parsed = adListParamsSchema.safeParse(await searchParams);
-  const params = parsed.success ? parsed.data : { limit: 50 };
-  const page = await listAdEnrichments(await getDb(), { tenantId: user.tenantId, ...params, limit: 50 });
+  const raw = await searchParams;
+  const parsed = adListParamsSchema.omit({ cursor: true, limit: true }).safeParse(raw);
+  const params = parsed.success ? parsed.data : {};
+  const db = await getDb();
+  const loaded = await loadPageOrFirst(urlCursor(raw), (cursor) => listAdEnrichments(db, { tenantId: user.tenantId, ...params, cursor, limit: 50 }));
+  const { page } = loaded;
   const now = new Date().getTime();
 
   return (
@@ -47,6 +52,7 @@ export default async function AdDetailsPage({ searchParams }: { searchParams: Pr
         description="For every ad that brought a conversation, its campaign, ad set, ad and creative names are fetched once from Meta with the number's access token, then shown on subscribers and in the report. Failures are retried with backoff; fix the cause (usually the token's ads_read permission) and retry."
       />
       <FilterLinks current={params.status} />
+      <ListNotice text={loaded.cursorError} />
       {page.rows.length === 0 ? (
         <EmptyState
           icon={Megaphone}
@@ -110,7 +116,7 @@ export default async function AdDetailsPage({ searchParams }: { searchParams: Pr
           </Table>
         </Card>
       )}
-      {page.rows.length > 0 ? <KeysetPager firstHref={params.cursor ? href(params.status) : null} nextHref={page.nextCursor && href(params.status, page.nextCursor)} /> : null}
+      {page.rows.length > 0 ? <KeysetPager firstHref={loaded.cursor ? href(params.status) : null} nextHref={page.nextCursor && href(params.status, page.nextCursor)} /> : null}
     </div>
   );
 }
