@@ -10,6 +10,7 @@ import { getTenantWebhookEvent, listTenantWebhookEventSummaries, type WebhookEve
 import { type SIGNATURE_RESULTS, WEBHOOK_PROVIDERS, WEBHOOK_STATUSES } from "@/db/schema";
 import { notFound } from "@/lib/errors";
 import { parseGupshupWebhook } from "@/lib/gupshup/parse";
+import { jsonDepth } from "@/lib/json-depth";
 import { type Page, decodeCursor, toPage } from "@/lib/pagination";
 import { type ProcessOutcome, replayWebhookEvent } from "@/lib/whatsapp/ingest";
 import type { WebhookError, WebhookItem } from "@/lib/whatsapp/normalised";
@@ -159,7 +160,9 @@ export type WebhookEventDetail = Omit<WebhookEventSummary, "summary"> & {
   bodySha256: string | null;
   /** Phone Number IDs the body named whose number's app secret did not verify it: nothing was routed to them */
   refusedPhoneNumberIds: string[];
-  /** the body re-indented when it is JSON, else null */
+  /** `json`; `text` when it is not JSON; `deep_json` when it nests deeper than MAX_SHOWN_DEPTH (then it is only shown as received) */
+  bodyFormat: "json" | "text" | "deep_json";
+  /** the body re-indented when it is JSON no deeper than MAX_SHOWN_DEPTH, else null */
   prettyBody: string | null;
   headers: Record<string, string>;
   items: WebhookEventItem[];
@@ -225,19 +228,24 @@ function itemCounts(items: WebhookEventItem[]): string {
   return [...counts].map(([kind, n]) => plural(n, ...KIND_NOUNS[kind])).join(", ") || "no items";
 }
 
+/** Deeper than this a stored body is not re-indented (JSON.stringify overflows the stack near 10,000); Meta's nest about 8. */
+export const MAX_SHOWN_DEPTH = 100;
+
 function readBody(provider: WebhookEventProvider, rawBody: string, receivedAt: Date) {
   let json: unknown;
   try {
     json = parseBodyJson(rawBody);
   } catch {
-    return { prettyBody: null, items: [], parseError: "The body is not JSON" };
+    return { bodyFormat: "text" as const, prettyBody: null, items: [], parseError: "The body is not JSON" };
   }
-  const prettyBody = JSON.stringify(json, null, 2);
+  const deep = jsonDepth(rawBody) > MAX_SHOWN_DEPTH;
+  const shown = { bodyFormat: deep ? ("deep_json" as const) : ("json" as const), prettyBody: deep ? null : JSON.stringify(json, null, 2) };
   try {
     const parsed = provider === "gupshup" ? parseGupshupWebhook(json, { receivedAt }) : parseMetaWebhook(json, { receivedAt });
-    return { prettyBody, items: parsed.items.map(toItem), parseError: null };
+    return { ...shown, items: parsed.items.map(toItem), parseError: null };
   } catch (e) {
-    return { prettyBody, items: [], parseError: e instanceof Error ? e.message : String(e) };
+    const message = e instanceof RangeError ? `The body nests too deeply to read (${e.message})` : e instanceof Error ? e.message : String(e);
+    return { ...shown, items: [], parseError: message };
   }
 }
 
@@ -271,6 +279,7 @@ export async function getWebhookEventDetail(db: Db, { tenantId, id }: { tenantId
     rawBodyKind: e.rawBodyKind,
     bodySha256: e.bodySha256,
     refusedPhoneNumberIds: e.refusedPhoneNumberIds,
+    bodyFormat: body.bodyFormat,
     prettyBody: body.prettyBody,
     headers: e.headers,
     items: body.items,

@@ -9,6 +9,7 @@ import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { createApiKey } from "@/lib/api-keys";
 import { setEnvForTests } from "@/lib/env";
 import { MAX_TIME_MS } from "@/lib/query-params";
+import { storeWebhookEvent } from "@/lib/whatsapp/store";
 
 const current: { db?: Db } = {};
 vi.mock("@/db/client", async (importOriginal) => ({
@@ -37,6 +38,7 @@ const ENDPOINTS: Endpoint[] = [
   { path: "attribution?format=csv", handler: (await import("./attribution/route")).GET, days: ["from", "to"] },
 ];
 const templates = await import("./templates/route");
+const webhookEvent = await import("./webhook-events/[id]/route");
 
 const UUID = "0b7e5f0e-6a4b-4c1d-9f7e-2d3c4b5a6978";
 const b64 = (s: string) => Buffer.from(s).toString("base64url");
@@ -85,6 +87,7 @@ const query = (base: string, params: [string, string][]) => {
 describe.each(testDrivers)("bad query input on /api/v1 (%s)", (kind) => {
   let t: TestDb;
   let key = "";
+  let tenantId = "";
   let restoreEnv = () => {};
 
   const call = async (ep: Endpoint, params: [string, string][]) => {
@@ -117,7 +120,7 @@ describe.each(testDrivers)("bad query input on /api/v1 (%s)", (kind) => {
     t = await createTestDb(kind);
     current.db = t.db;
     restoreEnv = setEnvForTests({ ENCRYPTION_KEY: Buffer.alloc(32, 5).toString("base64"), APP_URL: "https://clicktrail.example.com" });
-    const tenantId = (await insertTenant(t.db, { name: "Bad input" })).id;
+    tenantId = (await insertTenant(t.db, { name: "Bad input" })).id;
     key = (await createApiKey(t.db, { tenantId, name: "k", createdBy: null })).secret;
     const created = await templates.POST(
       new Request("http://test.local/api/v1/templates", {
@@ -230,5 +233,25 @@ describe.each(testDrivers)("bad query input on /api/v1 (%s)", (kind) => {
     const ok = await expectOk(exp, [["to", "9999-12-31"]]);
     expect(ok.type).toContain("text/csv");
     expect(ok.text.endsWith("\r\n")).toBe(true);
+  });
+
+  it("shows a stored body nested 10,000 deep as received (200, never a 500), and its list entry", async () => {
+    const n = 10_000;
+    const bodies = {
+      array: `${"[".repeat(n)}${"]".repeat(n)}`,
+      inMessage: `{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"phone_number_id":"1"},"messages":[{"from":"15550001","id":"wamid.deep","timestamp":"1","type":"text","text":{"body":"hi"},"extra":${"[".repeat(n)}${"]".repeat(n)}}]}}]}]}`,
+      inObject: `{"a":${'{"a":'.repeat(n)}1${"}".repeat(n)}}`,
+    };
+    for (const [name, rawBody] of Object.entries(bodies)) {
+      const row = await storeWebhookEvent(t.db, { provider: "cloud", rawBody, signatureResult: "valid", tenantId, numberId: null, receivedAt: new Date(NOW_MS), status: "processed" });
+      const res = await webhookEvent.GET(new Request(`http://test.local/api/v1/webhook-events/${row.id}`, { headers: { authorization: `Bearer ${key}` } }), {
+        params: Promise.resolve({ id: row.id }),
+      } as never);
+      expect(res.status, name).toBe(200);
+      const detail = (await res.json()) as { rawBody: string; prettyBody: string | null; bodyFormat: string; items: { kind: string }[] };
+      expect(detail, name).toMatchObject({ rawBody, prettyBody: null, bodyFormat: "deep_json" });
+      if (name === "inMessage") expect(detail.items.map((i) => i.kind)).toEqual(["message"]);
+    }
+    await expectOk(ENDPOINTS.find((e) => e.path === "webhook-events")!, []);
   });
 });

@@ -14,7 +14,7 @@ import { getDb } from "@/db/client";
 import { requireUser } from "@/lib/auth";
 import { loadByIdOrNull } from "@/lib/http";
 import { formatPhone } from "@/lib/phone";
-import { formatBytes, getWebhookEventDetail, type WebhookEventDetail, type WebhookEventItem } from "@/lib/webhook-events/list";
+import { formatBytes, getWebhookEventDetail, MAX_SHOWN_DEPTH, type WebhookEventDetail, type WebhookEventItem } from "@/lib/webhook-events/list";
 import { EVENT_STATUS, EventStatusBadge, PROVIDER_NAMES, SignatureResultLabel, signatureDescription } from "../event-status";
 import { ReplayButton } from "./replay-button";
 
@@ -249,9 +249,11 @@ export default async function WebhookEventPage({ params }: { params: Promise<{ i
               ? `The delivery also named other workspaces' numbers: only this workspace's entries are kept here (SHA-256 of the whole delivery: ${event.bodySha256 ?? "unknown"}).`
               : event.rawBodyKind === "prefix"
                 ? `Refused, so only its first 4 KiB are kept (SHA-256 of the whole body: ${event.bodySha256 ?? "unknown"}).`
-                : event.prettyBody
+                : event.bodyFormat === "json"
                   ? "Re-indented for reading. “Copy exact body” copies the bytes as received: the signature was computed over those."
-                  : "Shown exactly as received (it is not JSON)."}
+                  : event.bodyFormat === "deep_json"
+                    ? `Shown exactly as received: it nests more than ${MAX_SHOWN_DEPTH} levels deep, too deep to re-indent.`
+                    : "Shown exactly as received (it is not JSON)."}
           </CardDescription>
           <CardAction className="flex flex-wrap gap-2">
             {event.prettyBody ? <CopyButton value={event.prettyBody} label="Copy JSON" /> : null}
