@@ -48,7 +48,7 @@ export default tseslint.config(
   {
     files: [
       "lib/env.ts", "instrumentation.ts", "*.config.{ts,mjs}", "db/drizzle.config.ts", "e2e/**", "scripts/**", "bench/**",
-      "**/*.test.ts", "db/testing.ts",
+      "**/*.test.ts", "db/testing.ts", "db/testing/**", "test/**",
     ],
     rules: { "no-restricted-properties": "off" },
   },

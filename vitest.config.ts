@@ -16,6 +16,8 @@ export default defineConfig({
     environment: "node",
     include: ["{app,lib,db,scripts,components,test}/**/*.test.ts"],
     exclude: haveCorpora ? [] : ["test/conformance/**"],
+    // every test database starts from a template migrated once per run
+    globalSetup: ["./test/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     // PGlite instances are memory-heavy and we have 2 cores: run files one at a time.

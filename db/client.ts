@@ -46,8 +46,11 @@ function preparedStatements<T extends object>(sql: T): T {
   });
 }
 
-/** Opens a database. PGlite directories are locked to this process (`role` names us in the lock). */
-export async function openDatabase(opts: { url?: string; dataDir?: string; role?: string; max?: number; prepare?: boolean }): Promise<DbHandle> {
+/**
+ * Opens a database. PGlite directories are locked to this process (`role` names us in the lock); an
+ * in-memory PGlite may start from a dump of another one's data directory (`loadDataDir`, tests).
+ */
+export async function openDatabase(opts: { url?: string; dataDir?: string; loadDataDir?: Blob; role?: string; max?: number; prepare?: boolean }): Promise<DbHandle> {
   if (opts.url) {
     const { default: postgres } = await import("postgres");
     const { drizzle } = await import("drizzle-orm/postgres-js");
@@ -77,7 +80,7 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; role?
     const { drizzle } = await import("drizzle-orm/pglite");
     const { migrate } = await import("drizzle-orm/pglite/migrator");
     const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
-    const options = { extensions: { pg_trgm } }; // name search (trigram index)
+    const options = { extensions: { pg_trgm }, ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}) }; // pg_trgm: name search (trigram index)
     const client = opts.dataDir ? new PGlite(opts.dataDir, options) : new PGlite(options);
     await client.waitReady;
     const db = drizzle(client, { schema });

@@ -8,7 +8,7 @@ import { createTestDb, type TestDb, testDrivers } from "./testing";
 describe.each(testDrivers)("migrations (%s)", (kind) => {
   let t: TestDb;
   beforeAll(async () => {
-    t = await createTestDb(kind);
+    t = await createTestDb(kind, { fresh: true }); // from nothing: every other test starts from a migrated template
   });
   afterAll(() => t.cleanup());
 
