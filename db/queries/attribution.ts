@@ -5,7 +5,15 @@ import { sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { rowsOf } from "../migrations-info";
 
-export type AttributionRange = { tenantId: string; from: Date; to: Date }; // to exclusive
+/** `to` exclusive; `campaignId` / `adId` narrow the report to one campaign (by the ads cache) or one ad. */
+export type AttributionRange = { tenantId: string; from: Date; to: Date; campaignId?: string; adId?: string };
+
+/** The range's conversations of one ad, or of the ads the cache files under one campaign (ads_tenant_campaign_idx). */
+function adScope({ tenantId, campaignId, adId }: AttributionRange) {
+  return sql`${adId ? sql` and c.ad_id = ${adId}` : sql``}${
+    campaignId ? sql` and c.ad_id in (select a2.ad_id from ads a2 where a2.tenant_id = ${tenantId} and a2.campaign_id = ${campaignId})` : sql``
+  }`;
+}
 
 export type ReportLevel = "ad" | "adset" | "campaign" | "total";
 
@@ -30,7 +38,8 @@ const LEVELS: Record<number, ReportLevel> = { 0: "ad", 1: "adset", 3: "campaign"
  * range is read by an index-only scan (conversations_tenant_started_report_idx); the hierarchy and the names
  * come from the small `ads` cache, the headline from one conversation per ad.
  */
-export async function reportByAd(db: Db, { tenantId, from, to }: AttributionRange): Promise<AdReportRow[]> {
+export async function reportByAd(db: Db, range: AttributionRange): Promise<AdReportRow[]> {
+  const { tenantId, from, to } = range;
   const rows = rowsOf<Record<string, unknown>>(
     await db.execute(sql`
       with converted as (
@@ -40,7 +49,7 @@ export async function reportByAd(db: Db, { tenantId, from, to }: AttributionRang
         from conversations c
         left join ads a on a.tenant_id = c.tenant_id and a.ad_id = c.ad_id
         where c.tenant_id = ${tenantId} and c.started_at >= ${from.toISOString()}::timestamptz and c.started_at < ${to.toISOString()}::timestamptz
-          and c.ad_id is not null
+          and c.ad_id is not null${adScope(range)}
       )
       select grouping(r.campaign_id, r.adset_id, r.ad_id)::int as g, r.campaign_id, r.adset_id, r.ad_id, count(*)::int as conversations,
         count(distinct r.subscriber_id)::int as subscribers, count(k.conversation_id)::int as converted
@@ -89,14 +98,15 @@ export async function reportByAd(db: Db, { tenantId, from, to }: AttributionRang
 export type AdConversionRow = { adId: string; eventName: string; currency: string | null; count: number; value: number };
 
 /** Conversions of the range's ad conversations, per ad, event name and currency (failed deliveries excluded). */
-export async function conversionsByAd(db: Db, { tenantId, from, to }: AttributionRange): Promise<AdConversionRow[]> {
+export async function conversionsByAd(db: Db, range: AttributionRange): Promise<AdConversionRow[]> {
+  const { tenantId, from, to } = range;
   const rows = rowsOf<Record<string, unknown>>(
     await db.execute(sql`
       select c.ad_id, v.event_name, v.currency, count(*)::int as n, coalesce(sum(v.value), 0)::float8 as value
       from conversations c
       join conversions v on v.conversation_id = c.id and v.tenant_id = c.tenant_id
       where c.tenant_id = ${tenantId} and c.started_at >= ${from.toISOString()}::timestamptz and c.started_at < ${to.toISOString()}::timestamptz
-        and c.ad_id is not null and v.status <> 'failed'
+        and c.ad_id is not null and v.status <> 'failed'${adScope(range)}
       group by c.ad_id, v.event_name, v.currency`),
   );
   return rows.map((r) => ({ adId: r.ad_id as string, eventName: r.event_name as string, currency: (r.currency as string | null) ?? null, count: Number(r.n), value: Number(r.value) }));
@@ -105,14 +115,15 @@ export async function conversionsByAd(db: Db, { tenantId, from, to }: Attributio
 export type DailySourceRow = { day: string; source: "ad" | "post" | "organic" | "other"; conversations: number };
 
 /** Conversations started per UTC day and source (ad click, post, organic, other referrals). */
-export async function conversationsPerDay(db: Db, { tenantId, from, to }: AttributionRange): Promise<DailySourceRow[]> {
+export async function conversationsPerDay(db: Db, range: AttributionRange): Promise<DailySourceRow[]> {
+  const { tenantId, from, to } = range;
   const rows = rowsOf<Record<string, unknown>>(
     await db.execute(sql`
       select to_char(date_trunc('day', c.started_at at time zone 'UTC'), 'YYYY-MM-DD') as day,
         case when c.source_type is null then 'organic' when c.source_type in ('ad', 'post') then c.source_type else 'other' end as source,
         count(*)::int as n
       from conversations c
-      where c.tenant_id = ${tenantId} and c.started_at >= ${from.toISOString()}::timestamptz and c.started_at < ${to.toISOString()}::timestamptz
+      where c.tenant_id = ${tenantId} and c.started_at >= ${from.toISOString()}::timestamptz and c.started_at < ${to.toISOString()}::timestamptz${adScope(range)}
       group by 1, 2
       order by 1, 2`),
   );

@@ -213,9 +213,12 @@ const subscribers: ApiOperation[] = [
     operationId: "getAttribution",
     tag: "Attribution",
     summary: "Attribution report",
-    description: "For a range of whole UTC days (default: the last 30 days, at most a year): per campaign → ad set → ad, conversations, unique subscribers, conversions per event, value per currency and conversion rate; plus conversations per day by source. `format=csv` downloads the table.",
+    description: "For a range of whole UTC days (default: the last 30 days, at most a year): per campaign → ad set → ad, conversations, unique subscribers, conversions per event, value per currency and conversion rate; plus conversations per day by source. `campaign` or `ad` narrows all of it to that campaign's or ad's conversations. `format=csv` downloads the table.",
     query: [attributionParamsSchema, attributionFormatSchema],
-    queryNotes: { from: "First day (UTC, YYYY-MM-DD)", to: "Last day (UTC, inclusive); default today", format: "`csv` for a download" },
+    queryNotes: {
+      from: "First day (UTC, YYYY-MM-DD)", to: "Last day (UTC, inclusive); default today", campaign: "Only the ads the ads cache files under this campaign id",
+      ad: "Only this ad id", format: "`csv` for a download",
+    },
     responses: [
       { status: 200, description: "The report as JSON, or as a CSV file with `format=csv`", schema: looseObject },
       { status: 200, description: "The report as JSON, or as a CSV file with `format=csv`", contentType: "text/csv", schema: z.string() },

@@ -87,6 +87,25 @@ describe.each(testDrivers)("attribution report (%s)", (kind) => {
     expect(csv.filter((l) => l.startsWith("campaign,"))).toHaveLength(2);
   });
 
+  it("narrows table, conversions and chart to one campaign (by the ads cache) or one ad", async () => {
+    const c1 = await attributionReport(t.db, { tenantId, from: "2030-01-01", to: "2030-01-10", campaign: "c1" });
+    expect(c1.campaigns.map((c) => c.id)).toEqual(["c1"]);
+    expect(c1.total).toMatchObject({ conversations: 3, subscribers: 2, converted: 2, events: { Purchase: 2, LeadSubmitted: 1 } });
+    expect(c1.daily.filter((d) => d.post + d.organic > 0)).toEqual([]);
+    const ad2 = await attributionReport(t.db, { tenantId, from: "2030-01-01", to: "2030-01-10", ad: "2" });
+    expect(ad2.total).toMatchObject({ conversations: 1, subscribers: 1, converted: 0, events: {} });
+    expect(ad2.campaigns[0]?.adsets[0]?.ads.map((a) => a.id)).toEqual(["2"]);
+    expect((await attributionReport(t.db, { tenantId, from: "2030-01-01", to: "2030-01-10", campaign: "c2", ad: "1" })).campaigns).toEqual([]);
+    const csv = attributionCsv(await attributionReport(t.db, { tenantId, from: "2030-01-01", to: "2030-01-10", campaign: "c2" }));
+    expect(csv).toContain("campaign,c2,Campaign c2,");
+    expect(csv).not.toContain("Campaign c1");
+  });
+
+  it("takes a campaign and an ad id from the query and refuses other text", () => {
+    expect(attributionParamsSchema.parse({ campaign: "120210553870420187", ad: "" })).toEqual({ campaign: "120210553870420187" });
+    expect(attributionParamsSchema.safeParse({ ad: "1; drop table ads" }).success).toBe(false);
+  });
+
   it("defaults to the last 30 days and refuses backwards or impossible ranges", () => {
     expect(resolveRange({}, new Date("2030-03-31T10:00:00Z"))).toMatchObject({ from: "2030-03-02", to: "2030-03-31" });
     expect(attributionParamsSchema.safeParse({ from: "2030-02-02", to: "2030-02-01" }).success).toBe(false);

@@ -1,17 +1,19 @@
 // The attribution report (/attribution and its CSV): for a date range, conversations started from ads
 // per campaign → ad set → ad, unique subscribers, conversions per event name, value per currency and
-// the conversion rate; plus conversations per day by source for the chart.
+// the conversion rate; plus conversations per day by source for the chart. A campaign or ad filter
+// narrows all of it (table, chart and CSV) to that campaign's or ad's conversations.
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { type AdConversionRow, type AdReportRow, conversationsPerDay, conversionsByAd, reportByAd } from "@/db/queries/attribution";
 import { csvCell } from "./export";
+import { metaIdSchema, optionalParam } from "./list-filters";
 import { dayEnd, dayStart, utcDaySchema } from "@/lib/query-params";
 
 const DAY_MS = 86_400_000;
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
 export const attributionParamsSchema = z
-  .object({ from: utcDaySchema.optional(), to: utcDaySchema.optional() })
+  .object({ from: utcDaySchema.optional(), to: utcDaySchema.optional(), campaign: optionalParam(metaIdSchema), ad: optionalParam(metaIdSchema) })
   .refine((p) => !p.from || !p.to || p.from <= p.to, { message: "The start date is after the end date", path: ["to"] })
   .refine((p) => !p.from || !p.to || Date.parse(p.to) - Date.parse(p.from) <= 366 * DAY_MS, { message: "Choose at most a year", path: ["from"] });
 
@@ -50,8 +52,10 @@ function totalsOf(row: AdReportRow | undefined, conversions: AdConversionRow[]):
   return { conversations, subscribers: row?.subscribers ?? 0, converted, rate: conversations > 0 ? converted / conversations : 0, events, value };
 }
 
-export async function attributionReport(db: Db, { tenantId, from, to }: { tenantId: string; from: string; to: string }) {
-  const range = { tenantId, from: dayStart(from), to: dayEnd(to) };
+export type AttributionQuery = { tenantId: string; from: string; to: string; campaign?: string; ad?: string };
+
+export async function attributionReport(db: Db, { tenantId, from, to, campaign, ad }: AttributionQuery) {
+  const range = { tenantId, from: dayStart(from), to: dayEnd(to), campaignId: campaign, adId: ad };
   const [rows, conversions, perDay] = await Promise.all([reportByAd(db, range), conversionsByAd(db, range), conversationsPerDay(db, range)]);
   const adsByKey = new Map<string, string>(); // ad id → "campaign|adset" it was rolled up under
   const convOf = (pick: (adKey: string) => boolean) => conversions.filter((c) => pick(adsByKey.get(c.adId) ?? ""));
@@ -86,7 +90,7 @@ export async function attributionReport(db: Db, { tenantId, from, to }: { tenant
   }
   const eventNames = [...new Set(conversions.map((c) => c.eventName))].sort();
   const currencies = [...new Set(conversions.flatMap((c) => (c.currency ? [c.currency] : [])))].sort();
-  return { from, to, campaigns, total, daily: [...days.values()], eventNames, currencies };
+  return { from, to, campaign: campaign ?? null, ad: ad ?? null, campaigns, total, daily: [...days.values()], eventNames, currencies };
 }
 export type AttributionReport = Awaited<ReturnType<typeof attributionReport>>;
 

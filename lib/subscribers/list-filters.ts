@@ -11,7 +11,8 @@ export const SUBSCRIBER_SOURCES = ["ad", "post", "organic"] as const;
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 export const optionalParam = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
-const metaId = z.string().trim().regex(/^[\w.-]{1,64}$/, "Not a valid id");
+/** A Meta campaign or ad id as a filter takes it. */
+export const metaIdSchema = z.string().trim().regex(/^[\w.-]{1,64}$/, "Not a valid id");
 
 export const subscriberFiltersSchema = z
   .object({
@@ -20,8 +21,8 @@ export const subscriberFiltersSchema = z
     status: optionalParam(z.enum(SUBSCRIBER_STATUSES)),
     lifecycle: optionalParam(z.enum(LIFECYCLE_STATES)),
     source: optionalParam(z.enum(SUBSCRIBER_SOURCES)),
-    campaign: optionalParam(metaId),
-    ad: optionalParam(metaId),
+    campaign: optionalParam(metaIdSchema),
+    ad: optionalParam(metaIdSchema),
     clickId: optionalParam(z.enum(["yes", "no"])),
     from: optionalParam(utcDaySchema), // first seen, from this UTC day
     to: optionalParam(utcDaySchema), // … through this UTC day

@@ -8,9 +8,11 @@ import { PageHeader } from "@/components/ui/page-header";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { getDb } from "@/db/client";
 import { requireUser } from "@/lib/auth";
+import { listAdFilterOptions } from "@/lib/subscribers/ad-options";
 import { attributionParamsSchema, attributionReport, resolveRange, type Totals } from "@/lib/subscribers/attribution";
+import { readUrlFilters } from "@/lib/url-filters";
 import { DailyChart } from "./daily-chart";
-import { RangeForm } from "./range-form";
+import { RangeForm, reportHref } from "./range-form";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Attribution" };
@@ -37,11 +39,13 @@ function Cells({ t, events }: { t: Totals; events: string[] }) {
 
 export default async function AttributionPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser({ role: "marketer" });
-  const parsed = attributionParamsSchema.safeParse(await searchParams);
-  const error = parsed.success ? undefined : parsed.error.issues[0]?.message;
-  const { from, to } = resolveRange(parsed.success ? parsed.data : {}, new Date());
-  const report = await attributionReport(await getDb(), { tenantId: user.tenantId, from, to });
+  const { filters, errors } = readUrlFilters(await searchParams, ["from", "to", "campaign", "ad"], attributionParamsSchema, {});
+  const { from, to } = resolveRange(filters, new Date());
+  const values = { from, to, campaign: filters.campaign, ad: filters.ad };
+  const db = await getDb();
+  const [report, options] = await Promise.all([attributionReport(db, { tenantId: user.tenantId, ...values }), listAdFilterOptions(db, user.tenantId)]);
   const events = report.eventNames;
+  const csvHref = `/api/v1/${reportHref(values).slice(1)}&format=csv`;
 
   return (
     <div className="grid gap-6">
@@ -55,7 +59,7 @@ export default async function AttributionPage({ searchParams }: { searchParams: 
             <Link href="/attribution/ads">Ad details</Link>
           </Button>
           <Button asChild variant="outline">
-            <a href={`/api/v1/attribution?from=${from}&to=${to}&format=csv`} download>
+            <a href={csvHref} download>
               <Download aria-hidden />
               Download CSV
             </a>
@@ -63,7 +67,7 @@ export default async function AttributionPage({ searchParams }: { searchParams: 
           </div>
         }
       />
-      <RangeForm from={from} to={to} error={error} />
+      <RangeForm values={values} errors={errors} campaigns={options.campaigns} ads={options.ads} />
       <Card>
         <CardHeader>
           <CardTitle>Conversations per day</CardTitle>
@@ -78,7 +82,7 @@ export default async function AttributionPage({ searchParams }: { searchParams: 
       {report.campaigns.length === 0 ? (
         <EmptyState
           icon={BarChart3}
-          title="No ad conversations in this range"
+          title={values.campaign || values.ad ? "No conversations from this campaign or ad in this range" : "No ad conversations in this range"}
           description="When people message you from a Click-to-WhatsApp ad, their conversations are counted here per campaign, ad set and ad. Try a wider range, or see who wrote organically on the Subscribers page."
           action={<Button asChild variant="outline"><Link href="/subscribers">Subscribers</Link></Button>}
         />

@@ -9,10 +9,10 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { getDb } from "@/db/client";
-import { listAdOptions } from "@/db/queries";
 import { LIFECYCLE_STATES, SUBSCRIBER_STATUSES } from "@/db/schema";
 import { requireUser } from "@/lib/auth";
 import { listNumbersPage } from "@/lib/numbers/numbers";
+import { listAdFilterOptions } from "@/lib/subscribers/ad-options";
 import { formatPhone } from "@/lib/phone";
 import { type SubscriberFilters as Filters, subscriberFiltersSchema } from "@/lib/subscribers/list-filters";
 import { listSubscribers } from "@/lib/subscribers/list";
@@ -36,17 +36,11 @@ export default async function SubscribersPage({ searchParams }: { searchParams: 
   const read = readFilters(raw);
   const { values, errors } = read;
   const db = await getDb();
-  const [numbers, adOptions] = await Promise.all([listNumbersPage(db, { tenantId: user.tenantId, limit: 200 }), listAdOptions(db, user.tenantId)]);
+  const [numbers, adOptions] = await Promise.all([listNumbersPage(db, { tenantId: user.tenantId, limit: 200 }), listAdFilterOptions(db, user.tenantId)]);
   const now = new Date();
   const { page, cursor } = await loadFilteredPage(read, urlCursor(raw), (filters, c) => listSubscribers(db, { tenantId: user.tenantId, filters, cursor: c, limit: 50, now }));
   const { filters } = read;
 
-  const campaigns = new Map<string, string>();
-  const adsById = new Map<string, string>();
-  for (const a of adOptions) {
-    if (a.campaignId) campaigns.set(a.campaignId, a.campaignName ?? `Campaign ${a.campaignId}`);
-    adsById.set(a.adId, a.adName ?? `Ad ${a.adId}`);
-  }
   const filtered = Object.entries(values).some(([k, v]) => k !== "sort" && v);
   const query = new URLSearchParams(Object.entries(values).filter(([, v]) => v) as [string, string][]).toString();
   const first = page.rows[0]?.subscriber;
@@ -71,8 +65,8 @@ export default async function SubscribersPage({ searchParams }: { searchParams: 
         values={values}
         errors={errors}
         numbers={numbers.rows.map((n) => ({ value: n.id, label: numberLabel(n) }))}
-        campaigns={[...campaigns].map(([value, label]) => ({ value, label }))}
-        ads={[...adsById].map(([value, label]) => ({ value, label }))}
+        campaigns={adOptions.campaigns}
+        ads={adOptions.ads}
         statuses={SUBSCRIBER_STATUSES.map((s) => ({ value: s, label: SUBSCRIBER_STATUS[s]?.label ?? s }))}
         lifecycles={LIFECYCLE_STATES.map((s) => ({ value: s, label: LIFECYCLE_LABELS[s] ?? s }))}
       />
