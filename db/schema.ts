@@ -26,7 +26,7 @@ export const LIFECYCLE_STATES = ["lead", "prospect", "customer", "repeat_custome
 export const MARKETING_PREFERENCES = ["stop", "resume"] as const;
 export const MESSAGE_DIRECTIONS = ["inbound", "outbound"] as const;
 export const MESSAGE_STATUSES = ["received", "accepted", "sent", "delivered", "read", "failed", "deleted"] as const;
-export const WEBHOOK_PROVIDERS = ["cloud", "gupshup"] as const;
+export const WEBHOOK_PROVIDERS = ["cloud", "gupshup", "green"] as const;
 // unverified: no secret was known when it arrived (unknown phone_number_id); checked once a number claims it
 export const SIGNATURE_RESULTS = ["valid", "invalid", "missing", "not_required", "unverified"] as const;
 export const WEBHOOK_STATUSES = ["received", "processed", "failed", "unrouted", "rejected"] as const;
@@ -64,10 +64,12 @@ export const tenants = pgTable("tenants", {
   optInKeywords: text("opt_in_keywords").array().notNull().default(sql`array['START']::text[]`),
   // per-segment template variables, e.g. { "acting": { "instructor_name": "…" } }
   segmentVariables: jsonb("segment_variables").$type<Record<string, Record<string, string>>>().notNull().default({}),
+  // a subscriber who has not written for this many days is marked inactive (scheduled work; active again on the next message)
+  inactiveAfterDays: integer("inactive_after_days").notNull().default(30),
   demoLoadedAt: ts("demo_loaded_at"),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
-});
+}, (t) => [check("tenants_inactive_after_days_check", sql`${t.inactiveAfterDays} between 1 and 3650`)]);
 
 /** A person who can sign in (identity only): where they work and as what is in memberships. */
 export const users = pgTable(
@@ -177,6 +179,8 @@ export const whatsappNumbers = pgTable(
     greenApiUrl: text("green_api_url"),
     greenInstanceId: text("green_instance_id"),
     greenTokenEnc: text("green_token_enc"),
+    // the webhookUrlToken Green API sends as `Authorization: Bearer …` to this number's URL (AES-256-GCM)
+    greenWebhookTokenEnc: text("green_webhook_token_enc"),
     // Gupshup
     gupshupAppName: text("gupshup_app_name"),
     gupshupApiKeyEnc: text("gupshup_api_key_enc"),
@@ -288,6 +292,10 @@ export const subscribers = pgTable(
     index("subscribers_tenant_status_last_inbound_idx")
       .on(t.tenantId, t.status, t.lastInboundAt.desc().nullsLast(), t.id.desc())
       .where(sql`${t.status} <> 'active'`),
+    // the scheduled inactivity sweep: active subscribers by when they last wrote (or were first seen)
+    index("subscribers_tenant_active_silent_since_idx")
+      .on(t.tenantId, sql`coalesce(${t.lastInboundAt}, ${t.firstSeenAt})`)
+      .where(sql`${t.status} = 'active'`),
     index("subscribers_tenant_lifecycle_last_inbound_idx")
       .on(t.tenantId, t.lifecycleState, t.lastInboundAt.desc().nullsLast(), t.id.desc())
       .where(sql`${t.lifecycleState} <> 'lead'`),
@@ -447,9 +455,12 @@ export const webhookEvents = pgTable(
     error: text("error"),
     attempts: integer("attempts").notNull().default(0),
     processedAt: ts("processed_at"),
+    // a provider's own id for one notification (Green API: type, idMessage and status): a redelivery stores nothing new
+    dedupeKey: text("dedupe_key"),
     createdAt: createdAt(),
   },
   (t) => [
+    uniqueIndex("webhook_events_number_dedupe_key").on(t.numberId, t.dedupeKey).where(sql`${t.dedupeKey} is not null`),
     index("webhook_events_tenant_received_idx").on(t.tenantId, t.receivedAt.desc(), t.id.desc()),
     index("webhook_events_status_received_idx").on(t.status, t.receivedAt),
     index("webhook_events_number_received_idx").on(t.numberId, t.receivedAt.desc()),

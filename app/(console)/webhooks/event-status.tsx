@@ -13,7 +13,7 @@ export const EVENT_STATUS: Record<WebhookEventStatus, { label: string; variant: 
   rejected: { label: "Rejected", variant: "destructive", icon: ShieldX, description: "Failed its authenticity check; never processed" },
 };
 
-export const PROVIDER_NAMES: Record<WebhookEventProvider, string> = { cloud: "Meta Cloud API", gupshup: "Gupshup" };
+export const PROVIDER_NAMES: Record<WebhookEventProvider, string> = { cloud: "Meta Cloud API", gupshup: "Gupshup", green: "Green API" };
 
 export const STATUS_OPTIONS = Object.entries(EVENT_STATUS).map(([value, s]) => ({ value, label: s.label }));
 export const PROVIDER_OPTIONS = Object.entries(PROVIDER_NAMES).map(([value, label]) => ({ value, label }));
