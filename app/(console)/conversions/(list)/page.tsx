@@ -18,9 +18,9 @@ import { type ConversionFilters as Filters, conversionFiltersSchema, conversionS
 import { CONVERSION_EVENT_NAMES } from "@/lib/conversions/schema";
 import { listNumbersPage } from "@/lib/numbers/numbers";
 import { formatPhone } from "@/lib/phone";
-import { CONVERSION_STATUS, ConversionStatusBadge, type ConversionStatus, formatMoney, plainError, STATUS_OPTIONS } from "./conversion-status";
-import { ConversionFilters } from "./filters";
-import { CONVERSION_FILTER_KEYS, type ConversionFilterValues, listHref } from "./list-href";
+import { CONVERSION_STATUS, ConversionStatusBadge, type ConversionStatus, formatMoney, plainError, STATUS_OPTIONS } from "../conversion-status";
+import { ConversionFilters } from "../filters";
+import { CONVERSION_FILTER_KEYS, type ConversionFilterValues, listHref } from "../list-href";
 import { loadFilteredPage, readUrlFilters, urlCursor } from "@/lib/url-filters";
 import { numberLabel } from "@/components/console/names";
 

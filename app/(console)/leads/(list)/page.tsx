@@ -16,10 +16,10 @@ import { listLeads } from "@/lib/leads/read";
 import { type LeadFilters as Filters, leadFiltersSchema } from "@/lib/leads/schemas";
 import { formatPhone } from "@/lib/phone";
 import { hasRole } from "@/lib/roles";
-import { LeadFilters } from "./filters";
-import { CallStatusBadge, CampaignBadge, QueueSummary, TargetBadge } from "./lead-badges";
-import { LEAD_FILTER_KEYS, listHref } from "./list-href";
-import { WebsiteFormSnippet } from "./website-form-snippet";
+import { LeadFilters } from "../filters";
+import { CallStatusBadge, CampaignBadge, QueueSummary, TargetBadge } from "../lead-badges";
+import { LEAD_FILTER_KEYS, listHref } from "../list-href";
+import { WebsiteFormSnippet } from "../website-form-snippet";
 import { loadFilteredPage, readUrlFilters, urlCursor } from "@/lib/url-filters";
 
 export const dynamic = "force-dynamic";

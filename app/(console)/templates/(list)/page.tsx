@@ -17,7 +17,7 @@ import { hasRole } from "@/lib/roles";
 import { loadTemplateList } from "@/lib/templates/editor";
 import { formatDelay, MAX_SEGMENT_LENGTH } from "@/lib/templates/schemas";
 import { urlCursor } from "@/lib/url-filters";
-import { ActiveSwitch, TemplateFilters, templatesHref } from "./list-parts";
+import { ActiveSwitch, TemplateFilters, templatesHref } from "../list-parts";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Templates" };

@@ -14,8 +14,8 @@ import { listNumbersPage } from "@/lib/numbers/numbers";
 import { formatPhone } from "@/lib/phone";
 import { hasRole } from "@/lib/roles";
 import { listWebhookEventsPage, type WebhookEventSummary, webhookEventSearchSchema } from "@/lib/webhook-events/list";
-import { EventStatusBadge, PROVIDER_NAMES, PROVIDER_OPTIONS, SignatureResultLabel, STATUS_OPTIONS } from "./event-status";
-import { WebhookFilters } from "./filters";
+import { EventStatusBadge, PROVIDER_NAMES, PROVIDER_OPTIONS, SignatureResultLabel, STATUS_OPTIONS } from "../event-status";
+import { WebhookFilters } from "../filters";
 import { numberLabel } from "@/components/console/names";
 
 export const dynamic = "force-dynamic";
