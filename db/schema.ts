@@ -50,6 +50,10 @@ const tenantRef = () =>
   uuid("tenant_id")
     .notNull()
     .references(() => tenants.id, { onDelete: "cascade" });
+// written by Load demo data: Remove demo data deletes exactly these rows, and a demo number reaches no provider
+const demoFlag = () => boolean("demo").notNull().default(false);
+// the demo rows of a workspace, for counting and removing them (an empty index on real data)
+const demoIndex = (name: string, t: { tenantId: AnyPgColumn; demo: AnyPgColumn }) => index(name).on(t.tenantId).where(sql`${t.demo}`);
 const oneOf = (column: AnyPgColumn, values: readonly string[]): SQL =>
   sql`${column} in (${sql.raw(values.map((v) => `'${v}'`).join(", "))})`;
 
@@ -201,6 +205,7 @@ export const whatsappNumbers = pgTable(
     lastWebhookAt: ts("last_webhook_at"),
     // set when the number's token passed the Graph check for phone_number_id: only then it gets that id's webhooks
     phoneNumberIdProvenAt: ts("phone_number_id_proven_at"),
+    demo: demoFlag(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -269,10 +274,12 @@ export const subscribers = pgTable(
     firstTouchAdId: text("first_touch_ad_id"),
     firstTouchCampaignId: text("first_touch_campaign_id"),
     hasClickId: boolean("has_click_id").notNull().default(false),
+    demo: demoFlag(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
+    demoIndex("subscribers_tenant_demo_idx", t),
     uniqueIndex("subscribers_tenant_wa_phone_key").on(t.tenantId, t.waPhone),
     uniqueIndex("subscribers_tenant_user_id_key").on(t.tenantId, t.userId),
     index("subscribers_tenant_last_inbound_idx").on(t.tenantId, t.lastInboundAt.desc().nullsLast(), t.id.desc()),
@@ -350,14 +357,17 @@ export const conversations = pgTable(
     // Meta's own conversation id/origin when statuses report them
     metaConversationId: text("meta_conversation_id"),
     metaOrigin: text("meta_origin"),
+    demo: demoFlag(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
+    demoIndex("conversations_tenant_demo_idx", t),
     index("conversations_subscriber_started_idx").on(t.subscriberId, t.startedAt.desc()),
     index("conversations_tenant_started_idx").on(t.tenantId, t.startedAt.desc(), t.id.desc()),
     index("conversations_tenant_ctwa_clid_idx").on(t.tenantId, t.ctwaClid),
-    index("conversations_tenant_ad_idx").on(t.tenantId, t.adId),
+    // an ad's conversations (enrichment), and the attribution report of one ad over a range
+    index("conversations_tenant_ad_started_idx").on(t.tenantId, t.adId, t.startedAt),
     // the attribution report reads a date range of just these columns: an index-only scan
     index("conversations_tenant_started_report_idx").on(t.tenantId, t.startedAt, t.sourceType, t.adId, t.subscriberId, t.id),
   ],
@@ -385,6 +395,7 @@ export const ads = pgTable(
     attempts: integer("attempts").notNull().default(0),
     enrichedAt: ts("enriched_at"),
     firstSeenAt: ts("first_seen_at").notNull().defaultNow(),
+    demo: demoFlag(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -419,10 +430,12 @@ export const messages = pgTable(
     errorTitle: text("error_title"),
     errorDetail: text("error_detail"),
     providerTimestamp: ts("provider_timestamp").notNull(),
+    demo: demoFlag(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
+    demoIndex("messages_tenant_demo_idx", t),
     uniqueIndex("messages_tenant_wamid_key").on(t.tenantId, t.wamid),
     index("messages_subscriber_time_idx").on(t.subscriberId, t.providerTimestamp.desc(), t.id.desc()),
     index("messages_conversation_idx").on(t.conversationId),
@@ -457,9 +470,11 @@ export const webhookEvents = pgTable(
     processedAt: ts("processed_at"),
     // a provider's own id for one notification (Green API: type, idMessage and status): a redelivery stores nothing new
     dedupeKey: text("dedupe_key"),
+    demo: demoFlag(),
     createdAt: createdAt(),
   },
   (t) => [
+    demoIndex("webhook_events_tenant_demo_idx", t),
     uniqueIndex("webhook_events_number_dedupe_key").on(t.numberId, t.dedupeKey).where(sql`${t.dedupeKey} is not null`),
     index("webhook_events_tenant_received_idx").on(t.tenantId, t.receivedAt.desc(), t.id.desc()),
     index("webhook_events_status_received_idx").on(t.status, t.receivedAt),
@@ -492,6 +507,7 @@ export const templates = pgTable(
     active: boolean("active").notNull().default(true),
     metaTemplate: jsonb("meta_template").$type<MetaTemplateBinding>(),
     revision: integer("revision").notNull().default(1),
+    demo: demoFlag(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -536,10 +552,12 @@ export const leads = pgTable(
     subscriberId: uuid("subscriber_id").references(() => subscribers.id, { onDelete: "set null" }),
     numberId: uuid("number_id").references(() => whatsappNumbers.id, { onDelete: "set null" }),
     lastWhatsappSentAt: ts("last_whatsapp_sent_at"),
+    demo: demoFlag(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
+    demoIndex("leads_tenant_demo_idx", t),
     uniqueIndex("leads_tenant_external_ref_key").on(t.tenantId, t.externalRef),
     index("leads_tenant_created_idx").on(t.tenantId, t.createdAt.desc(), t.id.desc()),
     index("leads_tenant_phone_idx").on(t.tenantId, t.phone),
@@ -576,10 +594,12 @@ export const outboundMessages = pgTable(
     errorCode: text("error_code"),
     errorMessage: text("error_message"),
     providerResponse: jsonb("provider_response").$type<Record<string, unknown>>(),
+    demo: demoFlag(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
+    demoIndex("outbound_messages_tenant_demo_idx", t),
     // enrolling a lead twice enqueues nothing new
     uniqueIndex("outbound_messages_lead_template_key").on(t.leadId, t.templateId),
     index("outbound_messages_due_idx").on(t.status, t.scheduledAt),
@@ -624,10 +644,12 @@ export const conversions = pgTable(
     response: jsonb("response").$type<Record<string, unknown>>(),
     fbtraceId: text("fbtrace_id"),
     eventsReceived: integer("events_received"),
+    demo: demoFlag(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
+    demoIndex("conversions_tenant_demo_idx", t),
     uniqueIndex("conversions_tenant_event_id_key").on(t.tenantId, t.eventId),
     index("conversions_tenant_created_idx").on(t.tenantId, t.createdAt.desc(), t.id.desc()),
     // the log's filters, each in list order
