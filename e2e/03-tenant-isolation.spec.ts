@@ -1,12 +1,13 @@
 import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { ADMIN, dramaSchool, signIn, signOut } from "./helpers";
+import { ADMIN, dramaSchool, MARKETER, signIn, signOut } from "./helpers";
 
 // Two workspaces on one server. Only the drama school (with the demo data) is seeded; the second one is
 // made the way a customer makes it: Alice creates "Other Co" with the workspace switcher, adds Bob as its
-// admin, and Bob must then see none of the drama school, whatever cookie his browser sends.
+// admin, and Bob must then see none of the drama school (Mark is a member there only), whatever cookie his
+// browser sends. Alice belongs to both: she made Other Co.
 const OTHER = { name: "Bob Other", email: "bob@other-tenant.test", password: "bob-password-42" };
-test.use({ seed: { workspaces: [{ ...dramaSchool(), demoData: true }] } });
+test.use({ seed: { workspaces: [{ ...dramaSchool("marketer"), demoData: true }] } });
 
 const switcher = (page: Page, workspace: string) => page.getByRole("button", { name: `Workspace: ${workspace}. Switch workspace` });
 const subscriberCount = async (page: Page) => ((await (await page.request.get("/api/v1/dashboard")).json()) as { counts: { subscribers: number } }).counts.subscribers;
@@ -67,17 +68,18 @@ test.describe("workspaces: created in the console, isolated in pages and API", (
     await page.goto("/settings");
     await expect(page.getByRole("cell", { name: OTHER.email })).toBeVisible();
     await expect(page.getByRole("cell", { name: ADMIN.email })).toBeVisible();
+    await expect(page.getByRole("cell", { name: MARKETER.email })).toHaveCount(0); // the drama school's only
     await signOut(page);
   });
 
   test("another workspace's admin gets 404 for our user, in the page and in the API, even with a forged workspace cookie", async ({ page, app }) => {
-    const { id: aliceId, tenantId: schoolId } = app.users[ADMIN.email]!;
+    const { id: markId, tenantId: schoolId } = app.users[MARKETER.email]!;
     await signIn(page, OTHER.email, OTHER.password);
     await expect(switcher(page, "Other Co")).toBeVisible();
 
     // Bob's browser names the drama school as its workspace: he is not a member, so he stays in Other Co
     await page.context().addCookies([{ name: "ct_workspace", value: schoolId, url: app.url, httpOnly: true, sameSite: "Lax" }]);
-    for (const path of ["/dashboard", `/settings/users/${aliceId}`]) {
+    for (const path of ["/dashboard", `/settings/users/${markId}`]) {
       const res = await page.goto(path);
       await expect(switcher(page, "Other Co")).toBeVisible();
       if (path !== "/dashboard") {
@@ -85,9 +87,9 @@ test.describe("workspaces: created in the console, isolated in pages and API", (
         await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
       }
     }
-    await expect(page.getByText(ADMIN.email)).toHaveCount(0);
+    await expect(page.getByText(MARKETER.email)).toHaveCount(0);
 
-    const api = await page.request.get(`/api/v1/users/${aliceId}`);
+    const api = await page.request.get(`/api/v1/users/${markId}`);
     expect(api.status()).toBe(404);
     expect((await api.json()).error.code).toBe("not_found");
     expect(await subscriberCount(page)).toBe(0); // the drama school's demo data is invisible here
