@@ -12,9 +12,10 @@ import { type DrainJobsResult, drainJobs, type JobHandlers } from "@/lib/jobs/qu
 import { AD_ENRICHMENT_JOB, adEnrichmentHandler, type EnrichmentDeps } from "@/lib/subscribers/enrichment";
 import { drainReceivedEvents, type ProcessTotals, WEBHOOK_RETRY_JOB, webhookRetryHandler } from "@/lib/whatsapp/processing-loop";
 import { pruneWebhookEvents } from "@/lib/whatsapp/retention";
+import { pruneSignInThrottle } from "@/lib/accounts/sign-in";
 
 /** The drip run's counts first (`claimed, sent, skipped, failed, retried, cancelled`), then the other work. */
-export type ScheduledWorkResult = Omit<DripResult, "tookMs"> & { webhooks: ProcessTotals; jobs: DrainJobsResult; rejectedWebhooksDeleted: number; unroutedWebhooksDeleted: number; tookMs: number };
+export type ScheduledWorkResult = Omit<DripResult, "tookMs"> & { webhooks: ProcessTotals; jobs: DrainJobsResult; rejectedWebhooksDeleted: number; unroutedWebhooksDeleted: number; signInCountersDeleted: number; tookMs: number };
 
 /** Graph access for ad enrichment, from the validated environment. */
 function enrichmentDepsFromEnv(): EnrichmentDeps {
@@ -43,7 +44,8 @@ export async function runScheduledWork(db: Db, { now = () => new Date(), budgetM
   const { tookMs: _dripMs, ...sends } = await runDrip(db, drip ?? dripDepsFromEnv(), { now, budgetMs: (left() * 2) / 3 });
   const jobs = await drainJobs(db, { handlers: jobHandlers(db), now, budgetMs: left() });
   const pruned = await pruneWebhookEvents(db, { now: now() });
-  return { ...sends, webhooks, jobs, rejectedWebhooksDeleted: pruned.rejected, unroutedWebhooksDeleted: pruned.unrouted, tookMs: Date.now() - started };
+  const signInCountersDeleted = await pruneSignInThrottle(db, { now: now() });
+  return { ...sends, webhooks, jobs, rejectedWebhooksDeleted: pruned.rejected, unroutedWebhooksDeleted: pruned.unrouted, signInCountersDeleted, tookMs: Date.now() - started };
 }
 
 type Ticker = { timer: ReturnType<typeof setInterval> | null; busy: boolean };

@@ -2,6 +2,7 @@ import { and, asc, count, desc, eq, gt, isNull, lte, or, sql } from "drizzle-orm
 import type { Cursor } from "@/lib/pagination";
 import type { Db } from "../client";
 import { authThrottle, memberships, type NewUser, type Role, tenants, userInvites, users } from "../schema";
+import { rowsOf } from "../migrations-info";
 import { beforeCursor, takeFirstOrNull } from "./keyset";
 import { insertMembership } from "./memberships";
 
@@ -241,4 +242,20 @@ export async function forgiveSignInAttempt(db: Db, { key }: { key: string }) {
     .update(authThrottle)
     .set({ failures: sql`greatest(${old("failures")} - 1, 0)` })
     .where(and(eq(authThrottle.key, key), isNull(authThrottle.blockedUntil)));
+}
+
+/**
+ * Scheduled clean-up: counters whose window ended and whose lock (if any) is over count for nothing any more
+ * (the next attempt would start them over), so they are deleted, up to `limit` at a time; returns how many.
+ */
+export async function deleteStaleSignInAttempts(db: Db, { now, windowMs, limit }: { now: Date; windowMs: number; limit: number }): Promise<number> {
+  const rows = rowsOf<{ key: string }>(
+    await db.execute(sql`
+      delete from ${authThrottle} where key in (
+        select key from ${authThrottle}
+        where window_started_at <= ${at(new Date(now.getTime() - windowMs))} and (blocked_until is null or blocked_until <= ${at(now)})
+        limit ${limit}
+      ) returning key`),
+  );
+  return rows.length;
 }

@@ -1,10 +1,11 @@
 // Attacks on sign-in throttling, on PGlite and (with TEST_DATABASE_URL) real Postgres: parallel
 // bursts must not race past the limit, and spraying many emails from one address is limited too.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { authThrottle } from "@/db/schema";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { verifyPassword } from "@/lib/passwords";
 import { createFirstAdmin } from "./setup";
-import { type SignInResult, signInWithPassword } from "./sign-in";
+import { pruneSignInThrottle, type SignInResult, signInWithPassword } from "./sign-in";
 import { ADDRESS_ATTEMPT_LIMIT, EMAIL_ATTEMPT_LIMIT, LOCKOUT_MS, throttledMessage } from "./throttle";
 import { createUser } from "./users";
 
@@ -93,5 +94,21 @@ describe.each(testDrivers)("sign-in throttling under attack (%s)", (kind) => {
     const email = "slow@example.com";
     for (let i = 0; i < EMAIL_ATTEMPT_LIMIT; i++) await signInWithPassword(t.db, { email, password: `g${i}`, now });
     expect(await signInWithPassword(t.db, { email, password: "g-late", now: after(15 * 60_000 + 1) })).toMatchObject({ reason: "invalid" });
+  });
+
+  it("the scheduled clean-up deletes only counters that count for nothing any more, and a lock outlives it", async () => {
+    const stale = "stale@example.com";
+    const locked = "locked@example.com";
+    const recent = "recent@example.com";
+    const early = after(3_600_000);
+    await signInWithPassword(t.db, { email: stale, password: "x", now: early, clientAddress: "203.0.113.77" });
+    for (let i = 0; i <= EMAIL_ATTEMPT_LIMIT; i++) await signInWithPassword(t.db, { email: locked, password: `x${i}`, now: after(3_600_000 + LOCKOUT_MS - 60_000) });
+    await signInWithPassword(t.db, { email: recent, password: "x", now: after(3_600_000 + LOCKOUT_MS + 10 * 60_000) });
+    const keysLeft = async () => (await t.db.select({ key: authThrottle.key }).from(authThrottle)).map((r) => r.key).filter((k) => /stale|locked|recent|203\.0\.113\.77/.test(k)).sort();
+
+    // 20 minutes after the first attempt: its window is over; the lock (set 14 minutes in) is still in force
+    expect(await pruneSignInThrottle(t.db, { now: after(3_600_000 + 20 * 60_000) })).toBeGreaterThanOrEqual(2);
+    expect(await keysLeft()).toEqual(["email:locked@example.com", "email:recent@example.com"]);
+    expect(await signInWithPassword(t.db, { email: locked, password: "x", now: after(3_600_000 + 20 * 60_000) })).toMatchObject({ reason: "throttled" });
   });
 });

@@ -1,6 +1,7 @@
 import {
   bumpSignInAttempts,
   clearSignInAttempts,
+  deleteStaleSignInAttempts,
   forgiveSignInAttempt,
   getUserCredentialsByEmail,
   touchLastLogin,
@@ -42,4 +43,15 @@ export async function signInWithPassword(
   if (clientAddress) await forgiveSignInAttempt(db, { key: addressThrottleKey(clientAddress) });
   await touchLastLogin(db, user.id, now);
   return { ok: true, userId: user.id, sessionVersion: user.sessionVersion };
+}
+
+/** Scheduled clean-up of sign-in counters that count for nothing any more (window over, no lock in force). */
+export async function pruneSignInThrottle(db: Db, { now, maxRounds = 20 }: { now: Date; maxRounds?: number }): Promise<number> {
+  let deleted = 0;
+  for (let round = 0; round < maxRounds; round++) {
+    const n = await deleteStaleSignInAttempts(db, { now, windowMs: WINDOW_MS, limit: 5000 });
+    deleted += n;
+    if (n < 5000) break;
+  }
+  return deleted;
 }
