@@ -99,4 +99,35 @@ test.describe("workspaces: created in the console, isolated in pages and API", (
     await expect(page.getByRole("menuitemradio")).toHaveCount(1);
     await expect(page.getByRole("menuitemradio", { name: new RegExp(ADMIN.organisation) })).toHaveCount(0);
   });
+  test("an invite to an existing account adds the workspace only after its owner proves the password", async ({ page }) => {
+    await signIn(page, ADMIN.email, ADMIN.password);
+    await switchTo(page, ADMIN.organisation, "Other Co");
+    await page.goto("/settings");
+    await page.getByRole("button", { name: "Invite" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Email").fill(MARKETER.email); // Mark: a marketer of the drama school only
+    await dialog.getByRole("button", { name: "Create invite link" }).click(); // role: Manager (the default)
+    const link = new URL((await dialog.getByTestId("invite-link").textContent())!);
+    await page.keyboard.press("Escape");
+    await signOut(page);
+
+    await page.goto(link.pathname);
+    await expect(page.getByRole("heading", { name: "Join Other Co" })).toBeVisible();
+    await expect(page.getByText("already has a Clicktrail account")).toBeVisible();
+    // whoever holds the link cannot choose a name or password for Mark's account, nor guess his password
+    await expect(page.getByLabel("Your name")).toHaveCount(0);
+    await page.getByLabel("Your password").fill("not-marks-password");
+    await page.getByRole("button", { name: "Sign in and join" }).click();
+    await expect(page.getByTestId("form-error")).toHaveText("That password is not right");
+
+    await page.getByLabel("Your password").fill(MARKETER.password);
+    await page.getByRole("button", { name: "Sign in and join" }).click();
+    await expect(switcher(page, "Other Co")).toBeVisible();
+    await expect(page).toHaveURL(/\/dashboard$/);
+    await switcher(page, "Other Co").click();
+    await expect(page.getByRole("menuitemradio", { name: /^Other Co/ })).toContainText("Manager");
+    await expect(page.getByRole("menuitemradio", { name: new RegExp(`^${ADMIN.organisation}`) })).toContainText("Marketer");
+    // an admin nowhere: no "Create workspace"
+    await expect(page.getByRole("menuitem", { name: "Create workspace" })).toHaveCount(0);
+  });
 });
