@@ -14,5 +14,6 @@ describe("console names", () => {
 
   it("labels a number with its formatted phone", () => {
     expect(numberLabel({ label: "Sales", phoneE164: "+15551234567" })).toBe("Sales (+1 555 123 4567)");
+    expect(numberLabel({ label: "Main line", phoneE164: "+15551234567", demo: true })).toBe("Main line (+1 555 123 4567) · demo");
   });
 });

@@ -9,7 +9,7 @@ export function subscriberName(
   return s.profileName ?? s.username ?? (s.waPhone ? formatPhone(s.waPhone) : null) ?? s.userId ?? fallback;
 }
 
-/** A connected number in options and links: its label and phone. */
-export function numberLabel(n: { label: string; phoneE164: string }): string {
-  return `${n.label} (${formatPhone(n.phoneE164)})`;
+/** A connected number in options and links: its label and phone, and "demo" for a demo number. */
+export function numberLabel(n: { label: string; phoneE164: string; demo?: boolean }): string {
+  return `${n.label} (${formatPhone(n.phoneE164)})${n.demo ? " · demo" : ""}`;
 }

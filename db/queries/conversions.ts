@@ -63,7 +63,7 @@ export async function insertConversionsIfAbsent(db: Db, { rows, job }: { rows: (
   return inserted.length;
 }
 
-export type ConversionNumber = Pick<NumberRow, "id" | "label" | "provider" | "wabaId" | "datasetId" | "accessTokenEnc">;
+export type ConversionNumber = Pick<NumberRow, "id" | "label" | "provider" | "wabaId" | "datasetId" | "accessTokenEnc" | "demo">;
 
 /** Everything a new conversion request needs, in one round trip: an earlier conversion with its eventId, the number, the click conversation. */
 export type ConversionContext = {
@@ -77,7 +77,7 @@ export type ConversionContext = {
 type ContextRow = {
   dup_id: string | null; dup_event_id: string | null; dup_event_name: string | null; dup_status: ConversionStatus | null; dup_conversation_id: string | null;
   dup_warnings: string[] | null; dup_request_hash: string | null;
-  n_id: string | null; n_label: string | null; n_provider: string | null; n_waba_id: string | null; n_dataset_id: string | null; n_access_token_enc: string | null;
+  n_id: string | null; n_label: string | null; n_provider: string | null; n_waba_id: string | null; n_dataset_id: string | null; n_access_token_enc: string | null; n_demo: boolean | null;
   subscriber_found: string | null;
   c_id: string | null; c_subscriber_id: string | null; c_number_id: string | null; c_ctwa_clid: string | null; c_started_at: Date | string | null; c_ad_id: string | null;
 };
@@ -101,7 +101,7 @@ function conversionContextSql({ tenantId, eventId, numberId, conversationId, waP
   return sql`
       select d.id as dup_id, d.event_id as dup_event_id, d.event_name as dup_event_name, d.status as dup_status, d.conversation_id as dup_conversation_id,
         d.warnings as dup_warnings, d.request_hash as dup_request_hash,
-        n.id as n_id, n.label as n_label, n.provider as n_provider, n.waba_id as n_waba_id, n.dataset_id as n_dataset_id, n.access_token_enc as n_access_token_enc,
+        n.id as n_id, n.label as n_label, n.provider as n_provider, n.waba_id as n_waba_id, n.dataset_id as n_dataset_id, n.access_token_enc as n_access_token_enc, n.demo as n_demo,
         c.id as c_id, c.subscriber_id as c_subscriber_id, c.number_id as c_number_id, c.ctwa_clid as c_ctwa_clid, c.started_at as c_started_at, c.ad_id as c_ad_id,
         ${target}
       left join ${conversions} d on ${withDuplicate ? sql`d.tenant_id = ${tenantId} and d.event_id = ${eventId}` : sql`false`}
@@ -115,7 +115,7 @@ function toConversionContext(row: ContextRow | undefined): ConversionContext {
       ? { id: row.dup_id, eventId: row.dup_event_id!, eventName: row.dup_event_name!, status: row.dup_status!, conversationId: row.dup_conversation_id, warnings: row.dup_warnings ?? [], requestHash: row.dup_request_hash! }
       : null,
     number: row.n_id
-      ? { id: row.n_id, label: row.n_label!, provider: row.n_provider as ConversionNumber["provider"], wabaId: row.n_waba_id, datasetId: row.n_dataset_id, accessTokenEnc: row.n_access_token_enc }
+      ? { id: row.n_id, label: row.n_label!, provider: row.n_provider as ConversionNumber["provider"], wabaId: row.n_waba_id, datasetId: row.n_dataset_id, accessTokenEnc: row.n_access_token_enc, demo: row.n_demo === true }
       : null,
     conversation: row.c_id
       ? { id: row.c_id, subscriberId: row.c_subscriber_id!, numberId: row.c_number_id, ctwaClid: row.c_ctwa_clid, startedAt: new Date(row.c_started_at!), adId: row.c_ad_id }
@@ -307,7 +307,7 @@ export async function getConversionForDelivery(db: Db, { tenantId, id }: { tenan
   const [row] = await db
     .select({
       conversion: conversions,
-      number: { id: whatsappNumbers.id, label: whatsappNumbers.label, provider: whatsappNumbers.provider, wabaId: whatsappNumbers.wabaId, datasetId: whatsappNumbers.datasetId, accessTokenEnc: whatsappNumbers.accessTokenEnc },
+      number: { id: whatsappNumbers.id, label: whatsappNumbers.label, provider: whatsappNumbers.provider, wabaId: whatsappNumbers.wabaId, datasetId: whatsappNumbers.datasetId, accessTokenEnc: whatsappNumbers.accessTokenEnc, demo: whatsappNumbers.demo },
     })
     .from(conversions)
     .leftJoin(whatsappNumbers, eq(whatsappNumbers.id, conversions.numberId))

@@ -18,15 +18,16 @@ const numberColumns = {
   phoneE164: whatsappNumbers.phoneE164,
   provider: whatsappNumbers.provider,
   active: whatsappNumbers.active,
+  demo: whatsappNumbers.demo,
 };
 
-/** The tenant's default sending number: the oldest active Cloud API or Green API number. */
+/** The tenant's default sending number: the oldest active Cloud API or Green API number, a real one before a demo one. */
 export async function getDefaultLeadNumber(db: Db, { tenantId }: { tenantId: string }): Promise<LeadNumber | null> {
   const rows = await db
     .select(numberColumns)
     .from(whatsappNumbers)
     .where(and(eq(whatsappNumbers.tenantId, tenantId), eq(whatsappNumbers.active, true), inArray(whatsappNumbers.provider, [...DRIP_PROVIDERS])))
-    .orderBy(asc(whatsappNumbers.createdAt), asc(whatsappNumbers.id))
+    .orderBy(asc(whatsappNumbers.demo), asc(whatsappNumbers.createdAt), asc(whatsappNumbers.id))
     .limit(1);
   return takeFirstOrNull(rows);
 }

@@ -10,6 +10,7 @@ import {
   getConversionForDelivery,
 } from "@/db/queries";
 import { openSecret } from "@/lib/crypto";
+import { demoNumberRefusal } from "@/lib/numbers/demo-number";
 import { type JobHandler, type JobHandlers, type JobOutcome, runJobNow } from "@/lib/jobs/queue";
 import { type GraphConfig, type GraphFailure, describeGraphFailure, graphRequest, isTransientGraphFailure } from "@/lib/whatsapp/graph-client";
 import { CAPI_FORWARD_JOB, CAPI_TIMEOUT_MS, capiBackoffMs } from "./deliver-policy";
@@ -55,6 +56,8 @@ function failureResponse(e: GraphFailure): Record<string, unknown> {
 /** Why a conversion cannot be sent at all, or null when its number is ready. */
 function notSendable(number: ConversionNumber | null, token: string | null): string | null {
   if (!number) return "The number of this conversion was deleted";
+  const demo = demoNumberRefusal(number);
+  if (demo) return demo;
   if (!number.datasetId) return `${number.label} has no Conversions API dataset: fetch or create one on the number's page, then retry`;
   if (!number.wabaId) return `${number.label} has no WABA id`;
   if (!token) return `The access token of ${number.label} cannot be read (was ENCRYPTION_KEY changed?): replace it on the number's page, then retry`;

@@ -47,8 +47,9 @@ export function newPhone(ctx: Ctx, used: Set<string>): { digits: string; country
   }
 }
 
-export function buildAudience(ctx: Ctx, numbers: BuiltNumber[], size = 300) {
-  const used = new Set(numbers.map((n) => n.digits));
+/** `avoid`: phones (digits) the workspace already has subscribers for. */
+export function buildAudience(ctx: Ctx, numbers: BuiltNumber[], avoid: Set<string>, size = 300) {
+  const used = new Set([...numbers.map((n) => n.digits), ...avoid]);
   const out = {
     plans: [] as SubPlan[], subscribers: [] as NewSubscriber[], conversations: [] as ConvRow[], messages: [] as MsgRow[],
     inbound: [] as InboundRef[], adConversations: [] as AdConversation[], ads: [] as NewAd[],

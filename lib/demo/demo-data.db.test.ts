@@ -1,10 +1,10 @@
 import { and, asc, count, eq, isNotNull, isNull } from "drizzle-orm";
-import type { PgTable } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import {
-  ads, conversations, conversions, leads, messages, outboundMessages, subscribers, templates, tenants, webhookEvents, whatsappNumbers,
+  ads, conversations, conversions, leads, messages, outboundMessages, subscribers, templates, tenants,
 } from "@/db/schema";
+import { countDemoRows, countDemoTableRows } from "@/db/queries/demo";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { attributionReport } from "@/lib/subscribers/attribution";
 import { listSubscribers } from "@/lib/subscribers/list";
@@ -14,20 +14,7 @@ import { type DemoSummary, loadDemoData } from "./demo-data";
 const encryptionKey = Buffer.alloc(32, 7).toString("base64");
 const now = new Date("2025-11-03T09:30:00.000Z");
 
-const counted = {
-  numbers: whatsappNumbers, subscribers, conversations, messages, ads, templates, leads,
-  outboundMessages, conversions, webhookEvents,
-} satisfies Record<Exclude<keyof DemoSummary, "skipped">, PgTable & { tenantId: unknown }>;
-
-async function countRows(db: Db, tenantId: string): Promise<Omit<DemoSummary, "skipped">> {
-  const entries = await Promise.all(
-    Object.entries(counted).map(async ([key, table]) => {
-      const [row] = await db.select({ n: count() }).from(table).where(eq(table.tenantId, tenantId));
-      return [key, row?.n ?? 0] as const;
-    }),
-  );
-  return Object.fromEntries(entries) as Omit<DemoSummary, "skipped">;
-}
+const countRows = (db: Db, tenantId: string) => countDemoTableRows(db, tenantId, { demoOnly: false });
 
 async function newTenant(db: Db, name: string): Promise<string> {
   const [tenant] = await db.insert(tenants).values({ name }).returning();
@@ -55,6 +42,10 @@ describe.each(testDrivers)("loadDemoData (%s)", (kind) => {
     expect(counts.numbers).toBe(3);
     expect(counts.webhookEvents).toBeGreaterThan(0);
     expect(counts.conversions).toBeGreaterThan(0);
+  });
+
+  it("marks every row it writes as demo", async () => {
+    expect(await countDemoRows(t.db, tenantId)).toEqual(await countRows(t.db, tenantId));
   });
 
   it("marks the tenant as loaded and sets the segment variables", async () => {

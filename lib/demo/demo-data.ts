@@ -1,9 +1,10 @@
 // Demo data for `npm run db:seed` and the setup page's "load demo data": numbers, an audience with
 // ad attribution, drip templates, leads with their queue, conversions and raw webhook events.
 // Everything is built in memory first (ids from randomUUID, so rows link without round trips),
-// then bulk-inserted in one transaction.
+// then bulk-inserted in one transaction. Every row is marked `demo` (removeDemoData deletes exactly those),
+// and the demo numbers hold no provider token: nothing demo ever reaches Meta or Green API.
 import { createHmac, randomUUID } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type { PgInsertValue, PgTable } from "drizzle-orm/pg-core";
 import type { Db } from "@/db/client";
 import {
@@ -11,7 +12,7 @@ import {
   webhookEvents, whatsappNumbers,
 } from "@/db/schema";
 import { encryptSecret, sha256Hex } from "@/lib/crypto";
-import { notFound } from "@/lib/errors";
+import { AppError, notFound } from "@/lib/errors";
 import { buildAudience, type BuiltNumber, type Ctx, DAY, type InboundRef, MIN } from "./demo-audience";
 import { createRng, DEMO_TEMPLATES, HEX, SEGMENT_VARIABLES } from "./demo-content";
 import { buildConversions, buildLeads } from "./demo-funnel";
@@ -41,21 +42,21 @@ export async function loadDemoData(db: Db, input: LoadDemoDataInput): Promise<De
     if (!tenant) throw notFound("tenant");
     if (tenant.demoLoadedAt) return { skipped: true, ...NOTHING };
 
-    const data = buildDemoData(input);
-    await insertChunks(tx, whatsappNumbers, data.numbers.map((n) => n.row));
-    await insertChunks(tx, subscribers, data.subscribers);
-    await insertChunks(tx, conversations, data.conversations);
-    await insertChunks(tx, messages, data.messages);
-    await insertChunks(tx, ads, data.ads);
-    await insertChunks(tx, templates, data.templates);
-    await insertChunks(tx, templateRevisions, data.templateRevisions);
-    await insertChunks(tx, leads, data.leads);
-    await insertChunks(tx, outboundMessages, data.outbound);
-    await insertChunks(tx, conversions, data.conversions);
-    await insertChunks(tx, webhookEvents, data.webhookEvents);
+    const data = await buildAvoidingRealRows(tx, input);
+    await insertDemo(tx, whatsappNumbers, data.numbers.map((n) => n.row));
+    await insertDemo(tx, subscribers, data.subscribers);
+    await insertDemo(tx, conversations, data.conversations);
+    await insertDemo(tx, messages, data.messages);
+    await insertDemo(tx, ads, data.ads);
+    await insertDemo(tx, templates, data.templates);
+    await insertChunks(tx, templateRevisions, data.templateRevisions); // go with their template
+    await insertDemo(tx, leads, data.leads);
+    await insertDemo(tx, outboundMessages, data.outbound);
+    await insertDemo(tx, conversions, data.conversions);
+    await insertDemo(tx, webhookEvents, data.webhookEvents);
     await tx
       .update(tenants)
-      .set({ segmentVariables: { ...tenant.segmentVariables, ...SEGMENT_VARIABLES }, demoLoadedAt: input.now })
+      .set({ segmentVariables: withDemoSegments(tenant.segmentVariables), demoLoadedAt: input.now })
       .where(eq(tenants.id, input.tenantId));
 
     return {
@@ -78,7 +79,43 @@ async function insertChunks<T extends PgTable>(db: Db, table: T, rows: PgInsertV
   for (let i = 0; i < rows.length; i += 500) await db.insert(table).values(rows.slice(i, i + 500));
 }
 
-function buildDemoData(input: LoadDemoDataInput) {
+const insertDemo = <T extends PgTable>(db: Db, table: T, rows: PgInsertValue<T>[]) =>
+  insertChunks(db, table, rows.map((r) => ({ ...r, demo: true }) as PgInsertValue<T>));
+
+/** The demo's segment values under the workspace's own (a value the workspace set wins). */
+function withDemoSegments(own: Record<string, Record<string, string>>): Record<string, Record<string, string>> {
+  const merged = { ...own };
+  for (const [segment, vars] of Object.entries(SEGMENT_VARIABLES)) merged[segment] = { ...vars, ...own[segment] };
+  return merged;
+}
+
+/**
+ * The data set, built around what the workspace already holds (it may have real rows, or rows a removed demo
+ * left behind because real activity used them): its template names are not created again, and subscriber
+ * phones it has are drawn again. A number phone it has is a conflict.
+ */
+async function buildAvoidingRealRows(db: Db, input: LoadDemoDataInput) {
+  const { tenantId } = input;
+  const names = DEMO_TEMPLATES.map((t) => t.name);
+  const takenNames = await db.select({ name: templates.name }).from(templates).where(and(eq(templates.tenantId, tenantId), inArray(templates.name, names)));
+  const avoid = { phones: new Set<string>(), templateNames: new Set(takenNames.map((t) => t.name)) };
+  for (let attempt = 0; ; attempt++) {
+    const data = buildDemoData(input, avoid);
+    const numberPhones = data.numbers.map((n) => n.row.phoneE164);
+    const [number] = await db.select({ phone: whatsappNumbers.phoneE164 }).from(whatsappNumbers)
+      .where(and(eq(whatsappNumbers.tenantId, tenantId), inArray(whatsappNumbers.phoneE164, numberPhones))).limit(1);
+    if (number) throw new AppError("conflict", `The demo's number ${number.phone} is already connected in this workspace, so the demo cannot be loaded here`);
+    const phones = data.subscribers.flatMap((s) => (s.waPhone ? [s.waPhone] : []));
+    const taken = await db.select({ phone: subscribers.waPhone }).from(subscribers).where(and(eq(subscribers.tenantId, tenantId), inArray(subscribers.waPhone, phones)));
+    if (taken.length === 0) return data;
+    if (attempt >= 4) throw new AppError("conflict", "The demo's subscribers keep meeting phones this workspace already has: try again");
+    for (const t of taken) if (t.phone) avoid.phones.add(t.phone.slice(1));
+  }
+}
+
+type Avoid = { phones: Set<string>; templateNames: Set<string> };
+
+function buildDemoData(input: LoadDemoDataInput, avoid: Avoid) {
   const nowMs = input.now.getTime();
   const ctx: Ctx = {
     rng: createRng(input.seed ?? 42),
@@ -88,8 +125,8 @@ function buildDemoData(input: LoadDemoDataInput) {
     seq: 0,
   };
   const numbers = buildNumbers(ctx, input.encryptionKey);
-  const audience = buildAudience(ctx, numbers);
-  const tpl = buildTemplates(ctx);
+  const audience = buildAudience(ctx, numbers, avoid.phones);
+  const tpl = buildTemplates(ctx, avoid.templateNames);
   const funnel = buildLeads(ctx, audience.plans, numbers, tpl.rows);
   const conversionRows = buildConversions(ctx, audience.adConversations, numbers);
   const webhookRows = buildWebhookEvents(ctx, audience.inbound, numbers);
@@ -122,7 +159,7 @@ function buildNumbers(ctx: Ctx, key: string): BuiltNumber[] {
     const row = {
       ...common, id: randomUUID(), label, phoneE164: phone, provider: "cloud" as const,
       phoneNumberId: `1${tenantDigits(ctx, `phone_number_id:${i}`, 14)}`, wabaId,
-      accessTokenEnc: encryptSecret(`demo-token-${rng.chars(32, HEX)}`, key), appSecretEnc: encryptSecret(appSecret, key),
+      appSecretEnc: encryptSecret(appSecret, key), // signs the demo's webhook bodies; no access token: it sends nothing
       verifyToken: sha256Hex(`${ctx.tenantId}:verify:${i}:${rng.next()}`).slice(0, 32),
       datasetId: i === 0 ? `1${tenantDigits(ctx, "dataset", 15)}` : null,
       verifiedName, qualityRating: "GREEN", messagingLimitTier: "TIER_1K",
@@ -135,7 +172,6 @@ function buildNumbers(ctx: Ctx, key: string): BuiltNumber[] {
       ...common, id: randomUUID(), label: "Рассылки (Green API)", phoneE164: "+79005550123", provider: "green",
       verifyToken: sha256Hex(`${ctx.tenantId}:verify:green:${rng.next()}`).slice(0, 32),
       greenApiUrl: "https://1105.api.green-api.com", greenInstanceId: `1105${tenantDigits(ctx, "green", 6)}`,
-      greenTokenEnc: encryptSecret(`demo-token-${rng.chars(50, HEX)}`, key),
       lastCheckedAt: new Date(nowMs - rng.int(5, 50) * MIN), sendRatePerSecond: 1,
     },
     appSecret: null,
@@ -148,9 +184,9 @@ function buildNumbers(ctx: Ctx, key: string): BuiltNumber[] {
   ];
 }
 
-function buildTemplates(ctx: Ctx) {
+function buildTemplates(ctx: Ctx, taken: Set<string>) {
   const createdAt = new Date(ctx.nowMs - 40 * DAY);
-  const rows = DEMO_TEMPLATES.map((t) => ({ ...t, id: randomUUID(), tenantId: ctx.tenantId, revision: 1, createdAt, updatedAt: createdAt }));
+  const rows = DEMO_TEMPLATES.filter((t) => !taken.has(t.name)).map((t) => ({ ...t, id: randomUUID(), tenantId: ctx.tenantId, revision: 1, createdAt, updatedAt: createdAt }));
   const revisions = rows.map((t) => ({
     tenantId: ctx.tenantId,
     templateId: t.id,

@@ -21,6 +21,7 @@ import {
   unclaimOutbound,
 } from "@/db/queries";
 import { openSecret } from "@/lib/crypto";
+import { DEMO_NUMBER_CODE, demoNumberRefusal } from "@/lib/numbers/demo-number";
 import type { EgressPolicy } from "@/lib/egress";
 import { groupWriter } from "@/lib/group-writer";
 import { MARKETING_STOPPED, isMarketingStopped } from "@/lib/subscribers/marketing-preference";
@@ -63,6 +64,8 @@ export function decide(row: OutboundRow, ctx: DispatchContext, deps: DripDeps, n
   if (!template.active) return stop("skipped", "template_inactive", `Template "${template.name}" is inactive`);
   const number = row.numberId ? ctx.numbers.get(row.numberId) : undefined;
   if (!number) return stop("skipped", "no_number", "No WhatsApp number to send from: connect one and re-enroll the lead");
+  const demo = demoNumberRefusal(number);
+  if (demo) return stop("skipped", DEMO_NUMBER_CODE, demo);
 
   const variables = variablesFor({
     lead: lead ?? { name: subscriber?.profileName ?? "", phone: row.phone, segment: null },

@@ -23,7 +23,8 @@ async function sendingNumber(db: Db, { tenantId, numberId }: { tenantId: string;
 /**
  * Creates a lead, or returns the tenant's lead with the same externalRef (`duplicate: true`, nothing changed).
  * The phone must be a valid number, or one a subscriber of the tenant wrote from (422 `invalid_request` otherwise).
- * Without numberId the lead gets the tenant's default sending number: the oldest active Cloud API or Green API one.
+ * Without numberId the lead gets the tenant's default sending number: the oldest active Cloud API or Green API one
+ * (a demo number only when there is no other).
  */
 export async function createLead(db: Db, { tenantId, input, now }: { tenantId: string; input: CreateLeadInput; now: Date }): Promise<CreatedLead> {
   const { externalRef } = input;

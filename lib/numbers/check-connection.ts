@@ -12,6 +12,7 @@ import type { EgressPolicy } from "@/lib/egress";
 import { DEFAULT_GRAPH_TIMEOUT_MS, type GraphConfig, graphRequest } from "@/lib/whatsapp/graph-client";
 import { clip, greenEgressPolicy, greenRequest } from "@/lib/whatsapp/green-client";
 import { type ConnectionError, describeConnectionError, graphErrorHint, greenStateError } from "./connection-errors";
+import { demoNumberRefusal } from "./demo-number";
 import { PROVEN_ELSEWHERE_MESSAGE, requireNumberRow } from "./numbers";
 import type { NumberRow } from "@/db/queries";
 
@@ -143,6 +144,8 @@ const takenElsewhere = (): CheckResult => ({
  */
 export async function checkNumberConnection(db: Db, deps: ConnectionDeps, key: { tenantId: string; id: string }) {
   const row = await requireNumberRow(db, key);
+  const demo = demoNumberRefusal(row);
+  if (demo) return { row, result: { status: row.connectionStatus, message: demo, error: null } satisfies CheckResult, proven: false }; // nothing is called or stored
   let result = row.provider === "cloud" ? await checkCloud(row, deps) : row.provider === "green" ? await checkGreen(row, deps) : checkGupshup(row);
   const proves = row.provider === "cloud" && result.status === "connected" && !row.phoneNumberIdProvenAt && !!row.phoneNumberId;
   if (proves && (await findPhoneNumberIdOwner(db, { phoneNumberId: row.phoneNumberId!, tenantId: row.tenantId }))) result = takenElsewhere();

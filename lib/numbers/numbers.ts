@@ -16,6 +16,7 @@ import { type PageParams, decodeCursor, toPage } from "@/lib/pagination";
 import { checkGreenApiUrl, greenEgressPolicy } from "@/lib/whatsapp/green-client";
 import { forgetWebhookRouting } from "@/lib/whatsapp/receive";
 import type { ConnectionError } from "./connection-errors";
+import { DEMO_NUMBER_CODE, demoNumberRefusal } from "./demo-number";
 import { type NumberInput, type NumberPatch, type NumberUpdate, type Provider, type SecretField, numberUpdateSchema } from "./schemas";
 
 /** `greenEgress`: where a Green API URL may point (Green's hosts + GREEN_API_HOSTS); Green's hosts only when absent. */
@@ -48,6 +49,8 @@ export type PublicNumber = {
   phoneNumberId: string | null;
   wabaId: string | null;
   datasetId: string | null;
+  /** written by Load demo data: no provider connection, nothing is sent, checked or fetched through it */
+  demo: boolean;
   /** a LeadSubmitted conversion is sent on the first message of each ad-attributed conversation */
   autoLeadSubmitted: boolean;
   greenApiUrl: string | null;
@@ -121,6 +124,7 @@ export function toPublicNumber(row: NumberRow, keys: NumberKeys, opts: { include
     phoneNumberId: row.phoneNumberId,
     wabaId: row.wabaId,
     datasetId: row.datasetId,
+    demo: row.demo,
     autoLeadSubmitted: row.autoLeadSubmitted,
     greenApiUrl: row.greenApiUrl,
     greenInstanceId: row.greenInstanceId,
@@ -234,7 +238,9 @@ export async function findPublicNumber(
 }
 
 /** A Cloud number's Graph access token in the clear, for a call the user asked for (422 `token_unreadable` when it cannot be read). */
-export function numberAccessToken(number: Pick<NumberRow, "accessTokenEnc">, encryptionKey: string): string {
+export function numberAccessToken(number: Pick<NumberRow, "accessTokenEnc" | "demo" | "label">, encryptionKey: string): string {
+  const demo = demoNumberRefusal(number);
+  if (demo) throw new AppError("unprocessable", demo, undefined, DEMO_NUMBER_CODE);
   const token = openSecret(number.accessTokenEnc, encryptionKey);
   if (!token) throw new AppError("unprocessable", "The number's access token cannot be read: replace it on the number's page", undefined, "token_unreadable");
   return token;

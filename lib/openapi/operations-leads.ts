@@ -112,7 +112,7 @@ export const leadOperations: ApiOperation[] = [
     summary: "Create a lead",
     description: [
       "A request left on your website (or in a CRM): the person a manager will call. When the manager answers \"target and interested?\" with yes (PATCH with `isTarget: true`), the WhatsApp drip starts.",
-      "Without `numberId` the lead's drip is sent from your default number: the oldest active Meta Cloud API or Green API number. When someone with this phone has already written to you, the lead is linked to that subscriber.",
+      "Without `numberId` the lead's drip is sent from your default number: the oldest active Meta Cloud API or Green API number (a demo number only when there is no other). When someone with this phone has already written to you, the lead is linked to that subscriber.",
       "Idempotent per `externalRef`: the same `externalRef` again answers 200 with the first lead and `duplicate: true` (nothing changes). Without `externalRef` every request is a new lead.",
     ].join("\n\n"),
     role: "manager",
@@ -123,7 +123,7 @@ export const leadOperations: ApiOperation[] = [
       segment: "The course or segment (e.g. `acting`): the drip uses that segment's templates and those for every segment",
       source: "Where the lead came from, e.g. `website`",
       externalRef: "Your id for this request (e.g. the form submission id): send it so a retried form never makes two leads",
-      numberId: "One of your Cloud API or Green API numbers (GET /api/v1/numbers); default: the oldest active one",
+      numberId: "One of your Cloud API or Green API numbers (GET /api/v1/numbers); default: the oldest active one that is not a demo number",
     },
     bodyExample: { name: "Anna", phone: "+7 900 123-45-67", segment: "acting", source: "website", externalRef: "form-100481" },
     responses: [

@@ -23,6 +23,7 @@ import {
 import { AD_ENRICHMENT_STATUSES, type NewConversation } from "@/db/schema";
 import { decryptSecret } from "@/lib/crypto";
 import { notFound } from "@/lib/errors";
+import { demoNumberRefusal } from "@/lib/numbers/demo-number";
 import { enqueueJob, type JobHandler } from "@/lib/jobs/queue";
 import { type Page, decodeCursor, pageParamsSchema, toPage } from "@/lib/pagination";
 import { type GraphConfig, type GraphFailure, describeGraphFailure, graphRequest, isGraphRateLimit, isTransientGraphFailure } from "@/lib/whatsapp/graph-client";
@@ -110,6 +111,8 @@ async function fetchAd(db: Db, deps: EnrichmentDeps, { tenantId, adId }: { tenan
   if (!/^\d{1,32}$/.test(adId)) return fail(`"${adId}" is not a Meta ad id (ad ids are digits only)`);
   const number = ad.numberId ? await getNumberById(db, { tenantId, id: ad.numberId }) : null;
   if (!number) return fail("The number that received this ad's first conversation was removed; ad names are fetched with that number's access token.");
+  const demo = demoNumberRefusal(number);
+  if (demo) return fail(demo);
   if (!number.accessTokenEnc) return fail(`Number "${number.label}" has no Graph API access token (only Cloud API numbers can fetch ad names).`);
   let token: string;
   try {
