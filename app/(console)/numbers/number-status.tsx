@@ -1,4 +1,4 @@
-import { AlertTriangle, CheckCircle2, CircleDashed, CirclePause } from "lucide-react";
+import { AlertTriangle, CheckCircle2, CircleDashed, CirclePause, FlaskConical } from "lucide-react";
 import { Badge } from "@/components/ui/badge";
 import type { ConnectionError } from "@/lib/numbers/connection-errors";
 import type { NumberStatus } from "@/lib/numbers/numbers";
@@ -16,6 +16,16 @@ export function NumberStatusBadge({ status }: { status: NumberStatus }) {
     <Badge variant={s.variant} data-testid="number-status">
       <s.icon aria-hidden />
       {s.label}
+    </Badge>
+  );
+}
+
+/** A number written by Load demo data: it has no provider connection. */
+export function DemoBadge() {
+  return (
+    <Badge variant="outline" title="Demo data: nothing is sent, checked or fetched through this number" data-testid="demo-badge">
+      <FlaskConical aria-hidden />
+      Demo
     </Badge>
   );
 }

@@ -18,7 +18,7 @@ import { loadPageOrFirst } from "@/lib/pagination";
 import { formatPhone } from "@/lib/phone";
 import { hasRole } from "@/lib/roles";
 import { urlCursor } from "@/lib/url-filters";
-import { formatTier, NumberStatusBadge, QualityBadge } from "./number-status";
+import { DemoBadge, formatTier, NumberStatusBadge, QualityBadge } from "./number-status";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Numbers" };
@@ -107,7 +107,10 @@ export default async function NumbersPage({ searchParams }: { searchParams: Prom
                     </div>
                   </TableCell>
                   <TableCell>
-                    <NumberStatusBadge status={n.status} />
+                    <span className="inline-flex flex-wrap gap-1">
+                      <NumberStatusBadge status={n.status} />
+                      {n.demo ? <DemoBadge /> : null}
+                    </span>
                   </TableCell>
                   <TableCell>{n.verifiedName ?? <span className="text-muted-foreground">—</span>}</TableCell>
                   <TableCell>
