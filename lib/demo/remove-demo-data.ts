@@ -3,7 +3,8 @@
 // demo can be loaded again.
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { type DemoCounts, deleteDemoRows, keepDemoLeftovers } from "@/db/queries/demo";
+import { getTenantById } from "@/db/queries";
+import { type DemoCounts, countDemoRows, deleteDemoRows, keepDemoLeftovers } from "@/db/queries/demo";
 import { tenants } from "@/db/schema";
 import { notFound } from "@/lib/errors";
 import { SEGMENT_VARIABLES } from "./demo-content";
@@ -38,4 +39,11 @@ export async function removeDemoData(db: Db, { tenantId, now }: { tenantId: stri
       .where(eq(tenants.id, tenantId));
     return { removed, kept };
   });
+}
+
+/** For Settings: when the demo was loaded (null: not now) and how many demo rows of each kind the workspace holds. */
+export async function getDemoStatus(db: Db, tenantId: string): Promise<{ loadedAt: Date | null; counts: DemoCounts }> {
+  const [tenant, counts] = await Promise.all([getTenantById(db, tenantId), countDemoRows(db, tenantId)]);
+  if (!tenant) throw notFound("Workspace");
+  return { loadedAt: tenant.demoLoadedAt, counts };
 }

@@ -1,15 +1,11 @@
 "use client";
 
-import { useQueryClient } from "@tanstack/react-query";
 import { Database, KeyRound, PhoneCall, Plus, Webhook } from "lucide-react";
 import Link from "next/link";
-import { useRouter } from "next/navigation";
-import { useTransition } from "react";
-import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Spinner } from "@/components/ui/spinner";
-import { loadDemoDataAction } from "./actions";
+import { useLoadDemo } from "./use-load-demo";
 
 const steps = [
   {
@@ -30,22 +26,7 @@ const steps = [
 ];
 
 export function GettingStarted({ canLoadDemo, canConnect }: { canLoadDemo: boolean; canConnect: boolean }) {
-  const router = useRouter();
-  const queryClient = useQueryClient();
-  const [pending, start] = useTransition();
-  const loadDemo = () =>
-    start(async () => {
-      const result = await loadDemoDataAction({});
-      if (!result.ok) {
-        toast.error(result.error);
-        return;
-      }
-      toast.success(
-        result.data.skipped ? "Demo data was already loaded." : `Loaded ${result.data.subscribers} demo subscribers and ${result.data.conversations} conversations.`,
-      );
-      await queryClient.invalidateQueries({ queryKey: ["dashboard"] });
-      router.refresh();
-    });
+  const { loadDemo, pending } = useLoadDemo();
 
   return (
     <Card data-testid="getting-started">

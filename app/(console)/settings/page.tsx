@@ -5,7 +5,9 @@ import { listPendingInvites } from "@/lib/accounts/invites";
 import { listUsersPage } from "@/lib/accounts/users";
 import { listApiKeysPage } from "@/lib/api-keys";
 import { requireUser } from "@/lib/auth";
+import { getDemoStatus } from "@/lib/demo/remove-demo-data";
 import { ApiKeysSection } from "./api-keys-section";
+import { DemoDataSection } from "./demo-data-section";
 import { OrganisationForm } from "./organisation-form";
 import { UsersSection } from "./users-section";
 
@@ -21,6 +23,7 @@ export default async function SettingsPage() {
   const users = await listUsersPage(db, { tenantId: user.tenantId, limit: 200 });
   const invites = await listPendingInvites(db, { tenantId: user.tenantId, now });
   const keys = await listApiKeysPage(db, { tenantId: user.tenantId, limit: 200 });
+  const demo = await getDemoStatus(db, user.tenantId);
   return (
     <div className="grid gap-8">
       <PageHeader title="Settings" description="Your workspace, the people who use it, and API keys for integrations." />
@@ -42,6 +45,7 @@ export default async function SettingsPage() {
         }))}
         hasMore={keys.nextCursor !== null}
       />
+      <DemoDataSection loadedAt={demo.loadedAt?.getTime() ?? null} counts={demo.counts} />
     </div>
   );
 }
