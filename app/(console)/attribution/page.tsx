@@ -12,7 +12,8 @@ import { listAdFilterOptions } from "@/lib/subscribers/ad-options";
 import { attributionParamsSchema, attributionReport, resolveRange, type Totals } from "@/lib/subscribers/attribution";
 import { readUrlFilters } from "@/lib/url-filters";
 import { DailyChart } from "./daily-chart";
-import { RangeForm, reportHref } from "./range-form";
+import { RangeForm } from "./range-form";
+import { reportHref } from "./report-href";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Attribution" };

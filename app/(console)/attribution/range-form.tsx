@@ -7,16 +7,8 @@ import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Spinner } from "@/components/ui/spinner";
+import { type ReportFilterValues, reportHref } from "./report-href";
 
-export type ReportFilterValues = { from: string; to: string; campaign?: string; ad?: string };
-
-/** The report's URL: the range (whole UTC days) and the campaign / ad it is narrowed to. */
-export function reportHref(v: ReportFilterValues): string {
-  const p = new URLSearchParams({ from: v.from, to: v.to });
-  if (v.campaign) p.set("campaign", v.campaign);
-  if (v.ad) p.set("ad", v.ad);
-  return `/attribution?${p}`;
-}
 
 /** The report's filters, kept in the URL: dates apply with Show, a campaign or ad at once. */
 export function RangeForm(props: {
