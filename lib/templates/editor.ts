@@ -9,7 +9,7 @@ import { getTemplateVariables, type TemplateVariables } from "./segment-variable
 import { listTemplateRevisionsPage, type PublicRevision } from "./revisions";
 import { findTemplate, listTemplatesPage, type PublicTemplate, templateToInput, toPublicTemplate } from "./templates";
 
-export type BindableNumber = { id: string; label: string; phoneE164: string };
+export type BindableNumber = { id: string; label: string; phoneE164: string; demo: boolean };
 
 export type EditorContext = {
   leads: PreviewLead[];
@@ -30,7 +30,7 @@ export async function loadEditorContext(db: Db, { tenantId }: { tenantId: string
     segments: [...new Set([...usedSegments, ...Object.keys(preview.segmentVariables)])].sort((a, b) => a.localeCompare(b)),
     cloudNumbers: numbers
       .filter((n) => n.provider === "cloud" && n.wabaId)
-      .map((n) => ({ id: n.id, label: n.label, phoneE164: n.phoneE164 })),
+      .map((n) => ({ id: n.id, label: n.label, phoneE164: n.phoneE164, demo: n.demo })),
   };
 }
 

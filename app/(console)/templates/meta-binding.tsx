@@ -12,7 +12,7 @@ import { FormField } from "@/components/ui/form-field";
 import { Label } from "@/components/ui/label";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { Spinner } from "@/components/ui/spinner";
-import { formatPhone } from "@/lib/phone";
+import { numberLabel } from "@/components/console/names";
 import type { BindableNumber } from "@/lib/templates/editor";
 import type { ApprovedMetaTemplate } from "@/lib/templates/meta-templates";
 import { loadMetaTemplatesAction } from "./actions";
@@ -142,7 +142,7 @@ export function MetaBinding({ form, numbers, variables, status, disabled }: { fo
                 <SelectContent>
                   {numbers.map((n) => (
                     <SelectItem key={n.id} value={n.id}>
-                      {n.label} · {formatPhone(n.phoneE164)}
+                      {numberLabel(n)}
                     </SelectItem>
                   ))}
                 </SelectContent>

@@ -10,7 +10,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { getDb } from "@/db/client";
 import { requireUser } from "@/lib/auth";
 import { listNumbersPage } from "@/lib/numbers/numbers";
-import { formatPhone } from "@/lib/phone";
+import { numberLabel } from "@/components/console/names";
 import { hasRole } from "@/lib/roles";
 import { TestEventForm, type TestNumberOption } from "./test-event-form";
 
@@ -23,7 +23,7 @@ export default async function TestConversionPage() {
   const numbers = await listNumbersPage(await getDb(), { tenantId: user.tenantId, limit: 200 });
   const cloud: TestNumberOption[] = numbers.rows
     .filter((n) => n.provider === "cloud")
-    .map((n) => ({ id: n.id, label: n.label, phone: formatPhone(n.phoneE164), datasetId: n.datasetId }));
+    .map((n) => ({ id: n.id, label: numberLabel(n), datasetId: n.datasetId }));
   const missing = cloud.filter((n) => !n.datasetId);
   const fix = canManage ? "fetch or create its dataset in the Conversions API card of the number's page" : "ask a manager to set up its dataset on the number's page";
   const numberHint = (

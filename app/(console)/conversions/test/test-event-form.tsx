@@ -15,7 +15,7 @@ import { cn } from "@/lib/utils";
 import { sendTestConversionAction } from "../actions";
 import { MATCH_BY, TEST_EVENT_NAMES, type TestEventInput, testEventFormSchema } from "./test-event-schema";
 
-export type TestNumberOption = { id: string; label: string; phone: string; datasetId: string | null };
+export type TestNumberOption = { id: string; label: string; datasetId: string | null };
 
 const EVENT_HINTS: Record<(typeof TEST_EVENT_NAMES)[number], string> = {
   LeadSubmitted: "A lead: they left their details or asked for a call.",
@@ -88,7 +88,7 @@ export function TestEventForm({ numbers, numberHint }: { numbers: TestNumberOpti
               <SelectContent>
                 {numbers.map((n) => (
                   <SelectItem key={n.id} value={n.id} disabled={!n.datasetId}>
-                    {n.label} ({n.phone}){n.datasetId ? "" : " · no dataset yet"}
+                    {n.label}{n.datasetId ? "" : " · no dataset yet"}
                   </SelectItem>
                 ))}
               </SelectContent>

@@ -17,6 +17,7 @@ import { requireUser } from "@/lib/auth";
 import { loadByIdOrNull } from "@/lib/http";
 import { getLead, type LeadDetail } from "@/lib/leads/read";
 import { formatPhone } from "@/lib/phone";
+import { numberLabel } from "@/components/console/names";
 import { hasRole } from "@/lib/roles";
 import { CallStatusBadge, CampaignBadge, MessageStatusBadge, TargetBadge } from "../lead-badges";
 import { CallActions } from "./call-actions";
@@ -169,7 +170,7 @@ export default async function LeadPage({ params }: { params: Promise<{ id: strin
                   "Sends from",
                   lead.number ? (
                     <Link key="n" href={`/numbers/${lead.number.id}`} className="hover:underline">
-                      {lead.number.label} ({formatPhone(lead.number.phoneE164)}){lead.number.active ? "" : " · inactive"}
+                      {numberLabel(lead.number)}{lead.number.active ? "" : " · inactive"}
                     </Link>
                   ) : null,
                 ],

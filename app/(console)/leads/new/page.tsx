@@ -6,7 +6,6 @@ import { getDb } from "@/db/client";
 import { DRIP_PROVIDERS, getDefaultLeadNumber, listLeadSegments } from "@/db/queries";
 import { requireUser } from "@/lib/auth";
 import { listNumbersPage } from "@/lib/numbers/numbers";
-import { formatPhone } from "@/lib/phone";
 import { LeadForm } from "./lead-form";
 import { numberLabel } from "@/components/console/names";
 
@@ -34,7 +33,7 @@ export default async function NewLeadPage() {
       />
       <Card className="max-w-2xl">
         <CardContent>
-          <LeadForm numbers={senders} defaultNumber={fallback ? `${fallback.label} (${formatPhone(fallback.phoneE164)})` : null} segments={segments} />
+          <LeadForm numbers={senders} defaultNumber={fallback ? numberLabel(fallback) : null} segments={segments} />
         </CardContent>
       </Card>
     </div>
