@@ -28,29 +28,17 @@ export default async function InvitePage(props: { params: Promise<{ token: strin
       </Alert>
     );
   }
-  const role = <strong>{ROLE_LABELS[found.invite.role]}</strong>;
-  if (found.accountExists) {
-    // an existing account joins as it is: only its owner (signed in, or with its password) can accept
-    const me = await currentUser();
-    const signedInAsInvitee = me?.email === found.invite.email;
-    return (
-      <Card>
-        <CardHeader>
-          <CardTitle className="text-xl">
-            <h1>Join {found.tenantName}</h1>
-          </CardTitle>
-          <CardDescription>
-            You were invited as {role} with {found.invite.email}, which already has a Clicktrail account.{" "}
-            {signedInAsInvitee
-              ? "Join with it: the workspace is added to your workspace switcher."
-              : "Enter its password to join; your name and password stay as they are."}
-            {me && !signedInAsInvitee ? ` You are signed in as ${me.email}: joining signs you in as ${found.invite.email}.` : null}
-          </CardDescription>
-        </CardHeader>
-        <CardContent>{signedInAsInvitee ? <JoinAsSignedInButton token={token} /> : <JoinWithPasswordForm token={token} />}</CardContent>
-      </Card>
-    );
-  }
+  const { invite } = found;
+  // an existing account joins as it is: only its owner (signed in, or with its password) can accept
+  const me = found.accountExists ? await currentUser() : null;
+  const signedInAsInvitee = me?.email === invite.email;
+  const how = !found.accountExists
+    ? "Choose your name and a password."
+    : signedInAsInvitee
+      ? "It already has a Clicktrail account: join with it, and the workspace is added to your workspace switcher."
+      : `It already has a Clicktrail account: enter its password to join; your name and password stay as they are.${
+          me ? ` You are signed in as ${me.email}: joining signs you in as ${invite.email}.` : ""
+        }`;
   return (
     <Card>
       <CardHeader>
@@ -58,11 +46,17 @@ export default async function InvitePage(props: { params: Promise<{ token: strin
           <h1>Join {found.tenantName}</h1>
         </CardTitle>
         <CardDescription>
-          You were invited as {role} with {found.invite.email}. Choose your name and a password.
+          You were invited as <strong>{ROLE_LABELS[invite.role]}</strong> with {invite.email}. {how}
         </CardDescription>
       </CardHeader>
       <CardContent>
-        <AcceptInviteForm token={token} />
+        {!found.accountExists ? (
+          <AcceptInviteForm token={token} />
+        ) : signedInAsInvitee ? (
+          <JoinAsSignedInButton token={token} />
+        ) : (
+          <JoinWithPasswordForm token={token} />
+        )}
       </CardContent>
     </Card>
   );
