@@ -9,6 +9,7 @@ import type { WebhookEventRow } from "@/db/queries";
 import { getTenantWebhookEvent, listTenantWebhookEventSummaries, type WebhookEventSummaryRow } from "@/db/queries/webhook-event-list";
 import { type SIGNATURE_RESULTS, WEBHOOK_PROVIDERS, WEBHOOK_STATUSES } from "@/db/schema";
 import { notFound } from "@/lib/errors";
+import { parseGreenWebhook } from "@/lib/green/parse";
 import { parseGupshupWebhook } from "@/lib/gupshup/parse";
 import { jsonDepth } from "@/lib/json-depth";
 import { type Page, decodeCursor, toPage } from "@/lib/pagination";
@@ -201,6 +202,8 @@ function toItem(item: WebhookItem): WebhookEventItem {
       return { ...base, kind: item.kind, from: item.phone, status: item.event };
     case "user_preference":
       return { ...base, kind: item.kind, type: item.category, from: item.waId ?? item.userId, status: item.value, textPreview: item.detail, phoneNumberId: item.phoneNumberId };
+    case "instance_state":
+      return { ...base, kind: item.kind, status: item.state };
     case "ignored":
       return { ...base, kind: item.kind, type: item.field, textPreview: item.reason };
   }
@@ -219,6 +222,7 @@ const KIND_NOUNS: Record<WebhookItem["kind"], [string, string]> = {
   value_errors: ["error report", "error reports"],
   user_event: ["user event", "user events"],
   user_preference: ["user preference", "user preferences"],
+  instance_state: ["instance state change", "instance state changes"],
   ignored: ["ignored field", "ignored fields"],
 };
 
@@ -241,7 +245,8 @@ function readBody(provider: WebhookEventProvider, rawBody: string, receivedAt: D
   const deep = jsonDepth(rawBody) > MAX_SHOWN_DEPTH;
   const shown = { bodyFormat: deep ? ("deep_json" as const) : ("json" as const), prettyBody: deep ? null : JSON.stringify(json, null, 2) };
   try {
-    const parsed = provider === "gupshup" ? parseGupshupWebhook(json, { receivedAt }) : parseMetaWebhook(json, { receivedAt });
+    const parse = provider === "gupshup" ? parseGupshupWebhook : provider === "green" ? parseGreenWebhook : parseMetaWebhook;
+    const parsed = parse(json, { receivedAt });
     return { ...shown, items: parsed.items.map(toItem), parseError: null };
   } catch (e) {
     const message = e instanceof RangeError ? `The body nests too deeply to read (${e.message})` : e instanceof Error ? e.message : String(e);

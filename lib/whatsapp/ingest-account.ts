@@ -1,6 +1,9 @@
-// Gupshup user-events (opt-in/out) and WABA-level changes (template status, quality, account updates).
+// Gupshup user-events (opt-in/out), WABA-level changes (template status, quality, account updates) and
+// Green API instance states.
 import type { Db } from "@/db/client";
 import { cancelPendingOutboundForOptOut, getNumberById, insertSubscribersIfAbsent, recordSubscriberOptEvent, recordTemplateBindingStatus, updateNumber } from "@/db/queries";
+import { recordGreenInstanceState } from "@/db/queries/green";
+import { greenStateError } from "@/lib/numbers/connection-errors";
 import { identityFromPhone } from "@/lib/subscribers/identity";
 import type { AccountWork, Routed, UserEvent } from "./routed";
 
@@ -28,9 +31,18 @@ function describeAccountEvent(event: string, raw: Record<string, unknown>): stri
 /**
  * Template status → the binding of templates that use that Meta template; quality update → messaging tier
  * (and FLAGGED/UNFLAGGED → RED/GREEN quality); account_update problems → connection status `error` with
- * the event as last_error (a DISABLED_UPDATE "REINSTATE" clears it). Other account events are ignored.
+ * the event as last_error (a DISABLED_UPDATE "REINSTATE" clears it); a Green API instance state → connected when
+ * `authorized`, else `error` with what to do (only when newer than the last check). Other account events are ignored.
  */
 export async function applyAccountChange(tx: Db, { item, numbers }: AccountWork, now: Date): Promise<void> {
+  if (item.kind === "instance_state") {
+    const authorized = item.state === "authorized";
+    const lastError = authorized ? null : (greenStateError(item.state) as Record<string, unknown>);
+    for (const n of numbers) {
+      await recordGreenInstanceState(tx, { tenantId: n.tenantId, id: n.id, connectionStatus: authorized ? "connected" : "error", lastError, at: item.timestamp });
+    }
+    return;
+  }
   if (item.kind === "template_status" && item.name) {
     const tenantIds = [...new Set(numbers.map((n) => n.tenantId))];
     await recordTemplateBindingStatus(tx, { tenantIds, name: item.name, language: item.language, status: item.event, reason: item.reason, at: now });

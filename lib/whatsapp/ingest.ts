@@ -21,12 +21,13 @@ import {
   touchNumbersLastWebhookAt,
 } from "@/db/queries";
 import { AppError, notFound } from "@/lib/errors";
+import { parseGreenWebhook } from "@/lib/green/parse";
 import { parseGupshupWebhook } from "@/lib/gupshup/parse";
 import { applyAccountChange, applyUserEvents } from "./ingest-account";
 import { applyInbound } from "./ingest-inbound";
 import { applyUserPreferences } from "./ingest-preferences";
 import { applyStatuses } from "./ingest-statuses";
-import type { InboundMessage, StatusUpdate, WebhookItem } from "./normalised";
+import type { ChangeEvent, InboundMessage, StatusUpdate, WebhookItem } from "./normalised";
 import { parseMetaWebhook } from "./parse";
 import { parseBodyJson } from "./store";
 import type { AccountWork, EventContext, Routed, UserEvent, UserPreference } from "./routed";
@@ -218,9 +219,9 @@ function stripNul(value: unknown): unknown {
   return value;
 }
 
-/** "v2"/"v3" for Gupshup subscriptions; Meta does not put its API version in the body, so "cloud". */
+/** "v2"/"v3" for Gupshup subscriptions; Meta does not put its API version in the body, so "cloud"; "green". */
 function rawVersionOf(provider: WebhookEventRow["provider"], json: unknown): string {
-  if (provider === "cloud") return "cloud";
+  if (provider === "cloud" || provider === "green") return provider;
   const body = json as { entry?: unknown; version?: unknown };
   if (Array.isArray(body.entry)) return "v3";
   return typeof body.version === "number" || typeof body.version === "string" ? `v${body.version}` : "gupshup";
@@ -232,7 +233,8 @@ function parseEvent(row: WebhookEventRow): ParsedEvent | { error: string } {
     // Postgres text/jsonb cannot hold NUL: a "\u0000" escape in a payload would otherwise poison the event forever
     const json = row.rawBody.includes("\\u0000") ? stripNul(raw) : raw;
     const options = { receivedAt: row.receivedAt };
-    const result = row.provider === "gupshup" ? parseGupshupWebhook(json, options) : parseMetaWebhook(json, options);
+    const result =
+      row.provider === "gupshup" ? parseGupshupWebhook(json, options) : row.provider === "green" ? parseGreenWebhook(json, options) : parseMetaWebhook(json, options);
     const ctx = { eventId: row.id, receivedAt: row.receivedAt, rawVersion: rawVersionOf(row.provider, json) };
     return { row, items: result.items, phoneNumberIds: result.phoneNumberIds, ctx };
   } catch (e) {
@@ -246,7 +248,7 @@ function digitsOf(value: string | null): string {
   return (value ?? "").replace(/\D/g, "");
 }
 
-/** Numbers an item belongs to. Gupshup events are tied to one number by their URL token (webhook_events.number_id). */
+/** Numbers an item belongs to. Gupshup and Green API events are tied to one number by their URL (webhook_events.number_id). */
 function targetsOf(item: WebhookItem, event: WebhookEventRow, maps: RoutingMaps): RoutingNumber[] {
   const all = candidatesOf(item, event, maps);
   const verified = event.provider === "cloud" ? event.verifiedPhoneNumberIds : null;
@@ -256,7 +258,7 @@ function targetsOf(item: WebhookItem, event: WebhookEventRow, maps: RoutingMaps)
 
 function candidatesOf(item: WebhookItem, event: WebhookEventRow, maps: RoutingMaps): RoutingNumber[] {
   const eventNumber = event.numberId ? maps.byId.get(event.numberId) : undefined;
-  const pinned = event.provider === "gupshup" && eventNumber ? [eventNumber] : null;
+  const pinned = event.provider !== "cloud" && eventNumber ? [eventNumber] : null;
   const one = (n: RoutingNumber | undefined) => (n ? [n] : []);
   switch (item.kind) {
     case "message":
@@ -265,6 +267,7 @@ function candidatesOf(item: WebhookItem, event: WebhookEventRow, maps: RoutingMa
     case "user_preference":
       return pinned ?? (item.phoneNumberId ? one(maps.byPnid.get(item.phoneNumberId)) : one(eventNumber));
     case "user_event":
+    case "instance_state":
       return one(eventNumber);
     case "number_quality": {
       if (pinned) return pinned;
@@ -278,6 +281,10 @@ function candidatesOf(item: WebhookItem, event: WebhookEventRow, maps: RoutingMa
       return pinned ?? (item.wabaId ? (maps.byWaba.get(item.wabaId) ?? []) : one(eventNumber));
   }
 }
+
+// items about a number or its account rather than a customer (applied by ingest-account)
+const ACCOUNT_KINDS = new Set<WebhookItem["kind"]>(["template_status", "number_quality", "account_update", "instance_state"]);
+const isAccountItem = (item: WebhookItem): item is ChangeEvent => ACCOUNT_KINDS.has(item.kind);
 
 async function routeEvents(tx: Db, events: ParsedEvent[]) {
   const numbers = await findNumbersForRouting(tx, {
@@ -312,7 +319,7 @@ async function routeEvents(tx: Db, events: ParsedEvent[]) {
         else if (item.kind === "user_event") work.userEvents.push({ item, number, ctx: event.ctx });
         else if (item.kind === "user_preference") work.preferences.push({ item, number, ctx: event.ctx });
       }
-      if (targets.length > 0 && (item.kind === "template_status" || item.kind === "number_quality" || item.kind === "account_update")) account.push({ item, numbers: targets });
+      if (targets.length > 0 && isAccountItem(item)) account.push({ item, numbers: targets });
     }
     for (const n of routedTo) if ((touches.get(n.id)?.getTime() ?? 0) < event.ctx.receivedAt.getTime()) touches.set(n.id, event.ctx.receivedAt);
     outcomes.push({

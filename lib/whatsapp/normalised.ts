@@ -1,7 +1,8 @@
-// Provider-neutral shapes the webhook parsers (Meta Cloud API, Gupshup) emit, and helpers they share.
+// Provider-neutral shapes the webhook parsers (Meta Cloud API, Gupshup, Green API) emit, and helpers they share.
 import { z } from "zod";
 
-export type WebhookError = { code: number | null; title: string | null; message: string | null; details: string | null };
+/** `code`: Meta's and Gupshup's numbers; Green API's words (`noAccount`, `SWE004`). */
+export type WebhookError = { code: number | string | null; title: string | null; message: string | null; details: string | null };
 
 export type NormalisedContact = {
   waId: string | null;
@@ -101,11 +102,13 @@ export type ChangeEvent =
   | { kind: "user_event"; phone: string | null; event: "opted-in" | "opted-out" | string }
   /** Meta `user_preferences`: a customer stopped (or resumed) a category of messages, e.g. marketing_messages. */
   | { kind: "user_preference"; phoneNumberId: string | null; waId: string | null; userId: string | null; category: string; value: string; detail: string | null; timestamp: Date }
+  /** Green API `stateInstanceChanged`: the linked WhatsApp session's state (authorized, notAuthorized, blocked…). */
+  | { kind: "instance_state"; state: string; timestamp: Date }
   | { kind: "ignored"; field: string; reason: string };
 
 export type WebhookItem = InboundMessage | StatusUpdate | ChangeEvent;
 
-export type ParsedWebhook = { provider: "meta" | "gupshup"; items: WebhookItem[]; phoneNumberIds: string[] };
+export type ParsedWebhook = { provider: "meta" | "gupshup" | "green"; items: WebhookItem[]; phoneNumberIds: string[] };
 
 export type ParseOptions = {
   /** When the POST arrived; stands in for missing or unreadable provider timestamps. Defaults to now. */

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { parseGreenWebhook } from "@/lib/green/parse";
 import { parseGupshupWebhook } from "@/lib/gupshup/parse";
 import { fixtureDir, fixtureJson, fixtureNames, fixtureText } from "@/test/fixtures/webhooks";
 import { type ChangeEvent, type InboundMessage, type ParsedWebhook, type StatusUpdate, type WebhookItem, messagePreview, toDate } from "./normalised";
@@ -20,6 +21,7 @@ const FRAGMENTS = new Set(["meta-referral-ad-fragment.json"]);
 /** Any fixture through the parser its provider's route uses (fragments wrapped first). */
 function parseFixture(name: string): ParsedWebhook {
   const json = FRAGMENTS.has(name) ? wrapValue(fixtureJson(name)) : fixtureJson(name);
+  if (name.startsWith("green-")) return parseGreenWebhook(json, { receivedAt });
   return name.startsWith("gupshup-") ? parseGupshupWebhook(json, { receivedAt }) : parseMetaWebhook(json, { receivedAt });
 }
 

@@ -33,6 +33,7 @@ const ITEM_KINDS: Record<WebhookEventItem["kind"], string> = {
   value_errors: "Error report",
   user_event: "User event",
   user_preference: "User preference",
+  instance_state: "Instance state",
   ignored: "Ignored",
 };
 

@@ -142,7 +142,7 @@ describe.each(testDrivers)("/api/v1/webhook-events (%s)", (kind) => {
   });
 
   it("refuses invalid filters with 422 and a bad cursor with 422 invalid_cursor", async () => {
-    for (const query of ["status=bogus", "provider=green", "numberId=not-a-uuid", "limit=0", "limit=201", "limit=abc", "status=failed&status=rejected"]) {
+    for (const query of ["status=bogus", "provider=twilio", "numberId=not-a-uuid", "limit=0", "limit=201", "limit=abc", "status=failed&status=rejected"]) {
       const res = await call(list.GET, { token: key, query });
       expect(res.status, query).toBe(422);
       expect(res.json.error.code).toBe("unprocessable");

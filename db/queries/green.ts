@@ -1,0 +1,63 @@
+// Green API numbers' webhooks: the number a notification URL names (global: the URL carries our number id and
+// the token proves it), its sealed webhook token, its instance state, and storing a notification once.
+import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
+import type { Db } from "../client";
+import { webhookEvents, whatsappNumbers } from "../schema";
+import { takeFirstOrNull } from "./keyset";
+import type { NewWebhookEvent } from "./webhook-events";
+
+/** The Green API number a webhook URL names, with its sealed webhook token (null: no such Green API number). */
+export async function findGreenNumberForWebhook(db: Db, id: string) {
+  return takeFirstOrNull(
+    await db
+      .select({ id: whatsappNumbers.id, tenantId: whatsappNumbers.tenantId, greenWebhookTokenEnc: whatsappNumbers.greenWebhookTokenEnc })
+      .from(whatsappNumbers)
+      .where(and(eq(whatsappNumbers.id, id), eq(whatsappNumbers.provider, "green")))
+      .limit(1),
+  );
+}
+
+/** Replaces the number's sealed webhook token (the old one stops working at once). */
+export async function setGreenWebhookToken(db: Db, { tenantId, id, sealed }: { tenantId: string; id: string; sealed: string }): Promise<boolean> {
+  const rows = await db
+    .update(whatsappNumbers)
+    .set({ greenWebhookTokenEnc: sealed, updatedAt: new Date() })
+    .where(and(eq(whatsappNumbers.tenantId, tenantId), eq(whatsappNumbers.id, id), eq(whatsappNumbers.provider, "green")))
+    .returning({ id: whatsappNumbers.id });
+  return rows.length > 0;
+}
+
+/**
+ * The instance state Green API reported at `at` as the number's connection status, only when newer than the last
+ * check or report (a redelivered old state never undoes a newer one). Returns whether the number changed.
+ */
+export async function recordGreenInstanceState(
+  db: Db,
+  { tenantId, id, connectionStatus, lastError, at }: { tenantId: string; id: string; connectionStatus: "connected" | "error"; lastError: Record<string, unknown> | null; at: Date },
+): Promise<boolean> {
+  const n = whatsappNumbers;
+  const rows = await db
+    .update(n)
+    .set({ connectionStatus, lastError, lastCheckedAt: at, updatedAt: new Date() })
+    .where(and(eq(n.tenantId, tenantId), eq(n.id, id), or(isNull(n.lastCheckedAt), lt(n.lastCheckedAt, at))))
+    .returning({ id: n.id });
+  return rows.length > 0;
+}
+
+/** Stores an event unless the number already has one with its dedupe key; returns its id, or null for a redelivery. */
+export async function insertWebhookEventOnce(db: Db, values: NewWebhookEvent & { numberId: string; dedupeKey: string }): Promise<string | null> {
+  const [row] = await db
+    .insert(webhookEvents)
+    .values(values)
+    .onConflictDoNothing({ target: [webhookEvents.numberId, webhookEvents.dedupeKey], where: sql`${webhookEvents.dedupeKey} is not null` })
+    .returning({ id: webhookEvents.id });
+  return row?.id ?? null;
+}
+
+/** The stored event a redelivery repeats (the number's event with that dedupe key). */
+export async function findWebhookEventByDedupeKey(db: Db, { numberId, dedupeKey }: { numberId: string; dedupeKey: string }): Promise<string | null> {
+  const row = takeFirstOrNull(
+    await db.select({ id: webhookEvents.id }).from(webhookEvents).where(and(eq(webhookEvents.numberId, numberId), eq(webhookEvents.dedupeKey, dedupeKey))).limit(1),
+  );
+  return row?.id ?? null;
+}
