@@ -3,6 +3,7 @@
 import type { Db } from "@/db/client";
 import type { NumberRow } from "@/db/queries";
 import { decryptSecret } from "@/lib/crypto";
+import { issueGreenWebhookToken } from "@/lib/green/webhook-token";
 import { forgetWebhookRouting } from "@/lib/whatsapp/receive";
 import { adoptUnroutedEvents } from "@/lib/whatsapp/unrouted";
 import { type CheckResult, checkNumberConnection } from "./check-connection";
@@ -14,6 +15,7 @@ export type NumberWithCheck = { number: PublicNumber; check: CheckResult | null 
 
 export async function connectNumber(db: Db, deps: NumberServiceDeps, { tenantId, input }: { tenantId: string; input: NumberInput }): Promise<NumberWithCheck> {
   const created = await createNumber(db, deps.keys, { tenantId, input });
+  if (created.provider === "green") await issueGreenWebhookToken(db, deps.keys, { tenantId, id: created.id });
   forgetWebhookRouting();
   return recheckNumber(db, deps, { tenantId, id: created.id });
 }

@@ -6,6 +6,7 @@ import { getDb } from "@/db/client";
 import { defineAction } from "@/lib/action";
 import { syncNumberDataset } from "@/lib/conversions/dataset";
 import { conversionDepsFromEnv } from "@/lib/conversions/deps";
+import { issueGreenWebhookToken } from "@/lib/green/webhook-token";
 import { connectNumber, editNumber, recheckNumber } from "@/lib/numbers/connect";
 import { numberDepsFromEnv } from "@/lib/numbers/deps";
 import { deleteNumber, rotateNumberToken, setAutoLeadSubmitted, setNumberActive } from "@/lib/numbers/numbers";
@@ -53,6 +54,12 @@ export const rotateNumberTokenAction = defineAction(
     return done(true, id);
   },
 );
+
+/** A new webhookUrlToken for a Green API number (admins: the token is shown to them only). */
+export const rotateGreenWebhookTokenAction = defineAction({ role: "admin", schema: byId }, async ({ id }, user) => {
+  await issueGreenWebhookToken(await getDb(), numberDepsFromEnv().keys, { tenantId: user.tenantId, id });
+  return done(true, id);
+});
 
 export const deleteNumberAction = defineAction({ role: manager, schema: byId }, async ({ id }, user) => {
   await deleteNumber(await getDb(), { tenantId: user.tenantId, id });

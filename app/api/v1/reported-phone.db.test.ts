@@ -19,13 +19,15 @@ const subscribersRoute = await import("./subscribers/route");
 // +972 98 765 4321: the right length for Israel, in a range libphonenumber calls invalid
 const NEW_RANGE_WA_ID = "972987654321";
 
-const call = async (handler: (req: Request) => Promise<Response>, opts: { token: string; url: string; body?: unknown }) => {
+type Handler = (req: Request, ctx: never) => Promise<Response>;
+const call = async (handler: Handler, opts: { token: string; url: string; body?: unknown }) => {
   const res = await handler(
     new Request(opts.url, {
       method: opts.body === undefined ? "GET" : "POST",
       headers: { authorization: `Bearer ${opts.token}`, "content-type": "application/json" },
       body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
     }),
+    { params: Promise.resolve({}) } as never,
   );
   return { status: res.status, json: await res.json() };
 };

@@ -9,10 +9,12 @@ import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { getDb } from "@/db/client";
 import { requireUser } from "@/lib/auth";
+import { getGreenWebhookSetup } from "@/lib/green/webhook-token";
 import { numberDepsFromEnv } from "@/lib/numbers/deps";
 import { findPublicNumber, type PublicNumber } from "@/lib/numbers/numbers";
 import { PROVIDER_LABELS } from "@/lib/numbers/schemas";
 import { formatPhone } from "@/lib/phone";
+import { hasRole } from "@/lib/roles";
 import { ConnectionErrorDetails, formatTier, NumberStatusBadge, QualityBadge } from "../number-status";
 import { ConversionsApiCard } from "./conversions-api-card";
 import { NumberLifecycle, TestConnectionButton } from "./number-actions";
@@ -47,9 +49,15 @@ function configuration(n: PublicNumber): [string, React.ReactNode][] {
 
 export default async function NumberPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requireUser({ role: "manager" });
-  const n = await findPublicNumber(await getDb(), numberDepsFromEnv().keys, { tenantId: user.tenantId, id: (await params).id, includeWebhook: true });
+  const db = await getDb();
+  const { keys } = numberDepsFromEnv();
+  const n = await findPublicNumber(db, keys, { tenantId: user.tenantId, id: (await params).id, includeWebhook: true });
   if (!n) notFound();
   const webhook = n.webhook!;
+  const isAdmin = hasRole(user.role, "admin");
+  const greenSetup = n.provider === "green" ? await getGreenWebhookSetup(db, keys, { tenantId: user.tenantId, id: n.id }) : null;
+  // the token is a secret: it never reaches a non-admin's browser
+  const green = greenSetup && !isAdmin ? { ...greenSetup, token: null } : greenSetup;
 
   return (
     <div className="grid gap-6">
@@ -103,6 +111,7 @@ export default async function NumberPage({ params }: { params: Promise<{ id: str
         </Card>
         <WebhookPanel
           canManage
+          isAdmin={isAdmin}
           setup={{
             id: n.id,
             provider: n.provider,
@@ -110,6 +119,7 @@ export default async function NumberPage({ params }: { params: Promise<{ id: str
             verifyToken: webhook.verifyToken,
             fields: webhook.fields,
             gupshupCallbackUrl: webhook.gupshupCallbackUrl,
+            green,
             lastWebhookAt: n.lastWebhookAt?.getTime() ?? null,
           }}
         />

@@ -12,8 +12,9 @@ import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Spinner } from "@/components/ui/spinner";
+import type { GreenWebhookSetup } from "@/lib/green/webhook-token";
 import type { Provider } from "@/lib/numbers/schemas";
-import { rotateNumberTokenAction } from "../actions";
+import { rotateGreenWebhookTokenAction, rotateNumberTokenAction } from "../actions";
 
 export type WebhookSetup = {
   id: string;
@@ -22,6 +23,8 @@ export type WebhookSetup = {
   verifyToken: string;
   fields: string[];
   gupshupCallbackUrl: string | null;
+  /** Green API numbers: their own URL, and the token only when the viewer is an admin */
+  green: GreenWebhookSetup | null;
   lastWebhookAt: number | null;
 };
 
@@ -80,6 +83,60 @@ function RotateButton({ id, which, canManage }: { id: string; which: "verify" | 
   );
 }
 
+function GreenTokenButton({ id, first }: { id: string; first: boolean }) {
+  const router = useRouter();
+  const [pending, startTransition] = useTransition();
+  const rotate = () =>
+    startTransition(async () => {
+      const result = await rotateGreenWebhookTokenAction({ id });
+      if (!result.ok) return void toast.error(result.error);
+      toast.success("New webhook token: paste it into the Green API console");
+      router.refresh();
+    });
+  const button = (
+    <Button type="button" variant="outline" size="sm" disabled={pending} onClick={first ? rotate : undefined}>
+      {pending ? <Spinner /> : <RefreshCw aria-hidden />}
+      {first ? "Create token" : "Rotate"}
+    </Button>
+  );
+  if (first) return button;
+  return (
+    <ConfirmButton
+      title="Rotate the Green API webhook token?"
+      description="The current token stops working at once: Green API's notifications are refused until you paste the new token into the Green API console."
+      confirmLabel="Rotate"
+      onConfirm={rotate}
+    >
+      {button}
+    </ConfirmButton>
+  );
+}
+
+/** The Green API number's URL and webhookUrlToken (the token for admins only), as the Green API console asks for them. */
+function GreenSetup({ id, green, isAdmin }: { id: string; green: GreenWebhookSetup; isAdmin: boolean }) {
+  return (
+    <>
+      <CopyRow label="Webhook URL" value={green.url} testId="green-webhook-url" />
+      {!isAdmin ? (
+        <p className="text-sm text-muted-foreground">The webhook URL token is a secret: an admin can see, copy and rotate it here.</p>
+      ) : green.token ? (
+        <CopyRow label="Webhook URL token" value={green.token} testId="green-webhook-token" action={<GreenTokenButton id={id} first={false} />} />
+      ) : (
+        <div className="flex flex-wrap items-center gap-3 text-sm">
+          <span className={green.unreadable ? "text-destructive" : "text-muted-foreground"}>
+            {green.unreadable ? "The token cannot be read with the current ENCRYPTION_KEY: rotate it." : "This number has no webhook token yet."}
+          </span>
+          <GreenTokenButton id={id} first={!green.unreadable} />
+        </div>
+      )}
+      <p className="text-xs text-muted-foreground">
+        Turn on incoming messages, outgoing message statuses and instance state notifications. Green API sends the token as
+        “Authorization: Bearer …”; requests without it are refused.
+      </p>
+    </>
+  );
+}
+
 function LiveIndicator({ id, initial }: { id: string; initial: number | null }) {
   const { data: last, isError } = useQuery({
     queryKey: ["number-last-webhook", id],
@@ -111,7 +168,7 @@ function LiveIndicator({ id, initial }: { id: string; initial: number | null }) 
   );
 }
 
-export function WebhookPanel({ setup, canManage }: { setup: WebhookSetup; canManage: boolean }) {
+export function WebhookPanel({ setup, canManage, isAdmin = false }: { setup: WebhookSetup; canManage: boolean; isAdmin?: boolean }) {
   const local = /^https?:\/\/(localhost|127\.|0\.0\.0\.0|\[::1\])/.test(setup.callbackUrl);
   return (
     <Card>
@@ -127,15 +184,15 @@ export function WebhookPanel({ setup, canManage }: { setup: WebhookSetup; canMan
             ? "In your Meta app: WhatsApp → Configuration → Webhook → Edit. Paste these two values, verify, then subscribe to the field below."
             : setup.provider === "gupshup"
               ? "In Gupshup: your app → Webhooks → add this callback URL. Choose payload version 3 (Meta format) to receive ad click ids."
-              : "Green API numbers send drip messages; incoming Green API notifications are not used."}
+              : "In the Green API console: your instance → Settings. Paste the webhook URL and its token, so replies, STOPs and delivery statuses reach this console."}
         </CardDescription>
       </CardHeader>
       <CardContent className="grid gap-4">
-        {local && setup.provider !== "green" ? (
+        {local ? (
           <Alert variant="warning">
             <AlertTriangle aria-hidden />
             <AlertDescription>
-              Meta and Gupshup cannot reach {new URL(setup.callbackUrl).host}. Set APP_URL to this console&apos;s public HTTPS address (or a tunnel) so the
+              The provider cannot reach {new URL(setup.callbackUrl).host}. Set APP_URL to this console&apos;s public HTTPS address (or a tunnel) so the
               callback URL works from the internet.
             </AlertDescription>
           </Alert>
@@ -172,7 +229,8 @@ export function WebhookPanel({ setup, canManage }: { setup: WebhookSetup; canMan
             action={<RotateButton id={setup.id} which="gupshup" canManage={canManage} />}
           />
         ) : null}
-        {setup.provider !== "green" ? <LiveIndicator id={setup.id} initial={setup.lastWebhookAt} /> : null}
+        {setup.provider === "green" && setup.green ? <GreenSetup id={setup.id} green={setup.green} isAdmin={isAdmin} /> : null}
+        <LiveIndicator id={setup.id} initial={setup.lastWebhookAt} />
       </CardContent>
     </Card>
   );
