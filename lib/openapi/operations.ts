@@ -363,7 +363,7 @@ const webhookEvents: ApiOperation[] = [
     tag: "Webhook events",
     summary: "Get a webhook event",
     description:
-      "One delivery with its raw body, a pretty-printed copy, the kept headers and a parsed overview of its items. `rawBodyKind` says what `rawBody` holds: `exact` (the body as received), `tenant_copy` (a delivery that also named other workspaces' numbers: only this workspace's entries) or `prefix` (the first 4 KiB of a refused body); `bodySha256` is the SHA-256 of the whole body received and `refusedPhoneNumberIds` the Phone Number IDs it named whose number's app secret did not verify it. Needs a manager: bodies hold customers' messages.",
+      "One delivery with its raw body, a pretty-printed copy, the kept headers and a parsed overview of its items. `rawBodyKind` says what `rawBody` holds: `exact` (the body as received), `tenant_copy` (a delivery that also named other workspaces' numbers: only this workspace's entries) or `prefix` (the first 4 KiB of a refused body); `bodySha256` is the SHA-256 of the whole body received and `refusedPhoneNumberIds` the Phone Number IDs it named whose number's app secret did not verify it. `bodyFormat` is `json`, `text` (not JSON: `prettyBody` is null) or `deep_json` (JSON nested more than 100 levels deep: shown only as received, `prettyBody` is null). Needs a manager: bodies hold customers' messages.",
     role: "manager",
     responses: [{ status: 200, description: "The event", schema: looseObject }],
   }),
