@@ -18,12 +18,12 @@ vi.mock("@/db/client", async (importOriginal) => ({
 }));
 
 type Handler = (req: Request, ctx: never) => Promise<Response>;
-type Endpoint = { path: string; handler: Handler; id?: () => string; cursor?: boolean; text?: string[]; days?: string[]; ids?: string[]; enums?: string[] };
+type Endpoint = { path: string; handler: Handler; id?: () => string; cursor?: boolean; text?: string[]; days?: string[]; ids?: string[]; metaIds?: string[]; enums?: string[] };
 
 const templateId = { value: "" };
 const ENDPOINTS: Endpoint[] = [
-  { path: "subscribers", handler: (await import("./subscribers/route")).GET, cursor: true, text: ["q", "userId"], days: ["from", "to"], ids: ["number"], enums: ["status", "sort", "window"] },
-  { path: "subscribers/export", handler: (await import("./subscribers/export/route")).GET, text: ["q", "userId"], days: ["from", "to"], ids: ["number"], enums: ["status", "sort"] },
+  { path: "subscribers", handler: (await import("./subscribers/route")).GET, cursor: true, text: ["q", "userId"], days: ["from", "to"], ids: ["number"], metaIds: ["campaign", "ad"], enums: ["status", "sort", "window"] },
+  { path: "subscribers/export", handler: (await import("./subscribers/export/route")).GET, text: ["q", "userId"], days: ["from", "to"], ids: ["number"], metaIds: ["campaign", "ad"], enums: ["status", "sort"] },
   { path: "conversions", handler: (await import("./conversions/route")).GET, cursor: true, days: ["from", "to"], ids: ["numberId"], enums: ["status", "eventName", "test"] },
   { path: "leads", handler: (await import("./leads/route")).GET, cursor: true, text: ["q", "segment"], enums: ["callStatus", "isTarget", "campaignActive"] },
   { path: "queue", handler: (await import("./queue/route")).GET, cursor: true, ids: ["numberId", "templateId", "leadId"], enums: ["status", "order"] },
@@ -34,8 +34,8 @@ const ENDPOINTS: Endpoint[] = [
   { path: "users", handler: (await import("./users/route")).GET, cursor: true },
   { path: "api-keys", handler: (await import("./api-keys/route")).GET, cursor: true },
   { path: "webhook-events", handler: (await import("./webhook-events/route")).GET, cursor: true, ids: ["numberId"], enums: ["status", "provider"] },
-  { path: "attribution", handler: (await import("./attribution/route")).GET, days: ["from", "to"], enums: ["format"] },
-  { path: "attribution?format=csv", handler: (await import("./attribution/route")).GET, days: ["from", "to"] },
+  { path: "attribution", handler: (await import("./attribution/route")).GET, days: ["from", "to"], metaIds: ["campaign", "ad"], enums: ["format"] },
+  { path: "attribution?format=csv", handler: (await import("./attribution/route")).GET, days: ["from", "to"], metaIds: ["campaign", "ad"] },
 ];
 const templates = await import("./templates/route");
 const webhookEvent = await import("./webhook-events/[id]/route");
@@ -213,11 +213,15 @@ describe.each(testDrivers)("bad query input on /api/v1 (%s)", (kind) => {
     }
   });
 
-  it("refuses malformed ids and enum values, alone or repeated", async () => {
+  it("refuses malformed ids, Meta ids and enum values, alone or repeated", async () => {
     for (const ep of ENDPOINTS) {
       for (const field of ep.ids ?? []) {
         for (const v of ["not-a-uuid", `${UUID}\u0000`, "x".repeat(5000)]) await expectRefused(ep, [[field, v]]);
         await expectRefused(ep, [[field, UUID], [field, UUID]]);
+      }
+      for (const field of ep.metaIds ?? []) {
+        for (const v of ["\u0000", "a b", "x".repeat(5000), "1%"]) await expectRefused(ep, [[field, v]]);
+        await expectRefused(ep, [[field, "1"], [field, "2"]]);
       }
       for (const field of ep.enums ?? []) {
         for (const v of ["bogus", "\u0000", "x".repeat(5000)]) await expectRefused(ep, [[field, v]]);
