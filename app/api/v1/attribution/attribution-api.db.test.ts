@@ -25,7 +25,7 @@ describe.each(testDrivers)("/api/v1/attribution (%s)", (kind) => {
     current.db = t.db;
     const tenantId = (await insertTenant(t.db, { name: "Attribution API" })).id;
     await loadDemoData(t.db, { tenantId, now: new Date(), encryptionKey: Buffer.alloc(32, 3).toString("base64") });
-    key = (await createApiKey(t.db, { tenantId, name: "test" })).secret;
+    key = (await createApiKey(t.db, { tenantId, name: "test", createdBy: null })).secret;
   });
   afterAll(() => t.cleanup());
 
