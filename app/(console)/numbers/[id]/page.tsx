@@ -1,4 +1,4 @@
-import { AlertTriangle, KeyRound } from "lucide-react";
+import { AlertTriangle, FlaskConical, KeyRound } from "lucide-react";
 import type { Metadata } from "next";
 import { BackLink } from "@/components/console/list-parts";
 import { notFound } from "next/navigation";
@@ -15,7 +15,7 @@ import { findPublicNumber, type PublicNumber } from "@/lib/numbers/numbers";
 import { PROVIDER_LABELS } from "@/lib/numbers/schemas";
 import { formatPhone } from "@/lib/phone";
 import { hasRole } from "@/lib/roles";
-import { ConnectionErrorDetails, formatTier, NumberStatusBadge, QualityBadge } from "../number-status";
+import { ConnectionErrorDetails, DemoBadge, formatTier, NumberStatusBadge, QualityBadge } from "../number-status";
 import { ConversionsApiCard } from "./conversions-api-card";
 import { NumberLifecycle, TestConnectionButton } from "./number-actions";
 import { WebhookPanel } from "./webhook-panel";
@@ -68,11 +68,19 @@ export default async function NumberPage({ params }: { params: Promise<{ id: str
           <span className="flex flex-wrap items-center gap-3">
             {n.label}
             <NumberStatusBadge status={n.status} />
+            {n.demo ? <DemoBadge /> : null}
           </span>
         }
         description={`${formatPhone(n.phoneE164)} · ${PROVIDER_LABELS[n.provider]}`}
         actions={<TestConnectionButton id={n.id} />}
       />
+      {n.demo ? (
+        <Alert>
+          <FlaskConical aria-hidden />
+          <AlertTitle>This is a demo number</AlertTitle>
+          <AlertDescription>Load demo data added it. It has no provider connection: nothing is sent, checked or fetched through it, and its drip messages are skipped. Settings → Demo data removes it.</AlertDescription>
+        </Alert>
+      ) : null}
       {!n.active ? (
         <Alert variant="warning">
           <AlertTriangle aria-hidden />
