@@ -1,6 +1,7 @@
 // Scheduled work, one function for both schedulers: Vercel Cron (GET /api/cron/drip) and the
 // self-hosted ticker (CRON_MODE=internal, every minute inside the server). It drains stored
-// webhook events the request-time loop did not finish, then the jobs queue.
+// webhook events the request-time loop did not finish, then the jobs queue, then housekeeping
+// (old refused and unrouted webhooks, spent sign-in counters, subscribers gone silent).
 import type { Db } from "@/db/client";
 import { type ConversionDeliveryDeps, capiForwardHandler } from "@/lib/conversions/deliver";
 import { CAPI_FORWARD_JOB } from "@/lib/conversions/deliver-policy";
@@ -13,9 +14,10 @@ import { AD_ENRICHMENT_JOB, adEnrichmentHandler, type EnrichmentDeps } from "@/l
 import { drainReceivedEvents, type ProcessTotals, WEBHOOK_RETRY_JOB, webhookRetryHandler } from "@/lib/whatsapp/processing-loop";
 import { pruneWebhookEvents } from "@/lib/whatsapp/retention";
 import { pruneSignInThrottle } from "@/lib/accounts/sign-in";
+import { markInactiveSubscribers } from "@/lib/subscribers/inactivity";
 
 /** The drip run's counts first (`claimed, sent, skipped, failed, retried, cancelled`), then the other work. */
-export type ScheduledWorkResult = Omit<DripResult, "tookMs"> & { webhooks: ProcessTotals; jobs: DrainJobsResult; rejectedWebhooksDeleted: number; unroutedWebhooksDeleted: number; signInCountersDeleted: number; tookMs: number };
+export type ScheduledWorkResult = Omit<DripResult, "tookMs"> & { webhooks: ProcessTotals; jobs: DrainJobsResult; rejectedWebhooksDeleted: number; unroutedWebhooksDeleted: number; signInCountersDeleted: number; subscribersMarkedInactive: number; tookMs: number };
 
 /** Graph access for ad enrichment, from the validated environment. */
 function enrichmentDepsFromEnv(): EnrichmentDeps {
@@ -45,7 +47,11 @@ export async function runScheduledWork(db: Db, { now = () => new Date(), budgetM
   const jobs = await drainJobs(db, { handlers: jobHandlers(db), now, budgetMs: left() });
   const pruned = await pruneWebhookEvents(db, { now: now() });
   const signInCountersDeleted = await pruneSignInThrottle(db, { now: now() });
-  return { ...sends, webhooks, jobs, rejectedWebhooksDeleted: pruned.rejected, unroutedWebhooksDeleted: pruned.unrouted, signInCountersDeleted, tookMs: Date.now() - started };
+  const subscribersMarkedInactive = await markInactiveSubscribers(db, { now: now() });
+  return {
+    ...sends, webhooks, jobs, rejectedWebhooksDeleted: pruned.rejected, unroutedWebhooksDeleted: pruned.unrouted, signInCountersDeleted, subscribersMarkedInactive,
+    tookMs: Date.now() - started,
+  };
 }
 
 type Ticker = { timer: ReturnType<typeof setInterval> | null; busy: boolean };

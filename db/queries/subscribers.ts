@@ -189,6 +189,38 @@ export async function applySubscriberStatusDeltas(db: Db, { tenantId, deltas, no
 }
 
 /**
+ * One round of the inactivity sweep: up to `limit` active subscribers (at most `limit` per workspace too) who
+ * have not written for their workspace's `inactive_after_days` (never written: since first seen) become
+ * `inactive`. Walks the partial index of active subscribers oldest first, so each round starts where the
+ * previous one left the index; the conditions are checked again on the row being updated, so a message that
+ * arrives meanwhile keeps its sender active. Opted-out and blocked subscribers are never touched.
+ */
+export async function markSilentSubscribersInactive(db: Db, { now, limit }: { now: Date; limit: number }): Promise<number> {
+  const at = now.toISOString();
+  const silentSince = sql.raw(`coalesce(s.last_inbound_at, s.first_seen_at)`);
+  const rows = rowsOf<{ id: string }>(
+    await db.execute(sql`
+      with due as (
+        select d.id from tenants t
+        cross join lateral (
+          select s.id from ${subscribers} s
+          where s.tenant_id = t.id and s.status = 'active'
+            and ${silentSince} < ${at}::timestamptz - make_interval(days => t.inactive_after_days)
+          order by ${silentSince}
+          limit ${limit}
+        ) d
+        limit ${limit}
+      )
+      update ${subscribers} s set status = 'inactive', updated_at = ${at}::timestamptz
+      from due, tenants t
+      where s.id = due.id and t.id = s.tenant_id and s.status = 'active'
+        and ${silentSince} < ${at}::timestamptz - make_interval(days => t.inactive_after_days)
+      returning s.id`),
+  );
+  return rows.length;
+}
+
+/**
  * A provider-level opt-in/opt-out (Gupshup user-event) for the subscriber with this phone. Applies only when
  * newer than the subscriber's last opt change, so a replayed old event cannot undo a later one; blocked
  * subscribers keep their status. Returns the subscriber id when something changed.

@@ -16,8 +16,9 @@ export async function getFirstTenant(db: Db) {
   return takeFirstOrNull(await db.select().from(tenants).orderBy(asc(tenants.createdAt)).limit(1));
 }
 
-export async function renameTenant(db: Db, id: string, name: string) {
-  const [row] = await db.update(tenants).set({ name }).where(eq(tenants.id, id)).returning();
+/** The workspace's own settings (Settings → Organisation). */
+export async function updateTenantSettings(db: Db, id: string, values: Pick<NewTenant, "name" | "inactiveAfterDays">) {
+  const [row] = await db.update(tenants).set(values).where(eq(tenants.id, id)).returning();
   return row ?? null;
 }
 

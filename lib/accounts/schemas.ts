@@ -57,6 +57,12 @@ export type UpdateUserInput = z.infer<typeof updateUserSchema>;
 
 export const apiKeyNameSchema = z.object({ name: z.string().trim().min(1, "Name the key").max(80) });
 export const organisationSchema = z.object({ name: z.string().trim().min(2, "Enter a name").max(120) });
+const INACTIVE_DAYS_ERROR = "Enter a whole number of days from 1 to 3650";
+/** Settings → Organisation: the name, and after how many silent days a subscriber counts as inactive. */
+export const organisationSettingsSchema = organisationSchema.extend({
+  inactiveAfterDays: z.number({ error: INACTIVE_DAYS_ERROR }).int(INACTIVE_DAYS_ERROR).min(1, INACTIVE_DAYS_ERROR).max(3650, INACTIVE_DAYS_ERROR),
+});
+export type OrganisationSettings = z.output<typeof organisationSettingsSchema>;
 export const switchWorkspaceSchema = z.object({ tenantId: z.uuid("Choose a workspace") });
 /** An invitee who already has an account proves it with its password (any length: it was set before). */
 export const joinInviteSchema = z.object({ password: z.string().min(1, "Enter your password").max(200) });

@@ -152,6 +152,7 @@ function planSender(tenantId: string, base: SubscriberIngestState, items: Incomi
     if (!outbound && m.type !== "system") {
       s.inboundCount += 1;
       if (newest) Object.assign(s, { lastInboundAt: at, numberId: i.number.id });
+      if (!m.history && s.status === "inactive") s.status = "active"; // writing again ends the inactivity (lib/subscribers/inactivity)
     }
     if (!outbound && at.getTime() >= (s.lastMessageStatusAt?.getTime() ?? -Infinity)) {
       Object.assign(s, { lastMessageStatus: "received", lastMessageStatusAt: at, rawLastEventType: m.system?.type ?? "message", rawVersion: i.ctx.rawVersion });

@@ -3,10 +3,10 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { getDb } from "@/db/client";
-import { renameTenant } from "@/db/queries";
+import { updateTenantSettings } from "@/db/queries/tenants";
 import { defineAction } from "@/lib/action";
 import { createInvite, revokeInvite } from "@/lib/accounts/invites";
-import { apiKeyNameSchema, createUserSchema, inviteUserSchema, organisationSchema, updateUserSchema } from "@/lib/accounts/schemas";
+import { apiKeyNameSchema, createUserSchema, inviteUserSchema, organisationSettingsSchema, updateUserSchema } from "@/lib/accounts/schemas";
 import { createUser, removeUser, updateUserAccount } from "@/lib/accounts/users";
 import { createApiKey, revokeApiKeyById } from "@/lib/api-keys";
 import { signIn } from "@/lib/auth";
@@ -19,10 +19,11 @@ const done = <T>(value: T) => {
   return value;
 };
 
-export const renameOrganisationAction = defineAction({ role: admin, schema: organisationSchema }, async ({ name }, user) => {
-  await renameTenant(await getDb(), user.tenantId, name);
+/** The workspace's name and its inactivity threshold (subscribers silent for that many days become inactive). */
+export const saveOrganisationAction = defineAction({ role: admin, schema: organisationSettingsSchema }, async ({ name, inactiveAfterDays }, user) => {
+  await updateTenantSettings(await getDb(), user.tenantId, { name, inactiveAfterDays });
   revalidatePath("/", "layout");
-  return { name };
+  return { name, inactiveAfterDays };
 });
 
 export const createUserAction = defineAction({ role: admin, schema: createUserSchema }, async (input, user) =>

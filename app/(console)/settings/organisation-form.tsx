@@ -8,29 +8,46 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { FormField, fieldDescribedBy } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
 import { Spinner } from "@/components/ui/spinner";
-import { organisationSchema } from "@/lib/accounts/schemas";
-import { renameOrganisationAction } from "./actions";
+import { organisationSettingsSchema } from "@/lib/accounts/schemas";
+import { saveOrganisationAction } from "./actions";
 
-export function OrganisationForm({ name }: { name: string }) {
+const INACTIVE_HELP = "A subscriber who has not written for this many days is marked inactive; their next message makes them active again.";
+
+export function OrganisationForm({ name, inactiveAfterDays }: { name: string; inactiveAfterDays: number }) {
   const { form, onSubmit, pending, formError } = useActionForm({
-    schema: organisationSchema,
-    defaultValues: { name },
-    action: renameOrganisationAction,
-    onSuccess: () => toast.success("Organisation renamed"),
+    schema: organisationSettingsSchema,
+    defaultValues: { name, inactiveAfterDays },
+    action: saveOrganisationAction,
+    onSuccess: () => toast.success("Organisation saved"),
   });
-  const error = form.formState.errors.name?.message ?? formError;
+  const nameError = form.formState.errors.name?.message;
+  const daysError = form.formState.errors.inactiveAfterDays?.message;
+  const generalError = !nameError && !daysError ? formError : undefined;
   return (
     <Card>
       <CardHeader>
         <CardTitle>
           <h2>Organisation</h2>
         </CardTitle>
-        <CardDescription>The name everyone in this workspace sees.</CardDescription>
+        <CardDescription>The name everyone in this workspace sees, and when a silent subscriber counts as inactive.</CardDescription>
       </CardHeader>
       <CardContent>
         <form onSubmit={onSubmit} noValidate className="flex flex-wrap items-start gap-3">
-          <FormField id="org-name" label="Name" error={error} className="min-w-64 flex-1">
-            <Input id="org-name" aria-invalid={!!error} aria-describedby={fieldDescribedBy("org-name", { error })} {...form.register("name")} />
+          <FormField id="org-name" label="Name" error={nameError ?? generalError} className="min-w-64 flex-1">
+            <Input id="org-name" aria-invalid={!!nameError} aria-describedby={fieldDescribedBy("org-name", { error: nameError ?? generalError })} {...form.register("name")} />
+          </FormField>
+          <FormField id="org-inactive-days" label="Inactive after (days)" error={daysError} description={INACTIVE_HELP} className="w-72">
+            <Input
+              id="org-inactive-days"
+              type="number"
+              inputMode="numeric"
+              min={1}
+              max={3650}
+              step={1}
+              aria-invalid={!!daysError}
+              aria-describedby={fieldDescribedBy("org-inactive-days", { description: INACTIVE_HELP, error: daysError })}
+              {...form.register("inactiveAfterDays", { valueAsNumber: true })}
+            />
           </FormField>
           <Button type="submit" variant="outline" disabled={pending} className="mt-6">
             {pending ? <Spinner /> : <Save aria-hidden />}

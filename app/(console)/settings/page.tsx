@@ -1,11 +1,13 @@
 import type { Metadata } from "next";
 import { PageHeader } from "@/components/ui/page-header";
 import { getDb } from "@/db/client";
+import { getTenantById } from "@/db/queries/tenants";
 import { listPendingInvites } from "@/lib/accounts/invites";
 import { listUsersPage } from "@/lib/accounts/users";
 import { listApiKeysPage } from "@/lib/api-keys";
 import { requireUser } from "@/lib/auth";
 import { getDemoStatus } from "@/lib/demo/remove-demo-data";
+import { DEFAULT_INACTIVE_AFTER_DAYS } from "@/lib/subscribers/inactivity";
 import { ApiKeysSection } from "./api-keys-section";
 import { DemoDataSection } from "./demo-data-section";
 import { OrganisationForm } from "./organisation-form";
@@ -24,10 +26,11 @@ export default async function SettingsPage() {
   const invites = await listPendingInvites(db, { tenantId: user.tenantId, now });
   const keys = await listApiKeysPage(db, { tenantId: user.tenantId, limit: 200 });
   const demo = await getDemoStatus(db, user.tenantId);
+  const tenant = await getTenantById(db, user.tenantId);
   return (
     <div className="grid gap-8">
       <PageHeader title="Settings" description="Your workspace, the people who use it, and API keys for integrations." />
-      <OrganisationForm name={user.tenantName} />
+      <OrganisationForm name={user.tenantName} inactiveAfterDays={tenant?.inactiveAfterDays ?? DEFAULT_INACTIVE_AFTER_DAYS} />
       <UsersSection
         currentUserId={user.id}
         users={users.rows.map((u) => ({ ...u, lastLoginAt: u.lastLoginAt?.getTime() ?? null, createdAt: u.createdAt.getTime() }))}
