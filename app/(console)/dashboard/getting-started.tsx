@@ -5,7 +5,7 @@ import Link from "next/link";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Spinner } from "@/components/ui/spinner";
-import { useLoadDemo } from "./use-load-demo";
+import { useLoadDemo } from "./use-demo-action";
 
 const steps = [
   {

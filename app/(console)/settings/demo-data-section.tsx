@@ -1,9 +1,6 @@
 "use client";
 
 import { Database, FlaskConical, Trash2 } from "lucide-react";
-import { useRouter } from "next/navigation";
-import { useTransition } from "react";
-import { toast } from "sonner";
 import { ConfirmButton } from "@/components/console/confirm-button";
 import { formatDateTime } from "@/components/console/format";
 import { Button } from "@/components/ui/button";
@@ -11,7 +8,7 @@ import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle }
 import { Spinner } from "@/components/ui/spinner";
 import type { DemoCounts } from "@/db/queries/demo";
 import { removeDemoDataAction } from "../dashboard/actions";
-import { useLoadDemo } from "../dashboard/use-load-demo";
+import { useDemoAction, useLoadDemo } from "../dashboard/use-demo-action";
 
 const n = (count: number, one: string, many = `${one}s`) => `${count.toLocaleString("en")} ${count === 1 ? one : many}`;
 
@@ -29,20 +26,13 @@ function describeDemoRows(c: DemoCounts): string {
 }
 
 function RemoveDemoButton({ counts }: { counts: DemoCounts }) {
-  const router = useRouter();
-  const [pending, start] = useTransition();
-  const remove = () =>
-    start(async () => {
-      const result = await removeDemoDataAction({});
-      if (!result.ok) {
-        toast.error(result.error);
-        return;
-      }
-      const { removed, kept } = result.data;
+  const { run: remove, pending } = useDemoAction(
+    () => removeDemoDataAction({}),
+    ({ removed, kept }) => {
       const keptCount = kept.subscribers + kept.templates + kept.ads;
-      toast.success(`Removed ${n(removed.subscribers, "demo subscriber")} and ${n(removed.numbers, "demo number")}${keptCount > 0 ? `; kept ${n(keptCount, "row")} your own data uses` : ""}.`);
-      router.refresh();
-    });
+      return `Removed ${n(removed.subscribers, "demo subscriber")} and ${n(removed.numbers, "demo number")}${keptCount > 0 ? `; kept ${n(keptCount, "row")} your own data uses` : ""}.`;
+    },
+  );
   return (
     <ConfirmButton
       title="Remove the demo data?"
