@@ -1,10 +1,15 @@
 // Reading a webhook request: the raw bytes (signatures cover them exactly), capped at 1 MiB. The body is
 // streamed and reading stops at the first byte past the cap, so a chunked or lying sender can make us hold
 // at most 1 MiB + one chunk, never the whole body.
-import { MAX_JSON_BYTES } from "./http";
+import { MAX_JSON_BYTES, jsonError } from "./http";
 
 /** 413: over the cap; 400: the client went away mid-body (nothing complete to verify or store). */
 export type RawBody = { ok: true; bytes: Buffer } | { ok: false; status: 413 | 400 };
+
+/** The answer to a body that was not read whole (same for every webhook route). */
+export function unreadBodyResponse(status: 413 | 400): Response {
+  return status === 413 ? jsonError(413, "payload_too_large", "The body is larger than 1 MiB") : jsonError(400, "bad_request", "The request body was not received completely");
+}
 
 export async function readRawBody(req: Request, limit = MAX_JSON_BYTES): Promise<RawBody> {
   const declared = Number(req.headers.get("content-length") ?? "0");

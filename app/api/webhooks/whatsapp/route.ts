@@ -2,7 +2,7 @@
 // POST /api/webhooks/whatsapp – Meta Cloud API webhooks: verify X-Hub-Signature-256, store, answer, then process
 import { getDb } from "@/db/client";
 import { afterResponse, jsonError } from "@/lib/http";
-import { readRawBody } from "@/lib/webhook-http";
+import { readRawBody, unreadBodyResponse } from "@/lib/webhook-http";
 import { processingDepsFromEnv, receiveDepsFromEnv } from "@/lib/whatsapp/deps";
 import { processStoredWebhooks } from "@/lib/whatsapp/processing-loop";
 import { answerVerification, receiveCloudWebhook } from "@/lib/whatsapp/receive";
@@ -17,9 +17,7 @@ export async function GET(req: Request) {
 
 export async function POST(req: Request) {
   const raw = await readRawBody(req);
-  if (!raw.ok) {
-    return raw.status === 413 ? jsonError(413, "payload_too_large", "The body is larger than 1 MiB") : jsonError(400, "bad_request", "The request body was not received completely");
-  }
+  if (!raw.ok) return unreadBodyResponse(raw.status);
   try {
     const db = await getDb();
     const outcome = await receiveCloudWebhook(db, receiveDepsFromEnv(), { rawBody: raw.bytes, headers: req.headers });

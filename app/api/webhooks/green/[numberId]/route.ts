@@ -2,7 +2,7 @@
 import { getDb } from "@/db/client";
 import { receiveGreenWebhook } from "@/lib/green/receive";
 import { afterResponse, jsonError } from "@/lib/http";
-import { readRawBody } from "@/lib/webhook-http";
+import { readRawBody, unreadBodyResponse } from "@/lib/webhook-http";
 import { processingDepsFromEnv, receiveDepsFromEnv } from "@/lib/whatsapp/deps";
 import { processStoredWebhooks } from "@/lib/whatsapp/processing-loop";
 
@@ -10,9 +10,7 @@ export const dynamic = "force-dynamic";
 
 export async function POST(req: Request, ctx: { params: Promise<{ numberId: string }> }) {
   const raw = await readRawBody(req);
-  if (!raw.ok) {
-    return raw.status === 413 ? jsonError(413, "payload_too_large", "The body is larger than 1 MiB") : jsonError(400, "bad_request", "The request body was not received completely");
-  }
+  if (!raw.ok) return unreadBodyResponse(raw.status);
   try {
     const db = await getDb();
     const { encryptionKey } = receiveDepsFromEnv();

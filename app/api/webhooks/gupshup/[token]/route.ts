@@ -1,7 +1,7 @@
 // POST /api/webhooks/gupshup/{token} – Gupshup callbacks (v2 and v3 passthrough); the per-number token authenticates
 import { getDb } from "@/db/client";
 import { afterResponse, jsonError } from "@/lib/http";
-import { readRawBody } from "@/lib/webhook-http";
+import { readRawBody, unreadBodyResponse } from "@/lib/webhook-http";
 import { processingDepsFromEnv } from "@/lib/whatsapp/deps";
 import { processStoredWebhooks } from "@/lib/whatsapp/processing-loop";
 import { receiveGupshupWebhook } from "@/lib/whatsapp/receive";
@@ -10,9 +10,7 @@ export const dynamic = "force-dynamic";
 
 export async function POST(req: Request, ctx: { params: Promise<{ token: string }> }) {
   const raw = await readRawBody(req);
-  if (!raw.ok) {
-    return raw.status === 413 ? jsonError(413, "payload_too_large", "The body is larger than 1 MiB") : jsonError(400, "bad_request", "The request body was not received completely");
-  }
+  if (!raw.ok) return unreadBodyResponse(raw.status);
   try {
     const db = await getDb();
     const outcome = await receiveGupshupWebhook(db, { token: (await ctx.params).token, rawBody: raw.bytes, headers: req.headers });
