@@ -6,7 +6,7 @@ import { isForeignKeyViolation } from "@/db/errors";
 import { countRecentUnroutedEvents, findNumberByGupshupToken, findNumbersByPhoneNumberIds, findNumbersByWabaIds, verifyTokenExists } from "@/db/queries";
 import { openSecret, safeEqual } from "@/lib/crypto";
 import { storeWebhookEventGrouped } from "./event-writer";
-import { decodeBody, parseBodyJson, storeWebhookEvent } from "./store";
+import { decodeBody, readWebhookJson, storeWebhookEvent } from "./store";
 import { type ChangeRef, changeRefs, cutDelivery } from "./split";
 import { verifyMetaSignature } from "./signature";
 
@@ -92,17 +92,16 @@ const signatureError = (reason: "missing" | "malformed" | "mismatch") =>
 
 async function receiveCloud(db: Db, deps: ReceiveDeps, rawBody: Buffer, headers: Headers): Promise<ReceiveOutcome> {
   const header = headers.get("x-hub-signature-256");
-  let json: unknown;
-  try {
-    json = parseBodyJson(decodeBody(rawBody));
-  } catch {
+  const body = readWebhookJson(decodeBody(rawBody));
+  if (!body.ok) {
     const signature = deps.metaAppSecret ? verifyMetaSignature(rawBody, header, [deps.metaAppSecret]) : null;
     await storeWebhookEvent(db, {
-      provider: "cloud", rawBody, bounded: true, headers, status: "rejected", error: "The body is not JSON",
+      provider: "cloud", rawBody, bounded: true, headers, status: "rejected", error: body.error,
       signatureResult: !header ? "missing" : signature?.ok ? "valid" : signature ? "invalid" : "unverified",
     });
-    return refuse(400, "bad_request", "The body is not JSON", "rejected");
+    return refuse(400, "bad_request", body.error, "rejected");
   }
+  const json = body.json;
   const refs = changeRefs(json);
   const numbers = await routingFor(db, refs, deps.encryptionKey);
   const verdict = judgeDelivery(rawBody, header, refs, numbers, deps.metaAppSecret);
@@ -229,11 +228,10 @@ export async function receiveGupshupWebhook(db: Db, { token, rawBody, headers }:
     return refuse(401, "unauthorized", "Unknown callback token", "rejected");
   }
   const route = { tenantId: number.tenantId, numberId: number.id };
-  try {
-    parseBodyJson(typeof rawBody === "string" ? rawBody : decodeBody(rawBody));
-  } catch {
-    await storeWebhookEvent(db, { provider: "gupshup", rawBody, bounded: true, headers, ...route, signatureResult: "not_required", status: "rejected", error: "The body is not JSON" });
-    return refuse(400, "bad_request", "The body is not JSON", "rejected");
+  const body = readWebhookJson(typeof rawBody === "string" ? rawBody : decodeBody(rawBody));
+  if (!body.ok) {
+    await storeWebhookEvent(db, { provider: "gupshup", rawBody, bounded: true, headers, ...route, signatureResult: "not_required", status: "rejected", error: body.error });
+    return refuse(400, "bad_request", body.error, "rejected");
   }
   const event = await storeWebhookEvent(db, { provider: "gupshup", rawBody, headers, ...route, signatureResult: "not_required", status: "received" });
   return { status: 200, body: { received: true, eventId: event.id }, stored: "received" };

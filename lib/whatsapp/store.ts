@@ -1,5 +1,6 @@
 // Storing a webhook request: the first thing every webhook route does. Accepted bodies are kept byte-exact
 // (the signature covers the bytes, and a replay must verify again); refused ones only as a bounded prefix.
+import { jsonDepth } from "@/lib/json-depth";
 import { createHash } from "node:crypto";
 import type { Db } from "@/db/client";
 import { type WebhookEventRow, insertWebhookEvent } from "@/db/queries";
@@ -49,6 +50,24 @@ export function decodeBody(bytes: Buffer): string {
 /** JSON.parse of a webhook body's text: a leading BOM is not part of the JSON (Meta's HMAC still covers it). */
 export function parseBodyJson(text: string): unknown {
   return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+}
+
+/** Providers' payloads nest about 8 levels; far deeper ones would overflow the stack of whatever walks them. */
+export const MAX_WEBHOOK_DEPTH = 64;
+
+/**
+ * A received body as JSON that processing can walk, or why not ("The body is not JSON", or nests too deep):
+ * checked before a body is stored as received, so no stored event can fail its processing this way.
+ */
+export function readWebhookJson(text: string): { ok: true; json: unknown } | { ok: false; error: string } {
+  let json: unknown;
+  try {
+    json = parseBodyJson(text);
+  } catch {
+    return { ok: false, error: "The body is not JSON" };
+  }
+  if (jsonDepth(text) > MAX_WEBHOOK_DEPTH) return { ok: false, error: `The body nests deeper than ${MAX_WEBHOOK_DEPTH} levels` };
+  return { ok: true, json };
 }
 
 /** The exact bytes of a stored event (what its signature covers). */

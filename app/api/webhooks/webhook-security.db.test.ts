@@ -278,6 +278,17 @@ describe.each(testDrivers)("webhook attacks (%s)", (kind) => {
     expect(left).toHaveLength(5);
   });
 
+  it("refuses a signed body nested 10,000 deep before it is stored as received (processing would overflow the stack)", async () => {
+    const { a } = parties;
+    const deep = textFor(a).replace('"Hi! Do you ship to Lisbon?"', `${"[".repeat(10_000)}1${"]".repeat(10_000)}`);
+    const res = await signed(deep, a.secret);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: "bad_request", message: "The body nests deeper than 64 levels" } });
+    const rows = await t.db.select().from(webhookEvents).where(eq(webhookEvents.bodySha256, sha256(deep)));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: "rejected", rawBodyKind: "prefix", error: "The body nests deeper than 64 levels" });
+  });
+
   it("keeps whole at most the hourly limit of events for unproven ids; past it they are bounded and answered 429", async () => {
     const { a } = parties;
     const stranger = { ...a, pnid: "339999999999999", waba: "349999999999999" }; // nobody has proven this id
