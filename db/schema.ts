@@ -86,6 +86,9 @@ export const users = pgTable(
     lastLoginAt: ts("last_login_at"),
     // bumped by sign-out and password changes: a session whose token carries an older value is over
     sessionVersion: integer("session_version").notNull().default(0),
+    // set when an admin chose the password (new member, or another member's password reset); the
+    // console holds the user on /account until they choose their own, which clears it
+    passwordChangeRequired: boolean("password_change_required").notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
