@@ -1,3 +1,4 @@
+import { startFakeGreenApi } from "./fakes/fake-green-api";
 import { expect, test } from "./fixtures";
 import { ADMIN, MANAGER, MARKETER, SALES_LINE, dramaSchool, fakeSalesLine, signIn, signOut } from "./helpers";
 
@@ -96,5 +97,56 @@ test.describe.serial("number connection", () => {
     const api = await page.request.post("/api/v1/numbers", { data: {} });
     expect(api.status()).toBe(403);
     await signOut(page);
+  });
+
+  test("an admin copies a Green API number's webhook URL and token and rotates it; a manager sees the URL only", async ({ page }) => {
+    const green = await startFakeGreenApi();
+    const instance = { id: "1101990401", token: "green-e2e-instance-token", state: "authorized" };
+    green.addInstance(instance);
+    try {
+      await signIn(page, ADMIN.email, ADMIN.password);
+      const created = await page.request.post("/api/v1/numbers", {
+        data: { provider: "green", label: "E2E Green line", phoneE164: "+79005550404", greenApiUrl: green.url, greenInstanceId: instance.id, greenApiToken: instance.token },
+      });
+      expect(created.status(), await created.text()).toBe(201);
+      const id: string = (await created.json()).number.id;
+      expect(await created.text()).not.toMatch(/webhookToken|greenWebhook/i);
+
+      await page.goto(`/numbers/${id}`);
+      await expect(page.getByTestId("green-webhook-url")).toHaveText(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/api/webhooks/green/${id}$`));
+      const token = (await page.getByTestId("green-webhook-token").textContent())!;
+      expect(token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+      await expect(page.getByRole("button", { name: "Copy webhook url token" })).toBeVisible();
+      await expect(page.getByTestId("webhook-indicator")).toHaveText(/Waiting for the first webhook/);
+
+      // what Green API sends: the token as a bearer
+      const notification = (idMessage: string) => ({
+        typeWebhook: "incomingMessageReceived", instanceData: { idInstance: Number(instance.id), wid: "79005550404@c.us", typeInstance: "whatsapp" },
+        timestamp: Math.floor(Date.now() / 1000), idMessage,
+        senderData: { chatId: "79005550405@c.us", sender: "79005550405@c.us", senderName: "Green Reader", chatName: "Green Reader" },
+        messageData: { typeMessage: "textMessage", textMessageData: { textMessage: "Hello from Green API" } },
+      });
+      const deliver = (tokenUsed: string, idMessage: string) =>
+        page.request.post(`/api/webhooks/green/${id}`, { data: notification(idMessage), headers: { authorization: `Bearer ${tokenUsed}` } });
+      expect((await deliver(token, "E2EGREEN0001")).status()).toBe(200);
+      await expect(page.getByTestId("webhook-indicator")).toHaveText(/Last webhook received/, { timeout: 15_000 });
+
+      await page.getByRole("button", { name: "Rotate" }).click();
+      await page.getByRole("alertdialog").getByRole("button", { name: "Rotate" }).click();
+      await expect(page.getByTestId("green-webhook-token")).not.toHaveText(token);
+      expect((await deliver(token, "E2EGREEN0002")).status()).toBe(401);
+      const rotated = (await page.getByTestId("green-webhook-token").textContent())!;
+      expect((await deliver(rotated, "E2EGREEN0002")).status()).toBe(200);
+      await signOut(page);
+
+      await signIn(page, MANAGER.email, MANAGER.password);
+      await page.goto(`/numbers/${id}`);
+      await expect(page.getByTestId("green-webhook-url")).toBeVisible();
+      await expect(page.getByText("The webhook URL token is a secret: an admin can see, copy and rotate it here.")).toBeVisible();
+      await expect(page.getByTestId("green-webhook-token")).toHaveCount(0);
+      expect(await page.content()).not.toContain(rotated);
+    } finally {
+      await green.close();
+    }
   });
 });
