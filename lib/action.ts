@@ -27,12 +27,13 @@ export function toActionFailure(e: unknown): { ok: false; error: string; fieldEr
 }
 
 export function defineAction<S extends z.ZodType, T>(
-  opts: { role: Role; schema: S },
+  /** allowPasswordChange: only the Account page's own actions run while an admin-set password awaits its change */
+  opts: { role: Role; schema: S; allowPasswordChange?: boolean },
   run: (input: z.output<S>, user: SessionUser) => Promise<T>,
 ): (input: z.input<S>) => Promise<ActionResult<T>> {
   return async (input) => {
     try {
-      const user = await requireActionUser(opts.role);
+      const user = await requireActionUser(opts.role, { allowPasswordChange: opts.allowPasswordChange });
       const parsed = opts.schema.parse(input);
       return { ok: true, data: await run(parsed, user) };
     } catch (e) {

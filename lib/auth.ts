@@ -5,6 +5,9 @@
 // ends every other session of that user at its next request. The active workspace is chosen per
 // browser (the ct_workspace cookie) and is only a preference: every request checks it against the
 // user's memberships, so a removed membership ends access to that workspace at the next request.
+// While an account's password is one an admin chose (users.password_change_required), pages send it
+// to /account?required=password, actions other than the account's refuse, and cookie API calls 403.
+import { createHmac } from "node:crypto";
 import NextAuth, { CredentialsSignin, type DefaultSession } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { cookies, headers } from "next/headers";
@@ -18,6 +21,7 @@ import { signInSchema } from "./accounts/schemas";
 import { signInWithPassword } from "./accounts/sign-in";
 import { authenticateApiKey } from "./api-keys";
 import { clientAddress } from "./client-address";
+import { safeEqual } from "./crypto";
 import { requireSameOriginWrite } from "./csrf";
 import { getEnv } from "./env";
 import { AppError } from "./errors";
@@ -44,7 +48,19 @@ class ThrottledSignIn extends CredentialsSignin {
   }
 }
 
-export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
+/**
+ * Proof, made on the server only, that this session may move to session version `sv` (after its
+ * own password change or "sign out other sessions"). A browser can ask Auth.js to update its token
+ * (POST /api/auth/session) with any data it likes, so the jwt callback takes a new version only
+ * with this HMAC, which never leaves the server: an ended session cannot revive itself.
+ */
+function reissueProof(uid: string, sv: number): string {
+  return createHmac("sha256", getEnv().AUTH_SECRET).update(`session-reissue:${uid}:${sv}`).digest("base64url");
+}
+
+const reissueSchema = z.object({ reissue: z.object({ sv: z.number().int().nonnegative(), proof: z.string().max(100) }) });
+
+export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth(() => ({
   secret: getEnv().AUTH_SECRET,
   trustHost: true, // self-hosted behind any host name; Auth.js otherwise refuses under `next start`
   session: { strategy: "jwt", maxAge: 30 * 24 * 3600 },
@@ -65,10 +81,16 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
     }),
   ],
   callbacks: {
-    jwt({ token, user }) {
+    jwt({ token, user, trigger, session }) {
       if (user?.id) {
         token.uid = user.id;
         token.sv = user.sessionVersion ?? 0;
+      }
+      if (trigger === "update" && typeof token.uid === "string") {
+        const asked = reissueSchema.safeParse(session);
+        if (asked.success && safeEqual(asked.data.reissue.proof, reissueProof(token.uid, asked.data.reissue.sv))) {
+          token.sv = asked.data.reissue.sv;
+        }
       }
       return token;
     },
@@ -137,20 +159,44 @@ export function sessionIsCurrent(user: { sessionVersion: number }, tokenVersion:
   return (tokenVersion ?? 0) === user.sessionVersion;
 }
 
-/** For pages: the signed-in user, or a redirect to /login; a role below `role` renders 403. */
-export async function requireUser(opts: { role?: Role } = {}): Promise<SessionUser> {
+/** Where a user whose password an admin chose is held until they choose their own. */
+export const PASSWORD_CHANGE_PATH = "/account?required=password";
+
+export const passwordChangeRequiredError = () =>
+  new AppError(
+    "forbidden",
+    "An admin set your password: choose your own on your Account page first",
+    undefined,
+    "password_change_required",
+  );
+
+/**
+ * For pages: the signed-in user, or a redirect to /login; a role below `role` renders 403. An
+ * account whose password an admin set is sent to the Account page (only it passes `allowPasswordChange`).
+ */
+export async function requireUser(opts: { role?: Role; allowPasswordChange?: boolean } = {}): Promise<SessionUser> {
   const user = await currentUser();
   if (!user) redirect("/login");
+  if (user.passwordChangeRequired && !opts.allowPasswordChange) redirect(PASSWORD_CHANGE_PATH);
   if (opts.role && !hasRole(user.role, opts.role)) forbidden();
   return user;
 }
 
 /** For actions: like requireUser, but throws AppError (the action wrapper turns it into a result). */
-export async function requireActionUser(role: Role): Promise<SessionUser> {
+export async function requireActionUser(role: Role, opts: { allowPasswordChange?: boolean } = {}): Promise<SessionUser> {
   const user = await currentUser();
   if (!user) throw new AppError("unauthorized", "Your session has ended. Sign in again.");
+  if (user.passwordChangeRequired && !opts.allowPasswordChange) throw passwordChangeRequiredError();
   if (!hasRole(user.role, role)) throw new AppError("forbidden", `This needs the ${role} role or higher`);
   return user;
+}
+
+/**
+ * After the user's own password change or "sign out other sessions" bumped their session version:
+ * moves THIS browser's session to the new version, so only the other sessions end.
+ */
+export async function keepThisSession(userId: string, sessionVersion: number): Promise<void> {
+  await unstable_update({ reissue: { sv: sessionVersion, proof: reissueProof(userId, sessionVersion) } } as never);
 }
 
 export type ApiPrincipal =
@@ -170,6 +216,7 @@ export async function requireApiPrincipal(req: Request, opts: { role?: Role } = 
   requireSameOriginWrite(req, { appUrl: () => getEnv().APP_URL });
   const user = await currentUser();
   if (!user) throw new AppError("unauthorized", "Send `Authorization: Bearer <API key>` or sign in to the console");
+  if (user.passwordChangeRequired) throw passwordChangeRequiredError();
   if (!hasRole(user.role, required)) throw new AppError("forbidden", `This needs the ${required} role or higher`);
   return { kind: "session", tenantId: user.tenantId, userId: user.id, role: user.role };
 }

@@ -15,7 +15,7 @@ function NavLinks({ items }: { items: typeof NAV_ITEMS }) {
   ));
 }
 
-type ShellUser = { name: string; email: string; role: Role; tenantId: string; tenantName: string };
+type ShellUser = { name: string; email: string; role: Role; tenantId: string; tenantName: string; passwordChangeRequired?: boolean };
 type SwitcherProps = Omit<React.ComponentProps<typeof WorkspaceSwitcher>, "activeTenantId">;
 
 export function AppShell({
@@ -31,7 +31,8 @@ export function AppShell({
   children: React.ReactNode;
 }) {
   const switcher = <WorkspaceSwitcher {...workspaces} activeTenantId={user.tenantId} />;
-  const items = NAV_ITEMS.filter((item) => hasRole(user.role, item.role));
+  // while an admin-set password awaits its change, only the Account page opens: no navigation to offer
+  const items = user.passwordChangeRequired ? [] : NAV_ITEMS.filter((item) => hasRole(user.role, item.role));
   return (
     <div className="flex min-h-screen">
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50 focus:rounded focus:bg-background focus:px-3 focus:py-2">

@@ -75,7 +75,12 @@ export async function getSessionUser(db: Db, { userId, tenantId }: { userId: str
   const preferred = tenantId ? [sql`(${memberships.tenantId} = ${tenantId}::uuid) desc`] : [];
   return takeFirstOrNull(
     await db
-      .select({ ...publicUserColumns, sessionVersion: users.sessionVersion, tenantName: tenants.name })
+      .select({
+        ...publicUserColumns,
+        sessionVersion: users.sessionVersion,
+        passwordChangeRequired: users.passwordChangeRequired,
+        tenantName: tenants.name,
+      })
       .from(memberships)
       .innerJoin(users, eq(users.id, memberships.userId))
       .innerJoin(tenants, eq(tenants.id, memberships.tenantId))
@@ -103,9 +108,24 @@ export async function listUsers(db: Db, { tenantId, cursor, limit }: { tenantId:
 }
 
 /** Changes the account itself (every workspace it belongs to sees the change). */
-export async function updateUserIdentity(db: Db, id: string, values: Partial<{ name: string; passwordHash: string }>) {
+export async function updateUserIdentity(
+  db: Db,
+  id: string,
+  values: Partial<{ name: string; passwordHash: string; passwordChangeRequired: boolean }>,
+) {
   const [row] = await db.update(users).set(values).where(eq(users.id, id)).returning({ id: users.id });
   return row ?? null;
+}
+
+/** The account itself (no password hash): what its own Account page shows. */
+export async function getAccount(db: Db, id: string) {
+  return takeFirstOrNull(
+    await db
+      .select({ id: users.id, email: users.email, name: users.name, passwordChangeRequired: users.passwordChangeRequired })
+      .from(users)
+      .where(eq(users.id, id))
+      .limit(1),
+  );
 }
 
 /** Locks the account's row until the transaction ends (serialises membership changes of one user). */

@@ -66,3 +66,18 @@ export type OrganisationSettings = z.output<typeof organisationSettingsSchema>;
 export const switchWorkspaceSchema = z.object({ tenantId: z.uuid("Choose a workspace") });
 /** An invitee who already has an account proves it with its password (any length: it was set before). */
 export const joinInviteSchema = z.object({ password: z.string().min(1, "Enter your password").max(200) });
+
+/** Account page: your own name. */
+export const accountNameSchema = z.object({ name: personNameSchema });
+export type AccountNameInput = z.infer<typeof accountNameSchema>;
+
+/** Account page: your own password. The current one is checked like a sign-in (throttled); the new one follows the usual rules. */
+export const changePasswordSchema = z
+  .object({
+    currentPassword: z.string().min(1, "Enter your current password").max(200),
+    newPassword: passwordSchema,
+    confirmPassword: z.string(),
+  })
+  .refine((v) => v.newPassword === v.confirmPassword, { path: ["confirmPassword"], message: "Passwords do not match" })
+  .refine((v) => v.newPassword !== v.currentPassword, { path: ["newPassword"], message: "Choose a password different from the current one" });
+export type ChangePasswordInput = z.infer<typeof changePasswordSchema>;

@@ -46,6 +46,8 @@ export async function createUser(db: Db, { tenantId, input }: { tenantId: string
       name: input.name,
       role: input.role,
       passwordHash: await hashPassword(input.password),
+      // the admin knows this password: the member must choose their own at first sign-in
+      passwordChangeRequired: true,
     });
   } catch (e) {
     if (isUniqueViolation(e, "users_email_key")) throw emailTaken();
@@ -72,7 +74,8 @@ export const SHARED_ACCOUNT_MESSAGE =
 
 /**
  * Changes the role in this workspace, or the account's name or password (a new password ends the
- * user's sessions). A workspace always keeps at least one admin.
+ * user's sessions, and one set for someone else must be changed by them at their next sign-in).
+ * A workspace always keeps at least one admin.
  */
 export async function updateUserAccount(
   db: Db,
@@ -93,7 +96,8 @@ export async function updateUserAccount(
     if (rename || input.password) {
       await updateUserIdentity(tx, userId, {
         ...(rename ? { name: input.name } : {}),
-        ...(input.password ? { passwordHash: await hashPassword(input.password) } : {}),
+        // a password set for someone else is known to whoever set it: they must choose their own
+        ...(input.password ? { passwordHash: await hashPassword(input.password), passwordChangeRequired: userId !== actorId } : {}),
       });
     }
     // a new password ends every session signed in with the old one
