@@ -6,6 +6,7 @@ import { encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type * as ClientModule from "@/db/client";
 import type { Db } from "@/db/client";
+import { updateUserIdentity } from "@/db/queries";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { createFirstAdmin } from "@/lib/accounts/setup";
 import { createUser } from "@/lib/accounts/users";
@@ -126,6 +127,7 @@ describe.each(testDrivers)("cookie-authenticated /api/v1 against browser attacks
 
   it("signing out ends the user's other sessions", async () => {
     const user = await createUser(t.db, { tenantId, input: { name: "Sam", email: "sam@example.com", role: "marketer", password: "0123456789ab" } });
+    await updateUserIdentity(t.db, user.id, { passwordChangeRequired: false }); // as if Sam had chosen his own
     const laptop = await sessionCookie(user.id, 0);
     const phone = await sessionCookie(user.id, 0);
     expect((await call(me.GET, "/api/v1/me", { cookie: phone })).status).toBe(200);
@@ -149,6 +151,7 @@ describe.each(testDrivers)("cookie-authenticated /api/v1 against browser attacks
 
   it("a password change ends the user's existing sessions", async () => {
     const user = await createUser(t.db, { tenantId, input: { name: "Pat", email: "pat@example.com", role: "marketer", password: "0123456789ab" } });
+    await updateUserIdentity(t.db, user.id, { passwordChangeRequired: false }); // Pat had chosen his own
     const stolen = await sessionCookie(user.id, 0);
     expect((await call(me.GET, "/api/v1/me", { cookie: stolen })).status).toBe(200);
     const admin = await sessionCookie(adminId, 0);
@@ -164,6 +167,8 @@ describe.each(testDrivers)("cookie-authenticated /api/v1 against browser attacks
     // renaming (no password) ends nothing
     const renamed = await call(oneUser.PATCH, `/api/v1/users/${user.id}`, { method: "PATCH", bearer: apiKey, headers: json, params: { id: user.id }, body: JSON.stringify({ name: "Pat B." }) });
     expect(renamed.status).toBe(200);
-    expect((await call(me.GET, "/api/v1/me", { cookie: await sessionCookie(user.id, 1) })).status).toBe(200);
+    // the session issued after the change is current (not 401), but held until Pat chooses his own password
+    const held = await call(me.GET, "/api/v1/me", { cookie: await sessionCookie(user.id, 1) });
+    expect(held).toMatchObject({ status: 403, json: { error: { code: "password_change_required" } } });
   });
 });
