@@ -12,17 +12,18 @@ export async function findGreenNumberForWebhook(db: Db, id: string) {
     await db
       .select({ id: whatsappNumbers.id, tenantId: whatsappNumbers.tenantId, greenWebhookTokenEnc: whatsappNumbers.greenWebhookTokenEnc })
       .from(whatsappNumbers)
-      .where(and(eq(whatsappNumbers.id, id), eq(whatsappNumbers.provider, "green")))
+      // a demo number has no provider connection: nothing real may arrive through it either
+      .where(and(eq(whatsappNumbers.id, id), eq(whatsappNumbers.provider, "green"), eq(whatsappNumbers.demo, false)))
       .limit(1),
   );
 }
 
-/** Replaces the number's sealed webhook token (the old one stops working at once). */
+/** Replaces the number's sealed webhook token (the old one stops working at once); never on a demo number. */
 export async function setGreenWebhookToken(db: Db, { tenantId, id, sealed }: { tenantId: string; id: string; sealed: string }): Promise<boolean> {
   const rows = await db
     .update(whatsappNumbers)
     .set({ greenWebhookTokenEnc: sealed, updatedAt: new Date() })
-    .where(and(eq(whatsappNumbers.tenantId, tenantId), eq(whatsappNumbers.id, id), eq(whatsappNumbers.provider, "green")))
+    .where(and(eq(whatsappNumbers.tenantId, tenantId), eq(whatsappNumbers.id, id), eq(whatsappNumbers.provider, "green"), eq(whatsappNumbers.demo, false)))
     .returning({ id: whatsappNumbers.id });
   return rows.length > 0;
 }

@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { Db } from "@/db/client";
 import { findGreenNumberForWebhook, findWebhookEventByDedupeKey, insertWebhookEventOnce } from "@/db/queries/green";
 import { openSecret, safeEqual } from "@/lib/crypto";
-import { decodeBody, parseBodyJson, storeWebhookEvent, webhookEventValues } from "@/lib/whatsapp/store";
+import { decodeBody, readWebhookJson, storeWebhookEvent, webhookEventValues } from "@/lib/whatsapp/store";
 import { greenNotificationKey } from "./parse";
 
 export type GreenReceiveOutcome = {
@@ -45,13 +45,12 @@ export async function receiveGreenWebhook(
     return refuse(401, "unauthorized", expected ? error : "This number has no webhook token yet: create one on the number's page");
   }
   const route = { tenantId: number.tenantId, numberId: number.id };
-  let json: unknown;
-  try {
-    json = parseBodyJson(decodeBody(rawBody));
-  } catch {
-    await storeWebhookEvent(db, { ...refused, ...route, signatureResult: "valid", error: "The body is not JSON" });
-    return refuse(400, "bad_request", "The body is not JSON");
+  const body = readWebhookJson(decodeBody(rawBody));
+  if (!body.ok) {
+    await storeWebhookEvent(db, { ...refused, ...route, signatureResult: "valid", error: body.error });
+    return refuse(400, "bad_request", body.error);
   }
+  const json = body.json;
   const accepted = { provider: "green" as const, rawBody, headers, ...route, signatureResult: "valid" as const, status: "received" as const };
   const key = greenNotificationKey(json);
   if (!key) {

@@ -1,6 +1,7 @@
 // A Green API number's webhook set-up: its own notification URL and webhookUrlToken. The token is a secret,
 // sealed with ENCRYPTION_KEY; it is shown in the clear only to admins on the number's page (to paste into the
 // Green API console) and never in API responses.
+import { demoNumberRefusal } from "@/lib/numbers/demo-number";
 import type { Db } from "@/db/client";
 import { getNumberById } from "@/db/queries";
 import { setGreenWebhookToken } from "@/db/queries/green";
@@ -22,7 +23,7 @@ export async function issueGreenWebhookToken(db: Db, keys: Pick<Keys, "encryptio
   if (await setGreenWebhookToken(db, { tenantId, id, sealed })) return;
   const row = await getNumberById(db, { tenantId, id });
   if (!row) throw notFound("Number");
-  throw new AppError("unprocessable", "Only Green API numbers have a webhook token");
+  throw new AppError("unprocessable", demoNumberRefusal(row) ?? "Only Green API numbers have a webhook token");
 }
 
 /** The admin's view of the set-up (null for a number that is not the tenant's Green API number). */

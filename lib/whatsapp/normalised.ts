@@ -1,4 +1,5 @@
 // Provider-neutral shapes the webhook parsers (Meta Cloud API, Gupshup, Green API) emit, and helpers they share.
+import { MAX_TIME_MS } from "@/lib/query-params";
 import { z } from "zod";
 
 /** `code`: Meta's and Gupshup's numbers; Green API's words (`noAccount`, `SWE004`). */
@@ -203,7 +204,8 @@ export function toDate(value: string | number | null | undefined): Date | null {
   const n = typeof value === "number" ? value : /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : NaN;
   if (!Number.isFinite(n) || n <= 0) return null;
   const date = new Date(n >= MS_THRESHOLD ? n : n * 1000);
-  return Number.isNaN(date.getTime()) ? null : date;
+  // past 9999-12-31 Postgres cannot store it (and no provider means it): treated as absent
+  return Number.isNaN(date.getTime()) || date.getTime() > MAX_TIME_MS ? null : date;
 }
 
 /** Empty strings carry no information in these payloads (e.g. `"emoji": ""`, `"text": ""`). */

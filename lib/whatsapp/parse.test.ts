@@ -524,6 +524,11 @@ describe("toDate", () => {
   it("returns null for placeholders and nonsense", () => {
     for (const v of ["<TIMESTAMP>", "", "12abc", 0, -5, Number.NaN, null, undefined, 1e300]) expect(toDate(v)).toBeNull();
   });
+
+  it("returns null past 9999-12-31, which Postgres cannot store (seconds and milliseconds alike)", () => {
+    expect(toDate(253402300799)).toEqual(seconds(253402300799)); // 9999-12-31T23:59:59Z
+    for (const v of [253402300800, "253402300800000", 8.64e15]) expect(toDate(v)).toBeNull();
+  });
 });
 
 describe("messagePreview", () => {

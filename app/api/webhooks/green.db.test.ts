@@ -200,6 +200,16 @@ describe.each(testDrivers)("Green API webhooks (%s)", (kind) => {
     expect((await deliver("green-incoming-location.json")).status).toBe(200);
   });
 
+  it("a demo number gets no webhook token and nothing real arrives through it, even with a token put on it", async () => {
+    const { id: demoId, token: demoToken } = await greenNumber(otherTenantId, "+15550100009", "1101000109");
+    await t.db.update(whatsappNumbers).set({ demo: true }).where(eq(whatsappNumbers.id, demoId));
+    await expect(issueGreenWebhookToken(t.db, keys, { tenantId: otherTenantId, id: demoId })).rejects.toMatchObject({ code: "unprocessable", message: expect.stringContaining("is a demo number") });
+    for (const e of await t.db.select({ id: webhookEvents.id }).from(webhookEvents)) seen.add(e.id);
+    const res = await post(demoId, fixtureText("green-incoming-text-stop.json"), bearer(demoToken));
+    expect(res.status).toBe(404);
+    expect(await lastEvent()).toMatchObject({ provider: "green", status: "rejected", tenantId: null, numberId: null });
+  });
+
   it("never puts the webhook token in an API response", async () => {
     const apiKey = (await createApiKey(t.db, { tenantId, name: "k", createdBy: null })).secret;
     const get = async (handler: (req: Request, ctx: never) => Promise<Response>, url: string, id = "") =>
