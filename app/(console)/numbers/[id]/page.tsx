@@ -72,7 +72,7 @@ export default async function NumberPage({ params }: { params: Promise<{ id: str
           </span>
         }
         description={`${formatPhone(n.phoneE164)} · ${PROVIDER_LABELS[n.provider]}`}
-        actions={<TestConnectionButton id={n.id} />}
+        actions={n.demo ? undefined : <TestConnectionButton id={n.id} />}
       />
       {n.demo ? (
         <Alert>
