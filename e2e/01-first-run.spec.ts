@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures";
-import { ADMIN, MARKETER, signIn, signOut, submitSignIn } from "./helpers";
+import { ADMIN, chooseOwnPassword, MARKETER, signIn, signOut, submitSignIn } from "./helpers";
 
 // One story on a fresh console of its own (no seed): first-run setup → sign in → dashboard → roles.
 test.describe.serial("first run, sign-in and roles", () => {
@@ -52,7 +52,7 @@ test.describe.serial("first run, sign-in and roles", () => {
     await expect(page.getByTestId("form-error")).toHaveText("Incorrect email or password.");
   });
 
-  test("an admin adds a marketer, who signs in but cannot open admin Settings", async ({ page }) => {
+  test("an admin adds a marketer, who must choose their own password, then cannot open admin Settings", async ({ page }) => {
     await signIn(page, ADMIN.email, ADMIN.password);
     await page.getByRole("link", { name: "Settings" }).first().click();
     await expect(page.getByRole("heading", { name: "Settings", level: 1 })).toBeVisible();
@@ -67,8 +67,34 @@ test.describe.serial("first run, sign-in and roles", () => {
     await expect(page.getByRole("cell", { name: MARKETER.email })).toBeVisible();
     await signOut(page);
 
-    await signIn(page, MARKETER.email, MARKETER.password);
+    // the admin knows the password they set: the marketer lands on the Account page, which says why
+    await submitSignIn(page, MARKETER.email, MARKETER.password);
+    await expect(page).toHaveURL(/\/account\?required=password$/);
+    await expect(page.getByRole("heading", { name: "Your account", level: 1 })).toBeVisible();
+    await expect(page.getByTestId("password-change-required")).toContainText("An admin set the password you signed in with");
+    // every other page, and the API with this session, waits for the change
+    await page.goto("/subscribers");
+    await expect(page).toHaveURL(/\/account\?required=password$/);
+    const held = await page.request.get("/api/v1/me");
+    expect(held.status()).toBe(403);
+    expect((await held.json()).error.code).toBe("password_change_required");
+    // a wrong current password is refused inline
+    await page.getByLabel("Current password").fill("not-the-password");
+    await page.getByLabel("New password", { exact: true }).fill("mark's own password");
+    await page.getByLabel("Confirm new password").fill("mark's own password");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await expect(page.getByText("This is not your current password")).toBeVisible();
+    await expect(page.getByLabel("Current password")).toHaveAttribute("aria-invalid", "true");
+    await chooseOwnPassword(page, MARKETER.password, "mark's own password");
     await expect(page.getByText("Subscribers").first()).toBeVisible();
+    // the Account page stays one click away in the user menu: email, and the workspace with the role
+    await page.getByRole("button", { name: "Account menu" }).first().click();
+    await page.getByRole("menuitem", { name: "Your account" }).click();
+    await expect(page).toHaveURL(/\/account$/);
+    await expect(page.getByText(MARKETER.email).first()).toBeVisible();
+    await expect(page.getByRole("list", { name: "Your workspaces" })).toContainText(ADMIN.organisation);
+    await expect(page.getByRole("list", { name: "Your workspaces" })).toContainText("Marketer");
+    await expect(page.getByTestId("password-change-required")).toHaveCount(0);
     await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" })).toHaveCount(0);
     const response = await page.goto("/settings");
     expect(response?.status()).toBe(403);
