@@ -1,6 +1,6 @@
 import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { ADMIN, dramaSchool, MARKETER, signIn, signOut } from "./helpers";
+import { ADMIN, chooseOwnPassword, dramaSchool, MARKETER, signIn, signOut, submitSignIn } from "./helpers";
 
 // Two workspaces on one server. Only the drama school (with the demo data) is seeded; the second one is
 // made the way a customer makes it: Alice creates "Other Co" with the workspace switcher, adds Bob as its
@@ -74,7 +74,9 @@ test.describe("workspaces: created in the console, isolated in pages and API", (
 
   test("another workspace's admin gets 404 for our user, in the page and in the API, even with a forged workspace cookie", async ({ page, app }) => {
     const { id: markId, tenantId: schoolId } = app.users[MARKETER.email]!;
-    await signIn(page, OTHER.email, OTHER.password);
+    // Alice chose Bob's password: he chooses his own first
+    await submitSignIn(page, OTHER.email, OTHER.password);
+    await chooseOwnPassword(page, OTHER.password, "bob's own password 1");
     await expect(switcher(page, "Other Co")).toBeVisible();
 
     // Bob's browser names the drama school as its workspace: he is not a member, so he stays in Other Co
