@@ -59,7 +59,7 @@ const SECURITY_SCHEMES: Record<AuthScheme, SecuritySchemeObject> = {
 
 const INFO_DESCRIPTION = [
   "Clicktrail follows each sale from a Click-to-WhatsApp ad to the chat, and reports conversions back to Meta.",
-  "**Authentication.** Send `Authorization: Bearer <API key>` (create one under Settings → API keys; it acts as an admin of its workspace). The console's own pages call the same routes with the sign-in session; then the user's role must be at least the operation's `x-required-role` (admin > manager > marketer).",
+  "**Authentication.** Send `Authorization: Bearer <API key>` (create one under Settings → API keys; it acts as an admin of its workspace). The console's own pages call the same routes with the sign-in session; then the user's role must be at least the operation's `x-required-role` (admin > manager > marketer), and a session whose password an admin set answers 403 `password_change_required` until its owner chooses their own on the console's Account page (API keys are unaffected).",
   "**Errors.** Every error has one shape: `{ \"error\": { \"code\", \"message\", \"details\"? } }`. `code` is a precise reason where there is one (e.g. `event_too_old`), otherwise the class (`unauthorized`, `forbidden`, `not_found`, `conflict`, `unprocessable`…). Validation errors carry zod's `{ formErrors, fieldErrors }` in `details`.",
   "**Lists** are keyset-paginated: pass the answer's `nextCursor` as `cursor` for the next page (`null` on the last). **Ids** are UUIDs; an id of another workspace, or one that is not a UUID, answers 404. JSON field names are camelCase.",
 ].join("\n\n");

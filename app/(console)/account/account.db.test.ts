@@ -38,6 +38,7 @@ const oneUser = await import("@/app/api/v1/users/[id]/route");
 const account = await import("./actions");
 const consoleActions = await import("../actions");
 const settingsActions = await import("../settings/actions");
+const inviteActions = await import("@/app/(auth)/invite/[token]/actions");
 const { requireUser } = await import("@/lib/auth");
 
 type Handler = (req: Request, ctx: never) => Promise<Response>;
@@ -174,6 +175,14 @@ describe.each(testDrivers)("your account and admin-set passwords (%s)", (kind) =
     const own = await act({ uid: ids.ada }, () => settingsActions.updateUserAction({ id: ids.ada, input: { password: "ada's new password" } }));
     expect(own.result).toMatchObject({ ok: true });
     expect((await getAccount(t.db, ids.ada))?.passwordChangeRequired).toBe(false);
+  });
+
+  it("lets a held account join no other workspace while signed in on the admin's password", async () => {
+    expect((await getAccount(t.db, ids.bea))?.passwordChangeRequired).toBe(true);
+    const invite = await createInvite(t.db, { tenantId: ids.b, invitedBy: ids.ada, input: { email: "bea@example.com", role: "marketer" }, now: new Date() });
+    const joined = await act({ uid: ids.bea, sv: await getSvOf(t.db, ids.bea) }, () => inviteActions.joinInviteAction(invite.token));
+    expect(joined.result).toMatchObject({ ok: false, error: "An admin set your password: choose your own on your Account page first" });
+    expect(await call(me.GET, { uid: ids.bea, sv: await getSvOf(t.db, ids.bea) })).toMatchObject({ status: 403 });
   });
 
   it("refuses a wrong current password, counting it like a sign-in, and refuses every password once the account is locked", async () => {

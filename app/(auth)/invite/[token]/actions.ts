@@ -6,7 +6,7 @@ import { getDb } from "@/db/client";
 import { type ActionResult, toActionFailure } from "@/lib/action";
 import { acceptInvite, joinWithInvite, joinWithInviteByPassword } from "@/lib/accounts/invites";
 import { acceptInviteSchema, joinInviteSchema } from "@/lib/accounts/schemas";
-import { currentUser, setActiveWorkspace, signIn } from "@/lib/auth";
+import { currentUser, passwordChangeRequiredError, setActiveWorkspace, signIn } from "@/lib/auth";
 import { clientAddress } from "@/lib/client-address";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
@@ -35,6 +35,8 @@ export async function joinInviteAction(token: string): Promise<ActionResult<null
   try {
     const user = await currentUser();
     if (!user) throw new AppError("unauthorized", "Your session has ended. Enter your password instead.");
+    // an account still on a password an admin set acts nowhere until its owner chooses one
+    if (user.passwordChangeRequired) throw passwordChangeRequiredError();
     const joined = await joinWithInvite(await getDb(), { token: tokenSchema.parse(token), userId: user.id, now: new Date() });
     await setActiveWorkspace(joined.tenantId);
     return { ok: true, data: null };
