@@ -196,7 +196,10 @@ export async function requireActionUser(role: Role, opts: { allowPasswordChange?
  * moves THIS browser's session to the new version, so only the other sessions end.
  */
 export async function keepThisSession(userId: string, sessionVersion: number): Promise<void> {
-  await unstable_update({ reissue: { sv: sessionVersion, proof: reissueProof(userId, sessionVersion) } } as never);
+  // the change is made either way: if this fails, the browser simply signs in again
+  await unstable_update({ reissue: { sv: sessionVersion, proof: reissueProof(userId, sessionVersion) } } as never).catch((e: unknown) =>
+    console.error("[auth] could not re-issue the session after its version moved", e),
+  );
 }
 
 export type ApiPrincipal =
