@@ -1,7 +1,9 @@
 import { startFakeGreenApi } from "./fakes/fake-green-api";
 import { expect, test } from "./fixtures";
-import { ADMIN, MANAGER, MARKETER, SALES_LINE, dramaSchool, fakeSalesLine, signIn, signOut } from "./helpers";
+import { ADMIN, MANAGER, MARKETER, SALES_LINE, chooseOwnPassword, dramaSchool, fakeSalesLine, signIn, signOut, submitSignIn } from "./helpers";
 
+// the admin set the manager's password: she chooses her own at her first sign-in
+const MANAGER_OWN_PASSWORD = "maya's own password 7";
 const NUMBER = { id: SALES_LINE.phoneNumberId, token: SALES_LINE.token, waba: SALES_LINE.wabaId, verifiedName: SALES_LINE.verifiedName };
 
 // the admin and a marketer; the admin adds the manager, who connects the number
@@ -17,7 +19,8 @@ test.describe.serial("number connection", () => {
   });
 
   test("a manager fixes inline errors, connects a Cloud API number and sees it connected", async ({ page, graph }) => {
-    await signIn(page, MANAGER.email, MANAGER.password);
+    await submitSignIn(page, MANAGER.email, MANAGER.password);
+    await chooseOwnPassword(page, MANAGER.password, MANAGER_OWN_PASSWORD);
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Numbers" }).click();
     await page.getByRole("link", { name: "Connect a number" }).first().click();
     await expect(page).toHaveURL(/\/numbers\/new$/);
@@ -67,7 +70,7 @@ test.describe.serial("number connection", () => {
 
   test("a failing test shows Graph's error verbatim with a hint, and a number can be deactivated", async ({ page, graph }) => {
     graph.failObject(NUMBER.id, { status: 401, code: 190, subcode: 463, message: "Error validating access token: Session has expired." });
-    await signIn(page, MANAGER.email, MANAGER.password);
+    await signIn(page, MANAGER.email, MANAGER_OWN_PASSWORD);
     await page.goto("/numbers");
     await page.getByRole("link", { name: "E2E sales line", exact: true }).click();
     await page.getByRole("button", { name: "Test connection" }).click();
@@ -139,7 +142,7 @@ test.describe.serial("number connection", () => {
       expect((await deliver(rotated, "E2EGREEN0002")).status()).toBe(200);
       await signOut(page);
 
-      await signIn(page, MANAGER.email, MANAGER.password);
+      await signIn(page, MANAGER.email, MANAGER_OWN_PASSWORD);
       await page.goto(`/numbers/${id}`);
       await expect(page.getByTestId("green-webhook-url")).toBeVisible();
       await expect(page.getByText("The webhook URL token is a secret: an admin can see, copy and rotate it here.")).toBeVisible();
