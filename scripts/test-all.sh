@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm test: lint, typecheck, vitest (PGlite always; Postgres too when TEST_DATABASE_URL is set),
+# npm test: lint and typecheck (side by side), vitest (PGlite always; Postgres too when TEST_DATABASE_URL is set),
 # then a production build and Playwright in Debian Chromium. Every suite runs; the exit status
 # is non-zero if any failed, and the output ends with the runners' own summaries.
 set -uo pipefail
@@ -9,10 +9,21 @@ export NEXT_TELEMETRY_DISABLED=1
 status=0
 step() { echo; echo "── $1"; shift; "$@" || status=1; }
 
-step "lint" npx eslint .
-step "typecheck" npx tsc --noEmit
+# lint and typecheck side by side (one core each), each one's output shown whole
+echo; echo "── lint and typecheck"
+checks=$(mktemp -d)
+npx eslint . >"$checks/lint" 2>&1 & lint=$!
+npx tsc --noEmit >"$checks/typecheck" 2>&1 & types=$!
+wait $lint || { status=1; echo "lint failed:"; }
+cat "$checks/lint"
+typed=1
+wait $types || { status=1; typed=0; echo "typecheck failed:"; }
+cat "$checks/typecheck"
+rm -rf "$checks"
+
 step "vitest" npx vitest run
-step "next build" npx next build
+# the build's own type check repeats the one above; it runs only when that one did not pass
+step "next build" env CLICKTRAIL_TYPECHECKED=$typed npx next build
 step "playwright" npx playwright test -c e2e
 
 rm -rf .e2e-data
