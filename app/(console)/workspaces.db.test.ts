@@ -2,7 +2,6 @@
 // cookie (a JWT minted with AUTH_SECRET) plus the browser's ct_workspace cookie, sent to the
 // /api/v1 route handlers and to the console's server actions. Every workspace and membership here
 // is made the way the product makes them (setup, create workspace, invites), never by SQL.
-import { encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type * as ClientModule from "@/db/client";
 import type { Db } from "@/db/client";
@@ -16,9 +15,9 @@ import { createUser, removeUser } from "@/lib/accounts/users";
 import { createWorkspace } from "@/lib/accounts/workspaces";
 import { createApiKey } from "@/lib/api-keys";
 import { setEnvForTests } from "@/lib/env";
+import { CONSOLE_APP, consoleBrowsers, type RequestState } from "@/test/console-browser";
 
-type SetCookie = { name: string; value: string; options: Record<string, unknown> };
-const current: { db?: Db; headers: Headers; set: SetCookie[] } = { headers: new Headers(), set: [] };
+const current: RequestState & { db?: Db } = { headers: new Headers(), set: [] };
 vi.mock("@/db/client", async (importOriginal) => ({ ...(await importOriginal<typeof ClientModule>()), getDb: async () => current.db! }));
 // auth() and the workspace choice read the request under test; a cookie the server sets is recorded
 vi.mock("next/headers", async (importOriginal) => ({
@@ -27,44 +26,15 @@ vi.mock("next/headers", async (importOriginal) => ({
   cookies: async () => ({ set: (name: string, value: string, options: Record<string, unknown>) => current.set.push({ name, value, options }) }),
 }));
 
-const APP = "http://console.test";
+const APP = CONSOLE_APP;
 const SECRET = "workspaces-test-auth-secret-0123456789";
-const COOKIE = "authjs.session-token";
 const me = await import("@/app/api/v1/me/route");
 const users = await import("@/app/api/v1/users/route");
 const oneUser = await import("@/app/api/v1/users/[id]/route");
 const consoleActions = await import("./actions");
 const inviteActions = await import("@/app/(auth)/invite/[token]/actions");
 
-type Handler = (req: Request, ctx: never) => Promise<Response>;
-type Browser = { uid: string; workspace?: string; sv?: number };
-
-/** The Cookie header of a signed-in browser: its session, and the workspace it chose (or forged). */
-async function cookieOf(b: Browser) {
-  const session = `${COOKIE}=${await encode({ token: { sub: b.uid, uid: b.uid, sv: b.sv ?? 0 }, secret: SECRET, salt: COOKIE })}`;
-  return b.workspace === undefined ? session : `${session}; ct_workspace=${b.workspace}`;
-}
-
-async function call(handler: Handler, b: Browser | null, opts: { method?: string; id?: string; body?: unknown; bearer?: string } = {}) {
-  const headers = new Headers({ host: "console.test", "x-forwarded-proto": "http", "content-type": "application/json", origin: APP });
-  if (b) headers.set("cookie", await cookieOf(b));
-  if (opts.bearer) headers.set("authorization", `Bearer ${opts.bearer}`);
-  current.headers = headers;
-  const res = await handler(
-    new Request(`${APP}/api/v1/x`, { method: opts.method ?? "GET", headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) }),
-    { params: Promise.resolve({ id: opts.id ?? "" }) } as never,
-  );
-  const text = await res.text();
-  return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : null };
-}
-
-/** Runs a server action as the browser `b` would (its cookies are the request's); returns its result and the cookies it set. */
-async function act<T>(b: Browser | null, run: () => Promise<T>) {
-  current.headers = new Headers({ host: "console.test", "x-forwarded-proto": "http", origin: APP, ...(b ? { cookie: await cookieOf(b) } : {}) });
-  current.set = [];
-  const result = await run();
-  return { result, set: current.set };
-}
+const { call, act } = consoleBrowsers(current, SECRET);
 
 const memberEmails = async (db: Db, tenantId: string) => (await listUsers(db, { tenantId, limit: 50 })).map((u) => u.email).sort();
 

@@ -3,7 +3,6 @@
 // (what every console page calls first) and to the /api/v1 route handlers. The session re-issued
 // after a password change is the cookie Auth.js itself sets.
 import { eq } from "drizzle-orm";
-import { encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type * as ClientModule from "@/db/client";
 import type { Db } from "@/db/client";
@@ -18,9 +17,9 @@ import { createUser } from "@/lib/accounts/users";
 import { createWorkspace } from "@/lib/accounts/workspaces";
 import { createApiKey } from "@/lib/api-keys";
 import { setEnvForTests } from "@/lib/env";
+import { type Browser, CONSOLE_APP, consoleBrowsers, type RequestState, SESSION_COOKIE } from "@/test/console-browser";
 
-type SetCookie = { name: string; value: string; options: Record<string, unknown> };
-const current: { db?: Db; headers: Headers; set: SetCookie[] } = { headers: new Headers(), set: [] };
+const current: RequestState & { db?: Db } = { headers: new Headers(), set: [] };
 vi.mock("@/db/client", async (importOriginal) => ({ ...(await importOriginal<typeof ClientModule>()), getDb: async () => current.db! }));
 vi.mock("next/headers", async (importOriginal) => ({
   ...(await importOriginal<object>()),
@@ -30,9 +29,9 @@ vi.mock("next/headers", async (importOriginal) => ({
 // no page cache outside a request
 vi.mock("next/cache", async (importOriginal) => ({ ...(await importOriginal<object>()), revalidatePath: () => undefined }));
 
-const APP = "http://console.test";
+const APP = CONSOLE_APP;
 const SECRET = "account-test-auth-secret-0123456789abc";
-const COOKIE = "authjs.session-token";
+const COOKIE = SESSION_COOKIE;
 const me = await import("@/app/api/v1/me/route");
 const oneUser = await import("@/app/api/v1/users/[id]/route");
 const account = await import("./actions");
@@ -41,34 +40,7 @@ const settingsActions = await import("../settings/actions");
 const inviteActions = await import("@/app/(auth)/invite/[token]/actions");
 const { requireUser } = await import("@/lib/auth");
 
-type Handler = (req: Request, ctx: never) => Promise<Response>;
-/** A signed-in browser: its raw session cookie value (as Auth.js set it), or one minted for uid at version sv. */
-type Browser = { uid: string; sv?: number; token?: string };
-
-async function cookieOf(b: Browser) {
-  return `${COOKIE}=${b.token ?? (await encode({ token: { sub: b.uid, uid: b.uid, sv: b.sv ?? 0 }, secret: SECRET, salt: COOKIE }))}`;
-}
-
-async function call(handler: Handler, b: Browser | null, opts: { method?: string; id?: string; body?: unknown; bearer?: string } = {}) {
-  const headers = new Headers({ host: "console.test", "x-forwarded-proto": "http", "content-type": "application/json", origin: APP });
-  if (b) headers.set("cookie", await cookieOf(b));
-  if (opts.bearer) headers.set("authorization", `Bearer ${opts.bearer}`);
-  current.headers = headers;
-  const res = await handler(
-    new Request(`${APP}/api/v1/x`, { method: opts.method ?? "GET", headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) }),
-    { params: Promise.resolve({ id: opts.id ?? "" }) } as never,
-  );
-  const text = await res.text();
-  return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : null };
-}
-
-/** Runs a server action (or a page's first step) as browser `b`; returns its result and the session cookie Auth.js set, if any. */
-async function act<T>(b: Browser | null, run: () => Promise<T>) {
-  current.headers = new Headers({ host: "console.test", "x-forwarded-proto": "http", origin: APP, ...(b ? { cookie: await cookieOf(b) } : {}) });
-  current.set = [];
-  const result = await run();
-  return { result, session: current.set.find((c) => c.name === COOKIE && c.value)?.value };
-}
+const { cookieOf, call, act } = consoleBrowsers(current, SECRET);
 
 /** Where a page sends the browser (Next's redirect() throws an error whose digest names the URL), or "rendered". */
 async function pageOutcome(b: Browser, opts: Parameters<typeof requireUser>[0] = {}) {
