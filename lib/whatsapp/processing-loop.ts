@@ -11,8 +11,15 @@ export const WEBHOOK_RETRY_JOB = "webhook_retry";
 type LoopState = { running: Promise<ProcessTotals> | null; again: boolean };
 export type ProcessTotals = { processed: number; unrouted: number; failed: number; messages: number; statuses: number };
 
-const g = globalThis as unknown as { __clicktrailWebhookLoop?: LoopState };
-const state: LoopState = (g.__clicktrailWebhookLoop ??= { running: null, again: false });
+// one loop per database (a process normally has one; tests have one per driver, and a kick for one
+// database must never be answered by a loop that drains another)
+const g = globalThis as unknown as { __clicktrailWebhookLoops?: WeakMap<Db, LoopState> };
+const loops: WeakMap<Db, LoopState> = (g.__clicktrailWebhookLoops ??= new WeakMap());
+function loopOf(db: Db): LoopState {
+  let state = loops.get(db);
+  if (!state) loops.set(db, (state = { running: null, again: false }));
+  return state;
+}
 
 /** Failed events go to the jobs queue: retried with backoff, then left `failed` for a manual replay. */
 export async function scheduleRetries(db: Db, summary: ProcessSummary, now: Date): Promise<void> {
@@ -60,6 +67,7 @@ export type ProcessingDeps = { threadDatabaseUrl: string | null };
  * and the events stay `received` for the next kick or the cron safety net.
  */
 export function kickWebhookProcessing(db: Db): Promise<ProcessTotals | null> {
+  const state = loopOf(db);
   if (state.running) {
     state.again = true;
     return state.running;
