@@ -2,7 +2,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { transportFailure } from "@/lib/whatsapp/graph-client";
+import { transportFailure } from "@/lib/graph/client";
 import { outboundRequest } from "./outbound-http";
 
 describe("outboundRequest", () => {

@@ -6,7 +6,7 @@ import type { Db } from "@/db/client";
 import { getNumberById, updateNumber } from "@/db/queries";
 import { numberAccessToken } from "@/lib/numbers/numbers";
 import { AppError, notFound } from "@/lib/errors";
-import { type GraphConfig, type GraphFailure, describeGraphFailure, graphRequest } from "@/lib/whatsapp/graph-client";
+import { type GraphConfig, type GraphFailure, describeGraphFailure, graphRequest } from "@/lib/graph/client";
 
 export type DatasetDeps = { encryptionKey: string; graph: GraphConfig };
 export type DatasetResult = { datasetId: string | null; changed: boolean; message: string };

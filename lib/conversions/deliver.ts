@@ -12,7 +12,7 @@ import {
 import { openSecret } from "@/lib/crypto";
 import { demoNumberRefusal } from "@/lib/numbers/demo-number";
 import { type JobHandler, type JobHandlers, type JobOutcome, runJobNow } from "@/lib/jobs/queue";
-import { type GraphConfig, type GraphFailure, describeGraphFailure, graphRequest, isTransientGraphFailure } from "@/lib/whatsapp/graph-client";
+import { type GraphConfig, type GraphFailure, describeGraphFailure, graphRequest, isTransientGraphFailure } from "@/lib/graph/client";
 import { CAPI_FORWARD_JOB, CAPI_TIMEOUT_MS, capiBackoffMs } from "./deliver-policy";
 import { AFTER_ANSWER_LINGER_MS, recordConversionAttempt } from "./record-writer";
 

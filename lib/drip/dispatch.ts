@@ -25,7 +25,7 @@ import { DEMO_NUMBER_CODE, demoNumberRefusal } from "@/lib/numbers/demo-number";
 import type { EgressPolicy } from "@/lib/egress";
 import { groupWriter } from "@/lib/group-writer";
 import { MARKETING_STOPPED, isMarketingStopped } from "@/lib/subscribers/marketing-preference";
-import type { GraphConfig } from "@/lib/whatsapp/graph-client";
+import type { GraphConfig } from "@/lib/graph/client";
 import { type OutgoingMessage, type Sender, type SendOutcome, sendThrough } from "./providers";
 import { renderTemplate, variablesFor } from "./render";
 

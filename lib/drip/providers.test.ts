@@ -1,6 +1,6 @@
 // Which provider answers are worth a retry, the backoff between attempts, and the Cloud API bodies.
 import { describe, expect, it } from "vitest";
-import type { GraphFailure } from "@/lib/whatsapp/graph-client";
+import type { GraphFailure } from "@/lib/graph/client";
 import { DRIP_MAX_ATTEMPTS, dripBackoffMs, outcomeOf } from "./dispatch";
 import { classifyCloudFailure, cloudMessageBody, shownProviderResponse } from "./providers";
 

@@ -8,7 +8,7 @@ import { z } from "zod";
 import type { MetaTemplateBinding } from "@/db/schema";
 import type { EgressPolicy } from "@/lib/egress";
 import { phoneDigits } from "@/lib/phone";
-import { type GraphConfig, type GraphFailure, describeGraphFailure, graphRequest } from "@/lib/whatsapp/graph-client";
+import { type GraphConfig, type GraphFailure, describeGraphFailure, graphRequest } from "@/lib/graph/client";
 import { SHOWN_TEXT_MAX, clip, greenEgressPolicy, greenErrorMessage, greenRequest } from "@/lib/whatsapp/green-client";
 
 export type SendOutcome =

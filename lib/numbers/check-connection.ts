@@ -9,7 +9,7 @@ import { openSecret } from "@/lib/crypto";
 import { notFound } from "@/lib/errors";
 import { formatPhone, phoneDigits } from "@/lib/phone";
 import type { EgressPolicy } from "@/lib/egress";
-import { DEFAULT_GRAPH_TIMEOUT_MS, type GraphConfig, graphRequest } from "@/lib/whatsapp/graph-client";
+import { DEFAULT_GRAPH_TIMEOUT_MS, type GraphConfig, graphRequest } from "@/lib/graph/client";
 import { clip, greenEgressPolicy, greenRequest } from "@/lib/whatsapp/green-client";
 import { type ConnectionError, describeConnectionError, graphErrorHint, greenStateError } from "./connection-errors";
 import { demoNumberRefusal } from "./demo-number";

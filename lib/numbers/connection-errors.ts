@@ -1,6 +1,6 @@
 // What a failed connection check means, in words a manager can act on. The provider's error is
 // stored and shown verbatim; the hint is our plain-language reading of the common codes.
-import type { GraphFailure } from "@/lib/whatsapp/graph-client";
+import type { GraphFailure } from "@/lib/graph/client";
 
 export type ConnectionError =
   | (GraphFailure & { hint: string | null })

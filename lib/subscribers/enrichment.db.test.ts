@@ -11,7 +11,7 @@ import { createNumber } from "@/lib/numbers/numbers";
 import { numberFormSchema } from "@/lib/numbers/schemas";
 import { processWebhookEvents } from "@/lib/whatsapp/ingest";
 import { type PayloadNumber, fakeWamid, inboundMessage } from "@/lib/whatsapp/payloads";
-import { isTransientGraphFailure } from "@/lib/whatsapp/graph-client";
+import { isTransientGraphFailure } from "@/lib/graph/client";
 import { storeWebhookEvent } from "@/lib/whatsapp/store";
 import {
   AD_ENRICHMENT_JOB,

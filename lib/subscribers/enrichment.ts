@@ -26,7 +26,7 @@ import { notFound } from "@/lib/errors";
 import { demoNumberRefusal } from "@/lib/numbers/demo-number";
 import { enqueueJob, type JobHandler } from "@/lib/jobs/queue";
 import { type Page, decodeCursor, pageParamsSchema, toPage } from "@/lib/pagination";
-import { type GraphConfig, type GraphFailure, describeGraphFailure, graphRequest, isGraphRateLimit, isTransientGraphFailure } from "@/lib/whatsapp/graph-client";
+import { type GraphConfig, type GraphFailure, describeGraphFailure, graphRequest, isGraphRateLimit, isTransientGraphFailure } from "@/lib/graph/client";
 
 export const AD_ENRICHMENT_JOB = "ad_enrichment";
 export const AD_ENRICHMENT_MAX_ATTEMPTS = 5; // with the queue's backoff: about 45 minutes of retries

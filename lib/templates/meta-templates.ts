@@ -7,7 +7,7 @@ import type { Db } from "@/db/client";
 import { getNumberById } from "@/db/queries";
 import { numberAccessToken } from "@/lib/numbers/numbers";
 import { AppError, notFound } from "@/lib/errors";
-import { type GraphConfig, type GraphFailure, describeGraphFailure, graphRequest } from "@/lib/whatsapp/graph-client";
+import { type GraphConfig, type GraphFailure, describeGraphFailure, graphRequest } from "@/lib/graph/client";
 
 export type MetaTemplateDeps = { encryptionKey: string; graph: GraphConfig };
 

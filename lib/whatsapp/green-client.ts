@@ -4,7 +4,7 @@
 // and what is kept of an answer is the few fields the console shows, never the whole body.
 import { type EgressPolicy, type HostRule, checkEgressTarget, checkEgressUrl, guardedLookup, isEgressRefused } from "@/lib/egress";
 import { outboundRequest } from "@/lib/outbound-http";
-import { transportFailure } from "./graph-client";
+import { transportFailure } from "@/lib/graph/client";
 
 /**
  * Green API's own hosts (specs/other-providers.md B.1): `https://api.green-api.com` in older docs and
