@@ -5,8 +5,8 @@ import { AppError, errorBody } from "./errors";
 
 export const MAX_JSON_BYTES = 1024 * 1024;
 
-export function jsonError(status: number, code: string, message: string, details?: unknown): Response {
-  return Response.json(errorBody(code, message, details), { status });
+export function jsonError(status: number, code: string, message: string, details?: unknown, headers?: Record<string, string>): Response {
+  return Response.json(errorBody(code, message, details), { status, headers });
 }
 
 export function zodDetails(error: ZodError) {

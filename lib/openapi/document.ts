@@ -1,12 +1,13 @@
-// Builds the OpenAPI 3.1 document of /api/v1 from the operations registry (served at
+// Builds the OpenAPI 3.1 document of /api/v1 from the operation declarations with zod-openapi (served at
 // GET /api/v1/openapi.json and rendered by the console's /api-docs page).
-import type { z } from "zod";
+import { z } from "zod";
+import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponsesObject } from "zod-openapi";
 import packageJson from "@/package.json";
 import { errorBody } from "@/lib/errors";
 import type { Role } from "@/lib/roles-types";
-import { type JsonSchema, type SchemaComponents, derefSchema, describeProperties, zodToJsonSchema } from "./json-schema";
+import type { JsonSchema, SchemaComponents } from "./json-schema";
 import { OPERATIONS } from "./operations";
-import { type ApiOperation, type AuthScheme, TAGS, type Tag, operationErrors, pathParams } from "./registry";
+import { type ApiOperation, type AuthScheme, TAGS, type Tag, operationErrors } from "./registry";
 import { errorSchema } from "./schemas";
 
 export type ParameterObject = { name: string; in: "path" | "query"; required: boolean; description?: string; schema: JsonSchema };
@@ -70,85 +71,128 @@ export const STATUS_TEXT: Record<number, string> = {
   401: "Not authenticated",
   403: "The role is too low",
   404: "Not found",
+  405: "Method not allowed",
   409: "Conflict",
   413: "Body too large",
   422: "Not valid",
   429: "Too many requests",
+  500: "Our failure",
   502: "The provider failed",
   503: "Unavailable",
 };
 
-const ID_PARAM_DESCRIPTION = "A UUID; an unknown id, another workspace's id or anything that is not a UUID answers 404";
+/** The shape of a query or body schema: a z.object, or the object inside a pipe (preprocess/transform). */
+function objectOf(schema: z.ZodType): z.ZodObject | undefined {
+  if (schema instanceof z.ZodObject) return schema;
+  const def = (schema as unknown as { _zod: { def: { type: string; in?: z.ZodType; out?: z.ZodType; innerType?: z.ZodType } } })._zod.def;
+  if (def.type === "pipe") return (def.out && objectOf(def.out)) ?? (def.in && objectOf(def.in));
+  if (def.innerType) return objectOf(def.innerType);
+  return undefined;
+}
 
-/** Query parameters from one or more zod object schemas (input side: what the client writes). */
-function queryParameters(op: ApiOperation, components: SchemaComponents): ParameterObject[] {
-  const params: ParameterObject[] = [];
+/** `schema` with `note` added to its description (a copy: parsing is unchanged). */
+function described(schema: z.ZodType, note: string | undefined): z.ZodType {
+  if (!note) return schema;
+  const own = schema.meta()?.description;
+  return schema.meta({ description: own ? `${note}. ${own}` : note });
+}
+
+/** The query parameters of an operation as one object: its schemas' fields, with its notes. */
+function queryObject(op: ApiOperation): z.ZodObject | undefined {
+  if (op.query.length === 0) return undefined;
+  const shape: Record<string, z.ZodType> = {};
   for (const schema of op.query) {
-    const json = derefSchema(zodToJsonSchema(schema, "input", components), components);
-    for (const [name, prop] of Object.entries(json.properties ?? {})) {
-      if (params.some((p) => p.name === name)) throw new Error(`${op.operationId}: query parameter "${name}" is defined twice`);
-      const { description, ...rest } = prop;
-      const note = op.queryNotes?.[name];
-      params.push({ name, in: "query", required: json.required?.includes(name) ?? false, description: [note, description].filter(Boolean).join(". ") || undefined, schema: rest });
+    const object = objectOf(schema);
+    if (!object) throw new Error(`${op.operationId}: a query schema must be an object`);
+    for (const [name, field] of Object.entries(object.shape as Record<string, z.ZodType>)) {
+      if (shape[name]) throw new Error(`${op.operationId}: query parameter "${name}" is defined twice`);
+      shape[name] = described(field, op.queryNotes?.[name]);
     }
   }
   for (const name of Object.keys(op.queryNotes ?? {})) {
-    if (!params.some((p) => p.name === name)) throw new Error(`${op.operationId}: queryNotes names "${name}", which is not a query parameter`);
+    if (!shape[name]) throw new Error(`${op.operationId}: queryNotes names "${name}", which is not a query parameter`);
   }
-  return params;
+  return z.object(shape);
+}
+
+/** An object body with notes on its fields (a documentation copy, named as the original). */
+function describeObject(object: z.ZodObject, notes: Record<string, string>, found: Set<string>): z.ZodObject {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [name, field] of Object.entries(object.shape as Record<string, z.ZodType>)) {
+    if (notes[name]) found.add(name);
+    shape[name] = described(field, notes[name]);
+  }
+  const copy = object._zod.def.catchall && !(object._zod.def.catchall instanceof z.ZodNever) ? z.looseObject(shape) : z.strictObject(shape);
+  const meta = object.meta();
+  return meta ? copy.meta(meta) : copy;
 }
 
 /**
  * A PATCH body that accepts any subset of fields and validates the merged result against a union
  * (numbers): each field typed from the union's variants, without defaults, none required.
  */
-function mergedPatchBody(op: ApiOperation, patch: JsonSchema, components: SchemaComponents): JsonSchema {
-  const typesFrom = derefSchema(zodToJsonSchema(op.bodyTypesFrom as z.ZodType, "input", components), components);
-  const variants = (typesFrom.oneOf ?? typesFrom.anyOf ?? [typesFrom]).map((v) => derefSchema(v, components));
-  const discriminator = Object.keys(variants[0]?.properties ?? {}).find((key) => variants.every((v) => v.properties?.[key] && "const" in (v.properties[key] as JsonSchema)));
-  const tagOf = (v: JsonSchema) => (discriminator ? String(v.properties?.[discriminator]?.const) : "");
-  const properties: Record<string, JsonSchema> = {};
-  for (const name of Object.keys(derefSchema(patch, components).properties ?? {})) {
-    const owners = variants.filter((v) => v.properties?.[name]);
-    const found = owners.map((v) => v.properties?.[name] as JsonSchema);
-    if (found.length === 0) {
-      properties[name] = {};
+function mergedPatchBody(op: ApiOperation): z.ZodType {
+  const patch = objectOf(op.body as z.ZodType);
+  const union = op.bodyTypesFrom as z.ZodType;
+  const options = ((union as unknown as { options?: z.ZodType[] }).options ?? [union]).map((o) => objectOf(o)).filter((o): o is z.ZodObject => !!o);
+  const literalOf = (field: z.ZodType | undefined) => (field instanceof z.ZodLiteral ? (field.values as Set<unknown>) : undefined);
+  const discriminator = Object.keys(options[0]?.shape ?? {}).find((key) => options.every((o) => literalOf(o.shape[key] as z.ZodType)));
+  const tagOf = (o: z.ZodObject) => (discriminator ? [...(literalOf(o.shape[discriminator] as z.ZodType) ?? [])].join(", ") : "");
+  const shape: Record<string, z.ZodType> = {};
+  for (const name of Object.keys(patch?.shape ?? {})) {
+    const owners = options.filter((o) => o.shape[name]);
+    if (owners.length === 0) {
+      shape[name] = (patch?.shape[name] as z.ZodType).optional();
     } else if (name === discriminator) {
-      properties[name] = { type: "string", enum: found.map((f) => f.const) };
+      shape[name] = z.enum(owners.flatMap((o) => [...(literalOf(o.shape[name] as z.ZodType) ?? [])].map(String)) as [string, ...string[]]).optional();
     } else {
-      const { default: _default, ...rest } = found[0] as JsonSchema;
-      properties[name] = owners.length < variants.length && discriminator ? { ...rest, description: `Only for ${discriminator} ${owners.map(tagOf).join(", ")}` } : rest;
+      let field = owners[0]!.shape[name] as z.ZodType;
+      while (field instanceof z.ZodDefault || field instanceof z.ZodOptional) field = field._zod.def.innerType as z.ZodType;
+      shape[name] = (owners.length < options.length && discriminator ? field.meta({ description: `Only for ${discriminator} ${owners.map(tagOf).join(", ")}` }) : field).optional();
     }
   }
-  return { type: "object", description: "Any subset of the fields; the number after the change must be valid as a whole", properties, additionalProperties: false };
+  return z.strictObject(shape).meta({ description: "Any subset of the fields; the result after the change must be valid as a whole" });
 }
 
-function requestBody(op: ApiOperation, components: SchemaComponents): OperationObject["requestBody"] {
-  if (!op.body) return undefined;
-  let schema = zodToJsonSchema(op.body, "input", components);
-  if (op.bodyTypesFrom) schema = mergedPatchBody(op, schema, components);
-  describeProperties(schema, op.bodyNotes, components);
-  return { required: true, content: { "application/json": { schema, ...(op.bodyExample === undefined ? {} : { example: op.bodyExample }) } } };
+/** The request body as documented: its notes on its fields, a merged PATCH typed from its variants. */
+function documentedBody(op: ApiOperation): z.ZodType {
+  const body = op.bodyTypesFrom ? mergedPatchBody(op) : (op.body as z.ZodType);
+  const notes = op.bodyNotes;
+  if (!notes) return body;
+  const found = new Set<string>();
+  let out: z.ZodType;
+  const object = body instanceof z.ZodObject ? body : undefined;
+  const options = (body as unknown as { options?: z.ZodType[] }).options;
+  if (object) out = describeObject(object, notes, found);
+  else if (options && body instanceof z.ZodDiscriminatedUnion) {
+    const def = body._zod.def as unknown as { discriminator: string };
+    const described = options.map((o) => describeObject(objectOf(o) as z.ZodObject, notes, found));
+    out = z.discriminatedUnion(def.discriminator, described as [z.ZodObject, ...z.ZodObject[]]);
+    const meta = body.meta();
+    if (meta) out = out.meta(meta);
+  } else throw new Error(`${op.operationId}: bodyNotes need an object or discriminated-union body`);
+  for (const name of Object.keys(notes)) if (!found.has(name)) throw new Error(`${op.operationId}: cannot describe "${name}": the body has no such field`);
+  return out;
 }
 
-function responses(op: ApiOperation, components: SchemaComponents): Record<string, ResponseObject> {
-  const out: Record<string, ResponseObject> = {};
+function responses(op: ApiOperation): ZodOpenApiResponsesObject {
+  const out: ZodOpenApiResponsesObject = {};
   for (const r of op.responses) {
-    const entry = (out[r.status] ??= { description: r.description });
+    const key = String(r.status) as `${1 | 2 | 3 | 4 | 5}${string}`;
+    const entry = (out[key] ??= { description: r.description }) as { description: string; content?: Record<string, unknown> };
     if (entry.description !== r.description) entry.description = `${entry.description}; ${r.description}`;
     if (r.status === 204) continue;
-    const media: MediaTypeObject = {};
-    if (r.schema) media.schema = zodToJsonSchema(r.schema, "output", components);
+    const media: Record<string, unknown> = {};
+    if (r.schema) media.schema = r.schema;
     if (r.example !== undefined) media.example = r.example;
     entry.content = { ...entry.content, [r.contentType ?? "application/json"]: media };
   }
-  const errorRef = zodToJsonSchema(errorSchema, "output", components);
   for (const [status, errors] of operationErrors(op)) {
-    out[status] = {
+    out[String(status) as `4${string}`] = {
       description: `${STATUS_TEXT[status] ?? "Error"}: ${errors.map((e) => `\`${e.code}\``).join(", ")}`,
       content: {
         "application/json": {
-          schema: errorRef,
+          schema: errorSchema,
           examples: Object.fromEntries(errors.map((e) => [e.code, { summary: e.code, value: errorBody(e.code, e.message, e.details) }])),
         },
       },
@@ -157,11 +201,9 @@ function responses(op: ApiOperation, components: SchemaComponents): Record<strin
   return out;
 }
 
-function operationObject(op: ApiOperation, components: SchemaComponents): OperationObject {
-  const parameters: ParameterObject[] = [
-    ...pathParams(op.path).map((name): ParameterObject => ({ name, in: "path", required: true, description: ID_PARAM_DESCRIPTION, schema: { type: "string", format: "uuid" } })),
-    ...queryParameters(op, components),
-  ];
+function operationObject(op: ApiOperation): ZodOpenApiOperationObject {
+  const query = queryObject(op);
+  const hasPath = Object.keys(op.params.shape).length > 0;
   return {
     operationId: op.operationId,
     tags: [op.tag],
@@ -169,32 +211,36 @@ function operationObject(op: ApiOperation, components: SchemaComponents): Operat
     ...(op.description ? { description: op.description } : {}),
     security: op.auth.map((scheme) => ({ [scheme]: [] })),
     ...(op.auth.includes("session") ? { "x-required-role": op.role } : {}),
-    parameters,
-    ...(op.body ? { requestBody: requestBody(op, components) } : {}),
-    responses: responses(op, components),
+    ...(hasPath || query ? { requestParams: { ...(hasPath ? { path: op.params } : {}), ...(query ? { query } : {}) } } : {}),
+    ...(op.body
+      ? { requestBody: { required: true, content: { "application/json": { schema: documentedBody(op), ...(op.bodyExample === undefined ? {} : { example: op.bodyExample }) } } } }
+      : {}),
+    responses: responses(op),
   };
 }
 
 /** The OpenAPI 3.1 document for this server (`appUrl` is APP_URL: the server the docs' examples call). */
 export function buildOpenApiDocument({ appUrl, operations = OPERATIONS }: { appUrl: string; operations?: ApiOperation[] }): OpenApiDocument {
-  const components: SchemaComponents = {};
-  const paths: OpenApiDocument["paths"] = {};
+  const paths: ZodOpenApiPathsObject = {};
   const ordered = [...operations].sort((a, b) => tagIndex(a.tag) - tagIndex(b.tag));
   for (const op of ordered) {
-    const item = (paths[op.path] ??= {});
+    const item = (paths[op.path] ??= {}) as Record<string, unknown>;
     if (item[op.method]) throw new Error(`${op.method.toUpperCase()} ${op.path} is documented twice`);
-    item[op.method] = operationObject(op, components);
+    item[op.method] = operationObject(op);
   }
   const usedTags = new Set(operations.map((op) => op.tag));
-  return {
+  const doc = createDocument({
     openapi: "3.1.0",
     info: { title: API_TITLE, version: packageJson.version, description: INFO_DESCRIPTION },
     servers: [{ url: appUrl.replace(/\/+$/, ""), description: "This Clicktrail server (APP_URL)" }],
     security: [{ apiKey: [] }, { session: [] }],
     tags: (Object.keys(TAGS) as Tag[]).filter((t) => usedTags.has(t)).map((name) => ({ name, description: TAGS[name] })),
     paths,
-    components: { schemas: sortKeys(components), securitySchemes: SECURITY_SCHEMES },
-  };
+    components: { securitySchemes: SECURITY_SCHEMES },
+  });
+  const built = JSON.parse(JSON.stringify(doc)) as OpenApiDocument;
+  built.components.schemas = sortKeys(built.components.schemas ?? {});
+  return built;
 }
 
 const tagIndex = (tag: Tag) => Object.keys(TAGS).indexOf(tag);

@@ -2,18 +2,26 @@
 // approved Meta templates (what a template can be bound to for sends outside the 24-hour window).
 import { z } from "zod";
 import { pageParamsSchema } from "@/lib/pagination";
-import type { listApprovedMetaTemplates } from "@/lib/templates/meta-templates";
-import type { PublicRevision } from "@/lib/templates/revisions";
-import { createTemplateSchema, segmentVariablesBodySchema, templateListFiltersSchema, templatePatchSchema } from "@/lib/templates/schemas";
-import type { TemplateVariables } from "@/lib/templates/segment-variables";
-import type { PublicTemplate } from "@/lib/templates/templates";
-import { type ApiOperation, defineOperation } from "./registry";
-import { pageOf } from "./schemas";
+import { metaTemplateDepsFromEnv } from "@/lib/templates/deps";
+import { listApprovedMetaTemplates } from "@/lib/templates/meta-templates";
+import { listTemplateRevisionsPage, type PublicRevision } from "@/lib/templates/revisions";
+import { createTemplateSchema, revisionParamSchema, segmentVariablesBodySchema, templateListFiltersSchema, templatePatchSchema } from "@/lib/templates/schemas";
+import { getTemplateVariables, type TemplateVariables, updateSegmentVariables } from "@/lib/templates/segment-variables";
+import {
+  createTemplate,
+  deleteTemplate,
+  listTemplatesPage,
+  type PublicTemplate,
+  requireTemplate,
+  restoreTemplateRevision,
+  toPublicTemplate,
+  updateTemplate,
+} from "@/lib/templates/templates";
+import type { Db } from "@/db/client";
+import type { TemplateRecord } from "@/db/queries";
+import { type ApiOperation, defineOperation, ID_PARAM_DESCRIPTION } from "./registry";
+import { type Equal, type Jsonified, pageOf } from "./schemas";
 
-/** Compile-time: `const _x: Equal<A, B> = true` fails the typecheck unless A and B are the same type. */
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
-/** What JSON.stringify makes of a value: dates become ISO strings. */
-type Jsonified<T> = T extends Date ? string : T extends (infer U)[] ? Jsonified<U>[] : T extends object ? { [K in keyof T]: Jsonified<T[K]> } : T;
 
 const uuid = z.uuid();
 const isoTime = z.string().meta({ format: "date-time" });
@@ -118,6 +126,11 @@ const bodyNotes = {
   metaTemplate: "Optional: an approved Meta template (GET /api/v1/numbers/{id}/message-templates) sent instead of the text outside the 24-hour window; each body parameter names a built-in or segment variable",
 };
 
+/** A template as the API shows it, with the variables its segment has. */
+async function publicTemplate(db: Db, tenantId: string, row: TemplateRecord): Promise<PublicTemplate> {
+  return toPublicTemplate(row, (await getTemplateVariables(db, { tenantId })).segments);
+}
+
 const pageNotes = { cursor: "`nextCursor` of the previous page; omit for the first page", limit: "Rows per page" };
 
 export const templateOperations: ApiOperation[] = [
@@ -131,6 +144,10 @@ export const templateOperations: ApiOperation[] = [
     query: [templateListFiltersSchema, pageParamsSchema],
     queryNotes: { active: "`true` or `false`", segment: "Only templates for exactly this segment", appliesTo: "What a lead of this segment gets: its segment's templates and those for every segment", ...pageNotes },
     responses: [{ status: 200, description: "One page of templates", schema: pageOf(templateSchema) }],
+    handler: async ({ db, tenantId, query }) => {
+      const [page, { segments }] = await Promise.all([listTemplatesPage(db, { tenantId, ...query }), getTemplateVariables(db, { tenantId })]);
+      return { ...page, rows: page.rows.map((row) => toPublicTemplate(row, segments)) };
+    },
   }),
   defineOperation({
     method: "post",
@@ -148,6 +165,7 @@ export const templateOperations: ApiOperation[] = [
       { status: 409, code: "name_taken", message: "A template named “day1_acting” already exists" },
       { status: 422, code: "unknown_variable", message: "Meta template parameter: teacher is not a variable: use a built-in one (name, first_name, phone, course) or set it for a segment under Variables" },
     ],
+    handler: async ({ db, principal, tenantId, body }) => publicTemplate(db, tenantId, await createTemplate(db, principal, body)),
   }),
   defineOperation({
     method: "get",
@@ -156,6 +174,7 @@ export const templateOperations: ApiOperation[] = [
     tag: "Templates",
     summary: "Get a template",
     responses: [{ status: 200, description: "The template", schema: templateSchema }],
+    handler: async ({ db, tenantId, params }) => publicTemplate(db, tenantId, await requireTemplate(db, { tenantId, id: params.id })),
   }),
   defineOperation({
     method: "patch",
@@ -174,6 +193,7 @@ export const templateOperations: ApiOperation[] = [
       { status: 409, code: "name_taken", message: "A template named “welcome” already exists" },
       { status: 422, code: "unknown_variable", message: "Meta template parameter: teacher is not a variable: …" },
     ],
+    handler: async ({ db, principal, tenantId, params, body }) => publicTemplate(db, tenantId, (await updateTemplate(db, principal, { id: params.id, patch: body })).row),
   }),
   defineOperation({
     method: "delete",
@@ -185,6 +205,10 @@ export const templateOperations: ApiOperation[] = [
     role: "manager",
     responses: [{ status: 204, description: "Deleted, with its revisions" }],
     errors: [{ status: 409, code: "template_in_use", message: "“day1_acting” has 3 drip messages waiting to be sent, so it cannot be deleted. Deactivate it instead: waiting messages are then skipped and new enrollments leave it out." }],
+    handler: async ({ db, tenantId, params }) => {
+      await deleteTemplate(db, { tenantId, id: params.id });
+      return new Response(null, { status: 204 });
+    },
   }),
   defineOperation({
     method: "get",
@@ -196,6 +220,7 @@ export const templateOperations: ApiOperation[] = [
     query: [pageParamsSchema],
     queryNotes: pageNotes,
     responses: [{ status: 200, description: "One page of revisions", schema: pageOf(templateRevisionSchema) }],
+    handler: async ({ db, tenantId, params, query }) => listTemplateRevisionsPage(db, { tenantId, templateId: params.id, ...query }),
   }),
   defineOperation({
     method: "post",
@@ -210,6 +235,11 @@ export const templateOperations: ApiOperation[] = [
       { status: 409, code: "name_taken", message: "A template named “welcome” already exists" },
       { status: 422, code: "unknown_variable", message: "Meta template parameter: hall is not a variable: …" },
     ],
+    params: z.object({
+      id: z.uuid().meta({ description: ID_PARAM_DESCRIPTION }),
+      revision: revisionParamSchema.shape.revision.meta({ description: "The revision number (1, 2, …) as GET …/revisions lists it; one the template does not have answers 404" }),
+    }),
+    handler: async ({ db, principal, tenantId, params }) => publicTemplate(db, tenantId, await restoreTemplateRevision(db, principal, params)),
   }),
   defineOperation({
     method: "get",
@@ -219,6 +249,7 @@ export const templateOperations: ApiOperation[] = [
     summary: "Template variables",
     description: "The built-in variables, and the values set per segment (e.g. `instructor_name` for each course).",
     responses: [{ status: 200, description: "The variables", schema: templateVariablesSchema }],
+    handler: async ({ db, tenantId }) => getTemplateVariables(db, { tenantId }),
   }),
   defineOperation({
     method: "put",
@@ -232,6 +263,7 @@ export const templateOperations: ApiOperation[] = [
     bodyExample: { segments: { acting: { instructor_name: "Kazbek Meretukov" }, oratory: { instructor_name: "Olga Shterts" } } },
     responses: [{ status: 200, description: "The variables after the change", schema: templateVariablesSchema }],
     errors: [{ status: 409, code: "variable_in_use", message: "instructor_name fills a parameter of the Meta template bound to “day1_acting”: keep it for at least one segment, or change that binding first" }],
+    handler: async ({ db, tenantId, body }) => updateSegmentVariables(db, { tenantId, segments: body.segments }),
   }),
   defineOperation({
     method: "get",
@@ -247,5 +279,6 @@ export const templateOperations: ApiOperation[] = [
       { status: 422, code: "token_unreadable", message: "The number's access token cannot be read: replace it on the number's page" },
       { status: 502, code: "graph_error", message: "Meta did not return the approved templates: Graph error 190/463: Error validating access token … replace it on the number's page." },
     ],
+    handler: async ({ db, tenantId, params }) => listApprovedMetaTemplates(db, metaTemplateDepsFromEnv(), { tenantId, numberId: params.id }),
   }),
 ];

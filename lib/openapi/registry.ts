@@ -1,6 +1,9 @@
-// The shape of one documented operation, and the errors every operation answers without saying so.
-// Adding an endpoint to the docs is one `defineOperation({ … })` entry in operations.ts.
-import type { z } from "zod";
+// One /api/v1 operation is one declaration: method, path, who may call, its path/query/body schemas, its
+// responses per status, its errors and its handler. lib/api/serve.ts runs it (auth, role, parsing, error
+// mapping) and lib/openapi/document.ts documents it; nothing about an operation is written twice.
+import { z } from "zod";
+import type { Db } from "@/db/client";
+import type { ApiPrincipal } from "@/lib/auth";
 import { ROLE_RANK } from "@/lib/roles";
 import type { Role } from "@/lib/roles-types";
 
@@ -27,7 +30,7 @@ export const TAGS = {
 } as const;
 export type Tag = keyof typeof TAGS;
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 502 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 422 | 429 | 500 | 502 | 503;
 
 /** A documented error: its HTTP status, the `error.code` the body carries, and an example message. */
 export type ErrorSpec = { status: ErrorStatus; code: string; message: string; details?: unknown };
@@ -40,6 +43,29 @@ export type SuccessResponse = {
   contentType?: string;
   example?: unknown;
 };
+
+/** What a handler is given: the request, the database, the caller and the parsed inputs. */
+export type HandlerContext<P = Record<string, string>, Q = Record<string, unknown>, B = unknown> = {
+  req: Request;
+  db: Db;
+  /** The caller (throws for an operation without authentication) */
+  principal: ApiPrincipal;
+  /** The caller's workspace (throws for an operation without authentication) */
+  tenantId: string;
+  /** The caller sent the server's CRON_SECRET (operations whose `auth` lists `cronSecret`); no principal then */
+  viaCronSecret: boolean;
+  params: P;
+  query: Q;
+  body: B;
+};
+
+/** A JSON answer with a status other than the operation's first success status. */
+export type Reply<T = unknown> = { readonly __reply: true; status: number; body: T; headers?: Record<string, string> };
+export const reply = <T>(status: number, body: T, headers?: Record<string, string>): Reply<T> => ({ __reply: true, status, body, headers });
+export const isReply = (v: unknown): v is Reply => typeof v === "object" && v !== null && (v as { __reply?: unknown }).__reply === true;
+
+// biome-ignore lint: the handler's result is checked against the declared response schemas at definition
+export type AnyHandler = (ctx: HandlerContext<any, any, any>) => Promise<unknown>;
 
 export type ApiOperation = {
   method: HttpMethod;
@@ -67,14 +93,67 @@ export type ApiOperation = {
   errors: ErrorSpec[];
   /** Standard error codes this operation never answers (e.g. its 422s always carry a precise reason) */
   omitStandardErrors?: string[];
+  /** Path parameters (default: every `{name}` in the path is a UUID); a value that does not parse is a 404 */
+  params: z.ZodObject;
+  /** Runs the operation: returns the body of the first success response, a reply(status, body), or a Response */
+  handler: AnyHandler;
 };
 
-export type OperationInput = Omit<ApiOperation, "auth" | "role" | "query" | "errors"> &
-  Partial<Pick<ApiOperation, "auth" | "role" | "query" | "errors">>;
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+type QueryOf<Qs extends readonly z.ZodType[]> = [Qs[number]] extends [never] ? Record<string, never> : UnionToIntersection<z.output<Qs[number]>>;
+/** A value whose JSON is of type T: a Date stands where its ISO string is expected. */
+type Serializable<T> = T extends string ? T | Date : T extends readonly (infer U)[] ? Serializable<U>[] : T extends object ? { [K in keyof T]: Serializable<T[K]> } : T;
+type BodyOf<Rs extends readonly SuccessResponse[]> = Rs[number] extends infer R ? (R extends { schema: infer S extends z.ZodType } ? Serializable<z.input<S>> : never) : never;
+/** `{id}` and `{revision}` of "/api/v1/templates/{id}/revisions/{revision}/restore" */
+type PathParamNames<S extends string> = S extends `${string}{${infer N}}${infer Rest}` ? N | PathParamNames<Rest> : never;
+type ParamsOf<P, Path extends string> = P extends z.ZodType ? z.output<P> : { [K in PathParamNames<Path>]: string };
 
-/** One entry of the registry, with the defaults filled in. */
-export function defineOperation(input: OperationInput): ApiOperation {
-  return { auth: API_KEY_OR_SESSION, role: "marketer", query: [], errors: [], ...input };
+export type OperationInput<
+  Path extends string,
+  Rs extends readonly SuccessResponse[],
+  P extends z.ZodObject | undefined,
+  Qs extends readonly z.ZodType[],
+  B extends z.ZodType | undefined,
+> = Omit<ApiOperation, "path" | "auth" | "role" | "query" | "errors" | "params" | "handler" | "responses" | "body"> &
+  Partial<Pick<ApiOperation, "auth" | "role" | "errors">> & {
+    path: Path;
+    responses: Rs;
+    params?: P;
+    query?: Qs;
+    body?: B;
+    handler: (
+      ctx: HandlerContext<ParamsOf<P, Path>, QueryOf<Qs>, B extends z.ZodType ? z.output<B> : undefined>,
+    ) => Promise<BodyOf<Rs> | Reply<BodyOf<Rs>> | Response>;
+  };
+
+/** Path parameters as the path names them, each a UUID. */
+export function uuidParams(path: string): z.ZodObject {
+  return z.object(Object.fromEntries(pathParams(path).map((name) => [name, z.uuid().meta({ description: ID_PARAM_DESCRIPTION })])));
+}
+
+export const ID_PARAM_DESCRIPTION = "A UUID; an unknown id, another workspace's id or anything that is not a UUID answers 404";
+
+/** One operation, with the defaults filled in; the handler's answers are typed by the response schemas. */
+export function defineOperation<
+  const Path extends string,
+  const Rs extends readonly SuccessResponse[],
+  P extends z.ZodObject | undefined = undefined,
+  const Qs extends readonly z.ZodType[] = [],
+  B extends z.ZodType | undefined = undefined,
+>(input: OperationInput<Path, Rs, P, Qs, B>): ApiOperation {
+  const params = input.params ?? uuidParams(input.path);
+  const declared = Object.keys(params.shape).sort().join(",");
+  if (declared !== [...pathParams(input.path)].sort().join(",")) throw new Error(`${input.operationId}: params (${declared}) do not match the path ${input.path}`);
+  return {
+    auth: API_KEY_OR_SESSION,
+    role: "marketer",
+    errors: [],
+    ...input,
+    responses: [...input.responses],
+    query: [...(input.query ?? [])],
+    params,
+    handler: input.handler as AnyHandler,
+  };
 }
 
 export const pathParams = (path: string) => [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
@@ -107,6 +186,8 @@ export function standardErrors(op: ApiOperation): ErrorSpec[] {
       details: { formErrors: [], fieldErrors: { field: ["What is wrong with it"] } },
     });
   }
+  errors.push({ status: 500, code: "internal", message: "Something went wrong on our side (request 7f1c…). The request id is in the server's log." });
+  errors.push({ status: 503, code: "unavailable", message: "The database could not be reached; please retry" });
   return errors;
 }
 

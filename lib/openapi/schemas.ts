@@ -10,8 +10,6 @@ import type { conversionJson, conversionListJson } from "@/lib/conversions/read"
 import type { SimulatorNumber } from "@/lib/simulator";
 import type { ProcessOutcome } from "@/lib/whatsapp/ingest";
 
-/** Compile-time: `const _x: Equal<A, B> = true` fails the typecheck unless A and B are the same type. */
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 
 /** Every error: `{ error: { code, message, details? } }`. */
 export const errorSchema = z
@@ -105,14 +103,16 @@ export const conversionListItemSchema = z
 const _listItemIsExact: Equal<z.output<typeof conversionListItemSchema>, ReturnType<typeof conversionListJson>> = true;
 
 /** A keyset page: pass `nextCursor` back as `cursor` for the next one (null on the last page). */
-export const pageOf = (item: z.ZodType) =>
+export const pageOf = <T extends z.ZodType>(item: T) =>
   z.object({
     rows: z.array(item),
     nextCursor: z.string().nullable().meta({ description: "Opaque; send it as `cursor` for the next page. null on the last page." }),
   });
 
-/** Rows whose shape is not documented field by field (see the operation's description). */
-export const looseObject = z.record(z.string(), z.unknown());
+/** Compile-time: `const _x: Equal<A, B> = true` fails the typecheck unless A and B are the same type. */
+export type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+/** What JSON.stringify makes of a value: dates become ISO strings. */
+export type Jsonified<T> = T extends Date ? string : T extends (infer U)[] ? Jsonified<U>[] : T extends object ? { [K in keyof T]: Jsonified<T[K]> } : T;
 
 export const principalSchema = z
   .object({

@@ -1,15 +1,5 @@
-// GET /api/v1/templates/{id}/revisions – the template's revisions, newest first, keyset-paginated (marketers read)
-import { getDb } from "@/db/client";
-import { requireApiPrincipal } from "@/lib/auth";
-import { idParam, searchParamsObject, withApiErrors } from "@/lib/http";
-import { pageParamsSchema } from "@/lib/pagination";
-import { listTemplateRevisionsPage } from "@/lib/templates/revisions";
+// /api/v1/templates/{id}/revisions: a template's revisions, newest first. Declared, handled and documented in lib/openapi/operations-templates.ts.
+import { serveAt } from "@/lib/api/route";
 
-type Ctx = { params: Promise<{ id: string }> };
 export const dynamic = "force-dynamic";
-
-export const GET = withApiErrors(async (req: Request, ctx: Ctx) => {
-  const { tenantId } = await requireApiPrincipal(req, { role: "marketer" });
-  const params = pageParamsSchema.parse(searchParamsObject(new URL(req.url).searchParams));
-  return Response.json(await listTemplateRevisionsPage(await getDb(), { tenantId, templateId: await idParam(ctx.params), ...params }));
-});
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = serveAt("/api/v1/templates/{id}/revisions");
