@@ -1,9 +1,10 @@
 // Keyset pagination: the cursor is the (timestamp, id) of the last row of the previous page.
 import { z } from "zod";
+import type { Cursor } from "@/db/queries/keyset";
 import { AppError } from "./errors";
 import { MAX_TIME_MS, MIN_TIME_MS } from "./query-params";
 
-export type Cursor = { at: Date; id: string };
+export type { Cursor }; // the keyset position the db/ queries take; this module encodes it for URLs
 export type Page<T> = { rows: T[]; nextCursor: string | null };
 
 const MAX_CURSOR_CHARS = 512; // ours are under 100

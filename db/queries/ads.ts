@@ -1,11 +1,10 @@
 // ads: the enrichment cache, one row per (tenant, ad id) filled by one Graph API call; its names are
 // copied onto the conversations of that ad and the first-touch campaign onto subscribers.
 import { type SQLWrapper, and, desc, eq, sql } from "drizzle-orm";
-import type { Cursor } from "@/lib/pagination";
 import type { Db } from "../client";
 import { rowsOf } from "../migrations-info";
 import { type AD_ENRICHMENT_STATUSES, ads, conversations, jobs, subscribers } from "../schema";
-import { beforeCursor, takeFirstOrNull } from "./keyset";
+import { type Cursor, beforeCursor, takeFirstOrNull } from "./keyset";
 import { toRecordsetJson } from "./messages";
 
 export type AdRow = typeof ads.$inferSelect;

@@ -1,8 +1,7 @@
 import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
-import type { Cursor } from "@/lib/pagination";
 import type { Db } from "../client";
 import { apiKeys } from "../schema";
-import { beforeCursor, takeFirstOrNull } from "./keyset";
+import { type Cursor, beforeCursor, takeFirstOrNull } from "./keyset";
 
 export const publicApiKeyColumns = {
   id: apiKeys.id,

@@ -1,13 +1,12 @@
 // conversions: one row per (tenant, event_id), written together with its delivery job; the log the
 // console and the API read (keyset pages on the filter indexes of migration 0005).
 import { and, desc, eq, gte, inArray, isNotNull, lt, sql } from "drizzle-orm";
-import type { Cursor } from "@/lib/pagination";
 import type { Db } from "../client";
 import { conversations, conversions, jobs, type NewConversion, subscribers, whatsappNumbers } from "../schema";
 import type { NumberRow } from "./numbers";
 import { rowsOf } from "../migrations-info";
 import { toRecordsetJson } from "./messages";
-import { beforeCursor, takeFirstOrNull } from "./keyset";
+import { type Cursor, beforeCursor, takeFirstOrNull } from "./keyset";
 
 export type ConversionRow = typeof conversions.$inferSelect;
 export type ConversionStatus = ConversionRow["status"];

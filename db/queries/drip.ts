@@ -2,11 +2,10 @@
 // twice enqueues nothing new; stopping a campaign cancels what is still pending.
 import { randomUUID } from "node:crypto";
 import { and, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, sql } from "drizzle-orm";
-import type { Cursor } from "@/lib/pagination";
 import type { Db } from "../client";
 import { leads, outboundMessages, subscribers, templates, tenants, whatsappNumbers } from "../schema";
 import { rowsOf } from "../migrations-info";
-import { afterCursor, beforeCursor, takeFirstOrNull } from "./keyset";
+import { type Cursor, afterCursor, beforeCursor, takeFirstOrNull } from "./keyset";
 import { toRecordsetJson } from "./messages";
 
 export type LeadRow = typeof leads.$inferSelect;

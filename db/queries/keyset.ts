@@ -1,6 +1,8 @@
 import { and, eq, gt, lt, or, type SQL } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
-import type { Cursor } from "@/lib/pagination";
+
+/** A keyset position: the (timestamp, id) of the last row of the previous page (lib/pagination encodes it for URLs). */
+export type Cursor = { at: Date; id: string };
 
 /** `(at, id) < (cursor.at, cursor.id)` for lists ordered by `at desc, id desc`. */
 export function beforeCursor(atColumn: PgColumn, idColumn: PgColumn, cursor: Cursor | undefined): SQL | undefined {

@@ -1,11 +1,10 @@
 // leads: the website form's and the console's leads, their keyset list with per-lead queue counts (one
 // query, a lateral aggregate over outbound_messages), and one lead with its drip messages.
 import { and, asc, desc, eq, getTableColumns, inArray, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
-import type { Cursor } from "@/lib/pagination";
 import type { Db } from "../client";
 import { type CALL_STATUSES, leads, type NewLead, outboundMessages, subscribers, templates, users, whatsappNumbers } from "../schema";
 import type { LeadRow } from "./drip";
-import { beforeCursor, takeFirstOrNull } from "./keyset";
+import { type Cursor, beforeCursor, takeFirstOrNull } from "./keyset";
 
 /** Providers the drip sends through (Gupshup numbers only receive). */
 export const DRIP_PROVIDERS = ["cloud", "green"] as const;

@@ -1,10 +1,9 @@
 import { and, desc, eq, inArray, isNotNull, ne, sql } from "drizzle-orm";
-import type { Cursor } from "@/lib/pagination";
 import type { Db } from "../client";
 import {
   conversations, conversions, leads, messages, type NewWhatsappNumber, outboundMessages, subscribers, webhookEvents, whatsappNumbers,
 } from "../schema";
-import { beforeCursor, takeFirstOrNull } from "./keyset";
+import { type Cursor, beforeCursor, takeFirstOrNull } from "./keyset";
 
 export type NumberRow = typeof whatsappNumbers.$inferSelect;
 type Key = { tenantId: string; id: string };

@@ -1,7 +1,7 @@
 // Unrouted events: deliveries that named a Phone Number ID nobody had proven yet. They keep the exact bytes
 // until a number proves that id and checks them with its own app secret (lib/whatsapp/unrouted.ts).
 import { and, asc, eq, gt, or, sql } from "drizzle-orm";
-import type { Cursor } from "@/lib/pagination";
+import type { Cursor } from "./keyset";
 import type { Db } from "../client";
 import { webhookEvents } from "../schema";
 

@@ -1,9 +1,8 @@
 import { and, asc, count, desc, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
-import type { Cursor } from "@/lib/pagination";
 import type { Db } from "../client";
 import { authThrottle, memberships, type NewUser, type Role, tenants, userInvites, users } from "../schema";
 import { rowsOf } from "../migrations-info";
-import { beforeCursor, takeFirstOrNull } from "./keyset";
+import { type Cursor, beforeCursor, takeFirstOrNull } from "./keyset";
 import { insertMembership } from "./memberships";
 
 /** A user as a member of one workspace: their identity, and the workspace and role of that membership. */

@@ -1,10 +1,9 @@
 // webhook_events as the console and /api/v1/webhook-events read them: strictly the tenant's own rows
 // (tenant_id = caller; events no tenant owns yet are visible to nobody here), the list without raw bodies.
 import { and, desc, eq, sql } from "drizzle-orm";
-import type { Cursor } from "@/lib/pagination";
 import type { Db } from "../client";
 import { type WEBHOOK_PROVIDERS, type WEBHOOK_STATUSES, webhookEvents, whatsappNumbers } from "../schema";
-import { beforeCursor, takeFirstOrNull } from "./keyset";
+import { type Cursor, beforeCursor, takeFirstOrNull } from "./keyset";
 
 export type WebhookEventListFilters = {
   tenantId: string;

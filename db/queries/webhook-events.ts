@@ -2,11 +2,10 @@
 // claim/routing queries here are global by nature (phone_number_id is unique across tenants); every read
 // on behalf of a user is tenant-scoped.
 import { and, asc, eq, inArray, isNull, ne, or, sql } from "drizzle-orm";
-import type { Cursor } from "@/lib/pagination";
 import type { Db } from "../client";
 import { rowsOf } from "../migrations-info";
 import { templates, type WEBHOOK_STATUSES, webhookEvents, whatsappNumbers } from "../schema";
-import { takeFirstOrNull } from "./keyset";
+import { type Cursor, takeFirstOrNull } from "./keyset";
 
 export type WebhookEventRow = typeof webhookEvents.$inferSelect;
 export type NewWebhookEvent = typeof webhookEvents.$inferInsert;

@@ -8,8 +8,8 @@ import { subscriberListWhere } from "@/db/queries/subscriber-list";
 import { type NewConversation, type NewSubscriber, conversations, subscribers } from "@/db/schema";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { AppError } from "@/lib/errors";
-import { listSubscribers, subscriberListJson, toListQuery } from "@/lib/subscribers/list";
-import { decodeListCursor, encodeListCursor, subscriberFiltersSchema } from "@/lib/subscribers/list-filters";
+import { listSubscribers, subscriberListJson, toListQuery } from "./list";
+import { decodeListCursor, encodeListCursor, subscriberFiltersSchema } from "./list-filters";
 
 const now = new Date("2030-06-15T12:00:00.000Z");
 const utc = (iso: string) => new Date(`${iso}Z`);
