@@ -1,8 +1,8 @@
-// The only connection code. DATABASE_URL set → postgres.js; unset → PGlite, file-backed in
-// PGLITE_DIR (in memory when no directory is given, for tests). One schema, one Db type.
+// The only connection code. A URL → postgres.js; none → PGlite, file-backed in a data directory (in
+// memory when no directory is given, for tests). One schema, one Db type. db/ reads no configuration:
+// the server says where its database is (configureDatabase, from the validated env in lib/startup.ts).
 import path from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import { getEnv } from "@/lib/env";
 import { acquirePgliteLock } from "./pglite-lock";
 import * as schema from "./schema";
 
@@ -99,15 +99,22 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; loadD
   }
 }
 
-const g = globalThis as unknown as { __clicktrailDb?: Promise<DbHandle> };
+/** Where this process's database is: a PostgreSQL server, or a PGlite data directory this process locks as `role`. */
+export type DatabaseSettings = { url: string; prepare: boolean } | { dataDir: string; role: string };
+
+const g = globalThis as unknown as { __clicktrailDb?: Promise<DbHandle>; __clicktrailDbSettings?: DatabaseSettings };
+
+/** Says where getDatabase() opens this process's database. The server calls it once, first thing (lib/startup.ts). */
+export function configureDatabase(settings: DatabaseSettings): void {
+  g.__clicktrailDbSettings = settings;
+}
 
 /** This process's database, opened and migrated once (survives HMR; a failed open is not cached). */
 export function getDatabase(): Promise<DbHandle> {
   g.__clicktrailDb ??= (async () => {
-    const env = getEnv();
-    const handle = await openDatabase(
-      env.DATABASE_URL ? { url: env.DATABASE_URL, prepare: env.DATABASE_PREPARE === "true" } : { dataDir: env.PGLITE_DIR, role: "console server" },
-    );
+    const settings = g.__clicktrailDbSettings;
+    if (!settings) throw new Error("No database is configured in this process: the server calls configureDatabase() when it starts (lib/startup.ts)");
+    const handle = await openDatabase(settings);
     await handle.migrate();
     return handle;
   })().catch((e: unknown) => {

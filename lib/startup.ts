@@ -1,7 +1,7 @@
 // Runs once per server process (instrumentation.ts): validate env, open + migrate the database,
 // apply the headless bootstrap. Any failure here stops the server with a clear message.
 import path from "node:path";
-import { getDatabase, getDb } from "@/db/client";
+import { configureDatabase, getDatabase, getDb } from "@/db/client";
 import { latestAppliedMigration } from "@/db/migrations-info";
 import { bootstrapFromEnv } from "./accounts/bootstrap";
 import { getEnv } from "./env";
@@ -20,6 +20,7 @@ export async function startConsole(): Promise<void> {
   } else if (env.secretsFile) {
     log(`using the generated secrets in ${rel(env.secretsFile)}`);
   }
+  configureDatabase(env.DATABASE_URL ? { url: env.DATABASE_URL, prepare: env.DATABASE_PREPARE === "true" } : { dataDir: env.PGLITE_DIR, role: "console server" });
   const handle = await getDatabase();
   const where = handle.kind === "pglite" ? `embedded PGlite at ${rel(env.PGLITE_DIR)}` : "PostgreSQL (DATABASE_URL)";
   log(`database: ${where}, migration ${await latestAppliedMigration(handle.db)}`);
