@@ -18,6 +18,8 @@ export default defineConfig({
     exclude: haveCorpora ? [] : ["test/conformance/**"],
     // every test database starts from a template migrated once per run
     globalSetup: ["./test/global-setup.ts"],
+    // every /api/v1 answer the tests produce is checked against the OpenAPI document (test/contract)
+    setupFiles: ["./test/contract/setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     // two files at a time (each its own databases and ports): the Postgres files wait on the server much of

@@ -137,3 +137,10 @@ export function serve(...ops: ApiOperation[]): Record<MethodName | "OPTIONS", Ro
 
 /** The operation a route handler runs (for the coverage test), if it runs one. */
 export const operationOf = (handler: unknown): ApiOperation | undefined => (handler as { operation?: ApiOperation } | undefined)?.operation;
+
+/** Every method of a path that names no operation: the JSON 404 (the catch-all route under /api/v1). */
+export function notFoundEverywhere(): Record<MethodName | "OPTIONS", RouteHandler> {
+  const handler: RouteHandler = async (req) =>
+    jsonError(404, "not_found", `No operation at ${req.method} ${new URL(req.url).pathname}; the operations are listed at /api/v1/openapi.json`);
+  return { GET: handler, POST: handler, PUT: handler, PATCH: handler, DELETE: handler, OPTIONS: handler };
+}
