@@ -4,6 +4,16 @@ import drizzle from "eslint-plugin-drizzle";
 import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
+// domain code stays framework-free: no next/*, react or next-auth in lib/ and db/
+const frameworkFree = [
+  { group: ["next", "next/*"], message: "lib/ and db/ are framework-free: keep next/* in app/ (or lib/auth.ts, lib/http.ts, lib/action.ts)" },
+  { group: ["react", "react/*", "react-dom", "react-dom/*"], message: "lib/ and db/ do not render: keep react in app/ and components/" },
+  { group: ["next-auth", "next-auth/*"], message: "Auth.js lives in lib/auth.ts only" },
+];
+
+// db/ is the bottom layer: it imports nothing of lib/, app/ or components/, by alias or by relative path
+const dbIsTheBottom = "db/ imports nothing from lib/, app/ or components/ (calls go downward only: app → lib → db); take what db/ needs as an argument";
+
 export default tseslint.config(
   { ignores: [".next/**", "node_modules/**", ".data/**", ".e2e-data/**", "drizzle/**", "test-results/**", "playwright-report/**", "next-env.d.ts"] },
   js.configs.recommended,
@@ -24,18 +34,25 @@ export default tseslint.config(
     },
   },
   {
-    // domain code stays framework-free: no next/*, react or next-auth in lib/ and db/
-    files: ["lib/**/*.ts", "db/**/*.ts"],
+    files: ["lib/**/*.ts"],
     ignores: ["lib/auth.ts", "lib/http.ts", "lib/action.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [...frameworkFree, { group: ["@/app/*", "@/components/*"], message: "Calls go downward only: app → lib → db" }] },
+      ],
+    },
+  },
+  {
+    files: ["db/**/*.{ts,tsx,mjs}"],
     rules: {
       "no-restricted-imports": [
         "error",
         {
           patterns: [
-            { group: ["next", "next/*"], message: "lib/ and db/ are framework-free: keep next/* in app/ (or lib/auth.ts, lib/http.ts, lib/action.ts)" },
-            { group: ["react", "react/*", "react-dom", "react-dom/*"], message: "lib/ and db/ do not render: keep react in app/ and components/" },
-            { group: ["next-auth", "next-auth/*"], message: "Auth.js lives in lib/auth.ts only" },
-            { group: ["@/app/*", "@/components/*"], message: "Calls go downward only: app → lib → db" },
+            ...frameworkFree,
+            { group: ["@/lib", "@/lib/*", "@/app", "@/app/*", "@/components", "@/components/*"], message: dbIsTheBottom },
+            { regex: "^(\\.\\./)+(lib|app|components)(/|$)", message: dbIsTheBottom },
           ],
         },
       ],
