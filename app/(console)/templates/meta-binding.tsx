@@ -3,7 +3,7 @@
 import { AlertTriangle, Download, Link2, Unlink } from "lucide-react";
 import Link from "next/link";
 import { useState, useTransition } from "react";
-import { Controller, type UseFormReturn } from "react-hook-form";
+import { Controller } from "react-hook-form";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -16,9 +16,8 @@ import { numberLabel } from "@/components/console/names";
 import type { BindableNumber } from "@/lib/templates/editor";
 import type { ApprovedMetaTemplate } from "@/lib/templates/meta-templates";
 import { loadMetaTemplatesAction } from "./actions";
-import type { TemplateFormValues } from "./template-editor";
+import type { TemplateForm } from "./template-form";
 
-type Form = UseFormReturn<TemplateFormValues, unknown, TemplateFormValues>;
 const keyOf = (t: { name: string; language: string }) => `${t.name}\u0000${t.language}`;
 const placeholder = (key: string) => `{{${key}}}`;
 
@@ -30,7 +29,7 @@ function boundBody(body: string, parameters: { key: string; variable: string }[]
   });
 }
 
-function ParameterRows({ form, variables, disabled }: { form: Form; variables: string[]; disabled: boolean }) {
+function ParameterRows({ form, variables, disabled }: { form: TemplateForm; variables: string[]; disabled: boolean }) {
   const parameters = form.watch("metaTemplate")?.parameters ?? [];
   if (parameters.length === 0) return <p className="text-sm text-muted-foreground">This Meta template has no parameters to fill.</p>;
   return (
@@ -71,7 +70,7 @@ function ParameterRows({ form, variables, disabled }: { form: Form; variables: s
  * customer's 24-hour window has closed. Pick a Cloud API number, load its approved templates, pick one,
  * then map each of its parameters to one of our variables.
  */
-export function MetaBinding({ form, numbers, variables, status, disabled }: { form: Form; numbers: BindableNumber[]; variables: string[]; status: string | null; disabled: boolean }) {
+export function MetaBinding({ form, numbers, variables, status, disabled }: { form: TemplateForm; numbers: BindableNumber[]; variables: string[]; status: string | null; disabled: boolean }) {
   const binding = form.watch("metaTemplate");
   const [numberId, setNumberId] = useState(numbers[0]?.id ?? "");
   const [loaded, setLoaded] = useState<ApprovedMetaTemplate[] | null>(null);

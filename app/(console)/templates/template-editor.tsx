@@ -23,20 +23,8 @@ import { countCharacters, formatDelay, segmentVariableNames, templateFormSchema 
 import { cn } from "@/lib/utils";
 import { createTemplateAction, updateTemplateAction } from "./actions";
 import { MetaBinding } from "./meta-binding";
+import type { EditableTemplate, TemplateFormValues } from "./template-form";
 import { TemplatePreview } from "./template-preview";
-
-export type TemplateFormValues = {
-  name: string;
-  title: string;
-  content: string;
-  delayDays: number | string;
-  delayHours: number | string;
-  segment: string;
-  active: boolean;
-  metaTemplate: { name: string; language: string; parameters: { key: string; variable: string }[] } | null;
-};
-
-export type EditableTemplate = { id: string; revision: number; values: TemplateFormValues; metaStatus: string | null };
 
 type Saved = { id: string; revision?: number; changed?: boolean };
 
