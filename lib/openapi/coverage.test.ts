@@ -1,9 +1,10 @@
-// The docs cover the API exactly: every exported method of every app/api/v1 route.ts is documented,
-// and every documented operation exists as a route file exporting that method. A new route (or method)
-// without an entry in lib/openapi/operations.ts fails here.
+// The document covers the API exactly: every app/api/v1 route.ts serves declared operations of its own
+// path (through lib/api/route.ts), every declared operation is served by its route file, and the document
+// holds exactly the declarations. A route that answers something undeclared cannot exist.
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { operationOf } from "@/lib/api/serve";
 import { buildOpenApiDocument } from "./document";
 import { OPERATIONS } from "./operations";
 import { HTTP_METHODS } from "./registry";
@@ -28,63 +29,53 @@ function urlPathOf(file: string): string {
     .join("/")}`;
 }
 
-const METHOD_NAMES = HTTP_METHODS.map((m) => m.toUpperCase()).join("|");
-
-/** The HTTP methods a route file exports: `export const GET =`, `export async function POST(`, `export const { GET, POST } =`, `export { GET }`. */
-function exportedMethods(source: string): string[] {
-  const found = new Set<string>();
-  const direct = new RegExp(`export\\s+(?:const|let|var|(?:async\\s+)?function)\\s+(${METHOD_NAMES})\\b`, "g");
-  for (const m of source.matchAll(direct)) found.add(m[1] as string);
-  const lists = /export\s+(?:const\s+)?\{([^}]*)\}/g;
-  for (const m of source.matchAll(lists)) {
-    for (const part of (m[1] as string).split(",")) {
-      const name = part.trim().split(/\s+as\s+|\s*:\s*/).pop()?.trim();
-      if (name && new RegExp(`^(${METHOD_NAMES})$`).test(name)) found.add(name);
-    }
-  }
-  return [...found].sort();
-}
-
 const key = (method: string, urlPath: string) => `${method.toUpperCase()} ${urlPath}`;
-
-const routes = routeFiles(API_DIR).flatMap((file) => exportedMethods(fs.readFileSync(file, "utf8")).map((m) => key(m, urlPathOf(file))));
-const registered = OPERATIONS.map((op) => key(op.method, op.path));
-const doc = buildOpenApiDocument({ appUrl: "http://localhost:3000" });
-const documented = Object.entries(doc.paths).flatMap(([p, item]) => HTTP_METHODS.filter((m) => item[m]).map((m) => key(m, p)));
+const CATCH_ALL = path.join(API_DIR, "[...path]", "route.ts");
+const files = routeFiles(API_DIR).filter((file) => file !== CATCH_ALL);
+const modules = await Promise.all(files.map(async (file) => ({ file, urlPath: urlPathOf(file), mod: (await import(file)) as Record<string, unknown> })));
 
 describe("route discovery", () => {
-  it("reads every export form of a method", () => {
-    expect(exportedMethods("export const GET = withApiErrors(async () => {});")).toEqual(["GET"]);
-    expect(exportedMethods("export async function POST(req: Request) {}\nexport function DELETE() {}")).toEqual(["DELETE", "POST"]);
-    expect(exportedMethods("export const { GET, POST } = handlers;")).toEqual(["GET", "POST"]);
-    expect(exportedMethods("const a = 1; const b = 2;\nexport { a as GET, b as PATCH };")).toEqual(["GET", "PATCH"]);
-    expect(exportedMethods('export const dynamic = "force-dynamic";\nconst GETTER = 1;')).toEqual([]);
-  });
-
   it("maps route files to URL paths", () => {
     expect(urlPathOf(path.join(API_DIR, "numbers", "[id]", "check", "route.ts"))).toBe("/api/v1/numbers/{id}/check");
     expect(urlPathOf(path.join(API_DIR, "openapi.json", "route.ts"))).toBe("/api/v1/openapi.json");
-  });
-
-  it("finds the routes", () => {
-    expect(routes.length).toBeGreaterThan(25);
-    expect(routes).toContain("POST /api/v1/conversions/whatsapp");
+    expect(files.length).toBeGreaterThan(25);
   });
 });
 
-describe("the OpenAPI document covers app/api/v1 exactly", () => {
-  it("documents every exported method of every route.ts", () => {
-    const undocumented = routes.filter((r) => !registered.includes(r));
-    expect(undocumented, "add these to lib/openapi/operations.ts").toEqual([]);
+describe("app/api/v1 serves exactly the declared operations", () => {
+  it("every method a route file exports runs a declared operation of its own path, or answers 405", async () => {
+    const wrong: string[] = [];
+    for (const { file, urlPath, mod } of modules) {
+      for (const method of HTTP_METHODS) {
+        const handler = mod[method.toUpperCase()];
+        const op = operationOf(handler);
+        if (typeof handler !== "function") wrong.push(`${path.relative(ROOT, file)} does not export ${method.toUpperCase()} (use serveAt)`);
+        else if (op && !OPERATIONS.includes(op)) wrong.push(`${key(method, urlPath)} runs an operation that is not in OPERATIONS`);
+        else if (op && (op.path !== urlPath || op.method !== method)) wrong.push(`${key(method, urlPath)} runs ${key(op.method, op.path)}`);
+      }
+      if (mod.dynamic !== "force-dynamic") wrong.push(`${path.relative(ROOT, file)} must export dynamic = "force-dynamic"`);
+    }
+    expect(wrong).toEqual([]);
   });
 
-  it("documents nothing that is not a route", () => {
-    const stale = registered.filter((r) => !routes.includes(r));
-    expect(stale, "these operations have no route file exporting the method").toEqual([]);
+  it("every declared operation is served by its route file", () => {
+    const served = new Set(modules.flatMap(({ mod }) => HTTP_METHODS.map((m) => operationOf(mod[m.toUpperCase()])).filter((op) => op !== undefined)));
+    const unserved = OPERATIONS.filter((op) => !served.has(op)).map((op) => key(op.method, op.path));
+    expect(unserved, "create the route file with serveAt(path)").toEqual([]);
   });
 
-  it("documents each operation once, and the document holds exactly the registry", () => {
-    expect(new Set(registered).size).toBe(registered.length);
-    expect([...documented].sort()).toEqual([...registered].sort());
+  it("undeclared methods answer 405 with Allow", async () => {
+    const templates = modules.find((m) => m.urlPath === "/api/v1/templates/{id}")!.mod as Record<string, (req: Request, ctx: unknown) => Promise<Response>>;
+    const res = await templates.POST!(new Request("http://t/api/v1/templates/x", { method: "POST" }), { params: Promise.resolve({ id: "x" }) });
+    expect([res.status, res.headers.get("allow")]).toEqual([405, "GET, PATCH, DELETE, HEAD"]);
+  });
+
+  it("declares each operation once, and the document holds exactly the declarations", () => {
+    const declared = OPERATIONS.map((op) => key(op.method, op.path));
+    expect(new Set(declared).size).toBe(declared.length);
+    expect(new Set(OPERATIONS.map((op) => op.operationId)).size).toBe(OPERATIONS.length);
+    const doc = buildOpenApiDocument({ appUrl: "http://localhost:3000" });
+    const documented = Object.entries(doc.paths).flatMap(([p, item]) => HTTP_METHODS.filter((m) => item[m]).map((m) => key(m, p)));
+    expect(documented.sort()).toEqual(declared.sort());
   });
 });

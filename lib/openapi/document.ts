@@ -63,6 +63,15 @@ const INFO_DESCRIPTION = [
   "**Authentication.** Send `Authorization: Bearer <API key>` (create one under Settings → API keys; it acts as an admin of its workspace). The console's own pages call the same routes with the sign-in session; then the user's role must be at least the operation's `x-required-role` (admin > manager > marketer), and a session whose password an admin set answers 403 `password_change_required` until its owner chooses their own on the console's Account page (API keys are unaffected).",
   "**Errors.** Every error has one shape: `{ \"error\": { \"code\", \"message\", \"details\"? } }`. `code` is a precise reason where there is one (e.g. `event_too_old`), otherwise the class (`unauthorized`, `forbidden`, `not_found`, `conflict`, `unprocessable`…). Validation errors carry zod's `{ formErrors, fieldErrors }` in `details`.",
   "**Lists** are keyset-paginated: pass the answer's `nextCursor` as `cursor` for the next page (`null` on the last). **Ids** are UUIDs; an id of another workspace, or one that is not a UUID, answers 404. JSON field names are camelCase.",
+  [
+    "**Conventions** (one per thing, everywhere):",
+    "- A WhatsApp number is named by its id as `numberId`, in bodies, query strings and answers alike.",
+    "- Booleans are JSON `true`/`false`; in a query string they are the words `true` or `false` (nothing else is accepted).",
+    "- DELETE answers `204 No Content` with no body.",
+    "- Bad query input answers `422`, a cursor that is not one of the list's included (`invalid_cursor`); bad JSON bodies answer `422` with zod's `{ formErrors, fieldErrors }`, a body that is not JSON `400`, one over 1 MiB `413`.",
+    "- Times are ISO 8601 strings in UTC (`2026-12-07T09:20:00.000Z`). Two exceptions keep the formats their origin defines: a subscriber and its conversations (GET /api/v1/subscribers and /api/v1/subscribers/{id}: `firstSeenAt`, `lastInboundAt`, `conversationExpiresAt`, a conversation's `startedAt`, …) use the field names and unix-millisecond times of seeds/000, and a conversion's `eventTime` is unix seconds, as Meta's Conversions API takes it.",
+    "- A path that names no operation answers `404 not_found`, a method the path does not have `405 method_not_allowed` with an `Allow` header, a failure of ours `500 internal` (with a request id for the server's log), and a database that cannot be reached `503 unavailable` with `Retry-After`: all in the one error shape.",
+  ].join("\n"),
 ].join("\n\n");
 
 /** What an error status means, in a few words (the start of each error response's description). */
