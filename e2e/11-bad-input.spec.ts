@@ -139,4 +139,20 @@ test.describe("bad input answers 4xx, never 500", () => {
     }
     expect(failures).toEqual([]);
   });
+
+  test("the API answers unknown paths and wrong methods in its JSON error shape, never Next's HTML", async ({ page }) => {
+    await signIn(page, ADMIN.email, ADMIN.password);
+    for (const [method, path] of [["GET", "/api/v1/nothing"], ["POST", "/api/v1/numbers/x/unknown"], ["DELETE", "/api/v1/v2/leads"]] as const) {
+      const res = await page.request.fetch(path, { method });
+      expect(res.status(), `${method} ${path}`).toBe(404);
+      expect(res.headers()["content-type"]).toContain("application/json");
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("not_found");
+    }
+    const wrong = await page.request.fetch("/api/v1/dashboard", { method: "DELETE" });
+    expect(wrong.status()).toBe(405);
+    expect(wrong.headers()["allow"]).toBe("GET, HEAD");
+    expect(((await wrong.json()) as { error: { code: string } }).error.code).toBe("method_not_allowed");
+    const options = await page.request.fetch("/api/v1/templates", { method: "OPTIONS" });
+    expect([options.status(), options.headers()["allow"]]).toEqual([204, "GET, POST, HEAD, OPTIONS"]);
+  });
 });
