@@ -9,10 +9,10 @@ export NEXT_TELEMETRY_DISABLED=1
 status=0
 step() { echo; echo "── $1"; shift; "$@" || status=1; }
 
-# lint and typecheck side by side (one core each), each one's output shown whole
+# lint (eslint, then the import-cycle check) and typecheck side by side (one core each), each one's output shown whole
 echo; echo "── lint and typecheck"
 checks=$(mktemp -d)
-npx eslint . >"$checks/lint" 2>&1 & lint=$!
+npm run --silent lint >"$checks/lint" 2>&1 & lint=$!
 npx tsc --noEmit >"$checks/typecheck" 2>&1 & types=$!
 wait $lint || { status=1; echo "lint failed:"; }
 cat "$checks/lint"
