@@ -119,12 +119,24 @@ function pick(from: Record<string, unknown>, keys: readonly string[], max = SHOW
   return out;
 }
 
+type Shown = string | number | boolean;
+/** shownProviderResponse's answer: each field only when the stored answer had it as a string (clipped), number or boolean. */
+export type ShownProviderResponse = {
+  messageId?: Shown;
+  idMessage?: Shown;
+  transport?: Shown;
+  httpStatus?: Shown;
+  code?: Shown;
+  message?: Shown;
+  error?: { code?: Shown; error_subcode?: Shown; type?: Shown; message?: Shown; fbtrace_id?: Shown; error_data?: { details: Shown } };
+};
+
 /**
  * What the console and the API show of a stored provider answer: the message id, the HTTP status, the error
  * code and message (and Graph's subcode, type, details and trace id), each clipped. Rows stored before answers
  * were trimmed may hold a provider's whole body; nothing else of it is shown.
  */
-export function shownProviderResponse(stored: unknown): Record<string, unknown> | null {
+export function shownProviderResponse(stored: unknown): ShownProviderResponse | null {
   if (!stored || typeof stored !== "object" || Array.isArray(stored)) return null;
   const v = stored as Record<string, unknown>;
   const out = pick(v, ["messageId", "idMessage", "transport", "httpStatus", "code", "message"]);
@@ -140,7 +152,7 @@ export function shownProviderResponse(stored: unknown): Record<string, unknown> 
     if (details !== undefined) error.error_data = { details };
     if (Object.keys(error).length > 0) out.error = error;
   }
-  return Object.keys(out).length > 0 ? out : null;
+  return Object.keys(out).length > 0 ? (out as ShownProviderResponse) : null;
 }
 
 /** Sends one message through the number's provider. Never throws. */

@@ -2,14 +2,13 @@
 // PATCH that records the manager's call or stops the campaign (part of OPERATIONS in operations.ts).
 import { z } from "zod";
 import { CALL_STATUSES, OUTBOUND_STATUSES, PROVIDERS } from "@/db/schema";
-import type { leadDetailJson, leadJson, leadListJson } from "@/lib/leads/read";
-import { createLeadSchema, leadFiltersSchema, leadPatchSchema } from "@/lib/leads/schemas";
+import { patchLead } from "@/lib/leads/call";
+import { createLead } from "@/lib/leads/create";
+import { getLead, leadDetailJson, type LeadJson, leadJson, leadListJson, listLeads } from "@/lib/leads/read";
+import { createLeadSchema, leadFiltersSchema, leadPatchSchema, parseCreateLead, parseLeadPatch } from "@/lib/leads/schemas";
 import { pageParamsSchema } from "@/lib/pagination";
-import { type ApiOperation, defineOperation } from "./registry";
-import { pageOf } from "./schemas";
-
-/** Compile-time: `const _x: Equal<A, B> = true` fails the typecheck unless A and B are the same type. */
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+import { type ApiOperation, defineOperation, reply } from "./registry";
+import { type Equal, type Jsonified, pageOf } from "./schemas";
 
 const EXAMPLE_LEAD_ID = "6c1e2f3a-4b5d-4e6f-8a9b-0c1d2e3f4a5b";
 const EXAMPLE_NUMBER_ID = "3f8b1c2e-5a4d-4e6f-9b7a-1c2d3e4f5a6b";
@@ -37,11 +36,12 @@ const leadFields = {
 };
 
 export const leadSchema = z.object(leadFields).meta({ id: "Lead" });
-const _leadIsExact: Equal<z.output<typeof leadSchema>, ReturnType<typeof leadJson>> = true;
+const _leadIsExact: Equal<z.output<typeof leadSchema>, LeadJson> = true;
 
 const leadCreatedSchema = z
   .object({ ...leadFields, duplicate: z.boolean().meta({ description: "true when this externalRef was already used: the first lead, unchanged" }) })
   .meta({ id: "LeadCreated" });
+const _createdIsExact: Equal<z.output<typeof leadCreatedSchema>, Jsonified<LeadJson & { duplicate: boolean }>> = true;
 
 const queueCountsSchema = z
   .object({
@@ -96,6 +96,26 @@ const leadPatchedSchema = z
       .meta({ description: "Why enrolling queued nothing: `marketing_stopped` when the customer stopped marketing messages in WhatsApp (the answer is recorded, the campaign does not start)" }),
   })
   .meta({ id: "LeadUpdated" });
+type PatchAnswer = Awaited<ReturnType<typeof patchLead>>;
+const _patchedIsExact: Equal<z.output<typeof leadPatchedSchema>, Jsonified<ReturnType<typeof leadDetailJson> & Omit<PatchAnswer, "detail">>> = true;
+
+/**
+ * A body whose failure is the leads API's one 422 with the first precise reason (`invalid_request`,
+ * `campaign_needs_target`) and a message naming each field (parseCreateLead, parseLeadPatch), where
+ * serve() answers a body's ZodError with the generic `unprocessable`. The check runs first (its AppError
+ * leaves the parse as it is); the schema then types the body and documents it (input: the schema itself).
+ */
+const withPreciseErrors = <S extends z.ZodType>(check: (raw: unknown) => z.output<S>, schema: S) =>
+  z.preprocess((raw) => {
+    check(raw);
+    return raw;
+  }, schema);
+
+/** `object` with `notes` as its fields' descriptions (bodyNotes describe only a plain object body, not a preprocessed one). */
+function describedFields<S extends z.ZodObject>(object: S, notes: Partial<Record<keyof S["shape"] & string, string>>): S {
+  const described = Object.entries(notes as Record<string, string>).map(([name, note]) => [name, (object.shape[name] as z.ZodType).meta({ description: note })]);
+  return object.extend(Object.fromEntries(described)) as S;
+}
 
 const exampleLead = {
   id: EXAMPLE_LEAD_ID, name: "Anna", phone: "+79001234567", segment: "acting", source: "website", externalRef: "form-100481",
@@ -116,15 +136,17 @@ export const leadOperations: ApiOperation[] = [
       "Idempotent per `externalRef`: the same `externalRef` again answers 200 with the first lead and `duplicate: true` (nothing changes). Without `externalRef` every request is a new lead.",
     ].join("\n\n"),
     role: "manager",
-    body: createLeadSchema,
-    bodyNotes: {
-      name: "The person's name (1–200 characters)",
-      phone: "Any format with the country code, e.g. `+7 900 123-45-67`; stored as E.164. It must be a valid number, unless a subscriber wrote to you from it (WhatsApp reported it: any possible number is taken then)",
-      segment: "The course or segment (e.g. `acting`): the drip uses that segment's templates and those for every segment",
-      source: "Where the lead came from, e.g. `website`",
-      externalRef: "Your id for this request (e.g. the form submission id): send it so a retried form never makes two leads",
-      numberId: "One of your Cloud API or Green API numbers (GET /api/v1/numbers); default: the oldest active one that is not a demo number",
-    },
+    body: withPreciseErrors(
+      parseCreateLead,
+      describedFields(createLeadSchema, {
+        name: "The person's name (1–200 characters)",
+        phone: "Any format with the country code, e.g. `+7 900 123-45-67`; stored as E.164. It must be a valid number, unless a subscriber wrote to you from it (WhatsApp reported it: any possible number is taken then)",
+        segment: "The course or segment (e.g. `acting`): the drip uses that segment's templates and those for every segment",
+        source: "Where the lead came from, e.g. `website`",
+        externalRef: "Your id for this request (e.g. the form submission id): send it so a retried form never makes two leads",
+        numberId: "One of your Cloud API or Green API numbers (GET /api/v1/numbers); default: the oldest active one that is not a demo number",
+      }).meta({ id: "CreateLeadRequest" }),
+    ),
     bodyExample: { name: "Anna", phone: "+7 900 123-45-67", segment: "acting", source: "website", externalRef: "form-100481" },
     responses: [
       { status: 201, description: "Created", schema: leadCreatedSchema, example: { ...exampleLead, duplicate: false } },
@@ -136,6 +158,11 @@ export const leadOperations: ApiOperation[] = [
       { status: 422, code: "invalid_request", message: "phone: Not a valid phone number: include the country code, e.g. +7 900 123-45-67" },
       { status: 422, code: "number_cannot_send", message: "Support is a Gupshup number; drip messages are sent through Meta Cloud API or Green API numbers" },
     ],
+    handler: async ({ db, tenantId, body }) => {
+      const { lead, duplicate } = await createLead(db, { tenantId, input: body, now: new Date() });
+      const answer = { ...leadJson(lead), duplicate };
+      return duplicate ? reply(200, answer) : answer;
+    },
   }),
   defineOperation({
     method: "get",
@@ -155,6 +182,10 @@ export const leadOperations: ApiOperation[] = [
       limit: "Rows per page",
     },
     responses: [{ status: 200, description: "One page of leads", schema: pageOf(leadListItemSchema) }],
+    handler: async ({ db, tenantId, query: { cursor, limit, ...filters } }) => {
+      const page = await listLeads(db, { tenantId, filters, cursor, limit });
+      return { rows: page.rows.map(leadListJson), nextCursor: page.nextCursor };
+    },
   }),
   defineOperation({
     method: "get",
@@ -164,6 +195,7 @@ export const leadOperations: ApiOperation[] = [
     summary: "Get a lead",
     description: "One lead with its sending number, its subscriber, the manager who called, and its drip messages (template, scheduled time, status, error, sent time).",
     responses: [{ status: 200, description: "The lead", schema: leadDetailSchema }],
+    handler: async ({ db, tenantId, params }) => leadDetailJson(await getLead(db, { tenantId, id: params.id })),
   }),
   defineOperation({
     method: "patch",
@@ -177,7 +209,7 @@ export const leadOperations: ApiOperation[] = [
       "Enrolling is idempotent: each template is queued at most once per lead, so answering yes again (or after a stop) queues nothing that was queued before.",
     ].join("\n\n"),
     role: "manager",
-    body: leadPatchSchema,
+    body: withPreciseErrors(parseLeadPatch, leadPatchSchema),
     bodyExample: { callStatus: "called", isTarget: true },
     responses: [{ status: 200, description: "The lead after the change (as GET /api/v1/leads/{id}), with what it queued and cancelled", schema: leadPatchedSchema }],
     omitStandardErrors: ["unprocessable"],
@@ -185,5 +217,9 @@ export const leadOperations: ApiOperation[] = [
       { status: 422, code: "campaign_needs_target", message: "campaignActive can only be set to false (to stop the campaign); to start it, set isTarget: true, which enrolls the lead" },
       { status: 422, code: "invalid_request", message: 'isTarget: isTarget answers a call that got through: send callStatus "called" (or leave it out) with it' },
     ],
+    handler: async ({ db, principal, tenantId, params, body }) => {
+      const { detail, queued, cancelled, notQueued } = await patchLead(db, { tenantId, leadId: params.id, patch: body, userId: principal.userId, now: new Date() });
+      return { ...leadDetailJson(detail), queued, cancelled, notQueued };
+    },
   }),
 ];
