@@ -1,14 +1,17 @@
 // What a failed connection check means, in words a manager can act on. The provider's error is
 // stored and shown verbatim; the hint is our plain-language reading of the common codes.
-import type { GraphFailure } from "@/lib/graph/client";
+import type { GraphError, GraphFailure, TransportError } from "@/lib/graph/client";
 
 export type ConnectionError =
-  | (GraphFailure & { hint: string | null })
+  | (Omit<GraphError, "raw"> & { hint: string | null }) // Graph's whole error object is not kept (check-connection.ts)
+  | (TransportError & { hint: string | null })
   | { kind: "mismatch"; message: string; hint: string; expected: string; actual: string }
   | { kind: "green_state"; message: string; hint: string; state: string }
   | { kind: "provider_http"; httpStatus: number; message: string; hint: string }
   | { kind: "refused"; message: string; hint: string }
-  | { kind: "not_configured"; message: string; hint: string | null };
+  | { kind: "not_configured"; message: string; hint: string | null }
+  /** Written by a WABA account_update webhook (lib/whatsapp/ingest-account.ts); `details` is Meta's change value verbatim */
+  | { kind: "account_update"; event: string; message: string; hint: string; details: Record<string, unknown> };
 
 export function graphErrorHint(error: GraphFailure): string | null {
   if (error.kind === "timeout") return "Meta did not answer in time. Check that this server can reach the Graph API, then test again.";

@@ -3,7 +3,7 @@
 import type { Db } from "@/db/client";
 import { cancelPendingOutboundForOptOut, getNumberById, insertSubscribersIfAbsent, recordSubscriberOptEvent, recordTemplateBindingStatus, updateNumber } from "@/db/queries";
 import { recordGreenInstanceState } from "@/db/queries/green";
-import { greenStateError } from "@/lib/numbers/connection-errors";
+import { type ConnectionError, greenStateError } from "@/lib/numbers/connection-errors";
 import { identityFromPhone } from "@/lib/subscribers/identity";
 import type { AccountWork, Routed, UserEvent } from "./routed";
 
@@ -60,7 +60,7 @@ export async function applyAccountChange(tx: Db, { item, numbers }: AccountWork,
       const current = await getNumberById(tx, key);
       if ((current?.lastError as { kind?: unknown } | null)?.kind === "account_update") await updateNumber(tx, key, { lastError: null, connectionStatus: "unverified" });
     } else if (ACCOUNT_PROBLEMS.has(item.event)) {
-      const lastError = { kind: "account_update", event: item.event, message: describeAccountEvent(item.event, item.raw), hint: "Check the account in WhatsApp Manager (Account quality), then test the connection again.", details: item.raw };
+      const lastError = { kind: "account_update", event: item.event, message: describeAccountEvent(item.event, item.raw), hint: "Check the account in WhatsApp Manager (Account quality), then test the connection again.", details: item.raw } satisfies ConnectionError;
       await updateNumber(tx, key, { connectionStatus: "error", lastError });
     }
   }

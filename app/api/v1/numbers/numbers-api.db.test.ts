@@ -3,12 +3,13 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type * as ClientModule from "@/db/client";
 import type { Db } from "@/db/client";
-import { insertTenant } from "@/db/queries";
+import { insertTenant, type RoutingNumber } from "@/db/queries";
 import { subscribers } from "@/db/schema";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { type FakeGraph, startFakeGraph } from "@/e2e/fakes/fake-graph";
 import { createApiKey } from "@/lib/api-keys";
 import { setEnvForTests } from "@/lib/env";
+import { applyAccountChange } from "@/lib/whatsapp/ingest-account";
 
 const current: { db?: Db } = {};
 vi.mock("@/db/client", async (importOriginal) => ({
@@ -115,6 +116,14 @@ describe.each(testDrivers)("/api/v1/numbers (%s)", (kind) => {
     expect(res.status).toBe(200);
     expect(res.json.check.error).toMatchObject({ code: 4, hint: expect.stringContaining("rate limit") });
     expect(res.json.number.lastError).toMatchObject({ code: 4, fbtraceId: expect.any(String) });
+  });
+
+  it("shows a problem Meta's account webhook reported as the number's last error, with Meta's value verbatim", async () => {
+    const raw = { event: "ACCOUNT_RESTRICTION", restriction_info: [{ restriction_type: "RESTRICTED_ADD_PHONE_NUMBER_ACTION", expiration: 1_900_000_000 }] };
+    await applyAccountChange(t.db, { item: { kind: "account_update", wabaId: body.wabaId, event: "ACCOUNT_RESTRICTION", raw }, numbers: [{ tenantId, id } as RoutingNumber] }, new Date());
+    const res = await call(one.GET, { token: key, id });
+    expect(res.json).toMatchObject({ status: "error", lastError: { kind: "account_update", event: "ACCOUNT_RESTRICTION", details: raw } });
+    expect((await call(list.GET, { token: key })).json.rows[0]).toMatchObject({ lastError: { kind: "account_update" } });
   });
 
   it("deletes only a number nothing refers to", async () => {

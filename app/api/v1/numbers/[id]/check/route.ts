@@ -1,14 +1,5 @@
-// POST /api/v1/numbers/{id}/check – test the connection now and store the outcome (manager)
-import { getDb } from "@/db/client";
-import { requireApiPrincipal } from "@/lib/auth";
-import { idParam, withApiErrors } from "@/lib/http";
-import { recheckNumber } from "@/lib/numbers/connect";
-import { numberDepsFromEnv } from "@/lib/numbers/deps";
+// /api/v1/numbers/{id}/check: test the connection now and store the outcome. Declared, handled and documented in lib/openapi/operations-numbers.ts.
+import { serveAt } from "@/lib/api/route";
 
-type Ctx = { params: Promise<{ id: string }> };
 export const dynamic = "force-dynamic";
-
-export const POST = withApiErrors(async (req: Request, ctx: Ctx) => {
-  const { tenantId } = await requireApiPrincipal(req, { role: "manager" });
-  return Response.json(await recheckNumber(await getDb(), numberDepsFromEnv(), { tenantId, id: await idParam(ctx.params) }));
-});
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = serveAt("/api/v1/numbers/{id}/check");
