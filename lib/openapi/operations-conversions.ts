@@ -1,26 +1,15 @@
-// Conversions: report a conversion to Meta, the log, retrying one.
-import { z } from "zod";
-import { apiKeyNameSchema, createUserSchema, updateUserSchema } from "@/lib/accounts/schemas";
-import { CONVERSION_EVENT_NAMES, conversionRequestSchema } from "@/lib/conversions/schema";
-import { conversionFiltersSchema } from "@/lib/conversions/read";
-import { createNumberSchema, numberPatchSchema, numberUpdateSchema } from "@/lib/numbers/schemas";
+// The conversions operations: report a sale or lead back to Meta (POST /api/v1/conversions/whatsapp), the
+// conversions log and one conversion, and retrying one by hand.
+import { createConversion } from "@/lib/conversions/create";
+import { deliverConversionNow } from "@/lib/conversions/deliver";
+import { deliverAfterResponse } from "@/lib/conversions/deliver-after";
+import { conversionDepsFromEnv } from "@/lib/conversions/deps";
+import { conversionFiltersSchema, conversionJson, conversionListJson, getConversion, listConversions, retryConversion } from "@/lib/conversions/read";
+import { CONVERSION_EVENT_NAMES, conversionRequestSchema, parseConversionRequest } from "@/lib/conversions/schema";
+import { afterResponse } from "@/lib/http";
 import { pageParamsSchema } from "@/lib/pagination";
-import { attributionFormatSchema, attributionParamsSchema } from "@/lib/subscribers/attribution";
-import { subscriberFiltersSchema } from "@/lib/subscribers/list-filters";
-import { subscriberPatchSchema } from "@/lib/subscribers/manage";
-import { webhookEventFiltersSchema } from "@/lib/webhook-events/list";
-import { type ApiOperation, defineOperation } from "./registry";
-import {
-  conversionAcceptedSchema,
-  conversionListItemSchema,
-  conversionSchema,
-  datasetResultSchema,
-  looseObject,
-  pageOf,
-  principalSchema,
-  replayOutcomeSchema,
-  simulatorNumberSchema,
-} from "./schemas";
+import { type ApiOperation, defineOperation, reply } from "./registry";
+import { conversionAcceptedSchema, conversionListItemSchema, conversionSchema, pageOf } from "./schemas";
 
 const EXAMPLE_NUMBER_ID = "3f8b1c2e-5a4d-4e6f-9b7a-1c2d3e4f5a6b";
 const EXAMPLE_CONVERSATION_ID = "8d2e6b1a-0c4f-4a7e-b3d5-9e8f7a6b5c4d";
@@ -30,10 +19,12 @@ const pageNotes = {
   limit: "Rows per page",
 };
 
-const numberWithCheck = z.object({
-  number: looseObject.meta({ description: "The number as GET /api/v1/numbers/{id} returns it (with its webhook set-up)" }),
-  check: looseObject.meta({ description: "The connection test: status, Meta's verified name, quality rating and messaging tier, or Meta's error verbatim with a hint" }),
-});
+/**
+ * The request body, documented as SendWhatsAppConversionRequest. serve parses a body with `body.parse`, which
+ * would turn every failure into a plain 422 `unprocessable`; this copy parses with parseConversionRequest, whose
+ * 422 names the first precise reason (`event_name_not_allowed`, `invalid_request`, …) as the endpoint always did.
+ */
+const conversionRequestBody = Object.assign(conversionRequestSchema.meta(conversionRequestSchema.meta() ?? {}), { parse: parseConversionRequest });
 
 export const conversionOperations: ApiOperation[] = [
   defineOperation({
@@ -48,7 +39,7 @@ export const conversionOperations: ApiOperation[] = [
       "Idempotent per `eventId`: repeating a request exactly answers 200 with the first conversion and `duplicate: true` (nothing is sent twice); the same `eventId` with a different body is a 409.",
       "Rules the schema alone cannot show:\n- send `conversationId` or `phoneE164` (at least one);\n- a `Purchase` needs `value` and `currency`, and any `value` needs a `currency`;\n- `eventTime` may be at most 7 days old and 10 minutes ahead (Meta rejects the whole request otherwise);\n- `email` and `externalId` are normalised and hashed (SHA-256) before they are stored or sent.",
     ].join("\n\n"),
-    body: conversionRequestSchema,
+    body: conversionRequestBody,
     bodyNotes: {
       accountId: "The id of one of your WhatsApp numbers (GET /api/v1/numbers): a Meta Cloud API number with a Conversions API dataset.",
       eventName: "Case-sensitive. Standard pixel events such as `Lead` or `CompleteRegistration` are refused (`event_name_not_allowed`, with the name to use instead).",
@@ -101,6 +92,11 @@ export const conversionOperations: ApiOperation[] = [
       { status: 422, code: "dataset_missing", message: "Sales has no Conversions API dataset yet: fetch or create one on the number's page" },
       { status: 422, code: "number_not_cloud", message: "Sales is not a WhatsApp Cloud API number with a WABA id; conversions go to Meta through a Cloud API number" },
     ],
+    handler: async ({ db, tenantId, body }) => {
+      const { result, claimed } = await createConversion(db, { tenantId, request: body, now: new Date(), deliverNow: true });
+      if (claimed) afterResponse(() => deliverAfterResponse(db, claimed));
+      return result.duplicate ? reply(200, result) : result;
+    },
   }),
   defineOperation({
     method: "get",
@@ -120,6 +116,10 @@ export const conversionOperations: ApiOperation[] = [
       ...pageNotes,
     },
     responses: [{ status: 200, description: "One page of conversions", schema: pageOf(conversionListItemSchema) }],
+    handler: async ({ db, tenantId, query: { cursor, limit, ...filters } }) => {
+      const page = await listConversions(db, { tenantId, filters, cursor, limit });
+      return { rows: page.rows.map(conversionListJson), nextCursor: page.nextCursor };
+    },
   }),
   defineOperation({
     method: "get",
@@ -129,6 +129,7 @@ export const conversionOperations: ApiOperation[] = [
     summary: "Get a conversion",
     description: "Status, attempts, the exact request sent to Meta and Meta's answer.",
     responses: [{ status: 200, description: "The conversion", schema: conversionSchema }],
+    handler: async ({ db, tenantId, params }) => conversionJson(await getConversion(db, { tenantId, id: params.id })),
   }),
   defineOperation({
     method: "post",
@@ -139,5 +140,10 @@ export const conversionOperations: ApiOperation[] = [
     description: "Sends a `failed` or `rejected` conversion again (after fixing the token or dataset, say); its attempts start over. A `queued` one is answered as it is.",
     responses: [{ status: 202, description: "Queued again and sent right after this answer", schema: conversionSchema }],
     errors: [{ status: 409, code: "already_sent", message: "This conversion was already sent; it is never sent twice" }],
+    handler: async ({ db, tenantId, params }) => {
+      const row = await retryConversion(db, { tenantId, id: params.id, now: new Date() });
+      afterResponse(() => deliverConversionNow(db, conversionDepsFromEnv(), { conversionId: row.id }));
+      return conversionJson(row);
+    },
   }),
 ];

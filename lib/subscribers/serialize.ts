@@ -3,7 +3,12 @@
 import type { ConversationRow } from "@/db/queries/conversations";
 import type { SubscriberRow } from "@/db/queries/subscribers";
 
-const ms = (d: Date | null | undefined) => (d ? d.getTime() : null);
+/** Unix ms; a time that is always set stays a number (its type says so). */
+function ms(d: Date): number;
+function ms(d: Date | null | undefined): number | null;
+function ms(d: Date | null | undefined): number | null {
+  return d ? d.getTime() : null;
+}
 
 export type ReferralJson = {
   sourceUrl: string | null; sourceType: string | null; sourceId: string | null; headline: string | null; body: string | null;

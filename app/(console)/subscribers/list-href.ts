@@ -9,3 +9,18 @@ export function listHref(values: SubscriberFilterValues & { cursor?: string }): 
   const query = params.toString();
   return query ? `/subscribers?${query}` : "/subscribers";
 }
+
+/**
+ * The same filters as GET /api/v1/subscribers and its export take them: `numberId` for the page's `number`,
+ * and `clickId` as `true`/`false` for the page's `yes`/`no`.
+ */
+export function apiQuery(values: SubscriberFilterValues): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(values)) {
+    if (!v) continue;
+    if (k === "number") params.set("numberId", v);
+    else if (k === "clickId") params.set("clickId", v === "yes" ? "true" : "false");
+    else params.set(k, v);
+  }
+  return params.toString();
+}

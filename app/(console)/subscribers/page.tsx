@@ -17,7 +17,7 @@ import { formatPhone } from "@/lib/phone";
 import { type SubscriberFilters as Filters, subscriberFiltersSchema } from "@/lib/subscribers/list-filters";
 import { listSubscribers } from "@/lib/subscribers/list";
 import { SubscriberFilters } from "./filters";
-import { listHref } from "./list-href";
+import { apiQuery, listHref } from "./list-href";
 import { NewArrivals } from "./new-arrivals";
 import { LIFECYCLE_LABELS, MarketingStoppedBadge, MessageStatusLabel, SOURCE_LABELS, SUBSCRIBER_STATUS, SubscriberStatusBadge } from "./subscriber-badges";
 import { loadFilteredPage, readUrlFilters, urlCursor } from "@/lib/url-filters";
@@ -42,7 +42,7 @@ export default async function SubscribersPage({ searchParams }: { searchParams: 
   const { filters } = read;
 
   const filtered = Object.entries(values).some(([k, v]) => k !== "sort" && v);
-  const query = new URLSearchParams(Object.entries(values).filter(([, v]) => v) as [string, string][]).toString();
+  const query = apiQuery(values); // the API's names for the same filters (export, new arrivals)
   const first = page.rows[0]?.subscriber;
   const nowMs = now.getTime();
 

@@ -22,8 +22,8 @@ type Endpoint = { path: string; handler: Handler; id?: () => string; cursor?: bo
 
 const templateId = { value: "" };
 const ENDPOINTS: Endpoint[] = [
-  { path: "subscribers", handler: (await import("./subscribers/route")).GET, cursor: true, text: ["q", "userId"], days: ["from", "to"], ids: ["number"], metaIds: ["campaign", "ad"], enums: ["status", "sort", "window"] },
-  { path: "subscribers/export", handler: (await import("./subscribers/export/route")).GET, text: ["q", "userId"], days: ["from", "to"], ids: ["number"], metaIds: ["campaign", "ad"], enums: ["status", "sort"] },
+  { path: "subscribers", handler: (await import("./subscribers/route")).GET, cursor: true, text: ["q", "userId"], days: ["from", "to"], ids: ["numberId"], metaIds: ["campaign", "ad"], enums: ["status", "sort", "window", "clickId"] },
+  { path: "subscribers/export", handler: (await import("./subscribers/export/route")).GET, text: ["q", "userId"], days: ["from", "to"], ids: ["numberId"], metaIds: ["campaign", "ad"], enums: ["status", "sort", "clickId"] },
   { path: "conversions", handler: (await import("./conversions/route")).GET, cursor: true, days: ["from", "to"], ids: ["numberId"], enums: ["status", "eventName", "test"] },
   { path: "leads", handler: (await import("./leads/route")).GET, cursor: true, text: ["q", "segment"], enums: ["callStatus", "isTarget", "campaignActive"] },
   { path: "queue", handler: (await import("./queue/route")).GET, cursor: true, ids: ["numberId", "templateId", "leadId"], enums: ["status", "order"] },

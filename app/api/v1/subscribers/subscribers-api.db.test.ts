@@ -84,8 +84,13 @@ describe.each(testDrivers)("/api/v1/subscribers (%s)", (kind) => {
   it("filters the list like the console and pages with a cursor", async () => {
     const [ad] = await t.db.select().from(subscribers).where(eq(subscribers.waPhone, "+15550142001"));
     await t.db.insert(subscribers).values({ tenantId: ad!.tenantId, waPhone: "+14155550100", profileName: "Organic Olga", firstSeenAt: new Date(Date.UTC(2025, 0, 1)), lastInboundAt: new Date(Date.UTC(2025, 0, 2)) });
-    const ads = await call(list.GET, key, "http://t/api/v1/subscribers?source=ad&clickId=yes");
+    const ads = await call(list.GET, key, "http://t/api/v1/subscribers?source=ad&clickId=true");
     expect(ads.json.rows.map((r: { waPhone: string }) => r.waPhone)).toEqual(["+15550142001"]);
+    const noClick = await call(list.GET, key, "http://t/api/v1/subscribers?clickId=false");
+    expect(noClick.json.rows.map((r: { waPhone: string }) => r.waPhone)).toEqual(["+14155550100"]);
+    expect((await call(list.GET, key, "http://t/api/v1/subscribers?clickId=yes")).status).toBe(422); // booleans are true/false
+    const ofNumber = await call(list.GET, key, `http://t/api/v1/subscribers?numberId=${ad!.numberId}`);
+    expect(ofNumber.json.rows.map((r: { waPhone: string }) => r.waPhone)).toEqual(["+15550142001"]); // Olga has no number
     expect(ads.json.rows[0].firstTouch).toMatchObject({ headline: "Sail this winter", sourceType: "ad", ctwaClid: CLID });
     const organic = await call(list.GET, key, "http://t/api/v1/subscribers?source=organic");
     expect(organic.json.rows.map((r: { waPhone: string }) => r.waPhone)).toEqual(["+14155550100"]);

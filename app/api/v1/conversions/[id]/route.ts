@@ -1,13 +1,5 @@
-// GET /api/v1/conversions/{id} – status, attempts, the exact request sent to Meta and Meta's answer
-import { getDb } from "@/db/client";
-import { requireApiPrincipal } from "@/lib/auth";
-import { conversionJson, getConversion } from "@/lib/conversions/read";
-import { idParam, withApiErrors } from "@/lib/http";
+// /api/v1/conversions/{id}: one conversion: status, attempts, the exact request sent to Meta and Meta's answer. Declared, handled and documented in lib/openapi/operations-conversions.ts.
+import { serveAt } from "@/lib/api/route";
 
-type Ctx = { params: Promise<{ id: string }> };
 export const dynamic = "force-dynamic";
-
-export const GET = withApiErrors(async (req: Request, ctx: Ctx) => {
-  const { tenantId } = await requireApiPrincipal(req, { role: "marketer" });
-  return Response.json(conversionJson(await getConversion(await getDb(), { tenantId, id: await idParam(ctx.params) })));
-});
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = serveAt("/api/v1/conversions/{id}");
