@@ -16,5 +16,5 @@ export async function getDashboard(db: Db, { tenantId, now }: { tenantId: string
     return byDay.get(day) ?? { day, ad: 0, organic: 0 };
   });
   const adShare = counts.conversations7d > 0 ? counts.adConversations7d / counts.conversations7d : null;
-  return { counts, adShare, series, generatedAt: now.getTime() };
+  return { counts, adShare, series, generatedAt: now.toISOString() };
 }

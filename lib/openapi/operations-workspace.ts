@@ -1,39 +1,125 @@
-// Who is calling, the dashboard, users, API keys and the developer tools.
+// Who is calling, the dashboard, users, API keys and the developer tools (the simulator's set-up and the
+// OpenAPI document itself).
 import { z } from "zod";
+import { getFirstTenant, getTenantById } from "@/db/queries";
+import { ROLES } from "@/db/schema";
 import { apiKeyNameSchema, createUserSchema, updateUserSchema } from "@/lib/accounts/schemas";
-import { CONVERSION_EVENT_NAMES, conversionRequestSchema } from "@/lib/conversions/schema";
-import { conversionFiltersSchema } from "@/lib/conversions/read";
-import { createNumberSchema, numberPatchSchema, numberUpdateSchema } from "@/lib/numbers/schemas";
+import { createUser, listUsersPage, removeUser, requireUser, updateUserAccount } from "@/lib/accounts/users";
+import { createApiKey, listApiKeysPage, revokeApiKeyById } from "@/lib/api-keys";
+import type { ApiPrincipal } from "@/lib/auth";
+import { type Dashboard, getDashboard } from "@/lib/dashboard";
+import { getEnv } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import { numberDepsFromEnv } from "@/lib/numbers/deps";
 import { pageParamsSchema } from "@/lib/pagination";
-import { attributionFormatSchema, attributionParamsSchema } from "@/lib/subscribers/attribution";
-import { subscriberFiltersSchema } from "@/lib/subscribers/list-filters";
-import { subscriberPatchSchema } from "@/lib/subscribers/manage";
-import { webhookEventFiltersSchema } from "@/lib/webhook-events/list";
-import { type ApiOperation, defineOperation } from "./registry";
-import {
-  conversionAcceptedSchema,
-  conversionListItemSchema,
-  conversionSchema,
-  datasetResultSchema,
-  looseObject,
-  pageOf,
-  principalSchema,
-  replayOutcomeSchema,
-  simulatorNumberSchema,
-} from "./schemas";
+import { prepareSimulatorNumber } from "@/lib/simulator";
+import { type ApiOperation, defineOperation, type ErrorSpec, reply } from "./registry";
+import { type Equal, type Jsonified, pageOf, simulatorNumberSchema } from "./schemas";
 
-const EXAMPLE_NUMBER_ID = "3f8b1c2e-5a4d-4e6f-9b7a-1c2d3e4f5a6b";
-const EXAMPLE_CONVERSATION_ID = "8d2e6b1a-0c4f-4a7e-b3d5-9e8f7a6b5c4d";
+const uuid = z.uuid();
+const isoTime = z.string().meta({ format: "date-time" });
+const count = z.number().int().min(0);
 
 const pageNotes = {
   cursor: "`nextCursor` of the previous page; omit for the first page",
   limit: "Rows per page",
 };
 
-const numberWithCheck = z.object({
-  number: looseObject.meta({ description: "The number as GET /api/v1/numbers/{id} returns it (with its webhook set-up)" }),
-  check: looseObject.meta({ description: "The connection test: status, Meta's verified name, quality rating and messaging tier, or Meta's error verbatim with a hint" }),
-});
+// A console session whose password an admin set (registry.ts's standard errors add 403 only for roles above marketer)
+const passwordChangeRequired: ErrorSpec = { status: 403, code: "password_change_required", message: "An admin set your password: choose your own on your Account page first" };
+
+const tenantRef = z.object({ id: uuid, name: z.string() }).nullable().meta({ description: "The workspace (null only if it was deleted since the request authenticated)" });
+
+export const meSchema = z
+  .discriminatedUnion("kind", [
+    z.object({
+      kind: z.literal("api_key"),
+      tenantId: uuid,
+      apiKeyId: uuid.meta({ description: "The API key the request was sent with" }),
+      userId: z.null(),
+      role: z.enum(ROLES).meta({ description: "Always `admin`: an API key acts as an admin of its workspace" }),
+      tenant: tenantRef,
+    }),
+    z.object({
+      kind: z.literal("session"),
+      tenantId: uuid.meta({ description: "The workspace the browser has chosen" }),
+      userId: uuid.meta({ description: "The signed-in user" }),
+      role: z.enum(ROLES).meta({ description: "The user's role in this workspace" }),
+      tenant: tenantRef,
+    }),
+  ])
+  .meta({ id: "Me", description: "An API key (`kind: api_key`) or a console session (`kind: session`), and its workspace" });
+type MeAnswer = ApiPrincipal & { tenant: { id: string; name: string } | null };
+const _meIsExact: Equal<z.output<typeof meSchema>, Jsonified<MeAnswer>> = true;
+
+export const dashboardSchema = z
+  .object({
+    counts: z.object({
+      numbers: count.meta({ description: "Connected WhatsApp numbers, active or not" }),
+      activeNumbers: count,
+      subscribers: count.meta({ description: "Everyone who has written to the workspace's numbers" }),
+      conversations7d: count.meta({ description: "Conversations started in the last 7 × 24 hours" }),
+      adConversations7d: count.meta({ description: "… of them started by a Click-to-WhatsApp ad" }),
+      queuePending: count.meta({ description: "Drip messages waiting to be sent" }),
+      queueFailed: count.meta({ description: "Drip messages that failed" }),
+      conversionsSent: count.meta({ description: "Conversions Meta accepted (all time)" }),
+      conversionsFailed: count.meta({ description: "Conversions that failed or Meta rejected (all time)" }),
+    }),
+    adShare: z.number().min(0).max(1).nullable().meta({ description: "adConversations7d / conversations7d (0 to 1); null when there were no conversations" }),
+    series: z
+      .array(z.object({ day: z.iso.date().meta({ description: "A UTC day, YYYY-MM-DD" }), ad: count.meta({ description: "Conversations started by an ad" }), organic: count.meta({ description: "All the others" }) }))
+      .meta({ description: "Conversations started per UTC day: the last 14 days (today included), oldest first, every day present" }),
+    generatedAt: isoTime.meta({ description: "When the figures were read" }),
+  })
+  .meta({ id: "Dashboard" });
+const _dashboardIsExact: Equal<z.output<typeof dashboardSchema>, Jsonified<Dashboard>> = true;
+
+export const userSchema = z
+  .object({
+    id: uuid,
+    tenantId: uuid.meta({ description: "The workspace this membership is of" }),
+    email: z.string().meta({ description: "The sign-in email, shared by all the account's workspaces" }),
+    name: z.string(),
+    role: z.enum(ROLES).meta({ description: "Their role in this workspace" }),
+    lastLoginAt: isoTime.nullable().meta({ description: "Their last sign-in (to any workspace); null: never" }),
+    createdAt: isoTime.meta({ description: "When they joined this workspace" }),
+  })
+  .meta({ id: "User", description: "A member of the workspace (never their password)" });
+type PublicUser = Jsonified<Awaited<ReturnType<typeof requireUser>>>;
+const _userIsExact: Equal<z.output<typeof userSchema>, PublicUser> = true;
+const _createdUserIsExact: Equal<z.output<typeof userSchema>, Jsonified<Awaited<ReturnType<typeof createUser>>>> = true;
+const _listedUserIsExact: Equal<z.output<typeof userSchema>, Jsonified<Awaited<ReturnType<typeof listUsersPage>>["rows"][number]>> = true;
+
+const apiKeyFields = {
+  id: uuid,
+  name: z.string(),
+  prefix: z.string().meta({ description: "The key's first 11 characters (`ck_` and 8 more), to recognise it by" }),
+  createdBy: uuid.nullable().meta({ description: "The user who created it; null when an API key or BOOTSTRAP_API_KEY did, or that user's account is gone" }),
+  lastUsedAt: isoTime.nullable().meta({ description: "Its last use, to the minute; null: never used" }),
+  revokedAt: isoTime.nullable().meta({ description: "When it was revoked (it no longer works); null: active" }),
+  createdAt: isoTime,
+};
+export const apiKeySchema = z.object(apiKeyFields).meta({ id: "ApiKey", description: "An API key, without the key itself" });
+const _apiKeyIsExact: Equal<z.output<typeof apiKeySchema>, Jsonified<Awaited<ReturnType<typeof listApiKeysPage>>["rows"][number]>> = true;
+
+export const createdApiKeySchema = z
+  .object({ ...apiKeyFields, secret: z.string().meta({ description: "The key, `ck_…`: send it as `Authorization: Bearer ck_…`. Shown only in this answer" }) })
+  .meta({ id: "CreatedApiKey", description: "A new API key, with the key itself this once" });
+type CreatedApiKey = Awaited<ReturnType<typeof createApiKey>>;
+const _createdApiKeyIsExact: Equal<z.output<typeof createdApiKeySchema>, Jsonified<CreatedApiKey["apiKey"] & { secret: CreatedApiKey["secret"] }>> = true;
+
+export const openApiDocumentSchema = z
+  .looseObject({
+    openapi: z.string().regex(/^3\.1\.\d+$/).meta({ description: "`3.1.0`" }),
+    info: z.looseObject({ title: z.string(), version: z.string().meta({ description: "This server's version" }), description: z.string() }),
+    servers: z.array(z.looseObject({ url: z.string().meta({ description: "APP_URL" }) })),
+    paths: z.record(z.string(), z.looseObject({})).meta({ description: "Every operation, by path and then by method" }),
+    components: z.looseObject({}).meta({ description: "The shared schemas and the security schemes" }),
+  })
+  .meta({ id: "OpenApiDocument", description: "An OpenAPI 3.1 document (https://spec.openapis.org/oas/v3.1.0): this one" });
+
+/** The JSON of the document, built once per process (per APP_URL). */
+let cachedDocument: { appUrl: string; json: string } | undefined;
 
 export const workspaceOperations: ApiOperation[] = [
   defineOperation({
@@ -43,7 +129,12 @@ export const workspaceOperations: ApiOperation[] = [
     tag: "Workspace",
     summary: "Who is calling",
     description: "The workspace, and the user or API key the request authenticated as. A cheap way to check an API key.",
-    responses: [{ status: 200, description: "The caller", schema: principalSchema }],
+    responses: [{ status: 200, description: "The caller", schema: meSchema }],
+    errors: [passwordChangeRequired],
+    handler: async ({ db, principal }) => {
+      const tenant = await getTenantById(db, principal.tenantId);
+      return { ...principal, tenant: tenant ? { id: tenant.id, name: tenant.name } : null };
+    },
   }),
   defineOperation({
     method: "get",
@@ -52,7 +143,9 @@ export const workspaceOperations: ApiOperation[] = [
     tag: "Workspace",
     summary: "Dashboard",
     description: "The home dashboard: counts, the share of ad-started conversations, and conversations per day for the last 14 days.",
-    responses: [{ status: 200, description: "`{ counts, adShare, series, generatedAt }`", schema: looseObject }],
+    responses: [{ status: 200, description: "The figures", schema: dashboardSchema }],
+    errors: [passwordChangeRequired],
+    handler: async ({ db, tenantId }) => getDashboard(db, { tenantId, now: new Date() }),
   }),
 ];
 
@@ -67,7 +160,8 @@ export const userOperations: ApiOperation[] = [
     role: "admin",
     query: [pageParamsSchema],
     queryNotes: pageNotes,
-    responses: [{ status: 200, description: "One page of users (never their password hashes)", schema: pageOf(looseObject) }],
+    responses: [{ status: 200, description: "One page of users (never their password hashes)", schema: pageOf(userSchema) }],
+    handler: async ({ db, tenantId, query }) => listUsersPage(db, { tenantId, ...query }),
   }),
   defineOperation({
     method: "post",
@@ -75,13 +169,15 @@ export const userOperations: ApiOperation[] = [
     operationId: "createUser",
     tag: "Users",
     summary: "Create a user",
-    description: "A new account, a member of this workspace, who signs in with this email and password. An email that already has an account (in any workspace) is refused: invite it from the console instead.",
+    description:
+      "A new account, a member of this workspace, who signs in with this email and password (and must choose their own password at their first sign-in). An email that already has an account (in any workspace) is refused: invite it from the console instead.",
     role: "admin",
     body: createUserSchema,
     bodyNotes: { email: "A valid email; stored lower-cased" },
     bodyExample: { name: "Ana Lima", email: "ana@example.com", role: "manager", password: "a-long-passphrase" },
-    responses: [{ status: 201, description: "The user", schema: looseObject }],
+    responses: [{ status: 201, description: "The user", schema: userSchema }],
     errors: [{ status: 409, code: "conflict", message: "A user with this email already exists" }],
+    handler: async ({ db, tenantId, body }) => createUser(db, { tenantId, input: body }),
   }),
   defineOperation({
     method: "get",
@@ -90,7 +186,8 @@ export const userOperations: ApiOperation[] = [
     tag: "Users",
     summary: "Get a user",
     role: "admin",
-    responses: [{ status: 200, description: "The user", schema: looseObject }],
+    responses: [{ status: 200, description: "The user", schema: userSchema }],
+    handler: async ({ db, tenantId, params }) => requireUser(db, { tenantId, id: params.id }),
   }),
   defineOperation({
     method: "patch",
@@ -103,12 +200,13 @@ export const userOperations: ApiOperation[] = [
     role: "admin",
     body: updateUserSchema,
     bodyExample: { role: "marketer" },
-    responses: [{ status: 200, description: "The user", schema: looseObject }],
+    responses: [{ status: 200, description: "The user", schema: userSchema }],
     errors: [
       { status: 403, code: "forbidden", message: "You cannot remove your own admin role" },
       { status: 403, code: "forbidden", message: "This person also belongs to a workspace you are not an admin of: only they, or an admin of all their workspaces, can change their name or password" },
       { status: 409, code: "conflict", message: "A workspace needs at least one admin" },
     ],
+    handler: async ({ db, principal, tenantId, params, body }) => updateUserAccount(db, { tenantId, actorId: principal.userId, userId: params.id, input: body }),
   }),
   defineOperation({
     method: "delete",
@@ -123,6 +221,10 @@ export const userOperations: ApiOperation[] = [
       { status: 403, code: "forbidden", message: "You cannot remove yourself" },
       { status: 409, code: "conflict", message: "A workspace needs at least one admin" },
     ],
+    handler: async ({ db, principal, tenantId, params }) => {
+      await removeUser(db, { tenantId, actorId: principal.userId, userId: params.id });
+      return new Response(null, { status: 204 });
+    },
   }),
   defineOperation({
     method: "get",
@@ -130,11 +232,12 @@ export const userOperations: ApiOperation[] = [
     operationId: "listApiKeys",
     tag: "API keys",
     summary: "List API keys",
-    description: "Name, prefix, creation and last use of each key; never the key itself.",
+    description: "Name, prefix, creation, last use and revocation of each key (revoked ones included), newest first; never the key itself.",
     role: "admin",
     query: [pageParamsSchema],
     queryNotes: pageNotes,
-    responses: [{ status: 200, description: "One page of keys", schema: pageOf(looseObject) }],
+    responses: [{ status: 200, description: "One page of keys", schema: pageOf(apiKeySchema) }],
+    handler: async ({ db, tenantId, query }) => listApiKeysPage(db, { tenantId, ...query }),
   }),
   defineOperation({
     method: "post",
@@ -146,7 +249,11 @@ export const userOperations: ApiOperation[] = [
     role: "admin",
     body: apiKeyNameSchema,
     bodyExample: { name: "CRM" },
-    responses: [{ status: 201, description: "The key, with `secret` (shown only now)", schema: looseObject }],
+    responses: [{ status: 201, description: "The key, with `secret` (shown only now)", schema: createdApiKeySchema }],
+    handler: async ({ db, principal, tenantId, body }) => {
+      const { apiKey, secret } = await createApiKey(db, { tenantId, name: body.name, createdBy: principal.userId });
+      return { ...apiKey, secret };
+    },
   }),
   defineOperation({
     method: "delete",
@@ -154,9 +261,13 @@ export const userOperations: ApiOperation[] = [
     operationId: "revokeApiKey",
     tag: "API keys",
     summary: "Revoke an API key",
-    description: "The key stops working at once.",
+    description: "The key stops working at once (another server process of the deployment may accept it for up to 5 more seconds). It stays in the list with its `revokedAt`; a key already revoked answers 404.",
     role: "admin",
-    responses: [{ status: 200, description: "The revoked key", schema: looseObject }],
+    responses: [{ status: 204, description: "Revoked" }],
+    handler: async ({ db, tenantId, params }) => {
+      await revokeApiKeyById(db, { tenantId, id: params.id, now: new Date() });
+      return new Response(null, { status: 204 });
+    },
   }),
 ];
 
@@ -175,6 +286,19 @@ export const toolOperations: ApiOperation[] = [
       { status: 200, description: "Already there: re-keyed", schema: simulatorNumberSchema },
     ],
     errors: [{ status: 409, code: "conflict", message: "No workspace exists yet: open the console and finish set-up first" }],
+    handler: async (ctx) => {
+      // with CRON_SECRET there is no caller (ctx.tenantId would throw): the first workspace
+      let tenantId: string;
+      if (ctx.viaCronSecret) {
+        const tenant = await getFirstTenant(ctx.db);
+        if (!tenant) throw new AppError("conflict", "No workspace exists yet: open the console and finish set-up first");
+        tenantId = tenant.id;
+      } else {
+        tenantId = ctx.tenantId;
+      }
+      const prepared = await prepareSimulatorNumber(ctx.db, numberDepsFromEnv().keys, { tenantId });
+      return prepared.created ? prepared : reply(200, prepared);
+    },
   }),
   defineOperation({
     method: "get",
@@ -182,8 +306,17 @@ export const toolOperations: ApiOperation[] = [
     operationId: "getOpenApiDocument",
     tag: "Developer tools",
     summary: "This API description",
-    description: "The OpenAPI 3.1 document of /api/v1, generated from the zod schemas the routes validate with. No authentication.",
+    description: "The OpenAPI 3.1 document of /api/v1, generated from the operations' declarations (the zod schemas the server validates with). No authentication; cacheable for 5 minutes, and readable from any origin.",
     auth: [],
-    responses: [{ status: 200, description: "The OpenAPI document" }],
+    responses: [{ status: 200, description: "The OpenAPI document", schema: openApiDocumentSchema, contentType: "application/json" }],
+    handler: async () => {
+      // lazily: document.ts imports the list of operations this file is part of
+      const { getOpenApiDocument } = await import("./document");
+      const appUrl = getEnv().APP_URL;
+      if (cachedDocument?.appUrl !== appUrl) cachedDocument = { appUrl, json: JSON.stringify(getOpenApiDocument(appUrl), null, 2) };
+      return new Response(cachedDocument.json, {
+        headers: { "content-type": "application/json; charset=utf-8", "cache-control": "public, max-age=300", "access-control-allow-origin": "*" },
+      });
+    },
   }),
 ];

@@ -20,7 +20,7 @@ export function DashboardLive({ initial }: { initial: Dashboard }) {
     queryKey: ["dashboard"],
     queryFn: fetchDashboard,
     initialData: initial,
-    initialDataUpdatedAt: initial.generatedAt,
+    initialDataUpdatedAt: Date.parse(initial.generatedAt),
     refetchInterval: 15_000,
   });
   const c = data.counts;

@@ -1,12 +1,5 @@
-// GET /api/v1/dashboard – home dashboard counts and the 14-day conversation series (API key or session)
-import { getDb } from "@/db/client";
-import { requireApiPrincipal } from "@/lib/auth";
-import { getDashboard } from "@/lib/dashboard";
-import { withApiErrors } from "@/lib/http";
+// /api/v1/dashboard: the home dashboard's counts and 14-day conversation series. Declared, handled and documented in lib/openapi/operations-workspace.ts.
+import { serveAt } from "@/lib/api/route";
 
 export const dynamic = "force-dynamic";
-
-export const GET = withApiErrors(async (req: Request) => {
-  const { tenantId } = await requireApiPrincipal(req);
-  return Response.json(await getDashboard(await getDb(), { tenantId, now: new Date() }));
-});
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = serveAt("/api/v1/dashboard");

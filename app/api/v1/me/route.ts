@@ -1,13 +1,5 @@
-// GET /api/v1/me – who is calling: tenant, and user or API key (API key or session)
-import { getDb } from "@/db/client";
-import { getTenantById } from "@/db/queries";
-import { requireApiPrincipal } from "@/lib/auth";
-import { withApiErrors } from "@/lib/http";
+// /api/v1/me: who is calling: the workspace, and the user or API key. Declared, handled and documented in lib/openapi/operations-workspace.ts.
+import { serveAt } from "@/lib/api/route";
 
 export const dynamic = "force-dynamic";
-
-export const GET = withApiErrors(async (req: Request) => {
-  const principal = await requireApiPrincipal(req);
-  const tenant = await getTenantById(await getDb(), principal.tenantId);
-  return Response.json({ ...principal, tenant: tenant ? { id: tenant.id, name: tenant.name } : null });
-});
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = serveAt("/api/v1/me");
