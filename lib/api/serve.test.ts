@@ -7,8 +7,14 @@ import type * as ClientModule from "@/db/client";
 import { AppError } from "@/lib/errors";
 import { defineOperation, reply } from "@/lib/openapi/registry";
 
-const DB_SENTINEL = { sentinel: "db" };
-vi.mock("@/db/client", async (importOriginal) => ({ ...(await importOriginal<typeof ClientModule>()), getDb: async () => DB_SENTINEL }));
+let getDbCalls = 0;
+vi.mock("@/db/client", async (importOriginal) => ({
+  ...(await importOriginal<typeof ClientModule>()),
+  getDb: async () => {
+    getDbCalls++;
+    return {};
+  },
+}));
 const { isDatabaseUnavailable, notFoundEverywhere, serve, setApiObserver } = await import("./serve");
 // these operations exist only here: the contract check (test/contract) has nothing to compare them with
 setApiObserver(undefined);
@@ -25,8 +31,10 @@ const getItem = defineOperation({
   auth: [],
   query: [z.object({ size: z.coerce.number().int().min(1).max(10).default(3), flag: z.enum(["true", "false"]).optional() })],
   responses: [{ status: 200, description: "The item", schema: z.object({ id: z.string(), size: z.number() }) }],
-  handler: async ({ params, query, db }) => {
-    seen.push(db);
+  handler: async (ctx) => {
+    const { params, query } = ctx;
+    seen.push(params.id);
+    if (query.size === 9) return { id: String(Reflect.get(ctx, "db")), size: 9 };
     if (query.flag === "true") throw new AppError("conflict", "Flagged", { why: "test" });
     return { id: params.id, size: query.size };
   },
@@ -58,12 +66,19 @@ const url = (query = "") => `http://t/api/v1/items/${ITEM_ID}${query}`;
 const put = (body: string) => PUT(new Request(url(), { method: "PUT", body, headers: { "content-type": "application/json" } }), ctx(ITEM_ID));
 
 describe("serve", () => {
-  it("runs the handler with parsed params, query and the database", async () => {
+  it("runs the handler with parsed params and query", async () => {
     const res = await GET(new Request(url("?size=7")), ctx(ITEM_ID));
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ id: ITEM_ID, size: 7 });
-    expect(seen.at(-1)).toBe(DB_SENTINEL);
     expect(await (await GET(new Request(url()), ctx(ITEM_ID))).json()).toEqual({ id: ITEM_ID, size: 3 });
+  });
+
+  it("gives an operation without authentication no database (the document answers without one)", async () => {
+    const spy = vi.spyOn(console, "error").mockImplementation(() => {});
+    const res = await GET(new Request(url("?size=9")), ctx(ITEM_ID));
+    spy.mockRestore();
+    expect(res.status).toBe(500);
+    expect(getDbCalls).toBe(0);
   });
 
   it("answers 404 for a path parameter that does not parse, before the handler runs", async () => {

@@ -8,7 +8,7 @@ import { safeEqual } from "@/lib/crypto";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { bearerToken, jsonError, readJson, searchParamsObject, toErrorResponse } from "@/lib/http";
-import { type ApiOperation, type HandlerContext, type HttpMethod, HTTP_METHODS, isReply } from "@/lib/openapi/registry";
+import { type ApiOperation, type HandlerContext, type HttpMethod, HTTP_METHODS, isReply, runHandler } from "@/lib/openapi/registry";
 
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
 export type RouteHandler = (req: Request, ctx: RouteContext) => Promise<Response>;
@@ -39,6 +39,10 @@ export function isDatabaseUnavailable(e: unknown): boolean {
   }
   return false;
 }
+
+const noDatabase = (op: ApiOperation) => () => {
+  throw new Error(`${op.operationId} has no authentication, so it is given no database`);
+};
 
 type Caller = { principal: ApiPrincipal | null; viaCronSecret: boolean };
 
@@ -88,13 +92,15 @@ export function handlerOf(op: ApiOperation): RouteHandler {
       const params = await parseParams(op, routeCtx);
       const query = parseQuery(op, req);
       const body = op.body ? op.body.parse(await readJson(req)) : undefined;
-      const db = await getDb();
-      const ctx = { req, db, params, query, body, viaCronSecret } as HandlerContext;
+      // an operation without authentication (the document) needs no database, and answers without one
+      const db = op.auth.length > 0 ? await getDb() : undefined;
+      const ctx = { req, params, query, body, viaCronSecret } as HandlerContext;
       Object.defineProperties(ctx, {
+        db: db ? { value: db, enumerable: true } : { get: noDatabase(op) },
         principal: principal ? { value: principal, enumerable: true } : { get: noPrincipal(op) },
         tenantId: principal ? { value: principal.tenantId, enumerable: true } : { get: noPrincipal(op) },
       });
-      res = toResponse(op, await op.handler(ctx));
+      res = toResponse(op, await runHandler(op, ctx));
     } catch (e) {
       // Next's redirect()/notFound() interrupts must keep propagating
       if (e instanceof Error && typeof (e as { digest?: unknown }).digest === "string") throw e;

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { CONVERSION_EVENT_NAMES, conversionRequestSchema } from "@/lib/conversions/schema";
 import { buildOpenApiDocument, type OpenApiDocument, type OperationObject } from "./document";
-import { CONVERSION_ERROR_KEY, type JsonSchema, derefSchema } from "./json-schema";
+import { type JsonSchema, derefSchema } from "./json-schema";
 import { OPERATIONS } from "./operations";
 import { HTTP_METHODS, pathParams } from "./registry";
 
@@ -56,14 +56,6 @@ describe("the OpenAPI document", () => {
     for (const ref of refs) expect(resolvePointer(doc, ref), ref).toBeDefined();
   });
 
-  it("converted every zod schema", () => {
-    const failures: string[] = [];
-    walk(doc, "#", (value, key, pointer) => {
-      if (key === CONVERSION_ERROR_KEY) failures.push(`${pointer}: ${String(value)}`);
-    });
-    expect(failures).toEqual([]);
-  });
-
   it("has unique operationIds, declared tags and security schemes, and success responses", () => {
     const ids = operations.map((o) => o.op.operationId);
     expect(new Set(ids).size).toBe(ids.length);
@@ -85,10 +77,10 @@ describe("the OpenAPI document", () => {
 
   it("declares every path parameter, and only those", () => {
     for (const { path, method, op } of operations) {
-      const declared = op.parameters.filter((p) => p.in === "path");
+      const declared = (op.parameters ?? []).filter((p) => p.in === "path");
       expect(declared.map((p) => p.name).sort(), `${method} ${path}`).toEqual(pathParams(path).sort());
       expect(declared.every((p) => p.required)).toBe(true);
-      const names = op.parameters.map((p) => `${p.in}:${p.name}`);
+      const names = (op.parameters ?? []).map((p) => `${p.in}:${p.name}`);
       expect(new Set(names).size, `${method} ${path}`).toBe(names.length);
     }
   });
@@ -106,15 +98,18 @@ describe("the OpenAPI document", () => {
       if (op.security.length > 0) expect(op.responses, name).toHaveProperty("401");
       else expect(op.responses, name).not.toHaveProperty("401");
       if (path.includes("{id}")) expect(op.responses, name).toHaveProperty("404");
-      if (op.requestBody || op.parameters.some((p) => p.in === "query")) expect(op.responses, name).toHaveProperty("422");
+      if (op.requestBody || (op.parameters ?? []).some((p) => p.in === "query")) expect(op.responses, name).toHaveProperty("422");
     }
   });
 
-  it("marks the least role of sessions, and 403 where a marketer is not enough", () => {
+  it("marks the least role of sessions, 403 forbidden where a marketer is not enough, and 403 for a held password on every session route", () => {
     expect(doc.paths["/api/v1/users"]?.get?.["x-required-role"]).toBe("admin");
     expect(doc.paths["/api/v1/users"]?.get?.responses).toHaveProperty("403");
     expect(doc.paths["/api/v1/subscribers"]?.get?.["x-required-role"]).toBe("marketer");
-    expect(doc.paths["/api/v1/subscribers"]?.get?.responses).not.toHaveProperty("403");
+    // a marketer is enough: only a session still on an admin-set password is refused
+    const forbidden = doc.paths["/api/v1/subscribers"]?.get?.responses["403"]?.content?.["application/json"]?.examples;
+    expect(Object.keys(forbidden ?? {})).toEqual(["password_change_required"]);
+    expect(Object.keys(doc.paths["/api/v1/users"]?.get?.responses["403"]?.content?.["application/json"]?.examples ?? {})).toEqual(["forbidden", "password_change_required"]);
     expect(doc.paths["/api/v1/openapi.json"]?.get?.security).toEqual([]);
   });
 

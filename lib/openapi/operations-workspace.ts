@@ -13,7 +13,7 @@ import { AppError } from "@/lib/errors";
 import { numberDepsFromEnv } from "@/lib/numbers/deps";
 import { pageParamsSchema } from "@/lib/pagination";
 import { prepareSimulatorNumber } from "@/lib/simulator";
-import { type ApiOperation, defineOperation, type ErrorSpec, reply } from "./registry";
+import { type ApiOperation, defineOperation, reply } from "./registry";
 import { type Equal, type Jsonified, pageOf, simulatorNumberSchema } from "./schemas";
 
 const uuid = z.uuid();
@@ -26,7 +26,6 @@ const pageNotes = {
 };
 
 // A console session whose password an admin set (registry.ts's standard errors add 403 only for roles above marketer)
-const passwordChangeRequired: ErrorSpec = { status: 403, code: "password_change_required", message: "An admin set your password: choose your own on your Account page first" };
 
 const tenantRef = z.object({ id: uuid, name: z.string() }).nullable().meta({ description: "The workspace (null only if it was deleted since the request authenticated)" });
 
@@ -130,7 +129,6 @@ export const workspaceOperations: ApiOperation[] = [
     summary: "Who is calling",
     description: "The workspace, and the user or API key the request authenticated as. A cheap way to check an API key.",
     responses: [{ status: 200, description: "The caller", schema: meSchema }],
-    errors: [passwordChangeRequired],
     handler: async ({ db, principal }) => {
       const tenant = await getTenantById(db, principal.tenantId);
       return { ...principal, tenant: tenant ? { id: tenant.id, name: tenant.name } : null };
@@ -144,7 +142,6 @@ export const workspaceOperations: ApiOperation[] = [
     summary: "Dashboard",
     description: "The home dashboard: counts, the share of ad-started conversations, and conversations per day for the last 14 days.",
     responses: [{ status: 200, description: "The figures", schema: dashboardSchema }],
-    errors: [passwordChangeRequired],
     handler: async ({ db, tenantId }) => getDashboard(db, { tenantId, now: new Date() }),
   }),
 ];

@@ -47,6 +47,7 @@ export type SuccessResponse = {
 /** What a handler is given: the request, the database, the caller and the parsed inputs. */
 export type HandlerContext<P = Record<string, string>, Q = Record<string, unknown>, B = unknown> = {
   req: Request;
+  /** The database (throws for an operation without authentication, which is given none) */
   db: Db;
   /** The caller (throws for an operation without authentication) */
   principal: ApiPrincipal;
@@ -64,8 +65,12 @@ export type Reply<T = unknown> = { readonly __reply: true; status: number; body:
 export const reply = <T>(status: number, body: T, headers?: Record<string, string>): Reply<T> => ({ __reply: true, status, body, headers });
 export const isReply = (v: unknown): v is Reply => typeof v === "object" && v !== null && (v as { __reply?: unknown }).__reply === true;
 
-// biome-ignore lint: the handler's result is checked against the declared response schemas at definition
-export type AnyHandler = (ctx: HandlerContext<any, any, any>) => Promise<unknown>;
+/**
+ * A handler as stored: defineOperation checked its context and answers against the declaration's schemas,
+ * and serve() gives it the context those schemas parse (so it is called through `runHandler`).
+ */
+export type AnyHandler = (ctx: never) => Promise<unknown>;
+export const runHandler = (op: ApiOperation, ctx: HandlerContext): Promise<unknown> => (op.handler as (ctx: HandlerContext) => Promise<unknown>)(ctx);
 
 export type ApiOperation = {
   method: HttpMethod;
@@ -171,6 +176,9 @@ export function standardErrors(op: ApiOperation): ErrorSpec[] {
   }
   if (op.auth.includes("session") && ROLE_RANK[op.role] > ROLE_RANK.marketer) {
     errors.push({ status: 403, code: "forbidden", message: `This needs the ${op.role} role or higher` });
+  }
+  if (op.auth.includes("session")) {
+    errors.push({ status: 403, code: "password_change_required", message: "An admin set your password: choose your own on your Account page first" });
   }
   if (pathParams(op.path).length > 0) {
     errors.push({ status: 404, code: "not_found", message: "Not found" });
