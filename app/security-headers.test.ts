@@ -7,7 +7,13 @@ import { config as proxyConfig, proxy } from "@/proxy";
 import { setEnvForTests } from "@/lib/env";
 import { pageContentSecurityPolicy } from "@/lib/security-headers";
 
-const directives = (policy: string) => new Map(policy.split(";").map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values]));
+const directives = (policy: string) =>
+  new Map(
+    policy
+      .split(";")
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name, ...values]) => [name!, values]),
+  );
 
 describe("console page headers", () => {
   let restore = () => {};

@@ -51,23 +51,19 @@ export async function constantRate(opts: ConstantRateOptions): Promise<ConstantR
   const fire = (i: number, due: number) =>
     new Promise<void>((resolve) => {
       const { body, headers } = opts.request(i);
-      const req = http.request(
-        target,
-        { method: opts.method ?? "POST", agent, headers: { ...headers, "content-length": Buffer.byteLength(body) } },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () => {
-            lastAnswer = performance.now();
-            latencies.push(lastAnswer - due);
-            completed++;
-            const status = res.statusCode ?? 0;
-            if (status < 200 || status >= 300) non2xx++;
-            opts.onResponse?.(status, Buffer.concat(chunks).toString("utf8"), i);
-            resolve();
-          });
-        },
-      );
+      const req = http.request(target, { method: opts.method ?? "POST", agent, headers: { ...headers, "content-length": Buffer.byteLength(body) } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          lastAnswer = performance.now();
+          latencies.push(lastAnswer - due);
+          completed++;
+          const status = res.statusCode ?? 0;
+          if (status < 200 || status >= 300) non2xx++;
+          opts.onResponse?.(status, Buffer.concat(chunks).toString("utf8"), i);
+          resolve();
+        });
+      });
       req.on("error", () => {
         errors++;
         resolve();

@@ -47,17 +47,42 @@ const handle = await openDatabase({ url: database.url, max: 8 });
 await handle.migrate();
 const db = handle.db;
 const tenantId = (await insertTenant(db, { name: "Bench" })).id;
-const number = await createNumber(db, { encryptionKey: ENCRYPTION_KEY, appUrl: "http://bench" }, {
-  tenantId,
-  input: numberFormSchema.parse({ provider: "cloud", label: "Bench", phoneE164: "+15550783881", phoneNumberId: NUMBER.phoneNumberId, wabaId: NUMBER.wabaId, accessToken: TOKEN, appSecret: "s", datasetId: DATASET }),
-});
+const number = await createNumber(
+  db,
+  { encryptionKey: ENCRYPTION_KEY, appUrl: "http://bench" },
+  {
+    tenantId,
+    input: numberFormSchema.parse({
+      provider: "cloud",
+      label: "Bench",
+      phoneE164: "+15550783881",
+      phoneNumberId: NUMBER.phoneNumberId,
+      wabaId: NUMBER.wabaId,
+      accessToken: TOKEN,
+      appSecret: "s",
+      datasetId: DATASET,
+    }),
+  },
+);
 const apiKey = (await createApiKey(db, { tenantId, name: "bench", createdBy: null })).secret;
 
 // subscribers who came from an ad click: stored webhooks, processed by the real ingestion
 const template = JSON.stringify(
   inboundMessage(NUMBER, {
-    from: { waId: "1415__N__", name: "Clicker" }, wamid: "wamid.capi-__N__", at: new Date(Date.now() - 3_600_000), text: "Hi, is it available?",
-    referral: { sourceUrl: "https://fb.me/ad", sourceId: "120226305854810726", sourceType: "ad", headline: "Sale", body: "b", mediaType: "image", mediaUrl: "https://x/i.jpg", ctwaClid: "Aff-bench-__N__" },
+    from: { waId: "1415__N__", name: "Clicker" },
+    wamid: "wamid.capi-__N__",
+    at: new Date(Date.now() - 3_600_000),
+    text: "Hi, is it available?",
+    referral: {
+      sourceUrl: "https://fb.me/ad",
+      sourceId: "120226305854810726",
+      sourceType: "ad",
+      headline: "Sale",
+      body: "b",
+      mediaType: "image",
+      mediaUrl: "https://x/i.jpg",
+      ctwaClid: "Aff-bench-__N__",
+    },
   }),
 );
 await db.execute(sql`insert into webhook_events (tenant_id, provider, raw_body, signature_result, routed_phone_number_ids, status)
@@ -95,7 +120,14 @@ async function postConversions(run: string, opts: { seconds?: number; amount?: n
     connections,
     ...(opts.seconds ? { seconds: opts.seconds } : { amount: opts.amount }),
     request: (n) => ({
-      body: JSON.stringify({ accountId: number.id, eventName: n % 3 === 0 ? "Purchase" : "LeadSubmitted", eventId: `${run}-${n}`, phoneE164: phoneOf(n * 7919), value: 10 + (n % 90), currency: "USD" }),
+      body: JSON.stringify({
+        accountId: number.id,
+        eventName: n % 3 === 0 ? "Purchase" : "LeadSubmitted",
+        eventId: `${run}-${n}`,
+        phoneE164: phoneOf(n * 7919),
+        value: 10 + (n % 90),
+        currency: "USD",
+      }),
       headers: { "content-type": "application/json", authorization: `Bearer ${apiKey}` },
     }),
     onResponse: (status, body) => {
@@ -116,18 +148,36 @@ const server = await startBenchServer(3420);
 try {
   // ------------------------------------------------------------------ 1. the endpoint at a fixed rate
   await postConversions("warm", { seconds: 3, rate });
-  await until(() => conversionCount(eq(conversions.status, "queued")), (n) => n === 0, 30_000);
+  await until(
+    () => conversionCount(eq(conversions.status, "queued")),
+    (n) => n === 0,
+    30_000,
+  );
   const deliveredBefore = graph.capiDeliveries.length;
   const load = await postConversions("load", { seconds: duration, rate });
   const loadEnd = Date.now();
-  const queuedLeft = await until(() => conversionCount(eq(conversions.status, "queued")), (n) => n === 0, 60_000);
+  const queuedLeft = await until(
+    () => conversionCount(eq(conversions.status, "queued")),
+    (n) => n === 0,
+    60_000,
+  );
   const deliveredAfterMs = Date.now() - loadEnd;
-  const loadSent = sentEventIds().slice(deliveredBefore).filter((id) => id.startsWith("load-"));
+  const loadSent = sentEventIds()
+    .slice(deliveredBefore)
+    .filter((id) => id.startsWith("load-"));
   const p = (q: number) => percentile(load.latencies, q).toFixed(1);
-  log(`Conversions API, next start on PostgreSQL, fake Graph on loopback, constant arrival rate ${rate} req/s for ${duration} s over up to ${connections} connections`);
-  log(`  POST /api/v1/conversions/whatsapp  ${fmt(load.result.achievedRate)} req/s   p50 ${p(50)} ms   p95 ${p(95)} ms   p99 ${p(99)} ms   non-2xx ${load.result.non2xx}   errors ${load.result.errors}`);
-  log(`  target: holds ${rate} req/s with p95 ≤ 30 ms → ${load.result.achievedRate >= rate * 0.97 && percentile(load.latencies, 95) <= 30 ? "met" : "NOT met"}`);
-  log(`  accepted ${fmt(load.accepted.size)}   delivered right after the response ${fmt(loadSent.length)}   all sent ${(deliveredAfterMs / 1000).toFixed(1)} s after the load   still queued ${queuedLeft}`);
+  log(
+    `Conversions API, next start on PostgreSQL, fake Graph on loopback, constant arrival rate ${rate} req/s for ${duration} s over up to ${connections} connections`,
+  );
+  log(
+    `  POST /api/v1/conversions/whatsapp  ${fmt(load.result.achievedRate)} req/s   p50 ${p(50)} ms   p95 ${p(95)} ms   p99 ${p(99)} ms   non-2xx ${load.result.non2xx}   errors ${load.result.errors}`,
+  );
+  log(
+    `  target: holds ${rate} req/s with p95 ≤ 30 ms → ${load.result.achievedRate >= rate * 0.97 && percentile(load.latencies, 95) <= 30 ? "met" : "NOT met"}`,
+  );
+  log(
+    `  accepted ${fmt(load.accepted.size)}   delivered right after the response ${fmt(loadSent.length)}   all sent ${(deliveredAfterMs / 1000).toFixed(1)} s after the load   still queued ${queuedLeft}`,
+  );
 
   // ------------------------------------------------------------------ 2. forwarding a backlog through the cron route
   await db.execute(sql`insert into conversions (tenant_id, number_id, event_id, event_name, event_time, request_hash, conversation_id, subscriber_id, ctwa_clid, status, source)
@@ -170,9 +220,13 @@ try {
   const stillQueued = await conversionCount(eq(conversions.status, "queued"));
   const failed = await conversionCount(eq(conversions.status, "failed"));
   log();
-  log(`Chaos: ${fmt(chaosCount)} conversions at ${rate} req/s while 20 % of Graph answers are HTTP 500, then the cron route until none is queued (${drains} calls, ${((Date.now() - chaosStart) / 1000).toFixed(1)} s)`);
+  log(
+    `Chaos: ${fmt(chaosCount)} conversions at ${rate} req/s while 20 % of Graph answers are HTTP 500, then the cron route until none is queued (${drains} calls, ${((Date.now() - chaosStart) / 1000).toFixed(1)} s)`,
+  );
   log(`  unique event ids accepted ${fmt(chaos.accepted.size)}   POSTs to /events ${fmt(posts)} (${fmt(posts - chaosSent.length)} answered 500)`);
-  log(`  sends at the fake ${fmt(chaosSent.length)}   unique ${fmt(unique.size)}   duplicates ${chaosSent.length - unique.size}   accepted but never sent ${notSent}   queued ${stillQueued}   failed ${failed}`);
+  log(
+    `  sends at the fake ${fmt(chaosSent.length)}   unique ${fmt(unique.size)}   duplicates ${chaosSent.length - unique.size}   accepted but never sent ${notSent}   queued ${stillQueued}   failed ${failed}`,
+  );
   log(`  exactly once: ${chaosSent.length === chaos.accepted.size && unique.size === chaos.accepted.size && notSent === 0 ? "yes" : "NO"}`);
 } finally {
   server.stop();

@@ -61,23 +61,53 @@ const greenEgress = greenEgressPolicy(parseHostRules("127.0.0.1"));
 const keys = { encryptionKey: ENCRYPTION_KEY, appUrl: "http://bench", greenEgress };
 const numberIds: string[] = [];
 for (const [i, [pnid, token]] of Object.entries(cloudTokens).entries()) {
-  const n = await createNumber(db, keys, { tenantId, input: numberFormSchema.parse({ provider: "cloud", label: `Cloud ${i}`, phoneE164: `+1555078${String(3800 + i)}`, phoneNumberId: pnid, wabaId: "102290129340398", accessToken: token, appSecret: "s" }) });
+  const n = await createNumber(db, keys, {
+    tenantId,
+    input: numberFormSchema.parse({
+      provider: "cloud",
+      label: `Cloud ${i}`,
+      phoneE164: `+1555078${String(3800 + i)}`,
+      phoneNumberId: pnid,
+      wabaId: "102290129340398",
+      accessToken: token,
+      appSecret: "s",
+    }),
+  });
   numberIds.push(n.id);
 }
 for (const [i, [instance, token]] of Object.entries(greenTokens).entries()) {
-  const n = await createNumber(db, keys, { tenantId, input: numberFormSchema.parse({ provider: "green", label: `Green ${i}`, phoneE164: `+1555078${String(3900 + i)}`, greenApiUrl: green.url, greenInstanceId: instance, greenApiToken: token }) });
+  const n = await createNumber(db, keys, {
+    tenantId,
+    input: numberFormSchema.parse({
+      provider: "green",
+      label: `Green ${i}`,
+      phoneE164: `+1555078${String(3900 + i)}`,
+      greenApiUrl: green.url,
+      greenInstanceId: instance,
+      greenApiToken: token,
+    }),
+  });
   numberIds.push(n.id);
 }
 await db.update(whatsappNumbers).set({ sendRatePerSecond: RATE }).where(eq(whatsappNumbers.tenantId, tenantId));
 const [template] = await db
   .insert(templates)
-  .values({ tenantId, name: "welcome", title: "Welcome", content: "Hello {{name}}, welcome to the course!", delayDays: 0, metaTemplate: { name: "welcome", language: "en_US", parameters: [{ key: "1", variable: "name" }] } })
+  .values({
+    tenantId,
+    name: "welcome",
+    title: "Welcome",
+    content: "Hello {{name}}, welcome to the course!",
+    delayDays: 0,
+    metaTemplate: { name: "welcome", language: "en_US", parameters: [{ key: "1", variable: "name" }] },
+  })
   .returning();
 const seedStart = Date.now();
 await db.execute(sql`insert into ${outboundMessages} (tenant_id, number_id, phone, template_id, template_name, scheduled_at)
   select ${tenantId}::uuid, (${sql.raw(`array[${numberIds.map((id) => `'${id}'::uuid`).join(",")}]`)})[1 + g % ${NUMBERS}], '+1' || (4152000000 + g)::text, ${template!.id}::uuid, 'welcome', now() - interval '1 minute'
   from generate_series(1, ${ROWS}) g`);
-console.info(`Drip run, local PostgreSQL, fake Cloud API + Green API: ${fmt(ROWS)} due rows over ${NUMBERS} numbers at ${RATE}/s each (seeded in ${((Date.now() - seedStart) / 1000).toFixed(1)} s)`);
+console.info(
+  `Drip run, local PostgreSQL, fake Cloud API + Green API: ${fmt(ROWS)} due rows over ${NUMBERS} numbers at ${RATE}/s each (seeded in ${((Date.now() - seedStart) / 1000).toFixed(1)} s)`,
+);
 
 const rss: number[] = [mb()];
 const sampler = setInterval(() => rss.push(mb()), 2_000);
@@ -99,8 +129,12 @@ const highest = Math.max(0, ...perNumberSecond.values());
 const duplicates = sendCount - recipients.size;
 const sentRows = Number((await db.select({ n: count() }).from(outboundMessages).where(eq(outboundMessages.status, "sent")))[0]?.n ?? 0);
 
-console.info(`  sent ${fmt(sendCount)} in ${seconds.toFixed(1)} s = ${fmt(sendCount / seconds)} sends/s overall (target ≥ 1,000) in ${runs} run${runs === 1 ? "" : "s"}`);
-console.info(`  highest per-number rate in any second: ${highest}/s (limit ${RATE}/s)   duplicates: ${duplicates}   rows sent ${fmt(sentRows)} of ${fmt(ROWS)}   failed ${totals.failed}   retried ${totals.retried}   skipped ${totals.skipped}`);
+console.info(
+  `  sent ${fmt(sendCount)} in ${seconds.toFixed(1)} s = ${fmt(sendCount / seconds)} sends/s overall (target ≥ 1,000) in ${runs} run${runs === 1 ? "" : "s"}`,
+);
+console.info(
+  `  highest per-number rate in any second: ${highest}/s (limit ${RATE}/s)   duplicates: ${duplicates}   rows sent ${fmt(sentRows)} of ${fmt(ROWS)}   failed ${totals.failed}   retried ${totals.retried}   skipped ${totals.skipped}`,
+);
 console.info(`  RSS MB: start ${rss[0]}, max ${Math.max(...rss)}, end ${rss[rss.length - 1]} (samples every 2 s: ${rss.join(" ")})`);
 
 await handle.close();

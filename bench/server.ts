@@ -28,7 +28,9 @@ export async function startBenchServer(port: number): Promise<{ url: string; sto
   };
   for (let i = 0; i < 120; i++) {
     if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode} (did you run npm run build?)`);
-    const ok = await fetch(`${url}/api/health`).then((r) => r.ok).catch(() => false);
+    const ok = await fetch(`${url}/api/health`)
+      .then((r) => r.ok)
+      .catch(() => false);
     if (ok) return { url, stop };
     await new Promise((r) => setTimeout(r, 500));
   }

@@ -41,21 +41,123 @@ const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 // ---------------------------------------------------------------------------------------------- seed data
 // calling code, mobile prefix, country, timezone, share (%): + 9 distinct digits per subscriber
 const COUNTRIES: [string, string, string, string, number][] = [
-  ["1", "2", "US", "America/New_York", 22], ["1", "4", "US", "America/Los_Angeles", 8], ["91", "9", "IN", "Asia/Kolkata", 20],
-  ["7", "9", "RU", "Europe/Moscow", 10], ["44", "7", "GB", "Europe/London", 8], ["55", "11", "BR", "America/Sao_Paulo", 10],
-  ["52", "5", "MX", "America/Mexico_City", 6], ["49", "15", "DE", "Europe/Berlin", 5], ["62", "8", "ID", "Asia/Jakarta", 6],
+  ["1", "2", "US", "America/New_York", 22],
+  ["1", "4", "US", "America/Los_Angeles", 8],
+  ["91", "9", "IN", "Asia/Kolkata", 20],
+  ["7", "9", "RU", "Europe/Moscow", 10],
+  ["44", "7", "GB", "Europe/London", 8],
+  ["55", "11", "BR", "America/Sao_Paulo", 10],
+  ["52", "5", "MX", "America/Mexico_City", 6],
+  ["49", "15", "DE", "Europe/Berlin", 5],
+  ["62", "8", "ID", "Asia/Jakarta", 6],
   ["234", "8", "NG", "Africa/Lagos", 5],
 ];
-const FIRST = ["Ana", "Maria", "José", "Lucas", "Priya", "Rahul", "Aarav", "Olga", "Ivan", "Dmitri", "Emma", "Olivia", "James", "Noah",
-  "Sophia", "Mohammed", "Fatima", "Chloe", "Ali", "Wei", "Yuki", "Hannah", "Lena", "Carlos", "Diego", "Sofia", "Amara", "Chinedu", "Siti",
-  "Budi", "Oliver", "Harry", "Isabella", "Mateo", "Valentina", "Gabriel", "Ananya", "Vikram", "Анна", "Сергей"];
-const LAST = ["Silva", "Santos", "Oliveira", "Sharma", "Patel", "Singh", "Ivanov", "Ivanova", "Smith", "Johnson", "Brown", "Garcia",
-  "Martinez", "Rodriguez", "Müller", "Schmidt", "Okafor", "Adeyemi", "Wijaya", "Santoso", "Khan", "Ahmed", "Williams", "Jones", "Kumar",
-  "Gupta", "Petrov", "Lopez", "Hernandez", "Nguyen", "Kim", "Tanaka", "Rossi", "Costa", "Pereira", "Souza", "Fischer", "Reddy", "Иванов", "Смирнова"];
-const CAMPAIGNS = ["Spring Sale", "Summer Launch", "Back to School", "Black Friday", "Holiday Gifts", "New Year Deals", "Retargeting",
-  "Lookalike 1%", "Brand Awareness", "Clearance"];
-const HEADLINES = ["Chat with us on WhatsApp", "Get 20% off today", "Free delivery this week", "Ask us anything", "New collection is here",
-  "Book a free consultation", "Limited stock", "Your size is back"];
+const FIRST = [
+  "Ana",
+  "Maria",
+  "José",
+  "Lucas",
+  "Priya",
+  "Rahul",
+  "Aarav",
+  "Olga",
+  "Ivan",
+  "Dmitri",
+  "Emma",
+  "Olivia",
+  "James",
+  "Noah",
+  "Sophia",
+  "Mohammed",
+  "Fatima",
+  "Chloe",
+  "Ali",
+  "Wei",
+  "Yuki",
+  "Hannah",
+  "Lena",
+  "Carlos",
+  "Diego",
+  "Sofia",
+  "Amara",
+  "Chinedu",
+  "Siti",
+  "Budi",
+  "Oliver",
+  "Harry",
+  "Isabella",
+  "Mateo",
+  "Valentina",
+  "Gabriel",
+  "Ananya",
+  "Vikram",
+  "Анна",
+  "Сергей",
+];
+const LAST = [
+  "Silva",
+  "Santos",
+  "Oliveira",
+  "Sharma",
+  "Patel",
+  "Singh",
+  "Ivanov",
+  "Ivanova",
+  "Smith",
+  "Johnson",
+  "Brown",
+  "Garcia",
+  "Martinez",
+  "Rodriguez",
+  "Müller",
+  "Schmidt",
+  "Okafor",
+  "Adeyemi",
+  "Wijaya",
+  "Santoso",
+  "Khan",
+  "Ahmed",
+  "Williams",
+  "Jones",
+  "Kumar",
+  "Gupta",
+  "Petrov",
+  "Lopez",
+  "Hernandez",
+  "Nguyen",
+  "Kim",
+  "Tanaka",
+  "Rossi",
+  "Costa",
+  "Pereira",
+  "Souza",
+  "Fischer",
+  "Reddy",
+  "Иванов",
+  "Смирнова",
+];
+const CAMPAIGNS = [
+  "Spring Sale",
+  "Summer Launch",
+  "Back to School",
+  "Black Friday",
+  "Holiday Gifts",
+  "New Year Deals",
+  "Retargeting",
+  "Lookalike 1%",
+  "Brand Awareness",
+  "Clearance",
+];
+const HEADLINES = [
+  "Chat with us on WhatsApp",
+  "Get 20% off today",
+  "Free delivery this week",
+  "Ask us anything",
+  "New collection is here",
+  "Book a free consultation",
+  "Limited stock",
+  "Your size is back",
+];
 const campaignId = (c: number) => `12021${String(c).padStart(13, "0")}`;
 const adId = (a: number) => `12023${String(a).padStart(13, "0")}`;
 
@@ -66,15 +168,38 @@ const SOURCES = [
     const campaign = set % 10;
     const adset = `${CAMPAIGNS[campaign]} · ${set < 10 ? "Broad" : "Lookalike"}`;
     return {
-      source_type: "ad", source_id: adId(a), ad_id: adId(a), ad_name: `${adset} · Creative ${a + 1}`, adset_id: `12022${String(set).padStart(13, "0")}`,
-      adset_name: adset, campaign_id: campaignId(campaign), campaign_name: CAMPAIGNS[campaign]!, creative_id: `12024${String(a).padStart(13, "0")}`,
-      creative_name: `Creative ${a + 1}`, headline: HEADLINES[a % HEADLINES.length]!, media_type: a % 3 === 0 ? "video" : "image",
-      image_url: `https://scontent.xx.fbcdn.net/v/t45.1600-4/${adId(a)}.jpg`, source_url: `https://fb.me/${(a * 7919).toString(36)}ad`,
+      source_type: "ad",
+      source_id: adId(a),
+      ad_id: adId(a),
+      ad_name: `${adset} · Creative ${a + 1}`,
+      adset_id: `12022${String(set).padStart(13, "0")}`,
+      adset_name: adset,
+      campaign_id: campaignId(campaign),
+      campaign_name: CAMPAIGNS[campaign]!,
+      creative_id: `12024${String(a).padStart(13, "0")}`,
+      creative_name: `Creative ${a + 1}`,
+      headline: HEADLINES[a % HEADLINES.length]!,
+      media_type: a % 3 === 0 ? "video" : "image",
+      image_url: `https://scontent.xx.fbcdn.net/v/t45.1600-4/${adId(a)}.jpg`,
+      source_url: `https://fb.me/${(a * 7919).toString(36)}ad`,
     };
   }),
-  { source_type: "post", source_id: "102290129340398_918273645", ad_id: null, ad_name: null, adset_id: null, adset_name: null, campaign_id: null,
-    campaign_name: null, creative_id: null, creative_name: null, headline: "Our new collection", media_type: "image",
-    image_url: "https://scontent.xx.fbcdn.net/v/post.jpg", source_url: "https://www.facebook.com/102290129340398/posts/918273645" },
+  {
+    source_type: "post",
+    source_id: "102290129340398_918273645",
+    ad_id: null,
+    ad_name: null,
+    adset_id: null,
+    adset_name: null,
+    campaign_id: null,
+    campaign_name: null,
+    creative_id: null,
+    creative_name: null,
+    headline: "Our new collection",
+    media_type: "image",
+    image_url: "https://scontent.xx.fbcdn.net/v/post.jpg",
+    source_url: "https://www.facebook.com/102290129340398/posts/918273645",
+  },
 ];
 type SourceColumn = keyof (typeof SOURCES)[number];
 /** A source column for a code expression (51, organic, gives null). */
@@ -215,7 +340,10 @@ async function seed(db: Db, url: string, now: Date) {
         and not exists (select 1 from pg_constraint k where k.conindid = format('%I.%I', schemaname, indexname)::regclass)`;
     for (const i of indexes) await sq.unsafe(`drop index "${i.name}"`);
     const tenants: TenantSeed[] = [];
-    for (const [tag, name, subs, convs, numberCount] of [["a", "Bench", SUBSCRIBERS, CONVERSATIONS, 3], ["b", "Other tenant", 5_000, 10_000, 1]] as const) {
+    for (const [tag, name, subs, convs, numberCount] of [
+      ["a", "Bench", SUBSCRIBERS, CONVERSATIONS, 3],
+      ["b", "Other tenant", 5_000, 10_000, 1],
+    ] as const) {
       const tenantId = (await insertTenant(db, { name })).id;
       const numbers = await sq<{ id: string }[]>`
         insert into whatsapp_numbers (tenant_id, label, phone_e164, provider, phone_number_id, waba_id, verify_token, connection_status)
@@ -299,7 +427,12 @@ function* walk(node: PlanNode): Generator<PlanNode> {
 }
 
 /** Runs `call` on a connection that records its SQL, then EXPLAIN ANALYZEs each statement with the same parameters. */
-async function explainCall(trace: { db: Db; client: postgres.Sql; log: Statement[] }, sizes: Record<string, number>, label: string, call: (db: Db) => Promise<unknown>) {
+async function explainCall(
+  trace: { db: Db; client: postgres.Sql; log: Statement[] },
+  sizes: Record<string, number>,
+  label: string,
+  call: (db: Db) => Promise<unknown>,
+) {
   trace.log.length = 0;
   await call(trace.db);
   const checks: PlanCheck[] = [];
@@ -354,7 +487,11 @@ async function exportChild() {
   const started = performance.now();
   let bytes = 0;
   let lines = 0;
-  const rows = exportSubscribersCsv(handle.db, { tenantId: env.BENCH_EXPORT_TENANT!, filters: subscriberFiltersSchema.parse({}), now: new Date(env.BENCH_EXPORT_NOW!) });
+  const rows = exportSubscribersCsv(handle.db, {
+    tenantId: env.BENCH_EXPORT_TENANT!,
+    filters: subscriberFiltersSchema.parse({}),
+    now: new Date(env.BENCH_EXPORT_NOW!),
+  });
   for await (const chunk of rows) {
     bytes += Buffer.byteLength(chunk);
     for (let i = chunk.indexOf("\r\n"); i !== -1; i = chunk.indexOf("\r\n", i + 2)) lines++;
@@ -364,7 +501,11 @@ async function exportChild() {
   process.stdout.write(`${JSON.stringify({ rows: lines - 1, bytes, seconds, baseRssMb, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
 }
 
-function runExportChild(url: string, tenantId: string, now: Date): Promise<{ rows: number; bytes: number; seconds: number; baseRssMb: number; maxRssMb: number }> {
+function runExportChild(
+  url: string,
+  tenantId: string,
+  now: Date,
+): Promise<{ rows: number; bytes: number; seconds: number; baseRssMb: number; maxRssMb: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--export-child"], {
       env: { ...process.env, BENCH_EXPORT_URL: url, BENCH_EXPORT_TENANT: tenantId, BENCH_EXPORT_NOW: now.toISOString() },
@@ -397,8 +538,12 @@ async function main() {
     // ------------------------------------------------------------------ 1. seed
     const seeded = await seed(db, database.url, now);
     const { tenant, counts } = seeded;
-    log(`Seed: ${fmt(counts.subscribers)} subscribers, ${fmt(counts.conversations)} conversations, ${fmt(counts.messages)} messages, ${fmt(counts.conversions)} conversions (2 tenants)`);
-    log(`  ${seeded.seconds.toFixed(1)} s (target < ${TARGET.seedS} s): ${seeded.phase.join(", ")}; conversations.started_at correlation ${counts.corr.toFixed(3)}`);
+    log(
+      `Seed: ${fmt(counts.subscribers)} subscribers, ${fmt(counts.conversations)} conversations, ${fmt(counts.messages)} messages, ${fmt(counts.conversions)} conversions (2 tenants)`,
+    );
+    log(
+      `  ${seeded.seconds.toFixed(1)} s (target < ${TARGET.seedS} s): ${seeded.phase.join(", ")}; conversations.started_at correlation ${counts.corr.toFixed(3)}`,
+    );
     outcome("seed", `${seeded.seconds.toFixed(1)} s`, `< ${TARGET.seedS} s`, seeded.seconds < TARGET.seedS);
     const consistency = await checkConsistency(database.url, tenant.tenantId);
     log(`  consistency: ${consistency.wrong} of ${fmt(consistency.checked)} sampled subscribers disagree with their conversations`);
@@ -439,7 +584,9 @@ async function main() {
     ];
     log();
     log(`List: listSubscribers, ${PAGE} rows a page, p50 / p95 in ms over ${RUNS} runs after ${WARM_UP} warm-up (* = measured twice)`);
-    log(`  ${"filter".padEnd(36)} ${"first p50".padStart(9)} ${"p95".padStart(7)}   ${"deep page".padEnd(10)} ${"p50".padStart(7)} ${"p95".padStart(7)}   target`);
+    log(
+      `  ${"filter".padEnd(36)} ${"first p50".padStart(9)} ${"p95".padStart(7)}   ${"deep page".padEnd(10)} ${"p50".padStart(7)} ${"p95".padStart(7)}   target`,
+    );
     for (const [name, filters, target] of cases) {
       const list = (d: Db, cursor?: string) => listSubscribers(d, { ...base, filters, cursor });
       let cursor: string | undefined;
@@ -454,7 +601,9 @@ async function main() {
       const first = await measure(target, () => list(db));
       const deep = await measure(target, () => list(db, cursor));
       const star = (r: { repeated: boolean }) => (r.repeated ? "*" : " ");
-      log(`  ${name.padEnd(36)} ${ms(first.p50).padStart(9)} ${ms(first.p95)}${star(first)}  ${deepLabel.padEnd(10)} ${ms(deep.p50)} ${ms(deep.p95)}${star(deep)}  ≤ ${target}`);
+      log(
+        `  ${name.padEnd(36)} ${ms(first.p50).padStart(9)} ${ms(first.p95)}${star(first)}  ${deepLabel.padEnd(10)} ${ms(deep.p50)} ${ms(deep.p95)}${star(deep)}  ≤ ${target}`,
+      );
       outcome(`list ${name} · first`, `p95 ${first.p95.toFixed(1)} ms`, `≤ ${target} ms`, first.p95 <= target);
       outcome(`list ${name} · ${deepLabel}`, `p95 ${deep.p95.toFixed(1)} ms`, `≤ ${target} ms`, deep.p95 <= target);
       plans.push(...(await explainCall(trace, sizes, `${name} · first`, (d) => list(d))));
@@ -462,9 +611,11 @@ async function main() {
     }
 
     // ------------------------------------------------------------------ 3. detail, report
-    const ids = (await traceClient.unsafe<{ id: string }[]>(
-      `select ${subscriberId(tenant, `(1 + floor(random() * ${tenant.subscribers}))::int`)}::text as id from generate_series(1, ${RUNS + WARM_UP})`,
-    )).map((r) => r.id);
+    const ids = (
+      await traceClient.unsafe<{ id: string }[]>(
+        `select ${subscriberId(tenant, `(1 + floor(random() * ${tenant.subscribers}))::int`)}::text as id from generate_series(1, ${RUNS + WARM_UP})`,
+      )
+    ).map((r) => r.id);
     const detail = await measure(TARGET.detail, (i) => loadSubscriberPage(db, { tenantId: tenant.tenantId, id: ids[(i + ids.length) % ids.length]! }));
     plans.push(...(await explainCall(trace, sizes, "detail", (d) => loadSubscriberPage(d, { tenantId: tenant.tenantId, id: ids[0]! }))));
     const to = isoDay(now);
@@ -474,9 +625,13 @@ async function main() {
     const shape = await reportOf(db);
     plans.push(...(await explainCall(trace, sizes, "report", reportOf)));
     log();
-    log(`Detail: loadSubscriberPage, random subscribers   p50 ${ms(detail.p50)}  p95 ${ms(detail.p95)}${detail.repeated ? "*" : ""}  (target ≤ ${TARGET.detail} ms)`);
+    log(
+      `Detail: loadSubscriberPage, random subscribers   p50 ${ms(detail.p50)}  p95 ${ms(detail.p95)}${detail.repeated ? "*" : ""}  (target ≤ ${TARGET.detail} ms)`,
+    );
     log(`Report: attributionReport ${from}…${to}   p50 ${ms(report.p50)}  p95 ${ms(report.p95)}${report.repeated ? "*" : ""}  (target ≤ ${TARGET.report} ms)`);
-    log(`  ${fmt(shape.total.conversations)} ad conversations, ${fmt(shape.total.subscribers)} subscribers, ${fmt(shape.total.converted)} converted, ${shape.campaigns.length} campaigns`);
+    log(
+      `  ${fmt(shape.total.conversations)} ad conversations, ${fmt(shape.total.subscribers)} subscribers, ${fmt(shape.total.converted)} converted, ${shape.campaigns.length} campaigns`,
+    );
     outcome("detail", `p95 ${detail.p95.toFixed(1)} ms`, `≤ ${TARGET.detail} ms`, detail.p95 <= TARGET.detail);
     outcome("report 30 days", `p95 ${report.p95.toFixed(1)} ms`, `≤ ${TARGET.report} ms`, report.p95 <= TARGET.report);
 
@@ -484,7 +639,9 @@ async function main() {
     const exported = await runExportChild(database.url, tenant.tenantId, now);
     log();
     log(`Export: exportSubscribersCsv, all rows, child process`);
-    log(`  ${fmt(exported.rows)} rows, ${(exported.bytes / 1048576).toFixed(0)} MB in ${exported.seconds.toFixed(1)} s (${fmt(Math.round(exported.rows / exported.seconds))} rows/s), peak RSS ${exported.maxRssMb.toFixed(0)} MB (target < ${TARGET.exportRssMb} MB; ${exported.baseRssMb.toFixed(0)} MB before the first row)`);
+    log(
+      `  ${fmt(exported.rows)} rows, ${(exported.bytes / 1048576).toFixed(0)} MB in ${exported.seconds.toFixed(1)} s (${fmt(Math.round(exported.rows / exported.seconds))} rows/s), peak RSS ${exported.maxRssMb.toFixed(0)} MB (target < ${TARGET.exportRssMb} MB; ${exported.baseRssMb.toFixed(0)} MB before the first row)`,
+    );
     outcome("export rows", fmt(exported.rows), fmt(tenant.subscribers), exported.rows === tenant.subscribers);
     outcome("export peak RSS", `${exported.maxRssMb.toFixed(0)} MB`, `< ${TARGET.exportRssMb} MB`, exported.maxRssMb < TARGET.exportRssMb);
     const exportQuery = async (d: Db) => {
@@ -501,7 +658,12 @@ async function main() {
       for (const problem of p.problems) log(`         ${problem}`);
     }
     const badPlans = plans.filter((p) => p.problems.length > 0);
-    outcome("plans", `${plans.length - badPlans.length} of ${plans.length} use indexes`, "no Seq Scan / full read of subscribers or conversations", badPlans.length === 0);
+    outcome(
+      "plans",
+      `${plans.length - badPlans.length} of ${plans.length} use indexes`,
+      "no Seq Scan / full read of subscribers or conversations",
+      badPlans.length === 0,
+    );
   } finally {
     await traceClient.end();
     await handle.close();

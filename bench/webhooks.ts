@@ -30,7 +30,6 @@ const NUMBER: PayloadNumber = { phoneNumberId: "106540352242922", displayPhoneNu
 const fmt = (n: number) => Math.round(n).toLocaleString("en");
 const log = (line = "") => console.info(line);
 
-
 const database = await freshDatabase("ct_bench");
 process.env.DATABASE_URL = database.url;
 process.env.ENCRYPTION_KEY = ENCRYPTION_KEY;
@@ -38,10 +37,22 @@ const handle = await openDatabase({ url: database.url, max: 8 });
 await handle.migrate();
 const db = handle.db;
 const tenantId = (await insertTenant(db, { name: "Bench" })).id;
-const benchNumber = await createNumber(db, { encryptionKey: ENCRYPTION_KEY, appUrl: "http://bench" }, {
-  tenantId,
-  input: numberFormSchema.parse({ provider: "cloud", label: "Bench", phoneE164: "+15550783881", phoneNumberId: NUMBER.phoneNumberId, wabaId: NUMBER.wabaId, accessToken: "t", appSecret: APP_SECRET }),
-});
+const benchNumber = await createNumber(
+  db,
+  { encryptionKey: ENCRYPTION_KEY, appUrl: "http://bench" },
+  {
+    tenantId,
+    input: numberFormSchema.parse({
+      provider: "cloud",
+      label: "Bench",
+      phoneE164: "+15550783881",
+      phoneNumberId: NUMBER.phoneNumberId,
+      wabaId: NUMBER.wabaId,
+      accessToken: "t",
+      appSecret: APP_SECRET,
+    }),
+  },
+);
 // as if its token had passed the Graph check: only a proven number gets its Phone Number ID's webhooks
 await markPhoneNumberIdProven(db, { tenantId, id: benchNumber.id, at: new Date() });
 
@@ -78,7 +89,12 @@ try {
   // ------------------------------------------------------------------ 1. health vs webhooks, same load
   await autocannon({ url: `${server.url}/api/health`, connections, duration: 3 });
   const warmBodies = pregenerate("warm", 3 * 3_000);
-  const warm = await autocannon({ url: server.url, connections, duration: 3, requests: [{ method: "POST", path: "/api/webhooks/whatsapp", setupRequest: (r) => ({ ...r, ...warmBodies() }) }] });
+  const warm = await autocannon({
+    url: server.url,
+    connections,
+    duration: 3,
+    requests: [{ method: "POST", path: "/api/webhooks/whatsapp", setupRequest: (r) => ({ ...r, ...warmBodies() }) }],
+  });
   await waitApplied(warm["2xx"], 30_000);
   const health = await autocannon({ url: `${server.url}/api/health`, connections, duration });
   const eventsBefore = await countOf(webhookEvents);
@@ -101,9 +117,13 @@ try {
   const uncounted = Math.max(0, applied - warm["2xx"] - accepted);
   log(`Webhook ingestion, next start on PostgreSQL, ${connections} connections, ${duration} s each`);
   log(`  GET /api/health          ${fmt(health.requests.average)} req/s   p50 ${health.latency.p50} ms   p99 ${health.latency.p99} ms`);
-  log(`  POST /api/webhooks (1 msg) ${fmt(hooks.requests.average)} req/s   p50 ${hooks.latency.p50} ms   p99 ${hooks.latency.p99} ms   non-2xx ${hooks.non2xx}   errors ${hooks.errors}`);
+  log(
+    `  POST /api/webhooks (1 msg) ${fmt(hooks.requests.average)} req/s   p50 ${hooks.latency.p50} ms   p99 ${hooks.latency.p99} ms   non-2xx ${hooks.non2xx}   errors ${hooks.errors}`,
+  );
   log(`  ratio webhooks / health  ${((hooks.requests.average / health.requests.average) * 100).toFixed(0)} %   (target ≥ 80 %, p99 ≤ 50 ms)`);
-  log(`  accepted ${fmt(accepted)}   stored ${fmt(storedEvents)}   applied ${fmt(applied - messagesBefore)}   all applied ${appliedAfterMs <= 10_000 ? "within" : "after"} ${(appliedAfterMs / 1000).toFixed(1)} s of the burst (target ≤ 10 s)`);
+  log(
+    `  accepted ${fmt(accepted)}   stored ${fmt(storedEvents)}   applied ${fmt(applied - messagesBefore)}   all applied ${appliedAfterMs <= 10_000 ? "within" : "after"} ${(appliedAfterMs / 1000).toFixed(1)} s of the burst (target ≤ 10 s)`,
+  );
   log(`  lost: ${lost}   (in flight when the load stopped, stored and applied but not counted: ${uncounted})`);
 
   // ------------------------------------------------------------------ 3. status batches through the route
@@ -115,12 +135,25 @@ try {
   const statusBody = () => {
     const b = batch++;
     const body = JSON.stringify(
-      statusUpdates(NUMBER, Array.from({ length: 100 }, (_, k) => ({ wamid: `wamid.bench-out-${b * 100 + k + 1}`, recipient: "12020000001", status: "delivered" as const, at: new Date() }))),
+      statusUpdates(
+        NUMBER,
+        Array.from({ length: 100 }, (_, k) => ({
+          wamid: `wamid.bench-out-${b * 100 + k + 1}`,
+          recipient: "12020000001",
+          status: "delivered" as const,
+          at: new Date(),
+        })),
+      ),
     );
     return { body, headers: { "content-type": "application/json", "x-hub-signature-256": signMetaBody(body, APP_SECRET) } };
   };
   const statusStart = Date.now();
-  const statusRun = await autocannon({ url: server.url, connections, amount: statusBatches, requests: [{ method: "POST", path: "/api/webhooks/whatsapp", setupRequest: (r) => ({ ...r, ...statusBody() }) }] });
+  const statusRun = await autocannon({
+    url: server.url,
+    connections,
+    amount: statusBatches,
+    requests: [{ method: "POST", path: "/api/webhooks/whatsapp", setupRequest: (r) => ({ ...r, ...statusBody() }) }],
+  });
   const delivered = await waitFor(async () => countOf(messages, eq(messages.status, "delivered")), outbound, 120_000);
   const statusSeconds = (Date.now() - statusStart) / 1000;
   log();

@@ -50,7 +50,14 @@ function preparedStatements<T extends object>(sql: T): T {
  * Opens a database. PGlite directories are locked to this process (`role` names us in the lock); an
  * in-memory PGlite may start from a dump of another one's data directory (`loadDataDir`, tests).
  */
-export async function openDatabase(opts: { url?: string; dataDir?: string; loadDataDir?: Blob; role?: string; max?: number; prepare?: boolean }): Promise<DbHandle> {
+export async function openDatabase(opts: {
+  url?: string;
+  dataDir?: string;
+  loadDataDir?: Blob;
+  role?: string;
+  max?: number;
+  prepare?: boolean;
+}): Promise<DbHandle> {
   if (opts.url) {
     const { default: postgres } = await import("postgres");
     const { drizzle } = await import("drizzle-orm/postgres-js");

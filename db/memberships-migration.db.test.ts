@@ -60,7 +60,9 @@ describe.each(testDrivers)("migration %s moves users into memberships", (kind) =
     expect(columns).not.toContain("role");
     // one membership per user and workspace
     await expect(
-      handle.db.execute(sql`insert into memberships (user_id, tenant_id, role) values ('00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-00000000000a', 'manager')`),
+      handle.db.execute(
+        sql`insert into memberships (user_id, tenant_id, role) values ('00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-00000000000a', 'manager')`,
+      ),
     ).rejects.toThrow();
   });
 });

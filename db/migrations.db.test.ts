@@ -13,9 +13,7 @@ describe.each(testDrivers)("migrations (%s)", (kind) => {
   afterAll(() => t.cleanup());
 
   it("applies every migration file with the same hashes on this driver", async () => {
-    const applied = rowsOf<{ hash: string }>(
-      await t.db.execute(sql`select hash from drizzle.__drizzle_migrations order by created_at`),
-    );
+    const applied = rowsOf<{ hash: string }>(await t.db.execute(sql`select hash from drizzle.__drizzle_migrations order by created_at`));
     expect(applied.map((r) => r.hash)).toEqual(readMigrationFiles({ migrationsFolder }).map((m) => m.hash));
   });
 

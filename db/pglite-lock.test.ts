@@ -20,12 +20,15 @@ afterEach(() => {
 /** A separate live process that holds the lock file, like a running console would. */
 function holdLockInAnotherProcess(dataDir: string) {
   const info = JSON.stringify({ host: os.hostname(), role: "console server", startedAt: new Date().toISOString() });
-  const child = spawn(process.execPath, ["-e", `
+  const child = spawn(process.execPath, [
+    "-e",
+    `
     const fs = require("fs");
     fs.writeFileSync(${JSON.stringify(lockFileFor(dataDir))}, JSON.stringify({ ...${info}, pid: process.pid }));
     console.log("locked");
     setInterval(() => {}, 1000);
-  `]);
+  `,
+  ]);
   children.push(child);
   return new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
 }

@@ -1,21 +1,7 @@
 // The whole data model of DESIGN.md. Every row carries tenant_id (webhook_events and jobs may
 // be unrouted/global until a number claims them). Unique keys carry the idempotency rules.
 import { sql, type SQL } from "drizzle-orm";
-import {
-  type AnyPgColumn,
-  boolean,
-  check,
-  index,
-  integer,
-  jsonb,
-  numeric,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from "drizzle-orm/pg-core";
+import { type AnyPgColumn, boolean, check, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 export const ROLES = ["admin", "manager", "marketer"] as const;
 export const PROVIDERS = ["cloud", "gupshup", "green"] as const;
@@ -53,27 +39,36 @@ const tenantRef = () =>
 // written by Load demo data: Remove demo data deletes exactly these rows, and a demo number reaches no provider
 const demoFlag = () => boolean("demo").notNull().default(false);
 // the demo rows of a workspace, for counting and removing them (an empty index on real data)
-const demoIndex = (name: string, t: { tenantId: AnyPgColumn; demo: AnyPgColumn }) => index(name).on(t.tenantId).where(sql`${t.demo}`);
-const oneOf = (column: AnyPgColumn, values: readonly string[]): SQL =>
-  sql`${column} in (${sql.raw(values.map((v) => `'${v}'`).join(", "))})`;
+const demoIndex = (name: string, t: { tenantId: AnyPgColumn; demo: AnyPgColumn }) =>
+  index(name)
+    .on(t.tenantId)
+    .where(sql`${t.demo}`);
+const oneOf = (column: AnyPgColumn, values: readonly string[]): SQL => sql`${column} in (${sql.raw(values.map((v) => `'${v}'`).join(", "))})`;
 
-export const tenants = pgTable("tenants", {
-  id: uuid("id").primaryKey().defaultRandom(),
-  name: text("name").notNull(),
-  // opt-out / opt-in keywords matched against the whole inbound text (case-insensitive)
-  optOutKeywords: text("opt_out_keywords")
-    .array()
-    .notNull()
-    .default(sql`array['STOP','UNSUBSCRIBE','СТОП','ОТПИСАТЬСЯ']::text[]`),
-  optInKeywords: text("opt_in_keywords").array().notNull().default(sql`array['START']::text[]`),
-  // per-segment template variables, e.g. { "acting": { "instructor_name": "…" } }
-  segmentVariables: jsonb("segment_variables").$type<Record<string, Record<string, string>>>().notNull().default({}),
-  // a subscriber who has not written for this many days is marked inactive (scheduled work; active again on the next message)
-  inactiveAfterDays: integer("inactive_after_days").notNull().default(30),
-  demoLoadedAt: ts("demo_loaded_at"),
-  createdAt: createdAt(),
-  updatedAt: updatedAt(),
-}, (t) => [check("tenants_inactive_after_days_check", sql`${t.inactiveAfterDays} between 1 and 3650`)]);
+export const tenants = pgTable(
+  "tenants",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name").notNull(),
+    // opt-out / opt-in keywords matched against the whole inbound text (case-insensitive)
+    optOutKeywords: text("opt_out_keywords")
+      .array()
+      .notNull()
+      .default(sql`array['STOP','UNSUBSCRIBE','СТОП','ОТПИСАТЬСЯ']::text[]`),
+    optInKeywords: text("opt_in_keywords")
+      .array()
+      .notNull()
+      .default(sql`array['START']::text[]`),
+    // per-segment template variables, e.g. { "acting": { "instructor_name": "…" } }
+    segmentVariables: jsonb("segment_variables").$type<Record<string, Record<string, string>>>().notNull().default({}),
+    // a subscriber who has not written for this many days is marked inactive (scheduled work; active again on the next message)
+    inactiveAfterDays: integer("inactive_after_days").notNull().default(30),
+    demoLoadedAt: ts("demo_loaded_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [check("tenants_inactive_after_days_check", sql`${t.inactiveAfterDays} between 1 and 3650`)],
+);
 
 /** A person who can sign in (identity only): where they work and as what is in memberships. */
 export const users = pgTable(
@@ -161,10 +156,7 @@ export const apiKeys = pgTable(
     revokedAt: ts("revoked_at"),
     createdAt: createdAt(),
   },
-  (t) => [
-    uniqueIndex("api_keys_key_hash_key").on(t.keyHash),
-    index("api_keys_tenant_created_idx").on(t.tenantId, t.createdAt.desc(), t.id.desc()),
-  ],
+  (t) => [uniqueIndex("api_keys_key_hash_key").on(t.keyHash), index("api_keys_tenant_created_idx").on(t.tenantId, t.createdAt.desc(), t.id.desc())],
 );
 
 export const whatsappNumbers = pgTable(
@@ -214,7 +206,9 @@ export const whatsappNumbers = pgTable(
   },
   (t) => [
     // a Phone Number ID belongs to the one workspace that proved it; unproven claims may coexist
-    uniqueIndex("whatsapp_numbers_phone_number_id_proven_key").on(t.phoneNumberId).where(sql`${t.phoneNumberIdProvenAt} is not null`),
+    uniqueIndex("whatsapp_numbers_phone_number_id_proven_key")
+      .on(t.phoneNumberId)
+      .where(sql`${t.phoneNumberIdProvenAt} is not null`),
     uniqueIndex("whatsapp_numbers_tenant_phone_number_id_key").on(t.tenantId, t.phoneNumberId),
     uniqueIndex("whatsapp_numbers_tenant_phone_key").on(t.tenantId, t.phoneE164),
     uniqueIndex("whatsapp_numbers_verify_token_key").on(t.verifyToken),
@@ -267,7 +261,10 @@ export const subscribers = pgTable(
     rawVersion: text("raw_version"),
     country: text("country"),
     timezone: text("timezone"),
-    tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
+    tags: text("tags")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     customFields: jsonb("custom_fields").$type<Record<string, unknown>>().notNull().default({}),
     firstTouchConversationId: uuid("first_touch_conversation_id"),
     lastTouchConversationId: uuid("last_touch_conversation_id"),
@@ -463,10 +460,16 @@ export const webhookEvents = pgTable(
     bodyBytes: integer("body_bytes"),
     headers: jsonb("headers").$type<Record<string, string>>().notNull().default({}),
     signatureResult: text("signature_result", { enum: SIGNATURE_RESULTS }).notNull(),
-    routedPhoneNumberIds: text("routed_phone_number_ids").array().notNull().default(sql`'{}'::text[]`),
+    routedPhoneNumberIds: text("routed_phone_number_ids")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     // Cloud: the Phone Number IDs whose own app secret verified the body (null: stored before this rule)
     verifiedPhoneNumberIds: text("verified_phone_number_ids").array(),
-    refusedPhoneNumberIds: text("refused_phone_number_ids").array().notNull().default(sql`'{}'::text[]`),
+    refusedPhoneNumberIds: text("refused_phone_number_ids")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     status: text("status", { enum: WEBHOOK_STATUSES }).notNull().default("received"),
     error: text("error"),
     attempts: integer("attempts").notNull().default(0),
@@ -478,7 +481,9 @@ export const webhookEvents = pgTable(
   },
   (t) => [
     demoIndex("webhook_events_tenant_demo_idx", t),
-    uniqueIndex("webhook_events_number_dedupe_key").on(t.numberId, t.dedupeKey).where(sql`${t.dedupeKey} is not null`),
+    uniqueIndex("webhook_events_number_dedupe_key")
+      .on(t.numberId, t.dedupeKey)
+      .where(sql`${t.dedupeKey} is not null`),
     index("webhook_events_tenant_received_idx").on(t.tenantId, t.receivedAt.desc(), t.id.desc()),
     index("webhook_events_status_received_idx").on(t.status, t.receivedAt),
     index("webhook_events_number_received_idx").on(t.numberId, t.receivedAt.desc()),
@@ -611,7 +616,9 @@ export const outboundMessages = pgTable(
     index("outbound_messages_subscriber_idx").on(t.subscriberId, t.scheduledAt.desc()),
     // the queue monitor: the list in schedule order, and sends per hour
     index("outbound_messages_tenant_scheduled_idx").on(t.tenantId, t.scheduledAt.desc(), t.id.desc()),
-    index("outbound_messages_tenant_sent_idx").on(t.tenantId, t.sentAt).where(sql`${t.status} = 'sent'`),
+    index("outbound_messages_tenant_sent_idx")
+      .on(t.tenantId, t.sentAt)
+      .where(sql`${t.status} = 'sent'`),
     check("outbound_messages_status_check", oneOf(t.status, OUTBOUND_STATUSES)),
   ],
 );
@@ -635,7 +642,10 @@ export const conversions = pgTable(
     emailHash: text("email_hash"),
     externalIdHash: text("external_id_hash"),
     testCode: text("test_code"),
-    warnings: text("warnings").array().notNull().default(sql`'{}'::text[]`),
+    warnings: text("warnings")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     status: text("status", { enum: CONVERSION_STATUSES }).notNull().default("queued"),
     source: text("source", { enum: CONVERSION_SOURCES }).notNull().default("api"),
     attempts: integer("attempts").notNull().default(0),

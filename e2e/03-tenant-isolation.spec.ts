@@ -10,7 +10,8 @@ const OTHER = { name: "Bob Other", email: "bob@other-tenant.test", password: "bo
 test.use({ seed: { workspaces: [{ ...dramaSchool("marketer"), demoData: true }] } });
 
 const switcher = (page: Page, workspace: string) => page.getByRole("button", { name: `Workspace: ${workspace}. Switch workspace` });
-const subscriberCount = async (page: Page) => ((await (await page.request.get("/api/v1/dashboard")).json()) as { counts: { subscribers: number } }).counts.subscribers;
+const subscriberCount = async (page: Page) =>
+  ((await (await page.request.get("/api/v1/dashboard")).json()) as { counts: { subscribers: number } }).counts.subscribers;
 
 async function switchTo(page: Page, from: string, to: string) {
   await switcher(page, from).click();

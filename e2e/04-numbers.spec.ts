@@ -109,7 +109,14 @@ test.describe.serial("number connection", () => {
     try {
       await signIn(page, ADMIN.email, ADMIN.password);
       const created = await page.request.post("/api/v1/numbers", {
-        data: { provider: "green", label: "E2E Green line", phoneE164: "+79005550404", greenApiUrl: green.url, greenInstanceId: instance.id, greenApiToken: instance.token },
+        data: {
+          provider: "green",
+          label: "E2E Green line",
+          phoneE164: "+79005550404",
+          greenApiUrl: green.url,
+          greenInstanceId: instance.id,
+          greenApiToken: instance.token,
+        },
       });
       expect(created.status(), await created.text()).toBe(201);
       const id: string = (await created.json()).number.id;
@@ -124,8 +131,10 @@ test.describe.serial("number connection", () => {
 
       // what Green API sends: the token as a bearer
       const notification = (idMessage: string) => ({
-        typeWebhook: "incomingMessageReceived", instanceData: { idInstance: Number(instance.id), wid: "79005550404@c.us", typeInstance: "whatsapp" },
-        timestamp: Math.floor(Date.now() / 1000), idMessage,
+        typeWebhook: "incomingMessageReceived",
+        instanceData: { idInstance: Number(instance.id), wid: "79005550404@c.us", typeInstance: "whatsapp" },
+        timestamp: Math.floor(Date.now() / 1000),
+        idMessage,
         senderData: { chatId: "79005550405@c.us", sender: "79005550405@c.us", senderName: "Green Reader", chatName: "Green Reader" },
         messageData: { typeMessage: "textMessage", textMessageData: { textMessage: "Hello from Green API" } },
       });

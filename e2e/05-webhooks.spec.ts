@@ -41,14 +41,26 @@ test.describe.serial("webhook ingestion", () => {
         at: new Date(),
         text: "Hi! Is the evening group still open?",
         referral: {
-          sourceType: "ad", sourceId: "120210000000000101", sourceUrl: "https://fb.me/1acting?utm_source=facebook&utm_campaign=autumn_acting",
-          headline: "Acting course: first lesson free", body: "Book a free trial", mediaType: "image", mediaUrl: "https://scontent.xx.fbcdn.net/v/a.jpg", ctwaClid: "ARAe2eClickId",
+          sourceType: "ad",
+          sourceId: "120210000000000101",
+          sourceUrl: "https://fb.me/1acting?utm_source=facebook&utm_campaign=autumn_acting",
+          headline: "Acting course: first lesson free",
+          body: "Book a free trial",
+          mediaType: "image",
+          mediaUrl: "https://scontent.xx.fbcdn.net/v/a.jpg",
+          ctwaClid: "ARAe2eClickId",
         },
       }),
     );
-    const res = await request.post("/api/webhooks/whatsapp", { data: body, headers: { "content-type": "application/json", "x-hub-signature-256": signMetaBody(body, SECRET) } });
+    const res = await request.post("/api/webhooks/whatsapp", {
+      data: body,
+      headers: { "content-type": "application/json", "x-hub-signature-256": signMetaBody(body, SECRET) },
+    });
     expect(res.status()).toBe(200);
-    const forged = await request.post("/api/webhooks/whatsapp", { data: body, headers: { "content-type": "application/json", "x-hub-signature-256": signMetaBody(body, "not-the-secret") } });
+    const forged = await request.post("/api/webhooks/whatsapp", {
+      data: body,
+      headers: { "content-type": "application/json", "x-hub-signature-256": signMetaBody(body, "not-the-secret") },
+    });
     expect(forged.status()).toBe(401);
 
     // the live indicator on the number's page flips without a reload (React Query polling)

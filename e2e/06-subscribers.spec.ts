@@ -29,10 +29,22 @@ test.describe("subscribers", () => {
           wamid: fakeWamid(`e2e-subs-${run}-${waId}`),
           at: new Date(),
           text: "Hello! Can I get more info on this?",
-          referral: { sourceType: "ad", sourceId: adId, sourceUrl: "https://fb.me/e2e?utm_source=facebook&utm_campaign=winter_e2e", headline, body: "Evening groups", mediaType: "image", mediaUrl: `https://scontent.xx.fbcdn.net/v/${adId}.jpg`, ctwaClid },
+          referral: {
+            sourceType: "ad",
+            sourceId: adId,
+            sourceUrl: "https://fb.me/e2e?utm_source=facebook&utm_campaign=winter_e2e",
+            headline,
+            body: "Evening groups",
+            mediaType: "image",
+            mediaUrl: `https://scontent.xx.fbcdn.net/v/${adId}.jpg`,
+            ctwaClid,
+          },
         }),
       );
-      return request.post("/api/webhooks/whatsapp", { data: body, headers: { "content-type": "application/json", "x-hub-signature-256": signMetaBody(body, SECRET) } });
+      return request.post("/api/webhooks/whatsapp", {
+        data: body,
+        headers: { "content-type": "application/json", "x-hub-signature-256": signMetaBody(body, SECRET) },
+      });
     };
     expect((await click("16505550301", "Ada Ad-A", AD_A, "Winter acting intensive", "ARAe2eWinterClick")).status()).toBe(200);
     expect((await click("16505550302", "Ben Ad-B", AD_B, "Public speaking weekend", "ARAe2eSpeakClick")).status()).toBe(200);
@@ -57,7 +69,10 @@ test.describe("subscribers", () => {
     await page.getByRole("link", { name: "Export CSV" }).click();
     const download = await downloading;
     expect(download.suggestedFilename()).toMatch(/^subscribers-\d{4}-\d{2}-\d{2}\.csv$/);
-    const lines = fs.readFileSync((await download.path())!, "utf8").trimEnd().split("\r\n");
+    const lines = fs
+      .readFileSync((await download.path())!, "utf8")
+      .trimEnd()
+      .split("\r\n");
     expect(lines[0]).toMatch(/^id,name,wa_phone,/);
     expect(lines.slice(1).map((l) => l.split(",")[1])).toEqual(["Ada Ad-A"]);
     expect(lines[1]).toContain(AD_A);
@@ -66,7 +81,10 @@ test.describe("subscribers", () => {
     await expect(page.getByRole("heading", { name: "Ada Ad-A" })).toBeVisible();
     const referral = page.getByTestId("referral").first();
     await expect(referral).toContainText("Winter acting intensive");
-    await expect(referral.getByRole("img", { name: "Ad creative: Winter acting intensive" })).toHaveAttribute("src", `https://scontent.xx.fbcdn.net/v/${AD_A}.jpg`);
+    await expect(referral.getByRole("img", { name: "Ad creative: Winter acting intensive" })).toHaveAttribute(
+      "src",
+      `https://scontent.xx.fbcdn.net/v/${AD_A}.jpg`,
+    );
     await expect(referral.getByTestId("click-id")).toHaveText("ARAe2eWinterClick");
     await expect(referral).toContainText("campaign=winter_e2e");
     await expect(page.getByTestId("timeline")).toContainText("Hello! Can I get more info on this?");

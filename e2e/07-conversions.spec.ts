@@ -8,7 +8,15 @@ import { signIn } from "./helpers";
 // Conversions in the console: a number's dataset set up from its page, a test event sent from the form
 // and followed to `sent` (checked in what the fake Graph received), and a rejected event retried.
 const SECRET = "e2e-capi-app-secret";
-const A = { label: "CAPI sales line", phone: "+1 555 078 7001", display: "15550787001", phoneNumberId: "106540352247001", wabaId: "102290129347001", token: "EAAG-capi-a-7a7a", datasetId: "771100000000001" };
+const A = {
+  label: "CAPI sales line",
+  phone: "+1 555 078 7001",
+  display: "15550787001",
+  phoneNumberId: "106540352247001",
+  wabaId: "102290129347001",
+  token: "EAAG-capi-a-7a7a",
+  datasetId: "771100000000001",
+};
 const B = { label: "CAPI new line", phone: "+1 555 078 7002", phoneNumberId: "106540352247002", wabaId: "102290129347002", token: "EAAG-capi-b-7b7b" };
 const C = { label: "CAPI unready line", phone: "+1 555 078 7003", phoneNumberId: "106540352247003", wabaId: "102290129347003", token: "EAAG-capi-c-7c7c" };
 const CUSTOMER = { waId: "16505550701", name: "Cora Converts" };
@@ -21,7 +29,16 @@ test.use({ seed: { workspaces: [{ organisation: "Conversions Co", users: [{ ...u
 
 async function connect(api: APIRequestContext, n: typeof A | typeof B, extra: Record<string, unknown> = {}): Promise<string> {
   const res = await api.post("/api/v1/numbers", {
-    data: { provider: "cloud", label: n.label, phoneE164: n.phone, phoneNumberId: n.phoneNumberId, wabaId: n.wabaId, accessToken: n.token, appSecret: SECRET, ...extra },
+    data: {
+      provider: "cloud",
+      label: n.label,
+      phoneE164: n.phone,
+      phoneNumberId: n.phoneNumberId,
+      wabaId: n.wabaId,
+      accessToken: n.token,
+      appSecret: SECRET,
+      ...extra,
+    },
   });
   expect(res.status(), await res.text()).toBe(201);
   return (await res.json()).number.id;
@@ -31,7 +48,8 @@ test.describe.serial("conversions", () => {
   const ids = { a: "", b: "", c: "" };
 
   test.beforeAll(async ({ browser, graph }) => {
-    for (const n of [A, B, C]) graph.addPhoneNumber({ id: n.phoneNumberId, token: n.token, display_phone_number: n.phone, verified_name: "E2E Conversions", quality_rating: "GREEN" });
+    for (const n of [A, B, C])
+      graph.addPhoneNumber({ id: n.phoneNumberId, token: n.token, display_phone_number: n.phone, verified_name: "E2E Conversions", quality_rating: "GREEN" });
     graph.addDataset({ wabaId: A.wabaId, token: A.token, datasetId: A.datasetId });
 
     const context = await browser.newContext();
@@ -87,13 +105,22 @@ test.describe.serial("conversions", () => {
           at: new Date(),
           text: "Hi! How much is the weekend course?",
           referral: {
-            sourceType: "ad", sourceId: "120210000000000701", sourceUrl: "https://fb.me/e2e-capi", headline: "Weekend acting course",
-            body: "Two days on stage", mediaType: "image", mediaUrl: "https://scontent.xx.fbcdn.net/v/capi.jpg", ctwaClid: CLICK_ID,
+            sourceType: "ad",
+            sourceId: "120210000000000701",
+            sourceUrl: "https://fb.me/e2e-capi",
+            headline: "Weekend acting course",
+            body: "Two days on stage",
+            mediaType: "image",
+            mediaUrl: "https://scontent.xx.fbcdn.net/v/capi.jpg",
+            ctwaClid: CLICK_ID,
           },
         },
       ),
     );
-    const hook = await request.post("/api/webhooks/whatsapp", { data: body, headers: { "content-type": "application/json", "x-hub-signature-256": signMetaBody(body, SECRET) } });
+    const hook = await request.post("/api/webhooks/whatsapp", {
+      data: body,
+      headers: { "content-type": "application/json", "x-hub-signature-256": signMetaBody(body, SECRET) },
+    });
     expect(hook.status()).toBe(200);
 
     await open(page);
@@ -182,7 +209,9 @@ test.describe.serial("conversions", () => {
     graph.scriptEvents(graphError(400, 100, "Messaging Event Invalid Event Type", { subcode: 2804066, type: "OAuthException" }));
     await open(page);
     const eventId = `e2e-reject-${Date.now().toString(36)}`;
-    const res = await page.request.post("/api/v1/conversions/whatsapp", { data: { accountId: ids.a, eventName: "LeadSubmitted", eventId, phoneE164: CUSTOMER.waId } });
+    const res = await page.request.post("/api/v1/conversions/whatsapp", {
+      data: { accountId: ids.a, eventName: "LeadSubmitted", eventId, phoneE164: CUSTOMER.waId },
+    });
     expect(res.status(), await res.text()).toBe(202);
     const { id } = await res.json();
 

@@ -20,16 +20,42 @@ test.describe.serial("templates", () => {
   let templateUrl = "";
 
   test.beforeAll(async ({ browser, graph }) => {
-    graph.addPhoneNumber({ id: NUMBER.phoneNumberId, token: NUMBER.token, display_phone_number: NUMBER.phone, verified_name: "E2E Templates", quality_rating: "GREEN" });
+    graph.addPhoneNumber({
+      id: NUMBER.phoneNumberId,
+      token: NUMBER.token,
+      display_phone_number: NUMBER.phone,
+      verified_name: "E2E Templates",
+      quality_rating: "GREEN",
+    });
     graph.addMessageTemplates(NUMBER.wabaId, NUMBER.token, [
-      { name: "open_lesson_reminder", language: "en_US", category: "MARKETING", components: [{ type: "BODY", text: "Hi {{1}}! {{2}} is expecting you at the open lesson." }] },
-      { name: "promo_with_image", language: "en_US", components: [{ type: "HEADER", format: "IMAGE" }, { type: "BODY", text: "Look!" }] },
+      {
+        name: "open_lesson_reminder",
+        language: "en_US",
+        category: "MARKETING",
+        components: [{ type: "BODY", text: "Hi {{1}}! {{2}} is expecting you at the open lesson." }],
+      },
+      {
+        name: "promo_with_image",
+        language: "en_US",
+        components: [
+          { type: "HEADER", format: "IMAGE" },
+          { type: "BODY", text: "Look!" },
+        ],
+      },
     ]);
     const context = await browser.newContext();
     const page = await context.newPage();
     await signIn(page, user.email, user.password);
     const res = await context.request.post("/api/v1/numbers", {
-      data: { provider: "cloud", label: NUMBER.label, phoneE164: NUMBER.phone, phoneNumberId: NUMBER.phoneNumberId, wabaId: NUMBER.wabaId, accessToken: NUMBER.token, appSecret: "e2e-templates-secret" },
+      data: {
+        provider: "cloud",
+        label: NUMBER.label,
+        phoneE164: NUMBER.phone,
+        phoneNumberId: NUMBER.phoneNumberId,
+        wabaId: NUMBER.wabaId,
+        accessToken: NUMBER.token,
+        appSecret: "e2e-templates-secret",
+      },
     });
     expect(res.status(), await res.text()).toBe(201);
     await context.close();
@@ -169,7 +195,15 @@ test.describe.serial("templates", () => {
     await expect(page.getByLabel("Text")).toHaveValue(CONTENT);
 
     const api = await (await page.request.get(`/api/v1${templateUrl}`)).json();
-    expect(api).toMatchObject({ name: "day1_acting", revision: 3, content: CONTENT, delayDays: 1, delayHours: 2, segment: "acting", metaTemplate: { name: "open_lesson_reminder", language: "en_US" } });
+    expect(api).toMatchObject({
+      name: "day1_acting",
+      revision: 3,
+      content: CONTENT,
+      delayDays: 1,
+      delayHours: 2,
+      segment: "acting",
+      metaTemplate: { name: "open_lesson_reminder", language: "en_US" },
+    });
 
     // switched off from the list
     await page.goto("/templates");

@@ -11,7 +11,8 @@ import { signIn } from "./helpers";
 
 const user = { email: "lena-admin@e2e-leads.test", password: "lena-password-42", name: "Lena Admin" };
 const run = Date.now().toString(36);
-const phone = (n: number) => `+7 900 ${String(Date.now() % 1000).padStart(3, "0")}-${String(n).padStart(2, "0")}-${String(Math.floor(Math.random() * 90) + 10)}`;
+const phone = (n: number) =>
+  `+7 900 ${String(Date.now() % 1000).padStart(3, "0")}-${String(n).padStart(2, "0")}-${String(Math.floor(Math.random() * 90) + 10)}`;
 
 // A workspace of its own, written before its server starts, with drip templates and a Green API number.
 async function seedLeads(db: Db, tenantId: string) {

@@ -57,10 +57,21 @@ test.describe.serial("queue monitor", () => {
 
     const api = page.request;
     const number = await post(api, "/api/v1/numbers", {
-      provider: "green", label: NUMBER.label, phoneE164: NUMBER.phone, greenApiUrl: green.url, greenInstanceId: INSTANCE.id, greenApiToken: INSTANCE.token,
+      provider: "green",
+      label: NUMBER.label,
+      phoneE164: NUMBER.phone,
+      greenApiUrl: green.url,
+      greenInstanceId: INSTANCE.id,
+      greenApiToken: INSTANCE.token,
     });
     const numberId: string = number.number.id;
-    await post(api, "/api/v1/templates", { name: WELCOME, title: "Welcome", content: "Hi {{first_name}}, welcome to the {{course}} course!", delayDays: 0, segment: LEAD.segment });
+    await post(api, "/api/v1/templates", {
+      name: WELCOME,
+      title: "Welcome",
+      content: "Hi {{first_name}}, welcome to the {{course}} course!",
+      delayDays: 0,
+      segment: LEAD.segment,
+    });
     await post(api, "/api/v1/templates", { name: DAY3, title: "Day 3", content: "{{first_name}}, how is it going?", delayDays: 3, segment: LEAD.segment });
     const lead = await post(api, "/api/v1/leads", { name: LEAD.name, phone: LEAD.phone, segment: LEAD.segment, numberId });
     leadId = lead.id;
@@ -107,7 +118,9 @@ test.describe.serial("queue monitor", () => {
   test("Run now sends the due message and it moves to Recent sends", async ({ page }) => {
     await open(page, `/queue?leadId=${leadId}`);
     await page.getByRole("button", { name: "Run now" }).click();
-    await expect(page.getByText(/Run finished: \d+ claimed, [1-9]\d* sent, \d+ skipped, \d+ failed, \d+ retried, \d+ cancelled/)).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByText(/Run finished: \d+ claimed, [1-9]\d* sent, \d+ skipped, \d+ failed, \d+ retried, \d+ cancelled/)).toBeVisible({
+      timeout: 30_000,
+    });
 
     const mine = sends.sends.filter((s) => s.sender === INSTANCE.id);
     expect(mine).toHaveLength(1);
@@ -121,7 +134,10 @@ test.describe.serial("queue monitor", () => {
     await expect(page.getByTestId("oldest-due")).toContainText("Nothing due");
     await expect(page.getByTestId("sends-chart")).toHaveAttribute("data-total", "1");
 
-    await page.getByRole("navigation", { name: "Queue views" }).getByRole("link", { name: /Recent sends/ }).click();
+    await page
+      .getByRole("navigation", { name: "Queue views" })
+      .getByRole("link", { name: /Recent sends/ })
+      .click();
     await expect(page).toHaveURL(/status=sent/);
     const sent = row(page, WELCOME);
     await expect(sent).toHaveAttribute("data-status", "sent");
@@ -133,12 +149,17 @@ test.describe.serial("queue monitor", () => {
 
   test("a pending message is cancelled, retried, fails with the provider's answer, and the lead's queue is cancelled at once", async ({ page }) => {
     await open(page, `/queue?leadId=${leadId}&status=pending`);
-    await row(page, DAY3).getByRole("button", { name: `Cancel ${DAY3} to ${LEAD.name}` }).click();
+    await row(page, DAY3)
+      .getByRole("button", { name: `Cancel ${DAY3} to ${LEAD.name}` })
+      .click();
     await expect(page.getByText("Cancelled: this message will not be sent.")).toBeVisible();
     await expect(page.getByTestId("queue-view-empty")).toContainText("Nothing pending");
     await expect(page.getByTestId("count-cancelled")).toContainText("1");
 
-    await page.getByRole("navigation", { name: "Queue views" }).getByRole("link", { name: /Failures/ }).click();
+    await page
+      .getByRole("navigation", { name: "Queue views" })
+      .getByRole("link", { name: /Failures/ })
+      .click();
     const cancelled = row(page, DAY3);
     await expect(cancelled.getByTestId("queue-status")).toHaveText("Cancelled");
     await expect(cancelled.getByTestId("error-code")).toHaveText("cancelled_by_user");
@@ -159,12 +180,17 @@ test.describe.serial("queue monitor", () => {
     await expect(failed.getByTestId("provider-response")).toBeHidden();
     await failed.getByText("Provider response").click();
     await expect(failed.getByTestId("provider-response")).toContainText(`"message": "Validation failed. Details: 'chatId' is not a valid number"`);
-    await page.getByRole("link", { name: /^Failed/ }).filter({ hasText: "(1)" }).click();
+    await page
+      .getByRole("link", { name: /^Failed/ })
+      .filter({ hasText: "(1)" })
+      .click();
     await expect(page).toHaveURL(/status=failed/);
     await expect(page.getByTestId("queue-row")).toHaveCount(1);
 
     // back in the queue, then every pending message of the lead cancelled after a confirmation
-    await row(page, DAY3).getByRole("button", { name: /^Retry/ }).click();
+    await row(page, DAY3)
+      .getByRole("button", { name: /^Retry/ })
+      .click();
     await expect(page.getByText("Back in the queue: it is due now and goes out on the next run.").last()).toBeVisible();
     await expect(page.getByTestId("count-pending")).toContainText("1");
     await page.getByRole("button", { name: "Cancel all for this lead" }).click();

@@ -16,7 +16,15 @@ test.use({
         seed: async (db, tenantId) => {
           const rawBody = `{"object":"whatsapp_business_account","entry":${"[".repeat(DEEP)}${"]".repeat(DEEP)}}`;
           // the newest event of the workspace, so the list's first row
-          await storeWebhookEvent(db, { provider: "cloud", rawBody, signatureResult: "valid", tenantId, numberId: null, receivedAt: new Date(Date.now() + 86_400_000), status: "failed" });
+          await storeWebhookEvent(db, {
+            provider: "cloud",
+            rawBody,
+            signatureResult: "valid",
+            tenantId,
+            numberId: null,
+            receivedAt: new Date(Date.now() + 86_400_000),
+            status: "failed",
+          });
         },
       },
     ],
@@ -63,7 +71,18 @@ const BAD_QUERIES = [
   "campaign=%00&ad=%00",
 ];
 
-const LIST_PAGES = ["/subscribers", "/conversions", "/leads", "/queue", "/templates", "/webhooks", "/numbers", "/attribution", "/attribution/ads", "/dashboard"];
+const LIST_PAGES = [
+  "/subscribers",
+  "/conversions",
+  "/leads",
+  "/queue",
+  "/templates",
+  "/webhooks",
+  "/numbers",
+  "/attribution",
+  "/attribution/ads",
+  "/dashboard",
+];
 const EXPORTS = ["/api/v1/subscribers/export", "/api/v1/attribution?format=csv"];
 
 test.describe.configure({ mode: "serial" });
@@ -133,7 +152,8 @@ test.describe("bad input answers 4xx, never 500", () => {
         const url = `${path}${path.includes("?") ? "&" : "?"}${query}`;
         const res = await page.request.get(url);
         const type = res.headers()["content-type"] ?? "";
-        const ok = res.status() === 200 ? type.startsWith("text/csv") && (await res.text()).endsWith("\r\n") : res.status() < 500 && type.includes("application/json");
+        const ok =
+          res.status() === 200 ? type.startsWith("text/csv") && (await res.text()).endsWith("\r\n") : res.status() < 500 && type.includes("application/json");
         if (!ok) failures.push(`${url.slice(0, 100)} → ${res.status()} ${type}`);
       }
     }
@@ -142,7 +162,11 @@ test.describe("bad input answers 4xx, never 500", () => {
 
   test("the API answers unknown paths and wrong methods in its JSON error shape, never Next's HTML", async ({ page }) => {
     await signIn(page, ADMIN.email, ADMIN.password);
-    for (const [method, path] of [["GET", "/api/v1/nothing"], ["POST", "/api/v1/numbers/x/unknown"], ["DELETE", "/api/v1/v2/leads"]] as const) {
+    for (const [method, path] of [
+      ["GET", "/api/v1/nothing"],
+      ["POST", "/api/v1/numbers/x/unknown"],
+      ["DELETE", "/api/v1/v2/leads"],
+    ] as const) {
       const res = await page.request.fetch(path, { method });
       expect(res.status(), `${method} ${path}`).toBe(404);
       expect(res.headers()["content-type"]).toContain("application/json");

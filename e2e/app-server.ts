@@ -33,7 +33,10 @@ export const runId = () => {
 export const runDir = () => path.join(root, ".e2e-data", runId());
 export const templateDir = () => path.join(runDir(), "template", "pglite");
 /** Throwaway Postgres databases of this run are named with this prefix (scripts/test-all.sh drops clicktrail_e2e_%). */
-export const databasePrefix = () => `clicktrail_e2e_${runId().replace(/[^a-z0-9]/gi, "_").toLowerCase()}_`;
+export const databasePrefix = () =>
+  `clicktrail_e2e_${runId()
+    .replace(/[^a-z0-9]/gi, "_")
+    .toLowerCase()}_`;
 
 export function isLocalDatabase(url: string) {
   return ["127.0.0.1", "localhost", "::1", "[::1]"].includes(new URL(url).hostname);

@@ -67,8 +67,13 @@ export const SALES_LINE = {
 /** The fake Graph API knows the sales line (with its token). */
 export function fakeSalesLine(graph: FakeGraph) {
   graph.addPhoneNumber({
-    id: SALES_LINE.phoneNumberId, token: SALES_LINE.token, display_phone_number: "+1 555-078-3881", verified_name: SALES_LINE.verifiedName,
-    quality_rating: "GREEN", code_verification_status: "VERIFIED", messaging_limit_tier: "TIER_1K",
+    id: SALES_LINE.phoneNumberId,
+    token: SALES_LINE.token,
+    display_phone_number: "+1 555-078-3881",
+    verified_name: SALES_LINE.verifiedName,
+    quality_rating: "GREEN",
+    code_verification_status: "VERIFIED",
+    messaging_limit_tier: "TIER_1K",
   });
 }
 
@@ -77,8 +82,13 @@ export async function connectSalesLine(graph: FakeGraph, api: APIRequestContext)
   fakeSalesLine(graph);
   const res = await api.post("/api/v1/numbers", {
     data: {
-      provider: "cloud", label: SALES_LINE.label, phoneE164: SALES_LINE.phone, phoneNumberId: SALES_LINE.phoneNumberId, wabaId: SALES_LINE.wabaId,
-      accessToken: SALES_LINE.token, appSecret: SALES_LINE.appSecret,
+      provider: "cloud",
+      label: SALES_LINE.label,
+      phoneE164: SALES_LINE.phone,
+      phoneNumberId: SALES_LINE.phoneNumberId,
+      wabaId: SALES_LINE.wabaId,
+      accessToken: SALES_LINE.token,
+      appSecret: SALES_LINE.appSecret,
     },
   });
   expect(res.status(), await res.text()).toBe(201);

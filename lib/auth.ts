@@ -163,12 +163,7 @@ export function sessionIsCurrent(user: { sessionVersion: number }, tokenVersion:
 export const PASSWORD_CHANGE_PATH = "/account?required=password";
 
 export const passwordChangeRequiredError = () =>
-  new AppError(
-    "forbidden",
-    "An admin set your password: choose your own on your Account page first",
-    undefined,
-    "password_change_required",
-  );
+  new AppError("forbidden", "An admin set your password: choose your own on your Account page first", undefined, "password_change_required");
 
 /**
  * For pages: the signed-in user, or a redirect to /login; a role below `role` renders 403. An
@@ -203,8 +198,7 @@ export async function keepThisSession(userId: string, sessionVersion: number): P
 }
 
 export type ApiPrincipal =
-  | { kind: "api_key"; tenantId: string; apiKeyId: string; userId: null; role: Role }
-  | { kind: "session"; tenantId: string; userId: string; role: Role };
+  { kind: "api_key"; tenantId: string; apiKeyId: string; userId: null; role: Role } | { kind: "session"; tenantId: string; userId: string; role: Role };
 
 /** For /api/v1: `Authorization: Bearer <API key>` (acts as admin of its tenant) or a console session. */
 export async function requireApiPrincipal(req: Request, opts: { role?: Role } = {}): Promise<ApiPrincipal> {

@@ -26,8 +26,13 @@ describe.each(testDrivers)("dashboard (%s)", (kind) => {
         .values([1, 2, 3].map((i) => ({ tenantId: tid, waPhone: `+7900000000${i}`, firstSeenAt: daysAgo(20) })))
         .returning();
       const convo = (subscriberId: string, startedAt: Date, sourceType: string | null) => ({
-        tenantId: tid, subscriberId, numberId: number!.id, startedAt, lastMessageAt: startedAt,
-        windowExpiresAt: new Date(startedAt.getTime() + 86_400_000), sourceType,
+        tenantId: tid,
+        subscriberId,
+        numberId: number!.id,
+        startedAt,
+        lastMessageAt: startedAt,
+        windowExpiresAt: new Date(startedAt.getTime() + 86_400_000),
+        sourceType,
       });
       await t.db.insert(conversations).values([
         convo(subs[0]!.id, daysAgo(1), "ad"),
@@ -38,10 +43,23 @@ describe.each(testDrivers)("dashboard (%s)", (kind) => {
         convo(subs[2]!.id, daysAgo(30), "ad"), // outside both
       ]);
       await t.db.insert(outboundMessages).values(
-        (["pending", "pending", "failed", "sent"] as const).map((status) => ({ tenantId: tid, phone: "+79000000001", templateName: "welcome", scheduledAt: now, status })),
+        (["pending", "pending", "failed", "sent"] as const).map((status) => ({
+          tenantId: tid,
+          phone: "+79000000001",
+          templateName: "welcome",
+          scheduledAt: now,
+          status,
+        })),
       );
       await t.db.insert(conversions).values(
-        (["sent", "sent", "queued", "rejected"] as const).map((status, i) => ({ tenantId: tid, eventId: `e${i}`, eventName: "Purchase", eventTime: now, requestHash: "h", status })),
+        (["sent", "sent", "queued", "rejected"] as const).map((status, i) => ({
+          tenantId: tid,
+          eventId: `e${i}`,
+          eventName: "Purchase",
+          eventTime: now,
+          requestHash: "h",
+          status,
+        })),
       );
     }
   });
@@ -50,8 +68,15 @@ describe.each(testDrivers)("dashboard (%s)", (kind) => {
   it("counts only this tenant's rows, with the 7-day window and ad share", async () => {
     const d = await getDashboard(t.db, { tenantId, now });
     expect(d.counts).toEqual({
-      numbers: 1, activeNumbers: 1, subscribers: 3, conversations7d: 4, adConversations7d: 2,
-      queuePending: 2, queueFailed: 1, conversionsSent: 2, conversionsFailed: 1,
+      numbers: 1,
+      activeNumbers: 1,
+      subscribers: 3,
+      conversations7d: 4,
+      adConversations7d: 2,
+      queuePending: 2,
+      queueFailed: 1,
+      conversionsSent: 2,
+      conversionsFailed: 1,
     });
     expect(d.adShare).toBe(0.5);
   });

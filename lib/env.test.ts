@@ -87,7 +87,9 @@ describe("parseEnv", () => {
       { host: "green-gw.internal", wildcard: false, port: 8080 },
       { host: "gw.example.com", wildcard: true, port: null },
     ]);
-    expect(parseEnv({ GREEN_API_HOSTS: "127.0.0.1", PGLITE_DIR: path.join(tmp(), "pg") }).GREEN_API_HOSTS).toEqual([{ host: "127.0.0.1", wildcard: false, port: null }]);
+    expect(parseEnv({ GREEN_API_HOSTS: "127.0.0.1", PGLITE_DIR: path.join(tmp(), "pg") }).GREEN_API_HOSTS).toEqual([
+      { host: "127.0.0.1", wildcard: false, port: null },
+    ]);
     expect(() => parseEnv({ ...pg, GREEN_API_HOSTS: "https://gw.example.com/api" })).toThrow(/GREEN_API_HOSTS must be a comma-separated list of hosts/);
   });
 

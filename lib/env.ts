@@ -9,8 +9,7 @@ import { type HostRule, formatHostRule, parseHostRules } from "@/lib/egress";
 
 const emptyAsUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(emptyAsUndefined, schema.optional());
-const withDefault = <T extends z.ZodType>(schema: T, fallback: z.input<T>) =>
-  z.preprocess(emptyAsUndefined, schema.default(fallback as never));
+const withDefault = <T extends z.ZodType>(schema: T, fallback: z.input<T>) => z.preprocess(emptyAsUndefined, schema.default(fallback as never));
 
 const base64Key32 = z.string().refine((v) => {
   try {
@@ -31,33 +30,31 @@ const hostList = z.string().transform((v, ctx): HostRule[] => {
 });
 
 export const envSchema = z.object({
-    NODE_ENV: withDefault(z.enum(["development", "production", "test"]), "development"),
-    DATABASE_URL: optional(
-      z.string().regex(/^postgres(ql)?:\/\/.+/, "must be a postgres:// or postgresql:// connection URL"),
-    ),
-    DATABASE_PREPARE: withDefault(z.enum(["true", "false"]), "true"),
-    PGLITE_DIR: withDefault(z.string(), ".data/pglite"),
-    AUTH_SECRET: optional(z.string().min(32, "must be at least 32 characters (`openssl rand -base64 32`)")),
-    ENCRYPTION_KEY: optional(base64Key32),
-    APP_URL: withDefault(z.url({ protocol: /^https?$/ }), "http://localhost:3000"),
-    CRON_SECRET: optional(z.string().min(16, "must be at least 16 characters")),
-    CRON_MODE: optional(z.enum(["internal", "external"])),
-    GRAPH_API_BASE: withDefault(z.url({ protocol: /^https?$/ }), "https://graph.facebook.com"),
-    /** hosts a Green API URL may point at besides Green's own (a self-hosted gateway); these may be private addresses */
-    // (an already-parsed list is written back as text: the embedded default re-checks the parsed values with its secrets)
-    GREEN_API_HOSTS: z.preprocess((v) => (Array.isArray(v) ? (v as HostRule[]).map(formatHostRule).join(",") : (emptyAsUndefined(v) ?? "")), hostList),
-    GRAPH_API_VERSION: withDefault(z.string().regex(/^v\d+\.\d+$/, "must look like v24.0"), "v24.0"),
-    META_APP_SECRET: optional(z.string().min(8)),
-    WHATSAPP_VERIFY_TOKEN: optional(z.string().min(8, "must be at least 8 characters")),
-    ADMIN_EMAIL: optional(z.email()),
-    ADMIN_PASSWORD: optional(z.string().min(10, "must be at least 10 characters")),
-    BOOTSTRAP_API_KEY: optional(z.string().min(24, "must be at least 24 characters")),
-    VERCEL: optional(z.string()),
-    WEBHOOK_PROCESSING: optional(z.enum(["thread", "inline"])),
-    // behind a reverse proxy: "true" (one proxy) or the number of proxies in front of the app, whose
-    // X-Forwarded-For entries are then trusted; "false" reads the TCP peer address instead
-    TRUST_PROXY: optional(z.enum(["true", "false", "1", "2", "3", "4", "5"])),
-  });
+  NODE_ENV: withDefault(z.enum(["development", "production", "test"]), "development"),
+  DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\/.+/, "must be a postgres:// or postgresql:// connection URL")),
+  DATABASE_PREPARE: withDefault(z.enum(["true", "false"]), "true"),
+  PGLITE_DIR: withDefault(z.string(), ".data/pglite"),
+  AUTH_SECRET: optional(z.string().min(32, "must be at least 32 characters (`openssl rand -base64 32`)")),
+  ENCRYPTION_KEY: optional(base64Key32),
+  APP_URL: withDefault(z.url({ protocol: /^https?$/ }), "http://localhost:3000"),
+  CRON_SECRET: optional(z.string().min(16, "must be at least 16 characters")),
+  CRON_MODE: optional(z.enum(["internal", "external"])),
+  GRAPH_API_BASE: withDefault(z.url({ protocol: /^https?$/ }), "https://graph.facebook.com"),
+  /** hosts a Green API URL may point at besides Green's own (a self-hosted gateway); these may be private addresses */
+  // (an already-parsed list is written back as text: the embedded default re-checks the parsed values with its secrets)
+  GREEN_API_HOSTS: z.preprocess((v) => (Array.isArray(v) ? (v as HostRule[]).map(formatHostRule).join(",") : (emptyAsUndefined(v) ?? "")), hostList),
+  GRAPH_API_VERSION: withDefault(z.string().regex(/^v\d+\.\d+$/, "must look like v24.0"), "v24.0"),
+  META_APP_SECRET: optional(z.string().min(8)),
+  WHATSAPP_VERIFY_TOKEN: optional(z.string().min(8, "must be at least 8 characters")),
+  ADMIN_EMAIL: optional(z.email()),
+  ADMIN_PASSWORD: optional(z.string().min(10, "must be at least 10 characters")),
+  BOOTSTRAP_API_KEY: optional(z.string().min(24, "must be at least 24 characters")),
+  VERCEL: optional(z.string()),
+  WEBHOOK_PROCESSING: optional(z.enum(["thread", "inline"])),
+  // behind a reverse proxy: "true" (one proxy) or the number of proxies in front of the app, whose
+  // X-Forwarded-For entries are then trusted; "false" reads the TCP peer address instead
+  TRUST_PROXY: optional(z.enum(["true", "false", "1", "2", "3", "4", "5"])),
+});
 
 type Issue = { name: string; message: string };
 const present = (v: string | undefined) => typeof v === "string" && v.trim() !== "";
@@ -80,10 +77,7 @@ function crossFieldIssues(source: Record<string, string | undefined>): Issue[] {
   return issues;
 }
 
-export type Env = Omit<
-  z.output<typeof envSchema>,
-  "AUTH_SECRET" | "ENCRYPTION_KEY" | "CRON_SECRET" | "CRON_MODE" | "WEBHOOK_PROCESSING" | "TRUST_PROXY"
-> & {
+export type Env = Omit<z.output<typeof envSchema>, "AUTH_SECRET" | "ENCRYPTION_KEY" | "CRON_SECRET" | "CRON_MODE" | "WEBHOOK_PROCESSING" | "TRUST_PROXY"> & {
   AUTH_SECRET: string;
   ENCRYPTION_KEY: string;
   CRON_SECRET: string;
@@ -147,14 +141,30 @@ export function parseEnv(source: Record<string, string | undefined>, cwd = proce
   // thread only, and a serverless function has no life after its response but after()
   const processing = v.WEBHOOK_PROCESSING ?? (v.DATABASE_URL && v.NODE_ENV === "production" && !v.VERCEL ? "thread" : "inline");
   if (v.DATABASE_URL) {
-    return { ...(v as Required<typeof v>), CRON_MODE: cronMode, WEBHOOK_PROCESSING: processing, TRUST_PROXY: trustProxy, generatedSecrets: [], secretsFile: null } as Env;
+    return {
+      ...(v as Required<typeof v>),
+      CRON_MODE: cronMode,
+      WEBHOOK_PROCESSING: processing,
+      TRUST_PROXY: trustProxy,
+      generatedSecrets: [],
+      secretsFile: null,
+    } as Env;
   }
   const pgliteDir = path.resolve(cwd, v.PGLITE_DIR);
   const secretsFile = path.join(path.dirname(pgliteDir), "secrets.json");
   const { secrets, generated } = loadEmbeddedSecrets(secretsFile, v);
   const recheck = envSchema.safeParse({ ...source, ...secrets });
   if (!recheck.success) throw new EnvError(formatEnvIssues(recheck.error));
-  return { ...v, ...secrets, PGLITE_DIR: pgliteDir, CRON_MODE: cronMode, WEBHOOK_PROCESSING: "inline", TRUST_PROXY: trustProxy, generatedSecrets: generated, secretsFile };
+  return {
+    ...v,
+    ...secrets,
+    PGLITE_DIR: pgliteDir,
+    CRON_MODE: cronMode,
+    WEBHOOK_PROCESSING: "inline",
+    TRUST_PROXY: trustProxy,
+    generatedSecrets: generated,
+    secretsFile,
+  };
 }
 
 const g = globalThis as unknown as { __clicktrailEnv?: Env };

@@ -49,7 +49,12 @@ describe("groupWriter", () => {
     const r = recorder("t-split", { maxItems: 2 }, "bad");
     r.hold.on = true;
     const first = r.write(db, "first");
-    const rest = ["a", "bad", "c"].map((x) => r.write(db, x).then(() => "ok", (e: Error) => e.message));
+    const rest = ["a", "bad", "c"].map((x) =>
+      r.write(db, x).then(
+        () => "ok",
+        (e: Error) => e.message,
+      ),
+    );
     r.hold.on = false;
     r.release();
     await first;

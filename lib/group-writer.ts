@@ -32,7 +32,10 @@ export function groupWriter<T, R = void>(
   const perDb = writers;
 
   const run = async (db: Db, batch: Waiting<T, R>[]) => {
-    const results = await write(db, batch.map((x) => x.item));
+    const results = await write(
+      db,
+      batch.map((x) => x.item),
+    );
     batch.forEach((x, i) => x.resolve(results?.[i] as R));
   };
 

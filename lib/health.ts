@@ -2,9 +2,7 @@ import { sql } from "drizzle-orm";
 import type { DbHandle, DbKind } from "@/db/client";
 import { latestAppliedMigration } from "@/db/migrations-info";
 
-export type Health =
-  | { status: "ok"; db: DbKind; migration: string | null }
-  | { status: "error"; db: DbKind; reason: string };
+export type Health = { status: "ok"; db: DbKind; migration: string | null } | { status: "error"; db: DbKind; reason: string };
 
 /** Pings the database and reads the applied migration; never throws. */
 export async function checkHealth(open: () => Promise<DbHandle>, kind: DbKind, timeoutMs = 3000): Promise<Health> {

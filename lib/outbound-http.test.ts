@@ -50,7 +50,12 @@ describe("outboundRequest", () => {
   });
 
   it("sends the method, headers and body, and returns status, headers and the whole UTF-8 text", async () => {
-    const res = await outboundRequest(`${base}/v24.0/123/events?x=1`, { method: "POST", headers: { authorization: "Bearer t", "content-type": "application/json" }, body: '{"ä":1}', timeoutMs: 2000 });
+    const res = await outboundRequest(`${base}/v24.0/123/events?x=1`, {
+      method: "POST",
+      headers: { authorization: "Bearer t", "content-type": "application/json" },
+      body: '{"ä":1}',
+      timeoutMs: 2000,
+    });
     expect(res.status).toBe(200);
     expect(res.headers["content-type"]).toBe("application/json");
     expect(JSON.parse(res.text)).toEqual({ echo: '{"ä":1}', ünï: "cødé" });

@@ -40,13 +40,20 @@ export type OutboundOptions = {
 };
 
 /** One request, its answer as text (up to `maxBytes`); rejects on timeout (the socket is destroyed) or a network failure. */
-export function outboundRequest(url: string, { method, headers, body, timeoutMs, maxBytes = DEFAULT_MAX_RESPONSE_BYTES, lookup }: OutboundOptions): Promise<OutboundResponse> {
+export function outboundRequest(
+  url: string,
+  { method, headers, body, timeoutMs, maxBytes = DEFAULT_MAX_RESPONSE_BYTES, lookup }: OutboundOptions,
+): Promise<OutboundResponse> {
   const target = new URL(url);
   const client = target.protocol === "https:" ? https : http;
   const agent = (lookup ? (lookup.trusted ? trustedAgents : checkedAgents) : agents)[target.protocol as keyof typeof agents];
   if (!agent) return Promise.reject(new OutboundError("NetworkError", `unsupported protocol ${target.protocol}`, { code: "EPROTO" }));
   return new Promise((resolve, reject) => {
-    const options: http.RequestOptions = { method, agent, headers: body === undefined ? headers : { ...headers, "content-length": String(Buffer.byteLength(body)) } };
+    const options: http.RequestOptions = {
+      method,
+      agent,
+      headers: body === undefined ? headers : { ...headers, "content-length": String(Buffer.byteLength(body)) },
+    };
     if (lookup) options.lookup = lookup as unknown as http.RequestOptions["lookup"];
     const req = client.request(target, options, (res) => {
       const chunks: Buffer[] = [];

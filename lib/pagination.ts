@@ -16,7 +16,12 @@ const cursorJson = z.object({ t: cursorTimeSchema, id: z.uuid() });
 
 /** 422 `invalid_cursor`: the cursor was not handed out by this list (edited, truncated, or from another list). */
 export function invalidCursor(): AppError {
-  return new AppError("unprocessable", "The cursor is not valid; start again from the first page.", { fieldErrors: { cursor: ["Not a cursor of this list"] } }, "invalid_cursor");
+  return new AppError(
+    "unprocessable",
+    "The cursor is not valid; start again from the first page.",
+    { fieldErrors: { cursor: ["Not a cursor of this list"] } },
+    "invalid_cursor",
+  );
 }
 
 /** An opaque cursor: base64url of the JSON of `value`. */
@@ -67,7 +72,10 @@ export const isInvalidCursor = (error: unknown): error is AppError => error inst
  * A console list's page for the cursor in its URL: a cursor that is not valid (an old or hand-edited link)
  * loads the first page instead and says so, where the API answers 422. Other errors propagate.
  */
-export async function loadPageOrFirst<P>(cursor: string | undefined, load: (cursor: string | undefined) => Promise<P>): Promise<{ page: P; cursor?: string; cursorError?: string }> {
+export async function loadPageOrFirst<P>(
+  cursor: string | undefined,
+  load: (cursor: string | undefined) => Promise<P>,
+): Promise<{ page: P; cursor?: string; cursorError?: string }> {
   try {
     return { page: await load(cursor), cursor };
   } catch (e) {

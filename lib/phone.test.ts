@@ -67,7 +67,9 @@ describe("reportedPhoneE164 (numbers WhatsApp reported)", () => {
 
   it("passes any possible number through the schema and refuses the rest with the strict message", () => {
     expect(reportedPhoneSchema.parse(" 972987654321 ")).toBe("+972987654321");
-    expect(phoneE164Schema.safeParse("972987654321").error?.issues[0]?.message).toBe("Not a valid phone number: include the country code, e.g. +7 900 123-45-67");
+    expect(phoneE164Schema.safeParse("972987654321").error?.issues[0]?.message).toBe(
+      "Not a valid phone number: include the country code, e.g. +7 900 123-45-67",
+    );
     expect(reportedPhoneSchema.safeParse("+7 900").error?.issues[0]?.message).toBe("Not a valid number for Russia: it is too short");
   });
 });

@@ -7,7 +7,18 @@ describe("utcDaySchema", () => {
   });
 
   it("refuses days that do not exist, other formats and days Postgres or a filter cannot use", () => {
-    for (const day of ["2026-02-30", "2025-02-29", "2026-13-01", "2026-1-1", "0000-01-01", "1969-12-31", "275760-09-13", "+275760-09-13", "2026-02-28T00:00:00Z", ""]) {
+    for (const day of [
+      "2026-02-30",
+      "2025-02-29",
+      "2026-13-01",
+      "2026-1-1",
+      "0000-01-01",
+      "1969-12-31",
+      "275760-09-13",
+      "+275760-09-13",
+      "2026-02-28T00:00:00Z",
+      "",
+    ]) {
       expect(utcDaySchema.safeParse(day).success, day).toBe(false);
     }
   });

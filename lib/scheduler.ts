@@ -17,7 +17,15 @@ import { pruneSignInThrottle } from "@/lib/accounts/sign-in";
 import { markInactiveSubscribers } from "@/lib/subscribers/inactivity";
 
 /** The drip run's counts first (`claimed, sent, skipped, failed, retried, cancelled`), then the other work. */
-export type ScheduledWorkResult = Omit<DripResult, "tookMs"> & { webhooks: ProcessTotals; jobs: DrainJobsResult; rejectedWebhooksDeleted: number; unroutedWebhooksDeleted: number; signInCountersDeleted: number; subscribersMarkedInactive: number; tookMs: number };
+export type ScheduledWorkResult = Omit<DripResult, "tookMs"> & {
+  webhooks: ProcessTotals;
+  jobs: DrainJobsResult;
+  rejectedWebhooksDeleted: number;
+  unroutedWebhooksDeleted: number;
+  signInCountersDeleted: number;
+  subscribersMarkedInactive: number;
+  tookMs: number;
+};
 
 /** Graph access for ad enrichment, from the validated environment. */
 function enrichmentDepsFromEnv(): EnrichmentDeps {
@@ -35,11 +43,18 @@ export function jobHandlers(db: Db, deps: { enrichment?: EnrichmentDeps; convers
 
 function dripDepsFromEnv(): DripDeps {
   const env = getEnv();
-  return { encryptionKey: env.ENCRYPTION_KEY, graph: { base: env.GRAPH_API_BASE, version: env.GRAPH_API_VERSION }, greenEgress: greenEgressPolicy(env.GREEN_API_HOSTS) };
+  return {
+    encryptionKey: env.ENCRYPTION_KEY,
+    graph: { base: env.GRAPH_API_BASE, version: env.GRAPH_API_VERSION },
+    greenEgress: greenEgressPolicy(env.GREEN_API_HOSTS),
+  };
 }
 
 /** Stored webhooks first (they decide opt-outs and windows), then the drip queue, then the jobs queue, within one budget. */
-export async function runScheduledWork(db: Db, { now = () => new Date(), budgetMs = 50_000, drip }: { now?: () => Date; budgetMs?: number; drip?: DripDeps } = {}): Promise<ScheduledWorkResult> {
+export async function runScheduledWork(
+  db: Db,
+  { now = () => new Date(), budgetMs = 50_000, drip }: { now?: () => Date; budgetMs?: number; drip?: DripDeps } = {},
+): Promise<ScheduledWorkResult> {
   const started = Date.now();
   const left = () => Math.max(1_000, budgetMs - (Date.now() - started));
   const webhooks = await drainReceivedEvents(db, { now, budgetMs: budgetMs / 4 });
@@ -49,7 +64,13 @@ export async function runScheduledWork(db: Db, { now = () => new Date(), budgetM
   const signInCountersDeleted = await pruneSignInThrottle(db, { now: now() });
   const subscribersMarkedInactive = await markInactiveSubscribers(db, { now: now() });
   return {
-    ...sends, webhooks, jobs, rejectedWebhooksDeleted: pruned.rejected, unroutedWebhooksDeleted: pruned.unrouted, signInCountersDeleted, subscribersMarkedInactive,
+    ...sends,
+    webhooks,
+    jobs,
+    rejectedWebhooksDeleted: pruned.rejected,
+    unroutedWebhooksDeleted: pruned.unrouted,
+    signInCountersDeleted,
+    subscribersMarkedInactive,
     tookMs: Date.now() - started,
   };
 }
@@ -67,7 +88,9 @@ export function startInternalTicker(getDb: () => Promise<Db>, { intervalMs = 60_
     try {
       const result = await runScheduledWork(await getDb());
       if (result.claimed > 0 || result.jobs.claimed > 0 || result.webhooks.processed > 0 || result.webhooks.failed > 0) {
-        log(`[clicktrail] scheduled run: ${result.sent} drip messages sent (${result.retried} retried, ${result.failed} failed, ${result.skipped} skipped, ${result.cancelled} cancelled), ${result.webhooks.processed} webhook events, ${result.jobs.done} jobs done (${result.tookMs} ms)`);
+        log(
+          `[clicktrail] scheduled run: ${result.sent} drip messages sent (${result.retried} retried, ${result.failed} failed, ${result.skipped} skipped, ${result.cancelled} cancelled), ${result.webhooks.processed} webhook events, ${result.jobs.done} jobs done (${result.tookMs} ms)`,
+        );
       }
     } catch (e) {
       console.error("[clicktrail] scheduled run failed", e);

@@ -20,7 +20,9 @@ export async function startConsole(): Promise<void> {
   } else if (env.secretsFile) {
     log(`using the generated secrets in ${rel(env.secretsFile)}`);
   }
-  configureDatabase(env.DATABASE_URL ? { url: env.DATABASE_URL, prepare: env.DATABASE_PREPARE === "true" } : { dataDir: env.PGLITE_DIR, role: "console server" });
+  configureDatabase(
+    env.DATABASE_URL ? { url: env.DATABASE_URL, prepare: env.DATABASE_PREPARE === "true" } : { dataDir: env.PGLITE_DIR, role: "console server" },
+  );
   const handle = await getDatabase();
   const where = handle.kind === "pglite" ? `embedded PGlite at ${rel(env.PGLITE_DIR)}` : "PostgreSQL (DATABASE_URL)";
   log(`database: ${where}, migration ${await latestAppliedMigration(handle.db)}`);

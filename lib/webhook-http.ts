@@ -8,7 +8,9 @@ export type RawBody = { ok: true; bytes: Buffer } | { ok: false; status: 413 | 4
 
 /** The answer to a body that was not read whole (same for every webhook route). */
 export function unreadBodyResponse(status: 413 | 400): Response {
-  return status === 413 ? jsonError(413, "payload_too_large", "The body is larger than 1 MiB") : jsonError(400, "bad_request", "The request body was not received completely");
+  return status === 413
+    ? jsonError(413, "payload_too_large", "The body is larger than 1 MiB")
+    : jsonError(400, "bad_request", "The request body was not received completely");
 }
 
 export async function readRawBody(req: Request, limit = MAX_JSON_BYTES): Promise<RawBody> {

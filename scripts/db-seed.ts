@@ -29,7 +29,9 @@ void runScript(async () => {
       console.info(`[clicktrail] demo data is already loaded in "${tenant.name}"; nothing to do`);
     } else {
       const { skipped: _skipped, ...counts } = summary;
-      const list = Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(", ");
+      const list = Object.entries(counts)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(", ");
       console.info(`[clicktrail] loaded demo data into "${tenant.name}" in ${Date.now() - started} ms: ${list}`);
     }
   } finally {

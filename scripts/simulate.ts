@@ -39,8 +39,7 @@ function embeddedCronSecret(): string | undefined {
   }
 }
 
-const credential =
-  values["api-key"] ?? process.env.CLICKTRAIL_API_KEY ?? process.env.BOOTSTRAP_API_KEY ?? process.env.CRON_SECRET ?? embeddedCronSecret();
+const credential = values["api-key"] ?? process.env.CLICKTRAIL_API_KEY ?? process.env.BOOTSTRAP_API_KEY ?? process.env.CRON_SECRET ?? embeddedCronSecret();
 if (!credential) {
   fail(
     "found no credentials for the console.\n" +
@@ -66,24 +65,63 @@ async function simulatorNumber(): Promise<{ number: PayloadNumber; appSecret: st
     fail(`the console answered ${res.status}: ${body?.error?.message ?? "no details"}${hint}`);
   }
   if (body.created) console.log(`Created the inactive number "Simulator (test traffic)" (${body.number.phoneE164}); it never sends anything.`);
-  return { number: { phoneNumberId: body.number.phoneNumberId, wabaId: body.number.wabaId, displayPhoneNumber: body.number.phoneE164.slice(1) }, appSecret: body.appSecret };
+  return {
+    number: { phoneNumberId: body.number.phoneNumberId, wabaId: body.number.wabaId, displayPhoneNumber: body.number.phoneE164.slice(1) },
+    appSecret: body.appSecret,
+  };
 }
 
-const NAMES = ["Anna Petrova", "Ivan Smirnov", "Maria García", "John Carter", "Olga Ivanova", "Léa Martin", "Ahmed Khan", "Sofia Rossi", "Dmitry K.", null, "Priya Sharma", "Tom 🎭"];
-const ORGANIC = ["Hi! Is there a trial lesson?", "How much is the course?", "Do you have evening classes?", "Thanks, see you on Monday!", "Can I pay in instalments?", "What's the address?"];
+const NAMES = [
+  "Anna Petrova",
+  "Ivan Smirnov",
+  "Maria García",
+  "John Carter",
+  "Olga Ivanova",
+  "Léa Martin",
+  "Ahmed Khan",
+  "Sofia Rossi",
+  "Dmitry K.",
+  null,
+  "Priya Sharma",
+  "Tom 🎭",
+];
+const ORGANIC = [
+  "Hi! Is there a trial lesson?",
+  "How much is the course?",
+  "Do you have evening classes?",
+  "Thanks, see you on Monday!",
+  "Can I pay in instalments?",
+  "What's the address?",
+];
 const ADS: PayloadReferral[] = [
   {
-    sourceType: "ad", sourceId: "120210000000000101", sourceUrl: "https://fb.me/1acting?utm_source=facebook&utm_medium=cpc&utm_campaign=autumn_acting&utm_content=video_a",
-    headline: "Acting course: first lesson free", body: "Write to us on WhatsApp and book a free trial.", mediaType: "video",
-    mediaUrl: "https://video.xx.fbcdn.net/v/acting.mp4", thumbnailUrl: "https://scontent.xx.fbcdn.net/v/acting-thumb.jpg", welcomeText: "Hi! Want to book your free lesson?",
+    sourceType: "ad",
+    sourceId: "120210000000000101",
+    sourceUrl: "https://fb.me/1acting?utm_source=facebook&utm_medium=cpc&utm_campaign=autumn_acting&utm_content=video_a",
+    headline: "Acting course: first lesson free",
+    body: "Write to us on WhatsApp and book a free trial.",
+    mediaType: "video",
+    mediaUrl: "https://video.xx.fbcdn.net/v/acting.mp4",
+    thumbnailUrl: "https://scontent.xx.fbcdn.net/v/acting-thumb.jpg",
+    welcomeText: "Hi! Want to book your free lesson?",
   },
   {
-    sourceType: "ad", sourceId: "120210000000000202", sourceUrl: "https://fb.me/2speech?utm_source=instagram&utm_medium=paid_social&utm_campaign=public_speaking&utm_content=carousel",
-    headline: "Speak with confidence in 8 weeks", body: "Public speaking for beginners. Evening groups.", mediaType: "image", mediaUrl: "https://scontent.xx.fbcdn.net/v/speech.jpg",
+    sourceType: "ad",
+    sourceId: "120210000000000202",
+    sourceUrl: "https://fb.me/2speech?utm_source=instagram&utm_medium=paid_social&utm_campaign=public_speaking&utm_content=carousel",
+    headline: "Speak with confidence in 8 weeks",
+    body: "Public speaking for beginners. Evening groups.",
+    mediaType: "image",
+    mediaUrl: "https://scontent.xx.fbcdn.net/v/speech.jpg",
   },
   {
-    sourceType: "post", sourceId: "1029384756", sourceUrl: "https://www.facebook.com/school/posts/1029384756",
-    headline: "Our students on stage", body: "Final show of the spring group", mediaType: "image", mediaUrl: "https://scontent.xx.fbcdn.net/v/show.jpg",
+    sourceType: "post",
+    sourceId: "1029384756",
+    sourceUrl: "https://www.facebook.com/school/posts/1029384756",
+    headline: "Our students on stage",
+    body: "Final show of the spring group",
+    mediaType: "image",
+    mediaUrl: "https://scontent.xx.fbcdn.net/v/show.jpg",
   },
 ];
 

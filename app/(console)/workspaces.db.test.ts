@@ -62,7 +62,9 @@ describe.each(testDrivers)("workspaces and memberships, attacked (%s)", (kind) =
     await joinWithInviteByPassword(t.db, { token: toB.token, password: MIA_PASSWORD, now });
 
     ids.bea = (await createUser(t.db, { tenantId: ids.b, input: { name: "Bea", email: "bea@example.com", role: "admin", password: "bea's password 1" } })).id;
-    ids.cleo = (await createUser(t.db, { tenantId: ids.c, input: { name: "Cleo", email: "cleo@example.com", role: "manager", password: "cleo's password" } })).id;
+    ids.cleo = (
+      await createUser(t.db, { tenantId: ids.c, input: { name: "Cleo", email: "cleo@example.com", role: "manager", password: "cleo's password" } })
+    ).id;
     // Bea and Cleo have since chosen their own passwords (account.db.test.ts covers the held account)
     for (const id of [ids.bea, ids.cleo]) await updateUserIdentity(t.db, id, { passwordChangeRequired: false });
     ids.keyB = (await createApiKey(t.db, { tenantId: ids.b, name: "B's CRM", createdBy: ids.bea })).secret;
@@ -160,7 +162,8 @@ describe.each(testDrivers)("workspaces and memberships, attacked (%s)", (kind) =
     expect(await call(me.GET, { uid: ids.mia, workspace: ids.c })).toMatchObject({ json: { tenantId: ids.a } });
 
     const later = new Date(now.getTime() + 1);
-    for (let i = 1; i < EMAIL_ATTEMPT_LIMIT; i++) await joinWithInviteByPassword(t.db, { token: invite.token, password: `guess-${i}`, now: later }).catch(() => null);
+    for (let i = 1; i < EMAIL_ATTEMPT_LIMIT; i++)
+      await joinWithInviteByPassword(t.db, { token: invite.token, password: `guess-${i}`, now: later }).catch(() => null);
     await expect(joinWithInviteByPassword(t.db, { token: invite.token, password: MIA_PASSWORD, now: later })).rejects.toMatchObject({ code: "rate_limited" });
     expect(await getMembership(t.db, { userId: ids.mia, tenantId: ids.c })).toBeNull();
   });

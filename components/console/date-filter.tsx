@@ -4,7 +4,14 @@
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 
-export function DateFilter(props: { id: string; label: string; value: string | undefined; error?: string; disabled: boolean; onChange: (v: string | undefined) => void }) {
+export function DateFilter(props: {
+  id: string;
+  label: string;
+  value: string | undefined;
+  error?: string;
+  disabled: boolean;
+  onChange: (v: string | undefined) => void;
+}) {
   return (
     <div className="grid gap-1.5">
       <Label htmlFor={props.id} className="text-xs text-muted-foreground">

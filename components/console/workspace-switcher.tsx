@@ -142,13 +142,18 @@ function CreateWorkspaceDialog({
         <DialogHeader>
           <DialogTitle>Create a workspace</DialogTitle>
           <DialogDescription>
-            A separate, empty workspace (for example one per client) with its own numbers, subscribers, users and API keys. You
-            become its admin and switch to it.
+            A separate, empty workspace (for example one per client) with its own numbers, subscribers, users and API keys. You become its admin and switch to
+            it.
           </DialogDescription>
         </DialogHeader>
         <form onSubmit={onSubmit} noValidate className="grid gap-4">
           <FormError message={formError} />
-          <TextFields form={form} fields={[{ name: "name", label: "Workspace name", type: "text", autoComplete: "off" }]} idPrefix="workspace-" autoFocusFirst />
+          <TextFields
+            form={form}
+            fields={[{ name: "name", label: "Workspace name", type: "text", autoComplete: "off" }]}
+            idPrefix="workspace-"
+            autoFocusFirst
+          />
           <DialogFooter>
             <Button type="submit" disabled={pending}>
               {pending ? <Spinner /> : <Plus aria-hidden />}

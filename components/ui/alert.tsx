@@ -9,12 +9,9 @@ const alertVariants = cva(
     variants: {
       variant: {
         default: "bg-card text-card-foreground",
-        destructive:
-          "border-destructive/30 bg-destructive/5 text-destructive *:data-[slot=alert-description]:text-destructive/90",
-        warning:
-          "border-warning/30 bg-warning/5 text-warning *:data-[slot=alert-description]:text-foreground/80",
-        success:
-          "border-success/30 bg-success/5 text-success *:data-[slot=alert-description]:text-foreground/80",
+        destructive: "border-destructive/30 bg-destructive/5 text-destructive *:data-[slot=alert-description]:text-destructive/90",
+        warning: "border-warning/30 bg-warning/5 text-warning *:data-[slot=alert-description]:text-foreground/80",
+        success: "border-success/30 bg-success/5 text-success *:data-[slot=alert-description]:text-foreground/80",
       },
     },
     defaultVariants: {
@@ -42,23 +39,14 @@ function Alert({ className, variant, role, ...props }: AlertProps) {
 }
 
 function AlertTitle({ className, ...props }: React.ComponentProps<"div">) {
-  return (
-    <div
-      data-slot="alert-title"
-      className={cn("col-start-2 min-h-4 leading-5 font-medium", className)}
-      {...props}
-    />
-  );
+  return <div data-slot="alert-title" className={cn("col-start-2 min-h-4 leading-5 font-medium", className)} {...props} />;
 }
 
 function AlertDescription({ className, ...props }: React.ComponentProps<"div">) {
   return (
     <div
       data-slot="alert-description"
-      className={cn(
-        "col-start-2 grid justify-items-start gap-1 text-sm text-muted-foreground [&_p]:leading-relaxed",
-        className,
-      )}
+      className={cn("col-start-2 grid justify-items-start gap-1 text-sm text-muted-foreground [&_p]:leading-relaxed", className)}
       {...props}
     />
   );

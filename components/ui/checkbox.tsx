@@ -21,20 +21,9 @@ function Checkbox({ className, ...props }: React.ComponentProps<typeof CheckboxP
       )}
       {...props}
     >
-      <CheckboxPrimitive.Indicator
-        data-slot="checkbox-indicator"
-        className="group flex items-center justify-center text-current"
-      >
-        <CheckIcon
-          className="size-3.5 group-data-[state=indeterminate]:hidden"
-          strokeWidth={3}
-          aria-hidden="true"
-        />
-        <MinusIcon
-          className="hidden size-3.5 group-data-[state=indeterminate]:block"
-          strokeWidth={3}
-          aria-hidden="true"
-        />
+      <CheckboxPrimitive.Indicator data-slot="checkbox-indicator" className="group flex items-center justify-center text-current">
+        <CheckIcon className="size-3.5 group-data-[state=indeterminate]:hidden" strokeWidth={3} aria-hidden="true" />
+        <MinusIcon className="hidden size-3.5 group-data-[state=indeterminate]:block" strokeWidth={3} aria-hidden="true" />
       </CheckboxPrimitive.Indicator>
     </CheckboxPrimitive.Root>
   );

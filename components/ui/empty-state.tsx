@@ -10,21 +10,11 @@ type EmptyStateProps = Omit<React.ComponentProps<"div">, "title"> & {
   action?: React.ReactNode;
 };
 
-function EmptyState({
-  icon: Icon,
-  title,
-  description,
-  action,
-  className,
-  ...props
-}: EmptyStateProps) {
+function EmptyState({ icon: Icon, title, description, action, className, ...props }: EmptyStateProps) {
   return (
     <div
       data-slot="empty-state"
-      className={cn(
-        "flex flex-col items-center justify-center gap-3 rounded-lg border border-dashed px-6 py-10 text-center",
-        className,
-      )}
+      className={cn("flex flex-col items-center justify-center gap-3 rounded-lg border border-dashed px-6 py-10 text-center", className)}
       {...props}
     >
       {Icon ? (

@@ -16,32 +16,15 @@ type FormFieldProps = {
 };
 
 /** Build the `aria-describedby` value for a FormField child control. */
-function fieldDescribedBy(
-  id: string,
-  { description, error }: { description?: unknown; error?: unknown },
-): string | undefined {
-  const ids = [description ? `${id}-description` : null, error ? `${id}-error` : null].filter(
-    Boolean,
-  );
+function fieldDescribedBy(id: string, { description, error }: { description?: unknown; error?: unknown }): string | undefined {
+  const ids = [description ? `${id}-description` : null, error ? `${id}-error` : null].filter(Boolean);
   return ids.length > 0 ? ids.join(" ") : undefined;
 }
 
 // The child control must set id={id}, aria-invalid={!!error} and aria-describedby={fieldDescribedBy(id, { description, error })}.
-function FormField({
-  id,
-  label,
-  error,
-  description,
-  required,
-  className,
-  children,
-}: FormFieldProps) {
+function FormField({ id, label, error, description, required, className, children }: FormFieldProps) {
   return (
-    <div
-      data-slot="form-field"
-      data-invalid={error ? "true" : undefined}
-      className={cn("group/field grid gap-1.5", className)}
-    >
+    <div data-slot="form-field" data-invalid={error ? "true" : undefined} className={cn("group/field grid gap-1.5", className)}>
       <Label htmlFor={id} className="group-data-[invalid=true]/field:text-destructive">
         {label}
         {required ? (

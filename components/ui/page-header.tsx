@@ -11,14 +11,7 @@ type PageHeaderProps = Omit<React.ComponentProps<"div">, "title"> & {
 
 function PageHeader({ title, description, actions, className, ...props }: PageHeaderProps) {
   return (
-    <div
-      data-slot="page-header"
-      className={cn(
-        "flex flex-col gap-3 pb-6 sm:flex-row sm:items-start sm:justify-between",
-        className,
-      )}
-      {...props}
-    >
+    <div data-slot="page-header" className={cn("flex flex-col gap-3 pb-6 sm:flex-row sm:items-start sm:justify-between", className)} {...props}>
       <div className="grid min-w-0 gap-1">
         <h1 className="text-2xl font-semibold tracking-tight text-balance">{title}</h1>
         {description ? <p className="text-sm text-muted-foreground">{description}</p> : null}

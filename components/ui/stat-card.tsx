@@ -32,15 +32,7 @@ const toneStyles: Record<StatCardTone, { value: string; icon: string; card: stri
   },
 };
 
-function StatCard({
-  label,
-  value,
-  hint,
-  icon: Icon,
-  tone = "default",
-  href,
-  className,
-}: StatCardProps) {
+function StatCard({ label, value, hint, icon: Icon, tone = "default", href, className }: StatCardProps) {
   const styles = toneStyles[tone];
   const classes = cn(
     "flex flex-col gap-1 rounded-xl border bg-card p-4 text-card-foreground shadow-xs",
@@ -55,18 +47,12 @@ function StatCard({
       <div className="flex items-center justify-between gap-2">
         <span className="truncate text-sm font-medium text-muted-foreground">{label}</span>
         {Icon ? (
-          <span
-            className={cn("flex size-7 shrink-0 items-center justify-center rounded-md", styles.icon)}
-          >
+          <span className={cn("flex size-7 shrink-0 items-center justify-center rounded-md", styles.icon)}>
             <Icon className="size-4" aria-hidden="true" />
           </span>
         ) : null}
       </div>
-      <div
-        className={cn("text-2xl leading-tight font-semibold tracking-tight tabular-nums", styles.value)}
-      >
-        {value}
-      </div>
+      <div className={cn("text-2xl leading-tight font-semibold tracking-tight tabular-nums", styles.value)}>{value}</div>
       {hint ? <p className="text-xs text-muted-foreground">{hint}</p> : null}
     </>
   );

@@ -30,7 +30,9 @@ export async function insertAdsAndQueueJobs(
   { tenantId, rows, now, job }: { tenantId: string; rows: { adId: string; numberId: string | null }[]; now: Date; job: { kind: string; maxAttempts: number } },
 ): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
-  const json = toRecordsetJson([...rows].sort((a, b) => (a.adId < b.adId ? -1 : a.adId > b.adId ? 1 : 0)).map((r) => ({ ad_id: r.adId, number_id: r.numberId })));
+  const json = toRecordsetJson(
+    [...rows].sort((a, b) => (a.adId < b.adId ? -1 : a.adId > b.adId ? 1 : 0)).map((r) => ({ ad_id: r.adId, number_id: r.numberId })),
+  );
   const at = now.toISOString();
   const inserted = rowsOf<{ ad_id: string }>(
     await db.execute(sql`
@@ -66,8 +68,17 @@ export async function lockAdCache(db: Db, { tenantId, adIds }: { tenantId: strin
   if (adIds.length === 0) return [];
   return db
     .select({
-      adId: ads.adId, status: ads.status, error: ads.error, enrichedAt: ads.enrichedAt, adName: ads.adName, adsetId: ads.adsetId, adsetName: ads.adsetName,
-      campaignId: ads.campaignId, campaignName: ads.campaignName, creativeId: ads.creativeId, creativeName: ads.creativeName,
+      adId: ads.adId,
+      status: ads.status,
+      error: ads.error,
+      enrichedAt: ads.enrichedAt,
+      adName: ads.adName,
+      adsetId: ads.adsetId,
+      adsetName: ads.adsetName,
+      campaignId: ads.campaignId,
+      campaignName: ads.campaignName,
+      creativeId: ads.creativeId,
+      creativeName: ads.creativeName,
     })
     .from(ads)
     .where(and(eq(ads.tenantId, tenantId), adIdIn(adIds)))
@@ -76,11 +87,20 @@ export async function lockAdCache(db: Db, { tenantId, adIds }: { tenantId: strin
 }
 
 export async function getAdByAdId(db: Db, { tenantId, adId }: Key): Promise<AdRow | null> {
-  return takeFirstOrNull(await db.select().from(ads).where(and(eq(ads.tenantId, tenantId), eq(ads.adId, adId))).limit(1));
+  return takeFirstOrNull(
+    await db
+      .select()
+      .from(ads)
+      .where(and(eq(ads.tenantId, tenantId), eq(ads.adId, adId)))
+      .limit(1),
+  );
 }
 
 /** The names Meta returned: stored on the ad, copied onto all its conversations and onto the subscribers whose first touch it is. */
-export async function saveAdEnrichment(db: Db, { tenantId, adId, names, now }: Key & { names: AdNames; now: Date }): Promise<{ conversations: number; subscribers: number }> {
+export async function saveAdEnrichment(
+  db: Db,
+  { tenantId, adId, names, now }: Key & { names: AdNames; now: Date },
+): Promise<{ conversations: number; subscribers: number }> {
   const updated = await db
     .update(ads)
     .set({ ...names, status: "enriched", error: null, attempts: sql`${ads.attempts} + 1`, enrichedAt: now, updatedAt: now })
@@ -110,7 +130,10 @@ export async function saveAdEnrichment(db: Db, { tenantId, adId, names, now }: K
  * A failed fetch: the error on the ad (attempts + 1; `failed` when no retry follows, `pending` while one
  * does) and on its conversations that have no names yet. An ad enriched before keeps its names and status.
  */
-export async function saveAdEnrichmentFailure(db: Db, { tenantId, adId, error, final, now }: Key & { error: string; final: boolean; now: Date }): Promise<void> {
+export async function saveAdEnrichmentFailure(
+  db: Db,
+  { tenantId, adId, error, final, now }: Key & { error: string; final: boolean; now: Date },
+): Promise<void> {
   const next = final ? "failed" : "pending";
   const updated = await db
     .update(ads)
@@ -143,10 +166,27 @@ export type AdListFilters = { tenantId: string; status?: AdStatus; cursor?: Curs
 export async function listAdsPage(db: Db, f: AdListFilters) {
   return db
     .select({
-      id: ads.id, adId: ads.adId, numberId: ads.numberId, adName: ads.adName, adsetId: ads.adsetId, adsetName: ads.adsetName, campaignId: ads.campaignId,
-      campaignName: ads.campaignName, creativeId: ads.creativeId, creativeName: ads.creativeName, status: ads.status, error: ads.error,
-      attempts: ads.attempts, enrichedAt: ads.enrichedAt, firstSeenAt: ads.firstSeenAt, updatedAt: ads.updatedAt,
-      jobStatus: jobs.status, jobAttempts: jobs.attempts, jobMaxAttempts: jobs.maxAttempts, jobRunAt: jobs.runAt, jobLastError: jobs.lastError,
+      id: ads.id,
+      adId: ads.adId,
+      numberId: ads.numberId,
+      adName: ads.adName,
+      adsetId: ads.adsetId,
+      adsetName: ads.adsetName,
+      campaignId: ads.campaignId,
+      campaignName: ads.campaignName,
+      creativeId: ads.creativeId,
+      creativeName: ads.creativeName,
+      status: ads.status,
+      error: ads.error,
+      attempts: ads.attempts,
+      enrichedAt: ads.enrichedAt,
+      firstSeenAt: ads.firstSeenAt,
+      updatedAt: ads.updatedAt,
+      jobStatus: jobs.status,
+      jobAttempts: jobs.attempts,
+      jobMaxAttempts: jobs.maxAttempts,
+      jobRunAt: jobs.runAt,
+      jobLastError: jobs.lastError,
     })
     .from(ads)
     .leftJoin(jobs, and(eq(jobs.kind, f.jobKind), eq(jobs.dedupeKey, adJobKeySql(ads.tenantId, ads.adId))))

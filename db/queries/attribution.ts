@@ -59,13 +59,16 @@ export async function reportByAd(db: Db, range: AttributionRange): Promise<AdRep
       order by count(*) desc, r.ad_id`),
   );
   const adIds = [...new Set(rows.flatMap((r) => (typeof r.ad_id === "string" ? [r.ad_id] : [])))];
-  const names = adIds.length === 0 ? [] : rowsOf<Record<string, string | null>>(
-    await db.execute(sql`
+  const names =
+    adIds.length === 0
+      ? []
+      : rowsOf<Record<string, string | null>>(
+          await db.execute(sql`
       select a.ad_id, a.ad_name, a.adset_name, a.campaign_name,
         (select c.headline from conversations c where c.tenant_id = a.tenant_id and c.ad_id = a.ad_id and c.headline is not null limit 1) as headline
       from ads a
       where a.tenant_id = ${tenantId} and a.ad_id = any(array(select jsonb_array_elements_text(${JSON.stringify(adIds)}::jsonb)))`),
-  );
+        );
   const byAd = new Map(names.map((n) => [n.ad_id as string, n]));
   const campaignName = new Map<string, string>();
   const adsetName = new Map<string, string>();
@@ -109,7 +112,13 @@ export async function conversionsByAd(db: Db, range: AttributionRange): Promise<
         and c.ad_id is not null and v.status <> 'failed'${adScope(range)}
       group by c.ad_id, v.event_name, v.currency`),
   );
-  return rows.map((r) => ({ adId: r.ad_id as string, eventName: r.event_name as string, currency: (r.currency as string | null) ?? null, count: Number(r.n), value: Number(r.value) }));
+  return rows.map((r) => ({
+    adId: r.ad_id as string,
+    eventName: r.event_name as string,
+    currency: (r.currency as string | null) ?? null,
+    count: Number(r.n),
+    value: Number(r.value),
+  }));
 }
 
 export type DailySourceRow = { day: string; source: "ad" | "post" | "organic" | "other"; conversations: number };

@@ -23,12 +23,39 @@ export async function insertConversations(db: Db, rows: NewConversation[]): Prom
   for (let i = 0; i < rows.length; i += CHUNK) {
     const json = toRecordsetJson(
       rows.slice(i, i + CHUNK).map((c) => ({
-        id: c.id, tenant_id: c.tenantId, subscriber_id: c.subscriberId, number_id: c.numberId, started_at: c.startedAt, last_message_at: c.lastMessageAt,
-        window_expires_at: c.windowExpiresAt, ctwa_clid: c.ctwaClid, source_url: c.sourceUrl, source_type: c.sourceType, source_id: c.sourceId,
-        headline: c.headline, body: c.body, media_type: c.mediaType, image_url: c.imageUrl, video_url: c.videoUrl, thumbnail_url: c.thumbnailUrl,
-        welcome_text: c.welcomeText, referral: c.referral, utm_source: c.utmSource, utm_medium: c.utmMedium, utm_campaign: c.utmCampaign,
-        utm_content: c.utmContent, utm_term: c.utmTerm, ad_id: c.adId, campaign_id: c.campaignId, campaign_name: c.campaignName, adset_id: c.adsetId,
-        adset_name: c.adsetName, ad_name: c.adName, creative_id: c.creativeId, creative_name: c.creativeName, enriched_at: c.enrichedAt,
+        id: c.id,
+        tenant_id: c.tenantId,
+        subscriber_id: c.subscriberId,
+        number_id: c.numberId,
+        started_at: c.startedAt,
+        last_message_at: c.lastMessageAt,
+        window_expires_at: c.windowExpiresAt,
+        ctwa_clid: c.ctwaClid,
+        source_url: c.sourceUrl,
+        source_type: c.sourceType,
+        source_id: c.sourceId,
+        headline: c.headline,
+        body: c.body,
+        media_type: c.mediaType,
+        image_url: c.imageUrl,
+        video_url: c.videoUrl,
+        thumbnail_url: c.thumbnailUrl,
+        welcome_text: c.welcomeText,
+        referral: c.referral,
+        utm_source: c.utmSource,
+        utm_medium: c.utmMedium,
+        utm_campaign: c.utmCampaign,
+        utm_content: c.utmContent,
+        utm_term: c.utmTerm,
+        ad_id: c.adId,
+        campaign_id: c.campaignId,
+        campaign_name: c.campaignName,
+        adset_id: c.adsetId,
+        adset_name: c.adsetName,
+        ad_name: c.adName,
+        creative_id: c.creativeId,
+        creative_name: c.creativeName,
+        enriched_at: c.enrichedAt,
         enrichment_error: c.enrichmentError,
       })),
     );
@@ -56,7 +83,13 @@ export async function extendConversations(
 }
 
 export async function getConversationById(db: Db, { tenantId, id }: { tenantId: string; id: string }): Promise<ConversationRow | null> {
-  return takeFirstOrNull(await db.select().from(conversations).where(and(eq(conversations.tenantId, tenantId), eq(conversations.id, id))).limit(1));
+  return takeFirstOrNull(
+    await db
+      .select()
+      .from(conversations)
+      .where(and(eq(conversations.tenantId, tenantId), eq(conversations.id, id)))
+      .limit(1),
+  );
 }
 
 /** A subscriber's conversations, newest first (bounded: the detail page shows the recent ones). */

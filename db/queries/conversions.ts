@@ -32,7 +32,13 @@ export async function findConversionByEventId(db: Db, { tenantId, eventId }: { t
 }
 
 export async function getConversionRow(db: Db, { tenantId, id }: { tenantId: string; id: string }): Promise<ConversionRow | null> {
-  return takeFirstOrNull(await db.select().from(conversions).where(and(eq(conversions.tenantId, tenantId), eq(conversions.id, id))).limit(1));
+  return takeFirstOrNull(
+    await db
+      .select()
+      .from(conversions)
+      .where(and(eq(conversions.tenantId, tenantId), eq(conversions.id, id)))
+      .limit(1),
+  );
 }
 
 export type ConversionJob = {
@@ -46,7 +52,11 @@ export type ConversionJob = {
 /** Inserts conversions whose (tenant, event_id) is new, with their jobs (automatic events of a webhook batch). */
 export async function insertConversionsIfAbsent(db: Db, { rows, job }: { rows: (NewConversion & { id: string })[]; job: ConversionJob }): Promise<number> {
   if (rows.length === 0) return 0;
-  const inserted = await db.insert(conversions).values(rows).onConflictDoNothing({ target: [conversions.tenantId, conversions.eventId] }).returning({ id: conversions.id, tenantId: conversions.tenantId });
+  const inserted = await db
+    .insert(conversions)
+    .values(rows)
+    .onConflictDoNothing({ target: [conversions.tenantId, conversions.eventId] })
+    .returning({ id: conversions.id, tenantId: conversions.tenantId });
   if (inserted.length > 0) {
     await db.insert(jobs).values(
       inserted.map((r) => ({
@@ -74,11 +84,27 @@ export type ConversionContext = {
 };
 
 type ContextRow = {
-  dup_id: string | null; dup_event_id: string | null; dup_event_name: string | null; dup_status: ConversionStatus | null; dup_conversation_id: string | null;
-  dup_warnings: string[] | null; dup_request_hash: string | null;
-  n_id: string | null; n_label: string | null; n_provider: string | null; n_waba_id: string | null; n_dataset_id: string | null; n_access_token_enc: string | null; n_demo: boolean | null;
+  dup_id: string | null;
+  dup_event_id: string | null;
+  dup_event_name: string | null;
+  dup_status: ConversionStatus | null;
+  dup_conversation_id: string | null;
+  dup_warnings: string[] | null;
+  dup_request_hash: string | null;
+  n_id: string | null;
+  n_label: string | null;
+  n_provider: string | null;
+  n_waba_id: string | null;
+  n_dataset_id: string | null;
+  n_access_token_enc: string | null;
+  n_demo: boolean | null;
   subscriber_found: string | null;
-  c_id: string | null; c_subscriber_id: string | null; c_number_id: string | null; c_ctwa_clid: string | null; c_started_at: Date | string | null; c_ad_id: string | null;
+  c_id: string | null;
+  c_subscriber_id: string | null;
+  c_number_id: string | null;
+  c_ctwa_clid: string | null;
+  c_started_at: Date | string | null;
+  c_ad_id: string | null;
 };
 
 type ContextParams = { tenantId: string; eventId: string; numberId: string; conversationId?: string; waPhone?: string };
@@ -111,13 +137,36 @@ function toConversionContext(row: ContextRow | undefined): ConversionContext {
   if (!row) throw new Error("the context query returned no row");
   return {
     duplicate: row.dup_id
-      ? { id: row.dup_id, eventId: row.dup_event_id!, eventName: row.dup_event_name!, status: row.dup_status!, conversationId: row.dup_conversation_id, warnings: row.dup_warnings ?? [], requestHash: row.dup_request_hash! }
+      ? {
+          id: row.dup_id,
+          eventId: row.dup_event_id!,
+          eventName: row.dup_event_name!,
+          status: row.dup_status!,
+          conversationId: row.dup_conversation_id,
+          warnings: row.dup_warnings ?? [],
+          requestHash: row.dup_request_hash!,
+        }
       : null,
     number: row.n_id
-      ? { id: row.n_id, label: row.n_label!, provider: row.n_provider as ConversionNumber["provider"], wabaId: row.n_waba_id, datasetId: row.n_dataset_id, accessTokenEnc: row.n_access_token_enc, demo: row.n_demo === true }
+      ? {
+          id: row.n_id,
+          label: row.n_label!,
+          provider: row.n_provider as ConversionNumber["provider"],
+          wabaId: row.n_waba_id,
+          datasetId: row.n_dataset_id,
+          accessTokenEnc: row.n_access_token_enc,
+          demo: row.n_demo === true,
+        }
       : null,
     conversation: row.c_id
-      ? { id: row.c_id, subscriberId: row.c_subscriber_id!, numberId: row.c_number_id, ctwaClid: row.c_ctwa_clid, startedAt: new Date(row.c_started_at!), adId: row.c_ad_id }
+      ? {
+          id: row.c_id,
+          subscriberId: row.c_subscriber_id!,
+          numberId: row.c_number_id,
+          ctwaClid: row.c_ctwa_clid,
+          startedAt: new Date(row.c_started_at!),
+          adId: row.c_ad_id,
+        }
       : null,
     subscriberFound: row.subscriber_found !== null,
   };
@@ -142,7 +191,13 @@ export type ConversionInsert = Required<
  */
 export async function insertConversionIfDeliverable(
   db: Db,
-  { context, values, job, attributionWindowMs, windowWarning }: { context: ContextParams; values: ConversionInsert; job: ConversionJob; attributionWindowMs: number; windowWarning: string },
+  {
+    context,
+    values,
+    job,
+    attributionWindowMs,
+    windowWarning,
+  }: { context: ContextParams; values: ConversionInsert; job: ConversionJob; attributionWindowMs: number; windowWarning: string },
 ): Promise<{ context: ConversionContext; inserted: { warnings: string[] } | null }> {
   const eventTime = values.eventTime.toISOString();
   // a JS array in a drizzle template would become a list of parameters: pass it as JSON, keep its order
@@ -198,7 +253,13 @@ const clickColumns = {
 };
 
 export async function getConversationForConversion(db: Db, { tenantId, id }: { tenantId: string; id: string }): Promise<ClickConversation | null> {
-  return takeFirstOrNull(await db.select(clickColumns).from(conversations).where(and(eq(conversations.tenantId, tenantId), eq(conversations.id, id))).limit(1));
+  return takeFirstOrNull(
+    await db
+      .select(clickColumns)
+      .from(conversations)
+      .where(and(eq(conversations.tenantId, tenantId), eq(conversations.id, id)))
+      .limit(1),
+  );
 }
 
 /** The most recent conversation with a click id for this phone on this number (the subscriber by its unique phone, then its conversations newest first). */
@@ -209,14 +270,26 @@ export async function findLatestClickConversation(
   const latest = db
     .select(clickColumns)
     .from(conversations)
-    .where(and(eq(conversations.subscriberId, subscribers.id), eq(conversations.tenantId, tenantId), eq(conversations.numberId, numberId), isNotNull(conversations.ctwaClid)))
+    .where(
+      and(
+        eq(conversations.subscriberId, subscribers.id),
+        eq(conversations.tenantId, tenantId),
+        eq(conversations.numberId, numberId),
+        isNotNull(conversations.ctwaClid),
+      ),
+    )
     .orderBy(desc(conversations.startedAt))
     .limit(1)
     .as("latest");
   const [row] = await db
     .select({
       found: subscribers.id,
-      id: latest.id, subscriberId: latest.subscriberId, numberId: latest.numberId, ctwaClid: latest.ctwaClid, startedAt: latest.startedAt, adId: latest.adId,
+      id: latest.id,
+      subscriberId: latest.subscriberId,
+      numberId: latest.numberId,
+      ctwaClid: latest.ctwaClid,
+      startedAt: latest.startedAt,
+      adId: latest.adId,
     })
     .from(subscribers)
     .leftJoinLateral(latest, sql`true`)
@@ -224,11 +297,27 @@ export async function findLatestClickConversation(
     .limit(1);
   if (!row) return { conversation: null, subscriberFound: false };
   const { found: _found, ...c } = row;
-  return { conversation: c.id && c.subscriberId && c.startedAt ? { ...c, id: c.id, subscriberId: c.subscriberId, startedAt: c.startedAt } : null, subscriberFound: true };
+  return {
+    conversation: c.id && c.subscriberId && c.startedAt ? { ...c, id: c.id, subscriberId: c.subscriberId, startedAt: c.startedAt } : null,
+    subscriberFound: true,
+  };
 }
 
 export type ConversionAttemptPatch = Partial<
-  Pick<ConversionRow, "status" | "attempts" | "lastAttemptAt" | "nextAttemptAt" | "sentAt" | "requestPayload" | "response" | "fbtraceId" | "eventsReceived" | "lastError" | "updatedAt">
+  Pick<
+    ConversionRow,
+    | "status"
+    | "attempts"
+    | "lastAttemptAt"
+    | "nextAttemptAt"
+    | "sentAt"
+    | "requestPayload"
+    | "response"
+    | "fbtraceId"
+    | "eventsReceived"
+    | "lastError"
+    | "updatedAt"
+  >
 >;
 
 /** One delivery attempt to record: the conversion's changes and how its job (attempt `job.attempts`) ends. */
@@ -302,11 +391,22 @@ export async function saveConversionAttempts(db: Db, { kind, records }: { kind: 
 }
 
 /** A conversion with what its delivery needs from its number, in one query. */
-export async function getConversionForDelivery(db: Db, { tenantId, id }: { tenantId: string; id: string }): Promise<{ conversion: ConversionRow; number: ConversionNumber | null } | null> {
+export async function getConversionForDelivery(
+  db: Db,
+  { tenantId, id }: { tenantId: string; id: string },
+): Promise<{ conversion: ConversionRow; number: ConversionNumber | null } | null> {
   const [row] = await db
     .select({
       conversion: conversions,
-      number: { id: whatsappNumbers.id, label: whatsappNumbers.label, provider: whatsappNumbers.provider, wabaId: whatsappNumbers.wabaId, datasetId: whatsappNumbers.datasetId, accessTokenEnc: whatsappNumbers.accessTokenEnc, demo: whatsappNumbers.demo },
+      number: {
+        id: whatsappNumbers.id,
+        label: whatsappNumbers.label,
+        provider: whatsappNumbers.provider,
+        wabaId: whatsappNumbers.wabaId,
+        datasetId: whatsappNumbers.datasetId,
+        accessTokenEnc: whatsappNumbers.accessTokenEnc,
+        demo: whatsappNumbers.demo,
+      },
     })
     .from(conversions)
     .leftJoin(whatsappNumbers, eq(whatsappNumbers.id, conversions.numberId))
@@ -341,7 +441,25 @@ export type ConversionListFilters = {
 
 export type ConversionListRow = Pick<
   ConversionRow,
-  "id" | "eventId" | "eventName" | "eventTime" | "status" | "source" | "value" | "currency" | "testCode" | "attempts" | "warnings" | "lastError" | "nextAttemptAt" | "sentAt" | "createdAt" | "numberId" | "conversationId" | "subscriberId" | "fbtraceId"
+  | "id"
+  | "eventId"
+  | "eventName"
+  | "eventTime"
+  | "status"
+  | "source"
+  | "value"
+  | "currency"
+  | "testCode"
+  | "attempts"
+  | "warnings"
+  | "lastError"
+  | "nextAttemptAt"
+  | "sentAt"
+  | "createdAt"
+  | "numberId"
+  | "conversationId"
+  | "subscriberId"
+  | "fbtraceId"
 > & { numberLabel: string | null; subscriberName: string | null; subscriberPhone: string | null };
 
 /** One page of the log, newest first; each filter has an index in list order. */

@@ -7,7 +7,16 @@ import { ads, conversations, conversions, leads, messages, outboundMessages, sub
 
 /** The tables the demo writes, in the order they are removed (what a later check looks at goes first). */
 const DEMO_TABLES = {
-  conversions, outboundMessages, leads, messages, conversations, subscribers, ads, templates, webhookEvents, numbers: whatsappNumbers,
+  conversions,
+  outboundMessages,
+  leads,
+  messages,
+  conversations,
+  subscribers,
+  ads,
+  templates,
+  webhookEvents,
+  numbers: whatsappNumbers,
 } as const;
 
 export type DemoTable = keyof typeof DEMO_TABLES;
@@ -42,7 +51,9 @@ export async function deleteDemoRows(db: Db, tenantId: string): Promise<DemoCoun
   const removed = {} as DemoCounts;
   for (const [key, table] of Object.entries(DEMO_TABLES) as [DemoTable, (typeof DEMO_TABLES)[DemoTable]][]) {
     const rows = rowsOf<{ n: number }>(
-      await db.execute(sql`with d as (delete from ${table} where tenant_id = ${tenantId} and demo ${KEEP[key] ?? sql``} returning 1) select count(*)::int as n from d`),
+      await db.execute(
+        sql`with d as (delete from ${table} where tenant_id = ${tenantId} and demo ${KEEP[key] ?? sql``} returning 1) select count(*)::int as n from d`,
+      ),
     );
     removed[key] = Number(rows[0]?.n ?? 0);
   }
@@ -54,7 +65,10 @@ export async function deleteDemoRows(db: Db, tenantId: string): Promise<DemoCoun
  * from what is left (its real messages and conversations, as ingestion counts them); its status, opt-out and
  * profile stay as they are, so an opt-out is never lost.
  */
-export async function keepDemoLeftovers(db: Db, { tenantId, now }: { tenantId: string; now: Date }): Promise<{ subscribers: number; ads: number; templates: number }> {
+export async function keepDemoLeftovers(
+  db: Db,
+  { tenantId, now }: { tenantId: string; now: Date },
+): Promise<{ subscribers: number; ads: number; templates: number }> {
   const at = now.toISOString();
   const kept = rowsOf<{ id: string }>(
     await db.execute(sql`
@@ -77,6 +91,8 @@ export async function keepDemoLeftovers(db: Db, { tenantId, now }: { tenantId: s
       returning s.id`),
   );
   const unflag = async (table: typeof ads | typeof templates) =>
-    rowsOf<{ id: string }>(await db.execute(sql`update ${table} set demo = false, updated_at = ${at}::timestamptz where tenant_id = ${tenantId} and demo returning id`)).length;
+    rowsOf<{ id: string }>(
+      await db.execute(sql`update ${table} set demo = false, updated_at = ${at}::timestamptz where tenant_id = ${tenantId} and demo returning id`),
+    ).length;
   return { subscribers: kept.length, ads: await unflag(ads), templates: await unflag(templates) };
 }

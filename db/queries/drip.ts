@@ -13,7 +13,11 @@ export type TemplateRow = typeof templates.$inferSelect;
 export type OutboundRow = typeof outboundMessages.$inferSelect;
 
 export async function getLeadRow(db: Db, { tenantId, id }: { tenantId: string; id: string }, opts: { forUpdate?: boolean } = {}): Promise<LeadRow | null> {
-  const query = db.select().from(leads).where(and(eq(leads.tenantId, tenantId), eq(leads.id, id))).limit(1);
+  const query = db
+    .select()
+    .from(leads)
+    .where(and(eq(leads.tenantId, tenantId), eq(leads.id, id)))
+    .limit(1);
   return takeFirstOrNull(await (opts.forUpdate ? query.for("update") : query));
 }
 
@@ -22,19 +26,32 @@ export async function activeTemplatesForSegment(db: Db, { tenantId, segment }: {
   return db
     .select()
     .from(templates)
-    .where(and(eq(templates.tenantId, tenantId), eq(templates.active, true), segment === null ? isNull(templates.segment) : or(isNull(templates.segment), eq(templates.segment, segment))))
+    .where(
+      and(
+        eq(templates.tenantId, tenantId),
+        eq(templates.active, true),
+        segment === null ? isNull(templates.segment) : or(isNull(templates.segment), eq(templates.segment, segment)),
+      ),
+    )
     .orderBy(templates.delayDays, templates.delayHours, templates.name);
 }
 
 /** Inserts queue rows, skipping (lead, template) pairs already queued; returns how many were new. */
 export async function insertOutboundIfAbsent(db: Db, rows: (typeof outboundMessages.$inferInsert)[]): Promise<number> {
   if (rows.length === 0) return 0;
-  const inserted = await db.insert(outboundMessages).values(rows).onConflictDoNothing({ target: [outboundMessages.leadId, outboundMessages.templateId] }).returning({ id: outboundMessages.id });
+  const inserted = await db
+    .insert(outboundMessages)
+    .values(rows)
+    .onConflictDoNothing({ target: [outboundMessages.leadId, outboundMessages.templateId] })
+    .returning({ id: outboundMessages.id });
   return inserted.length;
 }
 
 /** Cancels a lead's pending (and not yet sending) rows with a reason; returns how many. */
-export async function cancelPendingForLead(db: Db, { tenantId, leadId, now, code, message }: { tenantId: string; leadId: string; now: Date; code: string; message: string }): Promise<number> {
+export async function cancelPendingForLead(
+  db: Db,
+  { tenantId, leadId, now, code, message }: { tenantId: string; leadId: string; now: Date; code: string; message: string },
+): Promise<number> {
   const rows = await db
     .update(outboundMessages)
     .set({ status: "cancelled", errorCode: code, errorMessage: message, leaseExpiresAt: null, nextAttemptAt: null, updatedAt: now })
@@ -43,7 +60,11 @@ export async function cancelPendingForLead(db: Db, { tenantId, leadId, now, code
   return rows.length;
 }
 
-export async function updateLeadRow(db: Db, { tenantId, id }: { tenantId: string; id: string }, values: Partial<typeof leads.$inferInsert>): Promise<LeadRow | null> {
+export async function updateLeadRow(
+  db: Db,
+  { tenantId, id }: { tenantId: string; id: string },
+  values: Partial<typeof leads.$inferInsert>,
+): Promise<LeadRow | null> {
   const [row] = await db
     .update(leads)
     .set({ ...values, updatedAt: sql`now()` })
@@ -58,7 +79,10 @@ export async function updateLeadRow(db: Db, { tenantId, id }: { tenantId: string
  * are. `FOR UPDATE SKIP LOCKED` lets any number of runs claim side by side without ever taking the same row;
  * each claim counts an attempt and names its run as the row's lease owner.
  */
-export async function claimDueOutbound(db: Db, { now, limit, leaseMs, runId }: { now: Date; limit: number; leaseMs: number; runId?: string }): Promise<OutboundRow[]> {
+export async function claimDueOutbound(
+  db: Db,
+  { now, limit, leaseMs, runId }: { now: Date; limit: number; leaseMs: number; runId?: string },
+): Promise<OutboundRow[]> {
   const nowIso = now.toISOString();
   // a row whose send began is never taken over: the provider may have it (failUnconfirmedOutbound settles it)
   // a number another run is sending for is left to that run (its rate holds across runs)
@@ -75,7 +99,14 @@ export async function claimDueOutbound(db: Db, { now, limit, leaseMs, runId }: {
     for update of o skip locked`;
   return db
     .update(outboundMessages)
-    .set({ status: "sending", attempts: sql`${outboundMessages.attempts} + 1`, leaseExpiresAt: new Date(now.getTime() + leaseMs), leaseOwner: runId ?? randomUUID(), sendStartedAt: null, updatedAt: now })
+    .set({
+      status: "sending",
+      attempts: sql`${outboundMessages.attempts} + 1`,
+      leaseExpiresAt: new Date(now.getTime() + leaseMs),
+      leaseOwner: runId ?? randomUUID(),
+      sendStartedAt: null,
+      updatedAt: now,
+    })
     .where(sql`${outboundMessages.id} in (${due})`)
     .returning();
 }
@@ -142,13 +173,25 @@ export const SEND_UNCONFIRMED = {
 export async function failUnconfirmedOutbound(db: Db, { now }: { now: Date }): Promise<number> {
   const rows = await db
     .update(outboundMessages)
-    .set({ status: "failed", errorCode: SEND_UNCONFIRMED.code, errorMessage: `The run sending this message stopped before the provider answered: ${SEND_UNCONFIRMED.message}`, leaseExpiresAt: null, nextAttemptAt: null, updatedAt: now })
+    .set({
+      status: "failed",
+      errorCode: SEND_UNCONFIRMED.code,
+      errorMessage: `The run sending this message stopped before the provider answered: ${SEND_UNCONFIRMED.message}`,
+      leaseExpiresAt: null,
+      nextAttemptAt: null,
+      updatedAt: now,
+    })
     .where(and(eq(outboundMessages.status, "sending"), isNotNull(outboundMessages.sendStartedAt), lt(outboundMessages.leaseExpiresAt, now)))
     .returning({ id: outboundMessages.id });
   return rows.length;
 }
 
-export type OutboundOutcome = Partial<Pick<OutboundRow, "status" | "renderedText" | "providerMessageId" | "sentAt" | "errorCode" | "errorMessage" | "providerResponse" | "nextAttemptAt" | "subscriberId">>;
+export type OutboundOutcome = Partial<
+  Pick<
+    OutboundRow,
+    "status" | "renderedText" | "providerMessageId" | "sentAt" | "errorCode" | "errorMessage" | "providerResponse" | "nextAttemptAt" | "subscriberId"
+  >
+>;
 export type OutboundFinish = OutboundClaim & { outcome: OutboundOutcome; now: Date };
 
 const OUTCOME_COLUMNS: readonly [keyof OutboundOutcome, string, string][] = [
@@ -233,9 +276,22 @@ export async function loadDispatchContext(db: Db, rows: OutboundRow[]) {
   const subscriberIds = ids([...rows.map((r) => r.subscriberId), ...leadRows.map((l) => l.subscriberId)]);
   const phones = ids(rows.map((r) => r.phone));
   const subscriberRows = await db
-    .select({ id: subscribers.id, tenantId: subscribers.tenantId, waPhone: subscribers.waPhone, status: subscribers.status, marketingPreference: subscribers.marketingPreference, profileName: subscribers.profileName, conversationExpiresAt: subscribers.conversationExpiresAt })
+    .select({
+      id: subscribers.id,
+      tenantId: subscribers.tenantId,
+      waPhone: subscribers.waPhone,
+      status: subscribers.status,
+      marketingPreference: subscribers.marketingPreference,
+      profileName: subscribers.profileName,
+      conversationExpiresAt: subscribers.conversationExpiresAt,
+    })
     .from(subscribers)
-    .where(and(inArray(subscribers.tenantId, tenantIds), or(subscriberIds.length ? inArray(subscribers.id, subscriberIds) : sql`false`, phones.length ? inArray(subscribers.waPhone, phones) : sql`false`)));
+    .where(
+      and(
+        inArray(subscribers.tenantId, tenantIds),
+        or(subscriberIds.length ? inArray(subscribers.id, subscriberIds) : sql`false`, phones.length ? inArray(subscribers.waPhone, phones) : sql`false`),
+      ),
+    );
   return {
     leads: new Map(leadRows.map((l) => [l.id, l])),
     numbers: new Map(numberRows.map((n) => [n.id, n])),
@@ -262,19 +318,31 @@ const queueWhere = (f: QueueFilters) =>
 export async function queueStats(db: Db, f: QueueFilters & { now: Date }) {
   const where = queueWhere(f);
   const [byStatus, [due], perHour] = await Promise.all([
-    db.select({ status: outboundMessages.status, n: sql<number>`count(*)::int` }).from(outboundMessages).where(where).groupBy(outboundMessages.status),
+    db
+      .select({ status: outboundMessages.status, n: sql<number>`count(*)::int` })
+      .from(outboundMessages)
+      .where(where)
+      .groupBy(outboundMessages.status),
     db
       .select({ n: sql<number>`count(*)::int`, oldest: sql<Date | string | null>`min(${outboundMessages.scheduledAt})` })
       .from(outboundMessages)
       .where(and(where, eq(outboundMessages.status, "pending"), lte(outboundMessages.scheduledAt, f.now))),
     db
-      .select({ hour: sql<string>`to_char(date_trunc('hour', ${outboundMessages.sentAt} at time zone 'UTC'), 'YYYY-MM-DD"T"HH24:00:00"Z"')`, n: sql<number>`count(*)::int` })
+      .select({
+        hour: sql<string>`to_char(date_trunc('hour', ${outboundMessages.sentAt} at time zone 'UTC'), 'YYYY-MM-DD"T"HH24:00:00"Z"')`,
+        n: sql<number>`count(*)::int`,
+      })
       .from(outboundMessages)
       .where(and(where, eq(outboundMessages.status, "sent"), gte(outboundMessages.sentAt, new Date(f.now.getTime() - 24 * 3_600_000))))
       .groupBy(sql`1`)
       .orderBy(sql`1`),
   ]);
-  return { byStatus, due: Number(due?.n ?? 0), oldestDue: due?.oldest ? new Date(due.oldest) : null, perHour: perHour.map((r) => ({ hour: r.hour, sent: Number(r.n) })) };
+  return {
+    byStatus,
+    due: Number(due?.n ?? 0),
+    oldestDue: due?.oldest ? new Date(due.oldest) : null,
+    perHour: perHour.map((r) => ({ hour: r.hour, sent: Number(r.n) })),
+  };
 }
 
 /** One page of the queue, newest schedule first, with the lead's name and the number's label. */
@@ -285,13 +353,26 @@ export async function listQueueRows(db: Db, f: QueueFilters & { cursor?: Cursor;
     .from(outboundMessages)
     .leftJoin(leads, eq(leads.id, outboundMessages.leadId))
     .leftJoin(whatsappNumbers, eq(whatsappNumbers.id, outboundMessages.numberId))
-    .where(and(queueWhere(f), asc ? afterCursor(outboundMessages.scheduledAt, outboundMessages.id, f.cursor) : beforeCursor(outboundMessages.scheduledAt, outboundMessages.id, f.cursor)))
+    .where(
+      and(
+        queueWhere(f),
+        asc
+          ? afterCursor(outboundMessages.scheduledAt, outboundMessages.id, f.cursor)
+          : beforeCursor(outboundMessages.scheduledAt, outboundMessages.id, f.cursor),
+      ),
+    )
     .orderBy(...(asc ? [outboundMessages.scheduledAt, outboundMessages.id] : [desc(outboundMessages.scheduledAt), desc(outboundMessages.id)]))
     .limit(f.limit + 1);
 }
 
 export async function getOutboundRow(db: Db, { tenantId, id }: { tenantId: string; id: string }): Promise<OutboundRow | null> {
-  return takeFirstOrNull(await db.select().from(outboundMessages).where(and(eq(outboundMessages.tenantId, tenantId), eq(outboundMessages.id, id))).limit(1));
+  return takeFirstOrNull(
+    await db
+      .select()
+      .from(outboundMessages)
+      .where(and(eq(outboundMessages.tenantId, tenantId), eq(outboundMessages.id, id)))
+      .limit(1),
+  );
 }
 
 /** A failed, skipped or cancelled row back to pending, due now, attempts from zero. */
@@ -308,18 +389,33 @@ export async function requeueOutbound(db: Db, { tenantId, id, now }: { tenantId:
 export async function cancelOutbound(db: Db, { tenantId, id, now }: { tenantId: string; id: string; now: Date }): Promise<OutboundRow | null> {
   const [row] = await db
     .update(outboundMessages)
-    .set({ status: "cancelled", errorCode: "cancelled_by_user", errorMessage: "Cancelled from the queue monitor", leaseExpiresAt: null, nextAttemptAt: null, updatedAt: now })
+    .set({
+      status: "cancelled",
+      errorCode: "cancelled_by_user",
+      errorMessage: "Cancelled from the queue monitor",
+      leaseExpiresAt: null,
+      nextAttemptAt: null,
+      updatedAt: now,
+    })
     .where(and(eq(outboundMessages.tenantId, tenantId), eq(outboundMessages.id, id), eq(outboundMessages.status, "pending")))
     .returning();
   return row ?? null;
 }
 
 /** Takes (or renews) a number's sending lease for this run; false while another run holds it. */
-export async function acquireNumberLease(db: Db, { numberId, runId, now, until }: { numberId: string; runId: string; now: Date; until: Date }): Promise<boolean> {
+export async function acquireNumberLease(
+  db: Db,
+  { numberId, runId, now, until }: { numberId: string; runId: string; now: Date; until: Date },
+): Promise<boolean> {
   const rows = await db
     .update(whatsappNumbers)
     .set({ dripLeaseOwner: runId, dripLeaseUntil: until })
-    .where(and(eq(whatsappNumbers.id, numberId), or(isNull(whatsappNumbers.dripLeaseUntil), lte(whatsappNumbers.dripLeaseUntil, now), eq(whatsappNumbers.dripLeaseOwner, runId))))
+    .where(
+      and(
+        eq(whatsappNumbers.id, numberId),
+        or(isNull(whatsappNumbers.dripLeaseUntil), lte(whatsappNumbers.dripLeaseUntil, now), eq(whatsappNumbers.dripLeaseOwner, runId)),
+      ),
+    )
     .returning({ id: whatsappNumbers.id });
   return rows.length > 0;
 }

@@ -34,7 +34,13 @@ export async function setGreenWebhookToken(db: Db, { tenantId, id, sealed }: { t
  */
 export async function recordGreenInstanceState(
   db: Db,
-  { tenantId, id, connectionStatus, lastError, at }: { tenantId: string; id: string; connectionStatus: "connected" | "error"; lastError: Record<string, unknown> | null; at: Date },
+  {
+    tenantId,
+    id,
+    connectionStatus,
+    lastError,
+    at,
+  }: { tenantId: string; id: string; connectionStatus: "connected" | "error"; lastError: Record<string, unknown> | null; at: Date },
 ): Promise<boolean> {
   const n = whatsappNumbers;
   const rows = await db
@@ -58,7 +64,11 @@ export async function insertWebhookEventOnce(db: Db, values: NewWebhookEvent & {
 /** The stored event a redelivery repeats (the number's event with that dedupe key). */
 export async function findWebhookEventByDedupeKey(db: Db, { numberId, dedupeKey }: { numberId: string; dedupeKey: string }): Promise<string | null> {
   const row = takeFirstOrNull(
-    await db.select({ id: webhookEvents.id }).from(webhookEvents).where(and(eq(webhookEvents.numberId, numberId), eq(webhookEvents.dedupeKey, dedupeKey))).limit(1),
+    await db
+      .select({ id: webhookEvents.id })
+      .from(webhookEvents)
+      .where(and(eq(webhookEvents.numberId, numberId), eq(webhookEvents.dedupeKey, dedupeKey)))
+      .limit(1),
   );
   return row?.id ?? null;
 }

@@ -7,7 +7,11 @@ export type JobStatus = JobRow["status"];
 
 /** Inserts a job unless one with the same (kind, dedupe key) exists; returns it, or null when deduplicated. */
 export async function insertJob(db: Db, values: typeof jobs.$inferInsert): Promise<JobRow | null> {
-  const [row] = await db.insert(jobs).values(values).onConflictDoNothing({ target: [jobs.kind, jobs.dedupeKey] }).returning();
+  const [row] = await db
+    .insert(jobs)
+    .values(values)
+    .onConflictDoNothing({ target: [jobs.kind, jobs.dedupeKey] })
+    .returning();
   return row ?? null;
 }
 
@@ -62,8 +66,22 @@ export async function claimJobByKey(
 
 export async function finishJob(
   db: Db,
-  { id, attempts, status, runAt, lastError, result, now }: {
-    id: string; attempts: number; status: "done" | "failed" | "pending"; runAt?: Date; lastError?: string | null; result?: Record<string, unknown> | null; now: Date;
+  {
+    id,
+    attempts,
+    status,
+    runAt,
+    lastError,
+    result,
+    now,
+  }: {
+    id: string;
+    attempts: number;
+    status: "done" | "failed" | "pending";
+    runAt?: Date;
+    lastError?: string | null;
+    result?: Record<string, unknown> | null;
+    now: Date;
   },
 ): Promise<boolean> {
   // guarded by the attempt number: a worker whose lease expired cannot overwrite a newer claim
@@ -83,6 +101,10 @@ export async function finishJob(
 }
 
 export async function getJobByKey(db: Db, { kind, dedupeKey }: { kind: string; dedupeKey: string }): Promise<JobRow | null> {
-  const [row] = await db.select().from(jobs).where(and(eq(jobs.kind, kind), eq(jobs.dedupeKey, dedupeKey))).limit(1);
+  const [row] = await db
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.kind, kind), eq(jobs.dedupeKey, dedupeKey)))
+    .limit(1);
   return row ?? null;
 }

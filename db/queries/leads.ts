@@ -32,23 +32,43 @@ export async function getDefaultLeadNumber(db: Db, { tenantId }: { tenantId: str
 }
 
 export async function getLeadNumber(db: Db, { tenantId, id }: { tenantId: string; id: string }): Promise<LeadNumber | null> {
-  return takeFirstOrNull(await db.select(numberColumns).from(whatsappNumbers).where(and(eq(whatsappNumbers.tenantId, tenantId), eq(whatsappNumbers.id, id))).limit(1));
+  return takeFirstOrNull(
+    await db
+      .select(numberColumns)
+      .from(whatsappNumbers)
+      .where(and(eq(whatsappNumbers.tenantId, tenantId), eq(whatsappNumbers.id, id)))
+      .limit(1),
+  );
 }
 
 /** The subscriber with this WhatsApp phone (E.164), if they ever wrote to the tenant. */
 export async function findSubscriberIdByPhone(db: Db, { tenantId, phone }: { tenantId: string; phone: string }): Promise<string | null> {
-  const rows = await db.select({ id: subscribers.id }).from(subscribers).where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.waPhone, phone))).limit(1);
+  const rows = await db
+    .select({ id: subscribers.id })
+    .from(subscribers)
+    .where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.waPhone, phone)))
+    .limit(1);
   return rows[0]?.id ?? null;
 }
 
 /** Inserts a lead; with an externalRef already used by the tenant nothing is written and null is returned. */
 export async function insertLeadIfAbsent(db: Db, values: NewLead): Promise<LeadRow | null> {
-  const [row] = await db.insert(leads).values(values).onConflictDoNothing({ target: [leads.tenantId, leads.externalRef] }).returning();
+  const [row] = await db
+    .insert(leads)
+    .values(values)
+    .onConflictDoNothing({ target: [leads.tenantId, leads.externalRef] })
+    .returning();
   return row ?? null;
 }
 
 export async function getLeadByExternalRef(db: Db, { tenantId, externalRef }: { tenantId: string; externalRef: string }): Promise<LeadRow | null> {
-  return takeFirstOrNull(await db.select().from(leads).where(and(eq(leads.tenantId, tenantId), eq(leads.externalRef, externalRef))).limit(1));
+  return takeFirstOrNull(
+    await db
+      .select()
+      .from(leads)
+      .where(and(eq(leads.tenantId, tenantId), eq(leads.externalRef, externalRef)))
+      .limit(1),
+  );
 }
 
 export type LeadQueueCounts = { pending: number; sent: number; failed: number; cancelled: number; skipped: number };
@@ -115,15 +135,30 @@ export async function listLeadRows(db: Db, q: LeadListQuery): Promise<LeadListRo
     .limit(q.limit + 1);
   return rows.map(({ pending, sent, failed, cancelled, skipped, ...lead }) => ({
     ...lead,
-    queue: { pending: Number(pending ?? 0), sent: Number(sent ?? 0), failed: Number(failed ?? 0), cancelled: Number(cancelled ?? 0), skipped: Number(skipped ?? 0) },
+    queue: {
+      pending: Number(pending ?? 0),
+      sent: Number(sent ?? 0),
+      failed: Number(failed ?? 0),
+      cancelled: Number(cancelled ?? 0),
+      skipped: Number(skipped ?? 0),
+    },
   }));
 }
 
 /** Segments in use (leads and templates), for the list's filter; at most 50. */
 export async function listLeadSegments(db: Db, { tenantId }: { tenantId: string }): Promise<string[]> {
-  const fromLeads = db.selectDistinct({ segment: leads.segment }).from(leads).where(and(eq(leads.tenantId, tenantId), isNotNull(leads.segment)));
-  const fromTemplates = db.selectDistinct({ segment: templates.segment }).from(templates).where(and(eq(templates.tenantId, tenantId), isNotNull(templates.segment)));
-  const rows = await fromLeads.union(fromTemplates).orderBy(asc(sql`segment`)).limit(50);
+  const fromLeads = db
+    .selectDistinct({ segment: leads.segment })
+    .from(leads)
+    .where(and(eq(leads.tenantId, tenantId), isNotNull(leads.segment)));
+  const fromTemplates = db
+    .selectDistinct({ segment: templates.segment })
+    .from(templates)
+    .where(and(eq(templates.tenantId, tenantId), isNotNull(templates.segment)));
+  const rows = await fromLeads
+    .union(fromTemplates)
+    .orderBy(asc(sql`segment`))
+    .limit(50);
   return rows.map((r) => r.segment).filter((s): s is string => s !== null);
 }
 

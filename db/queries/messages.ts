@@ -19,7 +19,9 @@ export const MESSAGE_STATUS_RANK: Record<string, number> = { received: 0, accept
 
 /** MESSAGE_STATUS_RANK of a status column or expression, in SQL (unknown statuses rank 0). */
 export const statusRankSql = (expr: string) =>
-  `(case ${expr} ${Object.entries(MESSAGE_STATUS_RANK).map(([s, r]) => `when '${s}' then ${r}`).join(" ")} else 0 end)`;
+  `(case ${expr} ${Object.entries(MESSAGE_STATUS_RANK)
+    .map(([s, r]) => `when '${s}' then ${r}`)
+    .join(" ")} else 0 end)`;
 
 /**
  * JSON text for a `jsonb_to_recordset` parameter: one parameter and one cached statement per batch instead of
@@ -53,8 +55,19 @@ export async function insertMessagesIgnoringDuplicates(db: Db, rows: NewMessage[
   for (let i = 0; i < rows.length; i += CHUNK) {
     const json = toRecordsetJson(
       rows.slice(i, i + CHUNK).map((m) => ({
-        tenant_id: m.tenantId, subscriber_id: m.subscriberId, conversation_id: m.conversationId, number_id: m.numberId, direction: m.direction, wamid: m.wamid,
-        type: m.type, text_preview: m.textPreview, payload: m.payload, status: m.status, sent_at: m.sentAt, delivered_at: m.deliveredAt, read_at: m.readAt,
+        tenant_id: m.tenantId,
+        subscriber_id: m.subscriberId,
+        conversation_id: m.conversationId,
+        number_id: m.numberId,
+        direction: m.direction,
+        wamid: m.wamid,
+        type: m.type,
+        text_preview: m.textPreview,
+        payload: m.payload,
+        status: m.status,
+        sent_at: m.sentAt,
+        delivered_at: m.deliveredAt,
+        read_at: m.readAt,
         provider_timestamp: m.providerTimestamp,
       })),
     );
@@ -89,7 +102,8 @@ export type MessageStatusFacts = {
 
 export type MatchedMessage = { id: string; subscriberId: string; conversationId: string | null; key: number };
 
-const FACT_COLUMNS = sql.raw(`tenant_id uuid, k int, id text, status text, sent_at timestamptz, delivered_at timestamptz, read_at timestamptz, failed_at timestamptz,
+const FACT_COLUMNS =
+  sql.raw(`tenant_id uuid, k int, id text, status text, sent_at timestamptz, delivered_at timestamptz, read_at timestamptz, failed_at timestamptz,
   error_code text, error_title text, error_detail text, conv_id text, conv_origin text`);
 
 /**
@@ -100,13 +114,27 @@ const FACT_COLUMNS = sql.raw(`tenant_id uuid, k int, id text, status text, sent_
  * conversation id/origin on our conversation. Rows nothing would change are not written. Returns every
  * message the facts matched, changed or not.
  */
-export async function applyMessageStatusFacts(db: Db, { tenantId, facts, now }: { tenantId: string; facts: MessageStatusFacts[]; now: Date }): Promise<MatchedMessage[]> {
+export async function applyMessageStatusFacts(
+  db: Db,
+  { tenantId, facts, now }: { tenantId: string; facts: MessageStatusFacts[]; now: Date },
+): Promise<MatchedMessage[]> {
   if (facts.length === 0) return [];
   const json = toRecordsetJson(
     facts.flatMap((f) =>
       f.ids.map((id) => ({
-        tenant_id: tenantId, k: f.key, id, status: f.status, sent_at: f.sentAt, delivered_at: f.deliveredAt, read_at: f.readAt, failed_at: f.failedAt,
-        error_code: f.errorCode, error_title: f.errorTitle, error_detail: f.errorDetail, conv_id: f.metaConversationId, conv_origin: f.metaOrigin,
+        tenant_id: tenantId,
+        k: f.key,
+        id,
+        status: f.status,
+        sent_at: f.sentAt,
+        delivered_at: f.deliveredAt,
+        read_at: f.readAt,
+        failed_at: f.failedAt,
+        error_code: f.errorCode,
+        error_title: f.errorTitle,
+        error_detail: f.errorDetail,
+        conv_id: f.metaConversationId,
+        conv_origin: f.metaOrigin,
       })),
     ),
   );
@@ -175,7 +203,13 @@ export async function applyMessageStatusFacts(db: Db, { tenantId, facts, now }: 
 }
 
 export async function getMessageByWamid(db: Db, { tenantId, wamid }: { tenantId: string; wamid: string }): Promise<MessageRow | null> {
-  return takeFirstOrNull(await db.select().from(messages).where(and(eq(messages.tenantId, tenantId), eq(messages.wamid, wamid))).limit(1));
+  return takeFirstOrNull(
+    await db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.tenantId, tenantId), eq(messages.wamid, wamid)))
+      .limit(1),
+  );
 }
 
 /** A subscriber's messages, newest first (bounded). */

@@ -1,8 +1,6 @@
 import { and, desc, eq, inArray, isNotNull, ne, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import {
-  conversations, conversions, leads, messages, type NewWhatsappNumber, outboundMessages, subscribers, webhookEvents, whatsappNumbers,
-} from "../schema";
+import { conversations, conversions, leads, messages, type NewWhatsappNumber, outboundMessages, subscribers, webhookEvents, whatsappNumbers } from "../schema";
 import { type Cursor, beforeCursor, takeFirstOrNull } from "./keyset";
 
 export type NumberRow = typeof whatsappNumbers.$inferSelect;
@@ -14,7 +12,11 @@ export async function insertNumber(db: Db, values: NewWhatsappNumber): Promise<N
 }
 
 export async function getNumberById(db: Db, { tenantId, id }: Key, opts: { forUpdate?: boolean } = {}): Promise<NumberRow | null> {
-  const query = db.select().from(whatsappNumbers).where(and(eq(whatsappNumbers.tenantId, tenantId), eq(whatsappNumbers.id, id))).limit(1);
+  const query = db
+    .select()
+    .from(whatsappNumbers)
+    .where(and(eq(whatsappNumbers.tenantId, tenantId), eq(whatsappNumbers.id, id)))
+    .limit(1);
   return takeFirstOrNull(await (opts.forUpdate ? query.for("update") : query));
 }
 
@@ -57,8 +59,13 @@ export async function deleteNumber(db: Db, { tenantId, id }: Key): Promise<boole
 }
 
 export type NumberReferences = {
-  subscribers: number; conversations: number; messages: number; webhookEvents: number;
-  leads: number; outboundMessages: number; conversions: number;
+  subscribers: number;
+  conversations: number;
+  messages: number;
+  webhookEvents: number;
+  leads: number;
+  outboundMessages: number;
+  conversions: number;
 };
 
 /** Whether anything points at the number (each count stops at 1000: enough to explain a refusal). */
@@ -81,7 +88,10 @@ export async function countNumberReferences(db: Db, { tenantId, id }: Key): Prom
 
 /** Webhook routing is global: a Phone Number ID belongs to exactly one number of one tenant. */
 const routingColumns = {
-  id: whatsappNumbers.id, tenantId: whatsappNumbers.tenantId, phoneNumberId: whatsappNumbers.phoneNumberId, wabaId: whatsappNumbers.wabaId,
+  id: whatsappNumbers.id,
+  tenantId: whatsappNumbers.tenantId,
+  phoneNumberId: whatsappNumbers.phoneNumberId,
+  wabaId: whatsappNumbers.wabaId,
   appSecretEnc: whatsappNumbers.appSecretEnc,
 };
 const proven = isNotNull(whatsappNumbers.phoneNumberIdProvenAt);
@@ -89,13 +99,19 @@ const proven = isNotNull(whatsappNumbers.phoneNumberIdProvenAt);
 /** Cloud numbers whose Phone Number ID was proven (Graph check passed): the only ones webhooks reach. */
 export async function findNumbersByPhoneNumberIds(db: Db, phoneNumberIds: string[]) {
   if (phoneNumberIds.length === 0) return [];
-  return db.select(routingColumns).from(whatsappNumbers).where(and(inArray(whatsappNumbers.phoneNumberId, phoneNumberIds), proven));
+  return db
+    .select(routingColumns)
+    .from(whatsappNumbers)
+    .where(and(inArray(whatsappNumbers.phoneNumberId, phoneNumberIds), proven));
 }
 
 /** Proven Cloud numbers of these WABAs (WABA-level changes carry no Phone Number ID). */
 export async function findNumbersByWabaIds(db: Db, wabaIds: string[]) {
   if (wabaIds.length === 0) return [];
-  return db.select(routingColumns).from(whatsappNumbers).where(and(inArray(whatsappNumbers.wabaId, wabaIds), proven));
+  return db
+    .select(routingColumns)
+    .from(whatsappNumbers)
+    .where(and(inArray(whatsappNumbers.wabaId, wabaIds), proven));
 }
 
 /** Records that the number proved its Phone Number ID (the Graph check passed with its token). */

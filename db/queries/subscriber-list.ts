@@ -105,7 +105,9 @@ export async function listSubscriberPage(db: Db, q: SubscriberListQuery): Promis
   const rows: SubscriberListRow[] = [];
   if (!q.cursor || q.cursor.at) {
     const after = q.cursor?.at ? sql`(${s.lastInboundAt}, ${s.id}) < (${q.cursor.at.toISOString()}::timestamptz, ${q.cursor.id}::uuid)` : undefined;
-    rows.push(...(await selectPage(db, and(where, isNotNull(s.lastInboundAt), after)!, sql`${key(s.lastInboundAt)} desc nulls last, ${s.id} desc nulls last`, want)));
+    rows.push(
+      ...(await selectPage(db, and(where, isNotNull(s.lastInboundAt), after)!, sql`${key(s.lastInboundAt)} desc nulls last, ${s.id} desc nulls last`, want)),
+    );
   }
   if (rows.length < want) {
     const after = q.cursor && !q.cursor.at ? lt(s.id, q.cursor.id) : undefined;

@@ -15,10 +15,35 @@ const CHUNK = 500;
 /** The subscriber fields webhook ingestion owns; written as absolute values computed from a locked row. */
 export type SubscriberIngestState = Pick<
   SubscriberRow,
-  | "id" | "waPhone" | "waId" | "userId" | "username" | "phoneHash" | "profileName" | "numberId" | "conversationId" | "conversationExpiresAt"
-  | "lastMessageStatus" | "lastMessageStatusAt" | "firstSeenAt" | "lastInboundAt" | "inboundCount" | "optInStatus" | "optInAt" | "optOutAt"
-  | "status" | "rawLastEventType" | "rawVersion" | "country" | "timezone" | "firstTouchConversationId" | "lastTouchConversationId"
-  | "firstTouchSource" | "firstTouchAdId" | "firstTouchCampaignId" | "hasClickId"
+  | "id"
+  | "waPhone"
+  | "waId"
+  | "userId"
+  | "username"
+  | "phoneHash"
+  | "profileName"
+  | "numberId"
+  | "conversationId"
+  | "conversationExpiresAt"
+  | "lastMessageStatus"
+  | "lastMessageStatusAt"
+  | "firstSeenAt"
+  | "lastInboundAt"
+  | "inboundCount"
+  | "optInStatus"
+  | "optInAt"
+  | "optOutAt"
+  | "status"
+  | "rawLastEventType"
+  | "rawVersion"
+  | "country"
+  | "timezone"
+  | "firstTouchConversationId"
+  | "lastTouchConversationId"
+  | "firstTouchSource"
+  | "firstTouchAdId"
+  | "firstTouchCampaignId"
+  | "hasClickId"
 >;
 
 const STATE_NAMES = `wa_phone, wa_id, user_id, username, phone_hash, profile_name, number_id, conversation_id, conversation_expires_at,
@@ -35,13 +60,36 @@ const STATE_COLUMNS = sql.raw(`
 
 function toStateRecord(s: Partial<SubscriberIngestState> & { tenantId?: string }) {
   return {
-    id: s.id, tenant_id: s.tenantId, wa_phone: s.waPhone, wa_id: s.waId, user_id: s.userId, username: s.username, phone_hash: s.phoneHash, profile_name: s.profileName,
-    number_id: s.numberId, conversation_id: s.conversationId, conversation_expires_at: s.conversationExpiresAt, last_message_status: s.lastMessageStatus,
-    last_message_status_at: s.lastMessageStatusAt, first_seen_at: s.firstSeenAt, last_inbound_at: s.lastInboundAt, inbound_count: s.inboundCount,
-    opt_in_status: s.optInStatus, opt_in_at: s.optInAt, opt_out_at: s.optOutAt, status: s.status, raw_last_event_type: s.rawLastEventType,
-    raw_version: s.rawVersion, country: s.country, timezone: s.timezone, first_touch_conversation_id: s.firstTouchConversationId,
-    last_touch_conversation_id: s.lastTouchConversationId, first_touch_source: s.firstTouchSource, first_touch_ad_id: s.firstTouchAdId,
-    first_touch_campaign_id: s.firstTouchCampaignId, has_click_id: s.hasClickId,
+    id: s.id,
+    tenant_id: s.tenantId,
+    wa_phone: s.waPhone,
+    wa_id: s.waId,
+    user_id: s.userId,
+    username: s.username,
+    phone_hash: s.phoneHash,
+    profile_name: s.profileName,
+    number_id: s.numberId,
+    conversation_id: s.conversationId,
+    conversation_expires_at: s.conversationExpiresAt,
+    last_message_status: s.lastMessageStatus,
+    last_message_status_at: s.lastMessageStatusAt,
+    first_seen_at: s.firstSeenAt,
+    last_inbound_at: s.lastInboundAt,
+    inbound_count: s.inboundCount,
+    opt_in_status: s.optInStatus,
+    opt_in_at: s.optInAt,
+    opt_out_at: s.optOutAt,
+    status: s.status,
+    raw_last_event_type: s.rawLastEventType,
+    raw_version: s.rawVersion,
+    country: s.country,
+    timezone: s.timezone,
+    first_touch_conversation_id: s.firstTouchConversationId,
+    last_touch_conversation_id: s.lastTouchConversationId,
+    first_touch_source: s.firstTouchSource,
+    first_touch_ad_id: s.firstTouchAdId,
+    first_touch_campaign_id: s.firstTouchCampaignId,
+    has_click_id: s.hasClickId,
   };
 }
 
@@ -95,29 +143,59 @@ export async function findSubscribersByIdentity(db: Db, identity: Identity): Pro
 }
 
 export async function getSubscriberById(db: Db, { tenantId, id }: { tenantId: string; id: string }): Promise<SubscriberRow | null> {
-  return takeFirstOrNull(await db.select().from(subscribers).where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.id, id))).limit(1));
+  return takeFirstOrNull(
+    await db
+      .select()
+      .from(subscribers)
+      .where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.id, id)))
+      .limit(1),
+  );
 }
 
 /** The row locked for a read-modify-write by the console or the API. */
 export async function lockSubscriberById(db: Db, { tenantId, id }: { tenantId: string; id: string }): Promise<SubscriberRow | null> {
-  return takeFirstOrNull(await db.select().from(subscribers).where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.id, id))).for("update"));
+  return takeFirstOrNull(
+    await db
+      .select()
+      .from(subscribers)
+      .where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.id, id)))
+      .for("update"),
+  );
 }
 
-export type SubscriberProfileUpdate = Partial<
-  Pick<SubscriberRow, "lifecycleState" | "lifecycleChangedAt" | "tags" | "status" | "optOutAt" | "optInStatus">
->;
+export type SubscriberProfileUpdate = Partial<Pick<SubscriberRow, "lifecycleState" | "lifecycleChangedAt" | "tags" | "status" | "optOutAt" | "optInStatus">>;
 
-export async function updateSubscriberProfile(db: Db, { tenantId, id }: { tenantId: string; id: string }, values: SubscriberProfileUpdate & { updatedAt: Date }) {
-  const [row] = await db.update(subscribers).set(values).where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.id, id))).returning();
+export async function updateSubscriberProfile(
+  db: Db,
+  { tenantId, id }: { tenantId: string; id: string },
+  values: SubscriberProfileUpdate & { updatedAt: Date },
+) {
+  const [row] = await db
+    .update(subscribers)
+    .set(values)
+    .where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.id, id)))
+    .returning();
   return row ?? null;
 }
 
 export async function getSubscriberByWaPhone(db: Db, { tenantId, waPhone }: { tenantId: string; waPhone: string }): Promise<SubscriberRow | null> {
-  return takeFirstOrNull(await db.select().from(subscribers).where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.waPhone, waPhone))).limit(1));
+  return takeFirstOrNull(
+    await db
+      .select()
+      .from(subscribers)
+      .where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.waPhone, waPhone)))
+      .limit(1),
+  );
 }
 
 export async function getSubscriberByUserId(db: Db, { tenantId, userId }: { tenantId: string; userId: string }): Promise<SubscriberRow | null> {
-  return takeFirstOrNull(await db.select().from(subscribers).where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.userId, userId))).limit(1));
+  return takeFirstOrNull(
+    await db
+      .select()
+      .from(subscribers)
+      .where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.userId, userId)))
+      .limit(1),
+  );
 }
 
 /** Writes ingestion state to existing subscribers of the tenant (callers hold their row locks). */
@@ -158,10 +236,23 @@ export type SubscriberStatusDelta = {
  * times only forward, the failure code/reason with the newest failure. Rows nothing would change are not
  * written, so a replayed batch leaves them untouched.
  */
-export async function applySubscriberStatusDeltas(db: Db, { tenantId, deltas, now }: { tenantId: string; deltas: SubscriberStatusDelta[]; now: Date }): Promise<void> {
+export async function applySubscriberStatusDeltas(
+  db: Db,
+  { tenantId, deltas, now }: { tenantId: string; deltas: SubscriberStatusDelta[]; now: Date },
+): Promise<void> {
   if (deltas.length === 0) return;
   const json = toRecordsetJson(
-    deltas.map((d) => ({ tenant_id: tenantId, id: d.id, status: d.status, status_at: d.statusAt, delivered_at: d.deliveredAt, read_at: d.readAt, failed_at: d.failedAt, failed_code: d.failedCode, failed_reason: d.failedReason })),
+    deltas.map((d) => ({
+      tenant_id: tenantId,
+      id: d.id,
+      status: d.status,
+      status_at: d.statusAt,
+      delivered_at: d.deliveredAt,
+      read_at: d.readAt,
+      failed_at: d.failedAt,
+      failed_code: d.failedCode,
+      failed_reason: d.failedReason,
+    })),
   );
   // provider times are often whole seconds (sent, delivered and read may share one): a tie goes to the higher status
   const newer = sql.raw(
@@ -292,4 +383,3 @@ export async function cancelPendingOutboundForOptOut(
     .returning({ id: outboundMessages.id });
   return rows.length;
 }
-

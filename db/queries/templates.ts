@@ -19,13 +19,24 @@ export async function insertTemplate(db: Db, values: NewTemplate): Promise<Templ
 }
 
 export async function getTemplateById(db: Db, { tenantId, id }: Key, opts: { forUpdate?: boolean } = {}): Promise<TemplateRecord | null> {
-  const query = db.select().from(templates).where(and(eq(templates.tenantId, tenantId), eq(templates.id, id))).limit(1);
+  const query = db
+    .select()
+    .from(templates)
+    .where(and(eq(templates.tenantId, tenantId), eq(templates.id, id)))
+    .limit(1);
   return takeFirstOrNull(await (opts.forUpdate ? query.for("update") : query));
 }
 
 export async function listTemplates(
   db: Db,
-  { tenantId, active, segment, appliesTo, after, limit }: { tenantId: string; active?: boolean; segment?: string; appliesTo?: string; after?: TemplateCursor; limit: number },
+  {
+    tenantId,
+    active,
+    segment,
+    appliesTo,
+    after,
+    limit,
+  }: { tenantId: string; active?: boolean; segment?: string; appliesTo?: string; after?: TemplateCursor; limit: number },
 ): Promise<TemplateRecord[]> {
   return db
     .select()
@@ -36,7 +47,9 @@ export async function listTemplates(
         active === undefined ? undefined : eq(templates.active, active),
         segment === undefined ? undefined : eq(templates.segment, segment),
         appliesTo === undefined ? undefined : or(isNull(templates.segment), eq(templates.segment, appliesTo)),
-        after ? sql`(${templates.delayDays}, ${templates.delayHours}, ${templates.name}) > (${after.delayDays}, ${after.delayHours}, ${after.name})` : undefined,
+        after
+          ? sql`(${templates.delayDays}, ${templates.delayHours}, ${templates.name}) > (${after.delayDays}, ${after.delayHours}, ${after.name})`
+          : undefined,
       ),
     )
     .orderBy(templates.delayDays, templates.delayHours, templates.name)
@@ -53,22 +66,23 @@ export async function updateTemplateRow(db: Db, { tenantId, id }: Key, values: P
 }
 
 export async function deleteTemplateRow(db: Db, { tenantId, id }: Key): Promise<boolean> {
-  const rows = await db.delete(templates).where(and(eq(templates.tenantId, tenantId), eq(templates.id, id))).returning({ id: templates.id });
+  const rows = await db
+    .delete(templates)
+    .where(and(eq(templates.tenantId, tenantId), eq(templates.id, id)))
+    .returning({ id: templates.id });
   return rows.length > 0;
 }
 
 /** Drip messages that will still be sent with the template (pending, or being sent now); stops counting at 1000. */
 export async function countUnsentForTemplate(db: Db, { tenantId, id }: Key): Promise<number> {
-  const [row] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(
-      db
-        .select({ one: sql`1`.as("one") })
-        .from(outboundMessages)
-        .where(and(eq(outboundMessages.tenantId, tenantId), eq(outboundMessages.templateId, id), inArray(outboundMessages.status, ["pending", "sending"])))
-        .limit(1000)
-        .as("unsent"),
-    );
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(
+    db
+      .select({ one: sql`1`.as("one") })
+      .from(outboundMessages)
+      .where(and(eq(outboundMessages.tenantId, tenantId), eq(outboundMessages.templateId, id), inArray(outboundMessages.status, ["pending", "sending"])))
+      .limit(1000)
+      .as("unsent"),
+  );
   return Number(row?.n ?? 0);
 }
 
@@ -122,14 +136,22 @@ export async function listBoundTemplates(db: Db, tenantId: string) {
 }
 
 /** `lock`: hold the tenant row (update: to change the values; share: while relying on them). */
-export async function getSegmentVariables(db: Db, tenantId: string, opts: { lock?: "update" | "share" } = {}): Promise<Record<string, Record<string, string>> | null> {
+export async function getSegmentVariables(
+  db: Db,
+  tenantId: string,
+  opts: { lock?: "update" | "share" } = {},
+): Promise<Record<string, Record<string, string>> | null> {
   const query = db.select({ segmentVariables: tenants.segmentVariables }).from(tenants).where(eq(tenants.id, tenantId)).limit(1);
   const row = takeFirstOrNull(await (opts.lock ? query.for(opts.lock) : query));
   return row ? row.segmentVariables : null;
 }
 
 export async function setSegmentVariables(db: Db, tenantId: string, segmentVariables: Record<string, Record<string, string>>) {
-  const [row] = await db.update(tenants).set({ segmentVariables, updatedAt: new Date() }).where(eq(tenants.id, tenantId)).returning({ segmentVariables: tenants.segmentVariables });
+  const [row] = await db
+    .update(tenants)
+    .set({ segmentVariables, updatedAt: new Date() })
+    .where(eq(tenants.id, tenantId))
+    .returning({ segmentVariables: tenants.segmentVariables });
   return row?.segmentVariables ?? null;
 }
 

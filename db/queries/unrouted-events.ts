@@ -7,11 +7,18 @@ import { webhookEvents } from "../schema";
 
 /** Unrouted, byte-exact events naming this Phone Number ID, oldest first, after the (receivedAt, id) cursor. */
 export async function listUnroutedEventsNaming(db: Db, { phoneNumberId, limit, after }: { phoneNumberId: string; limit: number; after?: Cursor }) {
-  const afterCursor = after ? or(gt(webhookEvents.receivedAt, after.at), and(eq(webhookEvents.receivedAt, after.at), gt(webhookEvents.id, after.id))) : undefined;
+  const afterCursor = after
+    ? or(gt(webhookEvents.receivedAt, after.at), and(eq(webhookEvents.receivedAt, after.at), gt(webhookEvents.id, after.id)))
+    : undefined;
   return db
     .select({
-      id: webhookEvents.id, tenantId: webhookEvents.tenantId, receivedAt: webhookEvents.receivedAt, rawBody: webhookEvents.rawBody,
-      rawBodyExactB64: webhookEvents.rawBodyExactB64, headers: webhookEvents.headers, routedPhoneNumberIds: webhookEvents.routedPhoneNumberIds,
+      id: webhookEvents.id,
+      tenantId: webhookEvents.tenantId,
+      receivedAt: webhookEvents.receivedAt,
+      rawBody: webhookEvents.rawBody,
+      rawBodyExactB64: webhookEvents.rawBodyExactB64,
+      headers: webhookEvents.headers,
+      routedPhoneNumberIds: webhookEvents.routedPhoneNumberIds,
     })
     .from(webhookEvents)
     .where(
@@ -27,7 +34,10 @@ export async function listUnroutedEventsNaming(db: Db, { phoneNumberId, limit, a
 }
 
 /** The whole unrouted event now belongs to the number that proved its only Phone Number ID. */
-export async function claimUnroutedEvent(db: Db, { id, tenantId, numberId, phoneNumberId }: { id: string; tenantId: string; numberId: string; phoneNumberId: string }) {
+export async function claimUnroutedEvent(
+  db: Db,
+  { id, tenantId, numberId, phoneNumberId }: { id: string; tenantId: string; numberId: string; phoneNumberId: string },
+) {
   await db
     .update(webhookEvents)
     .set({ tenantId, numberId, verifiedPhoneNumberIds: [phoneNumberId], signatureResult: "valid", status: "received", error: null })
@@ -45,7 +55,12 @@ export async function releaseUnroutedPhoneNumberId(db: Db, { id, phoneNumberId, 
     .update(webhookEvents)
     .set({
       routedPhoneNumberIds: sql`array_remove(${webhookEvents.routedPhoneNumberIds}, ${phoneNumberId}::text)`,
-      ...(refused ? { refusedPhoneNumberIds: sql`array_append(array_remove(${webhookEvents.refusedPhoneNumberIds}, ${phoneNumberId}::text), ${phoneNumberId}::text)`, error } : {}),
+      ...(refused
+        ? {
+            refusedPhoneNumberIds: sql`array_append(array_remove(${webhookEvents.refusedPhoneNumberIds}, ${phoneNumberId}::text), ${phoneNumberId}::text)`,
+            error,
+          }
+        : {}),
     })
     .where(and(eq(webhookEvents.id, id), eq(webhookEvents.status, "unrouted")))
     .returning({ left: webhookEvents.routedPhoneNumberIds, refused: webhookEvents.refusedPhoneNumberIds });

@@ -107,11 +107,7 @@ export async function listUsers(db: Db, { tenantId, cursor, limit }: { tenantId:
 }
 
 /** Changes the account itself (every workspace it belongs to sees the change). */
-export async function updateUserIdentity(
-  db: Db,
-  id: string,
-  values: Partial<{ name: string; passwordHash: string; passwordChangeRequired: boolean }>,
-) {
+export async function updateUserIdentity(db: Db, id: string, values: Partial<{ name: string; passwordHash: string; passwordChangeRequired: boolean }>) {
   const [row] = await db.update(users).set(values).where(eq(users.id, id)).returning({ id: users.id });
   return row ?? null;
 }
@@ -174,23 +170,12 @@ export async function listOpenInvites(db: Db, { tenantId, now }: { tenantId: str
   return db
     .select()
     .from(userInvites)
-    .where(
-      and(
-        eq(userInvites.tenantId, tenantId),
-        isNull(userInvites.acceptedAt),
-        isNull(userInvites.revokedAt),
-        gt(userInvites.expiresAt, now),
-      ),
-    )
+    .where(and(eq(userInvites.tenantId, tenantId), isNull(userInvites.acceptedAt), isNull(userInvites.revokedAt), gt(userInvites.expiresAt, now)))
     .orderBy(desc(userInvites.createdAt), desc(userInvites.id))
     .limit(100);
 }
 
-export async function markInvite(
-  db: Db,
-  { tenantId, id }: { tenantId: string; id: string },
-  values: { acceptedAt?: Date; revokedAt?: Date },
-) {
+export async function markInvite(db: Db, { tenantId, id }: { tenantId: string; id: string }, values: { acceptedAt?: Date; revokedAt?: Date }) {
   const [row] = await db
     .update(userInvites)
     .set(values)
@@ -250,9 +235,7 @@ export async function bumpSignInAttempts(
 
 /** After a successful sign-in: the account's own counter starts over (a lock set meanwhile stays). */
 export async function clearSignInAttempts(db: Db, { key, now }: { key: string; now: Date }) {
-  await db
-    .delete(authThrottle)
-    .where(and(eq(authThrottle.key, key), or(isNull(authThrottle.blockedUntil), lte(authThrottle.blockedUntil, now))));
+  await db.delete(authThrottle).where(and(eq(authThrottle.key, key), or(isNull(authThrottle.blockedUntil), lte(authThrottle.blockedUntil, now))));
 }
 
 /** After a successful sign-in: takes back this attempt's count on a shared key (the client address) only. */

@@ -66,9 +66,7 @@ export type WebhookEventOutcome = {
 /** Records processing outcomes in one statement; every call counts as an attempt. */
 export async function recordWebhookEventOutcomes(db: Db, outcomes: WebhookEventOutcome[], now: Date): Promise<void> {
   if (outcomes.length === 0) return;
-  const json = JSON.stringify(
-    outcomes.map((o) => ({ id: o.id, status: o.status, tenant_id: o.tenantId, number_id: o.numberId, pnids: o.phoneNumberIds })),
-  );
+  const json = JSON.stringify(outcomes.map((o) => ({ id: o.id, status: o.status, tenant_id: o.tenantId, number_id: o.numberId, pnids: o.phoneNumberIds })));
   await db.execute(sql`
     update ${webhookEvents} as w set
       status = x.status,
@@ -95,7 +93,10 @@ export async function listUnroutedWebhookEventIds(
   { phoneNumberId, limit, after }: { phoneNumberId: string; limit: number; after?: Cursor },
 ): Promise<{ id: string; receivedAt: Date }[]> {
   const afterCursor = after
-    ? or(sql`${webhookEvents.receivedAt} > ${after.at.toISOString()}::timestamptz`, and(eq(webhookEvents.receivedAt, after.at), sql`${webhookEvents.id} > ${after.id}`))
+    ? or(
+        sql`${webhookEvents.receivedAt} > ${after.at.toISOString()}::timestamptz`,
+        and(eq(webhookEvents.receivedAt, after.at), sql`${webhookEvents.id} > ${after.id}`),
+      )
     : undefined;
   return db
     .select({ id: webhookEvents.id, receivedAt: webhookEvents.receivedAt })
@@ -117,9 +118,15 @@ export async function getWebhookEvent(db: Db, { tenantId, id }: { tenantId: stri
 }
 
 export type RoutingNumber = {
-  id: string; tenantId: string; phoneNumberId: string | null; wabaId: string | null; phoneE164: string; provider: string;
+  id: string;
+  tenantId: string;
+  phoneNumberId: string | null;
+  wabaId: string | null;
+  phoneE164: string;
+  provider: string;
   /** automatic LeadSubmitted conversions on a new ad-attributed conversation (needs a dataset) */
-  autoLeadSubmitted: boolean; datasetId: string | null;
+  autoLeadSubmitted: boolean;
+  datasetId: string | null;
   /** the Phone Number ID passed the Graph check with this number's token */
   proven: boolean;
 };
@@ -206,7 +213,10 @@ export async function countRecentUnroutedEvents(db: Db, { since, limit }: { sinc
  * Deletes up to `limit` events received before `before` that are either refused (`rejected`) or still waiting,
  * in no workspace, for a number to prove their Phone Number ID (`unrouted`); returns how many.
  */
-export async function deleteOldWebhookEvents(db: Db, { status, before, limit }: { status: "rejected" | "unrouted"; before: Date; limit: number }): Promise<number> {
+export async function deleteOldWebhookEvents(
+  db: Db,
+  { status, before, limit }: { status: "rejected" | "unrouted"; before: Date; limit: number },
+): Promise<number> {
   const waiting = status === "unrouted" ? sql`and tenant_id is null` : sql``;
   const rows = rowsOf<{ id: string }>(
     await db.execute(sql`

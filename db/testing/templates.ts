@@ -37,7 +37,8 @@ async function pgliteTemplateFile(hash: string): Promise<string> {
     const partial = `${file}.${randomBytes(4).toString("hex")}.partial`;
     writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
     renameSync(partial, file); // whole or not at all, should two runs make it at once
-    for (const old of readdirSync(dir)) if (old.startsWith("pglite-template-") && old !== path.basename(file) && !old.endsWith(".partial")) rmSync(path.join(dir, old), { force: true });
+    for (const old of readdirSync(dir))
+      if (old.startsWith("pglite-template-") && old !== path.basename(file) && !old.endsWith(".partial")) rmSync(path.join(dir, old), { force: true });
   } finally {
     await handle.close();
   }

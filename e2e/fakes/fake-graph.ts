@@ -124,10 +124,15 @@ export async function startFakeGraph(opts: { port?: number } = {}): Promise<Fake
 
   const datasetOf = (datasetId: string) => [...datasets.values()].find((d) => d.datasetId === datasetId);
   const noObject = (id: string) =>
-    graphError(400, 100, `Unsupported post request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, {
-      subcode: 33,
-      type: "GraphMethodException",
-    });
+    graphError(
+      400,
+      100,
+      `Unsupported post request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+      {
+        subcode: 33,
+        type: "GraphMethodException",
+      },
+    );
 
   server.on("GET", /^\/v\d+\.\d+\/(\d+)\/dataset$/, (req, match) => {
     const d = datasets.get(match[1]!);
@@ -156,7 +161,13 @@ export async function startFakeGraph(opts: { port?: number } = {}): Promise<Fake
     const data = all.slice(start, start + limit).map((t) => ({ status: "APPROVED", ...t }));
     const more = start + limit < all.length;
     return {
-      json: { data, paging: { cursors: { before: String(start), after: String(start + data.length) }, ...(more ? { next: `${server.url}${req.path}?after=${start + data.length}` } : {}) } },
+      json: {
+        data,
+        paging: {
+          cursors: { before: String(start), after: String(start + data.length) },
+          ...(more ? { next: `${server.url}${req.path}?after=${start + data.length}` } : {}),
+        },
+      },
     };
   });
 
@@ -165,7 +176,10 @@ export async function startFakeGraph(opts: { port?: number } = {}): Promise<Fake
     const next = scripted.shift();
     if (next) return next;
     if (chaos.failureRate > 0 && Math.random() < chaos.failureRate) {
-      return { ...graphError(500, 2, "An unexpected error has occurred. Please retry your request later.", { type: "OAuthException" }), delayMs: chaos.delayMs };
+      return {
+        ...graphError(500, 2, "An unexpected error has occurred. Please retry your request later.", { type: "OAuthException" }),
+        delayMs: chaos.delayMs,
+      };
     }
     const d = datasetOf(datasetId);
     if (!d) return noObject(datasetId);

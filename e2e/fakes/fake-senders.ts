@@ -17,7 +17,8 @@ export function serveCloudMessages(graph: FakeServer, numbers: Record<string, st
     const next = scripted.shift();
     if (next) return next;
     const id = match[1]!;
-    if (!(id in numbers)) return graphError(400, 100, `Unsupported post request. Object with ID '${id}' does not exist`, { subcode: 33, type: "GraphMethodException" });
+    if (!(id in numbers))
+      return graphError(400, 100, `Unsupported post request. Object with ID '${id}' does not exist`, { subcode: 33, type: "GraphMethodException" });
     if (bearer(req.headers) !== numbers[id]) return graphError(401, 190, "Error validating access token");
     const body = req.json as Record<string, unknown>;
     const wamid = `wamid.fake-${(++seq).toString(36)}`;

@@ -48,9 +48,14 @@ export async function changeOwnPassword(
   }
   // signInWithPassword checks the account of that email: it must still be this one
   if (!check.ok || check.userId !== userId) {
-    throw new AppError("unprocessable", "Your current password is not correct", {
-      fieldErrors: { currentPassword: ["This is not your current password"] },
-    }, "wrong_password");
+    throw new AppError(
+      "unprocessable",
+      "Your current password is not correct",
+      {
+        fieldErrors: { currentPassword: ["This is not your current password"] },
+      },
+      "wrong_password",
+    );
   }
   const passwordHash = await hashPassword(input.newPassword);
   return db.transaction(async (tx) => {

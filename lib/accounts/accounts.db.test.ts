@@ -57,13 +57,20 @@ describe.each(testDrivers)("accounts (%s)", (kind) => {
   });
 
   it("refuses a second user with the same email as a field error", async () => {
-    const err = await createUser(t.db, { tenantId, input: { name: "Dup", email: "ada@example.com", role: "manager", password: "0123456789" } }).catch((e: unknown) => e);
+    const err = await createUser(t.db, { tenantId, input: { name: "Dup", email: "ada@example.com", role: "manager", password: "0123456789" } }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(AppError);
-    expect(err).toMatchObject({ code: "conflict", details: { fieldErrors: { email: ["This email already has an account: invite it to add it to this workspace"] } } });
+    expect(err).toMatchObject({
+      code: "conflict",
+      details: { fieldErrors: { email: ["This email already has an account: invite it to add it to this workspace"] } },
+    });
   });
 
   it("always keeps one admin and never lets admins demote or remove themselves", async () => {
-    await expect(updateUserAccount(t.db, { tenantId, actorId: adminId, userId: adminId, input: { role: "manager" } })).rejects.toMatchObject({ code: "forbidden" });
+    await expect(updateUserAccount(t.db, { tenantId, actorId: adminId, userId: adminId, input: { role: "manager" } })).rejects.toMatchObject({
+      code: "forbidden",
+    });
     await expect(updateUserAccount(t.db, { tenantId, actorId: null, userId: adminId, input: { role: "manager" } })).rejects.toMatchObject({ code: "conflict" });
     await expect(removeUser(t.db, { tenantId, actorId: adminId, userId: adminId })).rejects.toMatchObject({ code: "forbidden" });
     const second = await createUser(t.db, { tenantId, input: { name: "Bea", email: "bea@example.com", role: "admin", password: "0123456789" } });
@@ -78,7 +85,9 @@ describe.each(testDrivers)("accounts (%s)", (kind) => {
     const other = await createUser(t.db, { tenantId, input: { name: "Cy", email: "cy@example.com", role: "marketer", password: "0123456789" } });
     const { insertTenant } = await import("@/db/queries");
     const foreign = await insertTenant(t.db, { name: "Foreign" });
-    await expect(updateUserAccount(t.db, { tenantId: foreign.id, actorId: null, userId: other.id, input: { name: "x" } })).rejects.toMatchObject({ code: "not_found" });
+    await expect(updateUserAccount(t.db, { tenantId: foreign.id, actorId: null, userId: other.id, input: { name: "x" } })).rejects.toMatchObject({
+      code: "not_found",
+    });
     await expect(removeUser(t.db, { tenantId: foreign.id, actorId: null, userId: other.id })).rejects.toMatchObject({ code: "not_found" });
   });
 

@@ -60,13 +60,7 @@ export async function findInvite(db: Db, { token, now }: { token: string; now: D
   const found = await getInviteByTokenHash(db, sha256Hex(token));
   if (!found) return null;
   const { invite } = found;
-  const state: InviteState = invite.revokedAt
-    ? "revoked"
-    : invite.acceptedAt
-      ? "accepted"
-      : invite.expiresAt <= now
-        ? "expired"
-        : "open";
+  const state: InviteState = invite.revokedAt ? "revoked" : invite.acceptedAt ? "accepted" : invite.expiresAt <= now ? "expired" : "open";
   return { ...found, state, accountExists: (await getUserIdByEmail(db, invite.email)) !== null };
 }
 
@@ -87,10 +81,7 @@ async function claim(tx: Db, invite: { id: string }, now: Date) {
  * password chosen here. An email that already has an account is refused: whoever holds the link
  * must not get to set that account's password (they join with joinWithInvite instead).
  */
-export async function acceptInvite(
-  db: Db,
-  { token, name, password, now }: { token: string; name: string; password: string; now: Date },
-) {
+export async function acceptInvite(db: Db, { token, name, password, now }: { token: string; name: string; password: string; now: Date }) {
   const passwordHash = await hashPassword(password);
   return db.transaction(async (tx) => {
     const { invite } = await requireOpenInvite(tx, { token, now });
@@ -105,8 +96,7 @@ export async function acceptInvite(
   });
 }
 
-const accountExists = () =>
-  new AppError("conflict", "This email already has an account. Sign in with it (or enter its password) to join.");
+const accountExists = () => new AppError("conflict", "This email already has an account. Sign in with it (or enter its password) to join.");
 
 /**
  * Adds the workspace of an open invite to an EXISTING account, whose owner the caller has already

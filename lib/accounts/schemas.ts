@@ -2,16 +2,9 @@
 import { z } from "zod";
 import { ROLES } from "@/db/schema";
 
-export const emailSchema = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .pipe(z.email("Enter a valid email address"));
+export const emailSchema = z.string().trim().toLowerCase().pipe(z.email("Enter a valid email address"));
 
-export const passwordSchema = z
-  .string()
-  .min(10, "Use at least 10 characters")
-  .max(200, "Use at most 200 characters");
+export const passwordSchema = z.string().min(10, "Use at least 10 characters").max(200, "Use at most 200 characters");
 
 export const personNameSchema = z.string().trim().min(1, "Enter a name").max(120, "Use at most 120 characters");
 

@@ -24,7 +24,9 @@ describe.each(testDrivers)("sign-in throttling under attack (%s)", (kind) => {
 
   beforeAll(async () => {
     t = await createTestDb(kind);
-    ({ tenant: { id: tenantId } } = await createFirstAdmin(t.db, { organisation: "Acme", name: "Ada", email: "ada@example.com", password: "admin password 1" }));
+    ({
+      tenant: { id: tenantId },
+    } = await createFirstAdmin(t.db, { organisation: "Acme", name: "Ada", email: "ada@example.com", password: "admin password 1" }));
   });
   afterAll(() => t.cleanup());
 
@@ -82,12 +84,18 @@ describe.each(testDrivers)("sign-in throttling under attack (%s)", (kind) => {
     const address = "203.0.113.50";
     await createUser(t.db, { tenantId, input: { name: "Bo", email: "bo@example.com", role: "marketer", password: "bo's password!" } });
     for (let i = 0; i < ADDRESS_ATTEMPT_LIMIT - 1; i++) {
-      expect(await signInWithPassword(t.db, { email: `spray${i}@example.com`, password: "x".repeat(10), clientAddress: address, now })).toMatchObject({ reason: "invalid" });
+      expect(await signInWithPassword(t.db, { email: `spray${i}@example.com`, password: "x".repeat(10), clientAddress: address, now })).toMatchObject({
+        reason: "invalid",
+      });
     }
     expect(await signInWithPassword(t.db, { email: "bo@example.com", password: "bo's password!", clientAddress: address, now })).toMatchObject({ ok: true });
     // one failure left before the limit, not a fresh allowance
-    expect(await signInWithPassword(t.db, { email: "spray-last@example.com", password: "x".repeat(10), clientAddress: address, now })).toMatchObject({ reason: "invalid" });
-    expect(await signInWithPassword(t.db, { email: "spray-more@example.com", password: "x".repeat(10), clientAddress: address, now })).toMatchObject({ reason: "throttled" });
+    expect(await signInWithPassword(t.db, { email: "spray-last@example.com", password: "x".repeat(10), clientAddress: address, now })).toMatchObject({
+      reason: "invalid",
+    });
+    expect(await signInWithPassword(t.db, { email: "spray-more@example.com", password: "x".repeat(10), clientAddress: address, now })).toMatchObject({
+      reason: "throttled",
+    });
   });
 
   it("counts within a window: failures older than the window start over", async () => {
@@ -102,9 +110,14 @@ describe.each(testDrivers)("sign-in throttling under attack (%s)", (kind) => {
     const recent = "recent@example.com";
     const early = after(3_600_000);
     await signInWithPassword(t.db, { email: stale, password: "x", now: early, clientAddress: "203.0.113.77" });
-    for (let i = 0; i <= EMAIL_ATTEMPT_LIMIT; i++) await signInWithPassword(t.db, { email: locked, password: `x${i}`, now: after(3_600_000 + LOCKOUT_MS - 60_000) });
+    for (let i = 0; i <= EMAIL_ATTEMPT_LIMIT; i++)
+      await signInWithPassword(t.db, { email: locked, password: `x${i}`, now: after(3_600_000 + LOCKOUT_MS - 60_000) });
     await signInWithPassword(t.db, { email: recent, password: "x", now: after(3_600_000 + LOCKOUT_MS + 10 * 60_000) });
-    const keysLeft = async () => (await t.db.select({ key: authThrottle.key }).from(authThrottle)).map((r) => r.key).filter((k) => /stale|locked|recent|203\.0\.113\.77/.test(k)).sort();
+    const keysLeft = async () =>
+      (await t.db.select({ key: authThrottle.key }).from(authThrottle))
+        .map((r) => r.key)
+        .filter((k) => /stale|locked|recent|203\.0\.113\.77/.test(k))
+        .sort();
 
     // 20 minutes after the first attempt: its window is over; the lock (set 14 minutes in) is still in force
     expect(await pruneSignInThrottle(t.db, { now: after(3_600_000 + 20 * 60_000) })).toBeGreaterThanOrEqual(2);

@@ -11,9 +11,7 @@ import { dummyPasswordHash, verifyPassword } from "@/lib/passwords";
 import { addressThrottleKey, emailThrottleKey, LOCKOUT_MS, retryAfterSeconds, throttleKeys, WINDOW_MS } from "./throttle";
 
 export type SignInResult =
-  | { ok: true; userId: string; sessionVersion: number }
-  | { ok: false; reason: "invalid" }
-  | { ok: false; reason: "throttled"; retryAfterSeconds: number };
+  { ok: true; userId: string; sessionVersion: number } | { ok: false; reason: "invalid" } | { ok: false; reason: "throttled"; retryAfterSeconds: number };
 
 type SignInDeps = { verifyPassword: (hash: string, password: string) => Promise<boolean> };
 

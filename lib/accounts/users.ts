@@ -63,9 +63,7 @@ export async function createUser(db: Db, { tenantId, input }: { tenantId: string
  */
 export async function canChangeAccount(db: Db, { tenantId, actorId, userId }: { tenantId: string; actorId: string | null; userId: string }) {
   if (actorId === userId) return true;
-  const adminOf = new Set(
-    actorId ? (await listMembershipsOfUser(db, actorId)).filter((m) => m.role === "admin").map((m) => m.tenantId) : [tenantId],
-  );
+  const adminOf = new Set(actorId ? (await listMembershipsOfUser(db, actorId)).filter((m) => m.role === "admin").map((m) => m.tenantId) : [tenantId]);
   return (await listMembershipsOfUser(db, userId)).every((m) => adminOf.has(m.tenantId));
 }
 

@@ -33,7 +33,12 @@ export function isDatabaseUnavailable(e: unknown): boolean {
   for (let cur: unknown = e, i = 0; cur && i < 5; cur = (cur as { cause?: unknown }).cause, i++) {
     const code = (cur as { code?: unknown }).code;
     if (typeof code !== "string") continue;
-    if (["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "CONNECT_TIMEOUT", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED"].includes(code)) return true;
+    if (
+      ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "CONNECT_TIMEOUT", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED"].includes(
+        code,
+      )
+    )
+      return true;
     // admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections
     if (["57P01", "57P02", "57P03", "53300"].includes(code)) return true;
   }

@@ -39,7 +39,10 @@ export function automaticLeadConversions(conversations: NewConversation[], numbe
 }
 
 /** Queues the automatic LeadSubmitted of a batch's new conversations (delivered by the jobs queue). */
-export async function queueAutomaticLeads(tx: Db, { conversations, numbers, now }: { conversations: NewConversation[]; numbers: Map<string, RoutingNumber>; now: Date }): Promise<number> {
+export async function queueAutomaticLeads(
+  tx: Db,
+  { conversations, numbers, now }: { conversations: NewConversation[]; numbers: Map<string, RoutingNumber>; now: Date },
+): Promise<number> {
   const rows = automaticLeadConversions(conversations, numbers, now);
   return insertConversionsIfAbsent(tx, { rows, job: { kind: CAPI_FORWARD_JOB, maxAttempts: CAPI_MAX_ATTEMPTS, runAt: now } });
 }

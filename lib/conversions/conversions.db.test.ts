@@ -61,7 +61,13 @@ describe.each(testDrivers)("conversions (%s)", (kind) => {
     const number = await createNumber(t.db, keys, {
       tenantId,
       input: numberFormSchema.parse({
-        provider: "cloud", label: `Sales ${s}`, phoneE164: `+1555078${String(3800 + s)}`, phoneNumberId, wabaId, accessToken: TOKEN, appSecret: "s3cret",
+        provider: "cloud",
+        label: `Sales ${s}`,
+        phoneE164: `+1555078${String(3800 + s)}`,
+        phoneNumberId,
+        wabaId,
+        accessToken: TOKEN,
+        appSecret: "s3cret",
         ...(datasetId ? { datasetId } : {}),
       }),
     });
@@ -75,18 +81,37 @@ describe.each(testDrivers)("conversions (%s)", (kind) => {
   async function receive(s: Shop, { from, clid, at = minutes(-60) }: { from: string; clid?: string | "none"; at?: Date }) {
     const adId = `1202263058${String(next()).padStart(8, "0")}`;
     const referral = clid
-      ? { sourceUrl: `https://fb.me/${adId}`, sourceId: adId, sourceType: "ad" as const, headline: "Chat with us", body: "Sale", mediaType: "image" as const, mediaUrl: "https://x/i.jpg", ...(clid === "none" ? {} : { ctwaClid: clid }) }
+      ? {
+          sourceUrl: `https://fb.me/${adId}`,
+          sourceId: adId,
+          sourceType: "ad" as const,
+          headline: "Chat with us",
+          body: "Sale",
+          mediaType: "image" as const,
+          mediaUrl: "https://x/i.jpg",
+          ...(clid === "none" ? {} : { ctwaClid: clid }),
+        }
       : undefined;
-    const rawBody = JSON.stringify(inboundMessage(s.n, { from: { waId: from, name: "Ana" }, wamid: fakeWamid(`${kind}-${next()}`), at, text: "Hi!", referral }));
-    const event = await storeWebhookEvent(t.db, { provider: "cloud", rawBody, signatureResult: "valid", routedPhoneNumberIds: [s.n.phoneNumberId], receivedAt: at });
+    const rawBody = JSON.stringify(
+      inboundMessage(s.n, { from: { waId: from, name: "Ana" }, wamid: fakeWamid(`${kind}-${next()}`), at, text: "Hi!", referral }),
+    );
+    const event = await storeWebhookEvent(t.db, {
+      provider: "cloud",
+      rawBody,
+      signatureResult: "valid",
+      routedPhoneNumberIds: [s.n.phoneNumberId],
+      receivedAt: at,
+    });
     expect((await processWebhookEvents(t.db, { ids: [event.id], now: at })).processed).toBe(1);
     const sub = (await getSubscriberByWaPhone(t.db, { tenantId: s.tenantId, waPhone: `+${from}` }))!;
     const [latest] = await t.db.select().from(conversations).where(eq(conversations.subscriberId, sub.id)).orderBy(desc(conversations.startedAt)).limit(1);
     return latest!;
   }
 
-  const request = (s: Shop, body: Record<string, unknown>) => parseConversionRequest({ accountId: s.numberId, eventName: "LeadSubmitted", eventId: `ev-${next()}`, ...body });
-  const create = async (s: Shop, body: Record<string, unknown>, at = now) => (await createConversion(t.db, { tenantId: s.tenantId, request: request(s, body), now: at })).result;
+  const request = (s: Shop, body: Record<string, unknown>) =>
+    parseConversionRequest({ accountId: s.numberId, eventName: "LeadSubmitted", eventId: `ev-${next()}`, ...body });
+  const create = async (s: Shop, body: Record<string, unknown>, at = now) =>
+    (await createConversion(t.db, { tenantId: s.tenantId, request: request(s, body), now: at })).result;
   const refusal = async (p: Promise<unknown>) => {
     try {
       await p;
@@ -106,10 +131,25 @@ describe.each(testDrivers)("conversions (%s)", (kind) => {
     const conversation = await receive(s, { from, clid: "Aff-n8ZTODiE79d22KtAwQKj9e" });
     const eventTime = unix(minutes(-5));
     const accepted = await create(s, {
-      eventName: "Purchase", eventId: "order-A1029:Purchase", eventTime, conversationId: conversation.id, value: 149.9, currency: "BRL",
-      contentIds: ["sku-123", "sku-7", "sku-1"], email: " John_Smith@gmail.com", externalId: "CUST-00042", testCode: "TEST12345",
+      eventName: "Purchase",
+      eventId: "order-A1029:Purchase",
+      eventTime,
+      conversationId: conversation.id,
+      value: 149.9,
+      currency: "BRL",
+      contentIds: ["sku-123", "sku-7", "sku-1"],
+      email: " John_Smith@gmail.com",
+      externalId: "CUST-00042",
+      testCode: "TEST12345",
     });
-    expect(accepted).toEqual({ id: expect.any(String), eventId: "order-A1029:Purchase", status: "queued", conversationId: conversation.id, warnings: [], duplicate: false });
+    expect(accepted).toEqual({
+      id: expect.any(String),
+      eventId: "order-A1029:Purchase",
+      status: "queued",
+      conversationId: conversation.id,
+      warnings: [],
+      duplicate: false,
+    });
     expect(await getJobByKey(t.db, { kind: CAPI_FORWARD_JOB, dedupeKey: accepted.id })).toMatchObject({ status: "pending" });
 
     expect(await deliverConversionNow(t.db, deps, { conversionId: accepted.id, now: () => now })).toBe("done");
@@ -138,7 +178,15 @@ describe.each(testDrivers)("conversions (%s)", (kind) => {
     });
 
     const sent = await row(s, accepted.id);
-    expect(sent).toMatchObject({ status: "sent", attempts: 1, eventsReceived: 1, fbtraceId: delivery!.fbtraceId, lastError: null, nextAttemptAt: null, source: "api" });
+    expect(sent).toMatchObject({
+      status: "sent",
+      attempts: 1,
+      eventsReceived: 1,
+      fbtraceId: delivery!.fbtraceId,
+      lastError: null,
+      nextAttemptAt: null,
+      source: "api",
+    });
     expect(sent.requestPayload).toEqual(delivery!.body);
     expect(sent.response).toMatchObject({ events_received: 1, fbtrace_id: delivery!.fbtraceId });
     expect(JSON.stringify(sent)).not.toMatch(/john_smith|cust-00042/i); // only the hashes are kept
@@ -177,7 +225,11 @@ describe.each(testDrivers)("conversions (%s)", (kind) => {
     const noClick = await refusal(create(s, { phoneE164: organic }));
     expect(noClick).toMatchObject({ status: 404, code: "conversation_not_found" });
     expect(noClick.message).toContain("never after clicking a Click-to-WhatsApp ad");
-    expect(await refusal(create(s, { phoneE164: newSender() }))).toMatchObject({ status: 404, code: "conversation_not_found", message: expect.stringContaining("Nobody with the phone") });
+    expect(await refusal(create(s, { phoneE164: newSender() }))).toMatchObject({
+      status: 404,
+      code: "conversation_not_found",
+      message: expect.stringContaining("Nobody with the phone"),
+    });
   });
 
   it("refuses a conversation without a click id, one on another number, and a number without a dataset", async () => {
@@ -190,7 +242,10 @@ describe.each(testDrivers)("conversions (%s)", (kind) => {
     expect(await refusal(create(s, { conversationId: elsewhere.id }))).toMatchObject({ status: 404, code: "conversation_not_found" });
 
     const stranger = await shop(); // another tenant cannot name this tenant's number or conversation
-    expect(await refusal(createConversion(t.db, { tenantId: stranger.tenantId, request: request(s, { conversationId: elsewhere.id }), now }))).toMatchObject({ status: 404, code: "number_not_found" });
+    expect(await refusal(createConversion(t.db, { tenantId: stranger.tenantId, request: request(s, { conversationId: elsewhere.id }), now }))).toMatchObject({
+      status: 404,
+      code: "number_not_found",
+    });
     expect(await refusal(create(s, { conversationId: crypto.randomUUID() }))).toMatchObject({ status: 404, code: "conversation_not_found" });
 
     const bare = await shop({ dataset: false });
@@ -220,7 +275,12 @@ describe.each(testDrivers)("conversions (%s)", (kind) => {
     expect(deliveriesOf("dup-1")).toHaveLength(1);
     const conflict = await refusal(create(s, { ...body, value: 21 }));
     expect(conflict).toMatchObject({ status: 409, code: "event_id_conflict" });
-    expect(await t.db.select().from(conversions).where(and(eq(conversions.tenantId, s.tenantId), eq(conversions.eventId, "dup-1")))).toHaveLength(1);
+    expect(
+      await t.db
+        .select()
+        .from(conversions)
+        .where(and(eq(conversions.tenantId, s.tenantId), eq(conversions.eventId, "dup-1"))),
+    ).toHaveLength(1);
   });
 
   it("retries a 500 with backoff, honours Retry-After on a 429, retries a timeout, and sends once in the end", async () => {
@@ -277,12 +337,16 @@ describe.each(testDrivers)("conversions (%s)", (kind) => {
   it("delivers a conversion its request claimed at birth, and the queue takes it over when that delivery never happens", async () => {
     const s = await shop();
     const click = await receive(s, { from: newSender(), clid: "Aff-claimed" });
-    const store = (eventId: string) => createConversion(t.db, { tenantId: s.tenantId, request: request(s, { conversationId: click.id, eventId }), now, deliverNow: true });
+    const store = (eventId: string) =>
+      createConversion(t.db, { tenantId: s.tenantId, request: request(s, { conversationId: click.id, eventId }), now, deliverNow: true });
     const first = await store("claimed-1");
     expect(first.claimed).not.toBeNull();
     expect(await getJobByKey(t.db, { kind: CAPI_FORWARD_JOB, dedupeKey: first.result.id })).toMatchObject({ status: "running", attempts: 1 });
     expect(await drain(minutes(0.5))).toMatchObject({ claimed: 0 }); // nobody else may take it while the request holds it
-    expect(await deliverClaimedConversion(t.db, deps, { claimed: first.claimed!, now: () => now })).toEqual({ ok: true, result: expect.objectContaining({ eventsReceived: 1 }) });
+    expect(await deliverClaimedConversion(t.db, deps, { claimed: first.claimed!, now: () => now })).toEqual({
+      ok: true,
+      result: expect.objectContaining({ eventsReceived: 1 }),
+    });
     expect(await row(s, first.result.id)).toMatchObject({ status: "sent", attempts: 1 });
     expect(await getJobByKey(t.db, { kind: CAPI_FORWARD_JOB, dedupeKey: first.result.id })).toMatchObject({ status: "done", leaseExpiresAt: null });
 
@@ -290,7 +354,11 @@ describe.each(testDrivers)("conversions (%s)", (kind) => {
     const bounced = await store("claimed-2");
     await deliverClaimedConversion(t.db, deps, { claimed: bounced.claimed!, now: () => now });
     expect(await row(s, bounced.result.id)).toMatchObject({ status: "queued", attempts: 1, nextAttemptAt: new Date(now.getTime() + 1_000) });
-    expect(await getJobByKey(t.db, { kind: CAPI_FORWARD_JOB, dedupeKey: bounced.result.id })).toMatchObject({ status: "pending", attempts: 1, runAt: new Date(now.getTime() + 1_000) });
+    expect(await getJobByKey(t.db, { kind: CAPI_FORWARD_JOB, dedupeKey: bounced.result.id })).toMatchObject({
+      status: "pending",
+      attempts: 1,
+      runAt: new Date(now.getTime() + 1_000),
+    });
     expect(await drain(minutes(1))).toMatchObject({ claimed: 1, done: 1 });
     expect(await row(s, bounced.result.id)).toMatchObject({ status: "sent", attempts: 2 });
 

@@ -55,7 +55,12 @@ function sameRequestOrConflict(existing: ConversionKeyRow, requestHash: string):
 function requireClickConversation(ctx: ConversionContext, numberId: string, req: ConversionRequest): ClickConversation {
   const c = ctx.conversation;
   if (req.conversationId && (!c || c.numberId !== numberId)) {
-    throw new AppError("not_found", `Conversation ${req.conversationId} was not found on this number`, { conversationId: req.conversationId, accountId: numberId }, "conversation_not_found");
+    throw new AppError(
+      "not_found",
+      `Conversation ${req.conversationId} was not found on this number`,
+      { conversationId: req.conversationId, accountId: numberId },
+      "conversation_not_found",
+    );
   }
   if (!c) {
     const waPhone = `+${req.phoneE164}`;
@@ -80,9 +85,15 @@ function requireClickConversation(ctx: ConversionContext, numberId: string, req:
 }
 
 function requireReadyNumber(number: ConversionNumber | null, accountId: string): ConversionNumber {
-  if (!number) throw new AppError("not_found", `Number ${accountId} was not found (accountId is the id of one of your numbers)`, { accountId }, "number_not_found");
+  if (!number)
+    throw new AppError("not_found", `Number ${accountId} was not found (accountId is the id of one of your numbers)`, { accountId }, "number_not_found");
   if (number.provider !== "cloud" || !number.wabaId) {
-    throw new AppError("unprocessable", `${number.label} is not a WhatsApp Cloud API number with a WABA id; conversions go to Meta through a Cloud API number`, { accountId: number.id, provider: number.provider }, "number_not_cloud");
+    throw new AppError(
+      "unprocessable",
+      `${number.label} is not a WhatsApp Cloud API number with a WABA id; conversions go to Meta through a Cloud API number`,
+      { accountId: number.id, provider: number.provider },
+      "number_not_cloud",
+    );
   }
   if (!number.datasetId) {
     throw new AppError(
@@ -108,7 +119,13 @@ export const IMMEDIATE_DELIVERY_LEASE_MS = 60_000;
  */
 export async function createConversion(
   db: Db,
-  { tenantId, request, now, source = "api", deliverNow = false }: { tenantId: string; request: ConversionRequest; now: Date; source?: ConversionSource; deliverNow?: boolean },
+  {
+    tenantId,
+    request,
+    now,
+    source = "api",
+    deliverNow = false,
+  }: { tenantId: string; request: ConversionRequest; now: Date; source?: ConversionSource; deliverNow?: boolean },
 ): Promise<{ result: ConversionAccepted; claimed: ClaimedConversion | null }> {
   const requestHash = conversionRequestHash(request);
   const lookup = {
@@ -148,7 +165,12 @@ export async function createConversion(
   const { context: ctx, inserted } = await insertConversionIfDeliverable(db, {
     context: lookup,
     values,
-    job: { kind: CAPI_FORWARD_JOB, maxAttempts: CAPI_MAX_ATTEMPTS, runAt: now, ...(deliverNow ? { claimedUntil: new Date(now.getTime() + IMMEDIATE_DELIVERY_LEASE_MS) } : {}) },
+    job: {
+      kind: CAPI_FORWARD_JOB,
+      maxAttempts: CAPI_MAX_ATTEMPTS,
+      runAt: now,
+      ...(deliverNow ? { claimedUntil: new Date(now.getTime() + IMMEDIATE_DELIVERY_LEASE_MS) } : {}),
+    },
     attributionWindowMs: ATTRIBUTION_WINDOW_MS,
     windowWarning: ATTRIBUTION_WINDOW_PASSED,
   });
@@ -162,7 +184,14 @@ export async function createConversion(
   const number = requireReadyNumber(ctx.number, request.accountId);
   const conversation = requireClickConversation(ctx, number.id, request);
   const { warnings } = inserted;
-  const stored = { ...values, numberId: number.id, conversationId: conversation.id, subscriberId: conversation.subscriberId, ctwaClid: conversation.ctwaClid, warnings };
+  const stored = {
+    ...values,
+    numberId: number.id,
+    conversationId: conversation.id,
+    subscriberId: conversation.subscriberId,
+    ctwaClid: conversation.ctwaClid,
+    warnings,
+  };
   return {
     result: { id: values.id, eventId: request.eventId, status: "queued", conversationId: conversation.id, warnings, duplicate: false },
     claimed: deliverNow ? { conversion: { ...stored, attempts: 0 }, number, maxAttempts: CAPI_MAX_ATTEMPTS } : null,

@@ -37,11 +37,22 @@ export async function syncNumberDataset(
   const number = await getNumberById(db, { tenantId, id: numberId });
   if (!number) throw notFound("Number");
   if (number.provider !== "cloud" || !number.wabaId) {
-    throw new AppError("unprocessable", "Datasets belong to a WhatsApp Business Account: only Cloud API numbers with a WABA id have one", undefined, "number_not_cloud");
+    throw new AppError(
+      "unprocessable",
+      "Datasets belong to a WhatsApp Business Account: only Cloud API numbers with a WABA id have one",
+      undefined,
+      "number_not_cloud",
+    );
   }
   const token = numberAccessToken(number, deps.encryptionKey);
   const res = await graphRequest(deps.graph, { method: create ? "POST" : "GET", path: `${number.wabaId}/dataset`, token, schema: datasetAnswer });
-  if (!res.ok) throw new AppError("provider_error", `Meta did not ${create ? "create" : "return"} the dataset: ${hint(res.error)}`, { graph: res.error.kind === "graph" ? res.error.raw : res.error }, "graph_error");
+  if (!res.ok)
+    throw new AppError(
+      "provider_error",
+      `Meta did not ${create ? "create" : "return"} the dataset: ${hint(res.error)}`,
+      { graph: res.error.kind === "graph" ? res.error.raw : res.error },
+      "graph_error",
+    );
   const datasetId = datasetIdOf(res.data);
   if (!datasetId) return { datasetId: null, changed: false, message: "This WhatsApp Business Account has no dataset yet; create one." };
   const changed = datasetId !== number.datasetId;

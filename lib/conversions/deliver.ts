@@ -3,12 +3,7 @@
 // records every attempt: the exact JSON sent, Meta's answer verbatim, and what happens next.
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import {
-  type ConversionAttemptPatch,
-  type ConversionNumber,
-  type ConversionRow,
-  getConversionForDelivery,
-} from "@/db/queries";
+import { type ConversionAttemptPatch, type ConversionNumber, type ConversionRow, getConversionForDelivery } from "@/db/queries";
 import { openSecret } from "@/lib/crypto";
 import { demoNumberRefusal } from "@/lib/numbers/demo-number";
 import { type JobHandler, type JobHandlers, type JobOutcome, runJobNow } from "@/lib/jobs/queue";
@@ -49,7 +44,8 @@ const payloadSchema = z.object({ tenantId: z.uuid(), conversionId: z.uuid() });
 
 /** Graph's answer as the log keeps it: Meta's error object verbatim, or the transport failure in words. */
 function failureResponse(e: GraphFailure): Record<string, unknown> {
-  if (e.kind === "graph") return { error: e.raw ?? { message: e.message, code: e.code, error_subcode: e.subcode, fbtrace_id: e.fbtraceId }, httpStatus: e.httpStatus };
+  if (e.kind === "graph")
+    return { error: e.raw ?? { message: e.message, code: e.code, error_subcode: e.subcode, fbtrace_id: e.fbtraceId }, httpStatus: e.httpStatus };
   return { transport: e.kind, message: e.message, ...(e.httpStatus ? { httpStatus: e.httpStatus } : {}) };
 }
 
@@ -67,7 +63,19 @@ function notSendable(number: ConversionNumber | null, token: string | null): str
 /** The fields of a conversion its delivery reads. */
 export type DeliverableConversion = Pick<
   ConversionRow,
-  "id" | "tenantId" | "attempts" | "eventName" | "eventTime" | "eventId" | "ctwaClid" | "emailHash" | "externalIdHash" | "currency" | "value" | "contentIds" | "testCode"
+  | "id"
+  | "tenantId"
+  | "attempts"
+  | "eventName"
+  | "eventTime"
+  | "eventId"
+  | "ctwaClid"
+  | "emailHash"
+  | "externalIdHash"
+  | "currency"
+  | "value"
+  | "contentIds"
+  | "testCode"
 >;
 
 /** A conversion stored with its job already claimed by the storing request (see createConversion). */
@@ -82,7 +90,13 @@ type Attempt = { patch: ConversionAttemptPatch; outcome: JobOutcome };
  */
 async function attemptDelivery(
   deps: ConversionDeliveryDeps,
-  { c, number, jobAttempt, maxAttempts, now }: { c: DeliverableConversion; number: ConversionNumber | null; jobAttempt: number; maxAttempts: number; now: Date },
+  {
+    c,
+    number,
+    jobAttempt,
+    maxAttempts,
+    now,
+  }: { c: DeliverableConversion; number: ConversionNumber | null; jobAttempt: number; maxAttempts: number; now: Date },
 ): Promise<Attempt> {
   const token = openSecret(number?.accessTokenEnc, deps.encryptionKey);
   const attempt = { attempts: c.attempts + 1, lastAttemptAt: now, updatedAt: now };
@@ -108,7 +122,10 @@ async function attemptDelivery(
   const common = { ...attempt, requestPayload: request, response: failureResponse(e), lastError: error, fbtraceId: e.kind === "graph" ? e.fbtraceId : null };
   if (!isTransientGraphFailure(e)) return { patch: { ...common, status: "rejected", nextAttemptAt: null }, outcome: { ok: false, error, retryable: false } };
   if (jobAttempt >= maxAttempts) {
-    return { patch: { ...common, status: "failed", nextAttemptAt: null, lastError: `${error} (gave up after ${jobAttempt} attempts)` }, outcome: { ok: false, error, retryable: false } };
+    return {
+      patch: { ...common, status: "failed", nextAttemptAt: null, lastError: `${error} (gave up after ${jobAttempt} attempts)` },
+      outcome: { ok: false, error, retryable: false },
+    };
   }
   const retryAt = new Date(now.getTime() + Math.max(e.retryAfterMs ?? 0, capiBackoffMs(jobAttempt, deps.random)));
   return { patch: { ...common, status: "queued", nextAttemptAt: retryAt }, outcome: { ok: false, error, retryable: true, retryAt } };
@@ -121,7 +138,13 @@ export function capiForwardHandler(db: Db, deps: ConversionDeliveryDeps): JobHan
     const found = await getConversionForDelivery(db, { tenantId, id: conversionId });
     if (!found) return { ok: false, error: "The conversion was deleted", retryable: false };
     if (found.conversion.status !== "queued") return { ok: true, result: { skipped: found.conversion.status } };
-    const { patch, outcome } = await attemptDelivery(deps, { c: found.conversion, number: found.number, jobAttempt: job.attempts, maxAttempts: job.maxAttempts, now });
+    const { patch, outcome } = await attemptDelivery(deps, {
+      c: found.conversion,
+      number: found.number,
+      jobAttempt: job.attempts,
+      maxAttempts: job.maxAttempts,
+      now,
+    });
     await recordAttempt(db, { tenantId, id: conversionId, patch, outcome, jobAttempt: job.attempts, now });
     return { ...outcome, recorded: true };
   };
@@ -130,21 +153,33 @@ export function capiForwardHandler(db: Db, deps: ConversionDeliveryDeps): JobHan
 /** The attempt's outcome on the conversion and on its job (the job: done, failed, or pending until the retry), written in a group. */
 async function recordAttempt(
   db: Db,
-  { tenantId, id, patch, outcome, jobAttempt, now, lingerMs }: { tenantId: string; id: string; patch: ConversionAttemptPatch; outcome: JobOutcome; jobAttempt: number; now: Date; lingerMs?: number },
-): Promise<void> {
-  const retry = !outcome.ok && outcome.retryable;
-  await recordConversionAttempt(db, {
+  {
     tenantId,
     id,
     patch,
-    job: {
-      attempts: jobAttempt,
-      status: outcome.ok ? "done" : retry ? "pending" : "failed",
-      runAt: retry ? outcome.retryAt : undefined,
-      lastError: outcome.ok ? null : outcome.error.slice(0, 2000),
-      now,
+    outcome,
+    jobAttempt,
+    now,
+    lingerMs,
+  }: { tenantId: string; id: string; patch: ConversionAttemptPatch; outcome: JobOutcome; jobAttempt: number; now: Date; lingerMs?: number },
+): Promise<void> {
+  const retry = !outcome.ok && outcome.retryable;
+  await recordConversionAttempt(
+    db,
+    {
+      tenantId,
+      id,
+      patch,
+      job: {
+        attempts: jobAttempt,
+        status: outcome.ok ? "done" : retry ? "pending" : "failed",
+        runAt: retry ? outcome.retryAt : undefined,
+        lastError: outcome.ok ? null : outcome.error.slice(0, 2000),
+        now,
+      },
     },
-  }, { lingerMs });
+    { lingerMs },
+  );
 }
 
 /**
@@ -158,8 +193,22 @@ export async function deliverClaimedConversion(
   { claimed, now = () => new Date() }: { claimed: ClaimedConversion; now?: () => Date },
 ): Promise<JobOutcome> {
   const at = now();
-  const { patch, outcome } = await attemptDelivery(deps, { c: claimed.conversion, number: claimed.number, jobAttempt: 1, maxAttempts: claimed.maxAttempts, now: at });
-  await recordAttempt(db, { tenantId: claimed.conversion.tenantId, id: claimed.conversion.id, patch, outcome, jobAttempt: 1, now: at, lingerMs: AFTER_ANSWER_LINGER_MS });
+  const { patch, outcome } = await attemptDelivery(deps, {
+    c: claimed.conversion,
+    number: claimed.number,
+    jobAttempt: 1,
+    maxAttempts: claimed.maxAttempts,
+    now: at,
+  });
+  await recordAttempt(db, {
+    tenantId: claimed.conversion.tenantId,
+    id: claimed.conversion.id,
+    patch,
+    outcome,
+    jobAttempt: 1,
+    now: at,
+    lingerMs: AFTER_ANSWER_LINGER_MS,
+  });
   return outcome;
 }
 

@@ -59,14 +59,16 @@ export async function getConversion(db: Db, { tenantId, id }: { tenantId: string
 }
 
 /** Filters of the log (console and GET /api/v1/conversions): status, event, number, received-on days (UTC), test events. */
-export const conversionFiltersSchema = z.object({
-  status: optionalParam(z.enum(CONVERSION_STATUSES, { error: `status must be one of ${CONVERSION_STATUSES.join(", ")}` })),
-  eventName: optionalParam(z.enum(CONVERSION_EVENT_NAMES, { error: `eventName must be one of ${CONVERSION_EVENT_NAMES.join(", ")}` })),
-  numberId: optionalParam(z.uuid("numberId must be a number id")),
-  from: optionalParam(utcDaySchema), // received from this UTC day …
-  to: optionalParam(utcDaySchema), // … through this one
-  test: optionalParam(z.enum(["true", "false"], { error: "test must be true or false" }).transform((v) => v === "true")),
-}).refine((f) => !f.from || !f.to || f.from <= f.to, { message: "The start date is after the end date", path: ["to"] });
+export const conversionFiltersSchema = z
+  .object({
+    status: optionalParam(z.enum(CONVERSION_STATUSES, { error: `status must be one of ${CONVERSION_STATUSES.join(", ")}` })),
+    eventName: optionalParam(z.enum(CONVERSION_EVENT_NAMES, { error: `eventName must be one of ${CONVERSION_EVENT_NAMES.join(", ")}` })),
+    numberId: optionalParam(z.uuid("numberId must be a number id")),
+    from: optionalParam(utcDaySchema), // received from this UTC day …
+    to: optionalParam(utcDaySchema), // … through this one
+    test: optionalParam(z.enum(["true", "false"], { error: "test must be true or false" }).transform((v) => v === "true")),
+  })
+  .refine((f) => !f.from || !f.to || f.from <= f.to, { message: "The start date is after the end date", path: ["to"] });
 export type ConversionFilters = z.output<typeof conversionFiltersSchema>;
 
 export async function listConversions(
@@ -119,7 +121,8 @@ export const conversionStatusCounts = countConversionsByStatus;
 /** Puts a failed or rejected conversion back in the queue (after fixing the token or dataset, say); its delivery job runs again from attempt 1. */
 export async function retryConversion(db: Db, { tenantId, id, now }: { tenantId: string; id: string; now: Date }): Promise<ConversionRow> {
   const current = await getConversion(db, { tenantId, id });
-  if (current.status === "sent") throw new AppError("conflict", "This conversion was already sent; it is never sent twice", { status: current.status }, "already_sent");
+  if (current.status === "sent")
+    throw new AppError("conflict", "This conversion was already sent; it is never sent twice", { status: current.status }, "already_sent");
   if (current.status === "queued") return current; // already waiting for its next attempt
   return db.transaction(async (tx) => {
     const row = await requeueConversionRow(tx, { tenantId, id, now });

@@ -24,12 +24,25 @@ describe.each(testDrivers)("grouped delivery records (%s)", (kind) => {
   async function conversion(status: "queued" | "sent", extra: Partial<typeof conversions.$inferInsert> = {}) {
     const id = randomUUID();
     await t.db.insert(conversions).values({ id, tenantId, eventId: `e-${id}`, eventName: "Purchase", eventTime: T0, requestHash: "h", status, ...extra });
-    await t.db.insert(jobs).values({ tenantId, kind: CAPI_FORWARD_JOB, dedupeKey: id, status: status === "sent" ? "done" : "running", attempts: 1, runAt: T0, leaseExpiresAt: status === "sent" ? null : at(60) });
+    await t.db.insert(jobs).values({
+      tenantId,
+      kind: CAPI_FORWARD_JOB,
+      dedupeKey: id,
+      status: status === "sent" ? "done" : "running",
+      attempts: 1,
+      runAt: T0,
+      leaseExpiresAt: status === "sent" ? null : at(60),
+    });
     return id;
   }
   const read = async (id: string) => ({
     conversion: (await t.db.select().from(conversions).where(eq(conversions.id, id)))[0]!,
-    job: (await t.db.select().from(jobs).where(and(eq(jobs.kind, CAPI_FORWARD_JOB), eq(jobs.dedupeKey, id))))[0]!,
+    job: (
+      await t.db
+        .select()
+        .from(jobs)
+        .where(and(eq(jobs.kind, CAPI_FORWARD_JOB), eq(jobs.dedupeKey, id)))
+    )[0]!,
   });
 
   it("writes concurrent outcomes together, each on its own conversion and job", async () => {
@@ -40,29 +53,64 @@ describe.each(testDrivers)("grouped delivery records (%s)", (kind) => {
     const request = { data: [{ event_name: "Purchase" }] };
     await Promise.all([
       recordConversionAttempt(t.db, {
-        tenantId, id: sent,
-        patch: { status: "sent", attempts: 1, lastAttemptAt: at(1), sentAt: at(1), nextAttemptAt: null, lastError: null, requestPayload: request, response: { events_received: 1, fbtrace_id: "AbC" }, eventsReceived: 1, fbtraceId: "AbC", updatedAt: at(1) },
+        tenantId,
+        id: sent,
+        patch: {
+          status: "sent",
+          attempts: 1,
+          lastAttemptAt: at(1),
+          sentAt: at(1),
+          nextAttemptAt: null,
+          lastError: null,
+          requestPayload: request,
+          response: { events_received: 1, fbtrace_id: "AbC" },
+          eventsReceived: 1,
+          fbtraceId: "AbC",
+          updatedAt: at(1),
+        },
         job: { attempts: 1, status: "done", lastError: null, now: at(1) },
       }),
       recordConversionAttempt(t.db, {
-        tenantId, id: retried,
-        patch: { status: "queued", attempts: 1, lastAttemptAt: at(1), nextAttemptAt: at(3), lastError: "Graph error 2: try later", requestPayload: request, response: { error: { code: 2 } }, fbtraceId: null, updatedAt: at(1) },
+        tenantId,
+        id: retried,
+        patch: {
+          status: "queued",
+          attempts: 1,
+          lastAttemptAt: at(1),
+          nextAttemptAt: at(3),
+          lastError: "Graph error 2: try later",
+          requestPayload: request,
+          response: { error: { code: 2 } },
+          fbtraceId: null,
+          updatedAt: at(1),
+        },
         job: { attempts: 1, status: "pending", runAt: at(3), lastError: "Graph error 2: try later", now: at(1) },
       }),
       recordConversionAttempt(t.db, {
-        tenantId, id: notReady,
+        tenantId,
+        id: notReady,
         patch: { status: "failed", attempts: 1, lastAttemptAt: at(1), nextAttemptAt: null, lastError: "The number has no dataset", updatedAt: at(1) },
         job: { attempts: 1, status: "failed", lastError: "The number has no dataset", now: at(1) },
       }),
       recordConversionAttempt(t.db, {
-        tenantId, id: already,
+        tenantId,
+        id: already,
         patch: { status: "failed", attempts: 2, lastAttemptAt: at(1), lastError: "late twin", updatedAt: at(1) },
         job: { attempts: 1, status: "failed", lastError: "late twin", now: at(1) },
       }),
     ]);
 
     const a = await read(sent);
-    expect(a.conversion).toMatchObject({ status: "sent", attempts: 1, sentAt: at(1), eventsReceived: 1, fbtraceId: "AbC", requestPayload: request, response: { events_received: 1, fbtrace_id: "AbC" }, lastError: null });
+    expect(a.conversion).toMatchObject({
+      status: "sent",
+      attempts: 1,
+      sentAt: at(1),
+      eventsReceived: 1,
+      fbtraceId: "AbC",
+      requestPayload: request,
+      response: { events_received: 1, fbtrace_id: "AbC" },
+      lastError: null,
+    });
     expect(a.job).toMatchObject({ status: "done", leaseExpiresAt: null, lastError: null });
 
     const b = await read(retried);

@@ -44,7 +44,9 @@ describe("parseConversionRequest", () => {
     const { phoneE164: _p, ...noTarget } = base;
     const e = refusal(noTarget);
     expect(e.message).toContain("conversationId or phoneE164");
-    expect(parseConversionRequest({ ...noTarget, conversationId: "0b9d6a8e-1c2f-4f5e-8a7b-6c5d4e3f2a1b" }).conversationId).toBe("0b9d6a8e-1c2f-4f5e-8a7b-6c5d4e3f2a1b");
+    expect(parseConversionRequest({ ...noTarget, conversationId: "0b9d6a8e-1c2f-4f5e-8a7b-6c5d4e3f2a1b" }).conversationId).toBe(
+      "0b9d6a8e-1c2f-4f5e-8a7b-6c5d4e3f2a1b",
+    );
   });
 
   it("takes the phone as digits, stripping a leading +, and refuses anything else", () => {
@@ -94,9 +96,21 @@ describe("checkEventTime", () => {
   });
 
   it("refuses the future beyond 10 minutes and the past beyond 7 days with their own codes", () => {
-    const ahead = (() => { try { checkEventTime(s(now) + 601, now); } catch (e) { return e as AppError; } })();
+    const ahead = (() => {
+      try {
+        checkEventTime(s(now) + 601, now);
+      } catch (e) {
+        return e as AppError;
+      }
+    })();
     expect(ahead?.publicCode).toBe("event_in_future");
-    const old = (() => { try { checkEventTime(s(now) - 7 * 86_400 - 1, now); } catch (e) { return e as AppError; } })();
+    const old = (() => {
+      try {
+        checkEventTime(s(now) - 7 * 86_400 - 1, now);
+      } catch (e) {
+        return e as AppError;
+      }
+    })();
     expect(old?.publicCode).toBe("event_too_old");
     expect(old?.status).toBe(422);
     expect(old?.message).toContain("Meta rejects events older than 7 days");

@@ -38,18 +38,18 @@ const issue = (ctx: z.core.$RefinementCtx, message: string, reason?: string) =>
 const eventNameSchema = z
   .string({ error: "eventName is required: one of " + CONVERSION_EVENT_NAMES.join(", ") })
   .superRefine((name, ctx) => {
-  if ((CONVERSION_EVENT_NAMES as readonly string[]).includes(name)) return;
-  const instead = REFUSED_EVENT_NAMES[name.replace(/[\s_-]/g, "").toLowerCase()];
-  const exact = CONVERSION_EVENT_NAMES.find((n) => n.toLowerCase() === name.toLowerCase());
-  issue(
-    ctx,
-    exact
-      ? `"${name}" must be spelled "${exact}" (event names are case-sensitive)`
-      : instead
-        ? `Meta rejects "${name}" for business messaging (error 2804066, "Messaging Event Invalid Event Type"); use "${instead}" instead`
-        : `"${name}" is not an event Meta accepts for business messaging (custom names are rejected too); use one of ${CONVERSION_EVENT_NAMES.join(", ")}`,
-    "event_name_not_allowed",
-  );
+    if ((CONVERSION_EVENT_NAMES as readonly string[]).includes(name)) return;
+    const instead = REFUSED_EVENT_NAMES[name.replace(/[\s_-]/g, "").toLowerCase()];
+    const exact = CONVERSION_EVENT_NAMES.find((n) => n.toLowerCase() === name.toLowerCase());
+    issue(
+      ctx,
+      exact
+        ? `"${name}" must be spelled "${exact}" (event names are case-sensitive)`
+        : instead
+          ? `Meta rejects "${name}" for business messaging (error 2804066, "Messaging Event Invalid Event Type"); use "${instead}" instead`
+          : `"${name}" is not an event Meta accepts for business messaging (custom names are rejected too); use one of ${CONVERSION_EVENT_NAMES.join(", ")}`,
+      "event_name_not_allowed",
+    );
   })
   .transform((name) => name as ConversionEventName)
   .meta({ enum: [...CONVERSION_EVENT_NAMES], description: "Event names Meta accepts for business messaging. Use LeadSubmitted, not Lead." });
@@ -63,7 +63,16 @@ const eventTimeSchema = z
   });
 
 const amountSchema = z
-  .union([z.number(), z.string().trim().regex(/^\d+(\.\d+)?$/, "value must be a number, e.g. 149.90")], { error: "value must be a number, e.g. 149.90" })
+  .union(
+    [
+      z.number(),
+      z
+        .string()
+        .trim()
+        .regex(/^\d+(\.\d+)?$/, "value must be a number, e.g. 149.90"),
+    ],
+    { error: "value must be a number, e.g. 149.90" },
+  )
   .transform((v) => Number(v))
   .pipe(
     z
@@ -83,7 +92,9 @@ const phoneSchema = z
   .string({ error: "phoneE164 must be a string of digits with the country code, e.g. 15551234567" })
   .trim()
   .transform((p) => p.replace(/^\+/, ""))
-  .refine((p) => /^[1-9]\d{6,14}$/.test(p), { message: "phoneE164 must be the number's digits with the country code and no symbols, e.g. 15551234567 (a leading + is allowed)" });
+  .refine((p) => /^[1-9]\d{6,14}$/.test(p), {
+    message: "phoneE164 must be the number's digits with the country code and no symbols, e.g. 15551234567 (a leading + is allowed)",
+  });
 
 /** Email as Meta wants it hashed: trimmed and lower-cased. */
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
@@ -129,7 +140,11 @@ export const conversionRequestSchema = z
   )
   .superRefine((body, ctx) => {
     if (!body.conversationId && !body.phoneE164) {
-      ctx.addIssue({ code: "custom", message: "Send conversationId or phoneE164 (at least one) so the conversion can be matched to an ad click", path: ["conversationId"] });
+      ctx.addIssue({
+        code: "custom",
+        message: "Send conversationId or phoneE164 (at least one) so the conversion can be matched to an ad click",
+        path: ["conversationId"],
+      });
     }
     if (body.eventName === "Purchase") {
       if (body.value === undefined) ctx.addIssue({ code: "custom", message: "A Purchase needs a value", path: ["value"] });
@@ -150,7 +165,9 @@ export function parseConversionRequest(raw: unknown): ConversionRequest {
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues;
   const reason = issues.map((i) => (i as { params?: Partial<Reason> }).params?.reason).find((r) => r !== undefined) ?? "invalid_request";
-  const message = issues.map((i) => (i.path.length > 0 && !i.message.startsWith(String(i.path[0])) ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
+  const message = issues
+    .map((i) => (i.path.length > 0 && !i.message.startsWith(String(i.path[0])) ? `${i.path.join(".")}: ${i.message}` : i.message))
+    .join("; ");
   throw new AppError("unprocessable", message, z.flattenError(parsed.error), reason);
 }
 
@@ -162,10 +179,20 @@ export function checkEventTime(eventTime: number | undefined, now: Date): Date {
   if (eventTime === undefined) return new Date(Math.floor(now.getTime() / 1000) * 1000);
   const at = new Date(eventTime * 1000);
   if (at.getTime() > now.getTime() + MAX_FUTURE_MS) {
-    throw new AppError("unprocessable", `eventTime is ${describeGap(at.getTime() - now.getTime())} in the future; it may be at most 10 minutes ahead of now`, { eventTime, now: Math.floor(now.getTime() / 1000) }, "event_in_future");
+    throw new AppError(
+      "unprocessable",
+      `eventTime is ${describeGap(at.getTime() - now.getTime())} in the future; it may be at most 10 minutes ahead of now`,
+      { eventTime, now: Math.floor(now.getTime() / 1000) },
+      "event_in_future",
+    );
   }
   if (at.getTime() < now.getTime() - ATTRIBUTION_WINDOW_MS) {
-    throw new AppError("unprocessable", `eventTime is ${describeGap(now.getTime() - at.getTime())} old; Meta rejects events older than 7 days`, { eventTime, now: Math.floor(now.getTime() / 1000) }, "event_too_old");
+    throw new AppError(
+      "unprocessable",
+      `eventTime is ${describeGap(now.getTime() - at.getTime())} old; Meta rejects events older than 7 days`,
+      { eventTime, now: Math.floor(now.getTime() / 1000) },
+      "event_too_old",
+    );
   }
   return at;
 }

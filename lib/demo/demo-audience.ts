@@ -4,8 +4,24 @@ import { randomUUID } from "node:crypto";
 import type { LIFECYCLE_STATES, NewAd, NewConversation, NewMessage, NewSubscriber, NewWhatsappNumber } from "@/db/schema";
 import { sha256Hex } from "@/lib/crypto";
 import {
-  type Ad, ADS, B64URL, COUNTRIES, type Country, EN_NAMES, HEX, INBOUND, type Lang, LATIN_RU, MESSAGE_ERRORS, OUTBOUND,
-  OUTBOUND_BUTTONS, POSTS, type Rng, russianName, type Segment, TAGS,
+  type Ad,
+  ADS,
+  B64URL,
+  COUNTRIES,
+  type Country,
+  EN_NAMES,
+  HEX,
+  INBOUND,
+  type Lang,
+  LATIN_RU,
+  MESSAGE_ERRORS,
+  OUTBOUND,
+  OUTBOUND_BUTTONS,
+  POSTS,
+  type Rng,
+  russianName,
+  type Segment,
+  TAGS,
 } from "./demo-content";
 
 export const MIN = 60_000;
@@ -16,8 +32,16 @@ const DIGITS = "0123456789";
 export type Ctx = { rng: Rng; tenantId: string; nowMs: number; salt: string; seq: number };
 export type BuiltNumber = { row: NewWhatsappNumber & { id: string }; appSecret: string | null; digits: string };
 export type SubPlan = {
-  id: string; digits: string; country: Country; lang: Lang; name: string | null; segment: Segment; numberIdx: 0 | 1;
-  fate: "active" | "opted_out" | "blocked"; lifecycle: (typeof LIFECYCLE_STATES)[number]; firstSeenMs: number;
+  id: string;
+  digits: string;
+  country: Country;
+  lang: Lang;
+  name: string | null;
+  segment: Segment;
+  numberIdx: 0 | 1;
+  fate: "active" | "opted_out" | "blocked";
+  lifecycle: (typeof LIFECYCLE_STATES)[number];
+  firstSeenMs: number;
 };
 type ConvRow = NewConversation & { id: string; startedAt: Date; lastMessageAt: Date; windowExpiresAt: Date };
 type MsgRow = NewMessage & { id: string; providerTimestamp: Date };
@@ -51,8 +75,13 @@ export function newPhone(ctx: Ctx, used: Set<string>): { digits: string; country
 export function buildAudience(ctx: Ctx, numbers: BuiltNumber[], avoid: Set<string>, size = 300) {
   const used = new Set([...numbers.map((n) => n.digits), ...avoid]);
   const out = {
-    plans: [] as SubPlan[], subscribers: [] as NewSubscriber[], conversations: [] as ConvRow[], messages: [] as MsgRow[],
-    inbound: [] as InboundRef[], adConversations: [] as AdConversation[], ads: [] as NewAd[],
+    plans: [] as SubPlan[],
+    subscribers: [] as NewSubscriber[],
+    conversations: [] as ConvRow[],
+    messages: [] as MsgRow[],
+    inbound: [] as InboundRef[],
+    adConversations: [] as AdConversation[],
+    ads: [] as NewAd[],
   };
   for (let i = 0; i < size; i++) {
     // fixed shares rather than dice: 3% opted out, 1% blocked
@@ -87,9 +116,22 @@ function cacheAds(ctx: Ctx, adConversations: AdConversation[]): NewAd[] {
   const rows = [...first.values()].map(({ ad, row }) => {
     const enrichedAt = at(Math.min(row.startedAt.getTime() + ctx.rng.int(5, 180) * 1000, ctx.nowMs));
     return {
-      tenantId: ctx.tenantId, adId: ad.id, numberId: row.numberId, adName: ad.adName, adsetId: ad.adsetId, adsetName: ad.adsetName,
-      campaignId: ad.campaignId, campaignName: ad.campaignName, creativeId: ad.creativeId, creativeName: ad.creativeName,
-      status: "enriched" as const, attempts: 1, enrichedAt, firstSeenAt: row.startedAt, createdAt: row.startedAt, updatedAt: enrichedAt,
+      tenantId: ctx.tenantId,
+      adId: ad.id,
+      numberId: row.numberId,
+      adName: ad.adName,
+      adsetId: ad.adsetId,
+      adsetName: ad.adsetName,
+      campaignId: ad.campaignId,
+      campaignName: ad.campaignName,
+      creativeId: ad.creativeId,
+      creativeName: ad.creativeName,
+      status: "enriched" as const,
+      attempts: 1,
+      enrichedAt,
+      firstSeenAt: row.startedAt,
+      createdAt: row.startedAt,
+      updatedAt: enrichedAt,
     };
   });
   const fetchedAt = new Map(rows.map((r) => [r.adId, r.enrichedAt]));
@@ -101,15 +143,23 @@ function planSubscriber(ctx: Ctx, used: Set<string>, fate: SubPlan["fate"]): Sub
   const { rng } = ctx;
   const { digits, country } = newPhone(ctx, used);
   const lang: Lang = country.code === "RU" || country.code === "UA" || rng.chance(0.5) ? "ru" : "en";
-  const name = rng.chance(0.04)
-    ? null
-    : lang === "en" ? rng.pick(EN_NAMES) : rng.chance(0.15) ? rng.pick(LATIN_RU) : russianName(rng, rng.chance(0.4));
+  const name = rng.chance(0.04) ? null : lang === "en" ? rng.pick(EN_NAMES) : rng.chance(0.15) ? rng.pick(LATIN_RU) : russianName(rng, rng.chance(0.4));
   const segment: Segment = rng.chance(lang === "en" ? 0.2 : 0.55) ? "acting" : "oratory";
   return {
-    id: randomUUID(), digits, country, lang, name, segment,
+    id: randomUUID(),
+    digits,
+    country,
+    lang,
+    name,
+    segment,
     numberIdx: segment === "oratory" && rng.chance(0.7) ? 1 : 0,
     fate,
-    lifecycle: rng.weighted([["lead", 40], ["prospect", 30], ["customer", 22], ["repeat_customer", 8]] as const),
+    lifecycle: rng.weighted([
+      ["lead", 40],
+      ["prospect", 30],
+      ["customer", 22],
+      ["repeat_customer", 8],
+    ] as const),
     firstSeenMs: 0,
   };
 }
@@ -118,7 +168,11 @@ function planSubscriber(ctx: Ctx, used: Set<string>, fate: SubPlan["fate"]): Sub
 function buildThread(ctx: Ctx, plan: SubPlan, number: BuiltNumber): Built[] {
   const { rng, nowMs } = ctx;
   const thread: Built[] = [];
-  const count = rng.weighted([[1, 60], [2, 28], [3, 12]] as const);
+  const count = rng.weighted([
+    [1, 60],
+    [2, 28],
+    [3, 12],
+  ] as const);
   let start = nowMs - rng.int(3 * HOUR, 30 * DAY);
   for (let i = 0; i < count && start <= nowMs - 3 * HOUR; i++) {
     const built = buildConversation(ctx, plan, number, start, i);
@@ -130,9 +184,8 @@ function buildThread(ctx: Ctx, plan: SubPlan, number: BuiltNumber): Built[] {
     // opted out with a STOP keyword; blocked: our last message bounced (131026)
     if (last.msgs.length >= 6) last.msgs.pop();
     const t = last.row.lastMessageAt.getTime() + rng.int(2, 30) * MIN;
-    const fateMsg = plan.fate === "opted_out"
-      ? inboundMessage(ctx, plan, number, t, { text: plan.lang === "ru" ? "СТОП" : "STOP" })
-      : outboundMessage(ctx, plan, t, true);
+    const fateMsg =
+      plan.fate === "opted_out" ? inboundMessage(ctx, plan, number, t, { text: plan.lang === "ru" ? "СТОП" : "STOP" }) : outboundMessage(ctx, plan, t, true);
     last.msgs.push(wrap(ctx, plan, number, last.row.id, fateMsg));
     finishConversation(ctx, last);
   }
@@ -148,11 +201,21 @@ function pickAd(rng: Rng, plan: SubPlan): Ad {
 
 function buildConversation(ctx: Ctx, plan: SubPlan, number: BuiltNumber, startMs: number, index: number): Built {
   const { rng } = ctx;
-  const kind = rng.weighted([["ad", 55], ["post", 10], ["organic", 35]] as const);
+  const kind = rng.weighted([
+    ["ad", 55],
+    ["post", 10],
+    ["organic", 35],
+  ] as const);
   const ad = kind === "ad" ? pickAd(rng, plan) : null;
   const row: ConvRow = {
-    id: randomUUID(), tenantId: ctx.tenantId, subscriberId: plan.id, numberId: number.row.id,
-    startedAt: at(startMs), lastMessageAt: at(startMs), windowExpiresAt: at(startMs + DAY), createdAt: at(startMs),
+    id: randomUUID(),
+    tenantId: ctx.tenantId,
+    subscriberId: plan.id,
+    numberId: number.row.id,
+    startedAt: at(startMs),
+    lastMessageAt: at(startMs),
+    windowExpiresAt: at(startMs + DAY),
+    createdAt: at(startMs),
     ...(ad ? adAttribution(ctx, ad) : kind === "post" ? postAttribution(rng) : {}),
   };
   const msgs: MsgRow[] = [];
@@ -186,34 +249,65 @@ function finishConversation(ctx: Ctx, built: Built): void {
 function adAttribution(ctx: Ctx, ad: Ad): Partial<ConvRow> {
   const { rng } = ctx;
   const ctwaClid = `A${rng.pick(["ff", "RA", "Rb", "Ze", "Qx"])}${rng.chars(rng.int(118, 132), B64URL)}`;
-  const media = ad.media.type === "image"
-    ? { image_url: ad.media.imageUrl }
-    : { video_url: ad.media.videoUrl, thumbnail_url: ad.media.thumbnailUrl };
+  const media = ad.media.type === "image" ? { image_url: ad.media.imageUrl } : { video_url: ad.media.videoUrl, thumbnail_url: ad.media.thumbnailUrl };
   const utm = new URL(ad.sourceUrl).searchParams;
   return {
-    ctwaClid, sourceUrl: ad.sourceUrl, sourceType: "ad", sourceId: ad.id, headline: ad.headline, body: ad.body,
-    mediaType: ad.media.type, imageUrl: ad.media.type === "image" ? ad.media.imageUrl : null,
-    videoUrl: ad.media.type === "video" ? ad.media.videoUrl : null, thumbnailUrl: ad.media.type === "video" ? ad.media.thumbnailUrl : null,
+    ctwaClid,
+    sourceUrl: ad.sourceUrl,
+    sourceType: "ad",
+    sourceId: ad.id,
+    headline: ad.headline,
+    body: ad.body,
+    mediaType: ad.media.type,
+    imageUrl: ad.media.type === "image" ? ad.media.imageUrl : null,
+    videoUrl: ad.media.type === "video" ? ad.media.videoUrl : null,
+    thumbnailUrl: ad.media.type === "video" ? ad.media.thumbnailUrl : null,
     welcomeText: ad.welcome,
     referral: {
-      source_url: ad.sourceUrl, source_id: ad.id, source_type: "ad", body: ad.body, headline: ad.headline,
-      media_type: ad.media.type, ...media, ctwa_clid: ctwaClid, welcome_message: { text: ad.welcome },
+      source_url: ad.sourceUrl,
+      source_id: ad.id,
+      source_type: "ad",
+      body: ad.body,
+      headline: ad.headline,
+      media_type: ad.media.type,
+      ...media,
+      ctwa_clid: ctwaClid,
+      welcome_message: { text: ad.welcome },
     },
-    utmSource: utm.get("utm_source"), utmMedium: utm.get("utm_medium"), utmCampaign: utm.get("utm_campaign"), utmContent: utm.get("utm_content"),
+    utmSource: utm.get("utm_source"),
+    utmMedium: utm.get("utm_medium"),
+    utmCampaign: utm.get("utm_campaign"),
+    utmContent: utm.get("utm_content"),
     // ingestion keeps the referral's source_id as the ad id; the enrichment job's names (cacheAds sets the time)
-    adId: ad.id, campaignId: ad.campaignId, campaignName: ad.campaignName, adsetId: ad.adsetId, adsetName: ad.adsetName,
-    adName: ad.adName, creativeId: ad.creativeId, creativeName: ad.creativeName,
+    adId: ad.id,
+    campaignId: ad.campaignId,
+    campaignName: ad.campaignName,
+    adsetId: ad.adsetId,
+    adsetName: ad.adsetName,
+    adName: ad.adName,
+    creativeId: ad.creativeId,
+    creativeName: ad.creativeName,
   };
 }
 
 function postAttribution(rng: Rng): Partial<ConvRow> {
   const post = rng.pick(POSTS);
   return {
-    sourceUrl: post.sourceUrl, sourceType: "post", sourceId: post.id, headline: post.headline, body: post.body,
-    mediaType: "image", imageUrl: post.imageUrl,
+    sourceUrl: post.sourceUrl,
+    sourceType: "post",
+    sourceId: post.id,
+    headline: post.headline,
+    body: post.body,
+    mediaType: "image",
+    imageUrl: post.imageUrl,
     referral: {
-      source_url: post.sourceUrl, source_id: post.id, source_type: "post", body: post.body, headline: post.headline,
-      media_type: "image", image_url: post.imageUrl,
+      source_url: post.sourceUrl,
+      source_id: post.id,
+      source_type: "post",
+      body: post.body,
+      headline: post.headline,
+      media_type: "image",
+      image_url: post.imageUrl,
     },
   };
 }
@@ -245,7 +339,14 @@ function inboundMessage(ctx: Ctx, plan: SubPlan, number: BuiltNumber, t: number,
     preview = title;
     payload = { ...base, type, context: { from: number.digits, id: prev.wamid }, interactive: { type: "button_reply", button_reply: { id: bid, title } } };
   } else {
-    type = "opener" in opts ? "text" : rng.weighted([["text", 78], ["image", 10], ["audio", 12]] as const);
+    type =
+      "opener" in opts
+        ? "text"
+        : rng.weighted([
+            ["text", 78],
+            ["image", 10],
+            ["audio", 12],
+          ] as const);
     if (type === "image") {
       preview = rng.chance(0.7) ? rng.pick(T.captions) : null;
       payload = { ...base, type, image: { ...(preview ? { caption: preview } : {}), mime_type: "image/jpeg", ...media() } };
@@ -258,7 +359,17 @@ function inboundMessage(ctx: Ctx, plan: SubPlan, number: BuiltNumber, t: number,
     }
     if ("opener" in opts && opts.referral) payload.referral = opts.referral;
   }
-  return { direction: "inbound", wamid: id, type, textPreview: preview, payload, status: "received", providerTimestamp: at(t), createdAt: at(t), updatedAt: at(t) };
+  return {
+    direction: "inbound",
+    wamid: id,
+    type,
+    textPreview: preview,
+    payload,
+    status: "received",
+    providerTimestamp: at(t),
+    createdAt: at(t),
+    updatedAt: at(t),
+  };
 }
 
 /** Our reply and what its statuses did: read / delivered / sent, a few failed (131026, 131049). */
@@ -270,10 +381,35 @@ function outboundMessage(ctx: Ctx, plan: SubPlan, t: number, forceFail: boolean)
   const body = interactive ? buttons.text : rng.pick(OUTBOUND[plan.lang]);
   const common = { messaging_product: "whatsapp", recipient_type: "individual", to: plan.digits };
   const payload = interactive
-    ? { ...common, type: "interactive", interactive: { type: "button", body: { text: body }, action: { buttons: buttons.buttons.map(([rid, title]) => ({ type: "reply", reply: { id: rid, title } })) } } }
+    ? {
+        ...common,
+        type: "interactive",
+        interactive: {
+          type: "button",
+          body: { text: body },
+          action: { buttons: buttons.buttons.map(([rid, title]) => ({ type: "reply", reply: { id: rid, title } })) },
+        },
+      }
     : { ...common, type: "text", text: { preview_url: false, body } };
-  let status = forceFail ? "failed" : rng.weighted([["read", 55], ["delivered", 25], ["sent", 14], ["failed", 6]] as const);
-  const msg: Msg = { direction: "outbound", wamid: id, type: payload.type, textPreview: body, payload, status, providerTimestamp: at(t), createdAt: at(t), updatedAt: at(t) };
+  let status = forceFail
+    ? "failed"
+    : rng.weighted([
+        ["read", 55],
+        ["delivered", 25],
+        ["sent", 14],
+        ["failed", 6],
+      ] as const);
+  const msg: Msg = {
+    direction: "outbound",
+    wamid: id,
+    type: payload.type,
+    textPreview: body,
+    payload,
+    status,
+    providerTimestamp: at(t),
+    createdAt: at(t),
+    updatedAt: at(t),
+  };
   if (status === "failed") {
     const err = forceFail ? MESSAGE_ERRORS[0] : rng.pick(MESSAGE_ERRORS);
     return { ...msg, failedAt: at(t + rng.int(1, 20) * 1000), errorCode: err.code, errorTitle: err.title, errorDetail: err.details, updatedAt: at(t + 20_000) };
@@ -282,7 +418,9 @@ function outboundMessage(ctx: Ctx, plan: SubPlan, t: number, forceFail: boolean)
   const read = delivered + rng.int(1, 300) * MIN;
   if (status === "read" && read > nowMs) status = "delivered";
   return {
-    ...msg, status, sentAt: at(t),
+    ...msg,
+    status,
+    sentAt: at(t),
     deliveredAt: status === "sent" ? null : at(delivered),
     readAt: status === "read" ? at(read) : null,
     updatedAt: at(status === "read" ? read : status === "delivered" ? delivered : t),
@@ -309,31 +447,59 @@ function subscriberRow(ctx: Ctx, plan: SubPlan, number: BuiltNumber, thread: Bui
   const score = { lead: [5, 35], prospect: [35, 65], customer: [65, 90], repeat_customer: [85, 100] }[plan.lifecycle];
   const tags = rng.chance(0.4) ? [...new Set([...(rng.chance(0.7) ? [plan.segment] : []), rng.pick(TAGS)])] : [];
   return {
-    id: plan.id, tenantId: ctx.tenantId, waPhone: `+${plan.digits}`, waId: plan.digits, phoneHash: sha256Hex(plan.digits),
-    profileName: plan.name, numberId: number.row.id, conversationId: last.id, conversationExpiresAt: last.windowExpiresAt,
-    lastMessageStatus: lastMsg.status, lastMessageStatusAt: lastStatusAt, firstSeenAt: first.startedAt, lastInboundAt,
-    inboundCount: inbound.length, outboundCount: outbound.length,
-    lastOutboundAt: outbound.at(-1)?.providerTimestamp ?? null, lastOutboundMessageId: outbound.at(-1)?.wamid ?? null,
-    lastDeliveredAt: latest(outbound.map((m) => m.deliveredAt)), lastReadAt: latest(outbound.map((m) => m.readAt)),
-    lastFailedAt: lastFailed?.failedAt ?? null, lastFailedCode: lastFailed?.errorCode ?? null, lastFailedReason: lastFailed?.errorTitle ?? null,
-    optInStatus: plan.fate !== "opted_out", optInAt: first.startedAt, optOutAt,
-    status: plan.fate, lifecycleState: plan.lifecycle,
+    id: plan.id,
+    tenantId: ctx.tenantId,
+    waPhone: `+${plan.digits}`,
+    waId: plan.digits,
+    phoneHash: sha256Hex(plan.digits),
+    profileName: plan.name,
+    numberId: number.row.id,
+    conversationId: last.id,
+    conversationExpiresAt: last.windowExpiresAt,
+    lastMessageStatus: lastMsg.status,
+    lastMessageStatusAt: lastStatusAt,
+    firstSeenAt: first.startedAt,
+    lastInboundAt,
+    inboundCount: inbound.length,
+    outboundCount: outbound.length,
+    lastOutboundAt: outbound.at(-1)?.providerTimestamp ?? null,
+    lastOutboundMessageId: outbound.at(-1)?.wamid ?? null,
+    lastDeliveredAt: latest(outbound.map((m) => m.deliveredAt)),
+    lastReadAt: latest(outbound.map((m) => m.readAt)),
+    lastFailedAt: lastFailed?.failedAt ?? null,
+    lastFailedCode: lastFailed?.errorCode ?? null,
+    lastFailedReason: lastFailed?.errorTitle ?? null,
+    optInStatus: plan.fate !== "opted_out",
+    optInAt: first.startedAt,
+    optOutAt,
+    status: plan.fate,
+    lifecycleState: plan.lifecycle,
     lifecycleChangedAt: at(first.startedAt.getTime() + rng.next() * (lastInboundAt.getTime() - first.startedAt.getTime())),
     lifecycleScore: score ? rng.int(score[0] as number, score[1] as number) : null,
-    rawLastEventType: "message", rawVersion: "v3", country: plan.country.code, timezone: plan.country.tz, tags,
+    rawLastEventType: "message",
+    rawVersion: "v3",
+    country: plan.country.code,
+    timezone: plan.country.tz,
+    tags,
     customFields: rng.chance(0.3) ? { course: plan.segment, preferred_time: rng.pick(["evening", "weekend", "morning"]) } : {},
     ...touches(thread),
-    createdAt: first.startedAt, updatedAt: lastStatusAt,
+    createdAt: first.startedAt,
+    updatedAt: lastStatusAt,
   };
 }
 
 /** First and last touch as ingestion keeps them: conversations opened by a referral (ad or post) only; organic ones are no touch. */
-function touches(thread: Built[]): Pick<NewSubscriber, "firstTouchConversationId" | "lastTouchConversationId" | "firstTouchSource" | "firstTouchAdId" | "firstTouchCampaignId" | "hasClickId"> {
+function touches(
+  thread: Built[],
+): Pick<NewSubscriber, "firstTouchConversationId" | "lastTouchConversationId" | "firstTouchSource" | "firstTouchAdId" | "firstTouchCampaignId" | "hasClickId"> {
   const referred = thread.filter((c) => c.row.sourceType);
   const first = referred[0]?.row;
   return {
-    firstTouchConversationId: first?.id ?? null, lastTouchConversationId: referred.at(-1)?.row.id ?? null,
-    firstTouchSource: first?.sourceType ?? null, firstTouchAdId: first?.adId ?? null, firstTouchCampaignId: first?.campaignId ?? null,
+    firstTouchConversationId: first?.id ?? null,
+    lastTouchConversationId: referred.at(-1)?.row.id ?? null,
+    firstTouchSource: first?.sourceType ?? null,
+    firstTouchAdId: first?.adId ?? null,
+    firstTouchCampaignId: first?.campaignId ?? null,
     hasClickId: referred.some((c) => c.row.ctwaClid),
   };
 }

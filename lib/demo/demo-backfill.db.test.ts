@@ -11,7 +11,18 @@ import { conversions, leads, whatsappNumbers } from "@/db/schema";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { loadDemoData } from "./demo-data";
 
-const TABLES = ["whatsapp_numbers", "subscribers", "conversations", "messages", "ads", "templates", "leads", "outbound_messages", "conversions", "webhook_events"];
+const TABLES = [
+  "whatsapp_numbers",
+  "subscribers",
+  "conversations",
+  "messages",
+  "ads",
+  "templates",
+  "leads",
+  "outbound_messages",
+  "conversions",
+  "webhook_events",
+];
 // the data statements of 0014 (after its schema statements)
 const backfill = fs
   .readFileSync(path.join(migrationsFolder, "0014_demo_rows.sql"), "utf8")
@@ -33,7 +44,9 @@ describe.each(testDrivers)("migration 0014 backfill (%s)", (kind) => {
     loaded = await countDemoRows(t.db, tenantId);
     const [demoNumber] = await t.db.select().from(whatsappNumbers).where(eq(whatsappNumbers.tenantId, tenantId)).limit(1);
     await t.db.insert(leads).values({ tenantId, name: "Real", phone: "+12125550198", numberId: demoNumber!.id, createdAt: later });
-    await t.db.insert(conversions).values({ tenantId, numberId: demoNumber!.id, eventId: "real-1", eventName: "Purchase", eventTime: later, requestHash: "h", createdAt: later });
+    await t.db
+      .insert(conversions)
+      .values({ tenantId, numberId: demoNumber!.id, eventId: "real-1", eventName: "Purchase", eventTime: later, requestHash: "h", createdAt: later });
     // as it was before 0014: nothing marked
     for (const table of TABLES) await t.db.execute(sql.raw(`update ${table} set demo = false`));
     for (const statement of backfill) await t.db.execute(sql.raw(statement));

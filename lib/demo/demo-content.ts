@@ -60,10 +60,22 @@ export const LATIN_RU = ["Alexey", "Oleg K.", "Nastya", "Kate Volkova", "Dima", 
 export const EN_NAMES = ["James Carter", "Emily", "Sophie Turner", "Michael B.", "Olivia", "Daniel Weber", "Laura Schmidt", "Jonas", "Hannah Miller", "Chris"];
 
 export type Ad = {
-  id: string; segment: Segment; lang: Lang; weight: number; headline: string; body: string; welcome: string;
+  id: string;
+  segment: Segment;
+  lang: Lang;
+  weight: number;
+  headline: string;
+  body: string;
+  welcome: string;
   media: { type: "image"; imageUrl: string } | { type: "video"; videoUrl: string; thumbnailUrl: string };
-  sourceUrl: string; campaignId: string; campaignName: string; adsetId: string; adsetName: string;
-  adName: string; creativeId: string; creativeName: string;
+  sourceUrl: string;
+  campaignId: string;
+  campaignName: string;
+  adsetId: string;
+  adsetName: string;
+  adName: string;
+  creativeId: string;
+  creativeName: string;
 };
 
 const img = (n: string, oh: string) =>
@@ -77,59 +89,219 @@ const C_ORA = { campaignId: "120210553870433391", campaignName: "Ораторс�
 const C_RET = { campaignId: "120211078245560014", campaignName: "Ретаргетинг | Instagram | все курсы" };
 
 export const ADS: Ad[] = [
-  { id: "120210553870420301", segment: "acting", lang: "ru", weight: 22, headline: "Пробное занятие бесплатно", body: "Актёрское мастерство для взрослых с нуля. Первое занятие — бесплатно, напишите нам в WhatsApp!", welcome: WELCOME_RU,
-    media: { type: "video", videoUrl: vid("452210983_1077219456712345", "AYBq3f2kX9cTr8wU0hJm"), thumbnailUrl: img("452210984_2267701334955102", "AYCnP0kq7LmWx2Jd") },
-    sourceUrl: "https://fb.me/7xKp2Qw9L?utm_source=facebook&utm_medium=paid_social&utm_campaign=acting_ctwa_msk&utm_content=video_kazbek", ...C_ACT,
-    adsetId: "120210553870420255", adsetName: "Женщины 25–45, Москва, интерес: театр", adName: "Видео — Казбек о пробном занятии", creativeId: "120210553870420299", creativeName: "acting_trial_video_v2" },
-  { id: "120210553870420318", segment: "acting", lang: "ru", weight: 14, headline: "Выйдите на сцену уже через месяц", body: "Этюды, импровизация, сценическая речь. Малые группы до 12 человек, занятия по вечерам и в выходные.", welcome: WELCOME_RU,
+  {
+    id: "120210553870420301",
+    segment: "acting",
+    lang: "ru",
+    weight: 22,
+    headline: "Пробное занятие бесплатно",
+    body: "Актёрское мастерство для взрослых с нуля. Первое занятие — бесплатно, напишите нам в WhatsApp!",
+    welcome: WELCOME_RU,
+    media: {
+      type: "video",
+      videoUrl: vid("452210983_1077219456712345", "AYBq3f2kX9cTr8wU0hJm"),
+      thumbnailUrl: img("452210984_2267701334955102", "AYCnP0kq7LmWx2Jd"),
+    },
+    sourceUrl: "https://fb.me/7xKp2Qw9L?utm_source=facebook&utm_medium=paid_social&utm_campaign=acting_ctwa_msk&utm_content=video_kazbek",
+    ...C_ACT,
+    adsetId: "120210553870420255",
+    adsetName: "Женщины 25–45, Москва, интерес: театр",
+    adName: "Видео — Казбек о пробном занятии",
+    creativeId: "120210553870420299",
+    creativeName: "acting_trial_video_v2",
+  },
+  {
+    id: "120210553870420318",
+    segment: "acting",
+    lang: "ru",
+    weight: 14,
+    headline: "Выйдите на сцену уже через месяц",
+    body: "Этюды, импровизация, сценическая речь. Малые группы до 12 человек, занятия по вечерам и в выходные.",
+    welcome: WELCOME_RU,
     media: { type: "image", imageUrl: img("451998310_1892204471120983", "AYD1sKq8Wm3nP0xZ") },
-    sourceUrl: "https://fb.me/3Rt8bVnQ2", ...C_ACT,
-    adsetId: "120210553870420255", adsetName: "Женщины 25–45, Москва, интерес: театр", adName: "Фото — сцена, вечерние группы", creativeId: "120210553870420316", creativeName: "acting_stage_photo" },
-  { id: "120210553870420342", segment: "acting", lang: "ru", weight: 10, headline: "Раскрепоститься за 8 недель", body: "Перестаньте зажиматься на камеру и на людях. Курс актёрского мастерства для тех, кто никогда не играл.", welcome: WELCOME_RU,
+    sourceUrl: "https://fb.me/3Rt8bVnQ2",
+    ...C_ACT,
+    adsetId: "120210553870420255",
+    adsetName: "Женщины 25–45, Москва, интерес: театр",
+    adName: "Фото — сцена, вечерние группы",
+    creativeId: "120210553870420316",
+    creativeName: "acting_stage_photo",
+  },
+  {
+    id: "120210553870420342",
+    segment: "acting",
+    lang: "ru",
+    weight: 10,
+    headline: "Раскрепоститься за 8 недель",
+    body: "Перестаньте зажиматься на камеру и на людях. Курс актёрского мастерства для тех, кто никогда не играл.",
+    welcome: WELCOME_RU,
     media: { type: "image", imageUrl: img("452003117_3318820914410236", "AYAm9tR2vLq0cX1b") },
-    sourceUrl: "https://fb.me/9hWe4LmZa?utm_source=instagram&utm_medium=paid_social&utm_campaign=acting_lal1&utm_content=photo_relax", ...C_ACT,
-    adsetId: "120210553870420337", adsetName: "Lookalike 1% — ученики", adName: "Фото — раскрепоститься за 8 недель", creativeId: "120210553870420340", creativeName: "acting_relax_photo" },
-  { id: "120210553870433405", segment: "oratory", lang: "ru", weight: 18, headline: "Говорите уверенно", body: "Страх выступлений — это навык, а не приговор. Бесплатный пробный урок ораторского искусства.", welcome: WELCOME_RU,
-    media: { type: "video", videoUrl: vid("452377702_8811230947761522", "AYBx7uQ1nWc4Zr0k"), thumbnailUrl: img("452377703_1208834561902277", "AYD8qW3mKx2pL9sf") },
-    sourceUrl: "https://fb.me/5kZp2Lq9a?utm_source=facebook&utm_medium=paid_social&utm_campaign=oratory_ctwa_rf&utm_content=video_olga", ...C_ORA,
-    adsetId: "120210553870433398", adsetName: "Руководители и менеджеры 28–50", adName: "Видео — Ольга о страхе сцены", creativeId: "120210553870433402", creativeName: "oratory_fear_video" },
-  { id: "120210553870433417", segment: "oratory", lang: "ru", weight: 12, headline: "Бесплатный урок ораторского искусства", body: "Научитесь держать внимание зала, говорить без бумажки и отвечать на сложные вопросы.", welcome: WELCOME_RU,
+    sourceUrl: "https://fb.me/9hWe4LmZa?utm_source=instagram&utm_medium=paid_social&utm_campaign=acting_lal1&utm_content=photo_relax",
+    ...C_ACT,
+    adsetId: "120210553870420337",
+    adsetName: "Lookalike 1% — ученики",
+    adName: "Фото — раскрепоститься за 8 недель",
+    creativeId: "120210553870420340",
+    creativeName: "acting_relax_photo",
+  },
+  {
+    id: "120210553870433405",
+    segment: "oratory",
+    lang: "ru",
+    weight: 18,
+    headline: "Говорите уверенно",
+    body: "Страх выступлений — это навык, а не приговор. Бесплатный пробный урок ораторского искусства.",
+    welcome: WELCOME_RU,
+    media: {
+      type: "video",
+      videoUrl: vid("452377702_8811230947761522", "AYBx7uQ1nWc4Zr0k"),
+      thumbnailUrl: img("452377703_1208834561902277", "AYD8qW3mKx2pL9sf"),
+    },
+    sourceUrl: "https://fb.me/5kZp2Lq9a?utm_source=facebook&utm_medium=paid_social&utm_campaign=oratory_ctwa_rf&utm_content=video_olga",
+    ...C_ORA,
+    adsetId: "120210553870433398",
+    adsetName: "Руководители и менеджеры 28–50",
+    adName: "Видео — Ольга о страхе сцены",
+    creativeId: "120210553870433402",
+    creativeName: "oratory_fear_video",
+  },
+  {
+    id: "120210553870433417",
+    segment: "oratory",
+    lang: "ru",
+    weight: 12,
+    headline: "Бесплатный урок ораторского искусства",
+    body: "Научитесь держать внимание зала, говорить без бумажки и отвечать на сложные вопросы.",
+    welcome: WELCOME_RU,
     media: { type: "image", imageUrl: img("451870254_4471029388815063", "AYCd2Rk7pXq5Nw1m") },
-    sourceUrl: "https://fb.me/2wNc8Tj6R", ...C_ORA,
-    adsetId: "120210553870433398", adsetName: "Руководители и менеджеры 28–50", adName: "Фото — урок ораторского искусства", creativeId: "120210553870433415", creativeName: "oratory_lesson_photo" },
-  { id: "120210553870433429", segment: "oratory", lang: "ru", weight: 8, headline: "Защита диплома без паники", body: "Интенсив для студентов: структура выступления, голос, ответы комиссии. Стартуем в понедельник.", welcome: WELCOME_RU,
+    sourceUrl: "https://fb.me/2wNc8Tj6R",
+    ...C_ORA,
+    adsetId: "120210553870433398",
+    adsetName: "Руководители и менеджеры 28–50",
+    adName: "Фото — урок ораторского искусства",
+    creativeId: "120210553870433415",
+    creativeName: "oratory_lesson_photo",
+  },
+  {
+    id: "120210553870433429",
+    segment: "oratory",
+    lang: "ru",
+    weight: 8,
+    headline: "Защита диплома без паники",
+    body: "Интенсив для студентов: структура выступления, голос, ответы комиссии. Стартуем в понедельник.",
+    welcome: WELCOME_RU,
     media: { type: "image", imageUrl: img("452119876_9920314588102734", "AYAq1Wv5nKd8Rs3x") },
-    sourceUrl: "https://fb.me/8bTq1Xy4D", ...C_ORA,
-    adsetId: "120210553870433426", adsetName: "Студенты 20–24: защита диплома", adName: "Фото — защита диплома", creativeId: "120210553870433427", creativeName: "oratory_diploma_photo" },
-  { id: "120211078245560087", segment: "acting", lang: "ru", weight: 8, headline: "Осталось 3 места в группе", body: "Новый поток актёрского мастерства стартует в субботу. Успейте забронировать место!", welcome: WELCOME_RU,
+    sourceUrl: "https://fb.me/8bTq1Xy4D",
+    ...C_ORA,
+    adsetId: "120210553870433426",
+    adsetName: "Студенты 20–24: защита диплома",
+    adName: "Фото — защита диплома",
+    creativeId: "120210553870433427",
+    creativeName: "oratory_diploma_photo",
+  },
+  {
+    id: "120211078245560087",
+    segment: "acting",
+    lang: "ru",
+    weight: 8,
+    headline: "Осталось 3 места в группе",
+    body: "Новый поток актёрского мастерства стартует в субботу. Успейте забронировать место!",
+    welcome: WELCOME_RU,
     media: { type: "image", imageUrl: img("452498811_6610293847102956", "AYBr4Nt9qWm2Xk7c") },
-    sourceUrl: "https://fb.me/4mVd7Kp3S?utm_source=instagram&utm_medium=retargeting&utm_campaign=retarget_30d&utm_content=last_seats", ...C_RET,
-    adsetId: "120211078245560051", adsetName: "Посетители сайта, 30 дней", adName: "Фото — последние места", creativeId: "120211078245560085", creativeName: "retarget_last_seats" },
-  { id: "120211078245560099", segment: "oratory", lang: "en", weight: 8, headline: "Public speaking online — first lesson free", body: "Live online classes with Olga Shterts. Speak with confidence at work, on stage and on camera.", welcome: "Hi! Tell us which course you are interested in and we'll reply within 15 minutes 🙂",
-    media: { type: "video", videoUrl: vid("452601234_1190876543210987", "AYCz5Hn2Lq8Wd1Rm"), thumbnailUrl: img("452601235_7781203946610452", "AYAk3Ps9Vn1Qx6Tb") },
-    sourceUrl: "https://fb.me/6cHs9Wn2E", ...C_RET,
-    adsetId: "120211078245560063", adsetName: "Русскоязычные за рубежом: UK, US, DE", adName: "Video — online public speaking (EN)", creativeId: "120211078245560097", creativeName: "oratory_online_en_video" },
+    sourceUrl: "https://fb.me/4mVd7Kp3S?utm_source=instagram&utm_medium=retargeting&utm_campaign=retarget_30d&utm_content=last_seats",
+    ...C_RET,
+    adsetId: "120211078245560051",
+    adsetName: "Посетители сайта, 30 дней",
+    adName: "Фото — последние места",
+    creativeId: "120211078245560085",
+    creativeName: "retarget_last_seats",
+  },
+  {
+    id: "120211078245560099",
+    segment: "oratory",
+    lang: "en",
+    weight: 8,
+    headline: "Public speaking online — first lesson free",
+    body: "Live online classes with Olga Shterts. Speak with confidence at work, on stage and on camera.",
+    welcome: "Hi! Tell us which course you are interested in and we'll reply within 15 minutes 🙂",
+    media: {
+      type: "video",
+      videoUrl: vid("452601234_1190876543210987", "AYCz5Hn2Lq8Wd1Rm"),
+      thumbnailUrl: img("452601235_7781203946610452", "AYAk3Ps9Vn1Qx6Tb"),
+    },
+    sourceUrl: "https://fb.me/6cHs9Wn2E",
+    ...C_RET,
+    adsetId: "120211078245560063",
+    adsetName: "Русскоязычные за рубежом: UK, US, DE",
+    adName: "Video — online public speaking (EN)",
+    creativeId: "120211078245560097",
+    creativeName: "oratory_online_en_video",
+  },
 ];
 
 export const POSTS = [
-  { id: "17942816354901223", headline: "Новый набор в группы!", body: "Открыли запись на весенний поток актёрского мастерства и ораторского искусства.", sourceUrl: "https://www.instagram.com/p/C9xK2bLsQ4f/", imageUrl: img("452700115_1022334455667788", "AYDp6Vw1Lm9Kx3Ra") },
-  { id: "102298765432109_871234509876543", headline: "Отчётный спектакль 🎭", body: "Наши ученики после 2 месяцев занятий — смотрите, как это было!", sourceUrl: "https://fb.me/1pQr5Ty8U", imageUrl: img("452702291_3344556677889900", "AYBm2Kx8Nq4Wd7Ls") },
+  {
+    id: "17942816354901223",
+    headline: "Новый набор в группы!",
+    body: "Открыли запись на весенний поток актёрского мастерства и ораторского искусства.",
+    sourceUrl: "https://www.instagram.com/p/C9xK2bLsQ4f/",
+    imageUrl: img("452700115_1022334455667788", "AYDp6Vw1Lm9Kx3Ra"),
+  },
+  {
+    id: "102298765432109_871234509876543",
+    headline: "Отчётный спектакль 🎭",
+    body: "Наши ученики после 2 месяцев занятий — смотрите, как это было!",
+    sourceUrl: "https://fb.me/1pQr5Ty8U",
+    imageUrl: img("452702291_3344556677889900", "AYBm2Kx8Nq4Wd7Ls"),
+  },
 ];
 
 /** Inbound texts: openers by segment, then follow-ups. */
 export const INBOUND = {
   ru: {
-    acting: ["Здравствуйте! Интересует актёрское мастерство для взрослых, с нуля можно?", "Добрый день! Хочу записаться на пробное занятие по актёрскому", "Хочу попробовать себя на сцене 🙂 Когда ближайшая группа?", "Здравствуйте, есть курс актёрского мастерства для подростков 15 лет?"],
-    oratory: ["Здравствуйте! Мне нужно научиться выступать, через месяц защита диплома", "Добрый день! Боюсь выступать на совещаниях, ваш курс поможет?", "Сколько длится курс ораторского искусства?", "Здравствуйте! Хочу на пробный урок по ораторскому"],
-    general: ["Здравствуйте! Сколько стоит курс?", "Добрый вечер! Подскажите расписание, пожалуйста", "Здравствуйте! Можно подробнее?", "Привет! Увидела рекламу, пробное правда бесплатно?"],
-    followUps: ["А сколько человек в группе?", "Можно оплатить частями?", "Спасибо, подумаю", "Отлично, записывайте меня на субботу!", "Где вы находитесь? Рядом с метро?", "А онлайн-формат есть?", "Хорошо, приду 👍", "Во сколько начинается занятие?", "Сколько стоит абонемент на месяц?", "А что взять с собой на первое занятие?"],
+    acting: [
+      "Здравствуйте! Интересует актёрское мастерство для взрослых, с нуля можно?",
+      "Добрый день! Хочу записаться на пробное занятие по актёрскому",
+      "Хочу попробовать себя на сцене 🙂 Когда ближайшая группа?",
+      "Здравствуйте, есть курс актёрского мастерства для подростков 15 лет?",
+    ],
+    oratory: [
+      "Здравствуйте! Мне нужно научиться выступать, через месяц защита диплома",
+      "Добрый день! Боюсь выступать на совещаниях, ваш курс поможет?",
+      "Сколько длится курс ораторского искусства?",
+      "Здравствуйте! Хочу на пробный урок по ораторскому",
+    ],
+    general: [
+      "Здравствуйте! Сколько стоит курс?",
+      "Добрый вечер! Подскажите расписание, пожалуйста",
+      "Здравствуйте! Можно подробнее?",
+      "Привет! Увидела рекламу, пробное правда бесплатно?",
+    ],
+    followUps: [
+      "А сколько человек в группе?",
+      "Можно оплатить частями?",
+      "Спасибо, подумаю",
+      "Отлично, записывайте меня на субботу!",
+      "Где вы находитесь? Рядом с метро?",
+      "А онлайн-формат есть?",
+      "Хорошо, приду 👍",
+      "Во сколько начинается занятие?",
+      "Сколько стоит абонемент на месяц?",
+      "А что взять с собой на первое занятие?",
+    ],
     captions: ["Вот скрин оплаты", "Это расписание актуальное?", "Подарочный сертификат от подруги, можно его использовать?"],
   },
   en: {
     acting: ["Hi! Do you have acting classes for adults who have never acted?"],
     oratory: ["Hi, I saw your ad. Is the online trial lesson really free?", "Hello! I need to prepare for a conference talk, can you help?"],
     general: ["Hi! How much is the course?", "Hello, are the classes in English or Russian?"],
-    followUps: ["What time are the evening classes (London time)?", "Thanks, I'll think about it", "Great, please book me for Saturday", "Can I pay in USD?", "Is there a recording if I miss a class?"],
+    followUps: [
+      "What time are the evening classes (London time)?",
+      "Thanks, I'll think about it",
+      "Great, please book me for Saturday",
+      "Can I pay in USD?",
+      "Is there a recording if I miss a class?",
+    ],
     captions: ["Here is the payment receipt", "Is this the right schedule?"],
   },
 };
@@ -153,37 +325,122 @@ export const OUTBOUND: Record<Lang, string[]> = {
   ],
 };
 export const OUTBOUND_BUTTONS: Record<Lang, { text: string; buttons: readonly (readonly [string, string])[] }> = {
-  ru: { text: "Хотите записаться на бесплатное пробное занятие?", buttons: [["book_trial", "Записаться"], ["later", "Позже"]] },
-  en: { text: "Would you like to book a free trial lesson?", buttons: [["book_trial", "Book a trial"], ["later", "Later"]] },
+  ru: {
+    text: "Хотите записаться на бесплатное пробное занятие?",
+    buttons: [
+      ["book_trial", "Записаться"],
+      ["later", "Позже"],
+    ],
+  },
+  en: {
+    text: "Would you like to book a free trial lesson?",
+    buttons: [
+      ["book_trial", "Book a trial"],
+      ["later", "Later"],
+    ],
+  },
 };
 
 export const MESSAGE_ERRORS = [
-  { code: "131026", title: "Message undeliverable", details: "Message undeliverable: the recipient may not be on WhatsApp or has not accepted the current terms." },
-  { code: "131049", title: "This message was not delivered to maintain healthy ecosystem engagement.", details: "In order to maintain a healthy ecosystem engagement, the message failed to be delivered." },
+  {
+    code: "131026",
+    title: "Message undeliverable",
+    details: "Message undeliverable: the recipient may not be on WhatsApp or has not accepted the current terms.",
+  },
+  {
+    code: "131049",
+    title: "This message was not delivered to maintain healthy ecosystem engagement.",
+    details: "In order to maintain a healthy ecosystem engagement, the message failed to be delivered.",
+  },
 ] as const;
 
 export const TAGS = ["trial_booked", "vip", "evening_group", "weekend_group", "corporate", "online", "teen"];
 
 export type DemoTemplate = {
-  name: string; title: string; content: string; delayDays: number; delayHours: number;
-  segment: Segment | null; active: boolean; metaTemplate: MetaTemplateBinding | null;
+  name: string;
+  title: string;
+  content: string;
+  delayDays: number;
+  delayHours: number;
+  segment: Segment | null;
+  active: boolean;
+  metaTemplate: MetaTemplateBinding | null;
 };
 
 /** The drip of seeds/003: welcome (day 0), day1 per course, day3, day7; day5_case added but inactive. */
 export const DEMO_TEMPLATES: DemoTemplate[] = [
-  { name: "welcome", title: "Приветствие", delayDays: 0, delayHours: 0, segment: null, active: true, metaTemplate: null,
-    content: "Здравствуйте, {{name}}! Спасибо за заявку в нашу школу 🎭 Ваш педагог на курсе «{{course_name}}» — {{instructor_name}}. Первое пробное занятие бесплатное: напишите, какой день вам удобен, и мы забронируем место." },
-  { name: "day1_acting", title: "Прогрев: актёрское мастерство — День 1", delayDays: 1, delayHours: 0, segment: "acting", active: true, metaTemplate: null,
-    content: "{{name}}, добрый день! Немного расскажем о курсе. {{instructor_name}} строит занятия на живых этюдах и импровизации, поэтому уже на первой встрече вы выйдете на сцену — без зубрёжки и без страха. Ученики говорят, что после курса им проще знакомиться, выступать и просто быть собой. Записать вас на пробное?" },
-  { name: "day1_oratory", title: "Прогрев: ораторское искусство — День 1", delayDays: 1, delayHours: 0, segment: "oratory", active: true, metaTemplate: null,
-    content: "{{name}}, здравствуйте! Курс «{{course_name}}» — это практика с первого дня: на каждом занятии вы выступаете перед группой и получаете подробный разбор. Ведёт курс {{instructor_name}}, за плечами — сотни выступлений и корпоративных тренингов. Хотите попробовать на бесплатном уроке?" },
-  { name: "day3", title: "История успеха ученика", delayDays: 3, delayHours: 0, segment: null, active: true, metaTemplate: null,
-    content: "{{name}}, хотим поделиться историей нашего ученика Дмитрия. Полгода назад он избегал любых выступлений, а на прошлой неделе провёл презентацию для совета директоров — и получил повышение. {{instructor_name}} говорит, что самое трудное — прийти на первое занятие. Может быть, этот шаг сделаете и вы? 🙂" },
-  { name: "day5_case", title: "Кейс - День 5", delayDays: 5, delayHours: 0, segment: "oratory", active: false, metaTemplate: null,
-    content: "Недавно наша ученица Анна выступала на конференции на 500 человек! А ведь пришла она с дрожью в коленках..." },
-  { name: "day7", title: "Последнее предложение", delayDays: 7, delayHours: 0, segment: null, active: true,
-    metaTemplate: { name: "course_last_call", language: "ru", parameters: [{ key: "1", variable: "name" }, { key: "2", variable: "instructor_name" }] },
-    content: "{{name}}, здравствуйте! Набор в группу курса «{{course_name}}» закрывается в эту пятницу, осталось всего несколько мест. {{instructor_name}} ждёт вас на первом занятии. Если хотите успеть к старту, просто ответьте «Да» — пришлём детали. А если сейчас не время, ничего страшного: напишите, когда будете готовы." },
+  {
+    name: "welcome",
+    title: "Приветствие",
+    delayDays: 0,
+    delayHours: 0,
+    segment: null,
+    active: true,
+    metaTemplate: null,
+    content:
+      "Здравствуйте, {{name}}! Спасибо за заявку в нашу школу 🎭 Ваш педагог на курсе «{{course_name}}» — {{instructor_name}}. Первое пробное занятие бесплатное: напишите, какой день вам удобен, и мы забронируем место.",
+  },
+  {
+    name: "day1_acting",
+    title: "Прогрев: актёрское мастерство — День 1",
+    delayDays: 1,
+    delayHours: 0,
+    segment: "acting",
+    active: true,
+    metaTemplate: null,
+    content:
+      "{{name}}, добрый день! Немного расскажем о курсе. {{instructor_name}} строит занятия на живых этюдах и импровизации, поэтому уже на первой встрече вы выйдете на сцену — без зубрёжки и без страха. Ученики говорят, что после курса им проще знакомиться, выступать и просто быть собой. Записать вас на пробное?",
+  },
+  {
+    name: "day1_oratory",
+    title: "Прогрев: ораторское искусство — День 1",
+    delayDays: 1,
+    delayHours: 0,
+    segment: "oratory",
+    active: true,
+    metaTemplate: null,
+    content:
+      "{{name}}, здравствуйте! Курс «{{course_name}}» — это практика с первого дня: на каждом занятии вы выступаете перед группой и получаете подробный разбор. Ведёт курс {{instructor_name}}, за плечами — сотни выступлений и корпоративных тренингов. Хотите попробовать на бесплатном уроке?",
+  },
+  {
+    name: "day3",
+    title: "История успеха ученика",
+    delayDays: 3,
+    delayHours: 0,
+    segment: null,
+    active: true,
+    metaTemplate: null,
+    content:
+      "{{name}}, хотим поделиться историей нашего ученика Дмитрия. Полгода назад он избегал любых выступлений, а на прошлой неделе провёл презентацию для совета директоров — и получил повышение. {{instructor_name}} говорит, что самое трудное — прийти на первое занятие. Может быть, этот шаг сделаете и вы? 🙂",
+  },
+  {
+    name: "day5_case",
+    title: "Кейс - День 5",
+    delayDays: 5,
+    delayHours: 0,
+    segment: "oratory",
+    active: false,
+    metaTemplate: null,
+    content: "Недавно наша ученица Анна выступала на конференции на 500 человек! А ведь пришла она с дрожью в коленках...",
+  },
+  {
+    name: "day7",
+    title: "Последнее предложение",
+    delayDays: 7,
+    delayHours: 0,
+    segment: null,
+    active: true,
+    metaTemplate: {
+      name: "course_last_call",
+      language: "ru",
+      parameters: [
+        { key: "1", variable: "name" },
+        { key: "2", variable: "instructor_name" },
+      ],
+    },
+    content:
+      "{{name}}, здравствуйте! Набор в группу курса «{{course_name}}» закрывается в эту пятницу, осталось всего несколько мест. {{instructor_name}} ждёт вас на первом занятии. Если хотите успеть к старту, просто ответьте «Да» — пришлём детали. А если сейчас не время, ничего страшного: напишите, когда будете готовы.",
+  },
 ];
 
 /** Simple `{{var}}` substitution; unknown variables are left as they are. */

@@ -1,9 +1,7 @@
 import { and, asc, count, eq, isNotNull, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
-import {
-  ads, conversations, conversions, leads, messages, outboundMessages, subscribers, templates, tenants,
-} from "@/db/schema";
+import { ads, conversations, conversions, leads, messages, outboundMessages, subscribers, templates, tenants } from "@/db/schema";
 import { countDemoRows, countDemoTableRows } from "@/db/queries/demo";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { attributionReport } from "@/lib/subscribers/attribution";
@@ -56,9 +54,13 @@ describe.each(testDrivers)("loadDemoData (%s)", (kind) => {
   });
 
   it("attributes some conversations to ads and leaves others organic", async () => {
-    const [withClid] = await t.db.select({ n: count() }).from(conversations)
+    const [withClid] = await t.db
+      .select({ n: count() })
+      .from(conversations)
       .where(and(eq(conversations.tenantId, tenantId), isNotNull(conversations.ctwaClid)));
-    const [withoutClid] = await t.db.select({ n: count() }).from(conversations)
+    const [withoutClid] = await t.db
+      .select({ n: count() })
+      .from(conversations)
       .where(and(eq(conversations.tenantId, tenantId), isNull(conversations.ctwaClid)));
     expect(withClid?.n).toBeGreaterThan(0);
     expect(withoutClid?.n).toBeGreaterThan(0);
@@ -66,7 +68,10 @@ describe.each(testDrivers)("loadDemoData (%s)", (kind) => {
 
   it("caches every ad its conversations came from, named as the enrichment job leaves it", async () => {
     const cached = await t.db.select().from(ads).where(eq(ads.tenantId, tenantId));
-    const adConversations = await t.db.select().from(conversations).where(and(eq(conversations.tenantId, tenantId), eq(conversations.sourceType, "ad")));
+    const adConversations = await t.db
+      .select()
+      .from(conversations)
+      .where(and(eq(conversations.tenantId, tenantId), eq(conversations.sourceType, "ad")));
     expect(cached.length).toBe(8);
     expect(new Set(adConversations.map((c) => c.adId))).toEqual(new Set(cached.map((a) => a.adId)));
     const byAd = new Map(cached.map((a) => [a.adId, a]));
@@ -79,7 +84,14 @@ describe.each(testDrivers)("loadDemoData (%s)", (kind) => {
     for (const c of adConversations) {
       const a = byAd.get(c.adId ?? "");
       expect(c.adId).toBe(c.sourceId);
-      expect(c).toMatchObject({ campaignId: a?.campaignId, campaignName: a?.campaignName, adsetName: a?.adsetName, adName: a?.adName, enrichedAt: a?.enrichedAt, enrichmentError: null });
+      expect(c).toMatchObject({
+        campaignId: a?.campaignId,
+        campaignName: a?.campaignName,
+        adsetName: a?.adsetName,
+        adName: a?.adName,
+        enrichedAt: a?.enrichedAt,
+        enrichmentError: null,
+      });
     }
   });
 
@@ -92,8 +104,12 @@ describe.each(testDrivers)("loadDemoData (%s)", (kind) => {
       const first = referred[0];
       if (!first) organic += 1;
       expect(s, s.id).toMatchObject({
-        firstTouchConversationId: first?.id ?? null, lastTouchConversationId: referred.at(-1)?.id ?? null, firstTouchSource: first?.sourceType ?? null,
-        firstTouchAdId: first?.adId ?? null, firstTouchCampaignId: first?.campaignId ?? null, hasClickId: referred.some((c) => c.ctwaClid !== null),
+        firstTouchConversationId: first?.id ?? null,
+        lastTouchConversationId: referred.at(-1)?.id ?? null,
+        firstTouchSource: first?.sourceType ?? null,
+        firstTouchAdId: first?.adId ?? null,
+        firstTouchCampaignId: first?.campaignId ?? null,
+        hasClickId: referred.some((c) => c.ctwaClid !== null),
       });
     }
     expect(organic).toBeGreaterThan(0);
@@ -101,15 +117,25 @@ describe.each(testDrivers)("loadDemoData (%s)", (kind) => {
 
   it("groups the attribution report under named campaigns, ad sets and ads, with conversions on their ads", async () => {
     const report = await attributionReport(t.db, { tenantId, from: "2025-09-01", to: "2025-11-03" });
-    expect(report.campaigns.map((c) => c.name).sort()).toEqual(["Ораторское искусство | CTWA | РФ", "Ретаргетинг | Instagram | все курсы", "Актёрское мастерство | CTWA | Москва"].sort());
+    expect(report.campaigns.map((c) => c.name).sort()).toEqual(
+      ["Ораторское искусство | CTWA | РФ", "Ретаргетинг | Instagram | все курсы", "Актёрское мастерство | CTWA | Москва"].sort(),
+    );
     for (const c of report.campaigns) {
       for (const s of c.adsets) {
         expect(s.name).toEqual(expect.any(String));
         for (const a of s.ads) expect(a.name).toEqual(expect.any(String));
       }
     }
-    const [attributed] = await t.db.select({ n: count() }).from(conversions).where(and(eq(conversions.tenantId, tenantId), isNotNull(conversions.conversationId)));
-    const failed = (await t.db.select().from(conversions).where(and(eq(conversions.tenantId, tenantId), eq(conversions.status, "failed")))).length;
+    const [attributed] = await t.db
+      .select({ n: count() })
+      .from(conversions)
+      .where(and(eq(conversions.tenantId, tenantId), isNotNull(conversions.conversationId)));
+    const failed = (
+      await t.db
+        .select()
+        .from(conversions)
+        .where(and(eq(conversions.tenantId, tenantId), eq(conversions.status, "failed")))
+    ).length;
     expect(Object.values(report.total.events).reduce((a, b) => a + b, 0)).toBe((attributed?.n ?? 0) - failed);
   });
 
@@ -130,7 +156,12 @@ describe.each(testDrivers)("loadDemoData (%s)", (kind) => {
     const rows = await t.db.select().from(templates).where(eq(templates.tenantId, tenantId));
     const byName = new Map(rows.map((r) => [r.name, r]));
     const expected: [string, number, string | null][] = [
-      ["welcome", 0, null], ["day1_acting", 1, "acting"], ["day1_oratory", 1, "oratory"], ["day3", 3, null], ["day7", 7, null], ["day5_case", 5, "oratory"],
+      ["welcome", 0, null],
+      ["day1_acting", 1, "acting"],
+      ["day1_oratory", 1, "oratory"],
+      ["day3", 3, null],
+      ["day7", 7, null],
+      ["day5_case", 5, "oratory"],
     ];
     for (const [name, delayDays, segment] of expected) {
       expect(byName.get(name), name).toMatchObject({ delayDays, segment });
@@ -141,20 +172,28 @@ describe.each(testDrivers)("loadDemoData (%s)", (kind) => {
 
   it("queues exactly one row per enrolled lead and matching active template", async () => {
     const allTemplates = await t.db.select().from(templates).where(eq(templates.tenantId, tenantId));
-    const enrolled = await t.db.select().from(leads).where(and(eq(leads.tenantId, tenantId), isNotNull(leads.enrolledAt)));
+    const enrolled = await t.db
+      .select()
+      .from(leads)
+      .where(and(eq(leads.tenantId, tenantId), isNotNull(leads.enrolledAt)));
     const queue = await t.db.select().from(outboundMessages).where(eq(outboundMessages.tenantId, tenantId));
     expect(enrolled.length).toBeGreaterThan(0);
     for (const lead of enrolled) {
-      const want = allTemplates.filter((tpl) => tpl.active && (tpl.segment === null || tpl.segment === lead.segment)).map((tpl) => tpl.id).sort();
-      const got = queue.filter((q) => q.leadId === lead.id).map((q) => q.templateId).sort();
+      const want = allTemplates
+        .filter((tpl) => tpl.active && (tpl.segment === null || tpl.segment === lead.segment))
+        .map((tpl) => tpl.id)
+        .sort();
+      const got = queue
+        .filter((q) => q.leadId === lead.id)
+        .map((q) => q.templateId)
+        .sort();
       expect(got).toEqual(want);
     }
     expect(queue.every((q) => enrolled.some((l) => l.id === q.leadId))).toBe(true);
   });
 
   it("gives the queue a mix of statuses", async () => {
-    const rows = await t.db.selectDistinct({ status: outboundMessages.status }).from(outboundMessages)
-      .where(eq(outboundMessages.tenantId, tenantId));
+    const rows = await t.db.selectDistinct({ status: outboundMessages.status }).from(outboundMessages).where(eq(outboundMessages.tenantId, tenantId));
     const statuses = rows.map((r) => r.status);
     expect(statuses).toEqual(expect.arrayContaining(["pending", "sent", "failed"]));
     expect(new Set(statuses).size).toBeGreaterThanOrEqual(3);
@@ -167,8 +206,7 @@ describe.each(testDrivers)("loadDemoData (%s)", (kind) => {
       .where(and(eq(messages.tenantId, tenantId), eq(messages.direction, "inbound")))
       .groupBy(messages.subscriberId);
     const byId = new Map(counts.map((c) => [c.subscriberId, c.n]));
-    const subs = await t.db.select({ id: subscribers.id, inboundCount: subscribers.inboundCount }).from(subscribers)
-      .where(eq(subscribers.tenantId, tenantId));
+    const subs = await t.db.select({ id: subscribers.id, inboundCount: subscribers.inboundCount }).from(subscribers).where(eq(subscribers.tenantId, tenantId));
     for (const s of subs) expect(s.inboundCount, s.id).toBe(byId.get(s.id) ?? 0);
   });
 

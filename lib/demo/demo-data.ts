@@ -8,8 +8,18 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { PgInsertValue, PgTable } from "drizzle-orm/pg-core";
 import type { Db } from "@/db/client";
 import {
-  ads, conversations, conversions, leads, messages, outboundMessages, subscribers, templateRevisions, templates, tenants,
-  webhookEvents, whatsappNumbers,
+  ads,
+  conversations,
+  conversions,
+  leads,
+  messages,
+  outboundMessages,
+  subscribers,
+  templateRevisions,
+  templates,
+  tenants,
+  webhookEvents,
+  whatsappNumbers,
 } from "@/db/schema";
 import { encryptSecret, sha256Hex } from "@/lib/crypto";
 import { AppError, notFound } from "@/lib/errors";
@@ -18,13 +28,31 @@ import { createRng, DEMO_TEMPLATES, HEX, SEGMENT_VARIABLES } from "./demo-conten
 import { buildConversions, buildLeads } from "./demo-funnel";
 
 export type DemoSummary = {
-  skipped: boolean; numbers: number; subscribers: number; conversations: number; messages: number; ads: number; templates: number;
-  leads: number; outboundMessages: number; conversions: number; webhookEvents: number;
+  skipped: boolean;
+  numbers: number;
+  subscribers: number;
+  conversations: number;
+  messages: number;
+  ads: number;
+  templates: number;
+  leads: number;
+  outboundMessages: number;
+  conversions: number;
+  webhookEvents: number;
 };
 export type LoadDemoDataInput = { tenantId: string; now: Date; encryptionKey: string; seed?: number };
 
 const NOTHING: Omit<DemoSummary, "skipped"> = {
-  numbers: 0, subscribers: 0, conversations: 0, messages: 0, ads: 0, templates: 0, leads: 0, outboundMessages: 0, conversions: 0, webhookEvents: 0,
+  numbers: 0,
+  subscribers: 0,
+  conversations: 0,
+  messages: 0,
+  ads: 0,
+  templates: 0,
+  leads: 0,
+  outboundMessages: 0,
+  conversions: 0,
+  webhookEvents: 0,
 };
 
 /**
@@ -43,7 +71,11 @@ export async function loadDemoData(db: Db, input: LoadDemoDataInput): Promise<De
     if (tenant.demoLoadedAt) return { skipped: true, ...NOTHING };
 
     const data = await buildAvoidingRealRows(tx, input);
-    await insertDemo(tx, whatsappNumbers, data.numbers.map((n) => n.row));
+    await insertDemo(
+      tx,
+      whatsappNumbers,
+      data.numbers.map((n) => n.row),
+    );
     await insertDemo(tx, subscribers, data.subscribers);
     await insertDemo(tx, conversations, data.conversations);
     await insertDemo(tx, messages, data.messages);
@@ -80,7 +112,11 @@ async function insertChunks<T extends PgTable>(db: Db, table: T, rows: PgInsertV
 }
 
 const insertDemo = <T extends PgTable>(db: Db, table: T, rows: PgInsertValue<T>[]) =>
-  insertChunks(db, table, rows.map((r) => ({ ...r, demo: true }) as PgInsertValue<T>));
+  insertChunks(
+    db,
+    table,
+    rows.map((r) => ({ ...r, demo: true }) as PgInsertValue<T>),
+  );
 
 /** The demo's segment values under the workspace's own (a value the workspace set wins). */
 function withDemoSegments(own: Record<string, Record<string, string>>): Record<string, Record<string, string>> {
@@ -97,16 +133,25 @@ function withDemoSegments(own: Record<string, Record<string, string>>): Record<s
 async function buildAvoidingRealRows(db: Db, input: LoadDemoDataInput) {
   const { tenantId } = input;
   const names = DEMO_TEMPLATES.map((t) => t.name);
-  const takenNames = await db.select({ name: templates.name }).from(templates).where(and(eq(templates.tenantId, tenantId), inArray(templates.name, names)));
+  const takenNames = await db
+    .select({ name: templates.name })
+    .from(templates)
+    .where(and(eq(templates.tenantId, tenantId), inArray(templates.name, names)));
   const avoid = { phones: new Set<string>(), templateNames: new Set(takenNames.map((t) => t.name)) };
   for (let attempt = 0; ; attempt++) {
     const data = buildDemoData(input, avoid);
     const numberPhones = data.numbers.map((n) => n.row.phoneE164);
-    const [number] = await db.select({ phone: whatsappNumbers.phoneE164 }).from(whatsappNumbers)
-      .where(and(eq(whatsappNumbers.tenantId, tenantId), inArray(whatsappNumbers.phoneE164, numberPhones))).limit(1);
+    const [number] = await db
+      .select({ phone: whatsappNumbers.phoneE164 })
+      .from(whatsappNumbers)
+      .where(and(eq(whatsappNumbers.tenantId, tenantId), inArray(whatsappNumbers.phoneE164, numberPhones)))
+      .limit(1);
     if (number) throw new AppError("conflict", `The demo's number ${number.phone} is already connected in this workspace, so the demo cannot be loaded here`);
     const phones = data.subscribers.flatMap((s) => (s.waPhone ? [s.waPhone] : []));
-    const taken = await db.select({ phone: subscribers.waPhone }).from(subscribers).where(and(eq(subscribers.tenantId, tenantId), inArray(subscribers.waPhone, phones)));
+    const taken = await db
+      .select({ phone: subscribers.waPhone })
+      .from(subscribers)
+      .where(and(eq(subscribers.tenantId, tenantId), inArray(subscribers.waPhone, phones)));
     if (taken.length === 0) return data;
     if (attempt >= 4) throw new AppError("conflict", "The demo's subscribers keep meeting phones this workspace already has: try again");
     for (const t of taken) if (t.phone) avoid.phones.add(t.phone.slice(1));
@@ -147,7 +192,9 @@ function buildDemoData(input: LoadDemoDataInput, avoid: Avoid) {
 
 /** Digits derived from the tenant id: ids that must never collide across tenants. */
 function tenantDigits(ctx: Ctx, label: string, length: number): string {
-  return BigInt(`0x${sha256Hex(`${ctx.tenantId}:${label}`).slice(0, 24)}`).toString().slice(0, length);
+  return BigInt(`0x${sha256Hex(`${ctx.tenantId}:${label}`).slice(0, 24)}`)
+    .toString()
+    .slice(0, length);
 }
 
 function buildNumbers(ctx: Ctx, key: string): BuiltNumber[] {
@@ -157,22 +204,36 @@ function buildNumbers(ctx: Ctx, key: string): BuiltNumber[] {
   const cloud = (i: number, label: string, phone: string, verifiedName: string): BuiltNumber => {
     const appSecret = `demo-app-secret-${rng.chars(24, HEX)}`;
     const row = {
-      ...common, id: randomUUID(), label, phoneE164: phone, provider: "cloud" as const,
-      phoneNumberId: `1${tenantDigits(ctx, `phone_number_id:${i}`, 14)}`, wabaId,
+      ...common,
+      id: randomUUID(),
+      label,
+      phoneE164: phone,
+      provider: "cloud" as const,
+      phoneNumberId: `1${tenantDigits(ctx, `phone_number_id:${i}`, 14)}`,
+      wabaId,
       appSecretEnc: encryptSecret(appSecret, key), // signs the demo's webhook bodies; no access token: it sends nothing
       verifyToken: sha256Hex(`${ctx.tenantId}:verify:${i}:${rng.next()}`).slice(0, 32),
       datasetId: i === 0 ? `1${tenantDigits(ctx, "dataset", 15)}` : null,
-      verifiedName, qualityRating: "GREEN", messagingLimitTier: "TIER_1K",
-      lastCheckedAt: new Date(nowMs - rng.int(5, 50) * MIN), lastWebhookAt: new Date(nowMs - rng.int(5, 90) * MIN),
+      verifiedName,
+      qualityRating: "GREEN",
+      messagingLimitTier: "TIER_1K",
+      lastCheckedAt: new Date(nowMs - rng.int(5, 50) * MIN),
+      lastWebhookAt: new Date(nowMs - rng.int(5, 90) * MIN),
     };
     return { row, appSecret, digits: phone.slice(1) };
   };
   const green: BuiltNumber = {
     row: {
-      ...common, id: randomUUID(), label: "Рассылки (Green API)", phoneE164: "+79005550123", provider: "green",
+      ...common,
+      id: randomUUID(),
+      label: "Рассылки (Green API)",
+      phoneE164: "+79005550123",
+      provider: "green",
       verifyToken: sha256Hex(`${ctx.tenantId}:verify:green:${rng.next()}`).slice(0, 32),
-      greenApiUrl: "https://1105.api.green-api.com", greenInstanceId: `1105${tenantDigits(ctx, "green", 6)}`,
-      lastCheckedAt: new Date(nowMs - rng.int(5, 50) * MIN), sendRatePerSecond: 1,
+      greenApiUrl: "https://1105.api.green-api.com",
+      greenInstanceId: `1105${tenantDigits(ctx, "green", 6)}`,
+      lastCheckedAt: new Date(nowMs - rng.int(5, 50) * MIN),
+      sendRatePerSecond: 1,
     },
     appSecret: null,
     digits: "79005550123",
@@ -186,14 +247,27 @@ function buildNumbers(ctx: Ctx, key: string): BuiltNumber[] {
 
 function buildTemplates(ctx: Ctx, taken: Set<string>) {
   const createdAt = new Date(ctx.nowMs - 40 * DAY);
-  const rows = DEMO_TEMPLATES.filter((t) => !taken.has(t.name)).map((t) => ({ ...t, id: randomUUID(), tenantId: ctx.tenantId, revision: 1, createdAt, updatedAt: createdAt }));
+  const rows = DEMO_TEMPLATES.filter((t) => !taken.has(t.name)).map((t) => ({
+    ...t,
+    id: randomUUID(),
+    tenantId: ctx.tenantId,
+    revision: 1,
+    createdAt,
+    updatedAt: createdAt,
+  }));
   const revisions = rows.map((t) => ({
     tenantId: ctx.tenantId,
     templateId: t.id,
     revision: 1,
     snapshot: {
-      name: t.name, title: t.title, content: t.content, delayDays: t.delayDays, delayHours: t.delayHours,
-      segment: t.segment, active: t.active, metaTemplate: t.metaTemplate,
+      name: t.name,
+      title: t.title,
+      content: t.content,
+      delayDays: t.delayDays,
+      delayHours: t.delayHours,
+      segment: t.segment,
+      active: t.active,
+      metaTemplate: t.metaTemplate,
     },
     createdAt,
   }));
@@ -208,29 +282,39 @@ function buildWebhookEvents(ctx: Ctx, inbound: InboundRef[], numbers: BuiltNumbe
     const number = numbers[plan.numberIdx] as BuiltNumber;
     const body = {
       object: "whatsapp_business_account",
-      entry: [{
-        id: number.row.wabaId,
-        changes: [{
-          value: {
-            messaging_product: "whatsapp",
-            metadata: { display_phone_number: number.digits, phone_number_id: number.row.phoneNumberId },
-            contacts: [{ profile: { name: plan.name ?? "" }, wa_id: plan.digits }],
-            messages: [payload],
-          },
-          field: "messages",
-        }],
-      }],
+      entry: [
+        {
+          id: number.row.wabaId,
+          changes: [
+            {
+              value: {
+                messaging_product: "whatsapp",
+                metadata: { display_phone_number: number.digits, phone_number_id: number.row.phoneNumberId },
+                contacts: [{ profile: { name: plan.name ?? "" }, wa_id: plan.digits }],
+                messages: [payload],
+              },
+              field: "messages",
+            },
+          ],
+        },
+      ],
     };
     const rawBody = JSON.stringify(body);
     const receivedAt = new Date(at + rng.int(300, 2500));
     const failed = i === 4 || i === 13;
     if (receivedAt.getTime() > (number.row.lastWebhookAt?.getTime() ?? 0)) number.row.lastWebhookAt = receivedAt;
     return {
-      tenantId: ctx.tenantId, numberId: number.row.id, provider: "cloud" as const, receivedAt, rawBody,
+      tenantId: ctx.tenantId,
+      numberId: number.row.id,
+      provider: "cloud" as const,
+      receivedAt,
+      rawBody,
       headers: {
         "content-type": "application/json",
         "user-agent": "facebookexternalua",
-        "x-hub-signature-256": `sha256=${createHmac("sha256", number.appSecret ?? "").update(rawBody).digest("hex")}`,
+        "x-hub-signature-256": `sha256=${createHmac("sha256", number.appSecret ?? "")
+          .update(rawBody)
+          .digest("hex")}`,
       },
       signatureResult: "valid" as const,
       routedPhoneNumberIds: [number.row.phoneNumberId ?? ""],

@@ -12,7 +12,10 @@ type OutboundStatus = (typeof OUTBOUND_STATUSES)[number];
 
 const SKIP_REASON = "outside the 24 h window and no approved template bound";
 const SEND_ERRORS = {
-  "131047": { title: "Re-engagement message", details: "Message failed to send because more than 24 hours have passed since the customer last replied to this number." },
+  "131047": {
+    title: "Re-engagement message",
+    details: "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
+  },
   "131026": { title: "Message undeliverable", details: "Message undeliverable: the recipient may not be on WhatsApp or has not accepted the current terms." },
 } as const;
 const at = (ms: number) => new Date(ms);
@@ -43,17 +46,32 @@ function planLead(ctx: Ctx, i: number, sub: SubPlan | undefined, number: BuiltNu
   const digits = sub?.digits ?? newPhone(ctx, used).digits;
   const createdMs = forceEnrolled
     ? nowMs - rng.int(3 * HOUR, 2 * DAY)
-    : sub ? Math.min(sub.firstSeenMs + rng.int(10 * MIN, 6 * HOUR), nowMs - 30 * MIN) : nowMs - rng.int(30 * MIN, 30 * DAY);
+    : sub
+      ? Math.min(sub.firstSeenMs + rng.int(10 * MIN, 6 * HOUR), nowMs - 30 * MIN)
+      : nowMs - rng.int(30 * MIN, 30 * DAY);
   const callStatus = forceEnrolled
     ? "called"
-    : createdMs > nowMs - 6 * HOUR ? "not_called" : rng.weighted([["called", 60], ["no_answer", 20], ["not_called", 20]] as const);
+    : createdMs > nowMs - 6 * HOUR
+      ? "not_called"
+      : rng.weighted([
+          ["called", 60],
+          ["no_answer", 20],
+          ["not_called", 20],
+        ] as const);
   const isTarget = callStatus === "called" ? forceEnrolled || rng.chance(0.7) : null;
   const enrolledMs = isTarget ? Math.min(createdMs + rng.int(20 * MIN, 20 * HOUR), nowMs - 10 * MIN) : null;
-  const stoppedMs = enrolledMs !== null && !forceEnrolled && enrolledMs < nowMs - 2 * DAY && rng.chance(0.15)
-    ? enrolledMs + rng.int(1.2 * DAY, Math.min(6 * DAY, nowMs - enrolledMs))
-    : null;
+  const stoppedMs =
+    enrolledMs !== null && !forceEnrolled && enrolledMs < nowMs - 2 * DAY && rng.chance(0.15)
+      ? enrolledMs + rng.int(1.2 * DAY, Math.min(6 * DAY, nowMs - enrolledMs))
+      : null;
   const segment: Segment = sub?.segment ?? (rng.chance(0.55) ? "acting" : "oratory");
-  const source = sub ? rng.pick(["console", "instagram"]) : rng.weighted([["website", 75], ["instagram", 15], ["console", 10]] as const);
+  const source = sub
+    ? rng.pick(["console", "instagram"])
+    : rng.weighted([
+        ["website", 75],
+        ["instagram", 15],
+        ["console", 10],
+      ] as const);
   const name = sub?.name && sub.lang === "ru" && /^[А-ЯЁ]/.test(sub.name) ? (sub.name.split(" ")[0] as string) : russianName(rng, rng.chance(0.35));
   const updatedMs = Math.max(createdMs, stoppedMs ?? enrolledMs ?? createdMs);
   return {
@@ -62,11 +80,21 @@ function planLead(ctx: Ctx, i: number, sub: SubPlan | undefined, number: BuiltNu
     enrolledMs,
     stoppedMs,
     row: {
-      id: randomUUID(), tenantId: ctx.tenantId, name, phone: `+${digits}`, segment, source,
+      id: randomUUID(),
+      tenantId: ctx.tenantId,
+      name,
+      phone: `+${digits}`,
+      segment,
+      source,
       externalRef: source === "website" ? `form-${100_481 + i * 7}` : null,
-      callStatus, isTarget, campaignActive: enrolledMs !== null && stoppedMs === null,
+      callStatus,
+      isTarget,
+      campaignActive: enrolledMs !== null && stoppedMs === null,
       enrolledAt: enrolledMs === null ? null : at(enrolledMs),
-      subscriberId: sub?.id ?? null, numberId: number.row.id, createdAt: at(createdMs), updatedAt: at(updatedMs),
+      subscriberId: sub?.id ?? null,
+      numberId: number.row.id,
+      createdAt: at(createdMs),
+      updatedAt: at(updatedMs),
     },
   };
 }
@@ -81,15 +109,29 @@ function queueFor(ctx: Ctx, lead: LeadPlan, templateRows: TemplateRow[]): (NewOu
   return matching.map((t) => {
     const scheduledMs = (lead.enrolledMs as number) + t.delayDays * DAY + t.delayHours * HOUR;
     const row = {
-      id: randomUUID(), tenantId: ctx.tenantId, leadId: lead.row.id, subscriberId: lead.row.subscriberId, numberId: lead.row.numberId,
-      phone: lead.row.phone, templateId: t.id, templateName: t.name, renderedText: renderTemplate(t.content, vars),
-      scheduledAt: at(scheduledMs), createdAt: at(lead.enrolledMs as number), updatedAt: at(Math.min(scheduledMs, nowMs)),
+      id: randomUUID(),
+      tenantId: ctx.tenantId,
+      leadId: lead.row.id,
+      subscriberId: lead.row.subscriberId,
+      numberId: lead.row.numberId,
+      phone: lead.row.phone,
+      templateId: t.id,
+      templateName: t.name,
+      renderedText: renderTemplate(t.content, vars),
+      scheduledAt: at(scheduledMs),
+      createdAt: at(lead.enrolledMs as number),
+      updatedAt: at(Math.min(scheduledMs, nowMs)),
     };
     let status: OutboundStatus;
     if (lead.stoppedMs !== null && scheduledMs > lead.stoppedMs) status = "cancelled";
     else if (scheduledMs > nowMs) status = "pending";
     else if (!lead.cloud) status = "sent";
-    else status = rng.weighted([["sent", 70], ["failed", 14], ["skipped", t.metaTemplate ? 0 : 16]] as const);
+    else
+      status = rng.weighted([
+        ["sent", 70],
+        ["failed", 14],
+        ["skipped", t.metaTemplate ? 0 : 16],
+      ] as const);
     if (status === "cancelled") return { ...row, status, errorMessage: "campaign stopped by a manager", updatedAt: at(lead.stoppedMs as number) };
     if (status === "pending") return { ...row, status };
     if (status === "skipped") return { ...row, status, errorMessage: SKIP_REASON };
@@ -105,7 +147,10 @@ function sent(ctx: Ctx, lead: LeadPlan, scheduledMs: number) {
   const readMs = deliveredMs !== null && rng.chance(0.6) ? deliveredMs + rng.int(1, 360) * MIN : null;
   const id = lead.cloud ? wamid(ctx, lead.digits, true) : `BAE5${rng.chars(12, HEX).toUpperCase()}`;
   return {
-    status: "sent" as const, attempts: rng.chance(0.1) ? 2 : 1, providerMessageId: id, sentAt: at(sentMs),
+    status: "sent" as const,
+    attempts: rng.chance(0.1) ? 2 : 1,
+    providerMessageId: id,
+    sentAt: at(sentMs),
     deliveredAt: deliveredMs === null || deliveredMs > nowMs ? null : at(deliveredMs),
     readAt: readMs === null || readMs > nowMs ? null : at(readMs),
     providerResponse: lead.cloud
@@ -119,11 +164,18 @@ function failure(ctx: Ctx, code: keyof typeof SEND_ERRORS, scheduledMs: number) 
   const err = SEND_ERRORS[code];
   const atMs = Math.min(scheduledMs + ctx.rng.int(0, 25) * MIN, ctx.nowMs - MIN);
   return {
-    status: "failed" as const, attempts: 1, errorCode: code, errorMessage: `(#${code}) ${err.title}`, updatedAt: at(atMs),
+    status: "failed" as const,
+    attempts: 1,
+    errorCode: code,
+    errorMessage: `(#${code}) ${err.title}`,
+    updatedAt: at(atMs),
     providerResponse: {
       error: {
-        message: `(#${code}) ${err.title}`, type: "OAuthException", code: Number(code),
-        error_data: { messaging_product: "whatsapp", details: err.details }, fbtrace_id: fbtrace(ctx),
+        message: `(#${code}) ${err.title}`,
+        type: "OAuthException",
+        code: Number(code),
+        error_data: { messaging_product: "whatsapp", details: err.details },
+        fbtrace_id: fbtrace(ctx),
       },
     },
   };
@@ -132,7 +184,8 @@ function failure(ctx: Ctx, code: keyof typeof SEND_ERRORS, scheduledMs: number) 
 /** The demo promises a failed row in the monitor: turn the oldest sent Cloud row into a 131026 if chance gave none. */
 function ensureFailure(ctx: Ctx, rows: (NewOutboundMessage & { id: string })[]): void {
   if (rows.some((r) => r.status === "failed")) return;
-  const victim = rows.find((r) => r.status === "sent" && r.providerResponse && "messaging_product" in r.providerResponse) ?? rows.find((r) => r.status === "sent");
+  const victim =
+    rows.find((r) => r.status === "sent" && r.providerResponse && "messaging_product" in r.providerResponse) ?? rows.find((r) => r.status === "sent");
   if (!victim) return;
   Object.assign(victim, { providerMessageId: null, sentAt: null, deliveredAt: null, readAt: null }, failure(ctx, "131026", victim.scheduledAt.getTime()));
 }
@@ -140,7 +193,11 @@ function ensureFailure(ctx: Ctx, rows: (NewOutboundMessage & { id: string })[]):
 /** ~40 conversions on ad-attributed conversations: mostly sent, the newest still queued, one failed, one rejected. */
 export function buildConversions(ctx: Ctx, adConversations: AdConversation[], numbers: BuiltNumber[], size = 40): NewConversion[] {
   const { rng, nowMs } = ctx;
-  const shuffled = adConversations.map((c) => ({ c, k: rng.next() })).sort((a, b) => a.k - b.k).slice(0, size).map((x) => x.c);
+  const shuffled = adConversations
+    .map((c) => ({ c, k: rng.next() }))
+    .sort((a, b) => a.k - b.k)
+    .slice(0, size)
+    .map((x) => x.c);
   const events = shuffled
     .map((c) => ({ c, eventMs: Math.min(c.row.startedAt.getTime() + rng.int(5 * MIN, 2 * DAY), nowMs - 2 * MIN) }))
     .sort((a, b) => b.eventMs - a.eventMs);
@@ -158,27 +215,75 @@ export function buildConversions(ctx: Ctx, adConversations: AdConversation[], nu
     const externalIdHash = rng.chance(0.6) ? sha256Hex(eventId.toLowerCase()) : null;
     const request = { accountId: number.row.id, eventName, eventTime, eventId, conversationId: c.row.id, value, currency, contentIds };
     const requestPayload = {
-      data: [{
-        event_name: eventName, event_time: eventTime, event_id: eventId, action_source: "business_messaging", messaging_channel: "whatsapp",
-        user_data: { whatsapp_business_account_id: number.row.wabaId, ctwa_clid: c.row.ctwaClid, ...(externalIdHash ? { external_id: [externalIdHash] } : {}) },
-        ...(value === null ? {} : { custom_data: { currency, value, content_ids: contentIds } }),
-      }],
+      data: [
+        {
+          event_name: eventName,
+          event_time: eventTime,
+          event_id: eventId,
+          action_source: "business_messaging",
+          messaging_channel: "whatsapp",
+          user_data: {
+            whatsapp_business_account_id: number.row.wabaId,
+            ctwa_clid: c.row.ctwaClid,
+            ...(externalIdHash ? { external_id: [externalIdHash] } : {}),
+          },
+          ...(value === null ? {} : { custom_data: { currency, value, content_ids: contentIds } }),
+        },
+      ],
     };
     const trace = fbtrace(ctx);
     const createdAt = at(eventMs + rng.int(1, 20) * 1000);
     const tried = at(createdAt.getTime() + rng.int(1, 5) * 1000);
     const base = {
-      tenantId: ctx.tenantId, numberId: number.row.id, eventId, eventName, eventTime: at(eventMs), requestHash: sha256Hex(JSON.stringify(request)),
-      conversationId: c.row.id, subscriberId: c.plan.id, ctwaClid: c.row.ctwaClid, value: value === null ? null : value.toFixed(2), currency, contentIds,
-      externalIdHash, requestPayload, createdAt, updatedAt: createdAt,
+      tenantId: ctx.tenantId,
+      numberId: number.row.id,
+      eventId,
+      eventName,
+      eventTime: at(eventMs),
+      requestHash: sha256Hex(JSON.stringify(request)),
+      conversationId: c.row.id,
+      subscriberId: c.plan.id,
+      ctwaClid: c.row.ctwaClid,
+      value: value === null ? null : value.toFixed(2),
+      currency,
+      contentIds,
+      externalIdHash,
+      requestPayload,
+      createdAt,
+      updatedAt: createdAt,
     };
     if (status === "queued") return { ...base, status };
     if (status === "sent") {
-      return { ...base, status, attempts: 1, lastAttemptAt: tried, sentAt: tried, eventsReceived: 1, fbtraceId: trace, response: { events_received: 1, messages: [], fbtrace_id: trace }, updatedAt: tried };
+      return {
+        ...base,
+        status,
+        attempts: 1,
+        lastAttemptAt: tried,
+        sentAt: tried,
+        eventsReceived: 1,
+        fbtraceId: trace,
+        response: { events_received: 1, messages: [], fbtrace_id: trace },
+        updatedAt: tried,
+      };
     }
-    const error = status === "rejected"
-      ? { message: "Invalid parameter", type: "OAuthException", code: 100, error_subcode: 2804066, error_user_title: "Messaging Event Invalid Event Type", error_user_msg: "The event name is not supported for business_messaging events.", fbtrace_id: trace }
-      : { message: "An unexpected error has occurred. Please retry your request later.", type: "OAuthException", code: 2, is_transient: true, fbtrace_id: trace };
+    const error =
+      status === "rejected"
+        ? {
+            message: "Invalid parameter",
+            type: "OAuthException",
+            code: 100,
+            error_subcode: 2804066,
+            error_user_title: "Messaging Event Invalid Event Type",
+            error_user_msg: "The event name is not supported for business_messaging events.",
+            fbtrace_id: trace,
+          }
+        : {
+            message: "An unexpected error has occurred. Please retry your request later.",
+            type: "OAuthException",
+            code: 2,
+            is_transient: true,
+            fbtrace_id: trace,
+          };
     const last = at(status === "failed" ? Math.max(tried.getTime(), Math.min(tried.getTime() + 2 * HOUR, nowMs - MIN)) : tried.getTime());
     return { ...base, status, attempts: status === "failed" ? 5 : 1, lastAttemptAt: last, fbtraceId: trace, response: { error }, updatedAt: last };
   });

@@ -44,9 +44,15 @@ describe.each(testDrivers)("demo numbers (%s)", (kind) => {
     for (const n of numbers) {
       if (n.provider === "cloud") {
         tokens[n.phoneNumberId!] = `token-${n.phoneNumberId}`;
-        await t.db.update(whatsappNumbers).set({ accessTokenEnc: encryptSecret(tokens[n.phoneNumberId!]!, encryptionKey) }).where(eq(whatsappNumbers.id, n.id));
+        await t.db
+          .update(whatsappNumbers)
+          .set({ accessTokenEnc: encryptSecret(tokens[n.phoneNumberId!]!, encryptionKey) })
+          .where(eq(whatsappNumbers.id, n.id));
       } else {
-        await t.db.update(whatsappNumbers).set({ greenApiUrl: green.url, greenTokenEnc: encryptSecret("green-token", encryptionKey) }).where(eq(whatsappNumbers.id, n.id));
+        await t.db
+          .update(whatsappNumbers)
+          .set({ greenApiUrl: green.url, greenTokenEnc: encryptSecret("green-token", encryptionKey) })
+          .where(eq(whatsappNumbers.id, n.id));
       }
     }
     serveCloudMessages(graph, tokens);
@@ -68,19 +74,40 @@ describe.each(testDrivers)("demo numbers (%s)", (kind) => {
   });
 
   it("skip every due drip message as demo_number, also of a demo lead enrolled now, and send nothing", async () => {
-    const [fresh] = await t.db.select().from(leads).where(and(eq(leads.tenantId, tenantId), eq(leads.callStatus, "not_called"))).limit(1);
+    const [fresh] = await t.db
+      .select()
+      .from(leads)
+      .where(and(eq(leads.tenantId, tenantId), eq(leads.callStatus, "not_called")))
+      .limit(1);
     await enrollLead(t.db, { tenantId, leadId: fresh!.id, now: new Date() });
-    const due = await t.db.select({ id: outboundMessages.id }).from(outboundMessages).where(and(eq(outboundMessages.tenantId, tenantId), eq(outboundMessages.leadId, fresh!.id)));
+    const due = await t.db
+      .select({ id: outboundMessages.id })
+      .from(outboundMessages)
+      .where(and(eq(outboundMessages.tenantId, tenantId), eq(outboundMessages.leadId, fresh!.id)));
     expect(due.length).toBeGreaterThan(0);
     const result = await runDrip(t.db, { encryptionKey, graph: graphConfig(), greenEgress, greenTimeoutMs: 5_000 }, { budgetMs: 20_000 });
     expect(result.sent).toBe(0);
     expect(result.skipped).toBeGreaterThan(0);
     expect(graph.requests).toHaveLength(0);
     expect(green.requests).toHaveLength(0);
-    const rows = await t.db.select().from(outboundMessages).where(inArray(outboundMessages.id, due.map((d) => d.id)));
+    const rows = await t.db
+      .select()
+      .from(outboundMessages)
+      .where(
+        inArray(
+          outboundMessages.id,
+          due.map((d) => d.id),
+        ),
+      );
     const today = rows.filter((r) => r.scheduledAt.getTime() <= Date.now());
     expect(today.length).toBeGreaterThan(0);
-    for (const r of today) expect(r).toMatchObject({ status: "skipped", errorCode: "demo_number", errorMessage: expect.stringContaining("is a demo number"), providerMessageId: null });
+    for (const r of today)
+      expect(r).toMatchObject({
+        status: "skipped",
+        errorCode: "demo_number",
+        errorMessage: expect.stringContaining("is a demo number"),
+        providerMessageId: null,
+      });
   });
 
   it("answer the connection check without calling out or storing anything", async () => {
@@ -97,7 +124,11 @@ describe.each(testDrivers)("demo numbers (%s)", (kind) => {
   });
 
   it("refuse conversions, ad names, datasets and Meta templates", async () => {
-    const [queued] = await t.db.select().from(conversions).where(and(eq(conversions.tenantId, tenantId), eq(conversions.status, "queued"))).limit(1);
+    const [queued] = await t.db
+      .select()
+      .from(conversions)
+      .where(and(eq(conversions.tenantId, tenantId), eq(conversions.status, "queued")))
+      .limit(1);
     const delivered = await capiForwardHandler(t.db, { encryptionKey, graph: graphConfig() })(job({ tenantId, conversionId: queued!.id }), { now: new Date() });
     expect(delivered).toMatchObject({ ok: false, retryable: false, error: expect.stringContaining("is a demo number") });
     const [ad] = await t.db.select().from(ads).where(eq(ads.tenantId, tenantId)).limit(1);

@@ -27,7 +27,15 @@ describe.each(testDrivers)("removeDemoData (%s)", (kind) => {
   let t: TestDb;
   let tenantId = "";
   let otherTenant = "";
-  let real: { numberId: string; subscriberId: string; conversationId: string; leadId: string; pinnedLeadId: string; conversionId: string; keptSubscriberId: string };
+  let real: {
+    numberId: string;
+    subscriberId: string;
+    conversationId: string;
+    leadId: string;
+    pinnedLeadId: string;
+    conversionId: string;
+    keptSubscriberId: string;
+  };
   let demoNumberId = "";
   let removal: DemoRemoval;
   let realQueue = 0;
@@ -39,30 +47,116 @@ describe.each(testDrivers)("removeDemoData (%s)", (kind) => {
     await loadDemoData(t.db, { tenantId, now, encryptionKey });
     await loadDemoData(t.db, { tenantId: otherTenant, now, encryptionKey });
     const db = t.db;
-    const [demoCloud] = await db.select().from(whatsappNumbers).where(and(eq(whatsappNumbers.tenantId, tenantId), eq(whatsappNumbers.provider, "cloud"))).limit(1);
+    const [demoCloud] = await db
+      .select()
+      .from(whatsappNumbers)
+      .where(and(eq(whatsappNumbers.tenantId, tenantId), eq(whatsappNumbers.provider, "cloud")))
+      .limit(1);
     demoNumberId = demoCloud!.id;
     const [demoConversation] = await db.select().from(conversations).where(eq(conversations.tenantId, tenantId)).limit(1);
 
     // real rows, written after the load
     const keys = { encryptionKey, appUrl: "http://x" };
-    const numberId = (await createNumber(db, keys, { tenantId, input: numberFormSchema.parse({ provider: "cloud", label: "Real line", phoneE164: "+15550783881", phoneNumberId: "106540352242922", wabaId: "102290129340398", accessToken: "EAAG-real", appSecret: "s" }) })).id;
-    const [sub] = await db.insert(subscribers).values({ tenantId, waPhone: "+15550001111", waId: "15550001111", numberId, firstSeenAt: later, lastInboundAt: later, inboundCount: 1 }).returning();
-    const [conv] = await db.insert(conversations).values({ tenantId, subscriberId: sub!.id, numberId, startedAt: later, lastMessageAt: later, windowExpiresAt: new Date(later.getTime() + 86_400_000) }).returning();
-    await db.insert(messages).values({ tenantId, subscriberId: sub!.id, conversationId: conv!.id, numberId, direction: "inbound", wamid: "wamid.real-1", type: "text", textPreview: "Hi", status: "received", providerTimestamp: later });
+    const numberId = (
+      await createNumber(db, keys, {
+        tenantId,
+        input: numberFormSchema.parse({
+          provider: "cloud",
+          label: "Real line",
+          phoneE164: "+15550783881",
+          phoneNumberId: "106540352242922",
+          wabaId: "102290129340398",
+          accessToken: "EAAG-real",
+          appSecret: "s",
+        }),
+      })
+    ).id;
+    const [sub] = await db
+      .insert(subscribers)
+      .values({ tenantId, waPhone: "+15550001111", waId: "15550001111", numberId, firstSeenAt: later, lastInboundAt: later, inboundCount: 1 })
+      .returning();
+    const [conv] = await db
+      .insert(conversations)
+      .values({ tenantId, subscriberId: sub!.id, numberId, startedAt: later, lastMessageAt: later, windowExpiresAt: new Date(later.getTime() + 86_400_000) })
+      .returning();
+    await db.insert(messages).values({
+      tenantId,
+      subscriberId: sub!.id,
+      conversationId: conv!.id,
+      numberId,
+      direction: "inbound",
+      wamid: "wamid.real-1",
+      type: "text",
+      textPreview: "Hi",
+      status: "received",
+      providerTimestamp: later,
+    });
     // the website form: no number asked for, so the default one (the real number, not a demo one); enrolled on demo templates
     const { lead } = await createLead(db, { tenantId, input: createLeadSchema.parse({ name: "Real Lead", phone: "+12125550198" }), now: later });
     expect(lead.numberId).toBe(numberId);
     await enrollLead(db, { tenantId, leadId: lead.id, now: later });
     realQueue = (await db.select({ n: count() }).from(outboundMessages).where(eq(outboundMessages.leadId, lead.id)))[0]!.n;
-    const pinned = await createLead(db, { tenantId, input: createLeadSchema.parse({ name: "Pinned Lead", phone: "+14155552671", numberId: demoNumberId }), now: later });
-    const [conversion] = await db.insert(conversions).values({ tenantId, numberId: demoNumberId, conversationId: demoConversation!.id, eventId: "real-test-1", eventName: "LeadSubmitted", eventTime: later, requestHash: "h", source: "console_test" }).returning();
+    const pinned = await createLead(db, {
+      tenantId,
+      input: createLeadSchema.parse({ name: "Pinned Lead", phone: "+14155552671", numberId: demoNumberId }),
+      now: later,
+    });
+    const [conversion] = await db
+      .insert(conversions)
+      .values({
+        tenantId,
+        numberId: demoNumberId,
+        conversationId: demoConversation!.id,
+        eventId: "real-test-1",
+        eventName: "LeadSubmitted",
+        eventTime: later,
+        requestHash: "h",
+        source: "console_test",
+      })
+      .returning();
     // a demo subscriber's phone writes for real, through the real number
-    const [demoSub] = await db.select().from(subscribers).where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.demo, true), eq(subscribers.status, "active"))).limit(1);
-    const [realConv] = await db.insert(conversations).values({ tenantId, subscriberId: demoSub!.id, numberId, startedAt: later, lastMessageAt: later, windowExpiresAt: new Date(later.getTime() + 86_400_000) }).returning();
-    await db.insert(messages).values({ tenantId, subscriberId: demoSub!.id, conversationId: realConv!.id, numberId, direction: "inbound", wamid: "wamid.real-2", type: "text", textPreview: "Hello again", status: "received", providerTimestamp: later });
-    await db.update(subscribers).set({ inboundCount: demoSub!.inboundCount + 1, lastInboundAt: later, numberId, conversationId: realConv!.id }).where(eq(subscribers.id, demoSub!.id));
+    const [demoSub] = await db
+      .select()
+      .from(subscribers)
+      .where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.demo, true), eq(subscribers.status, "active")))
+      .limit(1);
+    const [realConv] = await db
+      .insert(conversations)
+      .values({
+        tenantId,
+        subscriberId: demoSub!.id,
+        numberId,
+        startedAt: later,
+        lastMessageAt: later,
+        windowExpiresAt: new Date(later.getTime() + 86_400_000),
+      })
+      .returning();
+    await db.insert(messages).values({
+      tenantId,
+      subscriberId: demoSub!.id,
+      conversationId: realConv!.id,
+      numberId,
+      direction: "inbound",
+      wamid: "wamid.real-2",
+      type: "text",
+      textPreview: "Hello again",
+      status: "received",
+      providerTimestamp: later,
+    });
+    await db
+      .update(subscribers)
+      .set({ inboundCount: demoSub!.inboundCount + 1, lastInboundAt: later, numberId, conversationId: realConv!.id })
+      .where(eq(subscribers.id, demoSub!.id));
 
-    real = { numberId, subscriberId: sub!.id, conversationId: conv!.id, leadId: lead.id, pinnedLeadId: pinned.lead.id, conversionId: conversion!.id, keptSubscriberId: demoSub!.id };
+    real = {
+      numberId,
+      subscriberId: sub!.id,
+      conversationId: conv!.id,
+      leadId: lead.id,
+      pinnedLeadId: pinned.lead.id,
+      conversionId: conversion!.id,
+      keptSubscriberId: demoSub!.id,
+    };
     removal = await removeDemoData(db, { tenantId, now: later });
   });
   afterAll(() => t.cleanup());
@@ -98,8 +192,18 @@ describe.each(testDrivers)("removeDemoData (%s)", (kind) => {
   it("keeps a demo subscriber who also wrote for real, rebuilt from the real messages alone", async () => {
     const [kept] = await t.db.select().from(subscribers).where(eq(subscribers.id, real.keptSubscriberId));
     expect(kept).toMatchObject({
-      demo: false, inboundCount: 1, outboundCount: 0, firstSeenAt: later, lastInboundAt: later, lastOutboundAt: null,
-      firstTouchConversationId: null, lastTouchConversationId: null, firstTouchSource: null, firstTouchAdId: null, firstTouchCampaignId: null, hasClickId: false,
+      demo: false,
+      inboundCount: 1,
+      outboundCount: 0,
+      firstSeenAt: later,
+      lastInboundAt: later,
+      lastOutboundAt: null,
+      firstTouchConversationId: null,
+      lastTouchConversationId: null,
+      firstTouchSource: null,
+      firstTouchAdId: null,
+      firstTouchCampaignId: null,
+      hasClickId: false,
     });
     const [conv] = await t.db.select().from(conversations).where(eq(conversations.subscriberId, real.keptSubscriberId));
     expect(kept?.conversationId).toBe(conv?.id);
@@ -109,9 +213,27 @@ describe.each(testDrivers)("removeDemoData (%s)", (kind) => {
     const [tenant] = await t.db.select().from(tenants).where(eq(tenants.id, tenantId));
     expect(tenant).toMatchObject({ demoLoadedAt: null, segmentVariables: {} });
     const counts = await countAll(t.db, tenantId);
-    expect(counts).toMatchObject({ numbers: 1, subscribers: 2, conversations: 2, messages: 2, ads: 0, templates: 3, leads: 2, conversions: 1, webhookEvents: 0 });
+    expect(counts).toMatchObject({
+      numbers: 1,
+      subscribers: 2,
+      conversations: 2,
+      messages: 2,
+      ads: 0,
+      templates: 3,
+      leads: 2,
+      conversions: 1,
+      webhookEvents: 0,
+    });
     const { counts: dashboard } = await getDashboard(t.db, { tenantId, now: later });
-    expect(dashboard).toMatchObject({ numbers: 1, activeNumbers: 1, subscribers: 2, conversations7d: 2, adConversations7d: 0, queueFailed: 0, conversionsSent: 0 });
+    expect(dashboard).toMatchObject({
+      numbers: 1,
+      activeNumbers: 1,
+      subscribers: 2,
+      conversations7d: 2,
+      adConversations7d: 0,
+      queueFailed: 0,
+      conversionsSent: 0,
+    });
     expect(dashboard.queuePending).toBe(counts.outboundMessages);
   });
 

@@ -44,12 +44,47 @@ describe.each(testDrivers)("drip run (%s)", (kind) => {
     // generous timeouts: a timed-out send may have reached the provider, so it is not retried, and a busy machine must not fire one
     deps = { encryptionKey, graph: { base: graph.url, version: "v24.0", timeoutMs: 30_000 }, greenTimeoutMs: 30_000, greenEgress };
     tenantId = (await insertTenant(t.db, { name: "Drama school" })).id;
-    await t.db.update(tenants).set({ segmentVariables: { acting: { instructor_name: "Kazbek" } } }).where(eq(tenants.id, tenantId));
-    cloudId = (await createNumber(t.db, keys, { tenantId, input: numberFormSchema.parse({ provider: "cloud", label: "Cloud", phoneE164: "+15550783881", phoneNumberId: pnid, wabaId: "102290129340398", accessToken: "EAAG-drip", appSecret: "s" }) })).id;
-    greenId = (await createNumber(t.db, keys, { tenantId, input: numberFormSchema.parse({ provider: "green", label: "Green", phoneE164: "+15550783882", greenApiUrl: green.url, greenInstanceId: "1101000001", greenApiToken: "green-token" }) })).id;
+    await t.db
+      .update(tenants)
+      .set({ segmentVariables: { acting: { instructor_name: "Kazbek" } } })
+      .where(eq(tenants.id, tenantId));
+    cloudId = (
+      await createNumber(t.db, keys, {
+        tenantId,
+        input: numberFormSchema.parse({
+          provider: "cloud",
+          label: "Cloud",
+          phoneE164: "+15550783881",
+          phoneNumberId: pnid,
+          wabaId: "102290129340398",
+          accessToken: "EAAG-drip",
+          appSecret: "s",
+        }),
+      })
+    ).id;
+    greenId = (
+      await createNumber(t.db, keys, {
+        tenantId,
+        input: numberFormSchema.parse({
+          provider: "green",
+          label: "Green",
+          phoneE164: "+15550783882",
+          greenApiUrl: green.url,
+          greenInstanceId: "1101000001",
+          greenApiToken: "green-token",
+        }),
+      })
+    ).id;
     await t.db.insert(templates).values([
       { tenantId, name: "welcome", title: "Welcome", content: "Hi {{first_name}}! {{instructor_name}} will see you at {{course}}.", delayDays: 0 },
-      { tenantId, name: "day1", title: "Day 1", content: "Day one, {{name}}", delayDays: 1, metaTemplate: { name: "day1_followup", language: "en_US", parameters: [{ key: "1", variable: "first_name" }] } },
+      {
+        tenantId,
+        name: "day1",
+        title: "Day 1",
+        content: "Day one, {{name}}",
+        delayDays: 1,
+        metaTemplate: { name: "day1_followup", language: "en_US", parameters: [{ key: "1", variable: "first_name" }] },
+      },
       { tenantId, name: "oratory_only", title: "Oratory", content: "Oratory {{name}}", delayDays: 0, segment: "oratory" },
     ]);
   });
@@ -65,8 +100,17 @@ describe.each(testDrivers)("drip run (%s)", (kind) => {
     const [sub] = await t.db
       .insert(subscribers)
       .values({
-        tenantId, waPhone: phone, waId: phone.slice(1), phoneHash: "x", profileName: "Anna P", firstSeenAt: at(-120), lastInboundAt: at(-120), status: opts.status ?? "active",
-        conversationExpiresAt: opts.window === false ? at(-60) : at(24 * 60 - 1), marketingPreference: opts.marketing ?? null, marketingPreferenceAt: opts.marketing ? at(-90) : null,
+        tenantId,
+        waPhone: phone,
+        waId: phone.slice(1),
+        phoneHash: "x",
+        profileName: "Anna P",
+        firstSeenAt: at(-120),
+        lastInboundAt: at(-120),
+        status: opts.status ?? "active",
+        conversationExpiresAt: opts.window === false ? at(-60) : at(24 * 60 - 1),
+        marketingPreference: opts.marketing ?? null,
+        marketingPreferenceAt: opts.marketing ? at(-90) : null,
       })
       .returning();
     const [row] = await t.db.insert(leads).values({ tenantId, name: "Anna Petrova", phone, segment: "acting", numberId, subscriberId: sub!.id }).returning();
@@ -79,12 +123,21 @@ describe.each(testDrivers)("drip run (%s)", (kind) => {
   it("enrolls once per template of the segment and sends the due one as text inside the window, rendered at send time", async () => {
     const l = await lead(cloudId);
     expect((await enrollLead(t.db, { tenantId, leadId: l.id, now: at(5) })).queued).toBe(0);
-    expect((await rowsOf(l.id)).map((r) => [r.templateName, r.scheduledAt.getTime() - now.getTime()])).toEqual([["welcome", 0], ["day1", 86_400_000]]);
+    expect((await rowsOf(l.id)).map((r) => [r.templateName, r.scheduledAt.getTime() - now.getTime()])).toEqual([
+      ["welcome", 0],
+      ["day1", 86_400_000],
+    ]);
     expect(await run(1)).toMatchObject({ claimed: 1, sent: 1, failed: 0 });
     const [welcome, day1] = await rowsOf(l.id);
     expect(welcome).toMatchObject({ status: "sent", renderedText: "Hi Anna! Kazbek will see you at acting.", attempts: 1, errorCode: null });
     const send = cloudSends.sends.find((s) => s.id === welcome!.providerMessageId)!;
-    expect(send.body).toEqual({ messaging_product: "whatsapp", recipient_type: "individual", to: l.phone, type: "text", text: { preview_url: false, body: "Hi Anna! Kazbek will see you at acting." } });
+    expect(send.body).toEqual({
+      messaging_product: "whatsapp",
+      recipient_type: "individual",
+      to: l.phone,
+      type: "text",
+      text: { preview_url: false, body: "Hi Anna! Kazbek will see you at acting." },
+    });
     expect(day1!.status).toBe("pending");
   });
 
@@ -99,7 +152,10 @@ describe.each(testDrivers)("drip run (%s)", (kind) => {
     expect((await leadRow()).lastWhatsappSentAt).toEqual(at(1));
 
     // earlier tests' day-1 rows would be due too: only this lead's row may meet the scripted failure
-    await t.db.update(outboundMessages).set({ status: "cancelled" }).where(and(eq(outboundMessages.status, "pending"), ne(outboundMessages.leadId, l.id)));
+    await t.db
+      .update(outboundMessages)
+      .set({ status: "cancelled" })
+      .where(and(eq(outboundMessages.status, "pending"), ne(outboundMessages.leadId, l.id)));
     cloudSends.script(graphError(400, 131026, "(#131026) Message undeliverable"));
     await run(24 * 60 + 1); // day 1 fails: nothing more was sent
     expect((await rowsOf(l.id))[1]).toMatchObject({ status: "failed" });
@@ -134,7 +190,10 @@ describe.each(testDrivers)("drip run (%s)", (kind) => {
     await run(1);
     const [welcome] = await rowsOf(l.id);
     expect(welcome).toMatchObject({ status: "sent" });
-    expect(greenSends.sends.find((s) => s.id === welcome!.providerMessageId)!.body).toEqual({ chatId: `${l.phone.slice(1)}@c.us`, message: "Hi Anna! Kazbek will see you at acting." });
+    expect(greenSends.sends.find((s) => s.id === welcome!.providerMessageId)!.body).toEqual({
+      chatId: `${l.phone.slice(1)}@c.us`,
+      message: "Hi Anna! Kazbek will see you at acting.",
+    });
   });
 
   it("never sends to an opted-out subscriber or a stopped campaign: those rows are cancelled", async () => {
@@ -154,20 +213,37 @@ describe.each(testDrivers)("drip run (%s)", (kind) => {
     expect(await rowsOf(stopped.id)).toEqual([]);
     const [afterCall] = await t.db.select().from(leads).where(eq(leads.id, stopped.id));
     expect(afterCall).toMatchObject({ isTarget: true, campaignActive: false, enrolledAt: null });
-    expect(await enrollLead(t.db, { tenantId, leadId: stopped.id, now })).toMatchObject({ queued: 0, notQueued: { code: "marketing_stopped", message: "The customer stopped marketing messages in WhatsApp" } });
+    expect(await enrollLead(t.db, { tenantId, leadId: stopped.id, now })).toMatchObject({
+      queued: 0,
+      notQueued: { code: "marketing_stopped", message: "The customer stopped marketing messages in WhatsApp" },
+    });
 
     const stopsLater = await lead(cloudId); // enrolled, then the stop is recorded before the run
-    await t.db.update(subscribers).set({ marketingPreference: "stop", marketingPreferenceAt: at(0) }).where(eq(subscribers.id, stopsLater.subscriberId!));
+    await t.db
+      .update(subscribers)
+      .set({ marketingPreference: "stop", marketingPreferenceAt: at(0) })
+      .where(eq(subscribers.id, stopsLater.subscriberId!));
     const resumed = await lead(cloudId, { marketing: "resume" });
     const before = cloudSends.sends.length;
     expect(await run(1)).toMatchObject({ cancelled: 1, sent: 1 });
-    expect((await rowsOf(stopsLater.id))[0]).toMatchObject({ status: "cancelled", errorCode: "marketing_stopped", errorMessage: "The customer stopped marketing messages in WhatsApp" });
+    expect((await rowsOf(stopsLater.id))[0]).toMatchObject({
+      status: "cancelled",
+      errorCode: "marketing_stopped",
+      errorMessage: "The customer stopped marketing messages in WhatsApp",
+    });
     expect((await rowsOf(resumed.id))[0]).toMatchObject({ status: "sent" });
     expect(cloudSends.sends.slice(before).map((s) => s.body.to)).toEqual([resumed.phone]);
 
-    await t.db.update(subscribers).set({ marketingPreference: "resume", marketingPreferenceAt: at(2) }).where(eq(subscribers.id, stopped.subscriberId!));
+    await t.db
+      .update(subscribers)
+      .set({ marketingPreference: "resume", marketingPreferenceAt: at(2) })
+      .where(eq(subscribers.id, stopped.subscriberId!));
     const later = new Date(now.getTime() + 3 * 60_000);
-    expect(await enrollLead(t.db, { tenantId, leadId: stopped.id, now: later })).toMatchObject({ queued: 2, notQueued: null, lead: { campaignActive: true, enrolledAt: later } });
+    expect(await enrollLead(t.db, { tenantId, leadId: stopped.id, now: later })).toMatchObject({
+      queued: 2,
+      notQueued: null,
+      lead: { campaignActive: true, enrolledAt: later },
+    });
     await stopLeadCampaign(t.db, { tenantId, leadId: stopped.id, now: later }); // out of the later tests' runs
   });
 
@@ -184,7 +260,12 @@ describe.each(testDrivers)("drip run (%s)", (kind) => {
     const gone = await lead(cloudId);
     cloudSends.script(graphError(400, 131026, "(#131026) Message undeliverable"));
     await run(3);
-    expect((await rowsOf(gone.id))[0]).toMatchObject({ status: "failed", errorCode: "131026", errorMessage: expect.stringContaining("Message undeliverable"), providerResponse: { error: { code: 131026 } } });
+    expect((await rowsOf(gone.id))[0]).toMatchObject({
+      status: "failed",
+      errorCode: "131026",
+      errorMessage: expect.stringContaining("Message undeliverable"),
+      providerResponse: { error: { code: 131026 } },
+    });
   });
 
   it("sends nothing for an inactive number, and takes over a crashed run's rows once their lease expires", async () => {

@@ -24,7 +24,12 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("concurrent drip runs (postgres)
   let templateId = "";
   const numberIds: string[] = [];
   // a generous timeout: under load a 2 s one fired, and a timed-out send may have reached the provider (it is not retried)
-  const deps: DripDeps = { encryptionKey, graph: { base: "http://127.0.0.1:9", version: "v24.0" }, greenTimeoutMs: 30_000, greenEgress: greenEgressPolicy(parseHostRules("127.0.0.1")) };
+  const deps: DripDeps = {
+    encryptionKey,
+    graph: { base: "http://127.0.0.1:9", version: "v24.0" },
+    greenTimeoutMs: 30_000,
+    greenEgress: greenEgressPolicy(parseHostRules("127.0.0.1")),
+  };
 
   beforeAll(async () => {
     t = await createTestDb("postgres");
@@ -33,14 +38,27 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("concurrent drip runs (postgres)
     sends = serveGreenSendMessage(green, instances);
     tenantId = (await insertTenant(t.db, { name: "Races" })).id;
     for (let i = 0; i < NUMBERS; i++) {
-      const n = await createNumber(t.db, { encryptionKey, appUrl: "http://x", greenEgress: deps.greenEgress }, {
-        tenantId,
-        input: numberFormSchema.parse({ provider: "green", label: `Green ${i}`, phoneE164: `+1555078390${i}`, greenApiUrl: green.url, greenInstanceId: `77000000${i}`, greenApiToken: `token-${i}` }),
-      });
+      const n = await createNumber(
+        t.db,
+        { encryptionKey, appUrl: "http://x", greenEgress: deps.greenEgress },
+        {
+          tenantId,
+          input: numberFormSchema.parse({
+            provider: "green",
+            label: `Green ${i}`,
+            phoneE164: `+1555078390${i}`,
+            greenApiUrl: green.url,
+            greenInstanceId: `77000000${i}`,
+            greenApiToken: `token-${i}`,
+          }),
+        },
+      );
       numberIds.push(n.id);
     }
     await t.db.update(whatsappNumbers).set({ sendRatePerSecond: 80 }).where(eq(whatsappNumbers.tenantId, tenantId));
-    templateId = (await t.db.insert(templates).values({ tenantId, name: "hello", title: "Hello", content: "Hello from the drip", delayDays: 0 }).returning())[0]!.id;
+    templateId = (
+      await t.db.insert(templates).values({ tenantId, name: "hello", title: "Hello", content: "Hello from the drip", delayDays: 0 }).returning()
+    )[0]!.id;
   });
   afterAll(async () => {
     await green.close();
@@ -63,7 +81,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("concurrent drip runs (postgres)
     expect(new Set(chats).size).toBe(1_000);
     expect(runs.reduce((sum, r) => sum + r.sent, 0)).toBe(1_000);
     expect(runs.reduce((sum, r) => sum + r.claimed, 0)).toBe(1_000); // nothing claimed twice (rows of a number another run held were handed back)
-    const [left] = await t.db.execute(sql`select count(*)::int as n from ${outboundMessages} where status <> 'sent' and phone like '+1415%'`) as unknown as [{ n: number }];
+    const [left] = (await t.db.execute(sql`select count(*)::int as n from ${outboundMessages} where status <> 'sent' and phone like '+1415%'`)) as unknown as [
+      { n: number },
+    ];
     expect(Number(left?.n ?? 0)).toBe(0);
   }, 60_000);
 

@@ -14,7 +14,9 @@ describe("outcomeOf", () => {
     const { outcome, tally } = outcomeOf(row, transient("timeout", "Meta's Graph API did not answer within 10 s"), now, () => 0.5);
     expect(tally).toBe("failed");
     expect(outcome).toMatchObject({ status: "failed", errorCode: "send_unconfirmed", nextAttemptAt: null, providerResponse: { transport: "timeout" } });
-    expect(outcome.errorMessage).toBe("Meta's Graph API did not answer within 10 s: it may have reached the provider, so it is not sent again automatically; retry it from the queue monitor if the customer did not get it");
+    expect(outcome.errorMessage).toBe(
+      "Meta's Graph API did not answer within 10 s: it may have reached the provider, so it is not sent again automatically; retry it from the queue monitor if the customer did not get it",
+    );
   });
 
   it("fails a connection lost mid-request as unconfirmed", () => {
@@ -27,7 +29,10 @@ describe("outcomeOf", () => {
     for (const reason of ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]) {
       const result = transient("network", `Could not reach Meta's Graph API (${reason})`);
       expect(mayHaveReachedProvider(result)).toBe(false);
-      expect(outcomeOf(row, result, now, () => 0.5)).toMatchObject({ tally: "retried", outcome: { status: "pending", errorCode: "network", nextAttemptAt: new Date(now.getTime() + 30_000) } });
+      expect(outcomeOf(row, result, now, () => 0.5)).toMatchObject({
+        tally: "retried",
+        outcome: { status: "pending", errorCode: "network", nextAttemptAt: new Date(now.getTime() + 30_000) },
+      });
     }
   });
 
@@ -40,6 +45,9 @@ describe("outcomeOf", () => {
   });
 
   it("records a send with the provider's message id", () => {
-    expect(outcomeOf(row, { kind: "sent", providerMessageId: "wamid.x", response: { messageId: "wamid.x" } }, now)).toMatchObject({ tally: "sent", outcome: { status: "sent", providerMessageId: "wamid.x", sentAt: now, errorCode: null } });
+    expect(outcomeOf(row, { kind: "sent", providerMessageId: "wamid.x", response: { messageId: "wamid.x" } }, now)).toMatchObject({
+      tally: "sent",
+      outcome: { status: "sent", providerMessageId: "wamid.x", sentAt: now, errorCode: null },
+    });
   });
 });

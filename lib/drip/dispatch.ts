@@ -44,18 +44,24 @@ export function dripBackoffMs(attempt: number, random: () => number = Math.rando
   return Math.round(base * (0.8 + 0.4 * random()));
 }
 
-type Decision = { send: OutgoingMessage; sender: Sender; renderedText: string | null; subscriberId: string | null } | { outcome: OutboundOutcome; tally: "skipped" | "cancelled" | "failed" };
+type Decision =
+  | { send: OutgoingMessage; sender: Sender; renderedText: string | null; subscriberId: string | null }
+  | { outcome: OutboundOutcome; tally: "skipped" | "cancelled" | "failed" };
 
-const stop = (status: "skipped" | "cancelled" | "failed", errorCode: string, errorMessage: string): Decision => ({ outcome: { status, errorCode, errorMessage }, tally: status });
+const stop = (status: "skipped" | "cancelled" | "failed", errorCode: string, errorMessage: string): Decision => ({
+  outcome: { status, errorCode, errorMessage },
+  tally: status,
+});
 
 /** The rules of seeds/003 and the send API for one claimed row: what to send and how, or why not. */
 export function decide(row: OutboundRow, ctx: DispatchContext, deps: DripDeps, now: Date): Decision {
   const lead = row.leadId ? ctx.leads.get(row.leadId) : undefined;
   if (row.leadId && !lead) return stop("cancelled", "lead_deleted", "The lead was deleted");
   if (lead && !lead.campaignActive) return stop("cancelled", "campaign_stopped", "The lead's campaign was stopped");
-  const subscriber = (lead?.subscriberId ? ctx.subscribersById.get(lead.subscriberId) : undefined)
-    ?? (row.subscriberId ? ctx.subscribersById.get(row.subscriberId) : undefined)
-    ?? ctx.subscribersByPhone.get(`${row.tenantId}:${row.phone}`);
+  const subscriber =
+    (lead?.subscriberId ? ctx.subscribersById.get(lead.subscriberId) : undefined) ??
+    (row.subscriberId ? ctx.subscribersById.get(row.subscriberId) : undefined) ??
+    ctx.subscribersByPhone.get(`${row.tenantId}:${row.phone}`);
   if (subscriber?.status === "opted_out") return stop("cancelled", "opted_out", "The subscriber opted out");
   if (subscriber?.status === "blocked") return stop("cancelled", "blocked", "The subscriber is blocked");
   if (isMarketingStopped(subscriber)) return stop("cancelled", MARKETING_STOPPED.code, MARKETING_STOPPED.message);
@@ -73,16 +79,25 @@ export function decide(row: OutboundRow, ctx: DispatchContext, deps: DripDeps, n
     segmentValues: (lead?.segment ? ctx.segmentVariables.get(row.tenantId)?.[lead.segment] : undefined) ?? {},
   });
   const rendered = renderTemplate(template.content, variables);
-  if (rendered.unknown.length > 0) return stop("failed", "unknown_variables", `The template uses unknown variables: ${rendered.unknown.map((v) => `{{${v}}}`).join(", ")}`);
+  if (rendered.unknown.length > 0)
+    return stop("failed", "unknown_variables", `The template uses unknown variables: ${rendered.unknown.map((v) => `{{${v}}}`).join(", ")}`);
   if (rendered.tooLong) return stop("failed", "too_long", `The message is ${rendered.length} characters; WhatsApp allows 4,096`);
   const subscriberId = subscriber?.id ?? row.subscriberId;
 
   if (number.provider === "green") {
     const token = openSecret(number.greenTokenEnc, deps.encryptionKey);
-    if (!token || !number.greenApiUrl || !number.greenInstanceId) return stop("failed", "not_configured", `${number.label}: the Green API instance or token cannot be read`);
+    if (!token || !number.greenApiUrl || !number.greenInstanceId)
+      return stop("failed", "not_configured", `${number.label}: the Green API instance or token cannot be read`);
     return {
       send: { type: "text", to: row.phone, text: rendered.text },
-      sender: { provider: "green", apiUrl: number.greenApiUrl, instanceId: number.greenInstanceId, token, timeoutMs: deps.greenTimeoutMs, egress: deps.greenEgress },
+      sender: {
+        provider: "green",
+        apiUrl: number.greenApiUrl,
+        instanceId: number.greenInstanceId,
+        token,
+        timeoutMs: deps.greenTimeoutMs,
+        egress: deps.greenEgress,
+      },
       renderedText: rendered.text,
       subscriberId,
     };
@@ -113,13 +128,38 @@ export function mayHaveReachedProvider(result: SendOutcome): boolean {
 }
 
 /** What a provider's answer makes of the row: an unconfirmed send is never retried by itself (at most once). */
-export function outcomeOf(row: OutboundRow, result: SendOutcome, now: Date, random: () => number = Math.random): { outcome: OutboundOutcome; tally: "sent" | "retried" | "failed" } {
+export function outcomeOf(
+  row: OutboundRow,
+  result: SendOutcome,
+  now: Date,
+  random: () => number = Math.random,
+): { outcome: OutboundOutcome; tally: "sent" | "retried" | "failed" } {
   if (result.kind === "sent") {
-    return { outcome: { status: "sent", providerMessageId: result.providerMessageId, sentAt: now, providerResponse: result.response, errorCode: null, errorMessage: null, nextAttemptAt: null }, tally: "sent" };
+    return {
+      outcome: {
+        status: "sent",
+        providerMessageId: result.providerMessageId,
+        sentAt: now,
+        providerResponse: result.response,
+        errorCode: null,
+        errorMessage: null,
+        nextAttemptAt: null,
+      },
+      tally: "sent",
+    };
   }
   const error = { errorCode: result.code, errorMessage: result.message, providerResponse: result.response };
   if (mayHaveReachedProvider(result)) {
-    return { outcome: { ...error, status: "failed", errorCode: SEND_UNCONFIRMED.code, errorMessage: `${result.message}: ${SEND_UNCONFIRMED.message}`, nextAttemptAt: null }, tally: "failed" };
+    return {
+      outcome: {
+        ...error,
+        status: "failed",
+        errorCode: SEND_UNCONFIRMED.code,
+        errorMessage: `${result.message}: ${SEND_UNCONFIRMED.message}`,
+        nextAttemptAt: null,
+      },
+      tally: "failed",
+    };
   }
   if (result.kind === "transient" && row.attempts < DRIP_MAX_ATTEMPTS) {
     const wait = Math.max(result.retryAfterMs ?? 0, dripBackoffMs(row.attempts, random));
@@ -150,15 +190,18 @@ function keepLeasesAlive(db: Db, { runId, now, leaseMs }: { runId: string; now: 
   let timer: ReturnType<typeof setTimeout> | undefined;
   let beat: Promise<void> = Promise.resolve();
   const schedule = () => {
-    timer = setTimeout(() => {
-      const at = now();
-      beat = renewDripLeases(db, { runId, now: at, until: new Date(at.getTime() + leaseMs) }).then(
-        () => undefined,
-        // a missed beat only shortens the leases: every send checks its own lease first
-        (e: unknown) => console.error("[clicktrail] drip lease renewal failed", e),
-      );
-      void beat.finally(() => (stopped ? undefined : schedule()));
-    }, Math.max(50, Math.floor(leaseMs / 3)));
+    timer = setTimeout(
+      () => {
+        const at = now();
+        beat = renewDripLeases(db, { runId, now: at, until: new Date(at.getTime() + leaseMs) }).then(
+          () => undefined,
+          // a missed beat only shortens the leases: every send checks its own lease first
+          (e: unknown) => console.error("[clicktrail] drip lease renewal failed", e),
+        );
+        void beat.finally(() => (stopped ? undefined : schedule()));
+      },
+      Math.max(50, Math.floor(leaseMs / 3)),
+    );
   };
   schedule();
   return async () => {
@@ -173,7 +216,15 @@ function keepLeasesAlive(db: Db, { runId, now, leaseMs }: { runId: string; now: 
 const beginSend = groupWriter<OutboundBegin, boolean>("drip-begin", beginOutboundSends, { maxItems: 500, maxInFlight: 2 });
 const finishSend = groupWriter<OutboundFinish, boolean>("drip-finish", finishOutbounds, { maxItems: 500, maxInFlight: 2 });
 
-type NumberBatch = { runId: string; rows: OutboundRow[]; ctx: DispatchContext; pace: () => Promise<void>; leaseMs: number; now: () => Date; random: () => number };
+type NumberBatch = {
+  runId: string;
+  rows: OutboundRow[];
+  ctx: DispatchContext;
+  pace: () => Promise<void>;
+  leaseMs: number;
+  now: () => Date;
+  random: () => number;
+};
 
 /**
  * Sends one number's claimed rows at its pace. Each send first checks, in one statement with marking it
@@ -219,7 +270,13 @@ async function sendNumberRows(db: Db, deps: DripDeps, { runId, rows, ctx, pace, 
 export async function runDrip(
   db: Db,
   deps: DripDeps,
-  { now = () => new Date(), budgetMs = 50_000, batchSize = 500, leaseMs = 120_000, random = Math.random }: { now?: () => Date; budgetMs?: number; batchSize?: number; leaseMs?: number; random?: () => number } = {},
+  {
+    now = () => new Date(),
+    budgetMs = 50_000,
+    batchSize = 500,
+    leaseMs = 120_000,
+    random = Math.random,
+  }: { now?: () => Date; budgetMs?: number; batchSize?: number; leaseMs?: number; random?: () => number } = {},
 ): Promise<DripResult> {
   const started = Date.now();
   const totals: DripResult = { claimed: 0, sent: 0, skipped: 0, failed: 0, retried: 0, cancelled: 0, lost: 0, tookMs: 0 };

@@ -30,7 +30,9 @@ export async function enrollLead(db: Db, { tenantId, leadId, now }: { tenantId: 
   return db.transaction(async (tx) => {
     const lead = await getLeadRow(tx, { tenantId, id: leadId }, { forUpdate: true });
     if (!lead) throw notFound("Lead");
-    const subscriber = (lead.subscriberId ? await getSubscriberById(tx, { tenantId, id: lead.subscriberId }) : null) ?? (await getSubscriberByWaPhone(tx, { tenantId, waPhone: lead.phone }));
+    const subscriber =
+      (lead.subscriberId ? await getSubscriberById(tx, { tenantId, id: lead.subscriberId }) : null) ??
+      (await getSubscriberByWaPhone(tx, { tenantId, waPhone: lead.phone }));
     if (isMarketingStopped(subscriber)) {
       const recorded = (await updateLeadRow(tx, { tenantId, id: lead.id }, { isTarget: true }))!;
       return { lead: recorded, queued: 0, notQueued: { ...MARKETING_STOPPED } };
@@ -58,7 +60,10 @@ export async function enrollLead(db: Db, { tenantId, leadId, now }: { tenantId: 
 }
 
 /** "Stop campaign": the lead gets nothing more; its pending rows are cancelled. */
-export async function stopLeadCampaign(db: Db, { tenantId, leadId, now }: { tenantId: string; leadId: string; now: Date }): Promise<{ lead: LeadRow; cancelled: number }> {
+export async function stopLeadCampaign(
+  db: Db,
+  { tenantId, leadId, now }: { tenantId: string; leadId: string; now: Date },
+): Promise<{ lead: LeadRow; cancelled: number }> {
   return db.transaction(async (tx) => {
     const lead = await updateLeadRow(tx, { tenantId, id: leadId }, { campaignActive: false });
     if (!lead) throw notFound("Lead");

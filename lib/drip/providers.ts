@@ -16,8 +16,7 @@ export type SendOutcome =
   | { kind: "transient" | "permanent"; code: string; message: string; response: Record<string, unknown> | null; retryAfterMs?: number };
 
 export type OutgoingMessage =
-  | { type: "text"; to: string; text: string }
-  | { type: "template"; to: string; template: MetaTemplateBinding; values: Record<string, string> };
+  { type: "text"; to: string; text: string } | { type: "template"; to: string; template: MetaTemplateBinding; values: Record<string, string> };
 
 export type CloudSender = { provider: "cloud"; phoneNumberId: string; token: string; graph: GraphConfig };
 /** `egress`: Green's hosts plus the operator's GREEN_API_HOSTS; without it, Green's own hosts only. */
@@ -38,7 +37,8 @@ const cloudAnswer = z.looseObject({ messages: z.array(z.looseObject({ id: z.stri
 
 /** The Cloud API body: free text, or the bound template with its parameters filled from our variables. */
 export function cloudMessageBody(m: OutgoingMessage): Record<string, unknown> {
-  if (m.type === "text") return { messaging_product: "whatsapp", recipient_type: "individual", to: m.to, type: "text", text: { preview_url: false, body: m.text } };
+  if (m.type === "text")
+    return { messaging_product: "whatsapp", recipient_type: "individual", to: m.to, type: "text", text: { preview_url: false, body: m.text } };
   const named = m.template.parameters.some((p) => !/^\d+$/.test(p.key));
   const parameters = [...m.template.parameters]
     .sort((a, b) => (named ? 0 : Number(a.key) - Number(b.key)))
@@ -48,12 +48,22 @@ export function cloudMessageBody(m: OutgoingMessage): Record<string, unknown> {
     recipient_type: "individual",
     to: m.to,
     type: "template",
-    template: { name: m.template.name, language: { code: m.template.language }, ...(parameters.length > 0 ? { components: [{ type: "body", parameters }] } : {}) },
+    template: {
+      name: m.template.name,
+      language: { code: m.template.language },
+      ...(parameters.length > 0 ? { components: [{ type: "body", parameters }] } : {}),
+    },
   };
 }
 
 async function sendCloud(s: CloudSender, m: OutgoingMessage): Promise<SendOutcome> {
-  const res = await graphRequest(s.graph, { method: "POST", path: `${s.phoneNumberId}/messages`, token: s.token, body: cloudMessageBody(m), schema: cloudAnswer });
+  const res = await graphRequest(s.graph, {
+    method: "POST",
+    path: `${s.phoneNumberId}/messages`,
+    token: s.token,
+    body: cloudMessageBody(m),
+    schema: cloudAnswer,
+  });
   if (res.ok) return { kind: "sent", providerMessageId: res.data.messages[0]!.id, response: { messageId: clip(res.data.messages[0]!.id) } };
   const e = res.error;
   const { transient, code } = classifyCloudFailure(e);
@@ -94,7 +104,12 @@ async function sendGreen(s: GreenSender, m: OutgoingMessage): Promise<SendOutcom
     const e = res.error;
     // a refused host or a redirect will not change by itself: the number's API URL has to be corrected
     const transient = e.kind === "timeout" || e.kind === "network";
-    return { kind: transient ? "transient" : "permanent", code: e.kind, message: e.message, response: { transport: e.kind, ...(e.httpStatus ? { httpStatus: e.httpStatus } : {}), message: clip(e.message) } };
+    return {
+      kind: transient ? "transient" : "permanent",
+      code: e.kind,
+      message: e.message,
+      response: { transport: e.kind, ...(e.httpStatus ? { httpStatus: e.httpStatus } : {}), message: clip(e.message) },
+    };
   }
   if (res.status >= 200 && res.status < 300) {
     const parsed = greenAnswer.safeParse(res.body);
@@ -105,7 +120,12 @@ async function sendGreen(s: GreenSender, m: OutgoingMessage): Promise<SendOutcom
   const transient = res.status >= 500 || res.status === 429;
   const said = greenErrorMessage(res.body);
   const message = `Green API answered HTTP ${res.status}${said ? `: ${said}` : ""}`;
-  return { kind: transient ? "transient" : "permanent", code: `http_${res.status}`, message, response: { httpStatus: res.status, ...(said ? { message: said } : {}) } };
+  return {
+    kind: transient ? "transient" : "permanent",
+    code: `http_${res.status}`,
+    message,
+    response: { httpStatus: res.status, ...(said ? { message: said } : {}) },
+  };
 }
 
 const scalar = (v: unknown, max: number) => (typeof v === "string" ? clip(v, max) : typeof v === "number" || typeof v === "boolean" ? v : undefined);

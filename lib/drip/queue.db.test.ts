@@ -18,7 +18,14 @@ describe.each(testDrivers)("queue monitor (%s)", (kind) => {
     t = await createTestDb(kind);
     tenantId = (await insertTenant(t.db, { name: "Queue" })).id;
     leadId = (await t.db.insert(leads).values({ tenantId, name: "Lena", phone: "+14152009999" }).returning())[0]!.id;
-    const row = (name: string, values: Partial<typeof outboundMessages.$inferInsert>) => ({ tenantId, leadId, phone: "+14152009999", templateName: name, scheduledAt: now, ...values });
+    const row = (name: string, values: Partial<typeof outboundMessages.$inferInsert>) => ({
+      tenantId,
+      leadId,
+      phone: "+14152009999",
+      templateName: name,
+      scheduledAt: now,
+      ...values,
+    });
     const inserted = await t.db
       .insert(outboundMessages)
       .values([

@@ -38,10 +38,20 @@ export type QueueListRow = Awaited<ReturnType<typeof listQueueRows>>[number];
 
 /** What the page and the API may show of a row: the provider's answer reduced to its shown fields, the error clipped. */
 function shownRow<T extends { row: OutboundRow }>(r: T): T {
-  return { ...r, row: { ...r.row, providerResponse: shownProviderResponse(r.row.providerResponse), errorMessage: r.row.errorMessage === null ? null : clip(r.row.errorMessage, 1000) } };
+  return {
+    ...r,
+    row: {
+      ...r.row,
+      providerResponse: shownProviderResponse(r.row.providerResponse),
+      errorMessage: r.row.errorMessage === null ? null : clip(r.row.errorMessage, 1000),
+    },
+  };
 }
 
-export async function listQueue(db: Db, { tenantId, filters, cursor, limit }: { tenantId: string; filters: QueueFilterValues; cursor?: string; limit: number }): Promise<Page<QueueListRow>> {
+export async function listQueue(
+  db: Db,
+  { tenantId, filters, cursor, limit }: { tenantId: string; filters: QueueFilterValues; cursor?: string; limit: number },
+): Promise<Page<QueueListRow>> {
   const rows = await listQueueRows(db, { tenantId, ...filters, cursor: cursor ? decodeCursor(cursor) : undefined, limit });
   return toPage(rows.map(shownRow), limit, (r) => ({ at: r.row.scheduledAt, id: r.row.id }));
 }
@@ -57,7 +67,21 @@ const bySchedule = (order: "asc" | "desc") => (a: QueueListRow, b: QueueListRow)
  */
 export async function listQueueView(
   db: Db,
-  { tenantId, filters, statuses, order, cursor, limit }: { tenantId: string; filters: Omit<QueueFilterValues, "status" | "order">; statuses: OutboundRow["status"][]; order: "asc" | "desc"; cursor?: string; limit: number },
+  {
+    tenantId,
+    filters,
+    statuses,
+    order,
+    cursor,
+    limit,
+  }: {
+    tenantId: string;
+    filters: Omit<QueueFilterValues, "status" | "order">;
+    statuses: OutboundRow["status"][];
+    order: "asc" | "desc";
+    cursor?: string;
+    limit: number;
+  },
 ): Promise<Page<QueueListRow>> {
   if (statuses.length === 1) return listQueue(db, { tenantId, filters: { ...filters, status: statuses[0], order }, cursor, limit });
   const pages = await Promise.all(statuses.map((status) => listQueue(db, { tenantId, filters: { ...filters, status, order }, cursor, limit })));
@@ -109,7 +133,12 @@ export async function retryQueueRow(db: Db, { tenantId, id, now }: { tenantId: s
   if (row) return row;
   const current = await getOutboundRow(db, { tenantId, id });
   if (!current) throw notFound("Queue row");
-  throw new AppError("conflict", `Only failed, skipped or cancelled messages can be retried; this one is ${current.status}`, { status: current.status }, "not_retryable");
+  throw new AppError(
+    "conflict",
+    `Only failed, skipped or cancelled messages can be retried; this one is ${current.status}`,
+    { status: current.status },
+    "not_retryable",
+  );
 }
 
 /** Cancels one pending row. */

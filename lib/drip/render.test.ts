@@ -9,7 +9,12 @@ const vars = variablesFor({
 describe("drip templates", () => {
   it("fills lead, segment and per-segment variables, with or without spaces inside the braces", () => {
     const r = renderTemplate("{{first_name}}, {{ instructor_name }} ждёт вас на курсе {{course}}! ({{name}}, {{phone}})", vars);
-    expect(r).toEqual({ text: "Анна, Казбек Меретуков ждёт вас на курсе acting! (Анна Петрова, +79001234567)", unknown: [], length: r.text.length, tooLong: false });
+    expect(r).toEqual({
+      text: "Анна, Казбек Меретуков ждёт вас на курсе acting! (Анна Петрова, +79001234567)",
+      unknown: [],
+      length: r.text.length,
+      tooLong: false,
+    });
   });
 
   it("reports unknown variables once and leaves them as written", () => {
@@ -24,7 +29,11 @@ describe("drip templates", () => {
   });
 
   it("falls back to the WhatsApp profile name, and lists a template's variables in order", () => {
-    expect(variablesFor({ lead: { name: " ", phone: "+1", segment: null }, subscriber: { profileName: "Sheena Nelson" } })).toMatchObject({ name: "Sheena Nelson", first_name: "Sheena", course: "" });
+    expect(variablesFor({ lead: { name: " ", phone: "+1", segment: null }, subscriber: { profileName: "Sheena Nelson" } })).toMatchObject({
+      name: "Sheena Nelson",
+      first_name: "Sheena",
+      course: "",
+    });
     expect(templateVariables("{{a}} {{ b }} {{a}} {{1bad}} {c}")).toEqual(["a", "b"]);
   });
 });

@@ -37,8 +37,15 @@ describe.each(testDrivers)("a send without an answer (%s)", (kind) => {
     const claimed = await claimDueOutbound(f.t.db, { now, limit: 10, leaseMs: 60_000, runId: dying });
     expect(claimed).toHaveLength(2);
     const [begun, idle] = claimed as [(typeof claimed)[number], (typeof claimed)[number]];
-    await f.t.db.update(whatsappNumbers).set({ dripLeaseOwner: dying, dripLeaseUntil: new Date(now.getTime() + 60_000) }).where(eq(whatsappNumbers.id, begun.numberId!));
-    expect(await beginOutboundSends(f.t.db, [{ id: begun.id, runId: dying, attempts: begun.attempts, numberId: begun.numberId, now, until: new Date(now.getTime() + 60_000) }])).toEqual([true]);
+    await f.t.db
+      .update(whatsappNumbers)
+      .set({ dripLeaseOwner: dying, dripLeaseUntil: new Date(now.getTime() + 60_000) })
+      .where(eq(whatsappNumbers.id, begun.numberId!));
+    expect(
+      await beginOutboundSends(f.t.db, [
+        { id: begun.id, runId: dying, attempts: begun.attempts, numberId: begun.numberId, now, until: new Date(now.getTime() + 60_000) },
+      ]),
+    ).toEqual([true]);
     // the run died here: its request may or may not have reached the provider
 
     const after = await runDrip(f.t.db, f.deps(), { now: () => new Date(now.getTime() + 61_000), budgetMs: 10_000 });

@@ -32,12 +32,23 @@ export async function startSendOnceFixture(kind: DbKind) {
   const tenantId = (await insertTenant(t.db, { name: "Once" })).id;
   const numberIds: string[] = [];
   for (let i = 0; i < NUMBERS; i++) {
-    const input = numberFormSchema.parse({ provider: "cloud", label: `Cloud ${i}`, phoneE164: `+1555078470${i}`, phoneNumberId: `13654035224292${i}`, wabaId: "102290129340398", accessToken: `EAAG-once-${i}`, appSecret: "s" });
+    const input = numberFormSchema.parse({
+      provider: "cloud",
+      label: `Cloud ${i}`,
+      phoneE164: `+1555078470${i}`,
+      phoneNumberId: `13654035224292${i}`,
+      wabaId: "102290129340398",
+      accessToken: `EAAG-once-${i}`,
+      appSecret: "s",
+    });
     numberIds.push((await createNumber(t.db, { encryptionKey, appUrl: "http://x" }, { tenantId, input })).id);
   }
   await t.db.update(whatsappNumbers).set({ sendRatePerSecond: 80 }).where(eq(whatsappNumbers.tenantId, tenantId));
   // no subscriber, so no open window: the bound approved template goes out
-  const [template] = await t.db.insert(templates).values({ tenantId, name: "hello", title: "Hello", content: "Hello", delayDays: 0, metaTemplate: { name: "hello", language: "en_US", parameters: [] } }).returning();
+  const [template] = await t.db
+    .insert(templates)
+    .values({ tenantId, name: "hello", title: "Hello", content: "Hello", delayDays: 0, metaTemplate: { name: "hello", language: "en_US", parameters: [] } })
+    .returning();
 
   return {
     t,
@@ -56,7 +67,11 @@ export async function startSendOnceFixture(kind: DbKind) {
         from generate_series(1, ${count}) g`);
     },
     sentTo: (prefix: number) => received.map((r) => r.to).filter((to) => to.startsWith(`+1${prefix}`)),
-    rowsOf: (prefix: number) => t.db.select().from(outboundMessages).where(sql`${outboundMessages.phone} like ${`+1${prefix}%`}`),
+    rowsOf: (prefix: number) =>
+      t.db
+        .select()
+        .from(outboundMessages)
+        .where(sql`${outboundMessages.phone} like ${`+1${prefix}%`}`),
     async close() {
       await graph.close();
       await t.cleanup();

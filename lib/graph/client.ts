@@ -99,7 +99,10 @@ export async function graphRequest<S extends z.ZodType>(
   try {
     body = res.text ? JSON.parse(res.text) : null;
   } catch {
-    return { ok: false, error: { kind: "bad_response", httpStatus: res.status, message: `Graph API answered HTTP ${res.status} with a body that is not JSON` } };
+    return {
+      ok: false,
+      error: { kind: "bad_response", httpStatus: res.status, message: `Graph API answered HTTP ${res.status} with a body that is not JSON` },
+    };
   }
   if (res.status < 200 || res.status >= 300) {
     const retryAfter = res.headers["retry-after"];
@@ -109,7 +112,10 @@ export async function graphRequest<S extends z.ZodType>(
   }
   const parsed = opts.schema.safeParse(body);
   if (!parsed.success) {
-    return { ok: false, error: { kind: "bad_response", httpStatus: res.status, message: `Graph API answered with an unexpected body: ${z.prettifyError(parsed.error)}` } };
+    return {
+      ok: false,
+      error: { kind: "bad_response", httpStatus: res.status, message: `Graph API answered with an unexpected body: ${z.prettifyError(parsed.error)}` },
+    };
   }
   return { ok: true, data: parsed.data };
 }

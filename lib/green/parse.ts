@@ -72,7 +72,11 @@ export function chatPhone(chatId: string | undefined): string | null {
 const SWE_CODE = /^\s*(SWE\d{3})\b/;
 
 const media = (f: MessageData["fileMessageData"], extra: Record<string, unknown> = {}) => ({
-  url: f?.downloadUrl, mime_type: f?.mimeType, caption: f?.caption, filename: f?.fileName, ...extra,
+  url: f?.downloadUrl,
+  mime_type: f?.mimeType,
+  caption: f?.caption,
+  filename: f?.fileName,
+  ...extra,
 });
 
 /** Green's message types onto Meta's keys: the rest of the pipeline (previews, media, opt-out keywords) sees one vocabulary. */
@@ -142,7 +146,9 @@ function parseIncoming(n: Notification, receivedAt: Date): WebhookItem {
   const data = n.messageData ?? {};
   if (NOT_NEW.has(data.typeMessage ?? "")) return ignoredItem(n.typeWebhook, `${data.typeMessage}: not a new message`);
   const exception = apiException(data);
-  const body = exception ? { type: "unsupported", unsupported: { type: data.typeMessage ?? "unknown" }, errors: [{ title: exception.title }] } : toMetaBody(data);
+  const body = exception
+    ? { type: "unsupported", unsupported: { type: data.typeMessage ?? "unknown" }, errors: [{ title: exception.title }] }
+    : toMetaBody(data);
   const forwarded = data.fileMessageData?.isForwarded ?? data.extendedTextMessageData?.isForwarded;
   const context = (body.context as Record<string, unknown> | undefined) ?? (forwarded ? {} : undefined);
   const metaShaped = { ...body, id: n.idMessage, from, timestamp: n.timestamp, ...(context ? { context: { ...context, forwarded } } : {}) };

@@ -17,11 +17,18 @@ export type GreenReceiveOutcome = {
   stored: "received" | "rejected" | null;
 };
 
-const refuse = (status: 400 | 401 | 404, code: string, message: string): GreenReceiveOutcome => ({ status, body: { error: { code, message } }, stored: "rejected" });
+const refuse = (status: 400 | 401 | 404, code: string, message: string): GreenReceiveOutcome => ({
+  status,
+  body: { error: { code, message } },
+  stored: "rejected",
+});
 
 /** The token of `Authorization: Bearer <token>` (a bare token is taken too, as Green's own servers do). */
 function presentedToken(authorization: string | null): string | null {
-  const token = authorization?.trim().replace(/^Bearer(\s+|$)/i, "").trim();
+  const token = authorization
+    ?.trim()
+    .replace(/^Bearer(\s+|$)/i, "")
+    .trim();
   return token ? token : null;
 }
 

@@ -78,7 +78,11 @@ describe("parseGupshupWebhook v2: inbound messages", () => {
     expect(message("gupshup-message-audio.json")).toMatchObject({
       type: "audio",
       textPreview: "🎵 Audio",
-      media: { url: "https://filemanager.gupshup.io/wa/ct-fixture-app/wa/media/ct-audio-0006?download=false", mimeType: "audio/ogg; codecs=opus", caption: null },
+      media: {
+        url: "https://filemanager.gupshup.io/wa/ct-fixture-app/wa/media/ct-audio-0006?download=false",
+        mimeType: "audio/ogg; codecs=opus",
+        caption: null,
+      },
     });
   });
 
@@ -200,11 +204,32 @@ describe("parseGupshupWebhook v2: user, template and account events", () => {
 
   it("reads template and account events", () => {
     const v2 = (type: string, payload: unknown) => ({ app: "DemoApp", phone: "918000000000", timestamp: 1700000000000, version: 2, type, payload });
-    const templateStatus = { type: "status-update", id: "tpl-1", status: "rejected", elementName: "promo", languageCode: "en", rejectedReason: "INVALID_FORMAT" };
-    expect(one(v2("template-event", templateStatus))).toMatchObject({ kind: "template_status", templateId: "tpl-1", name: "promo", event: "REJECTED", reason: "INVALID_FORMAT" });
-    expect(one(v2("template-event", { type: "category-update", id: "tpl-1", elementName: "promo" }))).toMatchObject({ kind: "template_category", templateId: "tpl-1" });
+    const templateStatus = {
+      type: "status-update",
+      id: "tpl-1",
+      status: "rejected",
+      elementName: "promo",
+      languageCode: "en",
+      rejectedReason: "INVALID_FORMAT",
+    };
+    expect(one(v2("template-event", templateStatus))).toMatchObject({
+      kind: "template_status",
+      templateId: "tpl-1",
+      name: "promo",
+      event: "REJECTED",
+      reason: "INVALID_FORMAT",
+    });
+    expect(one(v2("template-event", { type: "category-update", id: "tpl-1", elementName: "promo" }))).toMatchObject({
+      kind: "template_category",
+      templateId: "tpl-1",
+    });
     const tier = { type: "tier-event", payload: { event: "UPGRADE", currentTier: "TIER_1K", newTier: "TIER_10K" } };
-    expect(one(v2("account-event", tier))).toMatchObject({ kind: "number_quality", displayPhoneNumber: "918000000000", event: "UPGRADE", currentLimit: "TIER_10K" });
+    expect(one(v2("account-event", tier))).toMatchObject({
+      kind: "number_quality",
+      displayPhoneNumber: "918000000000",
+      event: "UPGRADE",
+      currentLimit: "TIER_10K",
+    });
     expect(one(v2("account-event", { type: "status-event", payload: {} }))).toMatchObject({ kind: "account_update", event: "status-event" });
     expect(one(v2("billing-event", {}))).toEqual({ kind: "ignored", field: "billing-event", reason: "event type not handled" });
   });
@@ -250,7 +275,13 @@ describe("parseGupshupWebhook v3 (Meta passthrough)", () => {
   });
 
   it("reads enqueued with a millisecond timestamp and no metadata", () => {
-    const enqueued = { gs_id: "2baff204-c39a-4121-90b5-f53f26d522b3", id: "wamid.HBgMOTE5MTYzODA1ODczFQIAERgSNkZCMThGMEEwQzJDOUFGQjFBAA==", recipient_id: "919163805873", status: "enqueued", timestamp: 1710941393420 };
+    const enqueued = {
+      gs_id: "2baff204-c39a-4121-90b5-f53f26d522b3",
+      id: "wamid.HBgMOTE5MTYzODA1ODczFQIAERgSNkZCMThGMEEwQzJDOUFGQjFBAA==",
+      recipient_id: "919163805873",
+      status: "enqueued",
+      timestamp: 1710941393420,
+    };
     expect(one(v3(enqueued))).toMatchObject({
       kind: "status",
       status: "enqueued",
@@ -265,7 +296,11 @@ describe("parseGupshupWebhook v3 (Meta passthrough)", () => {
     expect(one(v3({ id: "gs-1", status: "failed", timestamp: "1710941393", code: 1002, reason: "Number does not exist" }))).toMatchObject({
       errors: [{ code: 1002, title: "Number does not exist", message: "Number does not exist", details: null }],
     });
-    expect(one(v3({ id: "x", status: "set-callback", timestamp: "1710941393" }))).toEqual({ kind: "ignored", field: "messages", reason: "gupshup set-callback status" });
+    expect(one(v3({ id: "x", status: "set-callback", timestamp: "1710941393" }))).toEqual({
+      kind: "ignored",
+      field: "messages",
+      reason: "gupshup set-callback status",
+    });
   });
 });
 

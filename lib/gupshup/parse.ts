@@ -154,7 +154,9 @@ function parseMessageEvent(envelope: Envelope, eventAt: Date): WebhookItem {
     timestamp: toDate(inner?.ts) ?? eventAt, // inner ts is seconds, envelope timestamp is ms
     recipientId: e.destination ?? null,
     recipientUserId: e.userId ?? null,
-    conversation: e.conversation ? { id: e.conversation.id ?? null, originType: e.conversation.type ?? null, expiresAt: toDate(e.conversation.expiresAt) } : null,
+    conversation: e.conversation
+      ? { id: e.conversation.id ?? null, originType: e.conversation.type ?? null, expiresAt: toDate(e.conversation.expiresAt) }
+      : null,
     pricing: e.pricing
       ? { billable: e.pricing.billable ?? null, model: e.pricing.policy ?? null, category: e.pricing.category ?? null, type: e.pricing.type ?? null }
       : null,
@@ -190,7 +192,14 @@ function parseAccountEvent(envelope: Envelope): WebhookItem {
   const a = parsed.data;
   if (a.type === "tier-event") {
     const currentLimit = a.payload?.currentLimit ?? a.payload?.newTier ?? a.payload?.currentTier ?? null;
-    return { kind: "number_quality", wabaId: null, displayPhoneNumber: envelope.phone ?? null, event: a.payload?.event ?? null, currentLimit, raw: record.data };
+    return {
+      kind: "number_quality",
+      wabaId: null,
+      displayPhoneNumber: envelope.phone ?? null,
+      event: a.payload?.event ?? null,
+      currentLimit,
+      raw: record.data,
+    };
   }
   return { kind: "account_update", wabaId: null, event: a.type ?? null, raw: record.data };
 }

@@ -24,7 +24,12 @@ export function backoffMs(attempt: number, random: () => number = Math.random): 
 export async function enqueueJob(
   db: Db,
   input: {
-    tenantId: string | null; kind: string; dedupeKey?: string | null; payload?: Record<string, unknown>; runAt: Date; maxAttempts?: number;
+    tenantId: string | null;
+    kind: string;
+    dedupeKey?: string | null;
+    payload?: Record<string, unknown>;
+    runAt: Date;
+    maxAttempts?: number;
     /** when a finished job already holds this key: leave it (default) or run it again */
     ifFinished?: "keep" | "requeue";
   },
@@ -53,7 +58,9 @@ export async function runClaimedJob(db: Db, job: JobRow, handlers: JobHandlers, 
   if (outcome.recorded) return outcome.ok ? "done" : outcome.retryable && job.attempts < job.maxAttempts ? "retried" : "failed";
   const at = now();
   if (outcome.ok) {
-    return (await finishJob(db, { id: job.id, attempts: job.attempts, status: "done", lastError: null, result: outcome.result ?? null, now: at })) ? "done" : "lost";
+    return (await finishJob(db, { id: job.id, attempts: job.attempts, status: "done", lastError: null, result: outcome.result ?? null, now: at }))
+      ? "done"
+      : "lost";
   }
   const retry = outcome.retryable && job.attempts < job.maxAttempts;
   const finished = await finishJob(db, {
@@ -102,7 +109,13 @@ export async function drainJobs(
 /** Runs one queued job at once if it is still pending (nobody else claimed it); returns what happened, or null. */
 export async function runJobNow(
   db: Db,
-  { kind, dedupeKey, handlers, now = () => new Date(), leaseMs = DEFAULT_LEASE_MS }: { kind: string; dedupeKey: string; handlers: JobHandlers; now?: () => Date; leaseMs?: number },
+  {
+    kind,
+    dedupeKey,
+    handlers,
+    now = () => new Date(),
+    leaseMs = DEFAULT_LEASE_MS,
+  }: { kind: string; dedupeKey: string; handlers: JobHandlers; now?: () => Date; leaseMs?: number },
 ): Promise<"done" | "retried" | "failed" | "lost" | null> {
   const job = await claimJobByKey(db, { kind, dedupeKey, now: now(), leaseMs });
   return job ? runClaimedJob(db, job, handlers, now) : null;

@@ -58,7 +58,10 @@ export async function stopCampaign(db: Db, { tenantId, leadId, now }: { tenantId
  * through), `campaignActive: false` stops the campaign. The patch was validated by leadPatchSchema
  * (campaignActive: true is refused there: setting isTarget is how a campaign starts).
  */
-export async function updateLead(db: Db, { tenantId, leadId, patch, userId, now }: { tenantId: string; leadId: string; patch: LeadPatch; userId?: string | null; now: Date }): Promise<CallOutcome> {
+export async function updateLead(
+  db: Db,
+  { tenantId, leadId, patch, userId, now }: { tenantId: string; leadId: string; patch: LeadPatch; userId?: string | null; now: Date },
+): Promise<CallOutcome> {
   return db.transaction(async (tx) => {
     let outcome: CallOutcome | null = null;
     if (patch.callStatus !== undefined || patch.isTarget !== undefined) {
@@ -66,7 +69,12 @@ export async function updateLead(db: Db, { tenantId, leadId, patch, userId, now 
     }
     if (patch.campaignActive === false) {
       const stopped = await stopCampaign(tx, { tenantId, leadId, now });
-      outcome = { lead: stopped.lead, queued: outcome?.queued ?? 0, cancelled: (outcome?.cancelled ?? 0) + stopped.cancelled, notQueued: outcome?.notQueued ?? null };
+      outcome = {
+        lead: stopped.lead,
+        queued: outcome?.queued ?? 0,
+        cancelled: (outcome?.cancelled ?? 0) + stopped.cancelled,
+        notQueued: outcome?.notQueued ?? null,
+      };
     }
     if (!outcome) throw new Error("an empty lead patch passed validation");
     return outcome;

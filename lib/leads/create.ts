@@ -2,7 +2,15 @@
 // asked for, or the tenant's default), its subscriber when that phone already wrote to us, and exactly one
 // lead per externalRef: the same request again answers with the first lead.
 import type { Db } from "@/db/client";
-import { findSubscriberIdByPhone, getDefaultLeadNumber, getLeadByExternalRef, getLeadNumber, insertLeadIfAbsent, type LeadNumber, type LeadRow } from "@/db/queries";
+import {
+  findSubscriberIdByPhone,
+  getDefaultLeadNumber,
+  getLeadByExternalRef,
+  getLeadNumber,
+  insertLeadIfAbsent,
+  type LeadNumber,
+  type LeadRow,
+} from "@/db/queries";
 import { AppError } from "@/lib/errors";
 import { phoneProblem } from "@/lib/phone";
 import type { CreateLeadInput } from "./schemas";
@@ -13,9 +21,15 @@ export type CreatedLead = { lead: LeadRow; duplicate: boolean };
 async function sendingNumber(db: Db, { tenantId, numberId }: { tenantId: string; numberId?: string }): Promise<LeadNumber | null> {
   if (!numberId) return getDefaultLeadNumber(db, { tenantId });
   const number = await getLeadNumber(db, { tenantId, id: numberId });
-  if (!number) throw new AppError("not_found", `Number ${numberId} was not found (numberId is the id of one of your numbers)`, { numberId }, "number_not_found");
+  if (!number)
+    throw new AppError("not_found", `Number ${numberId} was not found (numberId is the id of one of your numbers)`, { numberId }, "number_not_found");
   if (number.provider === "gupshup") {
-    throw new AppError("unprocessable", `${number.label} is a Gupshup number; drip messages are sent through Meta Cloud API or Green API numbers`, { numberId }, "number_cannot_send");
+    throw new AppError(
+      "unprocessable",
+      `${number.label} is a Gupshup number; drip messages are sent through Meta Cloud API or Green API numbers`,
+      { numberId },
+      "number_cannot_send",
+    );
   }
   return number;
 }

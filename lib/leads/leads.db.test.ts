@@ -25,9 +25,18 @@ describe.each(testDrivers)("leads (%s)", (kind) => {
 
   const number = async (over: Partial<NewWhatsappNumber> & Pick<NewWhatsappNumber, "provider">) => {
     seq += 1;
-    return (await insertNumber(t.db, { tenantId, label: `Line ${seq}`, phoneE164: `+1555078${String(seq).padStart(4, "0")}`, verifyToken: `verify-${kind}-${seq}`, ...over })).id;
+    return (
+      await insertNumber(t.db, {
+        tenantId,
+        label: `Line ${seq}`,
+        phoneE164: `+1555078${String(seq).padStart(4, "0")}`,
+        verifyToken: `verify-${kind}-${seq}`,
+        ...over,
+      })
+    ).id;
   };
-  const create = (body: Record<string, unknown>, now = at((seq += 1)), tenant = tenantId) => createLead(t.db, { tenantId: tenant, input: parseCreateLead(body), now });
+  const create = (body: Record<string, unknown>, now = at((seq += 1)), tenant = tenantId) =>
+    createLead(t.db, { tenantId: tenant, input: parseCreateLead(body), now });
   const queueOf = (leadId: string) => t.db.select().from(outboundMessages).where(eq(outboundMessages.leadId, leadId)).orderBy(outboundMessages.scheduledAt);
 
   beforeAll(async () => {
@@ -39,7 +48,9 @@ describe.each(testDrivers)("leads (%s)", (kind) => {
     numbers.inactiveCloud = await number({ provider: "cloud", active: false, createdAt: at(-40) });
     numbers.green = await number({ provider: "green", createdAt: at(-30) });
     numbers.cloud = await number({ provider: "cloud", createdAt: at(-20) });
-    numbers.other = (await insertNumber(t.db, { tenantId: otherTenantId, label: "Theirs", phoneE164: "+15550789999", provider: "cloud", verifyToken: `verify-${kind}-other` })).id;
+    numbers.other = (
+      await insertNumber(t.db, { tenantId: otherTenantId, label: "Theirs", phoneE164: "+15550789999", provider: "cloud", verifyToken: `verify-${kind}-other` })
+    ).id;
     await t.db.insert(subscribers).values({ tenantId, waPhone: "+79001234567", profileName: "Anna K", firstSeenAt: at(-60) });
     await t.db.insert(templates).values([
       { tenantId, name: "welcome", title: "Welcome", content: "Hi {{name}}!", delayDays: 0 },
@@ -55,7 +66,16 @@ describe.each(testDrivers)("leads (%s)", (kind) => {
     it("normalises the phone, picks the oldest active Cloud or Green API number and links the subscriber", async () => {
       const { lead, duplicate } = await create({ name: " Anna ", phone: "+7 (900) 123-45-67", segment: "acting", source: "website" });
       expect(duplicate).toBe(false);
-      expect(lead).toMatchObject({ name: "Anna", phone: "+79001234567", segment: "acting", source: "website", callStatus: "not_called", isTarget: null, campaignActive: false, numberId: numbers.green });
+      expect(lead).toMatchObject({
+        name: "Anna",
+        phone: "+79001234567",
+        segment: "acting",
+        source: "website",
+        callStatus: "not_called",
+        isTarget: null,
+        campaignActive: false,
+        numberId: numbers.green,
+      });
       const [sub] = await t.db.select({ id: subscribers.id }).from(subscribers).where(eq(subscribers.waPhone, "+79001234567"));
       expect(lead.subscriberId).toBe(sub!.id);
       const stranger = await create({ name: "Boris", phone: "+7 900 765-43-21" });
@@ -64,8 +84,14 @@ describe.each(testDrivers)("leads (%s)", (kind) => {
 
     it("uses the number asked for, refuses another tenant's and a Gupshup one, and has none when the tenant has no sending number", async () => {
       expect((await create({ name: "Vera", phone: "+79001110001", numberId: numbers.cloud })).lead.numberId).toBe(numbers.cloud);
-      await expect(create({ name: "Vera", phone: "+79001110001", numberId: numbers.other })).rejects.toMatchObject({ code: "not_found", reason: "number_not_found" });
-      await expect(create({ name: "Vera", phone: "+79001110001", numberId: numbers.gupshup })).rejects.toMatchObject({ code: "unprocessable", reason: "number_cannot_send" });
+      await expect(create({ name: "Vera", phone: "+79001110001", numberId: numbers.other })).rejects.toMatchObject({
+        code: "not_found",
+        reason: "number_not_found",
+      });
+      await expect(create({ name: "Vera", phone: "+79001110001", numberId: numbers.gupshup })).rejects.toMatchObject({
+        code: "unprocessable",
+        reason: "number_cannot_send",
+      });
       const bare = (await insertTenant(t.db, { name: "No numbers" })).id;
       expect((await create({ name: "Gleb", phone: "+79001110002" }, at(1), bare)).lead.numberId).toBeNull();
     });
@@ -77,7 +103,10 @@ describe.each(testDrivers)("leads (%s)", (kind) => {
       const elsewhere = await create({ name: "Dina", phone: "+79001110003", externalRef: `form-${kind}-1` }, at(2), otherTenantId);
       expect(elsewhere.duplicate).toBe(false);
       expect(elsewhere.lead.id).not.toBe(first.lead.id);
-      const rows = await t.db.select().from(leads).where(and(eq(leads.tenantId, tenantId), eq(leads.externalRef, `form-${kind}-1`)));
+      const rows = await t.db
+        .select()
+        .from(leads)
+        .where(and(eq(leads.tenantId, tenantId), eq(leads.externalRef, `form-${kind}-1`)));
       expect(rows).toHaveLength(1);
       // without an externalRef every request is a new lead
       const a = await create({ name: "Egor", phone: "+79001110005" });
@@ -145,7 +174,10 @@ describe.each(testDrivers)("leads (%s)", (kind) => {
       const { lead } = await create({ name: "Lev", phone: "+79001110014", segment: "acting" });
       await recordCall(t.db, { tenantId, leadId: lead.id, callStatus: "called", isTarget: true, now: at(500) });
       const [welcome] = await queueOf(lead.id);
-      await t.db.update(outboundMessages).set({ status: "sent", sentAt: at(501) }).where(eq(outboundMessages.id, welcome!.id));
+      await t.db
+        .update(outboundMessages)
+        .set({ status: "sent", sentAt: at(501) })
+        .where(eq(outboundMessages.id, welcome!.id));
       const stopped = await stopCampaign(t.db, { tenantId, leadId: lead.id, now: at(600) });
       expect(stopped).toMatchObject({ cancelled: 2, lead: { campaignActive: false, isTarget: true } });
       expect((await queueOf(lead.id)).map((r) => r.status)).toEqual(["sent", "cancelled", "cancelled"]);
@@ -153,7 +185,9 @@ describe.each(testDrivers)("leads (%s)", (kind) => {
 
     it("refuses another tenant's lead", async () => {
       const { lead } = await create({ name: "Mila", phone: "+79001110015" });
-      await expect(recordCall(t.db, { tenantId: otherTenantId, leadId: lead.id, callStatus: "called", isTarget: true, now: at(700) })).rejects.toMatchObject({ code: "not_found" });
+      await expect(recordCall(t.db, { tenantId: otherTenantId, leadId: lead.id, callStatus: "called", isTarget: true, now: at(700) })).rejects.toMatchObject({
+        code: "not_found",
+      });
       await expect(getLead(t.db, { tenantId: otherTenantId, id: lead.id })).rejects.toBeInstanceOf(AppError);
       expect(await queueOf(lead.id)).toHaveLength(0);
     });
@@ -172,7 +206,8 @@ describe.each(testDrivers)("leads (%s)", (kind) => {
   describe("the list", () => {
     let listTenant = "";
     const ids: Record<string, string> = {};
-    const list = async (filters: Partial<LeadFilters> = {}, limit = 50, cursor?: string) => listLeads(t.db, { tenantId: listTenant, filters: filters as LeadFilters, cursor, limit });
+    const list = async (filters: Partial<LeadFilters> = {}, limit = 50, cursor?: string) =>
+      listLeads(t.db, { tenantId: listTenant, filters: filters as LeadFilters, cursor, limit });
     const names = async (filters: Partial<LeadFilters> = {}) => (await list(filters)).rows.map((r) => r.name);
 
     beforeAll(async () => {
@@ -190,15 +225,23 @@ describe.each(testDrivers)("leads (%s)", (kind) => {
         ["Taras Stopped", "+79005550005", "oratory"],
       ] as const;
       for (const [i, [name, phone, segment]] of people.entries()) {
-        ids[name] = (await createLead(t.db, { tenantId: listTenant, input: parseCreateLead({ name, phone, ...(segment ? { segment } : {}) }), now: at(1000 + i) })).lead.id;
+        ids[name] = (
+          await createLead(t.db, { tenantId: listTenant, input: parseCreateLead({ name, phone, ...(segment ? { segment } : {}) }), now: at(1000 + i) })
+        ).lead.id;
       }
       await recordCall(t.db, { tenantId: listTenant, leadId: ids["Olga Yes"]!, callStatus: "called", isTarget: true, now: at(1100) });
       await recordCall(t.db, { tenantId: listTenant, leadId: ids["Pavel No"]!, callStatus: "called", isTarget: false, now: at(1100) });
       await recordCall(t.db, { tenantId: listTenant, leadId: ids["Sasha Missed"]!, callStatus: "no_answer", now: at(1100) });
       await recordCall(t.db, { tenantId: listTenant, leadId: ids["Taras Stopped"]!, callStatus: "called", isTarget: true, now: at(1100) });
       const olga = await queueOf(ids["Olga Yes"]!);
-      await t.db.update(outboundMessages).set({ status: "sent", sentAt: at(1101) }).where(eq(outboundMessages.id, olga[0]!.id));
-      await t.db.update(outboundMessages).set({ status: "failed", errorCode: "131026", errorMessage: "Message undeliverable" }).where(eq(outboundMessages.id, olga[1]!.id));
+      await t.db
+        .update(outboundMessages)
+        .set({ status: "sent", sentAt: at(1101) })
+        .where(eq(outboundMessages.id, olga[0]!.id));
+      await t.db
+        .update(outboundMessages)
+        .set({ status: "failed", errorCode: "131026", errorMessage: "Message undeliverable" })
+        .where(eq(outboundMessages.id, olga[1]!.id));
       await stopCampaign(t.db, { tenantId: listTenant, leadId: ids["Taras Stopped"]!, now: at(1200) });
     });
 

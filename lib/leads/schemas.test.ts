@@ -24,10 +24,18 @@ describe("the lead request", () => {
   });
 
   it("explains a bad phone, a missing name and unknown fields", () => {
-    expect(refusal(() => parseCreateLead({ name: "Anna", phone: "12" }))).toEqual({ status: 422, code: "invalid_request", message: "phone: Not a valid phone number: include the country code, e.g. +7 900 123-45-67" });
+    expect(refusal(() => parseCreateLead({ name: "Anna", phone: "12" }))).toEqual({
+      status: 422,
+      code: "invalid_request",
+      message: "phone: Not a valid phone number: include the country code, e.g. +7 900 123-45-67",
+    });
     expect(refusal(() => parseCreateLead({ phone: "+79001234567" })).message).toBe("name is required: the person's name");
-    expect(refusal(() => parseCreateLead({ name: "A", phone: "+79001234567", course: "acting", email: "a@b.c" })).message).toBe("Unknown fields: course, email");
-    expect(refusal(() => parseCreateLead({ name: "A", phone: "+79001234567", numberId: "x" })).message).toContain("numberId must be the id of one of your WhatsApp numbers");
+    expect(refusal(() => parseCreateLead({ name: "A", phone: "+79001234567", course: "acting", email: "a@b.c" })).message).toBe(
+      "Unknown fields: course, email",
+    );
+    expect(refusal(() => parseCreateLead({ name: "A", phone: "+79001234567", numberId: "x" })).message).toContain(
+      "numberId must be the id of one of your WhatsApp numbers",
+    );
   });
 });
 

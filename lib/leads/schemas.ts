@@ -7,19 +7,31 @@ import { reportedPhoneSchema } from "@/lib/phone";
 import { filterTextSchema } from "@/lib/query-params";
 import { optionalParam } from "@/lib/subscribers/list-filters";
 
-const unknownFields = { error: (iss: { code: string; keys?: string[] }) => (iss.code === "unrecognized_keys" && iss.keys ? `Unknown field${iss.keys.length > 1 ? "s" : ""}: ${iss.keys.join(", ")}` : undefined) };
+const unknownFields = {
+  error: (iss: { code: string; keys?: string[] }) =>
+    iss.code === "unrecognized_keys" && iss.keys ? `Unknown field${iss.keys.length > 1 ? "s" : ""}: ${iss.keys.join(", ")}` : undefined,
+};
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const optionalText = (field: string, max: number) =>
-  z.preprocess(blankToUndefined, z.string({ error: `${field} must be a string` }).trim().max(max, `${field} is too long (${max} characters at most)`).optional());
+  z.preprocess(
+    blankToUndefined,
+    z
+      .string({ error: `${field} must be a string` })
+      .trim()
+      .max(max, `${field} is too long (${max} characters at most)`)
+      .optional(),
+  );
 
 /** The body of POST /api/v1/leads (the website form, a CRM, or the console). */
 export const createLeadSchema = z
   .strictObject(
     {
-      name: z.string({ error: "name is required: the person's name" }).trim().min(1, "name is required: the person's name").max(200, "name is too long (200 characters at most)"),
-      phone: z
-        .string({ error: "phone is required: the number with its country code, e.g. +7 900 123-45-67" })
-        .pipe(reportedPhoneSchema), // strict unless WhatsApp reported it: createLead checks
+      name: z
+        .string({ error: "name is required: the person's name" })
+        .trim()
+        .min(1, "name is required: the person's name")
+        .max(200, "name is too long (200 characters at most)"),
+      phone: z.string({ error: "phone is required: the number with its country code, e.g. +7 900 123-45-67" }).pipe(reportedPhoneSchema), // strict unless WhatsApp reported it: createLead checks
       segment: optionalText("segment", 64),
       source: optionalText("source", 64),
       externalRef: optionalText("externalRef", 255),
@@ -34,9 +46,7 @@ export type CreateLeadInput = z.output<typeof createLeadSchema>;
 export const leadPatchSchema = z
   .strictObject(
     {
-      callStatus: z
-        .enum(["called", "no_answer"], { error: 'callStatus must be "called" or "no_answer" (a recorded call cannot be undone)' })
-        .optional(),
+      callStatus: z.enum(["called", "no_answer"], { error: 'callStatus must be "called" or "no_answer" (a recorded call cannot be undone)' }).optional(),
       isTarget: z.boolean({ error: "isTarget must be true or false" }).optional(),
       campaignActive: z.boolean({ error: "campaignActive must be false (to stop the campaign)" }).optional(),
     },
@@ -48,7 +58,11 @@ export const leadPatchSchema = z
       ctx.addIssue({ code: "custom", message: "Send callStatus, isTarget or campaignActive", params: { reason: "invalid_request" } });
     }
     if (p.campaignActive === true) {
-      add("campaignActive", "campaignActive can only be set to false (to stop the campaign); to start it, set isTarget: true, which enrolls the lead", "campaign_needs_target");
+      add(
+        "campaignActive",
+        "campaignActive can only be set to false (to stop the campaign); to start it, set isTarget: true, which enrolls the lead",
+        "campaign_needs_target",
+      );
     }
     if (p.isTarget !== undefined && p.callStatus === "no_answer") {
       add("isTarget", 'isTarget answers a call that got through: send callStatus "called" (or leave it out) with it', "invalid_request");
@@ -66,7 +80,9 @@ function parseOr422<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues;
   const reason = issues.map((i) => (i as { params?: { reason?: string } }).params?.reason).find((r) => r !== undefined) ?? "invalid_request";
-  const message = issues.map((i) => (i.path.length > 0 && !i.message.startsWith(String(i.path[0])) ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
+  const message = issues
+    .map((i) => (i.path.length > 0 && !i.message.startsWith(String(i.path[0])) ? `${i.path.join(".")}: ${i.message}` : i.message))
+    .join("; ");
   throw new AppError("unprocessable", message, z.flattenError(parsed.error), reason);
 }
 
@@ -92,6 +108,9 @@ export function parseLeadSearch(q: string | undefined): LeadSearch | null {
   if (!q) return null;
   const digits = q.replace(/\D/g, "");
   if (/^[+\d\s().-]+$/.test(q) && digits.length >= 3) return { kind: "phone", digits };
-  if (q.length < 2) throw new AppError("unprocessable", "Type at least 2 characters of a name, or 3 digits of a phone number", { fieldErrors: { q: ["At least 2 characters"] } });
+  if (q.length < 2)
+    throw new AppError("unprocessable", "Type at least 2 characters of a name, or 3 digits of a phone number", {
+      fieldErrors: { q: ["At least 2 characters"] },
+    });
   return { kind: "name", text: q };
 }

@@ -43,8 +43,13 @@ describe.each(testDrivers)("connection check (%s)", (kind) => {
     const row = await createNumber(t.db, keys, {
       tenantId,
       input: numberFormSchema.parse({
-        provider: "cloud", label: `N${seq}`, phoneE164: opts.phone ?? `+1555078${String(3800 + seq)}`, phoneNumberId, wabaId: "102290129340398",
-        accessToken: opts.token ?? "EAAG-good-token", appSecret: "s3cret",
+        provider: "cloud",
+        label: `N${seq}`,
+        phoneE164: opts.phone ?? `+1555078${String(3800 + seq)}`,
+        phoneNumberId,
+        wabaId: "102290129340398",
+        accessToken: opts.token ?? "EAAG-good-token",
+        appSecret: "s3cret",
       }),
     });
     return row;
@@ -53,12 +58,24 @@ describe.each(testDrivers)("connection check (%s)", (kind) => {
   it("stores verified name, quality and tier when the number answers and matches", async () => {
     const row = await cloudNumber();
     graph.addPhoneNumber({
-      id: row.phoneNumberId!, token: "EAAG-good-token", display_phone_number: `+1 555-078-${row.phoneE164.slice(-4)}`,
-      verified_name: "Acme Support", quality_rating: "GREEN", code_verification_status: "VERIFIED", messaging_limit_tier: "TIER_1K",
+      id: row.phoneNumberId!,
+      token: "EAAG-good-token",
+      display_phone_number: `+1 555-078-${row.phoneE164.slice(-4)}`,
+      verified_name: "Acme Support",
+      quality_rating: "GREEN",
+      code_verification_status: "VERIFIED",
+      messaging_limit_tier: "TIER_1K",
     });
     const { row: checked, result } = await checkNumberConnection(t.db, deps, { tenantId, id: row.id });
     expect(result).toMatchObject({ status: "connected", error: null, verifiedName: "Acme Support", codeVerificationStatus: "VERIFIED" });
-    expect(checked).toMatchObject({ connectionStatus: "connected", verifiedName: "Acme Support", qualityRating: "GREEN", messagingLimitTier: "TIER_1K", lastCheckedAt: now, lastError: null });
+    expect(checked).toMatchObject({
+      connectionStatus: "connected",
+      verifiedName: "Acme Support",
+      qualityRating: "GREEN",
+      messagingLimitTier: "TIER_1K",
+      lastCheckedAt: now,
+      lastError: null,
+    });
     const req = graph.requests.at(-1)!;
     expect(req.path).toBe(`/v24.0/${row.phoneNumberId}`);
     expect(req.headers.authorization).toBe("Bearer EAAG-good-token");
@@ -72,8 +89,14 @@ describe.each(testDrivers)("connection check (%s)", (kind) => {
     expect(result.status).toBe("error");
     expect(checked.connectionStatus).toBe("error");
     expect(checked.lastError).toMatchObject({
-      kind: "graph", httpStatus: 401, code: 190, subcode: 463, type: "OAuthException",
-      message: expect.stringContaining("Session has expired"), fbtraceId: expect.stringMatching(/^AFakeTrace/), hint: expect.stringContaining("expired"),
+      kind: "graph",
+      httpStatus: 401,
+      code: 190,
+      subcode: 463,
+      type: "OAuthException",
+      message: expect.stringContaining("Session has expired"),
+      fbtraceId: expect.stringMatching(/^AFakeTrace/),
+      hint: expect.stringContaining("expired"),
     });
     expect(JSON.stringify(checked.lastError)).not.toContain("EAAG-expired");
   });
@@ -88,10 +111,16 @@ describe.each(testDrivers)("connection check (%s)", (kind) => {
   it("maps permission and rate-limit codes to hints", async () => {
     const a = await cloudNumber();
     graph.failObject(a.phoneNumberId!, { status: 403, code: 10, message: "(#10) Application does not have permission for this action" });
-    expect((await checkNumberConnection(t.db, deps, { tenantId, id: a.id })).result.error).toMatchObject({ code: 10, hint: expect.stringContaining("permission") });
+    expect((await checkNumberConnection(t.db, deps, { tenantId, id: a.id })).result.error).toMatchObject({
+      code: 10,
+      hint: expect.stringContaining("permission"),
+    });
     const b = await cloudNumber();
     graph.failObject(b.phoneNumberId!, { status: 400, code: 80007, message: "(#80007) There have been too many calls to this WhatsApp Business account." });
-    expect((await checkNumberConnection(t.db, deps, { tenantId, id: b.id })).result.error).toMatchObject({ code: 80007, hint: expect.stringContaining("rate limit") });
+    expect((await checkNumberConnection(t.db, deps, { tenantId, id: b.id })).result.error).toMatchObject({
+      code: 80007,
+      hint: expect.stringContaining("rate limit"),
+    });
   });
 
   it("turns a slow Graph API into a timeout error, not a hang", async () => {
@@ -126,7 +155,14 @@ describe.each(testDrivers)("connection check (%s)", (kind) => {
     const mk = async (id: string, token: string) =>
       createNumber(t.db, keys, {
         tenantId,
-        input: numberFormSchema.parse({ provider: "green", label: `G${id}`, phoneE164: `+7900555${id.slice(-4)}`, greenApiUrl: green.url, greenInstanceId: id, greenApiToken: token }),
+        input: numberFormSchema.parse({
+          provider: "green",
+          label: `G${id}`,
+          phoneE164: `+7900555${id.slice(-4)}`,
+          greenApiUrl: green.url,
+          greenInstanceId: id,
+          greenApiToken: token,
+        }),
       });
     const offset = kind === "pglite" ? 0 : 5;
     green.addInstance({ id: `110100000${offset + 1}`, token: "tok-a", state: "authorized" });
@@ -136,7 +172,9 @@ describe.each(testDrivers)("connection check (%s)", (kind) => {
     expect(green.requests.at(-1)?.path).toBe(`/waInstance110100000${offset + 1}/getStateInstance/tok-a`);
     const qr = await mk(`110100000${offset + 2}`, "tok-b");
     expect((await checkNumberConnection(t.db, deps, { tenantId, id: qr.id })).row.lastError).toMatchObject({
-      kind: "green_state", state: "notAuthorized", hint: expect.stringContaining("QR"),
+      kind: "green_state",
+      state: "notAuthorized",
+      hint: expect.stringContaining("QR"),
     });
     const wrong = await mk(`110100000${offset + 3}`, "tok-wrong");
     const { row: refused } = await checkNumberConnection(t.db, deps, { tenantId, id: wrong.id });
@@ -147,7 +185,13 @@ describe.each(testDrivers)("connection check (%s)", (kind) => {
   it("leaves a Gupshup number unverified until its first callback", async () => {
     const row = await createNumber(t.db, keys, {
       tenantId,
-      input: numberFormSchema.parse({ provider: "gupshup", label: "GS", phoneE164: `+91809876${kind === "pglite" ? "5432" : "5433"}`, gupshupAppName: "DemoApp", gupshupApiKey: "k" }),
+      input: numberFormSchema.parse({
+        provider: "gupshup",
+        label: "GS",
+        phoneE164: `+91809876${kind === "pglite" ? "5432" : "5433"}`,
+        gupshupAppName: "DemoApp",
+        gupshupApiKey: "k",
+      }),
     });
     const { result } = await checkNumberConnection(t.db, deps, { tenantId, id: row.id });
     expect(result).toMatchObject({ status: "unverified", message: expect.stringContaining("first callback") });

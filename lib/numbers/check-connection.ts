@@ -96,11 +96,31 @@ async function checkGreen(row: NumberRow, deps: ConnectionDeps): Promise<CheckRe
   const token = openSecret(row.greenTokenEnc, deps.encryptionKey);
   if (!token || !row.greenApiUrl || !row.greenInstanceId) return missingSecret("instance token");
   const timeoutMs = deps.graph.timeoutMs ?? DEFAULT_GRAPH_TIMEOUT_MS;
-  const res = await greenRequest(deps.greenEgress ?? greenEgressPolicy(), { apiUrl: row.greenApiUrl, instanceId: row.greenInstanceId, token, method: "getStateInstance", timeoutMs });
+  const res = await greenRequest(deps.greenEgress ?? greenEgressPolicy(), {
+    apiUrl: row.greenApiUrl,
+    instanceId: row.greenInstanceId,
+    token,
+    method: "getStateInstance",
+    timeoutMs,
+  });
   if (!res.ok) {
     const e = res.error;
-    if (e.kind === "refused") return { status: "error", message: e.message, error: { kind: "refused", message: e.message, hint: "Enter the API URL shown in the Green API console. A self-hosted gateway must be listed in GREEN_API_HOSTS by the operator." } };
-    if (e.kind === "redirect") return { status: "error", message: e.message, error: { kind: "provider_http", httpStatus: e.httpStatus ?? 0, message: e.message, hint: "Copy the API URL again from the Green API console." } };
+    if (e.kind === "refused")
+      return {
+        status: "error",
+        message: e.message,
+        error: {
+          kind: "refused",
+          message: e.message,
+          hint: "Enter the API URL shown in the Green API console. A self-hosted gateway must be listed in GREEN_API_HOSTS by the operator.",
+        },
+      };
+    if (e.kind === "redirect")
+      return {
+        status: "error",
+        message: e.message,
+        error: { kind: "provider_http", httpStatus: e.httpStatus ?? 0, message: e.message, hint: "Copy the API URL again from the Green API console." },
+      };
     const hint = e.kind === "timeout" ? "Green API did not answer in time. Check the API URL and try again." : "Check the API URL from the Green API console.";
     return { status: "error", message: e.message, error: { kind: e.kind, message: e.message, hint } };
   }
@@ -116,7 +136,11 @@ async function checkGreen(row: NumberRow, deps: ConnectionDeps): Promise<CheckRe
   const parsed = greenStateResponse.safeParse(res.body);
   if (!parsed.success) {
     const message = "Green API answered without an instance state";
-    return { status: "error", message, error: { kind: "provider_http", httpStatus: status, message, hint: "Check the API URL: it should be the one shown in the Green API console." } };
+    return {
+      status: "error",
+      message,
+      error: { kind: "provider_http", httpStatus: status, message, hint: "Check the API URL: it should be the one shown in the Green API console." },
+    };
   }
   if (parsed.data.stateInstance !== "authorized") {
     const error = greenStateError(parsed.data.stateInstance);

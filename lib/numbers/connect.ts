@@ -13,7 +13,11 @@ import type { NumberInput, NumberPatch } from "./schemas";
 
 export type NumberWithCheck = { number: PublicNumber; check: CheckResult | null };
 
-export async function connectNumber(db: Db, deps: NumberServiceDeps, { tenantId, input }: { tenantId: string; input: NumberInput }): Promise<NumberWithCheck & { check: CheckResult }> {
+export async function connectNumber(
+  db: Db,
+  deps: NumberServiceDeps,
+  { tenantId, input }: { tenantId: string; input: NumberInput },
+): Promise<NumberWithCheck & { check: CheckResult }> {
   const created = await createNumber(db, deps.keys, { tenantId, input });
   if (created.provider === "green") await issueGreenWebhookToken(db, deps.keys, { tenantId, id: created.id });
   forgetWebhookRouting();

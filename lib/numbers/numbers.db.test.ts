@@ -79,9 +79,10 @@ describe.each(testDrivers)("numbers (%s)", (kind) => {
     const rival = await createNumber(t.db, keys, { tenantId: otherTenantId, input: cloudInput({ phoneNumberId: first.phoneNumberId }) });
     // ... but once one workspace has proven it, no other may claim it, nor prove it as well
     await markPhoneNumberIdProven(t.db, { tenantId, id: first.id, at: new Date() });
-    await expect(
-      createNumber(t.db, keys, { tenantId: otherTenantId, input: cloudInput({ phoneNumberId: first.phoneNumberId }) }),
-    ).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("verified in another workspace") });
+    await expect(createNumber(t.db, keys, { tenantId: otherTenantId, input: cloudInput({ phoneNumberId: first.phoneNumberId }) })).rejects.toMatchObject({
+      code: "conflict",
+      message: expect.stringContaining("verified in another workspace"),
+    });
     await expect(markPhoneNumberIdProven(t.db, { tenantId: otherTenantId, id: rival.id, at: new Date() })).rejects.toThrow();
   });
 
@@ -89,14 +90,25 @@ describe.each(testDrivers)("numbers (%s)", (kind) => {
     const green = await createNumber(t.db, keys, {
       tenantId,
       input: numberFormSchema.parse({
-        provider: "green", label: "Green", phoneE164: "+79005550123", greenApiUrl: "https://7103.api.greenapi.com/", greenInstanceId: "7103000001", greenApiToken: "greentoken9f8e",
+        provider: "green",
+        label: "Green",
+        phoneE164: "+79005550123",
+        greenApiUrl: "https://7103.api.greenapi.com/",
+        greenInstanceId: "7103000001",
+        greenApiToken: "greentoken9f8e",
       }),
     });
     expect(green.greenApiUrl).toBe("https://7103.api.greenapi.com");
     expect(toPublicNumber(green, keys, { includeWebhook: false }).secrets).toEqual({ greenApiToken: { set: true, hint: "•••• 9f8e" } });
     const gupshup = await createNumber(t.db, keys, {
       tenantId,
-      input: numberFormSchema.parse({ provider: "gupshup", label: "Gupshup", phoneE164: "+91 80987 65432", gupshupAppName: "DemoApp", gupshupApiKey: "gskey7777" }),
+      input: numberFormSchema.parse({
+        provider: "gupshup",
+        label: "Gupshup",
+        phoneE164: "+91 80987 65432",
+        gupshupAppName: "DemoApp",
+        gupshupApiKey: "gskey7777",
+      }),
     });
     expect(gupshup.gupshupSourceNumber).toBe("+918098765432");
     expect(gupshup.gupshupWebhookToken).toMatch(/^[A-Za-z0-9_-]{32}$/);
@@ -178,7 +190,10 @@ describe.each(testDrivers)("numbers (%s)", (kind) => {
     const row = await createNumber(t.db, keys, { tenantId, input: cloudInput() });
     expect(row.autoLeadSubmitted).toBe(false);
     expect(toPublicNumber(row, keys, { includeWebhook: false }).autoLeadSubmitted).toBe(false);
-    await expect(setAutoLeadSubmitted(t.db, { tenantId, id: row.id, enabled: true })).rejects.toMatchObject({ code: "unprocessable", reason: "dataset_missing" });
+    await expect(setAutoLeadSubmitted(t.db, { tenantId, id: row.id, enabled: true })).rejects.toMatchObject({
+      code: "unprocessable",
+      reason: "dataset_missing",
+    });
 
     await updateNumber(t.db, keys, { tenantId, id: row.id, patch: { datasetId: "1234567890" } });
     await expect(setAutoLeadSubmitted(t.db, { tenantId: otherTenantId, id: row.id, enabled: true })).rejects.toMatchObject({ code: "not_found" });
@@ -193,7 +208,14 @@ describe.each(testDrivers)("numbers (%s)", (kind) => {
 
     const green = await createNumber(t.db, keys, {
       tenantId,
-      input: numberFormSchema.parse({ provider: "green", label: "Green auto", phoneE164: "+79005550199", greenApiUrl: "https://7103.api.greenapi.com", greenInstanceId: "7103000009", greenApiToken: "greentoken0000" }),
+      input: numberFormSchema.parse({
+        provider: "green",
+        label: "Green auto",
+        phoneE164: "+79005550199",
+        greenApiUrl: "https://7103.api.greenapi.com",
+        greenInstanceId: "7103000009",
+        greenApiToken: "greentoken0000",
+      }),
     });
     await expect(setAutoLeadSubmitted(t.db, { tenantId, id: green.id, enabled: true })).rejects.toMatchObject({ reason: "number_not_cloud" });
   });
@@ -215,7 +237,13 @@ describe.each(testDrivers)("numbers (%s)", (kind) => {
 
     const gupshup = await createNumber(t.db, keys, {
       tenantId,
-      input: numberFormSchema.parse({ provider: "gupshup", label: "Gupshup auto", phoneE164: "+91 80987 65499", gupshupAppName: "AutoApp", gupshupApiKey: "gskey8888" }),
+      input: numberFormSchema.parse({
+        provider: "gupshup",
+        label: "Gupshup auto",
+        phoneE164: "+91 80987 65499",
+        gupshupAppName: "AutoApp",
+        gupshupApiKey: "gskey8888",
+      }),
     });
     await expect(updateNumber(t.db, keys, { tenantId, id: gupshup.id, patch: { autoLeadSubmitted: false } })).rejects.toMatchObject({
       details: { fieldErrors: { autoLeadSubmitted: [expect.stringContaining("Cloud API")] } },

@@ -5,8 +5,15 @@ import { z } from "zod";
 import type { Db } from "@/db/client";
 import { isUniqueViolation } from "@/db/errors";
 import {
-  countNumberReferences, deleteNumber as deleteNumberRow, findPhoneNumberIdOwner, getNumberById, insertNumber, listNumbers,
-  type NumberReferences, type NumberRow, updateNumber as updateNumberRow,
+  countNumberReferences,
+  deleteNumber as deleteNumberRow,
+  findPhoneNumberIdOwner,
+  getNumberById,
+  insertNumber,
+  listNumbers,
+  type NumberReferences,
+  type NumberRow,
+  updateNumber as updateNumberRow,
 } from "@/db/queries";
 import type { NewWhatsappNumber } from "@/db/schema";
 import { decryptSecret, encryptSecret, openSecret, randomToken, secretHint } from "@/lib/crypto";
@@ -266,7 +273,15 @@ function storedInput(row: NumberRow): Record<string, unknown> {
 
 /** Fields whose change means the connection must be checked again. */
 const CONNECTION_FIELDS = [
-  "phoneE164", "phoneNumberId", "wabaId", "accessTokenEnc", "greenApiUrl", "greenInstanceId", "greenTokenEnc", "gupshupAppName", "gupshupApiKeyEnc",
+  "phoneE164",
+  "phoneNumberId",
+  "wabaId",
+  "accessTokenEnc",
+  "greenApiUrl",
+  "greenInstanceId",
+  "greenTokenEnc",
+  "gupshupAppName",
+  "gupshupApiKeyEnc",
 ] as const;
 
 /**
@@ -292,7 +307,8 @@ export async function updateNumber(
   const definedPatch = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
   const merged: Record<string, unknown> = { ...storedInput(current), ...definedPatch };
   // clearing the dataset turns the automatic events off (they have nowhere to go)
-  if (current.provider === "cloud" && patch.autoLeadSubmitted === undefined && (merged.datasetId === null || merged.datasetId === "")) merged.autoLeadSubmitted = false;
+  if (current.provider === "cloud" && patch.autoLeadSubmitted === undefined && (merged.datasetId === null || merged.datasetId === ""))
+    merged.autoLeadSubmitted = false;
   const parsed = numberUpdateSchema.safeParse(merged);
   if (!parsed.success) {
     throw new AppError("unprocessable", "Please correct the highlighted fields.", { fieldErrors: z.flattenError(parsed.error).fieldErrors });
@@ -375,9 +391,13 @@ export async function deleteNumber(db: Db, { tenantId, id }: { tenantId: string;
     const references = await countNumberReferences(tx, { tenantId, id });
     const described = describeReferences(references);
     if (described) {
-      throw new AppError("conflict", `This number has ${described}, so it cannot be deleted. Deactivate it instead: it will send nothing and keep its history.`, {
-        references,
-      });
+      throw new AppError(
+        "conflict",
+        `This number has ${described}, so it cannot be deleted. Deactivate it instead: it will send nothing and keep its history.`,
+        {
+          references,
+        },
+      );
     }
     await deleteNumberRow(tx, { tenantId, id });
     forgetWebhookRouting();

@@ -3,8 +3,14 @@ import { describe, expect, it } from "vitest";
 import { createNumberSchema, numberEditFormSchema, numberFormSchema, numberPatchSchema } from "./schemas";
 
 const cloud = {
-  provider: "cloud", label: "Sales", phoneE164: "+7 900 123-45-67", phoneNumberId: "106540352242922", wabaId: "102290129340398",
-  accessToken: "EAAG123", appSecret: "abc123", active: true,
+  provider: "cloud",
+  label: "Sales",
+  phoneE164: "+7 900 123-45-67",
+  phoneNumberId: "106540352242922",
+  wabaId: "102290129340398",
+  accessToken: "EAAG123",
+  appSecret: "abc123",
+  active: true,
 };
 const fieldErrors = (schema: z.ZodType, input: unknown) => {
   const r = schema.safeParse(input);
@@ -18,7 +24,14 @@ describe("number schemas", () => {
   });
 
   it("explains each bad field the way the form shows it", () => {
-    const errors = fieldErrors(numberFormSchema, { ...cloud, phoneE164: "+7 900", phoneNumberId: "10654abc", accessToken: "", appSecret: "has space", sendRatePerSecond: 81 });
+    const errors = fieldErrors(numberFormSchema, {
+      ...cloud,
+      phoneE164: "+7 900",
+      phoneNumberId: "10654abc",
+      accessToken: "",
+      appSecret: "has space",
+      sendRatePerSecond: 81,
+    });
     expect(errors.phoneE164?.[0]).toBe("Not a valid number for Russia: it is too short");
     expect(errors.phoneNumberId?.[0]).toMatch(/digits only/);
     expect(errors.accessToken?.[0]).toBe("Enter the access token");
@@ -33,9 +46,23 @@ describe("number schemas", () => {
   });
 
   it("validates each provider's own fields", () => {
-    const green = fieldErrors(numberFormSchema, { provider: "green", label: "G", phoneE164: "+79005550123", greenApiUrl: "ftp://x", greenInstanceId: "abc", greenApiToken: "" });
+    const green = fieldErrors(numberFormSchema, {
+      provider: "green",
+      label: "G",
+      phoneE164: "+79005550123",
+      greenApiUrl: "ftp://x",
+      greenInstanceId: "abc",
+      greenApiToken: "",
+    });
     expect(Object.keys(green).sort()).toEqual(["greenApiToken", "greenApiUrl", "greenInstanceId"]);
-    const gupshup = numberFormSchema.parse({ provider: "gupshup", label: "G", phoneE164: "+918098765432", gupshupAppName: "App", gupshupApiKey: "k", gupshupSourceNumber: "" });
+    const gupshup = numberFormSchema.parse({
+      provider: "gupshup",
+      label: "G",
+      phoneE164: "+918098765432",
+      gupshupAppName: "App",
+      gupshupApiKey: "k",
+      gupshupSourceNumber: "",
+    });
     expect(gupshup).toMatchObject({ provider: "gupshup", gupshupSourceNumber: undefined });
     expect(numberFormSchema.safeParse({ ...cloud, provider: "viber" }).success).toBe(false);
   });

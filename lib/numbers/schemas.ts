@@ -25,16 +25,10 @@ const digitsSchema = (label: string) =>
     .max(32, `The ${label} is at most 32 digits`);
 
 const secretSchema = (label: string) =>
-  z
-    .string(`Enter the ${label}`)
-    .trim()
-    .min(1, `Enter the ${label}`)
-    .max(4096, `The ${label} is too long`)
-    .regex(/^\S+$/, `The ${label} cannot contain spaces`);
+  z.string(`Enter the ${label}`).trim().min(1, `Enter the ${label}`).max(4096, `The ${label} is too long`).regex(/^\S+$/, `The ${label} cannot contain spaces`);
 
 /** Required on create; on edit an empty value means "keep the stored secret". */
-const secretField = (label: string, mode: Mode) =>
-  mode === "create" ? secretSchema(label) : z.preprocess(emptyToUndefined, secretSchema(label).optional());
+const secretField = (label: string, mode: Mode) => (mode === "create" ? secretSchema(label) : z.preprocess(emptyToUndefined, secretSchema(label).optional()));
 
 const verifyTokenSchema = z
   .string()
@@ -97,7 +91,11 @@ function union(mode: Mode, strict: boolean) {
   const obj = strict ? z.strictObject : z.object;
   const cloud = obj(s.cloud).superRefine((n, ctx) => {
     if (n.autoLeadSubmitted && !n.datasetId) {
-      ctx.addIssue({ code: "custom", path: ["autoLeadSubmitted"], message: "Automatic LeadSubmitted events need a Conversions API dataset: set datasetId first" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["autoLeadSubmitted"],
+        message: "Automatic LeadSubmitted events need a Conversions API dataset: set datasetId first",
+      });
     }
   });
   return z.discriminatedUnion("provider", [cloud, obj(s.green), obj(s.gupshup)], {

@@ -64,13 +64,22 @@ describe("the OpenAPI document", () => {
       const name = `${method.toUpperCase()} ${path}`;
       expect(op.operationId, name).toMatch(/^[a-zA-Z][a-zA-Z0-9]*$/);
       expect(op.summary, name).toBeTruthy();
-      expect(op.tags.every((t) => tags.has(t)), name).toBe(true);
+      expect(
+        op.tags.every((t) => tags.has(t)),
+        name,
+      ).toBe(true);
       for (const requirement of op.security) {
         for (const scheme of Object.keys(requirement)) expect(doc.components.securitySchemes, name).toHaveProperty(scheme);
       }
       const statuses = Object.keys(op.responses);
-      expect(statuses.some((s) => /^2\d\d$/.test(s)), name).toBe(true);
-      expect(statuses.every((s) => /^[1-5]\d\d$/.test(s)), name).toBe(true);
+      expect(
+        statuses.some((s) => /^2\d\d$/.test(s)),
+        name,
+      ).toBe(true);
+      expect(
+        statuses.every((s) => /^[1-5]\d\d$/.test(s)),
+        name,
+      ).toBe(true);
       for (const [status, response] of Object.entries(op.responses)) expect(response.description, `${name} ${status}`).toBeTruthy();
     }
   });
@@ -109,7 +118,10 @@ describe("the OpenAPI document", () => {
     // a marketer is enough: only a session still on an admin-set password is refused
     const forbidden = doc.paths["/api/v1/subscribers"]?.get?.responses["403"]?.content?.["application/json"]?.examples;
     expect(Object.keys(forbidden ?? {})).toEqual(["password_change_required"]);
-    expect(Object.keys(doc.paths["/api/v1/users"]?.get?.responses["403"]?.content?.["application/json"]?.examples ?? {})).toEqual(["forbidden", "password_change_required"]);
+    expect(Object.keys(doc.paths["/api/v1/users"]?.get?.responses["403"]?.content?.["application/json"]?.examples ?? {})).toEqual([
+      "forbidden",
+      "password_change_required",
+    ]);
     expect(doc.paths["/api/v1/openapi.json"]?.get?.security).toEqual([]);
   });
 
@@ -119,7 +131,12 @@ describe("the OpenAPI document", () => {
         expect(op.bodyExample, `${op.operationId} needs a bodyExample`).toBeDefined();
         const parsed = op.body.safeParse(op.bodyExample);
         expect(parsed.error?.issues ?? [], op.operationId).toEqual([]);
-        if (op.bodyTypesFrom) expect(Object.keys(op.bodyExample as object).every((k) => k in (doc.paths[op.path]?.[op.method]?.requestBody?.content["application/json"]?.schema?.properties ?? {}))).toBe(true);
+        if (op.bodyTypesFrom)
+          expect(
+            Object.keys(op.bodyExample as object).every(
+              (k) => k in (doc.paths[op.path]?.[op.method]?.requestBody?.content["application/json"]?.schema?.properties ?? {}),
+            ),
+          ).toBe(true);
       }
       for (const r of op.responses) {
         if (r.example === undefined || !r.schema) continue;
@@ -173,7 +190,15 @@ describe("POST /api/v1/conversions/whatsapp", () => {
   it("lists every error reason", () => {
     expect(codes("409")).toEqual(["event_id_conflict"]);
     expect(codes("404")).toEqual(expect.arrayContaining(["number_not_found", "conversation_not_found"]));
-    expect(codes("422").sort()).toEqual(["dataset_missing", "event_in_future", "event_name_not_allowed", "event_too_old", "invalid_request", "no_click_id", "number_not_cloud"]);
+    expect(codes("422").sort()).toEqual([
+      "dataset_missing",
+      "event_in_future",
+      "event_name_not_allowed",
+      "event_too_old",
+      "invalid_request",
+      "no_click_id",
+      "number_not_cloud",
+    ]);
     expect(codes("401")).toEqual(["unauthorized"]);
     expect(codes("400")).toEqual(["bad_request"]);
   });

@@ -25,7 +25,14 @@ export type OperationObject = {
   requestBody?: { required: boolean; content: Record<string, MediaTypeObject> };
   responses: Record<string, ResponseObject>;
 };
-export type SecuritySchemeObject = { type: "http" | "apiKey"; scheme?: string; bearerFormat?: string; in?: "cookie" | "header"; name?: string; description: string };
+export type SecuritySchemeObject = {
+  type: "http" | "apiKey";
+  scheme?: string;
+  bearerFormat?: string;
+  in?: "cookie" | "header";
+  name?: string;
+  description: string;
+};
 export type OpenApiDocument = {
   openapi: "3.1.0";
   info: { title: string; version: string; description: string };
@@ -49,7 +56,8 @@ const SECURITY_SCHEMES: Record<AuthScheme, SecuritySchemeObject> = {
     type: "apiKey",
     in: "cookie",
     name: "authjs.session-token",
-    description: "The console's sign-in session (`__Secure-authjs.session-token` over HTTPS); the browser sends it. The user's role must be at least the operation's `x-required-role`.",
+    description:
+      "The console's sign-in session (`__Secure-authjs.session-token` over HTTPS); the browser sends it. The user's role must be at least the operation's `x-required-role`.",
   },
   cronSecret: {
     type: "http",
@@ -61,7 +69,7 @@ const SECURITY_SCHEMES: Record<AuthScheme, SecuritySchemeObject> = {
 const INFO_DESCRIPTION = [
   "Clicktrail follows each sale from a Click-to-WhatsApp ad to the chat, and reports conversions back to Meta.",
   "**Authentication.** Send `Authorization: Bearer <API key>` (create one under Settings → API keys; it acts as an admin of its workspace). The console's own pages call the same routes with the sign-in session; then the user's role must be at least the operation's `x-required-role` (admin > manager > marketer), and a session whose password an admin set answers 403 `password_change_required` until its owner chooses their own on the console's Account page (API keys are unaffected).",
-  "**Errors.** Every error has one shape: `{ \"error\": { \"code\", \"message\", \"details\"? } }`. `code` is a precise reason where there is one (e.g. `event_too_old`), otherwise the class (`unauthorized`, `forbidden`, `not_found`, `conflict`, `unprocessable`…). Validation errors carry zod's `{ formErrors, fieldErrors }` in `details`.",
+  '**Errors.** Every error has one shape: `{ "error": { "code", "message", "details"? } }`. `code` is a precise reason where there is one (e.g. `event_too_old`), otherwise the class (`unauthorized`, `forbidden`, `not_found`, `conflict`, `unprocessable`…). Validation errors carry zod\'s `{ formErrors, fieldErrors }` in `details`.',
   "**Lists** are keyset-paginated: pass the answer's `nextCursor` as `cursor` for the next page (`null` on the last). **Ids** are UUIDs; an id of another workspace, or one that is not a UUID, answers 404. JSON field names are camelCase.",
   [
     "**Conventions** (one per thing, everywhere):",
@@ -157,7 +165,9 @@ function mergedPatchBody(op: ApiOperation): z.ZodType {
     } else {
       let field = owners[0]!.shape[name] as z.ZodType;
       while (field instanceof z.ZodDefault || field instanceof z.ZodOptional) field = field._zod.def.innerType as z.ZodType;
-      shape[name] = (owners.length < options.length && discriminator ? field.meta({ description: `Only for ${discriminator} ${owners.map(tagOf).join(", ")}` }) : field).optional();
+      shape[name] = (
+        owners.length < options.length && discriminator ? field.meta({ description: `Only for ${discriminator} ${owners.map(tagOf).join(", ")}` }) : field
+      ).optional();
     }
   }
   return z.strictObject(shape).meta({ description: "Any subset of the fields; the result after the change must be valid as a whole" });
@@ -222,7 +232,12 @@ function operationObject(op: ApiOperation): ZodOpenApiOperationObject {
     ...(op.auth.includes("session") ? { "x-required-role": op.role } : {}),
     ...(hasPath || query ? { requestParams: { ...(hasPath ? { path: op.params } : {}), ...(query ? { query } : {}) } } : {}),
     ...(op.body
-      ? { requestBody: { required: true, content: { "application/json": { schema: documentedBody(op), ...(op.bodyExample === undefined ? {} : { example: op.bodyExample }) } } } }
+      ? {
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: documentedBody(op), ...(op.bodyExample === undefined ? {} : { example: op.bodyExample }) } },
+          },
+        }
       : {}),
     responses: responses(op),
   };

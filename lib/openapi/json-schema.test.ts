@@ -47,7 +47,13 @@ describe("the document's JSON Schemas", () => {
   });
 
   it("refuses two different schemas under one name", () => {
-    const clash = defineOperation({ ...op, operationId: "clash", path: "/api/v1/clash", responses: [{ status: 201, description: "x", schema: z.object({ other: z.number() }).meta({ id: "TestItem" }) }], handler: async () => ({ other: 1 }) });
+    const clash = defineOperation({
+      ...op,
+      operationId: "clash",
+      path: "/api/v1/clash",
+      responses: [{ status: 201, description: "x", schema: z.object({ other: z.number() }).meta({ id: "TestItem" }) }],
+      handler: async () => ({ other: 1 }),
+    });
     expect(() => buildOpenApiDocument({ appUrl: "http://localhost:3000", operations: [op, clash] })).toThrow(/TestItem/);
   });
 });

@@ -42,12 +42,14 @@ export const conversionOperations: ApiOperation[] = [
     body: conversionRequestBody,
     bodyNotes: {
       accountId: "The id of one of your WhatsApp numbers (GET /api/v1/numbers): a Meta Cloud API number with a Conversions API dataset.",
-      eventName: "Case-sensitive. Standard pixel events such as `Lead` or `CompleteRegistration` are refused (`event_name_not_allowed`, with the name to use instead).",
+      eventName:
+        "Case-sensitive. Standard pixel events such as `Lead` or `CompleteRegistration` are refused (`event_name_not_allowed`, with the name to use instead).",
       eventTime: "Unix time in seconds (not milliseconds). Default: now. At most 7 days old and 10 minutes in the future.",
       eventId: "Your stable id for this conversion, e.g. `order-1029:Purchase`: the idempotency key.",
       conversationId: "A Clicktrail conversation that started from an ad click (GET /api/v1/subscribers/{id}). Send this or `phoneE164`.",
-      phoneE164: "The customer's WhatsApp number with its country code, digits only (a leading + is allowed), e.g. `15551234567`. Send this or `conversationId`.",
-      value: "A number or a numeric string (`\"149.90\"`), 0 to 999999999999.99. Required for Purchase; needs `currency`.",
+      phoneE164:
+        "The customer's WhatsApp number with its country code, digits only (a leading + is allowed), e.g. `15551234567`. Send this or `conversationId`.",
+      value: 'A number or a numeric string (`"149.90"`), 0 to 999999999999.99. Required for Purchase; needs `currency`.',
       currency: "ISO 4217 code, any case, e.g. `USD`. Required for Purchase and whenever `value` is sent.",
       contentIds: "Product ids (up to 1000).",
       email: "The customer's email: must be valid; trimmed, lower-cased and stored only as its SHA-256.",
@@ -70,27 +72,62 @@ export const conversionOperations: ApiOperation[] = [
         status: 202,
         description: "Accepted: stored `queued` and sent to Meta right after this answer",
         schema: conversionAcceptedSchema,
-        example: { id: "5b1f9c8e-2d3a-4b6c-8e7f-0a1b2c3d4e5f", eventId: "order-1029:Purchase", status: "queued", conversationId: EXAMPLE_CONVERSATION_ID, warnings: [], duplicate: false },
+        example: {
+          id: "5b1f9c8e-2d3a-4b6c-8e7f-0a1b2c3d4e5f",
+          eventId: "order-1029:Purchase",
+          status: "queued",
+          conversationId: EXAMPLE_CONVERSATION_ID,
+          warnings: [],
+          duplicate: false,
+        },
       },
       {
         status: 200,
         description: "This `eventId` was already recorded with the same body: the first conversion, `duplicate: true` (nothing new is sent)",
         schema: conversionAcceptedSchema,
-        example: { id: "5b1f9c8e-2d3a-4b6c-8e7f-0a1b2c3d4e5f", eventId: "order-1029:Purchase", status: "sent", conversationId: EXAMPLE_CONVERSATION_ID, warnings: [], duplicate: true },
+        example: {
+          id: "5b1f9c8e-2d3a-4b6c-8e7f-0a1b2c3d4e5f",
+          eventId: "order-1029:Purchase",
+          status: "sent",
+          conversationId: EXAMPLE_CONVERSATION_ID,
+          warnings: [],
+          duplicate: true,
+        },
       },
     ],
     omitStandardErrors: ["unprocessable"],
     errors: [
       { status: 404, code: "number_not_found", message: `Number ${EXAMPLE_NUMBER_ID} was not found (accountId is the id of one of your numbers)` },
       { status: 404, code: "conversation_not_found", message: "Nobody with the phone +15551234567 has written to this number" },
-      { status: 409, code: "event_id_conflict", message: 'eventId "order-1029:Purchase" was already used for a different conversion (Purchase); send a new eventId, or repeat the first request exactly' },
-      { status: 422, code: "invalid_request", message: "accountId must be the id of one of your WhatsApp numbers (GET /api/v1/numbers); A Purchase needs a value" },
-      { status: 422, code: "event_name_not_allowed", message: 'Meta rejects "Lead" for business messaging (error 2804066, "Messaging Event Invalid Event Type"); use "LeadSubmitted" instead' },
+      {
+        status: 409,
+        code: "event_id_conflict",
+        message:
+          'eventId "order-1029:Purchase" was already used for a different conversion (Purchase); send a new eventId, or repeat the first request exactly',
+      },
+      {
+        status: 422,
+        code: "invalid_request",
+        message: "accountId must be the id of one of your WhatsApp numbers (GET /api/v1/numbers); A Purchase needs a value",
+      },
+      {
+        status: 422,
+        code: "event_name_not_allowed",
+        message: 'Meta rejects "Lead" for business messaging (error 2804066, "Messaging Event Invalid Event Type"); use "LeadSubmitted" instead',
+      },
       { status: 422, code: "event_too_old", message: "eventTime is 9 days old; Meta rejects events older than 7 days" },
       { status: 422, code: "event_in_future", message: "eventTime is 2 hours in the future; it may be at most 10 minutes ahead of now" },
-      { status: 422, code: "no_click_id", message: "This conversation did not start from a Click-to-WhatsApp ad click (it has no ctwa_clid), so Meta cannot attribute a conversion to it" },
+      {
+        status: 422,
+        code: "no_click_id",
+        message: "This conversation did not start from a Click-to-WhatsApp ad click (it has no ctwa_clid), so Meta cannot attribute a conversion to it",
+      },
       { status: 422, code: "dataset_missing", message: "Sales has no Conversions API dataset yet: fetch or create one on the number's page" },
-      { status: 422, code: "number_not_cloud", message: "Sales is not a WhatsApp Cloud API number with a WABA id; conversions go to Meta through a Cloud API number" },
+      {
+        status: 422,
+        code: "number_not_cloud",
+        message: "Sales is not a WhatsApp Cloud API number with a WABA id; conversions go to Meta through a Cloud API number",
+      },
     ],
     handler: async ({ db, tenantId, body }) => {
       const { result, claimed } = await createConversion(db, { tenantId, request: body, now: new Date(), deliverNow: true });
@@ -137,7 +174,8 @@ export const conversionOperations: ApiOperation[] = [
     operationId: "retryConversion",
     tag: "Conversions",
     summary: "Retry a conversion",
-    description: "Sends a `failed` or `rejected` conversion again (after fixing the token or dataset, say); its attempts start over. A `queued` one is answered as it is.",
+    description:
+      "Sends a `failed` or `rejected` conversion again (after fixing the token or dataset, say); its attempts start over. A `queued` one is answered as it is.",
     responses: [{ status: 202, description: "Queued again and sent right after this answer", schema: conversionSchema }],
     errors: [{ status: 409, code: "already_sent", message: "This conversion was already sent; it is never sent twice" }],
     handler: async ({ db, tenantId, params }) => {

@@ -24,7 +24,7 @@ const leadFields = {
   source: z.string().nullable(),
   externalRef: z.string().nullable().meta({ description: "Your idempotency key (e.g. the form submission id)" }),
   callStatus: z.enum(CALL_STATUSES),
-  isTarget: z.boolean().nullable().meta({ description: "The answer to \"target and interested?\"; null until a manager answered" }),
+  isTarget: z.boolean().nullable().meta({ description: 'The answer to "target and interested?"; null until a manager answered' }),
   campaignActive: z.boolean().meta({ description: "The WhatsApp drip is running" }),
   enrolledAt: nullableIso.meta({ description: "First enrollment: the drip's schedule counts from here" }),
   numberId: uuid.nullable().meta({ description: "The number its drip is sent from (null: no Cloud API or Green API number was connected)" }),
@@ -53,9 +53,7 @@ const queueCountsSchema = z
   })
   .meta({ description: "The lead's drip messages counted by status" });
 
-const leadListItemSchema = z
-  .object({ ...leadFields, numberLabel: z.string().nullable(), queue: queueCountsSchema })
-  .meta({ id: "LeadListItem" });
+const leadListItemSchema = z.object({ ...leadFields, numberLabel: z.string().nullable(), queue: queueCountsSchema }).meta({ id: "LeadListItem" });
 const _listItemIsExact: Equal<z.output<typeof leadListItemSchema>, ReturnType<typeof leadListJson>> = true;
 
 const leadMessageSchema = z.object({
@@ -90,10 +88,10 @@ const leadPatchedSchema = z
     ...detailFields,
     queued: z.number().int().meta({ description: "Messages this change queued (enrolling again queues nothing new)" }),
     cancelled: z.number().int().meta({ description: "Pending messages this change cancelled" }),
-    notQueued: z
-      .object({ code: z.string(), message: z.string() })
-      .nullable()
-      .meta({ description: "Why enrolling queued nothing: `marketing_stopped` when the customer stopped marketing messages in WhatsApp (the answer is recorded, the campaign does not start)" }),
+    notQueued: z.object({ code: z.string(), message: z.string() }).nullable().meta({
+      description:
+        "Why enrolling queued nothing: `marketing_stopped` when the customer stopped marketing messages in WhatsApp (the answer is recorded, the campaign does not start)",
+    }),
   })
   .meta({ id: "LeadUpdated" });
 type PatchAnswer = Awaited<ReturnType<typeof patchLead>>;
@@ -113,14 +111,30 @@ const withPreciseErrors = <S extends z.ZodType>(check: (raw: unknown) => z.outpu
 
 /** `object` with `notes` as its fields' descriptions (bodyNotes describe only a plain object body, not a preprocessed one). */
 function describedFields<S extends z.ZodObject>(object: S, notes: Partial<Record<keyof S["shape"] & string, string>>): S {
-  const described = Object.entries(notes as Record<string, string>).map(([name, note]) => [name, (object.shape[name] as z.ZodType).meta({ description: note })]);
+  const described = Object.entries(notes as Record<string, string>).map(([name, note]) => [
+    name,
+    (object.shape[name] as z.ZodType).meta({ description: note }),
+  ]);
   return object.extend(Object.fromEntries(described)) as S;
 }
 
 const exampleLead = {
-  id: EXAMPLE_LEAD_ID, name: "Anna", phone: "+79001234567", segment: "acting", source: "website", externalRef: "form-100481",
-  callStatus: "not_called", isTarget: null, campaignActive: false, enrolledAt: null, numberId: EXAMPLE_NUMBER_ID, subscriberId: null,
-  assignedUserId: null, lastWhatsappSentAt: null, createdAt: "2026-11-21T09:30:00.000Z", updatedAt: "2026-11-21T09:30:00.000Z",
+  id: EXAMPLE_LEAD_ID,
+  name: "Anna",
+  phone: "+79001234567",
+  segment: "acting",
+  source: "website",
+  externalRef: "form-100481",
+  callStatus: "not_called",
+  isTarget: null,
+  campaignActive: false,
+  enrolledAt: null,
+  numberId: EXAMPLE_NUMBER_ID,
+  subscriberId: null,
+  assignedUserId: null,
+  lastWhatsappSentAt: null,
+  createdAt: "2026-11-21T09:30:00.000Z",
+  updatedAt: "2026-11-21T09:30:00.000Z",
 };
 
 export const leadOperations: ApiOperation[] = [
@@ -131,7 +145,7 @@ export const leadOperations: ApiOperation[] = [
     tag: "Leads",
     summary: "Create a lead",
     description: [
-      "A request left on your website (or in a CRM): the person a manager will call. When the manager answers \"target and interested?\" with yes (PATCH with `isTarget: true`), the WhatsApp drip starts.",
+      'A request left on your website (or in a CRM): the person a manager will call. When the manager answers "target and interested?" with yes (PATCH with `isTarget: true`), the WhatsApp drip starts.',
       "Without `numberId` the lead's drip is sent from your default number: the oldest active Meta Cloud API or Green API number (a demo number only when there is no other). When someone with this phone has already written to you, the lead is linked to that subscriber.",
       "Idempotent per `externalRef`: the same `externalRef` again answers 200 with the first lead and `duplicate: true` (nothing changes). Without `externalRef` every request is a new lead.",
     ].join("\n\n"),
@@ -140,7 +154,8 @@ export const leadOperations: ApiOperation[] = [
       parseCreateLead,
       describedFields(createLeadSchema, {
         name: "The person's name (1–200 characters)",
-        phone: "Any format with the country code, e.g. `+7 900 123-45-67`; stored as E.164. It must be a valid number, unless a subscriber wrote to you from it (WhatsApp reported it: any possible number is taken then)",
+        phone:
+          "Any format with the country code, e.g. `+7 900 123-45-67`; stored as E.164. It must be a valid number, unless a subscriber wrote to you from it (WhatsApp reported it: any possible number is taken then)",
         segment: "The course or segment (e.g. `acting`): the drip uses that segment's templates and those for every segment",
         source: "Where the lead came from, e.g. `website`",
         externalRef: "Your id for this request (e.g. the form submission id): send it so a retried form never makes two leads",
@@ -150,7 +165,12 @@ export const leadOperations: ApiOperation[] = [
     bodyExample: { name: "Anna", phone: "+7 900 123-45-67", segment: "acting", source: "website", externalRef: "form-100481" },
     responses: [
       { status: 201, description: "Created", schema: leadCreatedSchema, example: { ...exampleLead, duplicate: false } },
-      { status: 200, description: "This `externalRef` was already used: the first lead, unchanged", schema: leadCreatedSchema, example: { ...exampleLead, duplicate: true } },
+      {
+        status: 200,
+        description: "This `externalRef` was already used: the first lead, unchanged",
+        schema: leadCreatedSchema,
+        example: { ...exampleLead, duplicate: true },
+      },
     ],
     omitStandardErrors: ["unprocessable"],
     errors: [
@@ -174,7 +194,7 @@ export const leadOperations: ApiOperation[] = [
     query: [leadFiltersSchema, pageParamsSchema],
     queryNotes: {
       callStatus: "The manager's last call: `not_called`, `called` or `no_answer`",
-      isTarget: "The answer to \"target and interested?\": `yes`, `no`, or `unanswered`",
+      isTarget: 'The answer to "target and interested?": `yes`, `no`, or `unanswered`',
       campaignActive: "`true`: the drip is running; `false`: it is not (never started, or stopped)",
       segment: "Exactly this segment",
       q: "Search: digits of the phone (at least 3, any format) or a part of the name (at least 2 characters)",
@@ -193,7 +213,8 @@ export const leadOperations: ApiOperation[] = [
     operationId: "getLead",
     tag: "Leads",
     summary: "Get a lead",
-    description: "One lead with its sending number, its subscriber, the manager who called, and its drip messages (template, scheduled time, status, error, sent time).",
+    description:
+      "One lead with its sending number, its subscriber, the manager who called, and its drip messages (template, scheduled time, status, error, sent time).",
     responses: [{ status: 200, description: "The lead", schema: leadDetailSchema }],
     handler: async ({ db, tenantId, params }) => leadDetailJson(await getLead(db, { tenantId, id: params.id })),
   }),
@@ -204,21 +225,37 @@ export const leadOperations: ApiOperation[] = [
     tag: "Leads",
     summary: "Record a call or stop the campaign",
     description: [
-      "The manager's call, as in the console: `callStatus: \"called\"` with `isTarget: true` (\"target and interested\") enrolls the lead: one message per active template of its segment is queued, scheduled from the first enrollment. `isTarget: false` records not-target and stops a running campaign. `callStatus: \"no_answer\"` is only recorded. `isTarget` alone means the call got through.",
+      'The manager\'s call, as in the console: `callStatus: "called"` with `isTarget: true` ("target and interested") enrolls the lead: one message per active template of its segment is queued, scheduled from the first enrollment. `isTarget: false` records not-target and stops a running campaign. `callStatus: "no_answer"` is only recorded. `isTarget` alone means the call got through.',
       "`campaignActive: false` stops the campaign: pending messages are cancelled, sent ones stay. `campaignActive: true` is refused: set `isTarget: true` to start a campaign.",
       "Enrolling is idempotent: each template is queued at most once per lead, so answering yes again (or after a stop) queues nothing that was queued before.",
     ].join("\n\n"),
     role: "manager",
     body: withPreciseErrors(parseLeadPatch, leadPatchSchema),
     bodyExample: { callStatus: "called", isTarget: true },
-    responses: [{ status: 200, description: "The lead after the change (as GET /api/v1/leads/{id}), with what it queued and cancelled", schema: leadPatchedSchema }],
+    responses: [
+      { status: 200, description: "The lead after the change (as GET /api/v1/leads/{id}), with what it queued and cancelled", schema: leadPatchedSchema },
+    ],
     omitStandardErrors: ["unprocessable"],
     errors: [
-      { status: 422, code: "campaign_needs_target", message: "campaignActive can only be set to false (to stop the campaign); to start it, set isTarget: true, which enrolls the lead" },
-      { status: 422, code: "invalid_request", message: 'isTarget: isTarget answers a call that got through: send callStatus "called" (or leave it out) with it' },
+      {
+        status: 422,
+        code: "campaign_needs_target",
+        message: "campaignActive can only be set to false (to stop the campaign); to start it, set isTarget: true, which enrolls the lead",
+      },
+      {
+        status: 422,
+        code: "invalid_request",
+        message: 'isTarget: isTarget answers a call that got through: send callStatus "called" (or leave it out) with it',
+      },
     ],
     handler: async ({ db, principal, tenantId, params, body }) => {
-      const { detail, queued, cancelled, notQueued } = await patchLead(db, { tenantId, leadId: params.id, patch: body, userId: principal.userId, now: new Date() });
+      const { detail, queued, cancelled, notQueued } = await patchLead(db, {
+        tenantId,
+        leadId: params.id,
+        patch: body,
+        userId: principal.userId,
+        now: new Date(),
+      });
       return { ...leadDetailJson(detail), queued, cancelled, notQueued };
     },
   }),

@@ -62,14 +62,31 @@ export const connectionErrorSchema = z
       })
       .meta({ description: "The provider did not answer in time, could not be reached, or answered in an unexpected way" }),
     z
-      .object({ kind: z.literal("mismatch"), message: z.string(), hint: z.string(), expected: z.string().meta({ description: "The number entered" }), actual: z.string().meta({ description: "The display number Meta reports for the Phone Number ID" }) })
+      .object({
+        kind: z.literal("mismatch"),
+        message: z.string(),
+        hint: z.string(),
+        expected: z.string().meta({ description: "The number entered" }),
+        actual: z.string().meta({ description: "The display number Meta reports for the Phone Number ID" }),
+      })
       .meta({ description: "The Phone Number ID belongs to another phone number" }),
     z
-      .object({ kind: z.literal("green_state"), message: z.string(), hint: z.string(), state: z.string().meta({ description: "Green API's `stateInstance`, e.g. `notAuthorized`" }) })
+      .object({
+        kind: z.literal("green_state"),
+        message: z.string(),
+        hint: z.string(),
+        state: z.string().meta({ description: "Green API's `stateInstance`, e.g. `notAuthorized`" }),
+      })
       .meta({ description: "The Green API instance is not authorized" }),
-    z.object({ kind: z.literal("provider_http"), httpStatus: z.number().int(), message: z.string(), hint: z.string() }).meta({ description: "Green API answered an HTTP error" }),
-    z.object({ kind: z.literal("refused"), message: z.string(), hint: z.string() }).meta({ description: "Refused before any call: a Green API URL the server may not call, or a Phone Number ID another workspace proved first" }),
-    z.object({ kind: z.literal("not_configured"), message: z.string(), hint: z.string().nullable() }).meta({ description: "A stored secret cannot be read (sealed with another ENCRYPTION_KEY)" }),
+    z
+      .object({ kind: z.literal("provider_http"), httpStatus: z.number().int(), message: z.string(), hint: z.string() })
+      .meta({ description: "Green API answered an HTTP error" }),
+    z
+      .object({ kind: z.literal("refused"), message: z.string(), hint: z.string() })
+      .meta({ description: "Refused before any call: a Green API URL the server may not call, or a Phone Number ID another workspace proved first" }),
+    z
+      .object({ kind: z.literal("not_configured"), message: z.string(), hint: z.string().nullable() })
+      .meta({ description: "A stored secret cannot be read (sealed with another ENCRYPTION_KEY)" }),
     z
       .object({
         kind: z.literal("account_update"),
@@ -80,7 +97,10 @@ export const connectionErrorSchema = z
       })
       .meta({ description: "Meta reported a problem with the WhatsApp Business Account (account_update webhook)" }),
   ])
-  .meta({ id: "ConnectionError", description: "Why the last connection test (or Meta's account webhook) says the number does not work: the provider's error verbatim, with a hint" });
+  .meta({
+    id: "ConnectionError",
+    description: "Why the last connection test (or Meta's account webhook) says the number does not work: the provider's error verbatim, with a hint",
+  });
 const _connectionErrorIsExact: Equal<z.output<typeof connectionErrorSchema>, Jsonified<ConnectionError>> = true;
 
 const secretStateSchema = z.object({
@@ -115,8 +135,16 @@ export const numberSchema = z
     gupshupAppName: z.string().nullable().meta({ description: "Gupshup numbers" }),
     gupshupSourceNumber: z.string().nullable().meta({ description: "Gupshup numbers" }),
     secrets: z
-      .object({ accessToken: secretStateSchema.optional(), appSecret: secretStateSchema.optional(), greenApiToken: secretStateSchema.optional(), gupshupApiKey: secretStateSchema.optional() })
-      .meta({ description: "The provider's secrets (Cloud API: accessToken and appSecret; Green API: greenApiToken; Gupshup: gupshupApiKey): whether each is set and its last characters, never the secret" }),
+      .object({
+        accessToken: secretStateSchema.optional(),
+        appSecret: secretStateSchema.optional(),
+        greenApiToken: secretStateSchema.optional(),
+        gupshupApiKey: secretStateSchema.optional(),
+      })
+      .meta({
+        description:
+          "The provider's secrets (Cloud API: accessToken and appSecret; Green API: greenApiToken; Gupshup: gupshupApiKey): whether each is set and its last characters, never the secret",
+      }),
     webhook: z
       .object({
         callbackUrl: z.string().meta({ description: "Meta's callback URL for this server" }),
@@ -142,7 +170,11 @@ export const connectionCheckSchema = z
     messagingLimitTier: z.string().nullable().optional(),
     codeVerificationStatus: z.string().nullable().optional(),
   })
-  .meta({ id: "ConnectionCheck", description: "A connection test: Cloud API `GET /{phone-number-id}`, Green API `getStateInstance`; Gupshup is confirmed by its first callback. A demo number is not tested (its stored status, and why)." });
+  .meta({
+    id: "ConnectionCheck",
+    description:
+      "A connection test: Cloud API `GET /{phone-number-id}`, Green API `getStateInstance`; Gupshup is confirmed by its first callback. A demo number is not tested (its stored status, and why).",
+  });
 const _checkIsExact: Equal<z.output<typeof connectionCheckSchema>, Jsonified<CheckResult>> = true;
 
 export const checkedNumberSchema = z
@@ -153,7 +185,10 @@ const _checkedIsExact: Equal<z.output<typeof checkedNumberSchema>, Jsonified<Awa
 export const editedNumberSchema = z
   .object({
     number: numberSchema,
-    check: connectionCheckSchema.nullable().meta({ description: "The connection test, run when the change touched the connection (phone number, Phone Number ID, WABA id, access token; Green API URL, instance or token; Gupshup app or API key); null when it did not (e.g. only the label, `active`, the dataset or the app secret changed)" }),
+    check: connectionCheckSchema.nullable().meta({
+      description:
+        "The connection test, run when the change touched the connection (phone number, Phone Number ID, WABA id, access token; Green API URL, instance or token; Gupshup app or API key); null when it did not (e.g. only the label, `active`, the dataset or the app secret changed)",
+    }),
   })
   .meta({ id: "EditedNumber" });
 const _editedIsExact: Equal<z.output<typeof editedNumberSchema>, Jsonified<NumberWithCheck>> = true;
@@ -163,13 +198,19 @@ const includeWebhook = (principal: { role: Role }) => ({ includeWebhook: hasRole
 
 // ----------------------------------------------------------------------------------- webhook events
 
-const webhookEventNumberSchema = z.object({ id: uuid, label: z.string(), phoneE164: z.string() }).nullable().meta({ description: "The number it was routed to (null when none)" });
+const webhookEventNumberSchema = z
+  .object({ id: uuid, label: z.string(), phoneE164: z.string() })
+  .nullable()
+  .meta({ description: "The number it was routed to (null when none)" });
 
 const webhookEventFields = {
   id: uuid,
   provider: z.enum(WEBHOOK_PROVIDERS),
   receivedAt: isoTime,
-  status: z.enum(WEBHOOK_STATUSES).meta({ description: "`received` → `processed`; `failed` (replayable), `unrouted` (no number claims its Phone Number ID yet) or `rejected` (failed its signature check)" }),
+  status: z.enum(WEBHOOK_STATUSES).meta({
+    description:
+      "`received` → `processed`; `failed` (replayable), `unrouted` (no number claims its Phone Number ID yet) or `rejected` (failed its signature check)",
+  }),
   signatureResult: z.enum(SIGNATURE_RESULTS),
   error: z.string().nullable().meta({ description: "Why processing failed or the event was rejected" }),
   attempts: z.number().int(),
@@ -187,8 +228,18 @@ const _summaryIsExact: Equal<z.output<typeof webhookEventSummarySchema>, Jsonifi
 
 const webhookEventItemSchema = z.object({
   kind: z.enum([
-    "message", "status", "template_status", "template_category", "template_quality", "number_quality",
-    "account_update", "value_errors", "user_event", "user_preference", "instance_state", "ignored",
+    "message",
+    "status",
+    "template_status",
+    "template_category",
+    "template_quality",
+    "number_quality",
+    "account_update",
+    "value_errors",
+    "user_event",
+    "user_preference",
+    "instance_state",
+    "ignored",
   ]),
   type: z.string().nullable().meta({ description: "The message type, a status's pricing category, a template's name, …" }),
   wamid: z.string().nullable(),
@@ -223,7 +274,8 @@ export const numberOperations: ApiOperation[] = [
     operationId: "listNumbers",
     tag: "Numbers",
     summary: "List numbers",
-    description: "The workspace's WhatsApp numbers, keyset-paginated. Secrets are never returned (only whether they are set, and their last characters); the webhook set-up is included for managers and API keys.",
+    description:
+      "The workspace's WhatsApp numbers, keyset-paginated. Secrets are never returned (only whether they are set, and their last characters); the webhook set-up is included for managers and API keys.",
     query: [pageParamsSchema],
     queryNotes: pageNotes,
     responses: [{ status: 200, description: "One page of numbers", schema: pageOf(numberSchema) }],
@@ -239,14 +291,16 @@ export const numberOperations: ApiOperation[] = [
     operationId: "connectNumber",
     tag: "Numbers",
     summary: "Connect a number",
-    description: "Stores a number (secrets encrypted) and tests the connection at once (Meta: `GET /{phone-number-id}`; Green API: `getStateInstance`). Webhooks that arrived for its Phone Number ID before are processed now. The body's fields depend on `provider`.",
+    description:
+      "Stores a number (secrets encrypted) and tests the connection at once (Meta: `GET /{phone-number-id}`; Green API: `getStateInstance`). Webhooks that arrived for its Phone Number ID before are processed now. The body's fields depend on `provider`.",
     role: "manager",
     body: createNumberSchema,
     bodyNotes: {
       phoneE164: "Any format with the country code; stored as E.164",
       accessToken: "A permanent System User access token (stored encrypted, never shown again)",
       verifyToken: "Default: generated",
-      greenApiUrl: "Green API only: the API URL from the Green API console (`https://api.green-api.com` or `https://<id>.api.greenapi.com`); other hosts only when the operator lists them in GREEN_API_HOSTS",
+      greenApiUrl:
+        "Green API only: the API URL from the Green API console (`https://api.green-api.com` or `https://<id>.api.greenapi.com`); other hosts only when the operator lists them in GREEN_API_HOSTS",
     },
     bodyExample: {
       provider: "cloud",
@@ -257,11 +311,22 @@ export const numberOperations: ApiOperation[] = [
       accessToken: "EAAG…",
       appSecret: "0123456789abcdef0123456789abcdef",
     },
-    responses: [{ status: 201, description: "Connected; `check` is the outcome of the connection test (a failed test still connects the number)", schema: checkedNumberSchema }],
+    responses: [
+      {
+        status: 201,
+        description: "Connected; `check` is the outcome of the connection test (a failed test still connects the number)",
+        schema: checkedNumberSchema,
+      },
+    ],
     errors: [
       { status: 409, code: "conflict", message: "This Phone Number ID is already connected" },
       { status: 409, code: "phone_number_id_taken", message: "This Phone Number ID is already connected and verified in another workspace. …" },
-      { status: 422, code: "green_api_url_refused", message: "Green API URL refused: 127.0.0.1 is a loopback address. Use the API URL shown in the Green API console (https://api.green-api.com or https://<id>.api.greenapi.com)" },
+      {
+        status: 422,
+        code: "green_api_url_refused",
+        message:
+          "Green API URL refused: 127.0.0.1 is a loopback address. Use the API URL shown in the Green API console (https://api.green-api.com or https://<id>.api.greenapi.com)",
+      },
     ],
     handler: async ({ db, tenantId, body }) => connectNumber(db, numberDepsFromEnv(), { tenantId, input: body }),
   }),
@@ -284,12 +349,19 @@ export const numberOperations: ApiOperation[] = [
     operationId: "updateNumber",
     tag: "Numbers",
     summary: "Update a number",
-    description: "Any subset of the fields of POST /api/v1/numbers; secrets left out are kept. The result is validated whole, and the connection is tested again when it changed. The provider cannot change.",
+    description:
+      "Any subset of the fields of POST /api/v1/numbers; secrets left out are kept. The result is validated whole, and the connection is tested again when it changed. The provider cannot change.",
     role: "manager",
     body: numberPatchSchema,
     bodyTypesFrom: numberUpdateSchema,
     bodyExample: { label: "Sales (Berlin)", datasetId: "1234567890" },
-    responses: [{ status: 200, description: "The number, and the connection test when the change touched the connection (`check` is null otherwise)", schema: editedNumberSchema }],
+    responses: [
+      {
+        status: 200,
+        description: "The number, and the connection test when the change touched the connection (`check` is null otherwise)",
+        schema: editedNumberSchema,
+      },
+    ],
     errors: [
       { status: 409, code: "conflict", message: "This phone number is already connected" },
       { status: 409, code: "phone_number_id_taken", message: "This Phone Number ID is already connected and verified in another workspace. …" },
@@ -306,7 +378,13 @@ export const numberOperations: ApiOperation[] = [
     description: "Only while nothing refers to it; otherwise deactivate it (PATCH `active: false`): it then sends nothing and keeps its history.",
     role: "manager",
     responses: [{ status: 204, description: "Deleted" }],
-    errors: [{ status: 409, code: "conflict", message: "This number has 12 subscribers, so it cannot be deleted. Deactivate it instead: it will send nothing and keep its history." }],
+    errors: [
+      {
+        status: 409,
+        code: "conflict",
+        message: "This number has 12 subscribers, so it cannot be deleted. Deactivate it instead: it will send nothing and keep its history.",
+      },
+    ],
     handler: async ({ db, tenantId, params }) => {
       await deleteNumber(db, { tenantId, id: params.id });
       return new Response(null, { status: 204 });
@@ -318,7 +396,8 @@ export const numberOperations: ApiOperation[] = [
     operationId: "checkNumber",
     tag: "Numbers",
     summary: "Test a number's connection",
-    description: "Tests the connection now and stores the outcome: verified name, quality rating and messaging tier, or Meta's error verbatim (code, subcode, fbtrace_id) with a hint.",
+    description:
+      "Tests the connection now and stores the outcome: verified name, quality rating and messaging tier, or Meta's error verbatim (code, subcode, fbtrace_id) with a hint.",
     role: "manager",
     responses: [{ status: 200, description: "The number and the connection test (a failed test is still a 200: see `check`)", schema: checkedNumberSchema }],
     handler: async ({ db, tenantId, params }) => recheckNumber(db, numberDepsFromEnv(), { tenantId, id: params.id }),
@@ -335,7 +414,12 @@ export const numberOperations: ApiOperation[] = [
     errors: [
       { status: 422, code: "number_not_cloud", message: "Datasets belong to a WhatsApp Business Account: only Cloud API numbers with a WABA id have one" },
       { status: 422, code: "token_unreadable", message: "The number's access token cannot be read: replace it on the number's page" },
-      { status: 422, code: "demo_number", message: "Demo line is a demo number: it has no provider connection, so nothing is sent, checked or fetched through it. Connect a real number for that." },
+      {
+        status: 422,
+        code: "demo_number",
+        message:
+          "Demo line is a demo number: it has no provider connection, so nothing is sent, checked or fetched through it. Connect a real number for that.",
+      },
       { status: 502, code: "graph_error", message: "Meta did not return the dataset: …" },
     ],
     handler: async ({ db, tenantId, params }) => syncNumberDataset(db, conversionDepsFromEnv(), { tenantId, numberId: params.id, create: false }),
@@ -352,7 +436,12 @@ export const numberOperations: ApiOperation[] = [
     errors: [
       { status: 422, code: "number_not_cloud", message: "Datasets belong to a WhatsApp Business Account: only Cloud API numbers with a WABA id have one" },
       { status: 422, code: "token_unreadable", message: "The number's access token cannot be read: replace it on the number's page" },
-      { status: 422, code: "demo_number", message: "Demo line is a demo number: it has no provider connection, so nothing is sent, checked or fetched through it. Connect a real number for that." },
+      {
+        status: 422,
+        code: "demo_number",
+        message:
+          "Demo line is a demo number: it has no provider connection, so nothing is sent, checked or fetched through it. Connect a real number for that.",
+      },
       { status: 502, code: "graph_error", message: "Meta did not create the dataset: …" },
     ],
     handler: async ({ db, tenantId, params }) => syncNumberDataset(db, conversionDepsFromEnv(), { tenantId, numberId: params.id, create: true }),
@@ -366,7 +455,8 @@ export const webhookEventOperations: ApiOperation[] = [
     operationId: "listWebhookEvents",
     tag: "Webhook events",
     summary: "List webhook events",
-    description: "Stored deliveries, newest first, keyset-paginated, without raw bodies (status, timing and a size summary). Events for Phone Number IDs no number claims yet are kept but listed to nobody.",
+    description:
+      "Stored deliveries, newest first, keyset-paginated, without raw bodies (status, timing and a size summary). Events for Phone Number IDs no number claims yet are kept but listed to nobody.",
     query: [webhookEventFiltersSchema],
     queryNotes: { status: "Processing status", provider: "Who sent it", numberId: "Only this number's events", ...pageNotes },
     responses: [{ status: 200, description: "One page of events", schema: pageOf(webhookEventSummarySchema) }],
@@ -393,9 +483,7 @@ export const webhookEventOperations: ApiOperation[] = [
     description: "Processes a stored delivery again now. Applying it twice changes nothing (messages are unique by wamid, statuses never move backwards).",
     role: "manager",
     responses: [{ status: 200, description: "The outcome", schema: replayOutcomeSchema }],
-    errors: [
-      { status: 409, code: "conflict", message: "This event failed its signature check and is never processed." },
-    ],
+    errors: [{ status: 409, code: "conflict", message: "This event failed its signature check and is never processed." }],
     handler: async ({ db, tenantId, params }) => {
       const outcome = await replayTenantWebhookEvent(db, { tenantId, id: params.id, now: new Date() });
       return { id: outcome.id, status: outcome.status, error: outcome.error };

@@ -35,15 +35,21 @@ const providerResponseSchema = z
   })
   .meta({
     id: "ProviderResponse",
-    description: "What is shown of the provider's last answer: the message id, the HTTP status, the error code and message (and Graph's subcode, type, details and trace id). Each field only when the answer had it",
+    description:
+      "What is shown of the provider's last answer: the message id, the HTTP status, the error code and message (and Graph's subcode, type, details and trace id). Each field only when the answer had it",
   });
 
 export const queueRowSchema = z
   .object({
     id: uuid,
-    status: z.enum(OUTBOUND_STATUSES).meta({ description: "pending → sending → sent; or failed, cancelled, skipped (with the reason in errorCode/errorMessage)" }),
+    status: z
+      .enum(OUTBOUND_STATUSES)
+      .meta({ description: "pending → sending → sent; or failed, cancelled, skipped (with the reason in errorCode/errorMessage)" }),
     leadId: uuid.nullable(),
-    leadName: z.string().nullable().meta({ description: "The lead's name (GET /api/v1/queue); null when the row has no lead, and always null in the answers of retry and cancel" }),
+    leadName: z
+      .string()
+      .nullable()
+      .meta({ description: "The lead's name (GET /api/v1/queue); null when the row has no lead, and always null in the answers of retry and cancel" }),
     subscriberId: uuid.nullable(),
     numberId: uuid.nullable().meta({ description: "The number it is sent from (null if the number was deleted since)" }),
     numberLabel: z.string().nullable().meta({ description: "The number's label (GET /api/v1/queue); always null in the answers of retry and cancel" }),
@@ -62,7 +68,11 @@ export const queueRowSchema = z
     errorMessage: z.string().nullable().meta({ description: "The last error in words, clipped to 1,000 characters" }),
     providerResponse: providerResponseSchema.nullable(),
   })
-  .meta({ id: "QueueRow", description: "A queued drip message: its status, lead, number, template, the rendered text, schedule, attempts, the provider's message id and times, and the last error with the provider's response" });
+  .meta({
+    id: "QueueRow",
+    description:
+      "A queued drip message: its status, lead, number, template, the rendered text, schedule, attempts, the provider's message id and times, and the last error with the provider's response",
+  });
 const _queueRowIsExact: Equal<z.output<typeof queueRowSchema>, Jsonified<ReturnType<typeof queueRowJson>>> = true;
 
 const count = z.number().int();
@@ -82,7 +92,13 @@ export const queueStatsSchema = z
   .meta({ id: "QueueStats" });
 const _queueStatsAreExact: Equal<z.output<typeof queueStatsSchema>, Jsonified<QueueStats>> = true;
 
-const notes = { status: "Only rows in this status", numberId: "Only this number's rows", templateId: "Only this template's rows", leadId: "Only this lead's rows", order: "desc (default): latest schedule first; asc: next due first" };
+const notes = {
+  status: "Only rows in this status",
+  numberId: "Only this number's rows",
+  templateId: "Only this template's rows",
+  leadId: "Only this lead's rows",
+  order: "desc (default): latest schedule first; asc: next due first",
+};
 
 export const queueOperations: ApiOperation[] = [
   defineOperation({
@@ -91,7 +107,8 @@ export const queueOperations: ApiOperation[] = [
     operationId: "getQueueStats",
     tag: "Queue",
     summary: "Queue figures",
-    description: "Rows per status, how many are due now, the age of the oldest due row, and sends per hour over the last 24 hours (UTC hours). Takes the list's filters.",
+    description:
+      "Rows per status, how many are due now, the age of the oldest due row, and sends per hour over the last 24 hours (UTC hours). Takes the list's filters.",
     query: [queueFiltersSchema],
     queryNotes: notes,
     responses: [{ status: 200, description: "The figures", schema: queueStatsSchema }],
@@ -118,10 +135,18 @@ export const queueOperations: ApiOperation[] = [
     operationId: "retryQueueMessage",
     tag: "Queue",
     summary: "Retry a message",
-    description: "Puts a failed, skipped or cancelled message back in the queue, due now, with its attempts starting over. The next drip run sends it (the rules apply again).",
+    description:
+      "Puts a failed, skipped or cancelled message back in the queue, due now, with its attempts starting over. The next drip run sends it (the rules apply again).",
     role: "manager",
     responses: [{ status: 200, description: "The row, pending again", schema: queueRowSchema }],
-    errors: [{ status: 409, code: "not_retryable", message: "Only failed, skipped or cancelled messages can be retried; this one is sent", details: { status: "sent" } }],
+    errors: [
+      {
+        status: 409,
+        code: "not_retryable",
+        message: "Only failed, skipped or cancelled messages can be retried; this one is sent",
+        details: { status: "sent" },
+      },
+    ],
     handler: async ({ db, tenantId, params }) => queueRowJson({ row: await retryQueueRow(db, { tenantId, id: params.id, now: new Date() }) }),
   }),
   defineOperation({

@@ -4,7 +4,14 @@ import { z } from "zod";
 import type { FirstTouchSummary } from "@/db/queries/subscriber-list";
 import { LIFECYCLE_STATES, MARKETING_PREFERENCES, SUBSCRIBER_STATUSES } from "@/db/schema";
 import { pageParamsSchema } from "@/lib/pagination";
-import { type AttributionReport, attributionCsv, attributionFormatSchema, attributionParamsSchema, attributionReport, resolveRange } from "@/lib/subscribers/attribution";
+import {
+  type AttributionReport,
+  attributionCsv,
+  attributionFormatSchema,
+  attributionParamsSchema,
+  attributionReport,
+  resolveRange,
+} from "@/lib/subscribers/attribution";
 import { exportSubscribersCsv } from "@/lib/subscribers/export";
 import { listSubscribers, subscriberListJson } from "@/lib/subscribers/list";
 import { optionalParam, type SubscriberFilters, subscriberFiltersSchema } from "@/lib/subscribers/list-filters";
@@ -45,7 +52,11 @@ const _sameFilters: Equal<Exclude<keyof typeof f, "number">, Exclude<keyof typeo
 const subscriberQuerySchema = z
   .object(subscriberQueryShape)
   .refine((q) => !q.from || !q.to || q.from <= q.to, { message: "The start date is after the end date", path: ["to"] })
-  .transform(({ numberId, clickId, ...rest }): SubscriberFilters => ({ ...rest, number: numberId, clickId: clickId === undefined ? undefined : clickId === "true" ? "yes" : "no" }));
+  .transform(({ numberId, clickId, ...rest }): SubscriberFilters => ({
+    ...rest,
+    number: numberId,
+    clickId: clickId === undefined ? undefined : clickId === "true" ? "yes" : "no",
+  }));
 
 const pageNotes = {
   cursor: "`nextCursor` of the previous page; omit for the first page",
@@ -82,7 +93,9 @@ const subscriberFields = {
   numberId: uuid.nullable().meta({ description: "The number they wrote to (null if it was deleted since)" }),
   conversationId: uuid.nullable().meta({ description: "Their current conversation" }),
   conversationExpiresAt: ms("When the current conversation's 24-hour customer service window closes"),
-  lastMessageStatus: text.meta({ description: "The status of the last message event: `received` for one of theirs, else ours (`sent`, `delivered`, `read`, `failed`, …)" }),
+  lastMessageStatus: text.meta({
+    description: "The status of the last message event: `received` for one of theirs, else ours (`sent`, `delivered`, `read`, `failed`, …)",
+  }),
   lastMessageStatusAt: ms("When that status was reported"),
   firstSeenAt: unixMs.meta({ description: "When they were first seen (unix ms)" }),
   lastInboundAt: ms("Their last message; null: they never wrote (e.g. a Gupshup opt-in)"),
@@ -98,10 +111,10 @@ const subscriberFields = {
   optInStatus: z.boolean().nullable().meta({ description: "Opted in (true), opted out (false), or never told (null)" }),
   optInAt: ms("When they opted in"),
   optOutAt: ms("When they opted out"),
-  marketingPreference: z
-    .enum(MARKETING_PREFERENCES)
-    .nullable()
-    .meta({ description: "The customer's own choice in WhatsApp (Meta's `user_preferences` webhook): `stop` (no drip message is queued or sent to them), `resume`, or null when they never changed it" }),
+  marketingPreference: z.enum(MARKETING_PREFERENCES).nullable().meta({
+    description:
+      "The customer's own choice in WhatsApp (Meta's `user_preferences` webhook): `stop` (no drip message is queued or sent to them), `resume`, or null when they never changed it",
+  }),
   marketingPreferenceAt: ms("When they made that choice"),
   status: z.enum(SUBSCRIBER_STATUSES).meta({ description: "`blocked` and `opted_out` stop all sending" }),
   lifecycleState: z.enum(LIFECYCLE_STATES),
@@ -195,7 +208,11 @@ export const subscriberDetailSchema = z
     lastTouch: subscriberConversationSchema.nullable().meta({ description: "The latest conversation that started from a referral (the last touch)" }),
     conversations: z.array(subscriberConversationSchema).meta({ description: "Their conversations, newest first (the latest 100)" }),
   })
-  .meta({ id: "Subscriber", description: "One subscriber: the seeds/000 fields (times in unix ms), the first touch's attribution at the top level, the last touch and every conversation" });
+  .meta({
+    id: "Subscriber",
+    description:
+      "One subscriber: the seeds/000 fields (times in unix ms), the first touch's attribution at the top level, the last touch and every conversation",
+  });
 const _detailIsExact: Equal<z.output<typeof subscriberDetailSchema>, Jsonified<Awaited<ReturnType<typeof getSubscriberDetail>>>> = true;
 
 const totalsSchema = z
@@ -204,14 +221,29 @@ const totalsSchema = z
     subscribers: z.number().int().meta({ description: "Unique subscribers among them" }),
     converted: z.number().int().meta({ description: "Conversations with at least one conversion" }),
     rate: z.number().meta({ description: "converted ÷ conversations (0 to 1; 0 without conversations)" }),
-    events: z.record(z.string(), z.number().int()).meta({ description: "Conversions per event name, e.g. `{ \"Purchase\": 3 }`" }),
-    value: z.record(z.string(), z.number()).meta({ description: "Conversion value per currency, e.g. `{ \"USD\": 449.7 }`" }),
+    events: z.record(z.string(), z.number().int()).meta({ description: 'Conversions per event name, e.g. `{ "Purchase": 3 }`' }),
+    value: z.record(z.string(), z.number()).meta({ description: 'Conversion value per currency, e.g. `{ "USD": 449.7 }`' }),
   })
   .meta({ id: "AttributionTotals" });
 
-const adLineSchema = z.object({ id: z.string().meta({ description: "The Meta ad id" }), name: text, headline: text.meta({ description: "The ad's headline as the referral showed it" }), totals: totalsSchema });
-const adsetLineSchema = z.object({ id: text.meta({ description: "The Meta ad set id; null when the ads cache does not know it" }), name: text, totals: totalsSchema, ads: z.array(adLineSchema) });
-const campaignLineSchema = z.object({ id: text.meta({ description: "The Meta campaign id; null for ads the ads cache does not file under a campaign (not enriched yet)" }), name: text, totals: totalsSchema, adsets: z.array(adsetLineSchema) });
+const adLineSchema = z.object({
+  id: z.string().meta({ description: "The Meta ad id" }),
+  name: text,
+  headline: text.meta({ description: "The ad's headline as the referral showed it" }),
+  totals: totalsSchema,
+});
+const adsetLineSchema = z.object({
+  id: text.meta({ description: "The Meta ad set id; null when the ads cache does not know it" }),
+  name: text,
+  totals: totalsSchema,
+  ads: z.array(adLineSchema),
+});
+const campaignLineSchema = z.object({
+  id: text.meta({ description: "The Meta campaign id; null for ads the ads cache does not file under a campaign (not enriched yet)" }),
+  name: text,
+  totals: totalsSchema,
+  adsets: z.array(adsetLineSchema),
+});
 const isoDay = z.string().meta({ format: "date", description: "A UTC day, YYYY-MM-DD" });
 
 export const attributionReportSchema = z
@@ -249,7 +281,13 @@ export const subscriberOperations: ApiOperation[] = [
     description: "The workspace's subscribers with the console's filters, keyset-paginated. `waPhone` or `userId` find one subscriber.",
     query: [subscriberQuerySchema, pageParamsSchema],
     queryNotes: { ...filterNotes, ...pageNotes },
-    responses: [{ status: 200, description: "One page of subscribers (seeds/000 field names, unix-ms timestamps, the ad that brought them, the marketing preference)", schema: pageOf(subscriberListItemSchema) }],
+    responses: [
+      {
+        status: 200,
+        description: "One page of subscribers (seeds/000 field names, unix-ms timestamps, the ad that brought them, the marketing preference)",
+        schema: pageOf(subscriberListItemSchema),
+      },
+    ],
     handler: async ({ db, tenantId, query: { cursor, limit, ...filters } }) => {
       const page = await listSubscribers(db, { tenantId, filters, cursor, limit, now: new Date() });
       return { rows: page.rows.map(subscriberListJson), nextCursor: page.nextCursor };
@@ -315,9 +353,13 @@ export const subscriberOperations: ApiOperation[] = [
     operationId: "updateSubscriber",
     tag: "Subscribers",
     summary: "Update a subscriber",
-    description: "Sets the lifecycle stage, the tags (the whole list) or the status. Opting out cancels pending drip messages; only the subscriber can opt back in (by sending START).",
+    description:
+      "Sets the lifecycle stage, the tags (the whole list) or the status. Opting out cancels pending drip messages; only the subscriber can opt back in (by sending START).",
     body: subscriberPatchSchema,
-    bodyNotes: { tags: "Replaces all tags; duplicates are merged case-insensitively", status: "`blocked` stops all sending; `opted_out` opts them out on their behalf" },
+    bodyNotes: {
+      tags: "Replaces all tags; duplicates are merged case-insensitively",
+      status: "`blocked` stops all sending; `opted_out` opts them out on their behalf",
+    },
     bodyExample: { lifecycleState: "customer", tags: ["vip", "repeat"] },
     responses: [{ status: 200, description: "The subscriber after the change (as GET /api/v1/subscribers/{id})", schema: subscriberDetailSchema }],
     errors: [{ status: 409, code: "conflict", message: "This subscriber opted out. Only they can opt back in, by sending START to your number." }],
@@ -332,11 +374,15 @@ export const subscriberOperations: ApiOperation[] = [
     operationId: "getAttribution",
     tag: "Attribution",
     summary: "Attribution report",
-    description: "For a range of whole UTC days (default: the last 30 days, at most a year): per campaign → ad set → ad, conversations, unique subscribers, conversions per event, value per currency and conversion rate; plus conversations per day by source. `campaign` or `ad` narrows all of it to that campaign's or ad's conversations. `format=csv` downloads the table.",
+    description:
+      "For a range of whole UTC days (default: the last 30 days, at most a year): per campaign → ad set → ad, conversations, unique subscribers, conversions per event, value per currency and conversion rate; plus conversations per day by source. `campaign` or `ad` narrows all of it to that campaign's or ad's conversations. `format=csv` downloads the table.",
     query: [attributionParamsSchema, attributionFormatSchema],
     queryNotes: {
-      from: "First day (UTC, YYYY-MM-DD)", to: "Last day (UTC, inclusive); default today", campaign: "Only the ads the ads cache files under this campaign id",
-      ad: "Only this ad id", format: "`csv` for a download",
+      from: "First day (UTC, YYYY-MM-DD)",
+      to: "Last day (UTC, inclusive); default today",
+      campaign: "Only the ads the ads cache files under this campaign id",
+      ad: "Only this ad id",
+      format: "`csv` for a download",
     },
     responses: [
       { status: 200, description: "The report as JSON, or as a CSV file with `format=csv`", schema: attributionReportSchema },
@@ -347,7 +393,11 @@ export const subscriberOperations: ApiOperation[] = [
       const report = await attributionReport(db, { tenantId, from, to, campaign: query.campaign, ad: query.ad });
       if (query.format === "json") return report;
       return new Response(attributionCsv(report), {
-        headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="attribution-${from}-to-${to}.csv"`, "cache-control": "no-store" },
+        headers: {
+          "content-type": "text/csv; charset=utf-8",
+          "content-disposition": `attachment; filename="attribution-${from}-to-${to}.csv"`,
+          "cache-control": "no-store",
+        },
       });
     },
   }),

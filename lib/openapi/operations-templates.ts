@@ -22,7 +22,6 @@ import type { TemplateRecord } from "@/db/queries";
 import { type ApiOperation, defineOperation, ID_PARAM_DESCRIPTION } from "./registry";
 import { type Equal, type Jsonified, pageOf } from "./schemas";
 
-
 const uuid = z.uuid();
 const isoTime = z.string().meta({ format: "date-time" });
 const EXAMPLE_TEMPLATE_ID = "6c1e2f3a-4b5d-4e6f-8a7b-9c0d1e2f3a4b";
@@ -31,7 +30,12 @@ const bindingFields = {
   name: z.string().meta({ description: "The approved Meta template's name" }),
   language: z.string().meta({ description: "Its language code, e.g. `ru` or `en_US`" }),
   parameters: z
-    .array(z.object({ key: z.string().meta({ description: "`1`, `2` … for `{{1}}`, `{{2}}`, or the name of a named parameter" }), variable: z.string().meta({ description: "The variable that fills it" }) }))
+    .array(
+      z.object({
+        key: z.string().meta({ description: "`1`, `2` … for `{{1}}`, `{{2}}`, or the name of a named parameter" }),
+        variable: z.string().meta({ description: "The variable that fills it" }),
+      }),
+    )
     .meta({ description: "The body parameters, each filled from one of our variables" }),
 };
 
@@ -57,7 +61,9 @@ export const templateSchema = z
     metaTemplate: metaTemplateSchema.nullable(),
     revision: z.number().int().meta({ description: "The current revision (GET …/revisions for the history)" }),
     variables: z.array(z.string()).meta({ description: "The variables the content uses, in order" }),
-    unknownVariables: z.array(z.string()).meta({ description: "Used variables that are neither built in nor set for the template's segment: its messages would fail" }),
+    unknownVariables: z
+      .array(z.string())
+      .meta({ description: "Used variables that are neither built in nor set for the template's segment: its messages would fail" }),
     createdAt: isoTime,
     updatedAt: isoTime,
   })
@@ -90,7 +96,9 @@ const _revisionIsExact: Equal<z.output<typeof templateRevisionSchema>, Jsonified
 export const templateVariablesSchema = z
   .object({
     builtin: z.array(z.object({ name: z.string(), description: z.string() })).meta({ description: "Filled from the lead itself" }),
-    segments: z.record(z.string(), z.record(z.string(), z.string())).meta({ description: "The values set per segment: `{ acting: { instructor_name: \"…\" } }`" }),
+    segments: z
+      .record(z.string(), z.record(z.string(), z.string()))
+      .meta({ description: 'The values set per segment: `{ acting: { instructor_name: "…" } }`' }),
     variables: z.array(z.string()).meta({ description: "Every variable set for at least one segment" }),
   })
   .meta({ id: "TemplateVariables" });
@@ -118,12 +126,14 @@ const _metaTemplatesAreExact: Equal<z.output<typeof approvedMetaTemplatesSchema>
 
 const bodyNotes = {
   name: "Lowercase letters, digits, `_` and `-` (e.g. `day3_case`); unique in the workspace",
-  content: "1 to 4,096 characters (counted as characters, not bytes). `{{variables}}`: the built-in ones (GET /api/v1/template-variables) and those set per segment",
+  content:
+    "1 to 4,096 characters (counted as characters, not bytes). `{{variables}}`: the built-in ones (GET /api/v1/template-variables) and those set per segment",
   delayDays: "0 to 365: days after the lead is enrolled (0: right away)",
   delayHours: "0 to 23, added to the days. Default 0",
   segment: "The segment (course) it is for, e.g. `acting`; null or empty: every segment",
   active: "Inactive templates are left out of new enrollments, and their waiting messages are skipped",
-  metaTemplate: "Optional: an approved Meta template (GET /api/v1/numbers/{id}/message-templates) sent instead of the text outside the 24-hour window; each body parameter names a built-in or segment variable",
+  metaTemplate:
+    "Optional: an approved Meta template (GET /api/v1/numbers/{id}/message-templates) sent instead of the text outside the 24-hour window; each body parameter names a built-in or segment variable",
 };
 
 /** A template as the API shows it, with the variables its segment has. */
@@ -142,7 +152,12 @@ export const templateOperations: ApiOperation[] = [
     summary: "List templates",
     description: "The drip's templates in schedule order (delay, then name), keyset-paginated.",
     query: [templateListFiltersSchema, pageParamsSchema],
-    queryNotes: { active: "`true` or `false`", segment: "Only templates for exactly this segment", appliesTo: "What a lead of this segment gets: its segment's templates and those for every segment", ...pageNotes },
+    queryNotes: {
+      active: "`true` or `false`",
+      segment: "Only templates for exactly this segment",
+      appliesTo: "What a lead of this segment gets: its segment's templates and those for every segment",
+      ...pageNotes,
+    },
     responses: [{ status: 200, description: "One page of templates", schema: pageOf(templateSchema) }],
     handler: async ({ db, tenantId, query }) => {
       const [page, { segments }] = await Promise.all([listTemplatesPage(db, { tenantId, ...query }), getTemplateVariables(db, { tenantId })]);
@@ -159,11 +174,24 @@ export const templateOperations: ApiOperation[] = [
     role: "manager",
     body: createTemplateSchema,
     bodyNotes,
-    bodyExample: { name: "day1_acting", title: "Day 1: acting", content: "{{first_name}}, {{instructor_name}} is waiting for you on Saturday!", delayDays: 1, delayHours: 0, segment: "acting", active: true },
+    bodyExample: {
+      name: "day1_acting",
+      title: "Day 1: acting",
+      content: "{{first_name}}, {{instructor_name}} is waiting for you on Saturday!",
+      delayDays: 1,
+      delayHours: 0,
+      segment: "acting",
+      active: true,
+    },
     responses: [{ status: 201, description: "The template (revision 1)", schema: templateSchema }],
     errors: [
       { status: 409, code: "name_taken", message: "A template named “day1_acting” already exists" },
-      { status: 422, code: "unknown_variable", message: "Meta template parameter: teacher is not a variable: use a built-in one (name, first_name, phone, course) or set it for a segment under Variables" },
+      {
+        status: 422,
+        code: "unknown_variable",
+        message:
+          "Meta template parameter: teacher is not a variable: use a built-in one (name, first_name, phone, course) or set it for a segment under Variables",
+      },
     ],
     handler: async ({ db, principal, tenantId, body }) => publicTemplate(db, tenantId, await createTemplate(db, principal, body)),
   }),
@@ -182,7 +210,8 @@ export const templateOperations: ApiOperation[] = [
     operationId: "updateTemplate",
     tag: "Templates",
     summary: "Update a template",
-    description: "Any subset of the fields of POST /api/v1/templates, validated together with the stored ones. A change writes the next revision; a body that changes nothing writes none. Messages already queued are rendered with the text current when they are sent.",
+    description:
+      "Any subset of the fields of POST /api/v1/templates, validated together with the stored ones. A change writes the next revision; a body that changes nothing writes none. Messages already queued are rendered with the text current when they are sent.",
     role: "manager",
     body: templatePatchSchema,
     bodyTypesFrom: createTemplateSchema,
@@ -193,7 +222,8 @@ export const templateOperations: ApiOperation[] = [
       { status: 409, code: "name_taken", message: "A template named “welcome” already exists" },
       { status: 422, code: "unknown_variable", message: "Meta template parameter: teacher is not a variable: …" },
     ],
-    handler: async ({ db, principal, tenantId, params, body }) => publicTemplate(db, tenantId, (await updateTemplate(db, principal, { id: params.id, patch: body })).row),
+    handler: async ({ db, principal, tenantId, params, body }) =>
+      publicTemplate(db, tenantId, (await updateTemplate(db, principal, { id: params.id, patch: body })).row),
   }),
   defineOperation({
     method: "delete",
@@ -201,10 +231,18 @@ export const templateOperations: ApiOperation[] = [
     operationId: "deleteTemplate",
     tag: "Templates",
     summary: "Delete a template",
-    description: "Only while no drip message waits to be sent with it; otherwise deactivate it (PATCH `active: false`). Sent messages keep the template's name.",
+    description:
+      "Only while no drip message waits to be sent with it; otherwise deactivate it (PATCH `active: false`). Sent messages keep the template's name.",
     role: "manager",
     responses: [{ status: 204, description: "Deleted, with its revisions" }],
-    errors: [{ status: 409, code: "template_in_use", message: "“day1_acting” has 3 drip messages waiting to be sent, so it cannot be deleted. Deactivate it instead: waiting messages are then skipped and new enrollments leave it out." }],
+    errors: [
+      {
+        status: 409,
+        code: "template_in_use",
+        message:
+          "“day1_acting” has 3 drip messages waiting to be sent, so it cannot be deleted. Deactivate it instead: waiting messages are then skipped and new enrollments leave it out.",
+      },
+    ],
     handler: async ({ db, tenantId, params }) => {
       await deleteTemplate(db, { tenantId, id: params.id });
       return new Response(null, { status: 204 });
@@ -237,7 +275,9 @@ export const templateOperations: ApiOperation[] = [
     ],
     params: z.object({
       id: z.uuid().meta({ description: ID_PARAM_DESCRIPTION }),
-      revision: revisionParamSchema.shape.revision.meta({ description: "The revision number (1, 2, …) as GET …/revisions lists it; one the template does not have answers 404" }),
+      revision: revisionParamSchema.shape.revision.meta({
+        description: "The revision number (1, 2, …) as GET …/revisions lists it; one the template does not have answers 404",
+      }),
     }),
     handler: async ({ db, principal, tenantId, params }) => publicTemplate(db, tenantId, await restoreTemplateRevision(db, principal, params)),
   }),
@@ -257,12 +297,20 @@ export const templateOperations: ApiOperation[] = [
     operationId: "setTemplateVariables",
     tag: "Templates",
     summary: "Set the per-segment values",
-    description: "Replaces the values of every segment: segments and variables left out are removed. Variable names use letters, digits and `_` and cannot be a built-in name.",
+    description:
+      "Replaces the values of every segment: segments and variables left out are removed. Variable names use letters, digits and `_` and cannot be a built-in name.",
     role: "manager",
     body: segmentVariablesBodySchema,
     bodyExample: { segments: { acting: { instructor_name: "Kazbek Meretukov" }, oratory: { instructor_name: "Olga Shterts" } } },
     responses: [{ status: 200, description: "The variables after the change", schema: templateVariablesSchema }],
-    errors: [{ status: 409, code: "variable_in_use", message: "instructor_name fills a parameter of the Meta template bound to “day1_acting”: keep it for at least one segment, or change that binding first" }],
+    errors: [
+      {
+        status: 409,
+        code: "variable_in_use",
+        message:
+          "instructor_name fills a parameter of the Meta template bound to “day1_acting”: keep it for at least one segment, or change that binding first",
+      },
+    ],
     handler: async ({ db, tenantId, body }) => updateSegmentVariables(db, { tenantId, segments: body.segments }),
   }),
   defineOperation({
@@ -271,13 +319,18 @@ export const templateOperations: ApiOperation[] = [
     operationId: "listNumberMessageTemplates",
     tag: "Templates",
     summary: "A number's approved Meta templates",
-    description: "Reads the approved message templates of the number's WhatsApp Business Account from Meta (`GET /{waba-id}/message_templates?status=APPROVED`, with the number's token), with each body's parameters, for binding a drip template.",
+    description:
+      "Reads the approved message templates of the number's WhatsApp Business Account from Meta (`GET /{waba-id}/message_templates?status=APPROVED`, with the number's token), with each body's parameters, for binding a drip template.",
     role: "manager",
     responses: [{ status: 200, description: "The approved templates, by name and language", schema: approvedMetaTemplatesSchema }],
     errors: [
       { status: 422, code: "number_not_cloud", message: "Green line is not a Meta Cloud API number: only those have approved message templates" },
       { status: 422, code: "token_unreadable", message: "The number's access token cannot be read: replace it on the number's page" },
-      { status: 502, code: "graph_error", message: "Meta did not return the approved templates: Graph error 190/463: Error validating access token … replace it on the number's page." },
+      {
+        status: 502,
+        code: "graph_error",
+        message: "Meta did not return the approved templates: Graph error 190/463: Error validating access token … replace it on the number's page.",
+      },
     ],
     handler: async ({ db, tenantId, params }) => listApprovedMetaTemplates(db, metaTemplateDepsFromEnv(), { tenantId, numberId: params.id }),
   }),

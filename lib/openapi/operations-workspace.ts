@@ -27,7 +27,10 @@ const pageNotes = {
 
 // A console session whose password an admin set (registry.ts's standard errors add 403 only for roles above marketer)
 
-const tenantRef = z.object({ id: uuid, name: z.string() }).nullable().meta({ description: "The workspace (null only if it was deleted since the request authenticated)" });
+const tenantRef = z
+  .object({ id: uuid, name: z.string() })
+  .nullable()
+  .meta({ description: "The workspace (null only if it was deleted since the request authenticated)" });
 
 export const meSchema = z
   .discriminatedUnion("kind", [
@@ -66,7 +69,13 @@ export const dashboardSchema = z
     }),
     adShare: z.number().min(0).max(1).nullable().meta({ description: "adConversations7d / conversations7d (0 to 1); null when there were no conversations" }),
     series: z
-      .array(z.object({ day: z.iso.date().meta({ description: "A UTC day, YYYY-MM-DD" }), ad: count.meta({ description: "Conversations started by an ad" }), organic: count.meta({ description: "All the others" }) }))
+      .array(
+        z.object({
+          day: z.iso.date().meta({ description: "A UTC day, YYYY-MM-DD" }),
+          ad: count.meta({ description: "Conversations started by an ad" }),
+          organic: count.meta({ description: "All the others" }),
+        }),
+      )
       .meta({ description: "Conversations started per UTC day: the last 14 days (today included), oldest first, every day present" }),
     generatedAt: isoTime.meta({ description: "When the figures were read" }),
   })
@@ -109,7 +118,10 @@ const _createdApiKeyIsExact: Equal<z.output<typeof createdApiKeySchema>, Jsonifi
 
 export const openApiDocumentSchema = z
   .looseObject({
-    openapi: z.string().regex(/^3\.1\.\d+$/).meta({ description: "`3.1.0`" }),
+    openapi: z
+      .string()
+      .regex(/^3\.1\.\d+$/)
+      .meta({ description: "`3.1.0`" }),
     info: z.looseObject({ title: z.string(), version: z.string().meta({ description: "This server's version" }), description: z.string() }),
     servers: z.array(z.looseObject({ url: z.string().meta({ description: "APP_URL" }) })),
     paths: z.record(z.string(), z.looseObject({})).meta({ description: "Every operation, by path and then by method" }),
@@ -200,10 +212,16 @@ export const userOperations: ApiOperation[] = [
     responses: [{ status: 200, description: "The user", schema: userSchema }],
     errors: [
       { status: 403, code: "forbidden", message: "You cannot remove your own admin role" },
-      { status: 403, code: "forbidden", message: "This person also belongs to a workspace you are not an admin of: only they, or an admin of all their workspaces, can change their name or password" },
+      {
+        status: 403,
+        code: "forbidden",
+        message:
+          "This person also belongs to a workspace you are not an admin of: only they, or an admin of all their workspaces, can change their name or password",
+      },
       { status: 409, code: "conflict", message: "A workspace needs at least one admin" },
     ],
-    handler: async ({ db, principal, tenantId, params, body }) => updateUserAccount(db, { tenantId, actorId: principal.userId, userId: params.id, input: body }),
+    handler: async ({ db, principal, tenantId, params, body }) =>
+      updateUserAccount(db, { tenantId, actorId: principal.userId, userId: params.id, input: body }),
   }),
   defineOperation({
     method: "delete",
@@ -211,7 +229,8 @@ export const userOperations: ApiOperation[] = [
     operationId: "deleteUser",
     tag: "Users",
     summary: "Remove a user",
-    description: "Removes them from this workspace only (their other workspaces stay; an account left with none is deleted). Never yourself, and never the last admin.",
+    description:
+      "Removes them from this workspace only (their other workspaces stay; an account left with none is deleted). Never yourself, and never the last admin.",
     role: "admin",
     responses: [{ status: 204, description: "Removed" }],
     errors: [
@@ -258,7 +277,8 @@ export const userOperations: ApiOperation[] = [
     operationId: "revokeApiKey",
     tag: "API keys",
     summary: "Revoke an API key",
-    description: "The key stops working at once (another server process of the deployment may accept it for up to 5 more seconds). It stays in the list with its `revokedAt`; a key already revoked answers 404.",
+    description:
+      "The key stops working at once (another server process of the deployment may accept it for up to 5 more seconds). It stays in the list with its `revokedAt`; a key already revoked answers 404.",
     role: "admin",
     responses: [{ status: 204, description: "Revoked" }],
     handler: async ({ db, tenantId, params }) => {
@@ -275,7 +295,8 @@ export const toolOperations: ApiOperation[] = [
     operationId: "prepareSimulator",
     tag: "Developer tools",
     summary: "Prepare the simulator number",
-    description: "What `npm run simulate` calls: creates (or re-keys) an inactive *Simulator* number and answers the app secret to sign simulated webhooks with. With a manager's API key or session it is that workspace's; with the server's `CRON_SECRET` the first workspace's.",
+    description:
+      "What `npm run simulate` calls: creates (or re-keys) an inactive *Simulator* number and answers the app secret to sign simulated webhooks with. With a manager's API key or session it is that workspace's; with the server's `CRON_SECRET` the first workspace's.",
     auth: ["apiKey", "session", "cronSecret"],
     role: "manager",
     responses: [
@@ -303,7 +324,8 @@ export const toolOperations: ApiOperation[] = [
     operationId: "getOpenApiDocument",
     tag: "Developer tools",
     summary: "This API description",
-    description: "The OpenAPI 3.1 document of /api/v1, generated from the operations' declarations (the zod schemas the server validates with). No authentication; cacheable for 5 minutes, and readable from any origin.",
+    description:
+      "The OpenAPI 3.1 document of /api/v1, generated from the operations' declarations (the zod schemas the server validates with). No authentication; cacheable for 5 minutes, and readable from any origin.",
     auth: [],
     responses: [{ status: 200, description: "The OpenAPI document", schema: openApiDocumentSchema, contentType: "application/json" }],
     handler: async () => {

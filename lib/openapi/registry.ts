@@ -107,8 +107,18 @@ export type ApiOperation = {
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
 type QueryOf<Qs extends readonly z.ZodType[]> = [Qs[number]] extends [never] ? Record<string, never> : UnionToIntersection<z.output<Qs[number]>>;
 /** A value whose JSON is of type T: a Date stands where its ISO string is expected. */
-type Serializable<T> = T extends string ? T | Date : T extends readonly (infer U)[] ? Serializable<U>[] : T extends object ? { [K in keyof T]: Serializable<T[K]> } : T;
-type BodyOf<Rs extends readonly SuccessResponse[]> = Rs[number] extends infer R ? (R extends { schema: infer S extends z.ZodType } ? Serializable<z.input<S>> : never) : never;
+type Serializable<T> = T extends string
+  ? T | Date
+  : T extends readonly (infer U)[]
+    ? Serializable<U>[]
+    : T extends object
+      ? { [K in keyof T]: Serializable<T[K]> }
+      : T;
+type BodyOf<Rs extends readonly SuccessResponse[]> = Rs[number] extends infer R
+  ? R extends { schema: infer S extends z.ZodType }
+    ? Serializable<z.input<S>>
+    : never
+  : never;
 /** `{id}` and `{revision}` of "/api/v1/templates/{id}/revisions/{revision}/restore" */
 type PathParamNames<S extends string> = S extends `${string}{${infer N}}${infer Rest}` ? N | PathParamNames<Rest> : never;
 type ParamsOf<P, Path extends string> = P extends z.ZodType ? z.output<P> : { [K in PathParamNames<Path>]: string };
@@ -148,7 +158,8 @@ export function defineOperation<
 >(input: OperationInput<Path, Rs, P, Qs, B>): ApiOperation {
   const params = input.params ?? uuidParams(input.path);
   const declared = Object.keys(params.shape).sort().join(",");
-  if (declared !== [...pathParams(input.path)].sort().join(",")) throw new Error(`${input.operationId}: params (${declared}) do not match the path ${input.path}`);
+  if (declared !== [...pathParams(input.path)].sort().join(","))
+    throw new Error(`${input.operationId}: params (${declared}) do not match the path ${input.path}`);
   return {
     auth: API_KEY_OR_SESSION,
     role: "marketer",
@@ -184,7 +195,12 @@ export function standardErrors(op: ApiOperation): ErrorSpec[] {
     errors.push({ status: 404, code: "not_found", message: "Not found" });
   }
   if (hasCursor) {
-    errors.push({ status: 422, code: "invalid_cursor", message: "The cursor is not valid; start again from the first page.", details: { fieldErrors: { cursor: ["Not a cursor of this list"] } } });
+    errors.push({
+      status: 422,
+      code: "invalid_cursor",
+      message: "The cursor is not valid; start again from the first page.",
+      details: { fieldErrors: { cursor: ["Not a cursor of this list"] } },
+    });
   }
   if (op.body || op.query.length > 0) {
     errors.push({

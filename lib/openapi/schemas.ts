@@ -10,12 +10,14 @@ import type { conversionJson, conversionListJson } from "@/lib/conversions/read"
 import type { SimulatorNumber } from "@/lib/simulator";
 import type { ProcessOutcome } from "@/lib/whatsapp/ingest";
 
-
 /** Every error: `{ error: { code, message, details? } }`. */
 export const errorSchema = z
   .object({
     error: z.object({
-      code: z.string().meta({ description: "Machine-readable: a precise reason such as `event_too_old`, or the class (`unauthorized`, `forbidden`, `not_found`, `conflict`, `unprocessable`, …)" }),
+      code: z.string().meta({
+        description:
+          "Machine-readable: a precise reason such as `event_too_old`, or the class (`unauthorized`, `forbidden`, `not_found`, `conflict`, `unprocessable`, …)",
+      }),
       message: z.string().meta({ description: "What went wrong and what to do, in words for a developer" }),
       details: z.unknown().optional().meta({ description: "Context: for validation errors zod's `{ formErrors, fieldErrors }`" }),
     }),
@@ -32,7 +34,9 @@ export const conversionAcceptedSchema = z
     eventId: z.string().meta({ description: "Your eventId, as sent" }),
     status: z.enum(CONVERSION_STATUSES).meta({ description: "`queued` for a new conversion; for a repeated eventId, the first conversion's current status" }),
     conversationId: uuid.nullable().meta({ description: "The ad-attributed conversation the conversion was matched to" }),
-    warnings: z.array(z.string()).meta({ description: "Accepted, but worth knowing: `attribution_window_passed` when the event is more than 7 days after the chat started" }),
+    warnings: z
+      .array(z.string())
+      .meta({ description: "Accepted, but worth knowing: `attribution_window_passed` when the event is more than 7 days after the chat started" }),
     duplicate: z.boolean().meta({ description: "true when this eventId was already recorded with the same body (nothing new is sent)" }),
   })
   .meta({ id: "ConversionAccepted" });
@@ -46,7 +50,9 @@ export const conversionSchema = z
     eventId: z.string(),
     eventName: z.string().meta({ description: "One of LeadSubmitted, Purchase, AddToCart, InitiateCheckout, ViewContent" }),
     eventTime: z.number().int().meta({ description: "Unix seconds, as sent to Meta" }),
-    status: z.enum(CONVERSION_STATUSES).meta({ description: "queued → sent; `failed` after the retries gave up or on a non-retryable error; `rejected` when Meta refused the event" }),
+    status: z
+      .enum(CONVERSION_STATUSES)
+      .meta({ description: "queued → sent; `failed` after the retries gave up or on a non-retryable error; `rejected` when Meta refused the event" }),
     source: z.enum(CONVERSION_SOURCES),
     accountId: uuid.nullable().meta({ description: "The number (null if it was deleted since)" }),
     conversationId: uuid.nullable(),

@@ -72,9 +72,15 @@ describe("curlCommand", () => {
   });
 
   it("puts ids in shell variables, needs no key for the public document, and saves CSV to a file", () => {
-    expect(curlCommand(doc, { method: "delete", path: "/api/v1/numbers/{id}", operation: op("/api/v1/numbers/{id}", "delete") })).toContain('curl -X DELETE "https://clicktrail.example.com/api/v1/numbers/$ID"');
-    expect(curlCommand(doc, { method: "get", path: "/api/v1/openapi.json", operation: op("/api/v1/openapi.json", "get") })).toBe('curl "https://clicktrail.example.com/api/v1/openapi.json"');
-    expect(curlCommand(doc, { method: "get", path: "/api/v1/subscribers/export", operation: op("/api/v1/subscribers/export", "get") })).toMatch(/-o subscribers\.csv$/);
+    expect(curlCommand(doc, { method: "delete", path: "/api/v1/numbers/{id}", operation: op("/api/v1/numbers/{id}", "delete") })).toContain(
+      'curl -X DELETE "https://clicktrail.example.com/api/v1/numbers/$ID"',
+    );
+    expect(curlCommand(doc, { method: "get", path: "/api/v1/openapi.json", operation: op("/api/v1/openapi.json", "get") })).toBe(
+      'curl "https://clicktrail.example.com/api/v1/openapi.json"',
+    );
+    expect(curlCommand(doc, { method: "get", path: "/api/v1/subscribers/export", operation: op("/api/v1/subscribers/export", "get") })).toMatch(
+      /-o subscribers\.csv$/,
+    );
   });
 
   it("quotes single quotes in bodies for the shell", () => {

@@ -121,7 +121,9 @@ export function schemaView(schema: JsonSchema, components: SchemaComponents): Sc
   const meta = { ...(s.description ? { description: s.description } : {}), ...(refName(schema) ? { refName: refName(schema) } : {}) };
   if (s.oneOf && s.oneOf.every((v) => derefSchema(v, components).properties)) {
     const variants = s.oneOf.map((v) => derefSchema(v, components));
-    const discriminator = Object.keys(variants[0]?.properties ?? {}).find((k) => variants.every((v) => v.properties?.[k] && "const" in (v.properties[k] as JsonSchema)));
+    const discriminator = Object.keys(variants[0]?.properties ?? {}).find((k) =>
+      variants.every((v) => v.properties?.[k] && "const" in (v.properties[k] as JsonSchema)),
+    );
     return {
       kind: "variants",
       ...(discriminator ? { discriminator } : {}),
@@ -138,7 +140,13 @@ export function schemaView(schema: JsonSchema, components: SchemaComponents): Sc
     fieldRows(nested.schema, components, nested.suffix, 0, rows);
     return { kind: "fields", rows, closed: nested.schema.additionalProperties === false, ...meta };
   }
-  return { kind: "value", type: typeLabel(schema, components), constraints: constraintsOf(schema, components), enumValues: enumValuesOf(schema, components), ...meta };
+  return {
+    kind: "value",
+    type: typeLabel(schema, components),
+    constraints: constraintsOf(schema, components),
+    enumValues: enumValuesOf(schema, components),
+    ...meta,
+  };
 }
 
 export type DocOperation = { method: HttpMethod; path: string; operation: OperationObject; anchor: string };

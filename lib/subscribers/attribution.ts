@@ -66,16 +66,30 @@ export async function attributionReport(db: Db, { tenantId, from, to, campaign, 
     .map((c) => ({
       id: c.campaignId,
       name: c.campaignName,
-      totals: totalsOf(c, convOf((k) => k.split("|")[0] === (c.campaignId ?? ""))),
+      totals: totalsOf(
+        c,
+        convOf((k) => k.split("|")[0] === (c.campaignId ?? "")),
+      ),
       adsets: rows
         .filter((s) => s.level === "adset" && s.campaignId === c.campaignId)
         .map((s) => ({
           id: s.adsetId,
           name: s.adsetName,
-          totals: totalsOf(s, convOf((k) => k === `${c.campaignId ?? ""}|${s.adsetId ?? ""}`)),
+          totals: totalsOf(
+            s,
+            convOf((k) => k === `${c.campaignId ?? ""}|${s.adsetId ?? ""}`),
+          ),
           ads: rows
             .filter((a) => a.level === "ad" && a.campaignId === c.campaignId && a.adsetId === s.adsetId && a.adId)
-            .map((a) => ({ id: a.adId!, name: a.adName, headline: a.headline, totals: totalsOf(a, conversions.filter((v) => v.adId === a.adId)) })),
+            .map((a) => ({
+              id: a.adId!,
+              name: a.adName,
+              headline: a.headline,
+              totals: totalsOf(
+                a,
+                conversions.filter((v) => v.adId === a.adId),
+              ),
+            })),
         })),
     }));
   const total = totalsOf(
@@ -83,7 +97,8 @@ export async function attributionReport(db: Db, { tenantId, from, to, campaign, 
     conversions,
   );
   const days = new Map<string, DayPoint>();
-  for (let t = range.from.getTime(); t < range.to.getTime(); t += DAY_MS) days.set(isoDay(new Date(t)), { day: isoDay(new Date(t)), ad: 0, post: 0, organic: 0, other: 0 });
+  for (let t = range.from.getTime(); t < range.to.getTime(); t += DAY_MS)
+    days.set(isoDay(new Date(t)), { day: isoDay(new Date(t)), ad: 0, post: 0, organic: 0, other: 0 });
   for (const p of perDay) {
     const point = days.get(p.day);
     if (point) point[p.source] += p.conversations;
@@ -96,10 +111,34 @@ export type AttributionReport = Awaited<ReturnType<typeof attributionReport>>;
 
 /** The report as CSV lines: one row per ad, ad set and campaign (level column), then the total. */
 export function attributionCsv(report: AttributionReport): string {
-  const head = ["level", "campaign_id", "campaign", "adset_id", "adset", "ad_id", "ad", "conversations", "unique_subscribers", "converted", "conversion_rate",
-    ...report.eventNames.map((e) => `events_${e}`), ...report.currencies.map((c) => `value_${c}`)];
+  const head = [
+    "level",
+    "campaign_id",
+    "campaign",
+    "adset_id",
+    "adset",
+    "ad_id",
+    "ad",
+    "conversations",
+    "unique_subscribers",
+    "converted",
+    "conversion_rate",
+    ...report.eventNames.map((e) => `events_${e}`),
+    ...report.currencies.map((c) => `value_${c}`),
+  ];
   const line = (level: string, ids: (string | null)[], t: Totals) =>
-    [level, ...ids, t.conversations, t.subscribers, t.converted, t.rate.toFixed(4), ...report.eventNames.map((e) => t.events[e] ?? 0), ...report.currencies.map((c) => t.value[c] ?? 0)].map(csvCell).join(",");
+    [
+      level,
+      ...ids,
+      t.conversations,
+      t.subscribers,
+      t.converted,
+      t.rate.toFixed(4),
+      ...report.eventNames.map((e) => t.events[e] ?? 0),
+      ...report.currencies.map((c) => t.value[c] ?? 0),
+    ]
+      .map(csvCell)
+      .join(",");
   const out = [head.join(",")];
   for (const c of report.campaigns) {
     out.push(line("campaign", [c.id, c.name, null, null, null, null], c.totals));

@@ -13,14 +13,7 @@ import { processWebhookEvents } from "@/lib/whatsapp/ingest";
 import { type PayloadNumber, fakeWamid, inboundMessage } from "@/lib/whatsapp/payloads";
 import { isTransientGraphFailure } from "@/lib/graph/client";
 import { storeWebhookEvent } from "@/lib/whatsapp/store";
-import {
-  AD_ENRICHMENT_JOB,
-  AD_FIELDS,
-  adEnrichmentHandler,
-  type EnrichmentDeps,
-  listAdEnrichments,
-  retryAdEnrichment,
-} from "./enrichment";
+import { AD_ENRICHMENT_JOB, AD_FIELDS, adEnrichmentHandler, type EnrichmentDeps, listAdEnrichments, retryAdEnrichment } from "./enrichment";
 
 const encryptionKey = Buffer.alloc(32, 7).toString("base64");
 const keys = { encryptionKey, appUrl: "http://localhost:3000" };
@@ -54,8 +47,13 @@ describe.each(testDrivers)("ad enrichment (%s)", (kind) => {
     const number = await createNumber(t.db, keys, {
       tenantId,
       input: numberFormSchema.parse({
-        provider: "cloud", label: `Sales ${s}`, phoneE164: `+1555078${String(3800 + s)}`, phoneNumberId, wabaId: "102290129340398",
-        accessToken: opts.token ?? TOKEN, appSecret: "s3cret",
+        provider: "cloud",
+        label: `Sales ${s}`,
+        phoneE164: `+1555078${String(3800 + s)}`,
+        phoneNumberId,
+        wabaId: "102290129340398",
+        accessToken: opts.token ?? TOKEN,
+        appSecret: "s3cret",
       }),
     });
     return { tenantId, numberId: number.id, n: { phoneNumberId, displayPhoneNumber: number.phoneE164.slice(1), wabaId: "102290129340398" } };
@@ -67,8 +65,12 @@ describe.each(testDrivers)("ad enrichment (%s)", (kind) => {
   function fakeAd(id: string, token = TOKEN) {
     const s = next();
     const ad = {
-      id, token, name: `Succulents – carousel ${s}`, adset: { id: `2385${s}`, name: `Moscow 25–45 ${s}` },
-      campaign: { id: `2384${s}`, name: `Summer sale ${s}` }, creative: { id: `2386${s}`, name: `Creative ${s}` },
+      id,
+      token,
+      name: `Succulents – carousel ${s}`,
+      adset: { id: `2385${s}`, name: `Moscow 25–45 ${s}` },
+      campaign: { id: `2384${s}`, name: `Summer sale ${s}` },
+      creative: { id: `2386${s}`, name: `Creative ${s}` },
     };
     graph.addAd(ad);
     return ad;
@@ -79,12 +81,24 @@ describe.each(testDrivers)("ad enrichment (%s)", (kind) => {
     const wamid = fakeWamid(`${kind}-${next()}`);
     const referral = adId
       ? {
-          sourceUrl: `https://fb.me/${adId}`, sourceId: adId, sourceType: "ad" as const, headline: "Chat with us", body: "Summer Succulents are here!",
-          mediaType: "image" as const, mediaUrl: "https://scontent.xx.fbcdn.net/v/t45.1", ctwaClid: `Aff-CLID-${next()}`,
+          sourceUrl: `https://fb.me/${adId}`,
+          sourceId: adId,
+          sourceType: "ad" as const,
+          headline: "Chat with us",
+          body: "Summer Succulents are here!",
+          mediaType: "image" as const,
+          mediaUrl: "https://scontent.xx.fbcdn.net/v/t45.1",
+          ctwaClid: `Aff-CLID-${next()}`,
         }
       : undefined;
     const rawBody = JSON.stringify(inboundMessage(s.n, { from: { waId: from, name: "Ana" }, wamid, at, text: "Hi! Is it still available?", referral }));
-    const event = await storeWebhookEvent(t.db, { provider: "cloud", rawBody, signatureResult: "valid", routedPhoneNumberIds: [s.n.phoneNumberId], receivedAt: at });
+    const event = await storeWebhookEvent(t.db, {
+      provider: "cloud",
+      rawBody,
+      signatureResult: "valid",
+      routedPhoneNumberIds: [s.n.phoneNumberId],
+      receivedAt: at,
+    });
     const summary = await processWebhookEvents(t.db, { ids: [event.id], now });
     expect(summary.processed).toBe(1);
     return subscriber(s, from);
@@ -92,10 +106,17 @@ describe.each(testDrivers)("ad enrichment (%s)", (kind) => {
 
   const subscriber = async (s: Shop, from: string) => (await getSubscriberByWaPhone(t.db, { tenantId: s.tenantId, waPhone: `+${from}` }))!;
   const adRows = (tenantId: string) => t.db.select().from(ads).where(eq(ads.tenantId, tenantId));
-  const adJobs = (tenantId: string) => t.db.select().from(jobs).where(and(eq(jobs.tenantId, tenantId), eq(jobs.kind, AD_ENRICHMENT_JOB)));
+  const adJobs = (tenantId: string) =>
+    t.db
+      .select()
+      .from(jobs)
+      .where(and(eq(jobs.tenantId, tenantId), eq(jobs.kind, AD_ENRICHMENT_JOB)));
   const jobOf = async (tenantId: string, adId: string) => (await getJobByKey(t.db, { kind: AD_ENRICHMENT_JOB, dedupeKey: `${tenantId}:${adId}` }))!;
   const adConversations = (tenantId: string, adId: string) =>
-    t.db.select().from(conversations).where(and(eq(conversations.tenantId, tenantId), eq(conversations.adId, adId)));
+    t.db
+      .select()
+      .from(conversations)
+      .where(and(eq(conversations.tenantId, tenantId), eq(conversations.adId, adId)));
   const graphCalls = (adId: string) => graph.requests.filter((r) => r.path.endsWith(`/${adId}`));
   const drain = (at: Date = now) =>
     drainJobs(t.db, { handlers: { [AD_ENRICHMENT_JOB]: adEnrichmentHandler(t.db, deps) }, kinds: [AD_ENRICHMENT_JOB], now: () => at, concurrency: 2 });
@@ -113,7 +134,13 @@ describe.each(testDrivers)("ad enrichment (%s)", (kind) => {
     expect(row).toMatchObject({ adId, numberId: s.numberId, status: "pending", attempts: 0, error: null, campaignName: null, firstSeenAt: now });
     const queued = await adJobs(s.tenantId);
     expect(queued).toHaveLength(1);
-    expect(queued[0]).toMatchObject({ dedupeKey: `${s.tenantId}:${adId}`, payload: { tenantId: s.tenantId, adId }, status: "pending", attempts: 0, runAt: now });
+    expect(queued[0]).toMatchObject({
+      dedupeKey: `${s.tenantId}:${adId}`,
+      payload: { tenantId: s.tenantId, adId },
+      status: "pending",
+      attempts: 0,
+      runAt: now,
+    });
     expect((await adConversations(s.tenantId, adId)).map((c) => c.campaignName)).toEqual([null, null]);
 
     expect(await drain()).toMatchObject({ done: 1, failed: 0, retried: 0 });
@@ -124,8 +151,13 @@ describe.each(testDrivers)("ad enrichment (%s)", (kind) => {
     expect(call!.headers.authorization).toBe(`Bearer ${TOKEN}`);
 
     const names = {
-      adName: ad.name, adsetId: ad.adset.id, adsetName: ad.adset.name, campaignId: ad.campaign.id, campaignName: ad.campaign.name,
-      creativeId: ad.creative.id, creativeName: ad.creative.name,
+      adName: ad.name,
+      adsetId: ad.adset.id,
+      adsetName: ad.adset.name,
+      campaignId: ad.campaign.id,
+      campaignName: ad.campaign.name,
+      creativeId: ad.creative.id,
+      creativeName: ad.creative.name,
     };
     expect((await adRows(s.tenantId))[0]).toMatchObject({ ...names, status: "enriched", error: null, attempts: 1, enrichedAt: now });
     const filled = await adConversations(s.tenantId, adId);
@@ -164,7 +196,9 @@ describe.each(testDrivers)("ad enrichment (%s)", (kind) => {
     expect(await drain()).toMatchObject({ failed: 1, retried: 0, done: 0 });
     const [row] = await adRows(s.tenantId);
     expect(row).toMatchObject({ status: "failed", attempts: 1, campaignName: null });
-    expect(row!.error).toMatch(/^Graph error 190\/463: Error validating access token: Session has expired.*\[fbtrace_id AFakeTrace\d+\]\. The number's access token was rejected/);
+    expect(row!.error).toMatch(
+      /^Graph error 190\/463: Error validating access token: Session has expired.*\[fbtrace_id AFakeTrace\d+\]\. The number's access token was rejected/,
+    );
     const [c] = await adConversations(s.tenantId, adId);
     expect(c).toMatchObject({ enrichmentError: row!.error, enrichedAt: null, campaignName: null });
     expect(await jobOf(s.tenantId, adId)).toMatchObject({ status: "failed", attempts: 1, lastError: row!.error });
@@ -184,7 +218,8 @@ describe.each(testDrivers)("ad enrichment (%s)", (kind) => {
     expect(await retryAdEnrichment(t.db, { tenantId: s.tenantId, adId, now: later(60) })).toMatchObject({ queued: false });
     expect(await drain(later(60))).toMatchObject({ done: 1 });
     expect((await adRows(s.tenantId))[0]).toMatchObject({ status: "enriched", error: null, attempts: 2, campaignName: ad.campaign.name });
-    for (const conv of await adConversations(s.tenantId, adId)) expect(conv).toMatchObject({ enrichmentError: null, campaignName: ad.campaign.name, enrichedAt: later(60) });
+    for (const conv of await adConversations(s.tenantId, adId))
+      expect(conv).toMatchObject({ enrichmentError: null, campaignName: ad.campaign.name, enrichedAt: later(60) });
     expect(await subscriber(s, from)).toMatchObject({ firstTouchCampaignId: ad.campaign.id });
     await expect(retryAdEnrichment(t.db, { tenantId: s.tenantId, adId: "999", now })).rejects.toMatchObject({ code: "not_found" });
   });
@@ -232,7 +267,10 @@ describe.each(testDrivers)("ad enrichment (%s)", (kind) => {
     const adId = newAdId();
     fakeAd(adId);
     await receive(s, { from: newSender(), adId, at: later(-30) });
-    await t.db.update(ads).set({ numberId: null }).where(and(eq(ads.tenantId, s.tenantId), eq(ads.adId, adId)));
+    await t.db
+      .update(ads)
+      .set({ numberId: null })
+      .where(and(eq(ads.tenantId, s.tenantId), eq(ads.adId, adId)));
     expect(await drain()).toMatchObject({ failed: 1 });
     expect(graphCalls(adId)).toHaveLength(0);
     const [row] = await adRows(s.tenantId);
@@ -250,10 +288,20 @@ describe.each(testDrivers)("ad enrichment (%s)", (kind) => {
     const events = [];
     for (const s of [a, b]) {
       const body = inboundMessage(s.n, {
-        from: { waId: newSender(), name: null }, wamid: fakeWamid(`${kind}-${next()}`), at: later(-30),
+        from: { waId: newSender(), name: null },
+        wamid: fakeWamid(`${kind}-${next()}`),
+        at: later(-30),
         referral: { sourceUrl: "https://fb.me/x", sourceId: adId, sourceType: "ad", headline: "h", body: "b", mediaType: "image", mediaUrl: "https://x/y.jpg" },
       });
-      events.push(await storeWebhookEvent(t.db, { provider: "cloud", rawBody: JSON.stringify(body), signatureResult: "valid", routedPhoneNumberIds: [s.n.phoneNumberId], receivedAt: now }));
+      events.push(
+        await storeWebhookEvent(t.db, {
+          provider: "cloud",
+          rawBody: JSON.stringify(body),
+          signatureResult: "valid",
+          routedPhoneNumberIds: [s.n.phoneNumberId],
+          receivedAt: now,
+        }),
+      );
     }
     expect((await processWebhookEvents(t.db, { ids: events.map((e) => e.id), now })).processed).toBe(2);
     for (const s of [a, b]) {

@@ -35,7 +35,6 @@ export const AD_FIELDS = "name,adset{id,name},campaign{id,name},creative{id,name
 export type EnrichmentDeps = { encryptionKey: string; graph: GraphConfig };
 export type AdCache = Map<string, AdCacheRow>;
 
-
 // ------------------------------------------------------------------------------------------- ingestion
 
 /**
@@ -58,7 +57,13 @@ export async function registerConversationAds(
 }
 
 const namesOf = (a: AdNames): AdNames => ({
-  adName: a.adName, adsetId: a.adsetId, adsetName: a.adsetName, campaignId: a.campaignId, campaignName: a.campaignName, creativeId: a.creativeId, creativeName: a.creativeName,
+  adName: a.adName,
+  adsetId: a.adsetId,
+  adsetName: a.adsetName,
+  campaignId: a.campaignId,
+  campaignName: a.campaignName,
+  creativeId: a.creativeId,
+  creativeName: a.creativeName,
 });
 
 /** In place: cached names onto new conversations (or the ad's last error), the first touch's campaign onto the subscriber. */
@@ -126,8 +131,13 @@ async function fetchAd(db: Db, deps: EnrichmentDeps, { tenantId, adId }: { tenan
   return {
     ok: true,
     names: {
-      adName: d.name ?? null, adsetId: d.adset?.id ?? null, adsetName: d.adset?.name ?? null, campaignId: d.campaign?.id ?? null,
-      campaignName: d.campaign?.name ?? null, creativeId: d.creative?.id ?? null, creativeName: d.creative?.name ?? null,
+      adName: d.name ?? null,
+      adsetId: d.adset?.id ?? null,
+      adsetName: d.adset?.name ?? null,
+      campaignId: d.campaign?.id ?? null,
+      campaignName: d.campaign?.name ?? null,
+      creativeId: d.creative?.id ?? null,
+      creativeName: d.creative?.name ?? null,
     },
   };
 }
@@ -162,8 +172,13 @@ export async function retryAdEnrichment(db: Db, { tenantId, adId, now }: { tenan
     const ad = await markAdPending(tx, { tenantId, adId, now });
     if (!ad) throw notFound("Ad");
     const job = await enqueueJob(tx, {
-      tenantId, kind: AD_ENRICHMENT_JOB, dedupeKey: adJobKey(tenantId, adId), payload: { tenantId, adId }, runAt: now,
-      maxAttempts: AD_ENRICHMENT_MAX_ATTEMPTS, ifFinished: "requeue",
+      tenantId,
+      kind: AD_ENRICHMENT_JOB,
+      dedupeKey: adJobKey(tenantId, adId),
+      payload: { tenantId, adId },
+      runAt: now,
+      maxAttempts: AD_ENRICHMENT_MAX_ATTEMPTS,
+      ifFinished: "requeue",
     });
     return { ad, queued: job !== null };
   });

@@ -8,9 +8,29 @@ import { toListQuery } from "./list";
 const BATCH = 1000;
 
 export const EXPORT_COLUMNS = [
-  "id", "name", "wa_phone", "wa_id", "user_id", "country", "status", "lifecycle", "tags", "first_seen_at", "last_inbound_at",
-  "inbound_count", "outbound_count", "last_message_status", "window_expires_at", "first_touch_source", "first_touch_headline",
-  "first_touch_campaign", "first_touch_ad_id", "first_touch_ad", "has_click_id", "marketing_preference", "marketing_preference_at",
+  "id",
+  "name",
+  "wa_phone",
+  "wa_id",
+  "user_id",
+  "country",
+  "status",
+  "lifecycle",
+  "tags",
+  "first_seen_at",
+  "last_inbound_at",
+  "inbound_count",
+  "outbound_count",
+  "last_message_status",
+  "window_expires_at",
+  "first_touch_source",
+  "first_touch_headline",
+  "first_touch_campaign",
+  "first_touch_ad_id",
+  "first_touch_ad",
+  "has_click_id",
+  "marketing_preference",
+  "marketing_preference_at",
 ] as const;
 
 /** RFC 4180 quoting; a leading = @ tab or CR (or +/- not starting a number) is prefixed with ' against formula injection. */
@@ -28,7 +48,10 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
  * query has answered: a caller that awaits it before answering never sends a half-written file for a query
  * that fails at once.
  */
-export async function* exportSubscribersCsv(db: Db, { tenantId, filters, now }: { tenantId: string; filters: SubscriberFilters; now: Date }): AsyncGenerator<string> {
+export async function* exportSubscribersCsv(
+  db: Db,
+  { tenantId, filters, now }: { tenantId: string; filters: SubscriberFilters; now: Date },
+): AsyncGenerator<string> {
   const query = toListQuery(tenantId, filters, now);
   let head = `${EXPORT_COLUMNS.join(",")}\r\n`;
   let cursor: { at: Date | null; id: string } | undefined;
@@ -40,9 +63,29 @@ export async function* exportSubscribersCsv(db: Db, { tenantId, filters, now }: 
     }
     const lines = rows.map(({ subscriber: s, firstTouch: ft }) =>
       [
-        s.id, s.profileName ?? s.username, s.waPhone, s.waId, s.userId, s.country, s.status, s.lifecycleState, s.tags.join("; "), iso(s.firstSeenAt),
-        iso(s.lastInboundAt), s.inboundCount, s.outboundCount, s.lastMessageStatus, iso(s.conversationExpiresAt), ft ? (ft.sourceType ?? "unknown") : "organic",
-        ft?.headline, ft?.campaignName ?? ft?.utmCampaign, ft?.adId, ft?.adName, s.hasClickId, s.marketingPreference, iso(s.marketingPreferenceAt),
+        s.id,
+        s.profileName ?? s.username,
+        s.waPhone,
+        s.waId,
+        s.userId,
+        s.country,
+        s.status,
+        s.lifecycleState,
+        s.tags.join("; "),
+        iso(s.firstSeenAt),
+        iso(s.lastInboundAt),
+        s.inboundCount,
+        s.outboundCount,
+        s.lastMessageStatus,
+        iso(s.conversationExpiresAt),
+        ft ? (ft.sourceType ?? "unknown") : "organic",
+        ft?.headline,
+        ft?.campaignName ?? ft?.utmCampaign,
+        ft?.adId,
+        ft?.adName,
+        s.hasClickId,
+        s.marketingPreference,
+        iso(s.marketingPreferenceAt),
       ]
         .map(csvCell)
         .join(","),

@@ -53,7 +53,12 @@ describe("phone hash, country and time zone", () => {
   });
 
   it("builds an identity from a bare phone", () => {
-    expect(identityFromPhone("917506080480")).toMatchObject({ waPhone: "+917506080480", waId: "917506080480", phoneHash: sha256Hex("917506080480"), country: "IN" });
+    expect(identityFromPhone("917506080480")).toMatchObject({
+      waPhone: "+917506080480",
+      waId: "917506080480",
+      phoneHash: sha256Hex("917506080480"),
+      country: "IN",
+    });
     expect(identityFromPhone("callbackSetPhone")).toBeNull();
   });
 });
@@ -88,9 +93,20 @@ describe("resolveSenderIdentity", () => {
   });
 
   it("accepts a user who hides the number: keyed by the user id, no phone, no hash", () => {
-    const message = { ...firstMessage("meta-text-bsuid.json"), from: null, contact: { waId: null, userId: "US.1", parentUserId: null, username: "@hidden", profileName: "H" } };
+    const message = {
+      ...firstMessage("meta-text-bsuid.json"),
+      from: null,
+      contact: { waId: null, userId: "US.1", parentUserId: null, username: "@hidden", profileName: "H" },
+    };
     expect(resolveSenderIdentity({ ...message, fromUserId: "US.1" })).toEqual({
-      waPhone: null, waId: null, userId: "US.1", username: "@hidden", profileName: "H", phoneHash: null, country: null, timezone: null,
+      waPhone: null,
+      waId: null,
+      userId: "US.1",
+      username: "@hidden",
+      profileName: "H",
+      phoneHash: null,
+      country: null,
+      timezone: null,
     });
     expect(resolveSenderIdentity({ ...message, fromUserId: null, contact: null })).toBeNull();
   });

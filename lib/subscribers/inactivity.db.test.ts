@@ -48,17 +48,33 @@ describe.each(testDrivers)("inactive subscribers (%s)", (kind) => {
     const n = (seq += 1);
     const tenant = await insertTenant(t.db, { name: `Silence ${n}`, ...(inactiveAfterDays ? { inactiveAfterDays } : {}) });
     const pnid = String(900000000000000 + n);
-    await insertNumber(t.db, { tenantId: tenant.id, label: "Main", phoneE164: `+1555${String(n).padStart(7, "0")}`, provider: "cloud", phoneNumberId: pnid, verifyToken: randomUUID() });
+    await insertNumber(t.db, {
+      tenantId: tenant.id,
+      label: "Main",
+      phoneE164: `+1555${String(n).padStart(7, "0")}`,
+      provider: "cloud",
+      phoneNumberId: pnid,
+      verifyToken: randomUUID(),
+    });
     return { tenantId: tenant.id, pnid };
   }
 
   /** One inbound text through the real ingestion path. */
   async function writes(w: { pnid: string }, from: string, at: Date) {
-    const body = webhookEnvelope({ phoneNumberId: w.pnid, displayPhoneNumber: "15550000000", wabaId: "WABA-SILENCE" }, {
-      contacts: [{ profile: { name: "Ana" }, wa_id: from }],
-      messages: [{ from, id: `wamid.S.${randomUUID()}`, timestamp: unix(at), type: "text", text: { body: "hello" } }],
+    const body = webhookEnvelope(
+      { phoneNumberId: w.pnid, displayPhoneNumber: "15550000000", wabaId: "WABA-SILENCE" },
+      {
+        contacts: [{ profile: { name: "Ana" }, wa_id: from }],
+        messages: [{ from, id: `wamid.S.${randomUUID()}`, timestamp: unix(at), type: "text", text: { body: "hello" } }],
+      },
+    );
+    const event = await storeWebhookEvent(t.db, {
+      provider: "cloud",
+      rawBody: JSON.stringify(body),
+      signatureResult: "valid",
+      routedPhoneNumberIds: [w.pnid],
+      receivedAt: at,
     });
-    const event = await storeWebhookEvent(t.db, { provider: "cloud", rawBody: JSON.stringify(body), signatureResult: "valid", routedPhoneNumberIds: [w.pnid], receivedAt: at });
     expect((await processWebhookEvents(t.db, { ids: [event.id], now: at })).processed).toBe(1);
   }
 
@@ -72,8 +88,14 @@ describe.each(testDrivers)("inactive subscribers (%s)", (kind) => {
     await writes(b, "16505550201", T0);
     await writes(a, "16505550103", T0);
     await writes(a, "16505550104", T0);
-    await t.db.update(subscribers).set({ status: "opted_out" }).where(and(eq(subscribers.tenantId, a.tenantId), eq(subscribers.waPhone, "+16505550103")));
-    await t.db.update(subscribers).set({ status: "blocked" }).where(and(eq(subscribers.tenantId, a.tenantId), eq(subscribers.waPhone, "+16505550104")));
+    await t.db
+      .update(subscribers)
+      .set({ status: "opted_out" })
+      .where(and(eq(subscribers.tenantId, a.tenantId), eq(subscribers.waPhone, "+16505550103")));
+    await t.db
+      .update(subscribers)
+      .set({ status: "blocked" })
+      .where(and(eq(subscribers.tenantId, a.tenantId), eq(subscribers.waPhone, "+16505550104")));
     // never wrote (a provider opt-in created them): silent since first seen
     await t.db.insert(subscribers).values({ tenantId: a.tenantId, waPhone: "+16505550105", firstSeenAt: T0 });
 
@@ -95,7 +117,10 @@ describe.each(testDrivers)("inactive subscribers (%s)", (kind) => {
     const a = await workspace(10);
     await writes(a, "16505550301", T0);
     await writes(a, "16505550302", T0);
-    await t.db.update(subscribers).set({ status: "opted_out" }).where(and(eq(subscribers.tenantId, a.tenantId), eq(subscribers.waPhone, "+16505550302")));
+    await t.db
+      .update(subscribers)
+      .set({ status: "opted_out" })
+      .where(and(eq(subscribers.tenantId, a.tenantId), eq(subscribers.waPhone, "+16505550302")));
     expect(await markInactiveSubscribers(t.db, { now: day(11) })).toBe(1);
     await writes(a, "16505550301", day(12));
     await writes(a, "16505550302", day(12));
@@ -108,12 +133,22 @@ describe.each(testDrivers)("inactive subscribers (%s)", (kind) => {
 
   it("works in bounded rounds: a round marks at most its batch, the next one goes on", async () => {
     const a = await workspace(3);
-    for (let i = 0; i < 5; i++) await t.db.insert(subscribers).values({ tenantId: a.tenantId, waPhone: `+1650555040${i}`, firstSeenAt: T0, lastInboundAt: day(-i) });
-    const silent = async () => (await t.db.select().from(subscribers).where(and(eq(subscribers.tenantId, a.tenantId), eq(subscribers.status, "inactive")))).length;
+    for (let i = 0; i < 5; i++)
+      await t.db.insert(subscribers).values({ tenantId: a.tenantId, waPhone: `+1650555040${i}`, firstSeenAt: T0, lastInboundAt: day(-i) });
+    const silent = async () =>
+      (
+        await t.db
+          .select()
+          .from(subscribers)
+          .where(and(eq(subscribers.tenantId, a.tenantId), eq(subscribers.status, "inactive")))
+      ).length;
     expect(await markInactiveSubscribers(t.db, { now: day(30), batch: 2, maxRounds: 1 })).toBe(2);
     expect(await silent()).toBe(2);
     // the longest silent go first
-    const first = await t.db.select({ waPhone: subscribers.waPhone }).from(subscribers).where(and(eq(subscribers.tenantId, a.tenantId), eq(subscribers.status, "inactive")));
+    const first = await t.db
+      .select({ waPhone: subscribers.waPhone })
+      .from(subscribers)
+      .where(and(eq(subscribers.tenantId, a.tenantId), eq(subscribers.status, "inactive")));
     expect(first.map((r) => r.waPhone).sort()).toEqual(["+16505550403", "+16505550404"]);
     expect(await markInactiveSubscribers(t.db, { now: day(30), batch: 2 })).toBe(3);
     expect(await silent()).toBe(5);

@@ -9,7 +9,10 @@ export const DEFAULT_INACTIVE_AFTER_DAYS = 30;
 export const MAX_INACTIVE_AFTER_DAYS = 3650;
 
 /** Marks silent subscribers inactive, `batch` rows per statement, at most `maxRounds` statements; returns how many. */
-export async function markInactiveSubscribers(db: Db, { now, batch = 1000, maxRounds = 20 }: { now: Date; batch?: number; maxRounds?: number }): Promise<number> {
+export async function markInactiveSubscribers(
+  db: Db,
+  { now, batch = 1000, maxRounds = 20 }: { now: Date; batch?: number; maxRounds?: number },
+): Promise<number> {
   let marked = 0;
   for (let round = 0; round < maxRounds; round++) {
     const n = await markSilentSubscribersInactive(db, { now, limit: batch });

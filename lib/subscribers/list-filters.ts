@@ -12,7 +12,10 @@ export const SUBSCRIBER_SOURCES = ["ad", "post", "organic"] as const;
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 export const optionalParam = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
 /** A Meta campaign or ad id as a filter takes it. */
-export const metaIdSchema = z.string().trim().regex(/^[\w.-]{1,64}$/, "Not a valid id");
+export const metaIdSchema = z
+  .string()
+  .trim()
+  .regex(/^[\w.-]{1,64}$/, "Not a valid id");
 
 export const subscriberFiltersSchema = z
   .object({
@@ -42,7 +45,10 @@ export function parseSubscriberSearch(q: string | undefined): SubscriberSearch |
   if (!q) return null;
   const digits = q.replace(/\D/g, "");
   if (/^[+\d\s().-]+$/.test(q) && digits.length >= 3) return { kind: "phone", digits };
-  if (q.length < 3) throw new AppError("unprocessable", "Type at least 3 characters to search by name, or 3 digits of a phone number", { fieldErrors: { q: ["At least 3 characters"] } });
+  if (q.length < 3)
+    throw new AppError("unprocessable", "Type at least 3 characters to search by name, or 3 digits of a phone number", {
+      fieldErrors: { q: ["At least 3 characters"] },
+    });
   return { kind: "name", text: q };
 }
 

@@ -18,8 +18,27 @@ const uid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12
 
 /** First touches: the conversation a subscriber's first referral opened (source, ad, campaign as the list filters see them). */
 const TOUCHES = {
-  ad1: { sourceType: "ad", adId: "ad-1", adName: "Spring ad", campaignId: "camp-1", campaignName: "Spring 2030", clid: true, headline: "Spring sale", mediaType: "image", imageUrl: "https://cdn.example.com/spring.jpg" },
-  ad2: { sourceType: "ad", adId: "ad-2", adName: "Summer ad", campaignId: "camp-1", campaignName: "Spring 2030", clid: false, headline: "Summer", mediaType: "video" },
+  ad1: {
+    sourceType: "ad",
+    adId: "ad-1",
+    adName: "Spring ad",
+    campaignId: "camp-1",
+    campaignName: "Spring 2030",
+    clid: true,
+    headline: "Spring sale",
+    mediaType: "image",
+    imageUrl: "https://cdn.example.com/spring.jpg",
+  },
+  ad2: {
+    sourceType: "ad",
+    adId: "ad-2",
+    adName: "Summer ad",
+    campaignId: "camp-1",
+    campaignName: "Spring 2030",
+    clid: false,
+    headline: "Summer",
+    mediaType: "video",
+  },
   ad3: { sourceType: "ad", adId: "ad-3", adName: "Brazil ad", campaignId: "camp-2", campaignName: "Brasil", clid: true, headline: "Oferta" },
   ad4: { sourceType: "ad", adId: "ad-4", clid: true, headline: "Not enriched yet" }, // no campaign until enrichment
   post: { sourceType: "post", clid: false, headline: "Our post", utmCampaign: "june-post", thumbnailUrl: "https://cdn.example.com/post.jpg" },
@@ -27,7 +46,19 @@ const TOUCHES = {
   retarget: { sourceType: "ad", adId: "ad-9", campaignId: "camp-9", campaignName: "Retargeting", clid: true, headline: "Come back" },
 } as const;
 type TouchName = keyof typeof TOUCHES;
-type Touch = { sourceType: string | null; adId?: string; adName?: string; campaignId?: string; campaignName?: string; clid: boolean; headline: string; mediaType?: string; imageUrl?: string; thumbnailUrl?: string; utmCampaign?: string };
+type Touch = {
+  sourceType: string | null;
+  adId?: string;
+  adName?: string;
+  campaignId?: string;
+  campaignName?: string;
+  clid: boolean;
+  headline: string;
+  mediaType?: string;
+  imageUrl?: string;
+  thumbnailUrl?: string;
+  utmCampaign?: string;
+};
 
 type Spec = {
   key: string;
@@ -52,34 +83,292 @@ type Spec = {
 // Tenant A, listed in the default order (last inbound desc, ties by id desc, then the never-wrote rows by id desc).
 // now = 2030-06-15T12:00:00.000Z
 const SPECS: Spec[] = [
-  { key: "s01", id: 0x3a, tenant: "a", lastInboundAt: "2030-06-15T11:00:00.000", firstSeenAt: "2030-06-01T00:00:00.000", waPhone: "+15550102345", profileName: "Ana Lima", number: "n1", touch: "ad1", expires: "2030-06-16T11:00:00.000" },
-  { key: "s02", id: 0x71, tenant: "a", lastInboundAt: "2030-06-15T10:00:00.000", firstSeenAt: "2030-05-20T10:00:00.000", waPhone: "+79001234567", profileName: "Борис Петров", number: "n2", lifecycle: "prospect", expires: "2030-06-16T10:00:00.000" },
-  { key: "s03", id: 0x1c, tenant: "a", lastInboundAt: "2030-06-14T09:00:00.000", firstSeenAt: "2030-06-10T23:59:59.999", waPhone: "+15550102999", profileName: "Mariana", number: "n1", status: "blocked", touch: "ad2", lastTouch: "retarget", hasClickId: true, expires: "2030-06-15T09:00:00.000" },
-  { key: "s04", id: 0x88, tenant: "a", lastInboundAt: "2030-06-14T08:00:00.000", firstSeenAt: "2030-06-11T00:00:00.000", waPhone: "+15550103000", profileName: "Carlos", username: "ana_k", number: "n1", lifecycle: "customer", touch: "post", expires: "2030-06-15T12:00:00.000" },
+  {
+    key: "s01",
+    id: 0x3a,
+    tenant: "a",
+    lastInboundAt: "2030-06-15T11:00:00.000",
+    firstSeenAt: "2030-06-01T00:00:00.000",
+    waPhone: "+15550102345",
+    profileName: "Ana Lima",
+    number: "n1",
+    touch: "ad1",
+    expires: "2030-06-16T11:00:00.000",
+  },
+  {
+    key: "s02",
+    id: 0x71,
+    tenant: "a",
+    lastInboundAt: "2030-06-15T10:00:00.000",
+    firstSeenAt: "2030-05-20T10:00:00.000",
+    waPhone: "+79001234567",
+    profileName: "Борис Петров",
+    number: "n2",
+    lifecycle: "prospect",
+    expires: "2030-06-16T10:00:00.000",
+  },
+  {
+    key: "s03",
+    id: 0x1c,
+    tenant: "a",
+    lastInboundAt: "2030-06-14T09:00:00.000",
+    firstSeenAt: "2030-06-10T23:59:59.999",
+    waPhone: "+15550102999",
+    profileName: "Mariana",
+    number: "n1",
+    status: "blocked",
+    touch: "ad2",
+    lastTouch: "retarget",
+    hasClickId: true,
+    expires: "2030-06-15T09:00:00.000",
+  },
+  {
+    key: "s04",
+    id: 0x88,
+    tenant: "a",
+    lastInboundAt: "2030-06-14T08:00:00.000",
+    firstSeenAt: "2030-06-11T00:00:00.000",
+    waPhone: "+15550103000",
+    profileName: "Carlos",
+    username: "ana_k",
+    number: "n1",
+    lifecycle: "customer",
+    touch: "post",
+    expires: "2030-06-15T12:00:00.000",
+  },
   // s05, s06: same last inbound
-  { key: "s05", id: 0x64, tenant: "a", lastInboundAt: "2030-06-13T12:00:00.000", firstSeenAt: "2030-05-31T23:59:59.999", waPhone: "+5511987654321", waId: "551187654321", profileName: "50% off Bob", number: "n2", status: "opted_out", touch: "ad3", expires: null },
-  { key: "s06", id: 0x5f, tenant: "a", lastInboundAt: "2030-06-13T12:00:00.000", firstSeenAt: "2030-06-05T12:00:00.000", waPhone: "+15550120000", profileName: "Room 501", number: "n1", expires: "2030-06-15T12:00:00.001" },
+  {
+    key: "s05",
+    id: 0x64,
+    tenant: "a",
+    lastInboundAt: "2030-06-13T12:00:00.000",
+    firstSeenAt: "2030-05-31T23:59:59.999",
+    waPhone: "+5511987654321",
+    waId: "551187654321",
+    profileName: "50% off Bob",
+    number: "n2",
+    status: "opted_out",
+    touch: "ad3",
+    expires: null,
+  },
+  {
+    key: "s06",
+    id: 0x5f,
+    tenant: "a",
+    lastInboundAt: "2030-06-13T12:00:00.000",
+    firstSeenAt: "2030-06-05T12:00:00.000",
+    waPhone: "+15550120000",
+    profileName: "Room 501",
+    number: "n1",
+    expires: "2030-06-15T12:00:00.001",
+  },
   // s07, s08, s09: same last inbound; s06, s07, s08: same first seen
-  { key: "s07", id: 0x9b, tenant: "a", lastInboundAt: "2030-06-12T07:30:00.000", firstSeenAt: "2030-06-05T12:00:00.000", waPhone: "+447700900123", profileName: "Joeann", number: "n2", status: "inactive", lifecycle: "customer", touch: "unknown", expires: "2030-06-13T07:30:00.000" },
-  { key: "s08", id: 0x52, tenant: "a", lastInboundAt: "2030-06-12T07:30:00.000", firstSeenAt: "2030-06-05T12:00:00.000", userId: "US.13491208655302741918", username: "jo_ann", number: "n1", touch: "ad1", expires: "2030-06-16T00:00:00.000" },
-  { key: "s09", id: 0x4d, tenant: "a", lastInboundAt: "2030-06-12T07:30:00.000", firstSeenAt: "2030-04-01T08:00:00.000", waPhone: "+15550102001", profileName: "Dana", username: "back\\slash", number: "n1", lifecycle: "repeat_customer", touch: "ad4", expires: null },
-  { key: "s10", id: 0x05, tenant: "a", lastInboundAt: "2030-06-11T15:00:00.000", firstSeenAt: "2030-06-09T15:00:00.000", waPhone: "+4915112345678", profileName: "Anastasia", number: "n2", touch: "post", expires: "2030-06-12T15:00:00.000" },
-  { key: "s11", id: 0xa4, tenant: "a", lastInboundAt: "2030-06-10T20:00:00.000", firstSeenAt: "2030-06-02T09:00:00.000", waPhone: "+33612345678", profileName: "Zoë", username: "ksx", number: "n1", lifecycle: "prospect", touch: "ad2", expires: "2030-06-11T20:00:00.000" },
-  { key: "s12", id: 0x13, tenant: "a", lastInboundAt: "2030-06-09T06:00:00.000", firstSeenAt: "2030-06-03T06:00:00.000", waPhone: "+34612345678", profileName: "Hans", number: null, expires: null },
-  { key: "s13", id: 0x77, tenant: "a", lastInboundAt: "2030-06-08T06:00:00.000", firstSeenAt: "2030-06-08T05:00:00.000", waPhone: "+15550102777", profileName: "Lucía", number: "n2", status: "blocked", touch: "ad1", expires: "2030-06-09T06:00:00.000" },
-  { key: "s14", id: 0x40, tenant: "a", lastInboundAt: "2030-06-07T06:00:00.000", firstSeenAt: "2030-06-07T06:00:00.000", waPhone: "+61412345678", profileName: "Kim", number: "n1", lifecycle: "customer", expires: "2030-06-08T06:00:00.000" },
+  {
+    key: "s07",
+    id: 0x9b,
+    tenant: "a",
+    lastInboundAt: "2030-06-12T07:30:00.000",
+    firstSeenAt: "2030-06-05T12:00:00.000",
+    waPhone: "+447700900123",
+    profileName: "Joeann",
+    number: "n2",
+    status: "inactive",
+    lifecycle: "customer",
+    touch: "unknown",
+    expires: "2030-06-13T07:30:00.000",
+  },
+  {
+    key: "s08",
+    id: 0x52,
+    tenant: "a",
+    lastInboundAt: "2030-06-12T07:30:00.000",
+    firstSeenAt: "2030-06-05T12:00:00.000",
+    userId: "US.13491208655302741918",
+    username: "jo_ann",
+    number: "n1",
+    touch: "ad1",
+    expires: "2030-06-16T00:00:00.000",
+  },
+  {
+    key: "s09",
+    id: 0x4d,
+    tenant: "a",
+    lastInboundAt: "2030-06-12T07:30:00.000",
+    firstSeenAt: "2030-04-01T08:00:00.000",
+    waPhone: "+15550102001",
+    profileName: "Dana",
+    username: "back\\slash",
+    number: "n1",
+    lifecycle: "repeat_customer",
+    touch: "ad4",
+    expires: null,
+  },
+  {
+    key: "s10",
+    id: 0x05,
+    tenant: "a",
+    lastInboundAt: "2030-06-11T15:00:00.000",
+    firstSeenAt: "2030-06-09T15:00:00.000",
+    waPhone: "+4915112345678",
+    profileName: "Anastasia",
+    number: "n2",
+    touch: "post",
+    expires: "2030-06-12T15:00:00.000",
+  },
+  {
+    key: "s11",
+    id: 0xa4,
+    tenant: "a",
+    lastInboundAt: "2030-06-10T20:00:00.000",
+    firstSeenAt: "2030-06-02T09:00:00.000",
+    waPhone: "+33612345678",
+    profileName: "Zoë",
+    username: "ksx",
+    number: "n1",
+    lifecycle: "prospect",
+    touch: "ad2",
+    expires: "2030-06-11T20:00:00.000",
+  },
+  {
+    key: "s12",
+    id: 0x13,
+    tenant: "a",
+    lastInboundAt: "2030-06-09T06:00:00.000",
+    firstSeenAt: "2030-06-03T06:00:00.000",
+    waPhone: "+34612345678",
+    profileName: "Hans",
+    number: null,
+    expires: null,
+  },
+  {
+    key: "s13",
+    id: 0x77,
+    tenant: "a",
+    lastInboundAt: "2030-06-08T06:00:00.000",
+    firstSeenAt: "2030-06-08T05:00:00.000",
+    waPhone: "+15550102777",
+    profileName: "Lucía",
+    number: "n2",
+    status: "blocked",
+    touch: "ad1",
+    expires: "2030-06-09T06:00:00.000",
+  },
+  {
+    key: "s14",
+    id: 0x40,
+    tenant: "a",
+    lastInboundAt: "2030-06-07T06:00:00.000",
+    firstSeenAt: "2030-06-07T06:00:00.000",
+    waPhone: "+61412345678",
+    profileName: "Kim",
+    number: "n1",
+    lifecycle: "customer",
+    expires: "2030-06-08T06:00:00.000",
+  },
   // s15, s16: one millisecond apart (s16 has the larger id: second precision would swap them)
-  { key: "s15", id: 0x08, tenant: "a", lastInboundAt: "2030-06-06T06:00:00.001", firstSeenAt: "2030-06-06T06:00:00.001", waPhone: "+81901234567", profileName: "Yuki", number: "n2", expires: "2030-06-07T06:00:00.001" },
-  { key: "s16", id: 0xb7, tenant: "a", lastInboundAt: "2030-06-06T06:00:00.000", firstSeenAt: "2030-06-06T06:00:00.000", waPhone: "+82101234567", profileName: "Min", number: "n2", touch: "post", expires: "2030-06-07T06:00:00.000" },
+  {
+    key: "s15",
+    id: 0x08,
+    tenant: "a",
+    lastInboundAt: "2030-06-06T06:00:00.001",
+    firstSeenAt: "2030-06-06T06:00:00.001",
+    waPhone: "+81901234567",
+    profileName: "Yuki",
+    number: "n2",
+    expires: "2030-06-07T06:00:00.001",
+  },
+  {
+    key: "s16",
+    id: 0xb7,
+    tenant: "a",
+    lastInboundAt: "2030-06-06T06:00:00.000",
+    firstSeenAt: "2030-06-06T06:00:00.000",
+    waPhone: "+82101234567",
+    profileName: "Min",
+    number: "n2",
+    touch: "post",
+    expires: "2030-06-07T06:00:00.000",
+  },
   // never wrote (Gupshup opt-ins): by id desc, whatever their first seen
-  { key: "u1", id: 0xc0, tenant: "a", lastInboundAt: null, firstSeenAt: "2030-05-01T00:00:00.000", waPhone: "+15550102500", profileName: "Paula", number: "n2" },
-  { key: "u2", id: 0x90, tenant: "a", lastInboundAt: null, firstSeenAt: "2030-06-14T00:00:00.000", waPhone: "+79005550000", profileName: "Анна", number: "n1", status: "opted_out" },
-  { key: "u3", id: 0x31, tenant: "a", lastInboundAt: null, firstSeenAt: "2030-05-10T00:00:00.000", waPhone: "+15559990000", profileName: "Ana Beatriz", number: "n1" },
-  { key: "u4", id: 0x0a, tenant: "a", lastInboundAt: null, firstSeenAt: "2030-06-12T00:00:00.000", waPhone: "+4930123456", profileName: "Otto", number: "n1", lifecycle: "prospect" },
+  {
+    key: "u1",
+    id: 0xc0,
+    tenant: "a",
+    lastInboundAt: null,
+    firstSeenAt: "2030-05-01T00:00:00.000",
+    waPhone: "+15550102500",
+    profileName: "Paula",
+    number: "n2",
+  },
+  {
+    key: "u2",
+    id: 0x90,
+    tenant: "a",
+    lastInboundAt: null,
+    firstSeenAt: "2030-06-14T00:00:00.000",
+    waPhone: "+79005550000",
+    profileName: "Анна",
+    number: "n1",
+    status: "opted_out",
+  },
+  {
+    key: "u3",
+    id: 0x31,
+    tenant: "a",
+    lastInboundAt: null,
+    firstSeenAt: "2030-05-10T00:00:00.000",
+    waPhone: "+15559990000",
+    profileName: "Ana Beatriz",
+    number: "n1",
+  },
+  {
+    key: "u4",
+    id: 0x0a,
+    tenant: "a",
+    lastInboundAt: null,
+    firstSeenAt: "2030-06-12T00:00:00.000",
+    waPhone: "+4930123456",
+    profileName: "Otto",
+    number: "n1",
+    lifecycle: "prospect",
+  },
   // tenant B: decoys that match tenant A's filters (same phone, user id, names, ad, campaign) and sit between A's rows
-  { key: "b1", id: 0xf1, tenant: "b", lastInboundAt: "2030-06-15T11:30:00.000", firstSeenAt: "2030-06-05T12:00:00.000", waPhone: "+15550102345", profileName: "Ana Other", number: "nb", touch: "ad1", expires: "2030-06-16T11:30:00.000" },
-  { key: "b2", id: 0x60, tenant: "b", lastInboundAt: "2030-06-12T07:30:00.000", firstSeenAt: "2030-06-01T00:00:00.000", waPhone: "+5511900000000", userId: "US.13491208655302741918", profileName: "50% tenant B", number: "nb", lifecycle: "prospect", touch: "post" },
-  { key: "b3", id: 0xfe, tenant: "b", lastInboundAt: null, firstSeenAt: "2030-05-15T00:00:00.000", waPhone: "+15550102600", profileName: "Ana B", number: "nb", status: "opted_out" },
+  {
+    key: "b1",
+    id: 0xf1,
+    tenant: "b",
+    lastInboundAt: "2030-06-15T11:30:00.000",
+    firstSeenAt: "2030-06-05T12:00:00.000",
+    waPhone: "+15550102345",
+    profileName: "Ana Other",
+    number: "nb",
+    touch: "ad1",
+    expires: "2030-06-16T11:30:00.000",
+  },
+  {
+    key: "b2",
+    id: 0x60,
+    tenant: "b",
+    lastInboundAt: "2030-06-12T07:30:00.000",
+    firstSeenAt: "2030-06-01T00:00:00.000",
+    waPhone: "+5511900000000",
+    userId: "US.13491208655302741918",
+    profileName: "50% tenant B",
+    number: "nb",
+    lifecycle: "prospect",
+    touch: "post",
+  },
+  {
+    key: "b3",
+    id: 0xfe,
+    tenant: "b",
+    lastInboundAt: null,
+    firstSeenAt: "2030-05-15T00:00:00.000",
+    waPhone: "+15550102600",
+    profileName: "Ana B",
+    number: "nb",
+    status: "opted_out",
+  },
 ];
 const spec = (key: string) => SPECS.find((s) => s.key === key)!;
 const keyById = new Map(SPECS.map((s) => [uid(s.id), s.key]));
@@ -115,18 +404,30 @@ const CASES: Case[] = [
   { name: "number n2", filters: { number: "n2" }, expected: ["s02", "s05", "s07", "s10", "s13", "s15", "s16", "u1"] },
   { name: "number of another tenant", filters: { number: "nb" }, expected: [] },
   // status, lifecycle
-  { name: "status active", filters: { status: "active" }, expected: ["s01", "s02", "s04", "s06", "s08", "s09", "s10", "s11", "s12", "s14", "s15", "s16", "u1", "u3", "u4"] },
+  {
+    name: "status active",
+    filters: { status: "active" },
+    expected: ["s01", "s02", "s04", "s06", "s08", "s09", "s10", "s11", "s12", "s14", "s15", "s16", "u1", "u3", "u4"],
+  },
   { name: "status blocked", filters: { status: "blocked" }, expected: ["s03", "s13"] },
   { name: "status opted_out", filters: { status: "opted_out" }, expected: ["s05", "u2"] },
   { name: "status inactive", filters: { status: "inactive" }, expected: ["s07"] },
-  { name: "lifecycle lead", filters: { lifecycle: "lead" }, expected: ["s01", "s03", "s05", "s06", "s08", "s10", "s12", "s13", "s15", "s16", "u1", "u2", "u3"] },
+  {
+    name: "lifecycle lead",
+    filters: { lifecycle: "lead" },
+    expected: ["s01", "s03", "s05", "s06", "s08", "s10", "s12", "s13", "s15", "s16", "u1", "u2", "u3"],
+  },
   { name: "lifecycle prospect", filters: { lifecycle: "prospect" }, expected: ["s02", "s11", "u4"] },
   { name: "lifecycle customer", filters: { lifecycle: "customer" }, expected: ["s04", "s07", "s14"] },
   { name: "lifecycle repeat_customer", filters: { lifecycle: "repeat_customer" }, expected: ["s09"] },
   // first touch
   { name: "source ad", filters: { source: "ad" }, expected: ["s01", "s03", "s05", "s08", "s09", "s11", "s13"] },
   { name: "source post", filters: { source: "post" }, expected: ["s04", "s10", "s16"] },
-  { name: "source organic (no first touch; an unknown-source touch is not organic)", filters: { source: "organic" }, expected: ["s02", "s06", "s12", "s14", "s15", "u1", "u2", "u3", "u4"] },
+  {
+    name: "source organic (no first touch; an unknown-source touch is not organic)",
+    filters: { source: "organic" },
+    expected: ["s02", "s06", "s12", "s14", "s15", "u1", "u2", "u3", "u4"],
+  },
   { name: "campaign camp-1", filters: { campaign: "camp-1" }, expected: ["s01", "s03", "s08", "s11", "s13"] },
   { name: "campaign camp-2", filters: { campaign: "camp-2" }, expected: ["s05"] },
   { name: "campaign of a later touch only", filters: { campaign: "camp-9" }, expected: [] },
@@ -135,13 +436,21 @@ const CASES: Case[] = [
   { name: "clickId yes", filters: { clickId: "yes" }, expected: ["s01", "s03", "s05", "s08", "s09", "s13"] },
   { name: "clickId no", filters: { clickId: "no" }, expected: ["s02", "s04", "s06", "s07", "s10", "s11", "s12", "s14", "s15", "s16", "u1", "u2", "u3", "u4"] },
   // first seen, whole UTC days, `to` inclusive
-  { name: "from 06-01 to 06-10", filters: { from: "2030-06-01", to: "2030-06-10" }, expected: ["s01", "s03", "s06", "s07", "s08", "s10", "s11", "s12", "s13", "s14", "s15", "s16"] },
+  {
+    name: "from 06-01 to 06-10",
+    filters: { from: "2030-06-01", to: "2030-06-10" },
+    expected: ["s01", "s03", "s06", "s07", "s08", "s10", "s11", "s12", "s13", "s14", "s15", "s16"],
+  },
   { name: "from 06-11", filters: { from: "2030-06-11" }, expected: ["s04", "u2", "u4"] },
   { name: "to 05-31", filters: { to: "2030-05-31" }, expected: ["s02", "s05", "s09", "u1", "u3"] },
   { name: "from = to = 06-05", filters: { from: "2030-06-05", to: "2030-06-05" }, expected: ["s06", "s07", "s08"] },
   // the 24 h window against now (expiring exactly now is closed; 1 ms later is open)
   { name: "window open", filters: { window: "open" }, expected: ["s01", "s02", "s06", "s08"] },
-  { name: "window closed", filters: { window: "closed" }, expected: ["s03", "s04", "s05", "s07", "s09", "s10", "s11", "s12", "s13", "s14", "s15", "s16", "u1", "u2", "u3", "u4"] },
+  {
+    name: "window closed",
+    filters: { window: "closed" },
+    expected: ["s03", "s04", "s05", "s07", "s09", "s10", "s11", "s12", "s13", "s14", "s15", "s16", "u1", "u2", "u3", "u4"],
+  },
   // combined (each filter removes something)
   { name: "source ad + number n1 + window closed + clickId no", filters: { source: "ad", number: "n1", window: "closed", clickId: "no" }, expected: ["s11"] },
   { name: "q ana + lifecycle lead + status active", filters: { q: "ana", lifecycle: "lead", status: "active" }, expected: ["s01", "s10", "u3"] },
@@ -198,11 +507,25 @@ describe.each(testDrivers)("subscriber list query (%s)", (kind) => {
       const touchRow = (name: TouchName, n: number, startedAt: Date): NewConversation => {
         const touch: Touch = TOUCHES[name];
         return {
-          id: uid(0x1000 + s.id * 2 + n), tenantId, subscriberId: id, numberId, startedAt, lastMessageAt: startedAt,
-          windowExpiresAt: new Date(startedAt.getTime() + 24 * 3600_000), sourceType: touch.sourceType, sourceUrl: "https://fb.me/x",
-          headline: touch.headline, adId: touch.adId ?? null, adName: touch.adName ?? null, campaignId: touch.campaignId ?? null,
-          campaignName: touch.campaignName ?? null, ctwaClid: touch.clid ? `clid-${s.key}-${name}` : null, mediaType: touch.mediaType ?? null,
-          imageUrl: touch.imageUrl ?? null, thumbnailUrl: touch.thumbnailUrl ?? null, utmCampaign: touch.utmCampaign ?? null,
+          id: uid(0x1000 + s.id * 2 + n),
+          tenantId,
+          subscriberId: id,
+          numberId,
+          startedAt,
+          lastMessageAt: startedAt,
+          windowExpiresAt: new Date(startedAt.getTime() + 24 * 3600_000),
+          sourceType: touch.sourceType,
+          sourceUrl: "https://fb.me/x",
+          headline: touch.headline,
+          adId: touch.adId ?? null,
+          adName: touch.adName ?? null,
+          campaignId: touch.campaignId ?? null,
+          campaignName: touch.campaignName ?? null,
+          ctwaClid: touch.clid ? `clid-${s.key}-${name}` : null,
+          mediaType: touch.mediaType ?? null,
+          imageUrl: touch.imageUrl ?? null,
+          thumbnailUrl: touch.thumbnailUrl ?? null,
+          utmCampaign: touch.utmCampaign ?? null,
         };
       };
       const first = s.touch ? touchRow(s.touch, 0, utc(s.firstSeenAt)) : null;
@@ -211,7 +534,9 @@ describe.each(testDrivers)("subscriber list query (%s)", (kind) => {
       if (last) conversationRows.push(last);
       const touch: Touch | null = s.touch ? TOUCHES[s.touch] : null;
       subscriberRows.push({
-        id, tenantId, numberId,
+        id,
+        tenantId,
+        numberId,
         waPhone: s.waPhone ?? null,
         waId: s.waId ?? (s.waPhone ? s.waPhone.slice(1) : null),
         userId: s.userId ?? null,
@@ -338,10 +663,16 @@ describe.each(testDrivers)("subscriber list query (%s)", (kind) => {
     expect(q.firstSeenFrom).toEqual(utc("2030-06-01T00:00:00.000"));
     expect(q.firstSeenBefore).toEqual(utc("2030-06-11T00:00:00.000"));
     expect(q.hasClickId).toBe(false);
-    expect(toListQuery(tenants.a, filtersOf({}), now)).toMatchObject({ hasClickId: undefined, firstSeenFrom: undefined, firstSeenBefore: undefined, sort: "last_inbound" });
+    expect(toListQuery(tenants.a, filtersOf({}), now)).toMatchObject({
+      hasClickId: undefined,
+      firstSeenFrom: undefined,
+      firstSeenBefore: undefined,
+      sort: "last_inbound",
+    });
     expect(subscriberFiltersSchema.safeParse({ from: "2030-06-11", to: "2030-06-10" }).success).toBe(false);
     // days that do not exist are refused rather than rolled over (2030-02-31 would otherwise mean 2030-03-03)
-    for (const to of ["2030-02-31", "2030-02-29", "2030-04-31", "2030-13-01", "2030-00-10"]) expect(subscriberFiltersSchema.safeParse({ to }).success, to).toBe(false);
+    for (const to of ["2030-02-31", "2030-02-29", "2030-04-31", "2030-13-01", "2030-00-10"])
+      expect(subscriberFiltersSchema.safeParse({ to }).success, to).toBe(false);
     for (const to of ["2028-02-29", "2030-12-31", "1970-01-01"]) expect(subscriberFiltersSchema.safeParse({ to }).success, to).toBe(true);
   });
 
@@ -349,27 +680,58 @@ describe.each(testDrivers)("subscriber list query (%s)", (kind) => {
     const rows = new Map((await list({})).rows.map((r) => [keyById.get(r.subscriber.id)!, r]));
     expect(rows.get("s01")!.firstTouch).toEqual({
       id: rows.get("s01")!.subscriber.firstTouchConversationId,
-      sourceType: "ad", headline: "Spring sale", adId: "ad-1", adName: "Spring ad", campaignName: "Spring 2030", ctwaClid: "clid-s01-ad1",
-      utmCampaign: null, mediaType: "image", thumbnailUrl: null, imageUrl: "https://cdn.example.com/spring.jpg",
+      sourceType: "ad",
+      headline: "Spring sale",
+      adId: "ad-1",
+      adName: "Spring ad",
+      campaignName: "Spring 2030",
+      ctwaClid: "clid-s01-ad1",
+      utmCampaign: null,
+      mediaType: "image",
+      thumbnailUrl: null,
+      imageUrl: "https://cdn.example.com/spring.jpg",
     });
     // s03's current and last-touch conversation is the retargeting ad: the summary stays on the first touch
     expect(rows.get("s03")!.firstTouch).toEqual({
       id: rows.get("s03")!.subscriber.firstTouchConversationId,
-      sourceType: "ad", headline: "Summer", adId: "ad-2", adName: "Summer ad", campaignName: "Spring 2030", ctwaClid: null,
-      utmCampaign: null, mediaType: "video", thumbnailUrl: null, imageUrl: null,
+      sourceType: "ad",
+      headline: "Summer",
+      adId: "ad-2",
+      adName: "Summer ad",
+      campaignName: "Spring 2030",
+      ctwaClid: null,
+      utmCampaign: null,
+      mediaType: "video",
+      thumbnailUrl: null,
+      imageUrl: null,
     });
     expect(rows.get("s04")!.firstTouch).toEqual({
       id: rows.get("s04")!.subscriber.firstTouchConversationId,
-      sourceType: "post", headline: "Our post", adId: null, adName: null, campaignName: null, ctwaClid: null,
-      utmCampaign: "june-post", mediaType: null, thumbnailUrl: "https://cdn.example.com/post.jpg", imageUrl: null,
+      sourceType: "post",
+      headline: "Our post",
+      adId: null,
+      adName: null,
+      campaignName: null,
+      ctwaClid: null,
+      utmCampaign: "june-post",
+      mediaType: null,
+      thumbnailUrl: "https://cdn.example.com/post.jpg",
+      imageUrl: null,
     });
     for (const k of ["s02", "s06", "s12", "u1"]) expect(rows.get(k)!.firstTouch, k).toBeNull();
 
     const json = subscriberListJson(rows.get("s01")!);
     expect(json).toMatchObject({
-      id: uid(spec("s01").id), tenantId: tenants.a, waPhone: "+15550102345", waId: "15550102345", profileName: "Ana Lima", numberId: numbers.n1,
-      firstSeenAt: utc(spec("s01").firstSeenAt).getTime(), lastInboundAt: utc(spec("s01").lastInboundAt!).getTime(),
-      firstTouchConversationId: rows.get("s01")!.subscriber.firstTouchConversationId, firstTouch: { headline: "Spring sale", campaignName: "Spring 2030" },
+      id: uid(spec("s01").id),
+      tenantId: tenants.a,
+      waPhone: "+15550102345",
+      waId: "15550102345",
+      profileName: "Ana Lima",
+      numberId: numbers.n1,
+      firstSeenAt: utc(spec("s01").firstSeenAt).getTime(),
+      lastInboundAt: utc(spec("s01").lastInboundAt!).getTime(),
+      firstTouchConversationId: rows.get("s01")!.subscriber.firstTouchConversationId,
+      firstTouch: { headline: "Spring sale", campaignName: "Spring 2030" },
     });
     expect(subscriberListJson(rows.get("u1")!)).toMatchObject({ lastInboundAt: null, firstTouch: null });
   });
@@ -393,7 +755,10 @@ describe.each(testDrivers)("subscriber list query (%s)", (kind) => {
     const cursor = (await list({}, { limit: 1 })).nextCursor!;
     expect(keys((await list({}, { tenant: "b", cursor })).rows)).toEqual(["b2", "b3"]);
     // sanity: the decoys really are in the table
-    const all = await t.db.select({ id: subscribers.id }).from(subscribers).where(inArray(subscribers.tenantId, [tenants.a, tenants.b]));
+    const all = await t.db
+      .select({ id: subscribers.id })
+      .from(subscribers)
+      .where(inArray(subscribers.tenantId, [tenants.a, tenants.b]));
     expect(all).toHaveLength(SPECS.length);
   });
 });

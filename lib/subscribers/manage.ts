@@ -34,7 +34,8 @@ export async function updateSubscriber(db: Db, { tenantId, id, patch, now }: { t
     const current = await lockSubscriberById(tx, { tenantId, id });
     if (!current) throw notFound("Subscriber");
     const values: SubscriberProfileUpdate = {};
-    if (patch.lifecycleState && patch.lifecycleState !== current.lifecycleState) Object.assign(values, { lifecycleState: patch.lifecycleState, lifecycleChangedAt: now });
+    if (patch.lifecycleState && patch.lifecycleState !== current.lifecycleState)
+      Object.assign(values, { lifecycleState: patch.lifecycleState, lifecycleChangedAt: now });
     if (patch.tags) values.tags = uniqueTags(patch.tags);
     if (patch.status && patch.status !== current.status) {
       if (patch.status === "active" && current.status === "opted_out") {
@@ -45,7 +46,8 @@ export async function updateSubscriber(db: Db, { tenantId, id, patch, now }: { t
     }
     const row = await updateSubscriberProfile(tx, { tenantId, id }, { ...values, updatedAt: now });
     if (values.status === "opted_out" || values.status === "blocked") {
-      const reason = values.status === "blocked" ? { code: "blocked", message: "The subscriber was blocked" } : { code: "opted_out", message: "Opted out by your team" };
+      const reason =
+        values.status === "blocked" ? { code: "blocked", message: "The subscriber was blocked" } : { code: "opted_out", message: "Opted out by your team" };
       await cancelPendingOutboundForOptOut(tx, { tenantId, subscriberIds: [id], waPhones: current.waPhone ? [current.waPhone] : [], now, reason });
     }
     return row!;

@@ -34,6 +34,15 @@ export async function loadSubscriberPage(db: Db, { tenantId, id }: { tenantId: s
   const touch = async (touchId: string | null) =>
     touchId ? (conversations.find((c) => c.id === touchId) ?? (await getConversationById(db, { tenantId, id: touchId }))) : null;
   const [firstTouch, lastTouch] = await Promise.all([touch(subscriber.firstTouchConversationId), touch(subscriber.lastTouchConversationId)]);
-  return { subscriber, conversations, firstTouch, lastTouch, messages, conversions, outbound, number: number ? { id: number.id, label: number.label, phoneE164: number.phoneE164 } : null };
+  return {
+    subscriber,
+    conversations,
+    firstTouch,
+    lastTouch,
+    messages,
+    conversions,
+    outbound,
+    number: number ? { id: number.id, label: number.label, phoneE164: number.phoneE164 } : null,
+  };
 }
 export type SubscriberPageData = NonNullable<Awaited<ReturnType<typeof loadSubscriberPage>>>;

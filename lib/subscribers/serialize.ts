@@ -11,16 +11,32 @@ function ms(d: Date | null | undefined): number | null {
 }
 
 export type ReferralJson = {
-  sourceUrl: string | null; sourceType: string | null; sourceId: string | null; headline: string | null; body: string | null;
-  mediaType: string | null; imageUrl: string | null; videoUrl: string | null; thumbnailUrl: string | null; welcomeText: string | null;
+  sourceUrl: string | null;
+  sourceType: string | null;
+  sourceId: string | null;
+  headline: string | null;
+  body: string | null;
+  mediaType: string | null;
+  imageUrl: string | null;
+  videoUrl: string | null;
+  thumbnailUrl: string | null;
+  welcomeText: string | null;
 };
 
 export function conversationJson(c: ConversationRow) {
   const referral: ReferralJson | null =
     c.sourceType || c.sourceId || c.ctwaClid || c.referral
       ? {
-          sourceUrl: c.sourceUrl, sourceType: c.sourceType, sourceId: c.sourceId, headline: c.headline, body: c.body,
-          mediaType: c.mediaType, imageUrl: c.imageUrl, videoUrl: c.videoUrl, thumbnailUrl: c.thumbnailUrl, welcomeText: c.welcomeText,
+          sourceUrl: c.sourceUrl,
+          sourceType: c.sourceType,
+          sourceId: c.sourceId,
+          headline: c.headline,
+          body: c.body,
+          mediaType: c.mediaType,
+          imageUrl: c.imageUrl,
+          videoUrl: c.videoUrl,
+          thumbnailUrl: c.thumbnailUrl,
+          welcomeText: c.welcomeText,
         }
       : null;
   return {
@@ -31,10 +47,22 @@ export function conversationJson(c: ConversationRow) {
     windowExpiresAt: ms(c.windowExpiresAt),
     ctwaClid: c.ctwaClid,
     referral,
-    utmSource: c.utmSource, utmMedium: c.utmMedium, utmCampaign: c.utmCampaign, utmContent: c.utmContent, utmTerm: c.utmTerm,
-    adId: c.adId, campaignId: c.campaignId, campaignName: c.campaignName, adsetId: c.adsetId, adsetName: c.adsetName,
-    adName: c.adName, creativeId: c.creativeId, creativeName: c.creativeName, placement: c.placement,
-    enrichedAt: ms(c.enrichedAt), enrichmentError: c.enrichmentError,
+    utmSource: c.utmSource,
+    utmMedium: c.utmMedium,
+    utmCampaign: c.utmCampaign,
+    utmContent: c.utmContent,
+    utmTerm: c.utmTerm,
+    adId: c.adId,
+    campaignId: c.campaignId,
+    campaignName: c.campaignName,
+    adsetId: c.adsetId,
+    adsetName: c.adsetName,
+    adName: c.adName,
+    creativeId: c.creativeId,
+    creativeName: c.creativeName,
+    placement: c.placement,
+    enrichedAt: ms(c.enrichedAt),
+    enrichmentError: c.enrichmentError,
   };
 }
 export type ConversationJson = ReturnType<typeof conversationJson>;
@@ -95,11 +123,20 @@ export function subscriberDetailJson(s: SubscriberRow, conversationRows: Convers
     ...subscriberJson(s),
     ctwaClid: first?.ctwaClid ?? null,
     referral: first?.referral ?? null,
-    utmSource: first?.utmSource ?? null, utmMedium: first?.utmMedium ?? null, utmCampaign: first?.utmCampaign ?? null,
-    utmContent: first?.utmContent ?? null, utmTerm: first?.utmTerm ?? null,
-    campaignId: first?.campaignId ?? null, campaignName: first?.campaignName ?? null, adsetId: first?.adsetId ?? null,
-    adsetName: first?.adsetName ?? null, adId: first?.adId ?? null, adName: first?.adName ?? null,
-    creativeId: first?.creativeId ?? null, creativeName: first?.creativeName ?? null, placement: first?.placement ?? null,
+    utmSource: first?.utmSource ?? null,
+    utmMedium: first?.utmMedium ?? null,
+    utmCampaign: first?.utmCampaign ?? null,
+    utmContent: first?.utmContent ?? null,
+    utmTerm: first?.utmTerm ?? null,
+    campaignId: first?.campaignId ?? null,
+    campaignName: first?.campaignName ?? null,
+    adsetId: first?.adsetId ?? null,
+    adsetName: first?.adsetName ?? null,
+    adId: first?.adId ?? null,
+    adName: first?.adName ?? null,
+    creativeId: first?.creativeId ?? null,
+    creativeName: first?.creativeName ?? null,
+    placement: first?.placement ?? null,
     lastTouch: last,
     conversations,
   };

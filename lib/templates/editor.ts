@@ -28,9 +28,7 @@ export async function loadEditorContext(db: Db, { tenantId }: { tenantId: string
   return {
     ...preview,
     segments: [...new Set([...usedSegments, ...Object.keys(preview.segmentVariables)])].sort((a, b) => a.localeCompare(b)),
-    cloudNumbers: numbers
-      .filter((n) => n.provider === "cloud" && n.wabaId)
-      .map((n) => ({ id: n.id, label: n.label, phoneE164: n.phoneE164, demo: n.demo })),
+    cloudNumbers: numbers.filter((n) => n.provider === "cloud" && n.wabaId).map((n) => ({ id: n.id, label: n.label, phoneE164: n.phoneE164, demo: n.demo })),
   };
 }
 
@@ -39,7 +37,11 @@ export async function loadTemplateList(
   db: Db,
   { tenantId, ...params }: { tenantId: string; cursor?: string; limit: number } & TemplateListFilters,
 ): Promise<{ page: Page<PublicTemplate>; segments: string[] }> {
-  const [page, { segments: values }, used] = await Promise.all([listTemplatesPage(db, { tenantId, ...params }), getTemplateVariables(db, { tenantId }), listLeadSegments(db, { tenantId })]);
+  const [page, { segments: values }, used] = await Promise.all([
+    listTemplatesPage(db, { tenantId, ...params }),
+    getTemplateVariables(db, { tenantId }),
+    listLeadSegments(db, { tenantId }),
+  ]);
   return {
     page: { ...page, rows: page.rows.map((row) => toPublicTemplate(row, values)) },
     segments: [...new Set([...used, ...Object.keys(values)])].sort((a, b) => a.localeCompare(b)),
@@ -53,7 +55,10 @@ export async function loadTemplatePage(
 ): Promise<{ template: PublicTemplate; input: TemplateInput; revisions: Page<PublicRevision>; context: EditorContext } | null> {
   const row = await findTemplate(db, { tenantId, id });
   if (!row) return null;
-  const [revisions, context] = await Promise.all([listTemplateRevisionsPage(db, { tenantId, templateId: row.id, limit: 50 }), loadEditorContext(db, { tenantId })]);
+  const [revisions, context] = await Promise.all([
+    listTemplateRevisionsPage(db, { tenantId, templateId: row.id, limit: 50 }),
+    loadEditorContext(db, { tenantId }),
+  ]);
   return { template: toPublicTemplate(row, context.segmentVariables), input: templateToInput(row), revisions, context };
 }
 

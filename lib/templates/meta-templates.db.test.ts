@@ -20,10 +20,26 @@ describe("Meta template parsing", () => {
   it("marks templates whose header or buttons need a value of their own", () => {
     const base = { name: "t", language: "en_US" };
     expect(toApprovedMetaTemplate({ ...base, components: [{ type: "HEADER", format: "IMAGE" }, body("Hi")] }).unsupported).toMatch(/header is an image/);
-    expect(toApprovedMetaTemplate({ ...base, components: [{ type: "HEADER", format: "TEXT", text: "Order {{1}}" }, body("Hi")] }).unsupported).toMatch(/header has a parameter/);
-    expect(toApprovedMetaTemplate({ ...base, components: [body("Hi"), { type: "BUTTONS", buttons: [{ type: "URL", url: "https://x/{{1}}" }] }] }).unsupported).toMatch(/button's link/);
-    expect(toApprovedMetaTemplate({ ...base, components: [{ type: "HEADER", format: "TEXT", text: "Hello" }, body("Hi {{1}}"), { type: "FOOTER", text: "STOP to opt out" }] })).toEqual({
-      id: null, name: "t", language: "en_US", category: null, parameterFormat: "positional", body: "Hi {{1}}", parameters: ["1"], unsupported: null,
+    expect(toApprovedMetaTemplate({ ...base, components: [{ type: "HEADER", format: "TEXT", text: "Order {{1}}" }, body("Hi")] }).unsupported).toMatch(
+      /header has a parameter/,
+    );
+    expect(
+      toApprovedMetaTemplate({ ...base, components: [body("Hi"), { type: "BUTTONS", buttons: [{ type: "URL", url: "https://x/{{1}}" }] }] }).unsupported,
+    ).toMatch(/button's link/);
+    expect(
+      toApprovedMetaTemplate({
+        ...base,
+        components: [{ type: "HEADER", format: "TEXT", text: "Hello" }, body("Hi {{1}}"), { type: "FOOTER", text: "STOP to opt out" }],
+      }),
+    ).toEqual({
+      id: null,
+      name: "t",
+      language: "en_US",
+      category: null,
+      parameterFormat: "positional",
+      body: "Hi {{1}}",
+      parameters: ["1"],
+      unsupported: null,
     });
   });
 });
@@ -42,14 +58,33 @@ describe.each(testDrivers)("approved Meta templates of a number (%s)", (kind) =>
     graph = await startFakeGraph();
     tenantId = (await insertTenant(t.db, { name: "Templates" })).id;
     const keys = { encryptionKey, appUrl: "http://x" };
-    numberId = (await createNumber(t.db, keys, {
-      tenantId,
-      input: numberFormSchema.parse({ provider: "cloud", label: "Sales", phoneE164: "+15550789001", phoneNumberId: `${wabaId}7`, wabaId, accessToken: TOKEN, appSecret: "s" }),
-    })).id;
-    greenId = (await createNumber(t.db, keys, {
-      tenantId,
-      input: numberFormSchema.parse({ provider: "green", label: "Green line", phoneE164: "+15550789002", greenApiUrl: "https://7103.api.greenapi.com", greenInstanceId: "7103000001", greenApiToken: "g" }),
-    })).id;
+    numberId = (
+      await createNumber(t.db, keys, {
+        tenantId,
+        input: numberFormSchema.parse({
+          provider: "cloud",
+          label: "Sales",
+          phoneE164: "+15550789001",
+          phoneNumberId: `${wabaId}7`,
+          wabaId,
+          accessToken: TOKEN,
+          appSecret: "s",
+        }),
+      })
+    ).id;
+    greenId = (
+      await createNumber(t.db, keys, {
+        tenantId,
+        input: numberFormSchema.parse({
+          provider: "green",
+          label: "Green line",
+          phoneE164: "+15550789002",
+          greenApiUrl: "https://7103.api.greenapi.com",
+          greenInstanceId: "7103000001",
+          greenApiToken: "g",
+        }),
+      })
+    ).id;
     graph.addMessageTemplates(wabaId, TOKEN, [
       { name: "day1_reminder", language: "ru", category: "MARKETING", components: [body("{{1}}, напоминаем: {{2}} ждёт вас")] },
       { name: "welcome_named", language: "en_US", parameter_format: "NAMED", components: [body("Hi {{first_name}}!")] },
@@ -67,8 +102,14 @@ describe.each(testDrivers)("approved Meta templates of a number (%s)", (kind) =>
     expect(result).toMatchObject({ numberId, wabaId });
     expect(result.templates).toHaveLength(122);
     expect(result.templates.find((x) => x.name === "day1_reminder")).toEqual({
-      id: expect.any(String), name: "day1_reminder", language: "ru", category: "MARKETING", parameterFormat: "positional",
-      body: "{{1}}, напоминаем: {{2}} ждёт вас", parameters: ["1", "2"], unsupported: null,
+      id: expect.any(String),
+      name: "day1_reminder",
+      language: "ru",
+      category: "MARKETING",
+      parameterFormat: "positional",
+      body: "{{1}}, напоминаем: {{2}} ждёт вас",
+      parameters: ["1", "2"],
+      unsupported: null,
     });
     expect(result.templates.find((x) => x.name === "welcome_named")).toMatchObject({ parameterFormat: "named", parameters: ["first_name"] });
     expect(result.templates.some((x) => x.name === "still_pending")).toBe(false);
@@ -81,17 +122,36 @@ describe.each(testDrivers)("approved Meta templates of a number (%s)", (kind) =>
 
   it("passes Meta's error on with a hint, and refuses numbers that have no templates", async () => {
     graph.addMessageTemplates(`${wabaId.slice(0, -1)}8`, "another-token", []);
-    const other = await createNumber(t.db, { encryptionKey, appUrl: "http://x" }, {
-      tenantId,
-      input: numberFormSchema.parse({ provider: "cloud", label: "Support", phoneE164: "+15550789003", phoneNumberId: `${wabaId}8`, wabaId: `${wabaId.slice(0, -1)}8`, accessToken: TOKEN, appSecret: "s" }),
-    });
+    const other = await createNumber(
+      t.db,
+      { encryptionKey, appUrl: "http://x" },
+      {
+        tenantId,
+        input: numberFormSchema.parse({
+          provider: "cloud",
+          label: "Support",
+          phoneE164: "+15550789003",
+          phoneNumberId: `${wabaId}8`,
+          wabaId: `${wabaId.slice(0, -1)}8`,
+          accessToken: TOKEN,
+          appSecret: "s",
+        }),
+      },
+    );
     await expect(listApprovedMetaTemplates(t.db, deps(), { tenantId, numberId: other.id })).rejects.toMatchObject({
       code: "provider_error",
       reason: "graph_error",
-      message: expect.stringMatching(/^Meta did not return the approved templates: Graph error 190\/463: Error validating access token.*replace it on the number's page\.$/),
+      message: expect.stringMatching(
+        /^Meta did not return the approved templates: Graph error 190\/463: Error validating access token.*replace it on the number's page\.$/,
+      ),
     });
-    await expect(listApprovedMetaTemplates(t.db, deps(), { tenantId, numberId: greenId })).rejects.toMatchObject({ code: "unprocessable", reason: "number_not_cloud" });
-    await expect(listApprovedMetaTemplates(t.db, { ...deps(), encryptionKey: Buffer.alloc(32, 6).toString("base64") }, { tenantId, numberId })).rejects.toMatchObject({ reason: "token_unreadable" });
+    await expect(listApprovedMetaTemplates(t.db, deps(), { tenantId, numberId: greenId })).rejects.toMatchObject({
+      code: "unprocessable",
+      reason: "number_not_cloud",
+    });
+    await expect(
+      listApprovedMetaTemplates(t.db, { ...deps(), encryptionKey: Buffer.alloc(32, 6).toString("base64") }, { tenantId, numberId }),
+    ).rejects.toMatchObject({ reason: "token_unreadable" });
     const stranger = (await insertTenant(t.db, { name: "Stranger" })).id;
     await expect(listApprovedMetaTemplates(t.db, deps(), { tenantId: stranger, numberId })).rejects.toMatchObject({ code: "not_found" });
   });

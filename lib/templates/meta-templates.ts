@@ -86,7 +86,8 @@ function hint(e: GraphFailure): string {
   const text = describeGraphFailure(e);
   if (e.kind !== "graph") return text;
   if (e.code === 190) return `${text}. The access token was rejected: replace it on the number's page.`;
-  if (e.code === 10 || e.code === 200 || (e.code !== null && e.code > 200 && e.code <= 299)) return `${text}. The token needs the whatsapp_business_management permission.`;
+  if (e.code === 10 || e.code === 200 || (e.code !== null && e.code > 200 && e.code <= 299))
+    return `${text}. The token needs the whatsapp_business_management permission.`;
   return text;
 }
 
@@ -101,7 +102,12 @@ export async function listApprovedMetaTemplates(
   const number = await getNumberById(db, { tenantId, id: numberId });
   if (!number) throw notFound("Number");
   if (number.provider !== "cloud" || !number.wabaId) {
-    throw new AppError("unprocessable", `${number.label} is not a Meta Cloud API number: only those have approved message templates`, undefined, "number_not_cloud");
+    throw new AppError(
+      "unprocessable",
+      `${number.label} is not a Meta Cloud API number: only those have approved message templates`,
+      undefined,
+      "number_not_cloud",
+    );
   }
   const token = numberAccessToken(number, deps.encryptionKey);
   const found: ApprovedMetaTemplate[] = [];
@@ -114,7 +120,12 @@ export async function listApprovedMetaTemplates(
       schema: pageSchema,
     });
     if (!res.ok) {
-      throw new AppError("provider_error", `Meta did not return the approved templates: ${hint(res.error)}`, { graph: res.error.kind === "graph" ? res.error.raw : res.error }, "graph_error");
+      throw new AppError(
+        "provider_error",
+        `Meta did not return the approved templates: ${hint(res.error)}`,
+        { graph: res.error.kind === "graph" ? res.error.raw : res.error },
+        "graph_error",
+      );
     }
     // the status filter is Meta's; checked again in case an answer carries others
     found.push(...res.data.data.filter((t) => !t.status || t.status.toUpperCase() === "APPROVED").map(toApprovedMetaTemplate));

@@ -9,7 +9,9 @@ const doc = buildOpenApiDocument({ appUrl: "https://clicktrail.example.com", ope
 describe("templates in the OpenAPI document", () => {
   it("converts every schema", () => {
     expect(doc.tags.map((t) => t.name)).toEqual(["Templates"]);
-    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(["Template", "TemplateRevision", "TemplateVariables", "ApprovedMetaTemplates", "MetaTemplateBinding"]));
+    expect(Object.keys(doc.components.schemas)).toEqual(
+      expect.arrayContaining(["Template", "TemplateRevision", "TemplateVariables", "ApprovedMetaTemplates", "MetaTemplateBinding"]),
+    );
   });
 
   it("has body examples the routes accept", () => {
@@ -21,6 +23,14 @@ describe("templates in the OpenAPI document", () => {
 
   it("asks for a manager to change things and lets marketers read", () => {
     const roles = Object.fromEntries(templateOperations.map((op) => [op.operationId, op.role]));
-    expect(roles).toMatchObject({ listTemplates: "marketer", getTemplate: "marketer", createTemplate: "manager", updateTemplate: "manager", deleteTemplate: "manager", restoreTemplateRevision: "manager", setTemplateVariables: "manager" });
+    expect(roles).toMatchObject({
+      listTemplates: "marketer",
+      getTemplate: "marketer",
+      createTemplate: "manager",
+      updateTemplate: "manager",
+      deleteTemplate: "manager",
+      restoreTemplateRevision: "manager",
+      setTemplateVariables: "manager",
+    });
   });
 });

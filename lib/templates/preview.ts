@@ -9,7 +9,14 @@ import type { SegmentVariables } from "./schemas";
 
 export type { PreviewLead } from "./preview-variables";
 
-const toPreviewLead = (row: PreviewLeadRow): PreviewLead => ({ id: row.id, name: row.name, phone: row.phone, segment: row.segment, profileName: row.profileName, sample: false });
+const toPreviewLead = (row: PreviewLeadRow): PreviewLead => ({
+  id: row.id,
+  name: row.name,
+  phone: row.phone,
+  segment: row.segment,
+  profileName: row.profileName,
+  sample: false,
+});
 
 export type TemplatePreview = Rendered & { maxLength: number; lead: PreviewLead };
 
@@ -25,7 +32,10 @@ export async function previewTemplate(
 }
 
 /** What the editor needs to preview on its own: the latest leads and every segment's values. */
-export async function loadPreviewContext(db: Db, { tenantId, limit = 20 }: { tenantId: string; limit?: number }): Promise<{ leads: PreviewLead[]; segmentVariables: SegmentVariables }> {
+export async function loadPreviewContext(
+  db: Db,
+  { tenantId, limit = 20 }: { tenantId: string; limit?: number },
+): Promise<{ leads: PreviewLead[]; segmentVariables: SegmentVariables }> {
   const [rows, segmentVariables] = await Promise.all([listRecentLeadsForPreview(db, { tenantId, limit }), getSegmentVariables(db, tenantId)]);
   return { leads: rows.map(toPreviewLead), segmentVariables: segmentVariables ?? {} };
 }

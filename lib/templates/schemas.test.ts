@@ -1,7 +1,13 @@
 import { z } from "zod";
 import { describe, expect, it } from "vitest";
 import {
-  createTemplateSchema, formatDelay, rowsToSegmentVariables, segmentVariableRowsSchema, segmentVariablesBodySchema, segmentVariablesToRows, templateFormSchema,
+  createTemplateSchema,
+  formatDelay,
+  rowsToSegmentVariables,
+  segmentVariableRowsSchema,
+  segmentVariablesBodySchema,
+  segmentVariablesToRows,
+  templateFormSchema,
 } from "./schemas";
 
 const valid = { name: "day3_case", title: "Case", content: "Hi {{name}}", delayDays: 3, active: true };
@@ -38,7 +44,9 @@ describe("template schema", () => {
   it("counts characters, not UTF-16 units", () => {
     expect(createTemplateSchema.safeParse({ ...valid, content: "ж".repeat(4096) }).success).toBe(true);
     expect(createTemplateSchema.safeParse({ ...valid, content: "😀".repeat(4096) }).success).toBe(true);
-    expect(errors(createTemplateSchema, { ...valid, content: "😀".repeat(4097) }).content).toEqual(["The message is 4,097 characters; WhatsApp allows at most 4,096"]);
+    expect(errors(createTemplateSchema, { ...valid, content: "😀".repeat(4097) }).content).toEqual([
+      "The message is 4,097 characters; WhatsApp allows at most 4,096",
+    ]);
   });
 
   it("refuses unknown fields by name on the API only", () => {
@@ -47,13 +55,36 @@ describe("template schema", () => {
   });
 
   it("checks a Meta binding's parameters", () => {
-    const bind = (parameters: unknown, extra: Record<string, unknown> = {}) => issues(createTemplateSchema, { ...valid, metaTemplate: { name: "reminder", language: "pt_BR", parameters, ...extra } });
-    expect(bind([{ key: "1", variable: "first_name" }, { key: "2", variable: "instructor_name" }])).toEqual([]);
+    const bind = (parameters: unknown, extra: Record<string, unknown> = {}) =>
+      issues(createTemplateSchema, { ...valid, metaTemplate: { name: "reminder", language: "pt_BR", parameters, ...extra } });
+    expect(
+      bind([
+        { key: "1", variable: "first_name" },
+        { key: "2", variable: "instructor_name" },
+      ]),
+    ).toEqual([]);
     expect(bind([{ key: "first_name", variable: "first_name" }])).toEqual([]);
-    expect(bind([{ key: "1", variable: "name" }, { key: "1", variable: "phone" }])).toEqual(["metaTemplate.parameters.1.key: Parameter 1 is mapped twice"]);
-    expect(bind([{ key: "1", variable: "name" }, { key: "3", variable: "phone" }])).toEqual(["metaTemplate.parameters: Numbered parameters run from {{1}} with none missing"]);
-    expect(bind([{ key: "1", variable: "name" }, { key: "promo", variable: "phone" }])).toEqual(["metaTemplate.parameters: Use either numbered ({{1}}, {{2}}) or named parameters, not both"]);
-    expect(bind([{ key: "1", variable: "first name" }])).toEqual([expect.stringMatching(/^metaTemplate.parameters.0.variable: Use letters, digits and _ only/)]);
+    expect(
+      bind([
+        { key: "1", variable: "name" },
+        { key: "1", variable: "phone" },
+      ]),
+    ).toEqual(["metaTemplate.parameters.1.key: Parameter 1 is mapped twice"]);
+    expect(
+      bind([
+        { key: "1", variable: "name" },
+        { key: "3", variable: "phone" },
+      ]),
+    ).toEqual(["metaTemplate.parameters: Numbered parameters run from {{1}} with none missing"]);
+    expect(
+      bind([
+        { key: "1", variable: "name" },
+        { key: "promo", variable: "phone" },
+      ]),
+    ).toEqual(["metaTemplate.parameters: Use either numbered ({{1}}, {{2}}) or named parameters, not both"]);
+    expect(bind([{ key: "1", variable: "first name" }])).toEqual([
+      expect.stringMatching(/^metaTemplate.parameters.0.variable: Use letters, digits and _ only/),
+    ]);
     expect(bind([], { language: "English" })).toEqual([expect.stringMatching(/^metaTemplate.language: A language code/)]);
     expect(bind([], { category: "MARKETING" })).toEqual([expect.stringMatching(/^metaTemplate: Unrecognized key/)]);
   });
@@ -66,15 +97,29 @@ describe("template schema", () => {
 
 describe("segment values", () => {
   it("round-trips between the console's rows and the stored map", () => {
-    const rows = segmentVariableRowsSchema.parse({ rows: [{ segment: " oratory ", variable: "instructor_name", value: " Olga Shterts " }, { segment: "acting", variable: "instructor_name", value: "Kazbek Meretukov" }] }).rows;
+    const rows = segmentVariableRowsSchema.parse({
+      rows: [
+        { segment: " oratory ", variable: "instructor_name", value: " Olga Shterts " },
+        { segment: "acting", variable: "instructor_name", value: "Kazbek Meretukov" },
+      ],
+    }).rows;
     const map = rowsToSegmentVariables(rows);
     expect(map).toEqual({ oratory: { instructor_name: "Olga Shterts" }, acting: { instructor_name: "Kazbek Meretukov" } });
     expect(segmentVariablesToRows(map).map((r) => r.segment)).toEqual(["acting", "oratory"]);
   });
 
   it("refuses duplicates, built-in names and bad keys", () => {
-    expect(issues(segmentVariableRowsSchema, { rows: [{ segment: "acting", variable: "hall", value: "A" }, { segment: "acting", variable: "hall", value: "B" }] })).toEqual(["rows.1.variable: hall is already set for acting"]);
-    expect(issues(segmentVariableRowsSchema, { rows: [{ segment: "acting", variable: "first_name", value: "A" }] })).toEqual(["rows.0.variable: This is a built-in variable: choose another name"]);
+    expect(
+      issues(segmentVariableRowsSchema, {
+        rows: [
+          { segment: "acting", variable: "hall", value: "A" },
+          { segment: "acting", variable: "hall", value: "B" },
+        ],
+      }),
+    ).toEqual(["rows.1.variable: hall is already set for acting"]);
+    expect(issues(segmentVariableRowsSchema, { rows: [{ segment: "acting", variable: "first_name", value: "A" }] })).toEqual([
+      "rows.0.variable: This is a built-in variable: choose another name",
+    ]);
     expect(issues(segmentVariablesBodySchema, { segments: { " acting": { "bad name": "x", name: "y", ok: "" } } })).toEqual([
       "segments. acting.ok: Enter the value",
       "segments. acting: Segment “ acting”: use 1–64 characters without leading or trailing spaces",

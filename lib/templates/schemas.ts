@@ -41,7 +41,11 @@ const contentSchema = z
   .refine((s) => s.trim().length > 0, "Write the message")
   .superRefine((s, ctx) => {
     const n = countCharacters(s);
-    if (n > MAX_MESSAGE_LENGTH) ctx.addIssue({ code: "custom", message: `The message is ${n.toLocaleString("en")} characters; WhatsApp allows at most ${MAX_MESSAGE_LENGTH.toLocaleString("en")}` });
+    if (n > MAX_MESSAGE_LENGTH)
+      ctx.addIssue({
+        code: "custom",
+        message: `The message is ${n.toLocaleString("en")} characters; WhatsApp allows at most ${MAX_MESSAGE_LENGTH.toLocaleString("en")}`,
+      });
   });
 
 const delayDaysSchema = z.preprocess(
@@ -98,7 +102,8 @@ export const metaTemplateBindingSchema = z
       ctx.addIssue({ code: "custom", path: ["parameters"], message: "Use either numbered ({{1}}, {{2}}) or named parameters, not both" });
     } else if (positional.length > 0) {
       const sorted = [...new Set(positional.map(Number))].sort((a, b) => a - b);
-      if (sorted.some((n, i) => n !== i + 1)) ctx.addIssue({ code: "custom", path: ["parameters"], message: "Numbered parameters run from {{1}} with none missing" });
+      if (sorted.some((n, i) => n !== i + 1))
+        ctx.addIssue({ code: "custom", path: ["parameters"], message: "Numbered parameters run from {{1}} with none missing" });
     }
   });
 export type MetaTemplateBindingInput = z.output<typeof metaTemplateBindingSchema>;
@@ -131,7 +136,16 @@ export type TemplateFormInput = z.input<typeof templateFormSchema>;
 /** PATCH /api/v1/templates/{id}: any subset of the fields; merged with the stored template, then validated whole. */
 export const templatePatchSchema = z
   .strictObject(
-    { name: z.unknown(), title: z.unknown(), content: z.unknown(), delayDays: z.unknown(), delayHours: z.unknown(), segment: z.unknown(), active: z.unknown(), metaTemplate: z.unknown() },
+    {
+      name: z.unknown(),
+      title: z.unknown(),
+      content: z.unknown(),
+      delayDays: z.unknown(),
+      delayHours: z.unknown(),
+      segment: z.unknown(),
+      active: z.unknown(),
+      metaTemplate: z.unknown(),
+    },
     unknownFields,
   )
   .partial();
@@ -153,7 +167,10 @@ export const templateSnapshotSchema = z.object({
 export type TemplateSnapshot = z.output<typeof templateSnapshotSchema>;
 
 export const templateListFiltersSchema = z.object({
-  active: z.enum(["true", "false"], "active is true or false").transform((v) => v === "true").optional(),
+  active: z
+    .enum(["true", "false"], "active is true or false")
+    .transform((v) => v === "true")
+    .optional(),
   segment: filterTextSchema(MAX_SEGMENT_LENGTH).min(1).optional(),
   appliesTo: filterTextSchema(MAX_SEGMENT_LENGTH).min(1).optional(),
 });
@@ -168,12 +185,19 @@ const segmentValueSchema = z.string("Values are text").trim().min(1, "Enter the 
 export const segmentVariablesSchema = z.record(z.string(), z.record(z.string(), segmentValueSchema)).superRefine((map, ctx) => {
   for (const [segment, vars] of Object.entries(map)) {
     if (segment.trim() === "" || segment.trim() !== segment || segment.length > MAX_SEGMENT_LENGTH) {
-      ctx.addIssue({ code: "custom", path: [segment], message: `Segment “${segment}”: use 1–${MAX_SEGMENT_LENGTH} characters without leading or trailing spaces` });
+      ctx.addIssue({
+        code: "custom",
+        path: [segment],
+        message: `Segment “${segment}”: use 1–${MAX_SEGMENT_LENGTH} characters without leading or trailing spaces`,
+      });
     }
     for (const name of Object.keys(vars)) {
-      const problem = !VARIABLE_NAME.test(name) || name.length > 64
-        ? "use letters, digits and _ only, starting with a letter (e.g. instructor_name)"
-        : isBuiltinVariable(name) ? "this is a built-in variable: it always holds the lead's own value" : null;
+      const problem =
+        !VARIABLE_NAME.test(name) || name.length > 64
+          ? "use letters, digits and _ only, starting with a letter (e.g. instructor_name)"
+          : isBuiltinVariable(name)
+            ? "this is a built-in variable: it always holds the lead's own value"
+            : null;
       if (problem) ctx.addIssue({ code: "custom", path: [segment, name], message: `Variable “${name}” of ${segment}: ${problem}` });
     }
   }
@@ -189,7 +213,11 @@ export const segmentVariableRowsSchema = z
     rows: z
       .array(
         z.object({
-          segment: z.string("Enter the segment").trim().min(1, "Enter the segment, e.g. acting").max(MAX_SEGMENT_LENGTH, `Use at most ${MAX_SEGMENT_LENGTH} characters`),
+          segment: z
+            .string("Enter the segment")
+            .trim()
+            .min(1, "Enter the segment, e.g. acting")
+            .max(MAX_SEGMENT_LENGTH, `Use at most ${MAX_SEGMENT_LENGTH} characters`),
           variable: variableNameSchema.refine((n) => !isBuiltinVariable(n), "This is a built-in variable: choose another name"),
           value: segmentValueSchema,
         }),

@@ -36,7 +36,9 @@ export async function updateSegmentVariables(db: Db, { tenantId, segments }: { t
     if ((await getSegmentVariables(tx, tenantId, { lock: "update" })) === null) throw notFound("Workspace");
     const remaining = new Set(segmentVariableNames(segments));
     const stranded = (await listBoundTemplates(tx, tenantId)).flatMap((t) =>
-      (t.metaTemplate?.parameters ?? []).filter((p) => !isBuiltinVariable(p.variable) && !remaining.has(p.variable)).map((p) => ({ template: t.name, variable: p.variable })),
+      (t.metaTemplate?.parameters ?? [])
+        .filter((p) => !isBuiltinVariable(p.variable) && !remaining.has(p.variable))
+        .map((p) => ({ template: t.name, variable: p.variable })),
     );
     const first = stranded[0];
     if (first) {

@@ -8,7 +8,14 @@ import { listTemplateRevisionsPage } from "./revisions";
 import { createTemplateSchema, type TemplateInput } from "./schemas";
 import { getTemplateVariables, updateSegmentVariables } from "./segment-variables";
 import {
-  createTemplate, deleteTemplate, listTemplatesPage, requireTemplate, restoreTemplateRevision, setTemplateActive, toPublicTemplate, updateTemplate,
+  createTemplate,
+  deleteTemplate,
+  listTemplatesPage,
+  requireTemplate,
+  restoreTemplateRevision,
+  setTemplateActive,
+  toPublicTemplate,
+  updateTemplate,
 } from "./templates";
 
 const input = (over: Record<string, unknown> = {}): TemplateInput =>
@@ -37,7 +44,16 @@ describe.each(testDrivers)("templates (%s)", (kind) => {
       expect.objectContaining({
         revision: 1,
         createdBy: userId,
-        snapshot: { name: "day3_case", title: "Case, day 3", content: "Hi {{first_name}}!", delayDays: 3, delayHours: 2, segment: "acting", active: true, metaTemplate: null },
+        snapshot: {
+          name: "day3_case",
+          title: "Case, day 3",
+          content: "Hi {{first_name}}!",
+          delayDays: 3,
+          delayHours: 2,
+          segment: "acting",
+          active: true,
+          metaTemplate: null,
+        },
       }),
     ]);
   });
@@ -84,7 +100,9 @@ describe.each(testDrivers)("templates (%s)", (kind) => {
     });
     const emoji = await updateTemplate(t.db, actor(), { id: row.id, patch: { content: "😀".repeat(4096), segment: "" } });
     expect(emoji.row).toMatchObject({ revision: 2, segment: null });
-    await expect(updateTemplate(t.db, { tenantId: otherTenantId, userId: null }, { id: row.id, patch: { title: "x" } })).rejects.toMatchObject({ code: "not_found" });
+    await expect(updateTemplate(t.db, { tenantId: otherTenantId, userId: null }, { id: row.id, patch: { title: "x" } })).rejects.toMatchObject({
+      code: "not_found",
+    });
   });
 
   it("restores an old revision as a new one, keeping the active switch as it is", async () => {
@@ -95,12 +113,18 @@ describe.each(testDrivers)("templates (%s)", (kind) => {
     expect(restored).toMatchObject({ revision: 4, name: "restore_me", content: "first", delayDays: 1, active: false });
     const [latest] = (await listTemplateRevisionsPage(t.db, { tenantId, templateId: row.id, limit: 1 })).rows;
     expect(latest).toMatchObject({ revision: 4, restoredFrom: 1, snapshot: { content: "first", active: false, restoredFrom: 1 } });
-    await expect(restoreTemplateRevision(t.db, actor(), { id: row.id, revision: 99 })).rejects.toMatchObject({ code: "not_found", message: "Revision 99 not found" });
+    await expect(restoreTemplateRevision(t.db, actor(), { id: row.id, revision: 99 })).rejects.toMatchObject({
+      code: "not_found",
+      message: "Revision 99 not found",
+    });
 
     // the old name was taken since: the restore is refused and nothing is written
     await updateTemplate(t.db, actor(), { id: row.id, patch: { name: "restore_me_now" } });
     await createTemplate(t.db, actor(), input({ name: "restore_me" }));
-    await expect(restoreTemplateRevision(t.db, actor(), { id: row.id, revision: 1 })).rejects.toMatchObject({ code: "conflict", message: "A template named “restore_me” already exists" });
+    await expect(restoreTemplateRevision(t.db, actor(), { id: row.id, revision: 1 })).rejects.toMatchObject({
+      code: "conflict",
+      message: "A template named “restore_me” already exists",
+    });
     expect((await requireTemplate(t.db, { tenantId, id: row.id })).revision).toBe(5);
   });
 
@@ -112,7 +136,8 @@ describe.each(testDrivers)("templates (%s)", (kind) => {
     await createTemplate(t.db, a, input({ name: "day1_oratory", delayDays: 1, segment: "oratory" }));
     await createTemplate(t.db, a, input({ name: "day1_acting", delayDays: 1, segment: "acting" }));
     await createTemplate(t.db, a, input({ name: "day1_late", delayDays: 1, delayHours: 5, active: false }));
-    const names = async (f: Record<string, unknown> = {}, limit = 50) => (await listTemplatesPage(t.db, { tenantId: tenant, limit, ...f })).rows.map((r) => r.name);
+    const names = async (f: Record<string, unknown> = {}, limit = 50) =>
+      (await listTemplatesPage(t.db, { tenantId: tenant, limit, ...f })).rows.map((r) => r.name);
     expect(await names()).toEqual(["welcome", "day1_acting", "day1_oratory", "day1_late", "day7"]);
     expect(await names({ active: false })).toEqual(["day1_late"]);
     expect(await names({ segment: "acting" })).toEqual(["day1_acting"]);
@@ -123,18 +148,25 @@ describe.each(testDrivers)("templates (%s)", (kind) => {
     const third = await listTemplatesPage(t.db, { tenantId: tenant, limit: 2, cursor: second.nextCursor! });
     expect([first, second, third].flatMap((p) => p.rows.map((r) => r.name))).toEqual(await names());
     expect(third.nextCursor).toBeNull();
-    await expect(listTemplatesPage(t.db, { tenantId: tenant, limit: 2, cursor: "nope" })).rejects.toMatchObject({ code: "unprocessable", reason: "invalid_cursor" });
+    await expect(listTemplatesPage(t.db, { tenantId: tenant, limit: 2, cursor: "nope" })).rejects.toMatchObject({
+      code: "unprocessable",
+      reason: "invalid_cursor",
+    });
   });
 
   it("refuses to delete a template drip messages still wait on, and says to deactivate it", async () => {
     const row = await createTemplate(t.db, actor(), input({ name: "in_use" }));
     const [lead] = await t.db.insert(leads).values({ tenantId, name: "Ivan", phone: "+79001110000" }).returning();
     const queued = { tenantId, leadId: lead!.id, phone: lead!.phone, templateId: row.id, templateName: row.name, scheduledAt: new Date() };
-    const [message] = await t.db.insert(outboundMessages).values({ ...queued, status: "pending" }).returning();
+    const [message] = await t.db
+      .insert(outboundMessages)
+      .values({ ...queued, status: "pending" })
+      .returning();
     await expect(deleteTemplate(t.db, { tenantId, id: row.id })).rejects.toMatchObject({
       code: "conflict",
       reason: "template_in_use",
-      message: "“in_use” has 1 drip message waiting to be sent, so it cannot be deleted. Deactivate it instead: waiting messages are then skipped and new enrollments leave it out.",
+      message:
+        "“in_use” has 1 drip message waiting to be sent, so it cannot be deleted. Deactivate it instead: waiting messages are then skipped and new enrollments leave it out.",
       details: { unsentMessages: 1 },
     });
     await t.db.update(outboundMessages).set({ status: "sent" }).where(eq(outboundMessages.id, message!.id));
@@ -150,17 +182,35 @@ describe.each(testDrivers)("templates (%s)", (kind) => {
   it("keeps per-segment values, binds Meta parameters only to known variables, and protects bound ones", async () => {
     const tenant = (await insertTenant(t.db, { name: "Values" })).id;
     const a = { tenantId: tenant, userId: null };
-    expect(await getTemplateVariables(t.db, { tenantId: tenant })).toMatchObject({ segments: {}, variables: [], builtin: expect.arrayContaining([{ name: "first_name", description: expect.any(String) }]) });
-    const saved = await updateSegmentVariables(t.db, { tenantId: tenant, segments: { acting: { instructor_name: "Kazbek Meretukov" }, oratory: { instructor_name: "Olga Shterts", hall: "B" } } });
+    expect(await getTemplateVariables(t.db, { tenantId: tenant })).toMatchObject({
+      segments: {},
+      variables: [],
+      builtin: expect.arrayContaining([{ name: "first_name", description: expect.any(String) }]),
+    });
+    const saved = await updateSegmentVariables(t.db, {
+      tenantId: tenant,
+      segments: { acting: { instructor_name: "Kazbek Meretukov" }, oratory: { instructor_name: "Olga Shterts", hall: "B" } },
+    });
     expect(saved).toMatchObject({ segments: { oratory: { hall: "B" } }, variables: ["hall", "instructor_name"] });
 
-    const binding = { name: "day1_reminder", language: "ru", parameters: [{ key: "1", variable: "first_name" }, { key: "2", variable: "instructor_name" }] };
+    const binding = {
+      name: "day1_reminder",
+      language: "ru",
+      parameters: [
+        { key: "1", variable: "first_name" },
+        { key: "2", variable: "instructor_name" },
+      ],
+    };
     await expect(createTemplate(t.db, a, input({ metaTemplate: { ...binding, parameters: [{ key: "1", variable: "teacher" }] } }))).rejects.toMatchObject({
       code: "unprocessable",
       reason: "unknown_variable",
       details: { fieldErrors: { "metaTemplate.parameters.0.variable": [expect.stringContaining("teacher is not a variable")] } },
     });
-    const bound = await createTemplate(t.db, a, input({ name: "bound", content: "{{instructor_name}} {{hall}} {{discount}}", segment: "acting", metaTemplate: binding }));
+    const bound = await createTemplate(
+      t.db,
+      a,
+      input({ name: "bound", content: "{{instructor_name}} {{hall}} {{discount}}", segment: "acting", metaTemplate: binding }),
+    );
     expect(bound.metaTemplate).toEqual(binding);
     const pub = toPublicTemplate(bound, saved.segments);
     expect(pub).toMatchObject({ variables: ["instructor_name", "hall", "discount"], unknownVariables: ["hall", "discount"] });
@@ -188,7 +238,10 @@ describe.each(testDrivers)("templates (%s)", (kind) => {
   it("previews for a chosen lead with its segment's values, or for a sample lead", async () => {
     const tenant = (await insertTenant(t.db, { name: "Preview" })).id;
     await updateSegmentVariables(t.db, { tenantId: tenant, segments: { acting: { instructor_name: "Казбек Меретуков" } } });
-    const [sub] = await t.db.insert(subscribers).values({ tenantId: tenant, waPhone: "+79005550101", phoneHash: "h", profileName: "Sveta WA", firstSeenAt: new Date() }).returning();
+    const [sub] = await t.db
+      .insert(subscribers)
+      .values({ tenantId: tenant, waPhone: "+79005550101", phoneHash: "h", profileName: "Sveta WA", firstSeenAt: new Date() })
+      .returning();
     const [lead] = await t.db.insert(leads).values({ tenantId: tenant, name: "", phone: "+79005550101", segment: "acting", subscriberId: sub!.id }).returning();
     const content = "{{first_name}}, {{instructor_name}} ждёт вас! {{promo}}";
 
@@ -207,6 +260,9 @@ describe.each(testDrivers)("templates (%s)", (kind) => {
     await expect(previewTemplate(t.db, { tenantId, content, leadId: lead!.id })).rejects.toMatchObject({ code: "not_found", message: "Lead not found" });
 
     const context = await loadPreviewContext(t.db, { tenantId: tenant });
-    expect(context).toEqual({ leads: [expect.objectContaining({ id: lead!.id, profileName: "Sveta WA" })], segmentVariables: { acting: { instructor_name: "Казбек Меретуков" } } });
+    expect(context).toEqual({
+      leads: [expect.objectContaining({ id: lead!.id, profileName: "Sveta WA" })],
+      segmentVariables: { acting: { instructor_name: "Казбек Меретуков" } },
+    });
   });
 });

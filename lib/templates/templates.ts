@@ -5,8 +5,17 @@ import { z } from "zod";
 import type { Db } from "@/db/client";
 import { isUniqueViolation } from "@/db/errors";
 import {
-  countUnsentForTemplate, deleteTemplateRow, getSegmentVariables, getTemplateById, getTemplateRevision, insertTemplate, insertTemplateRevision, listTemplates,
-  type TemplateCursor, type TemplateRecord, updateTemplateRow,
+  countUnsentForTemplate,
+  deleteTemplateRow,
+  getSegmentVariables,
+  getTemplateById,
+  getTemplateRevision,
+  insertTemplate,
+  insertTemplateRevision,
+  listTemplates,
+  type TemplateCursor,
+  type TemplateRecord,
+  updateTemplateRow,
 } from "@/db/queries";
 import type { MetaTemplateBinding } from "@/db/schema";
 import { templateVariables } from "@/lib/drip/render";
@@ -14,8 +23,16 @@ import { AppError, notFound } from "@/lib/errors";
 import { type Page, readCursor, writeCursor } from "@/lib/pagination";
 import { pgTextSchema } from "@/lib/query-params";
 import {
-  isBuiltinVariable, type MetaTemplateBindingInput, type SegmentVariables, type TemplateInput, type TemplateListFilters, type TemplatePatch,
-  type TemplateSnapshot, segmentVariableNames, templateFormSchema, templateSnapshotSchema,
+  isBuiltinVariable,
+  type MetaTemplateBindingInput,
+  type SegmentVariables,
+  type TemplateInput,
+  type TemplateListFilters,
+  type TemplatePatch,
+  type TemplateSnapshot,
+  segmentVariableNames,
+  templateFormSchema,
+  templateSnapshotSchema,
 } from "./schemas";
 
 export type Actor = { tenantId: string; userId: string | null };
@@ -67,10 +84,18 @@ const bindingCore = (b: MetaTemplateBinding | null): MetaTemplateBinding | null 
   b && { name: b.name, language: b.language, parameters: b.parameters.map((p) => ({ key: p.key, variable: p.variable })) };
 
 /** The fields a revision keeps, in a fixed key order (so two snapshots compare as JSON). */
-export function snapshotOf(row: Pick<TemplateRecord, "name" | "title" | "content" | "delayDays" | "delayHours" | "segment" | "active" | "metaTemplate">): TemplateSnapshot {
+export function snapshotOf(
+  row: Pick<TemplateRecord, "name" | "title" | "content" | "delayDays" | "delayHours" | "segment" | "active" | "metaTemplate">,
+): TemplateSnapshot {
   return {
-    name: row.name, title: row.title, content: row.content, delayDays: row.delayDays, delayHours: row.delayHours,
-    segment: row.segment, active: row.active, metaTemplate: bindingCore(row.metaTemplate),
+    name: row.name,
+    title: row.title,
+    content: row.content,
+    delayDays: row.delayDays,
+    delayHours: row.delayHours,
+    segment: row.segment,
+    active: row.active,
+    metaTemplate: bindingCore(row.metaTemplate),
   };
 }
 
@@ -86,7 +111,9 @@ export function assertBindingVariables(binding: MetaTemplateBindingInput | null,
   const fieldErrors: Record<string, string[]> = {};
   binding.parameters.forEach((p, i) => {
     if (!isBuiltinVariable(p.variable) && !segmentNames.has(p.variable)) {
-      fieldErrors[`metaTemplate.parameters.${i}.variable`] = [`${p.variable} is not a variable: use a built-in one (name, first_name, phone, course) or set it for a segment under Variables`];
+      fieldErrors[`metaTemplate.parameters.${i}.variable`] = [
+        `${p.variable} is not a variable: use a built-in one (name, first_name, phone, course) or set it for a segment under Variables`,
+      ];
     }
   });
   const first = Object.values(fieldErrors)[0];
@@ -103,7 +130,12 @@ async function withNameConflict<T>(name: () => string, run: () => Promise<T>): P
     return await run();
   } catch (e) {
     if (!isUniqueViolation(e, "templates_tenant_name_key")) throw e;
-    throw new AppError("conflict", `A template named “${name()}” already exists`, { fieldErrors: { name: ["Another template already has this name"] } }, "name_taken");
+    throw new AppError(
+      "conflict",
+      `A template named “${name()}” already exists`,
+      { fieldErrors: { name: ["Another template already has this name"] } },
+      "name_taken",
+    );
   }
 }
 
@@ -135,7 +167,13 @@ export async function createTemplate(db: Db, actor: Actor, input: TemplateInput)
 }
 
 /** Writes `input` as the next revision of the locked `current` row (nothing when it changes nothing, unless restoring). */
-async function saveRevision(tx: Db, actor: Actor, current: TemplateRecord, input: TemplateInput, restoredFrom?: number): Promise<{ row: TemplateRecord; changed: boolean }> {
+async function saveRevision(
+  tx: Db,
+  actor: Actor,
+  current: TemplateRecord,
+  input: TemplateInput,
+  restoredFrom?: number,
+): Promise<{ row: TemplateRecord; changed: boolean }> {
   await checkBinding(tx, actor.tenantId, input.metaTemplate);
   const values = { ...input, metaTemplate: nextBinding(current.metaTemplate as StoredMetaTemplate | null, input.metaTemplate) };
   const same = JSON.stringify(snapshotOf({ ...current, ...values })) === JSON.stringify(snapshotOf(current));
@@ -159,7 +197,11 @@ export async function findTemplate(db: Db, key: { tenantId: string; id: string }
 }
 
 /** Any subset of the fields (PATCH) or the whole editor form: merged with the stored template, validated whole. */
-export async function updateTemplate(db: Db, actor: Actor, { id, patch }: { id: string; patch: TemplatePatch }): Promise<{ row: TemplateRecord; changed: boolean }> {
+export async function updateTemplate(
+  db: Db,
+  actor: Actor,
+  { id, patch }: { id: string; patch: TemplatePatch },
+): Promise<{ row: TemplateRecord; changed: boolean }> {
   let name = "";
   return withNameConflict(
     () => name,

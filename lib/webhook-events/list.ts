@@ -173,7 +173,10 @@ export type WebhookEventDetail = Omit<WebhookEventSummary, "summary"> & {
 };
 
 function describeErrors(errors: WebhookError[]): string | null {
-  const text = errors.map((e) => [e.code, e.title ?? e.message].filter((p) => p !== null && p !== "").join(" ")).filter(Boolean).join("; ");
+  const text = errors
+    .map((e) => [e.code, e.title ?? e.message].filter((p) => p !== null && p !== "").join(" "))
+    .filter(Boolean)
+    .join("; ");
   return text || null;
 }
 
@@ -181,11 +184,25 @@ function toItem(item: WebhookItem): WebhookEventItem {
   const base = { type: null, wamid: null, from: null, status: null, textPreview: null, phoneNumberId: null };
   switch (item.kind) {
     case "message":
-      return { ...base, kind: item.kind, type: item.type, wamid: item.wamid, from: item.from ?? item.fromUserId, textPreview: item.textPreview || null, phoneNumberId: item.phoneNumberId };
+      return {
+        ...base,
+        kind: item.kind,
+        type: item.type,
+        wamid: item.wamid,
+        from: item.from ?? item.fromUserId,
+        textPreview: item.textPreview || null,
+        phoneNumberId: item.phoneNumberId,
+      };
     case "status":
       return {
-        ...base, kind: item.kind, type: item.pricing?.category ?? null, wamid: item.wamid, from: item.recipientId ?? item.recipientUserId,
-        status: item.status, textPreview: describeErrors(item.errors), phoneNumberId: item.phoneNumberId,
+        ...base,
+        kind: item.kind,
+        type: item.pricing?.category ?? null,
+        wamid: item.wamid,
+        from: item.recipientId ?? item.recipientUserId,
+        status: item.status,
+        textPreview: describeErrors(item.errors),
+        phoneNumberId: item.phoneNumberId,
       };
     case "template_status":
       return { ...base, kind: item.kind, type: item.name, status: item.event, textPreview: [item.language, item.reason].filter(Boolean).join(" · ") || null };
@@ -201,7 +218,15 @@ function toItem(item: WebhookItem): WebhookEventItem {
     case "user_event":
       return { ...base, kind: item.kind, from: item.phone, status: item.event };
     case "user_preference":
-      return { ...base, kind: item.kind, type: item.category, from: item.waId ?? item.userId, status: item.value, textPreview: item.detail, phoneNumberId: item.phoneNumberId };
+      return {
+        ...base,
+        kind: item.kind,
+        type: item.category,
+        from: item.waId ?? item.userId,
+        status: item.value,
+        textPreview: item.detail,
+        phoneNumberId: item.phoneNumberId,
+      };
     case "instance_state":
       return { ...base, kind: item.kind, status: item.state };
     case "ignored":

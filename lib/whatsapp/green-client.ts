@@ -63,7 +63,10 @@ export async function greenRequest(
   } catch (e) {
     if (isEgressRefused(e)) {
       const cause = (e as { cause?: unknown }).cause;
-      return { ok: false, error: { kind: "refused", message: refusedMessage(clip((cause instanceof Error ? cause : (e as Error)).message.replaceAll(opts.token, "•••"))) } };
+      return {
+        ok: false,
+        error: { kind: "refused", message: refusedMessage(clip((cause instanceof Error ? cause : (e as Error)).message.replaceAll(opts.token, "•••"))) },
+      };
     }
     const failure = transportFailure(e, timeoutMs, "Green API");
     return { ok: false, error: { kind: failure.kind === "timeout" ? "timeout" : "network", message: failure.message.replaceAll(opts.token, "•••") } };

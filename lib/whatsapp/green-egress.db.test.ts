@@ -26,10 +26,12 @@ const now = new Date("2031-06-01T09:00:00.000Z");
 type Victim = { url: string; port: number; connections: () => number; hits: string[]; close: () => Promise<void> };
 
 /** A server that would answer like an authorized Green API instance, counting every connection it gets. */
-async function startVictim(answer: (req: http.IncomingMessage, res: http.ServerResponse) => void = (_req, res) => {
-  res.writeHead(200, { "content-type": "application/json" });
-  res.end(JSON.stringify({ stateInstance: "authorized", idMessage: "LEAKED", access_token: "EAAG-tenant-a-secret" }));
-}): Promise<Victim> {
+async function startVictim(
+  answer: (req: http.IncomingMessage, res: http.ServerResponse) => void = (_req, res) => {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ stateInstance: "authorized", idMessage: "LEAKED", access_token: "EAAG-tenant-a-secret" }));
+  },
+): Promise<Victim> {
   let connections = 0;
   const hits: string[] = [];
   const server = http.createServer((req, res) => {
@@ -52,7 +54,10 @@ async function startVictim(answer: (req: http.IncomingMessage, res: http.ServerR
 }
 
 /** A resolver that answers every name with these addresses (a DNS record the attacker controls). */
-const resolvesTo = (...addresses: string[]): EgressPolicy["resolve"] => async () => addresses.map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
+const resolvesTo =
+  (...addresses: string[]): EgressPolicy["resolve"] =>
+  async () =>
+    addresses.map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
 
 describe.each(testDrivers)("Green API URL egress (%s)", (kind) => {
   let t: TestDb;
@@ -62,27 +67,56 @@ describe.each(testDrivers)("Green API URL egress (%s)", (kind) => {
 
   const deps = (greenEgress?: EgressPolicy): NumberServiceDeps => ({
     keys: { encryptionKey, appUrl: "http://x", ...(greenEgress ? { greenEgress } : {}) },
-    connection: { encryptionKey, graph: { base: "http://127.0.0.1:9", version: "v24.0", timeoutMs: 1_000 }, ...(greenEgress ? { greenEgress } : {}), now: () => now },
+    connection: {
+      encryptionKey,
+      graph: { base: "http://127.0.0.1:9", version: "v24.0", timeoutMs: 1_000 },
+      ...(greenEgress ? { greenEgress } : {}),
+      now: () => now,
+    },
   });
   const greenInput = (greenApiUrl: string) =>
-    numberFormSchema.parse({ provider: "green", label: `Green ${(seq += 1)}`, phoneE164: `+1555078${String(4000 + seq)}`, greenApiUrl, greenInstanceId: `71030${String(seq).padStart(5, "0")}`, greenApiToken: "green-token" });
+    numberFormSchema.parse({
+      provider: "green",
+      label: `Green ${(seq += 1)}`,
+      phoneE164: `+1555078${String(4000 + seq)}`,
+      greenApiUrl,
+      greenInstanceId: `71030${String(seq).padStart(5, "0")}`,
+      greenApiToken: "green-token",
+    });
   /** A Green number stored as it is (a row saved before the check existed, or a name that resolved elsewhere then). */
   async function storedNumber(greenApiUrl: string) {
     const [row] = await t.db
       .insert(whatsappNumbers)
-      .values({ tenantId, provider: "green", label: `Stored ${(seq += 1)}`, phoneE164: `+1555079${String(4000 + seq)}`, verifyToken: `verify-token-${kind}-${seq}-xxxx`, greenApiUrl, greenInstanceId: "7103000001", greenTokenEnc: encryptSecret("green-token", encryptionKey) })
+      .values({
+        tenantId,
+        provider: "green",
+        label: `Stored ${(seq += 1)}`,
+        phoneE164: `+1555079${String(4000 + seq)}`,
+        verifyToken: `verify-token-${kind}-${seq}-xxxx`,
+        greenApiUrl,
+        greenInstanceId: "7103000001",
+        greenTokenEnc: encryptSecret("green-token", encryptionKey),
+      })
       .returning();
     return row!;
   }
   /** One due drip row for a new lead on this number. */
   async function dueRow(numberId: string) {
-    const [lead] = await t.db.insert(leads).values({ tenantId, name: "Anna Petrova", phone: `+1415300${String(1000 + (seq += 1))}`, numberId }).returning();
+    const [lead] = await t.db
+      .insert(leads)
+      .values({ tenantId, name: "Anna Petrova", phone: `+1415300${String(1000 + (seq += 1))}`, numberId })
+      .returning();
     await enrollLead(t.db, { tenantId, leadId: lead!.id, now });
     return lead!.id;
   }
   const rowOf = async (leadId: string) => (await t.db.select().from(outboundMessages).where(eq(outboundMessages.leadId, leadId)))[0]!;
   const drip = (greenEgress?: EgressPolicy) => {
-    const d: DripDeps = { encryptionKey, graph: { base: "http://127.0.0.1:9", version: "v24.0" }, greenTimeoutMs: 2_000, ...(greenEgress ? { greenEgress } : {}) };
+    const d: DripDeps = {
+      encryptionKey,
+      graph: { base: "http://127.0.0.1:9", version: "v24.0" },
+      greenTimeoutMs: 2_000,
+      ...(greenEgress ? { greenEgress } : {}),
+    };
     return runDrip(t.db, d, { now: () => now, budgetMs: 5_000, random: () => 0.5 });
   };
 
@@ -150,8 +184,12 @@ describe.each(testDrivers)("Green API URL egress (%s)", (kind) => {
     it("refuses the same URLs when an existing number is edited", async () => {
       const ok = greenEgressPolicy([], resolvesTo("203.0.113.9"));
       const { number } = await connectNumber(t.db, deps(ok), { tenantId, input: greenInput("https://7103.api.greenapi.com") });
-      await expect(editNumber(t.db, deps(ok), { tenantId, id: number.id, patch: { greenApiUrl: victim.url } })).rejects.toMatchObject({ reason: "green_api_url_refused" });
-      await expect(editNumber(t.db, deps(ok), { tenantId, id: number.id, patch: { greenApiUrl: "http://169.254.169.254" } })).rejects.toMatchObject({ reason: "green_api_url_refused" });
+      await expect(editNumber(t.db, deps(ok), { tenantId, id: number.id, patch: { greenApiUrl: victim.url } })).rejects.toMatchObject({
+        reason: "green_api_url_refused",
+      });
+      await expect(editNumber(t.db, deps(ok), { tenantId, id: number.id, patch: { greenApiUrl: "http://169.254.169.254" } })).rejects.toMatchObject({
+        reason: "green_api_url_refused",
+      });
       const [row] = await t.db.select().from(whatsappNumbers).where(eq(whatsappNumbers.id, number.id));
       expect(row!.greenApiUrl).toBe("https://7103.api.greenapi.com");
       expect(victim.connections()).toBe(0);
@@ -212,7 +250,11 @@ describe.each(testDrivers)("Green API URL egress (%s)", (kind) => {
         const leadId = await dueRow(number.id);
         await drip(operator);
         const row = await rowOf(leadId);
-        expect(row).toMatchObject({ status: "failed", errorCode: "redirect", errorMessage: expect.stringContaining("redirect (HTTP 302), which is not followed") });
+        expect(row).toMatchObject({
+          status: "failed",
+          errorCode: "redirect",
+          errorMessage: expect.stringContaining("redirect (HTTP 302), which is not followed"),
+        });
         expect(JSON.stringify(row.providerResponse)).not.toContain("steal");
         const { result } = await checkNumberConnection(t.db, { ...deps(operator).connection }, { tenantId, id: number.id });
         expect(result).toMatchObject({ status: "error", message: expect.stringContaining("not followed") });
@@ -235,7 +277,11 @@ describe.each(testDrivers)("Green API URL egress (%s)", (kind) => {
         let sent = 0;
         const more = () => {
           while (sent < 160 && res.write(chunk)) sent += 1; // 10 MiB unless the reader stops first
-          if (sent < 160 && !res.destroyed) res.once("drain", () => { sent += 1; more(); });
+          if (sent < 160 && !res.destroyed)
+            res.once("drain", () => {
+              sent += 1;
+              more();
+            });
           else res.end('"}');
         };
         more();
@@ -262,7 +308,10 @@ describe.each(testDrivers)("Green API URL egress (%s)", (kind) => {
         // a row stored before answers were trimmed: its whole body is not shown either
         const legacy = await dueRow(number.id);
         const whole = { idMessage: "BAE5", access_token: secret, error: { code: 100, message: "m".repeat(5_000), debug: secret } };
-        await t.db.update(outboundMessages).set({ status: "failed", providerResponse: whole, errorMessage: `x${"m".repeat(5_000)}` }).where(eq(outboundMessages.leadId, legacy));
+        await t.db
+          .update(outboundMessages)
+          .set({ status: "failed", providerResponse: whole, errorMessage: `x${"m".repeat(5_000)}` })
+          .where(eq(outboundMessages.leadId, legacy));
         const listed = await listQueue(t.db, { tenantId, filters: {}, limit: 200 });
         const shown = listed.rows.find((r) => r.row.leadId === legacy)!.row;
         expect(shown.providerResponse).toEqual({ idMessage: "BAE5", error: { code: 100, message: expect.stringMatching(/^m{499}…$/) } });

@@ -1,7 +1,14 @@
 // Gupshup user-events (opt-in/out), WABA-level changes (template status, quality, account updates) and
 // Green API instance states.
 import type { Db } from "@/db/client";
-import { cancelPendingOutboundForOptOut, getNumberById, insertSubscribersIfAbsent, recordSubscriberOptEvent, recordTemplateBindingStatus, updateNumber } from "@/db/queries";
+import {
+  cancelPendingOutboundForOptOut,
+  getNumberById,
+  insertSubscribersIfAbsent,
+  recordSubscriberOptEvent,
+  recordTemplateBindingStatus,
+  updateNumber,
+} from "@/db/queries";
 import { recordGreenInstanceState } from "@/db/queries/green";
 import { type ConnectionError, greenStateError } from "@/lib/numbers/connection-errors";
 import { identityFromPhone } from "@/lib/subscribers/identity";
@@ -14,14 +21,23 @@ export async function applyUserEvents(tx: Db, tenantId: string, routed: Routed<U
     const identity = identityFromPhone(item.phone);
     if (optIn === null || !identity?.waPhone) continue; // sandbox-start and the like change nothing
     const at = ctx.receivedAt; // user-events carry no per-user timestamp of their own
-    await insertSubscribersIfAbsent(tx, [{ tenantId, ...identity, numberId: number.id, firstSeenAt: at, rawLastEventType: "user-event", rawVersion: ctx.rawVersion }]);
+    await insertSubscribersIfAbsent(tx, [
+      { tenantId, ...identity, numberId: number.id, firstSeenAt: at, rawLastEventType: "user-event", rawVersion: ctx.rawVersion },
+    ]);
     const changed = await recordSubscriberOptEvent(tx, { tenantId, waPhone: identity.waPhone, optIn, at, now });
     if (changed && !optIn) await cancelPendingOutboundForOptOut(tx, { tenantId, subscriberIds: [changed], waPhones: [identity.waPhone], now });
   }
 }
 
 // Events after which the number cannot be trusted to send; shown on the number as its last error.
-const ACCOUNT_PROBLEMS = new Set(["ACCOUNT_VIOLATION", "ACCOUNT_RESTRICTION", "ACCOUNT_DELETED", "DISABLED_UPDATE", "PARTNER_APP_UNINSTALLED", "PARTNER_REMOVED"]);
+const ACCOUNT_PROBLEMS = new Set([
+  "ACCOUNT_VIOLATION",
+  "ACCOUNT_RESTRICTION",
+  "ACCOUNT_DELETED",
+  "DISABLED_UPDATE",
+  "PARTNER_APP_UNINSTALLED",
+  "PARTNER_REMOVED",
+]);
 
 function describeAccountEvent(event: string, raw: Record<string, unknown>): string {
   const detail = JSON.stringify(raw.violation_info ?? raw.restriction_info ?? raw.ban_info ?? raw.waba_info ?? null);
@@ -39,7 +55,13 @@ export async function applyAccountChange(tx: Db, { item, numbers }: AccountWork,
     const authorized = item.state === "authorized";
     const lastError = authorized ? null : (greenStateError(item.state) as Record<string, unknown>);
     for (const n of numbers) {
-      await recordGreenInstanceState(tx, { tenantId: n.tenantId, id: n.id, connectionStatus: authorized ? "connected" : "error", lastError, at: item.timestamp });
+      await recordGreenInstanceState(tx, {
+        tenantId: n.tenantId,
+        id: n.id,
+        connectionStatus: authorized ? "connected" : "error",
+        lastError,
+        at: item.timestamp,
+      });
     }
     return;
   }
@@ -58,9 +80,16 @@ export async function applyAccountChange(tx: Db, { item, numbers }: AccountWork,
     const key = { tenantId: n.tenantId, id: n.id };
     if (reinstated) {
       const current = await getNumberById(tx, key);
-      if ((current?.lastError as { kind?: unknown } | null)?.kind === "account_update") await updateNumber(tx, key, { lastError: null, connectionStatus: "unverified" });
+      if ((current?.lastError as { kind?: unknown } | null)?.kind === "account_update")
+        await updateNumber(tx, key, { lastError: null, connectionStatus: "unverified" });
     } else if (ACCOUNT_PROBLEMS.has(item.event)) {
-      const lastError = { kind: "account_update", event: item.event, message: describeAccountEvent(item.event, item.raw), hint: "Check the account in WhatsApp Manager (Account quality), then test the connection again.", details: item.raw } satisfies ConnectionError;
+      const lastError = {
+        kind: "account_update",
+        event: item.event,
+        message: describeAccountEvent(item.event, item.raw),
+        hint: "Check the account in WhatsApp Manager (Account quality), then test the connection again.",
+        details: item.raw,
+      } satisfies ConnectionError;
       await updateNumber(tx, key, { connectionStatus: "error", lastError });
     }
   }

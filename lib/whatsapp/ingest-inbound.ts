@@ -60,22 +60,84 @@ function freshState(group: SenderGroup): SubscriberIngestState {
   const first = group.items[0]!;
   const { waPhone, waId, userId, username, phoneHash, country, timezone } = group.identity;
   return {
-    id: randomUUID(), waPhone, waId, userId, username, phoneHash, country, timezone, profileName: null, numberId: first.number.id,
-    conversationId: null, conversationExpiresAt: null, lastMessageStatus: null, lastMessageStatusAt: null, firstSeenAt: first.item.timestamp,
-    lastInboundAt: null, inboundCount: 0, optInStatus: null, optInAt: null, optOutAt: null, status: "active", rawLastEventType: null,
-    rawVersion: first.ctx.rawVersion, firstTouchConversationId: null, lastTouchConversationId: null, firstTouchSource: null, firstTouchAdId: null,
-    firstTouchCampaignId: null, hasClickId: false,
+    id: randomUUID(),
+    waPhone,
+    waId,
+    userId,
+    username,
+    phoneHash,
+    country,
+    timezone,
+    profileName: null,
+    numberId: first.number.id,
+    conversationId: null,
+    conversationExpiresAt: null,
+    lastMessageStatus: null,
+    lastMessageStatusAt: null,
+    firstSeenAt: first.item.timestamp,
+    lastInboundAt: null,
+    inboundCount: 0,
+    optInStatus: null,
+    optInAt: null,
+    optOutAt: null,
+    status: "active",
+    rawLastEventType: null,
+    rawVersion: first.ctx.rawVersion,
+    firstTouchConversationId: null,
+    lastTouchConversationId: null,
+    firstTouchSource: null,
+    firstTouchAdId: null,
+    firstTouchCampaignId: null,
+    hasClickId: false,
   };
 }
 
 function stateOf(row: SubscriberRow): SubscriberIngestState {
-  const { id, waPhone, waId, userId, username, phoneHash, profileName, numberId, conversationId, conversationExpiresAt, lastMessageStatus, lastMessageStatusAt } = row;
+  const {
+    id,
+    waPhone,
+    waId,
+    userId,
+    username,
+    phoneHash,
+    profileName,
+    numberId,
+    conversationId,
+    conversationExpiresAt,
+    lastMessageStatus,
+    lastMessageStatusAt,
+  } = row;
   const { firstSeenAt, lastInboundAt, inboundCount, optInStatus, optInAt, optOutAt, status, rawLastEventType, rawVersion, country, timezone } = row;
   return {
-    id, waPhone, waId, userId, username, phoneHash, profileName, numberId, conversationId, conversationExpiresAt, lastMessageStatus, lastMessageStatusAt,
-    firstSeenAt, lastInboundAt, inboundCount, optInStatus, optInAt, optOutAt, status, rawLastEventType, rawVersion, country, timezone,
-    firstTouchConversationId: row.firstTouchConversationId, lastTouchConversationId: row.lastTouchConversationId, firstTouchSource: row.firstTouchSource,
-    firstTouchAdId: row.firstTouchAdId, firstTouchCampaignId: row.firstTouchCampaignId, hasClickId: row.hasClickId,
+    id,
+    waPhone,
+    waId,
+    userId,
+    username,
+    phoneHash,
+    profileName,
+    numberId,
+    conversationId,
+    conversationExpiresAt,
+    lastMessageStatus,
+    lastMessageStatusAt,
+    firstSeenAt,
+    lastInboundAt,
+    inboundCount,
+    optInStatus,
+    optInAt,
+    optOutAt,
+    status,
+    rawLastEventType,
+    rawVersion,
+    country,
+    timezone,
+    firstTouchConversationId: row.firstTouchConversationId,
+    lastTouchConversationId: row.lastTouchConversationId,
+    firstTouchSource: row.firstTouchSource,
+    firstTouchAdId: row.firstTouchAdId,
+    firstTouchCampaignId: row.firstTouchCampaignId,
+    hasClickId: row.hasClickId,
   };
 }
 
@@ -83,7 +145,8 @@ type Taken = { waPhones: Set<string>; userIds: Set<string> };
 
 /** Fills identity gaps (a phone revealed, a new user id) unless another subscriber holds them; names follow the newest message. */
 function adoptIdentity(s: SubscriberIngestState, id: SenderIdentity, newest: boolean, taken: Taken): void {
-  if (!s.waPhone && id.waPhone && !taken.waPhones.has(id.waPhone)) Object.assign(s, { waPhone: id.waPhone, phoneHash: id.phoneHash, country: id.country, timezone: id.timezone });
+  if (!s.waPhone && id.waPhone && !taken.waPhones.has(id.waPhone))
+    Object.assign(s, { waPhone: id.waPhone, phoneHash: id.phoneHash, country: id.country, timezone: id.timezone });
   if (!s.userId && id.userId && !taken.userIds.has(id.userId)) s.userId = id.userId;
   if (id.waId && (newest || !s.waId)) s.waId = id.waId;
   if (id.username && (newest || !s.username)) s.username = id.username;
@@ -93,11 +156,31 @@ function adoptIdentity(s: SubscriberIngestState, id: SenderIdentity, newest: boo
 function newConversation(tenantId: string, s: SubscriberIngestState, i: Incoming): NewConversation {
   const at = i.item.timestamp;
   const r = i.item.referral;
-  const base: NewConversation = { id: randomUUID(), tenantId, subscriberId: s.id, numberId: i.number.id, startedAt: at, lastMessageAt: at, windowExpiresAt: new Date(at.getTime() + WINDOW_MS) };
+  const base: NewConversation = {
+    id: randomUUID(),
+    tenantId,
+    subscriberId: s.id,
+    numberId: i.number.id,
+    startedAt: at,
+    lastMessageAt: at,
+    windowExpiresAt: new Date(at.getTime() + WINDOW_MS),
+  };
   if (!r) return base;
   return {
-    ...base, ctwaClid: r.ctwaClid, sourceUrl: r.sourceUrl, sourceType: r.sourceType, sourceId: r.sourceId, headline: r.headline, body: r.body, mediaType: r.mediaType,
-    imageUrl: r.imageUrl, videoUrl: r.videoUrl, thumbnailUrl: r.thumbnailUrl, welcomeText: r.welcomeText, referral: r.raw, ...parseUtmTags(r.sourceUrl),
+    ...base,
+    ctwaClid: r.ctwaClid,
+    sourceUrl: r.sourceUrl,
+    sourceType: r.sourceType,
+    sourceId: r.sourceId,
+    headline: r.headline,
+    body: r.body,
+    mediaType: r.mediaType,
+    imageUrl: r.imageUrl,
+    videoUrl: r.videoUrl,
+    thumbnailUrl: r.thumbnailUrl,
+    welcomeText: r.welcomeText,
+    referral: r.raw,
+    ...parseUtmTags(r.sourceUrl),
     adId: r.sourceType === "ad" ? r.sourceId : null, // source_id is the ad id for enrichment; never a click id
   };
 }
@@ -124,7 +207,11 @@ function openOrExtend(plan: Plan, tenantId: string, i: Incoming): string {
   if (i.item.referral) {
     if (s.firstTouchConversationId === null) {
       // first touch is never overwritten; its source and ad are kept on the subscriber for list filters
-      Object.assign(s, { firstTouchConversationId: conversation.id!, firstTouchSource: conversation.sourceType ?? "unknown", firstTouchAdId: conversation.adId ?? null });
+      Object.assign(s, {
+        firstTouchConversationId: conversation.id!,
+        firstTouchSource: conversation.sourceType ?? "unknown",
+        firstTouchAdId: conversation.adId ?? null,
+      });
     }
     s.lastTouchConversationId = conversation.id!;
     if (conversation.ctwaClid) s.hasClickId = true;
@@ -148,7 +235,8 @@ function planSender(tenantId: string, base: SubscriberIngestState, items: Incomi
     if (at.getTime() < s.firstSeenAt.getTime()) s.firstSeenAt = at;
     let conversationId: string | null = null;
     if (!outbound && !m.history && m.type !== "system") conversationId = openOrExtend(plan, tenantId, i);
-    else if ((!m.history || m.history.source === "echo") && s.conversationExpiresAt && s.conversationExpiresAt.getTime() > at.getTime()) conversationId = s.conversationId;
+    else if ((!m.history || m.history.source === "echo") && s.conversationExpiresAt && s.conversationExpiresAt.getTime() > at.getTime())
+      conversationId = s.conversationId;
     if (!outbound && m.type !== "system") {
       s.inboundCount += 1;
       if (newest) Object.assign(s, { lastInboundAt: at, numberId: i.number.id });
@@ -166,8 +254,16 @@ function planSender(tenantId: string, base: SubscriberIngestState, items: Incomi
       else Object.assign(s, { optInAt: at, optInStatus: true, status: keep ? s.status : "active" });
     }
     plan.messages.push({
-      tenantId, subscriberId: s.id, conversationId, numberId: i.number.id, direction: outbound ? "outbound" : "inbound", wamid: m.wamid, type: m.type,
-      textPreview: m.textPreview || null, payload: m.payload, providerTimestamp: at,
+      tenantId,
+      subscriberId: s.id,
+      conversationId,
+      numberId: i.number.id,
+      direction: outbound ? "outbound" : "inbound",
+      wamid: m.wamid,
+      type: m.type,
+      textPreview: m.textPreview || null,
+      payload: m.payload,
+      providerTimestamp: at,
       status: outbound ? (HISTORY_STATUS[(m.history?.status ?? "").toUpperCase()] ?? "sent") : "received",
     });
   }
@@ -197,9 +293,17 @@ export async function applyInbound(tx: Db, tenantId: string, routed: Routed<Inbo
   // ad ids before any subscriber lock (an enrichment job locks the ad, then its conversations and subscribers)
   const adCache = await registerConversationAds(tx, { tenantId, conversations: fresh.flatMap((f) => f.plan.conversations), now });
   for (const f of fresh) applyAdCache(adCache, f.plan);
-  const inserted = await insertSubscribersIfAbsent(tx, fresh.map((f): NewSubscriber => ({ tenantId, ...f.plan.state })));
+  const inserted = await insertSubscribersIfAbsent(
+    tx,
+    fresh.map((f): NewSubscriber => ({ tenantId, ...f.plan.state })),
+  );
   const plans = fresh.filter((f) => inserted.has(f.plan.state.id)).map((f) => f.plan);
-  const existing = await planExistingSenders(tx, tenantId, fresh.filter((f) => !inserted.has(f.plan.state.id)).map((f) => f.group), keywords);
+  const existing = await planExistingSenders(
+    tx,
+    tenantId,
+    fresh.filter((f) => !inserted.has(f.plan.state.id)).map((f) => f.group),
+    keywords,
+  );
   for (const p of existing) applyAdCache(adCache, p);
   plans.push(...existing);
   const newConversations = plans.flatMap((p) => p.conversations);
@@ -213,7 +317,12 @@ export async function applyInbound(tx: Db, tenantId: string, routed: Routed<Inbo
   await saveSubscriberStates(tx, { tenantId, states: existing.map((p) => p.state), now });
   const optedOut = plans.filter((p) => p.optedOut).map((p) => p.state);
   if (optedOut.length > 0) {
-    await cancelPendingOutboundForOptOut(tx, { tenantId, subscriberIds: optedOut.map((s) => s.id), waPhones: optedOut.flatMap((s) => (s.waPhone ? [s.waPhone] : [])), now });
+    await cancelPendingOutboundForOptOut(tx, {
+      tenantId,
+      subscriberIds: optedOut.map((s) => s.id),
+      waPhones: optedOut.flatMap((s) => (s.waPhone ? [s.waPhone] : [])),
+      now,
+    });
   }
   return rows.length;
 }
@@ -229,7 +338,9 @@ async function planExistingSenders(tx: Db, tenantId: string, groups: SenderGroup
   const stored = await findExistingWamids(tx, { tenantId, wamids: groups.flatMap((g) => g.items.map((i) => i.item.wamid)) });
   const byRow = new Map<string, { row: SubscriberRow; items: Incoming[] }>();
   for (const g of groups) {
-    const row = rows.find((r) => g.identity.waPhone !== null && r.waPhone === g.identity.waPhone) ?? rows.find((r) => g.identity.userId !== null && r.userId === g.identity.userId);
+    const row =
+      rows.find((r) => g.identity.waPhone !== null && r.waPhone === g.identity.waPhone) ??
+      rows.find((r) => g.identity.userId !== null && r.userId === g.identity.userId);
     if (!row) throw Object.assign(new Error(`subscriber ${g.key} conflicted on insert but cannot be found`), { retryAlone: true });
     const entry = byRow.get(row.id) ?? { row, items: [] };
     entry.items.push(...g.items.filter((i) => !stored.has(i.item.wamid)));
@@ -239,7 +350,10 @@ async function planExistingSenders(tx: Db, tenantId: string, groups: SenderGroup
   for (const { row, items } of byRow.values()) {
     if (items.length === 0) continue;
     const others = rows.filter((r) => r.id !== row.id);
-    const taken: Taken = { waPhones: new Set(others.flatMap((r) => (r.waPhone ? [r.waPhone] : []))), userIds: new Set(others.flatMap((r) => (r.userId ? [r.userId] : []))) };
+    const taken: Taken = {
+      waPhones: new Set(others.flatMap((r) => (r.waPhone ? [r.waPhone] : []))),
+      userIds: new Set(others.flatMap((r) => (r.userId ? [r.userId] : []))),
+    };
     items.sort((a, b) => a.item.timestamp.getTime() - b.item.timestamp.getTime() || a.item.wamid.localeCompare(b.item.wamid));
     plans.push(planSender(tenantId, stateOf(row), items, keywords, taken));
   }

@@ -69,15 +69,27 @@ describe.each(testDrivers)("marketing preferences from Meta (%s)", (kind) => {
     const tenant = await insertTenant(t.db, { name: `Preferences ${next()}` });
     const n = next();
     const number = await insertNumber(t.db, {
-      tenantId: tenant.id, label: `Number ${n}`, phoneE164: `+1555${String(n).padStart(7, "0")}`, provider: "cloud",
-      phoneNumberId: String(810000000000000 + n), wabaId: null, verifyToken: randomUUID(), active: true,
+      tenantId: tenant.id,
+      label: `Number ${n}`,
+      phoneE164: `+1555${String(n).padStart(7, "0")}`,
+      provider: "cloud",
+      phoneNumberId: String(810000000000000 + n),
+      wabaId: null,
+      verifyToken: randomUUID(),
+      active: true,
     });
     return { tenantId: tenant.id, numberId: number.id, pnid: number.phoneNumberId! };
   }
 
   async function ingest(payload: unknown) {
     const rawBody = JSON.stringify(payload);
-    const event = await storeWebhookEvent(t.db, { provider: "cloud", rawBody, signatureResult: "valid", routedPhoneNumberIds: extractPhoneNumberIds(JSON.parse(rawBody)), receivedAt: now });
+    const event = await storeWebhookEvent(t.db, {
+      provider: "cloud",
+      rawBody,
+      signatureResult: "valid",
+      routedPhoneNumberIds: extractPhoneNumberIds(JSON.parse(rawBody)),
+      receivedAt: now,
+    });
     const summary = await processWebhookEvents(t.db, { ids: [event.id], now });
     return { event, outcome: summary.outcomes[0]! };
   }
@@ -85,7 +97,10 @@ describe.each(testDrivers)("marketing preferences from Meta (%s)", (kind) => {
   const byPhone = async (tenantId: string, waPhone: string) => (await getSubscriberByWaPhone(t.db, { tenantId, waPhone }))!;
   const queue = (tenantId: string) => t.db.select().from(outboundMessages).where(eq(outboundMessages.tenantId, tenantId));
   const drip = (tenantId: string, rows: { subscriberId?: string; phone: string; templateName: string; status?: "pending" | "sent" }[]) =>
-    t.db.insert(outboundMessages).values(rows.map((r) => ({ tenantId, scheduledAt: at(3600), status: r.status ?? ("pending" as const), ...r }))).returning();
+    t.db
+      .insert(outboundMessages)
+      .values(rows.map((r) => ({ tenantId, scheduledAt: at(3600), status: r.status ?? ("pending" as const), ...r })))
+      .returning();
 
   it("records a stop on the subscriber and cancels their pending drip rows with the reason", async () => {
     const { tenantId, pnid } = await setup();
@@ -103,10 +118,20 @@ describe.each(testDrivers)("marketing preferences from Meta (%s)", (kind) => {
 
     const { outcome } = await ingest(body(preferenceChange(pnid, [{ waId: from, value: "stop", at: at(60) }])));
     expect(outcome.status).toBe("processed");
-    expect(await byPhone(tenantId, `+${from}`)).toMatchObject({ marketingPreference: "stop", marketingPreferenceAt: at(60), status: "active", inboundCount: 1, profileName: "Marta Quill" });
+    expect(await byPhone(tenantId, `+${from}`)).toMatchObject({
+      marketingPreference: "stop",
+      marketingPreferenceAt: at(60),
+      status: "active",
+      inboundCount: 1,
+      profileName: "Marta Quill",
+    });
     const rows = new Map((await queue(tenantId)).map((r) => [r.id, r]));
     for (const cancelled of [byId!, byPhoneOnly!]) {
-      expect(rows.get(cancelled.id)).toMatchObject({ status: "cancelled", errorCode: MARKETING_STOPPED.code, errorMessage: "The customer stopped marketing messages in WhatsApp" });
+      expect(rows.get(cancelled.id)).toMatchObject({
+        status: "cancelled",
+        errorCode: MARKETING_STOPPED.code,
+        errorMessage: "The customer stopped marketing messages in WhatsApp",
+      });
     }
     expect(rows.get(sent!.id)!.status).toBe("sent");
     expect(rows.get(someoneElse!.id)!.status).toBe("pending");
@@ -116,16 +141,40 @@ describe.each(testDrivers)("marketing preferences from Meta (%s)", (kind) => {
     const { tenantId, numberId, pnid } = await setup();
     const from = phone();
     const userId = `GB.${next()}7781234567`;
-    await ingest(body(preferenceChange(pnid, [{ waId: from, value: "stop", at: at(10) }, { userId, value: "stop", at: at(20) }])));
+    await ingest(
+      body(
+        preferenceChange(pnid, [
+          { waId: from, value: "stop", at: at(10) },
+          { userId, value: "stop", at: at(20) },
+        ]),
+      ),
+    );
     expect(await byPhone(tenantId, `+${from}`)).toMatchObject({
-      waId: from, userId: null, numberId, firstSeenAt: at(10), inboundCount: 0, status: "active",
-      marketingPreference: "stop", marketingPreferenceAt: at(10), rawLastEventType: "user_preferences", country: "GB",
+      waId: from,
+      userId: null,
+      numberId,
+      firstSeenAt: at(10),
+      inboundCount: 0,
+      status: "active",
+      marketingPreference: "stop",
+      marketingPreferenceAt: at(10),
+      rawLastEventType: "user_preferences",
+      country: "GB",
     });
-    expect(await getSubscriberByUserId(t.db, { tenantId, userId })).toMatchObject({ waPhone: null, numberId, firstSeenAt: at(20), marketingPreference: "stop", marketingPreferenceAt: at(20) });
+    expect(await getSubscriberByUserId(t.db, { tenantId, userId })).toMatchObject({
+      waPhone: null,
+      numberId,
+      firstSeenAt: at(20),
+      marketingPreference: "stop",
+      marketingPreferenceAt: at(20),
+    });
 
     // the customer writes later: the same subscriber, the stop still holds
     await ingest(body(textChange(pnid, from, `wamid.PREF.${next()}`, at(90))));
-    const all = await t.db.select().from(subscribers).where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.waPhone, `+${from}`)));
+    const all = await t.db
+      .select()
+      .from(subscribers)
+      .where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.waPhone, `+${from}`)));
     expect(all).toHaveLength(1);
     expect(all[0]).toMatchObject({ inboundCount: 1, marketingPreference: "stop", marketingPreferenceAt: at(10) });
   });
@@ -156,12 +205,23 @@ describe.each(testDrivers)("marketing preferences from Meta (%s)", (kind) => {
 
     // several in one delivery, out of order: the newest wins; at the same second a stop wins
     const again = phone();
-    await ingest(body(preferenceChange(pnid, [
-      { waId: again, value: "resume", at: at(420) },
-      { waId: again, value: "stop", at: at(400) },
-    ])));
+    await ingest(
+      body(
+        preferenceChange(pnid, [
+          { waId: again, value: "resume", at: at(420) },
+          { waId: again, value: "stop", at: at(400) },
+        ]),
+      ),
+    );
     expect(await byPhone(tenantId, `+${again}`)).toMatchObject({ marketingPreference: "resume", marketingPreferenceAt: at(420) });
-    await ingest(body(preferenceChange(pnid, [{ waId: again, value: "stop", at: at(500) }, { waId: again, value: "resume", at: at(500) }])));
+    await ingest(
+      body(
+        preferenceChange(pnid, [
+          { waId: again, value: "stop", at: at(500) },
+          { waId: again, value: "resume", at: at(500) },
+        ]),
+      ),
+    );
     await ingest(body(preferenceChange(pnid, [{ waId: again, value: "resume", at: at(500) }])));
     expect(await byPhone(tenantId, `+${again}`)).toMatchObject({ marketingPreference: "stop", marketingPreferenceAt: at(500) });
     const third = phone();
@@ -185,10 +245,14 @@ describe.each(testDrivers)("marketing preferences from Meta (%s)", (kind) => {
   it("ignores other categories and values without creating anyone", async () => {
     const { tenantId, pnid } = await setup();
     const from = phone();
-    const { outcome } = await ingest(body(preferenceChange(pnid, [
-      { waId: from, category: "utility_messages", value: "stop", at: at(700) },
-      { waId: from, value: "pause", at: at(700) },
-    ])));
+    const { outcome } = await ingest(
+      body(
+        preferenceChange(pnid, [
+          { waId: from, category: "utility_messages", value: "stop", at: at(700) },
+          { waId: from, value: "pause", at: at(700) },
+        ]),
+      ),
+    );
     expect(outcome.status).toBe("processed");
     expect(await getSubscriberByWaPhone(t.db, { tenantId, waPhone: `+${from}` })).toBeNull();
   });
@@ -198,6 +262,12 @@ describe.each(testDrivers)("marketing preferences from Meta (%s)", (kind) => {
     const from = phone();
     const wamid = `wamid.PREF.${next()}`;
     await ingest(body(textChange(pnid, from, wamid, at(800)), preferenceChange(pnid, [{ waId: from, value: "stop", at: at(805) }])));
-    expect(await byPhone(tenantId, `+${from}`)).toMatchObject({ inboundCount: 1, lastInboundAt: at(800), profileName: "Marta Quill", marketingPreference: "stop", marketingPreferenceAt: at(805) });
+    expect(await byPhone(tenantId, `+${from}`)).toMatchObject({
+      inboundCount: 1,
+      lastInboundAt: at(800),
+      profileName: "Marta Quill",
+      marketingPreference: "stop",
+      marketingPreferenceAt: at(805),
+    });
   });
 });

@@ -7,7 +7,14 @@ import { type SenderIdentity, identityFromPhone } from "@/lib/subscribers/identi
 import { MARKETING_STOPPED, type MarketingPreference, readMarketingPreference, supersedes } from "@/lib/subscribers/marketing-preference";
 import type { Routed, UserPreference } from "./routed";
 
-type Choice = { key: string; identity: SenderIdentity | null; userId: string | null; preference: MarketingPreference; at: Date; routed: Routed<UserPreference> };
+type Choice = {
+  key: string;
+  identity: SenderIdentity | null;
+  userId: string | null;
+  preference: MarketingPreference;
+  at: Date;
+  routed: Routed<UserPreference>;
+};
 
 /** The newest marketing choice per customer in the batch (other categories and values are ignored). */
 function latestChoices(routed: Routed<UserPreference>[]): Choice[] {
@@ -38,7 +45,15 @@ export async function applyUserPreferences(tx: Db, tenantId: string, routed: Rou
     const { number, ctx } = choice.routed;
     const waPhone = choice.identity?.waPhone ?? null;
     await insertSubscribersIfAbsent(tx, [
-      { tenantId, ...choice.identity, userId: choice.userId, numberId: number.id, firstSeenAt: choice.at, rawLastEventType: "user_preferences", rawVersion: ctx.rawVersion },
+      {
+        tenantId,
+        ...choice.identity,
+        userId: choice.userId,
+        numberId: number.id,
+        firstSeenAt: choice.at,
+        rawLastEventType: "user_preferences",
+        rawVersion: ctx.rawVersion,
+      },
     ]);
     const rows = await lockSubscribersByIdentity(tx, { tenantId, waPhones: waPhone ? [waPhone] : [], userIds: choice.userId ? [choice.userId] : [] });
     const row = rows.find((r) => waPhone !== null && r.waPhone === waPhone) ?? rows.find((r) => choice.userId !== null && r.userId === choice.userId);
@@ -46,7 +61,13 @@ export async function applyUserPreferences(tx: Db, tenantId: string, routed: Rou
     if (!(await recordMarketingPreference(tx, { tenantId, id: row.id, preference: choice.preference, at: choice.at, now }))) continue;
     changed += 1;
     if (choice.preference === "stop") {
-      await cancelPendingOutboundForOptOut(tx, { tenantId, subscriberIds: [row.id], waPhones: row.waPhone ? [row.waPhone] : [], now, reason: MARKETING_STOPPED });
+      await cancelPendingOutboundForOptOut(tx, {
+        tenantId,
+        subscriberIds: [row.id],
+        waPhones: row.waPhone ? [row.waPhone] : [],
+        now,
+        reason: MARKETING_STOPPED,
+      });
     }
   }
   return changed;

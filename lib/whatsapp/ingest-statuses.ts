@@ -1,12 +1,27 @@
 // Delivery statuses of a batch → messages (and drip rows) move monotonically; subscribers get their
 // last status, delivered/read/failed times and the failure code.
 import type { Db } from "@/db/client";
-import { MESSAGE_STATUS_RANK, type MessageStatusFacts, type SubscriberStatusDelta, applyMessageStatusFacts, applySubscriberStatusDeltas, findSubscribersByIdentity } from "@/db/queries";
+import {
+  MESSAGE_STATUS_RANK,
+  type MessageStatusFacts,
+  type SubscriberStatusDelta,
+  applyMessageStatusFacts,
+  applySubscriberStatusDeltas,
+  findSubscribersByIdentity,
+} from "@/db/queries";
 import { toWaPhone } from "@/lib/subscribers/identity";
 import type { StatusUpdate } from "./normalised";
 import { type Routed, maxDate, minDate } from "./routed";
 
-const STATUS_NAMES: Record<string, string> = { sent: "sent", delivered: "delivered", read: "read", played: "read", failed: "failed", deleted: "deleted", enqueued: "accepted" };
+const STATUS_NAMES: Record<string, string> = {
+  sent: "sent",
+  delivered: "delivered",
+  read: "read",
+  played: "read",
+  failed: "failed",
+  deleted: "deleted",
+  enqueued: "accepted",
+};
 const STATUS_RANK = MESSAGE_STATUS_RANK;
 
 type Latest = { status: string; at: Date };
@@ -27,7 +42,12 @@ function addStatus(g: StatusGroup, s: StatusUpdate, status: string): void {
   if (status === "read") g.readAt = minDate(g.readAt, at);
   if (status === "failed" && (!g.failedAt || at.getTime() >= g.failedAt.getTime())) {
     const e = s.errors[0];
-    Object.assign(g, { failedAt: at, errorCode: e && e.code !== null ? String(e.code) : null, errorTitle: e?.title ?? e?.message ?? null, errorDetail: e?.details ?? null });
+    Object.assign(g, {
+      failedAt: at,
+      errorCode: e && e.code !== null ? String(e.code) : null,
+      errorTitle: e?.title ?? e?.message ?? null,
+      errorDetail: e?.details ?? null,
+    });
   }
   if (["sent", "delivered", "read", "failed"].includes(status) && supersedes({ status, at }, g.latest)) g.latest = { status, at };
   g.metaConversationId ??= s.conversation?.id ?? null;
@@ -47,7 +67,23 @@ function groupStatuses(routed: Routed<StatusUpdate>[]): StatusGroup[] {
     const found = [...new Set(ids.flatMap((id) => (groupOf.has(id) ? [groupOf.get(id)!] : [])))];
     let g = found[0];
     if (!g) {
-      g = { key: groups.length, ids: [], status: "", sentAt: null, deliveredAt: null, readAt: null, failedAt: null, errorCode: null, errorTitle: null, errorDetail: null, metaConversationId: null, metaOrigin: null, latest: null, recipientPhone: null, recipientUserId: null };
+      g = {
+        key: groups.length,
+        ids: [],
+        status: "",
+        sentAt: null,
+        deliveredAt: null,
+        readAt: null,
+        failedAt: null,
+        errorCode: null,
+        errorTitle: null,
+        errorDetail: null,
+        metaConversationId: null,
+        metaOrigin: null,
+        latest: null,
+        recipientPhone: null,
+        recipientUserId: null,
+      };
       groups.push(g);
     }
     for (const other of found.slice(1)) mergeGroup(g, other, groupOf);
@@ -67,7 +103,11 @@ function mergeGroup(into: StatusGroup, from: StatusGroup, groupOf: Map<string, S
     into.ids.push(id);
   }
   if ((STATUS_RANK[from.status] ?? 0) > (STATUS_RANK[into.status] ?? 0)) into.status = from.status;
-  Object.assign(into, { sentAt: minDate(into.sentAt, from.sentAt), deliveredAt: minDate(into.deliveredAt, from.deliveredAt), readAt: minDate(into.readAt, from.readAt) });
+  Object.assign(into, {
+    sentAt: minDate(into.sentAt, from.sentAt),
+    deliveredAt: minDate(into.deliveredAt, from.deliveredAt),
+    readAt: minDate(into.readAt, from.readAt),
+  });
   if (from.failedAt && (!into.failedAt || from.failedAt.getTime() >= into.failedAt.getTime())) {
     Object.assign(into, { failedAt: from.failedAt, errorCode: from.errorCode, errorTitle: from.errorTitle, errorDetail: from.errorDetail });
   }
@@ -79,7 +119,16 @@ function mergeGroup(into: StatusGroup, from: StatusGroup, groupOf: Map<string, S
 
 function addDelta(deltas: Map<string, SubscriberStatusDelta>, subscriberId: string, g: StatusGroup): void {
   if (!g.latest) return;
-  const d = deltas.get(subscriberId) ?? { id: subscriberId, status: g.latest.status, statusAt: g.latest.at, deliveredAt: null, readAt: null, failedAt: null, failedCode: null, failedReason: null };
+  const d = deltas.get(subscriberId) ?? {
+    id: subscriberId,
+    status: g.latest.status,
+    statusAt: g.latest.at,
+    deliveredAt: null,
+    readAt: null,
+    failedAt: null,
+    failedCode: null,
+    failedReason: null,
+  };
   if (supersedes(g.latest, { status: d.status, at: d.statusAt })) Object.assign(d, { status: g.latest.status, statusAt: g.latest.at });
   d.deliveredAt = maxDate(d.deliveredAt, g.deliveredAt ?? g.readAt); // a read implies delivery
   d.readAt = maxDate(d.readAt, g.readAt);
@@ -109,7 +158,8 @@ export async function applyStatuses(tx: Db, tenantId: string, routed: Routed<Sta
       userIds: orphans.flatMap((g) => (g.recipientUserId ? [g.recipientUserId] : [])),
     });
     for (const g of orphans) {
-      const sub = found.find((f) => f.waPhone !== null && f.waPhone === g.recipientPhone) ?? found.find((f) => f.userId !== null && f.userId === g.recipientUserId);
+      const sub =
+        found.find((f) => f.waPhone !== null && f.waPhone === g.recipientPhone) ?? found.find((f) => f.userId !== null && f.userId === g.recipientUserId);
       if (sub) addDelta(deltas, sub.id, g);
     }
   }

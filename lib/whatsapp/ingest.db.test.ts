@@ -41,7 +41,11 @@ const testNumber = (pnid: string): PayloadNumber => ({ phoneNumberId: pnid, disp
 /** Several messages in one change, with the identity variants (user ids, usernames) the simulator's builder has not. */
 function metaMessages(pnid: string, msgs: Msg[]) {
   return webhookEnvelope(testNumber(pnid), {
-    contacts: msgs.map((m) => ({ profile: { name: m.name ?? "Ana", ...(m.username ? { username: m.username } : {}) }, ...(m.from ? { wa_id: m.from } : {}), ...(m.userId ? { user_id: m.userId } : {}) })),
+    contacts: msgs.map((m) => ({
+      profile: { name: m.name ?? "Ana", ...(m.username ? { username: m.username } : {}) },
+      ...(m.from ? { wa_id: m.from } : {}),
+      ...(m.userId ? { user_id: m.userId } : {}),
+    })),
     messages: msgs.map((m) => ({
       ...(m.from ? { from: m.from } : {}),
       ...(m.userId ? { from_user_id: m.userId } : {}),
@@ -59,8 +63,12 @@ type St = { id: string; status: string; at: Date; recipient?: string; errors?: u
 function metaStatuses(pnid: string, statuses: St[]) {
   return webhookEnvelope(testNumber(pnid), {
     statuses: statuses.map((s) => ({
-      id: s.id, status: s.status, timestamp: unix(s.at), recipient_id: s.recipient ?? "0",
-      ...(s.errors ? { errors: s.errors } : {}), ...(s.conversation ? { conversation: s.conversation } : {}),
+      id: s.id,
+      status: s.status,
+      timestamp: unix(s.at),
+      recipient_id: s.recipient ?? "0",
+      ...(s.errors ? { errors: s.errors } : {}),
+      ...(s.conversation ? { conversation: s.conversation } : {}),
     })),
   });
 }
@@ -83,19 +91,33 @@ describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {
     return { tenantId: tenant.id, number, pnid: number.phoneNumberId! };
   }
 
-  async function addNumber(tenantId: string, over: { phoneNumberId?: string; wabaId?: string | null; phoneE164?: string; provider?: "cloud" | "gupshup"; active?: boolean } = {}) {
+  async function addNumber(
+    tenantId: string,
+    over: { phoneNumberId?: string; wabaId?: string | null; phoneE164?: string; provider?: "cloud" | "gupshup"; active?: boolean } = {},
+  ) {
     const n = next();
     return insertNumber(t.db, {
-      tenantId, label: `Number ${n}`, phoneE164: over.phoneE164 ?? `+1555${String(n).padStart(7, "0")}`, provider: over.provider ?? "cloud",
-      phoneNumberId: over.phoneNumberId ?? String(700000000000000 + n), wabaId: over.wabaId ?? null, verifyToken: randomUUID(), active: over.active ?? true,
+      tenantId,
+      label: `Number ${n}`,
+      phoneE164: over.phoneE164 ?? `+1555${String(n).padStart(7, "0")}`,
+      provider: over.provider ?? "cloud",
+      phoneNumberId: over.phoneNumberId ?? String(700000000000000 + n),
+      wabaId: over.wabaId ?? null,
+      verifyToken: randomUUID(),
+      active: over.active ?? true,
     });
   }
 
   async function ingest(body: unknown, opts: { provider?: "cloud" | "gupshup"; numberId?: string; tenantId?: string; receivedAt?: Date } = {}) {
     const rawBody = typeof body === "string" ? body : JSON.stringify(body);
     const event = await storeWebhookEvent(t.db, {
-      provider: opts.provider ?? "cloud", rawBody, signatureResult: "valid", routedPhoneNumberIds: opts.provider === "gupshup" ? [] : extractPhoneNumberIds(JSON.parse(rawBody)),
-      numberId: opts.numberId, tenantId: opts.tenantId, receivedAt: opts.receivedAt ?? at(-60),
+      provider: opts.provider ?? "cloud",
+      rawBody,
+      signatureResult: "valid",
+      routedPhoneNumberIds: opts.provider === "gupshup" ? [] : extractPhoneNumberIds(JSON.parse(rawBody)),
+      numberId: opts.numberId,
+      tenantId: opts.tenantId,
+      receivedAt: opts.receivedAt ?? at(-60),
     });
     const summary = await processWebhookEvents(t.db, { ids: [event.id], now });
     return { event, summary, outcome: summary.outcomes[0]! };
@@ -113,20 +135,60 @@ describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {
     const sentAt = new Date(1767607260 * 1000);
     const s = await subscriberByPhone(tenantId, "+15550142001");
     expect(s).toMatchObject({
-      waPhone: "+15550142001", waId: "15550142001", userId: null, phoneHash: sha256Hex("15550142001"), profileName: "Mara Quinn", numberId: number.id,
-      firstSeenAt: sentAt, lastInboundAt: sentAt, inboundCount: 1, conversationExpiresAt: new Date(sentAt.getTime() + 24 * HOUR * 1000),
-      lastMessageStatus: "received", lastMessageStatusAt: sentAt, status: "active", optInStatus: null, rawLastEventType: "message", rawVersion: "cloud",
-      country: "US", timezone: "America/New_York", firstTouchConversationId: null, lastTouchConversationId: null, outboundCount: 0, lifecycleState: "lead",
+      waPhone: "+15550142001",
+      waId: "15550142001",
+      userId: null,
+      phoneHash: sha256Hex("15550142001"),
+      profileName: "Mara Quinn",
+      numberId: number.id,
+      firstSeenAt: sentAt,
+      lastInboundAt: sentAt,
+      inboundCount: 1,
+      conversationExpiresAt: new Date(sentAt.getTime() + 24 * HOUR * 1000),
+      lastMessageStatus: "received",
+      lastMessageStatusAt: sentAt,
+      status: "active",
+      optInStatus: null,
+      rawLastEventType: "message",
+      rawVersion: "cloud",
+      country: "US",
+      timezone: "America/New_York",
+      firstTouchConversationId: null,
+      lastTouchConversationId: null,
+      outboundCount: 0,
+      lifecycleState: "lead",
     });
     const [conversation] = await conversationsOf(tenantId, s.id);
-    expect(conversation).toMatchObject({ id: s.conversationId, numberId: number.id, startedAt: sentAt, lastMessageAt: sentAt, windowExpiresAt: s.conversationExpiresAt, ctwaClid: null, referral: null });
+    expect(conversation).toMatchObject({
+      id: s.conversationId,
+      numberId: number.id,
+      startedAt: sentAt,
+      lastMessageAt: sentAt,
+      windowExpiresAt: s.conversationExpiresAt,
+      ctwaClid: null,
+      referral: null,
+    });
     const [message] = await listSubscriberMessages(t.db, { tenantId, subscriberId: s.id });
     expect(message).toMatchObject({
-      wamid: "wamid.CT-TEXT-0001", direction: "inbound", type: "text", status: "received",
-      textPreview: "Hi! Do you ship to Lisbon?", conversationId: conversation!.id, numberId: number.id, providerTimestamp: sentAt,
+      wamid: "wamid.CT-TEXT-0001",
+      direction: "inbound",
+      type: "text",
+      status: "received",
+      textPreview: "Hi! Do you ship to Lisbon?",
+      conversationId: conversation!.id,
+      numberId: number.id,
+      providerTimestamp: sentAt,
     });
     expect(message!.payload).toMatchObject({ type: "text", text: { body: "Hi! Do you ship to Lisbon?" } });
-    expect(await eventRow(event.id)).toMatchObject({ status: "processed", tenantId, numberId: number.id, attempts: 1, processedAt: now, error: null, routedPhoneNumberIds: [pnid] });
+    expect(await eventRow(event.id)).toMatchObject({
+      status: "processed",
+      tenantId,
+      numberId: number.id,
+      attempts: 1,
+      processedAt: now,
+      error: null,
+      routedPhoneNumberIds: [pnid],
+    });
     expect((await getNumberById(t.db, { tenantId, id: number.id }))!.lastWebhookAt).toEqual(at(5));
   });
 
@@ -184,9 +246,17 @@ describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {
     const s = await subscriberByPhone(tenantId, "+15550142001");
     const [c] = await conversationsOf(tenantId, s.id);
     expect(c).toMatchObject({
-      ctwaClid: "ARAkLmOcT9xQbW2vZr7uYs4nHd1pKe8fJg3tLc6mVa0iBo5wNyEq-Ct_Ad0001zRk", sourceUrl: "https://fb.me/ct1Ad0001", sourceType: "ad", sourceId: "120210000000000101",
-      adId: "120210000000000101", headline: "Sail this winter", body: "Learn to sail in 8 weekends. Seats for January are open.", mediaType: "image",
-      imageUrl: "https://scontent.xx.fbcdn.net/v/t45.1600-4/ct-fixture-ad-0001.jpg", welcomeText: "Hi! Ask us anything about the sailing course.", utmSource: null,
+      ctwaClid: "ARAkLmOcT9xQbW2vZr7uYs4nHd1pKe8fJg3tLc6mVa0iBo5wNyEq-Ct_Ad0001zRk",
+      sourceUrl: "https://fb.me/ct1Ad0001",
+      sourceType: "ad",
+      sourceId: "120210000000000101",
+      adId: "120210000000000101",
+      headline: "Sail this winter",
+      body: "Learn to sail in 8 weekends. Seats for January are open.",
+      mediaType: "image",
+      imageUrl: "https://scontent.xx.fbcdn.net/v/t45.1600-4/ct-fixture-ad-0001.jpg",
+      welcomeText: "Hi! Ask us anything about the sailing course.",
+      utmSource: null,
     });
     expect(c!.referral).toMatchObject({ source_id: "120210000000000101", welcome_message: { text: "Hi! Ask us anything about the sailing course." } });
     expect(s).toMatchObject({ firstTouchConversationId: c!.id, lastTouchConversationId: c!.id, conversationId: c!.id });
@@ -195,7 +265,12 @@ describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {
   it("keeps the first touch, moves the last touch, and opens a new window after 24 h", async () => {
     const { tenantId, pnid } = await setup();
     const from = phone();
-    const ad = (clid: string, campaign: string) => ({ source_type: "ad", source_id: `AD-${clid}`, ctwa_clid: clid, source_url: `https://shop.example.com/x?utm_source=facebook&utm_medium=paid&utm_campaign=${campaign}` });
+    const ad = (clid: string, campaign: string) => ({
+      source_type: "ad",
+      source_id: `AD-${clid}`,
+      ctwa_clid: clid,
+      source_url: `https://shop.example.com/x?utm_source=facebook&utm_medium=paid&utm_campaign=${campaign}`,
+    });
     await ingest(metaMessages(pnid, [{ from, wamid: wamid(), at: at(0) }]));
     const organic = (await subscriberByPhone(tenantId, `+${from}`)).conversationId;
     await ingest(metaMessages(pnid, [{ from, wamid: wamid(), at: at(HOUR), referral: ad("CLID-1", "spring") }]));
@@ -208,9 +283,22 @@ describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {
     expect(list.map((c) => c.ctwaClid)).toEqual([null, "CLID-1", "CLID-2", null]);
     const [first, click1, click2, late] = list;
     expect(first!.id).toBe(organic);
-    expect(click1).toMatchObject({ lastMessageAt: at(2 * HOUR), windowExpiresAt: at(26 * HOUR), utmSource: "facebook", utmMedium: "paid", utmCampaign: "spring", adId: "AD-CLID-1" });
+    expect(click1).toMatchObject({
+      lastMessageAt: at(2 * HOUR),
+      windowExpiresAt: at(26 * HOUR),
+      utmSource: "facebook",
+      utmMedium: "paid",
+      utmCampaign: "spring",
+      adId: "AD-CLID-1",
+    });
     expect(click2).toMatchObject({ utmCampaign: "summer", startedAt: at(3 * HOUR) });
-    expect(s).toMatchObject({ firstTouchConversationId: click1!.id, lastTouchConversationId: click2!.id, conversationId: late!.id, conversationExpiresAt: at(54 * HOUR), inboundCount: 5 });
+    expect(s).toMatchObject({
+      firstTouchConversationId: click1!.id,
+      lastTouchConversationId: click2!.id,
+      conversationId: late!.id,
+      conversationExpiresAt: at(54 * HOUR),
+      inboundCount: 5,
+    });
     // the first touch's source and ad stay on the subscriber for list filters
     expect(s).toMatchObject({ firstTouchSource: "ad", firstTouchAdId: "AD-CLID-1", hasClickId: true });
   });
@@ -221,18 +309,42 @@ describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {
     const s = await subscriberByPhone(tenantId, "+15550142003");
     const [c] = await conversationsOf(tenantId, s.id);
     expect(c).toMatchObject({
-      ctwaClid: null, sourceId: "120210000000000303", sourceType: "ad", sourceUrl: "https://fb.me/ct1Ad0003", adId: "120210000000000303", utmSource: null, mediaType: "video",
-      videoUrl: "https://video.xx.fbcdn.net/v/t42.1790-2/ct-fixture-ad-0003.mp4", thumbnailUrl: "https://scontent.xx.fbcdn.net/v/t15.5256-10/ct-fixture-ad-0003-thumb.jpg",
+      ctwaClid: null,
+      sourceId: "120210000000000303",
+      sourceType: "ad",
+      sourceUrl: "https://fb.me/ct1Ad0003",
+      adId: "120210000000000303",
+      utmSource: null,
+      mediaType: "video",
+      videoUrl: "https://video.xx.fbcdn.net/v/t42.1790-2/ct-fixture-ad-0003.mp4",
+      thumbnailUrl: "https://scontent.xx.fbcdn.net/v/t15.5256-10/ct-fixture-ad-0003-thumb.jpg",
     });
     expect(s).toMatchObject({ firstTouchConversationId: c!.id, firstTouchSource: "ad", firstTouchAdId: "120210000000000303", hasClickId: false });
 
     const gupshup = await setup({ provider: "gupshup" });
-    const { outcome } = await ingest(fixtureText("gupshup-message-referral-post.json"), { provider: "gupshup", numberId: gupshup.number.id, tenantId: gupshup.tenantId });
+    const { outcome } = await ingest(fixtureText("gupshup-message-referral-post.json"), {
+      provider: "gupshup",
+      numberId: gupshup.number.id,
+      tenantId: gupshup.tenantId,
+    });
     expect(outcome.status).toBe("processed");
     const [post] = await t.db.select().from(subscribers).where(eq(subscribers.tenantId, gupshup.tenantId));
-    expect(post).toMatchObject({ waPhone: "+15550142101", rawVersion: "v2", inboundCount: 1, firstTouchSource: "post", firstTouchAdId: null, hasClickId: false });
+    expect(post).toMatchObject({
+      waPhone: "+15550142101",
+      rawVersion: "v2",
+      inboundCount: 1,
+      firstTouchSource: "post",
+      firstTouchAdId: null,
+      hasClickId: false,
+    });
     // a post's source_id is no ad id either
-    expect((await conversationsOf(gupshup.tenantId, post!.id))[0]).toMatchObject({ ctwaClid: null, sourceType: "post", sourceId: "950000000000008", adId: null, headline: "Winter regatta" });
+    expect((await conversationsOf(gupshup.tenantId, post!.id))[0]).toMatchObject({
+      ctwaClid: null,
+      sourceType: "post",
+      sourceId: "950000000000008",
+      adId: null,
+      headline: "Winter regatta",
+    });
   });
 
   it("takes Gupshup v2 ad clicks through the same rules, routed by the number of the token", async () => {
@@ -241,13 +353,21 @@ describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {
     const s = await subscriberByPhone(tenantId, "+15550142102");
     expect(s).toMatchObject({ profileName: "Олег Петров", country: "US", timezone: "America/New_York", rawVersion: "v2", numberId: number.id });
     expect(await getConversationById(t.db, { tenantId, id: s.firstTouchConversationId! })).toMatchObject({
-      ctwaClid: "ARAkLmOcB5rKt0wXn3vQd8hLp2sYj6mGf1cZa9eUo4iNb7tWq-Ct_Ad0004pDx", sourceId: "120210000000000404", sourceType: "ad", headline: "Sail this winter",
+      ctwaClid: "ARAkLmOcB5rKt0wXn3vQd8hLp2sYj6mGf1cZa9eUo4iNb7tWq-Ct_Ad0004pDx",
+      sourceId: "120210000000000404",
+      sourceType: "ad",
+      headline: "Sail this winter",
     });
 
     // v3 relays Meta's envelope: its phone_number_id is Meta's, the token's number still decides
     const { outcome } = await ingest(fixtureText("meta-text-gupshup-v3.json"), { provider: "gupshup", numberId: number.id, tenantId });
     expect(outcome.status).toBe("processed");
-    expect(await subscriberByPhone(tenantId, "+15550142006")).toMatchObject({ rawVersion: "v3", numberId: number.id, inboundCount: 1, userId: "US.70000000000000000006" });
+    expect(await subscriberByPhone(tenantId, "+15550142006")).toMatchObject({
+      rawVersion: "v3",
+      numberId: number.id,
+      inboundCount: 1,
+      userId: "US.70000000000000000006",
+    });
   });
 
   async function outboundFixture() {
@@ -257,43 +377,94 @@ describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {
     const s = await subscriberByPhone(env.tenantId, `+${from}`);
     const w = wamid();
     await t.db.insert(messages).values({
-      tenantId: env.tenantId, subscriberId: s.id, conversationId: s.conversationId, numberId: env.number.id, direction: "outbound", wamid: w, type: "text", status: "accepted", providerTimestamp: at(10),
+      tenantId: env.tenantId,
+      subscriberId: s.id,
+      conversationId: s.conversationId,
+      numberId: env.number.id,
+      direction: "outbound",
+      wamid: w,
+      type: "text",
+      status: "accepted",
+      providerTimestamp: at(10),
     });
-    const [drip] = await t.db.insert(outboundMessages).values({ tenantId: env.tenantId, subscriberId: s.id, phone: `+${from}`, templateName: "day_1", scheduledAt: at(0), status: "sent", providerMessageId: w }).returning();
+    const [drip] = await t.db
+      .insert(outboundMessages)
+      .values({
+        tenantId: env.tenantId,
+        subscriberId: s.id,
+        phone: `+${from}`,
+        templateName: "day_1",
+        scheduledAt: at(0),
+        status: "sent",
+        providerMessageId: w,
+      })
+      .returning();
     return { ...env, from, subscriber: s, wamid: w, drip: drip! };
   }
 
   it("moves statuses monotonically, whatever order they arrive in", async () => {
     const f = await outboundFixture();
     await ingest(metaStatuses(f.pnid, [{ id: f.wamid, status: "sent", at: at(11), recipient: f.from }]));
-    await ingest(metaStatuses(f.pnid, [{ id: f.wamid, status: "read", at: at(13), recipient: f.from, conversation: { id: "META-CONV-1", origin: { type: "service" } } }]));
+    await ingest(
+      metaStatuses(f.pnid, [{ id: f.wamid, status: "read", at: at(13), recipient: f.from, conversation: { id: "META-CONV-1", origin: { type: "service" } } }]),
+    );
     await ingest(metaStatuses(f.pnid, [{ id: f.wamid, status: "delivered", at: at(12), recipient: f.from }])); // late
     const m = await getMessageByWamid(t.db, { tenantId: f.tenantId, wamid: f.wamid });
     expect(m).toMatchObject({ status: "read", sentAt: at(11), deliveredAt: at(12), readAt: at(13) });
-    expect(await subscriberByPhone(f.tenantId, `+${f.from}`)).toMatchObject({ lastMessageStatus: "read", lastMessageStatusAt: at(13), lastReadAt: at(13), lastDeliveredAt: at(13), rawLastEventType: "message-event" });
+    expect(await subscriberByPhone(f.tenantId, `+${f.from}`)).toMatchObject({
+      lastMessageStatus: "read",
+      lastMessageStatusAt: at(13),
+      lastReadAt: at(13),
+      lastDeliveredAt: at(13),
+      rawLastEventType: "message-event",
+    });
     const [drip] = await t.db.select().from(outboundMessages).where(eq(outboundMessages.id, f.drip.id));
     expect(drip).toMatchObject({ status: "sent", deliveredAt: at(12), readAt: at(13) });
-    expect(await getConversationById(t.db, { tenantId: f.tenantId, id: m!.conversationId! })).toMatchObject({ metaConversationId: "META-CONV-1", metaOrigin: "service" });
+    expect(await getConversationById(t.db, { tenantId: f.tenantId, id: m!.conversationId! })).toMatchObject({
+      metaConversationId: "META-CONV-1",
+      metaOrigin: "service",
+    });
 
     // the same three in one POST, reversed, on another message: same outcome
     const g = await outboundFixture();
-    await ingest(metaStatuses(g.pnid, [
-      { id: g.wamid, status: "delivered", at: at(12) }, { id: g.wamid, status: "read", at: at(13) }, { id: g.wamid, status: "sent", at: at(11) },
-    ]));
-    expect(await getMessageByWamid(t.db, { tenantId: g.tenantId, wamid: g.wamid })).toMatchObject({ status: "read", sentAt: at(11), deliveredAt: at(12), readAt: at(13) });
+    await ingest(
+      metaStatuses(g.pnid, [
+        { id: g.wamid, status: "delivered", at: at(12) },
+        { id: g.wamid, status: "read", at: at(13) },
+        { id: g.wamid, status: "sent", at: at(11) },
+      ]),
+    );
+    expect(await getMessageByWamid(t.db, { tenantId: g.tenantId, wamid: g.wamid })).toMatchObject({
+      status: "read",
+      sentAt: at(11),
+      deliveredAt: at(12),
+      readAt: at(13),
+    });
   });
 
   it("records a failed status on the message, the subscriber and the drip row", async () => {
     const f = await outboundFixture();
     const failedAt = at(20);
-    const body = fixtureFor("meta-status-failed.json", f.pnid, { "wamid.CT-OUT-0002": f.wamid, '"15550142002"': `"${f.from}"`, '"1767609480"': `"${unix(failedAt)}"` });
+    const body = fixtureFor("meta-status-failed.json", f.pnid, {
+      "wamid.CT-OUT-0002": f.wamid,
+      '"15550142002"': `"${f.from}"`,
+      '"1767609480"': `"${unix(failedAt)}"`,
+    });
     await ingest(body);
     const title = "Re-engagement message";
     expect(await getMessageByWamid(t.db, { tenantId: f.tenantId, wamid: f.wamid })).toMatchObject({
-      status: "failed", failedAt, errorCode: "131047", errorTitle: title,
+      status: "failed",
+      failedAt,
+      errorCode: "131047",
+      errorTitle: title,
       errorDetail: "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
     });
-    expect(await subscriberByPhone(f.tenantId, `+${f.from}`)).toMatchObject({ lastMessageStatus: "failed", lastFailedAt: failedAt, lastFailedCode: "131047", lastFailedReason: title });
+    expect(await subscriberByPhone(f.tenantId, `+${f.from}`)).toMatchObject({
+      lastMessageStatus: "failed",
+      lastFailedAt: failedAt,
+      lastFailedCode: "131047",
+      lastFailedReason: title,
+    });
     const [drip] = await t.db.select().from(outboundMessages).where(eq(outboundMessages.id, f.drip.id));
     expect(drip).toMatchObject({ status: "failed", errorCode: "131047", errorMessage: title });
 
@@ -311,12 +482,17 @@ describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {
     expect(s).toMatchObject({ waPhone: "+15550142101", profileName: "Lena Ortiz", inboundCount: 1 });
     // the drip stored Gupshup's own id; sent/delivered/read name it as gsId next to the WhatsApp id (the read arrives before the delivered)
     const gsId = "c7000000-0000-4000-8000-000000000001";
-    await t.db.insert(messages).values({ tenantId, subscriberId: s!.id, direction: "outbound", wamid: gsId, type: "text", status: "accepted", providerTimestamp: at(0) });
+    await t.db
+      .insert(messages)
+      .values({ tenantId, subscriberId: s!.id, direction: "outbound", wamid: gsId, type: "text", status: "accepted", providerTimestamp: at(0) });
     for (const file of ["gupshup-message-event-sent.json", "gupshup-message-event-read.json", "gupshup-message-event-delivered.json"]) {
       await ingest(fixtureText(file), { provider: "gupshup", numberId: number.id, tenantId });
     }
     expect(await getMessageByWamid(t.db, { tenantId, wamid: gsId })).toMatchObject({
-      status: "read", sentAt: new Date(1767610981000), deliveredAt: new Date(1767610983000), readAt: new Date(1767611105000),
+      status: "read",
+      sentAt: new Date(1767610981000),
+      deliveredAt: new Date(1767610983000),
+      readAt: new Date(1767611105000),
     });
 
     // a relayed batch naming the message by wamid, by Gupshup id, and by both: one message, one outcome
@@ -329,12 +505,22 @@ describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {
     ]);
     Object.assign(statuses.entry[0]!.changes[0]!.value.statuses[2]!, { meta_msg_id: relay.wamid });
     await ingest(statuses);
-    expect(await getMessageByWamid(t.db, { tenantId: relay.tenantId, wamid: relay.wamid })).toMatchObject({ status: "read", sentAt: at(11), deliveredAt: at(12), readAt: at(13) });
+    expect(await getMessageByWamid(t.db, { tenantId: relay.tenantId, wamid: relay.wamid })).toMatchObject({
+      status: "read",
+      sentAt: at(11),
+      deliveredAt: at(12),
+      readAt: at(13),
+    });
 
     const cloud = await setup();
     const from = phone();
     await ingest(metaMessages(cloud.pnid, [{ from, wamid: wamid(), at: at(0) }]));
-    const { outcome } = await ingest(metaStatuses(cloud.pnid, [{ id: "wamid.NEVER-STORED", status: "delivered", at: at(50), recipient: from }, { id: "wamid.NOBODY", status: "read", at: at(50), recipient: "19995550000" }]));
+    const { outcome } = await ingest(
+      metaStatuses(cloud.pnid, [
+        { id: "wamid.NEVER-STORED", status: "delivered", at: at(50), recipient: from },
+        { id: "wamid.NOBODY", status: "read", at: at(50), recipient: "19995550000" },
+      ]),
+    );
     expect(outcome.status).toBe("processed");
     expect(await subscriberByPhone(cloud.tenantId, `+${from}`)).toMatchObject({ lastMessageStatus: "delivered", lastDeliveredAt: at(50) });
     expect(await getMessageByWamid(t.db, { tenantId: cloud.tenantId, wamid: "wamid.NEVER-STORED" })).toBeNull();
@@ -344,14 +530,22 @@ describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {
     const { tenantId, pnid } = await setup();
     const from = phone();
     const other = phone();
-    await ingest(metaMessages(pnid, [{ from, wamid: wamid(), at: at(0) }, { from: other, wamid: wamid(), at: at(0) }]));
+    await ingest(
+      metaMessages(pnid, [
+        { from, wamid: wamid(), at: at(0) },
+        { from: other, wamid: wamid(), at: at(0) },
+      ]),
+    );
     const s = await subscriberByPhone(tenantId, `+${from}`);
-    const queued = await t.db.insert(outboundMessages).values([
-      { tenantId, subscriberId: s.id, phone: `+${from}`, templateName: "d1", scheduledAt: at(HOUR), status: "pending" },
-      { tenantId, phone: `+${from}`, templateName: "d2", scheduledAt: at(HOUR), status: "pending" }, // queued by phone before the subscriber existed
-      { tenantId, subscriberId: s.id, phone: `+${from}`, templateName: "d0", scheduledAt: at(0), status: "sent" },
-      { tenantId, phone: `+${other}`, templateName: "d1", scheduledAt: at(HOUR), status: "pending" },
-    ]).returning();
+    const queued = await t.db
+      .insert(outboundMessages)
+      .values([
+        { tenantId, subscriberId: s.id, phone: `+${from}`, templateName: "d1", scheduledAt: at(HOUR), status: "pending" },
+        { tenantId, phone: `+${from}`, templateName: "d2", scheduledAt: at(HOUR), status: "pending" }, // queued by phone before the subscriber existed
+        { tenantId, subscriberId: s.id, phone: `+${from}`, templateName: "d0", scheduledAt: at(0), status: "sent" },
+        { tenantId, phone: `+${other}`, templateName: "d1", scheduledAt: at(HOUR), status: "pending" },
+      ])
+      .returning();
 
     await ingest(metaMessages(pnid, [{ from, wamid: wamid(), at: at(60), text: "Stop please" }]));
     expect((await subscriberByPhone(tenantId, `+${from}`)).status).toBe("active");
@@ -374,7 +568,10 @@ describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {
 
   it("uses the tenant's own keyword lists", async () => {
     const { tenantId, pnid } = await setup();
-    await t.db.update(tenants).set({ optOutKeywords: ["BASTA"], optInKeywords: ["VOLVER"] }).where(eq(tenants.id, tenantId));
+    await t.db
+      .update(tenants)
+      .set({ optOutKeywords: ["BASTA"], optInKeywords: ["VOLVER"] })
+      .where(eq(tenants.id, tenantId));
     const from = phone();
     await ingest(metaMessages(pnid, [{ from, wamid: wamid(), at: at(0), text: "STOP" }]));
     expect((await subscriberByPhone(tenantId, `+${from}`)).status).toBe("active");
@@ -389,7 +586,13 @@ describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {
     const opts = { provider: "gupshup" as const, numberId: number.id, tenantId };
     await t.db.insert(outboundMessages).values({ tenantId, phone: "+15550142101", templateName: "d1", scheduledAt: at(0), status: "pending" });
     const { event: out } = await ingest(fixtureText("gupshup-user-event-opted-out.json"), { ...opts, receivedAt: at(0) });
-    expect(await subscriberByPhone(tenantId, "+15550142101")).toMatchObject({ status: "opted_out", optOutAt: at(0), optInStatus: false, inboundCount: 0, rawLastEventType: "user-event" });
+    expect(await subscriberByPhone(tenantId, "+15550142101")).toMatchObject({
+      status: "opted_out",
+      optOutAt: at(0),
+      optInStatus: false,
+      inboundCount: 0,
+      rawLastEventType: "user-event",
+    });
     expect((await t.db.select().from(outboundMessages).where(eq(outboundMessages.tenantId, tenantId)))[0]!.status).toBe("cancelled");
     await ingest(fixtureText("gupshup-user-event-opted-in.json"), { ...opts, receivedAt: at(60) });
     expect(await subscriberByPhone(tenantId, "+15550142101")).toMatchObject({ status: "active", optInAt: at(60), optInStatus: true });
@@ -409,10 +612,20 @@ describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {
     // later the number is visible too: the same subscriber gains it (no second subscriber)
     const from = phone();
     await ingest(metaMessages(pnid, [{ from, userId, wamid: wamid(), at: at(60), name: "Hidden Person" }]));
-    expect(await getSubscriberByUserId(t.db, { tenantId, userId })).toMatchObject({ id: s.id, waPhone: `+${from}`, phoneHash: sha256Hex(from), inboundCount: 2, profileName: "Hidden Person" });
+    expect(await getSubscriberByUserId(t.db, { tenantId, userId })).toMatchObject({
+      id: s.id,
+      waPhone: `+${from}`,
+      phoneHash: sha256Hex(from),
+      inboundCount: 2,
+      profileName: "Hidden Person",
+    });
 
     await ingest(fixtureFor("meta-text-bsuid.json", pnid));
-    expect(await subscriberByPhone(tenantId, "+15550142005")).toMatchObject({ userId: "US.70000000000000000005", username: "@priya_ct", profileName: "Priya Raman" });
+    expect(await subscriberByPhone(tenantId, "+15550142005")).toMatchObject({
+      userId: "US.70000000000000000005",
+      username: "@priya_ct",
+      profileName: "Priya Raman",
+    });
   });
 
   it("keeps unrouted events and processes them once the number is connected", async () => {
@@ -454,7 +667,9 @@ describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {
       ];
       const stored = [];
       for (const body of bodies) {
-        stored.push(await storeWebhookEvent(t.db, { provider: "cloud", rawBody: typeof body === "string" ? body : JSON.stringify(body), signatureResult: "valid" }));
+        stored.push(
+          await storeWebhookEvent(t.db, { provider: "cloud", rawBody: typeof body === "string" ? body : JSON.stringify(body), signatureResult: "valid" }),
+        );
       }
       const summary = await processWebhookEvents(t.db, { ids: stored.map((e) => e.id), now });
       expect(summary).toMatchObject({ processed: 2, failed: 2, messagesInserted: 2 });
@@ -498,7 +713,11 @@ describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {
     expect(customer.inboundCount).toBe(1);
     const rows = await listSubscriberMessages(t.db, { tenantId: h.tenantId, subscriberId: customer.id });
     expect(rows.map((r) => [r.direction, r.status, r.conversationId])).toEqual(
-      expect.arrayContaining([["outbound", "read", null], ["outbound", "read", null], ["inbound", "received", null]]),
+      expect.arrayContaining([
+        ["outbound", "read", null],
+        ["outbound", "read", null],
+        ["inbound", "received", null],
+      ]),
     );
     expect(await subscriberByPhone(h.tenantId, "+15550142003")).toMatchObject({ inboundCount: 0 });
   });
@@ -507,11 +726,17 @@ describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {
     const waba = `WABA-${next()}`;
     // the quality update names the number by its display phone (15550100001 in the fixtures)
     const { tenantId, number } = await setup({ wabaId: waba, phoneE164: "+15550100001", active: false });
-    const [template] = await t.db.insert(templates).values({ tenantId, name: `tpl-${next()}`, title: "Day 1", content: "Hi", metaTemplate: { name: "drip_day_1", language: "en_US", parameters: [] } }).returning();
+    const [template] = await t.db
+      .insert(templates)
+      .values({ tenantId, name: `tpl-${next()}`, title: "Day 1", content: "Hi", metaTemplate: { name: "drip_day_1", language: "en_US", parameters: [] } })
+      .returning();
     const withWaba = (file: string) => fixtureText(file, { [FIXTURE_WABA]: waba });
 
     expect((await ingest(withWaba("meta-template-status-approved.json"))).outcome.status).toBe("processed");
-    expect((await t.db.select().from(templates).where(eq(templates.id, template!.id)))[0]!.metaTemplate).toMatchObject({ name: "drip_day_1", status: "APPROVED" });
+    expect((await t.db.select().from(templates).where(eq(templates.id, template!.id)))[0]!.metaTemplate).toMatchObject({
+      name: "drip_day_1",
+      status: "APPROVED",
+    });
 
     await ingest(withWaba("meta-phone-number-quality-update.json"));
     expect(await getNumberById(t.db, { tenantId, id: number.id })).toMatchObject({ messagingLimitTier: "TIER_10K" });
@@ -531,19 +756,33 @@ describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {
 
   it("drains stored events in batches and never processes a rejected one", async () => {
     const { tenantId, pnid } = await setup();
-    await processWebhookEvents(t.db, { ids: (await t.db.select({ id: webhookEvents.id }).from(webhookEvents).where(eq(webhookEvents.status, "received"))).map((r) => r.id), now });
+    await processWebhookEvents(t.db, {
+      ids: (await t.db.select({ id: webhookEvents.id }).from(webhookEvents).where(eq(webhookEvents.status, "received"))).map((r) => r.id),
+      now,
+    });
     const senders = Array.from({ length: 30 }, () => phone());
     for (const from of senders) {
-      await storeWebhookEvent(t.db, { provider: "cloud", rawBody: JSON.stringify(metaMessages(pnid, [{ from, wamid: wamid(), at: at(0) }])), signatureResult: "valid" });
+      await storeWebhookEvent(t.db, {
+        provider: "cloud",
+        rawBody: JSON.stringify(metaMessages(pnid, [{ from, wamid: wamid(), at: at(0) }])),
+        signatureResult: "valid",
+      });
     }
     const rejected = await storeWebhookEvent(t.db, {
-      provider: "cloud", rawBody: JSON.stringify(metaMessages(pnid, [{ from: phone(), wamid: wamid(), at: at(0) }])), signatureResult: "invalid", status: "rejected", error: "bad signature",
+      provider: "cloud",
+      rawBody: JSON.stringify(metaMessages(pnid, [{ from: phone(), wamid: wamid(), at: at(0) }])),
+      signatureResult: "invalid",
+      status: "rejected",
+      error: "bad signature",
     });
     const first = await drainWebhookEvents(t.db, { now, limit: 20 });
     const second = await drainWebhookEvents(t.db, { now, limit: 20 });
     expect([first.processed, second.processed, first.messagesInserted + second.messagesInserted]).toEqual([20, 10, 30]);
     expect((await drainWebhookEvents(t.db, { now })).outcomes).toEqual([]);
-    const count = await t.db.select({ n: sql<number>`count(*)::int` }).from(subscribers).where(eq(subscribers.tenantId, tenantId));
+    const count = await t.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(subscribers)
+      .where(eq(subscribers.tenantId, tenantId));
     expect(count[0]!.n).toBe(30);
 
     expect((await processWebhookEvents(t.db, { ids: [rejected.id], now })).outcomes).toEqual([{ id: rejected.id, status: "skipped", error: null }]);
@@ -552,7 +791,11 @@ describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {
 
     // an unrouted body whose signature could not be checked yet is never processed, even once its number exists
     const unverified = await storeWebhookEvent(t.db, {
-      provider: "cloud", rawBody: JSON.stringify(metaMessages(pnid, [{ from: phone(), wamid: wamid(), at: at(0) }])), signatureResult: "unverified", status: "unrouted", routedPhoneNumberIds: [pnid],
+      provider: "cloud",
+      rawBody: JSON.stringify(metaMessages(pnid, [{ from: phone(), wamid: wamid(), at: at(0) }])),
+      signatureResult: "unverified",
+      status: "unrouted",
+      routedPhoneNumberIds: [pnid],
     });
     expect((await reprocessUnroutedEvents(t.db, { phoneNumberId: pnid, now })).outcomes).toEqual([{ id: unverified.id, status: "skipped", error: null }]);
     await expect(replayWebhookEvent(t.db, { tenantId, id: unverified.id, now })).rejects.toMatchObject({ code: "conflict" });
@@ -569,9 +812,18 @@ describe.each(testDrivers)("webhook ingestion (%s)", (kind) => {
 
   it("keeps a subset of headers and the body exactly as received", async () => {
     const body = '{"object":"whatsapp_business_account",  "entry":[]}\n';
-    const headers = new Headers({ "Content-Type": "application/json", "X-Hub-Signature-256": "sha256=abc", Cookie: "secret=1", "User-Agent": "facebookexternalua" });
+    const headers = new Headers({
+      "Content-Type": "application/json",
+      "X-Hub-Signature-256": "sha256=abc",
+      Cookie: "secret=1",
+      "User-Agent": "facebookexternalua",
+    });
     const row = await storeWebhookEvent(t.db, { provider: "cloud", rawBody: body, headers, signatureResult: "valid", routedPhoneNumberIds: [] });
-    expect(row).toMatchObject({ rawBody: body, status: "received", headers: { "content-type": "application/json", "x-hub-signature-256": "sha256=abc", "user-agent": "facebookexternalua" } });
+    expect(row).toMatchObject({
+      rawBody: body,
+      status: "received",
+      headers: { "content-type": "application/json", "x-hub-signature-256": "sha256=abc", "user-agent": "facebookexternalua" },
+    });
     expect(row.headers).not.toHaveProperty("cookie");
     expect((await processWebhookEvents(t.db, { ids: [row.id], now })).outcomes[0]!.status).toBe("processed");
   });

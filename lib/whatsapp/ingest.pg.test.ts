@@ -14,11 +14,21 @@ const T0 = Date.parse("2030-03-01T10:00:00.000Z");
 function body(pnid: string, from: string, wamid: string, seconds: number): string {
   return JSON.stringify({
     object: "whatsapp_business_account",
-    entry: [{ id: "WABA", changes: [{ field: "messages", value: {
-      metadata: { display_phone_number: "15550000000", phone_number_id: pnid },
-      contacts: [{ profile: { name: "Racer" }, wa_id: from }],
-      messages: [{ from, id: wamid, timestamp: String(T0 / 1000 + seconds), type: "text", text: { body: "hi" } }],
-    } }] }],
+    entry: [
+      {
+        id: "WABA",
+        changes: [
+          {
+            field: "messages",
+            value: {
+              metadata: { display_phone_number: "15550000000", phone_number_id: pnid },
+              contacts: [{ profile: { name: "Racer" }, wa_id: from }],
+              messages: [{ from, id: wamid, timestamp: String(T0 / 1000 + seconds), type: "text", text: { body: "hi" } }],
+            },
+          },
+        ],
+      },
+    ],
   });
 }
 
@@ -30,7 +40,12 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("concurrent webhook processing (
   const from = () => `1650777${String((seq += 1)).padStart(4, "0")}`;
   const store = (rawBody: string) => storeWebhookEvent(t.db, { provider: "cloud", rawBody, signatureResult: "valid", routedPhoneNumberIds: [pnid] });
   const count = async (table: typeof messages | typeof conversations | typeof subscribers, where: ReturnType<typeof eq>) =>
-    (await t.db.select({ n: sql<number>`count(*)::int` }).from(table).where(where))[0]!.n;
+    (
+      await t.db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(table)
+        .where(where)
+    )[0]!.n;
 
   beforeAll(async () => {
     t = await createTestDb("postgres");
@@ -79,12 +94,28 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("concurrent webhook processing (
     const rest = await drainWebhookEvents(t.db, { now, limit: 1000 });
     const processed = [...runs, rest].reduce((n, r) => n + r.processed, 0);
     expect(processed).toBe(80);
-    const rows = await t.db.select({ attempts: webhookEvents.attempts, status: webhookEvents.status }).from(webhookEvents).where(inArray(webhookEvents.id, stored.map((e) => e.id)));
+    const rows = await t.db
+      .select({ attempts: webhookEvents.attempts, status: webhookEvents.status })
+      .from(webhookEvents)
+      .where(
+        inArray(
+          webhookEvents.id,
+          stored.map((e) => e.id),
+        ),
+      );
     expect(rows.every((r) => r.status === "processed" && r.attempts === 1)).toBe(true);
     const counts = await t.db
       .select({ n: sql<number>`count(*)::int`, total: sql<number>`sum(${subscribers.inboundCount})::int` })
       .from(subscribers)
-      .where(and(eq(subscribers.tenantId, tenantId), inArray(subscribers.waPhone, senders.map((s) => `+${s}`))));
+      .where(
+        and(
+          eq(subscribers.tenantId, tenantId),
+          inArray(
+            subscribers.waPhone,
+            senders.map((s) => `+${s}`),
+          ),
+        ),
+      );
     expect(counts[0]).toEqual({ n: 40, total: 40 });
   });
 });

@@ -96,7 +96,18 @@ export async function reprocessUnroutedEvents(db: Db, { phoneNumberId, now }: { 
   for (;;) {
     const page = await listUnroutedWebhookEventIds(db, { phoneNumberId, limit: BATCH_SIZE, after });
     if (page.length === 0) break;
-    results.push(await processChunk(db, page.map((e) => e.id), now, (tx) => lockWebhookEvents(tx, page.map((e) => e.id))));
+    results.push(
+      await processChunk(
+        db,
+        page.map((e) => e.id),
+        now,
+        (tx) =>
+          lockWebhookEvents(
+            tx,
+            page.map((e) => e.id),
+          ),
+      ),
+    );
     const last = page[page.length - 1]!;
     after = { at: last.receivedAt, id: last.id };
   }
@@ -179,7 +190,12 @@ async function processAloneAgain(db: Db, id: string, now: Date, first: unknown):
 
 const sum = (results: BatchResult[], key: "messagesInserted" | "statusesApplied") => results.reduce((n, r) => n + r[key], 0);
 
-type TenantWork = { inbound: Routed<InboundMessage>[]; statuses: Routed<StatusUpdate>[]; userEvents: Routed<UserEvent>[]; preferences: Routed<UserPreference>[] };
+type TenantWork = {
+  inbound: Routed<InboundMessage>[];
+  statuses: Routed<StatusUpdate>[];
+  userEvents: Routed<UserEvent>[];
+  preferences: Routed<UserPreference>[];
+};
 type ParsedEvent = { row: WebhookEventRow; items: WebhookItem[]; phoneNumberIds: string[]; ctx: EventContext };
 
 async function runBatch(tx: Db, rows: WebhookEventRow[], requested: string[], now: Date): Promise<BatchResult> {
@@ -202,7 +218,10 @@ async function runBatch(tx: Db, rows: WebhookEventRow[], requested: string[], no
     await applyUserPreferences(tx, tenantId, work.preferences, now);
   }
   for (const change of plan.account) await applyAccountChange(tx, change, now);
-  await touchNumbersLastWebhookAt(tx, [...plan.touches].map(([id, at]) => ({ id, at })));
+  await touchNumbersLastWebhookAt(
+    tx,
+    [...plan.touches].map(([id, at]) => ({ id, at })),
+  );
   await recordWebhookEventOutcomes(tx, plan.outcomes, now);
   outcomes.push(...plan.outcomes.map((o) => ({ id: o.id, status: o.status, error: null })));
   const seen = new Set(rows.map((r) => r.id));
@@ -234,7 +253,11 @@ function parseEvent(row: WebhookEventRow): ParsedEvent | { error: string } {
     const json = row.rawBody.includes("\\u0000") ? stripNul(raw) : raw;
     const options = { receivedAt: row.receivedAt };
     const result =
-      row.provider === "gupshup" ? parseGupshupWebhook(json, options) : row.provider === "green" ? parseGreenWebhook(json, options) : parseMetaWebhook(json, options);
+      row.provider === "gupshup"
+        ? parseGupshupWebhook(json, options)
+        : row.provider === "green"
+          ? parseGreenWebhook(json, options)
+          : parseMetaWebhook(json, options);
     const ctx = { eventId: row.id, receivedAt: row.receivedAt, rawVersion: rawVersionOf(row.provider, json) };
     return { row, items: result.items, phoneNumberIds: result.phoneNumberIds, ctx };
   } catch (e) {
@@ -290,7 +313,9 @@ async function routeEvents(tx: Db, events: ParsedEvent[]) {
   const numbers = await findNumbersForRouting(tx, {
     phoneNumberIds: [...new Set(events.flatMap((e) => e.items.flatMap((i) => ("phoneNumberId" in i && i.phoneNumberId ? [i.phoneNumberId] : []))))],
     ids: [...new Set(events.flatMap((e) => (e.row.numberId ? [e.row.numberId] : [])))],
-    wabaIds: [...new Set(events.flatMap((e) => e.items.flatMap((i) => ("wabaId" in i && i.wabaId && i.kind !== "message" && i.kind !== "status" ? [i.wabaId] : []))))],
+    wabaIds: [
+      ...new Set(events.flatMap((e) => e.items.flatMap((i) => ("wabaId" in i && i.wabaId && i.kind !== "message" && i.kind !== "status" ? [i.wabaId] : [])))),
+    ],
   });
   const maps: RoutingMaps = { byPnid: new Map(), byId: new Map(), byWaba: new Map() };
   for (const n of numbers) {

@@ -50,7 +50,13 @@ export type InboundMedia = {
  * Set only on coexistence messages: a `history` sync (either side of past chats) or an `smb_message_echoes`
  * echo (a reply the business sent from the WhatsApp Business app). threadId is the customer's wa_id.
  */
-export type HistoryInfo = { threadId: string | null; threadUserId?: string | null; status: string | null; direction: "inbound" | "outbound"; source?: "history" | "echo" };
+export type HistoryInfo = {
+  threadId: string | null;
+  threadUserId?: string | null;
+  status: string | null;
+  direction: "inbound" | "outbound";
+  source?: "history" | "echo";
+};
 
 export type InboundMessage = {
   kind: "message";
@@ -97,12 +103,28 @@ type TemplateRef = { wabaId: string | null; templateId: string | null; name: str
 export type ChangeEvent =
   | ({ kind: "template_status"; event: string; reason: string | null } & TemplateRef)
   | ({ kind: "template_category" | "template_quality" } & TemplateRef)
-  | { kind: "number_quality"; wabaId: string | null; displayPhoneNumber: string | null; event: string | null; currentLimit: string | null; raw: Record<string, unknown> }
+  | {
+      kind: "number_quality";
+      wabaId: string | null;
+      displayPhoneNumber: string | null;
+      event: string | null;
+      currentLimit: string | null;
+      raw: Record<string, unknown>;
+    }
   | { kind: "account_update"; wabaId: string | null; event: string | null; raw: Record<string, unknown> }
   | { kind: "value_errors"; phoneNumberId: string | null; errors: WebhookError[] }
   | { kind: "user_event"; phone: string | null; event: "opted-in" | "opted-out" | string }
   /** Meta `user_preferences`: a customer stopped (or resumed) a category of messages, e.g. marketing_messages. */
-  | { kind: "user_preference"; phoneNumberId: string | null; waId: string | null; userId: string | null; category: string; value: string; detail: string | null; timestamp: Date }
+  | {
+      kind: "user_preference";
+      phoneNumberId: string | null;
+      waId: string | null;
+      userId: string | null;
+      category: string;
+      value: string;
+      detail: string | null;
+      timestamp: Date;
+    }
   /** Green API `stateInstanceChanged`: the linked WhatsApp session's state (authorized, notAuthorized, blocked…). */
   | { kind: "instance_state"; state: string; timestamp: Date }
   | { kind: "ignored"; field: string; reason: string };
@@ -131,7 +153,12 @@ export const recordSchema = z.record(z.string(), z.unknown());
 
 export const webhookErrorsSchema = lenient(
   z.array(
-    z.looseObject({ code: lenientStringOrNumber, title: lenientString, message: lenientString, error_data: lenient(z.looseObject({ details: lenientString })) }),
+    z.looseObject({
+      code: lenientStringOrNumber,
+      title: lenientString,
+      message: lenientString,
+      error_data: lenient(z.looseObject({ details: lenientString })),
+    }),
   ),
 );
 
@@ -299,28 +326,45 @@ function previewUnsupported(message: PreviewableMessage): string {
 
 function previewByType(message: PreviewableMessage): string {
   switch (message.type) {
-    case "text": return message.text?.body ?? "";
-    case "image": return previewMedia("📷", "Image", message.image);
-    case "video": return previewMedia("🎥", "Video", message.video);
-    case "audio": return previewMedia(message.audio?.voice ? "🎤" : "🎵", message.audio?.voice ? "Voice message" : "Audio", message.audio);
-    case "document": return previewMedia("📄", "Document", message.document);
-    case "sticker": return message.sticker?.animated ? "🏷️ Sticker (animated)" : "🏷️ Sticker";
-    case "location": return previewLocation(message.location);
+    case "text":
+      return message.text?.body ?? "";
+    case "image":
+      return previewMedia("📷", "Image", message.image);
+    case "video":
+      return previewMedia("🎥", "Video", message.video);
+    case "audio":
+      return previewMedia(message.audio?.voice ? "🎤" : "🎵", message.audio?.voice ? "Voice message" : "Audio", message.audio);
+    case "document":
+      return previewMedia("📄", "Document", message.document);
+    case "sticker":
+      return message.sticker?.animated ? "🏷️ Sticker (animated)" : "🏷️ Sticker";
+    case "location":
+      return previewLocation(message.location);
     case "contacts": {
       const names = (message.contacts ?? []).map((c) => c.name?.formatted_name ?? join([c.name?.first_name, c.name?.last_name], " "));
       return withDetail(names.length > 1 ? "👤 Contacts" : "👤 Contact", join(names, ", "));
     }
-    case "interactive": return previewInteractive(message.interactive);
-    case "button": return `🔘 ${message.button?.text ?? message.button?.payload ?? "Button"}`;
-    case "reaction": return nonEmpty(message.reaction?.emoji) ? `${message.reaction?.emoji} reacted to a message` : "Reaction removed";
-    case "order": return previewOrder(message.order);
-    case "system": return previewSystem(message.system);
-    case "voice": return previewMedia("🎤", "Voice message", message.voice);
+    case "interactive":
+      return previewInteractive(message.interactive);
+    case "button":
+      return `🔘 ${message.button?.text ?? message.button?.payload ?? "Button"}`;
+    case "reaction":
+      return nonEmpty(message.reaction?.emoji) ? `${message.reaction?.emoji} reacted to a message` : "Reaction removed";
+    case "order":
+      return previewOrder(message.order);
+    case "system":
+      return previewSystem(message.system);
+    case "voice":
+      return previewMedia("🎤", "Voice message", message.voice);
     case "unsupported":
-    case "unknown": return previewUnsupported(message);
-    case "request_welcome": return "👋 Opened the chat (welcome request)";
-    case "media_placeholder": return "Media (not included in history sync)";
-    default: return `[${message.type ?? "unknown"}]`;
+    case "unknown":
+      return previewUnsupported(message);
+    case "request_welcome":
+      return "👋 Opened the chat (welcome request)";
+    case "media_placeholder":
+      return "Media (not included in history sync)";
+    default:
+      return `[${message.type ?? "unknown"}]`;
   }
 }
 

@@ -121,7 +121,13 @@ describe("parseMetaWebhook: inbound messages", () => {
   });
 
   it("reads reply, forward and referred-product context", () => {
-    expect(message("meta-text-reply.json").context).toEqual({ id: "wamid.CT-OUT-0001", from: "15550100001", forwarded: false, frequentlyForwarded: false, referredProduct: null });
+    expect(message("meta-text-reply.json").context).toEqual({
+      id: "wamid.CT-OUT-0001",
+      from: "15550100001",
+      forwarded: false,
+      frequentlyForwarded: false,
+      referredProduct: null,
+    });
     expect(message("meta-text-forwarded.json").context).toEqual({ id: null, from: null, forwarded: true, frequentlyForwarded: false, referredProduct: null });
     expect(message("meta-text-frequently-forwarded.json").context).toMatchObject({ id: null, forwarded: false, frequentlyForwarded: true });
     const product = message("meta-text-referred-product.json").context;
@@ -140,15 +146,31 @@ describe("parseMetaWebhook: inbound messages", () => {
       animated: null,
     });
     expect(image.textPreview).toBe("📷 Image: My payment receipt");
-    expect(message("meta-image-no-caption.json")).toMatchObject({ textPreview: "📷 Image", media: { id: "900000000000002", mimeType: "image/png", caption: null, url: null } });
+    expect(message("meta-image-no-caption.json")).toMatchObject({
+      textPreview: "📷 Image",
+      media: { id: "900000000000002", mimeType: "image/png", caption: null, url: null },
+    });
     const video = message("meta-video.json");
-    expect(video).toMatchObject({ textPreview: "🎥 Video: Unboxing the starter kit", media: { id: "900000000000005", mimeType: "video/mp4", caption: "Unboxing the starter kit" } });
+    expect(video).toMatchObject({
+      textPreview: "🎥 Video: Unboxing the starter kit",
+      media: { id: "900000000000005", mimeType: "video/mp4", caption: "Unboxing the starter kit" },
+    });
     const document = message("meta-document.json");
     expect(document.media).toMatchObject({ id: "900000000000006", mimeType: "application/pdf", caption: "Signed contract", filename: "contract-ct-0042.pdf" });
     expect(document.textPreview).toBe("📄 Document: Signed contract (contract-ct-0042.pdf)");
-    expect(message("meta-audio-voice.json")).toMatchObject({ textPreview: "🎤 Voice message", media: { id: "900000000000003", mimeType: "audio/ogg; codecs=opus", voice: true } });
-    expect(message("meta-audio-file.json")).toMatchObject({ textPreview: "🎵 Audio", media: { id: "900000000000004", mimeType: "audio/mpeg", voice: false }, context: { forwarded: true } });
-    expect(message("meta-sticker.json")).toMatchObject({ textPreview: "🏷️ Sticker (animated)", media: { id: "900000000000007", mimeType: "image/webp", animated: true } });
+    expect(message("meta-audio-voice.json")).toMatchObject({
+      textPreview: "🎤 Voice message",
+      media: { id: "900000000000003", mimeType: "audio/ogg; codecs=opus", voice: true },
+    });
+    expect(message("meta-audio-file.json")).toMatchObject({
+      textPreview: "🎵 Audio",
+      media: { id: "900000000000004", mimeType: "audio/mpeg", voice: false },
+      context: { forwarded: true },
+    });
+    expect(message("meta-sticker.json")).toMatchObject({
+      textPreview: "🏷️ Sticker (animated)",
+      media: { id: "900000000000007", mimeType: "image/webp", animated: true },
+    });
   });
 
   it("summarises locations with and without a place name", () => {
@@ -196,14 +218,22 @@ describe("parseMetaWebhook: inbound messages", () => {
 
   it("reads a number change, which carries no contacts", () => {
     const m = message("meta-system-user-changed-number.json");
-    expect(m).toMatchObject({ type: "system", wamid: "wamid.CT-SYSTEM-0001", from: "15550142001", contact: null, textPreview: "User changed number to +15550142009" });
+    expect(m).toMatchObject({
+      type: "system",
+      wamid: "wamid.CT-SYSTEM-0001",
+      from: "15550142001",
+      contact: null,
+      textPreview: "User changed number to +15550142009",
+    });
     expect(m.system).toMatchObject({ type: "user_changed_number", newWaId: "15550142009", body: "User Mara Quinn changed from 15550142001 to 15550142009" });
   });
 
   it("keeps unsupported messages with their errors", () => {
     const m = message("meta-unsupported.json");
     expect(m.textPreview).toBe("Unsupported message: poll (131051 Message type unknown)");
-    expect(m.errors).toEqual([{ code: 131051, title: "Message type unknown", message: "Message type unknown", details: "Polls are not supported by the Cloud API." }]);
+    expect(m.errors).toEqual([
+      { code: 131051, title: "Message type unknown", message: "Message type unknown", details: "Polls are not supported by the Cloud API." },
+    ]);
     const bare = message("meta-unsupported-no-type.json");
     expect(bare.textPreview).toBe("Unsupported message (131060 Message currently unavailable)");
     expect(bare.errors).toEqual([{ code: 131060, title: "Message currently unavailable", message: null, details: null }]);
@@ -359,7 +389,14 @@ describe("parseMetaWebhook: statuses", () => {
     expect(only(items("meta-value-errors.json"), "value_errors")).toEqual({
       kind: "value_errors",
       phoneNumberId: PNID,
-      errors: [{ code: 130429, title: "Rate limit hit", message: "(#130429) Rate limit hit", details: "Cloud API message throughput for this phone number has been reached." }],
+      errors: [
+        {
+          code: 130429,
+          title: "Rate limit hit",
+          message: "(#130429) Rate limit hit",
+          details: "Cloud API message throughput for this phone number has been reached.",
+        },
+      ],
     });
   });
 });
@@ -405,7 +442,10 @@ describe("parseMetaWebhook: batches", () => {
 
   it("reads entries of different fixtures combined into one body", () => {
     const entries = (name: string) => fixtureJson<{ entry: unknown[] }>(name).entry;
-    const body = { object: "whatsapp_business_account", entry: [...entries("meta-text.json"), ...entries("meta-status-sent.json"), ...entries("meta-phone-number-quality-update.json")] };
+    const body = {
+      object: "whatsapp_business_account",
+      entry: [...entries("meta-text.json"), ...entries("meta-status-sent.json"), ...entries("meta-phone-number-quality-update.json")],
+    };
     expect(parseMetaWebhook(body, { receivedAt }).items.map((i) => i.kind)).toEqual(["message", "status", "number_quality"]);
   });
 });
@@ -451,8 +491,16 @@ describe("parseMetaWebhook: account-level fields", () => {
       event: "THROUGHPUT_UPGRADE",
       currentLimit: "TIER_10K",
     });
-    expect(change("meta-account-update-violation.json")).toMatchObject({ kind: "account_update", wabaId: WABA, event: "ACCOUNT_VIOLATION", raw: { violation_info: { violation_type: "SCAM" } } });
-    expect(change("meta-account-update-disabled.json")).toMatchObject({ event: "DISABLED_UPDATE", raw: { ban_info: { waba_ban_state: "REINSTATE", waba_ban_date: "January 20, 2026" } } });
+    expect(change("meta-account-update-violation.json")).toMatchObject({
+      kind: "account_update",
+      wabaId: WABA,
+      event: "ACCOUNT_VIOLATION",
+      raw: { violation_info: { violation_type: "SCAM" } },
+    });
+    expect(change("meta-account-update-disabled.json")).toMatchObject({
+      event: "DISABLED_UPDATE",
+      raw: { ban_info: { waba_ban_state: "REINSTATE", waba_ban_date: "January 20, 2026" } },
+    });
     expect(change("meta-account-update-restriction.json")).toMatchObject({
       event: "ACCOUNT_RESTRICTION",
       raw: { restriction_info: [{ restriction_type: "RESTRICTED_BIZ_INITIATED_MESSAGING" }, { restriction_type: "RESTRICTED_CUSTOMER_INITIATED_MESSAGING" }] },

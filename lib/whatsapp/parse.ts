@@ -39,9 +39,7 @@ const bool = lenientBoolean;
 const id = lenientId;
 const list = lenientList;
 
-const media = optional(
-  z.looseObject({ id, url: str, mime_type: str, sha256: str, caption: str, filename: str, voice: bool, animated: bool }),
-);
+const media = optional(z.looseObject({ id, url: str, mime_type: str, sha256: str, caption: str, filename: str, voice: bool, animated: bool }));
 
 const messageSchema = z.looseObject({
   id: z.string().min(1),
@@ -133,7 +131,13 @@ function toContact(raw: unknown): NormalisedContact[] {
   if (!parsed.success) return [];
   const c = parsed.data;
   return [
-    { waId: c.wa_id ?? null, userId: c.user_id ?? null, parentUserId: c.parent_user_id ?? null, username: c.profile?.username ?? null, profileName: c.profile?.name ?? null },
+    {
+      waId: c.wa_id ?? null,
+      userId: c.user_id ?? null,
+      parentUserId: c.parent_user_id ?? null,
+      username: c.profile?.username ?? null,
+      profileName: c.profile?.name ?? null,
+    },
   ];
 }
 
@@ -175,7 +179,22 @@ function toMedia(message: ParsedMessage, type: string): InboundMedia | null {
 }
 
 // Content keys that name a message's type, for the few published payloads that leave `type` out.
-const TYPE_KEYS = ["text", "image", "video", "audio", "voice", "document", "sticker", "location", "contacts", "interactive", "button", "reaction", "order", "system"] as const;
+const TYPE_KEYS = [
+  "text",
+  "image",
+  "video",
+  "audio",
+  "voice",
+  "document",
+  "sticker",
+  "location",
+  "contacts",
+  "interactive",
+  "button",
+  "reaction",
+  "order",
+  "system",
+] as const;
 
 function typeOf(m: ParsedMessage, record: Record<string, unknown>): string {
   return m.type ?? TYPE_KEYS.find((key) => record[key] !== undefined && record[key] !== null) ?? "unknown";
@@ -331,11 +350,18 @@ function parsePreferencesValue(value: unknown, entryScope: ValueScope): WebhookI
   const scope = withMetadata(entryScope, parsed.data.metadata);
   const items = (parsed.data.user_preferences ?? []).map((raw): WebhookItem => {
     const p = preferenceSchema.safeParse(raw);
-    if (!p.success || !p.data.category || !p.data.value || (!p.data.wa_id && !p.data.user_id)) return ignoredItem("user_preferences", "preference without a user, category or value");
+    if (!p.success || !p.data.category || !p.data.value || (!p.data.wa_id && !p.data.user_id))
+      return ignoredItem("user_preferences", "preference without a user, category or value");
     const { wa_id, user_id, category, value: choice, detail, timestamp } = p.data;
     return {
-      kind: "user_preference", phoneNumberId: scope.phoneNumberId, waId: wa_id ?? null, userId: user_id ?? null,
-      category, value: choice, detail: detail ?? null, timestamp: toDate(timestamp) ?? scope.receivedAt,
+      kind: "user_preference",
+      phoneNumberId: scope.phoneNumberId,
+      waId: wa_id ?? null,
+      userId: user_id ?? null,
+      category,
+      value: choice,
+      detail: detail ?? null,
+      timestamp: toDate(timestamp) ?? scope.receivedAt,
     };
   });
   return items.length > 0 ? items : [ignoredItem("user_preferences", "value has no preferences")];
@@ -357,7 +383,13 @@ function parseTemplateValue(field: string, value: unknown, wabaId: string | null
   const parsed = templateValueSchema.safeParse(value);
   if (!record.success || !parsed.success) return ignoredItem(field, "value is not an object");
   const t = parsed.data;
-  const ref = { wabaId, templateId: t.message_template_id ?? null, name: t.message_template_name ?? null, language: t.message_template_language ?? null, raw: record.data };
+  const ref = {
+    wabaId,
+    templateId: t.message_template_id ?? null,
+    name: t.message_template_name ?? null,
+    language: t.message_template_language ?? null,
+    raw: record.data,
+  };
   if (field === "message_template_status_update") return { kind: "template_status", ...ref, event: t.event ?? "UNKNOWN", reason: t.reason ?? null };
   return { kind: field === "template_category_update" ? "template_category" : "template_quality", ...ref };
 }

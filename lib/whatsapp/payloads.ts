@@ -3,8 +3,16 @@
 export type PayloadNumber = { phoneNumberId: string; displayPhoneNumber: string; wabaId: string };
 export type PayloadSender = { waId: string; name: string | null };
 export type PayloadReferral = {
-  sourceUrl: string; sourceId: string; sourceType: "ad" | "post"; headline: string; body: string;
-  mediaType: "image" | "video"; mediaUrl: string; thumbnailUrl?: string; ctwaClid?: string; welcomeText?: string;
+  sourceUrl: string;
+  sourceId: string;
+  sourceType: "ad" | "post";
+  headline: string;
+  body: string;
+  mediaType: "image" | "video";
+  mediaUrl: string;
+  thumbnailUrl?: string;
+  ctwaClid?: string;
+  welcomeText?: string;
 };
 
 /** One `messages` change of one WABA entry, with `value` spread after the metadata. */
@@ -13,7 +21,12 @@ export const webhookEnvelope = <V extends Record<string, unknown>>(n: PayloadNum
   entry: [
     {
       id: n.wabaId,
-      changes: [{ value: { messaging_product: "whatsapp", metadata: { display_phone_number: n.displayPhoneNumber, phone_number_id: n.phoneNumberId }, ...value }, field: "messages" }],
+      changes: [
+        {
+          value: { messaging_product: "whatsapp", metadata: { display_phone_number: n.displayPhoneNumber, phone_number_id: n.phoneNumberId }, ...value },
+          field: "messages",
+        },
+      ],
     },
   ],
 });
@@ -22,7 +35,15 @@ const unix = (at: Date) => String(Math.floor(at.getTime() / 1000));
 
 export function inboundMessage(
   n: PayloadNumber,
-  m: { from: PayloadSender; wamid: string; at: Date; text?: string; referral?: PayloadReferral; type?: "text" | "image" | "location" | "reaction"; reactTo?: string },
+  m: {
+    from: PayloadSender;
+    wamid: string;
+    at: Date;
+    text?: string;
+    referral?: PayloadReferral;
+    type?: "text" | "image" | "location" | "reaction";
+    reactTo?: string;
+  },
 ) {
   const type = m.type ?? "text";
   const content =
@@ -42,7 +63,9 @@ export function inboundMessage(
           headline: m.referral.headline,
           body: m.referral.body,
           media_type: m.referral.mediaType,
-          ...(m.referral.mediaType === "image" ? { image_url: m.referral.mediaUrl } : { video_url: m.referral.mediaUrl, thumbnail_url: m.referral.thumbnailUrl ?? m.referral.mediaUrl }),
+          ...(m.referral.mediaType === "image"
+            ? { image_url: m.referral.mediaUrl }
+            : { video_url: m.referral.mediaUrl, thumbnail_url: m.referral.thumbnailUrl ?? m.referral.mediaUrl }),
           ...(m.referral.ctwaClid ? { ctwa_clid: m.referral.ctwaClid } : {}),
           ...(m.referral.welcomeText ? { welcome_message: { text: m.referral.welcomeText } } : {}),
         },

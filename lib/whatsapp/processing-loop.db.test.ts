@@ -13,11 +13,21 @@ import { storeWebhookEvent } from "./store";
 function body(pnid: string, wamid: string): string {
   return JSON.stringify({
     object: "whatsapp_business_account",
-    entry: [{ id: "WABA", changes: [{ field: "messages", value: {
-      metadata: { display_phone_number: "15550000000", phone_number_id: pnid },
-      contacts: [{ profile: { name: "Loop" }, wa_id: "16505550101" }],
-      messages: [{ from: "16505550101", id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: "hi" } }],
-    } }] }],
+    entry: [
+      {
+        id: "WABA",
+        changes: [
+          {
+            field: "messages",
+            value: {
+              metadata: { display_phone_number: "15550000000", phone_number_id: pnid },
+              contacts: [{ profile: { name: "Loop" }, wa_id: "16505550101" }],
+              messages: [{ from: "16505550101", id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: "hi" } }],
+            },
+          },
+        ],
+      },
+    ],
   });
 }
 
@@ -29,7 +39,14 @@ describe("webhook processing loop", () => {
     for (let i = 0; i < 2; i++) {
       const t = await createTestDb("pglite");
       const tenantId = (await insertTenant(t.db, { name: `Loop ${i}` })).id;
-      const n = await insertNumber(t.db, { tenantId, label: "Loop", phoneE164: "+15550000001", provider: "cloud", phoneNumberId: pnid, verifyToken: randomUUID() });
+      const n = await insertNumber(t.db, {
+        tenantId,
+        label: "Loop",
+        phoneE164: "+15550000001",
+        provider: "cloud",
+        phoneNumberId: pnid,
+        verifyToken: randomUUID(),
+      });
       dbs.push({ t, tenantId, numberId: n.id });
     }
   });
@@ -40,7 +57,12 @@ describe("webhook processing loop", () => {
   type Party = (typeof dbs)[number];
   const store = (p: Party, wamid: string) =>
     storeWebhookEvent(p.t.db, {
-      provider: "cloud", rawBody: body(pnid, wamid), signatureResult: "valid", routedPhoneNumberIds: [pnid], tenantId: p.tenantId, numberId: p.numberId,
+      provider: "cloud",
+      rawBody: body(pnid, wamid),
+      signatureResult: "valid",
+      routedPhoneNumberIds: [pnid],
+      tenantId: p.tenantId,
+      numberId: p.numberId,
     });
   const statusOf = async (p: Party, id: string) => (await p.t.db.select({ s: webhookEvents.status }).from(webhookEvents).where(eq(webhookEvents.id, id)))[0]!.s;
 

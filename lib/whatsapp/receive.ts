@@ -25,7 +25,11 @@ const refuse = (status: 400 | 401 | 429, code: string, message: string, stored: 
 });
 
 /** Meta's subscription handshake: echo hub.challenge when the verify token is one of ours. */
-export async function answerVerification(db: Db, deps: Pick<ReceiveDeps, "globalVerifyToken">, params: URLSearchParams): Promise<{ status: 200; challenge: string } | { status: 403 }> {
+export async function answerVerification(
+  db: Db,
+  deps: Pick<ReceiveDeps, "globalVerifyToken">,
+  params: URLSearchParams,
+): Promise<{ status: 200; challenge: string } | { status: 403 }> {
   const mode = params.get("hub.mode");
   const token = params.get("hub.verify_token");
   const challenge = params.get("hub.challenge");
@@ -47,7 +51,12 @@ export function forgetWebhookRouting(): void {
 
 type NumberForRouting = { id: string; tenantId: string; phoneNumberId: string | null; wabaId: string | null; appSecretEnc: string | null };
 const toEntry = (n: NumberForRouting, encryptionKey: string, at: number): RoutingEntry => ({
-  id: n.id, tenantId: n.tenantId, phoneNumberId: n.phoneNumberId, wabaId: n.wabaId, secret: openSecret(n.appSecretEnc, encryptionKey), at,
+  id: n.id,
+  tenantId: n.tenantId,
+  phoneNumberId: n.phoneNumberId,
+  wabaId: n.wabaId,
+  secret: openSecret(n.appSecretEnc, encryptionKey),
+  at,
 });
 
 /**
@@ -88,7 +97,11 @@ export async function receiveCloudWebhook(db: Db, deps: ReceiveDeps, request: { 
 }
 
 const signatureError = (reason: "missing" | "malformed" | "mismatch") =>
-  reason === "missing" ? "X-Hub-Signature-256 header is missing" : reason === "malformed" ? "X-Hub-Signature-256 is not of the form sha256=<hex>" : "X-Hub-Signature-256 does not match the body";
+  reason === "missing"
+    ? "X-Hub-Signature-256 header is missing"
+    : reason === "malformed"
+      ? "X-Hub-Signature-256 is not of the form sha256=<hex>"
+      : "X-Hub-Signature-256 does not match the body";
 
 async function receiveCloud(db: Db, deps: ReceiveDeps, rawBody: Buffer, headers: Headers): Promise<ReceiveOutcome> {
   const header = headers.get("x-hub-signature-256");
@@ -96,7 +109,12 @@ async function receiveCloud(db: Db, deps: ReceiveDeps, rawBody: Buffer, headers:
   if (!body.ok) {
     const signature = deps.metaAppSecret ? verifyMetaSignature(rawBody, header, [deps.metaAppSecret]) : null;
     await storeWebhookEvent(db, {
-      provider: "cloud", rawBody, bounded: true, headers, status: "rejected", error: body.error,
+      provider: "cloud",
+      rawBody,
+      bounded: true,
+      headers,
+      status: "rejected",
+      error: body.error,
       signatureResult: !header ? "missing" : signature?.ok ? "valid" : signature ? "invalid" : "unverified",
     });
     return refuse(400, "bad_request", body.error, "rejected");
@@ -106,7 +124,14 @@ async function receiveCloud(db: Db, deps: ReceiveDeps, rawBody: Buffer, headers:
   const numbers = await routingFor(db, refs, deps.encryptionKey);
   const verdict = judgeDelivery(rawBody, header, refs, numbers, deps.metaAppSecret);
   const named = [...new Set(numbers.map((n) => n.tenantId))];
-  const bounded = { provider: "cloud" as const, rawBody, bounded: true, headers, routedPhoneNumberIds: verdict.phoneNumberIds, refusedPhoneNumberIds: verdict.refused };
+  const bounded = {
+    provider: "cloud" as const,
+    rawBody,
+    bounded: true,
+    headers,
+    routedPhoneNumberIds: verdict.phoneNumberIds,
+    refusedPhoneNumberIds: verdict.refused,
+  };
   const owner = named.length === 1 ? { tenantId: named[0]!, numberId: numbers.length === 1 ? numbers[0]!.id : null } : {};
 
   if (verdict.failure === "missing" || verdict.failure === "malformed") {
@@ -118,7 +143,14 @@ async function receiveCloud(db: Db, deps: ReceiveDeps, rawBody: Buffer, headers:
     const error = numbers.length > 0 ? signatureError("mismatch") : "The payload names no known number and META_APP_SECRET is not set";
     if (numbers.length === 0 && deps.metaAppSecret && verifyMetaSignature(rawBody, header, [deps.metaAppSecret]).ok) {
       // signed by the deployment's app, naming no number here (e.g. a WABA nobody connected): kept, nothing to route
-      const eventId = await storeWebhookEventGrouped(db, { provider: "cloud", rawBody, headers, signatureResult: "valid", verifiedPhoneNumberIds: [], status: "received" });
+      const eventId = await storeWebhookEventGrouped(db, {
+        provider: "cloud",
+        rawBody,
+        headers,
+        signatureResult: "valid",
+        verifiedPhoneNumberIds: [],
+        status: "received",
+      });
       return { status: 200, body: { received: true, eventId }, stored: "received" };
     }
     await storeWebhookEvent(db, { ...bounded, ...owner, signatureResult: numbers.length > 0 ? "invalid" : "unverified", status: "rejected", error });
@@ -202,15 +234,29 @@ async function storeVerifiedParts(
     const whole = part.refs.length === refs.length;
     const pnids = part.numbers.flatMap((n) => (n.phoneNumberId ? [n.phoneNumberId] : []));
     return storeWebhookEventGrouped(db, {
-      provider: "cloud", rawBody, headers, tenantId, numberId: part.numbers.length === 1 ? part.numbers[0]!.id : null,
+      provider: "cloud",
+      rawBody,
+      headers,
+      tenantId,
+      numberId: part.numbers.length === 1 ? part.numbers[0]!.id : null,
       ...(whole ? {} : { tenantCopy: cutDelivery(json, refs, (r) => part.refs.includes(r)) }),
       routedPhoneNumberIds: [...new Set(part.refs.flatMap((r) => (r.phoneNumberId ? [r.phoneNumberId] : [])))],
-      verifiedPhoneNumberIds: pnids, refusedPhoneNumberIds: verdict.refused, signatureResult: "valid", status: "received",
+      verifiedPhoneNumberIds: pnids,
+      refusedPhoneNumberIds: verdict.refused,
+      signatureResult: "valid",
+      status: "received",
     });
   });
   const ids = await Promise.all(writes);
   if (verdict.unknown.length === 0) return ids;
-  const unrouted = { provider: "cloud" as const, rawBody, headers, routedPhoneNumberIds: verdict.unknown, refusedPhoneNumberIds: verdict.refused, signatureResult: "unverified" as const };
+  const unrouted = {
+    provider: "cloud" as const,
+    rawBody,
+    headers,
+    routedPhoneNumberIds: verdict.unknown,
+    refusedPhoneNumberIds: verdict.refused,
+    signatureResult: "unverified" as const,
+  };
   if ((await countRecentUnroutedEvents(db, { since: new Date(Date.now() - 3_600_000), limit: UNROUTED_HOURLY_LIMIT })) >= UNROUTED_HOURLY_LIMIT) {
     await storeWebhookEvent(db, { ...unrouted, bounded: true, status: "rejected", error: UNROUTED_FLOOD_ERROR });
     return ids;
@@ -221,16 +267,36 @@ async function storeVerifiedParts(
 }
 
 /** POST /api/webhooks/gupshup/{token}: the per-number token in the URL authenticates the callback. */
-export async function receiveGupshupWebhook(db: Db, { token, rawBody, headers }: { token: string; rawBody: Buffer | string; headers: Headers }): Promise<ReceiveOutcome> {
+export async function receiveGupshupWebhook(
+  db: Db,
+  { token, rawBody, headers }: { token: string; rawBody: Buffer | string; headers: Headers },
+): Promise<ReceiveOutcome> {
   const number = token.length >= 16 ? await findNumberByGupshupToken(db, token) : null;
   if (!number) {
-    await storeWebhookEvent(db, { provider: "gupshup", rawBody, bounded: true, headers, signatureResult: "invalid", status: "rejected", error: "Unknown Gupshup callback token" });
+    await storeWebhookEvent(db, {
+      provider: "gupshup",
+      rawBody,
+      bounded: true,
+      headers,
+      signatureResult: "invalid",
+      status: "rejected",
+      error: "Unknown Gupshup callback token",
+    });
     return refuse(401, "unauthorized", "Unknown callback token", "rejected");
   }
   const route = { tenantId: number.tenantId, numberId: number.id };
   const body = readWebhookJson(typeof rawBody === "string" ? rawBody : decodeBody(rawBody));
   if (!body.ok) {
-    await storeWebhookEvent(db, { provider: "gupshup", rawBody, bounded: true, headers, ...route, signatureResult: "not_required", status: "rejected", error: body.error });
+    await storeWebhookEvent(db, {
+      provider: "gupshup",
+      rawBody,
+      bounded: true,
+      headers,
+      ...route,
+      signatureResult: "not_required",
+      status: "rejected",
+      error: body.error,
+    });
     return refuse(400, "bad_request", body.error, "rejected");
   }
   const event = await storeWebhookEvent(db, { provider: "gupshup", rawBody, headers, ...route, signatureResult: "not_required", status: "received" });

@@ -7,9 +7,7 @@ const secret = "f3c2a1b0e9d8c7b6a5f4e3d2c1b0a9f8";
 
 describe("signMetaBody", () => {
   it("is HMAC-SHA256 in lower-case hex behind sha256= (RFC 4231-style vector)", () => {
-    expect(signMetaBody("The quick brown fox jumps over the lazy dog", "key")).toBe(
-      "sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8",
-    );
+    expect(signMetaBody("The quick brown fox jumps over the lazy dog", "key")).toBe("sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8");
   });
 
   it("signs a body whose bytes are not its characters (a multi-byte emoji)", () => {

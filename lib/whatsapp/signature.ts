@@ -7,7 +7,9 @@ const HEADER_PATTERN = /^sha256=([0-9a-f]{64})$/i;
 
 function hmacSha256(rawBody: string | Buffer, secret: string): Buffer {
   // The signature covers the bytes exactly as received: never re-serialise parsed JSON before this.
-  return createHmac("sha256", secret).update(typeof rawBody === "string" ? Buffer.from(rawBody, "utf8") : rawBody).digest();
+  return createHmac("sha256", secret)
+    .update(typeof rawBody === "string" ? Buffer.from(rawBody, "utf8") : rawBody)
+    .digest();
 }
 
 /**

@@ -16,7 +16,14 @@ const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 const unix = (d: Date) => String(Math.floor(d.getTime() / 1000));
 
 type Status = "sent" | "delivered" | "read" | "failed";
-const FAILURE = [{ code: 131026, title: "Message undeliverable", message: "Message undeliverable", error_data: { details: "Receiver is incapable of receiving this message" } }];
+const FAILURE = [
+  {
+    code: 131026,
+    title: "Message undeliverable",
+    message: "Message undeliverable",
+    error_data: { details: "Receiver is incapable of receiving this message" },
+  },
+];
 
 /** Every ordering of a list (3 statuses: 6 orders). */
 function orders<T>(items: T[]): T[][] {
@@ -37,29 +44,67 @@ describe.each(testDrivers)("statuses of the same second (%s)", (kind) => {
     const n = (seq += 1);
     const tenant = await insertTenant(t.db, { name: `Ties ${n}` });
     const pnid = String(800000000000000 + n);
-    const number = await insertNumber(t.db, { tenantId: tenant.id, label: "Ties", phoneE164: `+1555${String(n).padStart(7, "0")}`, provider: "cloud", phoneNumberId: pnid, verifyToken: randomUUID() });
+    const number = await insertNumber(t.db, {
+      tenantId: tenant.id,
+      label: "Ties",
+      phoneE164: `+1555${String(n).padStart(7, "0")}`,
+      provider: "cloud",
+      phoneNumberId: pnid,
+      verifyToken: randomUUID(),
+    });
     const from = `1650555${String(n).padStart(4, "0")}`;
-    await ingest(pnid, { contacts: [{ profile: { name: "Ana" }, wa_id: from }], messages: [{ from, id: `wamid.IN.${randomUUID()}`, timestamp: unix(at(0)), type: "text", text: { body: "hi" } }] });
+    await ingest(pnid, {
+      contacts: [{ profile: { name: "Ana" }, wa_id: from }],
+      messages: [{ from, id: `wamid.IN.${randomUUID()}`, timestamp: unix(at(0)), type: "text", text: { body: "hi" } }],
+    });
     const subscriber = (await getSubscriberByWaPhone(t.db, { tenantId: tenant.id, waPhone: `+${from}` }))!;
     const wamid = `wamid.OUT.${randomUUID()}`;
     await t.db.insert(messages).values({
-      tenantId: tenant.id, subscriberId: subscriber.id, numberId: number.id, direction: "outbound", wamid, type: "text", status: "accepted", providerTimestamp: at(5),
+      tenantId: tenant.id,
+      subscriberId: subscriber.id,
+      numberId: number.id,
+      direction: "outbound",
+      wamid,
+      type: "text",
+      status: "accepted",
+      providerTimestamp: at(5),
     });
-    const [drip] = await t.db.insert(outboundMessages).values({
-      tenantId: tenant.id, subscriberId: subscriber.id, numberId: number.id, phone: `+${from}`, templateName: "day_1", scheduledAt: at(0), status: "sent", sentAt: at(5), providerMessageId: wamid,
-    }).returning();
+    const [drip] = await t.db
+      .insert(outboundMessages)
+      .values({
+        tenantId: tenant.id,
+        subscriberId: subscriber.id,
+        numberId: number.id,
+        phone: `+${from}`,
+        templateName: "day_1",
+        scheduledAt: at(0),
+        status: "sent",
+        sentAt: at(5),
+        providerMessageId: wamid,
+      })
+      .returning();
     return { tenantId: tenant.id, pnid, from, wamid, dripId: drip!.id };
   }
 
   async function ingest(pnid: string, value: Record<string, unknown>) {
     const body = webhookEnvelope({ phoneNumberId: pnid, displayPhoneNumber: "15550000000", wabaId: "WABA-TIES" }, value);
-    const event = await storeWebhookEvent(t.db, { provider: "cloud", rawBody: JSON.stringify(body), signatureResult: "valid", routedPhoneNumberIds: [pnid], receivedAt: at(-60) });
+    const event = await storeWebhookEvent(t.db, {
+      provider: "cloud",
+      rawBody: JSON.stringify(body),
+      signatureResult: "valid",
+      routedPhoneNumberIds: [pnid],
+      receivedAt: at(-60),
+    });
     const summary = await processWebhookEvents(t.db, { ids: [event.id], now });
     expect(summary.failed).toBe(0);
   }
 
   const statusItem = (f: { wamid: string; from: string }, status: Status, when: Date) => ({
-    id: f.wamid, status, timestamp: unix(when), recipient_id: f.from, ...(status === "failed" ? { errors: FAILURE } : {}),
+    id: f.wamid,
+    status,
+    timestamp: unix(when),
+    recipient_id: f.from,
+    ...(status === "failed" ? { errors: FAILURE } : {}),
   });
 
   async function deliver(f: Awaited<ReturnType<typeof outbound>>, statuses: Status[], how: "one webhook" | "separate webhooks", when = at(10)) {
@@ -75,34 +120,51 @@ describe.each(testDrivers)("statuses of the same second (%s)", (kind) => {
   }
 
   for (const how of ["one webhook", "separate webhooks"] as const) {
-    it.each(orders<Status>(["sent", "delivered", "read"]).map((o) => [o.join(" → "), o] as const))(`sent, delivered and read of one second end read: %s, ${how}`, async (_, order) => {
-      const f = await outbound();
-      await deliver(f, [...order], how);
-      const { message, subscriber, drip } = await state(f);
-      expect(message).toMatchObject({ status: "read", sentAt: at(10), deliveredAt: at(10), readAt: at(10) });
-      expect(subscriber).toMatchObject({ lastMessageStatus: "read", lastMessageStatusAt: at(10), lastDeliveredAt: at(10), lastReadAt: at(10), rawLastEventType: "message-event" });
-      expect(drip).toMatchObject({ status: "sent", deliveredAt: at(10), readAt: at(10), errorCode: null });
-    });
-
-    it.each([["failed → delivered", ["failed", "delivered"]], ["delivered → failed", ["delivered", "failed"]]] as const)(
-      `delivery of the same second outranks a failure: %s, ${how}`,
+    it.each(orders<Status>(["sent", "delivered", "read"]).map((o) => [o.join(" → "), o] as const))(
+      `sent, delivered and read of one second end read: %s, ${how}`,
       async (_, order) => {
         const f = await outbound();
         await deliver(f, [...order], how);
         const { message, subscriber, drip } = await state(f);
-        // the failure stays on record; the status says what happened last in rank
-        expect(message).toMatchObject({ status: "delivered", deliveredAt: at(10), failedAt: at(10), errorCode: "131026" });
-        expect(subscriber).toMatchObject({ lastMessageStatus: "delivered", lastDeliveredAt: at(10), lastFailedAt: at(10), lastFailedCode: "131026" });
-        expect(drip).toMatchObject({ status: "sent", deliveredAt: at(10), errorCode: null, errorMessage: null });
+        expect(message).toMatchObject({ status: "read", sentAt: at(10), deliveredAt: at(10), readAt: at(10) });
+        expect(subscriber).toMatchObject({
+          lastMessageStatus: "read",
+          lastMessageStatusAt: at(10),
+          lastDeliveredAt: at(10),
+          lastReadAt: at(10),
+          rawLastEventType: "message-event",
+        });
+        expect(drip).toMatchObject({ status: "sent", deliveredAt: at(10), readAt: at(10), errorCode: null });
       },
     );
 
-    it.each([["sent → failed", ["sent", "failed"]], ["failed → sent", ["failed", "sent"]]] as const)(`a failure of the same second outranks sent: %s, ${how}`, async (_, order) => {
+    it.each([
+      ["failed → delivered", ["failed", "delivered"]],
+      ["delivered → failed", ["delivered", "failed"]],
+    ] as const)(`delivery of the same second outranks a failure: %s, ${how}`, async (_, order) => {
+      const f = await outbound();
+      await deliver(f, [...order], how);
+      const { message, subscriber, drip } = await state(f);
+      // the failure stays on record; the status says what happened last in rank
+      expect(message).toMatchObject({ status: "delivered", deliveredAt: at(10), failedAt: at(10), errorCode: "131026" });
+      expect(subscriber).toMatchObject({ lastMessageStatus: "delivered", lastDeliveredAt: at(10), lastFailedAt: at(10), lastFailedCode: "131026" });
+      expect(drip).toMatchObject({ status: "sent", deliveredAt: at(10), errorCode: null, errorMessage: null });
+    });
+
+    it.each([
+      ["sent → failed", ["sent", "failed"]],
+      ["failed → sent", ["failed", "sent"]],
+    ] as const)(`a failure of the same second outranks sent: %s, ${how}`, async (_, order) => {
       const f = await outbound();
       await deliver(f, [...order], how);
       const { message, subscriber, drip } = await state(f);
       expect(message).toMatchObject({ status: "failed", failedAt: at(10), errorCode: "131026" });
-      expect(subscriber).toMatchObject({ lastMessageStatus: "failed", lastMessageStatusAt: at(10), lastFailedCode: "131026", lastFailedReason: "Message undeliverable" });
+      expect(subscriber).toMatchObject({
+        lastMessageStatus: "failed",
+        lastMessageStatusAt: at(10),
+        lastFailedCode: "131026",
+        lastFailedReason: "Message undeliverable",
+      });
       expect(drip).toMatchObject({ status: "failed", errorCode: "131026", errorMessage: "Message undeliverable" });
     });
   }

@@ -39,6 +39,11 @@ describe("webhookEventValues", () => {
 
   it("stores a workspace's copy with the digest of the whole delivery", () => {
     const body = Buffer.from('{"entry":[1,2]}');
-    expect(values(body, { tenantCopy: '{"entry":[1]}' })).toMatchObject({ rawBodyKind: "tenant_copy", rawBody: '{"entry":[1]}', bodySha256: sha256(body), bodyBytes: body.byteLength });
+    expect(values(body, { tenantCopy: '{"entry":[1]}' })).toMatchObject({
+      rawBodyKind: "tenant_copy",
+      rawBody: '{"entry":[1]}',
+      bodySha256: sha256(body),
+      bodyBytes: body.byteLength,
+    });
   });
 });

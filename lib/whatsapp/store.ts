@@ -88,9 +88,15 @@ export async function storeWebhookEvent(db: Db, input: StoreWebhookEventInput): 
 function bodyColumns(input: StoreWebhookEventInput) {
   const bytes = typeof input.rawBody === "string" ? Buffer.from(input.rawBody, "utf8") : input.rawBody;
   const digest = { bodySha256: createHash("sha256").update(bytes).digest("hex"), bodyBytes: bytes.byteLength };
-  if (input.tenantCopy !== undefined) return { ...digest, rawBody: input.tenantCopy.replaceAll("\u0000", "\uFFFD"), rawBodyExactB64: null, rawBodyKind: "tenant_copy" as const };
+  if (input.tenantCopy !== undefined)
+    return { ...digest, rawBody: input.tenantCopy.replaceAll("\u0000", "\uFFFD"), rawBodyExactB64: null, rawBodyKind: "tenant_copy" as const };
   if (input.bounded && bytes.byteLength > REFUSED_BODY_PREFIX_BYTES) {
-    return { ...digest, rawBody: decodeBody(bytes.subarray(0, REFUSED_BODY_PREFIX_BYTES)).replaceAll("\u0000", "\uFFFD"), rawBodyExactB64: null, rawBodyKind: "prefix" as const };
+    return {
+      ...digest,
+      rawBody: decodeBody(bytes.subarray(0, REFUSED_BODY_PREFIX_BYTES)).replaceAll("\u0000", "\uFFFD"),
+      rawBodyExactB64: null,
+      rawBodyKind: "prefix" as const,
+    };
   }
   const text = typeof input.rawBody === "string" ? input.rawBody : decodeBody(bytes);
   const stored = text.replaceAll("\u0000", "\uFFFD");

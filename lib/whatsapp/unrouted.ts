@@ -40,9 +40,17 @@ export async function adoptUnroutedEvents(
       }
       // the body names others too: this workspace gets a copy holding only its own changes
       const copy = await storeWebhookEvent(db, {
-        provider: "cloud", rawBody: storedBodyBytes(event), tenantCopy: cutDelivery(json, refs, (r) => r.phoneNumberId === pnid), headers: event.headers,
-        tenantId: number.tenantId, numberId: number.id, routedPhoneNumberIds: [pnid], verifiedPhoneNumberIds: [pnid],
-        signatureResult: "valid", status: "received", receivedAt: event.receivedAt,
+        provider: "cloud",
+        rawBody: storedBodyBytes(event),
+        tenantCopy: cutDelivery(json, refs, (r) => r.phoneNumberId === pnid),
+        headers: event.headers,
+        tenantId: number.tenantId,
+        numberId: number.id,
+        routedPhoneNumberIds: [pnid],
+        verifiedPhoneNumberIds: [pnid],
+        signatureResult: "valid",
+        status: "received",
+        receivedAt: event.receivedAt,
       });
       adopted.push(copy.id);
       await releaseUnroutedPhoneNumberId(db, { id: event.id, phoneNumberId: pnid, refused: false });

@@ -6,6 +6,7 @@ import { AppError } from "@/lib/errors";
 
 export async function requireZernioAccount(db: Db, { tenantId, accountId }: { tenantId: string; accountId: string }): Promise<NumberRow> {
   const number = await getNumberById(db, { tenantId, id: accountId });
-  if (!number) throw new AppError("not_found", `Number ${accountId} was not found (accountId is the id of one of your numbers)`, { accountId }, "number_not_found");
+  if (!number)
+    throw new AppError("not_found", `Number ${accountId} was not found (accountId is the id of one of your numbers)`, { accountId }, "number_not_found");
   return number;
 }

@@ -16,9 +16,7 @@ export function zernioError(status: number, code: string, message: string, detai
 
 /** Every issue in one sentence, each prefixed with its field (the SDK shows only the message). */
 export function describeIssues(error: ZodError): string {
-  return error.issues
-    .map((i) => (i.path.length > 0 && !i.message.startsWith(String(i.path[0])) ? `${i.path.join(".")}: ${i.message}` : i.message))
-    .join("; ");
+  return error.issues.map((i) => (i.path.length > 0 && !i.message.startsWith(String(i.path[0])) ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
 }
 
 /** Any thrown value as the flat error (5xx logged, with a request id for the unexpected ones). */
@@ -59,11 +57,7 @@ export const ZERNIO_CALLS = [
 /** 404 for any other path under /api/zernio, naming what is there. */
 export function zernioRouteNotFound(req: Request): Response {
   const { pathname } = new URL(req.url);
-  return zernioError(
-    404,
-    "not_found",
-    `${req.method} ${pathname} is not a Zernio API call Clicktrail answers. Supported: ${ZERNIO_CALLS.join(", ")}`,
-  );
+  return zernioError(404, "not_found", `${req.method} ${pathname} is not a Zernio API call Clicktrail answers. Supported: ${ZERNIO_CALLS.join(", ")}`);
 }
 
 /** 405 handlers for the methods a Zernio path does not have (with `Allow`). */

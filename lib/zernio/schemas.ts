@@ -8,7 +8,10 @@ import { AppError } from "@/lib/errors";
 import { describeIssues } from "./errors";
 
 const accountIdSchema = z.uuid("accountId must be the id of one of your WhatsApp numbers in Clicktrail (GET /api/v1/numbers)");
-const unknownFields = { error: (iss: z.core.$ZodRawIssue) => (iss.code === "unrecognized_keys" ? `Unknown field${iss.keys.length > 1 ? "s" : ""}: ${iss.keys.join(", ")}` : undefined) };
+const unknownFields = {
+  error: (iss: z.core.$ZodRawIssue) =>
+    iss.code === "unrecognized_keys" ? `Unknown field${iss.keys.length > 1 ? "s" : ""}: ${iss.keys.join(", ")}` : undefined,
+};
 
 /** GET /v1/whatsapp/conversions?accountId=…&limit=… (ListWhatsAppConversionsData.query). */
 export const zernioListQuerySchema = z.object({

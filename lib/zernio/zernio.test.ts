@@ -9,38 +9,95 @@ import { parseZernioInput, zernioListQuerySchema, zernioSendResultSchema } from 
 
 const id = "6f1c1d4e-8f7a-4c1e-9d5b-0a2b3c4d5e6f";
 const row = (patch: Partial<ConversionRow>) =>
-  ({ id, eventId: "order-1:Purchase", status: "sent", warnings: [], fbtraceId: "AbcTrace", eventsReceived: 1, lastError: null, response: null, ...patch }) as ConversionRow;
+  ({
+    id,
+    eventId: "order-1:Purchase",
+    status: "sent",
+    warnings: [],
+    fbtraceId: "AbcTrace",
+    eventsReceived: 1,
+    lastError: null,
+    response: null,
+    ...patch,
+  }) as ConversionRow;
 
 describe("toZernioSendResult", () => {
   it("answers a sent conversion with Meta's count and trace id", () => {
     const { status, result } = toZernioSendResult(row({}), false);
     expect(status).toBe(200);
     expect(zernioSendResultSchema.parse(result)).toEqual({
-      platform: "metaads", eventsReceived: 1, eventsFailed: 0, failures: [], traceId: "AbcTrace", id, eventId: "order-1:Purchase", status: "sent", duplicate: false, warnings: [],
+      platform: "metaads",
+      eventsReceived: 1,
+      eventsFailed: 0,
+      failures: [],
+      traceId: "AbcTrace",
+      id,
+      eventId: "order-1:Purchase",
+      status: "sent",
+      duplicate: false,
+      warnings: [],
     });
   });
 
   it("answers a rejected one as one failure with Meta's code, and a failed one with its status as code", () => {
-    const rejected = toZernioSendResult(row({ status: "rejected", eventsReceived: null, lastError: "Meta 100/2804066: Invalid parameter", response: { error: { code: 100, error_subcode: 2804066 } } }), true);
+    const rejected = toZernioSendResult(
+      row({
+        status: "rejected",
+        eventsReceived: null,
+        lastError: "Meta 100/2804066: Invalid parameter",
+        response: { error: { code: 100, error_subcode: 2804066 } },
+      }),
+      true,
+    );
     expect(rejected.status).toBe(200);
-    expect(rejected.result).toMatchObject({ eventsReceived: 0, eventsFailed: 1, duplicate: true, failures: [{ eventIndex: 0, eventId: "order-1:Purchase", code: 100, message: "Meta 100/2804066: Invalid parameter" }] });
+    expect(rejected.result).toMatchObject({
+      eventsReceived: 0,
+      eventsFailed: 1,
+      duplicate: true,
+      failures: [{ eventIndex: 0, eventId: "order-1:Purchase", code: 100, message: "Meta 100/2804066: Invalid parameter" }],
+    });
     const failed = toZernioSendResult(row({ status: "failed", fbtraceId: null, lastError: "The number of this conversion was deleted" }), false);
-    expect(failed.result.failures).toEqual([{ eventIndex: 0, eventId: "order-1:Purchase", code: "failed", message: "The number of this conversion was deleted" }]);
+    expect(failed.result.failures).toEqual([
+      { eventIndex: 0, eventId: "order-1:Purchase", code: "failed", message: "The number of this conversion was deleted" },
+    ]);
     expect(failed.result).not.toHaveProperty("traceId");
   });
 
   it("answers one still waiting for a retry with 202", () => {
-    expect(toZernioSendResult(row({ status: "queued", fbtraceId: null }), false)).toMatchObject({ status: 202, result: { eventsReceived: 0, eventsFailed: 0, status: "queued" } });
+    expect(toZernioSendResult(row({ status: "queued", fbtraceId: null }), false)).toMatchObject({
+      status: 202,
+      result: { eventsReceived: 0, eventsFailed: 0, status: "queued" },
+    });
   });
 });
 
 describe("toZernioConversionEvent", () => {
   const listRow = (patch: Partial<ConversionListRow>) =>
-    ({ id, eventId: "e1", eventName: "LeadSubmitted", status: "sent", conversationId: null, fbtraceId: "T", sentAt: new Date("2026-01-02T03:04:05Z"), createdAt: new Date("2026-01-02T03:04:00Z"), ...patch }) as ConversionListRow;
+    ({
+      id,
+      eventId: "e1",
+      eventName: "LeadSubmitted",
+      status: "sent",
+      conversationId: null,
+      fbtraceId: "T",
+      sentAt: new Date("2026-01-02T03:04:05Z"),
+      createdAt: new Date("2026-01-02T03:04:00Z"),
+      ...patch,
+    }) as ConversionListRow;
 
   it("counts a sent conversion as one received, a rejected one as one failed, a queued one as unknown", () => {
-    expect(toZernioConversionEvent(listRow({}))).toMatchObject({ timestamp: "2026-01-02T03:04:05.000Z", eventsReceived: 1, eventsFailed: 0, traceId: "T", durationMs: null });
-    expect(toZernioConversionEvent(listRow({ status: "rejected", sentAt: null }))).toMatchObject({ timestamp: "2026-01-02T03:04:00.000Z", eventsReceived: 0, eventsFailed: 1 });
+    expect(toZernioConversionEvent(listRow({}))).toMatchObject({
+      timestamp: "2026-01-02T03:04:05.000Z",
+      eventsReceived: 1,
+      eventsFailed: 0,
+      traceId: "T",
+      durationMs: null,
+    });
+    expect(toZernioConversionEvent(listRow({ status: "rejected", sentAt: null }))).toMatchObject({
+      timestamp: "2026-01-02T03:04:00.000Z",
+      eventsReceived: 0,
+      eventsFailed: 1,
+    });
     expect(toZernioConversionEvent(listRow({ status: "queued", sentAt: null }))).toMatchObject({ eventsReceived: null, eventsFailed: null });
   });
 });
@@ -56,7 +113,11 @@ describe("Zernio errors", () => {
     const parsed = z.object({ a: z.string(), b: z.number() }).safeParse({});
     const res = toZernioErrorResponse(parsed.error);
     expect(res.status).toBe(422);
-    expect(await res.json()).toMatchObject({ code: "unprocessable", error: expect.stringMatching(/^a: .*; b: /), details: { fieldErrors: { a: expect.any(Array), b: expect.any(Array) } } });
+    expect(await res.json()).toMatchObject({
+      code: "unprocessable",
+      error: expect.stringMatching(/^a: .*; b: /),
+      details: { fieldErrors: { a: expect.any(Array), b: expect.any(Array) } },
+    });
   });
 
   it("hides an unexpected error behind a 500 with a request id, logging it", async () => {

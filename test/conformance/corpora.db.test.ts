@@ -21,7 +21,14 @@ import { storeWebhookEvent } from "@/lib/whatsapp/store";
 const CORPUS_ROOT = path.resolve(import.meta.dirname, "../../../shared/corpus");
 const corpora = ["webhooks", "peer"].map((name) => ({ name, dir: path.join(CORPUS_ROOT, name) }));
 const present = corpora.every((c) => existsSync(c.dir));
-const files = present ? corpora.flatMap((c) => readdirSync(c.dir).filter((f) => f.endsWith(".json")).sort().map((f) => ({ corpus: c.name, file: f, full: path.join(c.dir, f) }))) : [];
+const files = present
+  ? corpora.flatMap((c) =>
+      readdirSync(c.dir)
+        .filter((f) => f.endsWith(".json"))
+        .sort()
+        .map((f) => ({ corpus: c.name, file: f, full: path.join(c.dir, f) })),
+    )
+  : [];
 
 // ------------------------------------------------------------------------------------ reading the JSON
 
@@ -34,20 +41,47 @@ const digits = (v: string | null) => (v ?? "").replace(/@.*$/, "").replace(/\D/g
 const e164 = (v: string | null) => (v && !/[a-z<>]/i.test(v.replace(/@.*$/, "")) && digits(v).length >= 7 ? `+${digits(v)}` : null);
 
 type MessageFact = {
-  id: string; direction: "inbound" | "outbound" | null; type: string | null; text: string | null;
-  phone: string | null; userId: string | null; thread?: boolean; names: string[]; referral: { clid: string | null; sourceId: string | null; sourceType: string | null } | null;
+  id: string;
+  direction: "inbound" | "outbound" | null;
+  type: string | null;
+  text: string | null;
+  phone: string | null;
+  userId: string | null;
+  thread?: boolean;
+  names: string[];
+  referral: { clid: string | null; sourceId: string | null; sourceType: string | null } | null;
 };
 type StatusFact = { ids: string[]; statuses: string[]; errorCode: string | null; recipient: string | null };
 type Facts = {
   provider: "cloud" | "gupshup";
-  pnids: string[]; wabaId: string | null; display: string | null;
-  messages: MessageFact[]; statuses: StatusFact[];
+  pnids: string[];
+  wabaId: string | null;
+  display: string | null;
+  messages: MessageFact[];
+  statuses: StatusFact[];
   optEvents: { phone: string; optIn: boolean }[];
   preferences: { phone: string | null; userId: string | null; category: string; value: string; at: number }[];
-  account: string[]; quality: { event: string | null; limit: string | null }[]; templates: { name: string; language: string | null; event: string }[];
+  account: string[];
+  quality: { event: string | null; limit: string | null }[];
+  templates: { name: string; language: string | null; event: string }[];
 };
 
-const CONTENT_KEYS = ["text", "image", "video", "audio", "voice", "document", "sticker", "location", "contacts", "interactive", "button", "reaction", "order", "system"];
+const CONTENT_KEYS = [
+  "text",
+  "image",
+  "video",
+  "audio",
+  "voice",
+  "document",
+  "sticker",
+  "location",
+  "contacts",
+  "interactive",
+  "button",
+  "reaction",
+  "order",
+  "system",
+];
 
 function contactNames(contacts: unknown[], from: string | null, userId: string | null): string[] {
   const all = contacts.map(obj).filter((c): c is Json => c !== null);
@@ -71,8 +105,14 @@ function metaMessage(raw: unknown, contacts: unknown[], direction: MessageFact["
   const from = direction === "outbound" ? str(m.to) : (str(m.from) ?? str(lone?.wa_id));
   const userId = direction === "outbound" ? str(m.to_user_id) : (str(m.from_user_id) ?? str(lone?.user_id));
   return {
-    id, direction, type, text: type === "text" ? str(obj(m.text)?.body) : null, phone: e164(from), userId,
-    names: direction === "outbound" ? [] : contactNames(contacts, from, userId), referral: referralOf(m.referral),
+    id,
+    direction,
+    type,
+    text: type === "text" ? str(obj(m.text)?.body) : null,
+    phone: e164(from),
+    userId,
+    names: direction === "outbound" ? [] : contactNames(contacts, from, userId),
+    referral: referralOf(m.referral),
   };
 }
 
@@ -82,7 +122,12 @@ function metaStatus(raw: unknown): StatusFact | null {
   if (!s || !id) return null;
   const error = obj(arr(s.errors)[0]);
   const code = str(error?.code) ?? str(s.code);
-  return { ids: [id, str(s.meta_msg_id), str(s.gs_id)].filter((x): x is string => !!x), statuses: [str(s.status) ?? "unknown"], errorCode: code, recipient: str(s.recipient_id) };
+  return {
+    ids: [id, str(s.meta_msg_id), str(s.gs_id)].filter((x): x is string => !!x),
+    statuses: [str(s.status) ?? "unknown"],
+    errorCode: code,
+    recipient: str(s.recipient_id),
+  };
 }
 
 function readMeta(body: Json, facts: Facts): void {
@@ -120,13 +165,16 @@ function readMeta(body: Json, facts: Facts): void {
       for (const p of arr(value.user_preferences).map(obj)) {
         const category = str(p?.category);
         const choice = str(p?.value);
-        if (p && category && choice) facts.preferences.push({ phone: e164(str(p.wa_id)), userId: str(p.user_id), category, value: choice, at: Number(str(p.timestamp) ?? 0) });
+        if (p && category && choice)
+          facts.preferences.push({ phone: e164(str(p.wa_id)), userId: str(p.user_id), category, value: choice, at: Number(str(p.timestamp) ?? 0) });
       }
       const event = str(value.event);
       if (field === "account_update" && event) facts.account.push(event);
-      if (field === "phone_number_quality_update") facts.quality.push({ event, limit: str(value.current_limit) ?? str(value.max_daily_conversations_per_business) });
+      if (field === "phone_number_quality_update")
+        facts.quality.push({ event, limit: str(value.current_limit) ?? str(value.max_daily_conversations_per_business) });
       const templateName = str(value.message_template_name);
-      if (field === "message_template_status_update" && templateName && event) facts.templates.push({ name: templateName, language: str(value.message_template_language), event });
+      if (field === "message_template_status_update" && templateName && event)
+        facts.templates.push({ name: templateName, language: str(value.message_template_language), event });
     }
   }
 }
@@ -140,8 +188,14 @@ function readGupshupV2(body: Json, facts: Facts): void {
       const phone = str(p.source) ?? str(sender.phone);
       const type = str(p.type);
       facts.messages.push({
-        id: str(p.id)!, direction: "inbound", type: null, text: type === "text" ? str(inner.text) : null, phone: e164(phone), userId: str(sender.userId),
-        names: str(sender.name) ? [str(sender.name)!] : [], referral: referralOf(p.referral),
+        id: str(p.id)!,
+        direction: "inbound",
+        type: null,
+        text: type === "text" ? str(inner.text) : null,
+        phone: e164(phone),
+        userId: str(sender.userId),
+        names: str(sender.name) ? [str(sender.name)!] : [],
+        referral: referralOf(p.referral),
       });
       break;
     }
@@ -167,7 +221,19 @@ function asDelivered(json: Json): Json {
 
 function readFacts(file: string, json: Json): Facts {
   const gupshup = /^(gupshup|glific)-/.test(file) || json.gs_app_id !== undefined;
-  const facts: Facts = { provider: gupshup ? "gupshup" : "cloud", pnids: [], wabaId: null, display: null, messages: [], statuses: [], optEvents: [], preferences: [], account: [], quality: [], templates: [] };
+  const facts: Facts = {
+    provider: gupshup ? "gupshup" : "cloud",
+    pnids: [],
+    wabaId: null,
+    display: null,
+    messages: [],
+    statuses: [],
+    optEvents: [],
+    preferences: [],
+    account: [],
+    quality: [],
+    templates: [],
+  };
   if (Array.isArray(json.entry)) readMeta(json, facts);
   else readGupshupV2(json, facts);
   // one message delivered twice in a batch is one message
@@ -186,9 +252,24 @@ function readFacts(file: string, json: Json): Facts {
 }
 
 // what a provider status means for our message row (unknown statuses change nothing)
-const STATUS_MEANS: Record<string, string> = { sent: "sent", delivered: "delivered", read: "read", played: "read", failed: "failed", deleted: "deleted", enqueued: "accepted" };
+const STATUS_MEANS: Record<string, string> = {
+  sent: "sent",
+  delivered: "delivered",
+  read: "read",
+  played: "read",
+  failed: "failed",
+  deleted: "deleted",
+  enqueued: "accepted",
+};
 const rank = (s: string) => MESSAGE_STATUS_RANK[s] ?? 0;
-const ACCOUNT_PROBLEMS = new Set(["ACCOUNT_VIOLATION", "ACCOUNT_RESTRICTION", "ACCOUNT_DELETED", "DISABLED_UPDATE", "PARTNER_APP_UNINSTALLED", "PARTNER_REMOVED"]);
+const ACCOUNT_PROBLEMS = new Set([
+  "ACCOUNT_VIOLATION",
+  "ACCOUNT_RESTRICTION",
+  "ACCOUNT_DELETED",
+  "DISABLED_UPDATE",
+  "PARTNER_APP_UNINSTALLED",
+  "PARTNER_REMOVED",
+]);
 const SEEDED_AT = new Date("2015-01-01T00:00:00.000Z");
 
 // -------------------------------------------------------------------------------------------- the suite
@@ -224,10 +305,17 @@ describe.skipIf(!present).each(testDrivers)("shared corpora conformance (%s)", (
     const display = e164(facts.display);
     const numbers = [];
     for (const [i, pnid] of pnids.entries()) {
-      numbers.push(await insertNumber(t.db, {
-        tenantId, label: `Conformance ${seq}.${i}`, phoneE164: (i === 0 && display) || `+1555${String(seq * 10 + i).padStart(7, "0")}`, provider: facts.provider,
-        phoneNumberId: pnid, wabaId: facts.wabaId, verifyToken: randomUUID(),
-      }));
+      numbers.push(
+        await insertNumber(t.db, {
+          tenantId,
+          label: `Conformance ${seq}.${i}`,
+          phoneE164: (i === 0 && display) || `+1555${String(seq * 10 + i).padStart(7, "0")}`,
+          provider: facts.provider,
+          phoneNumberId: pnid,
+          wabaId: facts.wabaId,
+          verifyToken: randomUUID(),
+        }),
+      );
     }
     const number = numbers[0]!;
     try {
@@ -239,23 +327,45 @@ describe.skipIf(!present).each(testDrivers)("shared corpora conformance (%s)", (
   });
 
   async function checkFacts(tenantId: string, number: { id: string }, facts: Facts, json: Json, rawBody: string) {
-
     // what we sent before, so that delivery statuses have a message to land on
     for (const [i, s] of facts.statuses.entries()) {
       const phone = e164(s.recipient) ?? `+1666${String(seq * 100 + i).padStart(7, "0")}`;
-      const [sub] = await t.db.insert(subscribers).values({ tenantId, waPhone: phone, waId: digits(phone), numberId: number.id, firstSeenAt: SEEDED_AT }).onConflictDoNothing().returning();
+      const [sub] = await t.db
+        .insert(subscribers)
+        .values({ tenantId, waPhone: phone, waId: digits(phone), numberId: number.id, firstSeenAt: SEEDED_AT })
+        .onConflictDoNothing()
+        .returning();
       const subscriberId = sub?.id ?? (await getSubscriberByWaPhone(t.db, { tenantId, waPhone: phone }))!.id;
-      await t.db.insert(messages).values({ tenantId, subscriberId, numberId: number.id, direction: "outbound", wamid: s.ids[0]!, type: "text", status: "accepted", providerTimestamp: SEEDED_AT });
+      await t.db.insert(messages).values({
+        tenantId,
+        subscriberId,
+        numberId: number.id,
+        direction: "outbound",
+        wamid: s.ids[0]!,
+        type: "text",
+        status: "accepted",
+        providerTimestamp: SEEDED_AT,
+      });
     }
     for (const tpl of facts.templates) {
-      await t.db.insert(templates).values({ tenantId, name: `bound_${seq}`, title: "Bound", content: "Hi {{name}}", metaTemplate: { name: tpl.name, language: tpl.language ?? "en_US", parameters: [] } });
+      await t.db.insert(templates).values({
+        tenantId,
+        name: `bound_${seq}`,
+        title: "Bound",
+        content: "Hi {{name}}",
+        metaTemplate: { name: tpl.name, language: tpl.language ?? "en_US", parameters: [] },
+      });
     }
 
     // the ingester: stored, processed, routed
     const ingest = async () => {
       const event = await storeWebhookEvent(t.db, {
-        provider: facts.provider, rawBody, signatureResult: facts.provider === "gupshup" ? "not_required" : "valid",
-        routedPhoneNumberIds: facts.provider === "cloud" ? extractPhoneNumberIds(json) : [], tenantId, numberId: number.id,
+        provider: facts.provider,
+        rawBody,
+        signatureResult: facts.provider === "gupshup" ? "not_required" : "valid",
+        routedPhoneNumberIds: facts.provider === "cloud" ? extractPhoneNumberIds(json) : [],
+        tenantId,
+        numberId: number.id,
       });
       return processWebhookEvents(t.db, { ids: [event.id], now: new Date() });
     };
@@ -263,7 +373,8 @@ describe.skipIf(!present).each(testDrivers)("shared corpora conformance (%s)", (
     expect(summary.outcomes).toEqual([expect.objectContaining({ status: "processed", error: null })]);
 
     const subscriberOf = async (phone: string | null, userId: string | null) =>
-      (phone ? await getSubscriberByWaPhone(t.db, { tenantId, waPhone: phone }) : null) ?? (userId ? await getSubscriberByUserId(t.db, { tenantId, userId }) : null);
+      (phone ? await getSubscriberByWaPhone(t.db, { tenantId, waPhone: phone }) : null) ??
+      (userId ? await getSubscriberByUserId(t.db, { tenantId, userId }) : null);
 
     for (const m of facts.messages) {
       const row = await getMessageByWamid(t.db, { tenantId, wamid: m.id });
@@ -290,7 +401,10 @@ describe.skipIf(!present).each(testDrivers)("shared corpora conformance (%s)", (
         if (m.names.length > 0) expect(m.names).toContain(s!.profileName);
       }
       if (m.referral?.clid) {
-        const [c] = await t.db.select().from(conversations).where(and(eq(conversations.tenantId, tenantId), eq(conversations.ctwaClid, m.referral.clid)));
+        const [c] = await t.db
+          .select()
+          .from(conversations)
+          .where(and(eq(conversations.tenantId, tenantId), eq(conversations.ctwaClid, m.referral.clid)));
         expect(c, `conversation of click ${m.referral.clid}`).toBeDefined();
         expect(c!.sourceId).toBe(m.referral.sourceId);
         expect(c!.adId).toBe(m.referral.sourceType === "ad" ? m.referral.sourceId : null);
@@ -329,7 +443,8 @@ describe.skipIf(!present).each(testDrivers)("shared corpora conformance (%s)", (
     const after = (await getNumberById(t.db, { tenantId, id: number.id }))!;
     const problems = facts.account.filter((e) => ACCOUNT_PROBLEMS.has(e));
     const reinstated = JSON.stringify(json).includes('"REINSTATE"');
-    if (problems.length > 0 && !reinstated) expect(after).toMatchObject({ connectionStatus: "error", lastError: expect.objectContaining({ event: problems.at(-1) }) });
+    if (problems.length > 0 && !reinstated)
+      expect(after).toMatchObject({ connectionStatus: "error", lastError: expect.objectContaining({ event: problems.at(-1) }) });
     for (const q of facts.quality) {
       if (q.limit) expect(after.messagingLimitTier).toBe(q.limit);
       if (q.event === "FLAGGED" || q.event === "UNFLAGGED") expect(after.qualityRating).toBe(q.event === "FLAGGED" ? "RED" : "GREEN");

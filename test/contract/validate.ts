@@ -47,6 +47,8 @@ export async function contractViolation(op: ApiOperation, res: Response): Promis
   }
   const validate = validatorFor(`${op.operationId} ${res.status} ${contentType}`, media.schema);
   if (validate(body)) return null;
-  const errors = (validate.errors ?? []).slice(0, 8).map((e) => `  ${e.instancePath || "(body)"} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ""}`);
+  const errors = (validate.errors ?? [])
+    .slice(0, 8)
+    .map((e) => `  ${e.instancePath || "(body)"} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ""}`);
   return `${where} with a body the document does not describe:\n${errors.join("\n")}\n  body: ${text.slice(0, 400)}`;
 }

@@ -19,9 +19,7 @@ export default async function SetupPage() {
         <CardTitle className="text-xl">
           <h1>Welcome to Clicktrail</h1>
         </CardTitle>
-        <CardDescription>
-          Create your workspace and its first admin. You can invite managers and marketers afterwards.
-        </CardDescription>
+        <CardDescription>Create your workspace and its first admin. You can invite managers and marketers afterwards.</CardDescription>
       </CardHeader>
       <CardContent>
         <SetupForm />

@@ -35,15 +35,13 @@ export function SetupForm() {
         <Controller
           control={form.control}
           name="loadDemo"
-          render={({ field }) => (
-            <Checkbox id="loadDemo" checked={!!field.value} onCheckedChange={(v) => field.onChange(v === true)} className="mt-0.5" />
-          )}
+          render={({ field }) => <Checkbox id="loadDemo" checked={!!field.value} onCheckedChange={(v) => field.onChange(v === true)} className="mt-0.5" />}
         />
         <div className="grid gap-1">
           <Label htmlFor="loadDemo">Load demo data</Label>
           <p className="text-sm text-muted-foreground">
-            Numbers, a few hundred subscribers with ad-attributed chats, drip templates, leads, a queue and
-            conversions, so you can explore before connecting WhatsApp.
+            Numbers, a few hundred subscribers with ad-attributed chats, drip templates, leads, a queue and conversions, so you can explore before connecting
+            WhatsApp.
           </p>
         </div>
       </div>

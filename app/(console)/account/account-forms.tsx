@@ -39,9 +39,7 @@ export function ChangePasswordForm({ required }: { required: boolean }) {
           <CardTitle>
             <h2>Password</h2>
           </CardTitle>
-          <CardDescription>
-            {required ? "Choose a new password to continue." : "Change the password you sign in with, in every workspace."}
-          </CardDescription>
+          <CardDescription>{required ? "Choose a new password to continue." : "Change the password you sign in with, in every workspace."}</CardDescription>
         </CardHeader>
         <CardContent className="grid gap-4">
           <FormError message={fieldFailed ? undefined : formError} />

@@ -54,7 +54,12 @@ async function pageOutcome(b: Browser, opts: Parameters<typeof requireUser>[0] =
 }
 
 const throttleCount = async (db: Db, email: string) =>
-  (await db.select().from(authThrottle).where(eq(authThrottle.key, emailThrottleKey(email))))[0]?.failures ?? 0;
+  (
+    await db
+      .select()
+      .from(authThrottle)
+      .where(eq(authThrottle.key, emailThrottleKey(email)))
+  )[0]?.failures ?? 0;
 
 describe.each(testDrivers)("your account and admin-set passwords (%s)", (kind) => {
   let t: TestDb;
@@ -127,7 +132,10 @@ describe.each(testDrivers)("your account and admin-set passwords (%s)", (kind) =
     expect((await act(beaNow, () => consoleActions.switchWorkspaceAction({ tenantId: ids.a }))).result).toEqual({ ok: true, data: { tenantId: ids.a } });
     // the session from before the change (the one the admin's password opened) is over
     expect((await call(me.GET, bea)).status).toBe(401);
-    expect(await signInWithPassword(t.db, { email: "bea@example.com", password: "ada chose this 1", now: new Date() })).toEqual({ ok: false, reason: "invalid" });
+    expect(await signInWithPassword(t.db, { email: "bea@example.com", password: "ada chose this 1", now: new Date() })).toEqual({
+      ok: false,
+      reason: "invalid",
+    });
     expect(await signInWithPassword(t.db, { email: "bea@example.com", password: "bea's very own", now: new Date() })).toMatchObject({ ok: true });
     expect(await getAccount(t.db, ids.bea)).toMatchObject({ name: "Bea B.", passwordChangeRequired: false });
   });
@@ -171,19 +179,26 @@ describe.each(testDrivers)("your account and admin-set passwords (%s)", (kind) =
     expect(wrong.session).toBeUndefined();
     expect(await throttleCount(t.db, "mia@example.com")).toBe(before + 1);
     for (let i = before + 1; i <= EMAIL_ATTEMPT_LIMIT; i++) {
-      await act(mia, () => account.changePasswordAction({ currentPassword: `guess ${i}`, newPassword: "a new password 1", confirmPassword: "a new password 1" }));
+      await act(mia, () =>
+        account.changePasswordAction({ currentPassword: `guess ${i}`, newPassword: "a new password 1", confirmPassword: "a new password 1" }),
+      );
     }
     // past the limit the right password is refused too, and sign-in is locked as well
     const right = await act(mia, () =>
       account.changePasswordAction({ currentPassword: "mia's own password", newPassword: "a new password 1", confirmPassword: "a new password 1" }),
     );
     expect(right.result).toMatchObject({ ok: false, error: expect.stringMatching(/^Too many attempts, try again in \d+ minutes$/) });
-    expect(await signInWithPassword(t.db, { email: "mia@example.com", password: "mia's own password", now: new Date() })).toMatchObject({ reason: "throttled" });
-    expect(await signInWithPassword(t.db, { email: "mia@example.com", password: "a new password 1", now: new Date(Date.now() + 16 * 60_000) })).toEqual({ ok: false, reason: "invalid" });
+    expect(await signInWithPassword(t.db, { email: "mia@example.com", password: "mia's own password", now: new Date() })).toMatchObject({
+      reason: "throttled",
+    });
+    expect(await signInWithPassword(t.db, { email: "mia@example.com", password: "a new password 1", now: new Date(Date.now() + 16 * 60_000) })).toEqual({
+      ok: false,
+      reason: "invalid",
+    });
   });
 
   it("signs out the other sessions and keeps this one", async () => {
-    const laptop = { uid: ids.ada, sv: (await getSvOf(t.db, ids.ada)) };
+    const laptop = { uid: ids.ada, sv: await getSvOf(t.db, ids.ada) };
     const phone = { ...laptop };
     expect((await call(me.GET, phone)).status).toBe(200);
     const out = await act(laptop, () => account.signOutOtherSessionsAction({}));
@@ -202,13 +217,20 @@ describe.each(testDrivers)("your account and admin-set passwords (%s)", (kind) =
     // what useSession().update(data) sends: the CSRF token (cookie and body) and any data the page likes
     current.headers = new Headers({ ...base, cookie: await cookieOf(stale) });
     const csrf = await authRoute.GET(new Request(`${APP}/api/auth/csrf`, { headers: current.headers }) as never);
-    const csrfCookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const csrfCookie = csrf.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
     const { csrfToken } = (await csrf.json()) as { csrfToken: string };
     const headers = new Headers({ ...base, "content-type": "application/json", cookie: `${await cookieOf(stale)}; ${csrfCookie}` });
     for (const data of [{ reissue: { sv, proof: "forged" } }, { sessionVersion: sv }, { sv }]) {
       current.headers = headers;
       const res = await authRoute.POST(new Request(`${APP}/api/auth/session`, { method: "POST", headers, body: JSON.stringify({ csrfToken, data }) }) as never);
-      const token = res.headers.getSetCookie().find((c) => c.startsWith(`${COOKIE}=`))?.split(";")[0]?.slice(COOKIE.length + 1);
+      const token = res.headers
+        .getSetCookie()
+        .find((c) => c.startsWith(`${COOKIE}=`))
+        ?.split(";")[0]
+        ?.slice(COOKIE.length + 1);
       expect(token).toBeTruthy(); // Auth.js re-encoded the token: with its old version
       expect((await call(me.GET, { uid: ids.ada, token })).status).toBe(401);
     }
@@ -229,7 +251,11 @@ describe.each(testDrivers)("your account and admin-set passwords (%s)", (kind) =
     expect(takeover).toMatchObject({ status: 403, json: { error: { code: "forbidden", message: expect.stringContaining("not an admin of") } } });
     expect((await getAccount(t.db, ids.mia))?.passwordChangeRequired).toBe(false);
     // Ada administers both: she may, and Mia is then held until she chooses her own
-    const byAda = await call(oneUser.PATCH, { uid: ids.ada, sv: await getSvOf(t.db, ids.ada) }, { method: "PATCH", id: ids.mia, body: { password: "ada knows mia's" } });
+    const byAda = await call(
+      oneUser.PATCH,
+      { uid: ids.ada, sv: await getSvOf(t.db, ids.ada) },
+      { method: "PATCH", id: ids.mia, body: { password: "ada knows mia's" } },
+    );
     expect(byAda.status).toBe(200);
     expect((await getAccount(t.db, ids.mia))?.passwordChangeRequired).toBe(true);
   });

@@ -27,8 +27,8 @@ export default async function AccountPage() {
           <KeyRound aria-hidden />
           <AlertTitle>Choose your own password</AlertTitle>
           <AlertDescription>
-            An admin set the password you signed in with, so they know it, and it would travel with your account into any other
-            workspace you join. Choose a new password that only you know to continue to the console.
+            An admin set the password you signed in with, so they know it, and it would travel with your account into any other workspace you join. Choose a new
+            password that only you know to continue to the console.
           </AlertDescription>
         </Alert>
       ) : null}

@@ -16,7 +16,10 @@ function OperationIndex({ groups }: { groups: TagGroup[] }) {
     <ul className="grid gap-4 text-sm">
       {groups.map((g) => (
         <li key={g.tag} className="grid gap-1">
-          <a href={`#${tagAnchor(g.tag)}`} className="rounded-sm text-xs font-medium tracking-wide text-muted-foreground uppercase hover:text-foreground focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none">
+          <a
+            href={`#${tagAnchor(g.tag)}`}
+            className="rounded-sm text-xs font-medium tracking-wide text-muted-foreground uppercase hover:text-foreground focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none"
+          >
             {g.tag}
           </a>
           <ul className="grid gap-0.5">
@@ -66,7 +69,8 @@ export function ApiReference({ doc }: { doc: OpenApiDocument }) {
             <h2>Getting started</h2>
           </CardTitle>
           <CardDescription>
-            Import <code className="font-mono text-xs">/api/v1/openapi.json</code> (OpenAPI 3.1, no sign-in needed) into Postman, Insomnia or a client generator.
+            Import <code className="font-mono text-xs">/api/v1/openapi.json</code> (OpenAPI 3.1, no sign-in needed) into Postman, Insomnia or a client
+            generator.
           </CardDescription>
         </CardHeader>
         <CardContent className="grid gap-4">
@@ -86,7 +90,9 @@ export function ApiReference({ doc }: { doc: OpenApiDocument }) {
       </Card>
 
       <details className="rounded-xl border bg-card px-4 py-3 xl:hidden">
-        <summary className="cursor-pointer rounded-sm text-sm font-medium focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none">Operations</summary>
+        <summary className="cursor-pointer rounded-sm text-sm font-medium focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none">
+          Operations
+        </summary>
         <nav aria-label="Operations" className="pt-3">
           <OperationIndex groups={groups} />
         </nav>

@@ -38,7 +38,8 @@ function Disclosure({ summary, children }: { summary: React.ReactNode; children:
 type ErrorExample = { summary?: string; value: unknown };
 
 /** An error response listed by its codes (the codes and example messages are shown below it). */
-const isErrorList = (status: string, response: ResponseObject) => !status.startsWith("2") && Object.keys(response.content?.["application/json"]?.examples ?? {}).length > 0;
+const isErrorList = (status: string, response: ResponseObject) =>
+  !status.startsWith("2") && Object.keys(response.content?.["application/json"]?.examples ?? {}).length > 0;
 
 function ResponseBody({ doc, status, response, label }: { doc: OpenApiDocument; status: string; response: ResponseObject; label: string }) {
   const components = doc.components.schemas;
@@ -114,14 +115,23 @@ export function OperationCard({ doc, op }: { doc: OpenApiDocument; op: DocOperat
             rows={[
               ["Authentication", authLabel(operation)],
               ...(role ? ([["Role", `${ROLE_LABELS[role]} or higher (console sessions)`]] as [string, React.ReactNode][]) : []),
-              ["Operation id", <code key="id" className="font-mono text-xs">{operation.operationId}</code>],
+              [
+                "Operation id",
+                <code key="id" className="font-mono text-xs">
+                  {operation.operationId}
+                </code>,
+              ],
             ]}
           />
 
           {operation.parameters.length > 0 ? (
             <div className="grid gap-2">
               <SubHeading>Parameters</SubHeading>
-              <DocTable label={`${label} parameters`} columns={["Name", "In", "Type", "Rules", "Description"]} widths={["w-[20%]", "w-[10%]", "w-[16%]", "w-[22%]"]}>
+              <DocTable
+                label={`${label} parameters`}
+                columns={["Name", "In", "Type", "Rules", "Description"]}
+                widths={["w-[20%]", "w-[10%]", "w-[16%]", "w-[22%]"]}
+              >
                 {operation.parameters.map((p) => {
                   const view = schemaView(p.schema, components);
                   return (

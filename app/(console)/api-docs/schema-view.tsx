@@ -84,12 +84,13 @@ function FieldsTable({ rows, label }: { rows: FieldRow[]; label: string }) {
 
 /** A JSON Schema as people read it: a field table, the variants of a oneOf, or a single value's type. */
 export function SchemaBlock({ view, label, request = false }: { view: SchemaView; label: string; request?: boolean }) {
-  const heading = view.refName || view.description ? (
-    <p className="text-sm text-muted-foreground">
-      {view.refName ? <code className="mr-1.5 font-mono text-xs text-foreground">{view.refName}</code> : null}
-      {view.description ? <InlineText text={view.description} /> : null}
-    </p>
-  ) : null;
+  const heading =
+    view.refName || view.description ? (
+      <p className="text-sm text-muted-foreground">
+        {view.refName ? <code className="mr-1.5 font-mono text-xs text-foreground">{view.refName}</code> : null}
+        {view.description ? <InlineText text={view.description} /> : null}
+      </p>
+    ) : null;
   if (view.kind === "fields") {
     return (
       <div className="grid gap-2">

@@ -20,7 +20,9 @@ export const metadata: Metadata = { title: "Attribution" };
 
 const pct = (r: number) => `${(r * 100).toFixed(1)} %`;
 const money = (value: Record<string, number>) =>
-  Object.entries(value).map(([currency, v]) => new Intl.NumberFormat("en", { style: "currency", currency }).format(v)).join(" · ") || "—";
+  Object.entries(value)
+    .map(([currency, v]) => new Intl.NumberFormat("en", { style: "currency", currency }).format(v))
+    .join(" · ") || "—";
 
 function Cells({ t, events }: { t: Totals; events: string[] }) {
   return (
@@ -56,15 +58,15 @@ export default async function AttributionPage({ searchParams }: { searchParams: 
         description="Which campaigns, ad sets and ads start conversations, and what those conversations were worth. Conversions count toward the ad of the conversation they were reported for."
         actions={
           <div className="flex gap-2">
-          <Button asChild variant="ghost">
-            <Link href="/attribution/ads">Ad details</Link>
-          </Button>
-          <Button asChild variant="outline">
-            <a href={csvHref} download>
-              <Download aria-hidden />
-              Download CSV
-            </a>
-          </Button>
+            <Button asChild variant="ghost">
+              <Link href="/attribution/ads">Ad details</Link>
+            </Button>
+            <Button asChild variant="outline">
+              <a href={csvHref} download>
+                <Download aria-hidden />
+                Download CSV
+              </a>
+            </Button>
           </div>
         }
       />
@@ -85,7 +87,11 @@ export default async function AttributionPage({ searchParams }: { searchParams: 
           icon={BarChart3}
           title={values.campaign || values.ad ? "No conversations from this campaign or ad in this range" : "No ad conversations in this range"}
           description="When people message you from a Click-to-WhatsApp ad, their conversations are counted here per campaign, ad set and ad. Try a wider range, or see who wrote organically on the Subscribers page."
-          action={<Button asChild variant="outline"><Link href="/subscribers">Subscribers</Link></Button>}
+          action={
+            <Button asChild variant="outline">
+              <Link href="/subscribers">Subscribers</Link>
+            </Button>
+          }
         />
       ) : (
         <Card className="py-0">

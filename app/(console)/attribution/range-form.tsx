@@ -9,7 +9,6 @@ import { Label } from "@/components/ui/label";
 import { Spinner } from "@/components/ui/spinner";
 import { type ReportFilterValues, reportHref } from "./report-href";
 
-
 /** The report's filters, kept in the URL: dates apply with Show, a campaign or ad at once. */
 export function RangeForm(props: {
   values: ReportFilterValues;
@@ -37,11 +36,15 @@ export function RangeForm(props: {
       }}
     >
       <div className="grid gap-1.5">
-        <Label htmlFor="from" className="text-xs text-muted-foreground">From</Label>
+        <Label htmlFor="from" className="text-xs text-muted-foreground">
+          From
+        </Label>
         <Input id="from" name="from" type="date" defaultValue={values.from} className="h-8 w-40" required aria-invalid={error ? true : undefined} />
       </div>
       <div className="grid gap-1.5">
-        <Label htmlFor="to" className="text-xs text-muted-foreground">To</Label>
+        <Label htmlFor="to" className="text-xs text-muted-foreground">
+          To
+        </Label>
         <Input id="to" name="to" type="date" defaultValue={values.to} className="h-8 w-40" required aria-invalid={error ? true : undefined} />
       </div>
       <Button type="submit" size="sm" variant="outline" disabled={pending}>

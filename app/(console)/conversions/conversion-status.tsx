@@ -10,8 +10,18 @@ type Variant = "success" | "secondary" | "warning" | "destructive";
 export const CONVERSION_STATUS: Record<ConversionStatus, { label: string; variant: Variant; icon: typeof Clock; description: string }> = {
   queued: { label: "Queued", variant: "secondary", icon: Clock, description: "Waiting to be sent to Meta" },
   sent: { label: "Sent", variant: "success", icon: CheckCircle2, description: "Meta accepted the event" },
-  failed: { label: "Failed", variant: "destructive", icon: AlertTriangle, description: "Could not be delivered: Meta was unreachable, or the number is not ready" },
-  rejected: { label: "Rejected", variant: "destructive", icon: XCircle, description: "Meta refused the event; retrying the same event will fail the same way until the cause is fixed" },
+  failed: {
+    label: "Failed",
+    variant: "destructive",
+    icon: AlertTriangle,
+    description: "Could not be delivered: Meta was unreachable, or the number is not ready",
+  },
+  rejected: {
+    label: "Rejected",
+    variant: "destructive",
+    icon: XCircle,
+    description: "Meta refused the event; retrying the same event will fail the same way until the cause is fixed",
+  },
 };
 
 export const STATUS_OPTIONS = (Object.keys(CONVERSION_STATUS) as ConversionStatus[]).map((value) => ({ value, label: CONVERSION_STATUS[value].label }));
@@ -34,7 +44,11 @@ export function ConversionStatusBadge({ status, nextAttemptAt, now }: { status: 
   const s = CONVERSION_STATUS[status];
   if (status === "queued" && nextAttemptAt) {
     return (
-      <Badge variant="warning" title={`The last attempt failed for a reason that may pass; next attempt ${formatDateTime(nextAttemptAt.getTime())}`} data-testid="conversion-status">
+      <Badge
+        variant="warning"
+        title={`The last attempt failed for a reason that may pass; next attempt ${formatDateTime(nextAttemptAt.getTime())}`}
+        data-testid="conversion-status"
+      >
         <RotateCw aria-hidden />
         Retrying at {retryTimeLabel(nextAttemptAt, now)}
       </Badge>

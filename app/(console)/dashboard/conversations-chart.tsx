@@ -32,15 +32,35 @@ export function ConversationsChart({ series }: { series: Day[] }) {
         <div aria-hidden className="mt-2 flex justify-between text-xs text-muted-foreground">
           <span>{series[0] ? dayLabel(series[0].day) : ""}</span>
           <span className="flex gap-4">
-            <span className="flex items-center gap-1.5"><span className="size-2.5 rounded-sm bg-primary" />From ads</span>
-            <span className="flex items-center gap-1.5"><span className="size-2.5 rounded-sm bg-primary/25" />Organic and posts</span>
+            <span className="flex items-center gap-1.5">
+              <span className="size-2.5 rounded-sm bg-primary" />
+              From ads
+            </span>
+            <span className="flex items-center gap-1.5">
+              <span className="size-2.5 rounded-sm bg-primary/25" />
+              Organic and posts
+            </span>
           </span>
           <span>{series.at(-1) ? dayLabel(series.at(-1)!.day) : ""}</span>
         </div>
         <table className="sr-only">
           <caption>Conversations per day</caption>
-          <thead><tr><th>Day</th><th>From ads</th><th>Organic and posts</th></tr></thead>
-          <tbody>{series.map((d) => <tr key={d.day}><td>{d.day}</td><td>{d.ad}</td><td>{d.organic}</td></tr>)}</tbody>
+          <thead>
+            <tr>
+              <th>Day</th>
+              <th>From ads</th>
+              <th>Organic and posts</th>
+            </tr>
+          </thead>
+          <tbody>
+            {series.map((d) => (
+              <tr key={d.day}>
+                <td>{d.day}</td>
+                <td>{d.ad}</td>
+                <td>{d.organic}</td>
+              </tr>
+            ))}
+          </tbody>
         </table>
       </CardContent>
     </Card>

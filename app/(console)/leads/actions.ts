@@ -42,7 +42,14 @@ export const createLeadAction = defineAction({ role: manager, schema: leadFormSc
 export const recordCallAction = defineAction(
   { role: manager, schema: byId.extend({ callStatus: z.enum(["called", "no_answer"]), isTarget: z.boolean().optional() }) },
   async ({ id, callStatus, isTarget }, user) => {
-    const { queued, cancelled, notQueued } = await recordCall(await getDb(), { tenantId: user.tenantId, leadId: id, callStatus, isTarget, userId: user.id, now: new Date() });
+    const { queued, cancelled, notQueued } = await recordCall(await getDb(), {
+      tenantId: user.tenantId,
+      leadId: id,
+      callStatus,
+      isTarget,
+      userId: user.id,
+      now: new Date(),
+    });
     return done({ queued, cancelled, notQueued }, id);
   },
 );

@@ -41,9 +41,36 @@ export function LeadFilters({ values, errors, segments }: { values: LeadFilterVa
       }}
     >
       <SearchFilter value={q} onChange={setQ} placeholder="Name or phone — press Enter" error={errors.q} className="min-w-56" />
-      <FilterSelect id="filter-call" label="Call" anyLabel="Any call status" value={values.callStatus} options={CALL_OPTIONS} disabled={pending} onChange={set("callStatus")} className="w-40" />
-      <FilterSelect id="filter-target" label="Target and interested?" anyLabel="Any answer" value={values.isTarget} options={TARGET_OPTIONS} disabled={pending} onChange={set("isTarget")} className="w-40" />
-      <FilterSelect id="filter-campaign" label="Campaign" anyLabel="Any" value={values.campaignActive} options={CAMPAIGN_OPTIONS} disabled={pending} onChange={set("campaignActive")} className="w-36" />
+      <FilterSelect
+        id="filter-call"
+        label="Call"
+        anyLabel="Any call status"
+        value={values.callStatus}
+        options={CALL_OPTIONS}
+        disabled={pending}
+        onChange={set("callStatus")}
+        className="w-40"
+      />
+      <FilterSelect
+        id="filter-target"
+        label="Target and interested?"
+        anyLabel="Any answer"
+        value={values.isTarget}
+        options={TARGET_OPTIONS}
+        disabled={pending}
+        onChange={set("isTarget")}
+        className="w-40"
+      />
+      <FilterSelect
+        id="filter-campaign"
+        label="Campaign"
+        anyLabel="Any"
+        value={values.campaignActive}
+        options={CAMPAIGN_OPTIONS}
+        disabled={pending}
+        onChange={set("campaignActive")}
+        className="w-36"
+      />
       {segments.length > 0 || values.segment ? (
         <FilterSelect
           id="filter-segment"

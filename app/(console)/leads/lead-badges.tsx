@@ -1,6 +1,21 @@
 // How a lead reads in the console: the call (seeds/003 "Called" / "No answer"), the answer to "target and
 // interested?", the campaign, and its drip messages' statuses.
-import { Ban, CheckCircle2, Clock, Loader, PhoneCall, PhoneMissed, PhoneOff, Play, SkipForward, Square, ThumbsDown, ThumbsUp, TriangleAlert, type LucideIcon } from "lucide-react";
+import {
+  Ban,
+  CheckCircle2,
+  Clock,
+  Loader,
+  PhoneCall,
+  PhoneMissed,
+  PhoneOff,
+  Play,
+  SkipForward,
+  Square,
+  ThumbsDown,
+  ThumbsUp,
+  TriangleAlert,
+  type LucideIcon,
+} from "lucide-react";
 import { Badge } from "@/components/ui/badge";
 
 type Variant = "success" | "secondary" | "warning" | "destructive" | "outline";
@@ -36,7 +51,12 @@ export const CallStatusBadge = ({ status }: { status: CallStatus }) => <LookBadg
 export const MessageStatusBadge = ({ status }: { status: MessageStatus }) => <LookBadge look={MESSAGE_STATUS[status]} testId="message-status" />;
 
 export function TargetBadge({ isTarget }: { isTarget: boolean | null }) {
-  if (isTarget === null) return <span className="text-xs text-muted-foreground" data-testid="target">Not answered</span>;
+  if (isTarget === null)
+    return (
+      <span className="text-xs text-muted-foreground" data-testid="target">
+        Not answered
+      </span>
+    );
   return isTarget ? (
     <LookBadge look={{ label: "Target", variant: "success", icon: ThumbsUp, description: "Target and interested" }} testId="target" />
   ) : (
@@ -46,8 +66,18 @@ export function TargetBadge({ isTarget }: { isTarget: boolean | null }) {
 
 export function CampaignBadge({ active, enrolledAt }: { active: boolean; enrolledAt: Date | null }) {
   if (active) return <LookBadge look={{ label: "Running", variant: "success", icon: Play, description: "The WhatsApp drip is running" }} testId="campaign" />;
-  if (enrolledAt) return <LookBadge look={{ label: "Stopped", variant: "outline", icon: Square, description: "The campaign was stopped: nothing more is sent" }} testId="campaign" />;
-  return <span className="text-xs text-muted-foreground" data-testid="campaign">Not started</span>;
+  if (enrolledAt)
+    return (
+      <LookBadge
+        look={{ label: "Stopped", variant: "outline", icon: Square, description: "The campaign was stopped: nothing more is sent" }}
+        testId="campaign"
+      />
+    );
+  return (
+    <span className="text-xs text-muted-foreground" data-testid="campaign">
+      Not started
+    </span>
+  );
 }
 
 export type QueueCounts = { pending: number; sent: number; failed: number; cancelled: number; skipped: number };

@@ -28,7 +28,8 @@ export function WebsiteFormSnippet({ appUrl }: { appUrl: string }) {
         {text}
       </pre>
       <p className="text-xs text-muted-foreground">
-        Send <code>externalRef</code> (your form submission id) so a retried submission never makes two leads; the same one again answers 200 with the first lead.
+        Send <code>externalRef</code> (your form submission id) so a retried submission never makes two leads; the same one again answers 200 with the first
+        lead.
       </p>
     </div>
   );

@@ -42,9 +42,8 @@ export const testConnectionAction = defineAction({ role: manager, schema: byId }
   return done({ status: check.status, message: check.message }, id);
 });
 
-export const setNumberActiveAction = defineAction(
-  { role: manager, schema: byId.extend({ active: z.boolean() }) },
-  async ({ id, active }, user) => done((await setNumberActive(await getDb(), { tenantId: user.tenantId, id, active })).active, id),
+export const setNumberActiveAction = defineAction({ role: manager, schema: byId.extend({ active: z.boolean() }) }, async ({ id, active }, user) =>
+  done((await setNumberActive(await getDb(), { tenantId: user.tenantId, id, active })).active, id),
 );
 
 export const rotateNumberTokenAction = defineAction(
@@ -74,7 +73,6 @@ export const syncDatasetAction = defineAction({ role: manager, schema: byId.exte
 });
 
 /** The automatic LeadSubmitted conversion on the first message of an ad-attributed conversation. */
-export const setAutoLeadSubmittedAction = defineAction(
-  { role: manager, schema: byId.extend({ enabled: z.boolean() }) },
-  async ({ id, enabled }, user) => done((await setAutoLeadSubmitted(await getDb(), { tenantId: user.tenantId, id, enabled })).autoLeadSubmitted, id),
+export const setAutoLeadSubmittedAction = defineAction({ role: manager, schema: byId.extend({ enabled: z.boolean() }) }, async ({ id, enabled }, user) =>
+  done((await setAutoLeadSubmitted(await getDb(), { tenantId: user.tenantId, id, enabled })).autoLeadSubmitted, id),
 );

@@ -71,21 +71,57 @@ type FieldSpec = {
 
 const FIELDS: Record<Provider, FieldSpec[]> = {
   cloud: [
-    { name: "phoneNumberId", label: "Phone Number ID", inputMode: "numeric", placeholder: "123456789012345", description: "WhatsApp → API Setup in your Meta app, next to the number." },
-    { name: "wabaId", label: "WhatsApp Business Account ID", inputMode: "numeric", placeholder: "987654321098765", description: "Shown on the same page, above the numbers." },
-    { name: "accessToken", label: "Access token", secret: "accessToken", placeholder: "EAA…", description: "A permanent System User token with whatsapp_business_messaging and whatsapp_business_management." },
+    {
+      name: "phoneNumberId",
+      label: "Phone Number ID",
+      inputMode: "numeric",
+      placeholder: "123456789012345",
+      description: "WhatsApp → API Setup in your Meta app, next to the number.",
+    },
+    {
+      name: "wabaId",
+      label: "WhatsApp Business Account ID",
+      inputMode: "numeric",
+      placeholder: "987654321098765",
+      description: "Shown on the same page, above the numbers.",
+    },
+    {
+      name: "accessToken",
+      label: "Access token",
+      secret: "accessToken",
+      placeholder: "EAA…",
+      description: "A permanent System User token with whatsapp_business_messaging and whatsapp_business_management.",
+    },
     { name: "appSecret", label: "App secret", secret: "appSecret", description: "App settings → Basic. Used to verify that webhooks really come from Meta." },
-    { name: "datasetId", label: "Dataset ID (optional)", inputMode: "numeric", optional: true, description: "Events Manager dataset for conversions (CAPI). Leave empty if you don't report conversions yet." },
+    {
+      name: "datasetId",
+      label: "Dataset ID (optional)",
+      inputMode: "numeric",
+      optional: true,
+      description: "Events Manager dataset for conversions (CAPI). Leave empty if you don't report conversions yet.",
+    },
   ],
   green: [
-    { name: "greenApiUrl", label: "API URL", inputMode: "url", placeholder: "https://7103.api.greenapi.com", description: "apiUrl from the instance page in the Green API console." },
+    {
+      name: "greenApiUrl",
+      label: "API URL",
+      inputMode: "url",
+      placeholder: "https://7103.api.greenapi.com",
+      description: "apiUrl from the instance page in the Green API console.",
+    },
     { name: "greenInstanceId", label: "Instance ID", inputMode: "numeric", placeholder: "7103000001" },
     { name: "greenApiToken", label: "Instance token", secret: "greenApiToken", description: "apiTokenInstance from the same page." },
   ],
   gupshup: [
     { name: "gupshupAppName", label: "App name", placeholder: "MyShopApp" },
     { name: "gupshupApiKey", label: "API key", secret: "gupshupApiKey" },
-    { name: "gupshupSourceNumber", label: "Source number (optional)", inputMode: "tel", optional: true, description: "The number Gupshup sends from; defaults to the phone number above." },
+    {
+      name: "gupshupSourceNumber",
+      label: "Source number (optional)",
+      inputMode: "tel",
+      optional: true,
+      description: "The number Gupshup sends from; defaults to the phone number above.",
+    },
   ],
 };
 
@@ -97,7 +133,11 @@ function SecretInput({ form, spec, hint, editing }: { form: Form; spec: FieldSpe
     return (
       <FormField id={id} label={spec.label} description={spec.description}>
         <div className="flex items-center gap-2">
-          <div id={id} className="flex h-9 min-w-0 flex-1 items-center gap-2 rounded-md border bg-muted/50 px-3 font-mono text-sm" aria-describedby={fieldDescribedBy(id, spec)}>
+          <div
+            id={id}
+            className="flex h-9 min-w-0 flex-1 items-center gap-2 rounded-md border bg-muted/50 px-3 font-mono text-sm"
+            aria-describedby={fieldDescribedBy(id, spec)}
+          >
             <KeyRound className="size-4 text-muted-foreground" aria-hidden />
             <span data-testid={`${spec.name}-hint`}>{hint ?? "unreadable: replace it"}</span>
           </div>
@@ -190,9 +230,22 @@ function ProviderChoice({ form, disabled }: { form: Form; disabled: boolean }) {
 }
 
 const EMPTY: NumberFormValues = {
-  provider: "cloud", label: "", phoneE164: "", active: true, sendRatePerSecond: 20,
-  phoneNumberId: "", wabaId: "", accessToken: "", appSecret: "", datasetId: "",
-  greenApiUrl: "", greenInstanceId: "", greenApiToken: "", gupshupAppName: "", gupshupApiKey: "", gupshupSourceNumber: "",
+  provider: "cloud",
+  label: "",
+  phoneE164: "",
+  active: true,
+  sendRatePerSecond: 20,
+  phoneNumberId: "",
+  wabaId: "",
+  accessToken: "",
+  appSecret: "",
+  datasetId: "",
+  greenApiUrl: "",
+  greenInstanceId: "",
+  greenApiToken: "",
+  gupshupAppName: "",
+  gupshupApiKey: "",
+  gupshupSourceNumber: "",
 };
 
 export function NumberForm({ number }: { number?: EditableNumber }) {
@@ -200,9 +253,7 @@ export function NumberForm({ number }: { number?: EditableNumber }) {
   const editing = !!number;
   const { id: numberId, secretHints, ...stored } = number ?? { id: "", secretHints: {} };
   const action = (values: NumberFormValues): Promise<ActionResult<Saved>> =>
-    editing
-      ? updateNumberAction(numberId, values as z.input<typeof numberEditFormSchema>)
-      : createNumberAction(values as z.input<typeof numberFormSchema>);
+    editing ? updateNumberAction(numberId, values as z.input<typeof numberEditFormSchema>) : createNumberAction(values as z.input<typeof numberFormSchema>);
   const { form, onSubmit, pending, formError } = useActionForm({
     schema: (editing ? numberEditFormSchema : numberFormSchema) as unknown as z.ZodType<NumberFormValues, NumberFormValues>,
     defaultValues: { ...EMPTY, ...stored },
@@ -255,7 +306,9 @@ export function NumberForm({ number }: { number?: EditableNumber }) {
             <h2>{PROVIDER_LABELS[provider]} credentials</h2>
           </CardTitle>
           <CardDescription>
-            {editing ? "Secrets are stored encrypted and never shown again; replace one to change it." : "Secrets are encrypted before they are stored and never shown again."}
+            {editing
+              ? "Secrets are stored encrypted and never shown again; replace one to change it."
+              : "Secrets are encrypted before they are stored and never shown again."}
           </CardDescription>
         </CardHeader>
         <CardContent className="grid items-start gap-4 sm:grid-cols-2">

@@ -23,7 +23,6 @@ import { DemoBadge, formatTier, NumberStatusBadge, QualityBadge } from "./number
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Numbers" };
 
-
 function When({ ms, now, empty }: { ms: number | null; now: number; empty: string }) {
   return ms === null ? (
     <span className="text-muted-foreground">{empty}</span>
@@ -38,7 +37,9 @@ export default async function NumbersPage({ searchParams }: { searchParams: Prom
   const user = await requireUser({ role: "marketer" });
   const canManage = hasRole(user.role, "manager");
   const db = await getDb();
-  const { page, cursor, cursorError } = await loadPageOrFirst(urlCursor(await searchParams), (c) => listNumbersPage(db, { tenantId: user.tenantId, limit: 50, cursor: c }));
+  const { page, cursor, cursorError } = await loadPageOrFirst(urlCursor(await searchParams), (c) =>
+    listNumbersPage(db, { tenantId: user.tenantId, limit: 50, cursor: c }),
+  );
   const { keys } = numberDepsFromEnv();
   const numbers = page.rows.map((row) => toPublicNumber(row, keys, { includeWebhook: false }));
   const now = new Date().getTime(); // one clock for every relative time on the page

@@ -8,7 +8,13 @@ import { FilterBarEnd, type FilterOption, FilterSelect } from "@/components/cons
 import { type QueueFilterValues, queueHref } from "./list-href";
 
 /** Number, template and lead filters; they live in the URL with the view, and changing one starts again at page one. */
-export function QueueFilters(props: { values: QueueFilterValues; numbers: FilterOption[]; templates: FilterOption[]; lead: { id: string; name: string } | null; errors: Partial<Record<string, string>> }) {
+export function QueueFilters(props: {
+  values: QueueFilterValues;
+  numbers: FilterOption[];
+  templates: FilterOption[];
+  lead: { id: string; name: string } | null;
+  errors: Partial<Record<string, string>>;
+}) {
   const { values, lead, errors } = props;
   const router = useRouter();
   const [pending, startTransition] = useTransition();
@@ -19,8 +25,26 @@ export function QueueFilters(props: { values: QueueFilterValues; numbers: Filter
 
   return (
     <form role="search" aria-label="Filter the queue" className="flex flex-wrap items-end gap-3" onSubmit={(e) => e.preventDefault()}>
-      <FilterSelect id="filter-number" label="Number" anyLabel="Any number" value={values.numberId} options={props.numbers} disabled={pending} onChange={set("numberId")} className="w-52" />
-      <FilterSelect id="filter-template" label="Template" anyLabel="Any template" value={values.templateId} options={props.templates} disabled={pending} onChange={set("templateId")} className="w-52" />
+      <FilterSelect
+        id="filter-number"
+        label="Number"
+        anyLabel="Any number"
+        value={values.numberId}
+        options={props.numbers}
+        disabled={pending}
+        onChange={set("numberId")}
+        className="w-52"
+      />
+      <FilterSelect
+        id="filter-template"
+        label="Template"
+        anyLabel="Any template"
+        value={values.templateId}
+        options={props.templates}
+        disabled={pending}
+        onChange={set("templateId")}
+        className="w-52"
+      />
       {lead ? (
         <div className="grid gap-1.5">
           <span className="text-xs text-muted-foreground">Lead</span>

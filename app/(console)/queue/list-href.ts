@@ -11,7 +11,14 @@ export const VIEWS: Record<QueueView, { label: string; statuses: OutboundStatus[
   failures: { label: "Failures", statuses: ["failed", "skipped", "cancelled"], order: "desc" },
 };
 
-export const VIEW_OF: Record<OutboundStatus, QueueView> = { pending: "pending", sending: "pending", sent: "sent", failed: "failures", skipped: "failures", cancelled: "failures" };
+export const VIEW_OF: Record<OutboundStatus, QueueView> = {
+  pending: "pending",
+  sending: "pending",
+  sent: "sent",
+  failed: "failures",
+  skipped: "failures",
+  cancelled: "failures",
+};
 
 /** `status` is one status, or `failures` for failed, skipped and cancelled together. */
 export const QUEUE_FILTER_KEYS = ["status", "numberId", "templateId", "leadId"] as const;

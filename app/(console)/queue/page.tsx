@@ -27,19 +27,33 @@ export const metadata: Metadata = { title: "Queue" };
 
 const DRAIN_NOTE = (
   <>
-    Due messages are sent every minute by the scheduled run: the server&apos;s own ticker, or <code>GET /api/cron/drip</code> when an external
-    scheduler such as Vercel Cron calls it.
+    Due messages are sent every minute by the scheduled run: the server&apos;s own ticker, or <code>GET /api/cron/drip</code> when an external scheduler such as
+    Vercel Cron calls it.
   </>
 );
 
 const FILL_NOTE = (
   <>
-    A lead&apos;s messages are queued when a manager marks it <em>target and interested</em> in Leads: one message per active template of its
-    segment, scheduled by the template&apos;s delay.
+    A lead&apos;s messages are queued when a manager marks it <em>target and interested</em> in Leads: one message per active template of its segment, scheduled
+    by the template&apos;s delay.
   </>
 );
 
-function EmptyView({ view, cursor, filtered, values, total, canRun }: { view: QueueView; cursor?: string; filtered: boolean; values: QueueFilterValues; total: number; canRun: boolean }) {
+function EmptyView({
+  view,
+  cursor,
+  filtered,
+  values,
+  total,
+  canRun,
+}: {
+  view: QueueView;
+  cursor?: string;
+  filtered: boolean;
+  values: QueueFilterValues;
+  total: number;
+  canRun: boolean;
+}) {
   if (cursor) {
     return (
       <EmptyState
@@ -87,8 +101,20 @@ function EmptyView({ view, cursor, filtered, values, total, canRun }: { view: Qu
   }
   const text: Record<QueueView, { title: string; description: React.ReactNode }> = {
     pending: { title: "Nothing pending", description: <>Every queued message was sent or stopped. {FILL_NOTE}</> },
-    sent: { title: "Nothing sent yet", description: <>{DRAIN_NOTE}{canRun ? " An admin can also send what is due now with Run now." : ""}</> },
-    failures: { title: "No failures", description: "Messages the provider refused, skipped by a rule (outside the 24 h window without an approved template, no number) or cancelled appear here with the reason." },
+    sent: {
+      title: "Nothing sent yet",
+      description: (
+        <>
+          {DRAIN_NOTE}
+          {canRun ? " An admin can also send what is due now with Run now." : ""}
+        </>
+      ),
+    },
+    failures: {
+      title: "No failures",
+      description:
+        "Messages the provider refused, skipped by a rule (outside the 24 h window without an approved template, no number) or cancelled appear here with the reason.",
+    },
   };
   const action = filtered ? (
     <Button asChild variant="outline">
@@ -126,8 +152,16 @@ export default async function QueuePage({ searchParams }: { searchParams: Promis
       delete values[key];
     }
   };
-  drop("numberId", numbers.rows.some((n) => n.id === values.numberId), "that number is not connected here");
-  drop("templateId", templates.some((t) => t.id === values.templateId), "that template does not exist here");
+  drop(
+    "numberId",
+    numbers.rows.some((n) => n.id === values.numberId),
+    "that number is not connected here",
+  );
+  drop(
+    "templateId",
+    templates.some((t) => t.id === values.templateId),
+    "that template does not exist here",
+  );
   drop("leadId", lead !== null, "that lead does not exist here");
   const filters = { numberId: values.numberId, templateId: values.templateId, leadId: values.leadId };
   const now = new Date();
@@ -147,11 +181,7 @@ export default async function QueuePage({ searchParams }: { searchParams: Promis
       <PageHeader
         className="pb-0"
         title="Queue"
-        description={
-          <>
-            The drip messages scheduled for leads, what was sent and what failed, live. {DRAIN_NOTE}
-          </>
-        }
+        description={<>The drip messages scheduled for leads, what was sent and what failed, live. {DRAIN_NOTE}</>}
         actions={
           <>
             {lead && canManage ? <CancelLeadButton leadId={lead.id} leadName={lead.name} pending={stats.counts.pending} /> : null}
@@ -173,7 +203,9 @@ export default async function QueuePage({ searchParams }: { searchParams: Promis
       ) : (
         <QueueTable view={view} rows={page.rows} now={now.getTime()} canManage={canManage} values={values} />
       )}
-      {page.rows.length > 0 ? <KeysetPager firstHref={cursor ? queueHref(values) : null} nextHref={page.nextCursor && queueHref({ ...values, cursor: page.nextCursor })} /> : null}
+      {page.rows.length > 0 ? (
+        <KeysetPager firstHref={cursor ? queueHref(values) : null} nextHref={page.nextCursor && queueHref({ ...values, cursor: page.nextCursor })} />
+      ) : null}
     </div>
   );
 }

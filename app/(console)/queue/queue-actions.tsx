@@ -40,7 +40,15 @@ export function RowAction({ id, kind, what }: { id: string; kind: "retry" | "can
   const Icon = kind === "retry" ? RotateCw : Ban;
   const label = kind === "retry" ? "Retry" : "Cancel";
   return (
-    <Button type="button" variant="outline" size="sm" onClick={() => m.mutate({ id })} disabled={m.isPending} aria-busy={m.isPending} aria-label={`${label} ${what}`}>
+    <Button
+      type="button"
+      variant="outline"
+      size="sm"
+      onClick={() => m.mutate({ id })}
+      disabled={m.isPending}
+      aria-busy={m.isPending}
+      aria-label={`${label} ${what}`}
+    >
       {m.isPending ? <Spinner /> : <Icon aria-hidden />}
       {label}
     </Button>
@@ -50,7 +58,9 @@ export function RowAction({ id, kind, what }: { id: string; kind: "retry" | "can
 /** "Cancel all for this lead": every pending message of the lead, after a confirmation. */
 export function CancelLeadButton({ leadId, leadName, pending }: { leadId: string; leadName: string; pending: number }) {
   const m = useQueueAction(cancelLeadQueueAction, ({ cancelled }) =>
-    cancelled > 0 ? toast.success(`Cancelled ${plural(cancelled, "pending message")} for ${leadName}.`) : toast.info(`${leadName} had no pending messages left.`),
+    cancelled > 0
+      ? toast.success(`Cancelled ${plural(cancelled, "pending message")} for ${leadName}.`)
+      : toast.info(`${leadName} had no pending messages left.`),
   );
   return (
     <ConfirmButton
@@ -76,7 +86,13 @@ export function RunNowButton() {
     else toast.success(`Run finished: ${counts}.`);
   });
   return (
-    <Button type="button" onClick={() => m.mutate({})} disabled={m.isPending} aria-busy={m.isPending} title="Send what is due now, as the every-minute run would">
+    <Button
+      type="button"
+      onClick={() => m.mutate({})}
+      disabled={m.isPending}
+      aria-busy={m.isPending}
+      title="Send what is due now, as the every-minute run would"
+    >
       {m.isPending ? <Spinner /> : <Play aria-hidden />}
       {m.isPending ? "Running…" : "Run now"}
     </Button>

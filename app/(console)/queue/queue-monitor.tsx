@@ -69,7 +69,14 @@ export function QueueMonitor({ initial, query, hrefs }: { initial: QueueStats; q
           const s = QUEUE_STATUS[status];
           return (
             <div key={status} data-testid={`count-${status}`}>
-              <StatCard label={s.label} value={n.toLocaleString("en")} icon={s.icon} tone={n > 0 ? (TONES[status] ?? "default") : "default"} href={hrefs[status]} className="h-full p-3" />
+              <StatCard
+                label={s.label}
+                value={n.toLocaleString("en")}
+                icon={s.icon}
+                tone={n > 0 ? (TONES[status] ?? "default") : "default"}
+                href={hrefs[status]}
+                className="h-full p-3"
+              />
             </div>
           );
         })}
@@ -89,7 +96,13 @@ export function QueueMonitor({ initial, query, hrefs }: { initial: QueueStats; q
               Oldest due waiting
             </dt>
             <dd className={stats.oldestDueAgeSeconds !== null && stats.oldestDueAgeSeconds > 300 ? "text-lg font-medium text-warning" : "text-lg font-medium"}>
-              {stats.oldestDueAt ? <time dateTime={stats.oldestDueAt} suppressHydrationWarning title={`Due since ${formatDateTime(Date.parse(stats.oldestDueAt))}`}>{formatAge(stats.oldestDueAgeSeconds)}</time> : "Nothing due"}
+              {stats.oldestDueAt ? (
+                <time dateTime={stats.oldestDueAt} suppressHydrationWarning title={`Due since ${formatDateTime(Date.parse(stats.oldestDueAt))}`}>
+                  {formatAge(stats.oldestDueAgeSeconds)}
+                </time>
+              ) : (
+                "Nothing due"
+              )}
             </dd>
           </div>
           <p className="text-xs text-muted-foreground" data-testid="stats-updated">
@@ -99,7 +112,10 @@ export function QueueMonitor({ initial, query, hrefs }: { initial: QueueStats; q
               </span>
             ) : (
               <>
-                Live{isFetching || refreshing ? " · updating" : ""} · as of <time dateTime={stats.at} suppressHydrationWarning>{new Date(stats.at).toLocaleTimeString("en-GB")}</time>
+                Live{isFetching || refreshing ? " · updating" : ""} · as of{" "}
+                <time dateTime={stats.at} suppressHydrationWarning>
+                  {new Date(stats.at).toLocaleTimeString("en-GB")}
+                </time>
               </>
             )}
           </p>

@@ -10,7 +10,12 @@ export const QUEUE_STATUS: Record<OutboundStatus, { label: string; variant: Vari
   sending: { label: "Sending", variant: "outline", icon: Loader, description: "Claimed by a run that is sending it now" },
   sent: { label: "Sent", variant: "success", icon: CheckCircle2, description: "The provider accepted the message" },
   failed: { label: "Failed", variant: "destructive", icon: XCircle, description: "The provider refused it, or it kept failing until the attempts ran out" },
-  skipped: { label: "Skipped", variant: "warning", icon: SkipForward, description: "Not sent by rule: e.g. outside the 24 h window without an approved template, or no number" },
+  skipped: {
+    label: "Skipped",
+    variant: "warning",
+    icon: SkipForward,
+    description: "Not sent by rule: e.g. outside the 24 h window without an approved template, or no number",
+  },
   cancelled: { label: "Cancelled", variant: "outline", icon: Ban, description: "Cancelled by hand, by a stopped campaign or because the subscriber opted out" },
 };
 
@@ -20,7 +25,11 @@ export function QueueStatusBadge({ status, retryAt }: { status: OutboundStatus; 
   const s = QUEUE_STATUS[status];
   const label = status === "pending" && retryAt ? "Retrying" : s.label;
   return (
-    <Badge variant={status === "pending" && retryAt ? "warning" : s.variant} title={retryAt ? `An attempt failed for a reason that may pass; next attempt ${retryAt}` : s.description} data-testid="queue-status">
+    <Badge
+      variant={status === "pending" && retryAt ? "warning" : s.variant}
+      title={retryAt ? `An attempt failed for a reason that may pass; next attempt ${retryAt}` : s.description}
+      data-testid="queue-status"
+    >
       <s.icon aria-hidden />
       {label}
     </Badge>

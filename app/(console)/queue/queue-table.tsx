@@ -91,22 +91,46 @@ const HEADS: Record<QueueView, string[]> = {
 function Cells({ view, r, now, values }: { view: QueueView; r: QueueListRow; now: number; values: QueueFilterValues }) {
   const o = r.row;
   const lead = <LeadCell r={r} values={values} />;
-  const template = <span className="block max-w-40 truncate font-mono text-xs" title={o.templateName}>{o.templateName}</span>;
+  const template = (
+    <span className="block max-w-40 truncate font-mono text-xs" title={o.templateName}>
+      {o.templateName}
+    </span>
+  );
   if (view === "sent") {
     return (
       <>
-        <TableCell><When at={o.sentAt ?? o.scheduledAt} now={now} /></TableCell>
+        <TableCell>
+          <When at={o.sentAt ?? o.scheduledAt} now={now} />
+        </TableCell>
         <TableCell>{lead}</TableCell>
         <TableCell className="min-w-48 whitespace-normal">
           <div className="grid gap-0.5">
             {template}
-            {o.renderedText ? <span className="line-clamp-2 max-w-72 text-xs text-muted-foreground" title={o.renderedText}>{o.renderedText}</span> : null}
+            {o.renderedText ? (
+              <span className="line-clamp-2 max-w-72 text-xs text-muted-foreground" title={o.renderedText}>
+                {o.renderedText}
+              </span>
+            ) : null}
           </div>
         </TableCell>
-        <TableCell><NumberCell label={r.numberLabel} /></TableCell>
-        <TableCell data-testid="delivered-at"><When at={o.deliveredAt} now={now} /></TableCell>
-        <TableCell data-testid="read-at"><When at={o.readAt} now={now} /></TableCell>
-        <TableCell>{o.providerMessageId ? <code className="text-xs break-all" data-testid="provider-message-id">{o.providerMessageId}</code> : muted}</TableCell>
+        <TableCell>
+          <NumberCell label={r.numberLabel} />
+        </TableCell>
+        <TableCell data-testid="delivered-at">
+          <When at={o.deliveredAt} now={now} />
+        </TableCell>
+        <TableCell data-testid="read-at">
+          <When at={o.readAt} now={now} />
+        </TableCell>
+        <TableCell>
+          {o.providerMessageId ? (
+            <code className="text-xs break-all" data-testid="provider-message-id">
+              {o.providerMessageId}
+            </code>
+          ) : (
+            muted
+          )}
+        </TableCell>
       </>
     );
   }
@@ -121,28 +145,46 @@ function Cells({ view, r, now, values }: { view: QueueView; r: QueueListRow; now
     const at = o.nextAttemptAt ?? o.scheduledAt;
     return (
       <>
-        <TableCell><When at={at} now={now} prefix={at.getTime() <= now ? "due " : ""} /></TableCell>
+        <TableCell>
+          <When at={at} now={now} prefix={at.getTime() <= now ? "due " : ""} />
+        </TableCell>
         <TableCell>{lead}</TableCell>
         <TableCell>{template}</TableCell>
-        <TableCell><NumberCell label={r.numberLabel} /></TableCell>
+        <TableCell>
+          <NumberCell label={r.numberLabel} />
+        </TableCell>
         <TableCell className="whitespace-normal">
           {status}
-          {retrying && o.errorMessage ? <span className="mt-1 block max-w-64 text-xs"><ErrorText text={o.errorMessage} /></span> : null}
+          {retrying && o.errorMessage ? (
+            <span className="mt-1 block max-w-64 text-xs">
+              <ErrorText text={o.errorMessage} />
+            </span>
+          ) : null}
         </TableCell>
       </>
     );
   }
   return (
     <>
-      <TableCell><When at={o.scheduledAt} now={now} /></TableCell>
+      <TableCell>
+        <When at={o.scheduledAt} now={now} />
+      </TableCell>
       <TableCell>{lead}</TableCell>
       <TableCell>{template}</TableCell>
-      <TableCell><NumberCell label={r.numberLabel} /></TableCell>
+      <TableCell>
+        <NumberCell label={r.numberLabel} />
+      </TableCell>
       <TableCell>{status}</TableCell>
       <TableCell className="max-w-96 min-w-56 whitespace-normal" data-testid="queue-error">
         <div className="grid gap-1">
-          {o.errorCode ? <code className="w-fit rounded bg-muted px-1 text-xs" data-testid="error-code">{o.errorCode}</code> : null}
-          <span className="text-sm"><ErrorText text={o.errorMessage} /></span>
+          {o.errorCode ? (
+            <code className="w-fit rounded bg-muted px-1 text-xs" data-testid="error-code">
+              {o.errorCode}
+            </code>
+          ) : null}
+          <span className="text-sm">
+            <ErrorText text={o.errorMessage} />
+          </span>
           <ProviderResponse value={o.providerResponse ?? null} />
         </div>
       </TableCell>
@@ -160,7 +202,11 @@ export function QueueTable({ view, rows, now, canManage, values }: Props) {
             {HEADS[view].map((h) => (
               <TableHead key={h}>{h}</TableHead>
             ))}
-            {actions ? <TableHead className="text-right"><span className="sr-only">Actions</span></TableHead> : null}
+            {actions ? (
+              <TableHead className="text-right">
+                <span className="sr-only">Actions</span>
+              </TableHead>
+            ) : null}
           </TableRow>
         </TableHeader>
         <TableBody>

@@ -20,7 +20,17 @@ const SUB_FILTERS: Partial<Record<QueueView, { status: string; label: string; st
 
 const sum = (counts: QueueStats["counts"], statuses: OutboundStatus[]) => statuses.reduce((n, s) => n + counts[s], 0);
 
-export function ViewTabs({ view, statuses, values, counts }: { view: QueueView; statuses: OutboundStatus[]; values: QueueFilterValues; counts: QueueStats["counts"] }) {
+export function ViewTabs({
+  view,
+  statuses,
+  values,
+  counts,
+}: {
+  view: QueueView;
+  statuses: OutboundStatus[];
+  values: QueueFilterValues;
+  counts: QueueStats["counts"];
+}) {
   const subs = SUB_FILTERS[view];
   const current = statuses.join(",");
   return (
@@ -50,7 +60,10 @@ export function ViewTabs({ view, statuses, values, counts }: { view: QueueView; 
                 key={s.status}
                 href={queueHref({ ...values, status: s.status })}
                 aria-current={active ? "true" : undefined}
-                className={cn("rounded-md px-2.5 py-1 text-xs outline-none focus-visible:ring-2 focus-visible:ring-ring", active ? "bg-muted font-medium" : "text-muted-foreground hover:bg-muted/60")}
+                className={cn(
+                  "rounded-md px-2.5 py-1 text-xs outline-none focus-visible:ring-2 focus-visible:ring-ring",
+                  active ? "bg-muted font-medium" : "text-muted-foreground hover:bg-muted/60",
+                )}
               >
                 {s.label} <span className="tabular-nums">({sum(counts, s.statuses).toLocaleString("en")})</span>
               </Link>

@@ -65,7 +65,12 @@ function CreateKeyDialog() {
         ) : (
           <form onSubmit={onSubmit} noValidate className="grid gap-4">
             <FormField id="key-name" label="Name" description="Where it will be used, e.g. “CRM production”." error={error}>
-              <Input id="key-name" aria-invalid={!!error} aria-describedby={fieldDescribedBy("key-name", { description: true, error })} {...form.register("name")} />
+              <Input
+                id="key-name"
+                aria-invalid={!!error}
+                aria-describedby={fieldDescribedBy("key-name", { description: true, error })}
+                {...form.register("name")}
+              />
             </FormField>
             <DialogFooter>
               <Button type="submit" disabled={pending}>

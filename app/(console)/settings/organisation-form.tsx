@@ -34,7 +34,12 @@ export function OrganisationForm({ name, inactiveAfterDays }: { name: string; in
       <CardContent>
         <form onSubmit={onSubmit} noValidate className="flex flex-wrap items-start gap-3">
           <FormField id="org-name" label="Name" error={nameError ?? generalError} className="min-w-64 flex-1">
-            <Input id="org-name" aria-invalid={!!nameError} aria-describedby={fieldDescribedBy("org-name", { error: nameError ?? generalError })} {...form.register("name")} />
+            <Input
+              id="org-name"
+              aria-invalid={!!nameError}
+              aria-describedby={fieldDescribedBy("org-name", { error: nameError ?? generalError })}
+              {...form.register("name")}
+            />
           </FormField>
           <FormField id="org-inactive-days" label="Inactive after (days)" error={daysError} description={INACTIVE_HELP} className="w-72">
             <Input

@@ -52,7 +52,11 @@ export function AddUserDialog() {
           <FormError message={formError} />
           <TextFields form={form} fields={text} idPrefix="new-" />
           <FormField id="new-role" label="Role" error={errors.role?.message}>
-            <Controller control={form.control} name="role" render={({ field }) => <RoleSelect id="new-role" value={field.value} onChange={field.onChange} invalid={!!errors.role} />} />
+            <Controller
+              control={form.control}
+              name="role"
+              render={({ field }) => <RoleSelect id="new-role" value={field.value} onChange={field.onChange} invalid={!!errors.role} />}
+            />
           </FormField>
           <DialogFooter>
             <Button type="submit" disabled={pending}>
@@ -95,8 +99,8 @@ export function InviteUserDialog() {
         <DialogHeader>
           <DialogTitle>Invite someone</DialogTitle>
           <DialogDescription>
-            They open the link, choose their name and password, and join with the role you pick. Someone who already has an account
-            (in another workspace) joins with that account instead, signed in or with its password.
+            They open the link, choose their name and password, and join with the role you pick. Someone who already has an account (in another workspace) joins
+            with that account instead, signed in or with its password.
           </DialogDescription>
         </DialogHeader>
         {link ? (
@@ -113,10 +117,20 @@ export function InviteUserDialog() {
           <form onSubmit={onSubmit} noValidate className="grid gap-4">
             <FormError message={formError} />
             <FormField id="invite-email" label="Email" error={errors.email?.message}>
-              <Input id="invite-email" type="email" aria-invalid={!!errors.email} aria-describedby={fieldDescribedBy("invite-email", { error: errors.email })} {...form.register("email")} />
+              <Input
+                id="invite-email"
+                type="email"
+                aria-invalid={!!errors.email}
+                aria-describedby={fieldDescribedBy("invite-email", { error: errors.email })}
+                {...form.register("email")}
+              />
             </FormField>
             <FormField id="invite-role" label="Role" error={errors.role?.message}>
-              <Controller control={form.control} name="role" render={({ field }) => <RoleSelect id="invite-role" value={field.value} onChange={field.onChange} />} />
+              <Controller
+                control={form.control}
+                name="role"
+                render={({ field }) => <RoleSelect id="invite-role" value={field.value} onChange={field.onChange} />}
+              />
             </FormField>
             <DialogFooter>
               <Button type="submit" disabled={pending}>

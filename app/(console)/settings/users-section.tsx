@@ -32,8 +32,8 @@ export function UsersSection({ currentUserId, users, hasMore, invites }: { curre
           <h2>Users</h2>
         </CardTitle>
         <CardDescription>
-          The members of this workspace and their role here (someone can belong to several workspaces, with a role in each). Admins manage
-          everything; managers connect numbers and work leads; marketers read reports.
+          The members of this workspace and their role here (someone can belong to several workspaces, with a role in each). Admins manage everything; managers
+          connect numbers and work leads; marketers read reports.
         </CardDescription>
         <CardAction className="flex gap-2">
           <InviteUserDialog />

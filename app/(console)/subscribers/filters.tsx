@@ -43,15 +43,50 @@ export function SubscriberFilters(props: {
     >
       <div className="flex flex-wrap items-end gap-3">
         <SearchFilter value={q} onChange={setQ} placeholder="Phone (any format), name or WhatsApp id — press Enter" error={errors.q} className="min-w-64" />
-        <FilterSelect id="filter-sort" label="Sort by" anyLabel="Last message" value={values.sort === "first_seen" ? "first_seen" : undefined} options={[{ value: "first_seen", label: "First seen" }]} disabled={pending} onChange={set("sort")} className="w-36" />
+        <FilterSelect
+          id="filter-sort"
+          label="Sort by"
+          anyLabel="Last message"
+          value={values.sort === "first_seen" ? "first_seen" : undefined}
+          options={[{ value: "first_seen", label: "First seen" }]}
+          disabled={pending}
+          onChange={set("sort")}
+          className="w-36"
+        />
         {pending ? <LoadingNote /> : null}
       </div>
       <div className="flex flex-wrap items-end gap-3">
         {props.numbers.length > 1 ? (
-          <FilterSelect id="filter-number" label="Number" anyLabel="Any number" value={values.number} options={props.numbers} disabled={pending} onChange={set("number")} />
+          <FilterSelect
+            id="filter-number"
+            label="Number"
+            anyLabel="Any number"
+            value={values.number}
+            options={props.numbers}
+            disabled={pending}
+            onChange={set("number")}
+          />
         ) : null}
-        <FilterSelect id="filter-status" label="Status" anyLabel="Any status" value={values.status} options={props.statuses} disabled={pending} onChange={set("status")} className="w-36" />
-        <FilterSelect id="filter-lifecycle" label="Lifecycle" anyLabel="Any stage" value={values.lifecycle} options={props.lifecycles} disabled={pending} onChange={set("lifecycle")} className="w-40" />
+        <FilterSelect
+          id="filter-status"
+          label="Status"
+          anyLabel="Any status"
+          value={values.status}
+          options={props.statuses}
+          disabled={pending}
+          onChange={set("status")}
+          className="w-36"
+        />
+        <FilterSelect
+          id="filter-lifecycle"
+          label="Lifecycle"
+          anyLabel="Any stage"
+          value={values.lifecycle}
+          options={props.lifecycles}
+          disabled={pending}
+          onChange={set("lifecycle")}
+          className="w-40"
+        />
         <FilterSelect
           id="filter-source"
           label="Source"
@@ -67,10 +102,28 @@ export function SubscriberFilters(props: {
           className="w-36"
         />
         {props.campaigns.length > 0 ? (
-          <FilterSelect id="filter-campaign" label="Campaign" anyLabel="Any campaign" value={values.campaign} options={props.campaigns} disabled={pending} onChange={set("campaign")} className="w-52" />
+          <FilterSelect
+            id="filter-campaign"
+            label="Campaign"
+            anyLabel="Any campaign"
+            value={values.campaign}
+            options={props.campaigns}
+            disabled={pending}
+            onChange={set("campaign")}
+            className="w-52"
+          />
         ) : null}
         {props.ads.length > 0 ? (
-          <FilterSelect id="filter-ad" label="Ad" anyLabel="Any ad" value={values.ad} options={props.ads} disabled={pending} onChange={set("ad")} className="w-52" />
+          <FilterSelect
+            id="filter-ad"
+            label="Ad"
+            anyLabel="Any ad"
+            value={values.ad}
+            options={props.ads}
+            disabled={pending}
+            onChange={set("ad")}
+            className="w-52"
+          />
         ) : null}
         <FilterSelect
           id="filter-click"
@@ -101,7 +154,16 @@ export function SubscriberFilters(props: {
         <DateFilter id="filter-from" label="First seen from" value={values.from} error={errors.from} disabled={pending} onChange={set("from")} />
         <DateFilter id="filter-to" label="to" value={values.to} error={errors.to} disabled={pending} onChange={set("to")} />
         {active ? (
-          <Button type="button" variant="ghost" size="sm" onClick={() => { setQ(""); apply({ sort: values.sort }); }} disabled={pending}>
+          <Button
+            type="button"
+            variant="ghost"
+            size="sm"
+            onClick={() => {
+              setQ("");
+              apply({ sort: values.sort });
+            }}
+            disabled={pending}
+          >
             <X aria-hidden />
             Clear filters
           </Button>

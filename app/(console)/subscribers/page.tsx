@@ -28,7 +28,8 @@ export const metadata: Metadata = { title: "Subscribers" };
 
 const FILTER_KEYS = ["q", "number", "status", "lifecycle", "source", "campaign", "ad", "clickId", "from", "to", "window", "sort"] as const;
 
-const readFilters = (raw: Record<string, string | string[] | undefined>) => readUrlFilters(raw, FILTER_KEYS, subscriberFiltersSchema, { sort: "last_inbound" } as Filters);
+const readFilters = (raw: Record<string, string | string[] | undefined>) =>
+  readUrlFilters(raw, FILTER_KEYS, subscriberFiltersSchema, { sort: "last_inbound" } as Filters);
 
 export default async function SubscribersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser({ role: "marketer" });
@@ -38,7 +39,9 @@ export default async function SubscribersPage({ searchParams }: { searchParams: 
   const db = await getDb();
   const [numbers, adOptions] = await Promise.all([listNumbersPage(db, { tenantId: user.tenantId, limit: 200 }), listAdFilterOptions(db, user.tenantId)]);
   const now = new Date();
-  const { page, cursor } = await loadFilteredPage(read, urlCursor(raw), (filters, c) => listSubscribers(db, { tenantId: user.tenantId, filters, cursor: c, limit: 50, now }));
+  const { page, cursor } = await loadFilteredPage(read, urlCursor(raw), (filters, c) =>
+    listSubscribers(db, { tenantId: user.tenantId, filters, cursor: c, limit: 50, now }),
+  );
   const { filters } = read;
 
   const filtered = Object.entries(values).some(([k, v]) => k !== "sort" && v);
@@ -81,15 +84,37 @@ export default async function SubscribersPage({ searchParams }: { searchParams: 
       ) : null}
       {page.rows.length === 0 ? (
         cursor ? (
-          <EmptyState icon={SearchX} title="No more subscribers" description="This is the end of the list." action={<Button asChild variant="outline"><Link href={listHref(values)}>First page</Link></Button>} />
+          <EmptyState
+            icon={SearchX}
+            title="No more subscribers"
+            description="This is the end of the list."
+            action={
+              <Button asChild variant="outline">
+                <Link href={listHref(values)}>First page</Link>
+              </Button>
+            }
+          />
         ) : filtered ? (
-          <EmptyState icon={SearchX} title="Nobody matches these filters" description="Try a shorter search or fewer filters." action={<Button asChild variant="outline"><Link href={listHref({ sort: values.sort })}>Clear filters</Link></Button>} />
+          <EmptyState
+            icon={SearchX}
+            title="Nobody matches these filters"
+            description="Try a shorter search or fewer filters."
+            action={
+              <Button asChild variant="outline">
+                <Link href={listHref({ sort: values.sort })}>Clear filters</Link>
+              </Button>
+            }
+          />
         ) : (
           <EmptyState
             icon={Users}
             title="No subscribers yet"
             description="Subscribers appear here when someone writes to one of your WhatsApp numbers, for example after clicking a Click-to-WhatsApp ad. Connect a number and set up its webhook, or try the simulator (npm run simulate) to see data flow in."
-            action={<Button asChild><Link href="/numbers">Set up a number</Link></Button>}
+            action={
+              <Button asChild>
+                <Link href="/numbers">Set up a number</Link>
+              </Button>
+            }
           />
         )
       ) : (
@@ -142,18 +167,22 @@ export default async function SubscribersPage({ searchParams }: { searchParams: 
                       ) : (
                         <span className="text-muted-foreground">never</span>
                       )}
-                      {windowOpen ? <span className="ml-1.5 text-xs text-success" title={`Free replies until ${formatDateTime(s.conversationExpiresAt!.getTime())}`}>· window open</span> : null}
+                      {windowOpen ? (
+                        <span className="ml-1.5 text-xs text-success" title={`Free replies until ${formatDateTime(s.conversationExpiresAt!.getTime())}`}>
+                          · window open
+                        </span>
+                      ) : null}
                     </TableCell>
                     <TableCell className="text-right tabular-nums">{s.inboundCount}</TableCell>
                     <TableCell className="max-w-64 whitespace-normal">
                       {ft ? (
                         <div className="grid gap-0.5">
                           <span className="line-clamp-1 font-medium" title={ft.headline ?? undefined}>
-                            {ft.headline ?? (ft.sourceType ? SOURCE_LABELS[ft.sourceType] ?? ft.sourceType : "Referral")}
+                            {ft.headline ?? (ft.sourceType ? (SOURCE_LABELS[ft.sourceType] ?? ft.sourceType) : "Referral")}
                           </span>
                           <span className="line-clamp-1 text-xs text-muted-foreground">
                             <Megaphone className="mr-1 inline size-3" aria-hidden />
-                            {ft.campaignName ?? ft.utmCampaign ?? (ft.adId ? `Ad ${ft.adId}` : SOURCE_LABELS[ft.sourceType ?? ""] ?? "—")}
+                            {ft.campaignName ?? ft.utmCampaign ?? (ft.adId ? `Ad ${ft.adId}` : (SOURCE_LABELS[ft.sourceType ?? ""] ?? "—"))}
                           </span>
                         </div>
                       ) : (
@@ -170,7 +199,9 @@ export default async function SubscribersPage({ searchParams }: { searchParams: 
           </Table>
         </Card>
       )}
-      {page.rows.length > 0 ? <KeysetPager firstHref={cursor ? listHref(values) : null} nextHref={page.nextCursor && listHref({ ...values, cursor: page.nextCursor })} /> : null}
+      {page.rows.length > 0 ? (
+        <KeysetPager firstHref={cursor ? listHref(values) : null} nextHref={page.nextCursor && listHref({ ...values, cursor: page.nextCursor })} />
+      ) : null}
     </div>
   );
 }

@@ -28,7 +28,10 @@ export function TemplateFilters({ values, segments }: { values: TemplateFilterVa
         label="Status"
         anyLabel="Active and inactive"
         value={values.active}
-        options={[{ value: "true", label: "Active only" }, { value: "false", label: "Inactive only" }]}
+        options={[
+          { value: "true", label: "Active only" },
+          { value: "false", label: "Inactive only" },
+        ]}
         disabled={pending}
         onChange={(active) => apply({ ...values, active })}
         className="w-44"

@@ -39,7 +39,16 @@ function ParameterRows({ form, variables, disabled }: { form: TemplateForm; vari
         const name = `metaTemplate.parameters.${i}.variable` as const;
         const error = form.getFieldState(name, form.formState).error?.message;
         return (
-          <FormField key={p.key} id={id} label={<>Parameter <code>{placeholder(p.key)}</code></>} error={error}>
+          <FormField
+            key={p.key}
+            id={id}
+            label={
+              <>
+                Parameter <code>{placeholder(p.key)}</code>
+              </>
+            }
+            error={error}
+          >
             <Controller
               control={form.control}
               name={name}
@@ -70,7 +79,19 @@ function ParameterRows({ form, variables, disabled }: { form: TemplateForm; vari
  * customer's 24-hour window has closed. Pick a Cloud API number, load its approved templates, pick one,
  * then map each of its parameters to one of our variables.
  */
-export function MetaBinding({ form, numbers, variables, status, disabled }: { form: TemplateForm; numbers: BindableNumber[]; variables: string[]; status: string | null; disabled: boolean }) {
+export function MetaBinding({
+  form,
+  numbers,
+  variables,
+  status,
+  disabled,
+}: {
+  form: TemplateForm;
+  numbers: BindableNumber[];
+  variables: string[];
+  status: string | null;
+  disabled: boolean;
+}) {
   const binding = form.watch("metaTemplate");
   const [numberId, setNumberId] = useState(numbers[0]?.id ?? "");
   const [loaded, setLoaded] = useState<ApprovedMetaTemplate[] | null>(null);
@@ -91,7 +112,10 @@ export function MetaBinding({ form, numbers, variables, status, disabled }: { fo
   const choose = (key: string) => {
     const t = loaded?.find((x) => keyOf(x) === key);
     if (!t) return;
-    const parameters = t.parameters.map((k) => ({ key: k, variable: variables.includes(k) ? k : (binding?.parameters.find((p) => p.key === k)?.variable ?? "") }));
+    const parameters = t.parameters.map((k) => ({
+      key: k,
+      variable: variables.includes(k) ? k : (binding?.parameters.find((p) => p.key === k)?.variable ?? ""),
+    }));
     form.setValue("metaTemplate", { name: t.name, language: t.language, parameters }, { shouldDirty: true });
     form.clearErrors("metaTemplate");
   };
@@ -127,14 +151,24 @@ export function MetaBinding({ form, numbers, variables, status, disabled }: { fo
 
         {!disabled && numbers.length === 0 ? (
           <p className="text-sm text-muted-foreground">
-            Connect a Meta Cloud API number on the <Link href="/numbers" className="underline underline-offset-2">Numbers</Link> page to choose one of its approved templates.
+            Connect a Meta Cloud API number on the{" "}
+            <Link href="/numbers" className="underline underline-offset-2">
+              Numbers
+            </Link>{" "}
+            page to choose one of its approved templates.
           </p>
         ) : null}
         {!disabled && numbers.length > 0 ? (
           <div className="flex flex-wrap items-end gap-3">
             <div className="grid gap-1.5">
               <Label htmlFor="meta-number">Cloud API number</Label>
-              <Select value={numberId} onValueChange={(v) => { setNumberId(v); setLoaded(null); }}>
+              <Select
+                value={numberId}
+                onValueChange={(v) => {
+                  setNumberId(v);
+                  setLoaded(null);
+                }}
+              >
                 <SelectTrigger id="meta-number" className="w-64">
                   <SelectValue />
                 </SelectTrigger>
@@ -159,7 +193,9 @@ export function MetaBinding({ form, numbers, variables, status, disabled }: { fo
             <AlertDescription>{error}</AlertDescription>
           </Alert>
         ) : null}
-        {loaded && loaded.length === 0 ? <p className="text-sm text-muted-foreground">This number&apos;s WhatsApp Business Account has no approved templates yet.</p> : null}
+        {loaded && loaded.length === 0 ? (
+          <p className="text-sm text-muted-foreground">This number&apos;s WhatsApp Business Account has no approved templates yet.</p>
+        ) : null}
         {loaded && loaded.length > 0 ? (
           <div className="grid gap-1.5">
             <Label htmlFor="meta-template">Approved template</Label>

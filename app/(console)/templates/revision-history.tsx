@@ -15,7 +15,14 @@ import { restoreRevisionAction } from "./actions";
 export type RevisionItem = { revision: number; snapshot: TemplateSnapshot; createdBy: string | null; restoredFrom: number | null; createdAtMs: number };
 
 const FIELD_LABELS: [keyof TemplateSnapshot, string][] = [
-  ["content", "text"], ["title", "title"], ["name", "name"], ["delayDays", "delay"], ["delayHours", "delay"], ["segment", "segment"], ["active", "active"], ["metaTemplate", "Meta template"],
+  ["content", "text"],
+  ["title", "title"],
+  ["name", "name"],
+  ["delayDays", "delay"],
+  ["delayHours", "delay"],
+  ["segment", "segment"],
+  ["active", "active"],
+  ["metaTemplate", "Meta template"],
 ];
 
 /** What changed since the revision before it, in words. */
@@ -26,7 +33,21 @@ function changesSince(current: TemplateSnapshot, previous: TemplateSnapshot | un
   return unique.length ? `Changed ${unique.join(", ")}` : "No change";
 }
 
-export function RevisionHistory({ id, current, revisions, more, canEdit, now }: { id: string; current: number; revisions: RevisionItem[]; more: boolean; canEdit: boolean; now: number }) {
+export function RevisionHistory({
+  id,
+  current,
+  revisions,
+  more,
+  canEdit,
+  now,
+}: {
+  id: string;
+  current: number;
+  revisions: RevisionItem[];
+  more: boolean;
+  canEdit: boolean;
+  now: number;
+}) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
   const restore = (revision: number) =>
@@ -46,7 +67,9 @@ export function RevisionHistory({ id, current, revisions, more, canEdit, now }: 
             Revision history
           </h2>
         </CardTitle>
-        <CardDescription>Every save is kept. Restoring brings an old version back as a new revision (whether the template is active stays as it is).</CardDescription>
+        <CardDescription>
+          Every save is kept. Restoring brings an old version back as a new revision (whether the template is active stays as it is).
+        </CardDescription>
       </CardHeader>
       <CardContent>
         <ol className="grid gap-3">
@@ -67,7 +90,14 @@ export function RevisionHistory({ id, current, revisions, more, canEdit, now }: 
                   </span>
                 </div>
                 {canEdit && r.revision !== current ? (
-                  <Button type="button" variant="outline" size="sm" onClick={() => restore(r.revision)} disabled={pending} aria-label={`Restore revision ${r.revision}`}>
+                  <Button
+                    type="button"
+                    variant="outline"
+                    size="sm"
+                    onClick={() => restore(r.revision)}
+                    disabled={pending}
+                    aria-label={`Restore revision ${r.revision}`}
+                  >
                     {pending ? <Spinner /> : <RotateCcw aria-hidden />}
                     Restore
                   </Button>
@@ -80,7 +110,8 @@ export function RevisionHistory({ id, current, revisions, more, canEdit, now }: 
                   <dd className="font-mono">{r.snapshot.name}</dd>
                   <dt className="text-muted-foreground">When</dt>
                   <dd>
-                    {formatDelay(r.snapshot.delayDays, r.snapshot.delayHours)} · {r.snapshot.segment ?? "All segments"} · {r.snapshot.active ? "active" : "inactive"}
+                    {formatDelay(r.snapshot.delayDays, r.snapshot.delayHours)} · {r.snapshot.segment ?? "All segments"} ·{" "}
+                    {r.snapshot.active ? "active" : "inactive"}
                   </dd>
                   <dt className="text-muted-foreground">Meta template</dt>
                   <dd>{r.snapshot.metaTemplate ? `${r.snapshot.metaTemplate.name} (${r.snapshot.metaTemplate.language})` : "—"}</dd>

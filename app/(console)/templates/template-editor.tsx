@@ -39,7 +39,15 @@ function VariableButtons({ names, onInsert }: { names: string[]; onInsert: (name
     <div className="flex flex-wrap items-center gap-1.5" role="group" aria-label="Insert a variable">
       <span className="text-xs text-muted-foreground">Insert:</span>
       {names.map((n) => (
-        <Button key={n} type="button" variant="outline" size="sm" className="h-7 px-2 font-mono text-xs" onClick={() => onInsert(n)} title={BUILTIN_VARIABLES[n as keyof typeof BUILTIN_VARIABLES] ?? "Set per segment under Variables"}>
+        <Button
+          key={n}
+          type="button"
+          variant="outline"
+          size="sm"
+          className="h-7 px-2 font-mono text-xs"
+          onClick={() => onInsert(n)}
+          title={BUILTIN_VARIABLES[n as keyof typeof BUILTIN_VARIABLES] ?? "Set per segment under Variables"}
+        >
           {`{{${n}}}`}
         </Button>
       ))}
@@ -73,7 +81,10 @@ export function TemplateEditor({ template, context, canEdit }: { template?: Edit
   const days = whole(form.watch("delayDays"));
   const hours = String(form.watch("delayHours") ?? "").trim() === "" ? 0 : whole(form.watch("delayHours"));
   const characters = countCharacters(content);
-  const variableNames = [...BUILTIN_NAMES, ...(segment ? Object.keys(context.segmentVariables[segment] ?? {}) : segmentVariableNames(context.segmentVariables))];
+  const variableNames = [
+    ...BUILTIN_NAMES,
+    ...(segment ? Object.keys(context.segmentVariables[segment] ?? {}) : segmentVariableNames(context.segmentVariables)),
+  ];
   const bindable = [...new Set([...BUILTIN_NAMES, ...segmentVariableNames(context.segmentVariables)])];
   const err = (name: "name" | "title" | "content" | "delayDays" | "delayHours" | "segment") => form.getFieldState(name, form.formState).error?.message;
   const { ref: registerContentRef, ...contentField } = form.register("content");
@@ -90,7 +101,11 @@ export function TemplateEditor({ template, context, canEdit }: { template?: Edit
     });
   };
 
-  const text = (name: "name" | "title" | "segment", label: string, opts: { description?: string; placeholder?: string; list?: string; required?: boolean; mono?: boolean }) => (
+  const text = (
+    name: "name" | "title" | "segment",
+    label: string,
+    opts: { description?: string; placeholder?: string; list?: string; required?: boolean; mono?: boolean },
+  ) => (
     <FormField id={`template-${name}`} label={label} description={opts.description} error={err(name)} required={opts.required}>
       <Input
         id={`template-${name}`}
@@ -107,7 +122,12 @@ export function TemplateEditor({ template, context, canEdit }: { template?: Edit
   );
 
   return (
-    <form onSubmit={onSubmit} noValidate aria-label={editing ? "Edit template" : "New template"} className="grid items-start gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(18rem,24rem)]">
+    <form
+      onSubmit={onSubmit}
+      noValidate
+      aria-label={editing ? "Edit template" : "New template"}
+      className="grid items-start gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(18rem,24rem)]"
+    >
       <fieldset disabled={!canEdit} className="grid min-w-0 gap-6">
         <Card>
           <CardHeader>
@@ -162,7 +182,13 @@ export function TemplateEditor({ template, context, canEdit }: { template?: Edit
           </CardHeader>
           <CardContent className="grid items-start gap-4 sm:grid-cols-[8rem_8rem_minmax(0,1fr)]">
             {(["delayDays", "delayHours"] as const).map((name) => (
-              <FormField key={name} id={`template-${name}`} label={name === "delayDays" ? "Days after" : "+ hours"} error={err(name)} required={name === "delayDays"}>
+              <FormField
+                key={name}
+                id={`template-${name}`}
+                label={name === "delayDays" ? "Days after" : "+ hours"}
+                error={err(name)}
+                required={name === "delayDays"}
+              >
                 <Input
                   id={`template-${name}`}
                   type="number"
@@ -175,7 +201,11 @@ export function TemplateEditor({ template, context, canEdit }: { template?: Edit
                 />
               </FormField>
             ))}
-            {text("segment", "Segment", { list: "segment-options", placeholder: "All segments", description: "The course it is for, e.g. acting. Empty: every lead." })}
+            {text("segment", "Segment", {
+              list: "segment-options",
+              placeholder: "All segments",
+              description: "The course it is for, e.g. acting. Empty: every lead.",
+            })}
             <datalist id="segment-options">
               {context.segments.map((s) => (
                 <option key={s} value={s} />
@@ -185,7 +215,9 @@ export function TemplateEditor({ template, context, canEdit }: { template?: Edit
               <Controller
                 control={form.control}
                 name="active"
-                render={({ field }) => <Switch id="template-active" checked={field.value} onCheckedChange={field.onChange} aria-describedby="template-active-description" />}
+                render={({ field }) => (
+                  <Switch id="template-active" checked={field.value} onCheckedChange={field.onChange} aria-describedby="template-active-description" />
+                )}
               />
               <div className="grid gap-1">
                 <label htmlFor="template-active" className="text-sm font-medium">

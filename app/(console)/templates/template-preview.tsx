@@ -41,7 +41,9 @@ export function TemplatePreview(props: { content: string; segment: string | null
           </h2>
         </CardTitle>
         <CardDescription>
-          {props.leads.length > 0 ? "Rendered for one of your latest leads, with its segment's values." : "No leads yet: rendered for a sample lead in the template's segment."}
+          {props.leads.length > 0
+            ? "Rendered for one of your latest leads, with its segment's values."
+            : "No leads yet: rendered for a sample lead in the template's segment."}
         </CardDescription>
       </CardHeader>
       <CardContent className="grid gap-4">

@@ -32,8 +32,18 @@ const SIGNATURE: Record<SignatureResult, { label: string; className: string; ico
   valid: { label: "Valid", className: "text-success", icon: ShieldCheck, description: "X-Hub-Signature-256 matched the app secret" },
   invalid: { label: "Invalid", className: "text-destructive", icon: ShieldAlert, description: "The signature (or Gupshup callback token) did not match" },
   missing: { label: "Missing", className: "text-destructive", icon: ShieldOff, description: "The request carried no X-Hub-Signature-256 header" },
-  not_required: { label: "Not required", className: "text-muted-foreground", icon: ShieldCheck, description: "Gupshup callbacks are authenticated by their per-number URL token" },
-  unverified: { label: "Unverified", className: "text-warning", icon: ShieldQuestion, description: "No app secret was known when it arrived; checked once a number claims it" },
+  not_required: {
+    label: "Not required",
+    className: "text-muted-foreground",
+    icon: ShieldCheck,
+    description: "Gupshup callbacks are authenticated by their per-number URL token",
+  },
+  unverified: {
+    label: "Unverified",
+    className: "text-warning",
+    icon: ShieldQuestion,
+    description: "No app secret was known when it arrived; checked once a number claims it",
+  },
 };
 
 export function SignatureResultLabel({ result }: { result: SignatureResult }) {
@@ -49,4 +59,3 @@ export function SignatureResultLabel({ result }: { result: SignatureResult }) {
 export function signatureDescription(result: SignatureResult): string {
   return SIGNATURE[result].description;
 }
-

@@ -31,10 +31,34 @@ export function WebhookFilters({
 
   return (
     <form role="search" aria-label="Filter webhook events" className="flex flex-wrap items-end gap-3" onSubmit={(e) => e.preventDefault()}>
-      <FilterSelect id="filter-status" label="Status" anyLabel="Any status" value={values.status} options={statuses} disabled={pending} onChange={(status) => apply({ ...values, status })} />
-      <FilterSelect id="filter-provider" label="Provider" anyLabel="Any provider" value={values.provider} options={providers} disabled={pending} onChange={(provider) => apply({ ...values, provider })} />
+      <FilterSelect
+        id="filter-status"
+        label="Status"
+        anyLabel="Any status"
+        value={values.status}
+        options={statuses}
+        disabled={pending}
+        onChange={(status) => apply({ ...values, status })}
+      />
+      <FilterSelect
+        id="filter-provider"
+        label="Provider"
+        anyLabel="Any provider"
+        value={values.provider}
+        options={providers}
+        disabled={pending}
+        onChange={(provider) => apply({ ...values, provider })}
+      />
       {numbers.length > 0 ? (
-        <FilterSelect id="filter-number" label="Number" anyLabel="Any number" value={values.numberId} options={numbers} disabled={pending} onChange={(numberId) => apply({ ...values, numberId })} />
+        <FilterSelect
+          id="filter-number"
+          label="Number"
+          anyLabel="Any number"
+          value={values.numberId}
+          options={numbers}
+          disabled={pending}
+          onChange={(numberId) => apply({ ...values, numberId })}
+        />
       ) : null}
       <FilterBarEnd active={active} pending={pending} onClear={() => apply({})} />
     </form>

@@ -24,7 +24,10 @@ async function signInRequest(fields: Record<string, string>, headers: Record<str
   const base = { host: "console.test", "x-forwarded-proto": "http", ...headers };
   const csrfRes = await GET(new Request(`${APP}/api/auth/csrf`, { headers: base }));
   const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
-  const cookie = csrfRes.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const cookie = csrfRes.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   const res = await POST(
     new Request(`${APP}/api/auth/callback/credentials`, {
       method: "POST",

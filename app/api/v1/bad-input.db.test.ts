@@ -18,13 +18,47 @@ vi.mock("@/db/client", async (importOriginal) => ({
 }));
 
 type Handler = (req: Request, ctx: never) => Promise<Response>;
-type Endpoint = { path: string; handler: Handler; id?: () => string; cursor?: boolean; text?: string[]; days?: string[]; ids?: string[]; metaIds?: string[]; enums?: string[] };
+type Endpoint = {
+  path: string;
+  handler: Handler;
+  id?: () => string;
+  cursor?: boolean;
+  text?: string[];
+  days?: string[];
+  ids?: string[];
+  metaIds?: string[];
+  enums?: string[];
+};
 
 const templateId = { value: "" };
 const ENDPOINTS: Endpoint[] = [
-  { path: "subscribers", handler: (await import("./subscribers/route")).GET, cursor: true, text: ["q", "userId"], days: ["from", "to"], ids: ["numberId"], metaIds: ["campaign", "ad"], enums: ["status", "sort", "window", "clickId"] },
-  { path: "subscribers/export", handler: (await import("./subscribers/export/route")).GET, text: ["q", "userId"], days: ["from", "to"], ids: ["numberId"], metaIds: ["campaign", "ad"], enums: ["status", "sort", "clickId"] },
-  { path: "conversions", handler: (await import("./conversions/route")).GET, cursor: true, days: ["from", "to"], ids: ["numberId"], enums: ["status", "eventName", "test"] },
+  {
+    path: "subscribers",
+    handler: (await import("./subscribers/route")).GET,
+    cursor: true,
+    text: ["q", "userId"],
+    days: ["from", "to"],
+    ids: ["numberId"],
+    metaIds: ["campaign", "ad"],
+    enums: ["status", "sort", "window", "clickId"],
+  },
+  {
+    path: "subscribers/export",
+    handler: (await import("./subscribers/export/route")).GET,
+    text: ["q", "userId"],
+    days: ["from", "to"],
+    ids: ["numberId"],
+    metaIds: ["campaign", "ad"],
+    enums: ["status", "sort", "clickId"],
+  },
+  {
+    path: "conversions",
+    handler: (await import("./conversions/route")).GET,
+    cursor: true,
+    days: ["from", "to"],
+    ids: ["numberId"],
+    enums: ["status", "eventName", "test"],
+  },
   { path: "leads", handler: (await import("./leads/route")).GET, cursor: true, text: ["q", "segment"], enums: ["callStatus", "isTarget", "campaignActive"] },
   { path: "queue", handler: (await import("./queue/route")).GET, cursor: true, ids: ["numberId", "templateId", "leadId"], enums: ["status", "order"] },
   { path: "queue/stats", handler: (await import("./queue/stats/route")).GET, ids: ["numberId", "templateId", "leadId"], enums: ["status"] },
@@ -74,7 +108,19 @@ const BAD_CURSORS: [string, string][] = [
 ];
 
 const BAD_LIMITS = ["abc", "-1", "0", "1.5", "201", "1e309", "99999999999999999999", "Infinity", "NaN", "\u0000"];
-const BAD_DAYS = ["0000-01-01", "0001-01-01", "1969-12-31", "+275760-09-13", "275760-09-13", "2026-02-30", "2026-13-01", "2026-1-1", "2026-02-28T00:00:00Z", "yesterday", "\u0000"];
+const BAD_DAYS = [
+  "0000-01-01",
+  "0001-01-01",
+  "1969-12-31",
+  "+275760-09-13",
+  "275760-09-13",
+  "2026-02-30",
+  "2026-13-01",
+  "2026-1-1",
+  "2026-02-28T00:00:00Z",
+  "yesterday",
+  "\u0000",
+];
 const BAD_TEXT = ["a\u0000b", "\u0000", `abc${"\u0007"}`, "x".repeat(5_000)];
 
 const query = (base: string, params: [string, string][]) => {
@@ -153,7 +199,10 @@ describe.each(testDrivers)("bad query input on /api/v1 (%s)", (kind) => {
 
   it("refuses a repeated or empty cursor", async () => {
     for (const ep of ENDPOINTS.filter((e) => e.cursor)) {
-      await expectRefused(ep, [["cursor", "a"], ["cursor", "b"]]);
+      await expectRefused(ep, [
+        ["cursor", "a"],
+        ["cursor", "b"],
+      ]);
       await expectRefused(ep, [["cursor", ""]]);
     }
   });
@@ -161,7 +210,10 @@ describe.each(testDrivers)("bad query input on /api/v1 (%s)", (kind) => {
   it("accepts well-formed cursors at the edges of their ranges", async () => {
     const edges = (path: string) =>
       path === "templates"
-        ? [{ d: 0, h: 0, n: "" }, { d: 2_147_483_647, h: 23, n: "zz-ä😀" }]
+        ? [
+            { d: 0, h: 0, n: "" },
+            { d: 2_147_483_647, h: 23, n: "zz-ä😀" },
+          ]
         : path === "templates/{id}/revisions"
           ? [{ r: 1 }, { r: 2_147_483_647 }]
           : [{ t: 0, id: UUID }, { t: MAX_TIME_MS, id: UUID }, ...(path === "subscribers" ? [{ t: null, id: UUID }] : [])];
@@ -171,7 +223,10 @@ describe.each(testDrivers)("bad query input on /api/v1 (%s)", (kind) => {
   it("refuses bad limits with 422", async () => {
     for (const ep of ENDPOINTS.filter((e) => e.cursor)) {
       for (const limit of BAD_LIMITS) expect((await expectRefused(ep, [["limit", limit]])).status).toBe(422);
-      await expectRefused(ep, [["limit", "10"], ["limit", "20"]]);
+      await expectRefused(ep, [
+        ["limit", "10"],
+        ["limit", "20"],
+      ]);
     }
   });
 
@@ -182,17 +237,29 @@ describe.each(testDrivers)("bad query input on /api/v1 (%s)", (kind) => {
           const res = await expectRefused(ep, [[field, day]]);
           expect(res.status).toBe(422);
         }
-        await expectRefused(ep, [[field, "2030-01-01"], [field, "2030-01-02"]]);
+        await expectRefused(ep, [
+          [field, "2030-01-01"],
+          [field, "2030-01-02"],
+        ]);
       }
-      await expectRefused(ep, [["from", "2030-02-01"], ["to", "2030-01-01"]]);
+      await expectRefused(ep, [
+        ["from", "2030-02-01"],
+        ["to", "2030-01-01"],
+      ]);
     }
   });
 
   it("accepts the first and last days there are (the end of time is open-ended)", async () => {
     for (const ep of ENDPOINTS.filter((e) => e.days)) {
-      await expectOk(ep, [["from", "9999-12-31"], ["to", "9999-12-31"]]);
+      await expectOk(ep, [
+        ["from", "9999-12-31"],
+        ["to", "9999-12-31"],
+      ]);
       await expectOk(ep, [["to", "9999-12-31"]]);
-      await expectOk(ep, [["from", "1970-01-01"], ["to", "1970-01-01"]]);
+      await expectOk(ep, [
+        ["from", "1970-01-01"],
+        ["to", "1970-01-01"],
+      ]);
       await expectOk(ep, [["to", "1970-01-05"]]);
       await expectOk(ep, [["from", "9999-12-31"]]);
     }
@@ -202,7 +269,10 @@ describe.each(testDrivers)("bad query input on /api/v1 (%s)", (kind) => {
     for (const ep of ENDPOINTS.filter((e) => e.text)) {
       for (const field of ep.text!) {
         for (const text of BAD_TEXT) expect((await expectRefused(ep, [[field, text]])).status).toBe(422);
-        await expectRefused(ep, [[field, "abc"], [field, "def"]]);
+        await expectRefused(ep, [
+          [field, "abc"],
+          [field, "def"],
+        ]);
       }
     }
   });
@@ -217,15 +287,24 @@ describe.each(testDrivers)("bad query input on /api/v1 (%s)", (kind) => {
     for (const ep of ENDPOINTS) {
       for (const field of ep.ids ?? []) {
         for (const v of ["not-a-uuid", `${UUID}\u0000`, "x".repeat(5000)]) await expectRefused(ep, [[field, v]]);
-        await expectRefused(ep, [[field, UUID], [field, UUID]]);
+        await expectRefused(ep, [
+          [field, UUID],
+          [field, UUID],
+        ]);
       }
       for (const field of ep.metaIds ?? []) {
         for (const v of ["\u0000", "a b", "x".repeat(5000), "1%"]) await expectRefused(ep, [[field, v]]);
-        await expectRefused(ep, [[field, "1"], [field, "2"]]);
+        await expectRefused(ep, [
+          [field, "1"],
+          [field, "2"],
+        ]);
       }
       for (const field of ep.enums ?? []) {
         for (const v of ["bogus", "\u0000", "x".repeat(5000)]) await expectRefused(ep, [[field, v]]);
-        await expectRefused(ep, [[field, "a"], [field, "b"]]);
+        await expectRefused(ep, [
+          [field, "a"],
+          [field, "b"],
+        ]);
       }
     }
   });
@@ -247,7 +326,15 @@ describe.each(testDrivers)("bad query input on /api/v1 (%s)", (kind) => {
       inObject: `{"a":${'{"a":'.repeat(n)}1${"}".repeat(n)}}`,
     };
     for (const [name, rawBody] of Object.entries(bodies)) {
-      const row = await storeWebhookEvent(t.db, { provider: "cloud", rawBody, signatureResult: "valid", tenantId, numberId: null, receivedAt: new Date(NOW_MS), status: "processed" });
+      const row = await storeWebhookEvent(t.db, {
+        provider: "cloud",
+        rawBody,
+        signatureResult: "valid",
+        tenantId,
+        numberId: null,
+        receivedAt: new Date(NOW_MS),
+        status: "processed",
+      });
       const res = await webhookEvent.GET(new Request(`http://test.local/api/v1/webhook-events/${row.id}`, { headers: { authorization: `Bearer ${key}` } }), {
         params: Promise.resolve({ id: row.id }),
       } as never);
@@ -256,6 +343,9 @@ describe.each(testDrivers)("bad query input on /api/v1 (%s)", (kind) => {
       expect(detail, name).toMatchObject({ rawBody, prettyBody: null, bodyFormat: "deep_json" });
       if (name === "inMessage") expect(detail.items.map((i) => i.kind)).toEqual(["message"]);
     }
-    await expectOk(ENDPOINTS.find((e) => e.path === "webhook-events")!, []);
+    await expectOk(
+      ENDPOINTS.find((e) => e.path === "webhook-events")!,
+      [],
+    );
   });
 });

@@ -51,10 +51,13 @@ describe.each(testDrivers)("phones WhatsApp reported (%s)", (kind) => {
   const listSubscribers = (query: string) => call(subscribersRoute.GET, { token: key, url: `http://t/api/v1/subscribers?${query}` });
 
   async function inboundFrom(waId: string) {
-    const body = webhookEnvelope({ phoneNumberId: pnid, displayPhoneNumber: "15550783881", wabaId: "WABA-R" }, {
-      contacts: [{ profile: { name: "Noa" }, wa_id: waId }],
-      messages: [{ from: waId, id: `wamid.R.${waId}`, timestamp: "1900000000", type: "text", text: { body: "shalom" } }],
-    });
+    const body = webhookEnvelope(
+      { phoneNumberId: pnid, displayPhoneNumber: "15550783881", wabaId: "WABA-R" },
+      {
+        contacts: [{ profile: { name: "Noa" }, wa_id: waId }],
+        messages: [{ from: waId, id: `wamid.R.${waId}`, timestamp: "1900000000", type: "text", text: { body: "shalom" } }],
+      },
+    );
     const event = await storeWebhookEvent(t.db, { provider: "cloud", rawBody: JSON.stringify(body), signatureResult: "valid", routedPhoneNumberIds: [pnid] });
     expect((await processWebhookEvents(t.db, { ids: [event.id], now: new Date() })).processed).toBe(1);
   }
@@ -62,11 +65,26 @@ describe.each(testDrivers)("phones WhatsApp reported (%s)", (kind) => {
   it("refuses a typed number libphonenumber calls invalid, naming the country, while nobody wrote from it", async () => {
     expect(await postLead({ name: "Noa", phone: `+${NEW_RANGE_WA_ID}` })).toMatchObject({
       status: 422,
-      json: { error: { code: "invalid_request", message: "phone: Not a valid number for Israel", details: { fieldErrors: { phone: ["Not a valid number for Israel"] } } } },
+      json: {
+        error: {
+          code: "invalid_request",
+          message: "phone: Not a valid number for Israel",
+          details: { fieldErrors: { phone: ["Not a valid number for Israel"] } },
+        },
+      },
     });
-    expect(await postLead({ name: "Kim", phone: "+44 20 7946 095" })).toMatchObject({ status: 422, json: { error: { message: "phone: Not a valid number for the United Kingdom" } } });
-    expect(await postLead({ name: "Kim", phone: "+7 900" })).toMatchObject({ status: 422, json: { error: { message: "phone: Not a valid number for Russia: it is too short" } } });
-    expect(await postLead({ name: "Kim", phone: "12345" })).toMatchObject({ status: 422, json: { error: { message: "phone: Not a valid phone number: include the country code, e.g. +7 900 123-45-67" } } });
+    expect(await postLead({ name: "Kim", phone: "+44 20 7946 095" })).toMatchObject({
+      status: 422,
+      json: { error: { message: "phone: Not a valid number for the United Kingdom" } },
+    });
+    expect(await postLead({ name: "Kim", phone: "+7 900" })).toMatchObject({
+      status: 422,
+      json: { error: { message: "phone: Not a valid number for Russia: it is too short" } },
+    });
+    expect(await postLead({ name: "Kim", phone: "12345" })).toMatchObject({
+      status: 422,
+      json: { error: { message: "phone: Not a valid phone number: include the country code, e.g. +7 900 123-45-67" } },
+    });
   });
 
   it("finds the subscriber by its own phone, in any format, once WhatsApp reported it", async () => {

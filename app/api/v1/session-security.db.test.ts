@@ -44,8 +44,7 @@ async function call(handler: Handler, path: string, opts: Call = {}) {
   return { status: res.status, res, json: text ? (JSON.parse(text) as Record<string, unknown>) : null };
 }
 
-const sessionCookie = async (uid: string, sv: number) =>
-  `${COOKIE}=${await encode({ token: { sub: uid, uid, sv }, secret: SECRET, salt: COOKIE })}`;
+const sessionCookie = async (uid: string, sv: number) => `${COOKIE}=${await encode({ token: { sub: uid, uid, sv }, secret: SECRET, salt: COOKIE })}`;
 const json = { "content-type": "application/json" };
 const sameOrigin = { ...json, origin: APP };
 
@@ -80,23 +79,47 @@ describe.each(testDrivers)("cookie-authenticated /api/v1 against browser attacks
 
   it("refuses a cross-origin cookie POST with a 403 JSON error", async () => {
     const cookie = await sessionCookie(adminId, 0);
-    const r = await call(users.POST, "/api/v1/users", { method: "POST", cookie, headers: { ...json, origin: "https://evil.example" }, body: newUser("x1@example.com") });
+    const r = await call(users.POST, "/api/v1/users", {
+      method: "POST",
+      cookie,
+      headers: { ...json, origin: "https://evil.example" },
+      body: newUser("x1@example.com"),
+    });
     expect(r.status).toBe(403);
     expect(r.res.headers.get("content-type")).toMatch(/application\/json/);
     expect(r.json).toMatchObject({ error: { code: "cross_origin_request" } });
     // cross-site fetch without an Origin the browser would still mark
-    const r2 = await call(users.POST, "/api/v1/users", { method: "POST", cookie, headers: { ...json, "sec-fetch-site": "cross-site" }, body: newUser("x2@example.com") });
+    const r2 = await call(users.POST, "/api/v1/users", {
+      method: "POST",
+      cookie,
+      headers: { ...json, "sec-fetch-site": "cross-site" },
+      body: newUser("x2@example.com"),
+    });
     expect(r2.status).toBe(403);
     // no Origin and no Sec-Fetch-Site (a script replaying a stolen cookie): not the console either
     expect((await call(users.POST, "/api/v1/users", { method: "POST", cookie, headers: json, body: newUser("x3@example.com") })).status).toBe(403);
     // a sibling origin (another port) is not this one
-    expect((await call(users.POST, "/api/v1/users", { method: "POST", cookie, headers: { ...json, origin: "http://console.test:8080" }, body: newUser("x4@example.com") })).status).toBe(403);
+    expect(
+      (
+        await call(users.POST, "/api/v1/users", {
+          method: "POST",
+          cookie,
+          headers: { ...json, origin: "http://console.test:8080" },
+          body: newUser("x4@example.com"),
+        })
+      ).status,
+    ).toBe(403);
   });
 
   it("refuses a form-encoded (or text/plain) same-origin cookie POST", async () => {
     const cookie = await sessionCookie(adminId, 0);
     for (const type of ["application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "text/plain"]) {
-      const r = await call(users.POST, "/api/v1/users", { method: "POST", cookie, headers: { origin: APP, "content-type": type }, body: newUser("form@example.com") });
+      const r = await call(users.POST, "/api/v1/users", {
+        method: "POST",
+        cookie,
+        headers: { origin: APP, "content-type": type },
+        body: newUser("form@example.com"),
+      });
       expect(r.status, type).toBe(403);
       expect(r.json).toMatchObject({ error: { code: "json_required" } });
     }
@@ -107,7 +130,10 @@ describe.each(testDrivers)("cookie-authenticated /api/v1 against browser attacks
     const victim = await createUser(t.db, { tenantId, input: { name: "V", email: "v@example.com", role: "marketer", password: "0123456789ab" } });
     const evil = { ...json, origin: "https://evil.example" };
     const params = { id: victim.id };
-    expect((await call(oneUser.PATCH, `/api/v1/users/${victim.id}`, { method: "PATCH", cookie, headers: evil, params, body: JSON.stringify({ role: "admin" }) })).status).toBe(403);
+    expect(
+      (await call(oneUser.PATCH, `/api/v1/users/${victim.id}`, { method: "PATCH", cookie, headers: evil, params, body: JSON.stringify({ role: "admin" }) }))
+        .status,
+    ).toBe(403);
     expect((await call(oneUser.DELETE, `/api/v1/users/${victim.id}`, { method: "DELETE", cookie, headers: evil, params })).status).toBe(403);
     const still = await call(oneUser.GET, `/api/v1/users/${victim.id}`, { cookie, params });
     expect(still.json).toMatchObject({ role: "marketer" });
@@ -121,7 +147,12 @@ describe.each(testDrivers)("cookie-authenticated /api/v1 against browser attacks
   });
 
   it("leaves bearer API-key requests alone, whatever their Origin", async () => {
-    const r = await call(users.POST, "/api/v1/users", { method: "POST", bearer: apiKey, headers: { ...json, origin: "https://crm.example" }, body: newUser("bykey@example.com") });
+    const r = await call(users.POST, "/api/v1/users", {
+      method: "POST",
+      bearer: apiKey,
+      headers: { ...json, origin: "https://crm.example" },
+      body: newUser("bykey@example.com"),
+    });
     expect(r.status).toBe(201);
   });
 
@@ -134,7 +165,10 @@ describe.each(testDrivers)("cookie-authenticated /api/v1 against browser attacks
 
     // sign out on the laptop through Auth.js itself (its CSRF token first)
     const csrf = await call(authRoute.GET as unknown as Handler, "/api/auth/csrf", { cookie: laptop });
-    const csrfCookie = csrf.res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const csrfCookie = csrf.res.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
     const out = await call(authRoute.POST as unknown as Handler, "/api/auth/signout", {
       method: "POST",
       cookie: `${laptop}; ${csrfCookie}`,
@@ -165,7 +199,13 @@ describe.each(testDrivers)("cookie-authenticated /api/v1 against browser attacks
     expect(changed.status).toBe(200);
     expect((await call(me.GET, "/api/v1/me", { cookie: stolen })).status).toBe(401);
     // renaming (no password) ends nothing
-    const renamed = await call(oneUser.PATCH, `/api/v1/users/${user.id}`, { method: "PATCH", bearer: apiKey, headers: json, params: { id: user.id }, body: JSON.stringify({ name: "Pat B." }) });
+    const renamed = await call(oneUser.PATCH, `/api/v1/users/${user.id}`, {
+      method: "PATCH",
+      bearer: apiKey,
+      headers: json,
+      params: { id: user.id },
+      body: JSON.stringify({ name: "Pat B." }),
+    });
     expect(renamed.status).toBe(200);
     // the session issued after the change is current (not 401), but held until Pat chooses his own password
     const held = await call(me.GET, "/api/v1/me", { cookie: await sessionCookie(user.id, 1) });

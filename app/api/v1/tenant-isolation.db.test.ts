@@ -38,9 +38,17 @@ describe.each(testDrivers)("tenant isolation of /api/v1 (%s)", (kind) => {
   beforeAll(async () => {
     t = await createTestDb(kind);
     current.db = t.db;
-    for (const [side, name] of [[a, "A"], [b, "B"]] as const) {
+    for (const [side, name] of [
+      [a, "A"],
+      [b, "B"],
+    ] as const) {
       side.tenantId = (await insertTenant(t.db, { name: `Tenant ${name}` })).id;
-      side.userId = (await createUser(t.db, { tenantId: side.tenantId, input: { name: `User ${name}`, email: `user-${name}@example.com`, role: "marketer", password: "0123456789" } })).id;
+      side.userId = (
+        await createUser(t.db, {
+          tenantId: side.tenantId,
+          input: { name: `User ${name}`, email: `user-${name}@example.com`, role: "marketer", password: "0123456789" },
+        })
+      ).id;
       const created = await createApiKey(t.db, { tenantId: side.tenantId, name: `Key ${name}`, createdBy: null });
       side.key = created.secret;
       side.keyId = created.apiKey.id;
@@ -93,7 +101,11 @@ describe.each(testDrivers)("tenant isolation of /api/v1 (%s)", (kind) => {
   });
 
   it("creates users and keys inside the caller's tenant only", async () => {
-    const created = await call(users.POST, { method: "POST", token: a.key, body: { name: "New", email: "new-a@example.com", role: "manager", password: "0123456789" } });
+    const created = await call(users.POST, {
+      method: "POST",
+      token: a.key,
+      body: { name: "New", email: "new-a@example.com", role: "manager", password: "0123456789" },
+    });
     expect(created.status).toBe(201);
     const newKey = (await (await call(keys.POST, { method: "POST", token: a.key, body: { name: "CI" } })).json()) as { secret: string };
     const who = (await (await call(me.GET, { token: newKey.secret })).json()) as { tenantId: string };

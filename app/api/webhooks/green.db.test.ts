@@ -28,9 +28,17 @@ const keys = { encryptionKey: KEY, appUrl: "https://console.example" };
 const MIB = 1024 * 1024;
 
 const post = (numberId: string, body: BodyInit, headers: Record<string, string> = {}, init: RequestInit & { duplex?: "half" } = {}) =>
-  green.POST(new Request(`http://test.local/api/webhooks/green/${numberId}`, { method: "POST", body, headers: { "content-type": "application/json", ...headers }, ...init }), {
-    params: Promise.resolve({ numberId }),
-  });
+  green.POST(
+    new Request(`http://test.local/api/webhooks/green/${numberId}`, {
+      method: "POST",
+      body,
+      headers: { "content-type": "application/json", ...headers },
+      ...init,
+    }),
+    {
+      params: Promise.resolve({ numberId }),
+    },
+  );
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 describe.each(testDrivers)("Green API webhooks (%s)", (kind) => {
@@ -44,7 +52,14 @@ describe.each(testDrivers)("Green API webhooks (%s)", (kind) => {
   let otherTenantNumber = { id: "", token: "" };
 
   async function greenNumber(tenant: string, phoneE164: string, instance: string) {
-    const input = numberFormSchema.parse({ provider: "green", label: `Green ${instance}`, phoneE164, greenApiUrl: "https://api.green-api.com", greenInstanceId: instance, greenApiToken: "instance-token" });
+    const input = numberFormSchema.parse({
+      provider: "green",
+      label: `Green ${instance}`,
+      phoneE164,
+      greenApiUrl: "https://api.green-api.com",
+      greenInstanceId: instance,
+      greenApiToken: "instance-token",
+    });
     const row = await createNumber(t.db, keys, { tenantId: tenant, input });
     await issueGreenWebhookToken(t.db, keys, { tenantId: tenant, id: row.id });
     const setup = await getGreenWebhookSetup(t.db, keys, { tenantId: tenant, id: row.id });
@@ -75,7 +90,13 @@ describe.each(testDrivers)("Green API webhooks (%s)", (kind) => {
     expect(fresh).toHaveLength(1);
     return fresh[0]!;
   };
-  const subscriber = async (waPhone: string) => (await t.db.select().from(subscribers).where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.waPhone, waPhone))))[0];
+  const subscriber = async (waPhone: string) =>
+    (
+      await t.db
+        .select()
+        .from(subscribers)
+        .where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.waPhone, waPhone)))
+    )[0];
   const deliver = async (name: string, headers = bearer(token), to = numberId) => {
     const res = await post(to, fixtureText(name), headers);
     await kickWebhookProcessing(t.db);
@@ -86,7 +107,11 @@ describe.each(testDrivers)("Green API webhooks (%s)", (kind) => {
     const [row] = await t.db.select().from(whatsappNumbers).where(eq(whatsappNumbers.id, numberId));
     expect(row!.greenWebhookTokenEnc).toMatch(/^v1\./);
     expect(row!.greenWebhookTokenEnc).not.toContain(token);
-    expect(await getGreenWebhookSetup(t.db, keys, { tenantId, id: numberId })).toEqual({ url: `https://console.example/api/webhooks/green/${numberId}`, token, unreadable: false });
+    expect(await getGreenWebhookSetup(t.db, keys, { tenantId, id: numberId })).toEqual({
+      url: `https://console.example/api/webhooks/green/${numberId}`,
+      token,
+      unreadable: false,
+    });
     expect(await getGreenWebhookSetup(t.db, keys, { tenantId: otherTenantId, id: numberId })).toBeNull();
   });
 
@@ -94,12 +119,30 @@ describe.each(testDrivers)("Green API webhooks (%s)", (kind) => {
     const res = await deliver("green-incoming-text.json");
     expect(res).toEqual({ status: 200, json: { received: true, eventId: expect.any(String) } });
     const event = await lastEvent();
-    expect(event).toMatchObject({ provider: "green", status: "processed", signatureResult: "valid", tenantId, numberId, dedupeKey: "incomingMessageReceived:CTGREEN0IN000001:" });
+    expect(event).toMatchObject({
+      provider: "green",
+      status: "processed",
+      signatureResult: "valid",
+      tenantId,
+      numberId,
+      dedupeKey: "incomingMessageReceived:CTGREEN0IN000001:",
+    });
     expect(event.headers).not.toHaveProperty("authorization");
     const s = await subscriber("+15550142201");
-    expect(s).toMatchObject({ waId: "15550142201", profileName: "Tomas Silva", numberId, inboundCount: 1, lastInboundAt: new Date(1767611000 * 1000), rawVersion: "green", status: "active" });
+    expect(s).toMatchObject({
+      waId: "15550142201",
+      profileName: "Tomas Silva",
+      numberId,
+      inboundCount: 1,
+      lastInboundAt: new Date(1767611000 * 1000),
+      rawVersion: "green",
+      status: "active",
+    });
     expect(s!.conversationId).not.toBeNull();
-    const [m] = await t.db.select().from(messages).where(and(eq(messages.tenantId, tenantId), eq(messages.wamid, "CTGREEN0IN000001")));
+    const [m] = await t.db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.tenantId, tenantId), eq(messages.wamid, "CTGREEN0IN000001")));
     expect(m).toMatchObject({ direction: "inbound", type: "text", textPreview: "Hi! Is the January course still open?", numberId, subscriberId: s!.id });
     expect((await getNumberById(t.db, { tenantId, id: numberId }))!.lastWebhookAt).not.toBeNull();
   });
@@ -138,7 +181,14 @@ describe.each(testDrivers)("Green API webhooks (%s)", (kind) => {
 
   it("accepts the token without the Bearer prefix too, and refuses a body that is not JSON (kept for the workspace)", async () => {
     expect((await post(numberId, "{not json", bearer(token))).status).toBe(400);
-    expect(await lastEvent()).toMatchObject({ provider: "green", status: "rejected", signatureResult: "valid", tenantId, numberId, error: "The body is not JSON" });
+    expect(await lastEvent()).toMatchObject({
+      provider: "green",
+      status: "rejected",
+      signatureResult: "valid",
+      tenantId,
+      numberId,
+      error: "The body is not JSON",
+    });
     expect((await deliver("green-incoming-image.json", { authorization: token })).status).toBe(200);
     expect(await lastEvent()).toMatchObject({ status: "processed", tenantId });
   });
@@ -160,18 +210,47 @@ describe.each(testDrivers)("Green API webhooks (%s)", (kind) => {
     ]);
     expect((await deliver("green-incoming-text-stop.json")).status).toBe(200);
     expect(await subscriber("+15550142202")).toMatchObject({ status: "opted_out", optInStatus: false, profileName: "Ирина Волкова" });
-    const rows = await t.db.select().from(outboundMessages).where(and(eq(outboundMessages.tenantId, tenantId), eq(outboundMessages.phone, "+15550142202")));
-    expect(rows.map((r) => [r.status, r.errorCode])).toEqual([["cancelled", "opted_out"], ["cancelled", "opted_out"]]);
+    const rows = await t.db
+      .select()
+      .from(outboundMessages)
+      .where(and(eq(outboundMessages.tenantId, tenantId), eq(outboundMessages.phone, "+15550142202")));
+    expect(rows.map((r) => [r.status, r.errorCode])).toEqual([
+      ["cancelled", "opted_out"],
+      ["cancelled", "opted_out"],
+    ]);
   });
 
   it("moves a drip message by its idMessage: delivered, read; failed and noAccount with Green's code", async () => {
     const sent = new Date(1767611590 * 1000);
-    const drip = (providerMessageId: string, phone: string) => ({ tenantId, numberId, phone, templateName: "day_1", scheduledAt: sent, status: "sent" as const, sentAt: sent, providerMessageId });
-    await t.db.insert(outboundMessages).values([drip("CTGREEN0OUT00001", "+15550142201"), drip("CTGREEN0OUT00002", "+15550142201"), drip("CTGREEN0OUT00003", "+15550142203")]);
-    for (const name of ["green-status-read.json", "green-status-sent.json", "green-status-delivered.json", "green-status-failed.json", "green-status-no-account.json"]) {
+    const drip = (providerMessageId: string, phone: string) => ({
+      tenantId,
+      numberId,
+      phone,
+      templateName: "day_1",
+      scheduledAt: sent,
+      status: "sent" as const,
+      sentAt: sent,
+      providerMessageId,
+    });
+    await t.db
+      .insert(outboundMessages)
+      .values([drip("CTGREEN0OUT00001", "+15550142201"), drip("CTGREEN0OUT00002", "+15550142201"), drip("CTGREEN0OUT00003", "+15550142203")]);
+    for (const name of [
+      "green-status-read.json",
+      "green-status-sent.json",
+      "green-status-delivered.json",
+      "green-status-failed.json",
+      "green-status-no-account.json",
+    ]) {
       expect((await deliver(name)).status).toBe(200);
     }
-    const byId = async (id: string) => (await t.db.select().from(outboundMessages).where(and(eq(outboundMessages.tenantId, tenantId), eq(outboundMessages.providerMessageId, id))))[0];
+    const byId = async (id: string) =>
+      (
+        await t.db
+          .select()
+          .from(outboundMessages)
+          .where(and(eq(outboundMessages.tenantId, tenantId), eq(outboundMessages.providerMessageId, id)))
+      )[0];
     expect(await byId("CTGREEN0OUT00001")).toMatchObject({ status: "sent", deliveredAt: new Date(1767611602 * 1000), readAt: new Date(1767611630 * 1000) });
     expect(await byId("CTGREEN0OUT00002")).toMatchObject({ status: "failed", errorCode: "SWE004", errorMessage: "SWE004: the message could not be sent" });
     expect(await byId("CTGREEN0OUT00003")).toMatchObject({ status: "failed", errorCode: "noAccount", errorMessage: "The number has no WhatsApp account" });
@@ -181,8 +260,13 @@ describe.each(testDrivers)("Green API webhooks (%s)", (kind) => {
 
   it("records the instance state on the number, never letting an older report undo a newer one", async () => {
     expect((await deliver("green-state-instance-changed.json")).status).toBe(200);
-    expect(await getNumberById(t.db, { tenantId, id: numberId })).toMatchObject({ connectionStatus: "error", lastError: { kind: "green_state", state: "notAuthorized" }, lastCheckedAt: new Date(1767611900 * 1000) });
-    const state = (stateInstance: string, timestamp: number) => JSON.stringify({ typeWebhook: "stateInstanceChanged", instanceData: { idInstance: 1101000101 }, timestamp, stateInstance });
+    expect(await getNumberById(t.db, { tenantId, id: numberId })).toMatchObject({
+      connectionStatus: "error",
+      lastError: { kind: "green_state", state: "notAuthorized" },
+      lastCheckedAt: new Date(1767611900 * 1000),
+    });
+    const state = (stateInstance: string, timestamp: number) =>
+      JSON.stringify({ typeWebhook: "stateInstanceChanged", instanceData: { idInstance: 1101000101 }, timestamp, stateInstance });
     await post(numberId, state("authorized", 1767611960), bearer(token));
     await kickWebhookProcessing(t.db);
     expect(await getNumberById(t.db, { tenantId, id: numberId })).toMatchObject({ connectionStatus: "connected", lastError: null });
@@ -203,7 +287,10 @@ describe.each(testDrivers)("Green API webhooks (%s)", (kind) => {
   it("a demo number gets no webhook token and nothing real arrives through it, even with a token put on it", async () => {
     const { id: demoId, token: demoToken } = await greenNumber(otherTenantId, "+15550100009", "1101000109");
     await t.db.update(whatsappNumbers).set({ demo: true }).where(eq(whatsappNumbers.id, demoId));
-    await expect(issueGreenWebhookToken(t.db, keys, { tenantId: otherTenantId, id: demoId })).rejects.toMatchObject({ code: "unprocessable", message: expect.stringContaining("is a demo number") });
+    await expect(issueGreenWebhookToken(t.db, keys, { tenantId: otherTenantId, id: demoId })).rejects.toMatchObject({
+      code: "unprocessable",
+      message: expect.stringContaining("is a demo number"),
+    });
     for (const e of await t.db.select({ id: webhookEvents.id }).from(webhookEvents)) seen.add(e.id);
     const res = await post(demoId, fixtureText("green-incoming-text-stop.json"), bearer(demoToken));
     expect(res.status).toBe(404);

@@ -44,7 +44,9 @@ const merge = (...bodies: string[]) =>
   JSON.stringify({ object: "whatsapp_business_account", entry: bodies.flatMap((b) => (JSON.parse(b) as { entry: unknown[] }).entry) });
 
 const post = (body: BodyInit, headers: Record<string, string> = {}, init: RequestInit & { duplex?: "half" } = {}) =>
-  meta.POST(new Request("http://test.local/api/webhooks/whatsapp", { method: "POST", body, headers: { "content-type": "application/json", ...headers }, ...init }));
+  meta.POST(
+    new Request("http://test.local/api/webhooks/whatsapp", { method: "POST", body, headers: { "content-type": "application/json", ...headers }, ...init }),
+  );
 const signed = (body: string | Buffer, secret: string) =>
   post(typeof body === "string" ? body : new Uint8Array(body), { "x-hub-signature-256": signMetaBody(body, secret) });
 
@@ -62,7 +64,13 @@ describe.each(testDrivers)("webhook attacks (%s)", (kind) => {
     return connectNumber(t.db, deps(), {
       tenantId: p.tenantId,
       input: numberFormSchema.parse({
-        provider: "cloud", label: `N ${p.pnid}`, phoneE164: p.phone, phoneNumberId: p.pnid, wabaId: p.waba, accessToken: opts.token ?? p.token, appSecret: p.secret,
+        provider: "cloud",
+        label: `N ${p.pnid}`,
+        phoneE164: p.phone,
+        phoneNumberId: p.pnid,
+        wabaId: p.waba,
+        accessToken: opts.token ?? p.token,
+        appSecret: p.secret,
       }),
     });
   }
@@ -101,57 +109,95 @@ describe.each(testDrivers)("webhook attacks (%s)", (kind) => {
     const { a, b } = parties;
     const before = (await eventsOf(a.tenantId)).length;
     // B's own genuine change plus a forged STOP from A's customer, signed with B's app secret
-    const forged = merge(textFor(b, "meta-text.json", { "wamid.CT-TEXT-0001": "wamid.B-OWN-1" }), textFor(a, "meta-text-stop-ru.json", { "wamid.CT-STOP-0001": "wamid.FORGED-STOP" }));
+    const forged = merge(
+      textFor(b, "meta-text.json", { "wamid.CT-TEXT-0001": "wamid.B-OWN-1" }),
+      textFor(a, "meta-text-stop-ru.json", { "wamid.CT-STOP-0001": "wamid.FORGED-STOP" }),
+    );
     const res = await signed(forged, b.secret);
     expect(res.status).toBe(200);
     await kickWebhookProcessing(t.db);
     expect(await wamidsOf(a.tenantId)).not.toContain("wamid.FORGED-STOP");
     expect((await eventsOf(a.tenantId)).length).toBe(before);
-    const [bRow] = await t.db.select().from(webhookEvents).where(eq(webhookEvents.bodySha256, sha256(forged)));
-    expect(bRow).toMatchObject({ tenantId: b.tenantId, status: "processed", rawBodyKind: "tenant_copy", refusedPhoneNumberIds: [a.pnid], verifiedPhoneNumberIds: [b.pnid] });
+    const [bRow] = await t.db
+      .select()
+      .from(webhookEvents)
+      .where(eq(webhookEvents.bodySha256, sha256(forged)));
+    expect(bRow).toMatchObject({
+      tenantId: b.tenantId,
+      status: "processed",
+      rawBodyKind: "tenant_copy",
+      refusedPhoneNumberIds: [a.pnid],
+      verifiedPhoneNumberIds: [b.pnid],
+    });
     expect(bRow!.rawBody).not.toContain(a.pnid);
     expect(await wamidsOf(b.tenantId)).toContain("wamid.B-OWN-1");
 
     // a WABA-level change for A's WABA (account disabled) beside B's own change, signed by B: A's number is untouched
-    const wabaForged = merge(textFor(b, "meta-text.json", { "wamid.CT-TEXT-0001": "wamid.B-OWN-2" }), fixtureText("meta-account-update-disabled.json", { [FIXTURE_WABA]: a.waba }));
+    const wabaForged = merge(
+      textFor(b, "meta-text.json", { "wamid.CT-TEXT-0001": "wamid.B-OWN-2" }),
+      fixtureText("meta-account-update-disabled.json", { [FIXTURE_WABA]: a.waba }),
+    );
     expect((await signed(wabaForged, b.secret)).status).toBe(200);
     await kickWebhookProcessing(t.db);
     const [aNumber] = await t.db.select().from(whatsappNumbers).where(eq(whatsappNumbers.phoneNumberId, a.pnid));
     expect(aNumber).toMatchObject({ connectionStatus: "connected", lastError: null });
-    const [wabaRow] = await t.db.select().from(webhookEvents).where(eq(webhookEvents.bodySha256, sha256(wabaForged)));
+    const [wabaRow] = await t.db
+      .select()
+      .from(webhookEvents)
+      .where(eq(webhookEvents.bodySha256, sha256(wabaForged)));
     expect(wabaRow).toMatchObject({ tenantId: b.tenantId, rawBodyKind: "tenant_copy", refusedPhoneNumberIds: [a.pnid] });
 
     // only A's number named, signed by B: refused outright, and kept as refused
     const alone = textFor(a, "meta-text-stop-ru.json", { "wamid.CT-STOP-0001": "wamid.FORGED-STOP-2" });
     expect((await signed(alone, b.secret)).status).toBe(401);
-    const [refused] = await t.db.select().from(webhookEvents).where(eq(webhookEvents.bodySha256, sha256(alone)));
+    const [refused] = await t.db
+      .select()
+      .from(webhookEvents)
+      .where(eq(webhookEvents.bodySha256, sha256(alone)));
     expect(refused).toMatchObject({ status: "rejected", signatureResult: "invalid", refusedPhoneNumberIds: [a.pnid] });
     await kickWebhookProcessing(t.db);
     expect(await wamidsOf(a.tenantId)).not.toContain("wamid.FORGED-STOP-2");
-    const [optedOut] = await t.db.select().from(subscribers).where(and(eq(subscribers.tenantId, a.tenantId), eq(subscribers.status, "opted_out")));
+    const [optedOut] = await t.db
+      .select()
+      .from(subscribers)
+      .where(and(eq(subscribers.tenantId, a.tenantId), eq(subscribers.status, "opted_out")));
     expect(optedOut).toBeUndefined();
   });
 
   it("splits a genuine delivery naming two workspaces' numbers: each sees only its own messages", async () => {
     const { shared1, shared2 } = parties;
     const one = textFor(shared1, "meta-text.json", { "wamid.CT-TEXT-0001": "wamid.SPLIT-A", "Do you ship to Lisbon?": "A's customer asks about Lisbon" });
-    const two = textFor(shared2, "meta-text.json", { "wamid.CT-TEXT-0001": "wamid.SPLIT-B", "15550142001": "15550142999", "Do you ship to Lisbon?": "B's customer asks about Porto" });
+    const two = textFor(shared2, "meta-text.json", {
+      "wamid.CT-TEXT-0001": "wamid.SPLIT-B",
+      "15550142001": "15550142999",
+      "Do you ship to Lisbon?": "B's customer asks about Porto",
+    });
     const delivery = merge(one, two);
     const res = await signed(delivery, shared1.secret);
     expect(res.status).toBe(200);
     await kickWebhookProcessing(t.db);
-    const rows = await t.db.select().from(webhookEvents).where(eq(webhookEvents.bodySha256, sha256(delivery)));
+    const rows = await t.db
+      .select()
+      .from(webhookEvents)
+      .where(eq(webhookEvents.bodySha256, sha256(delivery)));
     expect(rows.map((r) => r.tenantId).sort()).toEqual([shared1.tenantId, shared2.tenantId].sort());
     for (const row of rows) {
       const mine = row.tenantId === shared1.tenantId;
-      expect(row).toMatchObject({ status: "processed", rawBodyKind: "tenant_copy", refusedPhoneNumberIds: [], verifiedPhoneNumberIds: [mine ? shared1.pnid : shared2.pnid] });
+      expect(row).toMatchObject({
+        status: "processed",
+        rawBodyKind: "tenant_copy",
+        refusedPhoneNumberIds: [],
+        verifiedPhoneNumberIds: [mine ? shared1.pnid : shared2.pnid],
+      });
       const detail = await getWebhookEventDetail(t.db, { tenantId: row.tenantId!, id: row.id });
       const shown = JSON.stringify(detail);
       expect(shown).toContain(mine ? "Lisbon" : "Porto");
       expect(shown).not.toContain(mine ? "Porto" : "Lisbon");
       expect(shown).not.toContain(mine ? "wamid.SPLIT-B" : "wamid.SPLIT-A");
       // a workspace cannot open the other's copy
-      await expect(getWebhookEventDetail(t.db, { tenantId: mine ? shared2.tenantId : shared1.tenantId, id: row.id })).rejects.toMatchObject({ code: "not_found" });
+      await expect(getWebhookEventDetail(t.db, { tenantId: mine ? shared2.tenantId : shared1.tenantId, id: row.id })).rejects.toMatchObject({
+        code: "not_found",
+      });
     }
     expect(await wamidsOf(shared1.tenantId)).toContain("wamid.SPLIT-A");
     expect(await wamidsOf(shared1.tenantId)).not.toContain("wamid.SPLIT-B");
@@ -168,7 +214,14 @@ describe.each(testDrivers)("webhook attacks (%s)", (kind) => {
     });
 
     // an id nobody has proven: an attacker claims it first with a bogus token; its webhooks wait for the owner
-    const late: Party = { ...a, pnid: "330000000000009", waba: "340000000000009", phone: "+15550200009", token: "owner-token", secret: "owner-secret-000000000000000000" };
+    const late: Party = {
+      ...a,
+      pnid: "330000000000009",
+      waba: "340000000000009",
+      phone: "+15550200009",
+      token: "owner-token",
+      secret: "owner-secret-000000000000000000",
+    };
     graph.addPhoneNumber({ id: late.pnid, token: late.token, display_phone_number: late.phone.slice(1), verified_name: "Owner" });
     const attacker = await connect({ ...late, tenantId: b.tenantId, token: "bogus-token", secret: "attacker-secret-0000000000000000" });
     expect(attacker.check?.status).toBe("error");
@@ -178,7 +231,10 @@ describe.each(testDrivers)("webhook attacks (%s)", (kind) => {
     expect((await signed(forged, "attacker-secret-0000000000000000")).status).toBe(200); // unrouted: nobody proved the id yet
     await kickWebhookProcessing(t.db);
     expect(await wamidsOf(b.tenantId)).not.toContain("wamid.LATE-1");
-    const [unrouted] = await t.db.select().from(webhookEvents).where(eq(webhookEvents.bodySha256, sha256(waiting)));
+    const [unrouted] = await t.db
+      .select()
+      .from(webhookEvents)
+      .where(eq(webhookEvents.bodySha256, sha256(waiting)));
     expect(unrouted).toMatchObject({ status: "unrouted", tenantId: null, signatureResult: "unverified" });
 
     // the owner proves it: it adopts what waited (checked with its own secret), the attacker keeps nothing
@@ -186,7 +242,10 @@ describe.each(testDrivers)("webhook attacks (%s)", (kind) => {
     expect(await wamidsOf(a.tenantId)).toContain("wamid.LATE-1");
     expect(await wamidsOf(a.tenantId)).not.toContain("wamid.LATE-FORGED");
     expect(await wamidsOf(b.tenantId)).not.toContain("wamid.LATE-1");
-    const [forgedRow] = await t.db.select().from(webhookEvents).where(eq(webhookEvents.bodySha256, sha256(forged)));
+    const [forgedRow] = await t.db
+      .select()
+      .from(webhookEvents)
+      .where(eq(webhookEvents.bodySha256, sha256(forged)));
     expect(forgedRow).toMatchObject({ status: "rejected", signatureResult: "invalid", refusedPhoneNumberIds: [late.pnid] });
     const next = textFor(late, "meta-text.json", { "wamid.CT-TEXT-0001": "wamid.LATE-2" });
     expect((await signed(next, late.secret)).status).toBe(200);
@@ -194,18 +253,36 @@ describe.each(testDrivers)("webhook attacks (%s)", (kind) => {
     expect(await wamidsOf(a.tenantId)).toContain("wamid.LATE-2");
     expect(await wamidsOf(b.tenantId)).not.toContain("wamid.LATE-2");
     const claims = await t.db.select().from(whatsappNumbers).where(eq(whatsappNumbers.phoneNumberId, late.pnid));
-    expect(claims.map((c) => [c.tenantId === a.tenantId, c.phoneNumberIdProvenAt !== null]).sort()).toEqual([[false, false], [true, true]]);
+    expect(claims.map((c) => [c.tenantId === a.tenantId, c.phoneNumberIdProvenAt !== null]).sort()).toEqual([
+      [false, false],
+      [true, true],
+    ]);
   });
 
   it("lets only the first workspace whose token passes the check prove an id; the second check is refused", async () => {
     const { a, b } = parties;
-    const contested: Party = { ...a, pnid: "330000000000008", waba: "340000000000008", phone: "+15550200008", token: "bsp-token", secret: "contested-secret-00000000000000" };
+    const contested: Party = {
+      ...a,
+      pnid: "330000000000008",
+      waba: "340000000000008",
+      phone: "+15550200008",
+      token: "bsp-token",
+      secret: "contested-secret-00000000000000",
+    };
     graph.addPhoneNumber({ id: contested.pnid, token: contested.token, display_phone_number: contested.phone.slice(1) });
     const bDeps = { ...deps(), connection: { ...deps().connection, graph: { base: "http://127.0.0.1:9", version: "v24.0", timeoutMs: 300 } } };
     // B enters the id while Graph cannot be reached (unproven), then A proves it
     const bClaim = await connectNumber(t.db, bDeps, {
       tenantId: b.tenantId,
-      input: numberFormSchema.parse({ provider: "cloud", label: "B claim", phoneE164: contested.phone, phoneNumberId: contested.pnid, wabaId: contested.waba, accessToken: contested.token, appSecret: "x" }),
+      input: numberFormSchema.parse({
+        provider: "cloud",
+        label: "B claim",
+        phoneE164: contested.phone,
+        phoneNumberId: contested.pnid,
+        wabaId: contested.waba,
+        accessToken: contested.token,
+        appSecret: "x",
+      }),
     });
     expect(bClaim.check?.status).toBe("error");
     expect((await connect(contested)).check?.status).toBe("connected");
@@ -258,23 +335,50 @@ describe.each(testDrivers)("webhook attacks (%s)", (kind) => {
     const big = textFor(a).replace('"Hi! Do you ship to Lisbon?"', `"${"x".repeat(MIB - 4096)}"`);
     const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => post(big, { "x-hub-signature-256": signMetaBody(`${i}`, "guess") })));
     expect(answers.every((r) => r.status === 401)).toBe(true);
-    const rows = await t.db.select().from(webhookEvents).where(eq(webhookEvents.bodySha256, sha256(big)));
+    const rows = await t.db
+      .select()
+      .from(webhookEvents)
+      .where(eq(webhookEvents.bodySha256, sha256(big)));
     expect(rows).toHaveLength(20);
     for (const row of rows) {
       expect(row).toMatchObject({ status: "rejected", rawBodyKind: "prefix", bodyBytes: Buffer.byteLength(big), rawBodyExactB64: null });
       expect(Buffer.byteLength(row.rawBody)).toBeLessThanOrEqual(4096 * 3); // 4 KiB of bytes; invalid tails become U+FFFD
     }
     const [{ stored }] = rowsOfSum(
-      await t.db.select({ stored: sql<number>`sum(octet_length(raw_body))::int` }).from(webhookEvents).where(inArray(webhookEvents.id, rows.map((r) => r.id))),
+      await t.db
+        .select({ stored: sql<number>`sum(octet_length(raw_body))::int` })
+        .from(webhookEvents)
+        .where(
+          inArray(
+            webhookEvents.id,
+            rows.map((r) => r.id),
+          ),
+        ),
     );
     expect(stored).toBeLessThan(20 * 5000);
 
     const now = new Date();
-    await t.db.update(webhookEvents).set({ receivedAt: new Date(now.getTime() - 8 * 24 * 3600_000) }).where(inArray(webhookEvents.id, rows.slice(0, 15).map((r) => r.id)));
+    await t.db
+      .update(webhookEvents)
+      .set({ receivedAt: new Date(now.getTime() - 8 * 24 * 3600_000) })
+      .where(
+        inArray(
+          webhookEvents.id,
+          rows.slice(0, 15).map((r) => r.id),
+        ),
+      );
     // the scheduled work (cron route and the self-host ticker) deletes them
     expect((await runScheduledWork(t.db, { now: () => now, budgetMs: 5_000 })).rejectedWebhooksDeleted).toBeGreaterThanOrEqual(15);
     expect((await pruneWebhookEvents(t.db, { now })).rejected).toBe(0);
-    const left = await t.db.select({ id: webhookEvents.id }).from(webhookEvents).where(inArray(webhookEvents.id, rows.map((r) => r.id)));
+    const left = await t.db
+      .select({ id: webhookEvents.id })
+      .from(webhookEvents)
+      .where(
+        inArray(
+          webhookEvents.id,
+          rows.map((r) => r.id),
+        ),
+      );
     expect(left).toHaveLength(5);
   });
 
@@ -284,7 +388,10 @@ describe.each(testDrivers)("webhook attacks (%s)", (kind) => {
     const res = await signed(deep, a.secret);
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: { code: "bad_request", message: "The body nests deeper than 64 levels" } });
-    const rows = await t.db.select().from(webhookEvents).where(eq(webhookEvents.bodySha256, sha256(deep)));
+    const rows = await t.db
+      .select()
+      .from(webhookEvents)
+      .where(eq(webhookEvents.bodySha256, sha256(deep)));
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: "rejected", rawBodyKind: "prefix", error: "The body nests deeper than 64 levels" });
   });
@@ -295,7 +402,10 @@ describe.each(testDrivers)("webhook attacks (%s)", (kind) => {
     const big = textFor(stranger).replace('"Hi! Do you ship to Lisbon?"', `"${"y".repeat(MIB - 4096)}"`);
     const first = await signed(big, "anything");
     expect(first.status).toBe(200); // nobody can check it yet: kept whole for the number that proves the id
-    const [kept] = await t.db.select().from(webhookEvents).where(eq(webhookEvents.bodySha256, sha256(big)));
+    const [kept] = await t.db
+      .select()
+      .from(webhookEvents)
+      .where(eq(webhookEvents.bodySha256, sha256(big)));
     expect(kept).toMatchObject({ status: "unrouted", tenantId: null, bodyBytes: Buffer.byteLength(big) });
 
     // a flood has filled the hour (rows written directly: a thousand 1 MiB posts would only slow the test)
@@ -306,7 +416,10 @@ describe.each(testDrivers)("webhook attacks (%s)", (kind) => {
     const refused = await signed(flood, "anything");
     expect(refused.status).toBe(429);
     expect(await refused.json()).toMatchObject({ error: { code: "too_many_unrouted" } });
-    const [bounded] = await t.db.select().from(webhookEvents).where(eq(webhookEvents.bodySha256, sha256(flood)));
+    const [bounded] = await t.db
+      .select()
+      .from(webhookEvents)
+      .where(eq(webhookEvents.bodySha256, sha256(flood)));
     expect(bounded).toMatchObject({ status: "rejected", rawBodyKind: "prefix", bodyBytes: Buffer.byteLength(flood) });
     expect(Buffer.byteLength(bounded!.rawBody)).toBeLessThanOrEqual(4096 * 3);
 
@@ -316,16 +429,32 @@ describe.each(testDrivers)("webhook attacks (%s)", (kind) => {
       textFor(stranger, "meta-text.json", { "wamid.CT-TEXT-0001": "wamid.FLOOD-STRANGER" }),
     );
     expect((await signed(mixed, a.secret)).status).toBe(200);
-    const rows = await t.db.select().from(webhookEvents).where(eq(webhookEvents.bodySha256, sha256(mixed)));
-    expect(rows.map((r) => [r.tenantId, r.status === "rejected" ? "bounded" : "whole"]).sort()).toEqual([[a.tenantId, "whole"], [null, "bounded"]].sort());
+    const rows = await t.db
+      .select()
+      .from(webhookEvents)
+      .where(eq(webhookEvents.bodySha256, sha256(mixed)));
+    expect(rows.map((r) => [r.tenantId, r.status === "rejected" ? "bounded" : "whole"]).sort()).toEqual(
+      [
+        [a.tenantId, "whole"],
+        [null, "bounded"],
+      ].sort(),
+    );
 
     // the scheduled work forgets unadopted ones after 30 days, and never a workspace's own events
     const old = new Date(Date.now() - 31 * 24 * 3600_000);
-    await t.db.update(webhookEvents).set({ receivedAt: old }).where(and(eq(webhookEvents.status, "unrouted"), sql`${webhookEvents.tenantId} is null`));
+    await t.db
+      .update(webhookEvents)
+      .set({ receivedAt: old })
+      .where(and(eq(webhookEvents.status, "unrouted"), sql`${webhookEvents.tenantId} is null`));
     const now = new Date();
     const result = await runScheduledWork(t.db, { now: () => now, budgetMs: 5_000 });
     expect(result.unroutedWebhooksDeleted).toBeGreaterThanOrEqual(UNROUTED_HOURLY_LIMIT + 1);
-    expect(await t.db.select().from(webhookEvents).where(and(eq(webhookEvents.status, "unrouted"), sql`${webhookEvents.tenantId} is null`))).toEqual([]);
+    expect(
+      await t.db
+        .select()
+        .from(webhookEvents)
+        .where(and(eq(webhookEvents.status, "unrouted"), sql`${webhookEvents.tenantId} is null`)),
+    ).toEqual([]);
     expect((await eventsOf(a.tenantId)).length).toBeGreaterThan(0);
   });
 });

@@ -60,7 +60,13 @@ describe.each(testDrivers)("webhook routes (%s)", (kind) => {
     const cloud = await createNumber(t.db, keys, {
       tenantId,
       input: numberFormSchema.parse({
-        provider: "cloud", label: "Fixture number", phoneE164: "+15550100001", phoneNumberId: PNID, wabaId: WABA, accessToken: "t", appSecret: APP_SECRET,
+        provider: "cloud",
+        label: "Fixture number",
+        phoneE164: "+15550100001",
+        phoneNumberId: PNID,
+        wabaId: WABA,
+        accessToken: "t",
+        appSecret: APP_SECRET,
       }),
     });
     verifyToken = cloud.verifyToken;
@@ -99,7 +105,10 @@ describe.each(testDrivers)("webhook routes (%s)", (kind) => {
     await kickWebhookProcessing(t.db);
     const [event] = await t.db.select().from(webhookEvents).where(eq(webhookEvents.id, eventId));
     expect(event).toMatchObject({ rawBody: body, signatureResult: "valid", status: "processed", tenantId });
-    const [sub] = await t.db.select().from(subscribers).where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.waPhone, "+15550142001")));
+    const [sub] = await t.db
+      .select()
+      .from(subscribers)
+      .where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.waPhone, "+15550142001")));
     expect(sub).toMatchObject({ profileName: "Mara Quinn", inboundCount: 1 });
   });
 
@@ -111,7 +120,10 @@ describe.each(testDrivers)("webhook routes (%s)", (kind) => {
     const stored = await t.db.select().from(webhookEvents).where(eq(webhookEvents.rawBody, body));
     expect(stored).toHaveLength(8);
     expect(stored.every((e) => e.status === "processed")).toBe(true);
-    const [sub] = await t.db.select().from(subscribers).where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.waPhone, "+15550142005")));
+    const [sub] = await t.db
+      .select()
+      .from(subscribers)
+      .where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.waPhone, "+15550142005")));
     expect(sub).toMatchObject({ userId: "US.70000000000000000005", inboundCount: 1 });
   });
 
@@ -120,7 +132,12 @@ describe.each(testDrivers)("webhook routes (%s)", (kind) => {
     const wrong = await signed(body, "not-the-app-secret");
     expect(wrong.status).toBe(401);
     expect((await wrong.json()).error.code).toBe("unauthorized");
-    expect(await lastEvent()).toMatchObject({ rawBody: body, status: "rejected", signatureResult: "invalid", error: expect.stringContaining("does not match") });
+    expect(await lastEvent()).toMatchObject({
+      rawBody: body,
+      status: "rejected",
+      signatureResult: "invalid",
+      error: expect.stringContaining("does not match"),
+    });
     const tampered = await post(`${body} `, { "x-hub-signature-256": signMetaBody(body, APP_SECRET) });
     expect(tampered.status).toBe(401);
     expect((await post(body)).status).toBe(401);
@@ -157,18 +174,33 @@ describe.each(testDrivers)("webhook routes (%s)", (kind) => {
       const { check } = await connectNumber(t.db, deps, {
         tenantId,
         input: numberFormSchema.parse({
-          provider: "cloud", label: "Late", phoneE164: "+15550100002", phoneNumberId: LATE_PNID, wabaId: LATE_WABA, accessToken: "late-token", appSecret: "some-other-app",
+          provider: "cloud",
+          label: "Late",
+          phoneE164: "+15550100002",
+          phoneNumberId: LATE_PNID,
+          wabaId: LATE_WABA,
+          accessToken: "late-token",
+          appSecret: "some-other-app",
         }),
       });
       expect(check?.status).toBe("connected"); // the Graph check proved the id: now it adopts what waited for it
     } finally {
       await graph.close();
     }
-    const events = await t.db.select().from(webhookEvents).where(eq(webhookEvents.bodySha256, sha256(toLateNumber("meta-text-forwarded.json"))));
+    const events = await t.db
+      .select()
+      .from(webhookEvents)
+      .where(eq(webhookEvents.bodySha256, sha256(toLateNumber("meta-text-forwarded.json"))));
     expect(events.map((e) => [e.status, e.signatureResult, e.tenantId])).toEqual([["processed", "valid", tenantId]]);
-    const refused = await t.db.select().from(webhookEvents).where(eq(webhookEvents.bodySha256, sha256(toLateNumber("meta-text-frequently-forwarded.json"))));
+    const refused = await t.db
+      .select()
+      .from(webhookEvents)
+      .where(eq(webhookEvents.bodySha256, sha256(toLateNumber("meta-text-frequently-forwarded.json"))));
     expect(refused.map((e) => [e.status, e.signatureResult, e.refusedPhoneNumberIds])).toEqual([["rejected", "invalid", [LATE_PNID]]]);
-    const [sub] = await t.db.select().from(subscribers).where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.waPhone, "+15550142003")));
+    const [sub] = await t.db
+      .select()
+      .from(subscribers)
+      .where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.waPhone, "+15550142003")));
     expect(sub?.inboundCount).toBe(1); // only the genuine one was applied
     const applied = await t.db.select({ wamid: messages.wamid }).from(messages).where(eq(messages.subscriberId, sub!.id));
     expect(applied.map((m) => m.wamid)).toEqual(["wamid.CT-FWD-0001"]);
@@ -195,7 +227,10 @@ describe.each(testDrivers)("webhook routes (%s)", (kind) => {
     expect(res.status).toBe(200);
     await kickWebhookProcessing(t.db);
     expect(await lastEvent()).toMatchObject({ provider: "gupshup", status: "processed", signatureResult: "not_required", tenantId });
-    const [sender] = await t.db.select().from(subscribers).where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.waPhone, "+15550142101")));
+    const [sender] = await t.db
+      .select()
+      .from(subscribers)
+      .where(and(eq(subscribers.tenantId, tenantId), eq(subscribers.waPhone, "+15550142101")));
     expect(sender).toMatchObject({ profileName: "Lena Ortiz", inboundCount: 1, rawVersion: "v2" });
   });
 });

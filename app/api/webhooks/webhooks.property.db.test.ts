@@ -25,7 +25,9 @@ const PNID = "320000000000001"; // the fixtures' Phone Number ID, connected belo
 const WABA = "310000000000001"; // the fixtures' WABA: template and account fields reach the number too
 const UNKNOWN_PNID = "329999999999999"; // connected to no number: such events are kept as unrouted
 // every Meta-shaped fixture in test/fixtures/webhooks (Gupshup bodies go to their own route)
-const metaFixtures = fixtureNames().filter((f) => f.startsWith("meta-")).map((f) => fixtureJson(f));
+const metaFixtures = fixtureNames()
+  .filter((f) => f.startsWith("meta-"))
+  .map((f) => fixtureJson(f));
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 /** Every path into a JSON value (so a mutation can hit any depth). */
@@ -38,7 +40,8 @@ function paths(value: Json, prefix: (string | number)[] = []): (string | number)
 function mutate(value: Json, at: (string | number)[], replacement: Json | undefined): Json {
   if (at.length === 0) return replacement ?? null;
   const [head, ...rest] = at;
-  if (Array.isArray(value)) return value.flatMap((v, i) => (i === head ? (replacement === undefined && rest.length === 0 ? [] : [mutate(v, rest, replacement)]) : [v]));
+  if (Array.isArray(value))
+    return value.flatMap((v, i) => (i === head ? (replacement === undefined && rest.length === 0 ? [] : [mutate(v, rest, replacement)]) : [v]));
   if (value && typeof value === "object") {
     const copy: { [k: string]: Json } = { ...value };
     if (replacement === undefined && rest.length === 0) delete copy[head as string];
@@ -78,10 +81,22 @@ describe.each(testDrivers)("webhook route under random input (%s)", (kind) => {
     current.db = t.db;
     restoreEnv = setEnvForTests({ ENCRYPTION_KEY: KEY, META_APP_SECRET: "" });
     const tenantId = (await insertTenant(t.db, { name: "Fuzz" })).id;
-    const number = await createNumber(t.db, { encryptionKey: KEY, appUrl: "http://x" }, {
-      tenantId,
-      input: numberFormSchema.parse({ provider: "cloud", label: "Fuzz", phoneE164: "+15550100001", phoneNumberId: PNID, wabaId: WABA, accessToken: "t", appSecret: SECRET }),
-    });
+    const number = await createNumber(
+      t.db,
+      { encryptionKey: KEY, appUrl: "http://x" },
+      {
+        tenantId,
+        input: numberFormSchema.parse({
+          provider: "cloud",
+          label: "Fuzz",
+          phoneE164: "+15550100001",
+          phoneNumberId: PNID,
+          wabaId: WABA,
+          accessToken: "t",
+          appSecret: SECRET,
+        }),
+      },
+    );
     // as if its token had passed the Graph check: only a proven number gets its Phone Number ID's webhooks
     await markPhoneNumberIdProven(t.db, { tenantId, id: number.id, at: new Date() });
   });

@@ -109,22 +109,47 @@ describe.each(testDrivers)("Zernio SDK against /api/zernio (%s)", (kind) => {
     const keys = { encryptionKey, appUrl: "http://x" };
     const pnid = kind === "pglite" ? "707540352242922" : "807540352242922";
     const cloud = { provider: "cloud", accessToken: TOKEN, appSecret: "s" };
-    numberId = (await createNumber(t.db, keys, {
-      tenantId,
-      input: numberFormSchema.parse({ ...cloud, label: "Sales", phoneE164: "+15550783891", phoneNumberId: pnid, wabaId, datasetId }),
-    })).id;
-    bareNumberId = (await createNumber(t.db, keys, {
-      tenantId,
-      input: numberFormSchema.parse({ ...cloud, label: "Support", phoneE164: "+15550783892", phoneNumberId: `${pnid.slice(0, -1)}3`, wabaId: `${wabaId.slice(0, -1)}9` }),
-    })).id;
+    numberId = (
+      await createNumber(t.db, keys, {
+        tenantId,
+        input: numberFormSchema.parse({ ...cloud, label: "Sales", phoneE164: "+15550783891", phoneNumberId: pnid, wabaId, datasetId }),
+      })
+    ).id;
+    bareNumberId = (
+      await createNumber(t.db, keys, {
+        tenantId,
+        input: numberFormSchema.parse({
+          ...cloud,
+          label: "Support",
+          phoneE164: "+15550783892",
+          phoneNumberId: `${pnid.slice(0, -1)}3`,
+          wabaId: `${wabaId.slice(0, -1)}9`,
+        }),
+      })
+    ).id;
     graph.addDataset({ wabaId, token: TOKEN, datasetId });
     graph.addDataset({ wabaId: `${wabaId.slice(0, -1)}9`, token: TOKEN });
     const at = new Date(Date.now() - 3_600_000);
     const rawBody = JSON.stringify(
-      inboundMessage({ phoneNumberId: pnid, displayPhoneNumber: "15550783891", wabaId }, {
-        from: { waId: from, name: "Bia" }, wamid: fakeWamid(`zernio-${kind}`), at, text: "Oi",
-        referral: { sourceUrl: "https://fb.me/z", sourceId: "120226305854810799", sourceType: "ad", headline: "Sale", body: "b", mediaType: "image", mediaUrl: "https://x/i.jpg", ctwaClid: "Aff-zernio-clid" },
-      }),
+      inboundMessage(
+        { phoneNumberId: pnid, displayPhoneNumber: "15550783891", wabaId },
+        {
+          from: { waId: from, name: "Bia" },
+          wamid: fakeWamid(`zernio-${kind}`),
+          at,
+          text: "Oi",
+          referral: {
+            sourceUrl: "https://fb.me/z",
+            sourceId: "120226305854810799",
+            sourceType: "ad",
+            headline: "Sale",
+            body: "b",
+            mediaType: "image",
+            mediaUrl: "https://x/i.jpg",
+            ctwaClid: "Aff-zernio-clid",
+          },
+        },
+      ),
     );
     const event = await storeWebhookEvent(t.db, { provider: "cloud", rawBody, signatureResult: "valid", routedPhoneNumberIds: [pnid], receivedAt: at });
     await processWebhookEvents(t.db, { ids: [event.id], now: at });
@@ -142,24 +167,59 @@ describe.each(testDrivers)("Zernio SDK against /api/zernio (%s)", (kind) => {
   });
 
   const eventId = () => `zernio-${kind}-${(seq += 1)}`;
-  const lead = (body: Record<string, unknown> = {}) => ({ accountId: numberId, eventName: "LeadSubmitted" as const, eventId: eventId(), phoneE164: from, ...body });
+  const lead = (body: Record<string, unknown> = {}) => ({
+    accountId: numberId,
+    eventName: "LeadSubmitted" as const,
+    eventId: eventId(),
+    phoneE164: from,
+    ...body,
+  });
   const deliveriesOf = (id: string) => graph.capiDeliveries.filter((d) => JSON.stringify(d.body).includes(`"${id}"`));
 
   describe("through the real SDK", () => {
     it("sends a Purchase: 200 in Zernio's shape with Meta's trace id, stored and delivered once", async () => {
-      const body = { accountId: numberId, eventName: "Purchase" as const, eventId: eventId(), phoneE164: from, value: 149.9, currency: "USD", email: "Bia@Example.com" };
+      const body = {
+        accountId: numberId,
+        eventName: "Purchase" as const,
+        eventId: eventId(),
+        phoneE164: from,
+        value: 149.9,
+        currency: "USD",
+        email: "Bia@Example.com",
+      };
       const { data, response } = await zernio.whatsapp.sendWhatsAppConversion({ body });
       expect(response.status).toBe(200);
       expect(zernioSendResultSchema.parse(data)).toEqual({
-        platform: "metaads", eventsReceived: 1, eventsFailed: 0, failures: [], traceId: expect.stringMatching(/^AFakeTrace/),
-        id: expect.any(String), eventId: body.eventId, status: "sent", duplicate: false, warnings: [],
+        platform: "metaads",
+        eventsReceived: 1,
+        eventsFailed: 0,
+        failures: [],
+        traceId: expect.stringMatching(/^AFakeTrace/),
+        id: expect.any(String),
+        eventId: body.eventId,
+        status: "sent",
+        duplicate: false,
+        warnings: [],
       });
       expect(app.paths).toContain("POST /api/zernio/v1/whatsapp/conversions");
       const [row] = await t.db.select().from(conversions).where(eq(conversions.eventId, body.eventId));
-      expect(row).toMatchObject({ status: "sent", numberId, conversationId, ctwaClid: "Aff-zernio-clid", value: "149.90", currency: "USD", fbtraceId: data!.traceId });
+      expect(row).toMatchObject({
+        status: "sent",
+        numberId,
+        conversationId,
+        ctwaClid: "Aff-zernio-clid",
+        value: "149.90",
+        currency: "USD",
+        fbtraceId: data!.traceId,
+      });
       const [delivery] = deliveriesOf(body.eventId);
       expect(delivery!.body.data).toEqual([
-        expect.objectContaining({ event_name: "Purchase", action_source: "business_messaging", messaging_channel: "whatsapp", custom_data: { currency: "USD", value: 149.9 } }),
+        expect.objectContaining({
+          event_name: "Purchase",
+          action_source: "business_messaging",
+          messaging_channel: "whatsapp",
+          custom_data: { currency: "USD", value: 149.9 },
+        }),
       ]);
       expect(JSON.stringify(delivery!.body)).not.toContain("Bia@Example.com");
 
@@ -173,7 +233,9 @@ describe.each(testDrivers)("Zernio SDK against /api/zernio (%s)", (kind) => {
       const rejected = await zernio.whatsapp.sendWhatsAppConversion({ body: lead({ eventName: "AddToCart" }) });
       expect(rejected.response.status).toBe(200);
       expect(zernioSendResultSchema.parse(rejected.data)).toMatchObject({
-        eventsReceived: 0, eventsFailed: 1, status: "rejected",
+        eventsReceived: 0,
+        eventsFailed: 1,
+        status: "rejected",
         failures: [{ eventIndex: 0, eventId: rejected.data!.eventId, code: 100, message: expect.stringContaining("2804066") }],
       });
 
@@ -189,8 +251,16 @@ describe.each(testDrivers)("Zernio SDK against /api/zernio (%s)", (kind) => {
       const events = zernioListResultSchema.parse(data).events;
       expect(events.length).toBeGreaterThanOrEqual(4);
       expect(events[0]).toEqual({
-        timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), eventName: "ViewContent", conversationId, eventsReceived: 1, eventsFailed: 0,
-        traceId: sent.data!.traceId, durationMs: null, id: sent.data!.id, eventId: sent.data!.eventId, status: "sent",
+        timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        eventName: "ViewContent",
+        conversationId,
+        eventsReceived: 1,
+        eventsFailed: 0,
+        traceId: sent.data!.traceId,
+        durationMs: null,
+        id: sent.data!.id,
+        eventId: sent.data!.eventId,
+        status: "sent",
       });
       expect(events.some((e) => e.status === "rejected" && e.eventsFailed === 1 && e.eventsReceived === 0)).toBe(true);
       expect(events.some((e) => e.status === "queued" && e.eventsReceived === null)).toBe(true);
@@ -218,7 +288,9 @@ describe.each(testDrivers)("Zernio SDK against /api/zernio (%s)", (kind) => {
       expect(refused.message).toContain('use "LeadSubmitted"');
       expect(refused.details).toMatchObject({ fieldErrors: { eventName: [expect.any(String)] } });
 
-      const badKey = await thrown(new Zernio({ apiKey: "ct_live_not-a-key", baseURL: `${app.url}/api/zernio` }).whatsapp.listWhatsAppConversions({ query: { accountId: numberId } }));
+      const badKey = await thrown(
+        new Zernio({ apiKey: "ct_live_not-a-key", baseURL: `${app.url}/api/zernio` }).whatsapp.listWhatsAppConversions({ query: { accountId: numberId } }),
+      );
       expect(badKey.isAuthError()).toBe(true);
       expect(badKey.message).not.toContain("[object Object]");
 
@@ -228,7 +300,11 @@ describe.each(testDrivers)("Zernio SDK against /api/zernio (%s)", (kind) => {
       expect(theirs.message).toBe(`Number ${numberId} was not found (accountId is the id of one of your numbers)`);
 
       const unknown = await thrown(zernio.whatsapp.listWhatsAppAccountEvents({ query: { accountId: numberId } } as never));
-      expect(unknown).toMatchObject({ statusCode: 404, code: "not_found", message: expect.stringContaining("/api/zernio/v1/whatsapp/account-events is not a Zernio API call") });
+      expect(unknown).toMatchObject({
+        statusCode: 404,
+        code: "not_found",
+        message: expect.stringContaining("/api/zernio/v1/whatsapp/account-events is not a Zernio API call"),
+      });
     });
   });
 
@@ -241,16 +317,41 @@ describe.each(testDrivers)("Zernio SDK against /api/zernio (%s)", (kind) => {
       }).then(async (res) => ({ status: res.status, headers: res.headers, json: await res.json() }));
 
     it("answers validation errors flat, with our statuses and field details", async () => {
-      const noPhone = await send("POST", "/v1/whatsapp/conversions", { token: key, body: { accountId: numberId, eventName: "LeadSubmitted", eventId: eventId() } });
-      expect(noPhone).toMatchObject({ status: 422, json: { code: "invalid_request", error: expect.stringContaining("Send conversationId or phoneE164"), details: { fieldErrors: { conversationId: [expect.any(String)] } } } });
+      const noPhone = await send("POST", "/v1/whatsapp/conversions", {
+        token: key,
+        body: { accountId: numberId, eventName: "LeadSubmitted", eventId: eventId() },
+      });
+      expect(noPhone).toMatchObject({
+        status: 422,
+        json: {
+          code: "invalid_request",
+          error: expect.stringContaining("Send conversationId or phoneE164"),
+          details: { fieldErrors: { conversationId: [expect.any(String)] } },
+        },
+      });
       const purchase = await send("POST", "/v1/whatsapp/conversions", { token: key, body: lead({ eventName: "Purchase" }) });
       expect(purchase).toMatchObject({ status: 422, json: { error: expect.stringContaining("A Purchase needs a value") } });
-      expect(await send("POST", "/v1/whatsapp/conversions", { token: key, body: "{not json" })).toMatchObject({ status: 400, json: { error: "The request body is not valid JSON", code: "bad_request" } });
+      expect(await send("POST", "/v1/whatsapp/conversions", { token: key, body: "{not json" })).toMatchObject({
+        status: 400,
+        json: { error: "The request body is not valid JSON", code: "bad_request" },
+      });
       const limit = await send("GET", `/v1/whatsapp/conversions?accountId=${numberId}&limit=500`);
-      expect(limit).toMatchObject({ status: 422, json: { code: "invalid_request", error: "limit must be a whole number from 1 to 200", details: { fieldErrors: { limit: [expect.any(String)] } } } });
-      expect(await send("GET", "/v1/whatsapp/dataset")).toMatchObject({ status: 422, json: { code: "invalid_request", error: expect.stringContaining("accountId") } });
-      expect(await send("POST", "/v1/whatsapp/dataset", { token: key, body: { accountId: numberId, name: "x" } })).toMatchObject({ status: 422, json: { error: "Unknown field: name" } });
-      expect(await send("GET", `/v1/whatsapp/conversions?accountId=${numberId}`, { token: "ct_live_nope" })).toMatchObject({ status: 401, json: { code: "unauthorized", error: expect.any(String) } });
+      expect(limit).toMatchObject({
+        status: 422,
+        json: { code: "invalid_request", error: "limit must be a whole number from 1 to 200", details: { fieldErrors: { limit: [expect.any(String)] } } },
+      });
+      expect(await send("GET", "/v1/whatsapp/dataset")).toMatchObject({
+        status: 422,
+        json: { code: "invalid_request", error: expect.stringContaining("accountId") },
+      });
+      expect(await send("POST", "/v1/whatsapp/dataset", { token: key, body: { accountId: numberId, name: "x" } })).toMatchObject({
+        status: 422,
+        json: { error: "Unknown field: name" },
+      });
+      expect(await send("GET", `/v1/whatsapp/conversions?accountId=${numberId}`, { token: "ct_live_nope" })).toMatchObject({
+        status: 401,
+        json: { code: "unauthorized", error: expect.any(String) },
+      });
       for (const res of [noPhone, purchase, limit]) expect(typeof res.json.error).toBe("string");
     });
 
@@ -260,14 +361,25 @@ describe.each(testDrivers)("Zernio SDK against /api/zernio (%s)", (kind) => {
       expect(await send("POST", "/v1/whatsapp/conversions", { ...asOther, body: lead() })).toMatchObject({ status: 404, json: { code: "number_not_found" } });
       expect(await send("GET", `/v1/whatsapp/conversions?accountId=${numberId}`, asOther)).toMatchObject({ status: 404, json: { code: "number_not_found" } });
       expect(await send("GET", `/v1/whatsapp/dataset?accountId=${numberId}`, asOther)).toMatchObject({ status: 404, json: { code: "number_not_found" } });
-      expect(await send("POST", "/v1/whatsapp/dataset", { ...asOther, body: { accountId: bareNumberId } })).toMatchObject({ status: 404, json: { code: "number_not_found" } });
+      expect(await send("POST", "/v1/whatsapp/dataset", { ...asOther, body: { accountId: bareNumberId } })).toMatchObject({
+        status: 404,
+        json: { code: "number_not_found" },
+      });
       expect(await t.db.select().from(conversions)).toHaveLength(before.length);
     });
 
     it("answers unknown paths with a flat 404 and other methods with a flat 405", async () => {
-      for (const [method, path] of [["GET", "/v1/posts"], ["DELETE", "/v1/whatsapp"], ["POST", "/v2/whatsapp/conversions"], ["GET", ""]] as const) {
+      for (const [method, path] of [
+        ["GET", "/v1/posts"],
+        ["DELETE", "/v1/whatsapp"],
+        ["POST", "/v2/whatsapp/conversions"],
+        ["GET", ""],
+      ] as const) {
         const res = await send(method, path, {});
-        expect(res, `${method} ${path}`).toMatchObject({ status: 404, json: { code: "not_found", error: expect.stringContaining("POST /v1/whatsapp/conversions (sendWhatsAppConversion)") } });
+        expect(res, `${method} ${path}`).toMatchObject({
+          status: 404,
+          json: { code: "not_found", error: expect.stringContaining("POST /v1/whatsapp/conversions (sendWhatsAppConversion)") },
+        });
       }
       const wrong = await send("DELETE", "/v1/whatsapp/conversions");
       expect(wrong).toMatchObject({ status: 405, json: { code: "method_not_allowed" } });

@@ -22,8 +22,12 @@ export default async function InvitePage(props: { params: Promise<{ token: strin
       <Alert variant="warning">
         <AlertTitle>This invite link cannot be used</AlertTitle>
         <AlertDescription>
-          {found ? `It has ${found.state === "expired" ? "expired" : `been ${found.state}`}.` : "It is not valid."} Ask an
-          admin of your workspace for a new invite, or <Link className="underline" href="/login">sign in</Link>.
+          {found ? `It has ${found.state === "expired" ? "expired" : `been ${found.state}`}.` : "It is not valid."} Ask an admin of your workspace for a new
+          invite, or{" "}
+          <Link className="underline" href="/login">
+            sign in
+          </Link>
+          .
         </AlertDescription>
       </Alert>
     );

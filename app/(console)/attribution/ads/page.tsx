@@ -58,7 +58,13 @@ export default async function AdDetailsPage({ searchParams }: { searchParams: Pr
           icon={Megaphone}
           title={params.status ? "No ads with this status" : "No ads seen yet"}
           description="An ad appears here the first time someone messages you from it."
-          action={params.status ? <Button asChild variant="outline"><Link href="/attribution/ads">Show all</Link></Button> : undefined}
+          action={
+            params.status ? (
+              <Button asChild variant="outline">
+                <Link href="/attribution/ads">Show all</Link>
+              </Button>
+            ) : undefined
+          }
         />
       ) : (
         <Card className="py-0">
@@ -116,7 +122,9 @@ export default async function AdDetailsPage({ searchParams }: { searchParams: Pr
           </Table>
         </Card>
       )}
-      {page.rows.length > 0 ? <KeysetPager firstHref={loaded.cursor ? href(params.status) : null} nextHref={page.nextCursor && href(params.status, page.nextCursor)} /> : null}
+      {page.rows.length > 0 ? (
+        <KeysetPager firstHref={loaded.cursor ? href(params.status) : null} nextHref={page.nextCursor && href(params.status, page.nextCursor)} />
+      ) : null}
     </div>
   );
 }

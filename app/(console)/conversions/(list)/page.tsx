@@ -95,10 +95,10 @@ function EmptyLog({ cursor, filtered, values }: { cursor: string | undefined; fi
       className="[&>div]:max-w-xl"
       description={
         <>
-          A conversion is a lead or a sale (LeadSubmitted, Purchase, …) from someone who wrote to you after clicking a Click-to-WhatsApp ad. Your CRM
-          or shop reports it with <code>POST /api/v1/conversions/whatsapp</code> and an API key; Clicktrail finds the ad click of that conversation and
-          forwards the event to Meta&apos;s Conversions API, so Meta learns which ads bring buyers. Start with a test event: it shows up in Events Manager
-          under Test events, not in your reports.
+          A conversion is a lead or a sale (LeadSubmitted, Purchase, …) from someone who wrote to you after clicking a Click-to-WhatsApp ad. Your CRM or shop
+          reports it with <code>POST /api/v1/conversions/whatsapp</code> and an API key; Clicktrail finds the ad click of that conversation and forwards the
+          event to Meta&apos;s Conversions API, so Meta learns which ads bring buyers. Start with a test event: it shows up in Events Manager under Test events,
+          not in your reports.
         </>
       }
       action={
@@ -127,8 +127,13 @@ export default async function ConversionsPage({ searchParams }: { searchParams: 
   const read = readFilters(raw);
   const { values, errors } = read;
   const db = await getDb();
-  const [numbers, counts] = await Promise.all([listNumbersPage(db, { tenantId: user.tenantId, limit: 200 }), conversionStatusCounts(db, { tenantId: user.tenantId })]);
-  const { page, cursor } = await loadFilteredPage(read, urlCursor(raw), (filters, c) => listConversions(db, { tenantId: user.tenantId, filters, cursor: c, limit: 50 }));
+  const [numbers, counts] = await Promise.all([
+    listNumbersPage(db, { tenantId: user.tenantId, limit: 200 }),
+    conversionStatusCounts(db, { tenantId: user.tenantId }),
+  ]);
+  const { page, cursor } = await loadFilteredPage(read, urlCursor(raw), (filters, c) =>
+    listConversions(db, { tenantId: user.tenantId, filters, cursor: c, limit: 50 }),
+  );
   const now = new Date().getTime(); // one clock for every relative time on the page
   const filtered = Object.values(values).some(Boolean);
   const interval = refreshInterval(page.rows, now);

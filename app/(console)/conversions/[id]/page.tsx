@@ -171,7 +171,14 @@ export default async function ConversionPage({ params }: { params: Promise<{ id:
                 ["Event", c.eventName],
                 ["Value", money],
                 ["Event time", t(c.eventTime)],
-                ["Event id", c.eventId ? <code key="e" className="text-xs break-all" data-testid="event-id">{c.eventId}</code> : null],
+                [
+                  "Event id",
+                  c.eventId ? (
+                    <code key="e" className="text-xs break-all" data-testid="event-id">
+                      {c.eventId}
+                    </code>
+                  ) : null,
+                ],
                 ["Source", SOURCE_LABELS[c.source] ?? c.source],
                 [
                   "Test event code",
@@ -205,7 +212,9 @@ export default async function ConversionPage({ params }: { params: Promise<{ id:
                   subscriber ? (
                     <Link key="s" href={`/subscribers/${subscriber.id}`} className="font-medium hover:underline">
                       {shownName}
-                      {subscriber.profileName && subscriber.waPhone ? <span className="ml-1.5 font-normal text-muted-foreground tabular-nums">{formatPhone(subscriber.waPhone)}</span> : null}
+                      {subscriber.profileName && subscriber.waPhone ? (
+                        <span className="ml-1.5 font-normal text-muted-foreground tabular-nums">{formatPhone(subscriber.waPhone)}</span>
+                      ) : null}
                     </Link>
                   ) : null,
                 ],
@@ -255,11 +264,23 @@ export default async function ConversionPage({ params }: { params: Promise<{ id:
           <Facts
             rows={[
               ["Status", <ConversionStatusBadge key="s" status={c.status} nextAttemptAt={c.nextAttemptAt} now={now} />],
-              ["Attempts", <span key="a" className="tabular-nums" data-testid="attempts">{c.attempts}</span>],
+              [
+                "Attempts",
+                <span key="a" className="tabular-nums" data-testid="attempts">
+                  {c.attempts}
+                </span>,
+              ],
               ["Last attempt", c.lastAttemptAt ? `${t(c.lastAttemptAt)} (${formatRelative(c.lastAttemptAt.getTime(), now)})` : null],
               ["Next attempt", c.status === "queued" ? (c.nextAttemptAt ? t(c.nextAttemptAt) : "now") : null],
               ["Sent at", t(c.sentAt)],
-              ["Events received", c.eventsReceived === null ? null : <span key="er" className="tabular-nums" data-testid="events-received">{c.eventsReceived}</span>],
+              [
+                "Events received",
+                c.eventsReceived === null ? null : (
+                  <span key="er" className="tabular-nums" data-testid="events-received">
+                    {c.eventsReceived}
+                  </span>
+                ),
+              ],
               ["fbtrace_id", code(c.fbtraceId, "fbtrace-id")],
             ]}
           />

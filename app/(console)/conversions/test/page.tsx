@@ -25,7 +25,9 @@ export default async function TestConversionPage() {
     .filter((n) => n.provider === "cloud")
     .map((n) => ({ id: n.id, label: numberLabel(n), datasetId: n.datasetId }));
   const missing = cloud.filter((n) => !n.datasetId);
-  const fix = canManage ? "fetch or create its dataset in the Conversions API card of the number's page" : "ask a manager to set up its dataset on the number's page";
+  const fix = canManage
+    ? "fetch or create its dataset in the Conversions API card of the number's page"
+    : "ask a manager to set up its dataset on the number's page";
   const numberHint = (
     <>
       WhatsApp Cloud API numbers only: conversions go to Meta through the number&apos;s Conversions API dataset.

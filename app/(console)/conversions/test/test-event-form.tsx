@@ -62,8 +62,8 @@ export function TestEventForm({ numbers, numberHint }: { numbers: TestNumberOpti
   const codeError = error("testCode");
   const codeDescription = (
     <>
-      In Meta Events Manager open this number&apos;s dataset, then <strong>Test events</strong>, and copy the code shown there (e.g. TEST12345). An
-      event with a test code appears only under Test events, never in your ad reports.
+      In Meta Events Manager open this number&apos;s dataset, then <strong>Test events</strong>, and copy the code shown there (e.g. TEST12345). An event with a
+      test code appears only under Test events, never in your ad reports.
     </>
   );
 
@@ -88,7 +88,8 @@ export function TestEventForm({ numbers, numberHint }: { numbers: TestNumberOpti
               <SelectContent>
                 {numbers.map((n) => (
                   <SelectItem key={n.id} value={n.id} disabled={!n.datasetId}>
-                    {n.label}{n.datasetId ? "" : " · no dataset yet"}
+                    {n.label}
+                    {n.datasetId ? "" : " · no dataset yet"}
                   </SelectItem>
                 ))}
               </SelectContent>
@@ -182,7 +183,13 @@ export function TestEventForm({ numbers, numberHint }: { numbers: TestNumberOpti
       </fieldset>
 
       <div className="grid items-start gap-4 sm:grid-cols-[minmax(0,1fr)_12rem]">
-        <FormField id="value" label="Value" required={purchase} description={purchase ? "What the customer paid." : "Optional for this event."} error={valueError}>
+        <FormField
+          id="value"
+          label="Value"
+          required={purchase}
+          description={purchase ? "What the customer paid." : "Optional for this event."}
+          error={valueError}
+        >
           <Input
             id="value"
             inputMode="decimal"

@@ -4,7 +4,8 @@
 import { z } from "zod";
 import type { ConversionEventName } from "@/lib/conversions/schema";
 
-const everyName = <T extends readonly ConversionEventName[]>(names: T & ([ConversionEventName] extends [T[number]] ? unknown : "list every event name")) => names;
+const everyName = <T extends readonly ConversionEventName[]>(names: T & ([ConversionEventName] extends [T[number]] ? unknown : "list every event name")) =>
+  names;
 export const TEST_EVENT_NAMES = everyName(["LeadSubmitted", "Purchase", "AddToCart", "InitiateCheckout", "ViewContent"] as const);
 
 export const MATCH_BY = ["phone", "conversation"] as const;

@@ -131,7 +131,9 @@ export default async function LeadsPage({ searchParams }: { searchParams: Promis
   const { values, errors } = read;
   const db = await getDb();
   const canManage = hasRole(user.role, "manager");
-  const { page, cursor } = await loadFilteredPage(read, urlCursor(raw), (filters, c) => listLeads(db, { tenantId: user.tenantId, filters, cursor: c, limit: 50 }));
+  const { page, cursor } = await loadFilteredPage(read, urlCursor(raw), (filters, c) =>
+    listLeads(db, { tenantId: user.tenantId, filters, cursor: c, limit: 50 }),
+  );
   const segments = await listLeadSegments(db, { tenantId: user.tenantId });
   const filtered = Object.values(values).some(Boolean);
   const now = new Date().getTime();
@@ -157,16 +159,36 @@ export default async function LeadsPage({ searchParams }: { searchParams: Promis
       <ListNotice text={errors.cursor} />
       {page.rows.length === 0 ? (
         cursor ? (
-          <EmptyState icon={SearchX} title="No more leads" description="There are no older leads in this view." action={<Button asChild variant="outline"><Link href={listHref(values)}>First page</Link></Button>} />
+          <EmptyState
+            icon={SearchX}
+            title="No more leads"
+            description="There are no older leads in this view."
+            action={
+              <Button asChild variant="outline">
+                <Link href={listHref(values)}>First page</Link>
+              </Button>
+            }
+          />
         ) : filtered ? (
-          <EmptyState icon={SearchX} title="No leads match these filters" description="Try another search or fewer filters." action={<Button asChild variant="outline"><Link href="/leads">Clear filters</Link></Button>} />
+          <EmptyState
+            icon={SearchX}
+            title="No leads match these filters"
+            description="Try another search or fewer filters."
+            action={
+              <Button asChild variant="outline">
+                <Link href="/leads">Clear filters</Link>
+              </Button>
+            }
+          />
         ) : (
           <NoLeads appUrl={getEnv().APP_URL} canManage={canManage} isAdmin={hasRole(user.role, "admin")} />
         )
       ) : (
         <LeadTable rows={page.rows} now={now} />
       )}
-      {page.rows.length > 0 ? <KeysetPager firstHref={cursor ? listHref(values) : null} nextHref={page.nextCursor && listHref({ ...values, cursor: page.nextCursor })} /> : null}
+      {page.rows.length > 0 ? (
+        <KeysetPager firstHref={cursor ? listHref(values) : null} nextHref={page.nextCursor && listHref({ ...values, cursor: page.nextCursor })} />
+      ) : null}
     </div>
   );
 }

@@ -60,8 +60,8 @@ export function CallActions({ id, name, campaignActive, messageCount }: { id: st
           <DialogHeader>
             <DialogTitle>Target and interested?</DialogTitle>
             <DialogDescription>
-              You spoke to {name}. Yes starts the WhatsApp drip: the first message goes out with the next send run, the others on their days. No records
-              that they are not interested, and nothing is sent.
+              You spoke to {name}. Yes starts the WhatsApp drip: the first message goes out with the next send run, the others on their days. No records that
+              they are not interested, and nothing is sent.
             </DialogDescription>
           </DialogHeader>
           <DialogFooter>
@@ -69,7 +69,12 @@ export function CallActions({ id, name, campaignActive, messageCount }: { id: st
               type="button"
               variant="ghost"
               disabled={pending}
-              onClick={() => run(() => recordCallAction({ id, callStatus: "called" }), () => "Recorded: called. Answer “Target and interested?” when you know.")}
+              onClick={() =>
+                run(
+                  () => recordCallAction({ id, callStatus: "called" }),
+                  () => "Recorded: called. Answer “Target and interested?” when you know.",
+                )
+              }
             >
               Not sure yet
             </Button>
@@ -88,7 +93,12 @@ export function CallActions({ id, name, campaignActive, messageCount }: { id: st
         type="button"
         variant="outline"
         disabled={pending}
-        onClick={() => run(() => recordCallAction({ id, callStatus: "no_answer" }), () => "Recorded: no answer. Try again later.")}
+        onClick={() =>
+          run(
+            () => recordCallAction({ id, callStatus: "no_answer" }),
+            () => "Recorded: no answer. Try again later.",
+          )
+        }
       >
         <PhoneMissed aria-hidden />
         No answer
@@ -98,7 +108,12 @@ export function CallActions({ id, name, campaignActive, messageCount }: { id: st
           title={`Stop the campaign for ${name}?`}
           description="Messages still waiting are cancelled and nothing more is sent to this lead. Messages already sent stay sent."
           confirmLabel="Stop campaign"
-          onConfirm={() => run(() => stopCampaignAction({ id }), ({ cancelled }) => `Campaign stopped: ${plural(cancelled, "pending message")} cancelled.`)}
+          onConfirm={() =>
+            run(
+              () => stopCampaignAction({ id }),
+              ({ cancelled }) => `Campaign stopped: ${plural(cancelled, "pending message")} cancelled.`,
+            )
+          }
         >
           <Button type="button" variant="outline" disabled={pending}>
             <Square aria-hidden />

@@ -63,7 +63,9 @@ function DripMessages({ messages, now }: { messages: LeadMessageRow[]; now: numb
             <TableCell>
               <div className="grid justify-items-start gap-0.5">
                 <MessageStatusBadge status={m.status} />
-                {m.status === "pending" && m.nextAttemptAt ? <span className="text-xs text-muted-foreground">retry {formatRelative(m.nextAttemptAt.getTime(), now)}</span> : null}
+                {m.status === "pending" && m.nextAttemptAt ? (
+                  <span className="text-xs text-muted-foreground">retry {formatRelative(m.nextAttemptAt.getTime(), now)}</span>
+                ) : null}
               </div>
             </TableCell>
             <TableCell>{when(m.sentAt, now)}</TableCell>
@@ -119,7 +121,20 @@ export default async function LeadPage({ params }: { params: Promise<{ id: strin
           <AlertTitle>No number to send from</AlertTitle>
           <AlertDescription>
             <p>
-              This lead has no WhatsApp number for its drip: connect a Meta Cloud API or Green API number{canManage ? <> on the <Link href="/numbers" className="underline underline-offset-2">Numbers</Link> page</> : ""}. New leads get the oldest active one.
+              This lead has no WhatsApp number for its drip: connect a Meta Cloud API or Green API number
+              {canManage ? (
+                <>
+                  {" "}
+                  on the{" "}
+                  <Link href="/numbers" className="underline underline-offset-2">
+                    Numbers
+                  </Link>{" "}
+                  page
+                </>
+              ) : (
+                ""
+              )}
+              . New leads get the oldest active one.
             </p>
           </AlertDescription>
         </Alert>
@@ -131,7 +146,9 @@ export default async function LeadPage({ params }: { params: Promise<{ id: strin
               <h2>Call</h2>
             </CardTitle>
             <CardDescription>
-              {canManage ? "Call the lead, then record what happened. Yes to “Target and interested?” starts the WhatsApp drip." : "Managers record calls and start campaigns."}
+              {canManage
+                ? "Call the lead, then record what happened. Yes to “Target and interested?” starts the WhatsApp drip."
+                : "Managers record calls and start campaigns."}
             </CardDescription>
           </CardHeader>
           <CardContent className="grid gap-4">
@@ -162,15 +179,28 @@ export default async function LeadPage({ params }: { params: Promise<{ id: strin
           <CardContent>
             <Facts
               rows={[
-                ["Phone", <span key="p" className="tabular-nums">{formatPhone(lead.phone)}</span>],
+                [
+                  "Phone",
+                  <span key="p" className="tabular-nums">
+                    {formatPhone(lead.phone)}
+                  </span>,
+                ],
                 ["Segment", lead.segment],
                 ["Source", lead.source],
-                ["External ref", lead.externalRef ? <code key="e" className="text-xs break-all">{lead.externalRef}</code> : null],
+                [
+                  "External ref",
+                  lead.externalRef ? (
+                    <code key="e" className="text-xs break-all">
+                      {lead.externalRef}
+                    </code>
+                  ) : null,
+                ],
                 [
                   "Sends from",
                   lead.number ? (
                     <Link key="n" href={`/numbers/${lead.number.id}`} className="hover:underline">
-                      {numberLabel(lead.number)}{lead.number.active ? "" : " · inactive"}
+                      {numberLabel(lead.number)}
+                      {lead.number.active ? "" : " · inactive"}
                     </Link>
                   ) : null,
                 ],
@@ -181,7 +211,9 @@ export default async function LeadPage({ params }: { params: Promise<{ id: strin
                       {shownName}
                     </Link>
                   ) : (
-                    <span key="s" className="text-muted-foreground">has not written to you yet</span>
+                    <span key="s" className="text-muted-foreground">
+                      has not written to you yet
+                    </span>
                   ),
                 ],
                 ["Received", formatDateTime(lead.createdAt.getTime())],

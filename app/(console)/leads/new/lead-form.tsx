@@ -39,7 +39,13 @@ export function LeadForm({ numbers, defaultNumber, segments }: { numbers: { id: 
   return (
     <form onSubmit={onSubmit} noValidate className="grid gap-5" aria-label="New lead">
       <FormField id="name" label="Name" required error={nameError}>
-        <Input id="name" autoComplete="off" aria-invalid={!!nameError} aria-describedby={fieldDescribedBy("name", { error: nameError })} {...form.register("name")} />
+        <Input
+          id="name"
+          autoComplete="off"
+          aria-invalid={!!nameError}
+          aria-describedby={fieldDescribedBy("name", { error: nameError })}
+          {...form.register("name")}
+        />
       </FormField>
       <FormField id="phone" label="Phone" required description="With the country code; the drip is sent to this WhatsApp number." error={phoneError}>
         <Input
@@ -53,7 +59,12 @@ export function LeadForm({ numbers, defaultNumber, segments }: { numbers: { id: 
           {...form.register("phone")}
         />
       </FormField>
-      <FormField id="segment" label="Segment" description="The course or segment, e.g. acting: the drip uses its templates and those for every segment." error={segmentError}>
+      <FormField
+        id="segment"
+        label="Segment"
+        description="The course or segment, e.g. acting: the drip uses its templates and those for every segment."
+        error={segmentError}
+      >
         <Input
           id="segment"
           list="segment-options"

@@ -23,8 +23,12 @@ import { WebhookPanel } from "./webhook-panel";
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Number" };
 
-
-const SECRET_LABELS: Record<string, string> = { accessToken: "Access token", appSecret: "App secret", greenApiToken: "Instance token", gupshupApiKey: "API key" };
+const SECRET_LABELS: Record<string, string> = {
+  accessToken: "Access token",
+  appSecret: "App secret",
+  greenApiToken: "Instance token",
+  gupshupApiKey: "API key",
+};
 
 function configuration(n: PublicNumber): [string, React.ReactNode][] {
   const secrets = Object.entries(n.secrets).map(([k, s]): [string, React.ReactNode] => [
@@ -40,11 +44,26 @@ function configuration(n: PublicNumber): [string, React.ReactNode][] {
   ]);
   const ids: [string, React.ReactNode][] =
     n.provider === "cloud"
-      ? [["Phone Number ID", <code key="p">{n.phoneNumberId}</code>], ["WABA ID", <code key="w">{n.wabaId}</code>]] // the dataset has its own card
+      ? [
+          ["Phone Number ID", <code key="p">{n.phoneNumberId}</code>],
+          ["WABA ID", <code key="w">{n.wabaId}</code>],
+        ] // the dataset has its own card
       : n.provider === "green"
-        ? [["API URL", n.greenApiUrl], ["Instance ID", <code key="i">{n.greenInstanceId}</code>]]
-        : [["App name", n.gupshupAppName], ["Source number", n.gupshupSourceNumber ? formatPhone(n.gupshupSourceNumber) : null]];
-  return [["Provider", PROVIDER_LABELS[n.provider]], ...ids, ...secrets, ["Send rate", `${n.sendRatePerSecond} messages / second`], ["Connected on", formatDateTime(n.createdAt.getTime())]];
+        ? [
+            ["API URL", n.greenApiUrl],
+            ["Instance ID", <code key="i">{n.greenInstanceId}</code>],
+          ]
+        : [
+            ["App name", n.gupshupAppName],
+            ["Source number", n.gupshupSourceNumber ? formatPhone(n.gupshupSourceNumber) : null],
+          ];
+  return [
+    ["Provider", PROVIDER_LABELS[n.provider]],
+    ...ids,
+    ...secrets,
+    ["Send rate", `${n.sendRatePerSecond} messages / second`],
+    ["Connected on", formatDateTime(n.createdAt.getTime())],
+  ];
 }
 
 export default async function NumberPage({ params }: { params: Promise<{ id: string }> }) {
@@ -78,7 +97,10 @@ export default async function NumberPage({ params }: { params: Promise<{ id: str
         <Alert>
           <FlaskConical aria-hidden />
           <AlertTitle>This is a demo number</AlertTitle>
-          <AlertDescription>Load demo data added it. It has no provider connection: nothing is sent, checked or fetched through it, and its drip messages are skipped. Settings → Demo data removes it.</AlertDescription>
+          <AlertDescription>
+            Load demo data added it. It has no provider connection: nothing is sent, checked or fetched through it, and its drip messages are skipped. Settings
+            → Demo data removes it.
+          </AlertDescription>
         </Alert>
       ) : null}
       {!n.active ? (

@@ -130,8 +130,8 @@ function GreenSetup({ id, green, isAdmin }: { id: string; green: GreenWebhookSet
         </div>
       )}
       <p className="text-xs text-muted-foreground">
-        Turn on incoming messages, outgoing message statuses and instance state notifications. Green API sends the token as
-        “Authorization: Bearer …”; requests without it are refused.
+        Turn on incoming messages, outgoing message statuses and instance state notifications. Green API sends the token as “Authorization: Bearer …”; requests
+        without it are refused.
       </p>
     </>
   );
@@ -158,8 +158,11 @@ function LiveIndicator({ id, initial }: { id: string; initial: number | null }) 
         <>
           <span className="inline-flex size-2.5 rounded-full bg-success" aria-hidden />
           <span>
-            Last webhook received <time dateTime={new Date(last).toISOString()} title={formatDateTime(last)}>{formatRelative(last)}</time> (
-            {formatDateTime(last)})
+            Last webhook received{" "}
+            <time dateTime={new Date(last).toISOString()} title={formatDateTime(last)}>
+              {formatRelative(last)}
+            </time>{" "}
+            ({formatDateTime(last)})
           </span>
         </>
       )}
@@ -192,8 +195,8 @@ export function WebhookPanel({ setup, canManage, isAdmin = false }: { setup: Web
           <Alert variant="warning">
             <AlertTriangle aria-hidden />
             <AlertDescription>
-              The provider cannot reach {new URL(setup.callbackUrl).host}. Set APP_URL to this console&apos;s public HTTPS address (or a tunnel) so the
-              callback URL works from the internet.
+              The provider cannot reach {new URL(setup.callbackUrl).host}. Set APP_URL to this console&apos;s public HTTPS address (or a tunnel) so the callback
+              URL works from the internet.
             </AlertDescription>
           </Alert>
         ) : null}

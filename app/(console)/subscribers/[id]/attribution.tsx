@@ -13,7 +13,13 @@ function MediaPreview({ c }: { c: ConversationRow }) {
   if (!still) return null;
   const img = (
     // eslint-disable-next-line @next/next/no-img-element -- Meta's CDN URLs, shown as sent (no optimisation proxy)
-    <img src={still} alt={c.headline ? `Ad creative: ${c.headline}` : "Ad creative"} referrerPolicy="no-referrer" loading="lazy" className="aspect-square w-28 rounded-md border object-cover" />
+    <img
+      src={still}
+      alt={c.headline ? `Ad creative: ${c.headline}` : "Ad creative"}
+      referrerPolicy="no-referrer"
+      loading="lazy"
+      className="aspect-square w-28 rounded-md border object-cover"
+    />
   );
   return c.videoUrl ? (
     <a href={c.videoUrl} target="_blank" rel="noreferrer" className="relative block w-28" title="Play the ad video">
@@ -35,7 +41,9 @@ function windowLeft(startedAt: Date, now: number): string {
 
 /** One ad-referral conversation: creative, ids, click id (copy), UTM tags, campaign names, conversions window. */
 export function ReferralCard({ c, labels, now }: { c: ConversationRow; labels: string[]; now: number }) {
-  const utm = (["utmSource", "utmMedium", "utmCampaign", "utmContent", "utmTerm"] as const).filter((k) => c[k]).map((k) => `${k.slice(3).toLowerCase()}=${c[k]}`);
+  const utm = (["utmSource", "utmMedium", "utmCampaign", "utmContent", "utmTerm"] as const)
+    .filter((k) => c[k])
+    .map((k) => `${k.slice(3).toLowerCase()}=${c[k]}`);
   return (
     <article className="grid gap-4 rounded-lg border p-4" data-testid="referral">
       <div className="flex flex-wrap items-center gap-2">
@@ -83,7 +91,16 @@ export function ReferralCard({ c, labels, now }: { c: ConversationRow; labels: s
               ["Ad set", c.adsetName ?? c.adsetId],
               ["Ad", c.adName],
               ["Creative", c.creativeName ?? c.creativeId],
-              ...(c.enrichmentError ? ([["Ad details", <span key="e" className="text-destructive">{c.enrichmentError}</span>]] as [string, React.ReactNode][]) : []),
+              ...(c.enrichmentError
+                ? ([
+                    [
+                      "Ad details",
+                      <span key="e" className="text-destructive">
+                        {c.enrichmentError}
+                      </span>,
+                    ],
+                  ] as [string, React.ReactNode][])
+                : []),
               ["Conversions window", c.ctwaClid ? windowLeft(c.startedAt, now) : null],
             ]}
           />

@@ -107,7 +107,10 @@ export default async function SubscriberPage({ params }: { params: Promise<{ id:
             {s.waPhone ? <span className="tabular-nums">· {formatPhone(s.waPhone)}</span> : null}
             {data.number ? (
               <span>
-                · on <Link href={`/numbers/${data.number.id}`} className="hover:underline">{data.number.label}</Link>
+                · on{" "}
+                <Link href={`/numbers/${data.number.id}`} className="hover:underline">
+                  {data.number.label}
+                </Link>
               </span>
             ) : null}
           </span>
@@ -151,14 +154,28 @@ export default async function SubscriberPage({ params }: { params: Promise<{ id:
                   ["User id (BSUID)", s.userId],
                   ["Username", s.username],
                   ["Profile name", s.profileName],
-                  ["Phone hash", s.phoneHash ? <code key="h" className="text-xs break-all">{s.phoneHash}</code> : null],
+                  [
+                    "Phone hash",
+                    s.phoneHash ? (
+                      <code key="h" className="text-xs break-all">
+                        {s.phoneHash}
+                      </code>
+                    ) : null,
+                  ],
                   ["Country · timezone", [s.country, s.timezone].filter(Boolean).join(" · ") || null],
                   ["First seen", t(s.firstSeenAt)],
                   ["Last inbound", s.lastInboundAt ? `${t(s.lastInboundAt)} (${formatRelative(s.lastInboundAt.getTime(), now)})` : null],
                   ["Inbound messages", String(s.inboundCount)],
                   ["Outbound messages", String(s.outboundCount)],
                   ["Last outbound", t(s.lastOutboundAt)],
-                  ["Last status", s.lastMessageStatus ? <span key="ls">{s.lastMessageStatus} · {t(s.lastMessageStatusAt)}</span> : null],
+                  [
+                    "Last status",
+                    s.lastMessageStatus ? (
+                      <span key="ls">
+                        {s.lastMessageStatus} · {t(s.lastMessageStatusAt)}
+                      </span>
+                    ) : null,
+                  ],
                   ["Last delivered", t(s.lastDeliveredAt)],
                   ["Last read", t(s.lastReadAt)],
                   ["Last failure", s.lastFailedAt ? `${t(s.lastFailedAt)} · ${s.lastFailedCode ?? ""} ${s.lastFailedReason ?? ""}`.trim() : null],
@@ -177,7 +194,9 @@ export default async function SubscriberPage({ params }: { params: Promise<{ id:
             <CardHeader>
               <CardTitle>Attribution</CardTitle>
               <CardDescription>
-                {firstTouch ? "The ad or post that brought them first, the latest one, and every other referral." : "No ad or post referral: they wrote to you directly (organic)."}
+                {firstTouch
+                  ? "The ad or post that brought them first, the latest one, and every other referral."
+                  : "No ad or post referral: they wrote to you directly (organic)."}
               </CardDescription>
             </CardHeader>
             {referrals.length > 0 ? (

@@ -20,7 +20,19 @@ const STAGES = [
 ];
 
 /** Lifecycle stage, tags, block / unblock and opt out, each saved at once with a toast. */
-export function SubscriberActions({ id, name, status, lifecycleState, tags }: { id: string; name: string; status: string; lifecycleState: string; tags: string[] }) {
+export function SubscriberActions({
+  id,
+  name,
+  status,
+  lifecycleState,
+  tags,
+}: {
+  id: string;
+  name: string;
+  status: string;
+  lifecycleState: string;
+  tags: string[];
+}) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
   const [tagText, setTagText] = useState(tags.join(", "));
@@ -38,7 +50,10 @@ export function SubscriberActions({ id, name, status, lifecycleState, tags }: { 
       toast.success(done);
       router.refresh();
     });
-  const tagList = tagText.split(/[,\n]/).map((t) => t.trim()).filter(Boolean);
+  const tagList = tagText
+    .split(/[,\n]/)
+    .map((t) => t.trim())
+    .filter(Boolean);
 
   return (
     <div className="grid gap-4">
@@ -50,7 +65,12 @@ export function SubscriberActions({ id, name, status, lifecycleState, tags }: { 
           value={lifecycleState === "lead" ? undefined : lifecycleState}
           options={STAGES}
           disabled={pending}
-          onChange={(v) => save({ lifecycleState: (v ?? "lead") as SubscriberPatch["lifecycleState"] }, `${name} is now a ${(STAGES.find((s) => s.value === v)?.label ?? "Lead").toLowerCase()}`)}
+          onChange={(v) =>
+            save(
+              { lifecycleState: (v ?? "lead") as SubscriberPatch["lifecycleState"] },
+              `${name} is now a ${(STAGES.find((s) => s.value === v)?.label ?? "Lead").toLowerCase()}`,
+            )
+          }
         />
         {status === "blocked" ? (
           <Button type="button" variant="outline" size="sm" disabled={pending} onClick={() => save({ status: "active" }, `${name} is unblocked`)}>

@@ -35,9 +35,9 @@ function NoTemplates({ canManage }: { canManage: boolean }) {
       className="[&>div]:max-w-2xl"
       description={
         <>
-          Templates are the WhatsApp messages of the drip. When a manager marks a lead &ldquo;target and interested&rdquo;, it gets every active template
-          of its segment (and those for all segments), each sent its delay after that moment: Day 0 right away, Day 1 the next day, Day 3, Day 7&hellip;
-          Write them with variables such as <code>{"{{first_name}}"}</code> or <code>{"{{instructor_name}}"}</code>, filled in for each lead.
+          Templates are the WhatsApp messages of the drip. When a manager marks a lead &ldquo;target and interested&rdquo;, it gets every active template of its
+          segment (and those for all segments), each sent its delay after that moment: Day 0 right away, Day 1 the next day, Day 3, Day 7&hellip; Write them
+          with variables such as <code>{"{{first_name}}"}</code> or <code>{"{{instructor_name}}"}</code>, filled in for each lead.
           {canManage ? null : " Managers and admins write them."}
         </>
       }
@@ -62,9 +62,18 @@ export default async function TemplatesPage({ searchParams }: { searchParams: Pr
   const filters = searchSchema.parse(raw);
   const db = await getDb();
   const loaded = await loadPageOrFirst(urlCursor(raw), (cursor) =>
-    loadTemplateList(db, { tenantId: user.tenantId, cursor, limit: 50, active: filters.active === undefined ? undefined : filters.active === "true", appliesTo: filters.segment }),
+    loadTemplateList(db, {
+      tenantId: user.tenantId,
+      cursor,
+      limit: 50,
+      active: filters.active === undefined ? undefined : filters.active === "true",
+      appliesTo: filters.segment,
+    }),
   );
-  const { page: { page, segments }, cursor } = loaded;
+  const {
+    page: { page, segments },
+    cursor,
+  } = loaded;
   const filtered = Boolean(filters.active || filters.segment);
 
   return (
@@ -138,7 +147,9 @@ export default async function TemplatesPage({ searchParams }: { searchParams: Pr
                           <span className="inline-flex flex-wrap items-center gap-1.5">
                             <code className="text-xs">{t.metaTemplate.name}</code>
                             <Badge variant="outline">{t.metaTemplate.language}</Badge>
-                            {t.metaTemplate.status && t.metaTemplate.status !== "APPROVED" ? <Badge variant="warning">{t.metaTemplate.status.toLowerCase()}</Badge> : null}
+                            {t.metaTemplate.status && t.metaTemplate.status !== "APPROVED" ? (
+                              <Badge variant="warning">{t.metaTemplate.status.toLowerCase()}</Badge>
+                            ) : null}
                           </span>
                         ) : (
                           <span className="text-muted-foreground">—</span>
@@ -152,10 +163,7 @@ export default async function TemplatesPage({ searchParams }: { searchParams: Pr
           )}
         </>
       )}
-      <KeysetPager
-        firstHref={cursor ? templatesHref(filters) : null}
-        nextHref={page.nextCursor && templatesHref({ ...filters, cursor: page.nextCursor })}
-      />
+      <KeysetPager firstHref={cursor ? templatesHref(filters) : null} nextHref={page.nextCursor && templatesHref({ ...filters, cursor: page.nextCursor })} />
     </div>
   );
 }

@@ -54,7 +54,13 @@ export default async function TemplatePage({ params }: { params: Promise<{ id: s
         canEdit={canEdit}
         now={now}
         more={revisions.nextCursor !== null}
-        revisions={revisions.rows.map((r) => ({ revision: r.revision, snapshot: r.snapshot, createdBy: r.createdBy?.name ?? null, restoredFrom: r.restoredFrom, createdAtMs: r.createdAt.getTime() }))}
+        revisions={revisions.rows.map((r) => ({
+          revision: r.revision,
+          snapshot: r.snapshot,
+          createdBy: r.createdBy?.name ?? null,
+          restoredFrom: r.restoredFrom,
+          createdAtMs: r.createdAt.getTime(),
+        }))}
       />
     </div>
   );

@@ -28,7 +28,12 @@ const FIELDS = [
 export function VariablesForm({ rows, segments, canEdit }: { rows: Row[]; segments: string[]; canEdit: boolean }) {
   const router = useRouter();
   // validated on submit, then as the user corrects (a row just added is not shown in red at once)
-  const form = useForm<Values>({ resolver: zodResolver(segmentVariableRowsSchema as unknown as z.ZodType<Values, Values>), defaultValues: { rows }, mode: "onSubmit", reValidateMode: "onChange" });
+  const form = useForm<Values>({
+    resolver: zodResolver(segmentVariableRowsSchema as unknown as z.ZodType<Values, Values>),
+    defaultValues: { rows },
+    mode: "onSubmit",
+    reValidateMode: "onChange",
+  });
   const [pending, startTransition] = useTransition();
   const onSubmit = form.handleSubmit((values) => {
     form.clearErrors("root");
@@ -47,7 +52,11 @@ export function VariablesForm({ rows, segments, canEdit }: { rows: Row[]; segmen
   const formError = form.formState.errors.root?.message;
   const { fields, append, remove } = useFieldArray({ control: form.control, name: "rows" });
   const rowError = (i: number, key: keyof Row) => form.formState.errors.rows?.[i]?.[key]?.message;
-  const add = () => append({ segment: fields.at(-1) ? form.getValues(`rows.${fields.length - 1}.segment`) : "", variable: "", value: "" }, { focusName: `rows.${fields.length}.segment` });
+  const add = () =>
+    append(
+      { segment: fields.at(-1) ? form.getValues(`rows.${fields.length - 1}.segment`) : "", variable: "", value: "" },
+      { focusName: `rows.${fields.length}.segment` },
+    );
 
   return (
     <form onSubmit={onSubmit} noValidate aria-label="Per-segment values">
@@ -57,8 +66,8 @@ export function VariablesForm({ rows, segments, canEdit }: { rows: Row[]; segmen
             <h2>Per segment</h2>
           </CardTitle>
           <CardDescription>
-            A lead of segment &ldquo;acting&rdquo; gets the values set for acting. A template that uses a variable with no value for a lead&apos;s segment is not sent to
-            that lead.
+            A lead of segment &ldquo;acting&rdquo; gets the values set for acting. A template that uses a variable with no value for a lead&apos;s segment is
+            not sent to that lead.
           </CardDescription>
         </CardHeader>
         <CardContent className="grid gap-4">

@@ -112,9 +112,8 @@ export default async function WebhookEventsPage({ searchParams }: { searchParams
             title="No webhook events yet"
             description={
               <>
-                Meta (and Gupshup) call this console for every inbound message and delivery status. Connect a number and paste its callback URL
-                and verify token into Meta&apos;s dashboard, subscribed to the <code>messages</code> field: deliveries appear here within seconds.{" "}
-                {UNOWNED_NOTE}
+                Meta (and Gupshup) call this console for every inbound message and delivery status. Connect a number and paste its callback URL and verify token
+                into Meta&apos;s dashboard, subscribed to the <code>messages</code> field: deliveries appear here within seconds. {UNOWNED_NOTE}
               </>
             }
             action={

@@ -21,7 +21,6 @@ import { ReplayButton } from "./replay-button";
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Webhook event" };
 
-
 const ITEM_KINDS: Record<WebhookEventItem["kind"], string> = {
   message: "Message",
   status: "Status",
@@ -48,9 +47,9 @@ function StateAlert({ event }: { event: WebhookEventDetail }) {
         <AlertTitle>This event cannot be replayed</AlertTitle>
         <AlertDescription>
           <p>
-            It failed its authenticity check ({event.error ?? signatureDescription(event.signatureResult)}), so it is kept for inspection and never
-            processed: anyone can POST to a webhook URL, and only a verified body may change your data. If the number&apos;s app secret was wrong,
-            correct it on the number; Meta retries deliveries it did not get a 200 for, and those retries are accepted.
+            It failed its authenticity check ({event.error ?? signatureDescription(event.signatureResult)}), so it is kept for inspection and never processed:
+            anyone can POST to a webhook URL, and only a verified body may change your data. If the number&apos;s app secret was wrong, correct it on the
+            number; Meta retries deliveries it did not get a 200 for, and those retries are accepted.
           </p>
         </AlertDescription>
       </Alert>
@@ -76,7 +75,14 @@ function StateAlert({ event }: { event: WebhookEventDetail }) {
         <AlertDescription>
           <p>
             What could be routed was applied; the rest is kept and processed automatically when you connect{" "}
-            {event.routedPhoneNumberIds.length > 0 ? <code>Phone Number ID{event.routedPhoneNumberIds.length > 1 ? "s" : ""} {event.routedPhoneNumberIds.join(", ")}</code> : "that number"}.{" "}
+            {event.routedPhoneNumberIds.length > 0 ? (
+              <code>
+                Phone Number ID{event.routedPhoneNumberIds.length > 1 ? "s" : ""} {event.routedPhoneNumberIds.join(", ")}
+              </code>
+            ) : (
+              "that number"
+            )}
+            .{" "}
             <Link href="/numbers" className="underline underline-offset-2">
               Connect it on Numbers
             </Link>
@@ -180,12 +186,24 @@ export default async function WebhookEventPage({ params }: { params: Promise<{ i
                 ["Refused Phone Number IDs", event.refusedPhoneNumberIds.length > 0 ? <code>{event.refusedPhoneNumberIds.join(", ")}</code> : null],
                 ["Status", <span key="s">{EVENT_STATUS[event.status].description}</span>],
                 ["Signature", <SignatureResultLabel key="sig" result={event.signatureResult} />],
-                ["Attempts", <span key="a" className="tabular-nums">{event.attempts}</span>],
+                [
+                  "Attempts",
+                  <span key="a" className="tabular-nums">
+                    {event.attempts}
+                  </span>,
+                ],
                 ["Processed at", event.processedAt ? formatDateTime(event.processedAt.getTime()) : null],
                 // failed and rejected events show their error in the alert above
-                ...(event.status === "failed" || event.status === "rejected" ? [] : [["Error", event.error ? <span className="text-destructive">{event.error}</span> : null] as [string, React.ReactNode]]),
+                ...(event.status === "failed" || event.status === "rejected"
+                  ? []
+                  : [["Error", event.error ? <span className="text-destructive">{event.error}</span> : null] as [string, React.ReactNode]]),
                 ["Size", formatBytes(event.bodyBytes)],
-                ["Event ID", <code key="id" className="text-xs">{event.id}</code>],
+                [
+                  "Event ID",
+                  <code key="id" className="text-xs">
+                    {event.id}
+                  </code>,
+                ],
               ]}
             />
           </CardContent>

@@ -44,7 +44,15 @@ describe.each(testDrivers)("/api/v1/api-keys (%s)", (kind) => {
   it("answers the new key once, and lists keys without it", async () => {
     const res = await call(keys.POST, { method: "POST", token: admin, body: { name: "  CRM  " } });
     expect(res.status).toBe(201);
-    const created = (await res.json()) as { id: string; name: string; prefix: string; secret: string; createdBy: string | null; lastUsedAt: string | null; revokedAt: string | null };
+    const created = (await res.json()) as {
+      id: string;
+      name: string;
+      prefix: string;
+      secret: string;
+      createdBy: string | null;
+      lastUsedAt: string | null;
+      revokedAt: string | null;
+    };
     expect(created).toMatchObject({ name: "CRM", createdBy: null, lastUsedAt: null, revokedAt: null });
     expect(created.secret).toMatch(/^ck_/);
     expect(created.prefix).toBe(created.secret.slice(0, 11));
@@ -55,11 +63,21 @@ describe.each(testDrivers)("/api/v1/api-keys (%s)", (kind) => {
     expect(page.rows.map((r) => r.id)).toEqual([created.id]);
     expect(page.rows[0]).not.toHaveProperty("secret");
     expect(page.rows[0]).not.toHaveProperty("keyHash");
-    const next = (await (await call(keys.GET, { token: admin, query: `?limit=1&cursor=${page.nextCursor}` })).json()) as { rows: { name: string }[]; nextCursor: string | null };
+    const next = (await (await call(keys.GET, { token: admin, query: `?limit=1&cursor=${page.nextCursor}` })).json()) as {
+      rows: { name: string }[];
+      nextCursor: string | null;
+    };
     expect(next).toMatchObject({ rows: [{ name: "Admin" }], nextCursor: null });
 
     const who = await call(me.GET, { token: created.secret });
-    expect(await who.json()).toEqual({ kind: "api_key", tenantId, apiKeyId: created.id, userId: null, role: "admin", tenant: { id: tenantId, name: "Keys & Co" } });
+    expect(await who.json()).toEqual({
+      kind: "api_key",
+      tenantId,
+      apiKeyId: created.id,
+      userId: null,
+      role: "admin",
+      tenant: { id: tenantId, name: "Keys & Co" },
+    });
   });
 
   it("revokes with 204 and no body: the key stops working, stays listed as revoked, and a second revoke is 404", async () => {

@@ -74,22 +74,58 @@ describe.each(testDrivers)("/api/v1/conversions (%s)", (kind) => {
     tenantId = (await insertTenant(t.db, { name: "Conversions API" })).id;
     const keys = { encryptionKey, appUrl: "http://x" };
     const pnid = kind === "pglite" ? "706540352242922" : "806540352242922";
-    numberId = (await createNumber(t.db, keys, {
-      tenantId,
-      input: numberFormSchema.parse({ provider: "cloud", label: "Sales", phoneE164: "+15550783881", phoneNumberId: pnid, wabaId, accessToken: TOKEN, appSecret: "s", datasetId }),
-    })).id;
-    bareNumberId = (await createNumber(t.db, keys, {
-      tenantId,
-      input: numberFormSchema.parse({ provider: "cloud", label: "Support", phoneE164: "+15550783882", phoneNumberId: `${pnid.slice(0, -1)}3`, wabaId: `${wabaId.slice(0, -1)}9`, accessToken: TOKEN, appSecret: "s" }),
-    })).id;
+    numberId = (
+      await createNumber(t.db, keys, {
+        tenantId,
+        input: numberFormSchema.parse({
+          provider: "cloud",
+          label: "Sales",
+          phoneE164: "+15550783881",
+          phoneNumberId: pnid,
+          wabaId,
+          accessToken: TOKEN,
+          appSecret: "s",
+          datasetId,
+        }),
+      })
+    ).id;
+    bareNumberId = (
+      await createNumber(t.db, keys, {
+        tenantId,
+        input: numberFormSchema.parse({
+          provider: "cloud",
+          label: "Support",
+          phoneE164: "+15550783882",
+          phoneNumberId: `${pnid.slice(0, -1)}3`,
+          wabaId: `${wabaId.slice(0, -1)}9`,
+          accessToken: TOKEN,
+          appSecret: "s",
+        }),
+      })
+    ).id;
     graph.addDataset({ wabaId, token: TOKEN, datasetId });
     graph.addDataset({ wabaId: `${wabaId.slice(0, -1)}9`, token: TOKEN });
     const at = new Date(Date.now() - 3_600_000);
     const rawBody = JSON.stringify(
-      inboundMessage({ phoneNumberId: pnid, displayPhoneNumber: "15550783881", wabaId }, {
-        from: { waId: from, name: "Ana" }, wamid: fakeWamid(`api-${kind}`), at, text: "Hi",
-        referral: { sourceUrl: "https://fb.me/x", sourceId: "120226305854810726", sourceType: "ad", headline: "Sale", body: "b", mediaType: "image", mediaUrl: "https://x/i.jpg", ctwaClid: "Aff-route-clid" },
-      }),
+      inboundMessage(
+        { phoneNumberId: pnid, displayPhoneNumber: "15550783881", wabaId },
+        {
+          from: { waId: from, name: "Ana" },
+          wamid: fakeWamid(`api-${kind}`),
+          at,
+          text: "Hi",
+          referral: {
+            sourceUrl: "https://fb.me/x",
+            sourceId: "120226305854810726",
+            sourceType: "ad",
+            headline: "Sale",
+            body: "b",
+            mediaType: "image",
+            mediaUrl: "https://x/i.jpg",
+            ctwaClid: "Aff-route-clid",
+          },
+        },
+      ),
     );
     const event = await storeWebhookEvent(t.db, { provider: "cloud", rawBody, signatureResult: "valid", routedPhoneNumberIds: [pnid], receivedAt: at });
     await processWebhookEvents(t.db, { ids: [event.id], now: at });
@@ -106,8 +142,18 @@ describe.each(testDrivers)("/api/v1/conversions (%s)", (kind) => {
 
   const post = (body: unknown, token = key) => call(whatsapp.POST, { method: "POST", token, body, url: "http://t/api/v1/conversions/whatsapp" });
   const detail = (id: string, token = key) => call(one.GET, { token, id, url: `http://t/api/v1/conversions/${id}` });
-  const settled = (id: string) => waitFor(() => detail(id), (r) => r.json.status !== "queued");
-  const event = (body: Record<string, unknown> = {}) => ({ accountId: numberId, eventName: "LeadSubmitted", eventId: `api-${kind}-${(seq += 1)}`, phoneE164: `+${from}`, ...body });
+  const settled = (id: string) =>
+    waitFor(
+      () => detail(id),
+      (r) => r.json.status !== "queued",
+    );
+  const event = (body: Record<string, unknown> = {}) => ({
+    accountId: numberId,
+    eventName: "LeadSubmitted",
+    eventId: `api-${kind}-${(seq += 1)}`,
+    phoneE164: `+${from}`,
+    ...body,
+  });
 
   it("answers 202 with the queued conversion and delivers it right after", async () => {
     const body = event({ eventName: "Purchase", value: 99.5, currency: "EUR", email: "Ana@Example.com", testCode: "TEST777" });
@@ -118,8 +164,19 @@ describe.each(testDrivers)("/api/v1/conversions (%s)", (kind) => {
     const sent = await settled(res.json.id);
     expect(sent.status).toBe(200);
     expect(sent.json).toMatchObject({
-      id: res.json.id, status: "sent", attempts: 1, eventName: "Purchase", value: 99.5, currency: "EUR", emailHashed: true, testCode: "TEST777",
-      ctwaClid: "Aff-route-clid", accountId: numberId, conversationId, eventsReceived: 1, fbtraceId: expect.stringMatching(/^AFakeTrace/),
+      id: res.json.id,
+      status: "sent",
+      attempts: 1,
+      eventName: "Purchase",
+      value: 99.5,
+      currency: "EUR",
+      emailHashed: true,
+      testCode: "TEST777",
+      ctwaClid: "Aff-route-clid",
+      accountId: numberId,
+      conversationId,
+      eventsReceived: 1,
+      fbtraceId: expect.stringMatching(/^AFakeTrace/),
       request: { data: [expect.objectContaining({ event_id: body.eventId, action_source: "business_messaging" })], test_event_code: "TEST777" },
       response: { events_received: 1 },
     });
@@ -130,7 +187,11 @@ describe.each(testDrivers)("/api/v1/conversions (%s)", (kind) => {
   it("refuses Lead with a 422 that says to use LeadSubmitted, and names unknown fields", async () => {
     const lead = await post(event({ eventName: "Lead" }));
     expect(lead.status).toBe(422);
-    expect(lead.json.error).toMatchObject({ code: "event_name_not_allowed", message: expect.stringContaining('use "LeadSubmitted"'), details: { fieldErrors: { eventName: [expect.any(String)] } } });
+    expect(lead.json.error).toMatchObject({
+      code: "event_name_not_allowed",
+      message: expect.stringContaining('use "LeadSubmitted"'),
+      details: { fieldErrors: { eventName: [expect.any(String)] } },
+    });
     const extra = await post({ ...event(), conversation: "x" });
     expect(extra).toMatchObject({ status: 422, json: { error: { code: "invalid_request", message: "Unknown field: conversation" } } });
     const old = await post(event({ eventTime: Math.floor(Date.now() / 1000) - 8 * 86_400 }));
@@ -164,7 +225,11 @@ describe.each(testDrivers)("/api/v1/conversions (%s)", (kind) => {
     graph.scriptEvents(graphError(400, 100, "Invalid parameter", { subcode: 2804066 }));
     const rejected = await post(event({ eventName: "AddToCart" }));
     const after = await settled(rejected.json.id);
-    expect(after.json).toMatchObject({ status: "rejected", lastError: expect.stringContaining("100/2804066"), response: { error: { error_subcode: 2804066 } } });
+    expect(after.json).toMatchObject({
+      status: "rejected",
+      lastError: expect.stringContaining("100/2804066"),
+      response: { error: { error_subcode: 2804066 } },
+    });
 
     const page = await call(list.GET, { token: key, url: "http://t/api/v1/conversions?status=rejected&eventName=AddToCart" });
     expect(page.json.rows.map((r: { id: string }) => r.id)).toEqual([rejected.json.id]);

@@ -64,9 +64,23 @@ describe.each(testDrivers)("/api/v1/leads (%s)", (kind) => {
     const res = await post({ name: "Anna", phone: "+7 900 123-45-67", segment: "acting", source: "website", externalRef: "form-100481" });
     expect(res.status).toBe(201);
     expect(res.json).toEqual({
-      id: expect.any(String), name: "Anna", phone: "+79001234567", segment: "acting", source: "website", externalRef: "form-100481",
-      callStatus: "not_called", isTarget: null, campaignActive: false, enrolledAt: null, numberId, subscriberId, assignedUserId: null,
-      lastWhatsappSentAt: null, createdAt: expect.any(String), updatedAt: expect.any(String), duplicate: false,
+      id: expect.any(String),
+      name: "Anna",
+      phone: "+79001234567",
+      segment: "acting",
+      source: "website",
+      externalRef: "form-100481",
+      callStatus: "not_called",
+      isTarget: null,
+      campaignActive: false,
+      enrolledAt: null,
+      numberId,
+      subscriberId,
+      assignedUserId: null,
+      lastWhatsappSentAt: null,
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
+      duplicate: false,
     });
     annaId = res.json.id;
   });
@@ -81,10 +95,22 @@ describe.each(testDrivers)("/api/v1/leads (%s)", (kind) => {
   it("refuses bad requests with a message that names the field", async () => {
     expect(await post({ name: "Boris", phone: "12345" })).toMatchObject({
       status: 422,
-      json: { error: { code: "invalid_request", message: "phone: Not a valid phone number: include the country code, e.g. +7 900 123-45-67", details: { fieldErrors: { phone: [expect.any(String)] } } } },
+      json: {
+        error: {
+          code: "invalid_request",
+          message: "phone: Not a valid phone number: include the country code, e.g. +7 900 123-45-67",
+          details: { fieldErrors: { phone: [expect.any(String)] } },
+        },
+      },
     });
-    expect(await post({ name: "Boris", phone: "+79001112233", course: "acting" })).toMatchObject({ status: 422, json: { error: { message: "Unknown field: course" } } });
-    expect(await post({ name: "Boris", phone: "+79001112233", numberId: "3f8b1c2e-5a4d-4e6f-9b7a-1c2d3e4f5a6b" })).toMatchObject({ status: 404, json: { error: { code: "number_not_found" } } });
+    expect(await post({ name: "Boris", phone: "+79001112233", course: "acting" })).toMatchObject({
+      status: 422,
+      json: { error: { message: "Unknown field: course" } },
+    });
+    expect(await post({ name: "Boris", phone: "+79001112233", numberId: "3f8b1c2e-5a4d-4e6f-9b7a-1c2d3e4f5a6b" })).toMatchObject({
+      status: 404,
+      json: { error: { code: "number_not_found" } },
+    });
     expect(await post("{nope")).toMatchObject({ status: 400, json: { error: { code: "bad_request" } } });
     expect(await post({ name: "Boris", phone: "+79001112233" }, "ct_live_not-a-key")).toMatchObject({ status: 401, json: { error: { code: "unauthorized" } } });
     expect(await t.db.select().from(leads).where(eq(leads.name, "Boris"))).toHaveLength(0);
@@ -93,7 +119,15 @@ describe.each(testDrivers)("/api/v1/leads (%s)", (kind) => {
   it("records Called → Yes with PATCH: the lead is enrolled and its messages are queued", async () => {
     const res = await patch(annaId, { callStatus: "called", isTarget: true });
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ id: annaId, callStatus: "called", isTarget: true, campaignActive: true, enrolledAt: expect.any(String), queued: 3, cancelled: 0 });
+    expect(res.json).toMatchObject({
+      id: annaId,
+      callStatus: "called",
+      isTarget: true,
+      campaignActive: true,
+      enrolledAt: expect.any(String),
+      queued: 3,
+      cancelled: 0,
+    });
     expect(res.json.number).toEqual({ id: numberId, label: "Sales", phoneE164: "+15550783881", provider: "cloud", active: true });
     expect(res.json.subscriber).toMatchObject({ id: subscriberId, profileName: "Anna K" });
     expect(res.json.messages.map((m: { templateName: string; status: string }) => [m.templateName, m.status])).toEqual([
@@ -140,7 +174,9 @@ describe.each(testDrivers)("/api/v1/leads (%s)", (kind) => {
   it("stops the campaign with campaignActive: false: pending messages are cancelled", async () => {
     const res = await patch(annaId, { campaignActive: false });
     expect(res).toMatchObject({ status: 200, json: { campaignActive: false, isTarget: true, queued: 0, cancelled: 3 } });
-    expect(res.json.messages.map((m: { status: string; errorCode: string }) => [m.status, m.errorCode])).toEqual(Array(3).fill(["cancelled", "campaign_stopped"]));
+    expect(res.json.messages.map((m: { status: string; errorCode: string }) => [m.status, m.errorCode])).toEqual(
+      Array(3).fill(["cancelled", "campaign_stopped"]),
+    );
     const rows = await t.db.select().from(outboundMessages).where(eq(outboundMessages.leadId, annaId));
     expect(rows.every((r) => r.status === "cancelled")).toBe(true);
   });

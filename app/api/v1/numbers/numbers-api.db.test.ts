@@ -43,16 +43,33 @@ describe.each(testDrivers)("/api/v1/numbers (%s)", (kind) => {
   let tenantId = "";
   const phoneNumberId = kind === "pglite" ? "106540352242922" : "206540352242922";
   const body = {
-    label: "Main line", phoneE164: "+1 555-078-3881", provider: "cloud", phoneNumberId, wabaId: "102290129340398",
-    accessToken: "EAAG-api-token-9z9z", appSecret: "api-app-secret-5y5y", datasetId: "1234567890", active: true,
+    label: "Main line",
+    phoneE164: "+1 555-078-3881",
+    provider: "cloud",
+    phoneNumberId,
+    wabaId: "102290129340398",
+    accessToken: "EAAG-api-token-9z9z",
+    appSecret: "api-app-secret-5y5y",
+    datasetId: "1234567890",
+    active: true,
   };
 
   beforeAll(async () => {
     t = await createTestDb(kind);
     current.db = t.db;
     graph = await startFakeGraph();
-    graph.addPhoneNumber({ id: phoneNumberId, token: "EAAG-api-token-9z9z", display_phone_number: "15550783881", verified_name: "Clicktrail Test", quality_rating: "GREEN" });
-    restoreEnv = setEnvForTests({ ENCRYPTION_KEY: Buffer.alloc(32, 5).toString("base64"), APP_URL: "https://clicktrail.example.com", GRAPH_API_BASE: graph.url });
+    graph.addPhoneNumber({
+      id: phoneNumberId,
+      token: "EAAG-api-token-9z9z",
+      display_phone_number: "15550783881",
+      verified_name: "Clicktrail Test",
+      quality_rating: "GREEN",
+    });
+    restoreEnv = setEnvForTests({
+      ENCRYPTION_KEY: Buffer.alloc(32, 5).toString("base64"),
+      APP_URL: "https://clicktrail.example.com",
+      GRAPH_API_BASE: graph.url,
+    });
     tenantId = (await insertTenant(t.db, { name: "API numbers" })).id;
     key = (await createApiKey(t.db, { tenantId, name: "k", createdBy: null })).secret;
     otherKey = (await createApiKey(t.db, { tenantId: (await insertTenant(t.db, { name: "Other" })).id, name: "k", createdBy: null })).secret;
@@ -70,7 +87,10 @@ describe.each(testDrivers)("/api/v1/numbers (%s)", (kind) => {
     id = res.json.number.id;
     expect(res.json.check).toMatchObject({ status: "connected", verifiedName: "Clicktrail Test" });
     expect(res.json.number).toMatchObject({
-      phoneE164: "+15550783881", status: "connected", verifiedName: "Clicktrail Test", qualityRating: "GREEN",
+      phoneE164: "+15550783881",
+      status: "connected",
+      verifiedName: "Clicktrail Test",
+      qualityRating: "GREEN",
       secrets: { accessToken: { set: true, hint: "•••• 9z9z" }, appSecret: { set: true, hint: "•••• 5y5y" } },
       webhook: { callbackUrl: "https://clicktrail.example.com/api/webhooks/whatsapp", fields: ["messages"] },
     });
@@ -120,7 +140,11 @@ describe.each(testDrivers)("/api/v1/numbers (%s)", (kind) => {
 
   it("shows a problem Meta's account webhook reported as the number's last error, with Meta's value verbatim", async () => {
     const raw = { event: "ACCOUNT_RESTRICTION", restriction_info: [{ restriction_type: "RESTRICTED_ADD_PHONE_NUMBER_ACTION", expiration: 1_900_000_000 }] };
-    await applyAccountChange(t.db, { item: { kind: "account_update", wabaId: body.wabaId, event: "ACCOUNT_RESTRICTION", raw }, numbers: [{ tenantId, id } as RoutingNumber] }, new Date());
+    await applyAccountChange(
+      t.db,
+      { item: { kind: "account_update", wabaId: body.wabaId, event: "ACCOUNT_RESTRICTION", raw }, numbers: [{ tenantId, id } as RoutingNumber] },
+      new Date(),
+    );
     const res = await call(one.GET, { token: key, id });
     expect(res.json).toMatchObject({ status: "error", lastError: { kind: "account_update", event: "ACCOUNT_RESTRICTION", details: raw } });
     expect((await call(list.GET, { token: key })).json.rows[0]).toMatchObject({ lastError: { kind: "account_update" } });

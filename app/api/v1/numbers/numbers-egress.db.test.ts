@@ -21,7 +21,11 @@ const list = await import("./route");
 
 const post = async (token: string, body: unknown) => {
   const res = await list.POST(
-    new Request("http://test.local/api/v1/numbers", { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) }),
+    new Request("http://test.local/api/v1/numbers", {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    }),
     { params: Promise.resolve({}) } as never,
   );
   return { status: res.status, json: await res.json() };
@@ -34,7 +38,14 @@ describe.each(testDrivers)("/api/v1/numbers Green API URL (%s)", (kind) => {
   let connections = 0;
   let key = "";
   let seq = 0;
-  const green = (greenApiUrl: string) => ({ provider: "green", label: `G${(seq += 1)}`, phoneE164: `+1555078${String(5000 + seq)}`, greenApiUrl, greenInstanceId: `7103${String(seq).padStart(6, "0")}`, greenApiToken: "green-token" });
+  const green = (greenApiUrl: string) => ({
+    provider: "green",
+    label: `G${(seq += 1)}`,
+    phoneE164: `+1555078${String(5000 + seq)}`,
+    greenApiUrl,
+    greenInstanceId: `7103${String(seq).padStart(6, "0")}`,
+    greenApiToken: "green-token",
+  });
 
   beforeAll(async () => {
     t = await createTestDb(kind);
@@ -59,7 +70,10 @@ describe.each(testDrivers)("/api/v1/numbers Green API URL (%s)", (kind) => {
       for (const url of [internal, `${internal}/v24.0`, "http://169.254.169.254", "http://localhost:3000"]) {
         const res = await post(key, green(url));
         expect(res.status, url).toBe(422);
-        expect(res.json.error).toMatchObject({ code: "green_api_url_refused", details: { fieldErrors: { greenApiUrl: [expect.stringContaining("Green API URL refused")] } } });
+        expect(res.json.error).toMatchObject({
+          code: "green_api_url_refused",
+          details: { fieldErrors: { greenApiUrl: [expect.stringContaining("Green API URL refused")] } },
+        });
       }
       expect(connections).toBe(0);
     } finally {

@@ -47,6 +47,8 @@ describe("GET /api/v1/openapi.json", () => {
     expect(res.status).toBe(405);
     expect(res.headers.get("allow")).toBe("GET, HEAD");
     expect(await res.json()).toMatchObject({ error: { code: "method_not_allowed" } });
-    expect((await route.OPTIONS(new Request("http://test.local/api/v1/openapi.json", { method: "OPTIONS" }), undefined as never)).headers.get("allow")).toBe("GET, HEAD, OPTIONS");
+    expect((await route.OPTIONS(new Request("http://test.local/api/v1/openapi.json", { method: "OPTIONS" }), undefined as never)).headers.get("allow")).toBe(
+      "GET, HEAD, OPTIONS",
+    );
   });
 });

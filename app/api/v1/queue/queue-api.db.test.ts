@@ -40,20 +40,38 @@ describe.each(testDrivers)("/api/v1/queue (%s)", (kind) => {
     const tenantId = (await insertTenant(t.db, { name: "Queue API" })).id;
     numberId = (await insertNumber(t.db, { tenantId, label: "Sales", phoneE164: "+15550783882", provider: "cloud", verifyToken: `queue-api-${kind}` })).id;
     leadId = (await t.db.insert(leads).values({ tenantId, name: "Lena", phone: "+14152009999", numberId }).returning())[0]!.id;
-    const row = (name: string, values: Partial<typeof outboundMessages.$inferInsert>) => ({ tenantId, leadId, numberId, phone: "+14152009999", templateName: name, scheduledAt: minutes(0), ...values });
+    const row = (name: string, values: Partial<typeof outboundMessages.$inferInsert>) => ({
+      tenantId,
+      leadId,
+      numberId,
+      phone: "+14152009999",
+      templateName: name,
+      scheduledAt: minutes(0),
+      ...values,
+    });
     const inserted = await t.db
       .insert(outboundMessages)
       .values([
         row("due", { scheduledAt: minutes(-30) }),
         row("later", { scheduledAt: minutes(60) }),
-        row("sent", { status: "sent", scheduledAt: minutes(-60), sentAt: minutes(-59), providerMessageId: "wamid.S", renderedText: "Hi Lena", providerResponse: { messaging_product: "whatsapp", messages: [{ id: "wamid.S" }] } }),
+        row("sent", {
+          status: "sent",
+          scheduledAt: minutes(-60),
+          sentAt: minutes(-59),
+          providerMessageId: "wamid.S",
+          renderedText: "Hi Lena",
+          providerResponse: { messaging_product: "whatsapp", messages: [{ id: "wamid.S" }] },
+        }),
         row("failed", {
           status: "failed",
           scheduledAt: minutes(-90),
           attempts: 3,
           errorCode: "131026",
           errorMessage: "Message undeliverable",
-          providerResponse: { httpStatus: 400, error: { code: 131026, message: "Message undeliverable", fbtrace_id: "Ab", error_data: { details: "d" }, extra: "not shown" } },
+          providerResponse: {
+            httpStatus: 400,
+            error: { code: 131026, message: "Message undeliverable", fbtrace_id: "Ab", error_data: { details: "d" }, extra: "not shown" },
+          },
         }),
       ])
       .returning();
@@ -69,7 +87,12 @@ describe.each(testDrivers)("/api/v1/queue (%s)", (kind) => {
   it("answers the figures: rows per status, what is due now and how old it is, sends per hour", async () => {
     const res = await get(stats.GET);
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ counts: { pending: 2, sending: 0, sent: 1, failed: 1, cancelled: 0, skipped: 0 }, dueNow: 1, oldestDueAt: expect.any(String), at: expect.any(String) });
+    expect(res.json).toMatchObject({
+      counts: { pending: 2, sending: 0, sent: 1, failed: 1, cancelled: 0, skipped: 0 },
+      dueNow: 1,
+      oldestDueAt: expect.any(String),
+      at: expect.any(String),
+    });
     expect(res.json.oldestDueAgeSeconds).toBeGreaterThanOrEqual(30 * 60 - 5);
     expect(res.json.sentPerHour.reduce((n: number, h: { sent: number }) => n + h.sent, 0)).toBe(1);
     expect((await get(stats.GET, "?status=failed")).json.counts).toMatchObject({ pending: 0, failed: 1 });
@@ -81,14 +104,35 @@ describe.each(testDrivers)("/api/v1/queue (%s)", (kind) => {
     expect(all.status).toBe(200);
     expect(all.json.rows.map((r: { templateName: string }) => r.templateName)).toEqual(["later", "due", "sent", "failed"]);
     const failed = all.json.rows[3];
-    expect(failed).toMatchObject({ id: ids.failed, status: "failed", leadId, leadName: "Lena", numberId, numberLabel: "Sales", attempts: 3, errorCode: "131026", errorMessage: "Message undeliverable" });
-    expect(failed.providerResponse).toEqual({ httpStatus: 400, error: { code: 131026, message: "Message undeliverable", fbtrace_id: "Ab", error_data: { details: "d" } } });
-    expect(all.json.rows[2]).toMatchObject({ providerMessageId: "wamid.S", renderedText: "Hi Lena", sentAt: expect.any(String), providerResponse: { messageId: "wamid.S" } });
+    expect(failed).toMatchObject({
+      id: ids.failed,
+      status: "failed",
+      leadId,
+      leadName: "Lena",
+      numberId,
+      numberLabel: "Sales",
+      attempts: 3,
+      errorCode: "131026",
+      errorMessage: "Message undeliverable",
+    });
+    expect(failed.providerResponse).toEqual({
+      httpStatus: 400,
+      error: { code: 131026, message: "Message undeliverable", fbtrace_id: "Ab", error_data: { details: "d" } },
+    });
+    expect(all.json.rows[2]).toMatchObject({
+      providerMessageId: "wamid.S",
+      renderedText: "Hi Lena",
+      sentAt: expect.any(String),
+      providerResponse: { messageId: "wamid.S" },
+    });
     expect(all.json.rows[0].providerResponse).toBeNull();
 
     const first = await get(list.GET, "?status=pending&order=asc&limit=1");
     expect(first.json.rows.map((r: { templateName: string }) => r.templateName)).toEqual(["due"]);
-    expect((await get(list.GET, `?status=pending&order=asc&limit=1&cursor=${first.json.nextCursor}`)).json).toMatchObject({ rows: [{ templateName: "later" }], nextCursor: null });
+    expect((await get(list.GET, `?status=pending&order=asc&limit=1&cursor=${first.json.nextCursor}`)).json).toMatchObject({
+      rows: [{ templateName: "later" }],
+      nextCursor: null,
+    });
     expect((await get(list.GET, `?leadId=${leadId}&status=sent`)).json.rows).toHaveLength(1);
     expect(await get(list.GET, "?cursor=nope")).toMatchObject({ status: 422, json: { error: { code: "invalid_cursor" } } });
   });
@@ -110,11 +154,16 @@ describe.each(testDrivers)("/api/v1/queue (%s)", (kind) => {
     expect(await post(cancel.POST, ids.due!, otherKey)).toMatchObject({ status: 404, json: { error: { code: "not_found" } } });
     expect(await post(retry.POST, ids.failed!, otherKey)).toMatchObject({ status: 404 });
     expect(await post(retry.POST, "not-a-uuid")).toMatchObject({ status: 404, json: { error: { code: "not_found" } } });
-    expect(await call(list.GET, { token: "ck_not-a-key", url: "http://t/api/v1/queue" })).toMatchObject({ status: 401, json: { error: { code: "unauthorized" } } });
+    expect(await call(list.GET, { token: "ck_not-a-key", url: "http://t/api/v1/queue" })).toMatchObject({
+      status: 401,
+      json: { error: { code: "unauthorized" } },
+    });
   });
 
   it("answers 405 with Allow for a method the path does not have", async () => {
-    const res = await retry.GET(new Request(`http://t/api/v1/queue/${ids.due}/retry`, { headers: { authorization: `Bearer ${key}` } }), { params: Promise.resolve({ id: ids.due! }) } as never);
+    const res = await retry.GET(new Request(`http://t/api/v1/queue/${ids.due}/retry`, { headers: { authorization: `Bearer ${key}` } }), {
+      params: Promise.resolve({ id: ids.due! }),
+    } as never);
     expect(res.status).toBe(405);
     expect(res.headers.get("allow")).toBe("POST");
   });

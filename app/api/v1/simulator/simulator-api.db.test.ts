@@ -22,8 +22,18 @@ const webhook = await import("@/app/api/webhooks/whatsapp/route");
 const CRON_SECRET = "simulator-cron-secret-0123";
 
 const prepare = async (token?: string) => {
-  const res = await POST(new Request("http://test.local/api/v1/simulator", { method: "POST", headers: token ? { authorization: `Bearer ${token}` } : {} }), undefined as never);
-  return { status: res.status, json: (await res.json()) as { number: { id: string; phoneNumberId: string; wabaId: string; phoneE164: string }; appSecret: string; error?: { code: string } } };
+  const res = await POST(
+    new Request("http://test.local/api/v1/simulator", { method: "POST", headers: token ? { authorization: `Bearer ${token}` } : {} }),
+    undefined as never,
+  );
+  return {
+    status: res.status,
+    json: (await res.json()) as {
+      number: { id: string; phoneNumberId: string; wabaId: string; phoneE164: string };
+      appSecret: string;
+      error?: { code: string };
+    },
+  };
 };
 
 describe.each(testDrivers)("/api/v1/simulator (%s)", (kind) => {
@@ -62,8 +72,12 @@ describe.each(testDrivers)("/api/v1/simulator (%s)", (kind) => {
     // the fresh secret is the one webhooks verify against; the previous one no longer is
     const n = { phoneNumberId: again.json.number.phoneNumberId, wabaId: again.json.number.wabaId, displayPhoneNumber: again.json.number.phoneE164.slice(1) };
     const post = (secret: string, i: number) => {
-      const raw = JSON.stringify(inboundMessage(n, { from: { waId: "15550001111", name: "Sim" }, wamid: fakeWamid(`sim-${kind}-${i}`), at: new Date(), text: "hi" }));
-      return webhook.POST(new Request("http://test.local/api/webhooks/whatsapp", { method: "POST", headers: { "x-hub-signature-256": signMetaBody(raw, secret) }, body: raw }));
+      const raw = JSON.stringify(
+        inboundMessage(n, { from: { waId: "15550001111", name: "Sim" }, wamid: fakeWamid(`sim-${kind}-${i}`), at: new Date(), text: "hi" }),
+      );
+      return webhook.POST(
+        new Request("http://test.local/api/webhooks/whatsapp", { method: "POST", headers: { "x-hub-signature-256": signMetaBody(raw, secret) }, body: raw }),
+      );
     };
     expect((await post(again.json.appSecret, 1)).status).toBe(200);
     expect((await post(created.json.appSecret, 2)).status).toBe(401);

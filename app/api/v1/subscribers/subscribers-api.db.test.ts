@@ -36,13 +36,31 @@ describe.each(testDrivers)("/api/v1/subscribers (%s)", (kind) => {
     t = await createTestDb(kind);
     current.db = t.db;
     const tenantId = (await insertTenant(t.db, { name: "Subs" })).id;
-    await createNumber(t.db, { encryptionKey: Buffer.alloc(32, 1).toString("base64"), appUrl: "http://x" }, {
-      tenantId,
-      input: numberFormSchema.parse({ provider: "cloud", label: "Fixtures", phoneE164: "+15550100001", phoneNumberId: PNID, wabaId: "310000000000001", accessToken: "t", appSecret: "s" }),
-    });
+    await createNumber(
+      t.db,
+      { encryptionKey: Buffer.alloc(32, 1).toString("base64"), appUrl: "http://x" },
+      {
+        tenantId,
+        input: numberFormSchema.parse({
+          provider: "cloud",
+          label: "Fixtures",
+          phoneE164: "+15550100001",
+          phoneNumberId: PNID,
+          wabaId: "310000000000001",
+          accessToken: "t",
+          appSecret: "s",
+        }),
+      },
+    );
     // Mara Quinn's ad click, then her plain text: one subscriber with two inbound messages
     for (const [i, file] of ["meta-referral-ad.json", "meta-text.json"].entries()) {
-      const event = await storeWebhookEvent(t.db, { provider: "cloud", rawBody: fixtureText(file), signatureResult: "valid", routedPhoneNumberIds: [PNID], tenantId });
+      const event = await storeWebhookEvent(t.db, {
+        provider: "cloud",
+        rawBody: fixtureText(file),
+        signatureResult: "valid",
+        routedPhoneNumberIds: [PNID],
+        tenantId,
+      });
       await processWebhookEvents(t.db, { ids: [event.id], now: new Date(Date.UTC(2026, 0, 1, 0, i)) });
     }
     key = (await createApiKey(t.db, { tenantId, name: "k", createdBy: null })).secret;
@@ -83,7 +101,13 @@ describe.each(testDrivers)("/api/v1/subscribers (%s)", (kind) => {
 
   it("filters the list like the console and pages with a cursor", async () => {
     const [ad] = await t.db.select().from(subscribers).where(eq(subscribers.waPhone, "+15550142001"));
-    await t.db.insert(subscribers).values({ tenantId: ad!.tenantId, waPhone: "+14155550100", profileName: "Organic Olga", firstSeenAt: new Date(Date.UTC(2025, 0, 1)), lastInboundAt: new Date(Date.UTC(2025, 0, 2)) });
+    await t.db.insert(subscribers).values({
+      tenantId: ad!.tenantId,
+      waPhone: "+14155550100",
+      profileName: "Organic Olga",
+      firstSeenAt: new Date(Date.UTC(2025, 0, 1)),
+      lastInboundAt: new Date(Date.UTC(2025, 0, 2)),
+    });
     const ads = await call(list.GET, key, "http://t/api/v1/subscribers?source=ad&clickId=true");
     expect(ads.json.rows.map((r: { waPhone: string }) => r.waPhone)).toEqual(["+15550142001"]);
     const noClick = await call(list.GET, key, "http://t/api/v1/subscribers?clickId=false");
@@ -110,7 +134,10 @@ describe.each(testDrivers)("/api/v1/subscribers (%s)", (kind) => {
   it("PATCH sets lifecycle and tags, blocks (cancelling pending drips) and never opts someone back in", async () => {
     const id = (await call(list.GET, key, "http://t/api/v1/subscribers?waPhone=%2B15550142001")).json.rows[0].id;
     const patch = async (body: unknown, token = key) => {
-      const res = await one.PATCH(new Request(`http://t/api/v1/subscribers/${id}`, { method: "PATCH", headers: { authorization: `Bearer ${token}` }, body: JSON.stringify(body) }), { params: Promise.resolve({ id }) } as never);
+      const res = await one.PATCH(
+        new Request(`http://t/api/v1/subscribers/${id}`, { method: "PATCH", headers: { authorization: `Bearer ${token}` }, body: JSON.stringify(body) }),
+        { params: Promise.resolve({ id }) } as never,
+      );
       return { status: res.status, json: await res.json() };
     };
     const staged = await patch({ lifecycleState: "customer", tags: ["VIP", " vip ", "course A"] });
@@ -119,7 +146,9 @@ describe.each(testDrivers)("/api/v1/subscribers (%s)", (kind) => {
     expect(row).toMatchObject({ lifecycleState: "customer", tags: ["VIP", "course A"] });
     expect(row!.lifecycleChangedAt).toBeInstanceOf(Date);
 
-    await t.db.insert(outboundMessages).values({ tenantId: row!.tenantId, subscriberId: id, phone: row!.waPhone!, status: "pending", scheduledAt: new Date(), templateName: "day1" } as never);
+    await t.db
+      .insert(outboundMessages)
+      .values({ tenantId: row!.tenantId, subscriberId: id, phone: row!.waPhone!, status: "pending", scheduledAt: new Date(), templateName: "day1" } as never);
     expect((await patch({ status: "blocked" })).status).toBe(200);
     const [drip] = await t.db.select().from(outboundMessages).where(eq(outboundMessages.subscriberId, id));
     expect(drip).toMatchObject({ status: "cancelled", errorCode: "blocked" });
@@ -136,7 +165,10 @@ describe.each(testDrivers)("/api/v1/subscribers (%s)", (kind) => {
   });
 
   it("exports the filtered list as a streamed CSV whose rows match the filter", async () => {
-    const res = await exporter.GET(new Request("http://t/api/v1/subscribers/export?source=ad", { headers: { authorization: `Bearer ${key}` } }), undefined as never);
+    const res = await exporter.GET(
+      new Request("http://t/api/v1/subscribers/export?source=ad", { headers: { authorization: `Bearer ${key}` } }),
+      undefined as never,
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/csv/);
     expect(res.headers.get("content-disposition")).toMatch(/attachment; filename="subscribers-\d{4}-\d{2}-\d{2}\.csv"/);

@@ -45,7 +45,11 @@ describe.each(testDrivers)("/api/v1/users (%s)", (kind) => {
   afterAll(() => t.cleanup());
 
   it("creates, reads, lists, changes and removes a member", async () => {
-    const res = await call(users.POST, { method: "POST", token, body: { name: "Ana Lima", email: "  Ana@Example.com ", role: "manager", password: "a-long-passphrase" } });
+    const res = await call(users.POST, {
+      method: "POST",
+      token,
+      body: { name: "Ana Lima", email: "  Ana@Example.com ", role: "manager", password: "a-long-passphrase" },
+    });
     expect(res.status).toBe(201);
     const created = (await res.json()) as User;
     expect(created).toMatchObject({ tenantId, email: "ana@example.com", name: "Ana Lima", role: "manager", lastLoginAt: null });
@@ -66,7 +70,11 @@ describe.each(testDrivers)("/api/v1/users (%s)", (kind) => {
   });
 
   it("refuses a taken email (409) and keeps the last admin (409)", async () => {
-    const taken = await call(users.POST, { method: "POST", token, body: { name: "Again", email: "admin@example.com", role: "marketer", password: "0123456789" } });
+    const taken = await call(users.POST, {
+      method: "POST",
+      token,
+      body: { name: "Again", email: "admin@example.com", role: "marketer", password: "0123456789" },
+    });
     expect(taken.status).toBe(409);
     expect(await taken.json()).toMatchObject({ error: { code: "conflict", details: { fieldErrors: { email: [expect.any(String)] } } } });
     expect((await call(user.PATCH, { method: "PATCH", token, id: adminId, body: { role: "manager" } })).status).toBe(409);

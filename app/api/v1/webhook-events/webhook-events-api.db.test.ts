@@ -67,22 +67,48 @@ describe.each(testDrivers)("/api/v1/webhook-events (%s)", (kind) => {
     tenantId = (await insertTenant(t.db, { name: "Webhook events" })).id;
     key = (await createApiKey(t.db, { tenantId, name: "k", createdBy: null })).secret;
     otherKey = (await createApiKey(t.db, { tenantId: (await insertTenant(t.db, { name: "Other" })).id, name: "k", createdBy: null })).secret;
-    const cloudInput = { provider: "cloud", label: "Main line", phoneE164: "+1 555-010-0001", phoneNumberId: pnid, wabaId: "310000000000001", accessToken: "EAAG-token-1a2b", appSecret: "app-secret-3c4d" };
+    const cloudInput = {
+      provider: "cloud",
+      label: "Main line",
+      phoneE164: "+1 555-010-0001",
+      phoneNumberId: pnid,
+      wabaId: "310000000000001",
+      accessToken: "EAAG-token-1a2b",
+      appSecret: "app-secret-3c4d",
+    };
     cloudNumberId = (await createNumber(t.db, keys, { tenantId, input: numberFormSchema.parse(cloudInput) })).id;
     const gupshupInput = { provider: "gupshup", label: "Gupshup line", phoneE164: "+57 312 345 6789", gupshupAppName: "DemoAPI", gupshupApiKey: "gs-key-5e6f" };
     gupshupNumberId = (await createNumber(t.db, keys, { tenantId, input: numberFormSchema.parse(gupshupInput) })).id;
 
-    const headers = { "content-type": "application/json", "x-hub-signature-256": signMetaBody(textBody, "app-secret-3c4d"), "user-agent": "facebookexternalua" };
+    const headers = {
+      "content-type": "application/json",
+      "x-hub-signature-256": signMetaBody(textBody, "app-secret-3c4d"),
+      "user-agent": "facebookexternalua",
+    };
     await store("processed1", { receivedAt: at(1), status: "processed", headers });
     await store("processed2", { receivedAt: at(2), status: "processed", rawBody: fixtureText("meta-status-delivered.json") });
     await store("tieA", { receivedAt: at(3), status: "processed" }); // two events in the same millisecond: the id breaks the tie
     await store("tieB", { receivedAt: at(3), status: "processed" });
-    await store("gupshup", { receivedAt: at(4), provider: "gupshup", numberId: gupshupNumberId, signatureResult: "not_required", status: "processed", rawBody: fixtureText("gupshup-message-event-delivered.json") });
+    await store("gupshup", {
+      receivedAt: at(4),
+      provider: "gupshup",
+      numberId: gupshupNumberId,
+      signatureResult: "not_required",
+      status: "processed",
+      rawBody: fixtureText("gupshup-message-event-delivered.json"),
+    });
     await store("failed", { receivedAt: at(5), status: "failed", error: "connection terminated unexpectedly" });
     await store("poison", { receivedAt: at(6), status: "failed", error: "not a WhatsApp Business Account webhook", rawBody: '{"object":"page","entry":[]}' });
     await store("rejected", { receivedAt: at(7), status: "rejected", signatureResult: "invalid", error: "X-Hub-Signature-256 does not match" });
     await store("notJson", { receivedAt: at(8), status: "rejected", signatureResult: "missing", error: "The body is not JSON", rawBody: "hello=1&x" });
-    await store("unowned", { receivedAt: at(9), tenantId: null, numberId: null, status: "unrouted", signatureResult: "unverified", routedPhoneNumberIds: ["999000111222333"] });
+    await store("unowned", {
+      receivedAt: at(9),
+      tenantId: null,
+      numberId: null,
+      status: "unrouted",
+      signatureResult: "unverified",
+      routedPhoneNumberIds: ["999000111222333"],
+    });
   });
   afterAll(async () => {
     restoreEnv();
@@ -103,9 +129,19 @@ describe.each(testDrivers)("/api/v1/webhook-events (%s)", (kind) => {
     expect(text).not.toContain("Do you ship to Lisbon?");
     expect(rows[0]).not.toHaveProperty("rawBody");
     const byId = new Map(rows.map((r) => [r.id, r]));
-    expect(byId.get(ids.processed1!)).toMatchObject({ provider: "cloud", status: "processed", signatureResult: "valid", number: { label: "Main line", phoneE164: "+15550100001" }, summary: expect.stringMatching(/^messages · \d+(\.\d)? (B|KB)$/) });
+    expect(byId.get(ids.processed1!)).toMatchObject({
+      provider: "cloud",
+      status: "processed",
+      signatureResult: "valid",
+      number: { label: "Main line", phoneE164: "+15550100001" },
+      summary: expect.stringMatching(/^messages · \d+(\.\d)? (B|KB)$/),
+    });
     expect(byId.get(ids.processed2!)!.summary).toMatch(/^statuses · /);
-    expect(byId.get(ids.gupshup!)).toMatchObject({ provider: "gupshup", number: { label: "Gupshup line" }, summary: expect.stringMatching(/^delivery status · /) });
+    expect(byId.get(ids.gupshup!)).toMatchObject({
+      provider: "gupshup",
+      number: { label: "Gupshup line" },
+      summary: expect.stringMatching(/^delivery status · /),
+    });
     expect(byId.get(ids.notJson!)!.summary).toMatch(/^unrecognised body · 9 B$/);
   });
 
@@ -157,11 +193,22 @@ describe.each(testDrivers)("/api/v1/webhook-events (%s)", (kind) => {
     expect(res.json.rawBody).toBe(textBody);
     expect(res.json.prettyBody).toBe(JSON.stringify(JSON.parse(textBody), null, 2));
     expect(res.json.headers).toMatchObject({ "x-hub-signature-256": expect.stringMatching(/^sha256=[0-9a-f]{64}$/), "user-agent": "facebookexternalua" });
-    expect(res.json).toMatchObject({ status: "processed", replayable: true, parseError: null, number: { id: cloudNumberId, label: "Main line" }, summary: expect.stringMatching(/^1 message · /) });
+    expect(res.json).toMatchObject({
+      status: "processed",
+      replayable: true,
+      parseError: null,
+      number: { id: cloudNumberId, label: "Main line" },
+      summary: expect.stringMatching(/^1 message · /),
+    });
     expect(res.json.items).toEqual([
       {
-        kind: "message", type: "text", wamid: "wamid.CT-TEXT-0001", from: "15550142001",
-        status: null, textPreview: "Hi! Do you ship to Lisbon?", phoneNumberId: pnid,
+        kind: "message",
+        type: "text",
+        wamid: "wamid.CT-TEXT-0001",
+        from: "15550142001",
+        status: null,
+        textPreview: "Hi! Do you ship to Lisbon?",
+        phoneNumberId: pnid,
       },
     ]);
     const status = await call(one.GET, { token: key, id: ids.processed2 });

@@ -63,8 +63,8 @@ export function EditUserForm({
           <FormError message={formError} />
           {accountEditable ? null : (
             <p className="text-sm text-muted-foreground">
-              {user.name} also belongs to a workspace you are not an admin of: only they, or an admin of all their workspaces, can change
-              their name or password. Their role here is yours to change.
+              {user.name} also belongs to a workspace you are not an admin of: only they, or an admin of all their workspaces, can change their name or
+              password. Their role here is yours to change.
             </p>
           )}
           <FormField id="edit-name" label="Name" error={errors.name?.message}>
@@ -77,7 +77,11 @@ export function EditUserForm({
             />
           </FormField>
           <FormField id="edit-role" label="Role" error={errors.role?.message} description={isSelf ? "You cannot remove your own admin role." : undefined}>
-            <Controller control={form.control} name="role" render={({ field }) => <RoleSelect id="edit-role" value={field.value} onChange={field.onChange} />} />
+            <Controller
+              control={form.control}
+              name="role"
+              render={({ field }) => <RoleSelect id="edit-role" value={field.value} onChange={field.onChange} />}
+            />
           </FormField>
           <FormField id="edit-password" label="New password" description="Leave empty to keep the current password." error={errors.password?.message}>
             <Input
