@@ -122,7 +122,7 @@ function shape() {
     delayHours: delayHoursSchema,
     segment: segmentSchema,
     active: z.boolean("active is true or false").default(true),
-    metaTemplate: z.preprocess((v) => (v === undefined ? null : v), metaTemplateBindingSchema.nullable()),
+    metaTemplate: metaTemplateBindingSchema.nullable().default(null),
   };
 }
 
