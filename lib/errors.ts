@@ -46,3 +46,19 @@ export function errorBody(code: string, message: string, details?: unknown): Err
 }
 
 export const notFound = (what: string) => new AppError("not_found", `${what} not found`);
+
+/** A validation issue as zod reports it: its path, its message, and (custom issues) the precise reason. */
+type Issue = { path: PropertyKey[]; message: string; params?: { reason?: unknown } };
+
+/**
+ * The 422 of an endpoint with precise reasons: `code` is the first issue's `params.reason` (e.g.
+ * `event_name_not_allowed`), else `fallbackReason`; the message names each field; `details` is zod's
+ * flattened `{ formErrors, fieldErrors }`.
+ */
+export function preciseValidationError(issues: Issue[], details: unknown, fallbackReason: string): AppError {
+  const reason = issues.map((i) => i.params?.reason).find((r): r is string => typeof r === "string") ?? fallbackReason;
+  const message = issues
+    .map((i) => (i.path.length > 0 && !i.message.startsWith(String(i.path[0])) ? `${i.path.join(".")}: ${i.message}` : i.message))
+    .join("; ");
+  return new AppError("unprocessable", message, details, reason);
+}

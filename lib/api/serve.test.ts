@@ -60,6 +60,22 @@ const putItem = defineOperation({
   },
 });
 
+const postItem = defineOperation({
+  method: "post",
+  path: "/api/v1/items",
+  operationId: "createItem",
+  tag: "Workspace",
+  summary: "Create an item",
+  auth: [],
+  body: z.strictObject({
+    name: z.string().min(1, "Enter a name"),
+    kind: z.string().refine((v) => v !== "bad", { params: { reason: "kind_refused" }, message: "must not be bad" }),
+  }),
+  invalidBodyReason: "invalid_request",
+  responses: [{ status: 201, description: "Created", schema: z.object({ name: z.string() }) }],
+  handler: async ({ body }) => ({ name: body.name }),
+});
+
 const { GET, PUT, POST, DELETE, OPTIONS } = serve(getItem, putItem);
 const ctx = (id: string) => ({ params: Promise.resolve({ id }) });
 const url = (query = "") => `http://t/api/v1/items/${ITEM_ID}${query}`;
@@ -109,6 +125,19 @@ describe("serve", () => {
     const invalid = await put(JSON.stringify({ name: "", extra: 1 }));
     expect(invalid.status).toBe(422);
     expect((await invalid.json()).error.details.fieldErrors.name).toBeDefined();
+  });
+
+  it("answers a body's validation errors with the first precise reason when the operation asks for it", async () => {
+    const { POST: create } = serve(postItem);
+    const post = (body: unknown) => create(new Request("http://t/api/v1/items", { method: "POST", body: JSON.stringify(body) }), ctx(""));
+    const refused = await post({ name: "a", kind: "bad" });
+    expect(refused.status).toBe(422);
+    expect(await refused.json()).toMatchObject({
+      error: { code: "kind_refused", message: "kind: must not be bad", details: { fieldErrors: { kind: ["must not be bad"] } } },
+    });
+    const plain = await post({ name: "", kind: "x" });
+    expect((await plain.json()).error).toMatchObject({ code: "invalid_request", message: "name: Enter a name" });
+    expect((await post({ name: "a", kind: "x" })).status).toBe(201);
   });
 
   it("answers with the first success status, a reply's status and headers, or the handler's own Response", async () => {

@@ -1,12 +1,12 @@
 // Runs declared /api/v1 operations as Next route handlers: one place for authentication, the role check,
 // path/query/body parsing, the JSON error shape, 405 with `Allow` for the methods a path does not have,
 // and the test suites' contract check (every answer is validated against the OpenAPI document).
-import { ZodError } from "zod";
+import { ZodError, z } from "zod";
 import { getDb } from "@/db/client";
 import { type ApiPrincipal, requireApiPrincipal } from "@/lib/auth";
 import { safeEqual } from "@/lib/crypto";
 import { getEnv } from "@/lib/env";
-import { AppError } from "@/lib/errors";
+import { AppError, preciseValidationError } from "@/lib/errors";
 import { bearerToken, jsonError, readJson, searchParamsObject, toErrorResponse } from "@/lib/http";
 import { type ApiOperation, type HandlerContext, type HttpMethod, HTTP_METHODS, isReply, runHandler } from "@/lib/openapi/registry";
 
@@ -80,6 +80,13 @@ function parseQuery(op: ApiOperation, req: Request): Record<string, unknown> {
   return query;
 }
 
+function parseBody(op: ApiOperation, schema: z.ZodType, raw: unknown): unknown {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  if (op.invalidBodyReason) throw preciseValidationError(parsed.error.issues, z.flattenError(parsed.error), op.invalidBodyReason);
+  throw parsed.error;
+}
+
 /** The Response for what a handler returned: a Response as it is, a reply(), or the first success status. */
 function toResponse(op: ApiOperation, result: unknown): Response {
   if (result instanceof Response) return result;
@@ -96,7 +103,7 @@ export function handlerOf(op: ApiOperation): RouteHandler {
       const { principal, viaCronSecret } = await authenticate(op, req);
       const params = await parseParams(op, routeCtx);
       const query = parseQuery(op, req);
-      const body = op.body ? op.body.parse(await readJson(req)) : undefined;
+      const body = op.body ? parseBody(op, op.body, await readJson(req)) : undefined;
       // an operation without authentication (the document) needs no database, and answers without one
       const db = op.auth.length > 0 ? await getDb() : undefined;
       const ctx = { req, params, query, body, viaCronSecret } as HandlerContext;

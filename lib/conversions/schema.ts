@@ -3,7 +3,7 @@
 // so raw emails and customer ids never reach the database or a log.
 import { z } from "zod";
 import { sha256Hex } from "@/lib/crypto";
-import { AppError } from "@/lib/errors";
+import { AppError, preciseValidationError } from "@/lib/errors";
 
 /** Event names Meta accepts with action_source=business_messaging (specs/capi-business-messaging.md §3). */
 export const CONVERSION_EVENT_NAMES = ["LeadSubmitted", "Purchase", "AddToCart", "InitiateCheckout", "ViewContent"] as const;
@@ -163,12 +163,7 @@ export type ConversionRequest = z.output<typeof conversionRequestSchema>;
 export function parseConversionRequest(raw: unknown): ConversionRequest {
   const parsed = conversionRequestSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues;
-  const reason = issues.map((i) => (i as { params?: Partial<Reason> }).params?.reason).find((r) => r !== undefined) ?? "invalid_request";
-  const message = issues
-    .map((i) => (i.path.length > 0 && !i.message.startsWith(String(i.path[0])) ? `${i.path.join(".")}: ${i.message}` : i.message))
-    .join("; ");
-  throw new AppError("unprocessable", message, z.flattenError(parsed.error), reason);
+  throw preciseValidationError(parsed.error.issues, z.flattenError(parsed.error), "invalid_request");
 }
 
 /**

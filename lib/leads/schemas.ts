@@ -2,7 +2,7 @@
 // and the list's filters (console URL and GET /api/v1/leads). Errors name the field and what to send.
 import { z } from "zod";
 import { CALL_STATUSES } from "@/db/schema";
-import { AppError } from "@/lib/errors";
+import { AppError, preciseValidationError } from "@/lib/errors";
 import { reportedPhoneSchema } from "@/lib/phone";
 import { filterTextSchema } from "@/lib/query-params";
 import { optionalParam } from "@/lib/subscribers/list-filters";
@@ -78,12 +78,7 @@ export type LeadPatch = z.output<typeof leadPatchSchema>;
 function parseOr422<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues;
-  const reason = issues.map((i) => (i as { params?: { reason?: string } }).params?.reason).find((r) => r !== undefined) ?? "invalid_request";
-  const message = issues
-    .map((i) => (i.path.length > 0 && !i.message.startsWith(String(i.path[0])) ? `${i.path.join(".")}: ${i.message}` : i.message))
-    .join("; ");
-  throw new AppError("unprocessable", message, z.flattenError(parsed.error), reason);
+  throw preciseValidationError(parsed.error.issues, z.flattenError(parsed.error), "invalid_request");
 }
 
 export const parseCreateLead = (raw: unknown): CreateLeadInput => parseOr422(createLeadSchema, raw);

@@ -5,7 +5,7 @@ import { deliverConversionNow } from "@/lib/conversions/deliver";
 import { deliverAfterResponse } from "@/lib/conversions/deliver-after";
 import { conversionDepsFromEnv } from "@/lib/conversions/deps";
 import { conversionFiltersSchema, conversionJson, conversionListJson, getConversion, listConversions, retryConversion } from "@/lib/conversions/read";
-import { CONVERSION_EVENT_NAMES, conversionRequestSchema, parseConversionRequest } from "@/lib/conversions/schema";
+import { CONVERSION_EVENT_NAMES, conversionRequestSchema } from "@/lib/conversions/schema";
 import { afterResponse } from "@/lib/http";
 import { pageParamsSchema } from "@/lib/pagination";
 import { type ApiOperation, defineOperation, reply } from "./registry";
@@ -18,13 +18,6 @@ const pageNotes = {
   cursor: "`nextCursor` of the previous page; omit for the first page",
   limit: "Rows per page",
 };
-
-/**
- * The request body, documented as SendWhatsAppConversionRequest. serve parses a body with `body.parse`, which
- * would turn every failure into a plain 422 `unprocessable`; this copy parses with parseConversionRequest, whose
- * 422 names the first precise reason (`event_name_not_allowed`, `invalid_request`, …) as the endpoint always did.
- */
-const conversionRequestBody = Object.assign(conversionRequestSchema.meta(conversionRequestSchema.meta() ?? {}), { parse: parseConversionRequest });
 
 export const conversionOperations: ApiOperation[] = [
   defineOperation({
@@ -39,7 +32,8 @@ export const conversionOperations: ApiOperation[] = [
       "Idempotent per `eventId`: repeating a request exactly answers 200 with the first conversion and `duplicate: true` (nothing is sent twice); the same `eventId` with a different body is a 409.",
       "Rules the schema alone cannot show:\n- send `conversationId` or `phoneE164` (at least one);\n- a `Purchase` needs `value` and `currency`, and any `value` needs a `currency`;\n- `eventTime` may be at most 7 days old and 10 minutes ahead (Meta rejects the whole request otherwise);\n- `email` and `externalId` are normalised and hashed (SHA-256) before they are stored or sent.",
     ].join("\n\n"),
-    body: conversionRequestBody,
+    body: conversionRequestSchema,
+    invalidBodyReason: "invalid_request",
     bodyNotes: {
       accountId: "The id of one of your WhatsApp numbers (GET /api/v1/numbers): a Meta Cloud API number with a Conversions API dataset.",
       eventName:

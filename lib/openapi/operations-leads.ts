@@ -5,7 +5,7 @@ import { CALL_STATUSES, OUTBOUND_STATUSES, PROVIDERS } from "@/db/schema";
 import { patchLead } from "@/lib/leads/call";
 import { createLead } from "@/lib/leads/create";
 import { getLead, leadDetailJson, type LeadJson, leadJson, leadListJson, listLeads } from "@/lib/leads/read";
-import { createLeadSchema, leadFiltersSchema, leadPatchSchema, parseCreateLead, parseLeadPatch } from "@/lib/leads/schemas";
+import { createLeadSchema, leadFiltersSchema, leadPatchSchema } from "@/lib/leads/schemas";
 import { pageParamsSchema } from "@/lib/pagination";
 import { type ApiOperation, defineOperation, reply } from "./registry";
 import { type Equal, type Jsonified, pageOf } from "./schemas";
@@ -97,27 +97,6 @@ const leadPatchedSchema = z
 type PatchAnswer = Awaited<ReturnType<typeof patchLead>>;
 const _patchedIsExact: Equal<z.output<typeof leadPatchedSchema>, Jsonified<ReturnType<typeof leadDetailJson> & Omit<PatchAnswer, "detail">>> = true;
 
-/**
- * A body whose failure is the leads API's one 422 with the first precise reason (`invalid_request`,
- * `campaign_needs_target`) and a message naming each field (parseCreateLead, parseLeadPatch), where
- * serve() answers a body's ZodError with the generic `unprocessable`. The check runs first (its AppError
- * leaves the parse as it is); the schema then types the body and documents it (input: the schema itself).
- */
-const withPreciseErrors = <S extends z.ZodType>(check: (raw: unknown) => z.output<S>, schema: S) =>
-  z.preprocess((raw) => {
-    check(raw);
-    return raw;
-  }, schema);
-
-/** `object` with `notes` as its fields' descriptions (bodyNotes describe only a plain object body, not a preprocessed one). */
-function describedFields<S extends z.ZodObject>(object: S, notes: Partial<Record<keyof S["shape"] & string, string>>): S {
-  const described = Object.entries(notes as Record<string, string>).map(([name, note]) => [
-    name,
-    (object.shape[name] as z.ZodType).meta({ description: note }),
-  ]);
-  return object.extend(Object.fromEntries(described)) as S;
-}
-
 const exampleLead = {
   id: EXAMPLE_LEAD_ID,
   name: "Anna",
@@ -150,18 +129,17 @@ export const leadOperations: ApiOperation[] = [
       "Idempotent per `externalRef`: the same `externalRef` again answers 200 with the first lead and `duplicate: true` (nothing changes). Without `externalRef` every request is a new lead.",
     ].join("\n\n"),
     role: "manager",
-    body: withPreciseErrors(
-      parseCreateLead,
-      describedFields(createLeadSchema, {
-        name: "The person's name (1–200 characters)",
-        phone:
-          "Any format with the country code, e.g. `+7 900 123-45-67`; stored as E.164. It must be a valid number, unless a subscriber wrote to you from it (WhatsApp reported it: any possible number is taken then)",
-        segment: "The course or segment (e.g. `acting`): the drip uses that segment's templates and those for every segment",
-        source: "Where the lead came from, e.g. `website`",
-        externalRef: "Your id for this request (e.g. the form submission id): send it so a retried form never makes two leads",
-        numberId: "One of your Cloud API or Green API numbers (GET /api/v1/numbers); default: the oldest active one that is not a demo number",
-      }).meta({ id: "CreateLeadRequest" }),
-    ),
+    body: createLeadSchema,
+    invalidBodyReason: "invalid_request",
+    bodyNotes: {
+      name: "The person's name (1–200 characters)",
+      phone:
+        "Any format with the country code, e.g. `+7 900 123-45-67`; stored as E.164. It must be a valid number, unless a subscriber wrote to you from it (WhatsApp reported it: any possible number is taken then)",
+      segment: "The course or segment (e.g. `acting`): the drip uses that segment's templates and those for every segment",
+      source: "Where the lead came from, e.g. `website`",
+      externalRef: "Your id for this request (e.g. the form submission id): send it so a retried form never makes two leads",
+      numberId: "One of your Cloud API or Green API numbers (GET /api/v1/numbers); default: the oldest active one that is not a demo number",
+    },
     bodyExample: { name: "Anna", phone: "+7 900 123-45-67", segment: "acting", source: "website", externalRef: "form-100481" },
     responses: [
       { status: 201, description: "Created", schema: leadCreatedSchema, example: { ...exampleLead, duplicate: false } },
@@ -230,7 +208,8 @@ export const leadOperations: ApiOperation[] = [
       "Enrolling is idempotent: each template is queued at most once per lead, so answering yes again (or after a stop) queues nothing that was queued before.",
     ].join("\n\n"),
     role: "manager",
-    body: withPreciseErrors(parseLeadPatch, leadPatchSchema),
+    body: leadPatchSchema,
+    invalidBodyReason: "invalid_request",
     bodyExample: { callStatus: "called", isTarget: true },
     responses: [
       { status: 200, description: "The lead after the change (as GET /api/v1/leads/{id}), with what it queued and cancelled", schema: leadPatchedSchema },

@@ -89,6 +89,11 @@ export type ApiOperation = {
   /** Descriptions for query parameters the zod schema does not describe itself */
   queryNotes?: Record<string, string>;
   body?: z.ZodType;
+  /**
+   * The body's validation errors answer 422 with the first precise reason its issues carry (e.g.
+   * `event_name_not_allowed`), else this code, and a message naming each field; without it, 422 `unprocessable`.
+   */
+  invalidBodyReason?: string;
   /** Document the body's field types from this schema instead (e.g. a PATCH validated after merging) */
   bodyTypesFrom?: z.ZodType;
   bodyNotes?: Record<string, string>;
