@@ -1,7 +1,7 @@
 // Transport helpers for route handlers: one JSON error shape, JSON body reading, bearer parsing.
 import { after } from "next/server";
-import { ZodError, z } from "zod";
-import { AppError, errorBody } from "./errors";
+import { type ZodError, z } from "zod";
+import { AppError, describeError, errorBody } from "./errors";
 
 export const MAX_JSON_BYTES = 1024 * 1024;
 
@@ -15,14 +15,8 @@ export function zodDetails(error: ZodError) {
 
 /** Maps any thrown value to the JSON error response (logging only 5xx, with a request id). */
 export function toErrorResponse(e: unknown): Response {
-  if (e instanceof ZodError) return jsonError(422, "unprocessable", "The request is not valid", zodDetails(e));
-  if (e instanceof AppError) {
-    if (e.status >= 500) console.error(`[clicktrail] ${e.publicCode}: ${e.message}`, e.details ?? "");
-    return jsonError(e.status, e.publicCode, e.message, e.details);
-  }
-  const requestId = crypto.randomUUID();
-  console.error(`[clicktrail] unhandled error (request ${requestId})`, e);
-  return jsonError(500, "internal", `Something went wrong on our side (request ${requestId}).`);
+  const { status, code, message, details } = describeError(e, "", () => "The request is not valid");
+  return jsonError(status, code, message, details);
 }
 
 type Handler<C> = (req: Request, ctx: C) => Promise<Response>;

@@ -3,7 +3,7 @@
 // so raw emails and customer ids never reach the database or a log.
 import { z } from "zod";
 import { sha256Hex } from "@/lib/crypto";
-import { AppError, preciseValidationError } from "@/lib/errors";
+import { AppError, parseWithReasons } from "@/lib/errors";
 
 /** Event names Meta accepts with action_source=business_messaging (specs/capi-business-messaging.md §3). */
 export const CONVERSION_EVENT_NAMES = ["LeadSubmitted", "Purchase", "AddToCart", "InitiateCheckout", "ViewContent"] as const;
@@ -160,11 +160,7 @@ export const conversionRequestSchema = z
 export type ConversionRequest = z.output<typeof conversionRequestSchema>;
 
 /** Turns zod's issues into one 422 whose code names the first precise reason (e.g. event_name_not_allowed). */
-export function parseConversionRequest(raw: unknown): ConversionRequest {
-  const parsed = conversionRequestSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  throw preciseValidationError(parsed.error.issues, z.flattenError(parsed.error), "invalid_request");
-}
+export const parseConversionRequest = (raw: unknown): ConversionRequest => parseWithReasons(conversionRequestSchema, raw);
 
 /**
  * The event time as Meta will judge it: default now; not more than 10 minutes ahead; not older than 7 days

@@ -2,7 +2,7 @@
 // and the list's filters (console URL and GET /api/v1/leads). Errors name the field and what to send.
 import { z } from "zod";
 import { CALL_STATUSES } from "@/db/schema";
-import { AppError, preciseValidationError } from "@/lib/errors";
+import { AppError, parseWithReasons } from "@/lib/errors";
 import { reportedPhoneSchema } from "@/lib/phone";
 import { filterTextSchema } from "@/lib/query-params";
 import { optionalParam } from "@/lib/subscribers/list-filters";
@@ -74,15 +74,8 @@ export const leadPatchSchema = z
   .meta({ id: "UpdateLeadRequest" });
 export type LeadPatch = z.output<typeof leadPatchSchema>;
 
-/** Zod's issues as one 422 whose code is the first precise reason (e.g. campaign_needs_target). */
-function parseOr422<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
-  const parsed = schema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  throw preciseValidationError(parsed.error.issues, z.flattenError(parsed.error), "invalid_request");
-}
-
-export const parseCreateLead = (raw: unknown): CreateLeadInput => parseOr422(createLeadSchema, raw);
-export const parseLeadPatch = (raw: unknown): LeadPatch => parseOr422(leadPatchSchema, raw);
+export const parseCreateLead = (raw: unknown): CreateLeadInput => parseWithReasons(createLeadSchema, raw);
+export const parseLeadPatch = (raw: unknown): LeadPatch => parseWithReasons(leadPatchSchema, raw);
 
 export const TARGET_FILTERS = ["yes", "no", "unanswered"] as const;
 

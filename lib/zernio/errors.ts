@@ -1,8 +1,7 @@
 // The Zernio SDK's error envelope: flat `{ error: "<message>", code, details? }`. The SDK's parseApiError
 // takes `body.error` as the message, so our nested `{ error: { code, message } }` reads as "[object Object]"
 // there. The statuses are the ones /api/v1 answers: AppError's one code → status map, 422 for a ZodError.
-import { ZodError, z } from "zod";
-import { AppError } from "@/lib/errors";
+import { describeError, issuesMessage } from "@/lib/errors";
 
 export type ZernioErrorBody = { error: string; code: string; details?: unknown };
 
@@ -14,21 +13,10 @@ export function zernioError(status: number, code: string, message: string, detai
   return Response.json(zernioErrorBody(code, message, details), { status, headers });
 }
 
-/** Every issue in one sentence, each prefixed with its field (the SDK shows only the message). */
-export function describeIssues(error: ZodError): string {
-  return error.issues.map((i) => (i.path.length > 0 && !i.message.startsWith(String(i.path[0])) ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
-}
-
-/** Any thrown value as the flat error (5xx logged, with a request id for the unexpected ones). */
+/** Any thrown value as the flat error, with /api/v1's statuses and codes (the SDK shows only the message, so a validation error names each field). */
 export function toZernioErrorResponse(e: unknown): Response {
-  if (e instanceof ZodError) return zernioError(422, "unprocessable", describeIssues(e), z.flattenError(e));
-  if (e instanceof AppError) {
-    if (e.status >= 500) console.error(`[clicktrail] zernio ${e.publicCode}: ${e.message}`, e.details ?? "");
-    return zernioError(e.status, e.publicCode, e.message, e.details);
-  }
-  const requestId = crypto.randomUUID();
-  console.error(`[clicktrail] unhandled error in the Zernio API (request ${requestId})`, e);
-  return zernioError(500, "internal", `Something went wrong on our side (request ${requestId}).`);
+  const { status, code, message, details } = describeError(e, "in the Zernio API ", issuesMessage);
+  return zernioError(status, code, message, details);
 }
 
 type Handler<C> = (req: Request, ctx: C) => Promise<Response>;

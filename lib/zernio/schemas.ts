@@ -4,8 +4,7 @@
 // Answers carry Zernio's fields, plus a few of ours (id, eventId, status…) marked as extensions.
 import { z } from "zod";
 import { CONVERSION_STATUSES } from "@/db/schema";
-import { AppError } from "@/lib/errors";
-import { describeIssues } from "./errors";
+import { parseWithReasons } from "@/lib/errors";
 
 const accountIdSchema = z.uuid("accountId must be the id of one of your WhatsApp numbers in Clicktrail (GET /api/v1/numbers)");
 const unknownFields = {
@@ -32,11 +31,7 @@ export const zernioDatasetQuerySchema = z.object({ accountId: accountIdSchema })
 export const zernioDatasetBodySchema = z.strictObject({ accountId: accountIdSchema }, unknownFields);
 
 /** Parses with zod; a refusal is one 422 `invalid_request` whose message names every field. */
-export function parseZernioInput<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
-  const parsed = schema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  throw new AppError("unprocessable", describeIssues(parsed.error), z.flattenError(parsed.error), "invalid_request");
-}
+export const parseZernioInput = <S extends z.ZodType>(schema: S, raw: unknown): z.output<S> => parseWithReasons(schema, raw);
 
 const statusSchema = z.enum(CONVERSION_STATUSES);
 
