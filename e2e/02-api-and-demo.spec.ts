@@ -1,3 +1,4 @@
+import Zernio, { ZernioApiError } from "@getlatedev/node";
 import { expect, test } from "./fixtures";
 import { ADMIN, dramaSchool, signIn } from "./helpers";
 
@@ -53,5 +54,33 @@ test.describe.serial("API keys, health and demo data", () => {
     expect(dashboard.counts.subscribers).toBe(300);
     expect(dashboard.counts.numbers).toBe(3);
     await expect(page.getByText("300", { exact: true })).toBeVisible();
+  });
+
+  test("Zernio's own SDK works against this server with only its base URL changed", async ({ page, baseURL }) => {
+    await signIn(page, ADMIN.email, ADMIN.password);
+    const created = await page.request.post("/api/v1/api-keys", { data: { name: "Zernio SDK" } });
+    expect(created.status()).toBe(201);
+    const { secret } = (await created.json()) as { secret: string };
+    const numbers = (await (await page.request.get("/api/v1/numbers")).json()) as { rows: { id: string; provider: string }[] };
+    const cloud = numbers.rows.find((n) => n.provider === "cloud")!;
+    const zernio = new Zernio({ apiKey: secret, baseURL: `${baseURL}/api/zernio` });
+
+    const list = await zernio.whatsapp.listWhatsAppConversions({ query: { accountId: cloud.id, limit: 5 } });
+    expect(Array.isArray((list.data as { events: unknown[] }).events)).toBe(true);
+    expect(Object.keys((await zernio.whatsapp.getWhatsAppDataset({ query: { accountId: cloud.id } })).data as object)).toContain("datasetId");
+
+    // errors arrive as the SDK reads them: the message is ours, not "[object Object]"
+    const refused = await zernio.whatsapp
+      .sendWhatsAppConversion({ body: { accountId: cloud.id, eventName: "Lead" as never, eventId: "e2e-zernio-1", phoneE164: "+79001234567" } })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    expect(refused).toBeInstanceOf(ZernioApiError);
+    expect((refused as ZernioApiError).statusCode).toBe(422);
+    expect((refused as ZernioApiError).message).toContain("LeadSubmitted");
+    const unknown = await page.request.get("/api/zernio/v1/whatsapp/nothing", { headers: { authorization: `Bearer ${secret}` } });
+    expect(unknown.status()).toBe(404);
+    expect(typeof ((await unknown.json()) as { error: unknown }).error).toBe("string");
   });
 });

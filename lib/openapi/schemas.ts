@@ -1,9 +1,8 @@
-// Response bodies the API answers, as zod schemas for the OpenAPI document only (nothing parses with
-// them). Each is pinned to the TypeScript type of what the handler really returns, so a field added
-// to a response without its documentation fails the typecheck.
+// Response bodies shared by several operations, as zod schemas for the OpenAPI document (nothing parses
+// with them; the contract check validates answers against them). Each is pinned to the TypeScript type of
+// what the handler really returns, so a field added to a response without its documentation fails the typecheck.
 import { z } from "zod";
-import { CONVERSION_SOURCES, CONVERSION_STATUSES, ROLES } from "@/db/schema";
-import type { ApiPrincipal } from "@/lib/auth";
+import { CONVERSION_SOURCES, CONVERSION_STATUSES } from "@/db/schema";
 import type { ConversionAccepted } from "@/lib/conversions/create";
 import type { DatasetResult } from "@/lib/conversions/dataset";
 import type { conversionJson, conversionListJson } from "@/lib/conversions/read";
@@ -119,19 +118,6 @@ export const pageOf = <T extends z.ZodType>(item: T) =>
 export type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 /** What JSON.stringify makes of a value: dates become ISO strings. */
 export type Jsonified<T> = T extends Date ? string : T extends (infer U)[] ? Jsonified<U>[] : T extends object ? { [K in keyof T]: Jsonified<T[K]> } : T;
-
-export const principalSchema = z
-  .object({
-    kind: z.enum(["api_key", "session"]),
-    tenantId: uuid,
-    apiKeyId: uuid.optional().meta({ description: "Present for an API key" }),
-    userId: uuid.nullable().meta({ description: "The signed-in user; null for an API key" }),
-    role: z.enum(ROLES).meta({ description: "An API key acts as admin of its workspace" }),
-    tenant: z.object({ id: uuid, name: z.string() }).nullable(),
-  })
-  .meta({ id: "Principal" });
-type MeAnswer = ApiPrincipal & { tenant: { id: string; name: string } | null };
-const _principalCovers: Equal<keyof z.output<typeof principalSchema>, keyof MeAnswer | "apiKeyId"> = true;
 
 export const datasetResultSchema = z.object({
   datasetId: z.string().nullable().meta({ description: "The WABA's Conversions API dataset id, now stored on the number (null: the WABA has none yet)" }),
