@@ -36,7 +36,8 @@ export async function contractViolation(op: ApiOperation, res: Response): Promis
   const text = await res.text();
   const contentType = (res.headers.get("content-type") ?? "").split(";")[0]!.trim();
   if (!documented.content) return text === "" ? null : `${where} with a body, where the document says there is none`;
-  const media = documented.content[contentType];
+  // a documented `image/*` or `*/*` covers the types it names (media answers carry the provider's own type)
+  const media = documented.content[contentType] ?? documented.content[`${contentType.split("/")[0]}/*`] ?? documented.content["*/*"];
   if (!media) return `${where} with content type "${contentType}", where the document says ${Object.keys(documented.content).join(" or ")}`;
   if (!contentType.endsWith("json") || !media.schema) return null;
   let body: unknown;
