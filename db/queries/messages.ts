@@ -224,3 +224,14 @@ export async function listSubscriberMessages(
     .orderBy(desc(messages.providerTimestamp), desc(messages.id))
     .limit(limit);
 }
+
+/** One message of the tenant by its id, or null (another workspace's id is null too). */
+export async function getMessageById(db: Db, { tenantId, id }: { tenantId: string; id: string }): Promise<MessageRow | null> {
+  return takeFirstOrNull(
+    await db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.tenantId, tenantId), eq(messages.id, id)))
+      .limit(1),
+  );
+}

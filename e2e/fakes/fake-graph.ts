@@ -41,6 +41,25 @@ export type FakeMessageTemplate = {
   components: Array<Record<string, unknown>>;
 };
 
+/**
+ * A media object as GET /{media-id} describes it: `{ url, mime_type, sha256, file_size, id }`, the url being
+ * this fake's /media-bytes/{id}, which serves `bytes` to the same bearer token (as lookaside.fbsbx.com does).
+ */
+export type FakeMedia = {
+  id: string;
+  /** the access token allowed to read it */
+  token: string;
+  bytes: Buffer;
+  mime_type: string;
+  sha256?: string;
+  /** the url GET /{media-id} answers instead of the fake's own (e.g. another host) */
+  url?: string;
+  /** the file_size GET /{media-id} reports (default: the bytes' length; null: none) */
+  fileSize?: number | null;
+  /** the bytes endpoint keeps sending chunks without a Content-Length until the client hangs up */
+  endless?: boolean;
+};
+
 /** One event batch the fake accepted at POST /{dataset-id}/events, exactly as it arrived. */
 export type CapiDelivery = { datasetId: string; token: string | null; body: Record<string, unknown>; fbtraceId: string };
 
@@ -61,6 +80,9 @@ export type FakeGraph = FakeServer & {
   setEventsChaos(opts: { failureRate: number; delayMs?: number }): void;
   /** Answer requests for this object id with a Graph error: every one, or only the next `times`. */
   failObject(id: string, error: { status: number; code: number; message: string; subcode?: number; type?: string }, opts?: { times?: number }): void;
+  /** Media readable with its token (GET /{version}/{media-id}, then GET /media-bytes/{media-id}); removeMedia: expired. */
+  addMedia(m: FakeMedia): void;
+  removeMedia(id: string): void;
 };
 
 let trace = 0;
@@ -121,6 +143,7 @@ export async function startFakeGraph(opts: { port?: number } = {}): Promise<Fake
   let nextDataset = 900_000_000_000_000;
   const messageTemplates = new Map<string, { token: string; templates: FakeMessageTemplate[] }>(); // by WABA id
   let nextTemplate = 800_000_000_000_000;
+  const media = new Map<string, FakeMedia>();
 
   const datasetOf = (datasetId: string) => [...datasets.values()].find((d) => d.datasetId === datasetId);
   const noObject = (id: string) =>
@@ -204,6 +227,15 @@ export async function startFakeGraph(opts: { port?: number } = {}): Promise<Fake
       if (--failure.left <= 0) failures.delete(id);
       return failure.response;
     }
+    const m = media.get(id);
+    if (m) {
+      if (bearer(req.headers) !== m.token) return expiredToken();
+      const fileSize = m.fileSize === undefined ? m.bytes.length : m.fileSize;
+      const url = m.url ?? `${server.url}/media-bytes/${id}`;
+      return {
+        json: { messaging_product: "whatsapp", url, mime_type: m.mime_type, sha256: m.sha256 ?? "", ...(fileSize === null ? {} : { file_size: fileSize }), id },
+      };
+    }
     const ad = ads.get(id);
     if (ad) {
       if (bearer(req.headers) !== ad.token) return { ...expiredToken(), delayMs: ad.delayMs };
@@ -226,6 +258,27 @@ export async function startFakeGraph(opts: { port?: number } = {}): Promise<Fake
     return { json: body, delayMs };
   });
 
+  // the short-lived download URL: the same bearer token as the lookup, else 401 (Meta answers so)
+  server.on("GET", /^\/media-bytes\/(\d+)$/, (req, match) => {
+    const m = media.get(match[1]!);
+    if (!m) return { status: 404, text: "Not Found" };
+    if (bearer(req.headers) !== m.token) return { status: 401, text: "Unauthorized" };
+    if (!m.endless) return { bytes: m.bytes, headers: { "content-type": m.mime_type } };
+    return {
+      write: (res) => {
+        res.setHeader("content-type", m.mime_type);
+        const chunk = Buffer.alloc(64 * 1024, 7);
+        const more = () => {
+          if (res.destroyed || res.writableEnded) return;
+          if (res.write(chunk)) setImmediate(more);
+          else res.once("drain", more);
+        };
+        res.on("close", () => res.destroy());
+        more();
+      },
+    };
+  });
+
   return {
     ...server,
     addPhoneNumber: (n) => void numbers.set(n.id, n),
@@ -242,5 +295,7 @@ export async function startFakeGraph(opts: { port?: number } = {}): Promise<Fake
     setEventsChaos: (o) => void (chaos = { failureRate: o.failureRate, delayMs: o.delayMs ?? 0 }),
     failObject: (id, e, o = {}) =>
       void failures.set(id, { response: graphError(e.status, e.code, e.message, { subcode: e.subcode, type: e.type }), left: o.times ?? Infinity }),
+    addMedia: (m) => void media.set(m.id, m),
+    removeMedia: (id) => void media.delete(id),
   };
 }

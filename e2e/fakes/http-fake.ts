@@ -4,7 +4,19 @@ import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
 export type FakeRequest = { method: string; path: string; query: URLSearchParams; headers: http.IncomingHttpHeaders; body: string; json: unknown };
-export type FakeResponse = { status?: number; json?: unknown; text?: string; delayMs?: number; headers?: Record<string, string> };
+/**
+ * `bytes`: a binary body (content type from `headers`); `write`: the handler writes the answer itself (e.g. a
+ * chunked body that keeps going); otherwise `text` as text/plain or `json`.
+ */
+export type FakeResponse = {
+  status?: number;
+  json?: unknown;
+  text?: string;
+  bytes?: Buffer;
+  write?: (res: http.ServerResponse) => void;
+  delayMs?: number;
+  headers?: Record<string, string>;
+};
 export type FakeHandler = (req: FakeRequest, match: RegExpMatchArray) => FakeResponse | Promise<FakeResponse>;
 type Route = { method: string; pattern: RegExp; handle: FakeHandler };
 
@@ -47,7 +59,12 @@ export async function startFakeServer(opts: { port?: number } = {}): Promise<Fak
     if (res.destroyed) return;
     res.statusCode = out.status ?? 200;
     for (const [name, value] of Object.entries(out.headers ?? {})) res.setHeader(name, value);
-    if (out.text !== undefined) {
+    if (out.write) {
+      out.write(res);
+    } else if (out.bytes !== undefined) {
+      if (!res.hasHeader("content-type")) res.setHeader("content-type", "application/octet-stream");
+      res.end(out.bytes);
+    } else if (out.text !== undefined) {
       res.setHeader("content-type", "text/plain");
       res.end(out.text);
     } else {

@@ -2,6 +2,7 @@
 // its route file serves it (lib/api/route.ts) and the document describes it (lib/openapi/document.ts).
 import { conversionOperations } from "./operations-conversions";
 import { leadOperations } from "./operations-leads";
+import { messageOperations } from "./operations-messages";
 import { numberOperations, webhookEventOperations } from "./operations-numbers";
 import { queueOperations } from "./operations-queue";
 import { subscriberOperations } from "./operations-subscribers";
@@ -12,6 +13,7 @@ import type { ApiOperation } from "./registry";
 export const OPERATIONS: ApiOperation[] = [
   ...conversionOperations,
   ...subscriberOperations,
+  ...messageOperations,
   ...numberOperations,
   ...webhookEventOperations,
   ...leadOperations,

@@ -17,6 +17,7 @@ export const API_KEY_OR_SESSION: AuthScheme[] = ["apiKey", "session"];
 export const TAGS = {
   Conversions: "Report sales and leads back to Meta's Conversions API for Business Messaging, and read the conversions log.",
   Subscribers: "People who wrote to your numbers, with the ad that brought them; filters, CSV export and profile changes.",
+  Messages: "A message's media (images, voice notes, videos, documents), fetched from the provider through this server.",
   Attribution: "Conversations, conversions and value per campaign → ad set → ad.",
   Numbers: "Connected WhatsApp numbers (Meta Cloud API, Green API, Gupshup): connect, edit, test, datasets.",
   "Webhook events": "Stored deliveries from Meta and Gupshup, exactly as received, and replaying one.",
