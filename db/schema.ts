@@ -430,6 +430,10 @@ export const messages = pgTable(
     errorTitle: text("error_title"),
     errorDetail: text("error_detail"),
     providerTimestamp: ts("provider_timestamp").notNull(),
+    // a reply's own key (Idempotency-Key of the reply API): a retried request sends once
+    idempotencyKey: text("idempotency_key"),
+    // who wrote a reply from the console or the API; null for inbound, drip and API-key sends
+    sentByUserId: uuid("sent_by_user_id").references(() => users.id, { onDelete: "set null" }),
     demo: demoFlag(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -437,10 +441,75 @@ export const messages = pgTable(
   (t) => [
     demoIndex("messages_tenant_demo_idx", t),
     uniqueIndex("messages_tenant_wamid_key").on(t.tenantId, t.wamid),
+    uniqueIndex("messages_tenant_idempotency_key")
+      .on(t.tenantId, t.idempotencyKey)
+      .where(sql`${t.idempotencyKey} is not null`),
     index("messages_subscriber_time_idx").on(t.subscriberId, t.providerTimestamp.desc(), t.id.desc()),
     index("messages_conversation_idx").on(t.conversationId),
     check("messages_direction_check", oneOf(t.direction, MESSAGE_DIRECTIONS)),
     check("messages_status_check", oneOf(t.status, MESSAGE_STATUSES)),
+  ],
+);
+
+/**
+ * The inbox: one row per chat, a person and the number they write to (tenant, subscriber, number). Conversations
+ * are 24 h windows; a chat gathers them. Kept by ingestion in the same transaction as the messages
+ * (db/queries/chats.ts), so the inbox reads one row per chat and counts unread without a scan.
+ */
+export const chats = pgTable(
+  "chats",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantRef(),
+    subscriberId: uuid("subscriber_id")
+      .notNull()
+      .references(() => subscribers.id, { onDelete: "cascade" }),
+    numberId: uuid("number_id")
+      .notNull()
+      .references(() => whatsappNumbers.id, { onDelete: "cascade" }),
+    latestConversationId: uuid("latest_conversation_id").references(() => conversations.id, { onDelete: "set null" }),
+    // the newest message (by provider time, then id): what the list shows and orders by
+    lastMessageAt: ts("last_message_at").notNull(),
+    lastMessageId: uuid("last_message_id"),
+    lastMessageDirection: text("last_message_direction", { enum: MESSAGE_DIRECTIONS }),
+    lastMessageType: text("last_message_type"),
+    lastMessagePreview: text("last_message_preview"),
+    lastInboundAt: ts("last_inbound_at"),
+    // the latest conversation's 24 h window (null: never written)
+    windowExpiresAt: ts("window_expires_at"),
+    unreadCount: integer("unread_count").notNull().default(0),
+    lastReadAt: ts("last_read_at"),
+    assignedUserId: uuid("assigned_user_id").references(() => users.id, { onDelete: "set null" }),
+    assignedAt: ts("assigned_at"),
+    // the latest conversation of the chat that began from an ad (a click id, or source type "ad"), and its ad id
+    adConversationId: uuid("ad_conversation_id").references(() => conversations.id, { onDelete: "set null" }),
+    adId: text("ad_id"),
+    demo: demoFlag(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    demoIndex("chats_tenant_demo_idx", t),
+    // subscriber first: it also serves a subscriber's chats and the cascade when a subscriber is deleted
+    uniqueIndex("chats_subscriber_number_key").on(t.subscriberId, t.numberId, t.tenantId),
+    // the foreign keys a conversation's deletion (demo removal) follows, instead of a scan per deleted row
+    index("chats_latest_conversation_idx").on(t.latestConversationId),
+    index("chats_ad_conversation_idx")
+      .on(t.adConversationId)
+      .where(sql`${t.adConversationId} is not null`),
+    // keyset pages, newest activity first, one index per filter; NULLS FIRST is what a plain `order by
+    // last_message_at desc, id desc` asks for (Postgres does not match a NULLS LAST index to it, even on not-null columns)
+    index("chats_tenant_last_message_idx").on(t.tenantId, t.lastMessageAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index("chats_tenant_number_last_message_idx").on(t.tenantId, t.numberId, t.lastMessageAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index("chats_tenant_assigned_last_message_idx").on(t.tenantId, t.assignedUserId, t.lastMessageAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index("chats_tenant_unread_last_message_idx")
+      .on(t.tenantId, t.lastMessageAt.desc().nullsFirst(), t.id.desc().nullsFirst())
+      .where(sql`${t.unreadCount} > 0`),
+    index("chats_tenant_ad_last_message_idx")
+      .on(t.tenantId, t.adId, t.lastMessageAt.desc().nullsFirst(), t.id.desc().nullsFirst())
+      .where(sql`${t.adId} is not null`),
+    check("chats_last_message_direction_check", oneOf(t.lastMessageDirection, MESSAGE_DIRECTIONS)),
+    check("chats_unread_count_check", sql`${t.unreadCount} >= 0`),
   ],
 );
 
@@ -719,6 +788,8 @@ export type NewSubscriber = typeof subscribers.$inferInsert;
 export type Conversation = typeof conversations.$inferSelect;
 export type NewConversation = typeof conversations.$inferInsert;
 export type Message = typeof messages.$inferSelect;
+export type Chat = typeof chats.$inferSelect;
+export type NewChat = typeof chats.$inferInsert;
 export type NewMessage = typeof messages.$inferInsert;
 export type WebhookEvent = typeof webhookEvents.$inferSelect;
 export type Template = typeof templates.$inferSelect;

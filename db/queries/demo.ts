@@ -3,6 +3,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { rowsOf } from "../migrations-info";
+import { rebuildChats } from "./chats";
 import { ads, conversations, conversions, leads, messages, outboundMessages, subscribers, templates, webhookEvents, whatsappNumbers } from "../schema";
 
 /** The tables the demo writes, in the order they are removed (what a later check looks at goes first). */
@@ -49,6 +50,8 @@ const KEEP: Partial<Record<DemoTable, SQL>> = {
  */
 export async function deleteDemoRows(db: Db, tenantId: string): Promise<DemoCounts> {
   const removed = {} as DemoCounts;
+  // the inbox rows of demo chats (derived rows, not counted); a kept subscriber's chats are rebuilt by keepDemoLeftovers
+  await db.execute(sql`delete from chats where tenant_id = ${tenantId} and demo`);
   for (const [key, table] of Object.entries(DEMO_TABLES) as [DemoTable, (typeof DEMO_TABLES)[DemoTable]][]) {
     const rows = rowsOf<{ n: number }>(
       await db.execute(
@@ -62,7 +65,7 @@ export async function deleteDemoRows(db: Db, tenantId: string): Promise<DemoCoun
 
 /**
  * The demo rows deleteDemoRows kept become real. A kept subscriber's counters, window and touches are rebuilt
- * from what is left (its real messages and conversations, as ingestion counts them); its status, opt-out and
+ * from what is left (its real messages and conversations, as ingestion counts them), and so are its chats; its status, opt-out and
  * profile stay as they are, so an opt-out is never lost.
  */
 export async function keepDemoLeftovers(
@@ -90,6 +93,7 @@ export async function keepDemoLeftovers(
       where s.id = s2.id and s.tenant_id = ${tenantId} and s.demo
       returning s.id`),
   );
+  await rebuildChats(db, { tenantId, subscriberIds: kept.map((k) => k.id) });
   const unflag = async (table: typeof ads | typeof templates) =>
     rowsOf<{ id: string }>(
       await db.execute(sql`update ${table} set demo = false, updated_at = ${at}::timestamptz where tenant_id = ${tenantId} and demo returning id`),

@@ -6,6 +6,7 @@ export * from "./numbers";
 export * from "./subscribers";
 export * from "./conversations";
 export * from "./messages";
+export * from "./chats";
 export * from "./webhook-events";
 export * from "./jobs";
 export * from "./subscriber-list";

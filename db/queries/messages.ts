@@ -49,9 +49,9 @@ export async function findExistingWamids(db: Db, { tenantId, wamids }: { tenantI
 const MESSAGE_COLUMNS = sql.raw(`tenant_id uuid, subscriber_id uuid, conversation_id uuid, number_id uuid, direction text, wamid text, type text,
   text_preview text, payload jsonb, status text, sent_at timestamptz, delivered_at timestamptz, read_at timestamptz, provider_timestamp timestamptz`);
 
-/** Inserts messages; a wamid already stored in the tenant is skipped. Returns the wamids actually inserted. */
-export async function insertMessagesIgnoringDuplicates(db: Db, rows: NewMessage[]): Promise<Set<string>> {
-  const inserted = new Set<string>();
+/** Inserts messages; a wamid already stored in the tenant is skipped. Returns the ids of those actually inserted, by wamid. */
+export async function insertMessagesIgnoringDuplicates(db: Db, rows: NewMessage[]): Promise<Map<string, string>> {
+  const inserted = new Map<string, string>();
   for (let i = 0; i < rows.length; i += CHUNK) {
     const json = toRecordsetJson(
       rows.slice(i, i + CHUNK).map((m) => ({
@@ -71,15 +71,15 @@ export async function insertMessagesIgnoringDuplicates(db: Db, rows: NewMessage[
         provider_timestamp: m.providerTimestamp,
       })),
     );
-    const result = rowsOf<{ wamid: string }>(
+    const result = rowsOf<{ id: string; wamid: string }>(
       await db.execute(sql`
         insert into ${messages} (tenant_id, subscriber_id, conversation_id, number_id, direction, wamid, type, text_preview, payload, status, sent_at, delivered_at, read_at, provider_timestamp)
         select tenant_id, subscriber_id, conversation_id, number_id, direction, wamid, type, text_preview, payload, status, sent_at, delivered_at, read_at, provider_timestamp
         from jsonb_to_recordset(${json}::jsonb) as x(${MESSAGE_COLUMNS})
         on conflict (tenant_id, wamid) do nothing
-        returning wamid`),
+        returning id, wamid`),
     );
-    for (const r of result) inserted.add(r.wamid);
+    for (const r of result) inserted.set(r.wamid, r.id);
   }
   return inserted;
 }

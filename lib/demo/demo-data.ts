@@ -7,6 +7,7 @@ import { createHmac, randomUUID } from "node:crypto";
 import { and, eq, inArray } from "drizzle-orm";
 import type { PgInsertValue, PgTable } from "drizzle-orm/pg-core";
 import type { Db } from "@/db/client";
+import { rebuildChats } from "@/db/queries/chats";
 import {
   ads,
   conversations,
@@ -79,6 +80,7 @@ export async function loadDemoData(db: Db, input: LoadDemoDataInput): Promise<De
     await insertDemo(tx, subscribers, data.subscribers);
     await insertDemo(tx, conversations, data.conversations);
     await insertDemo(tx, messages, data.messages);
+    await rebuildChats(tx, { tenantId: input.tenantId, subscriberIds: [...new Set(data.messages.map((m) => m.subscriberId))] }); // demo chats: all their messages are demo
     await insertDemo(tx, ads, data.ads);
     await insertDemo(tx, templates, data.templates);
     await insertChunks(tx, templateRevisions, data.templateRevisions); // go with their template

@@ -15,6 +15,7 @@ import {
   insertSubscribersIfAbsent,
   lockSubscribersByIdentity,
   saveSubscriberStates,
+  upsertChatsForMessages,
 } from "@/db/queries";
 import type { NewConversation, NewMessage, NewSubscriber } from "@/db/schema";
 import { queueAutomaticLeads } from "@/lib/conversions/automatic";
@@ -314,6 +315,13 @@ export async function applyInbound(tx: Db, tenantId: string, routed: Routed<Inbo
   const rows = plans.flatMap((p) => p.messages);
   const stored = await insertMessagesIgnoringDuplicates(tx, rows);
   if (stored.size !== rows.length) throw Object.assign(new Error("a message of this batch was stored concurrently"), { retryAlone: true });
+  // history and system notices are not something a person wrote now: they never count as unread
+  const quiet = new Set(incoming.filter((i) => i.item.history || i.item.type === "system").map((i) => i.item.wamid));
+  await upsertChatsForMessages(tx, {
+    tenantId,
+    rows: rows.map((m) => ({ ...m, id: stored.get(m.wamid)!, unread: m.direction === "inbound" && !quiet.has(m.wamid) })),
+    now,
+  });
   await saveSubscriberStates(tx, { tenantId, states: existing.map((p) => p.state), now });
   const optedOut = plans.filter((p) => p.optedOut).map((p) => p.state);
   if (optedOut.length > 0) {
