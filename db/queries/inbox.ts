@@ -1,0 +1,306 @@
+// The inbox's reads: pages of chats (newest activity first, every filter on its chats index) with what a row
+// shows joined in one query, one chat by its id or one of its conversations, and a chat's transcript.
+import { type SQL, and, desc, eq, gt, inArray, isNull, ne, or, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import type { Db } from "../client";
+import { chats, conversations, conversions, messages, subscribers, users, whatsappNumbers } from "../schema";
+import { beforeCursor, type Cursor } from "./keyset";
+
+export type ChatListQuery = {
+  tenantId: string;
+  numberId?: string;
+  /** a user id: chats assigned to them; null: unassigned chats */
+  assignedUserId?: string | null;
+  unread?: boolean;
+  /** chats whose window is open at this time */
+  windowOpenAt?: Date;
+  adId?: string;
+  search?: { kind: "phone"; digits: string } | { kind: "name"; text: string } | null;
+  cursor?: Cursor;
+  limit: number;
+};
+
+const adConversations = alias(conversations, "ad_conversations");
+const WINDOW_MS = 24 * 60 * 60 * 1000;
+const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+const rowColumns = {
+  chat: {
+    id: chats.id,
+    latestConversationId: chats.latestConversationId,
+    lastMessageAt: chats.lastMessageAt,
+    lastMessageId: chats.lastMessageId,
+    lastMessageDirection: chats.lastMessageDirection,
+    lastMessageType: chats.lastMessageType,
+    lastMessagePreview: chats.lastMessagePreview,
+    lastInboundAt: chats.lastInboundAt,
+    windowExpiresAt: chats.windowExpiresAt,
+    unreadCount: chats.unreadCount,
+    assignedAt: chats.assignedAt,
+    demo: chats.demo,
+  },
+  subscriber: { id: subscribers.id, profileName: subscribers.profileName, waPhone: subscribers.waPhone },
+  number: { id: whatsappNumbers.id, label: whatsappNumbers.label, provider: whatsappNumbers.provider },
+  // the id first: drizzle decides a left-joined object is null by its first column
+  assignee: { id: users.id, name: users.name },
+  ad: {
+    conversationId: adConversations.id,
+    adId: adConversations.adId,
+    adName: adConversations.adName,
+    campaignName: adConversations.campaignName,
+    headline: adConversations.headline,
+    ctwaClid: adConversations.ctwaClid,
+  },
+};
+
+export type ChatListRow = {
+  chat: {
+    id: string;
+    latestConversationId: string | null;
+    lastMessageAt: Date;
+    lastMessageId: string | null;
+    lastMessageDirection: "inbound" | "outbound" | null;
+    lastMessageType: string | null;
+    lastMessagePreview: string | null;
+    lastInboundAt: Date | null;
+    windowExpiresAt: Date | null;
+    unreadCount: number;
+    assignedAt: Date | null;
+    demo: boolean;
+  };
+  subscriber: { id: string; profileName: string | null; waPhone: string | null };
+  number: { id: string; label: string; provider: string };
+  assignee: { id: string; name: string } | null;
+  ad: {
+    conversationId: string;
+    adId: string | null;
+    adName: string | null;
+    campaignName: string | null;
+    headline: string | null;
+    ctwaClid: string | null;
+  } | null;
+};
+
+function selectRows(db: Db, where: SQL) {
+  return db
+    .select(rowColumns)
+    .from(chats)
+    .innerJoin(subscribers, eq(subscribers.id, chats.subscriberId))
+    .innerJoin(whatsappNumbers, eq(whatsappNumbers.id, chats.numberId))
+    .leftJoin(users, eq(users.id, chats.assignedUserId))
+    .leftJoin(adConversations, eq(adConversations.id, chats.adConversationId))
+    .where(where);
+}
+
+/** The WHERE of a chat page: each filter is a prefix or the predicate of one of the chats indexes (db/schema.ts). */
+export function chatListWhere(q: Omit<ChatListQuery, "cursor" | "limit">): SQL {
+  const conds: (SQL | undefined)[] = [eq(chats.tenantId, q.tenantId)];
+  if (q.numberId) conds.push(eq(chats.numberId, q.numberId));
+  if (q.assignedUserId === null) conds.push(isNull(chats.assignedUserId));
+  else if (q.assignedUserId) conds.push(eq(chats.assignedUserId, q.assignedUserId));
+  if (q.unread) conds.push(gt(chats.unreadCount, 0));
+  if (q.adId) conds.push(and(eq(chats.adId, q.adId), sql`${chats.adId} is not null`));
+  if (q.windowOpenAt) {
+    // a window lasts 24 h from the last inbound message, so an open one has activity in the last 24 h: the
+    // bound ends the index range instead of reading every older chat to test its window
+    conds.push(gt(chats.windowExpiresAt, q.windowOpenAt), gt(chats.lastMessageAt, new Date(q.windowOpenAt.getTime() - WINDOW_MS)));
+  }
+  if (q.search?.kind === "phone") {
+    conds.push(or(sql`${subscribers.waPhone} like ${`+${q.search.digits}%`}`, sql`${subscribers.waId} like ${`${q.search.digits}%`}`));
+  } else if (q.search?.kind === "name") {
+    const pattern = `%${likeEscape(q.search.text)}%`;
+    conds.push(or(sql`${subscribers.profileName} ilike ${pattern}`, sql`${subscribers.username} ilike ${pattern}`));
+  }
+  return and(...conds)!;
+}
+
+/** One page of chats, newest activity first (last message time desc, id desc); `limit + 1` rows for toPage. */
+export async function listChatPage(db: Db, q: ChatListQuery): Promise<ChatListRow[]> {
+  return (await chatPageQuery(db, q)) as ChatListRow[];
+}
+
+/** The statement of a chat page (its plan is checked in inbox.pg.test.ts). */
+export function chatPageQuery(db: Db, q: ChatListQuery) {
+  const where = and(chatListWhere(q), beforeCursor(chats.lastMessageAt, chats.id, q.cursor))!;
+  return selectRows(db, where)
+    .orderBy(desc(chats.lastMessageAt), desc(chats.id))
+    .limit(q.limit + 1);
+}
+
+/** One chat of the workspace by its id, or by the id of one of its conversations (its subscriber and number). */
+export async function getChatRow(db: Db, { tenantId, id }: { tenantId: string; id: string }): Promise<ChatListRow | null> {
+  const byConversation = sql`(${chats.subscriberId}, ${chats.numberId}) in (select c.subscriber_id, c.number_id from ${conversations} c where c.id = ${id} and c.tenant_id = ${tenantId})`;
+  const rows = (await selectRows(db, and(eq(chats.tenantId, tenantId), or(eq(chats.id, id), byConversation))!)
+    .orderBy(sql`${chats.id} = ${id} desc`)
+    .limit(1)) as ChatListRow[];
+  return rows[0] ?? null;
+}
+
+/** A chat's keys, tenant-scoped. */
+export async function getChatKeys(db: Db, { tenantId, id }: { tenantId: string; id: string }) {
+  const [row] = await db
+    .select({ id: chats.id, subscriberId: chats.subscriberId, numberId: chats.numberId, assignedUserId: chats.assignedUserId })
+    .from(chats)
+    .where(and(eq(chats.tenantId, tenantId), eq(chats.id, id)));
+  return row ?? null;
+}
+
+/** Assigns a chat (null: unassigns); `onlyIfUnassigned` makes it a take that loses to a concurrent one. Returns whether it changed. */
+export async function setChatAssignee(
+  db: Db,
+  { tenantId, id, userId, now, onlyIfUnassigned }: { tenantId: string; id: string; userId: string | null; now: Date; onlyIfUnassigned?: boolean },
+): Promise<boolean> {
+  const rows = await db
+    .update(chats)
+    .set({ assignedUserId: userId, assignedAt: userId ? now : null, updatedAt: now })
+    .where(and(eq(chats.tenantId, tenantId), eq(chats.id, id), onlyIfUnassigned ? isNull(chats.assignedUserId) : undefined))
+    .returning({ id: chats.id });
+  return rows.length > 0;
+}
+
+/** Marks a chat read: unread 0, read mark now. */
+export async function markChatRead(db: Db, { tenantId, id, now }: { tenantId: string; id: string; now: Date }): Promise<void> {
+  await db
+    .update(chats)
+    .set({ unreadCount: 0, lastReadAt: now, updatedAt: now })
+    .where(and(eq(chats.tenantId, tenantId), eq(chats.id, id)));
+}
+
+/** The latest inbound message of a chat (its provider id, for a read receipt). */
+export async function getLatestInboundMessage(db: Db, { tenantId, subscriberId, numberId }: { tenantId: string; subscriberId: string; numberId: string }) {
+  const [row] = await db
+    .select({ id: messages.id, wamid: messages.wamid })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.tenantId, tenantId),
+        eq(messages.subscriberId, subscriberId),
+        eq(messages.numberId, numberId),
+        eq(messages.direction, "inbound"),
+        ne(messages.type, "system"),
+      ),
+    )
+    .orderBy(desc(messages.providerTimestamp), desc(messages.id))
+    .limit(1);
+  return row ?? null;
+}
+
+const transcriptColumns = {
+  id: messages.id,
+  conversationId: messages.conversationId,
+  direction: messages.direction,
+  wamid: messages.wamid,
+  type: messages.type,
+  textPreview: messages.textPreview,
+  payload: messages.payload,
+  status: messages.status,
+  sentAt: messages.sentAt,
+  deliveredAt: messages.deliveredAt,
+  readAt: messages.readAt,
+  failedAt: messages.failedAt,
+  errorCode: messages.errorCode,
+  errorTitle: messages.errorTitle,
+  errorDetail: messages.errorDetail,
+  providerTimestamp: messages.providerTimestamp,
+  sentByUserId: messages.sentByUserId,
+  sentByName: users.name,
+};
+export type TranscriptRow = {
+  id: string;
+  conversationId: string | null;
+  direction: "inbound" | "outbound";
+  wamid: string;
+  type: string;
+  textPreview: string | null;
+  payload: Record<string, unknown> | null;
+  status: string;
+  sentAt: Date | null;
+  deliveredAt: Date | null;
+  readAt: Date | null;
+  failedAt: Date | null;
+  errorCode: string | null;
+  errorTitle: string | null;
+  errorDetail: string | null;
+  providerTimestamp: Date;
+  sentByUserId: string | null;
+  sentByName: string | null;
+};
+
+type ChatKeys = { tenantId: string; subscriberId: string; numberId: string };
+const ofChat = (k: ChatKeys) => and(eq(messages.subscriberId, k.subscriberId), eq(messages.numberId, k.numberId), eq(messages.tenantId, k.tenantId));
+
+/**
+ * A chat's messages newest first (provider time desc, id desc), reactions left out (they come with the
+ * message they react to); `limit + 1` rows. Reads messages_subscriber_time_idx in order.
+ */
+export async function listTranscriptPage(db: Db, q: ChatKeys & { cursor?: Cursor; limit: number }): Promise<TranscriptRow[]> {
+  return (await db
+    .select(transcriptColumns)
+    .from(messages)
+    .leftJoin(users, eq(users.id, messages.sentByUserId))
+    .where(and(ofChat(q), ne(messages.type, "reaction"), beforeCursor(messages.providerTimestamp, messages.id, q.cursor)))
+    .orderBy(desc(messages.providerTimestamp), desc(messages.id))
+    .limit(q.limit + 1)) as TranscriptRow[];
+}
+
+/** The chat's reaction messages from `since` on (a reaction comes after the message it reacts to). */
+export async function listChatReactions(db: Db, q: ChatKeys & { since: Date }): Promise<TranscriptRow[]> {
+  return (await db
+    .select(transcriptColumns)
+    .from(messages)
+    .leftJoin(users, eq(users.id, messages.sentByUserId))
+    .where(and(ofChat(q), eq(messages.type, "reaction"), sql`${messages.providerTimestamp} >= ${q.since.toISOString()}::timestamptz`))
+    .orderBy(messages.providerTimestamp, messages.id)) as TranscriptRow[];
+}
+
+/** Messages of the chat by provider id (what a reply quotes). */
+export async function getChatMessagesByWamid(db: Db, q: ChatKeys & { wamids: string[] }) {
+  if (q.wamids.length === 0) return [];
+  return db
+    .select({ id: messages.id, wamid: messages.wamid, textPreview: messages.textPreview, type: messages.type })
+    .from(messages)
+    .where(and(eq(messages.tenantId, q.tenantId), inArray(messages.wamid, q.wamids), eq(messages.subscriberId, q.subscriberId)));
+}
+
+/** Conversations by id, tenant-scoped, with their referral. */
+export async function getConversationsByIds(db: Db, { tenantId, ids }: { tenantId: string; ids: string[] }) {
+  if (ids.length === 0) return [];
+  return db
+    .select({
+      id: conversations.id,
+      startedAt: conversations.startedAt,
+      windowExpiresAt: conversations.windowExpiresAt,
+      sourceType: conversations.sourceType,
+      sourceUrl: conversations.sourceUrl,
+      headline: conversations.headline,
+      body: conversations.body,
+      imageUrl: conversations.imageUrl,
+      thumbnailUrl: conversations.thumbnailUrl,
+      ctwaClid: conversations.ctwaClid,
+      adId: conversations.adId,
+      adName: conversations.adName,
+      campaignName: conversations.campaignName,
+      referral: conversations.referral,
+    })
+    .from(conversations)
+    .where(and(eq(conversations.tenantId, tenantId), inArray(conversations.id, ids)))
+    .orderBy(desc(conversations.startedAt), desc(conversations.id));
+}
+
+/** Conversions recorded on these conversations. */
+export async function listConversionsOfConversations(db: Db, { tenantId, ids }: { tenantId: string; ids: string[] }) {
+  if (ids.length === 0) return [];
+  return db
+    .select({
+      id: conversions.id,
+      conversationId: conversions.conversationId,
+      eventName: conversions.eventName,
+      value: conversions.value,
+      currency: conversions.currency,
+      status: conversions.status,
+      eventTime: conversions.eventTime,
+    })
+    .from(conversions)
+    .where(and(eq(conversions.tenantId, tenantId), inArray(conversions.conversationId, ids)))
+    .orderBy(desc(conversions.eventTime), desc(conversions.id));
+}
