@@ -64,15 +64,19 @@ const UPSERT = sql.raw(`
     demo = ch.demo and excluded.demo,
     updated_at = excluded.updated_at`);
 
+// the latest of the group's conversations (xc: each conversation its new messages belong to, read once)
+const latestOfXc = (
+  where: string,
+) => `select distinct on (tenant_id, subscriber_id, number_id) tenant_id, subscriber_id, number_id, id, started_at, window_expires_at, ad_id
+  from xc where ${where} order by tenant_id, subscriber_id, number_id, started_at desc, id desc`;
+
 // A conversation is the subscriber's window whatever number they write to (lib/whatsapp/ingest-inbound), so a
 // message to one number can extend the window another chat of the same person shows: those follow it too.
 const SHARED_WINDOWS = sql.raw(`
-  update chats o set window_expires_at = c.window_expires_at, updated_at = g.at
-  from (select distinct tenant_id, subscriber_id, number_id, conversation_id from x where conversation_id is not null) xc
-    join conversations c on c.id = xc.conversation_id
-    join g on g.tenant_id = xc.tenant_id and g.subscriber_id = xc.subscriber_id and g.number_id = xc.number_id
-  where o.subscriber_id = xc.subscriber_id and o.tenant_id = xc.tenant_id and o.latest_conversation_id = c.id
-    and o.window_expires_at < c.window_expires_at
+  update chats o set window_expires_at = xc.window_expires_at, updated_at = g.at
+  from xc join g on g.tenant_id = xc.tenant_id and g.subscriber_id = xc.subscriber_id and g.number_id = xc.number_id
+  where o.subscriber_id = xc.subscriber_id and o.tenant_id = xc.tenant_id and o.latest_conversation_id = xc.id
+    and o.window_expires_at < xc.window_expires_at
     and not exists (select 1 from g where g.subscriber_id = o.subscriber_id and g.number_id = o.number_id)`);
 
 /**
@@ -110,8 +114,11 @@ export async function upsertChatsForMessages(db: Db, { tenantId, rows, now }: { 
       lm as (
         select distinct on (tenant_id, subscriber_id, number_id) tenant_id, subscriber_id, number_id, id, provider_timestamp, direction, type, text_preview
         from x order by tenant_id, subscriber_id, number_id, provider_timestamp desc, id desc),
-      lc as (${sql.raw(latestConversation("x"))}),
-      ac as (${sql.raw(latestConversation("x", FROM_AD))}),
+      xc as materialized (
+        select distinct x.tenant_id, x.subscriber_id, x.number_id, c.id, c.started_at, c.window_expires_at, c.ad_id, ${sql.raw(FROM_AD)} as from_ad
+        from x join conversations c on c.id = x.conversation_id),
+      lc as (${sql.raw(latestOfXc("true"))}),
+      ac as (${sql.raw(latestOfXc("from_ad"))}),
       shared as (${SHARED_WINDOWS}
         returning o.id)
       ${UPSERT}`);
