@@ -3,7 +3,9 @@
 import { type SQL, and, desc, eq, gt, inArray, isNull, ne, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "../client";
-import { chats, conversations, conversions, messages, subscribers, users, whatsappNumbers } from "../schema";
+import { chats, conversations, conversions, messages, type PROVIDERS, subscribers, users, whatsappNumbers } from "../schema";
+
+type Provider = (typeof PROVIDERS)[number];
 import { beforeCursor, type Cursor } from "./keyset";
 
 export type ChatListQuery = {
@@ -69,7 +71,7 @@ export type ChatListRow = {
     demo: boolean;
   };
   subscriber: { id: string; profileName: string | null; waPhone: string | null };
-  number: { id: string; label: string; provider: string };
+  number: { id: string; label: string; provider: Provider };
   assignee: { id: string; name: string } | null;
   ad: {
     conversationId: string;

@@ -6,12 +6,15 @@ import { bearer, graphError } from "./fake-graph";
 
 export type RecordedSend = { provider: "cloud" | "green"; sender: string; body: Record<string, unknown>; at: number; id: string };
 export type FakeSends = { sends: RecordedSend[]; script(...responses: FakeResponse[]): void };
+/** A Cloud API read receipt (`{ messaging_product, status: "read", message_id }` to POST /{phone-number-id}/messages). */
+export type RecordedReadReceipt = { sender: string; messageId: string; at: number };
 
 let seq = 0;
 
 /** Accepts Cloud API sends for these numbers (id → token). */
-export function serveCloudMessages(graph: FakeServer, numbers: Record<string, string>): FakeSends {
+export function serveCloudMessages(graph: FakeServer, numbers: Record<string, string>): FakeSends & { readReceipts: RecordedReadReceipt[] } {
   const sends: RecordedSend[] = [];
+  const readReceipts: RecordedReadReceipt[] = [];
   const scripted: FakeResponse[] = [];
   graph.on("POST", /^\/v\d+\.\d+\/(\d+)\/messages$/, (req, match) => {
     const next = scripted.shift();
@@ -21,11 +24,16 @@ export function serveCloudMessages(graph: FakeServer, numbers: Record<string, st
       return graphError(400, 100, `Unsupported post request. Object with ID '${id}' does not exist`, { subcode: 33, type: "GraphMethodException" });
     if (bearer(req.headers) !== numbers[id]) return graphError(401, 190, "Error validating access token");
     const body = req.json as Record<string, unknown>;
+    // a read receipt is not a message: Meta answers `{ success: true }`
+    if (body.status === "read") {
+      readReceipts.push({ sender: id, messageId: String(body.message_id), at: Date.now() });
+      return { json: { success: true } };
+    }
     const wamid = `wamid.fake-${(++seq).toString(36)}`;
     sends.push({ provider: "cloud", sender: id, body, at: Date.now(), id: wamid });
     return { json: { messaging_product: "whatsapp", contacts: [{ input: body.to, wa_id: String(body.to).replace(/\D/g, "") }], messages: [{ id: wamid }] } };
   });
-  return { sends, script: (...r) => void scripted.push(...r) };
+  return { sends, readReceipts, script: (...r) => void scripted.push(...r) };
 }
 
 /** Accepts Green API sendMessage for these instances (id → token). */

@@ -127,6 +127,12 @@ function toMetaBody(d: MessageData): Record<string, unknown> {
   }
 }
 
+/** A stored Green notification's message as Meta's message object (type, its keys and `context`), for rendering. */
+export function greenMessageBody(notification: Record<string, unknown>): Record<string, unknown> {
+  const parsed = messageDataSchema.safeParse(notification.messageData ?? {});
+  return parsed.success ? toMetaBody(parsed.data) : {};
+}
+
 /** An API exception in place of the content: the message is kept as unsupported, with the code as its error. */
 function apiException(d: MessageData): WebhookError | null {
   const code = SWE_CODE.exec(d.textMessageData?.textMessage ?? d.extendedTextMessageData?.text ?? d.fileMessageData?.downloadUrl ?? "")?.[1];

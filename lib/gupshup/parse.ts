@@ -115,6 +115,14 @@ function toMetaBody(type: string, inner: Inner): Record<string, unknown> {
   }
 }
 
+/** A stored Gupshup v2 message (`{ type, payload, context }`) as Meta's message object, for rendering. */
+export function gupshupMessageBody(stored: Record<string, unknown>): Record<string, unknown> {
+  const m = messageSchema.safeParse(stored);
+  if (!m.success) return {};
+  const inner = innerSchema.safeParse(m.data.payload ?? {});
+  return { ...toMetaBody(m.data.type ?? "unknown", inner.success ? inner.data : {}), ...(m.data.context ? { context: { id: m.data.context.id } } : {}) };
+}
+
 function parseMessage(envelope: Envelope, eventAt: Date, receivedAt: Date): WebhookItem {
   const record = recordSchema.safeParse(envelope.payload);
   const parsed = messageSchema.safeParse(envelope.payload);

@@ -29,7 +29,7 @@ export type PublicChat = {
   id: string;
   latestConversationId: string | null;
   subscriber: { id: string; name: string | null; phone: string | null };
-  number: { id: string; label: string; provider: string };
+  number: ChatListRow["number"];
   lastMessage: { id: string; direction: "inbound" | "outbound"; type: string; preview: string | null; at: Date } | null;
   lastInboundAt: Date | null;
   unreadCount: number;

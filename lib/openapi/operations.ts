@@ -1,6 +1,7 @@
 // Every /api/v1 operation, in the order the docs list them. Each is declared once (lib/openapi/registry.ts):
 // its route file serves it (lib/api/route.ts) and the document describes it (lib/openapi/document.ts).
 import { conversionOperations } from "./operations-conversions";
+import { inboxOperations } from "./operations-inbox";
 import { leadOperations } from "./operations-leads";
 import { messageOperations } from "./operations-messages";
 import { numberOperations, webhookEventOperations } from "./operations-numbers";
@@ -13,6 +14,7 @@ import type { ApiOperation } from "./registry";
 export const OPERATIONS: ApiOperation[] = [
   ...conversionOperations,
   ...subscriberOperations,
+  ...inboxOperations,
   ...messageOperations,
   ...numberOperations,
   ...webhookEventOperations,
