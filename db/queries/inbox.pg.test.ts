@@ -63,6 +63,11 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("inbox list statement plans (pos
     ["number, unread", { numberId, unread: true }, "chats_tenant_number_last_message_idx|chats_tenant_unread_last_message_idx"],
     ["assigned to me, window open", { assignedUserId: userId, windowOpenAt: now }, "chats_tenant_assigned_last_message_idx|chats_tenant_last_message_idx"],
   ];
+  // a search reads the matching subscribers through their own indexes, then their chats by subscriber, and sorts those few
+  const searches = (): [string, ChatListQuery["search"], string][] => [
+    ["name", { kind: "name", text: "Person 4711" }, "subscribers_profile_name_trgm_idx"],
+    ["phone prefix", { kind: "phone", digits: "491500000471" }, "subscribers_tenant_phone_prefix_idx"],
+  ];
 
   const planOf = async (q: ChatListQuery) => {
     const [row] = rowsOf<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(await t.db.execute(sql`explain (format json) ${chatPageQuery(t.db, q)}`));
@@ -94,6 +99,27 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("inbox list statement plans (pos
       if (!bounded) expect({ name, sorts: nodes.filter((n) => n["Node Type"].includes("Sort")).length }).toEqual({ name, sorts: 0 });
     }
   };
+
+  it("reads a search's matches from the subscribers' indexes and their chats by subscriber", async () => {
+    for (const [name, search, index] of searches()) {
+      for (const cursor of [false, true]) {
+        const q: ChatListQuery = { tenantId, limit: 50, search };
+        const nodes = await planOf(cursor ? { ...q, cursor: await cursorOf(q) } : q);
+        const used = new Set(nodes.flatMap((n) => n["Index Name"] ?? []));
+        const chatScans = nodes.filter((n) => n["Relation Name"] === "chats" && n["Alias"] === "chats").map((n) => n["Index Name"] ?? n["Node Type"]);
+        expect({ name, cursor, subscribers: used.has(index), chats: chatScans }).toEqual({
+          name,
+          cursor,
+          subscribers: true,
+          chats: ["chats_subscriber_number_key"],
+        });
+        expect({
+          name,
+          seqScans: nodes.filter((n) => n["Node Type"] === "Seq Scan" && ["chats", "subscribers"].includes(n["Relation Name"]!)).map((n) => n["Relation Name"]),
+        }).toEqual({ name, seqScans: [] });
+      }
+    }
+  });
 
   it("reads each filter's first page from a chats index, in order", () => check(false));
   it("reads a page after a cursor the same way", () => check(true));

@@ -108,6 +108,8 @@ export function chatListWhere(q: Omit<ChatListQuery, "cursor" | "limit">): SQL {
     conds.push(gt(chats.windowExpiresAt, q.windowOpenAt), gt(chats.lastMessageAt, new Date(q.windowOpenAt.getTime() - WINDOW_MS)));
   }
   if (q.search?.kind === "phone") {
+    // the subscriber's tenant too: the phone prefix indexes lead with it (a name goes through the trigram indexes)
+    conds.push(eq(subscribers.tenantId, q.tenantId));
     conds.push(or(sql`${subscribers.waPhone} like ${`+${q.search.digits}%`}`, sql`${subscribers.waId} like ${`${q.search.digits}%`}`));
   } else if (q.search?.kind === "name") {
     const pattern = `%${likeEscape(q.search.text)}%`;
@@ -124,8 +126,12 @@ export async function listChatPage(db: Db, q: ChatListQuery): Promise<ChatListRo
 /** The statement of a chat page (its plan is checked in inbox.pg.test.ts). */
 export function chatPageQuery(db: Db, q: ChatListQuery) {
   const where = and(chatListWhere(q), beforeCursor(chats.lastMessageAt, chats.id, q.cursor))!;
+  // A search reads the matching subscribers first (trigram or phone prefix index), then their chats, and sorts
+  // those: ordering by an expression keeps the planner from walking the list index hoping to meet a rare name
+  // early, as the subscriber list does (`+ interval '0 s'` changes no value, only the plan).
+  const at = q.search ? sql`(${chats.lastMessageAt} + interval '0 seconds')` : sql`${chats.lastMessageAt}`;
   return selectRows(db, where)
-    .orderBy(desc(chats.lastMessageAt), desc(chats.id))
+    .orderBy(sql`${at} desc`, desc(chats.id))
     .limit(q.limit + 1);
 }
 
@@ -289,8 +295,8 @@ export async function getConversationsByIds(db: Db, { tenantId, ids }: { tenantI
     .orderBy(desc(conversations.startedAt), desc(conversations.id));
 }
 
-/** Conversions recorded on these conversations. */
-export async function listConversionsOfConversations(db: Db, { tenantId, ids }: { tenantId: string; ids: string[] }) {
+/** Conversions recorded on these conversations of the subscriber (read through conversions_subscriber_time_idx). */
+export async function listConversionsOfConversations(db: Db, { tenantId, subscriberId, ids }: { tenantId: string; subscriberId: string; ids: string[] }) {
   if (ids.length === 0) return [];
   return db
     .select({
@@ -303,6 +309,6 @@ export async function listConversionsOfConversations(db: Db, { tenantId, ids }: 
       eventTime: conversions.eventTime,
     })
     .from(conversions)
-    .where(and(eq(conversions.tenantId, tenantId), inArray(conversions.conversationId, ids)))
+    .where(and(eq(conversions.subscriberId, subscriberId), eq(conversions.tenantId, tenantId), inArray(conversions.conversationId, ids)))
     .orderBy(desc(conversions.eventTime), desc(conversions.id));
 }

@@ -136,7 +136,7 @@ export async function getTranscript(db: Db, input: { tenantId: string; chatId: s
     oldest ? listChatReactions(db, { ...keys, since: oldest.providerTimestamp }) : [],
     getChatMessagesByWamid(db, { ...keys, wamids }),
     getConversationsByIds(db, { tenantId: input.tenantId, ids: conversationIds }),
-    listConversionsOfConversations(db, { tenantId: input.tenantId, ids: conversationIds }),
+    listConversionsOfConversations(db, { tenantId: input.tenantId, subscriberId: chat.subscriberId, ids: conversationIds }),
   ]);
   const reactions = reactionsByTarget(reactionRows);
   const quoted = new Map(quotedRows.map((m) => [m.wamid, { id: m.id, preview: m.textPreview }]));

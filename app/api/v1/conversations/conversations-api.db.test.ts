@@ -220,6 +220,7 @@ describe.each(testDrivers)("/api/v1/conversations (%s)", (kind) => {
       eventTime: new Date(now - MIN),
       requestHash: "h",
       conversationId: anaConversation,
+      subscriberId: (await getSubscriberByWaPhone(t.db, { tenantId, waPhone: "+15550142001" }))!.id,
       value: "49.90",
       currency: "EUR",
     });
