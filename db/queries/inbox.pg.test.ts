@@ -4,7 +4,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rowsOf } from "../migrations-info";
 import { createTestDb, type TestDb } from "../testing";
-import { type ChatListQuery, chatPageQuery } from "./inbox";
+import { type ChatListQuery, chatPageQuery, transcriptPageQuery } from "./inbox";
 
 type PlanNode = { "Node Type": string; "Index Name"?: string; "Relation Name"?: string; Alias?: string; Plans?: PlanNode[] };
 const nodesOf = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(nodesOf)];
@@ -43,6 +43,19 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("inbox list statement plans (pos
         case p.i % 4 when 1 then u.ids[1] when 2 then u.ids[2] else null end,
         now() - (p.i * 7919 % 129600) * interval '1 minute' + interval '24 hours'
       from p, u`);
+    // 12 messages per chat of one tenant (120,000), a fifth of them reactions
+    await t.db.execute(sql`
+      insert into messages (tenant_id, subscriber_id, number_id, direction, wamid, type, text_preview, status, provider_timestamp)
+      select c.tenant_id, c.subscriber_id, c.number_id, 'inbound', 'wamid.' || c.id || '.' || k, case when k % 5 = 0 then 'reaction' else 'text' end, 'hi',
+        'received', c.last_message_at - k * interval '1 hour'
+      from chats c cross join generate_series(1, 12) k
+      where c.tenant_id = (select tenant_id from chats limit 1)`);
+    // and one long chat (2,000 messages) whose page is the case the index is for
+    await t.db.execute(sql`
+      insert into messages (tenant_id, subscriber_id, number_id, direction, wamid, type, text_preview, status, provider_timestamp)
+      select c.tenant_id, c.subscriber_id, c.number_id, 'inbound', 'wamid.long.' || k, case when k % 5 = 0 then 'reaction' else 'text' end, 'hi',
+        'received', c.last_message_at - k * interval '1 minute'
+      from (select * from chats where tenant_id = (select tenant_id from chats limit 1) order by id limit 1) c cross join generate_series(1, 2000) k`);
     await t.db.execute(sql`analyze`);
     const [row] = rowsOf<{ tenant_id: string; number_id: string; ad_id: string }>(
       await t.db.execute(sql`select tenant_id, number_id, ad_id from chats where ad_id is not null limit 1`),
@@ -118,6 +131,26 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("inbox list statement plans (pos
           seqScans: nodes.filter((n) => n["Node Type"] === "Seq Scan" && ["chats", "subscribers"].includes(n["Relation Name"]!)).map((n) => n["Relation Name"]),
         }).toEqual({ name, seqScans: [] });
       }
+    }
+  });
+
+  it("reads a chat's transcript page from messages_subscriber_time_idx in order, first and after a cursor", async () => {
+    const [c] = rowsOf<{ subscriber_id: string; number_id: string; tenant_id: string }>(
+      await t.db.execute(sql`select tenant_id, subscriber_id, number_id from messages where wamid like 'wamid.long.%' limit 1`),
+    );
+    const keys = { tenantId: c!.tenant_id, subscriberId: c!.subscriber_id, numberId: c!.number_id };
+    const rows = await transcriptPageQuery(t.db, { ...keys, limit: 4 });
+    expect(rows.length).toBe(5);
+    for (const cursor of [undefined, { at: rows[3]!.providerTimestamp, id: rows[3]!.id }]) {
+      const [row] = rowsOf<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(
+        await t.db.execute(sql`explain (format json) ${transcriptPageQuery(t.db, { ...keys, cursor, limit: 50 })}`),
+      );
+      const nodes = nodesOf(row!["QUERY PLAN"][0].Plan);
+      // the chat's messages come from its subscriber's range of the index: read in order, or (when the planner sees
+      // them packed on few pages, as here) as a bitmap of that range and sorted; never another index or a scan
+      const indexes = [...new Set(nodes.filter((n) => n["Index Name"]?.startsWith("messages")).map((n) => n["Index Name"]))];
+      const seqScans = nodes.filter((n) => n["Node Type"] === "Seq Scan" && n["Relation Name"] === "messages").length;
+      expect({ cursor: !!cursor, indexes, seqScans }).toEqual({ cursor: !!cursor, indexes: ["messages_subscriber_time_idx"], seqScans: 0 });
     }
   });
 

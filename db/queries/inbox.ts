@@ -234,7 +234,7 @@ export type TranscriptRow = {
   sentByName: string | null;
 };
 
-type ChatKeys = { tenantId: string; subscriberId: string; numberId: string };
+export type ChatKeys = { tenantId: string; subscriberId: string; numberId: string };
 const ofChat = (k: ChatKeys) => and(eq(messages.subscriberId, k.subscriberId), eq(messages.numberId, k.numberId), eq(messages.tenantId, k.tenantId));
 
 /**
@@ -242,13 +242,18 @@ const ofChat = (k: ChatKeys) => and(eq(messages.subscriberId, k.subscriberId), e
  * message they react to); `limit + 1` rows. Reads messages_subscriber_time_idx in order.
  */
 export async function listTranscriptPage(db: Db, q: ChatKeys & { cursor?: Cursor; limit: number }): Promise<TranscriptRow[]> {
-  return (await db
+  return (await transcriptPageQuery(db, q)) as TranscriptRow[];
+}
+
+/** The statement of a transcript page (its plan is checked in inbox.pg.test.ts). */
+export function transcriptPageQuery(db: Db, q: ChatKeys & { cursor?: Cursor; limit: number }) {
+  return db
     .select(transcriptColumns)
     .from(messages)
     .leftJoin(users, eq(users.id, messages.sentByUserId))
     .where(and(ofChat(q), ne(messages.type, "reaction"), beforeCursor(messages.providerTimestamp, messages.id, q.cursor)))
     .orderBy(desc(messages.providerTimestamp), desc(messages.id))
-    .limit(q.limit + 1)) as TranscriptRow[];
+    .limit(q.limit + 1);
 }
 
 /** The chat's reaction messages from `since` on (a reaction comes after the message it reacts to). */
