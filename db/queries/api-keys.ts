@@ -1,7 +1,7 @@
-import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import { and, eq, isNull, lt, or } from "drizzle-orm";
 import type { Db } from "../client";
 import { apiKeys } from "../schema";
-import { type Cursor, beforeCursor, takeFirstOrNull } from "./keyset";
+import { type Cursor, beforeCursor, takeFirstOrNull, newestFirst } from "./keyset";
 
 export const publicApiKeyColumns = {
   id: apiKeys.id,
@@ -33,7 +33,7 @@ export async function listApiKeys(db: Db, { tenantId, cursor, limit }: { tenantI
     .select(publicApiKeyColumns)
     .from(apiKeys)
     .where(and(eq(apiKeys.tenantId, tenantId), beforeCursor(apiKeys.createdAt, apiKeys.id, cursor)))
-    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))
+    .orderBy(...newestFirst(apiKeys.createdAt, apiKeys.id))
     .limit(limit + 1);
 }
 

@@ -1,8 +1,8 @@
 // conversations: a 24 h customer-service window, or an ad click (referral) that starts a new attributed one.
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { conversations, type NewConversation } from "../schema";
-import { takeFirstOrNull } from "./keyset";
+import { takeFirstOrNull, newestFirst } from "./keyset";
 import { toRecordsetJson } from "./messages";
 
 export type ConversationRow = typeof conversations.$inferSelect;
@@ -101,6 +101,6 @@ export async function listSubscriberConversations(
     .select()
     .from(conversations)
     .where(and(eq(conversations.tenantId, tenantId), eq(conversations.subscriberId, subscriberId)))
-    .orderBy(desc(conversations.startedAt), desc(conversations.id))
+    .orderBy(...newestFirst(conversations.startedAt, conversations.id))
     .limit(limit);
 }

@@ -1,12 +1,12 @@
 // conversions: one row per (tenant, event_id), written together with its delivery job; the log the
 // console and the API read (keyset pages on the filter indexes of migration 0005).
-import { and, desc, eq, gte, inArray, isNotNull, lt, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { conversations, conversions, jobs, type NewConversion, subscribers, whatsappNumbers } from "../schema";
 import type { NumberRow } from "./numbers";
 import { rowsOf } from "../migrations-info";
 import { toRecordsetJson } from "./messages";
-import { type Cursor, beforeCursor, takeFirstOrNull } from "./keyset";
+import { type Cursor, beforeCursor, takeFirstOrNull, newestFirst } from "./keyset";
 
 export type ConversionRow = typeof conversions.$inferSelect;
 export type ConversionStatus = ConversionRow["status"];
@@ -122,7 +122,7 @@ function conversionContextSql({ tenantId, eventId, numberId, conversationId, waP
         left join ${subscribers} s on s.tenant_id = ${tenantId} and s.wa_phone = ${waPhone ?? ""}
         left join lateral (select ${conversationColumns} from ${conversations}
           where subscriber_id = s.id and tenant_id = ${tenantId} and number_id = ${numberId} and ctwa_clid is not null
-          order by started_at desc limit 1) c on true`;
+          order by started_at desc nulls last limit 1) c on true`;
   return sql`
       select d.id as dup_id, d.event_id as dup_event_id, d.event_name as dup_event_name, d.status as dup_status, d.conversation_id as dup_conversation_id,
         d.warnings as dup_warnings, d.request_hash as dup_request_hash,
@@ -278,7 +278,7 @@ export async function findLatestClickConversation(
         isNotNull(conversations.ctwaClid),
       ),
     )
-    .orderBy(desc(conversations.startedAt))
+    .orderBy(...newestFirst(conversations.startedAt))
     .limit(1)
     .as("latest");
   const [row] = await db
@@ -503,7 +503,7 @@ export async function listConversionRows(db: Db, f: ConversionListFilters): Prom
     .leftJoin(whatsappNumbers, eq(whatsappNumbers.id, conversions.numberId))
     .leftJoin(subscribers, eq(subscribers.id, conversions.subscriberId))
     .where(where)
-    .orderBy(desc(conversions.createdAt), desc(conversions.id))
+    .orderBy(...newestFirst(conversions.createdAt, conversions.id))
     .limit(f.limit + 1);
 }
 

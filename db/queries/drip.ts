@@ -1,11 +1,11 @@
 // The drip queue (outbound_messages) as enrollment writes it: one row per (lead, template), so enrolling
 // twice enqueues nothing new; stopping a campaign cancels what is still pending.
 import { randomUUID } from "node:crypto";
-import { and, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { and, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { leads, outboundMessages, subscribers, templates, tenants, whatsappNumbers } from "../schema";
 import { rowsOf } from "../migrations-info";
-import { type Cursor, afterCursor, beforeCursor, takeFirstOrNull } from "./keyset";
+import { type Cursor, afterCursor, beforeCursor, takeFirstOrNull, newestFirst, oldestFirst } from "./keyset";
 import { toRecordsetJson } from "./messages";
 
 export type LeadRow = typeof leads.$inferSelect;
@@ -361,7 +361,7 @@ export async function listQueueRows(db: Db, f: QueueFilters & { cursor?: Cursor;
           : beforeCursor(outboundMessages.scheduledAt, outboundMessages.id, f.cursor),
       ),
     )
-    .orderBy(...(asc ? [outboundMessages.scheduledAt, outboundMessages.id] : [desc(outboundMessages.scheduledAt), desc(outboundMessages.id)]))
+    .orderBy(...(asc ? oldestFirst(outboundMessages.scheduledAt, outboundMessages.id) : newestFirst(outboundMessages.scheduledAt, outboundMessages.id)))
     .limit(f.limit + 1);
 }
 

@@ -1,4 +1,4 @@
-import { and, eq, gt, lt, or, type SQL } from "drizzle-orm";
+import { and, eq, gt, lt, or, sql, type SQL } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 
 /** A keyset position: the (timestamp, id) of the last row of the previous page (lib/pagination encodes it for URLs). */
@@ -14,6 +14,23 @@ export function beforeCursor(atColumn: PgColumn, idColumn: PgColumn, cursor: Cur
 export function afterCursor(atColumn: PgColumn, idColumn: PgColumn, cursor: Cursor | undefined): SQL | undefined {
   if (!cursor) return undefined;
   return or(gt(atColumn, cursor.at), and(eq(atColumn, cursor.at), gt(idColumn, cursor.id)));
+}
+
+/**
+ * `order by` newest first in the order of our indexes: drizzle's `.desc()` index columns are DESC NULLS LAST,
+ * while a plain `desc(col)` is DESC NULLS FIRST, which Postgres cannot read from them (not even for NOT NULL
+ * columns): it would sort every row of the tenant. Pair with beforeCursor (the lists' columns are NOT NULL).
+ */
+export function newestFirst(...columns: PgColumn[]): SQL[] {
+  return columns.map((c) => sql`${c} desc nulls last`);
+}
+
+/**
+ * `order by` oldest first along a `.desc()` index read backwards (ASC NULLS FIRST). A plain `asc(col)` is
+ * NULLS LAST, which matches an ascending index, not a descending one. Pair with afterCursor (NOT NULL columns).
+ */
+export function oldestFirst(...columns: PgColumn[]): SQL[] {
+  return columns.map((c) => sql`${c} asc nulls first`);
 }
 
 export function takeFirstOrNull<T>(rows: T[]): T | null {

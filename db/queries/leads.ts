@@ -1,10 +1,10 @@
 // leads: the website form's and the console's leads, their keyset list with per-lead queue counts (one
 // query, a lateral aggregate over outbound_messages), and one lead with its drip messages.
-import { and, asc, desc, eq, getTableColumns, inArray, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, inArray, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import { type CALL_STATUSES, leads, type NewLead, outboundMessages, subscribers, templates, users, whatsappNumbers } from "../schema";
 import type { LeadRow } from "./drip";
-import { type Cursor, beforeCursor, takeFirstOrNull } from "./keyset";
+import { type Cursor, beforeCursor, takeFirstOrNull, newestFirst } from "./keyset";
 
 /** Providers the drip sends through (Gupshup numbers only receive). */
 export const DRIP_PROVIDERS = ["cloud", "green"] as const;
@@ -131,7 +131,7 @@ export async function listLeadRows(db: Db, q: LeadListQuery): Promise<LeadListRo
     .leftJoin(whatsappNumbers, eq(whatsappNumbers.id, leads.numberId))
     .leftJoinLateral(queue, sql`true`)
     .where(leadListWhere(q))
-    .orderBy(desc(leads.createdAt), desc(leads.id))
+    .orderBy(...newestFirst(leads.createdAt, leads.id))
     .limit(q.limit + 1);
   return rows.map(({ pending, sent, failed, cancelled, skipped, ...lead }) => ({
     ...lead,

@@ -1,10 +1,10 @@
 // messages: inbound and outbound, unique by (tenant, wamid). Delivery statuses also move the drip's
 // outbound_messages rows (matched by provider_message_id) and note Meta's conversation id.
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { rowsOf } from "../migrations-info";
 import { messages, type NewMessage } from "../schema";
-import { takeFirstOrNull } from "./keyset";
+import { takeFirstOrNull, newestFirst } from "./keyset";
 
 export type MessageRow = typeof messages.$inferSelect;
 
@@ -221,7 +221,7 @@ export async function listSubscriberMessages(
     .select()
     .from(messages)
     .where(and(eq(messages.tenantId, tenantId), eq(messages.subscriberId, subscriberId)))
-    .orderBy(desc(messages.providerTimestamp), desc(messages.id))
+    .orderBy(...newestFirst(messages.providerTimestamp, messages.id))
     .limit(limit);
 }
 

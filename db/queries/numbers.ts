@@ -1,7 +1,7 @@
-import { and, desc, eq, inArray, isNotNull, ne, sql } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, ne, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { conversations, conversions, leads, messages, type NewWhatsappNumber, outboundMessages, subscribers, webhookEvents, whatsappNumbers } from "../schema";
-import { type Cursor, beforeCursor, takeFirstOrNull } from "./keyset";
+import { type Cursor, beforeCursor, takeFirstOrNull, newestFirst } from "./keyset";
 
 export type NumberRow = typeof whatsappNumbers.$inferSelect;
 type Key = { tenantId: string; id: string };
@@ -25,7 +25,7 @@ export async function listNumbers(db: Db, { tenantId, cursor, limit }: { tenantI
     .select()
     .from(whatsappNumbers)
     .where(and(eq(whatsappNumbers.tenantId, tenantId), beforeCursor(whatsappNumbers.createdAt, whatsappNumbers.id, cursor)))
-    .orderBy(desc(whatsappNumbers.createdAt), desc(whatsappNumbers.id))
+    .orderBy(...newestFirst(whatsappNumbers.createdAt, whatsappNumbers.id))
     .limit(limit + 1);
 }
 

@@ -1,6 +1,7 @@
 // What happened with one subscriber, newest first, for the detail page's timeline (each list capped).
-import { and, desc, eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Db } from "../client";
+import { newestFirst } from "./keyset";
 import { conversions, outboundMessages } from "../schema";
 
 type Key = { tenantId: string; subscriberId: string; limit?: number };
@@ -10,7 +11,7 @@ export async function listSubscriberConversions(db: Db, { tenantId, subscriberId
     .select()
     .from(conversions)
     .where(and(eq(conversions.tenantId, tenantId), eq(conversions.subscriberId, subscriberId)))
-    .orderBy(desc(conversions.eventTime), desc(conversions.id))
+    .orderBy(...newestFirst(conversions.eventTime, conversions.id))
     .limit(limit);
 }
 
@@ -19,6 +20,6 @@ export async function listSubscriberOutbound(db: Db, { tenantId, subscriberId, l
     .select()
     .from(outboundMessages)
     .where(and(eq(outboundMessages.tenantId, tenantId), eq(outboundMessages.subscriberId, subscriberId)))
-    .orderBy(desc(outboundMessages.scheduledAt), desc(outboundMessages.id))
+    .orderBy(...newestFirst(outboundMessages.scheduledAt, outboundMessages.id))
     .limit(limit);
 }

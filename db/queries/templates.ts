@@ -4,7 +4,7 @@
 import { and, desc, eq, inArray, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { leads, type NewTemplate, outboundMessages, subscribers, templateRevisions, templates, tenants, users } from "../schema";
-import { takeFirstOrNull } from "./keyset";
+import { takeFirstOrNull, newestFirst } from "./keyset";
 
 export type TemplateRecord = typeof templates.$inferSelect;
 export type TemplateRevisionRow = typeof templateRevisions.$inferSelect;
@@ -172,7 +172,7 @@ export async function listRecentLeadsForPreview(db: Db, { tenantId, limit }: { t
     .from(leads)
     .leftJoin(subscribers, eq(subscribers.id, leads.subscriberId))
     .where(eq(leads.tenantId, tenantId))
-    .orderBy(desc(leads.createdAt), desc(leads.id))
+    .orderBy(...newestFirst(leads.createdAt, leads.id))
     .limit(limit);
 }
 

@@ -1,8 +1,8 @@
-import { and, asc, count, desc, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
+import { and, asc, count, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { authThrottle, memberships, type NewUser, type Role, tenants, userInvites, users } from "../schema";
 import { rowsOf } from "../migrations-info";
-import { type Cursor, beforeCursor, takeFirstOrNull } from "./keyset";
+import { type Cursor, beforeCursor, takeFirstOrNull, newestFirst } from "./keyset";
 import { insertMembership } from "./memberships";
 
 /** A user as a member of one workspace: their identity, and the workspace and role of that membership. */
@@ -102,7 +102,7 @@ export async function getUserById(db: Db, { tenantId, id }: { tenantId: string; 
 export async function listUsers(db: Db, { tenantId, cursor, limit }: { tenantId: string; cursor?: Cursor; limit: number }) {
   return members(db)
     .where(and(eq(memberships.tenantId, tenantId), beforeCursor(memberships.createdAt, memberships.userId, cursor)))
-    .orderBy(desc(memberships.createdAt), desc(memberships.userId))
+    .orderBy(...newestFirst(memberships.createdAt, memberships.userId))
     .limit(limit + 1);
 }
 
@@ -171,7 +171,7 @@ export async function listOpenInvites(db: Db, { tenantId, now }: { tenantId: str
     .select()
     .from(userInvites)
     .where(and(eq(userInvites.tenantId, tenantId), isNull(userInvites.acceptedAt), isNull(userInvites.revokedAt), gt(userInvites.expiresAt, now)))
-    .orderBy(desc(userInvites.createdAt), desc(userInvites.id))
+    .orderBy(...newestFirst(userInvites.createdAt, userInvites.id))
     .limit(100);
 }
 

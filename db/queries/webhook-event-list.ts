@@ -1,9 +1,9 @@
 // webhook_events as the console and /api/v1/webhook-events read them: strictly the tenant's own rows
 // (tenant_id = caller; events no tenant owns yet are visible to nobody here), the list without raw bodies.
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { type WEBHOOK_PROVIDERS, type WEBHOOK_STATUSES, webhookEvents, whatsappNumbers } from "../schema";
-import { type Cursor, beforeCursor, takeFirstOrNull } from "./keyset";
+import { type Cursor, beforeCursor, takeFirstOrNull, newestFirst } from "./keyset";
 
 export type WebhookEventListFilters = {
   tenantId: string;
@@ -58,7 +58,7 @@ export async function listTenantWebhookEventSummaries(db: Db, f: WebhookEventLis
         beforeCursor(webhookEvents.receivedAt, webhookEvents.id, f.cursor),
       ),
     )
-    .orderBy(desc(webhookEvents.receivedAt), desc(webhookEvents.id))
+    .orderBy(...newestFirst(webhookEvents.receivedAt, webhookEvents.id))
     .limit(f.limit + 1);
 }
 
