@@ -4,7 +4,8 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rowsOf } from "../migrations-info";
 import { createTestDb, type TestDb } from "../testing";
-import { type ChatListQuery, chatPageQuery, transcriptPageQuery } from "./inbox";
+import { transcriptPageQuery } from "./chat-transcript";
+import { type ChatListQuery, chatPageQuery } from "./inbox";
 
 type PlanNode = { "Node Type": string; "Index Name"?: string; "Relation Name"?: string; Alias?: string; Plans?: PlanNode[] };
 const nodesOf = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(nodesOf)];

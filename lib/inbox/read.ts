@@ -2,7 +2,8 @@
 // for the latest inbound message (the customer sees blue ticks). A receipt that fails never fails the call.
 import type { Db } from "@/db/client";
 import { getNumberById } from "@/db/queries";
-import { getChatKeys, getLatestInboundMessage, markChatRead } from "@/db/queries/inbox";
+import { getLatestInboundMessage } from "@/db/queries/chat-transcript";
+import { getChatKeys, markChatRead } from "@/db/queries/inbox";
 import { AppError } from "@/lib/errors";
 import { describeGraphFailure, type GraphConfig, graphRequest } from "@/lib/graph/client";
 import { numberAccessToken } from "@/lib/numbers/numbers";

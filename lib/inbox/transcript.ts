@@ -3,14 +3,14 @@
 // referral that started them) and the conversions recorded on them.
 import type { Db } from "@/db/client";
 import {
-  getChatKeys,
   getChatMessagesByWamid,
   getConversationsByIds,
   listChatReactions,
   listConversionsOfConversations,
   listTranscriptPage,
   type TranscriptRow,
-} from "@/db/queries/inbox";
+} from "@/db/queries/chat-transcript";
+import { getChatKeys } from "@/db/queries/inbox";
 import { AppError } from "@/lib/errors";
 import { decodeCursor, toPage } from "@/lib/pagination";
 import { type MessageContent, renderContent } from "./render";
