@@ -3,7 +3,7 @@
 import { and, desc, eq, inArray, ne, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { conversations, conversions, messages, users } from "../schema";
-import { beforeCursor, type Cursor } from "./keyset";
+import { beforeCursor, type Cursor, newestFirst } from "./keyset";
 
 const transcriptColumns = {
   id: messages.id,
@@ -49,6 +49,7 @@ export type TranscriptRow = {
 export type ChatKeys = { tenantId: string; subscriberId: string; numberId: string };
 const ofChat = (k: ChatKeys) => and(eq(messages.subscriberId, k.subscriberId), eq(messages.numberId, k.numberId), eq(messages.tenantId, k.tenantId));
 
+// newestFirst: messages_subscriber_time_idx is DESC NULLS LAST (drizzle's .desc()), which a plain `desc` cannot read in order
 /**
  * A chat's messages newest first (provider time desc, id desc), reactions left out (they come with the
  * message they react to); `limit + 1` rows. Reads messages_subscriber_time_idx in order.
@@ -64,7 +65,7 @@ export function transcriptPageQuery(db: Db, q: ChatKeys & { cursor?: Cursor; lim
     .from(messages)
     .leftJoin(users, eq(users.id, messages.sentByUserId))
     .where(and(ofChat(q), ne(messages.type, "reaction"), beforeCursor(messages.providerTimestamp, messages.id, q.cursor)))
-    .orderBy(desc(messages.providerTimestamp), desc(messages.id))
+    .orderBy(...newestFirst(messages.providerTimestamp, messages.id))
     .limit(q.limit + 1);
 }
 
@@ -127,7 +128,7 @@ export async function listConversionsOfConversations(db: Db, { tenantId, subscri
     })
     .from(conversions)
     .where(and(eq(conversions.subscriberId, subscriberId), eq(conversions.tenantId, tenantId), inArray(conversions.conversationId, ids)))
-    .orderBy(desc(conversions.eventTime), desc(conversions.id));
+    .orderBy(...newestFirst(conversions.eventTime, conversions.id));
 }
 
 /** The latest inbound message of a chat (its provider id, for a read receipt). */
@@ -144,7 +145,7 @@ export async function getLatestInboundMessage(db: Db, { tenantId, subscriberId, 
         ne(messages.type, "system"),
       ),
     )
-    .orderBy(desc(messages.providerTimestamp), desc(messages.id))
+    .orderBy(...newestFirst(messages.providerTimestamp, messages.id))
     .limit(1);
   return row ?? null;
 }
