@@ -1,7 +1,22 @@
 // The whole data model of DESIGN.md. Every row carries tenant_id (webhook_events and jobs may
 // be unrouted/global until a number claims them). Unique keys carry the idempotency rules.
 import { sql, type SQL } from "drizzle-orm";
-import { type AnyPgColumn, boolean, check, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  type AnyPgColumn,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 
 export const ROLES = ["admin", "manager", "marketer"] as const;
 export const PROVIDERS = ["cloud", "gupshup", "green"] as const;
@@ -11,7 +26,8 @@ export const LIFECYCLE_STATES = ["lead", "prospect", "customer", "repeat_custome
 // Meta `user_preferences` for category marketing_messages: the customer stopped or resumed marketing messages
 export const MARKETING_PREFERENCES = ["stop", "resume"] as const;
 export const MESSAGE_DIRECTIONS = ["inbound", "outbound"] as const;
-export const MESSAGE_STATUSES = ["received", "accepted", "sent", "delivered", "read", "failed", "deleted"] as const;
+// pending: an outbound reply recorded before it reaches the provider (no wamid yet)
+export const MESSAGE_STATUSES = ["pending", "received", "accepted", "sent", "delivered", "read", "failed", "deleted"] as const;
 export const WEBHOOK_PROVIDERS = ["cloud", "gupshup", "green"] as const;
 // unverified: no secret was known when it arrived (unknown phone_number_id); checked once a number claims it
 export const SIGNATURE_RESULTS = ["valid", "invalid", "missing", "not_required", "unverified"] as const;
@@ -63,11 +79,25 @@ export const tenants = pgTable(
     segmentVariables: jsonb("segment_variables").$type<Record<string, Record<string, string>>>().notNull().default({}),
     // a subscriber who has not written for this many days is marked inactive (scheduled work; active again on the next message)
     inactiveAfterDays: integer("inactive_after_days").notNull().default(30),
+    // quiet hours of the drip, minutes after midnight (0–1439) in the subscriber's own time zone; both null = none
+    quietHoursStart: smallint("quiet_hours_start"),
+    quietHoursEnd: smallint("quiet_hours_end"),
+    // conversion event names that stop a lead's drip when recorded for them
+    dripStopEvents: text("drip_stop_events")
+      .array()
+      .notNull()
+      .default(sql`array['Purchase']::text[]`),
     demoLoadedAt: ts("demo_loaded_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [check("tenants_inactive_after_days_check", sql`${t.inactiveAfterDays} between 1 and 3650`)],
+  (t) => [
+    check("tenants_inactive_after_days_check", sql`${t.inactiveAfterDays} between 1 and 3650`),
+    check(
+      "tenants_quiet_hours_check",
+      sql`(${t.quietHoursStart} is null and ${t.quietHoursEnd} is null) or (${t.quietHoursStart} between 0 and 1439 and ${t.quietHoursEnd} between 0 and 1439)`,
+    ),
+  ],
 );
 
 /** A person who can sign in (identity only): where they work and as what is in memberships. */
@@ -417,7 +447,8 @@ export const messages = pgTable(
     conversationId: uuid("conversation_id").references(() => conversations.id, { onDelete: "set null" }),
     numberId: uuid("number_id").references(() => whatsappNumbers.id, { onDelete: "set null" }),
     direction: text("direction", { enum: MESSAGE_DIRECTIONS }).notNull(),
-    wamid: text("wamid").notNull(), // provider message id: wamid (Cloud), gsId / id (Gupshup), idMessage (Green)
+    // provider message id: wamid (Cloud), gsId / id (Gupshup), idMessage (Green); null while a reply is pending
+    wamid: text("wamid"),
     type: text("type").notNull(),
     textPreview: text("text_preview"),
     payload: jsonb("payload").$type<Record<string, unknown>>(),
@@ -446,6 +477,10 @@ export const messages = pgTable(
       .where(sql`${t.idempotencyKey} is not null`),
     index("messages_subscriber_time_idx").on(t.subscriberId, t.providerTimestamp.desc(), t.id.desc()),
     index("messages_conversation_idx").on(t.conversationId),
+    // replies still waiting for their send: the scheduled work picks up those whose send never ran
+    index("messages_pending_idx")
+      .on(t.createdAt)
+      .where(sql`${t.status} = 'pending'`),
     check("messages_direction_check", oneOf(t.direction, MESSAGE_DIRECTIONS)),
     check("messages_status_check", oneOf(t.status, MESSAGE_STATUSES)),
   ],
@@ -510,6 +545,27 @@ export const chats = pgTable(
       .where(sql`${t.adId} is not null`),
     check("chats_last_message_direction_check", oneOf(t.lastMessageDirection, MESSAGE_DIRECTIONS)),
     check("chats_unread_count_check", sql`${t.unreadCount} >= 0`),
+  ],
+);
+
+/** A workspace's saved answers, inserted into the inbox composer by their shortcut. */
+export const quickReplies = pgTable(
+  "quick_replies",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantRef(),
+    shortcut: text("shortcut").notNull(), // letters, digits, _ and -, 1–32
+    text: text("text").notNull(),
+    createdByUserId: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    demo: demoFlag(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    demoIndex("quick_replies_tenant_demo_idx", t),
+    uniqueIndex("quick_replies_tenant_shortcut_key").on(t.tenantId, t.shortcut),
+    check("quick_replies_shortcut_check", sql`${t.shortcut} ~ '^[A-Za-z0-9_-]{1,32}$'`),
+    check("quick_replies_text_length_check", sql`char_length(${t.text}) between 1 and 4096`),
   ],
 );
 
@@ -583,6 +639,8 @@ export const templates = pgTable(
     segment: text("segment"), // null = every segment/course
     active: boolean("active").notNull().default(true),
     metaTemplate: jsonb("meta_template").$type<MetaTemplateBinding>(),
+    // a lead's reply stops their drip of this template's series
+    stopOnReply: boolean("stop_on_reply").notNull().default(true),
     revision: integer("revision").notNull().default(1),
     demo: demoFlag(),
     createdAt: createdAt(),
@@ -790,6 +848,8 @@ export type NewConversation = typeof conversations.$inferInsert;
 export type Message = typeof messages.$inferSelect;
 export type Chat = typeof chats.$inferSelect;
 export type NewChat = typeof chats.$inferInsert;
+export type QuickReply = typeof quickReplies.$inferSelect;
+export type NewQuickReply = typeof quickReplies.$inferInsert;
 export type NewMessage = typeof messages.$inferInsert;
 export type WebhookEvent = typeof webhookEvents.$inferSelect;
 export type Template = typeof templates.$inferSelect;

@@ -29,7 +29,7 @@ export type TranscriptRow = {
   id: string;
   conversationId: string | null;
   direction: "inbound" | "outbound";
-  wamid: string;
+  wamid: string | null; // null while a reply is pending
   type: string;
   textPreview: string | null;
   payload: Record<string, unknown> | null;

@@ -50,7 +50,10 @@ const MESSAGE_COLUMNS = sql.raw(`tenant_id uuid, subscriber_id uuid, conversatio
   text_preview text, payload jsonb, status text, sent_at timestamptz, delivered_at timestamptz, read_at timestamptz, provider_timestamp timestamptz`);
 
 /** Inserts messages; a wamid already stored in the tenant is skipped. Returns the ids of those actually inserted, by wamid. */
-export async function insertMessagesIgnoringDuplicates(db: Db, rows: NewMessage[]): Promise<Map<string, string>> {
+/** A message that arrived from (or was reported by) a provider: it always carries the provider's id. */
+export type ProviderMessage = NewMessage & { wamid: string };
+
+export async function insertMessagesIgnoringDuplicates(db: Db, rows: ProviderMessage[]): Promise<Map<string, string>> {
   const inserted = new Map<string, string>();
   for (let i = 0; i < rows.length; i += CHUNK) {
     const json = toRecordsetJson(

@@ -139,9 +139,9 @@ export async function getTranscript(db: Db, input: { tenantId: string; chatId: s
     listConversionsOfConversations(db, { tenantId: input.tenantId, subscriberId: chat.subscriberId, ids: conversationIds }),
   ]);
   const reactions = reactionsByTarget(reactionRows);
-  const quoted = new Map(quotedRows.map((m) => [m.wamid, { id: m.id, preview: m.textPreview }]));
+  const quoted = new Map(quotedRows.flatMap((m) => (m.wamid === null ? [] : [[m.wamid, { id: m.id, preview: m.textPreview }] as const])));
   return {
-    rows: page.rows.map((r, i) => toMessage(r, contents[i]!, reactions.get(r.wamid) ?? [], quoted)),
+    rows: page.rows.map((r, i) => toMessage(r, contents[i]!, (r.wamid !== null && reactions.get(r.wamid)) || [], quoted)),
     nextCursor: page.nextCursor,
     conversations: conversationRows.map((c) => ({
       id: c.id,

@@ -12,6 +12,7 @@ import {
   getTenantById,
   insertConversations,
   insertMessagesIgnoringDuplicates,
+  type ProviderMessage,
   insertSubscribersIfAbsent,
   lockSubscribersByIdentity,
   saveSubscriberStates,
@@ -34,7 +35,7 @@ type Plan = {
   state: SubscriberIngestState;
   conversations: NewConversation[];
   extended: Map<string, { id: string; lastMessageAt: Date; windowExpiresAt: Date }>;
-  messages: NewMessage[];
+  messages: ProviderMessage[];
   optedOut: boolean;
 };
 
