@@ -4,7 +4,8 @@
 import type { FakeResponse, FakeServer } from "./http-fake";
 import { bearer, graphError } from "./fake-graph";
 
-export type RecordedSend = { provider: "cloud" | "green"; sender: string; body: Record<string, unknown>; at: number; id: string };
+/** `method`: Green API's method (sendMessage, sendFileByUrl); absent for Cloud API sends. */
+export type RecordedSend = { provider: "cloud" | "green"; sender: string; body: Record<string, unknown>; at: number; id: string; method?: string };
 export type FakeSends = { sends: RecordedSend[]; script(...responses: FakeResponse[]): void };
 /** A Cloud API read receipt (`{ messaging_product, status: "read", message_id }` to POST /{phone-number-id}/messages). */
 export type RecordedReadReceipt = { sender: string; messageId: string; at: number };
@@ -36,16 +37,16 @@ export function serveCloudMessages(graph: FakeServer, numbers: Record<string, st
   return { sends, readReceipts, script: (...r) => void scripted.push(...r) };
 }
 
-/** Accepts Green API sendMessage for these instances (id → token). */
+/** Accepts Green API sendMessage and sendFileByUrl for these instances (id → token). */
 export function serveGreenSendMessage(green: FakeServer, instances: Record<string, string>): FakeSends {
   const sends: RecordedSend[] = [];
   const scripted: FakeResponse[] = [];
-  green.on("POST", /^\/waInstance(\d+)\/sendMessage\/([^/]+)$/, (req, match) => {
+  green.on("POST", /^\/waInstance(\d+)\/(sendMessage|sendFileByUrl)\/([^/]+)$/, (req, match) => {
     const next = scripted.shift();
     if (next) return next;
-    if (instances[match[1]!] !== match[2]) return { status: 401, text: "Unauthorized" };
+    if (instances[match[1]!] !== match[3]) return { status: 401, text: "Unauthorized" };
     const id = `3EB0${(++seq).toString(16).toUpperCase().padStart(16, "0")}`;
-    sends.push({ provider: "green", sender: match[1]!, body: req.json as Record<string, unknown>, at: Date.now(), id });
+    sends.push({ provider: "green", sender: match[1]!, body: req.json as Record<string, unknown>, at: Date.now(), id, method: match[2]! });
     return { json: { idMessage: id } };
   });
   return { sends, script: (...r) => void scripted.push(...r) };

@@ -15,8 +15,12 @@ export type SendOutcome =
   | { kind: "sent"; providerMessageId: string; response: Record<string, unknown> }
   | { kind: "transient" | "permanent"; code: string; message: string; response: Record<string, unknown> | null; retryAfterMs?: number };
 
-export type OutgoingMessage =
-  { type: "text"; to: string; text: string } | { type: "template"; to: string; template: MetaTemplateBinding; values: Record<string, string> };
+/** `replyTo`: the provider id of the message this one quotes (Cloud `context.message_id`, Green `quotedMessageId`). */
+export type OutgoingMessage = (
+  | { type: "text"; to: string; text: string; previewUrl?: boolean }
+  | { type: "template"; to: string; template: MetaTemplateBinding; values: Record<string, string> }
+  | { type: "media"; to: string; kind: "image" | "video" | "audio" | "document"; link: string; caption?: string; filename?: string }
+) & { replyTo?: string };
 
 export type CloudSender = { provider: "cloud"; phoneNumberId: string; token: string; graph: GraphConfig };
 /** `egress`: Green's hosts plus the operator's GREEN_API_HOSTS; without it, Green's own hosts only. */
@@ -37,16 +41,22 @@ const cloudAnswer = z.looseObject({ messages: z.array(z.looseObject({ id: z.stri
 
 /** The Cloud API body: free text, or the bound template with its parameters filled from our variables. */
 export function cloudMessageBody(m: OutgoingMessage): Record<string, unknown> {
-  if (m.type === "text")
-    return { messaging_product: "whatsapp", recipient_type: "individual", to: m.to, type: "text", text: { preview_url: false, body: m.text } };
+  const context = m.replyTo ? { context: { message_id: m.replyTo } } : {};
+  const head = { messaging_product: "whatsapp", recipient_type: "individual", to: m.to, ...context };
+  if (m.type === "text") return { ...head, type: "text", text: { preview_url: m.previewUrl ?? false, body: m.text } };
+  if (m.type === "media") {
+    // audio takes no caption; a document keeps its file name
+    const media: Record<string, unknown> = { link: m.link };
+    if (m.caption && m.kind !== "audio") media.caption = m.caption;
+    if (m.filename && m.kind === "document") media.filename = m.filename;
+    return { ...head, type: m.kind, [m.kind]: media };
+  }
   const named = m.template.parameters.some((p) => !/^\d+$/.test(p.key));
   const parameters = [...m.template.parameters]
     .sort((a, b) => (named ? 0 : Number(a.key) - Number(b.key)))
     .map((p) => ({ type: "text", text: m.values[p.variable] ?? "", ...(named ? { parameter_name: p.key } : {}) }));
   return {
-    messaging_product: "whatsapp",
-    recipient_type: "individual",
-    to: m.to,
+    ...head,
     type: "template",
     template: {
       name: m.template.name,
@@ -89,15 +99,33 @@ function shownGraphFailure(e: GraphFailure): Record<string, unknown> {
   return { error, httpStatus: e.httpStatus };
 }
 
+/** A file name for Green's sendFileByUrl (it requires one): the given one, else the link's last path segment. */
+function greenFileName(m: Extract<OutgoingMessage, { type: "media" }>): string {
+  if (m.filename) return m.filename;
+  const last = decodeURIComponent(new URL(m.link).pathname.split("/").pop() ?? "");
+  return last.includes(".") ? last.slice(0, 200) : m.kind;
+}
+
+/** Green API's method and body: sendMessage for text, sendFileByUrl for media (templates are Meta's). */
+function greenCall(m: OutgoingMessage): { method: string; body: Record<string, unknown> } | null {
+  const chatId = `${phoneDigits(m.to)}@c.us`;
+  const quoted = m.replyTo ? { quotedMessageId: m.replyTo } : {};
+  if (m.type === "text") return { method: "sendMessage", body: { chatId, message: m.text, ...quoted } };
+  if (m.type === "media")
+    return { method: "sendFileByUrl", body: { chatId, urlFile: m.link, fileName: greenFileName(m), ...(m.caption ? { caption: m.caption } : {}), ...quoted } };
+  return null;
+}
+
 async function sendGreen(s: GreenSender, m: OutgoingMessage): Promise<SendOutcome> {
-  if (m.type !== "text") return { kind: "permanent", code: "unsupported", message: "Green API sends text only", response: null };
+  const call = greenCall(m);
+  if (!call) return { kind: "permanent", code: "unsupported", message: "Green API sends text and files only, not Meta templates", response: null };
   const res = await greenRequest(s.egress ?? greenEgressPolicy(), {
     apiUrl: s.apiUrl,
     instanceId: s.instanceId,
     token: s.token,
-    method: "sendMessage",
+    method: call.method,
     httpMethod: "POST",
-    body: { chatId: `${phoneDigits(m.to)}@c.us`, message: m.text },
+    body: call.body,
     timeoutMs: s.timeoutMs,
   });
   if (!res.ok) {
