@@ -1,10 +1,25 @@
-import { BarChart3, BookOpen, FileText, LayoutDashboard, ListChecks, Phone, Send, Settings, Target, Users, Webhook, type LucideIcon } from "lucide-react";
+import {
+  BarChart3,
+  BookOpen,
+  FileText,
+  LayoutDashboard,
+  ListChecks,
+  MessagesSquare,
+  Phone,
+  Send,
+  Settings,
+  Target,
+  Users,
+  Webhook,
+  type LucideIcon,
+} from "lucide-react";
 import type { Role } from "@/lib/roles-types";
 
 export type NavItem = { href: string; label: string; icon: LucideIcon; role: Role };
 
 // Only sections that work appear here; each is checked again on the server by its page.
 export const NAV_ITEMS: NavItem[] = [
+  { href: "/inbox", label: "Inbox", icon: MessagesSquare, role: "marketer" },
   { href: "/dashboard", label: "Dashboard", icon: LayoutDashboard, role: "marketer" },
   { href: "/subscribers", label: "Subscribers", icon: Users, role: "marketer" },
   { href: "/attribution", label: "Attribution", icon: BarChart3, role: "marketer" },

@@ -1,0 +1,237 @@
+"use client";
+
+// The reply box. Inside the 24-hour window (and always on a Green API number) free text: Enter sends, Shift+Enter
+// is a new line, "/" in an empty box opens the quick replies. Outside the window on a Cloud API number the rule
+// is explained and an approved Meta template is sent with its parameters. Each send carries an Idempotency-Key,
+// the same one when the same draft is sent again after a failure.
+import { zodResolver } from "@hookform/resolvers/zod";
+import { useQuery } from "@tanstack/react-query";
+import { Info, MessageSquareText, SendHorizontal } from "lucide-react";
+import { useEffect, useRef, useState } from "react";
+import { useForm } from "react-hook-form";
+import { z } from "zod";
+import { Button } from "@/components/ui/button";
+import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuLabel, DropdownMenuTrigger } from "@/components/ui/dropdown-menu";
+import { FormField, fieldDescribedBy } from "@/components/ui/form-field";
+import { Input } from "@/components/ui/input";
+import { Label } from "@/components/ui/label";
+import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
+import { Spinner } from "@/components/ui/spinner";
+import { Textarea } from "@/components/ui/textarea";
+import { cn } from "@/lib/utils";
+import { type Chat, inboxApi, type MetaTemplate, type SendBody } from "./api";
+
+export const MAX_TEXT = 4096;
+
+/** Sends a body with this key; resolves true when the API accepted it (the caller shows errors). */
+export type SendFn = (body: SendBody, idempotencyKey: string) => Promise<boolean>;
+
+/** One key per draft: the same body sent again (a retry after a failure) reuses its key; a changed one gets a new key. */
+function useDraftKey() {
+  const last = useRef<{ body: string; key: string } | null>(null);
+  return {
+    keyFor(body: SendBody) {
+      const json = JSON.stringify(body);
+      if (last.current?.body !== json) last.current = { body: json, key: crypto.randomUUID() };
+      return last.current.key;
+    },
+    done() {
+      last.current = null;
+    },
+  };
+}
+
+function QuickReplies({ open, onOpenChange, onPick }: { open: boolean; onOpenChange: (open: boolean) => void; onPick: (text: string) => void }) {
+  const { data, error, isLoading } = useQuery({ queryKey: ["quick-replies"], queryFn: inboxApi.quickReplies, enabled: open, staleTime: 60_000, retry: false });
+  return (
+    <DropdownMenu open={open} onOpenChange={onOpenChange}>
+      <DropdownMenuTrigger asChild>
+        <Button type="button" variant="ghost" size="icon" aria-label="Quick replies (or type / in an empty box)">
+          <MessageSquareText aria-hidden />
+        </Button>
+      </DropdownMenuTrigger>
+      <DropdownMenuContent align="start" side="top" className="max-h-72 w-80 overflow-y-auto">
+        <DropdownMenuLabel>Quick replies</DropdownMenuLabel>
+        {isLoading ? <p className="px-2 py-1.5 text-sm text-muted-foreground">Loading…</p> : null}
+        {error ? <p className="px-2 py-1.5 text-sm text-destructive">{error.message}</p> : null}
+        {data && data.length === 0 ? <p className="px-2 py-1.5 text-sm text-muted-foreground">No quick replies saved yet.</p> : null}
+        {data?.map((r) => (
+          <DropdownMenuItem key={r.id} onSelect={() => onPick(r.text)} className="grid items-start gap-0.5">
+            <span className="font-mono text-xs">/{r.shortcut}</span>
+            <span className="line-clamp-2 text-xs text-muted-foreground">{r.text}</span>
+          </DropdownMenuItem>
+        ))}
+      </DropdownMenuContent>
+    </DropdownMenu>
+  );
+}
+
+function TextComposer({ onSend }: { onSend: SendFn }) {
+  const [text, setText] = useState("");
+  const [sending, setSending] = useState(false);
+  const [quickOpen, setQuickOpen] = useState(false);
+  const box = useRef<HTMLTextAreaElement>(null);
+  const draft = useDraftKey();
+  const length = [...text].length;
+  const over = length > MAX_TEXT;
+  const empty = text.trim() === "";
+
+  const submit = async () => {
+    if (empty || over || sending) return;
+    const body: SendBody = { type: "text", text };
+    setSending(true);
+    const ok = await onSend(body, draft.keyFor(body));
+    setSending(false);
+    if (ok) {
+      draft.done();
+      setText("");
+    }
+    box.current?.focus();
+  };
+
+  return (
+    <form
+      data-testid="composer"
+      aria-label="Reply"
+      className="grid gap-1 border-t p-2"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
+      <div className="flex items-end gap-1">
+        <QuickReplies
+          open={quickOpen}
+          onOpenChange={setQuickOpen}
+          onPick={(t) => {
+            setText(t);
+            requestAnimationFrame(() => box.current?.focus());
+          }}
+        />
+        <Label htmlFor="composer-text" className="sr-only">
+          Message
+        </Label>
+        <Textarea
+          id="composer-text"
+          ref={box}
+          value={text}
+          rows={2}
+          placeholder="Write a reply — Enter sends, Shift+Enter for a new line, / for quick replies"
+          className="max-h-48 min-h-10 flex-1 resize-none"
+          aria-invalid={over || undefined}
+          aria-describedby="composer-count"
+          onChange={(e) => setText(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === "/" && text === "") {
+              e.preventDefault();
+              setQuickOpen(true);
+            } else if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
+              e.preventDefault();
+              void submit();
+            }
+          }}
+        />
+        <Button type="submit" size="icon" aria-label="Send" disabled={empty || over || sending}>
+          {sending ? <Spinner /> : <SendHorizontal aria-hidden />}
+        </Button>
+      </div>
+      <p id="composer-count" className={cn("text-right text-[11px] text-muted-foreground", over && "text-destructive")}>
+        {length.toLocaleString("en")} / {MAX_TEXT.toLocaleString("en")}
+        {over ? " — too long for one WhatsApp message" : ""}
+      </p>
+    </form>
+  );
+}
+
+const templateFormSchema = z.object({ parameters: z.array(z.string().trim().min(1, "Fill in this parameter")) });
+type TemplateForm = z.infer<typeof templateFormSchema>;
+
+function TemplateComposer({ chat, onSend }: { chat: Chat; onSend: SendFn }) {
+  const { data, error, isLoading } = useQuery({
+    queryKey: ["meta-templates", chat.number.id],
+    queryFn: () => inboxApi.templates(chat.number.id),
+    staleTime: 5 * 60_000,
+    retry: false,
+  });
+  const [picked, setPicked] = useState<string | undefined>(undefined);
+  const usable = (data ?? []).filter((t) => !t.unsupported);
+  const template: MetaTemplate | undefined = usable.find((t) => `${t.name}|${t.language}` === picked);
+  const draft = useDraftKey();
+  const form = useForm<TemplateForm>({ resolver: zodResolver(templateFormSchema), defaultValues: { parameters: [] } });
+  useEffect(() => {
+    form.reset({ parameters: (template?.parameters ?? []).map(() => "") });
+  }, [template, form]);
+
+  const submit = form.handleSubmit(async (values) => {
+    if (!template) return;
+    const body: SendBody = { type: "template", template: { name: template.name, language: template.language, parameters: values.parameters } };
+    const ok = await onSend(body, draft.keyFor(body));
+    if (ok) {
+      draft.done();
+      setPicked(undefined);
+    }
+  });
+
+  return (
+    <form data-testid="composer" aria-label="Send a template" className="grid max-h-[50%] gap-2 overflow-y-auto border-t p-3" onSubmit={submit}>
+      <p className="flex gap-2 text-sm text-muted-foreground" data-testid="window-closed-note">
+        <Info className="mt-0.5 size-4 shrink-0" aria-hidden />
+        <span>
+          The 24-hour window is closed: WhatsApp lets a business send free text only within 24 hours of the customer&apos;s last message. Until they write
+          again, send an approved message template.
+        </span>
+      </p>
+      {isLoading ? <p className="text-sm text-muted-foreground">Loading the number&apos;s approved templates…</p> : null}
+      {error ? <p className="text-sm text-destructive">The templates could not be loaded: {error.message}</p> : null}
+      {data && usable.length === 0 ? <p className="text-sm text-muted-foreground">This number has no approved template that can be sent from here.</p> : null}
+      {usable.length > 0 ? (
+        <div className="grid gap-1.5">
+          <Label htmlFor="composer-template">Template</Label>
+          <Select value={picked} onValueChange={setPicked}>
+            <SelectTrigger id="composer-template" size="sm" className="w-full">
+              <SelectValue placeholder="Pick an approved template" />
+            </SelectTrigger>
+            <SelectContent>
+              {usable.map((t) => (
+                <SelectItem key={`${t.name}|${t.language}`} value={`${t.name}|${t.language}`}>
+                  {t.name} ({t.language})
+                </SelectItem>
+              ))}
+            </SelectContent>
+          </Select>
+        </div>
+      ) : null}
+      {template ? (
+        <>
+          {template.body ? <p className="rounded-md bg-muted p-2 text-sm whitespace-pre-wrap">{template.body}</p> : null}
+          {template.parameters.map((name, i) => {
+            const id = `composer-param-${i}`;
+            const err = form.formState.errors.parameters?.[i]?.message;
+            return (
+              <FormField key={`${template.name}-${i}`} id={id} label={`{{${name}}}`} error={err}>
+                <Input id={id} aria-invalid={Boolean(err)} aria-describedby={fieldDescribedBy(id, { error: err })} {...form.register(`parameters.${i}`)} />
+              </FormField>
+            );
+          })}
+          <Button type="submit" size="sm" className="justify-self-end" disabled={form.formState.isSubmitting}>
+            {form.formState.isSubmitting ? <Spinner /> : <SendHorizontal aria-hidden />}
+            Send template
+          </Button>
+        </>
+      ) : null}
+    </form>
+  );
+}
+
+export function Composer({ chat, onSend }: { chat: Chat; onSend: SendFn }) {
+  if (chat.demo) {
+    return <p className="border-t p-3 text-sm text-muted-foreground">This is a demo chat: replies cannot be sent from a demo number.</p>;
+  }
+  if (chat.number.provider === "gupshup") {
+    return (
+      <p className="border-t p-3 text-sm text-muted-foreground">Replies from Gupshup numbers are not supported: answer from Gupshup&apos;s own console.</p>
+    );
+  }
+  if (chat.number.provider === "cloud" && !chat.windowOpen) return <TemplateComposer chat={chat} onSend={onSend} />;
+  return <TextComposer onSend={onSend} />;
+}
