@@ -33,13 +33,13 @@ export function chatTitle(chat: Chat): string {
   return subscriberName({ profileName: chat.subscriber.name, waPhone: chat.subscriber.phone });
 }
 
-function ChatRow({ chat, selected, now, onOpen }: { chat: Chat; selected: boolean; now: number; onOpen: (id: string) => void }) {
+function ChatRow({ chat, href, selected, now, onOpen }: { chat: Chat; href: string; selected: boolean; now: number; onOpen: (id: string) => void }) {
   const last = chat.lastMessage;
   const adLabel = chat.ad ? (chat.ad.adName ?? chat.ad.campaignName ?? chat.ad.headline ?? "From an ad") : null;
   return (
     <li>
       <a
-        href={`/inbox?chat=${chat.id}`}
+        href={href}
         data-testid="chat-row"
         aria-current={selected ? "true" : undefined}
         onClick={(e) => {
@@ -173,7 +173,14 @@ export function ChatList(props: { values: InboxFilterValues; initial: ChatPage; 
       ) : (
         <ul aria-label="Chats, newest activity first">
           {rows.map((chat) => (
-            <ChatRow key={chat.id} chat={chat} selected={chat.id === props.selectedId} now={now} onOpen={props.onOpen} />
+            <ChatRow
+              key={chat.id}
+              chat={chat}
+              href={inboxHref(props.values, chat.id)}
+              selected={chat.id === props.selectedId}
+              now={now}
+              onOpen={props.onOpen}
+            />
           ))}
         </ul>
       )}

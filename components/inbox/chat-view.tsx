@@ -22,6 +22,8 @@ const MESSAGES_KEY = "inbox-messages";
 const MESSAGES_POLL_MS = 3_000;
 const CHAT_POLL_MS = 5_000;
 
+const EMPTY: Pick<ChatTranscript, "rows" | "conversations" | "conversions"> = { rows: [], conversations: [], conversions: [] };
+
 type Pending = { key: string; body: SendBody; at: string };
 
 function ReferralCard({ item }: { item: Extract<TimelineItem, { kind: "referral" }> }) {
@@ -169,7 +171,9 @@ export function ChatView(props: { chatId: string; initialChat: Chat | null; view
     setLoadingOlder(true);
     try {
       const page = await inboxApi.messages(chatId, cursor);
-      setOlder((o) => (o ? { ...mergeTranscripts([o, page]), nextCursor: page.nextCursor } : page));
+      // the first older page keeps a copy of the latest one too, so messages that later slide off the polled
+      // latest page (as new ones arrive) stay on screen
+      setOlder((o) => ({ ...mergeTranscripts([o ?? latest.data ?? EMPTY, page]), nextCursor: page.nextCursor }));
     } catch (e) {
       toast.error(`Could not load earlier messages: ${(e as Error).message}`);
     } finally {
