@@ -2,9 +2,10 @@
 // console and the API read (keyset pages on the filter indexes of migration 0005).
 import { and, eq, gte, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { conversations, conversions, jobs, type NewConversion, subscribers, whatsappNumbers } from "../schema";
+import { conversations, conversions, jobs, type NewConversion, outboundMessages, subscribers, tenants, whatsappNumbers } from "../schema";
 import type { NumberRow } from "./numbers";
 import { rowsOf } from "../migrations-info";
+import { subscriberDripRowsSql } from "./drip";
 import { toRecordsetJson } from "./messages";
 import { type Cursor, beforeCursor, takeFirstOrNull, newestFirst } from "./keyset";
 
@@ -188,6 +189,8 @@ export type ConversionInsert = Required<
  * requires, so it explains with the returned context why nothing was written — and when the eventId is
  * new (the unique key decides, as ON CONFLICT DO NOTHING; the context leaves duplicates to the caller).
  * `attributionWindowMs`: a click older than this at the event time stores the `windowWarning`.
+ * A new conversion whose event is one of the tenant's drip_stop_events cancels the pending drip rows of its
+ * subscriber's leads with `dripStop`, in the same statement.
  */
 export async function insertConversionIfDeliverable(
   db: Db,
@@ -197,7 +200,16 @@ export async function insertConversionIfDeliverable(
     job,
     attributionWindowMs,
     windowWarning,
-  }: { context: ContextParams; values: ConversionInsert; job: ConversionJob; attributionWindowMs: number; windowWarning: string },
+    dripStop,
+  }: {
+    context: ContextParams;
+    values: ConversionInsert;
+    job: ConversionJob;
+    attributionWindowMs: number;
+    windowWarning: string;
+    /** the reason written on the drip rows it cancels when its event is one of the tenant's drip_stop_events */
+    dripStop: { code: string; message: string };
+  },
 ): Promise<{ context: ConversionContext; inserted: { warnings: string[] } | null }> {
   const eventTime = values.eventTime.toISOString();
   // a JS array in a drizzle template would become a list of parameters: pass it as JSON, keep its order
@@ -227,6 +239,18 @@ export async function insertConversionIfDeliverable(
           ${job.runAt.toISOString()}::timestamptz, ${job.maxAttempts}::int,
           ${job.claimedUntil ? "running" : "pending"}, ${job.claimedUntil ? 1 : 0}::int, ${job.claimedUntil?.toISOString() ?? null}::timestamptz
         from ins
+      ),
+      stopped as (
+        update ${outboundMessages} o set status = 'cancelled', error_code = ${dripStop.code}, error_message = ${dripStop.message},
+            lease_expires_at = null, next_attempt_at = null, updated_at = ${values.updatedAt.toISOString()}::timestamptz
+          where o.id in (${subscriberDripRowsSql(
+            values.tenantId,
+            sql`select s.id as subscriber_id, s.wa_phone from ins
+              join ctx on true
+              join ${tenants} t on t.id = ${values.tenantId}::uuid and ${values.eventName} = any(t.drip_stop_events)
+              join ${subscribers} s on s.id = ctx.c_subscriber_id`,
+          )})
+            and o.tenant_id = ${values.tenantId}::uuid and o.status = 'pending'
       )
       select ctx.*, ins.id as inserted_id, ins.warnings as inserted_warnings from ctx left join ins on true`),
   );

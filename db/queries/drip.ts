@@ -1,7 +1,7 @@
 // The drip queue (outbound_messages) as enrollment writes it: one row per (lead, template), so enrolling
 // twice enqueues nothing new; stopping a campaign cancels what is still pending.
 import { randomUUID } from "node:crypto";
-import { and, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { type SQL, and, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { leads, outboundMessages, subscribers, templates, tenants, whatsappNumbers } from "../schema";
 import { rowsOf } from "../migrations-info";
@@ -57,6 +57,45 @@ export async function cancelPendingForLead(
     .set({ status: "cancelled", errorCode: code, errorMessage: message, leaseExpiresAt: null, nextAttemptAt: null, updatedAt: now })
     .where(and(eq(outboundMessages.tenantId, tenantId), eq(outboundMessages.leadId, leadId), eq(outboundMessages.status, "pending")))
     .returning({ id: outboundMessages.id });
+  return rows.length;
+}
+
+/**
+ * The drip rows of some subscribers' leads, as `select id`: those queued with the subscriber's id, and those
+ * of leads with the subscriber's phone (queued before the subscriber was known). `who` selects
+ * (subscriber_id uuid, wa_phone text). Both reads use an index (outbound_messages_subscriber_idx;
+ * leads_tenant_phone_idx, then outbound_messages_lead_template_key).
+ */
+export function subscriberDripRowsSql(tenantId: string, who: SQL): SQL {
+  return sql`select o.id from (${who}) w join ${outboundMessages} o on o.subscriber_id = w.subscriber_id where o.lead_id is not null
+    union
+    select o.id from (${who}) w join ${leads} l on l.tenant_id = ${tenantId}::uuid and l.phone = w.wa_phone join ${outboundMessages} o on o.lead_id = l.id`;
+}
+
+/**
+ * The lead replied: cancels the pending drip rows of these subscribers' leads whose template stops on a reply
+ * (templates.stop_on_reply), in one statement for the whole batch; rows of other templates keep going.
+ */
+export async function cancelPendingDripOnReply(
+  db: Db,
+  {
+    tenantId,
+    subscribers: who,
+    now,
+    reason,
+  }: { tenantId: string; subscribers: { id: string; waPhone: string | null }[]; now: Date; reason: { code: string; message: string } },
+): Promise<number> {
+  if (who.length === 0) return 0;
+  const json = toRecordsetJson(who.map((s) => ({ subscriber_id: s.id, wa_phone: s.waPhone })));
+  const rows = rowsOf<{ id: string }>(
+    await db.execute(sql`
+      update ${outboundMessages} o set status = 'cancelled', error_code = ${reason.code}, error_message = ${reason.message},
+          lease_expires_at = null, next_attempt_at = null, updated_at = ${now.toISOString()}::timestamptz
+        from ${templates} t
+        where o.id in (${subscriberDripRowsSql(tenantId, sql`select * from jsonb_to_recordset(${json}::jsonb) as x(subscriber_id uuid, wa_phone text)`)})
+          and o.tenant_id = ${tenantId}::uuid and o.status = 'pending' and t.id = o.template_id and t.stop_on_reply
+        returning o.id`),
+  );
   return rows.length;
 }
 
@@ -189,7 +228,17 @@ export async function failUnconfirmedOutbound(db: Db, { now }: { now: Date }): P
 export type OutboundOutcome = Partial<
   Pick<
     OutboundRow,
-    "status" | "renderedText" | "providerMessageId" | "sentAt" | "errorCode" | "errorMessage" | "providerResponse" | "nextAttemptAt" | "subscriberId"
+    | "status"
+    | "renderedText"
+    | "providerMessageId"
+    | "sentAt"
+    | "errorCode"
+    | "errorMessage"
+    | "providerResponse"
+    | "nextAttemptAt"
+    | "subscriberId"
+    | "scheduledAt"
+    | "attempts"
   >
 >;
 export type OutboundFinish = OutboundClaim & { outcome: OutboundOutcome; now: Date };
@@ -204,6 +253,8 @@ const OUTCOME_COLUMNS: readonly [keyof OutboundOutcome, string, string][] = [
   ["providerResponse", "provider_response", "jsonb"],
   ["nextAttemptAt", "next_attempt_at", "timestamptz"],
   ["subscriberId", "subscriber_id", "uuid"],
+  ["scheduledAt", "scheduled_at", "timestamptz"],
+  ["attempts", "attempts", "int"],
 ];
 const outcomeAssignments = sql.raw(
   OUTCOME_COLUMNS.map(([field, column, type]) => {
@@ -271,7 +322,17 @@ export async function loadDispatchContext(db: Db, rows: OutboundRow[]) {
     leadIds.length ? db.select().from(leads).where(inArray(leads.id, leadIds)) : [],
     numberIds.length ? db.select().from(whatsappNumbers).where(inArray(whatsappNumbers.id, numberIds)) : [],
     templateIds.length ? db.select().from(templates).where(inArray(templates.id, templateIds)) : [],
-    tenantIds.length ? db.select({ id: tenants.id, segmentVariables: tenants.segmentVariables }).from(tenants).where(inArray(tenants.id, tenantIds)) : [],
+    tenantIds.length
+      ? db
+          .select({
+            id: tenants.id,
+            segmentVariables: tenants.segmentVariables,
+            quietHoursStart: tenants.quietHoursStart,
+            quietHoursEnd: tenants.quietHoursEnd,
+          })
+          .from(tenants)
+          .where(inArray(tenants.id, tenantIds))
+      : [],
   ]);
   const subscriberIds = ids([...rows.map((r) => r.subscriberId), ...leadRows.map((l) => l.subscriberId)]);
   const phones = ids(rows.map((r) => r.phone));
@@ -284,6 +345,7 @@ export async function loadDispatchContext(db: Db, rows: OutboundRow[]) {
       marketingPreference: subscribers.marketingPreference,
       profileName: subscribers.profileName,
       conversationExpiresAt: subscribers.conversationExpiresAt,
+      timezone: subscribers.timezone,
     })
     .from(subscribers)
     .where(
@@ -297,6 +359,7 @@ export async function loadDispatchContext(db: Db, rows: OutboundRow[]) {
     numbers: new Map(numberRows.map((n) => [n.id, n])),
     templates: new Map(templateRows.map((t) => [t.id, t])),
     segmentVariables: new Map(tenantRows.map((t) => [t.id, t.segmentVariables])),
+    quietHours: new Map(tenantRows.map((t) => [t.id, { quietHoursStart: t.quietHoursStart, quietHoursEnd: t.quietHoursEnd }])),
     subscribersById: new Map(subscriberRows.map((s) => [s.id, s])),
     subscribersByPhone: new Map(subscriberRows.map((s) => [`${s.tenantId}:${s.waPhone}`, s])),
   };

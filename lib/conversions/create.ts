@@ -14,6 +14,7 @@ import {
   loadConversionContext,
 } from "@/db/queries";
 import type { ConversionSource } from "@/db/schema";
+import { convertedReason } from "@/lib/drip/stops";
 import { AppError } from "@/lib/errors";
 import type { ClaimedConversion } from "./deliver";
 import { CAPI_FORWARD_JOB, CAPI_MAX_ATTEMPTS } from "./deliver-policy";
@@ -173,6 +174,7 @@ export async function createConversion(
     },
     attributionWindowMs: ATTRIBUTION_WINDOW_MS,
     windowWarning: ATTRIBUTION_WINDOW_PASSED,
+    dripStop: convertedReason(request.eventName),
   });
   if (!inserted) {
     // a repeated eventId (or a concurrent twin that committed first), else the context says what is missing

@@ -27,12 +27,24 @@ import { groupWriter } from "@/lib/group-writer";
 import { MARKETING_STOPPED, isMarketingStopped } from "@/lib/subscribers/marketing-preference";
 import type { GraphConfig } from "@/lib/graph/client";
 import { type OutgoingMessage, type Sender, type SendOutcome, sendThrough } from "./providers";
+import { quietHoursOf, quietUntil } from "./quiet-hours";
 import { renderTemplate, variablesFor } from "./render";
 
 /** `greenEgress`: where Green API calls may go (Green's hosts + GREEN_API_HOSTS); Green's hosts only when absent. */
 export type DripDeps = { encryptionKey: string; graph: GraphConfig; greenTimeoutMs?: number; greenEgress?: EgressPolicy };
 /** `lost`: rows this run claimed but did not send because another run took them over (or their lease ran out). */
-export type DripResult = { claimed: number; sent: number; skipped: number; failed: number; retried: number; cancelled: number; lost: number; tookMs: number };
+/** `deferred`: rows due inside the quiet hours, moved to the period's end (not an attempt). */
+export type DripResult = {
+  claimed: number;
+  sent: number;
+  skipped: number;
+  failed: number;
+  retried: number;
+  cancelled: number;
+  deferred: number;
+  lost: number;
+  tookMs: number;
+};
 
 export const DRIP_MAX_ATTEMPTS = 5;
 export const DEFAULT_SEND_RATE = 20;
@@ -46,15 +58,29 @@ export function dripBackoffMs(attempt: number, random: () => number = Math.rando
 
 type Decision =
   | { send: OutgoingMessage; sender: Sender; renderedText: string | null; subscriberId: string | null }
-  | { outcome: OutboundOutcome; tally: "skipped" | "cancelled" | "failed" };
+  | { outcome: OutboundOutcome; tally: "skipped" | "cancelled" | "failed" | "deferred" };
 
 const stop = (status: "skipped" | "cancelled" | "failed", errorCode: string, errorMessage: string): Decision => ({
   outcome: { status, errorCode, errorMessage },
   tally: status,
 });
 
-/** The rules of seeds/003 and the send API for one claimed row: what to send and how, or why not. */
+/**
+ * The rules of seeds/003 and the send API for one claimed row: what to send and how, or why not. A row that
+ * would be sent inside the workspace's quiet hours (in the subscriber's own time zone) is moved to the end of
+ * the period instead: pending again, its attempt given back, nothing recorded as an error.
+ */
 export function decide(row: OutboundRow, ctx: DispatchContext, deps: DripDeps, now: Date): Decision {
+  const d = decideSend(row, ctx, deps, now);
+  if (!("send" in d)) return d;
+  const quiet = ctx.quietHours.get(row.tenantId);
+  const subscriber = d.subscriberId ? ctx.subscribersById.get(d.subscriberId) : ctx.subscribersByPhone.get(`${row.tenantId}:${row.phone}`);
+  const until = quiet ? quietUntil(now, subscriber?.timezone ?? null, quietHoursOf(quiet)) : null;
+  if (!until) return d;
+  return { outcome: { status: "pending", scheduledAt: until, nextAttemptAt: null, attempts: row.attempts - 1 }, tally: "deferred" };
+}
+
+function decideSend(row: OutboundRow, ctx: DispatchContext, deps: DripDeps, now: Date): Decision {
   const lead = row.leadId ? ctx.leads.get(row.leadId) : undefined;
   if (row.leadId && !lead) return stop("cancelled", "lead_deleted", "The lead was deleted");
   if (lead && !lead.campaignActive) return stop("cancelled", "campaign_stopped", "The lead's campaign was stopped");
@@ -279,7 +305,7 @@ export async function runDrip(
   }: { now?: () => Date; budgetMs?: number; batchSize?: number; leaseMs?: number; random?: () => number } = {},
 ): Promise<DripResult> {
   const started = Date.now();
-  const totals: DripResult = { claimed: 0, sent: 0, skipped: 0, failed: 0, retried: 0, cancelled: 0, lost: 0, tookMs: 0 };
+  const totals: DripResult = { claimed: 0, sent: 0, skipped: 0, failed: 0, retried: 0, cancelled: 0, deferred: 0, lost: 0, tookMs: 0 };
   const pacers = new Map<string, () => Promise<void>>();
   const runId = randomUUID();
   const stopHeartbeat = keepLeasesAlive(db, { runId, now, leaseMs });
