@@ -79,13 +79,14 @@ function TextComposer({ onSend }: { onSend: SendFn }) {
   const submit = async () => {
     if (empty || over || sending) return;
     const body: SendBody = { type: "text", text };
+    // the box empties at once (the pending bubble shows the text); a refused send puts the draft back, and
+    // sending it again reuses its Idempotency-Key
     setSending(true);
+    setText("");
     const ok = await onSend(body, draft.keyFor(body));
     setSending(false);
-    if (ok) {
-      draft.done();
-      setText("");
-    }
+    if (ok) draft.done();
+    else setText((now) => (now === "" ? body.text : now));
     box.current?.focus();
   };
 
@@ -136,8 +137,7 @@ function TextComposer({ onSend }: { onSend: SendFn }) {
         </Button>
       </div>
       <p id="composer-count" className={cn("text-right text-[11px] text-muted-foreground", over && "text-destructive")}>
-        {length.toLocaleString("en")} / {MAX_TEXT.toLocaleString("en")}
-        {over ? " — too long for one WhatsApp message" : ""}
+        {`${length.toLocaleString("en")} / ${MAX_TEXT.toLocaleString("en")}${over ? " — too long for one WhatsApp message" : ""}`}
       </p>
     </form>
   );

@@ -127,7 +127,7 @@ export function MessageBubble({ message, onRetry, retrying }: { message: ChatMes
               {message.location.name ? <span className="font-medium">{message.location.name}</span> : null}
               {message.location.address ? <span className="text-xs">{message.location.address}</span> : null}
               <span className="text-xs text-muted-foreground">
-                {message.location.latitude.toFixed(5)}, {message.location.longitude.toFixed(5)} · Open map
+                {`${message.location.latitude.toFixed(5)}, ${message.location.longitude.toFixed(5)} · Open map`}
               </span>
             </span>
           </a>
