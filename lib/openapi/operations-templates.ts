@@ -58,6 +58,7 @@ export const templateSchema = z
     delayHours: z.number().int().meta({ description: "… plus these hours (0–23)" }),
     segment: z.string().nullable().meta({ description: "The segment (course) it is for; null: every segment" }),
     active: z.boolean(),
+    stopOnReply: z.boolean().meta({ description: "A reply from the lead cancels the lead's waiting messages of this template (reason `lead_replied`)" }),
     metaTemplate: metaTemplateSchema.nullable(),
     revision: z.number().int().meta({ description: "The current revision (GET …/revisions for the history)" }),
     variables: z.array(z.string()).meta({ description: "The variables the content uses, in order" }),
@@ -78,6 +79,7 @@ const snapshotSchema = z.object({
   delayHours: z.number().int(),
   segment: z.string().nullable(),
   active: z.boolean(),
+  stopOnReply: z.boolean().optional().meta({ description: "Absent in revisions saved before the setting existed" }),
   metaTemplate: z.object(bindingFields).nullable(),
   restoredFrom: z.number().int().optional(),
 });
@@ -132,6 +134,8 @@ const bodyNotes = {
   delayHours: "0 to 23, added to the days. Default 0",
   segment: "The segment (course) it is for, e.g. `acting`; null or empty: every segment",
   active: "Inactive templates are left out of new enrollments, and their waiting messages are skipped",
+  stopOnReply:
+    "Default `true`: when the lead writes to you (not a reaction, not history), the lead's waiting messages of this template are cancelled with the reason `lead_replied`; `false`: they keep going",
   metaTemplate:
     "Optional: an approved Meta template (GET /api/v1/numbers/{id}/message-templates) sent instead of the text outside the 24-hour window; each body parameter names a built-in or segment variable",
 };
@@ -266,7 +270,7 @@ export const templateOperations: ApiOperation[] = [
     operationId: "restoreTemplateRevision",
     tag: "Templates",
     summary: "Restore a revision",
-    description: `Brings back a revision's name, title, text, delay, segment and Meta binding as the next revision (e.g. POST /api/v1/templates/${EXAMPLE_TEMPLATE_ID}/revisions/2/restore). Whether the template is active stays as it is.`,
+    description: `Brings back a revision's name, title, text, delay, segment, stop-on-reply setting (when the revision has one) and Meta binding as the next revision (e.g. POST /api/v1/templates/${EXAMPLE_TEMPLATE_ID}/revisions/2/restore). Whether the template is active stays as it is.`,
     role: "manager",
     responses: [{ status: 200, description: "The template at its new revision", schema: templateSchema }],
     errors: [

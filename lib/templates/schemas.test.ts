@@ -22,7 +22,7 @@ const issues = (schema: z.ZodType, input: unknown) => {
 
 describe("template schema", () => {
   it("fills defaults and turns empty segments and form strings into values", () => {
-    expect(createTemplateSchema.parse(valid)).toEqual({ ...valid, delayHours: 0, segment: null, metaTemplate: null });
+    expect(createTemplateSchema.parse(valid)).toEqual({ ...valid, delayHours: 0, segment: null, stopOnReply: true, metaTemplate: null });
     expect(templateFormSchema.parse({ ...valid, delayDays: "7", delayHours: "", segment: "  " })).toMatchObject({ delayDays: 7, delayHours: 0, segment: null });
     expect(templateFormSchema.parse({ ...valid, segment: " oratory " }).segment).toBe("oratory");
   });

@@ -122,6 +122,7 @@ function shape() {
     delayHours: delayHoursSchema,
     segment: segmentSchema,
     active: z.boolean("active is true or false").default(true),
+    stopOnReply: z.boolean("stopOnReply is true or false").default(true),
     metaTemplate: metaTemplateBindingSchema.nullable().default(null),
   };
 }
@@ -144,6 +145,7 @@ export const templatePatchSchema = z
       delayHours: z.unknown(),
       segment: z.unknown(),
       active: z.unknown(),
+      stopOnReply: z.unknown(),
       metaTemplate: z.unknown(),
     },
     unknownFields,
@@ -160,6 +162,8 @@ export const templateSnapshotSchema = z.object({
   delayHours: z.number(),
   segment: z.string().nullable(),
   active: z.boolean(),
+  /** absent in revisions saved before the setting existed (they stopped on a reply: the default) */
+  stopOnReply: z.boolean().optional(),
   metaTemplate: z.object({ name: z.string(), language: z.string(), parameters: z.array(z.object({ key: z.string(), variable: z.string() })) }).nullable(),
   /** set on a revision written by a restore */
   restoredFrom: z.number().int().optional(),

@@ -52,6 +52,7 @@ describe.each(testDrivers)("templates (%s)", (kind) => {
           delayHours: 2,
           segment: "acting",
           active: true,
+          stopOnReply: true,
           metaTemplate: null,
         },
       }),

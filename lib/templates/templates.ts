@@ -49,6 +49,8 @@ export type PublicTemplate = {
   delayHours: number;
   segment: string | null;
   active: boolean;
+  /** a reply from the lead cancels the lead's waiting messages of this template */
+  stopOnReply: boolean;
   metaTemplate: StoredMetaTemplate | null;
   revision: number;
   /** the `{{variables}}` the content uses, in order of first use */
@@ -71,6 +73,7 @@ export function toPublicTemplate(row: TemplateRecord, segmentVariables: SegmentV
     delayHours: row.delayHours,
     segment: row.segment,
     active: row.active,
+    stopOnReply: row.stopOnReply,
     metaTemplate: (row.metaTemplate as StoredMetaTemplate | null) ?? null,
     revision: row.revision,
     variables,
@@ -85,7 +88,7 @@ const bindingCore = (b: MetaTemplateBinding | null): MetaTemplateBinding | null 
 
 /** The fields a revision keeps, in a fixed key order (so two snapshots compare as JSON). */
 export function snapshotOf(
-  row: Pick<TemplateRecord, "name" | "title" | "content" | "delayDays" | "delayHours" | "segment" | "active" | "metaTemplate">,
+  row: Pick<TemplateRecord, "name" | "title" | "content" | "delayDays" | "delayHours" | "segment" | "active" | "stopOnReply" | "metaTemplate">,
 ): TemplateSnapshot {
   return {
     name: row.name,
@@ -95,13 +98,14 @@ export function snapshotOf(
     delayHours: row.delayHours,
     segment: row.segment,
     active: row.active,
+    stopOnReply: row.stopOnReply,
     metaTemplate: bindingCore(row.metaTemplate),
   };
 }
 
 /** The stored values as editor input (the binding without Meta's review status). */
 export function templateToInput(row: TemplateRecord): TemplateInput {
-  return { ...snapshotOf(row), metaTemplate: bindingCore(row.metaTemplate) as MetaTemplateBindingInput | null };
+  return { ...snapshotOf(row), stopOnReply: row.stopOnReply, metaTemplate: bindingCore(row.metaTemplate) as MetaTemplateBindingInput | null };
 }
 
 /** Every bound parameter must name a variable we can fill: a built-in one or one set for a segment. */
@@ -221,8 +225,9 @@ export async function setTemplateActive(db: Db, actor: Actor, { id, active }: { 
 }
 
 /**
- * Brings back a revision's name, text, delay, segment and binding as a new revision (the active switch
- * stays as it is now: restoring text does not start or stop sending).
+ * Brings back a revision's name, text, delay, segment, stop-on-reply setting (revisions saved before it existed
+ * keep the current one) and binding as a new revision (the active switch stays as it is now: restoring text
+ * does not start or stop sending).
  */
 export async function restoreTemplateRevision(db: Db, actor: Actor, { id, revision }: { id: string; revision: number }): Promise<TemplateRecord> {
   let name = "";
@@ -234,7 +239,7 @@ export async function restoreTemplateRevision(db: Db, actor: Actor, { id, revisi
         const stored = await getTemplateRevision(tx, { tenantId: actor.tenantId, templateId: id, revision });
         if (!stored) throw notFound(`Revision ${revision}`);
         const { restoredFrom: _r, ...fields } = templateSnapshotSchema.parse(stored.snapshot);
-        const input = validated({ ...fields, active: current.active });
+        const input = validated({ ...fields, active: current.active, stopOnReply: fields.stopOnReply ?? current.stopOnReply });
         name = input.name;
         return (await saveRevision(tx, actor, current, input, revision)).row;
       }),

@@ -28,7 +28,17 @@ import { TemplatePreview } from "./template-preview";
 
 type Saved = { id: string; revision?: number; changed?: boolean };
 
-const EMPTY: TemplateFormValues = { name: "", title: "", content: "", delayDays: 0, delayHours: 0, segment: "", active: true, metaTemplate: null };
+const EMPTY: TemplateFormValues = {
+  name: "",
+  title: "",
+  content: "",
+  delayDays: 0,
+  delayHours: 0,
+  segment: "",
+  active: true,
+  stopOnReply: true,
+  metaTemplate: null,
+};
 const BUILTIN_NAMES = Object.keys(BUILTIN_VARIABLES);
 const number = (n: number) => n.toLocaleString("en");
 const whole = (v: unknown) => (typeof v === "number" ? v : /^\d+$/.test(String(v).trim()) ? Number(v) : null);
@@ -225,6 +235,29 @@ export function TemplateEditor({ template, context, canEdit }: { template?: Edit
                 </label>
                 <p id="template-active-description" className="text-xs text-muted-foreground">
                   Inactive templates are left out of new enrollments, and messages already waiting are skipped.
+                </p>
+              </div>
+            </div>
+            <div className="flex items-start gap-3 sm:col-span-3">
+              <Controller
+                control={form.control}
+                name="stopOnReply"
+                render={({ field }) => (
+                  <Switch
+                    id="template-stop-on-reply"
+                    checked={field.value}
+                    onCheckedChange={field.onChange}
+                    aria-describedby="template-stop-on-reply-description"
+                  />
+                )}
+              />
+              <div className="grid gap-1">
+                <label htmlFor="template-stop-on-reply" className="text-sm font-medium">
+                  Stop when the lead replies
+                </label>
+                <p id="template-stop-on-reply-description" className="text-xs text-muted-foreground">
+                  When the lead writes to you, their waiting messages of this template are cancelled (reactions do not count). Turn it off for messages that
+                  should go out whatever the lead says.
                 </p>
               </div>
             </div>

@@ -10,6 +10,7 @@ export type TemplateFormValues = {
   delayHours: number | string;
   segment: string;
   active: boolean;
+  stopOnReply: boolean;
   metaTemplate: { name: string; language: string; parameters: { key: string; variable: string }[] } | null;
 };
 

@@ -130,6 +130,7 @@ describe.each(testDrivers)("/api/v1/templates (%s)", (kind) => {
       delayHours: 0,
       segment: "acting",
       active: true,
+      stopOnReply: true,
       metaTemplate: null,
       revision: 1,
       variables: ["first_name", "instructor_name"],
@@ -184,6 +185,21 @@ describe.each(testDrivers)("/api/v1/templates (%s)", (kind) => {
 
     const restored = await call(restore.POST, { method: "POST", token: key, params: { id: created.id, revision: "1" } });
     expect(restored).toMatchObject({ status: 200, json: { revision: 3, content: "v1", delayHours: 0 } });
+  });
+
+  it("switches stopping on a reply off and on (a revision each), and refuses a value that is not a boolean", async () => {
+    const { json: created } = await create(body({ name: "keeps_going", stopOnReply: false }));
+    expect(created).toMatchObject({ stopOnReply: false, revision: 1 });
+    expect(await patch(created.id, { stopOnReply: "no" })).toMatchObject({
+      status: 422,
+      json: { error: { details: { fieldErrors: { stopOnReply: ["stopOnReply is true or false"] } } } },
+    });
+    expect(await patch(created.id, { stopOnReply: true })).toMatchObject({ status: 200, json: { stopOnReply: true, revision: 2 } });
+    expect(await patch(created.id, { stopOnReply: true })).toMatchObject({ status: 200, json: { stopOnReply: true, revision: 2 } });
+    expect(await get(created.id)).toMatchObject({ status: 200, json: { stopOnReply: true } });
+    const restored = await call(restore.POST, { method: "POST", token: key, params: { id: created.id, revision: "1" } });
+    expect(restored).toMatchObject({ status: 200, json: { revision: 3, stopOnReply: false } });
+    expect(await call(one.DELETE, { method: "DELETE", token: key, params: { id: created.id } })).toEqual({ status: 204, json: null }); // out of the lists below
     expect(await call(restore.POST, { method: "POST", token: key, params: { id: created.id, revision: "9" } })).toMatchObject({ status: 404 });
     expect(await call(restore.POST, { method: "POST", token: key, params: { id: created.id, revision: "one" } })).toMatchObject({ status: 404 });
     expect(await call(restore.POST, { method: "POST", token: otherKey, params: { id: created.id, revision: "1" } })).toMatchObject({ status: 404 });
