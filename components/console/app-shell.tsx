@@ -3,6 +3,7 @@ import { NAV_ITEMS } from "@/components/console/nav-items";
 import { NavLink } from "@/components/console/nav-link";
 import { UserMenu } from "@/components/console/user-menu";
 import { WorkspaceSwitcher } from "@/components/console/workspace-switcher";
+import { InboxUnreadBadge } from "@/components/inbox/unread-badge";
 import { hasRole } from "@/lib/roles";
 import type { Role } from "@/lib/roles-types";
 
@@ -11,6 +12,7 @@ function NavLinks({ items }: { items: typeof NAV_ITEMS }) {
     <NavLink key={href} href={href}>
       <Icon aria-hidden />
       {label}
+      {href === "/inbox" ? <InboxUnreadBadge /> : null}
     </NavLink>
   ));
 }

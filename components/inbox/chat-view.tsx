@@ -16,6 +16,7 @@ import { CHAT_KEY, ChatHeader } from "./chat-header";
 import { Composer } from "./composer";
 import { dayLabel, groupByDay } from "./format";
 import { MessageBubble } from "./message-bubble";
+import { UNREAD_COUNT_KEY } from "./unread-badge";
 import { buildTimeline, formatValue, mergeTranscripts, type TimelineItem } from "./timeline";
 
 const MESSAGES_KEY = "inbox-messages";
@@ -125,6 +126,7 @@ export function ChatView(props: { chatId: string; initialChat: Chat | null; view
       .then((next) => {
         queryClient.setQueryData([CHAT_KEY, chatId], next);
         void queryClient.invalidateQueries({ queryKey: [CHATS_KEY] });
+        void queryClient.invalidateQueries({ queryKey: [UNREAD_COUNT_KEY] });
       })
       .catch((e: Error) => toast.error(`Could not mark the chat read: ${e.message}`))
       .finally(() => {

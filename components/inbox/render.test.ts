@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { Chat, ChatMessage } from "./api";
 import { Composer } from "./composer";
 import { MessageBubble } from "./message-bubble";
+import { InboxUnreadBadge, UNREAD_COUNT_KEY } from "./unread-badge";
 
 const render = (el: ReactElement) => renderToString(createElement(QueryClientProvider, { client: new QueryClient() }, el));
 
@@ -140,5 +141,18 @@ describe("Composer", () => {
     expect(render(createElement(Composer, { chat: chat({ provider: "green", windowOpen: false }), onSend }))).toContain('id="composer-text"');
     expect(render(createElement(Composer, { chat: chat({ demo: true, windowOpen: true }), onSend }))).toContain("demo chat");
     expect(render(createElement(Composer, { chat: chat({ provider: "gupshup", windowOpen: true }), onSend }))).toContain("Gupshup");
+  });
+});
+
+describe("InboxUnreadBadge", () => {
+  it("shows the count of chats with unread messages, and nothing without", () => {
+    const client = new QueryClient();
+    client.setQueryData([UNREAD_COUNT_KEY], "99+");
+    const html = renderToString(createElement(QueryClientProvider, { client }, createElement(InboxUnreadBadge)));
+    expect(html).toContain("99+");
+    expect(html).toContain("chats with unread messages");
+    const none = new QueryClient();
+    none.setQueryData([UNREAD_COUNT_KEY], null);
+    expect(renderToString(createElement(QueryClientProvider, { client: none }, createElement(InboxUnreadBadge)))).toBe("");
   });
 });
