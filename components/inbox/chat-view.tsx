@@ -250,8 +250,8 @@ export function ChatView(props: { chatId: string; initialChat: Chat | null; view
         <ol aria-label="Messages" className="grid gap-3">
           {groupByDay(items).map((group) => (
             <Fragment key={group.day}>
-              <li className="sticky top-0 z-10 flex justify-center" role="separator" aria-label={dayLabel(group.items[0]!.at, now)}>
-                <span className="rounded-full border bg-background px-3 py-0.5 text-xs text-muted-foreground">{dayLabel(group.items[0]!.at, now)}</span>
+              <li className="sticky top-0 z-10 flex justify-center">
+                <h3 className="rounded-full border bg-background px-3 py-0.5 text-xs font-normal text-muted-foreground">{dayLabel(group.items[0]!.at, now)}</h3>
               </li>
               {group.items.map((item) => (
                 <li key={item.key} className="grid">
