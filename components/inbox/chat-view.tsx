@@ -108,7 +108,7 @@ export function ChatView(props: { chatId: string; initialChat: Chat | null; view
     refetchInterval: MESSAGES_POLL_MS,
     refetchIntervalInBackground: false,
   });
-  const [older, setOlder] = useState<(ChatTranscript & { loading?: boolean }) | null>(null);
+  const [older, setOlder] = useState<ChatTranscript | null>(null);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [sent, setSent] = useState<ChatMessage[]>([]);
   const [pending, setPending] = useState<Pending[]>([]);
