@@ -47,6 +47,20 @@ export async function insertOutboundIfAbsent(db: Db, rows: (typeof outboundMessa
   return inserted.length;
 }
 
+/** The drip listening settings of a workspace (quiet hours: both or neither; the stop events). */
+export async function updateTenantDripSettings(
+  db: Db,
+  tenantId: string,
+  values: Pick<typeof tenants.$inferInsert, "quietHoursStart" | "quietHoursEnd" | "dripStopEvents">,
+) {
+  const [row] = await db
+    .update(tenants)
+    .set({ ...values, updatedAt: sql`now()` })
+    .where(eq(tenants.id, tenantId))
+    .returning({ quietHoursStart: tenants.quietHoursStart, quietHoursEnd: tenants.quietHoursEnd, dripStopEvents: tenants.dripStopEvents });
+  return row ?? null;
+}
+
 /** Cancels a lead's pending (and not yet sending) rows with a reason; returns how many. */
 export async function cancelPendingForLead(
   db: Db,

@@ -11,6 +11,7 @@ import { createUser, removeUser, updateUserAccount } from "@/lib/accounts/users"
 import { createApiKey, revokeApiKeyById } from "@/lib/api-keys";
 import { signIn } from "@/lib/auth";
 import { getEnv } from "@/lib/env";
+import { dripSettingsSchema, saveDripSettings } from "@/lib/drip/settings";
 
 const admin = "admin" as const;
 const byId = z.object({ id: z.uuid() });
@@ -25,6 +26,11 @@ export const saveOrganisationAction = defineAction({ role: admin, schema: organi
   revalidatePath("/", "layout");
   return { name, inactiveAfterDays };
 });
+
+/** Quiet hours and the conversion events that stop a lead's drip; answers the saved values. */
+export const saveDripSettingsAction = defineAction({ role: admin, schema: dripSettingsSchema }, async (input, user) =>
+  done(await saveDripSettings(await getDb(), { tenantId: user.tenantId, input })),
+);
 
 export const createUserAction = defineAction({ role: admin, schema: createUserSchema }, async (input, user) =>
   done(await createUser(await getDb(), { tenantId: user.tenantId, input })),

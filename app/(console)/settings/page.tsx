@@ -9,7 +9,10 @@ import { requireUser } from "@/lib/auth";
 import { getDemoStatus } from "@/lib/demo/remove-demo-data";
 import { DEFAULT_INACTIVE_AFTER_DAYS } from "@/lib/subscribers/inactivity";
 import { ApiKeysSection } from "./api-keys-section";
+import { CONVERSION_EVENT_NAMES } from "@/lib/conversions/schema";
+import { dripSettingsFormValues } from "@/lib/drip/settings-schema";
 import { DemoDataSection } from "./demo-data-section";
+import { DripSettingsForm } from "./drip-settings-form";
 import { OrganisationForm } from "./organisation-form";
 import { UsersSection } from "./users-section";
 
@@ -31,6 +34,10 @@ export default async function SettingsPage() {
     <div className="grid gap-8">
       <PageHeader title="Settings" description="Your workspace, the people who use it, and API keys for integrations." />
       <OrganisationForm name={user.tenantName} inactiveAfterDays={tenant?.inactiveAfterDays ?? DEFAULT_INACTIVE_AFTER_DAYS} />
+      <DripSettingsForm
+        values={dripSettingsFormValues(tenant ?? { quietHoursStart: null, quietHoursEnd: null, dripStopEvents: ["Purchase"] })}
+        eventNames={[...CONVERSION_EVENT_NAMES]}
+      />
       <UsersSection
         currentUserId={user.id}
         users={users.rows.map((u) => ({ ...u, lastLoginAt: u.lastLoginAt?.getTime() ?? null, createdAt: u.createdAt.getTime() }))}
