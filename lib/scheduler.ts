@@ -10,6 +10,8 @@ import { type DripDeps, type DripResult, runDrip } from "@/lib/drip/dispatch";
 import { getEnv } from "@/lib/env";
 import { greenEgressPolicy } from "@/lib/whatsapp/green-client";
 import { type DrainJobsResult, drainJobs, type JobHandlers } from "@/lib/jobs/queue";
+import { REPLY_JOB } from "@/db/queries/replies";
+import { replyDepsFromEnv, replyJobHandler } from "@/lib/inbox/deliver-reply";
 import { AD_ENRICHMENT_JOB, adEnrichmentHandler, type EnrichmentDeps } from "@/lib/subscribers/enrichment";
 import { drainReceivedEvents, type ProcessTotals, WEBHOOK_RETRY_JOB, webhookRetryHandler } from "@/lib/whatsapp/processing-loop";
 import { pruneWebhookEvents } from "@/lib/whatsapp/retention";
@@ -38,6 +40,8 @@ export function jobHandlers(db: Db, deps: { enrichment?: EnrichmentDeps; convers
     [WEBHOOK_RETRY_JOB]: webhookRetryHandler(db),
     [AD_ENRICHMENT_JOB]: adEnrichmentHandler(db, deps.enrichment ?? enrichmentDepsFromEnv()),
     [CAPI_FORWARD_JOB]: capiForwardHandler(db, deps.conversions ?? conversionDepsFromEnv()),
+    // an inbox reply whose request never ran its send (lib/inbox/deliver-reply.ts)
+    [REPLY_JOB]: replyJobHandler(db, replyDepsFromEnv()),
   };
 }
 

@@ -58,6 +58,19 @@ export async function listTranscriptPage(db: Db, q: ChatKeys & { cursor?: Cursor
   return (await transcriptPageQuery(db, q)) as TranscriptRow[];
 }
 
+/** One message of the workspace as a transcript row (a reply just recorded, or retried). */
+export async function getTranscriptRowById(
+  db: Db,
+  { tenantId, id }: { tenantId: string; id: string },
+): Promise<(TranscriptRow & { subscriberId: string; numberId: string | null }) | null> {
+  const rows = (await db
+    .select({ ...transcriptColumns, subscriberId: messages.subscriberId, numberId: messages.numberId })
+    .from(messages)
+    .leftJoin(users, eq(users.id, messages.sentByUserId))
+    .where(and(eq(messages.id, id), eq(messages.tenantId, tenantId)))) as (TranscriptRow & { subscriberId: string; numberId: string | null })[];
+  return rows[0] ?? null;
+}
+
 /** The statement of a transcript page (its plan is checked in inbox.pg.test.ts). */
 export function transcriptPageQuery(db: Db, q: ChatKeys & { cursor?: Cursor; limit: number }) {
   return db

@@ -5,6 +5,7 @@ import type { Db } from "@/db/client";
 import {
   getChatMessagesByWamid,
   getConversationsByIds,
+  getTranscriptRowById,
   listChatReactions,
   listConversionsOfConversations,
   listTranscriptPage,
@@ -173,4 +174,17 @@ export async function getTranscript(db: Db, input: { tenantId: string; chatId: s
       at: c.eventTime,
     })),
   };
+}
+
+/** One message as the transcript shows it (its quote resolved; reactions are not read): a reply's answer. */
+export async function getTranscriptMessage(db: Db, { tenantId, id }: { tenantId: string; id: string }): Promise<TranscriptMessage | null> {
+  const row = await getTranscriptRowById(db, { tenantId, id });
+  if (!row) return null;
+  const content = renderContent(row);
+  const quotedRows =
+    content.contextWamid && row.numberId
+      ? await getChatMessagesByWamid(db, { tenantId, subscriberId: row.subscriberId, numberId: row.numberId, wamids: [content.contextWamid] })
+      : [];
+  const quoted = new Map(quotedRows.flatMap((m) => (m.wamid === null ? [] : [[m.wamid, { id: m.id, preview: m.textPreview }] as const])));
+  return toMessage(row, content, [], quoted);
 }

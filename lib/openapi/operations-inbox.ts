@@ -55,7 +55,7 @@ export const chatSchema = z
   .meta({ id: "Chat" });
 const _chatIsExact: Equal<z.output<typeof chatSchema>, Jsonified<PublicChat>> = true;
 
-const messageSchema = z
+export const chatMessageSchema = z
   .object({
     id: uuid,
     conversationId: uuid.nullable(),
@@ -96,7 +96,7 @@ const messageSchema = z
 
 export const transcriptSchema = z
   .object({
-    rows: z.array(messageSchema).meta({ description: "Newest first" }),
+    rows: z.array(chatMessageSchema).meta({ description: "Newest first" }),
     nextCursor: z.string().nullable().meta({ description: "Pass as `cursor` for older messages; null on the last page" }),
     conversations: z
       .array(

@@ -6,6 +6,7 @@ import { leadOperations } from "./operations-leads";
 import { messageOperations } from "./operations-messages";
 import { numberOperations, webhookEventOperations } from "./operations-numbers";
 import { queueOperations } from "./operations-queue";
+import { replyOperations } from "./operations-replies";
 import { subscriberOperations } from "./operations-subscribers";
 import { templateOperations } from "./operations-templates";
 import { toolOperations, userOperations, workspaceOperations } from "./operations-workspace";
@@ -15,6 +16,7 @@ export const OPERATIONS: ApiOperation[] = [
   ...conversionOperations,
   ...subscriberOperations,
   ...inboxOperations,
+  ...replyOperations,
   ...messageOperations,
   ...numberOperations,
   ...webhookEventOperations,

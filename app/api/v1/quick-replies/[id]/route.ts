@@ -1,0 +1,5 @@
+// /api/v1/quick-replies/{id}: change or delete a quick reply (managers). Declared, handled and documented in lib/openapi/operations-replies.ts.
+import { serveAt } from "@/lib/api/route";
+
+export const dynamic = "force-dynamic";
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = serveAt("/api/v1/quick-replies/{id}");

@@ -1,0 +1,153 @@
+// Inbox replies: an outbound message recorded pending (with its chat's last message and its send job, in one
+// transaction), then moved once by its send's outcome: accepted/sent with the provider's id (counted on the
+// subscriber and their leads in the same transaction), or failed with the provider's code and message.
+import { and, eq, sql } from "drizzle-orm";
+import type { Db } from "../client";
+import { jobs, leads, messages, subscribers, type NewMessage } from "../schema";
+import { upsertChatsForMessages } from "./chats";
+import { requeueFinishedJob } from "./jobs";
+
+export const REPLY_JOB = "inbox_reply";
+
+export type PendingReply = Omit<NewMessage, "status" | "wamid"> & {
+  tenantId: string;
+  subscriberId: string;
+  numberId: string;
+  type: string;
+  providerTimestamp: Date;
+  idempotencyKey: string | null;
+};
+
+/**
+ * Stores a pending reply, applies it to its chat and queues its send job (due at `jobRunAt`, unless the request
+ * runs it first), all in one transaction. With an idempotency key already used in the workspace nothing is
+ * written (a concurrent duplicate waits for the first one's commit): `created` is false and `id` is the first one's.
+ */
+export async function insertPendingReply(
+  db: Db,
+  { row, jobRunAt, now }: { row: PendingReply; jobRunAt: Date; now: Date },
+): Promise<{ id: string; created: true } | { id: string; created: false; requestHash: string | null }> {
+  return db.transaction(async (tx) => {
+    const [inserted] = await tx
+      .insert(messages)
+      .values({ ...row, status: "pending", wamid: null })
+      .onConflictDoNothing({ target: [messages.tenantId, messages.idempotencyKey], where: sql`${messages.idempotencyKey} is not null` })
+      .returning({ id: messages.id });
+    if (!inserted) {
+      const first = await getReplyByIdempotencyKey(tx, { tenantId: row.tenantId, key: row.idempotencyKey! });
+      if (!first) throw new Error("an idempotency key conflicted with no stored message");
+      return { ...first, created: false as const };
+    }
+    await upsertChatsForMessages(tx, {
+      tenantId: row.tenantId,
+      rows: [{ ...row, id: inserted.id, direction: "outbound", unread: false, textPreview: row.textPreview ?? null }],
+      now,
+    });
+    await tx.insert(jobs).values({
+      tenantId: row.tenantId,
+      kind: REPLY_JOB,
+      dedupeKey: inserted.id,
+      payload: { tenantId: row.tenantId, messageId: inserted.id },
+      runAt: jobRunAt,
+      maxAttempts: 3,
+    });
+    return { id: inserted.id, created: true as const };
+  });
+}
+
+/** The reply stored under an Idempotency-Key, with the hash of the request that created it. */
+export async function getReplyByIdempotencyKey(
+  db: Db,
+  { tenantId, key }: { tenantId: string; key: string },
+): Promise<{ id: string; requestHash: string | null } | null> {
+  const [row] = await db
+    .select({ id: messages.id, requestHash: sql<string | null>`${messages.payload}->>'request_sha256'` })
+    .from(messages)
+    .where(and(eq(messages.tenantId, tenantId), eq(messages.idempotencyKey, key)));
+  return row ?? null;
+}
+
+/** A message of one chat (subscriber and number), by id: what a reply may quote. */
+export async function getChatMessage(db: Db, q: { tenantId: string; subscriberId: string; numberId: string; id: string }) {
+  const [row] = await db
+    .select({ id: messages.id, wamid: messages.wamid, direction: messages.direction })
+    .from(messages)
+    .where(and(eq(messages.id, q.id), eq(messages.tenantId, q.tenantId), eq(messages.subscriberId, q.subscriberId), eq(messages.numberId, q.numberId)));
+  return row ?? null;
+}
+
+/**
+ * The provider accepted a pending reply: its id and status, and in the same transaction the subscriber's outbound
+ * counters and the last WhatsApp send of their leads (matched by phone: leads_tenant_phone_idx). Only a pending
+ * reply moves; answers whether it did.
+ */
+export async function recordReplySent(
+  db: Db,
+  { tenantId, id, wamid, status, now }: { tenantId: string; id: string; wamid: string; status: "accepted" | "sent"; now: Date },
+): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(messages)
+      .set({ status, wamid, sentAt: status === "sent" ? now : null, updatedAt: now })
+      .where(and(eq(messages.id, id), eq(messages.tenantId, tenantId), eq(messages.status, "pending")))
+      .returning({ subscriberId: messages.subscriberId });
+    if (!row) return false;
+    const [s] = await tx
+      .update(subscribers)
+      .set({
+        outboundCount: sql`${subscribers.outboundCount} + 1`,
+        lastOutboundMessageId: sql`case when ${subscribers.lastOutboundAt} is null or ${subscribers.lastOutboundAt} <= ${now.toISOString()}::timestamptz then ${wamid} else ${subscribers.lastOutboundMessageId} end`,
+        lastOutboundAt: sql`greatest(${subscribers.lastOutboundAt}, ${now.toISOString()}::timestamptz)`,
+        updatedAt: now,
+      })
+      .where(and(eq(subscribers.id, row.subscriberId), eq(subscribers.tenantId, tenantId)))
+      .returning({ waPhone: subscribers.waPhone });
+    if (s?.waPhone) {
+      await tx
+        .update(leads)
+        .set({ lastWhatsappSentAt: sql`greatest(${leads.lastWhatsappSentAt}, ${now.toISOString()}::timestamptz)`, updatedAt: now })
+        .where(and(eq(leads.tenantId, tenantId), eq(leads.phone, s.waPhone)));
+    }
+    return true;
+  });
+}
+
+/** A pending reply failed (the provider refused it, or it could not be sent): its code and message. */
+export async function recordReplyFailed(
+  db: Db,
+  { tenantId, id, code, message, now }: { tenantId: string; id: string; code: string; message: string; now: Date },
+): Promise<boolean> {
+  const rows = await db
+    .update(messages)
+    .set({ status: "failed", failedAt: now, errorCode: code, errorTitle: message, errorDetail: null, updatedAt: now })
+    .where(and(eq(messages.id, id), eq(messages.tenantId, tenantId), eq(messages.status, "pending")))
+    .returning({ id: messages.id });
+  return rows.length > 0;
+}
+
+/**
+ * A failed reply back to pending (no provider id, no error) with its finished send job queued again, in one
+ * transaction. False when it is not a failed reply of this workspace (not failed, not sent through the reply
+ * API, or its job still running).
+ */
+export async function requeueFailedReply(
+  db: Db,
+  { tenantId, id, jobRunAt, now }: { tenantId: string; id: string; jobRunAt: Date; now: Date },
+): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const [job] = await tx
+      .select({ status: jobs.status })
+      .from(jobs)
+      .where(and(eq(jobs.kind, REPLY_JOB), eq(jobs.dedupeKey, id), eq(jobs.tenantId, tenantId)))
+      .for("update");
+    if (!job || !["done", "failed", "cancelled"].includes(job.status)) return false;
+    const [row] = await tx
+      .update(messages)
+      .set({ status: "pending", wamid: null, failedAt: null, errorCode: null, errorTitle: null, errorDetail: null, sentAt: null, updatedAt: now })
+      .where(and(eq(messages.id, id), eq(messages.tenantId, tenantId), eq(messages.status, "failed"), eq(messages.direction, "outbound")))
+      .returning({ id: messages.id });
+    if (!row) return false;
+    await requeueFinishedJob(tx, { kind: REPLY_JOB, dedupeKey: id, runAt: jobRunAt });
+    return true;
+  });
+}

@@ -1,0 +1,188 @@
+// Replying from the inbox (POST /api/v1/conversations/{id}/messages): free text, an approved Meta template with
+// its body parameters, or media by link, to one chat. The reply is checked (the number can send, the 24-hour
+// window for free text and media on the Cloud API, the template exists, the quoted message is this chat's),
+// recorded pending with its chat's last message and its send job, and answered; the send runs right after the
+// answer (lib/inbox/deliver-reply.ts). An Idempotency-Key makes a retried request answer the first reply.
+import { z } from "zod";
+import type { Db } from "@/db/client";
+import { getNumberById, getSubscriberById, type NumberRow } from "@/db/queries";
+import { getChatMessage, getReplyByIdempotencyKey, insertPendingReply, requeueFailedReply } from "@/db/queries/replies";
+import { sha256Hex } from "@/lib/crypto";
+import { AppError } from "@/lib/errors";
+import { listApprovedMetaTemplates } from "@/lib/templates/meta-templates";
+import type { ReplyDeps } from "./deliver-reply";
+import { requireChat } from "./list";
+import { getTranscriptMessage, type TranscriptMessage } from "./transcript";
+
+/** The request sends it at once; if it never does (the process died), the jobs queue picks it up after this. */
+export const REPLY_FALLBACK_MS = 60_000;
+
+const httpsLink = z
+  .url({ protocol: /^https$/, error: "Must be an https URL" })
+  .max(2048)
+  .meta({ description: "A public https URL the provider downloads the file from" });
+const replyTo = z.uuid().optional().meta({ description: "The id of a message of this chat to quote" });
+const caption = z.string().min(1).max(1024).optional();
+const media = <K extends "image" | "video" | "audio">(kind: K) => z.strictObject({ type: z.literal(kind), link: httpsLink, caption, replyTo });
+
+export const replyBodySchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("text"), text: z.string().trim().min(1).max(4096), replyTo }),
+  z.strictObject({
+    type: z.literal("template"),
+    template: z.strictObject({
+      name: z.string().min(1).max(512),
+      language: z.string().min(2).max(15).meta({ description: "e.g. en_US" }),
+      parameters: z.array(z.string().min(1).max(1024)).max(60).default([]).meta({ description: "The body's parameters, in order" }),
+    }),
+    replyTo,
+  }),
+  media("image"),
+  media("video"),
+  media("audio"),
+  z.strictObject({ type: z.literal("document"), link: httpsLink, caption, filename: z.string().min(1).max(240).optional(), replyTo }),
+]);
+export type ReplyBody = z.output<typeof replyBodySchema>;
+
+export const idempotencyKeySchema = z.string().min(1).max(200);
+
+/** Why nothing can be sent through this number, or null when it can send. */
+function numberRefusal(number: NumberRow): string | null {
+  if (number.demo) return `${number.label} is a demo number: it has no provider connection, so replies cannot be sent through it`;
+  if (!number.active) return `${number.label} is inactive: activate it on the number's page to reply`;
+  if (number.provider === "gupshup")
+    return `${number.label} is a Gupshup number: replying through Gupshup is not supported, only Meta Cloud API and Green API numbers`;
+  if (number.provider === "cloud" && (!number.phoneNumberId || !number.accessTokenEnc))
+    return `${number.label} has no Phone Number ID or access token: complete it on the number's page`;
+  if (number.provider === "green" && (!number.greenApiUrl || !number.greenInstanceId || !number.greenTokenEnc))
+    return `${number.label} has no Green API instance or token: complete it on the number's page`;
+  return null;
+}
+
+const cannotSend = (message: string) => new AppError("unprocessable", message, undefined, "number_cannot_send");
+
+/** The approved template, its parameters bound in order, and its body with them filled (the message's preview). */
+async function resolveTemplate(
+  db: Db,
+  deps: ReplyDeps,
+  { tenantId, number, body }: { tenantId: string; number: NumberRow; body: Extract<ReplyBody, { type: "template" }> },
+) {
+  const { name, language, parameters } = body.template;
+  if (number.provider !== "cloud") throw cannotSend(`${number.label} is a Green API number: approved templates are Meta's; send free text instead`);
+  const { templates } = await listApprovedMetaTemplates(db, deps, { tenantId, numberId: number.id });
+  const found = templates.find((t) => t.name === name && t.language === language);
+  if (!found) throw new AppError("unprocessable", `${number.label} has no approved Meta template “${name}” in ${language}`, undefined, "template_not_found");
+  if (found.unsupported)
+    throw new AppError("unprocessable", `Template “${name}” cannot be sent from the inbox: ${found.unsupported}`, undefined, "template_unsupported");
+  if (found.parameters.length !== parameters.length)
+    throw new AppError(
+      "unprocessable",
+      `Template “${name}” takes ${found.parameters.length} body parameter(s), ${parameters.length} given`,
+      { fieldErrors: { "template.parameters": [`Give ${found.parameters.length} value(s), in order`] } },
+      "template_parameters",
+    );
+  let preview = found.body ?? `[${name}]`;
+  found.parameters.forEach((p, i) => (preview = preview.replaceAll(new RegExp(`\\{\\{\\s*${p}\\s*\\}\\}`, "g"), parameters[i]!)));
+  return { keys: found.parameters, preview };
+}
+
+/** The stored payload: Meta's message object (so the transcript renders it) plus what the send needs. */
+function payloadOf(body: ReplyBody, quoted: string | null, template: { keys: string[] } | null): Record<string, unknown> {
+  const context = quoted ? { context: { id: quoted } } : {};
+  if (body.type === "text") return { type: "text", text: { body: body.text }, ...context };
+  if (body.type === "template") return { type: "template", template: { ...body.template, keys: template?.keys ?? [] }, ...context };
+  const { type, link, caption: c } = body;
+  const filename = body.type === "document" ? body.filename : undefined;
+  return { type, [type]: { link, ...(c ? { caption: c } : {}), ...(filename ? { filename } : {}) }, ...context };
+}
+
+type Created = { message: TranscriptMessage; created: boolean };
+
+/** The first reply of an Idempotency-Key: answered again for the same request, 409 for another. */
+async function answerFirst(
+  db: Db,
+  { tenantId, first, hash }: { tenantId: string; first: { id: string; requestHash: string | null }; hash: string },
+): Promise<Created> {
+  if (first.requestHash !== hash)
+    throw new AppError(
+      "conflict",
+      "This Idempotency-Key was already used for a different message; use a new key for a new message",
+      undefined,
+      "idempotency_key_reused",
+    );
+  const message = await getTranscriptMessage(db, { tenantId, id: first.id });
+  if (!message) throw new AppError("not_found", "Message not found");
+  return { message, created: false };
+}
+
+/**
+ * Records a reply to a chat (its id or one of its conversations' ids) as pending and answers it; `created` false
+ * when the Idempotency-Key was used before with the same body (nothing is recorded or sent again). The caller
+ * runs the send after answering (deliverReplyNow).
+ */
+export async function createReply(
+  db: Db,
+  deps: ReplyDeps,
+  input: { tenantId: string; chatId: string; userId: string | null; idempotencyKey: string | null; body: ReplyBody; now: Date },
+): Promise<Created> {
+  const { tenantId, body, now } = input;
+  const chat = await requireChat(db, { tenantId, id: input.chatId, now });
+  const hash = sha256Hex(JSON.stringify({ chat: chat.id, body }));
+  if (input.idempotencyKey) {
+    const first = await getReplyByIdempotencyKey(db, { tenantId, key: input.idempotencyKey });
+    if (first) return answerFirst(db, { tenantId, first, hash });
+  }
+  const [number, subscriber] = await Promise.all([
+    getNumberById(db, { tenantId, id: chat.number.id }),
+    getSubscriberById(db, { tenantId, id: chat.subscriber.id }),
+  ]);
+  if (!number || !subscriber) throw new AppError("not_found", "Conversation not found");
+  const refusal = numberRefusal(number);
+  if (refusal) throw cannotSend(refusal);
+  if (!subscriber.waPhone && !subscriber.waId) throw cannotSend(`${subscriber.profileName ?? "This person"} has no WhatsApp phone number we can send to`);
+  const windowOpen = chat.windowExpiresAt !== null && chat.windowExpiresAt.getTime() > now.getTime();
+  if (number.provider === "cloud" && body.type !== "template" && !windowOpen)
+    throw new AppError(
+      "unprocessable",
+      "The 24-hour customer service window of this chat is closed: WhatsApp only delivers an approved message template until the person writes again. Send an approved template instead.",
+      { windowExpiresAt: chat.windowExpiresAt },
+      "window_closed",
+    );
+  let quoted: string | null = null;
+  if (body.replyTo) {
+    const target = await getChatMessage(db, { tenantId, subscriberId: subscriber.id, numberId: number.id, id: body.replyTo });
+    if (!target) throw new AppError("not_found", "replyTo is not a message of this conversation");
+    if (!target.wamid) throw new AppError("unprocessable", "The message to quote has not been sent yet", undefined, "reply_to_not_sent");
+    quoted = target.wamid;
+  }
+  const template = body.type === "template" ? await resolveTemplate(db, deps, { tenantId, number, body }) : null;
+  const preview = body.type === "text" ? body.text : body.type === "template" ? template!.preview : (body.caption ?? null);
+  const stored = await insertPendingReply(db, {
+    row: {
+      tenantId,
+      subscriberId: subscriber.id,
+      numberId: number.id,
+      conversationId: windowOpen ? chat.latestConversationId : null,
+      direction: "outbound",
+      type: body.type,
+      textPreview: preview,
+      payload: { ...payloadOf(body, quoted, template), request_sha256: hash },
+      providerTimestamp: now,
+      idempotencyKey: input.idempotencyKey,
+      sentByUserId: input.userId,
+    },
+    jobRunAt: new Date(now.getTime() + REPLY_FALLBACK_MS),
+    now,
+  });
+  if (!stored.created) return answerFirst(db, { tenantId, first: stored, hash });
+  const message = await getTranscriptMessage(db, { tenantId, id: stored.id });
+  return { message: message!, created: true };
+}
+
+/** A failed reply back to pending, to be sent again right after the answer; 409 not_failed for anything else. */
+export async function retryReply(db: Db, { tenantId, id, now }: { tenantId: string; id: string; now: Date }): Promise<TranscriptMessage> {
+  const before = await getTranscriptMessage(db, { tenantId, id });
+  if (!before) throw new AppError("not_found", "Message not found");
+  const requeued = await requeueFailedReply(db, { tenantId, id, jobRunAt: new Date(now.getTime() + REPLY_FALLBACK_MS), now });
+  if (!requeued) throw new AppError("conflict", `Only a failed reply can be retried; this message is ${before.status}`, undefined, "not_failed");
+  return (await getTranscriptMessage(db, { tenantId, id }))!;
+}
