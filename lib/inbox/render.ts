@@ -70,17 +70,34 @@ function replyOf(body: Record<string, unknown>): MessageContent["reply"] {
   return b ? { id: str(b.payload), title: str(b.text) } : null;
 }
 
+/**
+ * Media a reply sent by link (the inbox's POST …/messages): Meta's object carries `link` where a received one
+ * carries a media id, so the public https link itself is shown (nothing to fetch from the provider).
+ */
+function sentByLink(type: string, body: Record<string, unknown>): { url: string; mimeType: null; filename: string | null } | null {
+  if (!MEDIA_KEYS.includes(type)) return null;
+  const own = record(body[type]);
+  const link = str(own?.link);
+  return link && /^https:\/\//i.test(link) ? { url: link, mimeType: null, filename: str(own?.filename) } : null;
+}
+
 /** A message's content for a person: text or caption, media, location, contacts, tapped reply, quote and reaction. */
 export function renderContent(message: Stored): MessageContent {
   const body = metaShapedBody(message.payload);
   const type = str(body.type) ?? message.type;
   const media = mediaOf({ type: message.type, payload: message.payload });
+  const linked = media ? null : sentByLink(type, body);
   const caption = MEDIA_KEYS.includes(type) ? str(record(body[type])?.caption) : null;
   const reaction = record(body.reaction);
   const reactedTo = str(reaction?.message_id);
   return {
-    text: textOf(type, body) ?? (type === "text" ? message.textPreview : null),
-    media: media ? { url: `/api/v1/messages/${message.id}/media`, mimeType: media.mimeType, filename: media.filename, caption } : null,
+    // a template we sent keeps its filled body as the preview
+    text: textOf(type, body) ?? (type === "text" || type === "template" ? message.textPreview : null),
+    media: media
+      ? { url: `/api/v1/messages/${message.id}/media`, mimeType: media.mimeType, filename: media.filename, caption }
+      : linked
+        ? { ...linked, caption }
+        : null,
     location: locationOf(body),
     contacts: contactsOf(body),
     reply: replyOf(body),

@@ -71,7 +71,7 @@ export const chatMessageSchema = z
     error: z.object({ code: nullableText, title: nullableText, detail: nullableText }).nullable().meta({ description: "Why it failed, as the provider said" }),
     media: z
       .object({
-        url: z.string().meta({ description: "GET it: /api/v1/messages/{id}/media" }),
+        url: z.string().meta({ description: "GET it: /api/v1/messages/{id}/media (or, for media a reply sent by link, that public https link)" }),
         mimeType: nullableText,
         filename: nullableText,
         caption: nullableText,

@@ -313,9 +313,10 @@ describe.each(testDrivers)("replies and quick replies (%s)", (kind) => {
 
     const r = await post(chats.bo, { type: "template", template: { name: "order_update", language: "en_US", parameters: ["Bo", "#1029"] } });
     expect(r.status).toBe(201);
-    expect(r.json.message).toMatchObject({ type: "template", status: "pending", text: null });
+    expect(r.json.message).toMatchObject({ type: "template", status: "pending", text: "Hi Bo, your order #1029 is ready" });
     const sent = await settled(r.json.message.id);
     expect(sent).toMatchObject({ status: "accepted", textPreview: "Hi Bo, your order #1029 is ready" });
+    expect(await transcriptRow(chats.bo, sent.id)).toMatchObject({ type: "template", text: "Hi Bo, your order #1029 is ready", status: "accepted" });
     expect(cloudSends.sends.at(-1)!.body).toMatchObject({
       to: "+15550142002",
       type: "template",
@@ -338,7 +339,12 @@ describe.each(testDrivers)("replies and quick replies (%s)", (kind) => {
   it("sends media by link inside the window", async () => {
     const r = await post(chats.ana, { type: "document", link: "https://cdn.test/prices.pdf", caption: "Price list", filename: "prices.pdf" });
     expect(r.status).toBe(201);
-    expect(r.json.message).toMatchObject({ type: "document", text: "Price list", status: "pending" });
+    expect(r.json.message).toMatchObject({
+      type: "document",
+      text: "Price list",
+      status: "pending",
+      media: { url: "https://cdn.test/prices.pdf", filename: "prices.pdf", caption: "Price list", mimeType: null },
+    });
     await settled(r.json.message.id);
     expect(cloudSends.sends.at(-1)!.body).toMatchObject({
       type: "document",
