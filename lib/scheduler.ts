@@ -93,7 +93,7 @@ export function startInternalTicker(getDb: () => Promise<Db>, { intervalMs = 60_
       const result = await runScheduledWork(await getDb());
       if (result.claimed > 0 || result.jobs.claimed > 0 || result.webhooks.processed > 0 || result.webhooks.failed > 0) {
         log(
-          `[clicktrail] scheduled run: ${result.sent} drip messages sent (${result.retried} retried, ${result.failed} failed, ${result.skipped} skipped, ${result.cancelled} cancelled), ${result.webhooks.processed} webhook events, ${result.jobs.done} jobs done (${result.tookMs} ms)`,
+          `[clicktrail] scheduled run: ${result.sent} drip messages sent (${result.retried} retried, ${result.failed} failed, ${result.skipped} skipped, ${result.cancelled} cancelled, ${result.deferred} held for quiet hours), ${result.webhooks.processed} webhook events, ${result.jobs.done} jobs done (${result.tookMs} ms)`,
         );
       }
     } catch (e) {

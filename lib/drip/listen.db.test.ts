@@ -17,6 +17,7 @@ import { type PayloadNumber, fakeWamid, inboundMessage } from "@/lib/whatsapp/pa
 import { storeWebhookEvent } from "@/lib/whatsapp/store";
 import { type DripDeps, runDrip } from "./dispatch";
 import { enrollLead } from "./enroll";
+import { listQueue, queueRowJson } from "./queue";
 
 const encryptionKey = Buffer.alloc(32, 21).toString("base64");
 const keys = { encryptionKey, appUrl: "http://x" };
@@ -139,6 +140,15 @@ describe.each(testDrivers)("the drip listens (%s)", (kind) => {
     };
     expect(await rowsOf(lead.id)).toMatchObject({ welcome: replied, case: replied, tips: pending });
     expect(await rowsOf(other.lead.id)).toMatchObject({ welcome: pending, case: pending, tips: pending });
+    // as the queue monitor and GET /api/v1/queue show them
+    const page = await listQueue(t.db, { tenantId: s.tenantId, filters: { status: "cancelled" }, limit: 10 });
+    expect(page.rows.map(queueRowJson).map((r) => [r.templateName, r.errorCode, r.errorMessage])).toEqual(
+      expect.arrayContaining([
+        ["welcome", "lead_replied", replied.errorMessage],
+        ["case", "lead_replied", replied.errorMessage],
+      ]),
+    );
+    expect(page.rows).toHaveLength(2);
   });
 
   it("a reaction or a history message is not a reply", async () => {

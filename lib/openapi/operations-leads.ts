@@ -68,7 +68,10 @@ const leadMessageSchema = z.object({
   sentAt: nullableIso,
   deliveredAt: nullableIso,
   readAt: nullableIso,
-  errorCode: z.string().nullable().meta({ description: "The provider's error code verbatim, or ours (`campaign_stopped`, …)" }),
+  errorCode: z.string().nullable().meta({
+    description:
+      "The provider's error code verbatim, or ours: e.g. `campaign_stopped`, `opted_out`, `marketing_stopped`, `lead_replied` (the lead wrote to you and the template stops on a reply), `converted` (a conversion of one of the workspace's stop events was recorded for the lead)",
+  }),
   errorMessage: z.string().nullable(),
   renderedText: z.string().nullable().meta({ description: "The text as sent; null until it is rendered for sending" }),
 });

@@ -64,7 +64,10 @@ export const queueRowSchema = z
     sentAt: nullableIso,
     deliveredAt: nullableIso,
     readAt: nullableIso,
-    errorCode: z.string().nullable().meta({ description: "The provider's error code verbatim, or ours (`campaign_stopped`, `cancelled_by_user`, …)" }),
+    errorCode: z.string().nullable().meta({
+      description:
+        "The provider's error code verbatim, or ours: e.g. `campaign_stopped`, `cancelled_by_user`, `opted_out`, `marketing_stopped` (the customer stopped marketing messages in WhatsApp), `lead_replied` (the lead wrote to you and the template stops on a reply), `converted` (a conversion of one of the workspace's stop events was recorded for the lead); `errorMessage` says it in words",
+    }),
     errorMessage: z.string().nullable().meta({ description: "The last error in words, clipped to 1,000 characters" }),
     providerResponse: providerResponseSchema.nullable(),
   })

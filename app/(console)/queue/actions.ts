@@ -35,7 +35,7 @@ export const cancelLeadQueueAction = defineAction({ role: "manager", schema: z.o
  * workspace's due work, not only this one's). Answers the drip run's counts.
  */
 export const runNowAction = defineAction({ role: "admin", schema: z.object({}) }, async () => {
-  const { claimed, sent, skipped, failed, retried, cancelled, tookMs } = await runScheduledWork(await getDb());
+  const { claimed, sent, skipped, failed, retried, cancelled, deferred, tookMs } = await runScheduledWork(await getDb());
   revalidatePath("/queue");
-  return { claimed, sent, skipped, failed, retried, cancelled, tookMs };
+  return { claimed, sent, skipped, failed, retried, cancelled, deferred, tookMs };
 });

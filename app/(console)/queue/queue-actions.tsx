@@ -80,7 +80,7 @@ export function CancelLeadButton({ leadId, leadName, pending }: { leadId: string
 /** Admin: the scheduled run (webhooks, drip, jobs) now, instead of waiting for the next tick; toasts the drip counts. */
 export function RunNowButton() {
   const m = useQueueAction(runNowAction, (r) => {
-    const counts = `${r.claimed} claimed, ${r.sent} sent, ${r.skipped} skipped, ${r.failed} failed, ${r.retried} retried, ${r.cancelled} cancelled`;
+    const counts = `${r.claimed} claimed, ${r.sent} sent, ${r.skipped} skipped, ${r.failed} failed, ${r.retried} retried, ${r.cancelled} cancelled${r.deferred > 0 ? `, ${r.deferred} held for quiet hours` : ""}`;
     if (r.claimed === 0) toast.info(`Run finished: nothing was due (${counts}).`);
     else if (r.failed > 0 || r.skipped > 0) toast.warning(`Run finished: ${counts}.`);
     else toast.success(`Run finished: ${counts}.`);

@@ -16,7 +16,13 @@ export const QUEUE_STATUS: Record<OutboundStatus, { label: string; variant: Vari
     icon: SkipForward,
     description: "Not sent by rule: e.g. outside the 24 h window without an approved template, or no number",
   },
-  cancelled: { label: "Cancelled", variant: "outline", icon: Ban, description: "Cancelled by hand, by a stopped campaign or because the subscriber opted out" },
+  cancelled: {
+    label: "Cancelled",
+    variant: "outline",
+    icon: Ban,
+    description:
+      "Cancelled by hand, by a stopped campaign, because the subscriber opted out or stopped marketing messages, because the lead replied (templates that stop on a reply) or because a conversion that stops the drip was recorded for them",
+  },
 };
 
 export const STATUS_ORDER: OutboundStatus[] = ["pending", "sending", "sent", "failed", "cancelled", "skipped"];
