@@ -1,5 +1,5 @@
 // quick_replies: a workspace's saved answers for the inbox composer, one per shortcut.
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, count, eq } from "drizzle-orm";
 import type { Db } from "../client";
 import { quickReplies, type NewQuickReply, type QuickReply } from "../schema";
 
@@ -41,4 +41,9 @@ export async function deleteQuickReply(db: Db, { tenantId, id }: { tenantId: str
     .where(and(eq(quickReplies.tenantId, tenantId), eq(quickReplies.id, id)))
     .returning({ id: quickReplies.id });
   return rows.length > 0;
+}
+
+export async function countQuickReplies(db: Db, { tenantId }: { tenantId: string }): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(quickReplies).where(eq(quickReplies.tenantId, tenantId));
+  return row?.n ?? 0;
 }

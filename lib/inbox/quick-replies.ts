@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Db } from "@/db/client";
 import { isUniqueViolation } from "@/db/errors";
 import {
+  countQuickReplies,
   deleteQuickReply as deleteRow,
   getQuickReply,
   insertQuickReply,
@@ -13,6 +14,7 @@ import {
 import type { QuickReply } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 
+/** A workspace keeps at most this many (the list is one answer). */
 export const QUICK_REPLIES_MAX = 500;
 
 const shortcut = z
@@ -53,6 +55,8 @@ export async function createQuickReply(
   db: Db,
   { tenantId, userId, input, now }: { tenantId: string; userId: string | null; input: z.output<typeof quickReplyInputSchema>; now: Date },
 ): Promise<PublicQuickReply> {
+  if ((await countQuickReplies(db, { tenantId })) >= QUICK_REPLIES_MAX)
+    throw new AppError("unprocessable", `A workspace keeps at most ${QUICK_REPLIES_MAX} quick replies: delete one first`, undefined, "too_many_quick_replies");
   const row = await withShortcutConflict(
     () => input.shortcut,
     () => insertQuickReply(db, { tenantId, shortcut: input.shortcut, text: input.text, createdByUserId: userId, createdAt: now, updatedAt: now }),

@@ -9,7 +9,7 @@ import { getNumberById, getSubscriberById, type NumberRow } from "@/db/queries";
 import { getChatMessage, getReplyByIdempotencyKey, insertPendingReply, requeueFailedReply } from "@/db/queries/replies";
 import { sha256Hex } from "@/lib/crypto";
 import { AppError } from "@/lib/errors";
-import { listApprovedMetaTemplates } from "@/lib/templates/meta-templates";
+import { type ApprovedMetaTemplate, listApprovedMetaTemplates } from "@/lib/templates/meta-templates";
 import type { ReplyDeps } from "./deliver-reply";
 import { requireChat } from "./list";
 import { getTranscriptMessage, type TranscriptMessage } from "./transcript";
@@ -185,4 +185,17 @@ export async function retryReply(db: Db, { tenantId, id, now }: { tenantId: stri
   const requeued = await requeueFailedReply(db, { tenantId, id, jobRunAt: new Date(now.getTime() + REPLY_FALLBACK_MS), now });
   if (!requeued) throw new AppError("conflict", `Only a failed reply can be retried; this message is ${before.status}`, undefined, "not_failed");
   return (await getTranscriptMessage(db, { tenantId, id }))!;
+}
+
+/**
+ * The approved Meta templates a reply to this chat may send (its number's), for the composer outside the window:
+ * any member may read them here (the number's own list is for managers binding drip templates).
+ */
+export async function listReplyTemplates(
+  db: Db,
+  deps: ReplyDeps,
+  { tenantId, chatId, now }: { tenantId: string; chatId: string; now: Date },
+): Promise<{ numberId: string; wabaId: string; templates: ApprovedMetaTemplate[] }> {
+  const chat = await requireChat(db, { tenantId, id: chatId, now });
+  return listApprovedMetaTemplates(db, deps, { tenantId, numberId: chat.number.id });
 }

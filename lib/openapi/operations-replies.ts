@@ -12,10 +12,11 @@ import {
   quickReplyPatchSchema,
   updateQuickReply,
 } from "@/lib/inbox/quick-replies";
-import { createReply, idempotencyKeySchema, replyBodySchema, retryReply } from "@/lib/inbox/send";
+import { createReply, idempotencyKeySchema, listReplyTemplates, replyBodySchema, retryReply } from "@/lib/inbox/send";
 import { AppError } from "@/lib/errors";
 import type { Db } from "@/db/client";
 import { chatMessageSchema } from "./operations-inbox";
+import { approvedMetaTemplatesSchema } from "./operations-templates";
 import { type ApiOperation, defineOperation, reply } from "./registry";
 import type { Equal, Jsonified } from "./schemas";
 
@@ -136,6 +137,28 @@ export const replyOperations: ApiOperation[] = [
     },
   }),
   defineOperation({
+    method: "get",
+    path: "/api/v1/conversations/{id}/templates",
+    operationId: "listConversationTemplates",
+    tag: "Inbox",
+    summary: "Templates a reply may send",
+    description:
+      "The approved message templates of the conversation's number, read from Meta (`GET /{waba-id}/message_templates?status=APPROVED`) with each body's parameters: what POST /api/v1/conversations/{id}/messages sends as `type: \"template\"` when the 24-hour window is closed. Templates marked `unsupported` cannot be sent from the inbox. Any member may read them.",
+    params: chatParams,
+    responses: [{ status: 200, description: "The approved templates, by name and language", schema: approvedMetaTemplatesSchema }],
+    errors: [
+      { status: 422, code: "number_not_cloud", message: "Green line is not a Meta Cloud API number: only those have approved message templates" },
+      {
+        status: 422,
+        code: "demo_number",
+        message: "Sales (demo) is a demo number: it has no provider connection, so nothing is sent, checked or fetched through it.",
+      },
+      { status: 422, code: "token_unreadable", message: "The number's access token cannot be read: replace it on the number's page" },
+      { status: 502, code: "graph_error", message: "Meta did not return the approved templates: Graph error 190: Error validating access token" },
+    ],
+    handler: async ({ db, tenantId, params }) => listReplyTemplates(db, replyDepsFromEnv(), { tenantId, chatId: params.id, now: new Date() }),
+  }),
+  defineOperation({
     method: "post",
     path: "/api/v1/messages/{id}/retry",
     operationId: "retryMessage",
@@ -172,7 +195,10 @@ export const replyOperations: ApiOperation[] = [
     bodyNotes: { shortcut: "Letters, digits, _ and -, 1–32; unique in the workspace", text: "1–4096 characters" },
     bodyExample: { shortcut: "hours", text: "We are open Monday to Friday, 9:00–18:00." },
     responses: [{ status: 201, description: "The quick reply", schema: quickReplySchema }],
-    errors: [{ status: 409, code: "shortcut_taken", message: "A quick reply with the shortcut “hours” already exists" }],
+    errors: [
+      { status: 409, code: "shortcut_taken", message: "A quick reply with the shortcut “hours” already exists" },
+      { status: 422, code: "too_many_quick_replies", message: "A workspace keeps at most 500 quick replies: delete one first" },
+    ],
     handler: async ({ db, principal, tenantId, body }) => createQuickReply(db, { tenantId, userId: principal.userId, input: body, now: new Date() }),
   }),
   defineOperation({

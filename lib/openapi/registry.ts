@@ -17,7 +17,8 @@ export const API_KEY_OR_SESSION: AuthScheme[] = ["apiKey", "session"];
 export const TAGS = {
   Conversions: "Report sales and leads back to Meta's Conversions API for Business Messaging, and read the conversions log.",
   Subscribers: "People who wrote to your numbers, with the ad that brought them; filters, CSV export and profile changes.",
-  Inbox: "Every chat with its subscriber, newest activity first: filters, the transcript with the ad that started it, assignment and read marks.",
+  Inbox:
+    "Every chat with its subscriber, newest activity first: filters, the transcript with the ad that started it, assignment and read marks; replies (text, approved templates, media) and quick replies.",
   Messages: "A message's media (images, voice notes, videos, documents), fetched from the provider through this server.",
   Attribution: "Conversations, conversions and value per campaign → ad set → ad.",
   Numbers: "Connected WhatsApp numbers (Meta Cloud API, Green API, Gupshup): connect, edit, test, datasets.",

@@ -13,7 +13,7 @@ import type * as ClientModule from "@/db/client";
 import type { Db } from "@/db/client";
 import { claimJobByKey, getJobByKey, getMessageById, getSubscriberByWaPhone, insertTenant, insertUser, markPhoneNumberIdProven } from "@/db/queries";
 import { REPLY_JOB } from "@/db/queries/replies";
-import { leads, whatsappNumbers } from "@/db/schema";
+import { leads, quickReplies, whatsappNumbers } from "@/db/schema";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { graphError, startFakeGraph, type FakeGraph } from "@/e2e/fakes/fake-graph";
 import { startFakeServer, type FakeServer } from "@/e2e/fakes/http-fake";
@@ -42,6 +42,7 @@ vi.mock("next/headers", async (importOriginal) => ({ ...(await importOriginal<ob
 const list = await import("./route");
 const messagesRoute = await import("./[id]/messages/route");
 const retryRoute = await import("../messages/[id]/retry/route");
+const templatesRoute = await import("./[id]/templates/route");
 const quickRoute = await import("../quick-replies/route");
 const quickOne = await import("../quick-replies/[id]/route");
 
@@ -336,6 +337,21 @@ describe.each(testDrivers)("replies and quick replies (%s)", (kind) => {
     });
   });
 
+  it("lists the templates a reply may send to any member, by the chat's number", async () => {
+    const url = (chat: string) => `/api/v1/conversations/${chat}/templates`;
+    const r = await call(templatesRoute.GET, { cookie: cookies.marketer, url: url(chats.bo), params: { id: chats.bo } });
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({
+      numberId: cloud.id,
+      wabaId: WABA,
+      templates: [{ name: "order_update", language: "en_US", parameters: ["1", "2"], unsupported: null }],
+    });
+    const greenChat = await call(templatesRoute.GET, { token: key, url: url(chats.cy), params: { id: chats.cy } });
+    expect(greenChat.status).toBe(422);
+    expect(greenChat.json.error.code).toBe("number_not_cloud");
+    expect((await call(templatesRoute.GET, { token: otherKey, url: url(chats.bo), params: { id: chats.bo } })).status).toBe(404);
+  });
+
   it("sends media by link inside the window", async () => {
     const r = await post(chats.ana, { type: "document", link: "https://cdn.test/prices.pdf", caption: "Price list", filename: "prices.pdf" });
     expect(r.status).toBe(201);
@@ -502,5 +518,12 @@ describe.each(testDrivers)("replies and quick replies (%s)", (kind) => {
     expect((await call(quickOne.DELETE, { cookie: cookies.marketer, url, method: "DELETE", params: { id } })).status).toBe(403);
     expect((await call(quickOne.DELETE, { cookie: cookies.manager, url, method: "DELETE", params: { id } })).status).toBe(204);
     expect((await call(quickOne.DELETE, { cookie: cookies.manager, url, method: "DELETE", params: { id } })).status).toBe(404);
+
+    // a workspace keeps at most 500 ("address" is one)
+    await t.db.insert(quickReplies).values(Array.from({ length: 499 }, (_, i) => ({ tenantId, shortcut: `qr${i}`, text: "x" })));
+    const full = await call(quickRoute.POST, { token: key, url: "/api/v1/quick-replies", method: "POST", body: { shortcut: "one_more", text: "x" } });
+    expect(full.status).toBe(422);
+    expect(full.json.error.code).toBe("too_many_quick_replies");
+    expect((await call(quickRoute.GET, { token: key, url: "/api/v1/quick-replies" })).json.rows).toHaveLength(500);
   });
 });
