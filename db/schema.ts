@@ -95,7 +95,8 @@ export const tenants = pgTable(
     check("tenants_inactive_after_days_check", sql`${t.inactiveAfterDays} between 1 and 3650`),
     check(
       "tenants_quiet_hours_check",
-      sql`(${t.quietHoursStart} is null and ${t.quietHoursEnd} is null) or (${t.quietHoursStart} between 0 and 1439 and ${t.quietHoursEnd} between 0 and 1439)`,
+      // spelled out: `null between 0 and 1439` is null, which a check lets through
+      sql`(${t.quietHoursStart} is null and ${t.quietHoursEnd} is null) or (${t.quietHoursStart} is not null and ${t.quietHoursEnd} is not null and ${t.quietHoursStart} between 0 and 1439 and ${t.quietHoursEnd} between 0 and 1439)`,
     ),
   ],
 );

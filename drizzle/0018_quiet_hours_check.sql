@@ -1,0 +1,2 @@
+ALTER TABLE "tenants" DROP CONSTRAINT "tenants_quiet_hours_check";--> statement-breakpoint
+ALTER TABLE "tenants" ADD CONSTRAINT "tenants_quiet_hours_check" CHECK (("tenants"."quiet_hours_start" is null and "tenants"."quiet_hours_end" is null) or ("tenants"."quiet_hours_start" is not null and "tenants"."quiet_hours_end" is not null and "tenants"."quiet_hours_start" between 0 and 1439 and "tenants"."quiet_hours_end" between 0 and 1439));
