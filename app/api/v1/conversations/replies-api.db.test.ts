@@ -92,6 +92,7 @@ describe.each(testDrivers)("replies and quick replies (%s)", (kind) => {
   const now = Math.floor(Date.now() / 1000) * 1000;
   const anaWamid = `wamid.ANA.${randomUUID()}`;
   const chats: Record<"ana" | "bo" | "cy" | "other", string> = { ana: "", bo: "", cy: "", other: "" };
+  const greenLine = { id: "", webhookToken: "" };
 
   async function cloudNumber(tenant: string, id: string, label: string, phone: string) {
     const n = await createNumber(
@@ -193,6 +194,7 @@ describe.each(testDrivers)("replies and quick replies (%s)", (kind) => {
       .returning();
     await issueGreenWebhookToken(t.db, { encryptionKey: KEY }, { tenantId, id: g!.id });
     const greenToken = (await getGreenWebhookSetup(t.db, { encryptionKey: KEY, appUrl: APP }, { tenantId, id: g!.id }))!.token!;
+    Object.assign(greenLine, { id: g!.id, webhookToken: greenToken });
 
     // Ana wrote 5 minutes ago (window open); Bo 3 days ago (closed); Cy wrote to the Green line
     await deliverCloud(
@@ -377,6 +379,21 @@ describe.each(testDrivers)("replies and quick replies (%s)", (kind) => {
     expect(sent).toMatchObject({ status: "sent", wamid: send.id });
     expect(sent.sentAt).not.toBeNull();
     expect(send).toMatchObject({ method: "sendMessage", body: { chatId: "15550142201@c.us", message: "Hello Tomas" } });
+    // Green's outgoingMessageStatus moves it by its idMessage
+    const status = Buffer.from(
+      fixtureText("green-status-delivered.json", {
+        CTGREEN0OUT00001: send.id,
+        "1767611602": String(Math.floor(Date.now() / 1000)),
+        "1101000101": greenInstance,
+      }),
+    );
+    const received = await receiveGreenWebhook(
+      t.db,
+      { encryptionKey: KEY },
+      { numberId: greenLine.id, rawBody: status, headers: new Headers({ authorization: `Bearer ${greenLine.webhookToken}` }) },
+    );
+    await processWebhookEvents(t.db, { ids: [(received.body as { eventId: string }).eventId], now: new Date() });
+    expect(await transcriptRow(chats.cy, sent.id)).toMatchObject({ status: "delivered", deliveredAt: expect.any(String) });
     const file = await post(chats.cy, { type: "image", link: "https://cdn.test/menu.jpg", caption: "Menu" });
     await settled(file.json.message.id);
     expect(greenSends.sends.at(-1)).toMatchObject({
