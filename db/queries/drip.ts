@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { type SQL, and, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { leads, outboundMessages, subscribers, templates, tenants, whatsappNumbers } from "../schema";
+import { conversions, leads, outboundMessages, subscribers, templates, tenants, whatsappNumbers } from "../schema";
 import { rowsOf } from "../migrations-info";
 import { type Cursor, afterCursor, beforeCursor, takeFirstOrNull, newestFirst, oldestFirst } from "./keyset";
 import { toRecordsetJson } from "./messages";
@@ -45,6 +45,30 @@ export async function insertOutboundIfAbsent(db: Db, rows: (typeof outboundMessa
     .onConflictDoNothing({ target: [outboundMessages.leadId, outboundMessages.templateId] })
     .returning({ id: outboundMessages.id });
   return inserted.length;
+}
+
+/**
+ * Conversions were recorded (their ids): for those whose event is one of their tenant's drip_stop_events, the
+ * pending drip rows of their subscriber's leads are cancelled with `reason`, in one statement.
+ */
+export async function cancelPendingDripForConversions(
+  db: Db,
+  { tenantId, conversionIds, now, reason }: { tenantId: string; conversionIds: string[]; now: Date; reason: { code: string; message: string } },
+): Promise<number> {
+  if (conversionIds.length === 0) return 0;
+  const ids = toRecordsetJson(conversionIds);
+  const who = sql`select s.id as subscriber_id, s.wa_phone from ${conversions} c
+    join ${tenants} t on t.id = c.tenant_id and c.event_name = any(t.drip_stop_events)
+    join ${subscribers} s on s.id = c.subscriber_id
+    where c.tenant_id = ${tenantId}::uuid and c.id = any(array(select jsonb_array_elements_text(${ids}::jsonb)::uuid))`;
+  const rows = rowsOf<{ id: string }>(
+    await db.execute(sql`
+      update ${outboundMessages} o set status = 'cancelled', error_code = ${reason.code}, error_message = ${reason.message},
+          lease_expires_at = null, next_attempt_at = null, updated_at = ${now.toISOString()}::timestamptz
+        where o.id in (${subscriberDripRowsSql(tenantId, who)}) and o.tenant_id = ${tenantId}::uuid and o.status = 'pending'
+        returning o.id`),
+  );
+  return rows.length;
 }
 
 /** The drip listening settings of a workspace (quiet hours: both or neither; the stop events). */

@@ -2,9 +2,10 @@
 // ad-attributed conversation queues a LeadSubmitted for its click — once per conversation (its event
 // id is derived from the conversation), inside the ingestion transaction that created it.
 import type { Db } from "@/db/client";
-import { insertConversionsIfAbsent, type RoutingNumber } from "@/db/queries";
+import { cancelPendingDripForConversions, insertConversionsIfAbsent, type RoutingNumber } from "@/db/queries";
 import type { NewConversation, NewConversion } from "@/db/schema";
 import { sha256Hex } from "@/lib/crypto";
+import { convertedReason } from "@/lib/drip/stops";
 import { CAPI_FORWARD_JOB, CAPI_MAX_ATTEMPTS } from "./deliver-policy";
 import { ATTRIBUTION_WINDOW_MS } from "./schema";
 
@@ -38,11 +39,20 @@ export function automaticLeadConversions(conversations: NewConversation[], numbe
   return out;
 }
 
-/** Queues the automatic LeadSubmitted of a batch's new conversations (delivered by the jobs queue). */
+/**
+ * Queues the automatic LeadSubmitted of a batch's new conversations (delivered by the jobs queue); where the
+ * workspace lists LeadSubmitted among its drip stop events, the lead's pending drip rows are cancelled.
+ */
 export async function queueAutomaticLeads(
   tx: Db,
   { conversations, numbers, now }: { conversations: NewConversation[]; numbers: Map<string, RoutingNumber>; now: Date },
 ): Promise<number> {
   const rows = automaticLeadConversions(conversations, numbers, now);
-  return insertConversionsIfAbsent(tx, { rows, job: { kind: CAPI_FORWARD_JOB, maxAttempts: CAPI_MAX_ATTEMPTS, runAt: now } });
+  const inserted = await insertConversionsIfAbsent(tx, { rows, job: { kind: CAPI_FORWARD_JOB, maxAttempts: CAPI_MAX_ATTEMPTS, runAt: now } });
+  // a workspace that stops the drip on LeadSubmitted: the lead's pending rows end here (conversions not stored match none)
+  for (const tenantId of inserted > 0 ? new Set(rows.map((r) => r.tenantId)) : []) {
+    const conversionIds = rows.filter((r) => r.tenantId === tenantId).map((r) => r.id);
+    await cancelPendingDripForConversions(tx, { tenantId, conversionIds, now, reason: convertedReason("LeadSubmitted") });
+  }
+  return inserted;
 }

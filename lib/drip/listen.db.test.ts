@@ -50,7 +50,7 @@ describe.each(testDrivers)("the drip listens (%s)", (kind) => {
   type Shop = { tenantId: string; numberId: string; n: PayloadNumber };
 
   /** A workspace with a Cloud number (with a dataset, for conversions) and two series: one stops on a reply, one does not. */
-  async function shop(settings: Partial<typeof tenants.$inferInsert> = {}): Promise<Shop> {
+  async function shop(settings: Partial<typeof tenants.$inferInsert> = {}, { autoLead = false } = {}): Promise<Shop> {
     const s = next();
     const tenantId = (await insertTenant(t.db, { name: `Listening ${s}` })).id;
     if (Object.keys(settings).length > 0) await t.db.update(tenants).set(settings).where(eq(tenants.id, tenantId));
@@ -68,6 +68,7 @@ describe.each(testDrivers)("the drip listens (%s)", (kind) => {
         accessToken: TOKEN,
         appSecret: "s3cret",
         datasetId: `78${String(s).padStart(13, "0")}`,
+        autoLeadSubmitted: autoLead,
       }),
     });
     await t.db.insert(templates).values([
@@ -89,11 +90,9 @@ describe.each(testDrivers)("the drip listens (%s)", (kind) => {
     expect((await processWebhookEvents(t.db, { ids: [event.id], now: at })).processed).toBe(1);
   }
 
-  /** A Moscow customer who wrote from an ad (a click id), made a lead and enrolled now. */
-  async function enrolledLead(s: Shop) {
-    const waId = `7916555${String(next()).padStart(4, "0")}`;
+  const adClick = () => {
     const adId = `1202263058${String(next()).padStart(8, "0")}`;
-    const referral = {
+    return {
       sourceUrl: `https://fb.me/${adId}`,
       sourceId: adId,
       sourceType: "ad" as const,
@@ -103,8 +102,17 @@ describe.each(testDrivers)("the drip listens (%s)", (kind) => {
       mediaUrl: "https://x/i.jpg",
       ctwaClid: `clid-${next()}`,
     };
+  };
+
+  /** A Moscow customer who wrote from an ad (a click id), made a lead and enrolled now. */
+  async function enrolledLead(s: Shop) {
+    const waId = `7916555${String(next()).padStart(4, "0")}`;
     const firstAt = minutes(-60);
-    await ingest(s, inboundMessage(s.n, { from: { waId, name: "Olga" }, wamid: fakeWamid(`${kind}-${next()}`), at: firstAt, text: "Hi!", referral }), firstAt);
+    await ingest(
+      s,
+      inboundMessage(s.n, { from: { waId, name: "Olga" }, wamid: fakeWamid(`${kind}-${next()}`), at: firstAt, text: "Hi!", referral: adClick() }),
+      firstAt,
+    );
     const subscriber = (await getSubscriberByWaPhone(t.db, { tenantId: s.tenantId, waPhone: `+${waId}` }))!;
     expect(subscriber.timezone).toBe("Europe/Moscow");
     const [lead] = await t.db
@@ -240,6 +248,24 @@ describe.each(testDrivers)("the drip listens (%s)", (kind) => {
     expect(await rowsOf(viewer.lead.id)).toMatchObject({
       welcome: { status: "cancelled", errorCode: "converted", errorMessage: "A ViewContent conversion was recorded for the lead, so the drip stopped" },
     });
+  });
+
+  it("the automatic LeadSubmitted of a new ad click stops the drip where the workspace lists LeadSubmitted", async () => {
+    const s = await shop({ dripStopEvents: ["LeadSubmitted"] }, { autoLead: true });
+    const { waId, lead } = await enrolledLead(s);
+    expect(await rowsOf(lead.id)).toMatchObject({ welcome: pending, case: pending, tips: pending });
+    await ingest(
+      s,
+      inboundMessage(s.n, { from: { waId, name: "Olga" }, wamid: fakeWamid(`${kind}-${next()}`), at: minutes(5), text: "Again!", referral: adClick() }),
+      minutes(5),
+    );
+    const converted = {
+      status: "cancelled",
+      errorCode: "converted",
+      errorMessage: "A LeadSubmitted conversion was recorded for the lead, so the drip stopped",
+    };
+    // the series that keeps going after a reply stops too: the conversion stops the whole drip
+    expect(await rowsOf(lead.id)).toMatchObject({ welcome: converted, case: converted, tips: converted });
   });
 
   const sentTo = (waId: string) => sends.sends.filter((m) => String(m.body.to).replace("+", "") === waId).map((m) => (m.body.text as { body: string }).body);
