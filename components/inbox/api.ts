@@ -63,5 +63,6 @@ export const inboxApi = {
     apiCall<{ message: ChatMessage }>(`/api/v1/conversations/${id}/messages`, json("POST", body, { "idempotency-key": idempotencyKey })),
   retry: (messageId: string) => apiCall<unknown>(`/api/v1/messages/${messageId}/retry`, json("POST")),
   quickReplies: () => apiCall<{ rows: QuickReply[] } | QuickReply[]>(`/api/v1/quick-replies`).then((r) => (Array.isArray(r) ? r : r.rows)),
-  templates: (numberId: string) => apiCall<{ templates: MetaTemplate[] }>(`/api/v1/numbers/${numberId}/message-templates`).then((r) => r.templates),
+  /** The chat's number's approved templates (any member may read them for a chat: GET /api/v1/conversations/{id}/templates) */
+  templates: (chatId: string) => apiCall<{ templates: MetaTemplate[] }>(`/api/v1/conversations/${chatId}/templates`).then((r) => r.templates),
 };

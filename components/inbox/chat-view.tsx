@@ -34,7 +34,17 @@ function ReferralCard({ item }: { item: Extract<TimelineItem, { kind: "referral"
     <aside aria-label="Started from an ad" data-testid="referral-card" className="mx-auto flex w-full max-w-md gap-3 rounded-lg border bg-card p-3 text-sm">
       {image ? (
         // eslint-disable-next-line @next/next/no-img-element -- Meta's ad image URL as the referral gave it
-        <img src={image} alt="" loading="lazy" referrerPolicy="no-referrer" className="size-16 shrink-0 rounded object-cover" />
+        <img
+          src={image}
+          alt=""
+          loading="lazy"
+          referrerPolicy="no-referrer"
+          className="size-16 shrink-0 rounded object-cover"
+          // Meta's ad image URLs expire: an image that no longer loads is left out rather than shown broken
+          onError={(e) => {
+            e.currentTarget.hidden = true;
+          }}
+        />
       ) : null}
       <div className="grid min-w-0 gap-0.5">
         <p className="flex items-center gap-1 text-xs font-medium text-muted-foreground">

@@ -19,7 +19,7 @@ import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@
 import { Spinner } from "@/components/ui/spinner";
 import { Textarea } from "@/components/ui/textarea";
 import { cn } from "@/lib/utils";
-import { ApiError, type Chat, inboxApi, type MetaTemplate, type SendBody } from "./api";
+import { type Chat, inboxApi, type MetaTemplate, type SendBody } from "./api";
 
 export const MAX_TEXT = 4096;
 
@@ -149,7 +149,7 @@ type TemplateForm = z.infer<typeof templateFormSchema>;
 function TemplateComposer({ chat, onSend }: { chat: Chat; onSend: SendFn }) {
   const { data, error, isLoading } = useQuery({
     queryKey: ["meta-templates", chat.number.id],
-    queryFn: () => inboxApi.templates(chat.number.id),
+    queryFn: () => inboxApi.templates(chat.id),
     staleTime: 5 * 60_000,
     retry: false,
   });
@@ -182,13 +182,7 @@ function TemplateComposer({ chat, onSend }: { chat: Chat; onSend: SendFn }) {
         </span>
       </p>
       {isLoading ? <p className="text-sm text-muted-foreground">Loading the number&apos;s approved templates…</p> : null}
-      {error ? (
-        <p className="text-sm text-destructive">
-          {error instanceof ApiError && error.status === 403
-            ? "Only managers and admins can read this number's approved templates: ask one of them to send a template, or wait for the customer to write again."
-            : `The templates could not be loaded: ${error.message}`}
-        </p>
-      ) : null}
+      {error ? <p className="text-sm text-destructive">{`The templates could not be loaded: ${error.message}`}</p> : null}
       {data && usable.length === 0 ? <p className="text-sm text-muted-foreground">This number has no approved template that can be sent from here.</p> : null}
       {usable.length > 0 ? (
         <div className="grid gap-1.5">
