@@ -20,7 +20,7 @@ import {
   type WebhookEventSummary,
   webhookEventFiltersSchema,
 } from "@/lib/webhook-events/list";
-import { type ApiOperation, defineOperation } from "./registry";
+import { type ApiOperation, defineOperation, type ErrorSpec } from "./registry";
 import { datasetResultSchema, type Equal, type Jsonified, pageOf, replayOutcomeSchema } from "./schemas";
 
 const uuid = z.uuid();
@@ -267,6 +267,18 @@ export const webhookEventDetailSchema = z
   .meta({ id: "WebhookEvent", description: "A stored delivery with its body" });
 const _detailIsExact: Equal<z.output<typeof webhookEventDetailSchema>, Jsonified<WebhookEventDetail>> = true;
 
+/** The refusals of both dataset operations (`verb`: what Meta did not do). */
+const datasetErrors = (verb: "return" | "create"): ErrorSpec[] => [
+  { status: 422, code: "number_not_cloud", message: "Datasets belong to a WhatsApp Business Account: only Cloud API numbers with a WABA id have one" },
+  { status: 422, code: "token_unreadable", message: "The number's access token cannot be read: replace it on the number's page" },
+  {
+    status: 422,
+    code: "demo_number",
+    message: "Demo line is a demo number: it has no provider connection, so nothing is sent, checked or fetched through it. Connect a real number for that.",
+  },
+  { status: 502, code: "graph_error", message: `Meta did not ${verb} the dataset: …` },
+];
+
 export const numberOperations: ApiOperation[] = [
   defineOperation({
     method: "get",
@@ -411,17 +423,7 @@ export const numberOperations: ApiOperation[] = [
     description: "Reads the WhatsApp Business Account's Conversions API dataset from Meta and stores its id on the number (conversions need it).",
     role: "manager",
     responses: [{ status: 200, description: "The dataset id (null when the WABA has none yet)", schema: datasetResultSchema }],
-    errors: [
-      { status: 422, code: "number_not_cloud", message: "Datasets belong to a WhatsApp Business Account: only Cloud API numbers with a WABA id have one" },
-      { status: 422, code: "token_unreadable", message: "The number's access token cannot be read: replace it on the number's page" },
-      {
-        status: 422,
-        code: "demo_number",
-        message:
-          "Demo line is a demo number: it has no provider connection, so nothing is sent, checked or fetched through it. Connect a real number for that.",
-      },
-      { status: 502, code: "graph_error", message: "Meta did not return the dataset: …" },
-    ],
+    errors: datasetErrors("return"),
     handler: async ({ db, tenantId, params }) => syncNumberDataset(db, conversionDepsFromEnv(), { tenantId, numberId: params.id, create: false }),
   }),
   defineOperation({
@@ -433,17 +435,7 @@ export const numberOperations: ApiOperation[] = [
     description: "Creates the WABA's Conversions API dataset (Meta returns the existing one if there is one) and stores its id on the number.",
     role: "manager",
     responses: [{ status: 200, description: "The dataset id", schema: datasetResultSchema }],
-    errors: [
-      { status: 422, code: "number_not_cloud", message: "Datasets belong to a WhatsApp Business Account: only Cloud API numbers with a WABA id have one" },
-      { status: 422, code: "token_unreadable", message: "The number's access token cannot be read: replace it on the number's page" },
-      {
-        status: 422,
-        code: "demo_number",
-        message:
-          "Demo line is a demo number: it has no provider connection, so nothing is sent, checked or fetched through it. Connect a real number for that.",
-      },
-      { status: 502, code: "graph_error", message: "Meta did not create the dataset: …" },
-    ],
+    errors: datasetErrors("create"),
     handler: async ({ db, tenantId, params }) => syncNumberDataset(db, conversionDepsFromEnv(), { tenantId, numberId: params.id, create: true }),
   }),
 ];
