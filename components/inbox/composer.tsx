@@ -1,7 +1,8 @@
 "use client";
 
 // The reply box. Inside the 24-hour window (and always on a Green API number) free text: Enter sends, Shift+Enter
-// is a new line, "/" in an empty box opens the quick replies. Outside the window on a Cloud API number the rule
+// is a new line; "/" at the start of the box lists the quick replies matching what follows it (arrows move, Enter or
+// Tab inserts, Escape closes), and the menu button lists them all. Outside the window on a Cloud API number the rule
 // is explained and an approved Meta template is sent with its parameters. Each send carries an Idempotency-Key,
 // the same one when the same draft is sent again after a failure.
 import { zodResolver } from "@hookform/resolvers/zod";
@@ -19,7 +20,8 @@ import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@
 import { Spinner } from "@/components/ui/spinner";
 import { Textarea } from "@/components/ui/textarea";
 import { cn } from "@/lib/utils";
-import { type Chat, inboxApi, type MetaTemplate, type SendBody } from "./api";
+import { type Chat, inboxApi, type MetaTemplate, type QuickReply, type SendBody } from "./api";
+import { filterQuickReplies, moveActive, slashQuery } from "./quick-reply-filter";
 
 export const MAX_TEXT = 4096;
 
@@ -41,12 +43,16 @@ function useDraftKey() {
   };
 }
 
+/** The workspace's quick replies, loaded once something asks for them (the menu or a "/" draft). */
+const useQuickReplies = (enabled: boolean) =>
+  useQuery({ queryKey: ["quick-replies"], queryFn: inboxApi.quickReplies, enabled, staleTime: 60_000, retry: false });
+
 function QuickReplies({ open, onOpenChange, onPick }: { open: boolean; onOpenChange: (open: boolean) => void; onPick: (text: string) => void }) {
-  const { data, error, isLoading } = useQuery({ queryKey: ["quick-replies"], queryFn: inboxApi.quickReplies, enabled: open, staleTime: 60_000, retry: false });
+  const { data, error, isLoading } = useQuickReplies(open);
   return (
     <DropdownMenu open={open} onOpenChange={onOpenChange}>
       <DropdownMenuTrigger asChild>
-        <Button type="button" variant="ghost" size="icon" aria-label="Quick replies (or type / in an empty box)">
+        <Button type="button" variant="ghost" size="icon" aria-label="Quick replies (or type / at the start of the box)">
           <MessageSquareText aria-hidden />
         </Button>
       </DropdownMenuTrigger>
@@ -56,7 +62,7 @@ function QuickReplies({ open, onOpenChange, onPick }: { open: boolean; onOpenCha
         {error ? <p className="px-2 py-1.5 text-sm text-destructive">{error.message}</p> : null}
         {data && data.length === 0 ? <p className="px-2 py-1.5 text-sm text-muted-foreground">No quick replies saved yet.</p> : null}
         {data?.map((r) => (
-          <DropdownMenuItem key={r.id} onSelect={() => onPick(r.text)} className="grid items-start gap-0.5">
+          <DropdownMenuItem key={r.id} data-testid="quick-reply-option" onSelect={() => onPick(r.text)} className="grid items-start gap-0.5">
             <span className="font-mono text-xs">/{r.shortcut}</span>
             <span className="line-clamp-2 text-xs text-muted-foreground">{r.text}</span>
           </DropdownMenuItem>
@@ -66,15 +72,101 @@ function QuickReplies({ open, onOpenChange, onPick }: { open: boolean; onOpenCha
   );
 }
 
+const SLASH_LIST = "composer-quick-replies";
+const optionId = (i: number) => `${SLASH_LIST}-${i}`;
+
+/** The "/" list above the box: the box keeps the focus and points at the active option (aria-activedescendant). */
+function SlashMenu({
+  options,
+  active,
+  loading,
+  error,
+  onPick,
+}: {
+  options: QuickReply[];
+  active: number;
+  loading: boolean;
+  error: Error | null;
+  onPick: (reply: QuickReply) => void;
+}) {
+  useEffect(() => {
+    document.getElementById(optionId(active))?.scrollIntoView({ block: "nearest" });
+  }, [active]);
+  const note = (text: string, className = "text-muted-foreground") => <p className={cn("px-3 py-2 text-sm", className)}>{text}</p>;
+  return (
+    <div className="absolute inset-x-2 bottom-full z-20 mb-1 rounded-md border bg-popover text-popover-foreground shadow-md">
+      <p className="border-b px-3 py-1.5 text-xs text-muted-foreground">Quick replies — ↑↓ to choose, Enter or Tab to insert, Esc to close</p>
+      {loading ? note("Loading…") : null}
+      {error ? note(`The quick replies could not be loaded: ${error.message}`, "text-destructive") : null}
+      {!loading && !error && options.length === 0 ? note("No quick reply matches. Enter sends the text as it is.") : null}
+      <ul id={SLASH_LIST} role="listbox" aria-label="Quick replies" className="max-h-60 overflow-y-auto p-1">
+        {options.map((r, i) => (
+          <li
+            key={r.id}
+            id={optionId(i)}
+            role="option"
+            aria-selected={i === active}
+            data-testid="quick-reply-option"
+            className={cn("grid cursor-pointer gap-0.5 rounded-sm px-2 py-1.5", i === active && "bg-accent text-accent-foreground")}
+            // keep the focus in the box: the click inserts, the box stays where the user types
+            onMouseDown={(e) => e.preventDefault()}
+            onClick={() => onPick(r)}
+          >
+            <span className="font-mono text-xs">/{r.shortcut}</span>
+            <span className="line-clamp-2 text-xs text-muted-foreground">{r.text}</span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 function TextComposer({ onSend }: { onSend: SendFn }) {
   const [text, setText] = useState("");
   const [sending, setSending] = useState(false);
   const [quickOpen, setQuickOpen] = useState(false);
+  // the "/" list: the draft it was closed for (Escape), and the highlighted option
+  const [dismissedFor, setDismissedFor] = useState<string | null>(null);
+  const [active, setActive] = useState(0);
   const box = useRef<HTMLTextAreaElement>(null);
   const draft = useDraftKey();
   const length = [...text].length;
   const over = length > MAX_TEXT;
   const empty = text.trim() === "";
+  const query = slashQuery(text);
+  const slashOpen = query !== null && dismissedFor !== text;
+  const quick = useQuickReplies(query !== null);
+  const options = slashOpen ? filterQuickReplies(quick.data ?? [], query) : [];
+  const activeIndex = Math.min(active, Math.max(options.length - 1, 0));
+
+  const insert = (t: string) => {
+    setText(t);
+    setDismissedFor(t); // a reply that itself starts with "/" must not reopen the list
+    requestAnimationFrame(() => {
+      box.current?.focus();
+      box.current?.setSelectionRange(t.length, t.length);
+    });
+  };
+
+  /** The "/" list's keys; true when the key was the list's (the box must not also act on it). */
+  const slashKey = (e: React.KeyboardEvent<HTMLTextAreaElement>): boolean => {
+    if (!slashOpen) return false;
+    if (e.key === "Escape") {
+      setDismissedFor(text);
+      return true;
+    }
+    if (e.key === "Enter" && !e.shiftKey && quick.isLoading) return true; // not sent while the list is still coming
+    if (options.length === 0) return false;
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      setActive(moveActive(activeIndex, e.key === "ArrowDown" ? 1 : -1, options.length));
+      return true;
+    }
+    if ((e.key === "Enter" && !e.shiftKey) || (e.key === "Tab" && !e.shiftKey)) {
+      insert(options[activeIndex]!.text);
+      return true;
+    }
+    return false;
+  };
 
   const submit = async () => {
     if (empty || over || sending) return;
@@ -94,21 +186,15 @@ function TextComposer({ onSend }: { onSend: SendFn }) {
     <form
       data-testid="composer"
       aria-label="Reply"
-      className="grid gap-1 border-t p-2"
+      className="relative grid gap-1 border-t p-2"
       onSubmit={(e) => {
         e.preventDefault();
         void submit();
       }}
     >
+      {slashOpen ? <SlashMenu options={options} active={activeIndex} loading={quick.isLoading} error={quick.error} onPick={(r) => insert(r.text)} /> : null}
       <div className="flex items-end gap-1">
-        <QuickReplies
-          open={quickOpen}
-          onOpenChange={setQuickOpen}
-          onPick={(t) => {
-            setText(t);
-            requestAnimationFrame(() => box.current?.focus());
-          }}
-        />
+        <QuickReplies open={quickOpen} onOpenChange={setQuickOpen} onPick={insert} />
         <Label htmlFor="composer-text" className="sr-only">
           Message
         </Label>
@@ -121,12 +207,18 @@ function TextComposer({ onSend }: { onSend: SendFn }) {
           className="max-h-48 min-h-10 flex-1 resize-none"
           aria-invalid={over || undefined}
           aria-describedby="composer-count"
-          onChange={(e) => setText(e.target.value)}
+          aria-autocomplete="list"
+          aria-controls={slashOpen ? SLASH_LIST : undefined}
+          aria-activedescendant={slashOpen && options.length > 0 ? optionId(activeIndex) : undefined}
+          onChange={(e) => {
+            setText(e.target.value);
+            setActive(0);
+          }}
           onKeyDown={(e) => {
-            if (e.key === "/" && text === "") {
+            if (e.nativeEvent.isComposing) return;
+            if (slashKey(e)) {
               e.preventDefault();
-              setQuickOpen(true);
-            } else if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
+            } else if (e.key === "Enter" && !e.shiftKey) {
               e.preventDefault();
               void submit();
             }
