@@ -3,6 +3,7 @@
 // (upsertChatsForMessages), and a rebuild recomputes chats from what messages remain (the 0016 backfill, demo data).
 import { sql } from "drizzle-orm";
 import type { Db } from "../client";
+import { rowsOf } from "../migrations-info";
 import { toRecordsetJson } from "./messages";
 
 /** A message just stored, as a chat sees it. */
@@ -70,21 +71,12 @@ const latestOfXc = (
 ) => `select distinct on (tenant_id, subscriber_id, number_id) tenant_id, subscriber_id, number_id, id, started_at, window_expires_at, ad_id
   from xc where ${where} order by tenant_id, subscriber_id, number_id, started_at desc, id desc`;
 
-// A conversation is the subscriber's window whatever number they write to (lib/whatsapp/ingest-inbound), so a
-// message to one number can extend the window another chat of the same person shows: those follow it too.
-const SHARED_WINDOWS = sql.raw(`
-  update chats o set window_expires_at = xc.window_expires_at, updated_at = g.at
-  from xc join g on g.tenant_id = xc.tenant_id and g.subscriber_id = xc.subscriber_id and g.number_id = xc.number_id
-  where o.subscriber_id = xc.subscriber_id and o.tenant_id = xc.tenant_id and o.latest_conversation_id = xc.id
-    and o.window_expires_at < xc.window_expires_at
-    and not exists (select 1 from g where g.subscriber_id = o.subscriber_id and g.number_id = o.number_id)`);
-
 /**
  * Applies messages just stored to their chats, one statement per batch: a chat is created for a new (subscriber,
  * number); unread grows by the inbound messages marked `unread`; the last message, the latest conversation (with
  * its window) and the latest ad conversation move only forward (provider time then id; start then id), so a late
- * message counts as unread without moving the chat back. A chat stays demo only while all its messages are. The
- * person's other chats on the same conversation get its longer window.
+ * message counts as unread without moving the chat back. A chat stays demo only while all its messages are.
+ * A conversation belongs to one number (lib/whatsapp/ingest-inbound), so a message touches only its own chat.
  * Messages without a number are skipped. Call it in the transaction that stored the messages, once per message.
  */
 export async function upsertChatsForMessages(db: Db, { tenantId, rows, now }: { tenantId: string; rows: ChatMessage[]; now: Date }): Promise<void> {
@@ -118,9 +110,7 @@ export async function upsertChatsForMessages(db: Db, { tenantId, rows, now }: { 
         select distinct x.tenant_id, x.subscriber_id, x.number_id, c.id, c.started_at, c.window_expires_at, c.ad_id, ${sql.raw(FROM_AD)} as from_ad
         from x join conversations c on c.id = x.conversation_id),
       lc as (${sql.raw(latestOfXc("true"))}),
-      ac as (${sql.raw(latestOfXc("from_ad"))}),
-      shared as (${SHARED_WINDOWS}
-        returning o.id)
+      ac as (${sql.raw(latestOfXc("from_ad"))})
       ${UPSERT}`);
   }
 }
@@ -168,4 +158,25 @@ export async function rebuildChats(db: Db, { tenantId, subscriberIds }: { tenant
         and not exists (select 1 from messages m where m.subscriber_id = ch.subscriber_id and m.number_id = ch.number_id)`);
     await db.execute(sql`${sql.raw(REBUILD_HEAD)} and tenant_id = ${tenantId} and subscriber_id ${these}${sql.raw(REBUILD_TAIL)}`);
   }
+}
+
+/** The latest conversation and its window of these chats (subscriber, number), read by chats_subscriber_number_key. */
+export async function getChatWindows(
+  db: Db,
+  { tenantId, chats }: { tenantId: string; chats: { subscriberId: string; numberId: string }[] },
+): Promise<{ subscriberId: string; numberId: string; latestConversationId: string | null; windowExpiresAt: Date | null }[]> {
+  if (chats.length === 0) return [];
+  const json = toRecordsetJson(chats.map((c) => ({ subscriber_id: c.subscriberId, number_id: c.numberId })));
+  const rows = rowsOf<{ subscriber_id: string; number_id: string; latest_conversation_id: string | null; window_expires_at: string | Date | null }>(
+    await db.execute(sql`
+      select ch.subscriber_id, ch.number_id, ch.latest_conversation_id, ch.window_expires_at
+      from jsonb_to_recordset(${json}::jsonb) as x(subscriber_id uuid, number_id uuid)
+        join chats ch on ch.subscriber_id = x.subscriber_id and ch.number_id = x.number_id and ch.tenant_id = ${tenantId}::uuid`),
+  );
+  return rows.map((r) => ({
+    subscriberId: r.subscriber_id,
+    numberId: r.number_id,
+    latestConversationId: r.latest_conversation_id,
+    windowExpiresAt: r.window_expires_at === null ? null : new Date(r.window_expires_at),
+  }));
 }

@@ -151,11 +151,29 @@ describe.each(testDrivers)("chats kept by ingestion (%s)", (kind) => {
       [numbers[0]!.id, 1, "to line 1"],
       [numbers[1]!.id, 1, "to line 2"],
     ]);
-    // one conversation is the person's window whatever number they write to: both chats show it, extended
+    // Meta's 24 h window is per business number: each chat has its own conversation and window, and writing to
+    // line 2 neither extends line 1's window nor lets line 2 answer in line 1's conversation
     const s = await subscriber(from);
+    const convs = await t.db.select().from(conversations).where(eq(conversations.subscriberId, s.id));
+    expect(new Map(convs.map((c) => [c.numberId, c.windowExpiresAt]))).toEqual(
+      new Map([
+        [numbers[0]!.id, new Date(T0.getTime() + DAY_MS)],
+        [numbers[1]!.id, new Date(at(30).getTime() + DAY_MS)],
+      ]),
+    );
+    const byNumber = new Map(convs.map((c) => [c.numberId, c.id]));
     expect(list.map((c) => [c.latestConversationId, c.windowExpiresAt])).toEqual([
-      [s.conversationId, new Date(at(30).getTime() + DAY_MS)],
-      [s.conversationId, new Date(at(30).getTime() + DAY_MS)],
+      [byNumber.get(numbers[0]!.id), new Date(T0.getTime() + DAY_MS)],
+      [byNumber.get(numbers[1]!.id), new Date(at(30).getTime() + DAY_MS)],
+    ]);
+    expect(s.conversationId).toBe(byNumber.get(numbers[1]!.id));
+
+    // back to line 1 inside its window: line 1's conversation again, extended; line 2's untouched
+    await send(0, { from, wamid: wamid(), at: at(60), text: "line 1 again" });
+    const after = new Map((await chatsOf(s.id)).map((c) => [c.numberId, c]));
+    expect([numbers[0]!.id, numbers[1]!.id].map((n) => [after.get(n)?.latestConversationId, after.get(n)?.windowExpiresAt])).toEqual([
+      [byNumber.get(numbers[0]!.id), new Date(at(60).getTime() + DAY_MS)],
+      [byNumber.get(numbers[1]!.id), new Date(at(30).getTime() + DAY_MS)],
     ]);
   });
 

@@ -10,6 +10,7 @@ import {
   cancelPendingOutboundForOptOut,
   extendConversations,
   findExistingWamids,
+  getChatWindows,
   getTenantById,
   insertConversations,
   insertMessagesIgnoringDuplicates,
@@ -39,7 +40,10 @@ type Plan = {
   extended: Map<string, { id: string; lastMessageAt: Date; windowExpiresAt: Date }>;
   messages: ProviderMessage[];
   optedOut: boolean;
+  /** each number's latest conversation with the person and its window: Meta's 24 h window is per business number */
+  windows: Map<string, ConversationWindow>;
 };
+type ConversationWindow = { id: string; expiresAt: Date };
 
 const isOutbound = (m: InboundMessage) => m.history?.direction === "outbound";
 
@@ -189,25 +193,38 @@ function newConversation(tenantId: string, s: SubscriberIngestState, i: Incoming
   };
 }
 
-/** Opens a conversation (ad click, or no open 24 h window) or extends the open one; returns its id. */
-function openOrExtend(plan: Plan, tenantId: string, i: Incoming): string {
+/** The person's conversation with this number when its window is open at `at` (Meta's window is per number). */
+function openConversation(plan: Plan, i: Incoming, at: Date): string | null {
+  const w = plan.windows.get(i.number.id);
+  return w && w.expiresAt.getTime() > at.getTime() ? w.id : null;
+}
+
+/**
+ * Opens a conversation (ad click, or no open 24 h window with this number) or extends the open one; returns its id.
+ * A person writing to two numbers of the workspace has a conversation, and a window, with each; the subscriber's
+ * own conversation is the one of their newest message.
+ */
+function openOrExtend(plan: Plan, tenantId: string, i: Incoming, newest: boolean): string {
   const s = plan.state;
   const at = i.item.timestamp;
   const end = new Date(at.getTime() + WINDOW_MS);
-  const open = s.conversationId !== null && s.conversationExpiresAt !== null && s.conversationExpiresAt.getTime() > at.getTime();
-  s.conversationExpiresAt = maxDate(s.conversationExpiresAt, end);
-  if (open && !i.item.referral) {
-    const id = s.conversationId!;
-    const local = plan.conversations.find((c) => c.id === id);
-    const prev = local ?? plan.extended.get(id);
-    const next = { id, lastMessageAt: maxDate(prev?.lastMessageAt ?? null, at)!, windowExpiresAt: maxDate(prev?.windowExpiresAt ?? null, end)! };
+  const openId = openConversation(plan, i, at);
+  const follow = (w: ConversationWindow) => {
+    plan.windows.set(i.number.id, w);
+    if (newest || s.conversationId === w.id) Object.assign(s, { conversationId: w.id, conversationExpiresAt: w.expiresAt });
+  };
+  if (openId !== null && !i.item.referral) {
+    const local = plan.conversations.find((c) => c.id === openId);
+    const prev = local ?? plan.extended.get(openId);
+    const next = { id: openId, lastMessageAt: maxDate(prev?.lastMessageAt ?? null, at)!, windowExpiresAt: maxDate(prev?.windowExpiresAt ?? null, end)! };
     if (local) Object.assign(local, next);
-    else plan.extended.set(id, next);
-    return id;
+    else plan.extended.set(openId, next);
+    follow({ id: openId, expiresAt: maxDate(plan.windows.get(i.number.id)!.expiresAt, end)! });
+    return openId;
   }
   const conversation = newConversation(tenantId, s, i);
   plan.conversations.push(conversation);
-  s.conversationId = conversation.id!;
+  follow({ id: conversation.id!, expiresAt: end });
   if (i.item.referral) {
     if (s.firstTouchConversationId === null) {
       // first touch is never overwritten; its source and ad are kept on the subscriber for list filters
@@ -226,8 +243,15 @@ function openOrExtend(plan: Plan, tenantId: string, i: Incoming): string {
 const HISTORY_STATUS: Record<string, NewMessage["status"]> = { SENT: "sent", DELIVERED: "delivered", READ: "read", PLAYED: "read", FAILED: "failed" };
 
 /** Applies a sender's new messages (sorted by time) to its state: counters, window, touches, opt keywords, message rows. */
-function planSender(tenantId: string, base: SubscriberIngestState, items: Incoming[], keywords: OptKeywords, taken: Taken): Plan {
-  const plan: Plan = { state: { ...base }, conversations: [], extended: new Map(), messages: [], optedOut: false };
+function planSender(
+  tenantId: string,
+  base: SubscriberIngestState,
+  items: Incoming[],
+  keywords: OptKeywords,
+  taken: Taken,
+  windows: Map<string, ConversationWindow> = new Map(),
+): Plan {
+  const plan: Plan = { state: { ...base }, conversations: [], extended: new Map(), messages: [], optedOut: false, windows };
   const s = plan.state;
   let lastOptAt = maxDate(s.optInAt, s.optOutAt)?.getTime() ?? -Infinity;
   for (const i of items) {
@@ -238,9 +262,8 @@ function planSender(tenantId: string, base: SubscriberIngestState, items: Incomi
     if (!outbound) adoptIdentity(s, i.identity, newest, taken);
     if (at.getTime() < s.firstSeenAt.getTime()) s.firstSeenAt = at;
     let conversationId: string | null = null;
-    if (!outbound && !m.history && m.type !== "system") conversationId = openOrExtend(plan, tenantId, i);
-    else if ((!m.history || m.history.source === "echo") && s.conversationExpiresAt && s.conversationExpiresAt.getTime() > at.getTime())
-      conversationId = s.conversationId;
+    if (!outbound && !m.history && m.type !== "system") conversationId = openOrExtend(plan, tenantId, i, newest);
+    else if (!m.history || m.history.source === "echo") conversationId = openConversation(plan, i, at);
     if (!outbound && m.type !== "system") {
       s.inboundCount += 1;
       if (newest) Object.assign(s, { lastInboundAt: at, numberId: i.number.id });
@@ -343,6 +366,29 @@ export async function applyInbound(tx: Db, tenantId: string, routed: Routed<Inbo
   return rows.length;
 }
 
+/**
+ * Each sender's stored conversation windows per number: the subscriber's own conversation is the one of their newest
+ * inbound message (so of its number); a message to another number reads that chat's latest conversation, only then.
+ */
+async function storedWindows(tx: Db, tenantId: string, entries: { row: SubscriberRow; items: Incoming[] }[]) {
+  const windows = new Map<string, Map<string, ConversationWindow>>();
+  const others: { subscriberId: string; numberId: string }[] = [];
+  for (const { row, items } of entries) {
+    const own = new Map<string, ConversationWindow>();
+    if (row.numberId && row.conversationId && row.conversationExpiresAt)
+      own.set(row.numberId, { id: row.conversationId, expiresAt: row.conversationExpiresAt });
+    windows.set(row.id, own);
+    for (const numberId of new Set(items.map((i) => i.number.id))) if (numberId !== row.numberId) others.push({ subscriberId: row.id, numberId });
+  }
+  if (others.length > 0) {
+    for (const c of await getChatWindows(tx, { tenantId, chats: others })) {
+      if (c.latestConversationId && c.windowExpiresAt)
+        windows.get(c.subscriberId)!.set(c.numberId, { id: c.latestConversationId, expiresAt: c.windowExpiresAt });
+    }
+  }
+  return windows;
+}
+
 async function planExistingSenders(tx: Db, tenantId: string, groups: SenderGroup[], keywords: OptKeywords): Promise<Plan[]> {
   if (groups.length === 0) return [];
   const rows = await lockSubscribersByIdentity(tx, {
@@ -362,6 +408,7 @@ async function planExistingSenders(tx: Db, tenantId: string, groups: SenderGroup
     entry.items.push(...g.items.filter((i) => !stored.has(i.item.wamid)));
     byRow.set(row.id, entry);
   }
+  const windows = await storedWindows(tx, tenantId, [...byRow.values()]);
   const plans: Plan[] = [];
   for (const { row, items } of byRow.values()) {
     if (items.length === 0) continue;
@@ -371,7 +418,7 @@ async function planExistingSenders(tx: Db, tenantId: string, groups: SenderGroup
       userIds: new Set(others.flatMap((r) => (r.userId ? [r.userId] : []))),
     };
     items.sort((a, b) => a.item.timestamp.getTime() - b.item.timestamp.getTime() || a.item.wamid.localeCompare(b.item.wamid));
-    plans.push(planSender(tenantId, stateOf(row), items, keywords, taken));
+    plans.push(planSender(tenantId, stateOf(row), items, keywords, taken, windows.get(row.id)));
   }
   return plans;
 }
