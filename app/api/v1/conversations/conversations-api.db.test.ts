@@ -4,7 +4,6 @@
 // message, a quoted reply, a location, the referral and a conversion inline), assignment per role, and read
 // marks with Meta's read receipt recorded at the fake Graph.
 import { randomUUID } from "node:crypto";
-import { encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type * as ClientModule from "@/db/client";
 import type { Db } from "@/db/client";
@@ -24,9 +23,10 @@ import { processWebhookEvents } from "@/lib/whatsapp/ingest";
 import { inboundMessage, type PayloadNumber } from "@/lib/whatsapp/payloads";
 import { receiveCloudWebhook } from "@/lib/whatsapp/receive";
 import { signMetaBody } from "@/lib/whatsapp/signature";
+import { type Browser, CONSOLE_APP, consoleBrowsers, type RequestState } from "@/test/console-browser";
 import { fixtureText } from "@/test/fixtures/webhooks";
 
-const current: { db?: Db; headers: Headers } = { headers: new Headers() };
+const current: RequestState & { db?: Db } = { headers: new Headers(), set: [] };
 vi.mock("@/db/client", async (importOriginal) => ({ ...(await importOriginal<typeof ClientModule>()), getDb: async () => current.db! }));
 vi.mock("next/headers", async (importOriginal) => ({ ...(await importOriginal<object>()), headers: async () => current.headers }));
 
@@ -35,33 +35,15 @@ const one = await import("./[id]/route");
 const transcript = await import("./[id]/messages/route");
 const read = await import("./[id]/read/route");
 
-const APP = "http://console.test";
+const APP = CONSOLE_APP;
 const AUTH_SECRET = "conversations-api-auth-secret-0123456789";
-const COOKIE = "authjs.session-token";
 const KEY = Buffer.alloc(32, 23).toString("base64");
 const APP_SECRET = "inbox-app-secret-0123456789abcdef";
 const TOKEN = "EAAG-inbox-token";
 const MIN = 60_000;
 
-type Handler = (req: Request, ctx: never) => Promise<Response>;
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-type Call = { token?: string; cookie?: string; url?: string; method?: string; body?: unknown; params?: Record<string, string> };
-async function call(handler: Handler, opts: Call): Promise<{ status: number; json: Json }> {
-  const headers = new Headers({ host: "console.test", "x-forwarded-proto": "http", "content-type": "application/json", origin: APP });
-  if (opts.token) headers.set("authorization", `Bearer ${opts.token}`);
-  if (opts.cookie) headers.set("cookie", opts.cookie);
-  current.headers = headers;
-  const res = await handler(
-    new Request(`${APP}${opts.url ?? "/api/v1/conversations"}`, {
-      method: opts.method ?? "GET",
-      headers,
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-    }),
-    { params: Promise.resolve(opts.params ?? {}) } as never,
-  );
-  return { status: res.status, json: (await res.json()) as Json };
-}
-const sessionCookie = async (uid: string) => `${COOKIE}=${await encode({ token: { sub: uid, uid, sv: 0 }, secret: AUTH_SECRET, salt: COOKIE })}`;
+const { call } = consoleBrowsers<Json>(current, AUTH_SECRET);
 
 describe.each(testDrivers)("/api/v1/conversations (%s)", (kind) => {
   let t: TestDb;
@@ -120,7 +102,7 @@ describe.each(testDrivers)("/api/v1/conversations (%s)", (kind) => {
   };
   const chatIdOf = async (phone: string, tenant = tenantId) => {
     const s = await getSubscriberByWaPhone(t.db, { tenantId: tenant, waPhone: `+${phone}` });
-    const r = await call(list.GET, { token: tenant === tenantId ? key : otherKey, url: `/api/v1/conversations?q=${phone}` });
+    const r = await call(list.GET, null, { query: `q=${phone}`, bearer: tenant === tenantId ? key : otherKey });
     return { chat: r.json.rows[0].id as string, conversation: s!.conversationId! };
   };
 
@@ -232,8 +214,8 @@ describe.each(testDrivers)("/api/v1/conversations (%s)", (kind) => {
   });
 
   const ids = (r: { json: Json }) => (r.json.rows as { id: string }[]).map((row) => row.id);
-  const listing = (query: string, auth: { token?: string; cookie?: string } = { token: key }) =>
-    call(list.GET, { ...auth, url: `/api/v1/conversations${query}` });
+  /** The list as a member's browser, or (who null) with an API key, the workspace's own by default. */
+  const listing = (query: string, who: Browser | null = null, bearer = key) => call(list.GET, who, { query, bearer: who ? undefined : bearer });
 
   it("lists newest activity first, each row with its subscriber, number, last message, window and ad", async () => {
     const r = await listing("");
@@ -284,24 +266,24 @@ describe.each(testDrivers)("/api/v1/conversations (%s)", (kind) => {
 
   it("keeps workspaces apart: another workspace's chat and conversation ids are 404 and never listed", async () => {
     expect(ids(await listing(""))).not.toContain(chats.other);
-    expect(ids(await listing("", { token: otherKey }))).toEqual([chats.other]);
+    expect(ids(await listing("", null, otherKey))).toEqual([chats.other]);
     for (const id of [chats.other, otherConversation]) {
-      expect(await call(one.GET, { token: key, params: { id } })).toMatchObject({ status: 404, json: { error: { code: "not_found" } } });
-      expect((await call(transcript.GET, { token: key, params: { id } })).status).toBe(404);
-      expect((await call(read.POST, { method: "POST", token: key, params: { id } })).status).toBe(404);
-      expect((await call(one.PATCH, { method: "PATCH", token: key, params: { id }, body: { assignedUserId: null } })).status).toBe(404);
+      expect(await call(one.GET, null, { id, bearer: key })).toMatchObject({ status: 404, json: { error: { code: "not_found" } } });
+      expect((await call(transcript.GET, null, { id, bearer: key })).status).toBe(404);
+      expect((await call(read.POST, null, { method: "POST", id, bearer: key })).status).toBe(404);
+      expect((await call(one.PATCH, null, { method: "PATCH", id, body: { assignedUserId: null }, bearer: key })).status).toBe(404);
     }
-    expect((await call(one.GET, { token: key, params: { id: "not-a-uuid" } })).status).toBe(404);
+    expect((await call(one.GET, null, { id: "not-a-uuid", bearer: key })).status).toBe(404);
   });
 
   it("resolves a 24-hour conversation id to its chat", async () => {
-    const r = await call(one.GET, { token: key, params: { id: anaConversation } });
+    const r = await call(one.GET, null, { id: anaConversation, bearer: key });
     expect(r).toMatchObject({ status: 200, json: { id: chats.ana, latestConversationId: anaConversation } });
-    expect((await call(one.GET, { token: key, params: { id: chats.ana } })).json).toEqual(r.json);
+    expect((await call(one.GET, null, { id: chats.ana, bearer: key })).json).toEqual(r.json);
   });
 
   it("shows the transcript newest first: a quoted reply, a location, an image with its reactions, the referral and a conversion", async () => {
-    const r = await call(transcript.GET, { token: key, params: { id: anaConversation }, url: `/api/v1/conversations/${anaConversation}/messages` });
+    const r = await call(transcript.GET, null, { id: anaConversation, bearer: key });
     expect(r.status).toBe(200);
     const rows = r.json.rows as Json[];
     expect(rows.map((m) => m.type)).toEqual(["text", "location", "image", "text"]); // the reaction is not a row of its own
@@ -346,28 +328,24 @@ describe.each(testDrivers)("/api/v1/conversations (%s)", (kind) => {
   });
 
   it("pages the transcript, reactions still on their message", async () => {
-    const page1 = await call(transcript.GET, { token: key, params: { id: chats.ana }, url: `/api/v1/conversations/${chats.ana}/messages?limit=2` });
+    const page1 = await call(transcript.GET, null, { id: chats.ana, query: "limit=2", bearer: key });
     expect((page1.json.rows as Json[]).map((m) => m.type)).toEqual(["text", "location"]);
-    const page2 = await call(transcript.GET, {
-      token: key,
-      params: { id: chats.ana },
-      url: `/api/v1/conversations/${chats.ana}/messages?limit=2&cursor=${page1.json.nextCursor}`,
-    });
+    const page2 = await call(transcript.GET, null, { id: chats.ana, query: `limit=2&cursor=${page1.json.nextCursor}`, bearer: key });
     expect((page2.json.rows as Json[]).map((m) => [m.type, m.reactions.length])).toEqual([
       ["image", 1],
       ["text", 0],
     ]);
     expect(page2.json.nextCursor).toBeNull();
-    const bad = await call(transcript.GET, { token: key, params: { id: chats.ana }, url: `/api/v1/conversations/${chats.ana}/messages?cursor=xyz` });
+    const bad = await call(transcript.GET, null, { id: chats.ana, query: "cursor=xyz", bearer: key });
     expect(bad).toMatchObject({ status: 422, json: { error: { code: "invalid_cursor" } } });
   });
 
   it("assigns by role: a marketer takes an unassigned chat only for themselves; managers assign anyone of the workspace or unassign", async () => {
-    const patch = (id: string, assignedUserId: string | null, auth: { token?: string; cookie?: string }) =>
-      call(one.PATCH, { method: "PATCH", ...auth, params: { id }, body: { assignedUserId } });
-    const marketer = { cookie: await sessionCookie(users.marketer) };
-    const marketer2 = { cookie: await sessionCookie(users.marketer2) };
-    const manager = { cookie: await sessionCookie(users.manager) };
+    const patch = (id: string, assignedUserId: string | null, who: Browser | null) =>
+      call(one.PATCH, who, { method: "PATCH", id, body: { assignedUserId }, bearer: who ? undefined : key });
+    const marketer = { uid: users.marketer };
+    const marketer2 = { uid: users.marketer2 };
+    const manager = { uid: users.manager };
 
     expect(await listing("?assigned=me")).toMatchObject({ status: 422, json: { error: { code: "assigned_me_needs_user" } } });
     const took = await patch(chats.ana, users.marketer, marketer);
@@ -385,14 +363,14 @@ describe.each(testDrivers)("/api/v1/conversations (%s)", (kind) => {
 
     expect(await patch(chats.ana, users.marketer2, manager)).toMatchObject({ status: 200, json: { assignee: { id: users.marketer2 } } });
     expect(ids(await listing("?assigned=me&windowOpen=true", marketer2))).toEqual([chats.ana]);
-    expect(await patch(chats.ana, users.stranger, { token: key })).toMatchObject({ status: 422, json: { error: { code: "user_not_member" } } });
+    expect(await patch(chats.ana, users.stranger, null)).toMatchObject({ status: 422, json: { error: { code: "user_not_member" } } });
     expect(await patch(chats.ana, randomUUID(), manager)).toMatchObject({ status: 422, json: { error: { code: "user_not_member" } } });
     expect(await patch(chats.ana, null, manager)).toMatchObject({ status: 200, json: { assignee: null, assignedAt: null } });
-    expect(await call(one.PATCH, { method: "PATCH", token: key, params: { id: chats.ana }, body: { assignedUserId: "x" } })).toMatchObject({ status: 422 });
+    expect(await call(one.PATCH, null, { method: "PATCH", id: chats.ana, body: { assignedUserId: "x" }, bearer: key })).toMatchObject({ status: 422 });
   });
 
   it("marks read: unread 0 and Meta's read receipt for the latest inbound message of a Cloud API chat", async () => {
-    const r = await call(read.POST, { method: "POST", token: key, params: { id: anaConversation } });
+    const r = await call(read.POST, null, { method: "POST", id: anaConversation, bearer: key });
     expect(r).toMatchObject({ status: 200, json: { id: chats.ana, unreadCount: 0, receipt: "sent" } });
     expect(cloudSends.readReceipts).toEqual([{ sender: pnid, messageId: wamids.reaction, at: expect.any(Number) }]);
     expect(cloudSends.sends).toEqual([]);
@@ -400,14 +378,14 @@ describe.each(testDrivers)("/api/v1/conversations (%s)", (kind) => {
   });
 
   it("sends no receipt for a Green API chat, and a refused receipt does not fail the call", async () => {
-    expect(await call(read.POST, { method: "POST", token: key, params: { id: chats.cy } })).toMatchObject({
+    expect(await call(read.POST, null, { method: "POST", id: chats.cy, bearer: key })).toMatchObject({
       status: 200,
       json: { unreadCount: 0, receipt: "not_applicable" },
     });
     expect(cloudSends.readReceipts).toHaveLength(1);
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     cloudSends.script({ status: 400, json: { error: { message: "Invalid parameter", type: "OAuthException", code: 100, fbtrace_id: "T" } } });
-    expect(await call(read.POST, { method: "POST", token: key, params: { id: chats.bo } })).toMatchObject({
+    expect(await call(read.POST, null, { method: "POST", id: chats.bo, bearer: key })).toMatchObject({
       status: 200,
       json: { unreadCount: 0, receipt: "failed" },
     });

@@ -7,7 +7,6 @@
 // sent; quick replies per role.
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
-import { encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type * as ClientModule from "@/db/client";
 import type { Db } from "@/db/client";
@@ -33,9 +32,10 @@ import { processWebhookEvents } from "@/lib/whatsapp/ingest";
 import { inboundMessage, type PayloadNumber, statusUpdates } from "@/lib/whatsapp/payloads";
 import { receiveCloudWebhook } from "@/lib/whatsapp/receive";
 import { signMetaBody } from "@/lib/whatsapp/signature";
+import { type Browser, CONSOLE_APP, consoleBrowsers, type RequestState } from "@/test/console-browser";
 import { fixtureText } from "@/test/fixtures/webhooks";
 
-const current: { db?: Db; headers: Headers } = { headers: new Headers() };
+const current: RequestState & { db?: Db } = { headers: new Headers(), set: [] };
 vi.mock("@/db/client", async (importOriginal) => ({ ...(await importOriginal<typeof ClientModule>()), getDb: async () => current.db! }));
 vi.mock("next/headers", async (importOriginal) => ({ ...(await importOriginal<object>()), headers: async () => current.headers }));
 
@@ -46,31 +46,16 @@ const templatesRoute = await import("./[id]/templates/route");
 const quickRoute = await import("../quick-replies/route");
 const quickOne = await import("../quick-replies/[id]/route");
 
-const APP = "http://console.test";
+const APP = CONSOLE_APP;
 const AUTH_SECRET = "replies-api-auth-secret-0123456789abcdef";
-const COOKIE = "authjs.session-token";
 const KEY = Buffer.alloc(32, 29).toString("base64");
 const APP_SECRET = "replies-app-secret-0123456789abcdef";
 const TOKEN = "EAAG-replies-token";
 const WABA = "311000000000077";
 const MIN = 60_000;
 
-type Handler = (req: Request, ctx: never) => Promise<Response>;
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-type Call = { token?: string; cookie?: string; url: string; method?: string; body?: unknown; params?: Record<string, string>; idempotencyKey?: string };
-async function call(handler: Handler, opts: Call): Promise<{ status: number; json: Json }> {
-  const headers = new Headers({ host: "console.test", "x-forwarded-proto": "http", "content-type": "application/json", origin: APP });
-  if (opts.token) headers.set("authorization", `Bearer ${opts.token}`);
-  if (opts.cookie) headers.set("cookie", opts.cookie);
-  if (opts.idempotencyKey !== undefined) headers.set("idempotency-key", opts.idempotencyKey);
-  current.headers = headers;
-  const res = await handler(
-    new Request(`${APP}${opts.url}`, { method: opts.method ?? "GET", headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) }),
-    { params: Promise.resolve(opts.params ?? {}) } as never,
-  );
-  return { status: res.status, json: res.status === 204 ? {} : ((await res.json()) as Json) };
-}
-const sessionCookie = async (uid: string) => `${COOKIE}=${await encode({ token: { sub: uid, uid, sv: 0 }, secret: AUTH_SECRET, salt: COOKIE })}`;
+const { call } = consoleBrowsers<Json>(current, AUTH_SECRET);
 
 describe.each(testDrivers)("replies and quick replies (%s)", (kind) => {
   let t: TestDb;
@@ -82,7 +67,7 @@ describe.each(testDrivers)("replies and quick replies (%s)", (kind) => {
   let tenantId = "";
   let key = "";
   let otherKey = "";
-  const cookies: Record<"manager" | "marketer", string> = { manager: "", marketer: "" };
+  const browsers: Record<"manager" | "marketer", Browser> = { manager: { uid: "" }, marketer: { uid: "" } };
   const userIds: Record<"manager" | "marketer", string> = { manager: "", marketer: "" };
   const pnid = kind === "pglite" ? "334000000000101" : "334000000000201";
   const otherPnid = kind === "pglite" ? "334000000000102" : "334000000000202";
@@ -123,18 +108,17 @@ describe.each(testDrivers)("replies and quick replies (%s)", (kind) => {
     expect(summary.outcomes[0]).toMatchObject({ status: "processed", error: null });
   }
   const chatIdOf = async (phone: string, token = key) => {
-    const r = await call(list.GET, { token, url: `/api/v1/conversations?q=${phone}` });
+    const r = await call(list.GET, null, { query: { q: phone }, bearer: token });
     return r.json.rows[0].id as string;
   };
-  const post = (chat: string, body: unknown, opts: { idempotencyKey?: string; token?: string; cookie?: string } = {}) =>
-    call(messagesRoute.POST, {
-      token: opts.cookie ? undefined : (opts.token ?? key),
-      cookie: opts.cookie,
-      url: `/api/v1/conversations/${chat}/messages`,
+  /** Sends a reply as a member's browser (`as`) or with an API key, the workspace's own by default. */
+  const post = (chat: string, body: unknown, opts: { idempotencyKey?: string; bearer?: string; as?: Browser } = {}) =>
+    call(messagesRoute.POST, opts.as ?? null, {
       method: "POST",
+      id: chat,
       body,
-      params: { id: chat },
-      idempotencyKey: opts.idempotencyKey,
+      bearer: opts.as ? undefined : (opts.bearer ?? key),
+      headers: opts.idempotencyKey === undefined ? undefined : { "idempotency-key": opts.idempotencyKey },
     });
   /** The send runs after the answer: waits until the message leaves pending. */
   async function settled(id: string) {
@@ -146,7 +130,7 @@ describe.each(testDrivers)("replies and quick replies (%s)", (kind) => {
     throw new Error(`reply ${id} is still pending`);
   }
   const transcriptRow = async (chat: string, id: string) => {
-    const r = await call(messagesRoute.GET, { token: key, url: `/api/v1/conversations/${chat}/messages`, params: { id: chat } });
+    const r = await call(messagesRoute.GET, null, { id: chat, bearer: key });
     expect(r.status).toBe(200);
     return (r.json.rows as Json[]).find((m) => m.id === id)!;
   };
@@ -173,7 +157,7 @@ describe.each(testDrivers)("replies and quick replies (%s)", (kind) => {
     const otherTenant = (await insertTenant(t.db, { name: "Other" })).id;
     for (const role of ["manager", "marketer"] as const) {
       userIds[role] = (await insertUser(t.db, { tenantId, role, email: `${role}-replies-${kind}@example.com`, name: `The ${role}`, passwordHash: "x" })).id;
-      cookies[role] = await sessionCookie(userIds[role]);
+      browsers[role] = { uid: userIds[role] };
     }
     key = (await createApiKey(t.db, { tenantId, name: "k", createdBy: null })).secret;
     otherKey = (await createApiKey(t.db, { tenantId: otherTenant, name: "k", createdBy: null })).secret;
@@ -245,7 +229,7 @@ describe.each(testDrivers)("replies and quick replies (%s)", (kind) => {
 
   it("answers a text inside the window pending, sends it with preview_url, and status webhooks move it to delivered and read", async () => {
     const before = cloudSends.sends.length;
-    const r = await post(chats.ana, { type: "text", text: "Yes! See https://school.test/evening" }, { cookie: cookies.marketer });
+    const r = await post(chats.ana, { type: "text", text: "Yes! See https://school.test/evening" }, { as: browsers.marketer });
     expect(r.status).toBe(201);
     expect(r.json.message).toMatchObject({
       direction: "outbound",
@@ -264,7 +248,7 @@ describe.each(testDrivers)("replies and quick replies (%s)", (kind) => {
     expect(send.body).not.toHaveProperty("context");
 
     // the chat shows it as its last message
-    const chat = (await call(list.GET, { token: key, url: "/api/v1/conversations?q=15550142001" })).json.rows[0];
+    const chat = (await call(list.GET, null, { query: "?q=15550142001", bearer: key })).json.rows[0];
     expect(chat.lastMessage).toMatchObject({ id: r.json.message.id, direction: "outbound", preview: "Yes! See https://school.test/evening" });
 
     const at = new Date();
@@ -288,7 +272,7 @@ describe.each(testDrivers)("replies and quick replies (%s)", (kind) => {
   });
 
   it("quotes a message of the chat with context.message_id, and 404s a replyTo of another chat", async () => {
-    const transcript = await call(messagesRoute.GET, { token: key, url: `/api/v1/conversations/${chats.ana}/messages`, params: { id: chats.ana } });
+    const transcript = await call(messagesRoute.GET, null, { id: chats.ana, bearer: key });
     const inbound = (transcript.json.rows as Json[]).find((m) => m.direction === "inbound")!;
     const r = await post(chats.ana, { type: "text", text: "About that", replyTo: inbound.id });
     expect(r.status).toBe(201);
@@ -340,18 +324,17 @@ describe.each(testDrivers)("replies and quick replies (%s)", (kind) => {
   });
 
   it("lists the templates a reply may send to any member, by the chat's number", async () => {
-    const url = (chat: string) => `/api/v1/conversations/${chat}/templates`;
-    const r = await call(templatesRoute.GET, { cookie: cookies.marketer, url: url(chats.bo), params: { id: chats.bo } });
+    const r = await call(templatesRoute.GET, browsers.marketer, { id: chats.bo });
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({
       numberId: cloud.id,
       wabaId: WABA,
       templates: [{ name: "order_update", language: "en_US", parameters: ["1", "2"], unsupported: null }],
     });
-    const greenChat = await call(templatesRoute.GET, { token: key, url: url(chats.cy), params: { id: chats.cy } });
+    const greenChat = await call(templatesRoute.GET, null, { id: chats.cy, bearer: key });
     expect(greenChat.status).toBe(422);
     expect(greenChat.json.error.code).toBe("number_not_cloud");
-    expect((await call(templatesRoute.GET, { token: otherKey, url: url(chats.bo), params: { id: chats.bo } })).status).toBe(404);
+    expect((await call(templatesRoute.GET, null, { id: chats.bo, bearer: otherKey })).status).toBe(404);
   });
 
   it("sends media by link inside the window", async () => {
@@ -444,13 +427,13 @@ describe.each(testDrivers)("replies and quick replies (%s)", (kind) => {
     });
 
     const sends = cloudSends.sends.length;
-    const retried = await call(retryRoute.POST, { token: key, url: `/api/v1/messages/${failed.id}/retry`, method: "POST", params: { id: failed.id } });
+    const retried = await call(retryRoute.POST, null, { method: "POST", id: failed.id, bearer: key });
     expect(retried.status).toBe(200);
     expect(retried.json.message).toMatchObject({ id: failed.id, status: "pending", error: null });
     const sent = await settled(failed.id);
     expect(sent).toMatchObject({ status: "accepted", errorCode: null, wamid: cloudSends.sends.at(-1)!.id });
     expect(cloudSends.sends.length).toBe(sends + 1);
-    const again = await call(retryRoute.POST, { token: key, url: `/api/v1/messages/${failed.id}/retry`, method: "POST", params: { id: failed.id } });
+    const again = await call(retryRoute.POST, null, { method: "POST", id: failed.id, bearer: key });
     expect(again.status).toBe(409);
     expect(again.json.error.code).toBe("not_failed");
   });
@@ -492,55 +475,49 @@ describe.each(testDrivers)("replies and quick replies (%s)", (kind) => {
 
   it("404s another workspace's chat and message", async () => {
     expect((await post(chats.other, { type: "text", text: "Hi" })).status).toBe(404);
-    expect((await post(chats.ana, { type: "text", text: "Hi" }, { token: otherKey })).status).toBe(404);
+    expect((await post(chats.ana, { type: "text", text: "Hi" }, { bearer: otherKey })).status).toBe(404);
     const mine = await post(chats.ana, { type: "text", text: "Mine" });
     await settled(mine.json.message.id);
-    const theirs = await call(retryRoute.POST, {
-      token: otherKey,
-      url: `/api/v1/messages/${mine.json.message.id}/retry`,
-      method: "POST",
-      params: { id: mine.json.message.id },
-    });
+    const theirs = await call(retryRoute.POST, null, { method: "POST", id: mine.json.message.id, bearer: otherKey });
     expect(theirs.status).toBe(404);
   });
 
   it("lets managers write quick replies and everyone read them", async () => {
     const body = { shortcut: "hours", text: "We are open 9:00–18:00." };
-    const refused = await call(quickRoute.POST, { cookie: cookies.marketer, url: "/api/v1/quick-replies", method: "POST", body });
+    const refused = await call(quickRoute.POST, browsers.marketer, { method: "POST", body });
     expect(refused.status).toBe(403);
-    const created = await call(quickRoute.POST, { cookie: cookies.manager, url: "/api/v1/quick-replies", method: "POST", body });
+    const created = await call(quickRoute.POST, browsers.manager, { method: "POST", body });
     expect(created.status).toBe(201);
     expect(created.json).toMatchObject({ id: expect.any(String), shortcut: "hours", text: body.text, createdAt: expect.any(String) });
-    const dup = await call(quickRoute.POST, { cookie: cookies.manager, url: "/api/v1/quick-replies", method: "POST", body });
+    const dup = await call(quickRoute.POST, browsers.manager, { method: "POST", body });
     expect(dup.status).toBe(409);
     expect(dup.json.error.code).toBe("shortcut_taken");
-    const bad = await call(quickRoute.POST, { token: key, url: "/api/v1/quick-replies", method: "POST", body: { shortcut: "no spaces", text: "x" } });
+    const bad = await call(quickRoute.POST, null, { method: "POST", body: { shortcut: "no spaces", text: "x" }, bearer: key });
     expect(bad.status).toBe(422);
-    await call(quickRoute.POST, { token: key, url: "/api/v1/quick-replies", method: "POST", body: { shortcut: "address", text: "Main St 1" } });
+    await call(quickRoute.POST, null, { method: "POST", body: { shortcut: "address", text: "Main St 1" }, bearer: key });
 
-    const listed = await call(quickRoute.GET, { cookie: cookies.marketer, url: "/api/v1/quick-replies" });
+    const listed = await call(quickRoute.GET, browsers.marketer);
     expect(listed.status).toBe(200);
     expect((listed.json.rows as Json[]).map((q) => q.shortcut)).toEqual(["address", "hours"]);
-    expect((await call(quickRoute.GET, { token: otherKey, url: "/api/v1/quick-replies" })).json.rows).toEqual([]);
+    expect((await call(quickRoute.GET, null, { bearer: otherKey })).json.rows).toEqual([]);
 
     const id = created.json.id as string;
-    const url = `/api/v1/quick-replies/${id}`;
-    expect((await call(quickOne.PATCH, { cookie: cookies.marketer, url, method: "PATCH", body: { text: "x" }, params: { id } })).status).toBe(403);
-    const patched = await call(quickOne.PATCH, { cookie: cookies.manager, url, method: "PATCH", body: { text: "Open 8:00–20:00" }, params: { id } });
+    expect((await call(quickOne.PATCH, browsers.marketer, { method: "PATCH", id, body: { text: "x" } })).status).toBe(403);
+    const patched = await call(quickOne.PATCH, browsers.manager, { method: "PATCH", id, body: { text: "Open 8:00–20:00" } });
     expect(patched.status).toBe(200);
     expect(patched.json).toMatchObject({ id, shortcut: "hours", text: "Open 8:00–20:00" });
-    expect((await call(quickOne.PATCH, { cookie: cookies.manager, url, method: "PATCH", body: { shortcut: "address" }, params: { id } })).status).toBe(409);
-    expect((await call(quickOne.PATCH, { token: otherKey, url, method: "PATCH", body: { text: "x" }, params: { id } })).status).toBe(404);
-    expect((await call(quickOne.DELETE, { token: otherKey, url, method: "DELETE", params: { id } })).status).toBe(404);
-    expect((await call(quickOne.DELETE, { cookie: cookies.marketer, url, method: "DELETE", params: { id } })).status).toBe(403);
-    expect((await call(quickOne.DELETE, { cookie: cookies.manager, url, method: "DELETE", params: { id } })).status).toBe(204);
-    expect((await call(quickOne.DELETE, { cookie: cookies.manager, url, method: "DELETE", params: { id } })).status).toBe(404);
+    expect((await call(quickOne.PATCH, browsers.manager, { method: "PATCH", id, body: { shortcut: "address" } })).status).toBe(409);
+    expect((await call(quickOne.PATCH, null, { method: "PATCH", id, body: { text: "x" }, bearer: otherKey })).status).toBe(404);
+    expect((await call(quickOne.DELETE, null, { method: "DELETE", id, bearer: otherKey })).status).toBe(404);
+    expect((await call(quickOne.DELETE, browsers.marketer, { method: "DELETE", id })).status).toBe(403);
+    expect((await call(quickOne.DELETE, browsers.manager, { method: "DELETE", id })).status).toBe(204);
+    expect((await call(quickOne.DELETE, browsers.manager, { method: "DELETE", id })).status).toBe(404);
 
     // a workspace keeps at most 500 ("address" is one)
     await t.db.insert(quickReplies).values(Array.from({ length: 499 }, (_, i) => ({ tenantId, shortcut: `qr${i}`, text: "x" })));
-    const full = await call(quickRoute.POST, { token: key, url: "/api/v1/quick-replies", method: "POST", body: { shortcut: "one_more", text: "x" } });
+    const full = await call(quickRoute.POST, null, { method: "POST", body: { shortcut: "one_more", text: "x" }, bearer: key });
     expect(full.status).toBe(422);
     expect(full.json.error.code).toBe("too_many_quick_replies");
-    expect((await call(quickRoute.GET, { token: key, url: "/api/v1/quick-replies" })).json.rows).toHaveLength(500);
+    expect((await call(quickRoute.GET, null, { bearer: key })).json.rows).toHaveLength(500);
   });
 });
