@@ -72,6 +72,8 @@ describe("inbox URLs", () => {
     expect(filterQuery({ assigned: "anyone", unread: "true", q: "ana" })).toBe("unread=true&q=ana");
     expect(inboxHref({})).toBe("/inbox");
     expect(inboxHref({ assigned: "me" }, "c1")).toBe("/inbox?assigned=me&chat=c1");
+    // "All" stays in the page URL (without it a member with assigned chats opens on Mine); the API needs no default
+    expect(inboxHref({ assigned: "anyone", unread: "true" })).toBe("/inbox?unread=true&assigned=anyone");
   });
 
   it("links a location to OpenStreetMap", () => {

@@ -91,9 +91,13 @@ export function filterQuery(values: InboxFilterValues): string {
   return q.toString();
 }
 
-/** The inbox URL for these filters, with a chat open or not. */
+/**
+ * The inbox URL for these filters, with a chat open or not. "All chats" stays in the URL: without `assigned` the
+ * inbox opens on the viewer's own chats when they have some.
+ */
 export function inboxHref(values: InboxFilterValues, chatId?: string | null): string {
   const q = new URLSearchParams(filterQuery(values));
+  if (values.assigned === "anyone") q.set("assigned", "anyone");
   if (chatId) q.set("chat", chatId);
   const s = q.toString();
   return s ? `/inbox?${s}` : "/inbox";

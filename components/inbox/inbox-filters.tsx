@@ -8,10 +8,12 @@ import { SearchFilter } from "@/components/console/search-filter";
 import { Button } from "@/components/ui/button";
 import { type InboxFilterValues, inboxHref } from "./format";
 
-const ASSIGNED_OPTIONS: FilterOption[] = [
+// Mine first, as in Chatwoot: the inbox opens on it for a member who has chats assigned
+const ASSIGNED_VIEWS = [
   { value: "me", label: "Mine" },
   { value: "unassigned", label: "Unassigned" },
-];
+  { value: "anyone", label: "All" },
+] as const;
 
 export function InboxFilters(props: { values: InboxFilterValues; errors: Partial<Record<string, string>>; numbers: FilterOption[]; ads: FilterOption[] }) {
   const { values, errors } = props;
@@ -36,16 +38,25 @@ export function InboxFilters(props: { values: InboxFilterValues; errors: Partial
     >
       <SearchFilter value={q} onChange={setQ} placeholder="Name or phone — press Enter" error={errors.q} />
       <div className="flex flex-wrap items-end gap-2">
-        <FilterSelect
-          id="filter-assigned"
-          label="Assigned"
-          anyLabel="Anyone"
-          value={values.assigned === "anyone" ? undefined : values.assigned}
-          options={ASSIGNED_OPTIONS}
-          disabled={pending}
-          onChange={set("assigned")}
-          className="w-32"
-        />
+        <div role="group" aria-label="Assigned" className="inline-flex rounded-md border p-0.5" data-testid="assigned-views">
+          {ASSIGNED_VIEWS.map((v) => {
+            const current = (values.assigned ?? "anyone") === v.value;
+            return (
+              <Button
+                key={v.value}
+                type="button"
+                size="sm"
+                variant={current ? "secondary" : "ghost"}
+                className="h-7 px-2.5"
+                aria-pressed={current}
+                disabled={pending}
+                onClick={() => apply({ ...values, assigned: v.value })}
+              >
+                {v.label}
+              </Button>
+            );
+          })}
+        </div>
         {props.numbers.length > 1 || values.numberId ? (
           <FilterSelect
             id="filter-number"

@@ -167,6 +167,16 @@ export async function setChatAssignee(
   return rows.length > 0;
 }
 
+/** Whether any chat of the workspace is assigned to this user (one probe of chats_tenant_assigned_last_message_idx). */
+export async function hasChatsAssignedTo(db: Db, { tenantId, userId }: { tenantId: string; userId: string }): Promise<boolean> {
+  const rows = await db
+    .select({ id: chats.id })
+    .from(chats)
+    .where(and(eq(chats.tenantId, tenantId), eq(chats.assignedUserId, userId)))
+    .limit(1);
+  return rows.length > 0;
+}
+
 /** Marks a chat read: unread 0, read mark now. */
 export async function markChatRead(db: Db, { tenantId, id, now }: { tenantId: string; id: string; now: Date }): Promise<void> {
   await db

@@ -2,7 +2,7 @@
 // unassigned chat for themselves.
 import type { Db } from "@/db/client";
 import { getMembership } from "@/db/queries";
-import { getChatKeys, setChatAssignee } from "@/db/queries/inbox";
+import { getChatKeys, hasChatsAssignedTo, setChatAssignee } from "@/db/queries/inbox";
 import type { ApiPrincipal } from "@/lib/auth";
 import { AppError } from "@/lib/errors";
 import { ROLE_RANK } from "@/lib/roles";
@@ -39,4 +39,9 @@ export async function assignChat(
   if (chat.assignedUserId !== null || !(await setChatAssignee(db, { tenantId, id: chatId, userId: assignedUserId, now, onlyIfUnassigned: true }))) {
     throw forbidden("This conversation is already assigned to someone else; ask a manager to reassign it");
   }
+}
+
+/** Whether a member has chats assigned to them: the inbox then opens on "Mine". */
+export async function hasAssignedChats(db: Db, { tenantId, userId }: { tenantId: string; userId: string }): Promise<boolean> {
+  return hasChatsAssignedTo(db, { tenantId, userId });
 }

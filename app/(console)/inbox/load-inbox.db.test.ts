@@ -79,6 +79,13 @@ describe.each(testDrivers)("inbox page loader (%s)", (kind) => {
     const unassigned = await load({ assigned: "unassigned" });
     expect(unassigned.page.rows.some((c) => c.id === first!.id)).toBe(false);
 
+    // a member with chats assigned to them opens on "Mine"; "All" (assigned=anyone) and the others keep their view
+    const opened = await load({}, "marketer");
+    expect(opened.values.assigned).toBe("me");
+    expect(opened.page.rows.map((c) => c.id)).toEqual([first!.id]);
+    expect((await load({ assigned: "anyone" }, "marketer")).page.rows).toHaveLength(50);
+    expect((await load({})).values.assigned).toBeUndefined(); // the manager has none assigned: every chat
+
     const bad = await load({ numberId: "not-a-uuid", q: "ab" });
     expect(bad.errors.numberId).toBeTruthy();
     expect(bad.errors.q).toBeTruthy();

@@ -7,6 +7,7 @@ import { type InboxFilterValues, INBOX_FILTER_KEYS } from "@/components/inbox/fo
 import type { Chat, ChatPage, Member } from "@/components/inbox/api";
 import { listUsersPage } from "@/lib/accounts/users";
 import { AppError } from "@/lib/errors";
+import { hasAssignedChats } from "@/lib/inbox/assign";
 import { type ChatFilters, chatFiltersSchema, listChats, requireChat } from "@/lib/inbox/list";
 import { listNumbersPage } from "@/lib/numbers/numbers";
 import { hasRole } from "@/lib/roles";
@@ -38,7 +39,9 @@ export async function loadInbox(db: Db, input: { viewer: InboxViewer; raw: Recor
   const { viewer, raw, now } = input;
   const tenantId = viewer.tenantId;
   const canAssign = hasRole(viewer.role, "manager");
-  const read = readUrlFilters(raw, INBOX_FILTER_KEYS, chatFiltersSchema, { assigned: "anyone" } as ChatFilters);
+  // like Chatwoot's Mine tab: a member with chats assigned to them sees those first, until they pick another view
+  const mineFirst = raw.assigned === undefined && (await hasAssignedChats(db, { tenantId, userId: viewer.id }));
+  const read = readUrlFilters(mineFirst ? { ...raw, assigned: "me" } : raw, INBOX_FILTER_KEYS, chatFiltersSchema, { assigned: "anyone" } as ChatFilters);
   const chatId = typeof raw.chat === "string" && z.uuid().safeParse(raw.chat).success ? raw.chat : null;
   const [numbers, adOptions, members, loaded, chat] = await Promise.all([
     listNumbersPage(db, { tenantId, limit: 200 }),
