@@ -99,6 +99,7 @@ function pendingMessage(p: Pending): ChatMessage {
     reactions: [],
     context: null,
     sentBy: null,
+    drip: null,
   };
 }
 

@@ -161,6 +161,17 @@ export function MessageBubble({ message, onRetry, retrying }: { message: ChatMes
         ) : null}
         <div className="flex items-center justify-end gap-1 text-[11px] text-muted-foreground">
           {message.sentBy ? <span>{message.sentBy.name} ·</span> : null}
+          {message.drip ? (
+            <span
+              title={
+                message.drip.metaTemplate
+                  ? `Sent as the approved template ${message.drip.metaTemplate.name} (${message.drip.metaTemplate.language})`
+                  : undefined
+              }
+            >
+              Drip{message.drip.templateName ? ` “${message.drip.templateName}”` : ""} ·
+            </span>
+          ) : null}
           <time dateTime={message.at}>{timeFormat.format(new Date(message.at))}</time>
           {outbound ? <StatusTicks status={message.status} /> : null}
         </div>

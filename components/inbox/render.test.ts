@@ -31,6 +31,7 @@ const base: ChatMessage = {
   reactions: [],
   context: null,
   sentBy: null,
+  drip: null,
 };
 
 const chat = (over: Partial<Chat> & { provider?: Chat["number"]["provider"] }): Chat => ({

@@ -22,6 +22,7 @@ const message = (id: string, at: string, conversationId: string | null = "conv-1
   reactions: [],
   context: null,
   sentBy: null,
+  drip: null,
 });
 
 const referral = {

@@ -6,6 +6,7 @@ import type { Db } from "../client";
 import { conversions, leads, outboundMessages, subscribers, templates, tenants, whatsappNumbers } from "../schema";
 import { rowsOf } from "../migrations-info";
 import { type Cursor, afterCursor, beforeCursor, takeFirstOrNull, newestFirst, oldestFirst } from "./keyset";
+import { upsertChatsForMessages } from "./chats";
 import { toRecordsetJson } from "./messages";
 
 export type LeadRow = typeof leads.$inferSelect;
@@ -279,7 +280,9 @@ export type OutboundOutcome = Partial<
     | "attempts"
   >
 >;
-export type OutboundFinish = OutboundClaim & { outcome: OutboundOutcome; now: Date };
+/** How a row that becomes `sent` went out, for its messages row: free text, or the bound Meta template. */
+export type OutboundSentAs = { type: "text" } | { type: "template"; template: { name: string; language: string } };
+export type OutboundFinish = OutboundClaim & { outcome: OutboundOutcome; now: Date; sentAs?: OutboundSentAs };
 
 const OUTCOME_COLUMNS: readonly [keyof OutboundOutcome, string, string][] = [
   ["status", "status", "text"],
@@ -301,20 +304,66 @@ const outcomeAssignments = sql.raw(
   }).join(",\n          "),
 );
 
+/** The payload key of a messages row a drip send left: the outbound_messages row it came from. */
+export const DRIP_OUTBOUND_KEY = "drip_outbound_id";
+
+// A sent row of a known subscriber and number becomes its outbound messages row (Meta's type, the rendered text as
+// its preview, the template under Meta's key so the transcript reads it, the drip row, template and name), in the
+// chat's latest conversation while its window is open (as a reply takes it), with any status a webhook already
+// brought; a provider id already stored (a repeated or late answer) inserts nothing. Both joins go by unique keys.
+const POST_SENT = sql.raw(`
+      posted as (
+        insert into messages (tenant_id, subscriber_id, conversation_id, number_id, direction, wamid, type, text_preview, payload, status,
+            sent_at, delivered_at, read_at, provider_timestamp, demo)
+          select d.tenant_id, d.subscriber_id, case when ch.window_expires_at > d.sent_at then ch.latest_conversation_id end, d.number_id,
+              'outbound', d.provider_message_id, d.type, d.rendered_text,
+              jsonb_strip_nulls(jsonb_build_object('type', d.type, 'template', d.sent_as->'template', '${DRIP_OUTBOUND_KEY}', d.id,
+                'drip_template_id', d.template_id, 'drip_template_name', d.template_name)),
+              case when d.read_at is not null then 'read' when d.delivered_at is not null then 'delivered' else 'sent' end,
+              d.sent_at, coalesce(d.delivered_at, d.read_at), d.read_at, d.sent_at, d.demo
+            from (select *, coalesce(sent_as->>'type', 'text') as type from sent
+              where subscriber_id is not null and number_id is not null and provider_message_id is not null) d
+              left join chats ch on ch.subscriber_id = d.subscriber_id and ch.number_id = d.number_id and ch.tenant_id = d.tenant_id
+            order by d.tenant_id, d.provider_message_id
+          on conflict (tenant_id, wamid) do nothing
+          returning id, tenant_id, subscriber_id, number_id, conversation_id, type, text_preview, provider_timestamp, demo
+      ),`);
+
+type Posted = {
+  id: string;
+  tenant_id: string;
+  subscriber_id: string;
+  number_id: string;
+  conversation_id: string | null;
+  type: string;
+  text_preview: string | null;
+  provider_timestamp: string | Date;
+  demo: boolean;
+};
+
 /**
  * Records claimed rows' outcomes, any number in one statement, each only while its claim still holds the
  * row (same run and attempt, still sending, or settled as `send_unconfirmed` after its lease ran out: the
  * provider's late answer is the truth). A row that becomes `sent` counts on its subscriber (outboundCount,
  * lastOutboundAt, lastOutboundMessageId) and its lead (lastWhatsappSentAt) in the same statement, so the
- * counters and the queue never disagree. Answers, in the finishes' order, whether each was recorded.
+ * counters and the queue never disagree; there too it becomes the subscriber's outbound messages row (once: by
+ * its provider id), applied to the chat in the same transaction (upsertChatsForMessages). Answers, in the
+ * finishes' order, whether each was recorded.
  */
 export async function finishOutbounds(db: Db, finishes: readonly OutboundFinish[]): Promise<boolean[]> {
   if (finishes.length === 0) return [];
-  const json = toRecordsetJson(finishes.map((f) => ({ id: f.id, run_id: f.runId, attempts: f.attempts, p: f.outcome, now: f.now })));
-  const done = rowsOf<{ id: string }>(
+  // a batch with no send is one statement; one with sends adds the chats' statement, in a transaction
+  const sends = finishes.some((f) => f.outcome.status === "sent");
+  const ids = new Set(sends ? await db.transaction((tx) => recordFinishes(tx, finishes)) : await recordFinishes(db, finishes));
+  return finishes.map((f) => ids.has(f.id));
+}
+
+async function recordFinishes(db: Db, finishes: readonly OutboundFinish[]): Promise<string[]> {
+  const json = toRecordsetJson(finishes.map((f) => ({ id: f.id, run_id: f.runId, attempts: f.attempts, p: f.outcome, now: f.now, sent_as: f.sentAs ?? null })));
+  const rows = rowsOf<{ id: string; posted: Posted | null }>(
     await db.execute(sql`
       with v as (
-        select * from jsonb_to_recordset(${json}::jsonb) as x(id uuid, run_id uuid, attempts int, p jsonb, now timestamptz)
+        select * from jsonb_to_recordset(${json}::jsonb) as x(id uuid, run_id uuid, attempts int, p jsonb, now timestamptz, sent_as jsonb)
       ),
       done as (
         update ${outboundMessages} o set
@@ -323,7 +372,8 @@ export async function finishOutbounds(db: Db, finishes: readonly OutboundFinish[
           from v
           where o.id = any(array(select id from v)) and o.id = v.id and o.lease_owner = v.run_id and o.attempts = v.attempts
             and (o.status = 'sending' or (o.status = 'failed' and o.error_code = ${SEND_UNCONFIRMED.code} and o.send_started_at is not null))
-          returning o.id, o.tenant_id, o.status, o.subscriber_id, o.lead_id, o.sent_at, o.provider_message_id
+          returning o.id, o.tenant_id, o.status, o.subscriber_id, o.lead_id, o.sent_at, o.provider_message_id, o.number_id, o.template_id,
+            o.template_name, o.rendered_text, o.delivered_at, o.read_at, o.demo, v.sent_as
       ),
       sent as (select * from done where status = 'sent' and sent_at is not null),
       counted as (
@@ -342,11 +392,35 @@ export async function finishOutbounds(db: Db, finishes: readonly OutboundFinish[
         update ${leads} l set last_whatsapp_sent_at = greatest(l.last_whatsapp_sent_at, d.at)
           from (select lead_id, tenant_id, max(sent_at) as at from sent where lead_id is not null group by lead_id, tenant_id) d
           where l.id = d.lead_id and l.tenant_id = d.tenant_id
-      )
-      select id from done`),
+      ),${POST_SENT}
+      answered as (select id, null::jsonb as posted from done)
+      select * from answered
+      union all
+      select null, to_jsonb(p) from posted p`),
   );
-  const ids = new Set(done.map((r) => r.id));
-  return finishes.map((f) => ids.has(f.id));
+  const posted = rows.flatMap((r) => (r.posted ? [r.posted] : []));
+  const at = new Date(Math.max(...finishes.map((f) => f.now.getTime())));
+  for (const tenantId of new Set(posted.map((p) => p.tenant_id))) {
+    await upsertChatsForMessages(db, {
+      tenantId,
+      now: at,
+      rows: posted
+        .filter((p) => p.tenant_id === tenantId)
+        .map((p) => ({
+          id: p.id,
+          subscriberId: p.subscriber_id,
+          numberId: p.number_id,
+          conversationId: p.conversation_id,
+          direction: "outbound" as const,
+          type: p.type,
+          textPreview: p.text_preview,
+          providerTimestamp: new Date(p.provider_timestamp),
+          unread: false,
+          demo: p.demo,
+        })),
+    });
+  }
+  return rows.flatMap((r) => (r.id ? [r.id] : []));
 }
 
 /** What a batch of claimed rows needs to be sent: their leads, subscribers, numbers, templates and segment values. */

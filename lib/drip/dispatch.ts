@@ -15,6 +15,7 @@ import {
   type OutboundFinish,
   type OutboundOutcome,
   type OutboundRow,
+  type OutboundSentAs,
   releaseNumberLeases,
   renewDripLeases,
   SEND_UNCONFIRMED,
@@ -195,6 +196,11 @@ export function outcomeOf(
   return { outcome: { ...error, errorMessage: message, status: "failed", nextAttemptAt: null }, tally: "failed" };
 }
 
+/** What the provider was asked to send, as the messages row records it (the drip sends text or a bound template). */
+function sentAsOf(m: OutgoingMessage): OutboundSentAs {
+  return m.type === "template" ? { type: "template", template: { name: m.template.name, language: m.template.language } } : { type: "text" };
+}
+
 /** Starts at most `rate` sends per second for one number (starts spaced 1000/rate ms apart). */
 function pacer(rate: number) {
   const gap = 1000 / Math.min(MAX_SEND_RATE, Math.max(1, rate));
@@ -277,7 +283,8 @@ async function sendNumberRows(db: Db, deps: DripDeps, { runId, rows, ctx, pace, 
       const result = await sendThrough(d.sender, d.send);
       const at = now();
       const { outcome, tally } = outcomeOf(row, result, at, random);
-      if (await finishSend(db, { ...claim, outcome: { ...outcome, renderedText: d.renderedText, subscriberId: d.subscriberId }, now: at })) totals[tally] += 1;
+      const finish = { ...claim, outcome: { ...outcome, renderedText: d.renderedText, subscriberId: d.subscriberId }, now: at, sentAs: sentAsOf(d.send) };
+      if (await finishSend(db, finish)) totals[tally] += 1;
     })();
     inFlight.add(task);
     void task.finally(() => inFlight.delete(task));

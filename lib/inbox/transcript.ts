@@ -11,6 +11,7 @@ import {
   listTranscriptPage,
   type TranscriptRow,
 } from "@/db/queries/chat-transcript";
+import { DRIP_OUTBOUND_KEY } from "@/db/queries/drip";
 import { getChatKeys } from "@/db/queries/inbox";
 import { AppError } from "@/lib/errors";
 import { decodeCursor, toPage } from "@/lib/pagination";
@@ -39,6 +40,15 @@ export type TranscriptMessage = {
   reactions: Reaction[];
   context: { messageId: string | null; preview: string | null } | null;
   sentBy: { id: string; name: string } | null;
+  drip: DripMark | null;
+};
+
+/** A drip send: its queue row, its drip template (id and name) and the approved Meta template it went out as, if any. */
+export type DripMark = {
+  outboundId: string;
+  templateId: string | null;
+  templateName: string | null;
+  metaTemplate: { name: string; language: string } | null;
 };
 
 export type TranscriptConversation = {
@@ -92,6 +102,23 @@ function reactionsByTarget(rows: TranscriptRow[]): Map<string, Reaction[]> {
   return byTarget;
 }
 
+const text = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
+
+/** The drip mark of a message the drip sent (finishOutbounds writes these keys into its payload), else null. */
+function dripOf(payload: Record<string, unknown> | null): DripMark | null {
+  const outboundId = text(payload?.[DRIP_OUTBOUND_KEY]);
+  if (!payload || !outboundId) return null;
+  const t = payload.template && typeof payload.template === "object" ? (payload.template as Record<string, unknown>) : null;
+  const name = text(t?.name);
+  const language = text(t?.language);
+  return {
+    outboundId,
+    templateId: text(payload.drip_template_id),
+    templateName: text(payload.drip_template_name),
+    metaTemplate: name && language ? { name, language } : null,
+  };
+}
+
 function toMessage(row: TranscriptRow, content: MessageContent, reactions: Reaction[], quoted: Map<string, { id: string; preview: string | null }>) {
   const q = content.contextWamid ? quoted.get(content.contextWamid) : undefined;
   const hasError = row.errorCode !== null || row.errorTitle !== null || row.errorDetail !== null;
@@ -116,6 +143,7 @@ function toMessage(row: TranscriptRow, content: MessageContent, reactions: React
     // a quote of a message we do not have (older than our records) keeps no id or preview, but still says it quotes
     context: content.contextWamid ? { messageId: q?.id ?? null, preview: q?.preview ?? null } : null,
     sentBy: row.sentByUserId && row.sentByName ? { id: row.sentByUserId, name: row.sentByName } : null,
+    drip: row.direction === "outbound" ? dripOf(row.payload) : null,
   } satisfies TranscriptMessage;
 }
 

@@ -91,6 +91,18 @@ export const chatMessageSchema = z
       .nullable()
       .meta({ description: "The message this one replies to" }),
     sentBy: z.object({ id: uuid, name: z.string() }).nullable().meta({ description: "Who sent it from the console" }),
+    drip: z
+      .object({
+        outboundId: uuid.meta({ description: "Its drip queue row" }),
+        templateId: uuid.nullable(),
+        templateName: nullableText.meta({ description: "The drip template's name" }),
+        metaTemplate: z
+          .object({ name: z.string(), language: z.string() })
+          .nullable()
+          .meta({ description: "The approved Meta template it was sent as (outside the 24-hour window); null: sent as free text" }),
+      })
+      .nullable()
+      .meta({ description: "Set on a message the drip sent" }),
   })
   .meta({ id: "ChatMessage" });
 
