@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { Db } from "@/db/client";
 import { getNumberById } from "@/db/queries";
 import { getConversationById, listSubscriberConversations } from "@/db/queries/conversations";
+import { DRIP_OUTBOUND_KEY } from "@/db/queries/drip";
 import { listSubscriberMessages } from "@/db/queries/messages";
 import { listSubscriberConversions, listSubscriberOutbound } from "@/db/queries/subscriber-timeline";
 import { getSubscriberById } from "@/db/queries/subscribers";
@@ -23,13 +24,16 @@ export async function loadSubscriberPage(db: Db, { tenantId, id }: { tenantId: s
   const subscriber = await getSubscriberById(db, { tenantId, id });
   if (!subscriber) return null;
   const key = { tenantId, subscriberId: id };
-  const [conversations, messages, conversions, outbound, number] = await Promise.all([
+  const [conversations, allMessages, conversions, outbound, number] = await Promise.all([
     listSubscriberConversations(db, key),
     listSubscriberMessages(db, { ...key, limit: 100 }),
     listSubscriberConversions(db, key),
     listSubscriberOutbound(db, key),
     subscriber.numberId ? getNumberById(db, { tenantId, id: subscriber.numberId }) : null,
   ]);
+  // a drip send is listed once: as its queue row (the drip's template and state), not again as the message it left
+  const listed = new Set(outbound.map((o) => o.id));
+  const messages = allMessages.filter((m) => !(m.direction === "outbound" && listed.has(String(m.payload?.[DRIP_OUTBOUND_KEY]))));
   // the first touch may be older than the conversations listed
   const touch = async (touchId: string | null) =>
     touchId ? (conversations.find((c) => c.id === touchId) ?? (await getConversationById(db, { tenantId, id: touchId }))) : null;
