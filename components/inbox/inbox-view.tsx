@@ -2,10 +2,12 @@
 
 // The inbox: the chat list and the open chat side by side on a laptop, one at a time on a phone. The open
 // chat is in the URL (?chat=), so a chat is linkable; choosing one updates the URL without reloading the page.
-import { MessagesSquare } from "lucide-react";
+import { MessageSquareText, MessagesSquare } from "lucide-react";
+import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { useCallback } from "react";
 import { ListNotice } from "@/components/console/list-parts";
+import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { cn } from "@/lib/utils";
 import type { Chat, ChatPage, Member } from "./api";
@@ -44,11 +46,19 @@ export function InboxView(props: InboxViewProps) {
 
   return (
     <div className="grid gap-3">
-      <div className={cn("grid gap-1", chatId && "hidden md:grid")}>
-        <h1 className="text-2xl font-semibold tracking-tight">Inbox</h1>
-        <p className="text-sm text-muted-foreground">
-          Every WhatsApp chat, newest activity first, with the ad that started it. Reply while the 24-hour window is open.
-        </p>
+      <div className={cn("flex flex-wrap items-start justify-between gap-3", chatId && "hidden md:flex")}>
+        <div className="grid gap-1">
+          <h1 className="text-2xl font-semibold tracking-tight">Inbox</h1>
+          <p className="text-sm text-muted-foreground">
+            Every WhatsApp chat, newest activity first, with the ad that started it. Reply while the 24-hour window is open.
+          </p>
+        </div>
+        <Button asChild variant="outline" size="sm">
+          <Link href="/inbox/quick-replies">
+            <MessageSquareText aria-hidden />
+            Quick replies
+          </Link>
+        </Button>
       </div>
       <ListNotice text={props.chatError} />
       <div className="grid h-[calc(100dvh-12rem)] min-h-[28rem] overflow-hidden rounded-lg border md:h-[calc(100dvh-11rem)] md:grid-cols-[22rem_minmax(0,1fr)]">

@@ -12,7 +12,6 @@ import { createApiKey, revokeApiKeyById } from "@/lib/api-keys";
 import { signIn } from "@/lib/auth";
 import { getEnv } from "@/lib/env";
 import { dripSettingsSchema, saveDripSettings } from "@/lib/drip/settings";
-import { createQuickReply, deleteQuickReply, quickReplyInputSchema, updateQuickReply } from "@/lib/inbox/quick-replies";
 
 const admin = "admin" as const;
 const byId = z.object({ id: z.uuid() });
@@ -70,20 +69,4 @@ export const createApiKeyAction = defineAction({ role: admin, schema: apiKeyName
 
 export const revokeApiKeyAction = defineAction({ role: admin, schema: byId }, async ({ id }, user) =>
   done(await revokeApiKeyById(await getDb(), { tenantId: user.tenantId, id, now: new Date() }).then(() => null)),
-);
-
-// Quick replies: managers and admins write them, as through POST/PATCH/DELETE /api/v1/quick-replies.
-const manager = "manager" as const;
-
-export const createQuickReplyAction = defineAction({ role: manager, schema: quickReplyInputSchema }, async (input, user) =>
-  done(await createQuickReply(await getDb(), { tenantId: user.tenantId, userId: user.id, input, now: new Date() })),
-);
-
-/** Saves both fields as the dialog shows them; a shortcut another reply has comes back as a field error. */
-export const updateQuickReplyAction = defineAction({ role: manager, schema: quickReplyInputSchema.extend({ id: z.uuid() }) }, async ({ id, ...patch }, user) =>
-  done(await updateQuickReply(await getDb(), { tenantId: user.tenantId, id, patch, now: new Date() })),
-);
-
-export const deleteQuickReplyAction = defineAction({ role: manager, schema: byId }, async ({ id }, user) =>
-  done(await deleteQuickReply(await getDb(), { tenantId: user.tenantId, id }).then(() => null)),
 );

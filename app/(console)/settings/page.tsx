@@ -7,8 +7,6 @@ import { listUsersPage } from "@/lib/accounts/users";
 import { listApiKeysPage } from "@/lib/api-keys";
 import { requireUser } from "@/lib/auth";
 import { getDemoStatus } from "@/lib/demo/remove-demo-data";
-import { listQuickReplies, QUICK_REPLIES_MAX } from "@/lib/inbox/quick-replies";
-import { hasRole } from "@/lib/roles";
 import { DEFAULT_INACTIVE_AFTER_DAYS } from "@/lib/subscribers/inactivity";
 import { ApiKeysSection } from "./api-keys-section";
 import { CONVERSION_EVENT_NAMES } from "@/lib/conversions/schema";
@@ -16,7 +14,6 @@ import { dripSettingsFormValues } from "@/lib/drip/settings-schema";
 import { DemoDataSection } from "./demo-data-section";
 import { DripSettingsForm } from "./drip-settings-form";
 import { OrganisationForm } from "./organisation-form";
-import { QuickRepliesSection } from "./quick-replies-section";
 import { UsersSection } from "./users-section";
 
 // reads the database on every request: never prerendered at build time
@@ -33,19 +30,13 @@ export default async function SettingsPage() {
   const keys = await listApiKeysPage(db, { tenantId: user.tenantId, limit: 200 });
   const demo = await getDemoStatus(db, user.tenantId);
   const tenant = await getTenantById(db, user.tenantId);
-  const quickReplies = await listQuickReplies(db, { tenantId: user.tenantId });
   return (
     <div className="grid gap-8">
-      <PageHeader title="Settings" description="Your workspace, its quick replies, the people who use it, and API keys for integrations." />
+      <PageHeader title="Settings" description="Your workspace, the people who use it, and API keys for integrations." />
       <OrganisationForm name={user.tenantName} inactiveAfterDays={tenant?.inactiveAfterDays ?? DEFAULT_INACTIVE_AFTER_DAYS} />
       <DripSettingsForm
         values={dripSettingsFormValues(tenant ?? { quietHoursStart: null, quietHoursEnd: null, dripStopEvents: ["Purchase"] })}
         eventNames={[...CONVERSION_EVENT_NAMES]}
-      />
-      <QuickRepliesSection
-        replies={quickReplies.rows.map((r) => ({ id: r.id, shortcut: r.shortcut, text: r.text }))}
-        canWrite={hasRole(user.role, "manager")}
-        max={QUICK_REPLIES_MAX}
       />
       <UsersSection
         currentUserId={user.id}
