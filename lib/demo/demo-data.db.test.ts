@@ -1,7 +1,7 @@
 import { and, asc, count, eq, isNotNull, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
-import { ads, conversations, conversions, leads, messages, outboundMessages, subscribers, templates, tenants } from "@/db/schema";
+import { ads, chats, conversations, conversions, leads, messages, outboundMessages, subscribers, templates, tenants } from "@/db/schema";
 import { countDemoRows, countDemoTableRows } from "@/db/queries/demo";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { attributionReport } from "@/lib/subscribers/attribution";
@@ -197,6 +197,35 @@ describe.each(testDrivers)("loadDemoData (%s)", (kind) => {
     const statuses = rows.map((r) => r.status);
     expect(statuses).toEqual(expect.arrayContaining(["pending", "sent", "failed"]));
     expect(new Set(statuses).size).toBeGreaterThanOrEqual(3);
+  });
+
+  it("leaves what a real drip send leaves: one outbound message per sent row of a known subscriber, on its chat and counters", async () => {
+    const sent = await t.db
+      .select()
+      .from(outboundMessages)
+      .where(and(eq(outboundMessages.tenantId, tenantId), eq(outboundMessages.status, "sent"), isNotNull(outboundMessages.subscriberId)));
+    expect(sent.length).toBeGreaterThan(0);
+    const outbound = await t.db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.tenantId, tenantId), eq(messages.direction, "outbound")));
+    for (const o of sent) {
+      const m = outbound.filter((x) => x.wamid === o.providerMessageId);
+      expect(m, o.id).toHaveLength(1);
+      expect(m[0]).toMatchObject({ subscriberId: o.subscriberId, numberId: o.numberId, textPreview: o.renderedText, sentAt: o.sentAt, demo: true });
+      expect(m[0]!.payload).toMatchObject({ drip_outbound_id: o.id, drip_template_name: o.templateName });
+      expect(m[0]!.status).toBe(o.readAt ? "read" : o.deliveredAt ? "delivered" : "sent");
+    }
+    expect(outbound.filter((m) => m.payload?.drip_outbound_id)).toHaveLength(sent.length);
+    const subs = await t.db.select().from(subscribers).where(eq(subscribers.tenantId, tenantId));
+    for (const s of subs) {
+      const own = outbound.filter((m) => m.subscriberId === s.id);
+      expect(s.outboundCount, s.id).toBe(own.length);
+      const last = own.reduce<(typeof own)[number] | null>((a, m) => (!a || m.providerTimestamp >= a.providerTimestamp ? m : a), null);
+      expect(s.lastOutboundAt, s.id).toEqual(last?.providerTimestamp ?? null);
+    }
+    const lastIds = new Set((await t.db.select({ id: chats.lastMessageId }).from(chats).where(eq(chats.tenantId, tenantId))).map((c) => c.id));
+    expect(outbound.some((m) => m.payload?.drip_outbound_id && lastIds.has(m.id))).toBe(true);
   });
 
   it("keeps each subscriber's inbound counter equal to its inbound messages", async () => {

@@ -26,7 +26,7 @@ import { encryptSecret, sha256Hex } from "@/lib/crypto";
 import { AppError, notFound } from "@/lib/errors";
 import { buildAudience, type BuiltNumber, type Ctx, DAY, type InboundRef, MIN } from "./demo-audience";
 import { createRng, DEMO_TEMPLATES, HEX, SEGMENT_VARIABLES } from "./demo-content";
-import { buildConversions, buildLeads } from "./demo-funnel";
+import { buildConversions, buildDripMessages, buildLeads, countDripSends } from "./demo-funnel";
 
 export type DemoSummary = {
   skipped: boolean;
@@ -175,13 +175,15 @@ function buildDemoData(input: LoadDemoDataInput, avoid: Avoid) {
   const audience = buildAudience(ctx, numbers, avoid.phones);
   const tpl = buildTemplates(ctx, avoid.templateNames);
   const funnel = buildLeads(ctx, audience.plans, numbers, tpl.rows);
+  const dripMessages = buildDripMessages(funnel.outbound, tpl.rows, audience.conversations, numbers);
+  countDripSends(audience.subscribers, dripMessages);
   const conversionRows = buildConversions(ctx, audience.adConversations, numbers);
   const webhookRows = buildWebhookEvents(ctx, audience.inbound, numbers);
   return {
     numbers,
     subscribers: audience.subscribers,
     conversations: audience.conversations,
-    messages: audience.messages,
+    messages: [...audience.messages, ...dripMessages],
     ads: audience.ads,
     templates: tpl.rows,
     templateRevisions: tpl.revisions,

@@ -1,7 +1,7 @@
 // The demo funnel: leads with their drip queue (one row per lead × matching active template), and
 // conversions forwarded (or not yet, or refused) to Meta's Conversions API.
 import { randomUUID } from "node:crypto";
-import type { NewConversion, NewLead, NewOutboundMessage, NewTemplate, OUTBOUND_STATUSES } from "@/db/schema";
+import type { NewConversation, NewConversion, NewLead, NewMessage, NewOutboundMessage, NewSubscriber, NewTemplate, OUTBOUND_STATUSES } from "@/db/schema";
 import { sha256Hex } from "@/lib/crypto";
 import { type AdConversation, type BuiltNumber, type Ctx, DAY, HOUR, MIN, newPhone, type SubPlan, wamid } from "./demo-audience";
 import { B64URL, HEX, renderTemplate, russianName, type Segment, SEGMENT_VARIABLES } from "./demo-content";
@@ -188,6 +188,67 @@ function ensureFailure(ctx: Ctx, rows: (NewOutboundMessage & { id: string })[]):
     rows.find((r) => r.status === "sent" && r.providerResponse && "messaging_product" in r.providerResponse) ?? rows.find((r) => r.status === "sent");
   if (!victim) return;
   Object.assign(victim, { providerMessageId: null, sentAt: null, deliveredAt: null, readAt: null }, failure(ctx, "131026", victim.scheduledAt.getTime()));
+}
+
+type Outbound = NewOutboundMessage & { id: string };
+
+/**
+ * What the drip's sends left besides the queue, as the real pipeline leaves it (finishOutbounds): one outbound
+ * messages row per sent row of a known subscriber, in the number's conversation whose window was open then (free
+ * text; a Cloud number outside the window sent the bound approved template), with the statuses the row has.
+ */
+export function buildDripMessages(
+  outbound: Outbound[],
+  templateRows: TemplateRow[],
+  conversations: (NewConversation & { id: string; windowExpiresAt: Date })[],
+  numbers: BuiltNumber[],
+): (NewMessage & { id: string; providerTimestamp: Date })[] {
+  return outbound.flatMap((o) => {
+    if (o.status !== "sent" || !o.subscriberId || !o.numberId || !o.providerMessageId || !o.sentAt) return [];
+    const sentAt = o.sentAt;
+    const open = conversations
+      .filter((c) => c.subscriberId === o.subscriberId && c.numberId === o.numberId && c.startedAt <= sentAt)
+      .sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime())[0];
+    const conversationId = open && open.windowExpiresAt > sentAt ? open.id : null;
+    const meta = templateRows.find((t) => t.id === o.templateId)?.metaTemplate;
+    const cloud = numbers.find((n) => n.row.id === o.numberId)?.row.provider === "cloud";
+    const template = cloud && !conversationId && meta ? { name: meta.name, language: meta.language } : null;
+    const type = template ? "template" : "text";
+    return [
+      {
+        id: randomUUID(),
+        tenantId: o.tenantId,
+        subscriberId: o.subscriberId,
+        numberId: o.numberId,
+        conversationId,
+        direction: "outbound" as const,
+        wamid: o.providerMessageId,
+        type,
+        textPreview: o.renderedText,
+        payload: { type, ...(template ? { template } : {}), drip_outbound_id: o.id, drip_template_id: o.templateId, drip_template_name: o.templateName },
+        status: o.readAt ? "read" : o.deliveredAt ? "delivered" : "sent",
+        sentAt,
+        deliveredAt: o.deliveredAt ?? o.readAt ?? null,
+        readAt: o.readAt ?? null,
+        providerTimestamp: sentAt,
+        createdAt: sentAt,
+        updatedAt: o.updatedAt ?? sentAt,
+      },
+    ];
+  });
+}
+
+/** The drip's sends on their subscribers' outbound counters, last outbound message and delivered/read times. */
+export function countDripSends(subscriberRows: NewSubscriber[], sends: (NewMessage & { providerTimestamp: Date })[]): void {
+  const byId = new Map(subscriberRows.map((s) => [s.id, s]));
+  const later = (a: Date | null | undefined, b: Date | null | undefined) => (a && b ? (a > b ? a : b) : (a ?? b ?? null));
+  for (const m of [...sends].sort((a, b) => a.providerTimestamp.getTime() - b.providerTimestamp.getTime())) {
+    const s = byId.get(m.subscriberId);
+    if (!s) continue;
+    s.outboundCount = (s.outboundCount ?? 0) + 1;
+    if (!s.lastOutboundAt || m.providerTimestamp >= s.lastOutboundAt) Object.assign(s, { lastOutboundAt: m.providerTimestamp, lastOutboundMessageId: m.wamid });
+    Object.assign(s, { lastDeliveredAt: later(s.lastDeliveredAt, m.deliveredAt), lastReadAt: later(s.lastReadAt, m.readAt) });
+  }
 }
 
 /** ~40 conversions on ad-attributed conversations: mostly sent, the newest still queued, one failed, one rejected. */
