@@ -8,7 +8,8 @@ import http from "node:http";
 
 export type ConstantRateOptions = {
   url: string;
-  path: string;
+  /** the same path for every request, or request i's own */
+  path: string | ((i: number) => string);
   method?: string;
   /** requests per second */
   rate: number;
@@ -36,7 +37,7 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 export async function constantRate(opts: ConstantRateOptions): Promise<ConstantRateResult> {
-  const target = new URL(opts.path, opts.url);
+  const targetOf = (i: number) => new URL(typeof opts.path === "string" ? opts.path : opts.path(i), opts.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.connections });
   const total = opts.amount ?? Math.round(opts.rate * (opts.seconds ?? 10));
   const interval = 1000 / opts.rate;
@@ -51,19 +52,23 @@ export async function constantRate(opts: ConstantRateOptions): Promise<ConstantR
   const fire = (i: number, due: number) =>
     new Promise<void>((resolve) => {
       const { body, headers } = opts.request(i);
-      const req = http.request(target, { method: opts.method ?? "POST", agent, headers: { ...headers, "content-length": Buffer.byteLength(body) } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => {
-          lastAnswer = performance.now();
-          latencies.push(lastAnswer - due);
-          completed++;
-          const status = res.statusCode ?? 0;
-          if (status < 200 || status >= 300) non2xx++;
-          opts.onResponse?.(status, Buffer.concat(chunks).toString("utf8"), i);
-          resolve();
-        });
-      });
+      const req = http.request(
+        targetOf(i),
+        { method: opts.method ?? "POST", agent, headers: { ...headers, "content-length": Buffer.byteLength(body) } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => {
+            lastAnswer = performance.now();
+            latencies.push(lastAnswer - due);
+            completed++;
+            const status = res.statusCode ?? 0;
+            if (status < 200 || status >= 300) non2xx++;
+            opts.onResponse?.(status, Buffer.concat(chunks).toString("utf8"), i);
+            resolve();
+          });
+        },
+      );
       req.on("error", () => {
         errors++;
         resolve();

@@ -138,8 +138,11 @@ export function chatPageQuery(db: Db, q: ChatListQuery) {
 
 /** One chat of the workspace by its id, or by the id of one of its conversations (its subscriber and number). */
 export async function getChatRow(db: Db, { tenantId, id }: { tenantId: string; id: string }): Promise<ChatListRow | null> {
-  const byConversation = sql`(${chats.subscriberId}, ${chats.numberId}) in (select c.subscriber_id, c.number_id from ${conversations} c where c.id = ${id} and c.tenant_id = ${tenantId})`;
-  const rows = (await selectRows(db, and(eq(chats.tenantId, tenantId), or(eq(chats.id, id), byConversation))!)
+  // one IN over both candidate ids (the id itself, the chat of the conversation with that id): an OR of the id and a
+  // subquery cannot use an index, so at scale it read every chat (bench:inbox, a reply's first statement)
+  const candidates = sql`select ${id}::uuid union all select ch.id from ${chats} ch join ${conversations} c
+    on c.subscriber_id = ch.subscriber_id and c.number_id = ch.number_id where c.id = ${id}::uuid and c.tenant_id = ${tenantId} and ch.tenant_id = ${tenantId}`;
+  const rows = (await selectRows(db, and(eq(chats.tenantId, tenantId), sql`${chats.id} in (${candidates})`)!)
     .orderBy(sql`${chats.id} = ${id} desc`)
     .limit(1)) as ChatListRow[];
   return rows[0] ?? null;
