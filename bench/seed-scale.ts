@@ -254,12 +254,12 @@ function messageRows(source: string, now: Date) {
   const r = (bits: number) => `(((h >> ${bits}) & 1023) / 1024.0)`;
   const pick = (list: string[]) => `${textArray(list)}[1 + ((h >> 20) & 7)::int]`;
   const hashed = `select x.*, hashint8(x.cn::bigint * ${MESSAGE_SPACING} + x.j) as h from (${source}) x offset 0`;
-  const directed = `select x.*, case when j = 0 or ${r(0)} < 0.55 then 'inbound' else 'outbound' end as direction from (${hashed}) x offset 0`;
-  const typed = `select x.*, case when direction = 'inbound' then
+  const inbound = `(j = 0 or ${r(0)} < 0.55)`;
+  const typed = `select x.*, case when ${inbound} then 'inbound' else 'outbound' end as direction, case when ${inbound} then
          case when j = 0 or ${r(10)} < 0.8 then 'text' when ${r(10)} < 0.88 then 'image' when ${r(10)} < 0.92 then 'audio' when ${r(10)} < 0.94 then 'video'
            when ${r(10)} < 0.95 then 'document' when ${r(10)} < 0.96 then 'location' when ${r(10)} < 0.98 then 'sticker' else 'reaction' end
        else case when ${r(10)} < 0.85 then 'text' when ${r(10)} < 0.95 then 'template' else 'image' end end as type
-     from (${directed}) x offset 0`;
+     from (${hashed}) x offset 0`;
   return `select x.*,
        case type when 'text' then case direction when 'inbound' then ${pick(INBOUND_TEXTS)} else ${pick(OUTBOUND_TEXTS)} end
          when 'template' then 'Hi! Your order is on its way and arrives in 2 days.' when 'reaction' then '👍'
@@ -276,7 +276,8 @@ function inboxStatements(t: TenantSeed, o: InboxSeed, userIds: string[], now: Da
   const users = `(array[${userIds.map(lit).join(", ")}]::uuid[])`;
   const hs = `(hashint4(m.sn + 104729) & 1023)`; // a chat's own dice: unread, assignment
   const all = messageRows(
-    `select c.cn, c.sn, c.started_at, c.lm, g.j, c.k from (select c.*, ${messagesOf(o)} as k from seed_conv c) c cross join lateral generate_series(0, c.k - 1) g(j)`,
+    `select c.cn, c.sn, c.started_at, c.lm, g.j, c.k, c.subscriber_id, c.conversation_id, c.number_id
+     from seed_mconv c cross join lateral generate_series(0, c.k - 1) g(j)`,
     now,
   );
   // each subscriber's conversation that ended last, and its last message
@@ -286,9 +287,12 @@ function inboxStatements(t: TenantSeed, o: InboxSeed, userIds: string[], now: Da
     now,
   );
   return [
+    // each conversation's keys once, not once a message
+    `create temp table seed_mconv as select c.cn, c.sn, c.started_at, c.lm, ${messagesOf(o)} as k, ${subscriberId(t, "c.sn")} as subscriber_id,
+       ${conversationId(t, "c.cn")} as conversation_id, ${numberOf(t, "c.sn")} as number_id from seed_conv c`,
     `insert into messages (id, tenant_id, subscriber_id, conversation_id, number_id, direction, wamid, type, text_preview, payload, status,
        sent_at, delivered_at, read_at, failed_at, error_code, error_title, provider_timestamp, created_at, updated_at)
-     select ${messageId(t, "m.cn", "m.j")}, '${t.tenantId}', ${subscriberId(t, "m.sn")}, ${conversationId(t, "m.cn")}, ${numberOf(t, "m.sn")},
+     select ${messageId(t, "m.cn", "m.j")}, '${t.tenantId}', m.subscriber_id, m.conversation_id, m.number_id,
        m.direction, 'wamid.bench.${t.tag}.' || m.cn || '.' || m.j, m.type, m.preview,
        case when m.type = 'reaction' then jsonb_build_object('type', 'reaction', 'reaction',
          jsonb_build_object('message_id', 'wamid.bench.${t.tag}.' || m.cn || '.' || (m.j - 1), 'emoji', '👍')) end,
@@ -313,6 +317,7 @@ function inboxStatements(t: TenantSeed, o: InboxSeed, userIds: string[], now: Da
      join seed_agg a on a.sn = m.sn
      join seed_conv cur on cur.cn = a.cur
      left join (select distinct on (sn) sn, cn, code from seed_conv where code < 50 order by sn, started_at desc, cn desc) ad on ad.sn = m.sn`,
+    `drop table seed_mconv`,
   ];
 }
 
