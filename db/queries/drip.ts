@@ -310,8 +310,14 @@ export const DRIP_OUTBOUND_KEY = "drip_outbound_id";
 // A sent row of a known subscriber and number becomes its outbound messages row (Meta's type, the rendered text as
 // its preview, the template under Meta's key so the transcript reads it, the drip row, template and name), in the
 // chat's latest conversation while its window is open (as a reply takes it), with any status a webhook already
-// brought; a provider id already stored (a repeated or late answer) inserts nothing. Both joins go by unique keys.
+// brought; a provider id already stored (a repeated or late answer) inserts nothing.
+// The chats are read by subscriber (chats_subscriber_number_key) before the join: joined directly, a young table's
+// missing statistics can make the planner walk chats_tenant_number_last_message_idx, every chat of the number per row.
 const POST_SENT = sql.raw(`
+      sent_chats as materialized (
+        select subscriber_id, number_id, tenant_id, window_expires_at, latest_conversation_id from chats
+          where subscriber_id = any(array(select subscriber_id from sent where subscriber_id is not null))
+      ),
       posted as (
         insert into messages (tenant_id, subscriber_id, conversation_id, number_id, direction, wamid, type, text_preview, payload, status,
             sent_at, delivered_at, read_at, provider_timestamp, demo)
@@ -323,7 +329,7 @@ const POST_SENT = sql.raw(`
               d.sent_at, coalesce(d.delivered_at, d.read_at), d.read_at, d.sent_at, d.demo
             from (select *, coalesce(sent_as->>'type', 'text') as type from sent
               where subscriber_id is not null and number_id is not null and provider_message_id is not null) d
-              left join chats ch on ch.subscriber_id = d.subscriber_id and ch.number_id = d.number_id and ch.tenant_id = d.tenant_id
+              left join sent_chats ch on ch.subscriber_id = d.subscriber_id and ch.number_id = d.number_id and ch.tenant_id = d.tenant_id
             order by d.tenant_id, d.provider_message_id
           on conflict (tenant_id, wamid) do nothing
           returning id, tenant_id, subscriber_id, number_id, conversation_id, type, text_preview, provider_timestamp, demo
@@ -352,9 +358,10 @@ type Posted = {
  */
 export async function finishOutbounds(db: Db, finishes: readonly OutboundFinish[]): Promise<boolean[]> {
   if (finishes.length === 0) return [];
-  // a batch with no send is one statement; one with sends adds the chats' statement, in a transaction
-  const sends = finishes.some((f) => f.outcome.status === "sent");
-  const ids = new Set(sends ? await db.transaction((tx) => recordFinishes(tx, finishes)) : await recordFinishes(db, finishes));
+  // a batch that sends to no known subscriber (none, or each subscriberId null) is one statement; one that may
+  // post messages adds the chats' statement, in a transaction
+  const posts = finishes.some((f) => f.outcome.status === "sent" && f.outcome.subscriberId !== null);
+  const ids = new Set(posts ? await db.transaction((tx) => recordFinishes(tx, finishes)) : await recordFinishes(db, finishes));
   return finishes.map((f) => ids.has(f.id));
 }
 
