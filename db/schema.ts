@@ -39,6 +39,24 @@ export const OUTBOUND_STATUSES = ["pending", "sending", "sent", "failed", "cance
 export const CONVERSION_STATUSES = ["queued", "sent", "failed", "rejected"] as const;
 export const CONVERSION_SOURCES = ["api", "console_test", "automatic"] as const;
 export const JOB_STATUSES = ["pending", "running", "done", "failed", "cancelled"] as const;
+// outgoing webhooks (issue 22): the events a workspace's endpoints subscribe to
+export const OUTGOING_EVENT_TYPES = [
+  "subscriber.created",
+  "message.received",
+  "conversation.started",
+  "subscriber.opted_out",
+  "subscriber.opted_in",
+  "lead.created",
+  "lead.enrolled",
+  "lead.stopped",
+  "conversion.sent",
+  "conversion.rejected",
+  "outbound.failed",
+] as const;
+// pending: due at next_attempt_at; delivering: claimed by a run (lease); succeeded: a 2xx; failed: given up
+// (a 4xx other than 408/429, or retries exhausted); the endpoint's order key waits for neither failed nor succeeded
+export const DELIVERY_STATUSES = ["pending", "delivering", "succeeded", "failed"] as const;
+export const TELEGRAM_CALL_STEPS = ["new", "asked", "done"] as const;
 
 // millisecond precision: JS Dates (and keyset cursors built from them) round-trip exactly
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date", precision: 3 });
@@ -829,6 +847,201 @@ export const jobs = pgTable(
   ],
 );
 
+/**
+ * Outgoing webhooks: an admin's endpoint (URL, event types, on/off) with its own signing secret (encrypted). An
+ * endpoint failing for a day is switched off with the reason (disabled_reason) the admins see.
+ */
+export const webhookEndpoints = pgTable(
+  "webhook_endpoints",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantRef(),
+    url: text("url").notNull(),
+    description: text("description"),
+    eventTypes: text("event_types").array().notNull(),
+    enabled: boolean("enabled").notNull().default(true),
+    secretEnc: text("secret_enc").notNull(), // AES-256-GCM; shown once at creation and rotation
+    // the previous secret stays valid for signatures until this time after a rotation (receivers roll over)
+    previousSecretEnc: text("previous_secret_enc"),
+    previousSecretExpiresAt: ts("previous_secret_expires_at"),
+    // the first failure of the current failing streak (null while deliveries succeed)
+    failingSince: ts("failing_since"),
+    disabledAt: ts("disabled_at"),
+    disabledReason: text("disabled_reason"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("webhook_endpoints_tenant_created_idx").on(t.tenantId, t.createdAt.desc(), t.id.desc())],
+);
+
+/** One event for outgoing webhooks: a stable id (the receivers' dedupe key) and the JSON body's `data`. */
+export const outgoingEvents = pgTable(
+  "outgoing_events",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantRef(),
+    type: text("type", { enum: OUTGOING_EVENT_TYPES }).notNull(),
+    // what makes emitting it again a no-op (e.g. the message id of message.received)
+    sourceKey: text("source_key").notNull(),
+    // deliveries of one subscriber go out in order (null: no order)
+    subscriberId: uuid("subscriber_id"),
+    data: jsonb("data").$type<Record<string, unknown>>().notNull(),
+    occurredAt: ts("occurred_at").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("outgoing_events_tenant_type_source_key").on(t.tenantId, t.type, t.sourceKey),
+    index("outgoing_events_tenant_created_idx").on(t.tenantId, t.createdAt.desc(), t.id.desc()),
+    check("outgoing_events_type_check", oneOf(t.type, OUTGOING_EVENT_TYPES)),
+  ],
+);
+
+/** An event to one endpoint: retried with backoff, in order per (endpoint, order key), never duplicated on our side. */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantRef(),
+    endpointId: uuid("endpoint_id")
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+    eventId: uuid("event_id")
+      .notNull()
+      .references(() => outgoingEvents.id, { onDelete: "cascade" }),
+    // the subscriber's id (ordered deliveries) or the event's own id (no order); seq orders them
+    orderKey: text("order_key").notNull(),
+    seq: integer("seq").generatedAlwaysAsIdentity(),
+    status: text("status", { enum: DELIVERY_STATUSES }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: ts("next_attempt_at").notNull().defaultNow(),
+    leaseOwner: uuid("lease_owner"),
+    leaseExpiresAt: ts("lease_expires_at"),
+    lastAttemptAt: ts("last_attempt_at"),
+    lastStatusCode: integer("last_status_code"),
+    lastError: text("last_error"),
+    deliveredAt: ts("delivered_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("webhook_deliveries_endpoint_event_key").on(t.endpointId, t.eventId),
+    // the head of each (endpoint, order key) queue, and what is due
+    index("webhook_deliveries_open_order_idx")
+      .on(t.endpointId, t.orderKey, t.seq)
+      .where(sql`${t.status} in ('pending', 'delivering')`),
+    index("webhook_deliveries_due_idx")
+      .on(t.nextAttemptAt)
+      .where(sql`${t.status} = 'pending'`),
+    index("webhook_deliveries_endpoint_created_idx").on(t.endpointId, t.createdAt.desc(), t.id.desc()),
+    check("webhook_deliveries_status_check", oneOf(t.status, DELIVERY_STATUSES)),
+  ],
+);
+
+/** Each HTTP attempt of a delivery, as the endpoint page shows it. */
+export const webhookDeliveryAttempts = pgTable(
+  "webhook_delivery_attempts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantRef(),
+    deliveryId: uuid("delivery_id")
+      .notNull()
+      .references(() => webhookDeliveries.id, { onDelete: "cascade" }),
+    endpointId: uuid("endpoint_id")
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+    attemptedAt: ts("attempted_at").notNull(),
+    statusCode: integer("status_code"),
+    latencyMs: integer("latency_ms").notNull(),
+    // the first 1 KiB of the answer's body, or what went wrong (timeout, refused, blocked address)
+    responseSnippet: text("response_snippet"),
+    error: text("error"),
+  },
+  (t) => [
+    index("webhook_delivery_attempts_endpoint_time_idx").on(t.endpointId, t.attemptedAt.desc(), t.id.desc()),
+    index("webhook_delivery_attempts_delivery_idx").on(t.deliveryId, t.attemptedAt.desc()),
+  ],
+);
+
+/**
+ * The managers' Telegram bot of a workspace: its token (encrypted), the secret Telegram sends back with every update
+ * (X-Telegram-Bot-Api-Secret-Token; stored as its SHA-256), the chat it posts to (linked by a one-time code) and which
+ * notices it sends.
+ */
+export const telegramBots = pgTable(
+  "telegram_bots",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantRef(),
+    tokenEnc: text("token_enc").notNull(),
+    botId: text("bot_id").notNull(),
+    botUsername: text("bot_username").notNull(),
+    // the update URL's own key (/api/telegram/{webhook_key}), and the secret_token's SHA-256 (hex)
+    webhookKey: text("webhook_key").notNull(),
+    secretTokenHash: text("secret_token_hash").notNull(),
+    chatId: text("chat_id"),
+    chatTitle: text("chat_title"),
+    chatType: text("chat_type"),
+    // the one-time code that links a chat: /link CODE in the chat (hash; expires)
+    linkCodeHash: text("link_code_hash"),
+    linkCodeExpiresAt: ts("link_code_expires_at"),
+    notifyNewLead: boolean("notify_new_lead").notNull().default(true),
+    notifyDripReply: boolean("notify_drip_reply").notNull().default(false),
+    notifyDripFailed: boolean("notify_drip_failed").notNull().default(false),
+    notifyQualityDrop: boolean("notify_quality_drop").notNull().default(false),
+    lastError: text("last_error"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("telegram_bots_tenant_key").on(t.tenantId), uniqueIndex("telegram_bots_webhook_key").on(t.webhookKey)],
+);
+
+/** A Telegram user linked to a console user (by a one-time code the console user sends the bot). */
+export const telegramUserLinks = pgTable(
+  "telegram_user_links",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantRef(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    telegramUserId: text("telegram_user_id"),
+    telegramUsername: text("telegram_username"),
+    // pending link: the code's hash until the user sends it to the bot
+    linkCodeHash: text("link_code_hash"),
+    linkCodeExpiresAt: ts("link_code_expires_at"),
+    linkedAt: ts("linked_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("telegram_user_links_tenant_user_key").on(t.tenantId, t.userId),
+    uniqueIndex("telegram_user_links_tenant_telegram_key").on(t.tenantId, t.telegramUserId),
+  ],
+);
+
+/** The bot's message about a lead (one per lead) and where its call flow stands, with who pressed what. */
+export const telegramLeadMessages = pgTable(
+  "telegram_lead_messages",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantRef(),
+    leadId: uuid("lead_id")
+      .notNull()
+      .references(() => leads.id, { onDelete: "cascade" }),
+    chatId: text("chat_id").notNull(),
+    messageId: text("message_id"),
+    step: text("step", { enum: TELEGRAM_CALL_STEPS }).notNull().default("new"),
+    outcome: text("outcome"), // enrolled | not_target | no_answer
+    actedByTelegramUserId: text("acted_by_telegram_user_id"),
+    actedByTelegramName: text("acted_by_telegram_name"),
+    actedByUserId: uuid("acted_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    actedAt: ts("acted_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("telegram_lead_messages_lead_key").on(t.leadId), check("telegram_lead_messages_step_check", oneOf(t.step, TELEGRAM_CALL_STEPS))],
+);
+
 export type Ad = typeof ads.$inferSelect;
 export type NewAd = typeof ads.$inferInsert;
 export type Tenant = typeof tenants.$inferSelect;
@@ -863,3 +1076,10 @@ export type Conversion = typeof conversions.$inferSelect;
 export type ConversionSource = (typeof CONVERSION_SOURCES)[number];
 export type NewConversion = typeof conversions.$inferInsert;
 export type Job = typeof jobs.$inferSelect;
+export type WebhookEndpoint = typeof webhookEndpoints.$inferSelect;
+export type OutgoingEvent = typeof outgoingEvents.$inferSelect;
+export type OutgoingEventType = (typeof OUTGOING_EVENT_TYPES)[number];
+export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
+export type WebhookDeliveryAttempt = typeof webhookDeliveryAttempts.$inferSelect;
+export type TelegramBot = typeof telegramBots.$inferSelect;
+export type TelegramLeadMessage = typeof telegramLeadMessages.$inferSelect;
