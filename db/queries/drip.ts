@@ -464,6 +464,8 @@ export async function loadDispatchContext(db: Db, rows: OutboundRow[]) {
       marketingPreference: subscribers.marketingPreference,
       profileName: subscribers.profileName,
       conversationExpiresAt: subscribers.conversationExpiresAt,
+      // the number of their newest message: the conversation's window is with that number only
+      conversationNumberId: subscribers.numberId,
       timezone: subscribers.timezone,
     })
     .from(subscribers)

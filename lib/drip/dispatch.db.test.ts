@@ -95,7 +95,7 @@ describe.each(testDrivers)("drip run (%s)", (kind) => {
   });
 
   /** A lead (with a subscriber whose 24 h window is open or closed) enrolled now on this number. */
-  async function lead(numberId: string, opts: { window?: boolean; status?: "active" | "opted_out"; marketing?: "stop" | "resume" } = {}) {
+  async function lead(numberId: string, opts: { window?: boolean; windowWith?: string; status?: "active" | "opted_out"; marketing?: "stop" | "resume" } = {}) {
     const phone = `+1415200${String(1000 + (seq += 1))}`;
     const [sub] = await t.db
       .insert(subscribers)
@@ -109,6 +109,7 @@ describe.each(testDrivers)("drip run (%s)", (kind) => {
         lastInboundAt: at(-120),
         status: opts.status ?? "active",
         conversationExpiresAt: opts.window === false ? at(-60) : at(24 * 60 - 1),
+        numberId: opts.windowWith ?? numberId, // the number of their newest message: their window is with it
         marketingPreference: opts.marketing ?? null,
         marketingPreferenceAt: opts.marketing ? at(-90) : null,
       })
@@ -183,6 +184,13 @@ describe.each(testDrivers)("drip run (%s)", (kind) => {
       type: "template",
       template: { name: "day1_followup", language: { code: "en_US" }, components: [{ type: "body", parameters: [{ type: "text", text: "Anna" }] }] },
     });
+  });
+
+  it("a window open with another of the workspace's numbers leaves this number's closed: the template, not free text", async () => {
+    const l = await lead(cloudId, { windowWith: greenId });
+    await run(1);
+    const [welcome] = await rowsOf(l.id);
+    expect(welcome).toMatchObject({ status: "skipped", errorCode: "outside_window" });
   });
 
   it("sends through Green API to <digits>@c.us", async () => {

@@ -133,7 +133,9 @@ function decideSend(row: OutboundRow, ctx: DispatchContext, deps: DripDeps, now:
   const token = openSecret(number.accessTokenEnc, deps.encryptionKey);
   if (!token || !number.phoneNumberId) return stop("failed", "not_configured", `${number.label}: the access token cannot be read`);
   const sender: Sender = { provider: "cloud", phoneNumberId: number.phoneNumberId, token, graph: deps.graph };
-  const windowOpen = subscriber?.conversationExpiresAt ? subscriber.conversationExpiresAt.getTime() > now.getTime() : false;
+  // WhatsApp's 24 h window is per business number: free text only when the person's open conversation is with this one
+  const windowOpen =
+    subscriber?.conversationExpiresAt && subscriber.conversationNumberId === number.id ? subscriber.conversationExpiresAt.getTime() > now.getTime() : false;
   if (windowOpen) return { send: { type: "text", to: row.phone, text: rendered.text }, sender, renderedText: rendered.text, subscriberId };
   if (template.metaTemplate) {
     return { send: { type: "template", to: row.phone, template: template.metaTemplate, values: variables }, sender, renderedText: rendered.text, subscriberId };
