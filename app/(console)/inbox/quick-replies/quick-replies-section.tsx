@@ -122,7 +122,7 @@ export function QuickRepliesSection({ replies, canWrite, max }: { replies: Quick
     <Card data-testid="quick-replies-section">
       <CardHeader>
         <CardTitle>
-          <h2>Quick replies</h2>
+          <h2>Saved replies</h2>
         </CardTitle>
         <CardDescription>
           Saved answers for the inbox: type / at the start of a reply, then a shortcut or a few words, to insert one.
