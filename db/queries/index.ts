@@ -16,3 +16,4 @@ export * from "./conversions";
 export * from "./drip";
 export * from "./leads";
 export * from "./templates";
+export * from "./webhook-endpoints";

@@ -80,6 +80,19 @@ const INFO_DESCRIPTION = [
     "- Times are ISO 8601 strings in UTC (`2026-12-07T09:20:00.000Z`). Two exceptions keep the formats their origin defines: a subscriber and its conversations (GET /api/v1/subscribers and /api/v1/subscribers/{id}: `firstSeenAt`, `lastInboundAt`, `conversationExpiresAt`, a conversation's `startedAt`, …) use the field names and unix-millisecond times of seeds/000, and a conversion's `eventTime` is unix seconds, as Meta's Conversions API takes it.",
     "- A path that names no operation answers `404 not_found`, a method the path does not have `405 method_not_allowed` with an `Allow` header, a failure of ours `500 internal` (with a request id for the server's log), and a database that cannot be reached `503 unavailable` with `Retry-After`: all in the one error shape.",
   ].join("\n"),
+  [
+    '**Outgoing webhooks.** Admins add endpoints under Settings → Webhooks or with POST /api/v1/webhook-endpoints. Each event is POSTed as `{ id, type, createdAt, workspaceId, data }` with `Clicktrail-Event-Id` and `Clicktrail-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + raw body)>` (a second `v1=` with the previous secret for 24 h after a rotation). Delivery is at least once with retries: dedupe by the event id. Verify in Node with the raw body, before parsing it:',
+    "```js",
+    'import { createHmac, timingSafeEqual } from "node:crypto";',
+    "function verifyClicktrail(rawBody, header, secret, toleranceSeconds = 300) {",
+    '  const parts = header.split(",").map((p) => p.split("="));',
+    '  const t = parts.find(([k]) => k === "t")?.[1];',
+    "  if (!t || Math.abs(Date.now() / 1000 - Number(t)) > toleranceSeconds) return false;",
+    '  const expected = Buffer.from(createHmac("sha256", secret).update(`${t}.${rawBody}`).digest("hex"));',
+    '  return parts.some(([k, v]) => k === "v1" && v.length === expected.length && timingSafeEqual(Buffer.from(v), expected));',
+    "}",
+    "```",
+  ].join("\n"),
 ].join("\n\n");
 
 /** What an error status means, in a few words (the start of each error response's description). */

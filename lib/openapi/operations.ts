@@ -9,6 +9,7 @@ import { queueOperations } from "./operations-queue";
 import { replyOperations } from "./operations-replies";
 import { subscriberOperations } from "./operations-subscribers";
 import { templateOperations } from "./operations-templates";
+import { outgoingWebhookOperations } from "./operations-webhooks";
 import { toolOperations, userOperations, workspaceOperations } from "./operations-workspace";
 import type { ApiOperation } from "./registry";
 
@@ -20,6 +21,7 @@ export const OPERATIONS: ApiOperation[] = [
   ...messageOperations,
   ...numberOperations,
   ...webhookEventOperations,
+  ...outgoingWebhookOperations,
   ...leadOperations,
   ...templateOperations,
   ...queueOperations,

@@ -23,6 +23,7 @@ export const TAGS = {
   Attribution: "Conversations, conversions and value per campaign → ad set → ad.",
   Numbers: "Connected WhatsApp numbers (Meta Cloud API, Green API, Gupshup): connect, edit, test, datasets.",
   "Webhook events": "Stored deliveries from Meta and Gupshup, exactly as received, and replaying one.",
+  "Outgoing webhooks": "Endpoints of yours that receive signed events from Clicktrail (admin): their secrets, deliveries and attempts, and resending one.",
   Leads: "Leads from the website form or the console, the managers' call flow, and enrolling them in the drip.",
   Templates: "The drip's message templates with their revisions, per-segment variables and bound approved Meta templates.",
   Queue: "The drip queue: live figures, the list, and retrying or cancelling a message.",

@@ -1,0 +1,5 @@
+// /api/v1/webhook-endpoints/{id}: get, update (switch on/off) and delete an endpoint (admin). Declared, handled and documented in lib/openapi/operations-webhooks.ts.
+import { serveAt } from "@/lib/api/route";
+
+export const dynamic = "force-dynamic";
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = serveAt("/api/v1/webhook-endpoints/{id}");
