@@ -44,6 +44,8 @@ export const envSchema = z.object({
   // (an already-parsed list is written back as text: the embedded default re-checks the parsed values with its secrets)
   GREEN_API_HOSTS: z.preprocess((v) => (Array.isArray(v) ? (v as HostRule[]).map(formatHostRule).join(",") : (emptyAsUndefined(v) ?? "")), hostList),
   GRAPH_API_VERSION: withDefault(z.string().regex(/^v\d+\.\d+$/, "must look like v24.0"), "v24.0"),
+  /** the Telegram Bot API (the managers' bot); calls go to this host only. Tests point it at a fake on 127.0.0.1 */
+  TELEGRAM_API_BASE: withDefault(z.url({ protocol: /^https?$/ }), "https://api.telegram.org"),
   META_APP_SECRET: optional(z.string().min(8)),
   WHATSAPP_VERIFY_TOKEN: optional(z.string().min(8, "must be at least 8 characters")),
   ADMIN_EMAIL: optional(z.email()),

@@ -17,6 +17,8 @@ import { drainReceivedEvents, type ProcessTotals, WEBHOOK_RETRY_JOB, webhookRetr
 import { pruneWebhookEvents } from "@/lib/whatsapp/retention";
 import { pruneSignInThrottle } from "@/lib/accounts/sign-in";
 import { markInactiveSubscribers } from "@/lib/subscribers/inactivity";
+import { telegramDepsFromEnv } from "@/lib/telegram/client";
+import { TELEGRAM_LEAD_JOB, telegramLeadJobHandler } from "@/lib/telegram/lead-notice";
 
 /** The drip run's counts first (`claimed, sent, skipped, failed, retried, cancelled`), then the other work. */
 export type ScheduledWorkResult = Omit<DripResult, "tookMs"> & {
@@ -42,6 +44,8 @@ export function jobHandlers(db: Db, deps: { enrichment?: EnrichmentDeps; convers
     [CAPI_FORWARD_JOB]: capiForwardHandler(db, deps.conversions ?? conversionDepsFromEnv()),
     // an inbox reply whose request never ran its send (lib/inbox/deliver-reply.ts)
     [REPLY_JOB]: replyJobHandler(db, replyDepsFromEnv()),
+    // a new lead's Telegram message whose request never sent it (lib/telegram/lead-notice.ts)
+    [TELEGRAM_LEAD_JOB]: telegramLeadJobHandler(db, telegramDepsFromEnv()),
   };
 }
 

@@ -17,3 +17,4 @@ export * from "./drip";
 export * from "./leads";
 export * from "./templates";
 export * from "./webhook-endpoints";
+export * from "./telegram";
