@@ -43,6 +43,8 @@ export const envSchema = z.object({
   /** hosts a Green API URL may point at besides Green's own (a self-hosted gateway); these may be private addresses */
   // (an already-parsed list is written back as text: the embedded default re-checks the parsed values with its secrets)
   GREEN_API_HOSTS: z.preprocess((v) => (Array.isArray(v) ? (v as HostRule[]).map(formatHostRule).join(",") : (emptyAsUndefined(v) ?? "")), hostList),
+  /** hosts an outgoing-webhook URL may point at besides public HTTPS hosts (a receiver on a private network; tests: 127.0.0.1) */
+  WEBHOOK_OUT_HOSTS: z.preprocess((v) => (Array.isArray(v) ? (v as HostRule[]).map(formatHostRule).join(",") : (emptyAsUndefined(v) ?? "")), hostList),
   GRAPH_API_VERSION: withDefault(z.string().regex(/^v\d+\.\d+$/, "must look like v24.0"), "v24.0"),
   /** the Telegram Bot API (the managers' bot); calls go to this host only. Tests point it at a fake on 127.0.0.1 */
   TELEGRAM_API_BASE: withDefault(z.url({ protocol: /^https?$/ }), "https://api.telegram.org"),

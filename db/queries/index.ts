@@ -18,3 +18,4 @@ export * from "./leads";
 export * from "./templates";
 export * from "./webhook-endpoints";
 export * from "./telegram";
+export * from "./webhooks-out";
