@@ -3,7 +3,6 @@
 // is picked by a one-time code sent to the bot as `/link CODE`; console users link their Telegram the same way with
 // `/me CODE`. Codes are shown once and stored as hashes.
 import { randomBytes } from "node:crypto";
-import { z } from "zod";
 import type { Db } from "@/db/client";
 import {
   deleteTelegramBot,
@@ -17,24 +16,13 @@ import {
 import { encryptSecret, openSecret, randomToken, sha256Hex } from "@/lib/crypto";
 import { AppError } from "@/lib/errors";
 import { botUserSchema, type TelegramDeps, telegramCall, trueSchema } from "./client";
+import { type TelegramNotices, telegramTokenSchema } from "./schemas";
+
+export { telegramNoticesSchema, telegramTokenSchema, type TelegramNotices } from "./schemas";
 
 export const LINK_CODE_TTL_MS = 30 * 60_000;
 const CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"; // no 0/O, 1/I: read off a screen and typed
 export const ALLOWED_UPDATES = ["message", "callback_query"] as const;
-
-/** A bot token as @BotFather gives it: `<bot id>:<secret>`. */
-export const telegramTokenSchema = z
-  .string()
-  .trim()
-  .regex(/^\d{5,20}:[A-Za-z0-9_-]{30,60}$/, "That does not look like a bot token: @BotFather gives one like 123456789:AAF…");
-
-export const telegramNoticesSchema = z.object({
-  notifyNewLead: z.boolean(),
-  notifyDripReply: z.boolean(),
-  notifyDripFailed: z.boolean(),
-  notifyQualityDrop: z.boolean(),
-});
-export type TelegramNotices = z.infer<typeof telegramNoticesSchema>;
 
 /** 8 characters of a 32-letter alphabet (40 bits), valid 30 minutes, usable once. */
 export function newLinkCode(): string {
@@ -65,7 +53,7 @@ export async function getTelegramBotView(db: Db, { tenantId, now }: { tenantId: 
     connected: true,
     botUsername: bot.botUsername,
     chat: bot.chatId ? { title: bot.chatTitle, type: bot.chatType } : null,
-    linkCodeExpiresAt: bot.chatId ? null : pending,
+    linkCodeExpiresAt: pending,
     notices: {
       notifyNewLead: bot.notifyNewLead,
       notifyDripReply: bot.notifyDripReply,

@@ -8,6 +8,8 @@ import { getAccountOverview } from "@/lib/accounts/account";
 import { requireUser } from "@/lib/auth";
 import { ROLE_LABELS } from "@/lib/roles";
 import { ChangePasswordForm, NameForm, SignOutOthersCard } from "./account-forms";
+import { TelegramAccountLink } from "../settings/telegram-section";
+import { getTelegramUserLinkView } from "@/lib/telegram/bot";
 
 // reads the database on every request: never prerendered at build time
 export const dynamic = "force-dynamic";
@@ -52,6 +54,7 @@ export default async function AccountPage() {
           </ul>
         </CardContent>
       </Card>
+      <TelegramAccountLink view={await getTelegramUserLinkView(await getDb(), { tenantId: user.tenantId, userId: user.id })} />
       <SignOutOthersCard />
     </div>
   );

@@ -15,6 +15,8 @@ import { DemoDataSection } from "./demo-data-section";
 import { DripSettingsForm } from "./drip-settings-form";
 import { OrganisationForm } from "./organisation-form";
 import { UsersSection } from "./users-section";
+import { TelegramSection } from "./telegram-section";
+import { getTelegramBotView } from "@/lib/telegram/bot";
 
 // reads the database on every request: never prerendered at build time
 export const dynamic = "force-dynamic";
@@ -55,6 +57,7 @@ export default async function SettingsPage() {
         }))}
         hasMore={keys.nextCursor !== null}
       />
+      <TelegramSection view={await getTelegramBotView(db, { tenantId: user.tenantId, now })} />
       <DemoDataSection loadedAt={demo.loadedAt?.getTime() ?? null} counts={demo.counts} />
     </div>
   );
