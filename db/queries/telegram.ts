@@ -44,11 +44,11 @@ export async function getTelegramBotByWebhookKey(db: Db, { webhookKey }: { webho
 export async function getTelegramNoticeTarget(db: Db, { tenantId, notice }: { tenantId: string; notice: TelegramNoticeKind }) {
   return takeFirstOrNull(
     await db
-      .select({ id: telegramBots.id, tokenEnc: telegramBots.tokenEnc, chatId: telegramBots.chatId })
+      .select({ id: telegramBots.id, tokenEnc: telegramBots.tokenEnc, chatId: telegramBots.chatId, lastError: telegramBots.lastError })
       .from(telegramBots)
       .where(and(eq(telegramBots.tenantId, tenantId), eq(telegramBots[notice], true), isNotNull(telegramBots.chatId)))
       .limit(1),
-  ) as { id: string; tokenEnc: string; chatId: string } | null;
+  ) as { id: string; tokenEnc: string; chatId: string; lastError: string | null } | null;
 }
 
 /** Connects (or replaces) the workspace's bot: a new token, webhook key and secret; the chat link starts over. */

@@ -60,6 +60,8 @@ export async function notifyNewLead(
     return { failed: sent.error };
   }
   await setTelegramLeadMessageId(db, { tenantId, id: row.id, messageId: String(sent.result.message_id), now });
+  // the card's "last problem" was about sending: it is over
+  if (target.lastError) await updateTelegramBot(db, { tenantId }, { lastError: null, updatedAt: now });
   return { sent: String(sent.result.message_id) };
 }
 

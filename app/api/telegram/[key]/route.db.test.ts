@@ -137,6 +137,12 @@ describe.each(testDrivers)("managers' Telegram bot (%s)", (kind) => {
       body: JSON.stringify({ update_id: 1, message: { message_id: 1, chat: GROUP, from: MAYA, text: `/link ${linkCode}` } }),
     });
     expect(res.status).toBe(404);
+    const big = await fetch(tg.webhook!.url, {
+      method: "POST",
+      headers: { "x-telegram-bot-api-secret-token": tg.webhook!.secret_token! },
+      body: JSON.stringify({ update_id: 2, message: { message_id: 1, chat: GROUP, from: MAYA, text: `/link ${linkCode}` }, pad: "x".repeat(70_000) }),
+    });
+    expect(big.status).toBe(413);
     expect((await bot())!.chatId).toBeNull();
     await new Promise((r) => setTimeout(r, 50));
     expect(tg.callsOf("sendMessage")).toHaveLength(sends);
