@@ -15,6 +15,8 @@ import { DemoDataSection } from "./demo-data-section";
 import { DripSettingsForm } from "./drip-settings-form";
 import { OrganisationForm } from "./organisation-form";
 import { UsersSection } from "./users-section";
+import { summarizeWebhookEndpoints } from "@/db/queries/webhook-endpoints";
+import { WebhooksLink } from "./webhooks-link";
 import { TelegramSection } from "./telegram-section";
 import { getTelegramBotView } from "@/lib/telegram/bot";
 
@@ -32,6 +34,7 @@ export default async function SettingsPage() {
   const keys = await listApiKeysPage(db, { tenantId: user.tenantId, limit: 200 });
   const demo = await getDemoStatus(db, user.tenantId);
   const tenant = await getTenantById(db, user.tenantId);
+  const webhooks = await summarizeWebhookEndpoints(db, { tenantId: user.tenantId });
   return (
     <div className="grid gap-8">
       <PageHeader title="Settings" description="Your workspace, the people who use it, and API keys for integrations." />
@@ -58,6 +61,7 @@ export default async function SettingsPage() {
         hasMore={keys.nextCursor !== null}
       />
       <TelegramSection view={await getTelegramBotView(db, { tenantId: user.tenantId, now })} />
+      <WebhooksLink total={webhooks.total} disabled={webhooks.disabled} />
       <DemoDataSection loadedAt={demo.loadedAt?.getTime() ?? null} counts={demo.counts} />
     </div>
   );
