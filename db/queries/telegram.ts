@@ -106,6 +106,26 @@ export async function linkTelegramChat(
   );
 }
 
+/** A group became a supergroup: the bot's chat and its lead messages move to the new chat id (when it was the bot's chat). */
+export async function migrateTelegramChat(
+  db: Db,
+  { tenantId, fromChatId, toChatId, now }: { tenantId: string; fromChatId: string; toChatId: string; now: Date },
+) {
+  return db.transaction(async (tx) => {
+    const moved = await tx
+      .update(telegramBots)
+      .set({ chatId: toChatId, chatType: "supergroup", updatedAt: now })
+      .where(and(eq(telegramBots.tenantId, tenantId), eq(telegramBots.chatId, fromChatId)))
+      .returning({ id: telegramBots.id });
+    if (moved.length === 0) return false;
+    await tx
+      .update(telegramLeadMessages)
+      .set({ chatId: toChatId, updatedAt: now })
+      .where(and(eq(telegramLeadMessages.tenantId, tenantId), eq(telegramLeadMessages.chatId, fromChatId)));
+    return true;
+  });
+}
+
 export async function deleteTelegramBot(db: Db, { tenantId }: { tenantId: string }): Promise<TelegramBotRow | null> {
   return takeFirstOrNull(await db.delete(telegramBots).where(eq(telegramBots.tenantId, tenantId)).returning());
 }

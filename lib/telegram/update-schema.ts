@@ -23,6 +23,8 @@ const messageSchema = z.object({
   chat: chatSchema,
   from: userSchema.optional(),
   text: z.string().max(4096).optional(),
+  // a group that became a supergroup gets a new chat id: the old chat says where it went
+  migrate_to_chat_id: z.number().int().optional(),
 });
 
 const callbackQuerySchema = z.object({

@@ -4,7 +4,7 @@
 // Telegram (replies, edits, answering a press) are returned as `followUp`, for the route to run after answering.
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { claimTelegramUserLink, getTelegramBotByWebhookKey, linkTelegramChat, type TelegramBotRow } from "@/db/queries/telegram";
+import { claimTelegramUserLink, getTelegramBotByWebhookKey, linkTelegramChat, migrateTelegramChat, type TelegramBotRow } from "@/db/queries/telegram";
 import { openSecret, safeEqual, sha256Hex } from "@/lib/crypto";
 import { errorBody } from "@/lib/errors";
 import { handleCallbackQuery } from "./call-flow";
@@ -45,6 +45,12 @@ export async function handleTelegramUpdate(
   if (update.data.callback_query) {
     const followUp = await handleCallbackQuery(db, deps, { bot: found.bot, token, query: update.data.callback_query, now });
     return ok(followUp ?? undefined);
+  }
+  const migrated = update.data.message?.migrate_to_chat_id;
+  if (migrated !== undefined) {
+    const fromChatId = String(update.data.message!.chat.id);
+    await migrateTelegramChat(db, { tenantId: found.bot.tenantId, fromChatId, toChatId: String(migrated), now });
+    return ok();
   }
   if (update.data.message) return ok(await handleCommand(db, deps, { bot: found.bot, tenantName: found.tenantName, token, message: update.data.message, now }));
   return ok();

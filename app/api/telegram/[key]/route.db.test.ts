@@ -285,6 +285,19 @@ describe.each(testDrivers)("managers' Telegram bot (%s)", (kind) => {
     expect(await notifyDripFailed(t.db, deps, { ...failed, tenantId: otherTenantId })).toEqual({ skipped: "off" });
   });
 
+  it("follows the group when Telegram upgrades it to a supergroup (new chat id): the bot and its lead messages move", async () => {
+    const upgraded = -100_555_0009;
+    const before = await t.db.select().from(telegramLeadMessages).where(eq(telegramLeadMessages.tenantId, tenantId));
+    expect(before.length).toBeGreaterThan(0);
+    // another chat's migration is not ours
+    await tg.sendUpdate({ message: { message_id: 900, chat: STRANGERS, migrate_to_chat_id: -100_555_0008 } });
+    expect((await bot())!.chatId).toBe(String(GROUP.id));
+    expect((await tg.sendUpdate({ message: { message_id: 901, chat: GROUP, migrate_to_chat_id: upgraded } })).status).toBe(200);
+    expect((await bot())!.chatId).toBe(String(upgraded));
+    const after = await t.db.select().from(telegramLeadMessages).where(eq(telegramLeadMessages.tenantId, tenantId));
+    expect(after.every((m) => m.chatId === String(upgraded))).toBe(true);
+  });
+
   it("disconnects: deleteWebhook at Telegram, the bot removed, its old address answers 404", async () => {
     const key = (await bot())!.webhookKey;
     const secret = tg.webhook!.secret_token!;
