@@ -6,6 +6,7 @@ import type { Db } from "../client";
 import { jobs, leads, messages, subscribers, type NewMessage } from "../schema";
 import { upsertChatsForMessages } from "./chats";
 import { requeueFinishedJob } from "./jobs";
+import { rowsOf } from "../migrations-info";
 
 export const REPLY_JOB = "inbox_reply";
 
@@ -77,39 +78,49 @@ export async function getChatMessage(db: Db, q: { tenantId: string; subscriberId
 }
 
 /**
- * The provider accepted a pending reply: its id and status, and in the same transaction the subscriber's outbound
- * counters and the last WhatsApp send of their leads (matched by phone: leads_tenant_phone_idx). Only a pending
- * reply moves; answers whether it did.
+ * The provider accepted a pending reply: its id and status, and in the same statement the subscriber's outbound
+ * counters, the last WhatsApp send of their leads (matched by phone: leads_tenant_phone_idx) and, given the send's
+ * claimed job, that job done (guarded by its attempt, as finishJob is). Only a pending reply moves; answers whether it did.
  */
 export async function recordReplySent(
   db: Db,
-  { tenantId, id, wamid, status, now }: { tenantId: string; id: string; wamid: string; status: "accepted" | "sent"; now: Date },
+  {
+    tenantId,
+    id,
+    wamid,
+    status,
+    now,
+    job,
+  }: { tenantId: string; id: string; wamid: string; status: "accepted" | "sent"; now: Date; job?: { id: string; attempts: number } },
 ): Promise<boolean> {
-  return db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(messages)
-      .set({ status, wamid, sentAt: status === "sent" ? now : null, updatedAt: now })
-      .where(and(eq(messages.id, id), eq(messages.tenantId, tenantId), eq(messages.status, "pending")))
-      .returning({ subscriberId: messages.subscriberId });
-    if (!row) return false;
-    const [s] = await tx
-      .update(subscribers)
-      .set({
-        outboundCount: sql`${subscribers.outboundCount} + 1`,
-        lastOutboundMessageId: sql`case when ${subscribers.lastOutboundAt} is null or ${subscribers.lastOutboundAt} <= ${now.toISOString()}::timestamptz then ${wamid} else ${subscribers.lastOutboundMessageId} end`,
-        lastOutboundAt: sql`greatest(${subscribers.lastOutboundAt}, ${now.toISOString()}::timestamptz)`,
-        updatedAt: now,
-      })
-      .where(and(eq(subscribers.id, row.subscriberId), eq(subscribers.tenantId, tenantId)))
-      .returning({ waPhone: subscribers.waPhone });
-    if (s?.waPhone) {
-      await tx
-        .update(leads)
-        .set({ lastWhatsappSentAt: sql`greatest(${leads.lastWhatsappSentAt}, ${now.toISOString()}::timestamptz)`, updatedAt: now })
-        .where(and(eq(leads.tenantId, tenantId), eq(leads.phone, s.waPhone)));
-    }
-    return true;
-  });
+  const at = now.toISOString();
+  const finishJob = job
+    ? sql`, finished as (
+        update ${jobs} j set status = 'done', lease_expires_at = null, last_error = null, result = ${JSON.stringify({ sent: wamid })}::jsonb, updated_at = ${at}::timestamptz
+        where j.id = ${job.id}::uuid and j.status = 'running' and j.attempts = ${job.attempts} and exists (select 1 from m)
+        returning j.id)`
+    : sql``;
+  const rows = rowsOf<{ moved: number }>(
+    await db.execute(sql`
+      with m as (
+        update ${messages} set status = ${status}, wamid = ${wamid}, sent_at = ${status === "sent" ? at : null}::timestamptz, updated_at = ${at}::timestamptz
+        where id = ${id}::uuid and tenant_id = ${tenantId}::uuid and status = 'pending'
+        returning subscriber_id),
+      s as (
+        update ${subscribers} s set
+          outbound_count = s.outbound_count + 1,
+          last_outbound_message_id = case when s.last_outbound_at is null or s.last_outbound_at <= ${at}::timestamptz then ${wamid} else s.last_outbound_message_id end,
+          last_outbound_at = greatest(s.last_outbound_at, ${at}::timestamptz),
+          updated_at = ${at}::timestamptz
+        from m where s.id = m.subscriber_id and s.tenant_id = ${tenantId}::uuid
+        returning s.wa_phone),
+      l as (
+        update ${leads} l set last_whatsapp_sent_at = greatest(l.last_whatsapp_sent_at, ${at}::timestamptz), updated_at = ${at}::timestamptz
+        from s where l.tenant_id = ${tenantId}::uuid and l.phone = s.wa_phone
+        returning l.id)${finishJob}
+      select (select count(*) from m)::int as moved`),
+  );
+  return (rows[0]?.moved ?? 0) > 0;
 }
 
 /** A pending reply failed (the provider refused it, or it could not be sent): its code and message. */

@@ -5,7 +5,7 @@
 // send_unconfirmed instead of going out twice, and a person retries it if the customer did not get it.
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { getMessageById, getNumberById, getSubscriberById, type MessageRow } from "@/db/queries";
+import { getMessageById, getNumberById, getSubscriberById, type MessageRow, type NumberRow, type SubscriberRow } from "@/db/queries";
 import { recordReplyFailed, recordReplySent, REPLY_JOB } from "@/db/queries/replies";
 import { openSecret } from "@/lib/crypto";
 import { type OutgoingMessage, type Sender, sendThrough } from "@/lib/drip/providers";
@@ -69,12 +69,21 @@ export function outgoingOf(message: Pick<MessageRow, "type" | "payload">, to: st
 
 type Prepared = { sender: Sender; send: OutgoingMessage } | { refusal: { code: string; message: string } };
 
-async function prepare(db: Db, deps: ReplyDeps, message: MessageRow): Promise<Prepared> {
+/** What the request that stored a reply already read: its send needs no second look at them. */
+export type ReplyContext = {
+  message: Pick<MessageRow, "id" | "tenantId" | "subscriberId" | "numberId" | "type" | "payload">;
+  number: NumberRow | null;
+  subscriber: Pick<SubscriberRow, "waPhone" | "waId"> | null;
+};
+
+async function prepare(db: Db, deps: ReplyDeps, message: ReplyContext["message"], known?: ReplyContext): Promise<Prepared> {
   const refuse = (code: string, text: string): Prepared => ({ refusal: { code, message: text } });
-  const [number, subscriber] = await Promise.all([
-    message.numberId ? getNumberById(db, { tenantId: message.tenantId, id: message.numberId }) : null,
-    getSubscriberById(db, { tenantId: message.tenantId, id: message.subscriberId }),
-  ]);
+  const [number, subscriber] = known
+    ? [known.number, known.subscriber]
+    : await Promise.all([
+        message.numberId ? getNumberById(db, { tenantId: message.tenantId, id: message.numberId }) : null,
+        getSubscriberById(db, { tenantId: message.tenantId, id: message.subscriberId }),
+      ]);
   if (!number) return refuse("no_number", "The number of this chat was deleted");
   if (number.demo) return refuse("demo_number", `${number.label} is a demo number: nothing is sent through it`);
   if (!number.active) return refuse("number_inactive", `${number.label} is inactive`);
@@ -112,39 +121,60 @@ async function prepare(db: Db, deps: ReplyDeps, message: MessageRow): Promise<Pr
 export async function sendPendingReply(
   db: Db,
   deps: ReplyDeps,
-  { tenantId, id, attempt, now }: { tenantId: string; id: string; attempt: number; now: () => Date },
-) {
-  const message = await getMessageById(db, { tenantId, id });
-  if (!message || message.status !== "pending") return { skipped: message?.status ?? "deleted" };
+  {
+    tenantId,
+    id,
+    attempt,
+    now,
+    known,
+    job,
+  }: { tenantId: string; id: string; attempt: number; now: () => Date; known?: ReplyContext; job?: { id: string; attempts: number } },
+): Promise<{ result: Record<string, unknown>; recorded: boolean }> {
+  // a reply the request just stored is pending (its job's claim proves nobody else ran it): no need to read it back
+  let message: ReplyContext["message"];
+  if (known) message = known.message;
+  else {
+    const stored = await getMessageById(db, { tenantId, id });
+    if (!stored || stored.status !== "pending") return { result: { skipped: stored?.status ?? "deleted" }, recorded: false };
+    message = stored;
+  }
   if (attempt > 1) {
     await recordReplyFailed(db, { tenantId, id, code: "send_unconfirmed", message: SEND_UNCONFIRMED_REPLY, now: now() });
-    return { failed: "send_unconfirmed" };
+    return { result: { failed: "send_unconfirmed" }, recorded: false };
   }
-  const prepared = await prepare(db, deps, message);
+  const prepared = await prepare(db, deps, message, known);
   if ("refusal" in prepared) {
     await recordReplyFailed(db, { tenantId, id, ...prepared.refusal, now: now() });
-    return { failed: prepared.refusal.code };
+    return { result: { failed: prepared.refusal.code }, recorded: false };
   }
   const outcome = await sendThrough(prepared.sender, prepared.send);
   if (outcome.kind === "sent") {
     const status = prepared.sender.provider === "cloud" ? "accepted" : "sent";
-    await recordReplySent(db, { tenantId, id, wamid: outcome.providerMessageId, status, now: now() });
-    return { sent: outcome.providerMessageId };
+    // the job is finished in the same statement that records the send
+    const moved = await recordReplySent(db, { tenantId, id, wamid: outcome.providerMessageId, status, now: now(), job });
+    return { result: { sent: outcome.providerMessageId }, recorded: moved && job !== undefined };
   }
   await recordReplyFailed(db, { tenantId, id, code: outcome.code, message: clip(outcome.message), now: now() });
-  return { failed: outcome.code };
+  return { result: { failed: outcome.code }, recorded: false };
 }
 
 /** The jobs queue's side (scheduled work): a reply whose request never ran its send. */
-export function replyJobHandler(db: Db, deps: ReplyDeps): JobHandler {
+export function replyJobHandler(db: Db, deps: ReplyDeps, known?: ReplyContext): JobHandler {
   return async (job) => {
     const { tenantId, messageId } = jobPayload.parse(job.payload);
-    const result = await sendPendingReply(db, deps, { tenantId, id: messageId, attempt: job.attempts, now: () => new Date() });
-    return { ok: true, result };
+    const { result, recorded } = await sendPendingReply(db, deps, {
+      tenantId,
+      id: messageId,
+      attempt: job.attempts,
+      now: () => new Date(),
+      known: known?.message.id === messageId ? known : undefined,
+      job: { id: job.id, attempts: job.attempts },
+    });
+    return { ok: true, result, recorded };
   };
 }
 
-/** The request's side: runs the reply's job now, unless someone else already claimed it. */
-export async function deliverReplyNow(db: Db, deps: ReplyDeps, { messageId }: { messageId: string }) {
-  return runJobNow(db, { kind: REPLY_JOB, dedupeKey: messageId, handlers: { [REPLY_JOB]: replyJobHandler(db, deps) } });
+/** The request's side: runs the reply's job now, unless someone else already claimed it; `known` spares reading back what the request read. */
+export async function deliverReplyNow(db: Db, deps: ReplyDeps, { messageId, known }: { messageId: string; known?: ReplyContext }) {
+  return runJobNow(db, { kind: REPLY_JOB, dedupeKey: messageId, handlers: { [REPLY_JOB]: replyJobHandler(db, deps, known) } });
 }

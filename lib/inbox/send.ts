@@ -10,7 +10,7 @@ import { getChatMessage, getReplyByIdempotencyKey, insertPendingReply, requeueFa
 import { sha256Hex } from "@/lib/crypto";
 import { AppError } from "@/lib/errors";
 import { type ApprovedMetaTemplate, listApprovedMetaTemplates } from "@/lib/templates/meta-templates";
-import type { ReplyDeps } from "./deliver-reply";
+import type { ReplyContext, ReplyDeps } from "./deliver-reply";
 import { requireChat } from "./list";
 import { getTranscriptMessage, type TranscriptMessage } from "./transcript";
 
@@ -95,7 +95,8 @@ function payloadOf(body: ReplyBody, quoted: string | null, template: { keys: str
   return { type, [type]: { link, ...(c ? { caption: c } : {}), ...(filename ? { filename } : {}) }, ...context };
 }
 
-type Created = { message: TranscriptMessage; created: boolean };
+/** `context`: what the send right after the answer needs, as this request read it (absent for a repeated key). */
+type Created = { message: TranscriptMessage; created: boolean; context?: ReplyContext };
 
 /** The first reply of an Idempotency-Key: answered again for the same request, 409 for another. */
 async function answerFirst(
@@ -156,6 +157,7 @@ export async function createReply(
   }
   const template = body.type === "template" ? await resolveTemplate(db, deps, { tenantId, number, body }) : null;
   const preview = body.type === "text" ? body.text : body.type === "template" ? template!.preview : (body.caption ?? null);
+  const payload = { ...payloadOf(body, quoted, template), request_sha256: hash };
   const stored = await insertPendingReply(db, {
     row: {
       tenantId,
@@ -165,7 +167,7 @@ export async function createReply(
       direction: "outbound",
       type: body.type,
       textPreview: preview,
-      payload: { ...payloadOf(body, quoted, template), request_sha256: hash },
+      payload,
       providerTimestamp: now,
       idempotencyKey: input.idempotencyKey,
       sentByUserId: input.userId,
@@ -175,7 +177,11 @@ export async function createReply(
   });
   if (!stored.created) return answerFirst(db, { tenantId, first: stored, hash });
   const message = await getTranscriptMessage(db, { tenantId, id: stored.id });
-  return { message: message!, created: true };
+  return {
+    message: message!,
+    created: true,
+    context: { message: { id: stored.id, tenantId, subscriberId: subscriber.id, numberId: number.id, type: body.type, payload }, number, subscriber },
+  };
 }
 
 /** A failed reply back to pending, to be sent again right after the answer; 409 not_failed for anything else. */

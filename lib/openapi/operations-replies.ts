@@ -2,7 +2,7 @@
 // Idempotency-Key, retrying a failed reply, and the workspace's quick replies.
 import { z } from "zod";
 import { afterResponse } from "@/lib/http";
-import { deliverReplyNow, type ReplyDeps, replyDepsFromEnv } from "@/lib/inbox/deliver-reply";
+import { deliverReplyNow, type ReplyContext, type ReplyDeps, replyDepsFromEnv } from "@/lib/inbox/deliver-reply";
 import {
   createQuickReply,
   deleteQuickReply,
@@ -53,9 +53,9 @@ function idempotencyKeyOf(req: Request): string | null {
 }
 
 /** The send runs after the answer; it never fails the request (its outcome is on the message). */
-function sendAfterAnswer(db: Db, deps: ReplyDeps, messageId: string): void {
+function sendAfterAnswer(db: Db, deps: ReplyDeps, messageId: string, known?: ReplyContext): void {
   afterResponse(() =>
-    deliverReplyNow(db, deps, { messageId }).catch((e: unknown) =>
+    deliverReplyNow(db, deps, { messageId, known }).catch((e: unknown) =>
       console.error(`[clicktrail] the send of reply ${messageId} did not run; the jobs queue retries it`, e),
     ),
   );
@@ -123,7 +123,7 @@ export const replyOperations: ApiOperation[] = [
     handler: async ({ db, principal, tenantId, params, body, req }) => {
       const idempotencyKey = idempotencyKeyOf(req);
       const deps = replyDepsFromEnv();
-      const { message, created } = await createReply(db, deps, {
+      const { message, created, context } = await createReply(db, deps, {
         tenantId,
         chatId: params.id,
         userId: principal.userId,
@@ -132,7 +132,7 @@ export const replyOperations: ApiOperation[] = [
         now: new Date(),
       });
       if (!created) return reply(200, { message });
-      sendAfterAnswer(db, deps, message.id);
+      sendAfterAnswer(db, deps, message.id, context);
       return { message };
     },
   }),

@@ -246,6 +246,9 @@ describe.each(testDrivers)("replies and quick replies (%s)", (kind) => {
     expect(sent.wamid).toBe(send.id);
     expect(send.body).toMatchObject({ to: "+15550142001", type: "text", text: { preview_url: true, body: "Yes! See https://school.test/evening" } });
     expect(send.body).not.toHaveProperty("context");
+    // its job was finished by the statement that recorded the send: nothing left for the queue to run
+    await expect.poll(async () => (await getJobByKey(t.db, { kind: REPLY_JOB, dedupeKey: sent.id }))?.status).toBe("done");
+    expect((await getJobByKey(t.db, { kind: REPLY_JOB, dedupeKey: sent.id }))!.result).toEqual({ sent: send.id });
 
     // the chat shows it as its last message
     const chat = (await call(list.GET, null, { query: "?q=15550142001", bearer: key })).json.rows[0];
