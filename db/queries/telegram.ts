@@ -6,6 +6,7 @@ import type { Db } from "../client";
 import {
   ads,
   leads,
+  memberships,
   subscribers,
   telegramBots,
   telegramLeadMessages,
@@ -202,6 +203,8 @@ export async function findLinkedConsoleUser(db: Db, { tenantId, telegramUserId }
       .select({ userId: telegramUserLinks.userId, name: users.name })
       .from(telegramUserLinks)
       .innerJoin(users, eq(users.id, telegramUserLinks.userId))
+      // still a member of this workspace: a removed member's presses are recorded by their Telegram name only
+      .innerJoin(memberships, and(eq(memberships.userId, telegramUserLinks.userId), eq(memberships.tenantId, telegramUserLinks.tenantId)))
       .where(and(eq(telegramUserLinks.tenantId, tenantId), eq(telegramUserLinks.telegramUserId, telegramUserId)))
       .limit(1),
   );
