@@ -25,10 +25,11 @@ import {
 } from "@/db/queries/webhook-endpoints";
 import { OUTGOING_EVENT_TYPES, type OutgoingEventType, type WebhookEndpoint } from "@/db/schema";
 import { encryptSecret, openSecret, secretHint } from "@/lib/crypto";
-import { checkEgressTarget, checkEgressUrl, forbiddenAddressReason, type HostRule, type Resolve } from "@/lib/egress";
+import { checkEgressTarget, checkEgressUrl } from "@/lib/egress";
 import { getEnv } from "@/lib/env";
 import { AppError, notFound } from "@/lib/errors";
 import { decodeCursor, type Page, type PageParams, toPage } from "@/lib/pagination";
+import { type WebhookEgress, webhookEgressPolicy, webhookUrlRefusal } from "./deliver";
 import { kickDeliveries } from "./kick";
 
 /** A workspace keeps at most this many endpoints. */
@@ -88,45 +89,28 @@ export const endpointPatchSchema = z
   .refine((p) => Object.values(p).some((v) => v !== undefined), "Give at least one field to change");
 export type EndpointPatch = z.output<typeof endpointPatchSchema>;
 
-/** `trusted`: the operator's WEBHOOK_OUT_HOSTS (http allowed, any address); `resolve`: DNS, in tests only. */
-export type EndpointEgress = { trusted: readonly HostRule[]; resolve?: Resolve };
+export type EndpointEgress = WebhookEgress;
 export type EndpointKeys = { encryptionKey: string; egress: EndpointEgress };
 
 export function endpointKeysFromEnv(): EndpointKeys {
   const env = getEnv();
-  const trusted = (env as unknown as { WEBHOOK_OUT_HOSTS?: readonly HostRule[] }).WEBHOOK_OUT_HOSTS ?? [];
-  return { encryptionKey: env.ENCRYPTION_KEY, egress: { trusted } };
+  return { encryptionKey: env.ENCRYPTION_KEY, egress: { trusted: env.WEBHOOK_OUT_HOSTS } };
 }
 
-/** Why the server may not POST to this URL, or null when it may (checked again at every delivery). */
+/**
+ * Why the server may not POST to this URL, or null when it may: the delivery's own rules (webhookUrlRefusal: https,
+ * no credentials, no private literal or localhost, unless the operator lists the host), the length, and every
+ * address the name resolves to now (the delivery checks them again at every connection).
+ */
 export async function endpointUrlRefusal(raw: string, egress: EndpointEgress): Promise<string | null> {
   if (raw.length > WEBHOOK_URL_MAX) return `the URL is longer than ${WEBHOOK_URL_MAX} characters`;
+  const refusal = webhookUrlRefusal(raw, egress);
+  if (refusal) return refusal;
   if (checkEgressUrl(raw, { provider: [], trusted: egress.trusted }).ok) return null; // a host the operator listed
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return "the URL cannot be read";
-  }
-  if (url.protocol !== "https:")
-    return url.protocol === "http:" ? "only https URLs are allowed (the server's operator can allow an http host)" : "only https URLs are allowed";
-  if (url.username || url.password) return "the URL cannot contain a user name or password";
-  const host = url.hostname
-    .toLowerCase()
-    .replace(/^\[|\]$/g, "")
-    .replace(/\.$/, "");
-  if (net.isIP(host) !== 0) {
-    const why = forbiddenAddressReason(host);
-    return why ? `${host} is ${why}` : null;
-  }
-  if (host === "localhost" || host.endsWith(".localhost")) return `${host} is a loopback address`;
-  // every address the name resolves to must be public: egress's check, with this host as the one allowed name
-  // (its port was allowed above, so the check sees the host alone)
-  const verdict = await checkEgressTarget(`https://${url.hostname}/`, {
-    provider: [{ host, wildcard: false, port: null }],
-    trusted: [],
-    resolve: egress.resolve,
-  });
+  const url = new URL(raw); // readable: webhookUrlRefusal said so
+  if (net.isIP(url.hostname.replace(/^\[|\]$/g, "")) !== 0) return null; // a public address literal: nothing to resolve
+  // egress's check after DNS, with this host as the one allowed name (its port was allowed above, so it sees the host alone)
+  const verdict = await checkEgressTarget(`https://${url.hostname}/`, webhookEgressPolicy(raw, egress));
   return verdict.ok ? null : verdict.reason;
 }
 
