@@ -119,9 +119,35 @@ export function chatListWhere(q: Omit<ChatListQuery, "cursor" | "limit">): SQL {
   return and(...conds)!;
 }
 
-/** One page of chats, newest activity first (last message time desc, id desc); `limit + 1` rows for toPage. */
-export async function listChatPage(db: Db, q: ChatListQuery): Promise<ChatListRow[]> {
+/** How many of the newest chats (after the cursor, under the other filters) a search reads before it looks the other way. */
+export const SEARCH_WALK = 5000;
+
+/**
+ * One page of chats, newest activity first (last message time desc, id desc); `limit + 1` rows for toPage.
+ * A search first reads the newest SEARCH_WALK chats of the list's own index and keeps those whose person matches:
+ * a common name ("Maria", a country code) fills its page there at once, wherever the cursor stands. A rarer one
+ * does not, and is read from the matching subscribers' own indexes instead (chatPageQuery), which is quick exactly
+ * when few people match. Either way the page is the same: the walk's matches are newer than every chat it did not read.
+ */
+export async function listChatPage(db: Db, q: ChatListQuery, { walk = SEARCH_WALK }: { walk?: number } = {}): Promise<ChatListRow[]> {
+  if (q.search) {
+    const walked = (await searchWalkQuery(db, q, walk)) as ChatListRow[];
+    if (walked.length > q.limit) return walked;
+  }
   return (await chatPageQuery(db, q)) as ChatListRow[];
+}
+
+/** A search's page among the newest SEARCH_WALK chats after the cursor (the list's index, then each chat's subscriber by key). */
+export function searchWalkQuery(db: Db, q: ChatListQuery, walk = SEARCH_WALK) {
+  const newest = db
+    .select({ id: chats.id })
+    .from(chats)
+    .where(and(chatListWhere({ ...q, search: null }), beforeCursor(chats.lastMessageAt, chats.id, q.cursor)))
+    .orderBy(desc(chats.lastMessageAt), desc(chats.id))
+    .limit(walk);
+  return selectRows(db, and(chatListWhere(q), sql`${chats.id} in (${newest})`)!)
+    .orderBy(desc(chats.lastMessageAt), desc(chats.id))
+    .limit(q.limit + 1);
 }
 
 /** The statement of a chat page (its plan is checked in inbox.pg.test.ts). */
