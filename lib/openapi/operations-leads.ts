@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { CALL_STATUSES, OUTBOUND_STATUSES, PROVIDERS } from "@/db/schema";
 import { patchLead } from "@/lib/leads/call";
+import { announceLeadAfterAnswer } from "@/lib/leads/announce";
 import { createLead } from "@/lib/leads/create";
 import { getLead, leadDetailJson, type LeadJson, leadJson, leadListJson, listLeads } from "@/lib/leads/read";
 import { createLeadSchema, leadFiltersSchema, leadPatchSchema } from "@/lib/leads/schemas";
@@ -161,6 +162,7 @@ export const leadOperations: ApiOperation[] = [
     ],
     handler: async ({ db, tenantId, body }) => {
       const { lead, duplicate } = await createLead(db, { tenantId, input: body, now: new Date() });
+      announceLeadAfterAnswer(db, { tenantId, leadId: lead.id, duplicate });
       const answer = { ...leadJson(lead), duplicate };
       return duplicate ? reply(200, answer) : answer;
     },

@@ -6,6 +6,7 @@ import { getDb } from "@/db/client";
 import { defineAction } from "@/lib/action";
 import { AppError } from "@/lib/errors";
 import { recordCall, stopCampaign } from "@/lib/leads/call";
+import { announceLeadAfterAnswer } from "@/lib/leads/announce";
 import { createLead } from "@/lib/leads/create";
 import { leadFormSchema } from "@/lib/leads/form-schema";
 
@@ -21,11 +22,13 @@ const done = <T>(value: T, id: string) => {
 /** "New lead" in the console: the API's createLead with source "console"; a number problem lands on the number field. */
 export const createLeadAction = defineAction({ role: manager, schema: leadFormSchema }, async (values, user) => {
   try {
-    const { lead } = await createLead(await getDb(), {
+    const db = await getDb();
+    const { lead, duplicate } = await createLead(db, {
       tenantId: user.tenantId,
       input: { name: values.name, phone: values.phone, segment: values.segment || undefined, source: "console", numberId: values.numberId || undefined },
       now: new Date(),
     });
+    announceLeadAfterAnswer(db, { tenantId: user.tenantId, leadId: lead.id, duplicate });
     return done({ id: lead.id }, lead.id);
   } catch (e) {
     if (e instanceof AppError && e.reason?.startsWith("number_")) {

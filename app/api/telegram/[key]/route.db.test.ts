@@ -13,6 +13,7 @@ import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { type FakeTelegram, startFakeTelegram } from "@/e2e/fakes/fake-telegram";
 import { sha256Hex } from "@/lib/crypto";
 import { setEnvForTests } from "@/lib/env";
+import { announceLeadAfterAnswer } from "@/lib/leads/announce";
 import { createLead } from "@/lib/leads/create";
 import { parseCreateLead } from "@/lib/leads/schemas";
 import { connectTelegramBot, createTelegramUserLinkCode, disconnectTelegramBot, renewTelegramLinkCode, saveTelegramNotices } from "@/lib/telegram/bot";
@@ -193,6 +194,17 @@ describe.each(testDrivers)("managers' Telegram bot (%s)", (kind) => {
     ).sending;
     expect(await notifyNewLead(t.db, deps, { tenantId, leadId: lead.id })).toEqual({ skipped: "already_sent" });
     expect(tg.callsOf("sendMessage")).toHaveLength(sends + 1);
+  });
+
+  it("a lead created through the API or the console is announced after the answer; a repeated request announces nothing", async () => {
+    const lead = await newLead({ name: "Boris Wired", phone: "+7 900 765-43-21", segment: "acting", source: "website" });
+    const sends = tg.callsOf("sendMessage").length;
+    announceLeadAfterAnswer(t.db, { tenantId, leadId: lead.id, duplicate: true });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(tg.callsOf("sendMessage")).toHaveLength(sends);
+    announceLeadAfterAnswer(t.db, { tenantId, leadId: lead.id, duplicate: false });
+    await expect.poll(() => tg.callsOf("sendMessage").length).toBe(sends + 1);
+    expect(String(lastSent().text)).toContain("Boris Wired");
   });
 
   it("Called → Yes enrolls the lead as the console does and the message shows the outcome and who pressed", async () => {
