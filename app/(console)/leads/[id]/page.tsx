@@ -12,7 +12,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { getDb } from "@/db/client";
-import type { LeadMessageRow } from "@/db/queries";
+import { getTelegramCallNote, type LeadMessageRow } from "@/db/queries";
 import { requireUser } from "@/lib/auth";
 import { loadByIdOrNull } from "@/lib/http";
 import { getLead, type LeadDetail } from "@/lib/leads/read";
@@ -91,10 +91,20 @@ function DripMessages({ messages, now }: { messages: LeadMessageRow[]; now: numb
   );
 }
 
+const TELEGRAM_OUTCOMES: Record<string, string> = { enrolled: "Target — enrolled", not_target: "Not target", no_answer: "No answer" };
+
+/** Who answered the call flow in the managers' Telegram chat, and when. */
+function telegramFact(note: { outcome: string | null; by: string | null; at: Date | null }): [string, React.ReactNode] {
+  const by = note.by ? ` by ${note.by}` : "";
+  const at = note.at ? ` · ${formatDateTime(note.at.getTime())}` : "";
+  return ["Recorded in Telegram", `${TELEGRAM_OUTCOMES[note.outcome ?? ""] ?? "Answered"}${by}${at}`];
+}
+
 export default async function LeadPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requireUser({ role: "marketer" });
   const lead = await loadLead(user.tenantId, (await params).id);
   if (!lead) notFound();
+  const telegram = await getTelegramCallNote(await getDb(), { tenantId: user.tenantId, leadId: lead.id });
   const canManage = hasRole(user.role, "manager");
   const now = new Date().getTime();
   const dueSoon = lead.messages.some((m) => (m.status === "pending" || m.status === "sending") && m.scheduledAt.getTime() - now < 60_000);
@@ -164,6 +174,7 @@ export default async function LeadPage({ params }: { params: Promise<{ id: strin
                   </span>,
                 ],
                 ["Manager", lead.assignedUser?.name ?? null],
+                ...(telegram ? [telegramFact(telegram)] : []),
                 ["Last WhatsApp sent", lead.lastWhatsappSentAt ? formatDateTime(lead.lastWhatsappSentAt.getTime()) : null],
               ]}
             />
