@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { BackLink } from "@/components/console/list-parts";
 import { PageHeader } from "@/components/ui/page-header";
 import { getDb } from "@/db/client";
@@ -21,7 +22,16 @@ export default async function WebhooksPage() {
       <BackLink href="/settings">Settings</BackLink>
       <PageHeader
         title="Webhooks"
-        description="Send events to your own systems as they happen: signed JSON POSTs (Clicktrail-Signature), retried until they succeed. The verification recipe is on the API page."
+        description={
+          <>
+            Send events to your own systems as they happen: signed JSON POSTs, retried until they succeed. How to verify the Clicktrail-Signature header is on
+            the{" "}
+            <Link href="/api-docs" className="underline underline-offset-2">
+              API page
+            </Link>
+            .
+          </>
+        }
       />
       <EndpointsSection endpoints={page.rows.map(endpointView)} eventTypes={listEventTypes().rows} max={WEBHOOK_ENDPOINTS_MAX} />
     </div>
