@@ -239,7 +239,7 @@ export const outgoingWebhookOperations: ApiOperation[] = [
     operationId: "rotateWebhookEndpointSecret",
     tag: TAG,
     summary: "Rotate the signing secret",
-    description: `A new secret, carried once by this answer. The previous one keeps signing deliveries (as a second \`v1=\`) for 24 hours (\`previousSecretExpiresAt\`), so the receiver can switch over without losing events.\n\n${SIGNATURE_RECIPE}`,
+    description: `A new secret, carried once by this answer. The previous one keeps signing deliveries (as a second \`v1=\`) for 24 hours (\`previousSecretExpiresAt\`), so the receiver can switch over without losing events; rotating again within those 24 hours ends the older one at once.\n\n${SIGNATURE_RECIPE}`,
     role: "admin",
     responses: [
       {

@@ -80,7 +80,7 @@ function RotateSecretButton({ endpoint }: { endpoint: EndpointView }) {
             <AlertDialogTitle>Rotate the signing secret?</AlertDialogTitle>
             <AlertDialogDescription>
               A new secret signs every delivery from now on. The current one keeps signing too for 24 hours, so you can update your receiver without losing
-              events.
+              events (rotating again within those 24 hours ends the older one at once).
             </AlertDialogDescription>
           </AlertDialogHeader>
           <AlertDialogFooter>
