@@ -1,11 +1,12 @@
 // A search of the inbox reads the newest chats first and keeps the matches (a common name fills its page there), or,
 // when they do not fill a page, reads the matching subscribers' chats: both give the same pages, in the list's order,
-// whatever the cursor. Here the walk reads 20 chats, so both ways are taken with a few hundred chats.
+// whatever the cursor. Here more than 10 matching people make a name common and the walk reads 20 chats, so both ways
+// are taken with a few hundred chats.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chats, subscribers, whatsappNumbers } from "../schema";
 import { createTestDb, type TestDb, testDrivers } from "../testing";
 import { insertTenant } from "./tenants";
-import { type ChatListQuery, chatPageQuery, listChatPage, searchWalkQuery } from "./inbox";
+import { type ChatListQuery, chatPageQuery, countSearchMatches, listChatPage, searchWalkQuery } from "./inbox";
 
 const T0 = Date.parse("2030-05-01T12:00:00Z");
 const WALK = 20;
@@ -47,7 +48,7 @@ describe.each(testDrivers)("inbox search pages (%s)", (kind) => {
     let cursor: ChatListQuery["cursor"];
     for (;;) {
       const query = { ...q, cursor };
-      const rows = how === "list" ? await listChatPage(t.db, query, { walk: WALK }) : await chatPageQuery(t.db, query);
+      const rows = how === "list" ? await listChatPage(t.db, query, { walk: WALK, many: 10 }) : await chatPageQuery(t.db, query);
       const page = rows.slice(0, q.limit);
       seen.push(page.map((r) => r.subscriber.profileName!));
       if (rows.length <= q.limit) return seen;
@@ -64,6 +65,12 @@ describe.each(testDrivers)("inbox search pages (%s)", (kind) => {
     expect(list).toEqual(await pages(q, "subscribers"));
     expect(list.flat()).toHaveLength(100);
     expect(list.flat().every((n) => n.startsWith("Maria"))).toBe(true);
+  });
+
+  it("counts the people a search matches, up to the cap", async () => {
+    expect(await countSearchMatches(t.db, { tenantId, search: { kind: "name", text: "maria" }, cap: 10 })).toBe(11);
+    expect(await countSearchMatches(t.db, { tenantId, search: { kind: "name", text: "olga" }, cap: 10 })).toBe(2);
+    expect(await countSearchMatches(t.db, { tenantId, search: { kind: "phone", digits: "49151000001" }, cap: 1000 })).toBe(100);
   });
 
   it("a rare name, older than the walk reaches, is found the subscribers' way", async () => {

@@ -108,36 +108,61 @@ export function chatListWhere(q: Omit<ChatListQuery, "cursor" | "limit">): SQL {
     // bound ends the index range instead of reading every older chat to test its window
     conds.push(gt(chats.windowExpiresAt, q.windowOpenAt), gt(chats.lastMessageAt, new Date(q.windowOpenAt.getTime() - WINDOW_MS)));
   }
-  if (q.search?.kind === "phone") {
-    // the subscriber's tenant too: the phone prefix indexes lead with it (a name goes through the trigram indexes)
-    conds.push(eq(subscribers.tenantId, q.tenantId));
-    conds.push(or(sql`${subscribers.waPhone} like ${`+${q.search.digits}%`}`, sql`${subscribers.waId} like ${`${q.search.digits}%`}`));
-  } else if (q.search?.kind === "name") {
-    const pattern = `%${likeEscape(q.search.text)}%`;
-    conds.push(or(sql`${subscribers.profileName} ilike ${pattern}`, sql`${subscribers.username} ilike ${pattern}`));
-  }
+  if (q.search) conds.push(searchCondition(q.tenantId, q.search));
   return and(...conds)!;
 }
 
-/** How many of the newest chats (after the cursor, under the other filters) a search reads before it looks the other way. */
-export const SEARCH_WALK = 5000;
+/** How many of the newest chats (after the cursor, under the other filters) a search for a common name reads. */
+export const SEARCH_WALK = 3000;
+/** More people than this match: the name is common, and its chats are found walking the list (see listChatPage). */
+export const SEARCH_MANY = 2000;
+
+/** The search's condition on subscribers (both ways below use it). */
+function searchCondition(tenantId: string, search: NonNullable<ChatListQuery["search"]>): SQL {
+  if (search.kind === "phone") {
+    // the subscriber's tenant too: the phone prefix indexes lead with it (a name goes through the trigram indexes)
+    return and(
+      eq(subscribers.tenantId, tenantId),
+      or(sql`${subscribers.waPhone} like ${`+${search.digits}%`}`, sql`${subscribers.waId} like ${`${search.digits}%`}`),
+    )!;
+  }
+  const pattern = `%${likeEscape(search.text)}%`;
+  return or(sql`${subscribers.profileName} ilike ${pattern}`, sql`${subscribers.username} ilike ${pattern}`)!;
+}
+
+/** How many people of the workspace a search matches, counted up to `cap + 1` (the subscribers' own indexes). */
+export async function countSearchMatches(db: Db, { tenantId, search, cap }: { tenantId: string; search: NonNullable<ChatListQuery["search"]>; cap: number }) {
+  const some = db
+    .select({ id: subscribers.id })
+    .from(subscribers)
+    .where(and(eq(subscribers.tenantId, tenantId), searchCondition(tenantId, search)))
+    .limit(cap + 1)
+    .as("some");
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(some);
+  return Number(row?.n ?? 0);
+}
 
 /**
  * One page of chats, newest activity first (last message time desc, id desc); `limit + 1` rows for toPage.
- * A search first reads the newest SEARCH_WALK chats of the list's own index and keeps those whose person matches:
- * a common name ("Maria", a country code) fills its page there at once, wherever the cursor stands. A rarer one
- * does not, and is read from the matching subscribers' own indexes instead (chatPageQuery), which is quick exactly
- * when few people match. Either way the page is the same: the walk's matches are newer than every chat it did not read.
+ * A search that few people match reads them from the subscribers' own indexes and then their chats (chatPageQuery):
+ * quick exactly when they are few. A common name ("Maria", a country code: more than SEARCH_MANY people) instead
+ * reads the newest SEARCH_WALK chats of the list's own index after the cursor and keeps those whose person matches,
+ * which fills a page at once; should it not, the first way answers. Either way the page is the same: the walk's
+ * matches are newer than every chat it did not read.
  */
-export async function listChatPage(db: Db, q: ChatListQuery, { walk = SEARCH_WALK }: { walk?: number } = {}): Promise<ChatListRow[]> {
-  if (q.search) {
+export async function listChatPage(
+  db: Db,
+  q: ChatListQuery,
+  { walk = SEARCH_WALK, many = SEARCH_MANY }: { walk?: number; many?: number } = {},
+): Promise<ChatListRow[]> {
+  if (q.search && (await countSearchMatches(db, { tenantId: q.tenantId, search: q.search, cap: many })) > many) {
     const walked = (await searchWalkQuery(db, q, walk)) as ChatListRow[];
     if (walked.length > q.limit) return walked;
   }
   return (await chatPageQuery(db, q)) as ChatListRow[];
 }
 
-/** A search's page among the newest SEARCH_WALK chats after the cursor (the list's index, then each chat's subscriber by key). */
+/** A search's page among the newest `walk` chats after the cursor: the list's index, then those chats and their people by key. */
 export function searchWalkQuery(db: Db, q: ChatListQuery, walk = SEARCH_WALK) {
   const newest = db
     .select({ id: chats.id })
@@ -145,7 +170,8 @@ export function searchWalkQuery(db: Db, q: ChatListQuery, walk = SEARCH_WALK) {
     .where(and(chatListWhere({ ...q, search: null }), beforeCursor(chats.lastMessageAt, chats.id, q.cursor)))
     .orderBy(desc(chats.lastMessageAt), desc(chats.id))
     .limit(walk);
-  return selectRows(db, and(chatListWhere(q), sql`${chats.id} in (${newest})`)!)
+  // `= any(array(…))`: the ids are read first and each chat then by its key (an IN here was hash-joined to a scan of every chat)
+  return selectRows(db, and(chatListWhere(q), sql`${chats.id} = any(array(${newest}))`)!)
     .orderBy(desc(chats.lastMessageAt), desc(chats.id))
     .limit(q.limit + 1);
 }
