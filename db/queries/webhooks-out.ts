@@ -95,19 +95,37 @@ export async function claimDueDeliveries(
 ): Promise<ClaimedDelivery[]> {
   const nowIso = now.toISOString();
   const until = new Date(now.getTime() + leaseMs).toISOString();
+  // due: the earliest due rows straight off the due index (a bounded window, so the planner never walks the backlog);
+  // heads: those that head their queue (one probe of the open-order index each; the successors of a retrying
+  // delivery are pushed back with it, so they are not due meanwhile); c: rechecked under the row lock, so a run that
+  // claimed or finished a row meanwhile wins
   const rows = rowsOf<Record<string, unknown>>(
     await db.execute(sql`
-      with c as (
-        select d.id from ${webhookDeliveries} d
-          join ${webhookEndpoints} e on e.id = d.endpoint_id and e.enabled
-          where ((d.status = 'pending' and d.next_attempt_at <= ${nowIso}::timestamptz)
-              or (d.status = 'delivering' and d.lease_expires_at < ${nowIso}::timestamptz))
-            and not exists (
-              select 1 from ${webhookDeliveries} p
-                where p.endpoint_id = d.endpoint_id and p.order_key = d.order_key and p.seq < d.seq and p.status in ('pending', 'delivering'))
-          order by d.next_attempt_at, d.seq
+      with due as materialized (
+        (select d.id, d.endpoint_id, d.order_key, d.seq, d.next_attempt_at from ${webhookDeliveries} d
+          where d.status = 'pending' and d.next_attempt_at <= ${nowIso}::timestamptz
+          order by d.next_attempt_at
+          limit ${limit * 4})
+        union all
+        (select d.id, d.endpoint_id, d.order_key, d.seq, d.next_attempt_at from ${webhookDeliveries} d
+          where d.status = 'delivering' and d.lease_expires_at < ${nowIso}::timestamptz
+          limit ${limit})
+      ),
+      heads as materialized (
+        select due.id from due
+          where due.seq = (
+              select min(p.seq) from ${webhookDeliveries} p
+                where p.endpoint_id = due.endpoint_id and p.order_key = due.order_key and p.status in ('pending', 'delivering'))
+            and exists (select 1 from ${webhookEndpoints} e where e.id = due.endpoint_id and e.enabled)
+          order by due.next_attempt_at, due.seq
           limit ${limit}
-          for update of d skip locked
+      ),
+      c as (
+        select d.id from ${webhookDeliveries} d
+          where d.id in (select id from heads)
+            and ((d.status = 'pending' and d.next_attempt_at <= ${nowIso}::timestamptz)
+              or (d.status = 'delivering' and d.lease_expires_at < ${nowIso}::timestamptz))
+          for update skip locked
       ),
       u as (
         update ${webhookDeliveries} w set status = 'delivering', attempts = w.attempts + 1, lease_owner = ${owner}::uuid,
@@ -183,6 +201,7 @@ export async function finishDeliveries(db: Db, outcomes: readonly DeliveryOutcom
       next_attempt_at: o.nextAttemptAt?.toISOString() ?? null,
     })),
   );
+  // later: the deliveries waiting behind one that will be retried wait until then too (keeps them off the due scan)
   const updated = rowsOf<{ id: string }>(
     await db.execute(sql`
       with v as (
@@ -192,6 +211,13 @@ export async function finishDeliveries(db: Db, outcomes: readonly DeliveryOutcom
       a as (
         insert into ${webhookDeliveryAttempts} (tenant_id, delivery_id, endpoint_id, attempted_at, status_code, latency_ms, response_snippet, error)
         select tenant_id, id, endpoint_id, attempted_at, status_code, latency_ms, snippet, error from v
+      ),
+      later as (
+        update ${webhookDeliveries} s set next_attempt_at = r.next_attempt_at
+          from (select w.endpoint_id, w.order_key, w.seq, v.next_attempt_at from v join ${webhookDeliveries} w on w.id = v.id
+                  where v.status = 'pending' and w.lease_owner = v.owner and w.attempts = v.attempts) r
+          where s.endpoint_id = r.endpoint_id and s.order_key = r.order_key and s.seq > r.seq and s.status = 'pending'
+            and s.next_attempt_at < r.next_attempt_at
       )
       update ${webhookDeliveries} d set status = v.status,
           next_attempt_at = coalesce(v.next_attempt_at, d.next_attempt_at),
@@ -282,10 +308,7 @@ export async function nextDeliveryDueAt(db: Db): Promise<Date | null> {
     await db.execute(sql`
       select min(d.next_attempt_at) as at from ${webhookDeliveries} d
         join ${webhookEndpoints} e on e.id = d.endpoint_id and e.enabled
-        where d.status = 'pending'
-          and not exists (
-            select 1 from ${webhookDeliveries} p
-              where p.endpoint_id = d.endpoint_id and p.order_key = d.order_key and p.seq < d.seq and p.status in ('pending', 'delivering'))`),
+        where d.status = 'pending'`),
   );
   return asDateOrNull(rows[0]?.at ?? null);
 }
