@@ -23,6 +23,7 @@ export type ChatMessage = {
 
 const CHUNK = 500;
 const PREVIEW_CHARS = 200; // as messages.text_preview
+export const CHAT_PREVIEW_CHARS = PREVIEW_CHARS;
 const INBOUND = `direction = 'inbound' and type <> 'system'`; // what subscribers.last_inbound_at counts
 const FROM_AD = `(c.ctwa_clid is not null or c.source_type = 'ad')`;
 

@@ -3,8 +3,8 @@
 // subscriber and their leads in the same transaction), or failed with the provider's code and message.
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { jobs, leads, messages, subscribers, type NewMessage } from "../schema";
-import { upsertChatsForMessages } from "./chats";
+import { chats, jobs, leads, messages, subscribers, type NewMessage } from "../schema";
+import { CHAT_PREVIEW_CHARS as PREVIEW_CHARS } from "./chats";
 import { requeueFinishedJob } from "./jobs";
 import { rowsOf } from "../migrations-info";
 
@@ -20,40 +20,46 @@ export type PendingReply = Omit<NewMessage, "status" | "wamid"> & {
 };
 
 /**
- * Stores a pending reply, applies it to its chat and queues its send job (due at `jobRunAt`, unless the request
- * runs it first), all in one transaction. With an idempotency key already used in the workspace nothing is
- * written (a concurrent duplicate waits for the first one's commit): `created` is false and `id` is the first one's.
+ * Stores a pending reply, applies it to its chat (the chat the request read: its last message moves forward only)
+ * and queues its send job (due at `jobRunAt`, unless the request runs it first), all in one statement. With an
+ * idempotency key already used in the workspace nothing is written (a concurrent duplicate waits for the first
+ * one's commit): `created` is false and `id` is the first one's.
  */
 export async function insertPendingReply(
   db: Db,
   { row, jobRunAt, now }: { row: PendingReply; jobRunAt: Date; now: Date },
 ): Promise<{ id: string; created: true } | { id: string; created: false; requestHash: string | null }> {
-  return db.transaction(async (tx) => {
-    const [inserted] = await tx
-      .insert(messages)
-      .values({ ...row, status: "pending", wamid: null })
-      .onConflictDoNothing({ target: [messages.tenantId, messages.idempotencyKey], where: sql`${messages.idempotencyKey} is not null` })
-      .returning({ id: messages.id });
-    if (!inserted) {
-      const first = await getReplyByIdempotencyKey(tx, { tenantId: row.tenantId, key: row.idempotencyKey! });
-      if (!first) throw new Error("an idempotency key conflicted with no stored message");
-      return { ...first, created: false as const };
-    }
-    await upsertChatsForMessages(tx, {
-      tenantId: row.tenantId,
-      rows: [{ ...row, id: inserted.id, direction: "outbound", unread: false, textPreview: row.textPreview ?? null }],
-      now,
-    });
-    await tx.insert(jobs).values({
-      tenantId: row.tenantId,
-      kind: REPLY_JOB,
-      dedupeKey: inserted.id,
-      payload: { tenantId: row.tenantId, messageId: inserted.id },
-      runAt: jobRunAt,
-      maxAttempts: 3,
-    });
-    return { id: inserted.id, created: true as const };
-  });
+  const at = now.toISOString();
+  const sent = row.providerTimestamp.toISOString();
+  const [inserted] = rowsOf<{ id: string }>(
+    await db.execute(sql`
+      with m as (
+        insert into ${messages} (tenant_id, subscriber_id, conversation_id, number_id, direction, type, text_preview, payload, status, wamid,
+          provider_timestamp, idempotency_key, sent_by_user_id, created_at, updated_at)
+        values (${row.tenantId}::uuid, ${row.subscriberId}::uuid, ${row.conversationId ?? null}::uuid, ${row.numberId}::uuid, 'outbound', ${row.type},
+          ${row.textPreview ?? null}, ${JSON.stringify(row.payload ?? null)}::jsonb, 'pending', null, ${sent}::timestamptz, ${row.idempotencyKey},
+          ${row.sentByUserId ?? null}::uuid, ${at}::timestamptz, ${at}::timestamptz)
+        on conflict (tenant_id, idempotency_key) where idempotency_key is not null do nothing
+        returning id),
+      job as (
+        insert into ${jobs} (tenant_id, kind, dedupe_key, payload, run_at, max_attempts, created_at, updated_at)
+        select ${row.tenantId}::uuid, ${REPLY_JOB}, m.id::text, jsonb_build_object('tenantId', ${row.tenantId}::text, 'messageId', m.id::text),
+          ${jobRunAt.toISOString()}::timestamptz, 3, ${at}::timestamptz, ${at}::timestamptz
+        from m
+        returning id),
+      chat as (
+        update ${chats} ch set last_message_at = ${sent}::timestamptz, last_message_id = m.id, last_message_direction = 'outbound',
+          last_message_type = ${row.type}, last_message_preview = left(${row.textPreview ?? null}::text, ${PREVIEW_CHARS}), updated_at = ${at}::timestamptz
+        from m
+        where ch.tenant_id = ${row.tenantId}::uuid and ch.subscriber_id = ${row.subscriberId}::uuid and ch.number_id = ${row.numberId}::uuid
+          and (ch.last_message_at < ${sent}::timestamptz or (ch.last_message_at = ${sent}::timestamptz and coalesce(ch.last_message_id, '00000000-0000-0000-0000-000000000000') < m.id))
+        returning ch.id)
+      select id from m`),
+  );
+  if (inserted) return { id: inserted.id, created: true as const };
+  const first = await getReplyByIdempotencyKey(db, { tenantId: row.tenantId, key: row.idempotencyKey! });
+  if (!first) throw new Error("an idempotency key conflicted with no stored message");
+  return { ...first, created: false as const };
 }
 
 /** The reply stored under an Idempotency-Key, with the hash of the request that created it. */
