@@ -5,6 +5,8 @@ import type { Db } from "@/db/client";
 import { getLeadRow, type LeadRow, updateLeadRow } from "@/db/queries";
 import { enrollLead, stopLeadCampaign } from "@/lib/drip/enroll";
 import { notFound } from "@/lib/errors";
+import { emitEvents } from "@/lib/webhooks-out/emit";
+import { leadEnrolledEvent, leadStoppedEvent } from "@/lib/webhooks-out/lead-events";
 import { getLead, type LeadDetail } from "./read";
 import type { LeadPatch } from "./schemas";
 
@@ -37,10 +39,13 @@ export async function recordCall(db: Db, input: RecordCallInput): Promise<CallOu
     const recorded = (await updateLeadRow(tx, { tenantId, id: leadId }, { callStatus, assignedUserId, ...answer }))!;
     if (callStatus === "called" && isTarget === true) {
       const { lead: enrolled, queued, notQueued } = await enrollLead(tx, { tenantId, leadId, now });
+      if (!lead.enrolledAt && enrolled.enrolledAt) await emitEvents(tx, tenantId, [leadEnrolledEvent(enrolled, queued, now)], { kick: true });
       return { lead: enrolled, queued, cancelled: 0, notQueued };
     }
     if (callStatus === "called" && isTarget === false && (lead.campaignActive || lead.enrolledAt)) {
       const { lead: stopped, cancelled } = await stopLeadCampaign(tx, { tenantId, leadId, now });
+      if (lead.campaignActive)
+        await emitEvents(tx, tenantId, [leadStoppedEvent(stopped, "not_target", now, "The call found the lead is not a target")], { kick: true });
       return { lead: stopped, queued: 0, cancelled, notQueued: null };
     }
     return { lead: recorded, queued: 0, cancelled: 0, notQueued: null };
@@ -49,7 +54,13 @@ export async function recordCall(db: Db, input: RecordCallInput): Promise<CallOu
 
 /** "Stop campaign": nothing more is sent to the lead; its pending messages are cancelled. */
 export async function stopCampaign(db: Db, { tenantId, leadId, now }: { tenantId: string; leadId: string; now: Date }): Promise<CallOutcome> {
-  const { lead, cancelled } = await stopLeadCampaign(db, { tenantId, leadId, now });
+  const { lead, cancelled } = await db.transaction(async (tx) => {
+    const before = await getLeadRow(tx, { tenantId, id: leadId }, { forUpdate: true });
+    const stopped = await stopLeadCampaign(tx, { tenantId, leadId, now });
+    if (before?.campaignActive)
+      await emitEvents(tx, tenantId, [leadStoppedEvent(stopped.lead, "stopped_by_user", now, "The campaign was stopped")], { kick: true });
+    return stopped;
+  });
   return { lead, queued: 0, cancelled, notQueued: null };
 }
 

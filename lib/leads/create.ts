@@ -15,6 +15,10 @@ import { AppError } from "@/lib/errors";
 import { phoneProblem } from "@/lib/phone";
 import type { CreateLeadInput } from "./schemas";
 
+import { emitEvents } from "@/lib/webhooks-out/emit";
+import { kickDeliveries } from "@/lib/webhooks-out/kick";
+import { leadCreatedEvent } from "@/lib/webhooks-out/lead-events";
+
 export type CreatedLead = { lead: LeadRow; duplicate: boolean };
 
 /** The number asked for (it must be the tenant's, and one that can send: Cloud API or Green API), or the default one (null if none). */
@@ -53,19 +57,26 @@ export async function createLead(db: Db, { tenantId, input, now }: { tenantId: s
   // a number libphonenumber does not know is fine when WhatsApp itself reported it (a subscriber's wa_id)
   const problem = subscriberId ? null : phoneProblem(input.phone);
   if (problem) throw new AppError("unprocessable", `phone: ${problem}`, { formErrors: [], fieldErrors: { phone: [problem] } }, "invalid_request");
-  const inserted = await insertLeadIfAbsent(db, {
-    tenantId,
-    name: input.name,
-    phone: input.phone,
-    segment: input.segment ?? null,
-    source: input.source ?? null,
-    externalRef: externalRef ?? null,
-    numberId: number?.id ?? null,
-    subscriberId,
-    createdAt: now,
-    updatedAt: now,
+  const inserted = await db.transaction(async (tx) => {
+    const row = await insertLeadIfAbsent(tx, {
+      tenantId,
+      name: input.name,
+      phone: input.phone,
+      segment: input.segment ?? null,
+      source: input.source ?? null,
+      externalRef: externalRef ?? null,
+      numberId: number?.id ?? null,
+      subscriberId,
+      createdAt: now,
+      updatedAt: now,
+    });
+    if (row) await emitEvents(tx, tenantId, [leadCreatedEvent(row)]);
+    return row;
   });
-  if (inserted) return { lead: inserted, duplicate: false };
+  if (inserted) {
+    kickDeliveries();
+    return { lead: inserted, duplicate: false };
+  }
   // a concurrent request with the same externalRef won the insert
   const winner = await getLeadByExternalRef(db, { tenantId, externalRef: externalRef! });
   if (!winner) throw new Error("lead insert conflicted but no lead has that externalRef");

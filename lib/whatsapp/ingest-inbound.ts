@@ -27,6 +27,8 @@ import { applyAdCache, registerConversationAds } from "@/lib/subscribers/enrichm
 import { type SenderIdentity, resolveSenderIdentity } from "@/lib/subscribers/identity";
 import { type OptKeywords, matchOptKeyword, toOptKeywords } from "@/lib/subscribers/opt-out";
 import { parseUtmTags } from "@/lib/subscribers/utm";
+import { emitEvents } from "@/lib/webhooks-out/emit";
+import { type OutgoingEventInput, subscriberData } from "@/lib/webhooks-out/events";
 import type { InboundMessage } from "./normalised";
 import { type Routed, maxDate } from "./routed";
 
@@ -40,6 +42,8 @@ type Plan = {
   extended: Map<string, { id: string; lastMessageAt: Date; windowExpiresAt: Date }>;
   messages: ProviderMessage[];
   optedOut: boolean;
+  /** opt keywords that changed the person's consent, in order (outgoing webhooks: subscriber.opted_out / opted_in) */
+  opts: { action: "opt_out" | "opt_in"; wamid: string; at: Date }[];
   /** each number's latest conversation with the person and its window: Meta's 24 h window is per business number */
   windows: Map<string, ConversationWindow>;
 };
@@ -251,7 +255,7 @@ function planSender(
   taken: Taken,
   windows: Map<string, ConversationWindow> = new Map(),
 ): Plan {
-  const plan: Plan = { state: { ...base }, conversations: [], extended: new Map(), messages: [], optedOut: false, windows };
+  const plan: Plan = { state: { ...base }, conversations: [], extended: new Map(), messages: [], optedOut: false, opts: [], windows };
   const s = plan.state;
   let lastOptAt = maxDate(s.optInAt, s.optOutAt)?.getTime() ?? -Infinity;
   for (const i of items) {
@@ -276,6 +280,7 @@ function planSender(
     if (action && at.getTime() > lastOptAt) {
       lastOptAt = at.getTime();
       plan.optedOut = action === "opt_out";
+      plan.opts.push({ action, wamid: m.wamid, at });
       const keep = s.status === "blocked"; // blocked subscribers stay blocked
       if (action === "opt_out") Object.assign(s, { optOutAt: at, optInStatus: false, status: keep ? s.status : "opted_out" });
       else Object.assign(s, { optInAt: at, optInStatus: true, status: keep ? s.status : "active" });
@@ -349,6 +354,7 @@ export async function applyInbound(tx: Db, tenantId: string, routed: Routed<Inbo
     now,
   });
   await saveSubscriberStates(tx, { tenantId, states: existing.map((p) => p.state), now });
+  await emitEvents(tx, tenantId, inboundEvents(plans, new Set(plans.slice(0, plans.length - existing.length).map((p) => p.state.id)), stored, quiet));
   const optedOut = plans.filter((p) => p.optedOut).map((p) => p.state);
   if (optedOut.length > 0) {
     await cancelPendingOutboundForOptOut(tx, {
@@ -364,6 +370,97 @@ export async function applyInbound(tx: Db, tenantId: string, routed: Routed<Inbo
     await cancelPendingDripOnReply(tx, { tenantId, subscribers: replied.map((s) => ({ id: s.id, waPhone: s.waPhone })), now, reason: LEAD_REPLIED });
   }
   return rows.length;
+}
+
+/**
+ * Outgoing-webhook events of the batch, per subscriber in the order they happened: subscriber.created (new
+ * senders), conversation.started (with its referral and click id), message.received (each inserted inbound message a
+ * person wrote now: history and system notices are not), subscriber.opted_out / opted_in (opt keywords). One
+ * statement for all (emitEvents), nothing written when no endpoint listens.
+ */
+function inboundEvents(plans: Plan[], created: Set<string>, stored: Map<string, string>, quiet: Set<string>): OutgoingEventInput[] {
+  const events: OutgoingEventInput[] = [];
+  for (const p of plans) {
+    const s = p.state;
+    const who = subscriberData({ id: s.id, phone: s.waPhone, waId: s.waId, userId: s.userId, name: s.profileName });
+    if (created.has(s.id)) {
+      events.push({
+        type: "subscriber.created",
+        sourceKey: s.id,
+        subscriberId: s.id,
+        occurredAt: s.firstSeenAt,
+        data: { subscriber: who, numberId: s.numberId, firstSeenAt: s.firstSeenAt.toISOString() },
+      });
+    }
+    for (const c of p.conversations) {
+      const referral =
+        c.sourceType || c.ctwaClid || c.sourceId
+          ? {
+              sourceType: c.sourceType ?? null,
+              sourceId: c.sourceId ?? null,
+              sourceUrl: c.sourceUrl ?? null,
+              headline: c.headline ?? null,
+              body: c.body ?? null,
+              ctwaClid: c.ctwaClid ?? null,
+            }
+          : null;
+      events.push({
+        type: "conversation.started",
+        sourceKey: c.id!,
+        subscriberId: s.id,
+        occurredAt: c.startedAt,
+        data: {
+          conversationId: c.id,
+          subscriber: who,
+          numberId: c.numberId,
+          startedAt: c.startedAt.toISOString(),
+          clickId: c.ctwaClid ?? null,
+          adId: c.adId ?? null,
+          adName: (c as { adName?: string | null }).adName ?? null,
+          referral,
+          utm: {
+            source: c.utmSource ?? null,
+            medium: c.utmMedium ?? null,
+            campaign: c.utmCampaign ?? null,
+            content: c.utmContent ?? null,
+            term: c.utmTerm ?? null,
+          },
+        },
+      });
+    }
+    const optAt = new Map(p.opts.map((o) => [o.wamid, o]));
+    for (const m of p.messages) {
+      if (m.direction !== "inbound" || quiet.has(m.wamid)) continue;
+      const id = stored.get(m.wamid)!;
+      events.push({
+        type: "message.received",
+        sourceKey: id,
+        subscriberId: s.id,
+        occurredAt: m.providerTimestamp!,
+        data: {
+          messageId: id,
+          wamid: m.wamid,
+          subscriber: who,
+          conversationId: m.conversationId ?? null,
+          numberId: m.numberId,
+          type: m.type,
+          text: m.textPreview ?? null,
+          sentAt: m.providerTimestamp!.toISOString(),
+        },
+      });
+      const opt = optAt.get(m.wamid);
+      if (opt) {
+        events.push({
+          type: opt.action === "opt_out" ? "subscriber.opted_out" : "subscriber.opted_in",
+          sourceKey: `keyword:${m.wamid}`,
+          subscriberId: s.id,
+          occurredAt: opt.at,
+          data: { subscriber: who, source: "keyword", keyword: m.textPreview ?? null, messageId: id, at: opt.at.toISOString() },
+        });
+      }
+    }
+  }
+  return events;
 }
 
 /**

@@ -1,0 +1,142 @@
+// Each domain place emits its outgoing-webhook event exactly once, even when the fact is replayed: an inbound webhook
+// delivered twice (subscriber.created, conversation.started with the ad's click id, message.received, opted_out from
+// the STOP keyword), a lead created twice with the same externalRef, a call's Yes answered twice, a stop twice.
+import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { insertNumber, insertTenant } from "@/db/queries";
+import { outgoingEvents, webhookDeliveries, webhookEndpoints } from "@/db/schema";
+import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
+import { encryptSecret } from "@/lib/crypto";
+import { recordCall, stopCampaign } from "@/lib/leads/call";
+import { createLead } from "@/lib/leads/create";
+import { parseCreateLead } from "@/lib/leads/schemas";
+import { processWebhookEvents } from "@/lib/whatsapp/ingest";
+import { extractPhoneNumberIds } from "@/lib/whatsapp/parse";
+import { storeWebhookEvent } from "@/lib/whatsapp/store";
+
+const key = Buffer.alloc(32, 3).toString("base64");
+const T0 = new Date(Date.now() - 3_600_000);
+const unix = (d: Date) => String(Math.floor(d.getTime() / 1000));
+
+describe.each(testDrivers)("outgoing webhooks: domain events (%s)", (kind) => {
+  let t: TestDb;
+  let n = 0;
+  beforeAll(async () => {
+    t = await createTestDb(kind);
+  });
+  afterAll(() => t.cleanup());
+
+  async function setup(eventTypes = ["*"]) {
+    n += 1;
+    const tenantId = (await insertTenant(t.db, { name: `Domain events ${n}` })).id;
+    const number = await insertNumber(t.db, {
+      tenantId,
+      label: `Number ${n}`,
+      phoneE164: `+1555${String(7000 + n).padStart(7, "0")}`,
+      provider: "cloud",
+      phoneNumberId: String(820000000000000 + n),
+      wabaId: null,
+      verifyToken: randomUUID(),
+      active: true,
+    });
+    const [ep] = await t.db
+      .insert(webhookEndpoints)
+      .values({ tenantId, url: "https://hooks.example.com/in", eventTypes, secretEnc: encryptSecret("whsec_x", key) })
+      .returning();
+    return { tenantId, pnid: number.phoneNumberId!, numberId: number.id, endpointId: ep!.id };
+  }
+
+  async function ingest(payload: unknown) {
+    const rawBody = JSON.stringify(payload);
+    const event = await storeWebhookEvent(t.db, {
+      provider: "cloud",
+      rawBody,
+      signatureResult: "valid",
+      routedPhoneNumberIds: extractPhoneNumberIds(JSON.parse(rawBody)),
+      receivedAt: new Date(),
+    });
+    await processWebhookEvents(t.db, { ids: [event.id], now: new Date() });
+  }
+  const events = async (tenantId: string) =>
+    (await t.db.select().from(outgoingEvents).where(eq(outgoingEvents.tenantId, tenantId))).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+
+  const message = (pnid: string, from: string, wamid: string, text: string, at: Date, referral?: Record<string, unknown>) => ({
+    object: "whatsapp_business_account",
+    entry: [
+      {
+        id: "WABA-EVENTS",
+        changes: [
+          {
+            field: "messages",
+            value: {
+              messaging_product: "whatsapp",
+              metadata: { display_phone_number: "15557770100", phone_number_id: pnid },
+              contacts: [{ profile: { name: "Lucía Ferro" }, wa_id: from }],
+              messages: [{ from, id: wamid, timestamp: unix(at), type: "text", text: { body: text }, ...(referral ? { referral } : {}) }],
+            },
+          },
+        ],
+      },
+    ],
+  });
+
+  it("an inbound message from an ad, delivered twice, emits subscriber.created, conversation.started and message.received once; STOP emits opted_out", async () => {
+    const { tenantId, pnid, endpointId } = await setup();
+    const from = `5491155${String(n).padStart(6, "0")}`;
+    const referral = {
+      source_url: "https://fb.me/ad1?utm_source=fb",
+      source_id: "120210000000001",
+      source_type: "ad",
+      headline: "Clases",
+      body: "Escribinos",
+      ctwa_clid: "ARAkLclickid",
+    };
+    const first = message(pnid, from, `wamid.EV.${n}.1`, "Hola, precio?", T0, referral);
+    await ingest(first);
+    await ingest(first); // the same webhook again
+    let evs = await events(tenantId);
+    expect(evs.map((e) => e.type)).toEqual(["subscriber.created", "conversation.started", "message.received"]);
+    const [created, started, received] = evs;
+    const subscriberId = created!.subscriberId!;
+    expect(created!.data).toMatchObject({ subscriber: { id: subscriberId, phone: `+${from}`, name: "Lucía Ferro" } });
+    expect(started!.data).toMatchObject({ clickId: "ARAkLclickid", adId: "120210000000001", referral: { sourceType: "ad", ctwaClid: "ARAkLclickid" } });
+    expect(received!.data).toMatchObject({ text: "Hola, precio?", type: "text", wamid: `wamid.EV.${n}.1`, subscriber: { id: subscriberId } });
+    const stop = message(pnid, from, `wamid.EV.${n}.2`, "STOP", new Date(T0.getTime() + 60_000));
+    await ingest(stop);
+    await ingest(stop);
+    evs = await events(tenantId);
+    expect(evs.map((e) => e.type)).toEqual(["subscriber.created", "conversation.started", "message.received", "message.received", "subscriber.opted_out"]);
+    expect(evs.every((e) => e.subscriberId === subscriberId)).toBe(true);
+    const deliveries = await t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, endpointId));
+    expect(deliveries).toHaveLength(5);
+    expect(new Set(deliveries.map((d) => d.orderKey))).toEqual(new Set([subscriberId]));
+    // seq follows the order the facts happened in
+    const byEvent = new Map(deliveries.map((d) => [d.eventId, d.seq]));
+    const seqs = evs.map((e) => byEvent.get(e.id)!);
+    expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+  });
+
+  it("writes nothing for inbound messages when the tenant's endpoints do not subscribe to them", async () => {
+    const { tenantId, pnid } = await setup(["lead.created"]);
+    await ingest(message(pnid, `5491166${String(n).padStart(6, "0")}`, `wamid.EV.${n}.9`, "Hola", T0));
+    expect(await events(tenantId)).toHaveLength(0);
+  });
+
+  it("a lead emits lead.created once (same externalRef twice), lead.enrolled once (Yes twice), lead.stopped once (stop twice)", async () => {
+    const { tenantId, numberId } = await setup();
+    const body = { name: "Ana Ruiz", phone: "+5491170000001", externalRef: `form-${n}`, numberId };
+    const a = await createLead(t.db, { tenantId, input: parseCreateLead(body), now: new Date() });
+    const b = await createLead(t.db, { tenantId, input: parseCreateLead(body), now: new Date() });
+    expect(b.duplicate).toBe(true);
+    const leadId = a.lead.id;
+    await recordCall(t.db, { tenantId, leadId, callStatus: "called", isTarget: true, now: new Date() });
+    await recordCall(t.db, { tenantId, leadId, callStatus: "called", isTarget: true, now: new Date() });
+    await stopCampaign(t.db, { tenantId, leadId, now: new Date() });
+    await stopCampaign(t.db, { tenantId, leadId, now: new Date() });
+    const evs = await events(tenantId);
+    expect(evs.map((e) => e.type)).toEqual(["lead.created", "lead.enrolled", "lead.stopped"]);
+    expect(evs[0]!.data).toMatchObject({ lead: { id: leadId, name: "Ana Ruiz", phone: "+5491170000001", externalRef: `form-${n}` } });
+    expect(evs[2]!.data).toMatchObject({ reason: "stopped_by_user", lead: { id: leadId } });
+  });
+});
