@@ -17,6 +17,7 @@ import { drainReceivedEvents, type ProcessTotals, WEBHOOK_RETRY_JOB, webhookRetr
 import { pruneWebhookEvents } from "@/lib/whatsapp/retention";
 import { pruneSignInThrottle } from "@/lib/accounts/sign-in";
 import { markInactiveSubscribers } from "@/lib/subscribers/inactivity";
+import { type DeliveryTotals, deliveryDepsFromEnv, drainDeliveries } from "@/lib/webhooks-out/loop";
 import { telegramDepsFromEnv } from "@/lib/telegram/client";
 import { TELEGRAM_LEAD_JOB, telegramLeadJobHandler } from "@/lib/telegram/lead-notice";
 
@@ -24,6 +25,8 @@ import { TELEGRAM_LEAD_JOB, telegramLeadJobHandler } from "@/lib/telegram/lead-n
 export type ScheduledWorkResult = Omit<DripResult, "tookMs"> & {
   webhooks: ProcessTotals;
   jobs: DrainJobsResult;
+  /** outgoing webhooks delivered (or retried) by this run (the process's own loop delivers most of them) */
+  outgoingWebhooks: DeliveryTotals;
   rejectedWebhooksDeleted: number;
   unroutedWebhooksDeleted: number;
   signInCountersDeleted: number;
@@ -68,6 +71,7 @@ export async function runScheduledWork(
   const webhooks = await drainReceivedEvents(db, { now, budgetMs: budgetMs / 4 });
   const { tookMs: _dripMs, ...sends } = await runDrip(db, drip ?? dripDepsFromEnv(), { now, budgetMs: (left() * 2) / 3 });
   const jobs = await drainJobs(db, { handlers: jobHandlers(db), now, budgetMs: left() });
+  const outgoingWebhooks = await drainDeliveries(db, deliveryDepsFromEnv(), { now, budgetMs: Math.min(20_000, left()) });
   const pruned = await pruneWebhookEvents(db, { now: now() });
   const signInCountersDeleted = await pruneSignInThrottle(db, { now: now() });
   const subscribersMarkedInactive = await markInactiveSubscribers(db, { now: now() });
@@ -75,6 +79,7 @@ export async function runScheduledWork(
     ...sends,
     webhooks,
     jobs,
+    outgoingWebhooks,
     rejectedWebhooksDeleted: pruned.rejected,
     unroutedWebhooksDeleted: pruned.unrouted,
     signInCountersDeleted,

@@ -6,6 +6,7 @@ import { latestAppliedMigration } from "@/db/migrations-info";
 import { bootstrapFromEnv } from "./accounts/bootstrap";
 import { getEnv } from "./env";
 import { startInternalTicker } from "./scheduler";
+import { deliveryDepsFromEnv, startDeliveryLoop } from "./webhooks-out/loop";
 
 const log = (line: string) => console.info(`[clicktrail] ${line}`);
 
@@ -27,6 +28,10 @@ export async function startConsole(): Promise<void> {
   const where = handle.kind === "pglite" ? `embedded PGlite at ${rel(env.PGLITE_DIR)}` : "PostgreSQL (DATABASE_URL)";
   log(`database: ${where}, migration ${await latestAppliedMigration(handle.db)}`);
   for (const note of await bootstrapFromEnv(handle.db, env)) log(note);
+  if (!env.VERCEL) {
+    // outgoing webhooks go out from this process as soon as they are emitted (the scheduled work drains them too)
+    startDeliveryLoop(handle.db, deliveryDepsFromEnv());
+  }
   if (env.CRON_MODE === "internal") {
     startInternalTicker(getDb);
     log("scheduler: internal (drip queue, jobs and webhook retries run every minute in this process)");
