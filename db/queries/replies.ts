@@ -7,6 +7,7 @@ import { chats, jobs, leads, messages, subscribers, type NewMessage } from "../s
 import { CHAT_PREVIEW_CHARS as PREVIEW_CHARS } from "./chats";
 import { requeueFinishedJob } from "./jobs";
 import { rowsOf } from "../migrations-info";
+import { insertOutgoingEvents } from "./webhooks-out";
 
 export const REPLY_JOB = "inbox_reply";
 
@@ -134,12 +135,35 @@ export async function recordReplyFailed(
   db: Db,
   { tenantId, id, code, message, now }: { tenantId: string; id: string; code: string; message: string; now: Date },
 ): Promise<boolean> {
-  const rows = await db
-    .update(messages)
-    .set({ status: "failed", failedAt: now, errorCode: code, errorTitle: message, errorDetail: null, updatedAt: now })
-    .where(and(eq(messages.id, id), eq(messages.tenantId, tenantId), eq(messages.status, "pending")))
-    .returning({ id: messages.id });
-  return rows.length > 0;
+  return db.transaction(async (tx) => {
+    const rows = await tx
+      .update(messages)
+      .set({ status: "failed", failedAt: now, errorCode: code, errorTitle: message, errorDetail: null, updatedAt: now })
+      .where(and(eq(messages.id, id), eq(messages.tenantId, tenantId), eq(messages.status, "pending")))
+      .returning({ id: messages.id, subscriberId: messages.subscriberId, conversationId: messages.conversationId, numberId: messages.numberId });
+    const row = rows[0];
+    if (!row) return false;
+    // outgoing webhooks: outbound.failed, with the failure (one per failure: a retried reply that fails again is another)
+    await insertOutgoingEvents(tx, tenantId, [
+      {
+        type: "outbound.failed",
+        sourceKey: `reply:${row.id}:${now.toISOString()}`,
+        subscriberId: row.subscriberId,
+        occurredAt: now,
+        data: {
+          kind: "reply",
+          messageId: row.id,
+          subscriberId: row.subscriberId,
+          conversationId: row.conversationId,
+          numberId: row.numberId,
+          code,
+          message,
+          failedAt: now.toISOString(),
+        },
+      },
+    ]);
+    return true;
+  });
 }
 
 /**

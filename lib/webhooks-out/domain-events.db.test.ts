@@ -5,8 +5,10 @@ import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertNumber, insertTenant } from "@/db/queries";
-import { outgoingEvents, webhookDeliveries, webhookEndpoints } from "@/db/schema";
+import { recordReplyFailed } from "@/db/queries/replies";
+import { messages, outgoingEvents, subscribers, webhookDeliveries, webhookEndpoints } from "@/db/schema";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
+import { conversionOutcomeEvent } from "@/lib/conversions/record-writer";
 import { encryptSecret } from "@/lib/crypto";
 import { recordCall, stopCampaign } from "@/lib/leads/call";
 import { createLead } from "@/lib/leads/create";
@@ -138,5 +140,53 @@ describe.each(testDrivers)("outgoing webhooks: domain events (%s)", (kind) => {
     expect(evs.map((e) => e.type)).toEqual(["lead.created", "lead.enrolled", "lead.stopped"]);
     expect(evs[0]!.data).toMatchObject({ lead: { id: leadId, name: "Ana Ruiz", phone: "+5491170000001", externalRef: `form-${n}` } });
     expect(evs[2]!.data).toMatchObject({ reason: "stopped_by_user", lead: { id: leadId } });
+  });
+
+  it("a failed inbox reply emits outbound.failed once with the code and message", async () => {
+    const { tenantId, numberId } = await setup(["outbound.failed"]);
+    const [sub] = await t.db
+      .insert(subscribers)
+      .values({ tenantId, waPhone: `+5491188${String(n).padStart(6, "0")}`, firstSeenAt: new Date() })
+      .returning();
+    const [m] = await t.db
+      .insert(messages)
+      .values({
+        tenantId,
+        subscriberId: sub!.id,
+        numberId,
+        direction: "outbound",
+        type: "text",
+        status: "pending",
+        providerTimestamp: new Date(),
+        textPreview: "Hola!",
+      })
+      .returning();
+    const failed = { tenantId, id: m!.id, code: "131026", message: "Message undeliverable", now: new Date() };
+    expect(await recordReplyFailed(t.db, failed)).toBe(true);
+    expect(await recordReplyFailed(t.db, failed)).toBe(false); // recorded already: nothing more
+    const evs = await events(tenantId);
+    expect(evs.map((e) => e.type)).toEqual(["outbound.failed"]);
+    expect(evs[0]!.subscriberId).toBe(sub!.id);
+    expect(evs[0]!.data).toMatchObject({ kind: "reply", messageId: m!.id, code: "131026", message: "Message undeliverable" });
+  });
+
+  it("a conversion's final outcome becomes conversion.sent or conversion.rejected with Meta's answer", () => {
+    const base = { tenantId: randomUUID(), id: randomUUID(), job: { attempts: 1, status: "done" as const, lastError: null, now: new Date() } };
+    const request = { data: [{ event_name: "Purchase", event_id: "ord-1", custom_data: { value: 120, currency: "USD" }, user_data: { ctwa_clid: "ARAk" } }] };
+    expect(conversionOutcomeEvent({ ...base, patch: { status: "queued" } })).toBeNull();
+    const sent = conversionOutcomeEvent({ ...base, patch: { status: "sent", requestPayload: request, response: { events_received: 1 }, eventsReceived: 1 } });
+    expect(sent).toMatchObject({
+      type: "conversion.sent",
+      sourceKey: base.id,
+      data: { eventName: "Purchase", value: 120, currency: "USD", clickId: "ARAk", metaResponse: { events_received: 1 } },
+    });
+    const refused = conversionOutcomeEvent({
+      ...base,
+      patch: { status: "rejected", requestPayload: request, response: { error: { code: 100 } }, lastError: "Invalid parameter" },
+    });
+    expect(refused).toMatchObject({
+      type: "conversion.rejected",
+      data: { status: "rejected", error: "Invalid parameter", metaResponse: { error: { code: 100 } } },
+    });
   });
 });
