@@ -101,6 +101,8 @@ function serverEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     BOOTSTRAP_API_KEY: "",
     // the specs' fake Green API listens on loopback: the operator allowlist lets the server reach it
     GREEN_API_HOSTS: "127.0.0.1",
+    // and the specs' outgoing-webhook receivers too
+    WEBHOOK_OUT_HOSTS: "127.0.0.1",
     ...extra,
   };
 }
