@@ -8,6 +8,7 @@ import { rowsOf } from "../migrations-info";
 import { type Cursor, afterCursor, beforeCursor, takeFirstOrNull, newestFirst, oldestFirst } from "./keyset";
 import { upsertChatsForMessages } from "./chats";
 import { toRecordsetJson } from "./messages";
+import { insertDripFailedEvents } from "./webhooks-out";
 
 export type LeadRow = typeof leads.$inferSelect;
 export type TemplateRow = typeof templates.$inferSelect;
@@ -361,7 +362,18 @@ export async function finishOutbounds(db: Db, finishes: readonly OutboundFinish[
   // a batch that sends to no known subscriber (none, or each subscriberId null) is one statement; one that may
   // post messages adds the chats' statement, in a transaction
   const posts = finishes.some((f) => f.outcome.status === "sent" && f.outcome.subscriberId !== null);
-  const ids = new Set(posts ? await db.transaction((tx) => recordFinishes(tx, finishes)) : await recordFinishes(db, finishes));
+  // a failed row is reported to outgoing webhooks (outbound.failed) in the same transaction
+  const failed = finishes.filter((f) => f.outcome.status === "failed").map((f) => f.id);
+  const record = async (tx: Db) => {
+    const done = await recordFinishes(tx, finishes);
+    if (failed.length > 0)
+      await insertDripFailedEvents(
+        tx,
+        failed.filter((id) => done.includes(id)),
+      );
+    return done;
+  };
+  const ids = new Set(posts || failed.length > 0 ? await db.transaction((tx) => record(tx)) : await recordFinishes(db, finishes));
   return finishes.map((f) => ids.has(f.id));
 }
 

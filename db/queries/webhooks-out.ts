@@ -5,7 +5,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { rowsOf } from "../migrations-info";
-import { outgoingEvents, webhookDeliveries, webhookDeliveryAttempts, webhookEndpoints } from "../schema";
+import { outboundMessages, outgoingEvents, webhookDeliveries, webhookDeliveryAttempts, webhookEndpoints } from "../schema";
 import { toRecordsetJson } from "./messages";
 
 export type OutgoingEventType = (typeof outgoingEvents.$inferSelect)["type"];
@@ -311,4 +311,42 @@ export async function nextDeliveryDueAt(db: Db): Promise<Date | null> {
         where d.status = 'pending'`),
   );
   return asDateOrNull(rows[0]?.at ?? null);
+}
+
+/**
+ * outbound.failed for drip rows that failed (their ids; rows not failed are skipped), any tenants, in one statement:
+ * only for tenants with an enabled endpoint listening to it; one event per failed attempt (source key: row and attempt).
+ */
+export async function insertDripFailedEvents(db: Db, ids: readonly string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const rows = rowsOf<{ n: number }>(
+    await db.execute(sql`
+      with src as materialized (
+        select o.id, o.tenant_id, o.subscriber_id, o.attempts, o.updated_at,
+            jsonb_build_object('kind', 'drip', 'outboundId', o.id, 'leadId', o.lead_id, 'subscriberId', o.subscriber_id, 'phone', o.phone,
+              'templateName', o.template_name, 'numberId', o.number_id, 'code', o.error_code, 'message', o.error_message, 'failedAt', o.updated_at) as data
+          from ${outboundMessages} o
+          where o.id = any(${`{${ids.join(",")}}`}::uuid[]) and o.status = 'failed'
+      ),
+      ep as materialized (
+        select id, tenant_id from ${webhookEndpoints}
+          where enabled and tenant_id in (select tenant_id from src) and ('outbound.failed' = any(event_types) or '*' = any(event_types))
+      ),
+      ev as (
+        insert into ${outgoingEvents} (tenant_id, type, source_key, subscriber_id, data, occurred_at)
+        select src.tenant_id, 'outbound.failed', 'drip:' || src.id || ':' || src.attempts, src.subscriber_id, src.data, src.updated_at from src
+          where exists (select 1 from ep where ep.tenant_id = src.tenant_id)
+          order by src.updated_at
+        on conflict (tenant_id, type, source_key) do nothing
+        returning id, tenant_id, subscriber_id
+      ),
+      d as (
+        insert into ${webhookDeliveries} (tenant_id, endpoint_id, event_id, order_key)
+        select ev.tenant_id, ep.id, ev.id, coalesce(ev.subscriber_id::text, ev.id::text) from ev join ep on ep.tenant_id = ev.tenant_id
+        on conflict (endpoint_id, event_id) do nothing
+        returning 1
+      )
+      select count(*)::int as n from d`),
+  );
+  return Number(rows[0]?.n ?? 0);
 }

@@ -5,8 +5,9 @@ import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertNumber, insertTenant } from "@/db/queries";
+import { finishOutbounds } from "@/db/queries/drip";
 import { recordReplyFailed } from "@/db/queries/replies";
-import { messages, outgoingEvents, subscribers, webhookDeliveries, webhookEndpoints } from "@/db/schema";
+import { messages, outboundMessages, outgoingEvents, subscribers, webhookDeliveries, webhookEndpoints } from "@/db/schema";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { conversionOutcomeEvent } from "@/lib/conversions/record-writer";
 import { encryptSecret } from "@/lib/crypto";
@@ -188,5 +189,26 @@ describe.each(testDrivers)("outgoing webhooks: domain events (%s)", (kind) => {
       type: "conversion.rejected",
       data: { status: "rejected", error: "Invalid parameter", metaResponse: { error: { code: 100 } } },
     });
+  });
+
+  it("a drip row that fails emits outbound.failed once (its finish recorded twice)", async () => {
+    const { tenantId, numberId } = await setup(["outbound.failed"]);
+    const runId = randomUUID();
+    const [row] = await t.db
+      .insert(outboundMessages)
+      .values({ tenantId, numberId, phone: "+5491199000001", templateName: "day1", scheduledAt: new Date(), status: "sending", leaseOwner: runId, attempts: 1 })
+      .returning();
+    const finish = {
+      id: row!.id,
+      runId,
+      attempts: 1,
+      now: new Date(),
+      outcome: { status: "failed" as const, errorCode: "131049", errorMessage: "Meta chose not to deliver" },
+    };
+    expect(await finishOutbounds(t.db, [finish])).toEqual([true]);
+    await finishOutbounds(t.db, [finish]);
+    const evs = await events(tenantId);
+    expect(evs.map((e) => e.type)).toEqual(["outbound.failed"]);
+    expect(evs[0]!.data).toMatchObject({ kind: "drip", outboundId: row!.id, code: "131049", message: "Meta chose not to deliver", templateName: "day1" });
   });
 });
