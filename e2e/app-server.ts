@@ -12,6 +12,7 @@ import path from "node:path";
 import type { Sql } from "postgres";
 import { openDatabase } from "@/db/client";
 import { type FakeGraph, startFakeGraph } from "./fakes/fake-graph";
+import { type FakeTelegram, startFakeTelegram } from "./fakes/fake-telegram";
 import { type Seed, type Seeded, seedWorkspaces } from "./workspace";
 
 export const root = path.resolve(import.meta.dirname, "..");
@@ -60,6 +61,8 @@ export type App = {
   driver: "pglite" | "postgres";
   /** the fake Graph API this server calls (GRAPH_API_BASE) */
   graph: FakeGraph;
+  /** the fake Telegram Bot API this server calls (TELEGRAM_API_BASE) */
+  telegram: FakeTelegram;
   /** ids of the seeded users, by email */
   users: Seeded["users"];
   /** the server's output so far (stdout and stderr), from character `from` */
@@ -156,6 +159,7 @@ export async function startApp(opts: { name: string; seed: Seed; portOffset: num
   let databaseUrl = "";
   const dataDir = path.join(dir, "pglite");
   let graph: FakeGraph | undefined;
+  let telegram: FakeTelegram | undefined;
   let started: Started | undefined;
   const stopNow = () => started?.child.kill("SIGKILL"); // the worker is going away without its teardown
   process.once("exit", stopNow);
@@ -164,6 +168,7 @@ export async function startApp(opts: { name: string; seed: Seed; portOffset: num
     if (started) await stopProcess(started);
     process.removeListener("exit", stopNow);
     await graph?.close();
+    await telegram?.close();
     if (driver === "postgres") {
       await withAdminSql((sql) => sql.unsafe(`drop database if exists "${databaseName}" with (force)`)).catch(() => {});
     }
@@ -198,6 +203,7 @@ export async function startApp(opts: { name: string; seed: Seed; portOffset: num
 
     // 2. the fake Graph API, then the server that calls it
     graph = await startFakeGraph();
+    telegram = await startFakeTelegram();
     const databaseEnv = adminUrl ? { DATABASE_URL: databaseUrl, PGLITE_DIR: "" } : { DATABASE_URL: "", PGLITE_DIR: dataDir };
     const logFile = opts.logFile;
     fs.mkdirSync(path.dirname(logFile), { recursive: true });
@@ -206,16 +212,18 @@ export async function startApp(opts: { name: string; seed: Seed; portOffset: num
     for (let attempt = 1; ; attempt++) {
       const { port, fixed } = await pickPort(opts.portOffset);
       const url = `http://127.0.0.1:${port}`;
-      const env = serverEnv({ ...databaseEnv, APP_URL: url, GRAPH_API_BASE: graph.url });
+      const env = serverEnv({ ...databaseEnv, APP_URL: url, GRAPH_API_BASE: graph.url, TELEGRAM_API_BASE: telegram.url });
       started = launch(port, env, logFile);
       if (await waitReady(url, started, 120_000)) {
         fs.appendFileSync(logFile, `[e2e] server ready on ${url} in ${((Date.now() - t1) / 1000).toFixed(1)} s\n`);
         const fake = graph;
+        const bot = telegram;
         return {
           url,
           port,
           driver,
           graph: fake,
+          telegram: bot,
           users,
           log: (from = 0) => (fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").slice(from) : ""), // test-results/ may be wiped by another run
           stop: cleanup,
