@@ -929,9 +929,14 @@ export const webhookDeliveries = pgTable(
     index("webhook_deliveries_open_order_idx")
       .on(t.endpointId, t.orderKey, t.seq)
       .where(sql`${t.status} in ('pending', 'delivering')`),
+    // what is due, oldest first and in emission order within a moment (a burst's rows share their due time)
     index("webhook_deliveries_due_idx")
-      .on(t.nextAttemptAt)
+      .on(t.nextAttemptAt, t.seq)
       .where(sql`${t.status} = 'pending'`),
+    // claims whose lease ran out (their run died): found without reading the table
+    index("webhook_deliveries_lease_idx")
+      .on(t.leaseExpiresAt)
+      .where(sql`${t.status} = 'delivering'`),
     index("webhook_deliveries_endpoint_created_idx").on(t.endpointId, t.createdAt.desc(), t.id.desc()),
     check("webhook_deliveries_status_check", oneOf(t.status, DELIVERY_STATUSES)),
   ],

@@ -104,11 +104,12 @@ export async function claimDueDeliveries(
       with due as materialized (
         (select d.id, d.endpoint_id, d.order_key, d.seq, d.next_attempt_at from ${webhookDeliveries} d
           where d.status = 'pending' and d.next_attempt_at <= ${nowIso}::timestamptz
-          order by d.next_attempt_at
+          order by d.next_attempt_at, d.seq
           limit ${limit * 4})
         union all
         (select d.id, d.endpoint_id, d.order_key, d.seq, d.next_attempt_at from ${webhookDeliveries} d
           where d.status = 'delivering' and d.lease_expires_at < ${nowIso}::timestamptz
+          order by d.lease_expires_at
           limit ${limit})
       ),
       heads as materialized (
