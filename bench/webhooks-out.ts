@@ -76,16 +76,14 @@ await handle.migrate();
 const db = handle.db;
 const receivers = await Promise.all(Array.from({ length: ENDPOINTS }, (_, i) => startReceiver(i)));
 const tenantId = (await insertTenant(db, { name: "Bench webhooks" })).id;
-await db
-  .insert(webhookEndpoints)
-  .values(
-    receivers.map((r) => ({
-      tenantId,
-      url: r.url,
-      eventTypes: ["message.received", "subscriber.created"],
-      secretEnc: encryptSecret("whsec_bench_secret", ENCRYPTION_KEY),
-    })),
-  );
+await db.insert(webhookEndpoints).values(
+  receivers.map((r) => ({
+    tenantId,
+    url: r.url,
+    eventTypes: ["message.received", "subscriber.created"],
+    secretEnc: encryptSecret("whsec_bench_secret", ENCRYPTION_KEY),
+  })),
+);
 const subscriberIds = Array.from({ length: SUBSCRIBERS }, () => crypto.randomUUID());
 const deps: DeliverDeps = { encryptionKey: ENCRYPTION_KEY, egress: { trusted: parseHostRules("127.0.0.1") } };
 

@@ -200,19 +200,17 @@ describe.each(testDrivers)("webhook endpoints (%s)", (kind) => {
         })),
       )
       .returning();
-    await t.db
-      .insert(webhookDeliveryAttempts)
-      .values(
-        deliveries.map((d, i) => ({
-          tenantId,
-          deliveryId: d.id,
-          endpointId,
-          attemptedAt: at(i + 1),
-          statusCode: 500,
-          latencyMs: 40 + i,
-          responseSnippet: "oops",
-        })),
-      );
+    await t.db.insert(webhookDeliveryAttempts).values(
+      deliveries.map((d, i) => ({
+        tenantId,
+        deliveryId: d.id,
+        endpointId,
+        attemptedAt: at(i + 1),
+        statusCode: 500,
+        latencyMs: 40 + i,
+        responseSnippet: "oops",
+      })),
+    );
 
     const page1 = await listDeliveriesPage(t.db, { tenantId, endpointId, limit: 3 });
     expect(page1.rows.map((r) => r.status)).toEqual(["delivering", "pending", "failed"]);
