@@ -65,6 +65,7 @@ export type DeliverableConversion = Pick<
   ConversionRow,
   | "id"
   | "tenantId"
+  | "subscriberId"
   | "attempts"
   | "eventName"
   | "eventTime"
@@ -145,7 +146,7 @@ export function capiForwardHandler(db: Db, deps: ConversionDeliveryDeps): JobHan
       maxAttempts: job.maxAttempts,
       now,
     });
-    await recordAttempt(db, { tenantId, id: conversionId, patch, outcome, jobAttempt: job.attempts, now });
+    await recordAttempt(db, { tenantId, id: conversionId, subscriberId: found.conversion.subscriberId, patch, outcome, jobAttempt: job.attempts, now });
     return { ...outcome, recorded: true };
   };
 }
@@ -156,12 +157,22 @@ async function recordAttempt(
   {
     tenantId,
     id,
+    subscriberId,
     patch,
     outcome,
     jobAttempt,
     now,
     lingerMs,
-  }: { tenantId: string; id: string; patch: ConversionAttemptPatch; outcome: JobOutcome; jobAttempt: number; now: Date; lingerMs?: number },
+  }: {
+    tenantId: string;
+    id: string;
+    subscriberId: string | null;
+    patch: ConversionAttemptPatch;
+    outcome: JobOutcome;
+    jobAttempt: number;
+    now: Date;
+    lingerMs?: number;
+  },
 ): Promise<void> {
   const retry = !outcome.ok && outcome.retryable;
   await recordConversionAttempt(
@@ -169,6 +180,7 @@ async function recordAttempt(
     {
       tenantId,
       id,
+      subscriberId,
       patch,
       job: {
         attempts: jobAttempt,
@@ -203,6 +215,7 @@ export async function deliverClaimedConversion(
   await recordAttempt(db, {
     tenantId: claimed.conversion.tenantId,
     id: claimed.conversion.id,
+    subscriberId: claimed.conversion.subscriberId,
     patch,
     outcome,
     jobAttempt: 1,

@@ -55,6 +55,7 @@ describe.each(testDrivers)("grouped delivery records (%s)", (kind) => {
       recordConversionAttempt(t.db, {
         tenantId,
         id: sent,
+        subscriberId: null,
         patch: {
           status: "sent",
           attempts: 1,
@@ -73,6 +74,7 @@ describe.each(testDrivers)("grouped delivery records (%s)", (kind) => {
       recordConversionAttempt(t.db, {
         tenantId,
         id: retried,
+        subscriberId: null,
         patch: {
           status: "queued",
           attempts: 1,
@@ -89,12 +91,14 @@ describe.each(testDrivers)("grouped delivery records (%s)", (kind) => {
       recordConversionAttempt(t.db, {
         tenantId,
         id: notReady,
+        subscriberId: null,
         patch: { status: "failed", attempts: 1, lastAttemptAt: at(1), nextAttemptAt: null, lastError: "The number has no dataset", updatedAt: at(1) },
         job: { attempts: 1, status: "failed", lastError: "The number has no dataset", now: at(1) },
       }),
       recordConversionAttempt(t.db, {
         tenantId,
         id: already,
+        subscriberId: null,
         patch: { status: "failed", attempts: 2, lastAttemptAt: at(1), lastError: "late twin", updatedAt: at(1) },
         job: { attempts: 1, status: "failed", lastError: "late twin", now: at(1) },
       }),

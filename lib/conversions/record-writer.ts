@@ -17,8 +17,14 @@ export const AFTER_ANSWER_LINGER_MS = 10;
 
 type CapiEvent = { event_name?: string; event_id?: string; custom_data?: { value?: number; currency?: string }; user_data?: { ctwa_clid?: string } };
 
+/**
+ * An attempt's outcome with the conversion's subscriber: a subscriber's conversion.sent / conversion.rejected share
+ * the order key of the subscriber's other events (delivered in order); null only for a conversion with no subscriber.
+ */
+export type ConversionOutcomeRecord = ConversionAttemptRecord & { subscriberId: string | null };
+
 /** The event of a final outcome (null while the conversion is still queued). */
-export function conversionOutcomeEvent(r: ConversionAttemptRecord): OutgoingEventInput | null {
+export function conversionOutcomeEvent(r: ConversionOutcomeRecord): OutgoingEventInput | null {
   const status = r.patch.status;
   if (status !== "sent" && status !== "rejected" && status !== "failed") return null;
   const sent = (r.patch.requestPayload as { data?: CapiEvent[] } | null | undefined)?.data?.[0];
@@ -26,7 +32,7 @@ export function conversionOutcomeEvent(r: ConversionAttemptRecord): OutgoingEven
   return {
     type: status === "sent" ? "conversion.sent" : "conversion.rejected",
     sourceKey: r.id,
-    subscriberId: null,
+    subscriberId: r.subscriberId,
     occurredAt: at,
     data: {
       conversionId: r.id,
@@ -45,7 +51,7 @@ export function conversionOutcomeEvent(r: ConversionAttemptRecord): OutgoingEven
   };
 }
 
-const writeAttempts = groupWriter<ConversionAttemptRecord>(
+const writeAttempts = groupWriter<ConversionOutcomeRecord>(
   "conversion-attempts",
   async (db, records) => {
     const byTenant = new Map<string, OutgoingEventInput[]>();
@@ -65,6 +71,6 @@ const writeAttempts = groupWriter<ConversionAttemptRecord>(
 );
 
 /** Records one delivery attempt on its conversion and job; resolves once committed. */
-export function recordConversionAttempt(db: Db, record: ConversionAttemptRecord, opts: { lingerMs?: number } = {}): Promise<void> {
+export function recordConversionAttempt(db: Db, record: ConversionOutcomeRecord, opts: { lingerMs?: number } = {}): Promise<void> {
   return writeAttempts(db, record, opts);
 }

@@ -7,9 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertNumber, insertTenant } from "@/db/queries";
 import { finishOutbounds } from "@/db/queries/drip";
 import { recordReplyFailed } from "@/db/queries/replies";
-import { messages, outboundMessages, outgoingEvents, subscribers, webhookDeliveries, webhookEndpoints } from "@/db/schema";
+import { conversions, jobs, messages, outboundMessages, outgoingEvents, subscribers, webhookDeliveries, webhookEndpoints } from "@/db/schema";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
-import { conversionOutcomeEvent } from "@/lib/conversions/record-writer";
+import { CAPI_FORWARD_JOB } from "@/lib/conversions/deliver-policy";
+import { conversionOutcomeEvent, recordConversionAttempt } from "@/lib/conversions/record-writer";
 import { encryptSecret } from "@/lib/crypto";
 import { recordCall, stopCampaign } from "@/lib/leads/call";
 import { createLead } from "@/lib/leads/create";
@@ -172,13 +173,19 @@ describe.each(testDrivers)("outgoing webhooks: domain events (%s)", (kind) => {
   });
 
   it("a conversion's final outcome becomes conversion.sent or conversion.rejected with Meta's answer", () => {
-    const base = { tenantId: randomUUID(), id: randomUUID(), job: { attempts: 1, status: "done" as const, lastError: null, now: new Date() } };
+    const base = {
+      tenantId: randomUUID(),
+      id: randomUUID(),
+      subscriberId: randomUUID(),
+      job: { attempts: 1, status: "done" as const, lastError: null, now: new Date() },
+    };
     const request = { data: [{ event_name: "Purchase", event_id: "ord-1", custom_data: { value: 120, currency: "USD" }, user_data: { ctwa_clid: "ARAk" } }] };
     expect(conversionOutcomeEvent({ ...base, patch: { status: "queued" } })).toBeNull();
     const sent = conversionOutcomeEvent({ ...base, patch: { status: "sent", requestPayload: request, response: { events_received: 1 }, eventsReceived: 1 } });
     expect(sent).toMatchObject({
       type: "conversion.sent",
       sourceKey: base.id,
+      subscriberId: base.subscriberId,
       data: { eventName: "Purchase", value: 120, currency: "USD", clickId: "ARAk", metaResponse: { events_received: 1 } },
     });
     const refused = conversionOutcomeEvent({
@@ -189,6 +196,51 @@ describe.each(testDrivers)("outgoing webhooks: domain events (%s)", (kind) => {
       type: "conversion.rejected",
       data: { status: "rejected", error: "Invalid parameter", metaResponse: { error: { code: 100 } } },
     });
+  });
+
+  it("a subscriber's conversion.sent and conversion.rejected share the subscriber's order key, in ascending seq", async () => {
+    const { tenantId, endpointId } = await setup(["conversion.sent", "conversion.rejected"]);
+    const [sub] = await t.db
+      .insert(subscribers)
+      .values({ tenantId, waPhone: `+5491177${String(n).padStart(6, "0")}`, firstSeenAt: new Date() })
+      .returning();
+    const queued = async () => {
+      const id = randomUUID();
+      await t.db
+        .insert(conversions)
+        .values({ id, tenantId, subscriberId: sub!.id, eventId: `e-${id}`, eventName: "Purchase", eventTime: T0, requestHash: "h" });
+      await t.db
+        .insert(jobs)
+        .values({ tenantId, kind: CAPI_FORWARD_JOB, dedupeKey: id, status: "running", attempts: 1, runAt: T0, leaseExpiresAt: new Date(Date.now() + 60_000) });
+      return id;
+    };
+    const first = await queued();
+    const second = await queued();
+    const at = new Date();
+    const job = (status: "done" | "failed") => ({ attempts: 1, status, lastError: null, now: at });
+    await recordConversionAttempt(t.db, {
+      tenantId,
+      id: first,
+      subscriberId: sub!.id,
+      patch: { status: "sent", attempts: 1, lastAttemptAt: at },
+      job: job("done"),
+    });
+    await recordConversionAttempt(t.db, {
+      tenantId,
+      id: second,
+      subscriberId: sub!.id,
+      patch: { status: "rejected", attempts: 1, lastAttemptAt: at, lastError: "Invalid parameter" },
+      job: job("failed"),
+    });
+    const evs = await events(tenantId);
+    expect(evs.map((e) => [e.type, e.sourceKey, e.subscriberId])).toEqual([
+      ["conversion.sent", first, sub!.id],
+      ["conversion.rejected", second, sub!.id],
+    ]);
+    const deliveries = await t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, endpointId));
+    const byEvent = new Map(deliveries.map((d) => [d.eventId, d]));
+    expect(evs.map((e) => byEvent.get(e.id)!.orderKey)).toEqual([sub!.id, sub!.id]);
+    expect(byEvent.get(evs[0]!.id)!.seq).toBeLessThan(byEvent.get(evs[1]!.id)!.seq);
   });
 
   it("a drip row that fails emits outbound.failed once (its finish recorded twice)", async () => {
