@@ -3,12 +3,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
-import { readMigrationFiles } from "drizzle-orm/migrator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DbHandle, migrationsFolder, openDatabase } from "./client";
-import { readJournal, rowsOf } from "./migrations-info";
+import { migrationsFolder } from "./client";
+import { rowsOf } from "./migrations-info";
 import { CHATS_BACKFILL_SQL } from "./queries/chats";
-import { createScratchPostgres, testDrivers } from "./testing";
+import { type MigrationTestDb, openDatabaseBefore, testDrivers } from "./testing";
 
 const TAG = "0016_inbox_chats";
 const squash = (s: string) => s.replace(/\s+/g, " ").trim();
@@ -37,23 +36,11 @@ describe("migration 0016's backfill statement", () => {
 });
 
 describe.each(testDrivers)("migration %s fills chats from messages", (kind) => {
-  let handle: DbHandle;
-  let drop = async () => {};
-  const run = async (statements: string[]) => {
-    for (const statement of statements) if (statement.trim()) await handle.db.execute(sql.raw(statement));
-  };
+  let handle: MigrationTestDb;
+  const run = (statements: string[]) => handle.run(statements);
 
   beforeAll(async () => {
-    if (kind === "pglite") handle = await openDatabase({});
-    else {
-      const scratch = await createScratchPostgres();
-      handle = await openDatabase({ url: scratch.url, max: 2 });
-      drop = scratch.drop;
-    }
-    const index = readJournal().entries.findIndex((e) => e.tag === TAG);
-    expect(index).toBeGreaterThan(0);
-    const migrations = readMigrationFiles({ migrationsFolder });
-    for (const m of migrations.slice(0, index)) await run(m.sql);
+    handle = await openDatabaseBefore(kind, TAG);
 
     const msg = (n: number, tenant: string, sub: string, conv: string | null, num: string | null, dir: string, at: string, text: string, demo = false) =>
       `('${M(n)}', '${tenant}', '${sub}', ${conv ? `'${conv}'` : "null"}, ${num ? `'${num}'` : "null"}, '${dir}', 'wamid.${n}', 'text', '${text}', '${dir === "inbound" ? "received" : "sent"}', '${at}', ${demo})`;
@@ -84,12 +71,9 @@ describe.each(testDrivers)("migration %s fills chats from messages", (kind) => {
           msg(8, B, S3, C5, NB, "inbound", "2030-01-01T12:00:00Z", "b"),
         ].join(",\n")}`,
     ]);
-    await run(migrations[index]!.sql);
+    await handle.applyMigration();
   });
-  afterAll(async () => {
-    await handle.close();
-    await drop();
-  });
+  afterAll(() => handle.cleanup());
 
   const chatRows = async () =>
     rowsOf<Record<string, unknown>>(

@@ -2,12 +2,8 @@
 // subscriber on a number becomes one outbound message with the provider's id and the statuses it had, and the chats
 // are rebuilt from the messages, keeping a chat's unread count and assignment; rows that were not sent, or have no
 // subscriber, leave no message.
-import { sql } from "drizzle-orm";
-import { readMigrationFiles } from "drizzle-orm/migrator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DbHandle, migrationsFolder, openDatabase } from "./client";
-import { readJournal, rowsOf } from "./migrations-info";
-import { createScratchPostgres, testDrivers } from "./testing";
+import { type MigrationTestDb, openDatabaseBefore, testDrivers } from "./testing";
 
 const TAG = "0020_drip_messages_backfill";
 const A = "00000000-0000-4000-8000-00000000000a";
@@ -16,24 +12,12 @@ const S = "00000000-0000-4000-8000-000000000201";
 const T = "00000000-0000-4000-8000-000000000301";
 
 describe.each(testDrivers)("migration 0020 (%s)", (kind) => {
-  let handle: DbHandle;
-  let drop = async () => {};
-  const run = async (statements: string[]) => {
-    for (const statement of statements) if (statement.trim()) await handle.db.execute(sql.raw(statement));
-  };
-  const rows = async <T>(q: string) => rowsOf<T>(await handle.db.execute(sql.raw(q)));
+  let handle: MigrationTestDb;
+  const run = (statements: string[]) => handle.run(statements);
+  const rows = <T>(q: string) => handle.rows<T>(q);
 
   beforeAll(async () => {
-    if (kind === "pglite") handle = await openDatabase({});
-    else {
-      const scratch = await createScratchPostgres();
-      handle = await openDatabase({ url: scratch.url, max: 2 });
-      drop = scratch.drop;
-    }
-    const index = readJournal().entries.findIndex((e) => e.tag === TAG);
-    expect(index).toBeGreaterThan(0);
-    const migrations = readMigrationFiles({ migrationsFolder });
-    for (const m of migrations.slice(0, index)) await run(m.sql);
+    handle = await openDatabaseBefore(kind, TAG);
     const queued = (status: string, subscriber: string | null, wamid: string | null, extra = "null, null") =>
       `insert into outbound_messages (tenant_id, subscriber_id, number_id, phone, template_id, template_name, rendered_text, scheduled_at, status,
         sent_at, provider_message_id, delivered_at, read_at)
@@ -53,12 +37,9 @@ describe.each(testDrivers)("migration 0020 (%s)", (kind) => {
       queued("pending", S, null),
       queued("failed", S, "wamid.drip3"),
     ]);
-    for (const m of migrations.slice(index)) await run(m.sql);
+    await handle.applyRemaining();
   });
-  afterAll(async () => {
-    await handle.close();
-    await drop();
-  });
+  afterAll(() => handle.cleanup());
 
   it("records each sent drip row of a known subscriber once, as an outbound message with its statuses", async () => {
     const out = await rows<{ wamid: string; status: string; text_preview: string; read_at: unknown; drip: string }>(

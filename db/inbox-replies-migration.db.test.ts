@@ -2,12 +2,8 @@
 // quiet hours check refuse one bound without the other: `null between …` is null, which 0017's check let through): existing rows
 // keep their values and get the defaults, a pending reply may have no wamid while the rest stay unique, quiet hours
 // are both-or-neither within the day, and quick replies are checked and unique per workspace.
-import { sql } from "drizzle-orm";
-import { readMigrationFiles } from "drizzle-orm/migrator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DbHandle, migrationsFolder, openDatabase } from "./client";
-import { readJournal, rowsOf } from "./migrations-info";
-import { createScratchPostgres, testDrivers } from "./testing";
+import { type MigrationTestDb, openDatabaseBefore, testDrivers } from "./testing";
 
 const TAG = "0017_inbox_replies";
 const A = "00000000-0000-4000-8000-00000000000a";
@@ -16,16 +12,13 @@ const N = "00000000-0000-4000-8000-000000000101";
 const S = "00000000-0000-4000-8000-000000000201";
 
 describe.each(testDrivers)("migrations 0017 and 0018 (%s)", (kind) => {
-  let handle: DbHandle;
-  let drop = async () => {};
-  const run = async (statements: string[]) => {
-    for (const statement of statements) if (statement.trim()) await handle.db.execute(sql.raw(statement));
-  };
-  const rows = async <T>(q: string) => rowsOf<T>(await handle.db.execute(sql.raw(q)));
+  let handle: MigrationTestDb;
+  const run = (statements: string[]) => handle.run(statements);
+  const rows = <T>(q: string) => handle.rows<T>(q);
   const refused = async (q: string) => {
     let error: unknown = null;
     try {
-      await handle.db.execute(sql.raw(q));
+      await run([q]);
     } catch (e) {
       error = e;
     }
@@ -33,16 +26,7 @@ describe.each(testDrivers)("migrations 0017 and 0018 (%s)", (kind) => {
   };
 
   beforeAll(async () => {
-    if (kind === "pglite") handle = await openDatabase({});
-    else {
-      const scratch = await createScratchPostgres();
-      handle = await openDatabase({ url: scratch.url, max: 2 });
-      drop = scratch.drop;
-    }
-    const index = readJournal().entries.findIndex((e) => e.tag === TAG);
-    expect(index).toBeGreaterThan(0);
-    const migrations = readMigrationFiles({ migrationsFolder });
-    for (const m of migrations.slice(0, index)) await run(m.sql);
+    handle = await openDatabaseBefore(kind, TAG);
     await run([
       `insert into tenants (id, name) values ('${A}', 'A'), ('${B}', 'B')`,
       `insert into whatsapp_numbers (id, tenant_id, label, phone_e164, provider, verify_token) values ('${N}', '${A}', 'One', '+15550000001', 'cloud', 'v1')`,
@@ -51,12 +35,9 @@ describe.each(testDrivers)("migrations 0017 and 0018 (%s)", (kind) => {
         values ('${A}', '${S}', '${N}', 'inbound', 'wamid.1', 'text', 'received', '2030-01-01T10:00:00Z')`,
       `insert into templates (tenant_id, name, title, content) values ('${A}', 'day1', 'Day 1', 'Hello')`,
     ]);
-    for (const m of migrations.slice(index)) await run(m.sql);
+    await handle.applyRemaining();
   });
-  afterAll(async () => {
-    await handle.close();
-    await drop();
-  });
+  afterAll(() => handle.cleanup());
 
   it("keeps existing rows, with the new defaults", async () => {
     expect(await rows(`select wamid, status from messages`)).toEqual([{ wamid: "wamid.1", status: "received" }]);

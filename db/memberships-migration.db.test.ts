@@ -2,48 +2,29 @@
 // now as a membership, and users keeps only the identity. Applied statement by statement, up to
 // 0011 first (the data of before), then 0012 alone.
 import { sql } from "drizzle-orm";
-import { readMigrationFiles } from "drizzle-orm/migrator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DbHandle, migrationsFolder, openDatabase } from "./client";
-import { readJournal, rowsOf } from "./migrations-info";
-import { createScratchPostgres, testDrivers } from "./testing";
+import { rowsOf } from "./migrations-info";
+import { type MigrationTestDb, openDatabaseBefore, testDrivers } from "./testing";
 
 const TAG = "0012_workspace_memberships";
 
 describe.each(testDrivers)("migration %s moves users into memberships", (kind) => {
-  let handle: DbHandle;
-  let drop = async () => {};
-  const run = async (statements: string[]) => {
-    for (const statement of statements) if (statement.trim()) await handle.db.execute(sql.raw(statement));
-  };
+  let handle: MigrationTestDb;
 
   beforeAll(async () => {
-    if (kind === "pglite") handle = await openDatabase({});
-    else {
-      const scratch = await createScratchPostgres();
-      handle = await openDatabase({ url: scratch.url, max: 2 });
-      drop = scratch.drop;
-    }
+    handle = await openDatabaseBefore(kind, TAG);
   });
-  afterAll(async () => {
-    await handle.close();
-    await drop();
-  });
+  afterAll(() => handle.cleanup());
 
   it(`keeps each user's workspace and role (${kind})`, async () => {
-    const index = readJournal().entries.findIndex((e) => e.tag === TAG);
-    expect(index).toBeGreaterThan(0);
-    const migrations = readMigrationFiles({ migrationsFolder });
-    for (const m of migrations.slice(0, index)) await run(m.sql);
-
-    await run([
+    await handle.run([
       `insert into tenants (id, name) values ('00000000-0000-4000-8000-00000000000a', 'A'), ('00000000-0000-4000-8000-00000000000b', 'B')`,
       `insert into users (id, tenant_id, email, name, password_hash, role, created_at) values
         ('00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-00000000000a', 'ada@example.com', 'Ada', 'h', 'admin', '2025-01-01T00:00:00Z'),
         ('00000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-00000000000a', 'max@example.com', 'Max', 'h', 'marketer', '2025-02-01T00:00:00Z'),
         ('00000000-0000-4000-8000-000000000003', '00000000-0000-4000-8000-00000000000b', 'bo@example.com', 'Bo', 'h', 'manager', '2025-03-01T00:00:00Z')`,
     ]);
-    await run(migrations[index]!.sql);
+    await handle.applyMigration();
 
     const members = rowsOf<{ user_id: string; tenant_id: string; role: string; created_at: string | Date }>(
       await handle.db.execute(sql`select user_id, tenant_id, role, created_at from memberships order by user_id`),

@@ -4,7 +4,10 @@
 // migrating a new database for each of a hundred files costs minutes; `fresh: true` migrates from nothing.
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { type DbHandle, type DbKind, openDatabase } from "./client";
+import { sql } from "drizzle-orm";
+import { readMigrationFiles } from "drizzle-orm/migrator";
+import { type DbHandle, type DbKind, migrationsFolder, openDatabase } from "./client";
+import { readJournal, rowsOf } from "./migrations-info";
 import { PG_TEMPLATE_ENV, PGLITE_TEMPLATE_ENV } from "./testing/templates";
 
 const testDatabaseUrl = process.env.TEST_DATABASE_URL;
@@ -65,5 +68,60 @@ export async function createTestDb(kind: DbKind = "pglite", { fresh = false }: {
       await handle.close();
       await scratch.drop();
     },
+  };
+}
+
+/** A database migrated up to just before one migration, for a test that inserts the data of before and then applies it. */
+export type MigrationTestDb = DbHandle & {
+  /** Runs SQL statements one by one, skipping empty ones (a migration file's statements, or the test's own). */
+  run: (statements: string[]) => Promise<void>;
+  /** The rows one SQL query answers, on either driver. */
+  rows: <T>(query: string) => Promise<T[]>;
+  /** Applies the migration under test alone. */
+  applyMigration: () => Promise<void>;
+  /** Applies the migration under test and every later one. */
+  applyRemaining: () => Promise<void>;
+  cleanup: () => Promise<void>;
+};
+
+/**
+ * Opens an empty database on `kind` (a scratch one next to TEST_DATABASE_URL for Postgres) and applies the
+ * migration files before `tag`, statement by statement, without the migrator's bookkeeping. Throws when `tag`
+ * is not in the journal, or is the first migration (there is no data of before).
+ */
+export async function openDatabaseBefore(kind: DbKind, tag: string): Promise<MigrationTestDb> {
+  const index = readJournal().entries.findIndex((e) => e.tag === tag);
+  if (index < 1) throw new Error(`migration ${tag} is ${index === 0 ? "the first one" : "not in the journal"}`);
+  let handle: DbHandle;
+  let drop = async () => {};
+  if (kind === "pglite") handle = await openDatabase({});
+  else {
+    const scratch = await createScratchPostgres();
+    handle = await openDatabase({ url: scratch.url, max: 2 });
+    drop = scratch.drop;
+  }
+  const run = async (statements: string[]) => {
+    for (const statement of statements) if (statement.trim()) await handle.db.execute(sql.raw(statement));
+  };
+  const cleanup = async () => {
+    await handle.close();
+    await drop();
+  };
+  const migrations = readMigrationFiles({ migrationsFolder });
+  try {
+    for (const m of migrations.slice(0, index)) await run(m.sql);
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+  return {
+    ...handle,
+    run,
+    rows: async <T>(query: string) => rowsOf<T>(await handle.db.execute(sql.raw(query))),
+    applyMigration: () => run(migrations[index]!.sql),
+    applyRemaining: async () => {
+      for (const m of migrations.slice(index)) await run(m.sql);
+    },
+    cleanup,
   };
 }
