@@ -12,19 +12,22 @@ import {
   AlertDialogTrigger,
 } from "@/components/ui/alert-dialog";
 
-/** Wraps a trigger button with a destructive confirmation dialog. */
+/** Wraps a trigger button with a confirmation dialog; its confirm button is destructive unless `tone` is "default". */
 export function ConfirmButton({
   children,
   title,
   description,
   confirmLabel,
   onConfirm,
+  tone = "destructive",
 }: {
   children: React.ReactNode;
   title: string;
   description: string;
   confirmLabel: string;
   onConfirm: () => void;
+  /** "default" for an action that loses nothing, e.g. rotating a secret that keeps working for a while. */
+  tone?: "destructive" | "default";
 }) {
   return (
     <AlertDialog>
@@ -36,7 +39,7 @@ export function ConfirmButton({
         </AlertDialogHeader>
         <AlertDialogFooter>
           <AlertDialogCancel>Cancel</AlertDialogCancel>
-          <AlertDialogAction variant="destructive" onClick={onConfirm}>
+          <AlertDialogAction variant={tone} onClick={onConfirm}>
             {confirmLabel}
           </AlertDialogAction>
         </AlertDialogFooter>

@@ -5,17 +5,6 @@ import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { toast } from "sonner";
 import { ConfirmButton } from "@/components/console/confirm-button";
-import {
-  AlertDialog,
-  AlertDialogAction,
-  AlertDialogCancel,
-  AlertDialogContent,
-  AlertDialogDescription,
-  AlertDialogFooter,
-  AlertDialogHeader,
-  AlertDialogTitle,
-  AlertDialogTrigger,
-} from "@/components/ui/alert-dialog";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
 import { Spinner } from "@/components/ui/spinner";
@@ -68,27 +57,18 @@ function RotateSecretButton({ endpoint }: { endpoint: EndpointView }) {
     });
   return (
     <>
-      <AlertDialog>
-        <AlertDialogTrigger asChild>
-          <Button variant="outline" size="sm" disabled={pending}>
-            {pending ? <Spinner /> : <KeyRound aria-hidden />}
-            Rotate secret
-          </Button>
-        </AlertDialogTrigger>
-        <AlertDialogContent>
-          <AlertDialogHeader>
-            <AlertDialogTitle>Rotate the signing secret?</AlertDialogTitle>
-            <AlertDialogDescription>
-              A new secret signs every delivery from now on. The current one keeps signing too for 24 hours, so you can update your receiver without losing
-              events (rotating again within those 24 hours ends the older one at once).
-            </AlertDialogDescription>
-          </AlertDialogHeader>
-          <AlertDialogFooter>
-            <AlertDialogCancel>Cancel</AlertDialogCancel>
-            <AlertDialogAction onClick={rotate}>Rotate secret</AlertDialogAction>
-          </AlertDialogFooter>
-        </AlertDialogContent>
-      </AlertDialog>
+      <ConfirmButton
+        title="Rotate the signing secret?"
+        description="A new secret signs every delivery from now on. The current one keeps signing too for 24 hours, so you can update your receiver without losing events (rotating again within those 24 hours ends the older one at once)."
+        confirmLabel="Rotate secret"
+        onConfirm={rotate}
+        tone="default"
+      >
+        <Button variant="outline" size="sm" disabled={pending}>
+          {pending ? <Spinner /> : <KeyRound aria-hidden />}
+          Rotate secret
+        </Button>
+      </ConfirmButton>
       <SecretDialog secret={secret} title="Copy the new signing secret" onClose={() => setSecret(null)} />
     </>
   );
