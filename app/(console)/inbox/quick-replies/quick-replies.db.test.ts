@@ -1,52 +1,30 @@
 // Settings → Quick replies through its server actions on both drivers, as signed-in browsers (a real Auth.js
 // session cookie): managers and admins write, a marketer is refused like the API refuses them, and the domain's
 // refusals (a shortcut in use, a malformed one, another workspace's reply) come back on the form's fields.
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type * as ClientModule from "@/db/client";
-import type { Db } from "@/db/client";
-import { insertTenant, insertUser } from "@/db/queries";
-import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
-import { setEnvForTests } from "@/lib/env";
+import { beforeAll, describe, expect, it } from "vitest";
+import { insertTenant } from "@/db/queries";
+import { testDrivers } from "@/db/testing";
 import { createQuickReply, listQuickReplies } from "@/lib/inbox/quick-replies";
-import { type Browser, CONSOLE_APP, consoleBrowsers, type RequestState } from "@/test/console-browser";
-
-const current: RequestState & { db?: Db } = { headers: new Headers(), set: [] };
-vi.mock("@/db/client", async (importOriginal) => ({ ...(await importOriginal<typeof ClientModule>()), getDb: async () => current.db! }));
-vi.mock("next/headers", async (importOriginal) => ({
-  ...(await importOriginal<object>()),
-  headers: async () => current.headers,
-  cookies: async () => ({ set: (name: string, value: string, options: Record<string, unknown>) => current.set.push({ name, value, options }) }),
-}));
-// no page cache outside a request
-vi.mock("next/cache", async (importOriginal) => ({ ...(await importOriginal<object>()), revalidatePath: () => undefined }));
+import { signedInWorkspace } from "@/test/console-actions";
 
 const SECRET = "quick-replies-settings-auth-secret-0123";
 const actions = await import("./actions");
-const { act } = consoleBrowsers(current, SECRET);
 
 describe.each(testDrivers)("Settings → Quick replies actions (%s)", (kind) => {
-  let t: TestDb;
-  let restoreEnv = () => {};
-  let tenantId = "";
+  const w = signedInWorkspace(kind, {
+    secret: SECRET,
+    encryptionKey: Buffer.alloc(32, 11).toString("base64"),
+    workspace: "Quick",
+    roles: ["admin", "manager", "marketer"],
+    emailTag: "qr",
+  });
+  const { as, run } = w;
   let otherReply = "";
-  const as: Record<"admin" | "manager" | "marketer", Browser> = { admin: { uid: "" }, manager: { uid: "" }, marketer: { uid: "" } };
-  const run = async <T>(b: Browser, action: () => Promise<T>) => (await act(b, action)).result;
-  const shortcuts = async () => (await listQuickReplies(t.db, { tenantId })).rows.map((r) => r.shortcut);
+  const shortcuts = async () => (await listQuickReplies(w.t.db, { tenantId: w.tenantId })).rows.map((r) => r.shortcut);
 
   beforeAll(async () => {
-    t = await createTestDb(kind);
-    current.db = t.db;
-    restoreEnv = setEnvForTests({ APP_URL: CONSOLE_APP, AUTH_SECRET: SECRET, ENCRYPTION_KEY: Buffer.alloc(32, 11).toString("base64") });
-    tenantId = (await insertTenant(t.db, { name: "Quick" })).id;
-    for (const role of ["admin", "manager", "marketer"] as const) {
-      as[role] = { uid: (await insertUser(t.db, { tenantId, role, email: `${role}-qr-${kind}@example.com`, name: role, passwordHash: "x" })).id };
-    }
-    const other = (await insertTenant(t.db, { name: "Other" })).id;
-    otherReply = (await createQuickReply(t.db, { tenantId: other, userId: null, input: { shortcut: "hours", text: "Theirs" }, now: new Date() })).id;
-  });
-  afterAll(async () => {
-    restoreEnv();
-    await t.cleanup();
+    const other = (await insertTenant(w.t.db, { name: "Other" })).id;
+    otherReply = (await createQuickReply(w.t.db, { tenantId: other, userId: null, input: { shortcut: "hours", text: "Theirs" }, now: new Date() })).id;
   });
 
   it("lets a manager add one, trimmed, and refuses a shortcut in use or malformed on the shortcut field", async () => {
@@ -63,12 +41,12 @@ describe.each(testDrivers)("Settings → Quick replies actions (%s)", (kind) => 
   });
 
   it("refuses a marketer every write, as the API does", async () => {
-    const [reply] = (await listQuickReplies(t.db, { tenantId })).rows;
+    const [reply] = (await listQuickReplies(w.t.db, { tenantId: w.tenantId })).rows;
     const refusal = { ok: false, error: "This needs the manager role or higher" };
     expect(await run(as.marketer, () => actions.createQuickReplyAction({ shortcut: "mine", text: "x" }))).toEqual(refusal);
     expect(await run(as.marketer, () => actions.updateQuickReplyAction({ id: reply!.id, shortcut: "hours", text: "x" }))).toEqual(refusal);
     expect(await run(as.marketer, () => actions.deleteQuickReplyAction({ id: reply!.id }))).toEqual(refusal);
-    expect((await listQuickReplies(t.db, { tenantId })).rows).toEqual([reply]);
+    expect((await listQuickReplies(w.t.db, { tenantId: w.tenantId })).rows).toEqual([reply]);
   });
 
   it("edits both fields, refuses another reply's shortcut on the field, and never reaches another workspace's reply", async () => {
@@ -90,7 +68,7 @@ describe.each(testDrivers)("Settings → Quick replies actions (%s)", (kind) => 
   });
 
   it("deletes once; a second delete is not found", async () => {
-    const [hours] = (await listQuickReplies(t.db, { tenantId })).rows;
+    const [hours] = (await listQuickReplies(w.t.db, { tenantId: w.tenantId })).rows;
     expect(await run(as.manager, () => actions.deleteQuickReplyAction({ id: hours!.id }))).toEqual({ ok: true, data: null });
     expect(await run(as.manager, () => actions.deleteQuickReplyAction({ id: hours!.id }))).toEqual({ ok: false, error: "Quick reply not found" });
     expect(await shortcuts()).toEqual(["where"]);
