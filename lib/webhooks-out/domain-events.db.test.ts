@@ -121,6 +121,55 @@ describe.each(testDrivers)("outgoing webhooks: domain events (%s)", (kind) => {
     expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
   });
 
+  it("a marketing stop and resume from Meta's user_preferences emit subscriber.opted_out and opted_in once each (replays and repeats emit nothing)", async () => {
+    const { tenantId, pnid, numberId } = await setup();
+    const waId = `5491144${String(n).padStart(6, "0")}`;
+    const preference = (value: "stop" | "resume", at: Date) => ({
+      object: "whatsapp_business_account",
+      entry: [
+        {
+          id: "WABA-EVENTS",
+          changes: [
+            {
+              field: "user_preferences",
+              value: {
+                messaging_product: "whatsapp",
+                metadata: { display_phone_number: "15557770100", phone_number_id: pnid },
+                contacts: [{ profile: { name: "Marta Quill" }, wa_id: waId }],
+                user_preferences: [
+                  { wa_id: waId, detail: "User requested to stop marketing messages", category: "marketing_messages", value, timestamp: unix(at) },
+                ],
+              },
+            },
+          ],
+        },
+      ],
+    });
+    const whole = (ms: number) => new Date(Math.floor((T0.getTime() + ms) / 1000) * 1000); // Meta's timestamps are in seconds
+    const stopAt = whole(120_000);
+    const resumeAt = whole(240_000);
+    await ingest(preference("resume", T0)); // a first resume changes no consent
+    await ingest(preference("stop", stopAt));
+    await ingest(preference("stop", stopAt)); // the same webhook again
+    await ingest(preference("stop", whole(180_000))); // a later stop while stopped: no change of consent
+    await ingest(preference("resume", resumeAt));
+    await ingest(preference("resume", resumeAt));
+    const evs = await events(tenantId);
+    expect(evs.map((e) => e.type)).toEqual(["subscriber.opted_out", "subscriber.opted_in"]);
+    const [out, back] = evs;
+    const [sub] = await t.db.select().from(subscribers).where(eq(subscribers.tenantId, tenantId));
+    expect(out!.subscriberId).toBe(sub!.id);
+    expect(back!.subscriberId).toBe(sub!.id);
+    expect(out!.data).toMatchObject({
+      subscriber: { id: sub!.id, phone: `+${waId}` },
+      source: "marketing_preference",
+      preference: "stop",
+      numberId,
+      at: stopAt.toISOString(),
+    });
+    expect(back!.data).toMatchObject({ source: "marketing_preference", preference: "resume", at: resumeAt.toISOString() });
+  });
+
   it("writes nothing for inbound messages when the tenant's endpoints do not subscribe to them", async () => {
     const { tenantId, pnid } = await setup(["lead.created"]);
     await ingest(message(pnid, `5491166${String(n).padStart(6, "0")}`, `wamid.EV.${n}.9`, "Hola", T0));

@@ -32,3 +32,32 @@ export type SubscriberRef = { id: string; phone: string | null; waId?: string | 
 export function subscriberData(s: SubscriberRef): Record<string, unknown> {
   return { id: s.id, phone: s.phone, waId: s.waId ?? null, userId: s.userId ?? null, name: s.name };
 }
+
+/**
+ * subscriber.opted_out / subscriber.opted_in: the subscriber's consent changed. `source` says how (`keyword`: an opt
+ * keyword they wrote; `marketing_preference`: they stopped or resumed marketing messages in WhatsApp); `details` are
+ * the source's own fields. `sourceKey` names the change, so emitting it again is a no-op.
+ */
+export function subscriberOptEvent({
+  optIn,
+  sourceKey,
+  subscriber,
+  at,
+  source,
+  details = {},
+}: {
+  optIn: boolean;
+  sourceKey: string;
+  subscriber: SubscriberRef;
+  at: Date;
+  source: "keyword" | "marketing_preference";
+  details?: Record<string, unknown>;
+}): OutgoingEventInput {
+  return {
+    type: optIn ? "subscriber.opted_in" : "subscriber.opted_out",
+    sourceKey,
+    subscriberId: subscriber.id,
+    occurredAt: at,
+    data: { subscriber: subscriberData(subscriber), source, ...details, at: at.toISOString() },
+  };
+}

@@ -28,7 +28,7 @@ import { type SenderIdentity, resolveSenderIdentity } from "@/lib/subscribers/id
 import { type OptKeywords, matchOptKeyword, toOptKeywords } from "@/lib/subscribers/opt-out";
 import { parseUtmTags } from "@/lib/subscribers/utm";
 import { emitEvents } from "@/lib/webhooks-out/emit";
-import { type OutgoingEventInput, subscriberData } from "@/lib/webhooks-out/events";
+import { type OutgoingEventInput, subscriberData, subscriberOptEvent } from "@/lib/webhooks-out/events";
 import type { InboundMessage } from "./normalised";
 import { type Routed, maxDate } from "./routed";
 
@@ -382,7 +382,8 @@ function inboundEvents(plans: Plan[], created: Set<string>, stored: Map<string, 
   const events: OutgoingEventInput[] = [];
   for (const p of plans) {
     const s = p.state;
-    const who = subscriberData({ id: s.id, phone: s.waPhone, waId: s.waId, userId: s.userId, name: s.profileName });
+    const whoRef = { id: s.id, phone: s.waPhone, waId: s.waId, userId: s.userId, name: s.profileName };
+    const who = subscriberData(whoRef);
     if (created.has(s.id)) {
       events.push({
         type: "subscriber.created",
@@ -450,13 +451,16 @@ function inboundEvents(plans: Plan[], created: Set<string>, stored: Map<string, 
       });
       const opt = optAt.get(m.wamid);
       if (opt) {
-        events.push({
-          type: opt.action === "opt_out" ? "subscriber.opted_out" : "subscriber.opted_in",
-          sourceKey: `keyword:${m.wamid}`,
-          subscriberId: s.id,
-          occurredAt: opt.at,
-          data: { subscriber: who, source: "keyword", keyword: m.textPreview ?? null, messageId: id, at: opt.at.toISOString() },
-        });
+        events.push(
+          subscriberOptEvent({
+            optIn: opt.action === "opt_in",
+            sourceKey: `keyword:${m.wamid}`,
+            subscriber: whoRef,
+            at: opt.at,
+            source: "keyword",
+            details: { keyword: m.textPreview ?? null, messageId: id },
+          }),
+        );
       }
     }
   }

@@ -1,10 +1,13 @@
 // Meta user_preferences of a batch: a customer stopped (or resumed) marketing messages in WhatsApp. The choice
 // is recorded on the subscriber (created when unknown, by phone or by business-scoped user id) by Meta's time,
-// so an older or replayed event changes nothing; a stop cancels the subscriber's pending drip messages.
+// so an older or replayed event changes nothing; a stop cancels the subscriber's pending drip messages. A change of
+// consent (a stop after none, a resume after a stop) emits subscriber.opted_out / opted_in in the same transaction.
 import type { Db } from "@/db/client";
 import { cancelPendingOutboundForOptOut, insertSubscribersIfAbsent, lockSubscribersByIdentity, recordMarketingPreference } from "@/db/queries";
 import { type SenderIdentity, identityFromPhone } from "@/lib/subscribers/identity";
 import { MARKETING_STOPPED, type MarketingPreference, readMarketingPreference, supersedes } from "@/lib/subscribers/marketing-preference";
+import { emitEvents } from "@/lib/webhooks-out/emit";
+import { type OutgoingEventInput, subscriberOptEvent } from "@/lib/webhooks-out/events";
 import type { Routed, UserPreference } from "./routed";
 
 type Choice = {
@@ -41,6 +44,7 @@ function latestChoices(routed: Routed<UserPreference>[]): Choice[] {
  */
 export async function applyUserPreferences(tx: Db, tenantId: string, routed: Routed<UserPreference>[], now: Date): Promise<number> {
   let changed = 0;
+  const events: OutgoingEventInput[] = [];
   for (const choice of latestChoices(routed)) {
     const { number, ctx } = choice.routed;
     const waPhone = choice.identity?.waPhone ?? null;
@@ -60,6 +64,19 @@ export async function applyUserPreferences(tx: Db, tenantId: string, routed: Rou
     if (!row) throw Object.assign(new Error(`subscriber ${choice.key} conflicted on insert but cannot be found`), { retryAlone: true });
     if (!(await recordMarketingPreference(tx, { tenantId, id: row.id, preference: choice.preference, at: choice.at, now }))) continue;
     changed += 1;
+    // consent changed: a stop where none was, a resume of a stop (a first "resume" or a later repeat changes none)
+    if ((row.marketingPreference === "stop") !== (choice.preference === "stop")) {
+      events.push(
+        subscriberOptEvent({
+          optIn: choice.preference === "resume",
+          sourceKey: `marketing:${row.id}:${choice.at.toISOString()}`,
+          subscriber: { id: row.id, phone: row.waPhone, waId: row.waId, userId: row.userId, name: row.profileName },
+          at: choice.at,
+          source: "marketing_preference",
+          details: { preference: choice.preference, numberId: number.id },
+        }),
+      );
+    }
     if (choice.preference === "stop") {
       await cancelPendingOutboundForOptOut(tx, {
         tenantId,
@@ -70,5 +87,6 @@ export async function applyUserPreferences(tx: Db, tenantId: string, routed: Rou
       });
     }
   }
+  await emitEvents(tx, tenantId, events);
   return changed;
 }
