@@ -2,11 +2,10 @@
 // cookie (a JWT minted with AUTH_SECRET) plus the browser's ct_workspace cookie, sent to the
 // /api/v1 route handlers and to the console's server actions. Every workspace and membership here
 // is made the way the product makes them (setup, create workspace, invites), never by SQL.
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type * as ClientModule from "@/db/client";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { getMembership, listUsers, updateUserIdentity } from "@/db/queries";
-import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
+import { type TestDb, testDrivers } from "@/db/testing";
 import { acceptInvite, createInvite, joinWithInvite, joinWithInviteByPassword } from "@/lib/accounts/invites";
 import { createFirstAdmin } from "@/lib/accounts/setup";
 import { signInWithPassword } from "@/lib/accounts/sign-in";
@@ -14,19 +13,9 @@ import { EMAIL_ATTEMPT_LIMIT } from "@/lib/accounts/throttle";
 import { createUser, removeUser } from "@/lib/accounts/users";
 import { createWorkspace } from "@/lib/accounts/workspaces";
 import { createApiKey } from "@/lib/api-keys";
-import { setEnvForTests } from "@/lib/env";
-import { CONSOLE_APP, consoleBrowsers, type RequestState } from "@/test/console-browser";
+import { consoleActionSuite, consoleRequest } from "@/test/console-actions";
+import { consoleBrowsers } from "@/test/console-browser";
 
-const current: RequestState & { db?: Db } = { headers: new Headers(), set: [] };
-vi.mock("@/db/client", async (importOriginal) => ({ ...(await importOriginal<typeof ClientModule>()), getDb: async () => current.db! }));
-// auth() and the workspace choice read the request under test; a cookie the server sets is recorded
-vi.mock("next/headers", async (importOriginal) => ({
-  ...(await importOriginal<object>()),
-  headers: async () => current.headers,
-  cookies: async () => ({ set: (name: string, value: string, options: Record<string, unknown>) => current.set.push({ name, value, options }) }),
-}));
-
-const APP = CONSOLE_APP;
 const SECRET = "workspaces-test-auth-secret-0123456789";
 const me = await import("@/app/api/v1/me/route");
 const users = await import("@/app/api/v1/users/route");
@@ -34,22 +23,20 @@ const oneUser = await import("@/app/api/v1/users/[id]/route");
 const consoleActions = await import("./actions");
 const inviteActions = await import("@/app/(auth)/invite/[token]/actions");
 
-const { call, act } = consoleBrowsers(current, SECRET);
+const { call, act } = consoleBrowsers(consoleRequest, SECRET);
 
 const memberEmails = async (db: Db, tenantId: string) => (await listUsers(db, { tenantId, limit: 50 })).map((u) => u.email).sort();
 
 describe.each(testDrivers)("workspaces and memberships, attacked (%s)", (kind) => {
+  const suite = consoleActionSuite(kind, { secret: SECRET, encryptionKey: Buffer.alloc(32, 7).toString("base64") });
   let t: TestDb;
-  let restoreEnv = () => {};
   const now = new Date(); // the invite actions read the clock themselves
   const MIA_PASSWORD = "mia's own password";
   // Ada set the console up (workspace A) and opened B and C for clients; Mia is admin in A, marketer in B
   const ids = { a: "", b: "", c: "", ada: "", mia: "", bea: "", cleo: "", keyB: "" };
 
   beforeAll(async () => {
-    t = await createTestDb(kind);
-    current.db = t.db;
-    restoreEnv = setEnvForTests({ APP_URL: APP, AUTH_SECRET: SECRET, ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64") });
+    t = suite.t;
     const setup = await createFirstAdmin(t.db, { organisation: "Agency", name: "Ada", email: "ada@example.com", password: "ada's password 1" });
     ids.a = setup.tenant.id;
     ids.ada = setup.user.id;
@@ -68,10 +55,6 @@ describe.each(testDrivers)("workspaces and memberships, attacked (%s)", (kind) =
     // Bea and Cleo have since chosen their own passwords (account.db.test.ts covers the held account)
     for (const id of [ids.bea, ids.cleo]) await updateUserIdentity(t.db, id, { passwordChangeRequired: false });
     ids.keyB = (await createApiKey(t.db, { tenantId: ids.b, name: "B's CRM", createdBy: ids.bea })).secret;
-  });
-  afterAll(async () => {
-    restoreEnv();
-    await t.cleanup();
   });
 
   it("gives a member of A (admin) and B (marketer) B's role while B is active, and A's while A is", async () => {

@@ -3,12 +3,11 @@
 // (what every console page calls first) and to the /api/v1 route handlers. The session re-issued
 // after a password change is the cookie Auth.js itself sets.
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type * as ClientModule from "@/db/client";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { getAccount } from "@/db/queries";
 import { authThrottle } from "@/db/schema";
-import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
+import { type TestDb, testDrivers } from "@/db/testing";
 import { acceptInvite, createInvite, joinWithInviteByPassword } from "@/lib/accounts/invites";
 import { createFirstAdmin } from "@/lib/accounts/setup";
 import { signInWithPassword } from "@/lib/accounts/sign-in";
@@ -16,18 +15,11 @@ import { EMAIL_ATTEMPT_LIMIT, emailThrottleKey } from "@/lib/accounts/throttle";
 import { createUser } from "@/lib/accounts/users";
 import { createWorkspace } from "@/lib/accounts/workspaces";
 import { createApiKey } from "@/lib/api-keys";
-import { setEnvForTests } from "@/lib/env";
-import { type Browser, CONSOLE_APP, consoleBrowsers, type RequestState, SESSION_COOKIE } from "@/test/console-browser";
+import { consoleActionSuite, consoleRequest } from "@/test/console-actions";
+import { type Browser, CONSOLE_APP, consoleBrowsers, SESSION_COOKIE } from "@/test/console-browser";
 
-const current: RequestState & { db?: Db } = { headers: new Headers(), set: [] };
-vi.mock("@/db/client", async (importOriginal) => ({ ...(await importOriginal<typeof ClientModule>()), getDb: async () => current.db! }));
-vi.mock("next/headers", async (importOriginal) => ({
-  ...(await importOriginal<object>()),
-  headers: async () => current.headers,
-  cookies: async () => ({ set: (name: string, value: string, options: Record<string, unknown>) => current.set.push({ name, value, options }) }),
-}));
-// no page cache outside a request
-vi.mock("next/cache", async (importOriginal) => ({ ...(await importOriginal<object>()), revalidatePath: () => undefined }));
+// the request next/headers answers (test/console-actions.ts); the session tests below set it by hand
+const current = consoleRequest;
 
 const APP = CONSOLE_APP;
 const SECRET = "account-test-auth-secret-0123456789abc";
@@ -62,15 +54,13 @@ const throttleCount = async (db: Db, email: string) =>
   )[0]?.failures ?? 0;
 
 describe.each(testDrivers)("your account and admin-set passwords (%s)", (kind) => {
+  const suite = consoleActionSuite(kind, { secret: SECRET, encryptionKey: Buffer.alloc(32, 7).toString("base64") });
   let t: TestDb;
-  let restoreEnv = () => {};
   const now = new Date();
   const ids = { a: "", b: "", ada: "", mia: "", bea: "", keyA: "" };
 
   beforeAll(async () => {
-    t = await createTestDb(kind);
-    current.db = t.db;
-    restoreEnv = setEnvForTests({ APP_URL: APP, AUTH_SECRET: SECRET, ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64") });
+    t = suite.t;
     const setup = await createFirstAdmin(t.db, { organisation: "Agency", name: "Ada", email: "ada@example.com", password: "ada's password 1" });
     ids.a = setup.tenant.id;
     ids.ada = setup.user.id;
@@ -81,10 +71,6 @@ describe.each(testDrivers)("your account and admin-set passwords (%s)", (kind) =
     const toB = await createInvite(t.db, { tenantId: ids.b, invitedBy: ids.ada, input: { email: "mia@example.com", role: "marketer" }, now });
     await joinWithInviteByPassword(t.db, { token: toB.token, password: "mia's own password", now });
     ids.keyA = (await createApiKey(t.db, { tenantId: ids.a, name: "A's CRM", createdBy: ids.ada })).secret;
-  });
-  afterAll(async () => {
-    restoreEnv();
-    await t.cleanup();
   });
 
   it("marks no password a person chose themselves (first-run setup, invite acceptance)", async () => {
