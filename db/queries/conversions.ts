@@ -6,6 +6,7 @@ import { conversations, conversions, jobs, type NewConversion, outboundMessages,
 import type { NumberRow } from "./numbers";
 import { rowsOf } from "../migrations-info";
 import { subscriberDripRowsSql } from "./drip";
+import { leadStoppedEventsSql } from "./webhooks-out";
 import { toRecordsetJson } from "./messages";
 import { type Cursor, beforeCursor, takeFirstOrNull, newestFirst } from "./keyset";
 
@@ -190,7 +191,8 @@ export type ConversionInsert = Required<
  * new (the unique key decides, as ON CONFLICT DO NOTHING; the context leaves duplicates to the caller).
  * `attributionWindowMs`: a click older than this at the event time stores the `windowWarning`.
  * A new conversion whose event is one of the tenant's drip_stop_events cancels the pending drip rows of its
- * subscriber's leads with `dripStop`, in the same statement.
+ * subscriber's leads with `dripStop`, in the same statement, which also emits lead.stopped for those leads
+ * (leadStoppedEventsSql). `stopEvents`: the deliveries of those events written (to kick the delivery loop).
  */
 export async function insertConversionIfDeliverable(
   db: Db,
@@ -210,13 +212,13 @@ export async function insertConversionIfDeliverable(
     /** the reason written on the drip rows it cancels when its event is one of the tenant's drip_stop_events */
     dripStop: { code: string; message: string };
   },
-): Promise<{ context: ConversionContext; inserted: { warnings: string[] } | null }> {
+): Promise<{ context: ConversionContext; inserted: { warnings: string[] } | null; stopEvents: number }> {
   const eventTime = values.eventTime.toISOString();
   // a JS array in a drizzle template would become a list of parameters: pass it as JSON, keep its order
   const contentIds = values.contentIds
     ? sql`coalesce((select array_agg(e order by i) from jsonb_array_elements_text(${JSON.stringify(values.contentIds)}::jsonb) with ordinality as t(e, i)), '{}'::text[])`
     : sql`null::text[]`;
-  const rows = rowsOf<ContextRow & { inserted_id: string | null; inserted_warnings: string[] | null }>(
+  const rows = rowsOf<ContextRow & { inserted_id: string | null; inserted_warnings: string[] | null; stop_events: number }>(
     await db.execute(sql`
       with ctx as (${conversionContextSql(context, { withDuplicate: false })}),
       ins as (
@@ -251,11 +253,18 @@ export async function insertConversionIfDeliverable(
               join ${subscribers} s on s.id = ctx.c_subscriber_id`,
           )})
             and o.tenant_id = ${values.tenantId}::uuid and o.status = 'pending'
-      )
-      select ctx.*, ins.id as inserted_id, ins.warnings as inserted_warnings from ctx left join ins on true`),
+          returning o.lead_id
+      ),
+      ${leadStoppedEventsSql({ tenantId: values.tenantId, leadIds: sql`select lead_id from stopped`, reason: dripStop, now: values.updatedAt })}
+      select ctx.*, ins.id as inserted_id, ins.warnings as inserted_warnings, (select count(*) from stop_d)::int as stop_events
+        from ctx left join ins on true`),
   );
   const row = rows[0];
-  return { context: toConversionContext(row), inserted: row?.inserted_id ? { warnings: row.inserted_warnings ?? [] } : null };
+  return {
+    context: toConversionContext(row),
+    inserted: row?.inserted_id ? { warnings: row.inserted_warnings ?? [] } : null,
+    stopEvents: Number(row?.stop_events ?? 0),
+  };
 }
 
 export type ClickConversation = {

@@ -78,7 +78,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("drip stop plans (postgres)", ()
   it("a reply cancels the stop-on-reply rows of the repliers' leads, read through indexes", async () => {
     let cancelled = 0;
     const nodes = await planOf(async (tx) => {
-      cancelled = await cancelPendingDripOnReply(tx, { tenantId, subscribers: who, now: new Date(), reason });
+      cancelled = (await cancelPendingDripOnReply(tx, { tenantId, subscribers: who, now: new Date(), reason })).cancelled;
     });
     expect(cancelled).toBeGreaterThan(0);
     expect(scans(nodes).filter((r) => r !== "templates")).toEqual([]); // three templates: a scan of them is fine
@@ -90,7 +90,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("drip stop plans (postgres)", ()
   it("a stop-event conversion cancels its subscriber's leads' rows, read through indexes", async () => {
     let cancelled = 0;
     const nodes = await planOf(async (tx) => {
-      cancelled = await cancelPendingDripForConversions(tx, { tenantId, conversionIds: [conversionId], now: new Date(), reason });
+      cancelled = (await cancelPendingDripForConversions(tx, { tenantId, conversionIds: [conversionId], now: new Date(), reason })).cancelled;
     });
     expect(cancelled).toBeGreaterThan(0);
     expect(scans(nodes).filter((r) => r !== "tenants")).toEqual([]);

@@ -49,6 +49,22 @@ export async function insertOutboundIfAbsent(db: Db, rows: (typeof outboundMessa
   return inserted.length;
 }
 
+/** The leads of a tenant with these ids (in no particular order; ids of other tenants are left out). */
+export async function getLeadRows(db: Db, { tenantId, ids }: { tenantId: string; ids: readonly string[] }): Promise<LeadRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(leads)
+    .where(and(eq(leads.tenantId, tenantId), inArray(leads.id, [...ids])));
+}
+
+/** What an automatic stop did: how many pending rows it cancelled, and the leads they were of (each once). */
+export type DripStop = { cancelled: number; leadIds: string[] };
+const dripStopOf = (rows: { id: string; lead_id: string | null }[]): DripStop => ({
+  cancelled: rows.length,
+  leadIds: [...new Set(rows.flatMap((r) => (r.lead_id ? [r.lead_id] : [])))],
+});
+
 /**
  * Conversions were recorded (their ids): for those whose event is one of their tenant's drip_stop_events, the
  * pending drip rows of their subscriber's leads are cancelled with `reason`, in one statement.
@@ -56,21 +72,21 @@ export async function insertOutboundIfAbsent(db: Db, rows: (typeof outboundMessa
 export async function cancelPendingDripForConversions(
   db: Db,
   { tenantId, conversionIds, now, reason }: { tenantId: string; conversionIds: string[]; now: Date; reason: { code: string; message: string } },
-): Promise<number> {
-  if (conversionIds.length === 0) return 0;
+): Promise<DripStop> {
+  if (conversionIds.length === 0) return { cancelled: 0, leadIds: [] };
   const ids = toRecordsetJson(conversionIds);
   const who = sql`select s.id as subscriber_id, s.wa_phone from ${conversions} c
     join ${tenants} t on t.id = c.tenant_id and c.event_name = any(t.drip_stop_events)
     join ${subscribers} s on s.id = c.subscriber_id
     where c.tenant_id = ${tenantId}::uuid and c.id = any(array(select jsonb_array_elements_text(${ids}::jsonb)::uuid))`;
-  const rows = rowsOf<{ id: string }>(
+  const rows = rowsOf<{ id: string; lead_id: string | null }>(
     await db.execute(sql`
       update ${outboundMessages} o set status = 'cancelled', error_code = ${reason.code}, error_message = ${reason.message},
           lease_expires_at = null, next_attempt_at = null, updated_at = ${now.toISOString()}::timestamptz
         where o.id in (${subscriberDripRowsSql(tenantId, who)}) and o.tenant_id = ${tenantId}::uuid and o.status = 'pending'
-        returning o.id`),
+        returning o.id, o.lead_id`),
   );
-  return rows.length;
+  return dripStopOf(rows);
 }
 
 /** The drip listening settings of a workspace (quiet hours: both or neither; the stop events). */
@@ -124,19 +140,19 @@ export async function cancelPendingDripOnReply(
     now,
     reason,
   }: { tenantId: string; subscribers: { id: string; waPhone: string | null }[]; now: Date; reason: { code: string; message: string } },
-): Promise<number> {
-  if (who.length === 0) return 0;
+): Promise<DripStop> {
+  if (who.length === 0) return { cancelled: 0, leadIds: [] };
   const json = toRecordsetJson(who.map((s) => ({ subscriber_id: s.id, wa_phone: s.waPhone })));
-  const rows = rowsOf<{ id: string }>(
+  const rows = rowsOf<{ id: string; lead_id: string | null }>(
     await db.execute(sql`
       update ${outboundMessages} o set status = 'cancelled', error_code = ${reason.code}, error_message = ${reason.message},
           lease_expires_at = null, next_attempt_at = null, updated_at = ${now.toISOString()}::timestamptz
         from ${templates} t
         where o.id in (${subscriberDripRowsSql(tenantId, sql`select * from jsonb_to_recordset(${json}::jsonb) as x(subscriber_id uuid, wa_phone text)`)})
           and o.tenant_id = ${tenantId}::uuid and o.status = 'pending' and t.id = o.template_id and t.stop_on_reply
-        returning o.id`),
+        returning o.id, o.lead_id`),
   );
-  return rows.length;
+  return dripStopOf(rows);
 }
 
 export async function updateLeadRow(

@@ -2,10 +2,10 @@
 // deliveries to every enabled endpoint subscribed to their type; nothing at all without such an endpoint), and
 // idempotent through the events' source key and the deliveries' (endpoint, event) key. Delivery claims only the
 // head of each (endpoint, order key) queue, with a lease; outcomes are written in groups.
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { rowsOf } from "../migrations-info";
-import { outboundMessages, outgoingEvents, webhookDeliveries, webhookDeliveryAttempts, webhookEndpoints } from "../schema";
+import { leads, outboundMessages, outgoingEvents, webhookDeliveries, webhookDeliveryAttempts, webhookEndpoints } from "../schema";
 import { toRecordsetJson } from "./messages";
 
 export type OutgoingEventType = (typeof outgoingEvents.$inferSelect)["type"];
@@ -71,6 +71,8 @@ export type ClaimedDelivery = {
   attempts: number;
   leaseOwner: string;
   leaseExpiresAt: Date;
+  /** place in its claimed run of one queue (0: the head; the others are posted after it, in order) */
+  chainPos: number;
   type: OutgoingEventType;
   data: Record<string, unknown>;
   createdAt: Date;
@@ -84,21 +86,26 @@ const asDate = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)
 const asDateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : asDate(v));
 
 /**
- * Claims due deliveries of enabled endpoints, only the head of each (endpoint, order key) queue: a delivery waits
- * while an earlier one of its key is pending or delivering (a failed or succeeded one does not block). A
- * `delivering` row whose lease ran out (a stopped run) is claimed again. `FOR UPDATE SKIP LOCKED` lets several
- * loops claim side by side without ever taking the same row; each claim counts an attempt and names its owner.
+ * Claims due deliveries of enabled endpoints, queue heads only: a delivery waits while an earlier one of its
+ * (endpoint, order key) queue is pending or delivering (a failed or succeeded one does not block). A `delivering`
+ * row whose lease ran out (a stopped run) is claimed again. With `chain` > 1, each claimed head brings up to
+ * `chain - 1` of the next deliveries of its queue (due, in order, with no gap), so the loop posts a queue's
+ * deliveries one after the other without a claim in between. `FOR UPDATE SKIP LOCKED` lets several loops claim side
+ * by side without ever taking the same row, and a chain is kept only as the unbroken run from its head that this
+ * claim locked. Each claimed row counts an attempt and names its owner. Rows come in queue order: `chainPos` 0 is
+ * the head.
  */
 export async function claimDueDeliveries(
   db: Db,
-  { now, limit, leaseMs, owner }: { now: Date; limit: number; leaseMs: number; owner: string },
+  { now, limit, leaseMs, owner, chain = 1 }: { now: Date; limit: number; leaseMs: number; owner: string; chain?: number },
 ): Promise<ClaimedDelivery[]> {
   const nowIso = now.toISOString();
   const until = new Date(now.getTime() + leaseMs).toISOString();
   // due: the earliest due rows straight off the due index (a bounded window, so the planner never walks the backlog);
   // heads: those that head their queue (one probe of the open-order index each; the successors of a retrying
-  // delivery are pushed back with it, so they are not due meanwhile); c: rechecked under the row lock, so a run that
-  // claimed or finished a row meanwhile wins
+  // delivery are pushed back with it, so they are not due meanwhile); links: each head and the next rows of its
+  // queue off the same index while they are claimable; c: rechecked under the row lock, so a run that claimed or
+  // finished a row meanwhile wins; kept: the unbroken run from each head among the rows this claim locked
   const rows = rowsOf<Record<string, unknown>>(
     await db.execute(sql`
       with due as materialized (
@@ -113,7 +120,7 @@ export async function claimDueDeliveries(
           limit ${limit})
       ),
       heads as materialized (
-        select due.id from due
+        select due.id, due.endpoint_id, due.order_key, due.seq from due
           where due.seq = (
               select min(p.seq) from ${webhookDeliveries} p
                 where p.endpoint_id = due.endpoint_id and p.order_key = due.order_key and p.status in ('pending', 'delivering'))
@@ -121,20 +128,43 @@ export async function claimDueDeliveries(
           order by due.next_attempt_at, due.seq
           limit ${limit}
       ),
+      links as materialized (
+        select h.id as head_id, l.id, l.pos from heads h
+          cross join lateral (
+            select q.id, (row_number() over (order by q.seq) - 1)::int as pos,
+                bool_and(q.claimable) over (order by q.seq) as unbroken
+              from (
+                select p.id, p.seq,
+                    (p.status = 'pending' and p.next_attempt_at <= ${nowIso}::timestamptz)
+                      or (p.status = 'delivering' and p.lease_expires_at < ${nowIso}::timestamptz) as claimable
+                  from ${webhookDeliveries} p
+                  where p.endpoint_id = h.endpoint_id and p.order_key = h.order_key and p.status in ('pending', 'delivering')
+                    and p.seq >= h.seq
+                  order by p.seq
+                  limit ${Math.max(1, chain)}
+              ) q
+          ) l
+          where l.unbroken
+      ),
       c as (
-        select d.id from ${webhookDeliveries} d
-          where d.id in (select id from heads)
-            and ((d.status = 'pending' and d.next_attempt_at <= ${nowIso}::timestamptz)
-              or (d.status = 'delivering' and d.lease_expires_at < ${nowIso}::timestamptz))
-          for update skip locked
+        select d.id, links.head_id, links.pos from ${webhookDeliveries} d join links on links.id = d.id
+          where (d.status = 'pending' and d.next_attempt_at <= ${nowIso}::timestamptz)
+            or (d.status = 'delivering' and d.lease_expires_at < ${nowIso}::timestamptz)
+          for update of d skip locked
+      ),
+      kept as (
+        select x.id, x.pos from (
+          select c.id, c.pos, count(*) over (partition by c.head_id order by c.pos) as n from c
+        ) x where x.n = x.pos + 1
       ),
       u as (
         update ${webhookDeliveries} w set status = 'delivering', attempts = w.attempts + 1, lease_owner = ${owner}::uuid,
             lease_expires_at = ${until}::timestamptz, updated_at = ${nowIso}::timestamptz
-          where w.id in (select id from c)
-          returning w.id, w.tenant_id, w.endpoint_id, w.event_id, w.order_key, w.seq, w.attempts, w.lease_owner, w.lease_expires_at
+          from kept
+          where w.id = kept.id
+          returning w.id, w.tenant_id, w.endpoint_id, w.event_id, w.order_key, w.seq, w.attempts, w.lease_owner, w.lease_expires_at, kept.pos
       )
-      select u.id, u.tenant_id, u.endpoint_id, u.event_id, u.order_key, u.attempts, u.lease_owner, u.lease_expires_at,
+      select u.id, u.tenant_id, u.endpoint_id, u.event_id, u.order_key, u.attempts, u.lease_owner, u.lease_expires_at, u.pos,
           ev.type, ev.data, ev.created_at, e.url, e.secret_enc, e.previous_secret_enc, e.previous_secret_expires_at
         from u join ${outgoingEvents} ev on ev.id = u.event_id join ${webhookEndpoints} e on e.id = u.endpoint_id
         order by u.seq`),
@@ -148,6 +178,7 @@ export async function claimDueDeliveries(
     attempts: Number(r.attempts),
     leaseOwner: String(r.lease_owner),
     leaseExpiresAt: asDate(r.lease_expires_at),
+    chainPos: Number(r.pos ?? 0),
     type: r.type as OutgoingEventType,
     data: (typeof r.data === "string" ? JSON.parse(r.data) : r.data) as Record<string, unknown>,
     createdAt: asDate(r.created_at),
@@ -158,7 +189,11 @@ export async function claimDueDeliveries(
   }));
 }
 
-/** What one attempt of a claimed delivery came to. `status`: the delivery's new status. */
+/**
+ * What one attempt of a claimed delivery came to. `status`: the delivery's new status; `released`: no attempt was
+ * made (a claimed delivery behind one that will be retried, or one whose lease ran short), so it goes back to
+ * pending at `nextAttemptAt` at the latest, its claim's attempt not counted.
+ */
 export type DeliveryOutcome = {
   id: string;
   tenantId: string;
@@ -171,15 +206,15 @@ export type DeliveryOutcome = {
   statusCode: number | null;
   snippet: string | null;
   error: string | null;
-  status: "succeeded" | "pending" | "failed";
-  /** when status is pending: the next try */
+  status: "succeeded" | "pending" | "failed" | "released";
+  /** when status is pending: the next try; when released: not before then */
   nextAttemptAt: Date | null;
   /** failed because its retries ran out (a retryable failure): revived when its endpoint is switched off meanwhile */
   gaveUp?: boolean;
 };
 
 /**
- * Writes outcomes in one statement: each attempt row (always: the request was made), each delivery's new state
+ * Writes outcomes in one statement: each attempt row (for every outcome but `released`: the request was made), each delivery's new state
  * (only while the run still owns the claim: a delivery taken over by another run is left to it). Returns, in the
  * outcomes' order, whether each delivery was updated.
  */
@@ -211,7 +246,7 @@ export async function finishDeliveries(db: Db, outcomes: readonly DeliveryOutcom
       ),
       a as (
         insert into ${webhookDeliveryAttempts} (tenant_id, delivery_id, endpoint_id, attempted_at, status_code, latency_ms, response_snippet, error)
-        select tenant_id, id, endpoint_id, attempted_at, status_code, latency_ms, snippet, error from v
+        select tenant_id, id, endpoint_id, attempted_at, status_code, latency_ms, snippet, error from v where v.status <> 'released'
       ),
       later as (
         update ${webhookDeliveries} s set next_attempt_at = r.next_attempt_at
@@ -220,10 +255,14 @@ export async function finishDeliveries(db: Db, outcomes: readonly DeliveryOutcom
           where s.endpoint_id = r.endpoint_id and s.order_key = r.order_key and s.seq > r.seq and s.status = 'pending'
             and s.next_attempt_at < r.next_attempt_at
       )
-      update ${webhookDeliveries} d set status = v.status,
-          next_attempt_at = coalesce(v.next_attempt_at, d.next_attempt_at),
+      update ${webhookDeliveries} d set status = case when v.status = 'released' then 'pending' else v.status end,
+          attempts = case when v.status = 'released' then d.attempts - 1 else d.attempts end,
+          next_attempt_at = case when v.status = 'released' then greatest(d.next_attempt_at, v.next_attempt_at)
+            else coalesce(v.next_attempt_at, d.next_attempt_at) end,
           lease_owner = null, lease_expires_at = null,
-          last_attempt_at = v.attempted_at, last_status_code = v.status_code, last_error = v.error,
+          last_attempt_at = case when v.status = 'released' then d.last_attempt_at else v.attempted_at end,
+          last_status_code = case when v.status = 'released' then d.last_status_code else v.status_code end,
+          last_error = case when v.status = 'released' then d.last_error else v.error end,
           delivered_at = case when v.status = 'succeeded' then v.finished_at else d.delivered_at end,
           updated_at = v.finished_at
         from v
@@ -350,4 +389,54 @@ export async function insertDripFailedEvents(db: Db, ids: readonly string[]): Pr
       select count(*)::int as n from d`),
   );
   return Number(rows[0]?.n ?? 0);
+}
+
+/** A timestamptz as JavaScript's toISOString() writes it (UTC, milliseconds, "Z"). */
+const isoSql = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * CTEs to add to a statement's WITH list: lead.stopped for the leads `leadIds` selects (a `select lead_id …` of the
+ * statement's own stop), as lib/webhooks-out/lead-events.ts leadStoppedEvent(lead, reason.code, now, reason.message,
+ * { automatic: true }) builds it: same source key and data, so the stop and its event commit together in one
+ * statement. `stop_d` returns a row per delivery written. Written only when an enabled endpoint of the tenant listens to lead.stopped; a replay writes nothing.
+ */
+export function leadStoppedEventsSql({
+  tenantId,
+  leadIds,
+  reason,
+  now,
+}: {
+  tenantId: string;
+  leadIds: SQL;
+  reason: { code: string; message: string };
+  now: Date;
+}): SQL {
+  const at = now.toISOString();
+  return sql`
+      stop_ep as materialized (
+        select id from ${webhookEndpoints}
+          where tenant_id = ${tenantId}::uuid and enabled and ('lead.stopped' = any(event_types) or '*' = any(event_types))
+      ),
+      stop_ev as (
+        insert into ${outgoingEvents} (tenant_id, type, source_key, subscriber_id, data, occurred_at)
+        select l.tenant_id, 'lead.stopped',
+            l.id || ':' || coalesce(${isoSql(sql`l.enrolled_at`)}, 'never') || ':stopped:' || ${reason.code}::text,
+            l.subscriber_id,
+            jsonb_build_object(
+              'lead', jsonb_build_object('id', l.id, 'name', l.name, 'phone', l.phone, 'segment', l.segment, 'source', l.source,
+                'externalRef', l.external_ref, 'subscriberId', l.subscriber_id, 'numberId', l.number_id, 'createdAt', ${isoSql(sql`l.created_at`)}),
+              'reason', ${reason.code}::text, 'message', ${reason.message}::text, 'stoppedAt', ${at}::text),
+            ${at}::timestamptz
+          from ${leads} l
+          where l.tenant_id = ${tenantId}::uuid and l.id in (${leadIds}) and exists (select 1 from stop_ep)
+          order by l.created_at, l.id
+        on conflict (tenant_id, type, source_key) do nothing
+        returning id, subscriber_id
+      ),
+      stop_d as (
+        insert into ${webhookDeliveries} (tenant_id, endpoint_id, event_id, order_key)
+        select ${tenantId}::uuid, stop_ep.id, stop_ev.id, coalesce(stop_ev.subscriber_id::text, stop_ev.id::text) from stop_ev cross join stop_ep
+        on conflict (endpoint_id, event_id) do nothing
+        returning 1
+      )`;
 }

@@ -5,7 +5,7 @@ import type { Db } from "@/db/client";
 import { cancelPendingDripForConversions, insertConversionsIfAbsent, type RoutingNumber } from "@/db/queries";
 import type { NewConversation, NewConversion } from "@/db/schema";
 import { sha256Hex } from "@/lib/crypto";
-import { convertedReason } from "@/lib/drip/stops";
+import { convertedReason, emitDripStopped } from "@/lib/drip/stops";
 import { CAPI_FORWARD_JOB, CAPI_MAX_ATTEMPTS } from "./deliver-policy";
 import { ATTRIBUTION_WINDOW_MS } from "./schema";
 
@@ -41,7 +41,7 @@ export function automaticLeadConversions(conversations: NewConversation[], numbe
 
 /**
  * Queues the automatic LeadSubmitted of a batch's new conversations (delivered by the jobs queue); where the
- * workspace lists LeadSubmitted among its drip stop events, the lead's pending drip rows are cancelled.
+ * workspace lists LeadSubmitted among its drip stop events, the lead's pending drip rows are cancelled (lead.stopped).
  */
 export async function queueAutomaticLeads(
   tx: Db,
@@ -52,7 +52,9 @@ export async function queueAutomaticLeads(
   // a workspace that stops the drip on LeadSubmitted: the lead's pending rows end here (conversions not stored match none)
   for (const tenantId of inserted > 0 ? new Set(rows.map((r) => r.tenantId)) : []) {
     const conversionIds = rows.filter((r) => r.tenantId === tenantId).map((r) => r.id);
-    await cancelPendingDripForConversions(tx, { tenantId, conversionIds, now, reason: convertedReason("LeadSubmitted") });
+    const reason = convertedReason("LeadSubmitted");
+    const stop = await cancelPendingDripForConversions(tx, { tenantId, conversionIds, now, reason });
+    await emitDripStopped(tx, { tenantId, stop, reason, now });
   }
   return inserted;
 }

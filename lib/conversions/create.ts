@@ -15,6 +15,7 @@ import {
 } from "@/db/queries";
 import type { ConversionSource } from "@/db/schema";
 import { convertedReason } from "@/lib/drip/stops";
+import { kickDeliveries } from "@/lib/webhooks-out/kick";
 import { AppError } from "@/lib/errors";
 import type { ClaimedConversion } from "./deliver";
 import { CAPI_FORWARD_JOB, CAPI_MAX_ATTEMPTS } from "./deliver-policy";
@@ -163,7 +164,11 @@ export async function createConversion(
     createdAt: now,
     updatedAt: now,
   };
-  const { context: ctx, inserted } = await insertConversionIfDeliverable(db, {
+  const {
+    context: ctx,
+    inserted,
+    stopEvents,
+  } = await insertConversionIfDeliverable(db, {
     context: lookup,
     values,
     job: {
@@ -176,6 +181,7 @@ export async function createConversion(
     windowWarning: ATTRIBUTION_WINDOW_PASSED,
     dripStop: convertedReason(request.eventName),
   });
+  if (stopEvents > 0) kickDeliveries(); // lead.stopped of the leads whose drip this conversion stopped
   if (!inserted) {
     // a repeated eventId (or a concurrent twin that committed first), else the context says what is missing
     const first = await findConversionByEventId(db, { tenantId, eventId: request.eventId });

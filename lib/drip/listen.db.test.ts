@@ -4,13 +4,15 @@
 import { and, eq, ne } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getSubscriberByWaPhone, insertTenant } from "@/db/queries";
-import { leads, outboundMessages, templates, tenants } from "@/db/schema";
+import { leads, outboundMessages, outgoingEvents, templates, tenants, webhookEndpoints } from "@/db/schema";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { type FakeGraph, startFakeGraph } from "@/e2e/fakes/fake-graph";
 import { type FakeSends, serveCloudMessages } from "@/e2e/fakes/fake-senders";
 import { createConversion } from "@/lib/conversions/create";
 import { parseConversionRequest } from "@/lib/conversions/schema";
+import { encryptSecret } from "@/lib/crypto";
 import { createNumber } from "@/lib/numbers/numbers";
+import { leadStoppedEvent } from "@/lib/webhooks-out/lead-events";
 import { numberFormSchema } from "@/lib/numbers/schemas";
 import { processWebhookEvents } from "@/lib/whatsapp/ingest";
 import { type PayloadNumber, fakeWamid, inboundMessage } from "@/lib/whatsapp/payloads";
@@ -266,6 +268,75 @@ describe.each(testDrivers)("the drip listens (%s)", (kind) => {
     };
     // the series that keeps going after a reply stops too: the conversion stops the whole drip
     expect(await rowsOf(lead.id)).toMatchObject({ welcome: converted, case: converted, tips: converted });
+  });
+
+  /** An outgoing-webhook endpoint of the workspace listening to lead.stopped; its events so far. */
+  const listenForStops = (s: Shop) =>
+    t.db.insert(webhookEndpoints).values({
+      tenantId: s.tenantId,
+      url: "https://hooks.example.com/stops",
+      eventTypes: ["lead.stopped"],
+      secretEnc: encryptSecret("whsec_stops", encryptionKey),
+    });
+  const stopEvents = async (s: Shop) =>
+    (await t.db.select().from(outgoingEvents).where(eq(outgoingEvents.tenantId, s.tenantId))).sort(
+      (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.sourceKey.localeCompare(b.sourceKey),
+    );
+  const leadRow = async (id: string) => (await t.db.select().from(leads).where(eq(leads.id, id)))[0]!;
+
+  it("a reply that stops a lead's series emits lead.stopped (lead_replied) once, for that lead only, in the ingestion's transaction", async () => {
+    const s = await shop();
+    await listenForStops(s);
+    const { waId, lead } = await enrolledLead(s);
+    const other = await enrolledLead(s);
+    const reply = inboundMessage(s.n, { from: { waId, name: "Olga" }, wamid: fakeWamid(`${kind}-${next()}`), at: minutes(5), text: "How much?" });
+    await ingest(s, reply, minutes(5));
+    await ingest(s, reply, minutes(6)); // the same webhook again
+    await ingest(s, inboundMessage(s.n, { from: { waId, name: "Olga" }, wamid: fakeWamid(`${kind}-${next()}`), at: minutes(7), text: "Hello?" }), minutes(7)); // nothing left to stop
+    const evs = await stopEvents(s);
+    expect(evs.map((e) => [e.type, e.subscriberId, (e.data as { lead: { id: string } }).lead.id])).toEqual([["lead.stopped", lead.subscriberId, lead.id]]);
+    const expected = leadStoppedEvent(await leadRow(lead.id), "lead_replied", minutes(5), (await rowsOf(lead.id)).welcome!.errorMessage!, { automatic: true });
+    expect(evs[0]).toMatchObject({ sourceKey: expected.sourceKey, data: expected.data });
+    expect(evs[0]!.data).toMatchObject({ reason: "lead_replied", message: expect.stringContaining("The lead replied") });
+    expect(other.lead.id).not.toBe(lead.id);
+  });
+
+  it("a Purchase conversion through the API emits lead.stopped (converted) in its one statement, as the lead-events builder writes it", async () => {
+    const s = await shop();
+    await listenForStops(s);
+    const { waId, lead } = await enrolledLead(s);
+    await enrolledLead(s);
+    await convert(s, "ViewContent", waId); // not a stop event: nothing stops
+    expect(await stopEvents(s)).toEqual([]);
+    await convert(s, "Purchase", waId);
+    await convert(s, "Purchase", waId); // nothing left to stop
+    const evs = await stopEvents(s);
+    expect(evs).toHaveLength(1);
+    const expected = leadStoppedEvent(await leadRow(lead.id), "converted", now, "A Purchase conversion was recorded for the lead, so the drip stopped", {
+      automatic: true,
+    });
+    expect({
+      type: evs[0]!.type,
+      sourceKey: evs[0]!.sourceKey,
+      subscriberId: evs[0]!.subscriberId,
+      data: evs[0]!.data,
+      occurredAt: evs[0]!.occurredAt,
+    }).toEqual(expected);
+  });
+
+  it("the automatic LeadSubmitted that stops a drip emits lead.stopped (converted)", async () => {
+    const s = await shop({ dripStopEvents: ["LeadSubmitted"] }, { autoLead: true });
+    await listenForStops(s);
+    const { waId, lead } = await enrolledLead(s);
+    await ingest(
+      s,
+      inboundMessage(s.n, { from: { waId, name: "Olga" }, wamid: fakeWamid(`${kind}-${next()}`), at: minutes(5), text: "Again!", referral: adClick() }),
+      minutes(5),
+    );
+    const evs = await stopEvents(s);
+    // the conversion (queued with the new conversation) stopped the whole drip first: the reply finds nothing left to stop
+    expect(evs.map((e) => [(e.data as { reason: string }).reason, (e.data as { lead: { id: string } }).lead.id])).toEqual([["converted", lead.id]]);
+    expect(evs[0]!.data).toMatchObject({ message: "A LeadSubmitted conversion was recorded for the lead, so the drip stopped" });
   });
 
   const sentTo = (waId: string) => sends.sends.filter((m) => String(m.body.to).replace("+", "") === waId).map((m) => (m.body.text as { body: string }).body);

@@ -36,10 +36,21 @@ export const leadEnrolledEvent = (l: LeadRow, queued: number, now: Date): Outgoi
   data: { ...leadData(l), enrolledAt: (l.enrolledAt ?? now).toISOString(), messagesQueued: queued },
 });
 
-/** One per enrollment's stop; `reason` is a code (not_target, stopped_by_user, lead_replied, converted, opted_out…). */
-export const leadStoppedEvent = (l: Pick<LeadRow, "id"> & Partial<LeadRow>, reason: string, now: Date, message?: string): OutgoingEventInput => ({
+/**
+ * One per enrollment's stop; `reason` is a code (not_target, stopped_by_user, lead_replied, converted, opted_out…).
+ * `automatic`: the drip's own stops (a reply, a conversion) are keyed by their reason as well, since they may
+ * cancel only part of the series: each happens once per enrollment, and a later stop by hand is still reported.
+ * (db/queries/webhooks-out.ts leadStoppedEventsSql builds the same event inside a statement.)
+ */
+export const leadStoppedEvent = (
+  l: Pick<LeadRow, "id"> & Partial<LeadRow>,
+  reason: string,
+  now: Date,
+  message?: string,
+  { automatic = false }: { automatic?: boolean } = {},
+): OutgoingEventInput => ({
   type: "lead.stopped",
-  sourceKey: `${l.id}:${l.enrolledAt ? l.enrolledAt.toISOString() : "never"}:stopped`,
+  sourceKey: `${l.id}:${l.enrolledAt ? l.enrolledAt.toISOString() : "never"}:stopped${automatic ? `:${reason}` : ""}`,
   subscriberId: l.subscriberId ?? null,
   occurredAt: now,
   data: { ...(l.createdAt ? leadData(l as LeadRow) : { lead: { id: l.id } }), reason, message: message ?? null, stoppedAt: now.toISOString() },

@@ -22,7 +22,7 @@ import {
 } from "@/db/queries";
 import type { NewConversation, NewMessage, NewSubscriber } from "@/db/schema";
 import { queueAutomaticLeads } from "@/lib/conversions/automatic";
-import { LEAD_REPLIED } from "@/lib/drip/stops";
+import { LEAD_REPLIED, emitDripStopped } from "@/lib/drip/stops";
 import { applyAdCache, registerConversationAds } from "@/lib/subscribers/enrichment";
 import { type SenderIdentity, resolveSenderIdentity } from "@/lib/subscribers/identity";
 import { type OptKeywords, matchOptKeyword, toOptKeywords } from "@/lib/subscribers/opt-out";
@@ -367,7 +367,13 @@ export async function applyInbound(tx: Db, tenantId: string, routed: Routed<Inbo
   // the lead wrote to us: their series that stop on a reply end (history, system notices and reactions are not replies)
   const replied = plans.filter((p) => p.messages.some((m) => m.direction === "inbound" && m.type !== "reaction" && !quiet.has(m.wamid))).map((p) => p.state);
   if (replied.length > 0) {
-    await cancelPendingDripOnReply(tx, { tenantId, subscribers: replied.map((s) => ({ id: s.id, waPhone: s.waPhone })), now, reason: LEAD_REPLIED });
+    const stop = await cancelPendingDripOnReply(tx, {
+      tenantId,
+      subscribers: replied.map((s) => ({ id: s.id, waPhone: s.waPhone })),
+      now,
+      reason: LEAD_REPLIED,
+    });
+    await emitDripStopped(tx, { tenantId, stop, reason: LEAD_REPLIED, now });
   }
   return rows.length;
 }
