@@ -21,7 +21,7 @@ import { freshDatabase } from "./database";
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000);
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1_000);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 1_000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 128);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 256);
 const BATCH = 500;
 const ENDPOINTS = 3;
 const TARGET = 500;

@@ -17,6 +17,7 @@ import { type DeliverDeps, RETRY_SCHEDULE_MS } from "./deliver";
 import { emitEvents } from "./emit";
 import type { OutgoingEventInput, OutgoingEventType } from "./events";
 import { DISABLE_AFTER_MS, drainDeliveries } from "./loop";
+import { claimDueDeliveries } from "@/db/queries/webhooks-out";
 
 const encryptionKey = Buffer.alloc(32, 41).toString("base64");
 
@@ -291,6 +292,16 @@ describe.each(testDrivers)("outgoing webhooks: delivery (%s)", (driver) => {
       const seen = () => recv.got.filter((r) => r.status === 200).map((r) => `${r.json.data.who}${r.json.data.n}`);
       expect(seen()).toEqual(["b1", "b2"]); // a1 is waiting for its retry; a2 and a3 wait behind it
       expect(recv.got.filter((r) => r.json.data.who === "a").map((r) => r.json.data.n)).toEqual([1]);
+      // a2 and a3 were claimed with a1 (one run) and went back untried: pending, no attempt counted, due after a1's retry
+      const [a1, a2, a3] = (await deliveriesOf(ep.id)).filter((d) => d.orderKey === a);
+      expect([a1, a2, a3].map((d) => [d!.status, d!.attempts])).toEqual([
+        ["pending", 1],
+        ["pending", 0],
+        ["pending", 0],
+      ]);
+      expect(a2!.nextAttemptAt.getTime()).toBeGreaterThanOrEqual(a1!.nextAttemptAt.getTime());
+      expect(a3!.lastAttemptAt).toBeNull();
+      expect((await attemptsOf(ep.id)).filter((x) => x.deliveryId === a2!.id || x.deliveryId === a3!.id)).toEqual([]);
       c.advance(11_000);
       await drainDeliveries(t.db, deps(), { now: c.now });
       expect(seen().filter((s) => s.startsWith("a"))).toEqual(["a1", "a2", "a3"]);
@@ -298,6 +309,30 @@ describe.each(testDrivers)("outgoing webhooks: delivery (%s)", (driver) => {
     } finally {
       await recv.close();
     }
+  });
+
+  it("claims a queue's head with the next ones of its queue as one run, in order; another claim gets none of that queue meanwhile", async () => {
+    const a = randomUUID();
+    const b = randomUUID();
+    const ep = await endpoint("http://127.0.0.1:9/hooks");
+    await emitEvents(
+      t.db,
+      tenantId,
+      [1, 2, 3, 4, 5].flatMap((n) => [ev("message.received", a, n), ev("message.received", b, n)]),
+    );
+    const now = clock().now();
+    const first = await claimDueDeliveries(t.db, { now, limit: 10, leaseMs: 60_000, owner: randomUUID(), chain: 3 });
+    const runOf = (who: string) => first.filter((d) => d.orderKey === who).map((d) => [d.chainPos, (d.data as { n: number }).n]);
+    expect(runOf(a)).toEqual([
+      [0, 1],
+      [1, 2],
+      [2, 3],
+    ]);
+    expect(runOf(b)).toHaveLength(3);
+    expect(new Set(first.map((d) => d.attempts))).toEqual(new Set([1]));
+    // a4, a5 wait behind the claimed run: a second claim takes nothing of these queues
+    expect(await claimDueDeliveries(t.db, { now, limit: 10, leaseMs: 60_000, owner: randomUUID(), chain: 3 })).toEqual([]);
+    expect((await deliveriesOf(ep.id)).filter((d) => d.status === "delivering")).toHaveLength(6);
   });
 
   it("a failed delivery does not block the next one of its subscriber", async () => {

@@ -1,7 +1,8 @@
 // The delivery loop of outgoing webhooks: one per process and database (started with the server, woken by
-// kickDeliveries()), plus a bounded drain in the scheduled work (Vercel Cron mode). It claims due deliveries (only
-// the head of each endpoint's queue per subscriber, with a lease), posts them concurrently across keys (bounded),
-// and writes each attempt and outcome in grouped statements; a finished delivery makes the next one of its key due.
+// kickDeliveries()), plus a bounded drain in the scheduled work (Vercel Cron mode). It claims due deliveries as runs
+// (the head of an (endpoint, subscriber) queue and the next ones of that queue, with a lease), posts each run in
+// order while runs of other queues go side by side (bounded), claims the next runs while these are posted, and
+// writes each attempt and outcome in grouped statements.
 import { randomUUID } from "node:crypto";
 import type { Db } from "@/db/client";
 import {
@@ -23,6 +24,8 @@ export const LEASE_MS = 60_000;
 /** an endpoint failing this long without a success is switched off */
 export const DISABLE_AFTER_MS = 24 * 3_600_000;
 const IDLE_POLL_MS = 5_000;
+/** deliveries of one queue claimed at once: a subscriber's burst goes out without a claim between its events */
+export const CHAIN = 32;
 
 export type DeliveryTotals = { claimed: number; succeeded: number; retried: number; failed: number; disabled: number };
 const emptyTotals = (): DeliveryTotals => ({ claimed: 0, succeeded: 0, retried: 0, failed: 0, disabled: 0 });
@@ -68,15 +71,16 @@ const writeFinish = groupWriter<Finish, number>(
   async (db, items) => {
     const outcomes = items.map((i) => i.outcome);
     await finishDeliveries(db, outcomes);
+    const attempted = outcomes.filter((o) => o.status !== "released");
     const now = items[items.length - 1]!.now;
     const off = await updateEndpointHealth(db, {
-      rows: endpointHealth(outcomes),
+      rows: endpointHealth(attempted),
       now,
       disableAfterMs: DISABLE_AFTER_MS,
       reason: (since, err) => disabledReason(since, err, now),
     });
     const offIds = new Set(off.map((e) => e.id));
-    await reviveDeliveries(db, { ids: outcomes.filter((o) => o.gaveUp && offIds.has(o.endpointId)).map((o) => o.id), now });
+    await reviveDeliveries(db, { ids: attempted.filter((o) => o.gaveUp && offIds.has(o.endpointId)).map((o) => o.id), now });
     if (off.length > 0) console.warn(`[clicktrail] outgoing webhooks: switched off ${off.length} endpoint(s) failing for 24 h`);
     return items.map((_, i) => (i === 0 ? off.length : 0));
   },
@@ -87,8 +91,10 @@ export type DrainOptions = {
   now?: () => Date;
   /** stop claiming after this long (in-flight posts still finish) */
   budgetMs?: number;
-  /** posts in flight at once */
+  /** queues posted to at once (each posts its claimed run in order) */
   concurrency?: number;
+  /** deliveries of one queue claimed together (the head and the next ones), posted one after the other */
+  chain?: number;
   /** true: return once nothing is due and nothing is in flight (cron); false: wait for kicks until `signal` aborts */
   exitWhenIdle?: boolean;
   signal?: AbortSignal;
@@ -96,7 +102,7 @@ export type DrainOptions = {
 
 /** Claims and posts due deliveries until none is due (or the budget is spent, or `signal` aborts). */
 export async function drainDeliveries(db: Db, deps: DeliverDeps, opts: DrainOptions = {}): Promise<DeliveryTotals> {
-  const { now = () => new Date(), budgetMs = Infinity, concurrency = 128, exitWhenIdle = true, signal } = opts;
+  const { now = () => new Date(), budgetMs = Infinity, concurrency = 256, chain = CHAIN, exitWhenIdle = true, signal } = opts;
   const totals = emptyTotals();
   const owner = randomUUID();
   const inflight = new Set<Promise<void>>();
@@ -122,33 +128,65 @@ export async function drainDeliveries(db: Db, deps: DeliverDeps, opts: DrainOpti
   signal?.addEventListener("abort", poke);
   const started = Date.now();
 
-  const post = (d: ClaimedDelivery) => {
+  const outcomeOf = (
+    d: ClaimedDelivery,
+    attemptedAt: Date,
+    finishedAt: Date,
+    r: Pick<DeliveryOutcome, "latencyMs" | "statusCode" | "snippet" | "error" | "status" | "nextAttemptAt"> & { gaveUp?: boolean },
+  ): DeliveryOutcome => ({
+    id: d.id,
+    tenantId: d.tenantId,
+    endpointId: d.endpointId,
+    owner: d.leaseOwner,
+    attempts: d.attempts,
+    attemptedAt,
+    finishedAt,
+    latencyMs: r.latencyMs,
+    statusCode: r.statusCode,
+    snippet: r.snippet,
+    error: r.error,
+    status: r.status,
+    nextAttemptAt: r.nextAttemptAt,
+    gaveUp: r.gaveUp ?? false,
+  });
+  const release = (d: ClaimedDelivery, at: Date, notBefore: Date | null): DeliveryOutcome =>
+    outcomeOf(d, at, at, { latencyMs: 0, statusCode: null, snippet: null, error: null, status: "released", nextAttemptAt: notBefore });
+
+  // One claimed run of a queue, posted in order, each post as soon as the one before it has been answered (its
+  // outcome is written meanwhile, in a group with other runs'); the run ends once every outcome is written, so the
+  // queue's next claim finds them. A delivery to be retried sends the rest of its run back to pending with it.
+  const post = (run: ClaimedDelivery[]) => {
     const task = (async () => {
-      const attemptedAt = now();
-      // a claim is posted at once; should this run have stalled past its lease, another run owns the row now
-      if (d.leaseExpiresAt.getTime() - attemptedAt.getTime() < timeoutMs) return;
-      const r = await deliverOnce(d, deps, now);
-      const finishedAt = now();
-      const outcome: DeliveryOutcome = {
-        id: d.id,
-        tenantId: d.tenantId,
-        endpointId: d.endpointId,
-        owner: d.leaseOwner,
-        attempts: d.attempts,
-        attemptedAt,
-        finishedAt,
-        latencyMs: r.latencyMs,
-        statusCode: r.statusCode,
-        snippet: r.snippet,
-        error: r.error,
-        status: r.status,
-        nextAttemptAt: r.nextAttemptAt,
-        gaveUp: r.gaveUp ?? false,
-      };
-      totals.disabled += await writeFinish(db, { outcome, now: finishedAt });
-      if (r.status === "succeeded") totals.succeeded++;
-      else if (r.status === "failed") totals.failed++;
-      else totals.retried++;
+      const writes: Promise<number>[] = [];
+      const write = (outcome: DeliveryOutcome, at: Date) => writes.push(writeFinish(db, { outcome, now: at }));
+      try {
+        for (let i = 0; i < run.length; i++) {
+          const d = run[i]!;
+          const attemptedAt = now();
+          // a claim is posted while its lease holds; should this run have stalled, the rest goes back (or another run owns it by now)
+          if (d.leaseExpiresAt.getTime() - attemptedAt.getTime() < timeoutMs) {
+            for (const x of run.slice(i)) write(release(x, attemptedAt, null), attemptedAt);
+            break;
+          }
+          const r = await deliverOnce(d, deps, now);
+          const finishedAt = now();
+          write(outcomeOf(d, attemptedAt, finishedAt, r), finishedAt);
+          if (r.status === "succeeded") totals.succeeded++;
+          else if (r.status === "failed") totals.failed++;
+          else totals.retried++;
+          if (r.status === "pending") {
+            // a retry holds its queue: the rest of the run goes back to pending, due no earlier than the retry
+            for (const x of run.slice(i + 1)) write(release(x, finishedAt, r.nextAttemptAt), finishedAt);
+            break;
+          }
+        }
+      } finally {
+        // every outcome is written (or has failed) before the run ends; a failed write is reported below
+        const written = await Promise.allSettled(writes);
+        const failed = written.find((w) => w.status === "rejected");
+        for (const w of written) if (w.status === "fulfilled") totals.disabled += w.value;
+        if (failed) console.error("[clicktrail] outgoing webhook delivery could not be recorded; its lease will run out and it is retried", failed.reason);
+      }
     })()
       .catch((e) => console.error("[clicktrail] outgoing webhook delivery could not be recorded; its lease will run out and it is retried", e))
       .finally(() => {
@@ -163,12 +201,25 @@ export async function drainDeliveries(db: Db, deps: DeliverDeps, opts: DrainOpti
       dirty = false;
       const free = concurrency - inflight.size;
       let claimed: ClaimedDelivery[] = [];
+      let runs = 0;
+      // at most half the slots per claim, so the next claim runs while these runs are posted (a claim never waits for all)
+      const limit = Math.min(free, Math.max(1, Math.ceil(concurrency / 2)), 500);
       if (free > 0) {
-        claimed = await claimDueDeliveries(db, { now: now(), limit: Math.min(free, 500), leaseMs: LEASE_MS, owner });
+        claimed = await claimDueDeliveries(db, { now: now(), limit, leaseMs: LEASE_MS, owner, chain });
         totals.claimed += claimed.length;
-        for (const d of claimed) post(d);
+        const byQueue = new Map<string, ClaimedDelivery[]>();
+        for (const d of claimed) {
+          const key = `${d.endpointId}\u0000${d.orderKey}`;
+          const run = byQueue.get(key);
+          if (run) run.push(d);
+          else byQueue.set(key, [d]);
+        }
+        for (const run of byQueue.values()) post(run.sort((a, b) => a.chainPos - b.chainPos));
+        runs = byQueue.size;
       }
-      if (claimed.length > 0 && claimed.length === free) {
+      if (runs > 0 && runs === limit && inflight.size < concurrency) {
+        continue; // a full claim and slots left: claim the next ones while these are posted
+      } else if (runs > 0 && inflight.size >= concurrency) {
         await sleep(1_000); // every slot busy: wait for one to free up
       } else if (inflight.size > 0) {
         await sleep(1_000); // a finish may make the next delivery of its key due
