@@ -1,12 +1,13 @@
 // The managers' Telegram bot: one bot per workspace (its encrypted token, the hash of the secret Telegram sends
 // back, the linked chat), console users' Telegram links, and one message per lead with where its call flow stands.
 // Every read is scoped by tenant, except the update route's lookup by the URL's own key (which finds the tenant).
-import { and, eq, gt, isNotNull, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNotNull, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import {
   ads,
   leads,
   memberships,
+  outboundMessages,
   subscribers,
   telegramBots,
   telegramLeadMessages,
@@ -16,6 +17,7 @@ import {
   type TelegramBot,
   type TelegramLeadMessage,
 } from "../schema";
+import { rowsOf } from "../migrations-info";
 import { takeFirstOrNull } from "./keyset";
 
 export type TelegramBotRow = TelegramBot;
@@ -50,6 +52,57 @@ export async function getTelegramNoticeTarget(db: Db, { tenantId, notice }: { te
       .where(and(eq(telegramBots.tenantId, tenantId), eq(telegramBots[notice], true), isNotNull(telegramBots.chatId)))
       .limit(1),
   ) as { id: string; tokenEnc: string; chatId: string; lastError: string | null } | null;
+}
+
+/**
+ * The "drip message failed" notices of these failed drip rows (their ids; rows not failed are left out): only rows
+ * of workspaces whose bot has the notice on and a linked chat, with the lead's name, the template and the error, in
+ * the order they failed. One statement for any workspaces; nothing read beyond the bots' index when none has it on.
+ */
+export async function listDripFailureNotices(db: Db, { ids }: { ids: readonly string[] }) {
+  if (ids.length === 0) return [];
+  const rows = rowsOf<{ tenant_id: string; phone: string; template_name: string | null; error: string | null; lead_name: string | null }>(
+    await db.execute(sql`
+      with b as materialized (
+        select tenant_id from ${telegramBots} where notify_drip_failed and chat_id is not null
+          and tenant_id in (select tenant_id from ${outboundMessages} where id = any(${`{${ids.join(",")}}`}::uuid[]))
+      )
+      select o.tenant_id, o.phone, o.template_name, coalesce(o.error_message, o.error_code) as error, l.name as lead_name
+        from ${outboundMessages} o
+        join b on b.tenant_id = o.tenant_id
+        left join ${leads} l on l.id = o.lead_id and l.tenant_id = o.tenant_id
+        where o.id = any(${`{${ids.join(",")}}`}::uuid[]) and o.status = 'failed'
+        order by o.updated_at, o.id`),
+  );
+  return rows.map((r) => ({
+    tenantId: r.tenant_id,
+    recipient: r.phone,
+    templateName: r.template_name,
+    error: r.error ?? "unknown error",
+    leadName: r.lead_name,
+  }));
+}
+
+/**
+ * The leads with a running drip (enrolled, campaign active) of subscribers who wrote to us: by the subscriber's id,
+ * or by phone for a lead made before the subscriber was known. For the "replied to a drip" notice.
+ */
+export async function listDripReplyLeads(db: Db, { tenantId, subscribers: who }: { tenantId: string; subscribers: { id: string | null; waPhone: string }[] }) {
+  if (who.length === 0) return [];
+  const ids = who.flatMap((w) => (w.id ? [w.id] : []));
+  const phones = who.map((w) => w.waPhone);
+  return db
+    .select({ id: leads.id, name: leads.name, phone: leads.phone, subscriberId: leads.subscriberId })
+    .from(leads)
+    .where(
+      and(
+        eq(leads.tenantId, tenantId),
+        eq(leads.campaignActive, true),
+        isNotNull(leads.enrolledAt),
+        or(ids.length > 0 ? inArray(leads.subscriberId, ids) : undefined, inArray(leads.phone, phones)),
+      ),
+    )
+    .orderBy(desc(leads.enrolledAt));
 }
 
 /** Connects (or replaces) the workspace's bot: a new token, webhook key and secret; the chat link starts over. */

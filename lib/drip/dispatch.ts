@@ -25,14 +25,19 @@ import { openSecret } from "@/lib/crypto";
 import { DEMO_NUMBER_CODE, demoNumberRefusal } from "@/lib/numbers/demo-number";
 import type { EgressPolicy } from "@/lib/egress";
 import { groupWriter } from "@/lib/group-writer";
+import { telegramDepsFromEnv, type TelegramDeps } from "@/lib/telegram/client";
+import { notifyDripFailuresLater } from "@/lib/telegram/notices";
 import { MARKETING_STOPPED, isMarketingStopped } from "@/lib/subscribers/marketing-preference";
 import type { GraphConfig } from "@/lib/graph/client";
 import { type OutgoingMessage, type Sender, type SendOutcome, sendThrough } from "./providers";
 import { quietHoursOf, quietUntil } from "./quiet-hours";
 import { renderTemplate, variablesFor } from "./render";
 
-/** `greenEgress`: where Green API calls may go (Green's hosts + GREEN_API_HOSTS); Green's hosts only when absent. */
-export type DripDeps = { encryptionKey: string; graph: GraphConfig; greenTimeoutMs?: number; greenEgress?: EgressPolicy };
+/**
+ * `greenEgress`: where Green API calls may go (Green's hosts + GREEN_API_HOSTS); Green's hosts only when absent.
+ * `telegram`: the Bot API for the "drip message failed" notices (from the environment when absent).
+ */
+export type DripDeps = { encryptionKey: string; graph: GraphConfig; greenTimeoutMs?: number; greenEgress?: EgressPolicy; telegram?: TelegramDeps };
 /** `lost`: rows this run claimed but did not send because another run took them over (or their lease ran out). */
 /** `deferred`: rows due inside the quiet hours, moved to the period's end (not an attempt). */
 export type DripResult = {
@@ -252,6 +257,8 @@ const finishSend = groupWriter<OutboundFinish, boolean>("drip-finish", finishOut
 
 type NumberBatch = {
   runId: string;
+  /** the ids of rows this run recorded as failed (for the managers' Telegram notice, after the batch) */
+  failed: string[];
   rows: OutboundRow[];
   ctx: DispatchContext;
   pace: () => Promise<void>;
@@ -264,14 +271,21 @@ type NumberBatch = {
  * Sends one number's claimed rows at its pace. Each send first checks, in one statement with marking it
  * begun, that this run still holds the row; a row it lost is left to whoever holds it now.
  */
-async function sendNumberRows(db: Db, deps: DripDeps, { runId, rows, ctx, pace, leaseMs, now, random }: NumberBatch, totals: DripResult): Promise<void> {
+async function sendNumberRows(
+  db: Db,
+  deps: DripDeps,
+  { runId, failed, rows, ctx, pace, leaseMs, now, random }: NumberBatch,
+  totals: DripResult,
+): Promise<void> {
   const inFlight = new Set<Promise<void>>();
   for (const row of rows) {
     const claim = { id: row.id, runId, attempts: row.attempts };
     const d = decide(row, ctx, deps, now());
     if ("outcome" in d) {
-      if (await finishSend(db, { ...claim, outcome: d.outcome, now: now() })) totals[d.tally] += 1;
-      else totals.lost += 1;
+      if (await finishSend(db, { ...claim, outcome: d.outcome, now: now() })) {
+        totals[d.tally] += 1;
+        if (d.outcome.status === "failed") failed.push(row.id);
+      } else totals.lost += 1;
       continue;
     }
     await pace();
@@ -286,7 +300,10 @@ async function sendNumberRows(db: Db, deps: DripDeps, { runId, rows, ctx, pace, 
       const at = now();
       const { outcome, tally } = outcomeOf(row, result, at, random);
       const finish = { ...claim, outcome: { ...outcome, renderedText: d.renderedText, subscriberId: d.subscriberId }, now: at, sentAs: sentAsOf(d.send) };
-      if (await finishSend(db, finish)) totals[tally] += 1;
+      if (await finishSend(db, finish)) {
+        totals[tally] += 1;
+        if (outcome.status === "failed") failed.push(row.id);
+      }
     })();
     inFlight.add(task);
     void task.finally(() => inFlight.delete(task));
@@ -300,7 +317,8 @@ async function sendNumberRows(db: Db, deps: DripDeps, { runId, rows, ctx, pace, 
  * out at its `sendRatePerSecond` (default 20, at most 80), numbers in parallel. A run sends for a number
  * only while it holds that number's lease, so runs side by side (cron, ticker, parallel invocations)
  * share the numbers instead of adding up their rates. Its leases are renewed while it works, and a row is
- * sent only while this run still holds it: a message reaches the provider at most once.
+ * sent only while this run still holds it: a message reaches the provider at most once. Rows that fail are told to
+ * the managers' Telegram chat where the workspace asked for it, after their outcome was committed (never waited for).
  */
 export async function runDrip(
   db: Db,
@@ -325,6 +343,7 @@ export async function runDrip(
       if (rows.length === 0) break;
       totals.claimed += rows.length;
       const ctx = await loadDispatchContext(db, rows);
+      const failed: string[] = [];
       const byNumber = new Map<string, OutboundRow[]>();
       for (const row of rows) {
         const key = row.numberId ?? "none";
@@ -342,9 +361,12 @@ export async function runDrip(
           }
           const pace = pacers.get(numberId) ?? pacer(ctx.numbers.get(numberId)?.sendRatePerSecond ?? DEFAULT_SEND_RATE);
           pacers.set(numberId, pace);
-          await sendNumberRows(db, deps, { runId, rows: list, ctx, pace, leaseMs, now, random }, totals);
+          await sendNumberRows(db, deps, { runId, failed, rows: list, ctx, pace, leaseMs, now, random }, totals);
         }),
       );
+      // the managers' "drip message failed" notices: after the outcomes were committed, in the background (one read
+      // for the whole batch finds the workspaces that want them; nothing more when none does)
+      notifyDripFailuresLater(db, failed, deps.telegram ?? telegramDepsFromEnv);
     }
   } finally {
     await stopHeartbeat();

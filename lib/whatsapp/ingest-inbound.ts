@@ -27,6 +27,7 @@ import { applyAdCache, registerConversationAds } from "@/lib/subscribers/enrichm
 import { type SenderIdentity, resolveSenderIdentity } from "@/lib/subscribers/identity";
 import { type OptKeywords, matchOptKeyword, toOptKeywords } from "@/lib/subscribers/opt-out";
 import { parseUtmTags } from "@/lib/subscribers/utm";
+import type { Notice } from "@/lib/telegram/notices";
 import { emitEvents } from "@/lib/webhooks-out/emit";
 import { type OutgoingEventInput, subscriberData, subscriberOptEvent } from "@/lib/webhooks-out/events";
 import type { InboundMessage } from "./normalised";
@@ -306,9 +307,10 @@ function planSender(
  * Inbound messages of one tenant. New senders are inserted with their final state in one statement
  * (ON CONFLICT DO NOTHING on both identity keys); senders that already exist are locked in id order,
  * re-checked for messages a concurrent delivery stored meanwhile, and updated. Counters come only from
- * messages actually inserted, so a replay (or a concurrent duplicate) counts nothing.
+ * messages actually inserted, so a replay (or a concurrent duplicate) counts nothing. A reply adds its Telegram
+ * notice to `notices` (sent by the caller once the transaction committed).
  */
-export async function applyInbound(tx: Db, tenantId: string, routed: Routed<InboundMessage>[], now: Date): Promise<number> {
+export async function applyInbound(tx: Db, tenantId: string, routed: Routed<InboundMessage>[], now: Date, notices: Notice[] = []): Promise<number> {
   const seen = new Set<string>();
   const incoming: Incoming[] = [];
   for (const r of routed) {
@@ -374,6 +376,22 @@ export async function applyInbound(tx: Db, tenantId: string, routed: Routed<Inbo
       reason: LEAD_REPLIED,
     });
     await emitDripStopped(tx, { tenantId, stop, reason: LEAD_REPLIED, now });
+    // "replied to a drip" for the managers' chat, once per subscriber and batch with what they wrote last (sent
+    // after the commit, only where the bot has it on and the subscriber's lead has a running drip)
+    for (const p of plans) {
+      const said = p.messages.filter((m) => m.direction === "inbound" && m.type !== "reaction" && !quiet.has(m.wamid));
+      const last = said.at(-1);
+      if (!last) continue;
+      const s = p.state;
+      notices.push({
+        kind: "notifyDripReply",
+        tenantId,
+        subscriberId: s.id,
+        name: s.profileName,
+        phone: s.waPhone ?? s.userId ?? "",
+        text: last.textPreview ?? null,
+      });
+    }
   }
   return rows.length;
 }

@@ -3,7 +3,8 @@
 // set-based: a batch of events is applied with a handful of multi-row statements in one transaction; if the
 // batch throws, each event is retried alone so one poison event cannot hold the others back. The verbs live
 // beside it: ingest-inbound (messages), ingest-statuses, ingest-account (user events, WABA changes),
-// ingest-preferences (Meta user_preferences: marketing stop / resume).
+// ingest-preferences (Meta user_preferences: marketing stop / resume). The managers' Telegram notices a batch
+// brings (a reply to a drip, a quality drop) are sent after its transaction committed.
 import type { Db } from "@/db/client";
 import {
   TRUSTED_SIGNATURE_RESULTS,
@@ -21,6 +22,7 @@ import {
   touchNumbersLastWebhookAt,
 } from "@/db/queries";
 import { AppError, notFound } from "@/lib/errors";
+import { type Notice, sendNoticesLater } from "@/lib/telegram/notices";
 import { parseGreenWebhook } from "@/lib/green/parse";
 import { parseGupshupWebhook } from "@/lib/gupshup/parse";
 import { applyAccountChange, applyUserEvents } from "./ingest-account";
@@ -46,7 +48,8 @@ export type ProcessSummary = {
   statusesApplied: number;
   outcomes: ProcessOutcome[];
 };
-type BatchResult = { outcomes: ProcessOutcome[]; messagesInserted: number; statusesApplied: number };
+/** `notices`: the managers' Telegram notices of the batch, sent once its transaction committed. */
+type BatchResult = { outcomes: ProcessOutcome[]; messagesInserted: number; statusesApplied: number; notices: Notice[] };
 
 function summarise(results: BatchResult[]): ProcessSummary {
   const outcomes = results.flatMap((r) => r.outcomes);
@@ -151,18 +154,30 @@ function describeError(e: unknown): string {
   return text.length > 1000 ? `${text.slice(0, 999)}…` : text;
 }
 
+/** A committed batch's Telegram notices go out after it, in the background (never inside the transaction). */
+function committed(db: Db, result: BatchResult): BatchResult {
+  sendNoticesLater(db, result.notices);
+  return { ...result, notices: [] };
+}
+
 async function processChunk(db: Db, ids: string[], now: Date, lock: Locker): Promise<BatchResult> {
   try {
-    return await db.transaction(async (tx) => {
+    const result = await db.transaction(async (tx) => {
       await relaxCommitDurability(tx);
       return runBatch(tx, await lock(tx), ids, now);
     });
+    return committed(db, result);
   } catch (e) {
     if (ids.length > 1) {
       // one poison event must not hold the others back: retry each alone, keep the thrower as failed
       const alone: BatchResult[] = [];
       for (const id of ids) alone.push(await processChunk(db, [id], now, (tx) => lockWebhookEvents(tx, [id])));
-      return { outcomes: alone.flatMap((r) => r.outcomes), messagesInserted: sum(alone, "messagesInserted"), statusesApplied: sum(alone, "statusesApplied") };
+      return {
+        outcomes: alone.flatMap((r) => r.outcomes),
+        messagesInserted: sum(alone, "messagesInserted"),
+        statusesApplied: sum(alone, "statusesApplied"),
+        notices: [],
+      };
     }
     const id = ids[0];
     if (id === undefined) throw e; // nothing was claimed: the claim itself failed
@@ -175,17 +190,18 @@ async function processAloneAgain(db: Db, id: string, now: Date, first: unknown):
   let failure = first;
   if (isTransient(first)) {
     try {
-      return await db.transaction(async (tx) => {
+      const result = await db.transaction(async (tx) => {
         await relaxCommitDurability(tx);
         return runBatch(tx, await lockWebhookEvents(tx, [id]), [id], now);
       });
+      return committed(db, result);
     } catch (again) {
       failure = again;
     }
   }
   const error = describeError(failure);
   await markWebhookEventFailed(db, { id, error });
-  return { outcomes: [{ id, status: "failed", error }], messagesInserted: 0, statusesApplied: 0 };
+  return { outcomes: [{ id, status: "failed", error }], messagesInserted: 0, statusesApplied: 0, notices: [] };
 }
 
 const sum = (results: BatchResult[], key: "messagesInserted" | "statusesApplied") => results.reduce((n, r) => n + r[key], 0);
@@ -211,13 +227,14 @@ async function runBatch(tx: Db, rows: WebhookEventRow[], requested: string[], no
   const plan = await routeEvents(tx, parsed);
   let messagesInserted = 0;
   let statusesApplied = 0;
+  const notices: Notice[] = [];
   for (const [tenantId, work] of plan.tenants) {
-    messagesInserted += await applyInbound(tx, tenantId, work.inbound, now);
+    messagesInserted += await applyInbound(tx, tenantId, work.inbound, now, notices);
     statusesApplied += await applyStatuses(tx, tenantId, work.statuses, now);
     await applyUserEvents(tx, tenantId, work.userEvents, now);
     await applyUserPreferences(tx, tenantId, work.preferences, now);
   }
-  for (const change of plan.account) await applyAccountChange(tx, change, now);
+  for (const change of plan.account) await applyAccountChange(tx, change, now, notices);
   await touchNumbersLastWebhookAt(
     tx,
     [...plan.touches].map(([id, at]) => ({ id, at })),
@@ -226,7 +243,7 @@ async function runBatch(tx: Db, rows: WebhookEventRow[], requested: string[], no
   outcomes.push(...plan.outcomes.map((o) => ({ id: o.id, status: o.status, error: null })));
   const seen = new Set(rows.map((r) => r.id));
   outcomes.push(...requested.filter((id) => !seen.has(id)).map((id) => ({ id, status: "skipped" as const, error: null })));
-  return { outcomes, messagesInserted, statusesApplied };
+  return { outcomes, messagesInserted, statusesApplied, notices };
 }
 
 // ---------------------------------------------------------------------------------------- parse, route
