@@ -32,8 +32,18 @@ type Code = { code: string; expiresAt: number };
 
 const NOTICES: { key: keyof TelegramNotices; label: string; description: string }[] = [
   { key: "notifyNewLead", label: "New lead", description: "A message with the lead and the call buttons (📞 Called → Yes / No / No answer)." },
-  // the optional notices (replied to a drip, drip message failed, quality dropped: lib/telegram/notices.ts) are offered
-  // here once the ingestion and the drip call them after their commits
+  // the optional notices (lib/telegram/notices.ts), sent after the webhook or the drip run that brought them
+  { key: "notifyDripReply", label: "Reply to a drip", description: "A lead whose drip is running wrote back: who, and the start of what they wrote." },
+  {
+    key: "notifyDripFailed",
+    label: "Drip message failed",
+    description: "A drip message could not be sent: to whom, which template, and the provider's error.",
+  },
+  {
+    key: "notifyQualityDrop",
+    label: "Quality dropped",
+    description: "Meta lowered a number's quality rating (for example GREEN → YELLOW) or its messaging limit.",
+  },
 ];
 
 /** Refreshes the server-rendered card every few seconds while `active` (waiting for `/link CODE` in Telegram). */
@@ -176,7 +186,8 @@ export function TelegramSection({ view }: { view: TelegramBotView }) {
           <h2>Telegram bot</h2>
         </CardTitle>
         <CardDescription>
-          New leads go to your managers&apos; Telegram chat with call buttons; a press records the call exactly as the Leads page does.
+          New leads go to your managers&apos; Telegram chat with call buttons; a press records the call exactly as the Leads page does. Replies, failed drip
+          messages and quality drops can be told there too.
         </CardDescription>
         {view.connected ? (
           <CardAction>
