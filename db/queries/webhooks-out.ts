@@ -93,19 +93,22 @@ const asDateOrNull = (v: unknown): Date | null => (v === null || v === undefined
  * deliveries one after the other without a claim in between. `FOR UPDATE SKIP LOCKED` lets several loops claim side
  * by side without ever taking the same row, and a chain is kept only as the unbroken run from its head that this
  * claim locked. Each claimed row counts an attempt and names its owner. Rows come in queue order: `chainPos` 0 is
- * the head.
+ * the head. `expired: false` leaves out the search for rows whose lease ran out (a stopped run's; the loop looks
+ * for them now and then, not on every claim).
  */
 export async function claimDueDeliveries(
   db: Db,
-  { now, limit, leaseMs, owner, chain = 1 }: { now: Date; limit: number; leaseMs: number; owner: string; chain?: number },
+  { now, limit, leaseMs, owner, chain = 1, expired = true }: { now: Date; limit: number; leaseMs: number; owner: string; chain?: number; expired?: boolean },
 ): Promise<ClaimedDelivery[]> {
   const nowIso = now.toISOString();
   const until = new Date(now.getTime() + leaseMs).toISOString();
   // due: the earliest due rows straight off the due index (a bounded window, so the planner never walks the backlog);
   // heads: those that head their queue (one probe of the open-order index each; the successors of a retrying
   // delivery are pushed back with it, so they are not due meanwhile); links: each head and the next rows of its
-  // queue off the same index while they are claimable; c: rechecked under the row lock, so a run that claimed or
-  // finished a row meanwhile wins; kept: the unbroken run from each head among the rows this claim locked
+  // queue off the same index while they are claimable; c: each locked by its key alone and rechecked on the locked
+  // version (a CASE, which implies no partial index's predicate: the lookup is by primary key whatever the statistics
+  // say; with statistics taken while no delivery was open, the planner scanned the whole open-order index per row),
+  // so a run that claimed or finished a row meanwhile wins; kept: the unbroken run from each head among the rows this claim locked
   const rows = rowsOf<Record<string, unknown>>(
     await db.execute(sql`
       with due as materialized (
@@ -115,7 +118,7 @@ export async function claimDueDeliveries(
           limit ${limit * 4})
         union all
         (select d.id, d.endpoint_id, d.order_key, d.seq, d.next_attempt_at from ${webhookDeliveries} d
-          where d.status = 'delivering' and d.lease_expires_at < ${nowIso}::timestamptz
+          where ${expired ? sql`d.status = 'delivering'` : sql`false`} and d.lease_expires_at < ${nowIso}::timestamptz
           order by d.lease_expires_at
           limit ${limit})
       ),
@@ -147,10 +150,14 @@ export async function claimDueDeliveries(
           where l.unbroken
       ),
       c as (
-        select d.id, links.head_id, links.pos from ${webhookDeliveries} d join links on links.id = d.id
-          where (d.status = 'pending' and d.next_attempt_at <= ${nowIso}::timestamptz)
-            or (d.status = 'delivering' and d.lease_expires_at < ${nowIso}::timestamptz)
-          for update of d skip locked
+        select links.head_id, links.pos, x.id from links
+          cross join lateral (
+            select d.id, d.status, d.next_attempt_at, d.lease_expires_at from ${webhookDeliveries} d
+              where d.id = links.id
+              for update skip locked
+          ) x
+          where case x.status when 'pending' then x.next_attempt_at <= ${nowIso}::timestamptz
+              when 'delivering' then x.lease_expires_at < ${nowIso}::timestamptz else false end
       ),
       kept as (
         select x.id, x.pos from (
@@ -237,7 +244,8 @@ export async function finishDeliveries(db: Db, outcomes: readonly DeliveryOutcom
       next_attempt_at: o.nextAttemptAt?.toISOString() ?? null,
     })),
   );
-  // later: the deliveries waiting behind one that will be retried wait until then too (keeps them off the due scan)
+  // later: the deliveries waiting behind one that will be retried wait until then too (keeps them off the due scan);
+  // the status test is a CASE so that no partial index qualifies for the update's lookup by key (see the claim)
   const updated = rowsOf<{ id: string }>(
     await db.execute(sql`
       with v as (
@@ -267,7 +275,7 @@ export async function finishDeliveries(db: Db, outcomes: readonly DeliveryOutcom
           updated_at = v.finished_at
         from v
         where d.id = any(array(select id from v)) and d.id = v.id
-          and d.status = 'delivering' and d.lease_owner = v.owner and d.attempts = v.attempts
+          and case d.status when 'delivering' then d.lease_owner = v.owner and d.attempts = v.attempts else false end
         returning d.id`),
   );
   const ids = new Set(updated.map((r) => r.id));

@@ -26,6 +26,8 @@ export const DISABLE_AFTER_MS = 24 * 3_600_000;
 const IDLE_POLL_MS = 5_000;
 /** deliveries of one queue claimed at once: a subscriber's burst goes out without a claim between its events */
 export const CHAIN = 32;
+/** how often a claim also looks for deliveries whose lease ran out */
+const EXPIRED_CHECK_MS = 15_000;
 
 export type DeliveryTotals = { claimed: number; succeeded: number; retried: number; failed: number; disabled: number };
 const emptyTotals = (): DeliveryTotals => ({ claimed: 0, succeeded: 0, retried: 0, failed: 0, disabled: 0 });
@@ -127,6 +129,7 @@ export async function drainDeliveries(db: Db, deps: DeliverDeps, opts: DrainOpti
   const unsubscribe = onDeliveriesKicked(poke);
   signal?.addEventListener("abort", poke);
   const started = Date.now();
+  let expiredCheckedAt = -Infinity;
 
   const outcomeOf = (
     d: ClaimedDelivery,
@@ -205,7 +208,10 @@ export async function drainDeliveries(db: Db, deps: DeliverDeps, opts: DrainOpti
       // at most half the slots per claim, so the next claim runs while these runs are posted (a claim never waits for all)
       const limit = Math.min(free, Math.max(1, Math.ceil(concurrency / 2)), 500);
       if (free > 0) {
-        claimed = await claimDueDeliveries(db, { now: now(), limit, leaseMs: LEASE_MS, owner, chain });
+        // rows of a stopped run (lease ran out) are looked for now and then, not on every claim
+        const expired = Date.now() - expiredCheckedAt >= EXPIRED_CHECK_MS;
+        if (expired) expiredCheckedAt = Date.now();
+        claimed = await claimDueDeliveries(db, { now: now(), limit, leaseMs: LEASE_MS, owner, chain, expired });
         totals.claimed += claimed.length;
         const byQueue = new Map<string, ClaimedDelivery[]>();
         for (const d of claimed) {
