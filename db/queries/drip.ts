@@ -263,9 +263,9 @@ export const SEND_UNCONFIRMED = {
 /**
  * Rows whose run stopped after their send began (lease run out, no answer recorded): they may have been
  * delivered, so they fail as `send_unconfirmed` instead of being sent again. The owner stays on the row,
- * so a late answer from that run is still recorded.
+ * so a late answer from that run is still recorded. `failed` collects their ids.
  */
-export async function failUnconfirmedOutbound(db: Db, { now }: { now: Date }): Promise<number> {
+export async function failUnconfirmedOutbound(db: Db, { now, failed }: { now: Date; failed?: string[] }): Promise<number> {
   const rows = await db
     .update(outboundMessages)
     .set({
@@ -278,6 +278,7 @@ export async function failUnconfirmedOutbound(db: Db, { now }: { now: Date }): P
     })
     .where(and(eq(outboundMessages.status, "sending"), isNotNull(outboundMessages.sendStartedAt), lt(outboundMessages.leaseExpiresAt, now)))
     .returning({ id: outboundMessages.id });
+  failed?.push(...rows.map((r) => r.id));
   return rows.length;
 }
 

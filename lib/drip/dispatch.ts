@@ -338,7 +338,9 @@ export async function runDrip(
   const stopHeartbeat = keepLeasesAlive(db, { runId, now, leaseMs });
   try {
     while (Date.now() - started < budgetMs) {
-      totals.failed += await failUnconfirmedOutbound(db, { now: now() });
+      const unconfirmed: string[] = [];
+      totals.failed += await failUnconfirmedOutbound(db, { now: now(), failed: unconfirmed });
+      notifyDripFailuresLater(db, unconfirmed, deps.telegram ?? telegramDepsFromEnv);
       const rows = await claimDueOutbound(db, { now: now(), limit: batchSize, leaseMs, runId });
       if (rows.length === 0) break;
       totals.claimed += rows.length;

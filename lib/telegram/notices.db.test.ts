@@ -149,6 +149,30 @@ describe.each(testDrivers)("the managers' optional Telegram notices (%s)", (kind
       expect(tg.callsOf("sendMessage")).toHaveLength(1);
     });
 
+    it("a row whose run stopped mid-send (send_unconfirmed) is told too", async () => {
+      const on = await workspace({ notifyDripFailed: true });
+      const [lead] = await t.db
+        .insert(leads)
+        .values({ tenantId: on.tenantId, name: "Vera", phone: "+79001112237", numberId: on.number.id, campaignActive: true })
+        .returning();
+      await t.db.insert(outboundMessages).values({
+        tenantId: on.tenantId,
+        numberId: on.number.id,
+        leadId: lead!.id,
+        templateName: "day2",
+        phone: "+79001112237",
+        scheduledAt: new Date(Date.now() - 600_000),
+        status: "sending",
+        attempts: 1,
+        leaseOwner: randomUUID(),
+        leaseExpiresAt: new Date(Date.now() - 60_000),
+        sendStartedAt: new Date(Date.now() - 300_000),
+      });
+      expect(await run()).toMatchObject({ failed: 1 });
+      await noticesSettled();
+      expect(textsTo(on.chatId)).toEqual([expect.stringMatching(/“day2” to Vera \(\+7 900 111 22 37\) failed: The run sending this message stopped/)]);
+    });
+
     it("a Telegram failure never fails the run: it is kept on the bot's card", async () => {
       const on = await workspace({ notifyDripFailed: true });
       await failingRow(on, "Dina", "+79001112236");
