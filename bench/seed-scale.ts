@@ -304,19 +304,21 @@ function inboxStatements(t: TenantSeed, o: InboxSeed, userIds: string[], now: Da
     // the chat: its last message is the last of the conversation that ended last; its window the latest conversation's
     `insert into chats (id, tenant_id, subscriber_id, number_id, latest_conversation_id, last_message_at, last_message_id, last_message_direction,
        last_message_type, last_message_preview, last_inbound_at, window_expires_at, unread_count, last_read_at, assigned_user_id, assigned_at,
-       ad_conversation_id, ad_id, created_at, updated_at)
+       ad_conversation_id, ad_id, search_name, created_at, updated_at)
      select ${uuidOf(`'${t.tag}:ch:' || m.sn`)}, '${t.tenantId}', ${subscriberId(t, "m.sn")}, ${numberOf(t, "m.sn")}, ${conversationId(t, "a.cur")},
        m.at, ${messageId(t, "m.cn", "m.j")}, m.direction, m.type, left(m.preview, 200),
        case when m.direction = 'inbound' then m.at else greatest(cur.started_at, m.started_at) end, cur.lm + interval '24 hours',
        m.unread, case when m.unread = 0 then least(m.at + interval '5 minutes', ${at}) end,
        case when ${hs} < 51 then ${users}[1] when ${hs} < 307 then ${users}[1 + (${hs} % ${userIds.length})] end,
        case when ${hs} < 307 then m.at end,
-       case when ad.cn is not null then ${conversationId(t, "ad.cn")} end, ${sourceOf("ad_id", "ad.code")}, m.started_at, m.at
+       case when ad.cn is not null then ${conversationId(t, "ad.cn")} end, ${sourceOf("ad_id", "ad.code")},
+       coalesce(s.profile_name, '') || E'\n' || coalesce(s.username, ''), m.started_at, m.at
      from (select m.*, case when m.direction = 'inbound' and (((m.h >> 50) & 1023) / 1024.0) < 0.35 then 1 + ((m.h >> 60) & 3)::int else 0 end as unread
            from (${lasts}) m) m
      join seed_agg a on a.sn = m.sn
      join seed_conv cur on cur.cn = a.cur
-     left join (select distinct on (sn) sn, cn, code from seed_conv where code < 50 order by sn, started_at desc, cn desc) ad on ad.sn = m.sn`,
+     left join (select distinct on (sn) sn, cn, code from seed_conv where code < 50 order by sn, started_at desc, cn desc) ad on ad.sn = m.sn
+     join subscribers s on s.id = ${subscriberId(t, "m.sn")}`,
     `drop table seed_mconv`,
   ];
 }

@@ -538,6 +538,9 @@ export const chats = pgTable(
     // the latest conversation of the chat that began from an ad (a click id, or source type "ad"), and its ad id
     adConversationId: uuid("ad_conversation_id").references(() => conversations.id, { onDelete: "set null" }),
     adId: text("ad_id"),
+    // the subscriber's profile name and username (a newline between), kept by triggers (migration 0022): a search
+    // for a common name walks the list's own index and tests this, without a lookup of the subscriber per chat
+    searchName: text("search_name"),
     demo: demoFlag(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

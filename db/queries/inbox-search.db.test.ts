@@ -1,12 +1,14 @@
 // A search of the inbox reads the newest chats first and keeps the matches (a common name fills its page there), or,
 // when they do not fill a page, reads the matching subscribers' chats: both give the same pages, in the list's order,
-// whatever the cursor. Here more than 10 matching people make a name common and the walk reads 20 chats, so both ways
+// whatever the cursor. A name is tested on the chat's own search_name, which triggers keep equal to its subscriber's
+// name and username. Here the walk reads 20 chats (and more than 10 people make a phone prefix common), so both ways
 // are taken with a few hundred chats.
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chats, subscribers, whatsappNumbers } from "../schema";
 import { createTestDb, type TestDb, testDrivers } from "../testing";
 import { insertTenant } from "./tenants";
-import { type ChatListQuery, chatPageQuery, countSearchMatches, listChatPage, searchWalkQuery } from "./inbox";
+import { type ChatListQuery, chatPageQuery, countSearchMatches, listChatPage, nameWalkQuery, searchWalkQuery } from "./inbox";
 
 const T0 = Date.parse("2030-05-01T12:00:00Z");
 const WALK = 20;
@@ -59,8 +61,8 @@ describe.each(testDrivers)("inbox search pages (%s)", (kind) => {
 
   it("a common name fills its pages from the newest chats, in the list's order, the same pages as the subscribers' way", async () => {
     const q = { tenantId, limit: 5, search: { kind: "name" as const, text: "maria" } };
-    // the walk alone fills the first page (20 newest chats hold 7 Marias)
-    expect((await searchWalkQuery(t.db, q, WALK)).length).toBe(6);
+    // the walk alone fills the first page (20 newest chats hold 7 Marias), and stops at the page's 6th
+    expect((await nameWalkQuery(t.db, q, WALK)).length).toBe(6);
     const list = await pages(q, "list");
     expect(list).toEqual(await pages(q, "subscribers"));
     expect(list.flat()).toHaveLength(100);
@@ -75,7 +77,7 @@ describe.each(testDrivers)("inbox search pages (%s)", (kind) => {
 
   it("a rare name, older than the walk reaches, is found the subscribers' way", async () => {
     const q = { tenantId, limit: 5, search: { kind: "name" as const, text: "olga" } };
-    expect(await searchWalkQuery(t.db, q, WALK)).toHaveLength(0);
+    expect(await nameWalkQuery(t.db, q, WALK)).toHaveLength(0);
     expect(await pages(q, "list")).toEqual([["Olga 250", "Olga 290"]]);
   });
 
@@ -84,5 +86,25 @@ describe.each(testDrivers)("inbox search pages (%s)", (kind) => {
     const list = await pages(q, "list");
     expect(list).toEqual(await pages(q, "subscribers"));
     expect(list.flat()).toHaveLength(100);
+  });
+
+  it("a phone prefix that many people share walks the newest chats", async () => {
+    const q = { tenantId, limit: 5, search: { kind: "phone" as const, digits: "4915" } };
+    expect((await searchWalkQuery(t.db, q, WALK)).length).toBe(6);
+  });
+
+  it("a chat carries its subscriber's name and username, and follows a rename (the walk finds the new name, not the old)", async () => {
+    const [oldest] = await t.db.select().from(chats).where(eq(chats.tenantId, tenantId)).orderBy(chats.lastMessageAt).limit(1);
+    expect(oldest!.searchName).toMatch(/^(Maria|Person|Olga) \d+\n$/);
+    await t.db.update(subscribers).set({ profileName: "Zeynep Kaya", username: "zeynep_k" }).where(eq(subscribers.id, oldest!.subscriberId));
+    const [after] = await t.db.select({ searchName: chats.searchName }).from(chats).where(eq(chats.id, oldest!.id));
+    expect(after!.searchName).toBe("Zeynep Kaya\nzeynep_k");
+    const walkAll = { walk: 1000, many: 10 };
+    const byName = await listChatPage(t.db, { tenantId, limit: 5, search: { kind: "name", text: "zeynep kaya" } }, walkAll);
+    expect(byName.map((r) => r.chat.id)).toEqual([oldest!.id]);
+    const byUsername = await nameWalkQuery(t.db, { tenantId, limit: 5, search: { kind: "name", text: "EP_K" } }, 1000);
+    expect(byUsername.map((r) => r.chat.id)).toEqual([oldest!.id]);
+    // a pattern's wildcards are searched as themselves
+    expect(await nameWalkQuery(t.db, { tenantId, limit: 5, search: { kind: "name", text: "zeynep%" } }, 1000)).toHaveLength(0);
   });
 });

@@ -112,9 +112,9 @@ export function chatListWhere(q: Omit<ChatListQuery, "cursor" | "limit">): SQL {
   return and(...conds)!;
 }
 
-/** How many of the newest chats (after the cursor, under the other filters) a search for a common name reads. */
+/** How many of the newest chats (after the cursor, under the other filters) a search walks at most. */
 export const SEARCH_WALK = 3000;
-/** More people than this match: the name is common, and its chats are found walking the list (see listChatPage). */
+/** More people than this match a phone search: the prefix is common, and its chats are found walking the list (see listChatPage). */
 export const SEARCH_MANY = 2000;
 
 /** The search's condition on subscribers (both ways below use it). */
@@ -144,22 +144,52 @@ export async function countSearchMatches(db: Db, { tenantId, search, cap }: { te
 
 /**
  * One page of chats, newest activity first (last message time desc, id desc); `limit + 1` rows for toPage.
- * A search that few people match reads them from the subscribers' own indexes and then their chats (chatPageQuery):
- * quick exactly when they are few. A common name ("Maria", a country code: more than SEARCH_MANY people) instead
- * reads the newest SEARCH_WALK chats of the list's own index after the cursor and keeps those whose person matches,
- * which fills a page at once; should it not, the first way answers. Either way the page is the same: the walk's
- * matches are newer than every chat it did not read.
+ * A name search first walks the newest SEARCH_WALK chats after the cursor on the list's own index, testing the
+ * name the chat carries (nameWalkQuery): a common name ("Maria") fills its page within a few hundred or thousand
+ * chats and the walk stops there. A name the walk does not fill a page with, and a phone search that few people
+ * match, read the matching people from the subscribers' own indexes and then their chats (chatPageQuery): quick
+ * exactly when they are few. A phone prefix that more than SEARCH_MANY people match (a country code) walks the
+ * newest chats too (searchWalkQuery). Whichever way answers, the page is the same: a walk's matches are newer than
+ * every chat it did not read.
  */
 export async function listChatPage(
   db: Db,
   q: ChatListQuery,
   { walk = SEARCH_WALK, many = SEARCH_MANY }: { walk?: number; many?: number } = {},
 ): Promise<ChatListRow[]> {
-  if (q.search && (await countSearchMatches(db, { tenantId: q.tenantId, search: q.search, cap: many })) > many) {
+  if (q.search?.kind === "name") {
+    const walked = (await nameWalkQuery(db, { ...q, search: q.search }, walk)) as ChatListRow[];
+    if (walked.length > q.limit) return walked;
+  } else if (q.search && (await countSearchMatches(db, { tenantId: q.tenantId, search: q.search, cap: many })) > many) {
     const walked = (await searchWalkQuery(db, q, walk)) as ChatListRow[];
     if (walked.length > q.limit) return walked;
   }
   return (await chatPageQuery(db, q)) as ChatListRow[];
+}
+
+/**
+ * A name search's page among the newest `walk` chats after the cursor, tested on the chat's own search_name: the
+ * list's index is read in order and the walk stops at the page's `limit + 1`-th match (at most `walk` chats); only
+ * those chats are then read with what a row shows.
+ */
+export function nameWalkQuery(db: Db, q: ChatListQuery & { search: { kind: "name"; text: string } }, walk = SEARCH_WALK) {
+  const newest = db
+    .select({ id: chats.id, lastMessageAt: chats.lastMessageAt, searchName: chats.searchName })
+    .from(chats)
+    .where(and(chatListWhere({ ...q, search: null }), beforeCursor(chats.lastMessageAt, chats.id, q.cursor)))
+    .orderBy(desc(chats.lastMessageAt), desc(chats.id))
+    .limit(walk)
+    .as("newest");
+  const hits = db
+    .select({ id: newest.id })
+    .from(newest)
+    .where(sql`${newest.searchName} ilike ${`%${likeEscape(q.search.text)}%`}`)
+    .orderBy(desc(newest.lastMessageAt), desc(newest.id))
+    .limit(q.limit + 1);
+  // `= any(array(…))`: the hits are found first and each chat then read by its key
+  return selectRows(db, and(eq(chats.tenantId, q.tenantId), sql`${chats.id} = any(array(${hits}))`)!)
+    .orderBy(desc(chats.lastMessageAt), desc(chats.id))
+    .limit(q.limit + 1);
 }
 
 /** A search's page among the newest `walk` chats after the cursor: the list's index, then those chats and their people by key. */

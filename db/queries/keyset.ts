@@ -1,4 +1,4 @@
-import { and, eq, gt, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, gt, gte, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 
 /** A keyset position: the (timestamp, id) of the last row of the previous page (lib/pagination encodes it for URLs). */
@@ -7,13 +7,15 @@ export type Cursor = { at: Date; id: string };
 /** `(at, id) < (cursor.at, cursor.id)` for lists ordered by `at desc, id desc`. */
 export function beforeCursor(atColumn: PgColumn, idColumn: PgColumn, cursor: Cursor | undefined): SQL | undefined {
   if (!cursor) return undefined;
-  return or(lt(atColumn, cursor.at), and(eq(atColumn, cursor.at), lt(idColumn, cursor.id)));
+  // the first bound repeats what the OR says in a form an index range can start from (an OR alone is a filter, so
+  // a deep page read every newer row of the index before its own)
+  return and(lte(atColumn, cursor.at), or(lt(atColumn, cursor.at), and(eq(atColumn, cursor.at), lt(idColumn, cursor.id))));
 }
 
 /** `(at, id) > (cursor.at, cursor.id)` for lists ordered by `at asc, id asc`. */
 export function afterCursor(atColumn: PgColumn, idColumn: PgColumn, cursor: Cursor | undefined): SQL | undefined {
   if (!cursor) return undefined;
-  return or(gt(atColumn, cursor.at), and(eq(atColumn, cursor.at), gt(idColumn, cursor.id)));
+  return and(gte(atColumn, cursor.at), or(gt(atColumn, cursor.at), and(eq(atColumn, cursor.at), gt(idColumn, cursor.id))));
 }
 
 /**
