@@ -3,7 +3,7 @@
 // subscriber and their leads in the same transaction), or failed with the provider's code and message.
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { chats, jobs, leads, messages, subscribers, type NewMessage } from "../schema";
+import { chats, conversations, jobs, leads, messages, subscribers, users, whatsappNumbers, type NewMessage } from "../schema";
 import { CHAT_PREVIEW_CHARS as PREVIEW_CHARS } from "./chats";
 import { requeueFinishedJob } from "./jobs";
 import { rowsOf } from "../migrations-info";
@@ -29,10 +29,10 @@ export type PendingReply = Omit<NewMessage, "status" | "wamid"> & {
 export async function insertPendingReply(
   db: Db,
   { row, jobRunAt, now }: { row: PendingReply; jobRunAt: Date; now: Date },
-): Promise<{ id: string; created: true } | { id: string; created: false; requestHash: string | null }> {
+): Promise<{ id: string; created: true; sentByName: string | null } | { id: string; created: false; requestHash: string | null }> {
   const at = now.toISOString();
   const sent = row.providerTimestamp.toISOString();
-  const [inserted] = rowsOf<{ id: string }>(
+  const [inserted] = rowsOf<{ id: string; sent_by_name: string | null }>(
     await db.execute(sql`
       with m as (
         insert into ${messages} (tenant_id, subscriber_id, conversation_id, number_id, direction, type, text_preview, payload, status, wamid,
@@ -55,12 +55,50 @@ export async function insertPendingReply(
         where ch.tenant_id = ${row.tenantId}::uuid and ch.subscriber_id = ${row.subscriberId}::uuid and ch.number_id = ${row.numberId}::uuid
           and (ch.last_message_at < ${sent}::timestamptz or (ch.last_message_at = ${sent}::timestamptz and coalesce(ch.last_message_id, '00000000-0000-0000-0000-000000000000') < m.id))
         returning ch.id)
-      select id from m`),
+      select m.id, (select u.name from ${users} u where u.id = ${row.sentByUserId ?? null}::uuid) as sent_by_name from m`),
   );
-  if (inserted) return { id: inserted.id, created: true as const };
+  if (inserted) return { id: inserted.id, created: true as const, sentByName: inserted.sent_by_name ?? null };
   const first = await getReplyByIdempotencyKey(db, { tenantId: row.tenantId, key: row.idempotencyKey! });
   if (!first) throw new Error("an idempotency key conflicted with no stored message");
   return { ...first, created: false as const };
+}
+
+/** What a reply needs to know before it is stored, read in one statement (getReplyTarget). */
+export type ReplyTarget = {
+  chat: { id: string; latestConversationId: string | null; windowExpiresAt: Date | null };
+  number: typeof whatsappNumbers.$inferSelect;
+  subscriber: { id: string; waPhone: string | null; waId: string | null; profileName: string | null };
+  /** the reply already stored under the request's Idempotency-Key, with the hash of the request that stored it */
+  first: { id: string; requestHash: string | null } | null;
+};
+
+/**
+ * A reply's chat (by its id, or by the id of one of its conversations), its number and subscriber, and the reply an
+ * Idempotency-Key already names, in one statement (the chat by key or through the conversation; the rest by key).
+ * Null for a chat that is not the workspace's.
+ */
+export async function getReplyTarget(
+  db: Db,
+  { tenantId, id, idempotencyKey }: { tenantId: string; id: string; idempotencyKey: string | null },
+): Promise<ReplyTarget | null> {
+  const candidates = sql`select ${id}::uuid union all select ch.id from ${chats} ch join ${conversations} c
+    on c.subscriber_id = ch.subscriber_id and c.number_id = ch.number_id where c.id = ${id}::uuid and c.tenant_id = ${tenantId} and ch.tenant_id = ${tenantId}`;
+  const [row] = await db
+    .select({
+      chat: { id: chats.id, latestConversationId: chats.latestConversationId, windowExpiresAt: chats.windowExpiresAt },
+      number: whatsappNumbers,
+      subscriber: { id: subscribers.id, waPhone: subscribers.waPhone, waId: subscribers.waId, profileName: subscribers.profileName },
+      first: { id: messages.id, requestHash: sql<string | null>`${messages.payload}->>'request_sha256'` },
+    })
+    .from(chats)
+    .innerJoin(whatsappNumbers, and(eq(whatsappNumbers.id, chats.numberId), eq(whatsappNumbers.tenantId, tenantId)))
+    .innerJoin(subscribers, and(eq(subscribers.id, chats.subscriberId), eq(subscribers.tenantId, tenantId)))
+    .leftJoin(messages, idempotencyKey === null ? sql`false` : and(eq(messages.tenantId, tenantId), eq(messages.idempotencyKey, idempotencyKey)))
+    .where(and(eq(chats.tenantId, tenantId), sql`${chats.id} in (${candidates})`))
+    .orderBy(sql`${chats.id} = ${id} desc`)
+    .limit(1);
+  if (!row) return null;
+  return { chat: row.chat, number: row.number, subscriber: row.subscriber, first: row.first?.id ? row.first : null };
 }
 
 /** The reply stored under an Idempotency-Key, with the hash of the request that created it. */
@@ -78,7 +116,7 @@ export async function getReplyByIdempotencyKey(
 /** A message of one chat (subscriber and number), by id: what a reply may quote. */
 export async function getChatMessage(db: Db, q: { tenantId: string; subscriberId: string; numberId: string; id: string }) {
   const [row] = await db
-    .select({ id: messages.id, wamid: messages.wamid, direction: messages.direction })
+    .select({ id: messages.id, wamid: messages.wamid, direction: messages.direction, textPreview: messages.textPreview })
     .from(messages)
     .where(and(eq(messages.id, q.id), eq(messages.tenantId, q.tenantId), eq(messages.subscriberId, q.subscriberId), eq(messages.numberId, q.numberId)));
   return row ?? null;

@@ -5,14 +5,14 @@
 // answer (lib/inbox/deliver-reply.ts). An Idempotency-Key makes a retried request answer the first reply.
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { getNumberById, getSubscriberById, type NumberRow } from "@/db/queries";
-import { getChatMessage, getReplyByIdempotencyKey, insertPendingReply, requeueFailedReply } from "@/db/queries/replies";
+import type { NumberRow } from "@/db/queries";
+import { getChatMessage, getReplyTarget, insertPendingReply, requeueFailedReply } from "@/db/queries/replies";
 import { sha256Hex } from "@/lib/crypto";
 import { AppError } from "@/lib/errors";
 import { type ApprovedMetaTemplate, listApprovedMetaTemplates } from "@/lib/templates/meta-templates";
 import type { ReplyContext, ReplyDeps } from "./deliver-reply";
 import { requireChat } from "./list";
-import { getTranscriptMessage, type TranscriptMessage } from "./transcript";
+import { getTranscriptMessage, pendingReplyMessage, type TranscriptMessage } from "./transcript";
 
 /** The request sends it at once; if it never does (the process died), the jobs queue picks it up after this. */
 export const REPLY_FALLBACK_MS = 60_000;
@@ -126,17 +126,12 @@ export async function createReply(
   input: { tenantId: string; chatId: string; userId: string | null; idempotencyKey: string | null; body: ReplyBody; now: Date },
 ): Promise<Created> {
   const { tenantId, body, now } = input;
-  const chat = await requireChat(db, { tenantId, id: input.chatId, now });
+  // the chat, its number and subscriber, and the reply the Idempotency-Key names: one read
+  const target = await getReplyTarget(db, { tenantId, id: input.chatId, idempotencyKey: input.idempotencyKey });
+  if (!target) throw new AppError("not_found", "Conversation not found");
+  const { chat, number, subscriber } = target;
   const hash = sha256Hex(JSON.stringify({ chat: chat.id, body }));
-  if (input.idempotencyKey) {
-    const first = await getReplyByIdempotencyKey(db, { tenantId, key: input.idempotencyKey });
-    if (first) return answerFirst(db, { tenantId, first, hash });
-  }
-  const [number, subscriber] = await Promise.all([
-    getNumberById(db, { tenantId, id: chat.number.id }),
-    getSubscriberById(db, { tenantId, id: chat.subscriber.id }),
-  ]);
-  if (!number || !subscriber) throw new AppError("not_found", "Conversation not found");
+  if (target.first) return answerFirst(db, { tenantId, first: target.first, hash });
   const refusal = numberRefusal(number);
   if (refusal) throw cannotSend(refusal);
   if (!subscriber.waPhone && !subscriber.waId) throw cannotSend(`${subscriber.profileName ?? "This person"} has no WhatsApp phone number we can send to`);
@@ -148,22 +143,23 @@ export async function createReply(
       { windowExpiresAt: chat.windowExpiresAt },
       "window_closed",
     );
-  let quoted: string | null = null;
+  let quoted: { wamid: string; id: string; preview: string | null } | null = null;
   if (body.replyTo) {
     const target = await getChatMessage(db, { tenantId, subscriberId: subscriber.id, numberId: number.id, id: body.replyTo });
     if (!target) throw new AppError("not_found", "replyTo is not a message of this conversation");
     if (!target.wamid) throw new AppError("unprocessable", "The message to quote has not been sent yet", undefined, "reply_to_not_sent");
-    quoted = target.wamid;
+    quoted = { wamid: target.wamid, id: target.id, preview: target.textPreview };
   }
   const template = body.type === "template" ? await resolveTemplate(db, deps, { tenantId, number, body }) : null;
   const preview = body.type === "text" ? body.text : body.type === "template" ? template!.preview : (body.caption ?? null);
-  const payload = { ...payloadOf(body, quoted, template), request_sha256: hash };
+  const payload = { ...payloadOf(body, quoted?.wamid ?? null, template), request_sha256: hash };
+  const conversationId = windowOpen ? chat.latestConversationId : null;
   const stored = await insertPendingReply(db, {
     row: {
       tenantId,
       subscriberId: subscriber.id,
       numberId: number.id,
-      conversationId: windowOpen ? chat.latestConversationId : null,
+      conversationId,
       direction: "outbound",
       type: body.type,
       textPreview: preview,
@@ -176,9 +172,32 @@ export async function createReply(
     now,
   });
   if (!stored.created) return answerFirst(db, { tenantId, first: stored, hash });
-  const message = await getTranscriptMessage(db, { tenantId, id: stored.id });
+  // the answer is what the transcript will read back, built from what was just written
+  const message = pendingReplyMessage(
+    {
+      id: stored.id,
+      conversationId,
+      direction: "outbound",
+      wamid: null,
+      type: body.type,
+      textPreview: preview,
+      payload,
+      status: "pending",
+      sentAt: null,
+      deliveredAt: null,
+      readAt: null,
+      failedAt: null,
+      errorCode: null,
+      errorTitle: null,
+      errorDetail: null,
+      providerTimestamp: now,
+      sentByUserId: input.userId,
+      sentByName: stored.sentByName,
+    },
+    quoted,
+  );
   return {
-    message: message!,
+    message,
     created: true,
     context: { message: { id: stored.id, tenantId, subscriberId: subscriber.id, numberId: number.id, type: body.type, payload }, number, subscriber },
   };

@@ -205,6 +205,15 @@ export async function getTranscript(db: Db, input: { tenantId: string; chatId: s
 }
 
 /** One message as the transcript shows it (its quote resolved; reactions are not read): a reply's answer. */
+/**
+ * A reply just stored pending, as getTranscriptMessage would read it back: built from what the request wrote (the
+ * row) and the message it quotes, without another read.
+ */
+export function pendingReplyMessage(row: TranscriptRow, quoted: { wamid: string; id: string; preview: string | null } | null): TranscriptMessage {
+  const quotes = new Map(quoted ? [[quoted.wamid, { id: quoted.id, preview: quoted.preview }] as const] : []);
+  return toMessage(row, renderContent(row), [], quotes);
+}
+
 export async function getTranscriptMessage(db: Db, { tenantId, id }: { tenantId: string; id: string }): Promise<TranscriptMessage | null> {
   const row = await getTranscriptRowById(db, { tenantId, id });
   if (!row) return null;

@@ -22,8 +22,9 @@ import { encryptSecret } from "@/lib/crypto";
 import { setEnvForTests } from "@/lib/env";
 import { receiveGreenWebhook } from "@/lib/green/receive";
 import { getGreenWebhookSetup, issueGreenWebhookToken } from "@/lib/green/webhook-token";
-import { replyDepsFromEnv } from "@/lib/inbox/deliver-reply";
+import { deliverReplyNow, replyDepsFromEnv } from "@/lib/inbox/deliver-reply";
 import { createReply } from "@/lib/inbox/send";
+import { getTranscriptMessage } from "@/lib/inbox/transcript";
 import { drainJobs } from "@/lib/jobs/queue";
 import { createNumber } from "@/lib/numbers/numbers";
 import { numberFormSchema } from "@/lib/numbers/schemas";
@@ -439,6 +440,22 @@ describe.each(testDrivers)("replies and quick replies (%s)", (kind) => {
     const again = await call(retryRoute.POST, null, { method: "POST", id: failed.id, bearer: key });
     expect(again.status).toBe(409);
     expect(again.json.error.code).toBe("not_failed");
+  });
+
+  it("answers with the message exactly as the transcript reads it back (by a member, quoting; media with a caption)", async () => {
+    const deps = replyDepsFromEnv();
+    const transcript = await call(messagesRoute.GET, null, { id: chats.ana, bearer: key });
+    const inbound = (transcript.json.rows as Json[]).find((m) => m.direction === "inbound")!;
+    const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+    for (const [userId, body] of [
+      [userIds.marketer, { type: "text" as const, text: "Quoting you: https://school.test", replyTo: String(inbound.id) }],
+      [null, { type: "image" as const, link: "https://cdn.school.test/a.jpg", caption: "Our timetable" }],
+    ] as const) {
+      const made = await createReply(t.db, deps, { tenantId, chatId: chats.ana, userId, idempotencyKey: randomUUID(), body, now });
+      expect(made.created).toBe(true);
+      expect(made.message).toEqual(await getTranscriptMessage(t.db, { tenantId, id: made.message.id }));
+      await deliverReplyNow(t.db, deps, { messageId: made.message.id, known: made.context }); // as the route does after answering
+    }
   });
 
   it("is picked up by the scheduled work when the request never sent it, and never sent twice after a lost attempt", async () => {
