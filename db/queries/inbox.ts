@@ -1,7 +1,7 @@
 // The inbox's chat reads and writes: pages of chats (newest activity first, every filter on a chats index) with
 // what a row shows joined in one query, one chat by its id or a conversation's, assignment and read marks.
 // A chat's messages are read in chat-transcript.ts.
-import { type SQL, and, desc, eq, gt, isNull, or, sql } from "drizzle-orm";
+import { type SQL, type SQLWrapper, and, desc, eq, gt, isNull, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "../client";
 import { chats, conversations, type PROVIDERS, subscribers, users, whatsappNumbers } from "../schema";
@@ -114,8 +114,6 @@ export function chatListWhere(q: Omit<ChatListQuery, "cursor" | "limit">): SQL {
 
 /** How many of the newest chats (after the cursor, under the other filters) a search walks at most. */
 export const SEARCH_WALK = 3000;
-/** More people than this match a phone search: the prefix is common, and its chats are found walking the list (see listChatPage). */
-export const SEARCH_MANY = 2000;
 
 /** The search's condition on subscribers (both ways below use it). */
 function searchCondition(tenantId: string, search: NonNullable<ChatListQuery["search"]>): SQL {
@@ -130,41 +128,41 @@ function searchCondition(tenantId: string, search: NonNullable<ChatListQuery["se
   return or(sql`${subscribers.profileName} ilike ${pattern}`, sql`${subscribers.username} ilike ${pattern}`)!;
 }
 
-/** How many people of the workspace a search matches, counted up to `cap + 1` (the subscribers' own indexes). */
-export async function countSearchMatches(db: Db, { tenantId, search, cap }: { tenantId: string; search: NonNullable<ChatListQuery["search"]>; cap: number }) {
-  const some = db
-    .select({ id: subscribers.id })
-    .from(subscribers)
-    .where(and(eq(subscribers.tenantId, tenantId), searchCondition(tenantId, search)))
-    .limit(cap + 1)
-    .as("some");
-  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(some);
-  return Number(row?.n ?? 0);
-}
-
 /**
  * One page of chats, newest activity first (last message time desc, id desc); `limit + 1` rows for toPage.
- * A name search first walks the newest SEARCH_WALK chats after the cursor on the list's own index, testing the
- * name the chat carries (nameWalkQuery): a common name ("Maria") fills its page within a few hundred or thousand
- * chats and the walk stops there. A name the walk does not fill a page with, and a phone search that few people
- * match, read the matching people from the subscribers' own indexes and then their chats (chatPageQuery): quick
- * exactly when they are few. A phone prefix that more than SEARCH_MANY people match (a country code) walks the
- * newest chats too (searchWalkQuery). Whichever way answers, the page is the same: a walk's matches are newer than
- * every chat it did not read.
+ * A search first walks the newest SEARCH_WALK chats after the cursor on the list's own index and stops at the
+ * page's last match: a name is tested on the chat's own search_name (nameWalkQuery), a phone prefix on the chat's
+ * subscriber, read by key (phoneWalkQuery). A common name or prefix ("Maria", a country code) fills its page within a
+ * few hundred or thousand chats. A search the walk does not fill a page with reads the matching people from the
+ * subscribers' own indexes and then their chats (chatPageQuery): quick exactly when they are few. Whichever way
+ * answers, the page is the same: a walk's matches are newer than every chat it did not read.
  */
-export async function listChatPage(
-  db: Db,
-  q: ChatListQuery,
-  { walk = SEARCH_WALK, many = SEARCH_MANY }: { walk?: number; many?: number } = {},
-): Promise<ChatListRow[]> {
-  if (q.search?.kind === "name") {
-    const walked = (await nameWalkQuery(db, { ...q, search: q.search }, walk)) as ChatListRow[];
-    if (walked.length > q.limit) return walked;
-  } else if (q.search && (await countSearchMatches(db, { tenantId: q.tenantId, search: q.search, cap: many })) > many) {
-    const walked = (await searchWalkQuery(db, q, walk)) as ChatListRow[];
+export async function listChatPage(db: Db, q: ChatListQuery, { walk = SEARCH_WALK }: { walk?: number } = {}): Promise<ChatListRow[]> {
+  if (q.search) {
+    const walked = (
+      q.search.kind === "name" ? await nameWalkQuery(db, { ...q, search: q.search }, walk) : await phoneWalkQuery(db, { ...q, search: q.search }, walk)
+    ) as ChatListRow[];
     if (walked.length > q.limit) return walked;
   }
   return (await chatPageQuery(db, q)) as ChatListRow[];
+}
+
+/** The newest `walk` chats after the cursor under the list's other filters, in list order (the list's own index). */
+function newestChats(db: Db, q: ChatListQuery, walk: number) {
+  return db
+    .select({ id: chats.id, subscriberId: chats.subscriberId, lastMessageAt: chats.lastMessageAt, searchName: chats.searchName })
+    .from(chats)
+    .where(and(chatListWhere({ ...q, search: null }), beforeCursor(chats.lastMessageAt, chats.id, q.cursor)))
+    .orderBy(desc(chats.lastMessageAt), desc(chats.id))
+    .limit(walk)
+    .as("newest");
+}
+
+/** The page's chats by key, once a walk found their ids (`= any(array(…))`: the hits first, then each chat by its key). */
+function rowsOfHits(db: Db, q: ChatListQuery, hits: SQLWrapper) {
+  return selectRows(db, and(eq(chats.tenantId, q.tenantId), sql`${chats.id} = any(array(${hits}))`)!)
+    .orderBy(desc(chats.lastMessageAt), desc(chats.id))
+    .limit(q.limit + 1);
 }
 
 /**
@@ -173,37 +171,26 @@ export async function listChatPage(
  * those chats are then read with what a row shows.
  */
 export function nameWalkQuery(db: Db, q: ChatListQuery & { search: { kind: "name"; text: string } }, walk = SEARCH_WALK) {
-  const newest = db
-    .select({ id: chats.id, lastMessageAt: chats.lastMessageAt, searchName: chats.searchName })
-    .from(chats)
-    .where(and(chatListWhere({ ...q, search: null }), beforeCursor(chats.lastMessageAt, chats.id, q.cursor)))
-    .orderBy(desc(chats.lastMessageAt), desc(chats.id))
-    .limit(walk)
-    .as("newest");
+  const newest = newestChats(db, q, walk);
   const hits = db
     .select({ id: newest.id })
     .from(newest)
     .where(sql`${newest.searchName} ilike ${`%${likeEscape(q.search.text)}%`}`)
     .orderBy(desc(newest.lastMessageAt), desc(newest.id))
     .limit(q.limit + 1);
-  // `= any(array(…))`: the hits are found first and each chat then read by its key
-  return selectRows(db, and(eq(chats.tenantId, q.tenantId), sql`${chats.id} = any(array(${hits}))`)!)
-    .orderBy(desc(chats.lastMessageAt), desc(chats.id))
-    .limit(q.limit + 1);
+  return rowsOfHits(db, q, hits);
 }
 
-/** A search's page among the newest `walk` chats after the cursor: the list's index, then those chats and their people by key. */
-export function searchWalkQuery(db: Db, q: ChatListQuery, walk = SEARCH_WALK) {
-  const newest = db
-    .select({ id: chats.id })
-    .from(chats)
-    .where(and(chatListWhere({ ...q, search: null }), beforeCursor(chats.lastMessageAt, chats.id, q.cursor)))
-    .orderBy(desc(chats.lastMessageAt), desc(chats.id))
-    .limit(walk);
-  // `= any(array(…))`: the ids are read first and each chat then by its key (an IN here was hash-joined to a scan of every chat)
-  return selectRows(db, and(chatListWhere(q), sql`${chats.id} = any(array(${newest}))`)!)
-    .orderBy(desc(chats.lastMessageAt), desc(chats.id))
+/** A phone search's page among the newest `walk` chats after the cursor: each chat's subscriber read by key and tested, stopping at the page's last match. */
+export function phoneWalkQuery(db: Db, q: ChatListQuery & { search: { kind: "phone"; digits: string } }, walk = SEARCH_WALK) {
+  const newest = newestChats(db, q, walk);
+  const hits = db
+    .select({ id: newest.id })
+    .from(newest)
+    .innerJoin(subscribers, and(eq(subscribers.id, newest.subscriberId), searchCondition(q.tenantId, q.search)))
+    .orderBy(desc(newest.lastMessageAt), desc(newest.id))
     .limit(q.limit + 1);
+  return rowsOfHits(db, q, hits);
 }
 
 /** The statement of a chat page (its plan is checked in inbox.pg.test.ts). */
