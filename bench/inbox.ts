@@ -260,6 +260,8 @@ async function main() {
       log();
       log("Replies over HTTP: skipped (BENCH_SKIP_HTTP)");
     } else {
+      // the seed's dirty pages are written now, not by a checkpoint in the middle of the load (its I/O stalls commits)
+      await traceClient`checkpoint`;
       server = await startBenchServer(PORT);
       await post("warm", 0, warmCount);
       const sendsBefore = sends.sends.length;
