@@ -1,0 +1,57 @@
+// The lifecycle score (seed 000's `lifecycleScore`, 0–100): how promising a subscriber is, from what we know of
+// them, with every point explained. Five parts add up to at most 100:
+//   ad       20  they came from a Click-to-WhatsApp ad with a click id (10 from an ad without one)
+//   replies  20  how much they wrote: 5 points for the first message, up to 20 (5 × log2(1 + messages))
+//   window   15  their 24-hour window is open now (they wrote within the last day)
+//   value    25  15 for any conversion, 10 more when one carried a value (a purchase)
+//   recency  20  their last message: within a day 20, a week 12, a month 6, older 0
+// Someone who opted out or blocked us scores 0, whatever else is true: nobody should chase them.
+// Framework-free and pure: it is computed wherever a subscriber's facts change, and stored with them.
+
+export type ScoreFacts = {
+  fromAd: boolean;
+  hasClickId: boolean;
+  inboundCount: number;
+  lastInboundAt: Date | null;
+  conversions: number;
+  conversionValue: number;
+  optedOut: boolean;
+  blocked: boolean;
+};
+
+export type ScorePart = { part: "ad" | "replies" | "window" | "value" | "recency" | "opted_out"; points: number; why: string };
+export type LifecycleScore = { score: number; parts: ScorePart[] };
+
+const DAY = 86_400_000;
+
+/** The score and why: each part with its points and a sentence a manager can read. */
+export function lifecycleScore(f: ScoreFacts, now: Date): LifecycleScore {
+  if (f.optedOut || f.blocked) {
+    return { score: 0, parts: [{ part: "opted_out", points: 0, why: f.blocked ? "They blocked the business" : "They opted out of messages" }] };
+  }
+  const parts: ScorePart[] = [];
+  if (f.fromAd)
+    parts.push(f.hasClickId ? { part: "ad", points: 20, why: "Came from an ad, with a click id" } : { part: "ad", points: 10, why: "Came from an ad" });
+  const inbound = Math.max(0, Math.floor(f.inboundCount));
+  if (inbound > 0) {
+    const points = Math.min(20, Math.round(5 * Math.log2(1 + inbound)));
+    parts.push({ part: "replies", points, why: `Wrote ${inbound} message${inbound === 1 ? "" : "s"}` });
+  }
+  // a provider's clock a little ahead of ours puts the last message in the future: it is "just now"
+  const since = f.lastInboundAt ? Math.max(0, now.getTime() - f.lastInboundAt.getTime()) : Infinity;
+  if (since < DAY) parts.push({ part: "window", points: 15, why: "Their 24-hour window is open" });
+  if (f.conversions > 0) {
+    parts.push({ part: "value", points: 15, why: `${f.conversions} conversion${f.conversions === 1 ? "" : "s"}` });
+    if (f.conversionValue > 0) parts.push({ part: "value", points: 10, why: "A conversion with a value" });
+  }
+  const recency = since < DAY ? 20 : since < 7 * DAY ? 12 : since < 30 * DAY ? 6 : 0;
+  if (recency > 0) {
+    const when = since < DAY ? "the last day" : since < 7 * DAY ? "the last week" : "the last month";
+    parts.push({ part: "recency", points: recency, why: `Last wrote within ${when}` });
+  }
+  const score = Math.min(
+    100,
+    parts.reduce((sum, p) => sum + p.points, 0),
+  );
+  return { score, parts };
+}
