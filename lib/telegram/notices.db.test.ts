@@ -10,10 +10,8 @@ import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { type FakeTelegram, startFakeTelegram } from "@/e2e/fakes/fake-telegram";
 import { runDrip } from "@/lib/drip/dispatch";
 import { setEnvForTests } from "@/lib/env";
-import { processWebhookEvents } from "@/lib/whatsapp/ingest";
 import { qualityDrop } from "@/lib/whatsapp/ingest-account";
-import { extractPhoneNumberIds } from "@/lib/whatsapp/parse";
-import { storeWebhookEvent } from "@/lib/whatsapp/store";
+import { ingestCloudPayload } from "@/test/ingest-webhook";
 import { connectTelegramBot, saveTelegramNotices } from "./bot";
 import { type TelegramDeps, telegramEgressPolicy } from "./client";
 import { MAX_NOTICES_PER_BATCH, noticesSettled, sendNotices } from "./notices";
@@ -92,15 +90,7 @@ describe.each(testDrivers)("the managers' optional Telegram notices (%s)", (kind
   const textsTo = (chatId: string) => sentTo(chatId).map((c) => String(c.body.text));
 
   async function ingest(payload: unknown) {
-    const rawBody = JSON.stringify(payload);
-    const event = await storeWebhookEvent(t.db, {
-      provider: "cloud",
-      rawBody,
-      signatureResult: "valid",
-      routedPhoneNumberIds: extractPhoneNumberIds(JSON.parse(rawBody)),
-      receivedAt: new Date(),
-    });
-    expect((await processWebhookEvents(t.db, { ids: [event.id], now: new Date() })).processed).toBe(1);
+    expect((await ingestCloudPayload(t.db, payload)).summary.processed).toBe(1);
     await noticesSettled();
   }
 

@@ -8,6 +8,7 @@ import { insertNumber, insertTenant } from "@/db/queries";
 import { finishOutbounds } from "@/db/queries/drip";
 import { recordReplyFailed } from "@/db/queries/replies";
 import { conversions, jobs, messages, outboundMessages, outgoingEvents, subscribers, webhookDeliveries, webhookEndpoints } from "@/db/schema";
+import { ingestCloudPayload } from "@/test/ingest-webhook";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { CAPI_FORWARD_JOB } from "@/lib/conversions/deliver-policy";
 import { conversionOutcomeEvent, recordConversionAttempt } from "@/lib/conversions/record-writer";
@@ -15,9 +16,6 @@ import { encryptSecret } from "@/lib/crypto";
 import { recordCall, stopCampaign } from "@/lib/leads/call";
 import { createLead } from "@/lib/leads/create";
 import { parseCreateLead } from "@/lib/leads/schemas";
-import { processWebhookEvents } from "@/lib/whatsapp/ingest";
-import { extractPhoneNumberIds } from "@/lib/whatsapp/parse";
-import { storeWebhookEvent } from "@/lib/whatsapp/store";
 
 const key = Buffer.alloc(32, 3).toString("base64");
 const T0 = new Date(Date.now() - 3_600_000);
@@ -51,17 +49,7 @@ describe.each(testDrivers)("outgoing webhooks: domain events (%s)", (kind) => {
     return { tenantId, pnid: number.phoneNumberId!, numberId: number.id, endpointId: ep!.id };
   }
 
-  async function ingest(payload: unknown) {
-    const rawBody = JSON.stringify(payload);
-    const event = await storeWebhookEvent(t.db, {
-      provider: "cloud",
-      rawBody,
-      signatureResult: "valid",
-      routedPhoneNumberIds: extractPhoneNumberIds(JSON.parse(rawBody)),
-      receivedAt: new Date(),
-    });
-    await processWebhookEvents(t.db, { ids: [event.id], now: new Date() });
-  }
+  const ingest = (payload: unknown) => ingestCloudPayload(t.db, payload);
   const events = async (tenantId: string) =>
     (await t.db.select().from(outgoingEvents).where(eq(outgoingEvents.tenantId, tenantId))).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
 

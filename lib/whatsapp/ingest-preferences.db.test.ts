@@ -5,11 +5,10 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getSubscriberByUserId, getSubscriberByWaPhone, insertNumber, insertTenant } from "@/db/queries";
 import { outboundMessages, subscribers } from "@/db/schema";
+import { ingestCloudPayload } from "@/test/ingest-webhook";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { MARKETING_STOPPED } from "@/lib/subscribers/marketing-preference";
-import { processWebhookEvents, replayWebhookEvent } from "./ingest";
-import { extractPhoneNumberIds } from "./parse";
-import { storeWebhookEvent } from "./store";
+import { replayWebhookEvent } from "./ingest";
 
 const now = new Date("2032-04-01T00:00:00.000Z");
 const T0 = new Date("2032-03-10T08:00:00.000Z");
@@ -82,15 +81,7 @@ describe.each(testDrivers)("marketing preferences from Meta (%s)", (kind) => {
   }
 
   async function ingest(payload: unknown) {
-    const rawBody = JSON.stringify(payload);
-    const event = await storeWebhookEvent(t.db, {
-      provider: "cloud",
-      rawBody,
-      signatureResult: "valid",
-      routedPhoneNumberIds: extractPhoneNumberIds(JSON.parse(rawBody)),
-      receivedAt: now,
-    });
-    const summary = await processWebhookEvents(t.db, { ids: [event.id], now });
+    const { event, summary } = await ingestCloudPayload(t.db, payload, now);
     return { event, outcome: summary.outcomes[0]! };
   }
 
