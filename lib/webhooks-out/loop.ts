@@ -177,9 +177,11 @@ export async function drainDeliveries(db: Db, deps: DeliverDeps, opts: DrainOpti
           if (r.status === "succeeded") totals.succeeded++;
           else if (r.status === "failed") totals.failed++;
           else totals.retried++;
-          if (r.status === "pending") {
-            // a retry holds its queue: the rest of the run goes back to pending, due no earlier than the retry
-            for (const x of run.slice(i + 1)) write(release(x, finishedAt, r.nextAttemptAt), finishedAt);
+          if (r.status === "pending" || r.gaveUp) {
+            // a retry holds its queue: the rest of the run goes back to pending, due no earlier than the retry. So does
+            // a delivery whose retries ran out: its outcome may switch the endpoint off, and the next claim (after
+            // this run's outcomes are written) then finds the rest waiting for it instead of posted at a failing receiver
+            for (const x of run.slice(i + 1)) write(release(x, finishedAt, r.nextAttemptAt ?? null), finishedAt);
             break;
           }
         }
