@@ -37,7 +37,8 @@ export const RAW_BODY_KINDS = ["exact", "tenant_copy", "prefix"] as const;
 export const CALL_STATUSES = ["not_called", "called", "no_answer"] as const;
 export const OUTBOUND_STATUSES = ["pending", "sending", "sent", "failed", "cancelled", "skipped"] as const;
 export const CONVERSION_STATUSES = ["queued", "sent", "failed", "rejected"] as const;
-export const CONVERSION_SOURCES = ["api", "console_test", "automatic"] as const;
+// lifecycle: sent because a subscriber moved to a lifecycle stage the workspace maps to a CAPI event
+export const CONVERSION_SOURCES = ["api", "console_test", "automatic", "lifecycle"] as const;
 export const JOB_STATUSES = ["pending", "running", "done", "failed", "cancelled"] as const;
 // outgoing webhooks (issue 22): the events a workspace's endpoints subscribe to
 export const OUTGOING_EVENT_TYPES = [
@@ -57,6 +58,7 @@ export const OUTGOING_EVENT_TYPES = [
 // (a 4xx other than 408/429, or retries exhausted); the endpoint's order key waits for neither failed nor succeeded
 export const DELIVERY_STATUSES = ["pending", "delivering", "succeeded", "failed"] as const;
 export const TELEGRAM_CALL_STEPS = ["new", "asked", "done"] as const;
+export const AUDIENCE_SYNC_STATUSES = ["idle", "syncing", "error"] as const;
 
 // millisecond precision: JS Dates (and keyset cursors built from them) round-trip exactly
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date", precision: 3 });
@@ -105,6 +107,9 @@ export const tenants = pgTable(
       .array()
       .notNull()
       .default(sql`array['Purchase']::text[]`),
+    // lifecycle stage → the CAPI event sent when a subscriber moves to it (issue 23), e.g.
+    // { "prospect": { "eventName": "LeadSubmitted" }, "customer": { "eventName": "Purchase", "value": 100, "currency": "USD" } }
+    lifecycleEvents: jsonb("lifecycle_events").$type<Record<string, { eventName: string; value?: number; currency?: string }>>().notNull().default({}),
     demoLoadedAt: ts("demo_loaded_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -305,7 +310,13 @@ export const subscribers = pgTable(
     status: text("status", { enum: SUBSCRIBER_STATUSES }).notNull().default("active"),
     lifecycleState: text("lifecycle_state", { enum: LIFECYCLE_STATES }).notNull().default("lead"),
     lifecycleChangedAt: ts("lifecycle_changed_at"),
+    // 0–100, computed by the database (lifecycle_score_of, kept in step with lib/subscribers/lifecycle-score.ts) whenever
+    // a fact it reads changes; lifecycle_score_until is when time alone changes it next (the sweep recomputes it then)
     lifecycleScore: integer("lifecycle_score"),
+    lifecycleScoreUntil: ts("lifecycle_score_until"),
+    // conversions stored for this subscriber (not rejected) and the sum of their values: facts of the score
+    conversionsCount: integer("conversions_count").notNull().default(0),
+    conversionsValue: numeric("conversions_value", { precision: 14, scale: 2 }).notNull().default("0"),
     rawLastEventType: text("raw_last_event_type"),
     rawVersion: text("raw_version"),
     country: text("country"),
@@ -355,6 +366,14 @@ export const subscribers = pgTable(
     index("subscribers_tenant_lifecycle_last_inbound_idx")
       .on(t.tenantId, t.lifecycleState, t.lastInboundAt.desc().nullsLast(), t.id.desc())
       .where(sql`${t.lifecycleState} <> 'lead'`),
+    // the list's score filter (hot ≥ 60, warm ≥ 30) in list order; "cold" walks the main index
+    index("subscribers_tenant_score_last_inbound_idx")
+      .on(t.tenantId, t.lastInboundAt.desc().nullsLast(), t.id.desc())
+      .where(sql`${t.lifecycleScore} >= 30`),
+    // the score sweep: subscribers whose score time alone changes next
+    index("subscribers_score_until_idx")
+      .on(t.lifecycleScoreUntil)
+      .where(sql`${t.lifecycleScoreUntil} is not null`),
     check("subscribers_status_check", oneOf(t.status, SUBSCRIBER_STATUSES)),
     check("subscribers_lifecycle_check", oneOf(t.lifecycleState, LIFECYCLE_STATES)),
     check("subscribers_marketing_preference_check", oneOf(t.marketingPreference, MARKETING_PREFERENCES)),
@@ -1050,6 +1069,61 @@ export const telegramLeadMessages = pgTable(
   (t) => [uniqueIndex("telegram_lead_messages_lead_key").on(t.leadId), check("telegram_lead_messages_step_check", oneOf(t.step, TELEGRAM_CALL_STEPS))],
 );
 
+/**
+ * A Meta Custom Audience (customer list) the workspace keeps in step with its subscribers (issue 23): the ad account,
+ * Meta's audience id, whose token calls Graph (a Cloud number's, or the audience's own sealed token), which subscribers
+ * belong (the subscriber list's filters; {} = everyone reachable) and how the last sync went (Meta's error verbatim,
+ * with our hint).
+ */
+export const metaAudiences = pgTable(
+  "meta_audiences",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantRef(),
+    numberId: uuid("number_id").references(() => whatsappNumbers.id, { onDelete: "set null" }),
+    accessTokenEnc: text("access_token_enc"),
+    adAccountId: text("ad_account_id").notNull(), // digits, without "act_"
+    audienceId: text("audience_id").notNull(),
+    name: text("name").notNull(),
+    segment: jsonb("segment").$type<Record<string, string>>().notNull().default({}),
+    enabled: boolean("enabled").notNull().default(true),
+    syncStatus: text("sync_status", { enum: AUDIENCE_SYNC_STATUSES }).notNull().default("idle"),
+    sizeSent: integer("size_sent").notNull().default(0), // members added and not removed
+    addedTotal: integer("added_total").notNull().default(0),
+    removedTotal: integer("removed_total").notNull().default(0),
+    lastSyncedAt: ts("last_synced_at"),
+    lastFullSyncAt: ts("last_full_sync_at"),
+    // new subscribers first seen after this were not looked at yet (the incremental sync's watermark)
+    syncedThrough: ts("synced_through"),
+    lastError: text("last_error"),
+    lastErrorHint: text("last_error_hint"),
+    lastErrorAt: ts("last_error_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("meta_audiences_tenant_audience_key").on(t.tenantId, t.audienceId),
+    index("meta_audiences_tenant_created_idx").on(t.tenantId, t.createdAt.desc(), t.id.desc()),
+    check("meta_audiences_sync_status_check", oneOf(t.syncStatus, AUDIENCE_SYNC_STATUSES)),
+  ],
+);
+
+/** Who has been sent to a Custom Audience (and not removed since): what a sync adds to and removes from. */
+export const metaAudienceMembers = pgTable(
+  "meta_audience_members",
+  {
+    audienceId: uuid("audience_id")
+      .notNull()
+      .references(() => metaAudiences.id, { onDelete: "cascade" }),
+    subscriberId: uuid("subscriber_id").notNull(),
+    tenantId: uuid("tenant_id").notNull(),
+    addedAt: ts("added_at").notNull(),
+  },
+  (t) => [primaryKey({ name: "meta_audience_members_pkey", columns: [t.audienceId, t.subscriberId] })],
+);
+
+export type MetaAudience = typeof metaAudiences.$inferSelect;
+export type NewMetaAudience = typeof metaAudiences.$inferInsert;
 export type Ad = typeof ads.$inferSelect;
 export type NewAd = typeof ads.$inferInsert;
 export type Tenant = typeof tenants.$inferSelect;
