@@ -1,5 +1,5 @@
 // Meta's Graph API, played on loopback: phone numbers and ads with their tokens, and Graph's error envelope.
-import { type FakeResponse, type FakeServer, startFakeServer } from "./http-fake";
+import { type FakeRequest, type FakeResponse, type FakeServer, startFakeServer } from "./http-fake";
 
 export type FakePhoneNumber = {
   id: string;
@@ -83,7 +83,60 @@ export type FakeGraph = FakeServer & {
   /** Media readable with its token (GET /{version}/{media-id}, then GET /media-bytes/{media-id}); removeMedia: expired. */
   addMedia(m: FakeMedia): void;
   removeMedia(id: string): void;
+  /** An ad account whose Custom Audiences `token` may read and change (with or without ads_management, terms accepted or not). */
+  addAdAccount(a: FakeAdAccount): void;
+  /** A customer-list audience already on an ad account (as if created in Ads Manager); returns its id. */
+  addCustomAudience(a: { adAccountId: string; id?: string; name: string; description?: string }): string;
+  /** An audience's state: who is in it (by row key, see `audienceRowKey`), and what was received. Undefined when unknown. */
+  customAudience(id: string): FakeCustomAudience | undefined;
+  /** The next answers of POST/DELETE /{audience-id}/users, in order, before the normal behaviour resumes. */
+  scriptAudienceUsers(...responses: FakeResponse[]): void;
+  /** Counters of the /{audience-id}/users edge (accepted requests and their rows), for tests and benches. */
+  audienceStats: FakeAudienceStats;
+  /** Accepted /{audience-id}/users requests with their rows, in arrival order (empty when `audienceLog` is "counts"). */
+  audienceUploads: FakeAudienceUpload[];
 };
+
+/** An ad account of the Marketing API (GET/POST /act_{id}/customaudiences). `id` is digits, without "act_". */
+export type FakeAdAccount = {
+  id: string;
+  /** the access token allowed on it */
+  token: string;
+  /** the token carries ads_management (default true); without it every audience call fails with (#200) */
+  adsManagement?: boolean;
+  /** the Custom Audience terms were accepted on this account (default true) */
+  termsAccepted?: boolean;
+};
+
+export type FakeCustomAudience = {
+  id: string;
+  adAccountId: string;
+  name: string;
+  description: string | null;
+  subtype: string;
+  customerFileSource: string | null;
+  /** rows in it now, by `audienceRowKey` (absent in "counts" mode) */
+  members: Set<string>;
+  /** rows ever received by POST and DELETE (duplicates included) */
+  received: number;
+  removedReceived: number;
+};
+
+export type FakeAudienceUpload = { audienceId: string; method: "POST" | "DELETE"; token: string | null; schema: unknown; rows: string[][]; sessionId: string };
+export type FakeAudienceStats = {
+  /** accepted requests of the users edge */
+  requests: number;
+  /** rows of each accepted request, in order */
+  rowsPerRequest: number[];
+  maxRows: number;
+  rowsAdded: number;
+  rowsRemoved: number;
+  /** requests answered with an error (scripted, validation or permissions) */
+  refused: number;
+};
+
+/** A multi-key row as the fake keeps it in an audience: its digests joined by "|". */
+export const audienceRowKey = (row: readonly string[]) => row.join("|");
 
 let trace = 0;
 const graphTrace = () => `AFakeTrace${(++trace).toString().padStart(4, "0")}`;
@@ -104,6 +157,22 @@ export function graphError(status: number, code: number, message: string, extra:
 
 export const expiredToken = () =>
   graphError(401, 190, "Error validating access token: Session has expired on Friday, 20-Nov-26 10:00:00 PST.", { subcode: 463 });
+
+/**
+ * Meta's throttling answers, for scriptAudienceUsers: "user" is (#17) User request limit reached, "ads" the ads-management
+ * business-use-case limit (#80003, subcode 2446079) [unverified: codes as Meta's rate-limit docs list them, the subcode
+ * as integrators report it]; `retryAfterSec` adds a Retry-After header.
+ */
+export function graphRateLimit(kind: "user" | "ads" = "user", retryAfterSec?: number): FakeResponse {
+  const base =
+    kind === "user"
+      ? graphError(400, 17, "User request limit reached", { type: "OAuthException", subcode: 2446079 })
+      : graphError(400, 80003, "There have been too many calls to this ad-account. Wait a bit and try again.", { type: "OAuthException", subcode: 2446079 });
+  return retryAfterSec === undefined ? base : { ...base, headers: { "retry-after": String(retryAfterSec) } };
+}
+
+/** An HTTP 500 as Graph answers an unexpected failure (code 2 is "service temporarily unavailable"). */
+export const graphServerError = (): FakeResponse => graphError(500, 2, "An unexpected error has occurred. Please retry your request later.");
 
 export function bearer(headers: Record<string, string | string[] | undefined>): string | null {
   const auth = headers.authorization;
@@ -131,7 +200,26 @@ function adBody(ad: FakeAd, rawFields: string): Record<string, unknown> {
   return body;
 }
 
-export async function startFakeGraph(opts: { port?: number } = {}): Promise<FakeGraph> {
+/** Meta's cap on rows per /{audience-id}/users request. */
+const FAKE_AUDIENCE_BATCH_MAX = 10_000;
+const DIGEST_OR_EMPTY = /^(?:[a-f0-9]{64}|)$/;
+
+/** A request's parameters as Meta reads them: a JSON body, or a form body, then the query string (later ones do not override). */
+function graphParams(req: FakeRequest): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (req.json && typeof req.json === "object" && !Array.isArray(req.json)) Object.assign(out, req.json);
+  else if (req.body && String(req.headers["content-type"] ?? "").includes("application/x-www-form-urlencoded")) {
+    for (const [k, v] of new URLSearchParams(req.body)) out[k] ??= v;
+  }
+  for (const [k, v] of req.query) out[k] ??= v;
+  return out;
+}
+
+export async function startFakeGraph(opts: {
+  port?: number;
+  /** "counts": keep only counters of the audience users edge (no rows, no member sets), for million-row benches */
+  audienceLog?: "full" | "counts";
+} = {}): Promise<FakeGraph> {
   const server = await startFakeServer(opts);
   const numbers = new Map<string, FakePhoneNumber>();
   const ads = new Map<string, FakeAd>();
@@ -144,6 +232,14 @@ export async function startFakeGraph(opts: { port?: number } = {}): Promise<Fake
   const messageTemplates = new Map<string, { token: string; templates: FakeMessageTemplate[] }>(); // by WABA id
   let nextTemplate = 800_000_000_000_000;
   const media = new Map<string, FakeMedia>();
+  const adAccounts = new Map<string, FakeAdAccount>();
+  const audiences = new Map<string, FakeCustomAudience>();
+  const audienceScript: FakeResponse[] = [];
+  const audienceStats: FakeAudienceStats = { requests: 0, rowsPerRequest: [], maxRows: 0, rowsAdded: 0, rowsRemoved: 0, refused: 0 };
+  const audienceUploads: FakeAudienceUpload[] = [];
+  const keepRows = (opts.audienceLog ?? "full") === "full";
+  let nextAudience = 238_000_000_000_000;
+  let nextSession = 0;
 
   const datasetOf = (datasetId: string) => [...datasets.values()].find((d) => d.datasetId === datasetId);
   const noObject = (id: string) =>
@@ -219,6 +315,164 @@ export async function startFakeGraph(opts: { port?: number } = {}): Promise<Fake
     capiDeliveries.push({ datasetId, token: bearer(req.headers), body: body as Record<string, unknown>, fbtraceId: answer });
     return { json: { events_received: events.length, messages: [], fbtrace_id: answer }, delayMs: chaos.delayMs };
   });
+
+  // ---- Custom Audiences (customer list), docs/meta-custom-audiences.md ----
+  // [unverified] the exact status/code/message of the permission and terms failures: Meta answers an OAuthException
+  // (#200) naming ads_management when the token lacks it, and (#2663) "Terms of service has not been accepted" with
+  // the account's terms link (seen in Meta's SDK issue threads); the codes are kept as seen there.
+  const missingAdsManagement = () => graphError(403, 200, "(#200) Requires ads_management permission to manage the object", { type: "OAuthException" });
+  const termsNotAccepted = (act: string) =>
+    graphError(400, 2663, `(#2663) Terms of service has not been accepted. To accept, go to https://www.facebook.com/customaudiences/app/tos/?act=${act}`, {
+      type: "OAuthException",
+    });
+  /** The account's refusal for this token, or null when it may go on. */
+  const accountRefusal = (account: FakeAdAccount | undefined, objectId: string, token: string | null): FakeResponse | null => {
+    if (!account) return noObject(objectId);
+    if (token !== account.token) return expiredToken();
+    if (account.adsManagement === false) return missingAdsManagement();
+    if (account.termsAccepted === false) return termsNotAccepted(account.id);
+    return null;
+  };
+  const audienceBody = (a: FakeCustomAudience, rawFields: string) => {
+    const size = keepRows ? a.members.size : Math.max(0, a.received - a.removedReceived);
+    const all: Record<string, unknown> = {
+      id: a.id,
+      name: a.name,
+      description: a.description,
+      subtype: a.subtype,
+      customer_file_source: a.customerFileSource,
+      // Meta reports ranges, never exact sizes; the fake reports the rows it holds (0 below Meta's 1,000 floor is not modelled)
+      approximate_count_lower_bound: size,
+      approximate_count_upper_bound: size,
+      operation_status: { code: 200, description: "Normal" },
+    };
+    const fields = [...parseFields(rawFields || "id").keys()];
+    return Object.fromEntries(Object.entries(all).filter(([k]) => k === "id" || fields.includes(k)));
+  };
+
+  // the account's audiences readable by the token; pages of `limit` (default 25) with cursors.after = the next index
+  server.on("GET", /^\/v\d+\.\d+\/act_(\d+)\/customaudiences$/, (req, match) => {
+    const act = match[1]!;
+    const refused = accountRefusal(adAccounts.get(act), `act_${act}`, bearer(req.headers));
+    if (refused) return refused;
+    const all = [...audiences.values()].filter((a) => a.adAccountId === act);
+    const start = Number(req.query.get("after") ?? 0);
+    const limit = Number(req.query.get("limit") ?? 25);
+    const data = all.slice(start, start + limit).map((a) => audienceBody(a, req.query.get("fields") ?? "id"));
+    const more = start + limit < all.length;
+    return {
+      json: {
+        data,
+        paging: {
+          cursors: { before: String(start), after: String(start + data.length) },
+          ...(more ? { next: `${server.url}${req.path}?after=${start + data.length}&limit=${limit}` } : {}),
+        },
+      },
+    };
+  });
+
+  server.on("POST", /^\/v\d+\.\d+\/act_(\d+)\/customaudiences$/, (req, match) => {
+    const act = match[1]!;
+    const refused = accountRefusal(adAccounts.get(act), `act_${act}`, bearer(req.headers));
+    if (refused) return refused;
+    const p = graphParams(req);
+    const str = (k: string) => (typeof p[k] === "string" && (p[k] as string).trim() ? (p[k] as string) : null);
+    if (!str("name")) return graphError(400, 100, "(#100) The parameter name is required", { type: "OAuthException" });
+    const subtype = (str("subtype") ?? "CUSTOM").toUpperCase();
+    const source = str("customer_file_source");
+    // [Meta] a customer-file audience must say where its data came from
+    if (subtype === "CUSTOM" && !source) {
+      return graphError(400, 100, "(#100) The parameter customer_file_source is required", { subcode: 1870062, type: "OAuthException" });
+    }
+    if (source && !["USER_PROVIDED_ONLY", "PARTNER_PROVIDED_ONLY", "BOTH_USER_AND_PARTNER_PROVIDED"].includes(source)) {
+      return graphError(400, 100, "(#100) Param customer_file_source must be one of {USER_PROVIDED_ONLY, PARTNER_PROVIDED_ONLY, BOTH_USER_AND_PARTNER_PROVIDED}", {
+        type: "OAuthException",
+      });
+    }
+    const id = String(++nextAudience);
+    audiences.set(id, {
+      id,
+      adAccountId: act,
+      name: str("name")!,
+      description: str("description"),
+      subtype,
+      customerFileSource: source,
+      members: new Set(),
+      received: 0,
+      removedReceived: 0,
+    });
+    return { json: { id } };
+  });
+
+  const usersEdge = (method: "POST" | "DELETE") => (req: FakeRequest, match: RegExpMatchArray): FakeResponse => {
+    const next = audienceScript.shift();
+    if (next) {
+      audienceStats.refused++;
+      return next;
+    }
+    const id = match[1]!;
+    const audience = audiences.get(id);
+    const token = bearer(req.headers);
+    const refused = audience ? accountRefusal(adAccounts.get(audience.adAccountId), id, token) : noObject(id);
+    if (refused) {
+      audienceStats.refused++;
+      return refused;
+    }
+    const fail = (message: string, subcode?: number) => {
+      audienceStats.refused++;
+      return graphError(400, 100, message, { subcode, type: "OAuthException" });
+    };
+    const p = graphParams(req);
+    let payload = p.payload;
+    // Meta's SDKs send payload as a JSON string in a form field; a JSON body may carry it as an object
+    if (typeof payload === "string") {
+      try {
+        payload = JSON.parse(payload);
+      } catch {
+        return fail("(#100) param payload must be a JSON object");
+      }
+    }
+    if (!payload || typeof payload !== "object") return fail("(#100) The parameter payload is required");
+    const { schema, data, session } = payload as { schema?: unknown; data?: unknown; session?: { session_id?: unknown } };
+    const keys = typeof schema === "string" ? [schema] : schema;
+    if (!Array.isArray(keys) || keys.length === 0 || !keys.every((k) => typeof k === "string")) return fail("(#100) Invalid schema");
+    if (!Array.isArray(data) || data.length === 0) return fail("(#100) The parameter data is required");
+    if (data.length > FAKE_AUDIENCE_BATCH_MAX) {
+      return fail(`(#100) Too many entries in the payload: at most ${FAKE_AUDIENCE_BATCH_MAX} are allowed per request`);
+    }
+    const rows: string[][] = [];
+    let invalid = 0;
+    for (const raw of data) {
+      const row = typeof schema === "string" ? [raw] : raw;
+      if (!Array.isArray(row) || row.length !== keys.length) return fail("(#100) Each row of data must have one value per schema key");
+      // [Meta] hashed values only: 64 lowercase hex, or "" for an unknown key (a row of only "" counts as invalid)
+      if (!row.every((v) => typeof v === "string" && DIGEST_OR_EMPTY.test(v))) return fail("(#100) Data must be SHA-256 hashed (64 hex characters)");
+      if (row.every((v) => v === "")) invalid++;
+      else rows.push(row as string[]);
+    }
+    for (const row of rows) {
+      if (!keepRows) continue;
+      if (method === "POST") audience!.members.add(audienceRowKey(row));
+      else audience!.members.delete(audienceRowKey(row));
+    }
+    if (method === "POST") {
+      audience!.received += data.length;
+      audienceStats.rowsAdded += data.length;
+    } else {
+      audience!.removedReceived += data.length;
+      audienceStats.rowsRemoved += data.length;
+    }
+    audienceStats.requests++;
+    audienceStats.rowsPerRequest.push(data.length);
+    audienceStats.maxRows = Math.max(audienceStats.maxRows, data.length);
+    const sessionId = typeof session?.session_id === "string" || typeof session?.session_id === "number" ? String(session.session_id) : String(++nextSession);
+    if (keepRows) audienceUploads.push({ audienceId: id, method, token, schema, rows, sessionId });
+    return {
+      json: { audience_id: id, session_id: sessionId, num_received: data.length, num_invalid_entries: invalid, invalid_entry_samples: {} },
+    };
+  };
+  server.on("POST", /^\/v\d+\.\d+\/(\d+)\/users$/, usersEdge("POST"));
+  server.on("DELETE", /^\/v\d+\.\d+\/(\d+)\/users$/, usersEdge("DELETE"));
 
   server.on("GET", /^\/v\d+\.\d+\/(\d+)$/, (req, match) => {
     const id = match[1]!;
@@ -297,5 +551,25 @@ export async function startFakeGraph(opts: { port?: number } = {}): Promise<Fake
       void failures.set(id, { response: graphError(e.status, e.code, e.message, { subcode: e.subcode, type: e.type }), left: o.times ?? Infinity }),
     addMedia: (m) => void media.set(m.id, m),
     removeMedia: (id) => void media.delete(id),
+    addAdAccount: (a) => void adAccounts.set(a.id.replace(/^act_/, ""), { ...a, id: a.id.replace(/^act_/, "") }),
+    addCustomAudience: (a) => {
+      const id = a.id ?? String(++nextAudience);
+      audiences.set(id, {
+        id,
+        adAccountId: a.adAccountId.replace(/^act_/, ""),
+        name: a.name,
+        description: a.description ?? null,
+        subtype: "CUSTOM",
+        customerFileSource: "USER_PROVIDED_ONLY",
+        members: new Set(),
+        received: 0,
+        removedReceived: 0,
+      });
+      return id;
+    },
+    customAudience: (id) => audiences.get(id),
+    scriptAudienceUsers: (...responses) => void audienceScript.push(...responses),
+    audienceStats,
+    audienceUploads,
   };
 }
