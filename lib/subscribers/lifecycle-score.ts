@@ -19,6 +19,28 @@ export type ScoreFacts = {
   blocked: boolean;
 };
 
+/** A subscriber row's score facts, as the database's lifecycle_score_of reads them (the trigger on subscribers). */
+export function scoreFactsOf(row: {
+  firstTouchSource: string | null;
+  hasClickId: boolean;
+  inboundCount: number;
+  lastInboundAt: Date | null;
+  conversionsCount: number;
+  conversionsValue: string | number;
+  status: string;
+}): ScoreFacts {
+  return {
+    fromAd: row.firstTouchSource !== null,
+    hasClickId: row.hasClickId,
+    inboundCount: row.inboundCount,
+    lastInboundAt: row.lastInboundAt,
+    conversions: row.conversionsCount,
+    conversionValue: Number(row.conversionsValue),
+    optedOut: row.status === "opted_out",
+    blocked: row.status === "blocked",
+  };
+}
+
 export type ScorePart = { part: "ad" | "replies" | "window" | "value" | "recency" | "opted_out"; points: number; why: string };
 export type LifecycleScore = { score: number; parts: ScorePart[] };
 
