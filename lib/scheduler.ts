@@ -17,6 +17,7 @@ import { drainReceivedEvents, type ProcessTotals, WEBHOOK_RETRY_JOB, webhookRetr
 import { pruneWebhookEvents } from "@/lib/whatsapp/retention";
 import { pruneSignInThrottle } from "@/lib/accounts/sign-in";
 import { markInactiveSubscribers } from "@/lib/subscribers/inactivity";
+import { refreshDueScores } from "@/lib/subscribers/score-sweep";
 import { type DeliveryTotals, deliveryDepsFromEnv, drainDeliveries } from "@/lib/webhooks-out/loop";
 import { telegramDepsFromEnv } from "@/lib/telegram/client";
 import { TELEGRAM_LEAD_JOB, telegramLeadJobHandler } from "@/lib/telegram/lead-notice";
@@ -31,6 +32,8 @@ export type ScheduledWorkResult = Omit<DripResult, "tookMs"> & {
   unroutedWebhooksDeleted: number;
   signInCountersDeleted: number;
   subscribersMarkedInactive: number;
+  /** lifecycle scores recomputed because time alone changed them (a window closed, a day, week or month passed) */
+  scoresRefreshed: number;
   tookMs: number;
 };
 
@@ -75,6 +78,7 @@ export async function runScheduledWork(
   const pruned = await pruneWebhookEvents(db, { now: now() });
   const signInCountersDeleted = await pruneSignInThrottle(db, { now: now() });
   const subscribersMarkedInactive = await markInactiveSubscribers(db, { now: now() });
+  const scoresRefreshed = await refreshDueScores(db, { now: now(), budgetMs: Math.min(10_000, left()) });
   return {
     ...sends,
     webhooks,
@@ -84,6 +88,7 @@ export async function runScheduledWork(
     unroutedWebhooksDeleted: pruned.unrouted,
     signInCountersDeleted,
     subscribersMarkedInactive,
+    scoresRefreshed,
     tookMs: Date.now() - started,
   };
 }
