@@ -2,7 +2,9 @@
 // report. Subscribers keep the field names and unix-millisecond times of seeds/000.
 import { z } from "zod";
 import type { FirstTouchSummary } from "@/db/queries/subscriber-list";
-import { LIFECYCLE_STATES, MARKETING_PREFERENCES, SUBSCRIBER_STATUSES } from "@/db/schema";
+import { CONVERSION_STATUSES, LIFECYCLE_STATES, MARKETING_PREFERENCES, SUBSCRIBER_STATUSES } from "@/db/schema";
+import type { LifecycleEventOutcome } from "@/lib/conversions/lifecycle";
+import { LIFECYCLE_EVENT_STAGES } from "@/lib/conversions/lifecycle-schema";
 import { pageParamsSchema } from "@/lib/pagination";
 import {
   type AttributionReport,
@@ -271,6 +273,26 @@ export const attributionReportSchema = z
   .meta({ id: "AttributionReport" });
 const _reportIsExact: Equal<z.output<typeof attributionReportSchema>, Jsonified<AttributionReport>> = true;
 
+const lifecycleStage = z.enum(LIFECYCLE_EVENT_STAGES).meta({ description: "The stage the subscriber moved to" });
+export const lifecycleEventOutcomeSchema = z
+  .union([
+    z.object({
+      stage: lifecycleStage,
+      eventName: z.string().meta({ description: "The CAPI event the workspace maps this stage to (Settings → Lifecycle events)" }),
+      conversionId: uuid.meta({ description: "The conversion (GET /api/v1/conversions/{id})" }),
+      status: z.enum(CONVERSION_STATUSES).meta({ description: "`queued`: stored, sent to Meta in the background" }),
+      duplicate: z.boolean().meta({ description: "true: this stage's event was already sent for this ad conversation; nothing is sent again" }),
+      warnings: z.array(z.string()).meta({ description: "`attribution_window_passed`: the ad click is more than 7 days old (sent, Meta may not attribute it)" }),
+    }),
+    z.object({
+      stage: lifecycleStage,
+      eventName: z.string(),
+      skipped: z.string().meta({ description: "Why nothing was sent, in words (e.g. no ad click to attribute it to)" }),
+    }),
+  ])
+  .meta({ id: "LifecycleEventOutcome", description: "What the stage change sent to Meta's Conversions API, or why it sent nothing" });
+const _outcomeIsExact: Equal<z.output<typeof lifecycleEventOutcomeSchema>, LifecycleEventOutcome> = true;
+
 export const subscriberOperations: ApiOperation[] = [
   defineOperation({
     method: "get",
@@ -354,18 +376,27 @@ export const subscriberOperations: ApiOperation[] = [
     tag: "Subscribers",
     summary: "Update a subscriber",
     description:
-      "Sets the lifecycle stage, the tags (the whole list) or the status. Opting out cancels pending drip messages; only the subscriber can opt back in (by sending START).",
+      "Sets the lifecycle stage, the tags (the whole list) or the status. Opting out cancels pending drip messages; only the subscriber can opt back in (by sending START). A move to a stage the workspace maps to a Conversions API event (Settings → Lifecycle events) sends that event for the subscriber's latest ad conversation, once per stage and conversation; `lifecycleEvent` answers what was sent, or why nothing was.",
     body: subscriberPatchSchema,
     bodyNotes: {
       tags: "Replaces all tags; duplicates are merged case-insensitively",
       status: "`blocked` stops all sending; `opted_out` opts them out on their behalf",
+      lifecycleValue: "With `lifecycleState`: the value of that stage's event (e.g. the purchase amount) instead of the workspace's default",
     },
-    bodyExample: { lifecycleState: "customer", tags: ["vip", "repeat"] },
-    responses: [{ status: 200, description: "The subscriber after the change (as GET /api/v1/subscribers/{id})", schema: subscriberDetailSchema }],
+    bodyExample: { lifecycleState: "customer", tags: ["vip", "repeat"], lifecycleValue: { value: 149.9, currency: "USD" } },
+    responses: [
+      {
+        status: 200,
+        description: "The subscriber after the change (as GET /api/v1/subscribers/{id}) and what the stage change sent to Meta",
+        schema: subscriberDetailSchema
+          .extend({ lifecycleEvent: lifecycleEventOutcomeSchema.nullable().meta({ description: "null: the stage did not change, or it sends no event" }) })
+          .meta({ id: "SubscriberUpdated" }),
+      },
+    ],
     errors: [{ status: 409, code: "conflict", message: "This subscriber opted out. Only they can opt back in, by sending START to your number." }],
     handler: async ({ db, tenantId, params: { id }, body }) => {
-      await updateSubscriber(db, { tenantId, id, patch: body, now: new Date() });
-      return getSubscriberDetail(db, { tenantId, id });
+      const { lifecycleEvent } = await updateSubscriber(db, { tenantId, id, patch: body, now: new Date() });
+      return { ...(await getSubscriberDetail(db, { tenantId, id })), lifecycleEvent };
     },
   }),
   defineOperation({

@@ -5,6 +5,8 @@ import { z } from "zod";
 import type { Db } from "@/db/client";
 import { cancelPendingOutboundForOptOut, lockSubscriberById, type SubscriberProfileUpdate, updateSubscriberProfile } from "@/db/queries/subscribers";
 import { LIFECYCLE_STATES } from "@/db/schema";
+import { queueLifecycleEvent } from "@/lib/conversions/lifecycle";
+import { lifecycleValueSchema } from "@/lib/conversions/lifecycle-schema";
 import { AppError, notFound } from "@/lib/errors";
 
 const tag = z
@@ -19,8 +21,10 @@ export const subscriberPatchSchema = z
     lifecycleState: z.enum(LIFECYCLE_STATES).optional(),
     tags: z.array(tag).max(30, "At most 30 tags").optional(),
     status: z.enum(["active", "blocked", "opted_out"]).optional(),
+    lifecycleValue: lifecycleValueSchema.optional(),
   })
-  .refine((p) => Object.values(p).some((v) => v !== undefined), { message: "Send at least one of lifecycleState, tags, status" });
+  .refine((p) => Object.values(p).some((v) => v !== undefined), { message: "Send at least one of lifecycleState, tags, status" })
+  .refine((p) => !p.lifecycleValue || p.lifecycleState, { message: "lifecycleValue goes with the lifecycleState it is the value of", path: ["lifecycleValue"] });
 export type SubscriberPatch = z.output<typeof subscriberPatchSchema>;
 
 /** Tags trimmed and deduplicated case-insensitively, first spelling and order kept. */
@@ -45,11 +49,15 @@ export async function updateSubscriber(db: Db, { tenantId, id, patch, now }: { t
       if (patch.status === "opted_out") Object.assign(values, { optOutAt: now, optInStatus: false });
     }
     const row = await updateSubscriberProfile(tx, { tenantId, id }, { ...values, updatedAt: now });
+    // a stage the workspace maps to a CAPI event reports itself to Meta (once per stage and ad conversation)
+    const lifecycleEvent = values.lifecycleState
+      ? await queueLifecycleEvent(tx, { tenantId, subscriberId: id, stage: values.lifecycleState, entered: patch.lifecycleValue, now })
+      : null;
     if (values.status === "opted_out" || values.status === "blocked") {
       const reason =
         values.status === "blocked" ? { code: "blocked", message: "The subscriber was blocked" } : { code: "opted_out", message: "Opted out by your team" };
       await cancelPendingOutboundForOptOut(tx, { tenantId, subscriberIds: [id], waPhones: current.waPhone ? [current.waPhone] : [], now, reason });
     }
-    return row!;
+    return { ...row!, lifecycleEvent };
   });
 }
