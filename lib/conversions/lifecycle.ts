@@ -5,7 +5,12 @@
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { cancelPendingDripForConversions, findConversionByEventId, insertConversionsIfAbsent } from "@/db/queries";
-import { type LifecycleClickConversation, findLifecycleClickConversation, getTenantLifecycleEvents, updateTenantLifecycleEvents } from "@/db/queries/lifecycle-events";
+import {
+  type LifecycleClickConversation,
+  findLifecycleClickConversation,
+  getTenantLifecycleEvents,
+  updateTenantLifecycleEvents,
+} from "@/db/queries/lifecycle-events";
 import type { ConversionStatus } from "@/db/queries/conversions";
 import { sha256Hex } from "@/lib/crypto";
 import { convertedReason, emitDripStopped } from "@/lib/drip/stops";
@@ -42,8 +47,13 @@ export type LifecycleEvent = z.output<typeof lifecycleEventSchema>;
 
 /** The whole map; `lead` (where everyone starts) cannot send an event. */
 export const lifecycleEventsSchema = z.strictObject(
-  Object.fromEntries(LIFECYCLE_EVENT_STAGES.map((s) => [s, lifecycleEventSchema.optional()])) as Record<LifecycleEventStage, z.ZodOptional<typeof lifecycleEventSchema>>,
-  { error: (iss) => (iss.code === "unrecognized_keys" ? `Only ${LIFECYCLE_EVENT_STAGES.join(", ")} can send an event (everyone starts as a lead)` : undefined) },
+  Object.fromEntries(LIFECYCLE_EVENT_STAGES.map((s) => [s, lifecycleEventSchema.optional()])) as Record<
+    LifecycleEventStage,
+    z.ZodOptional<typeof lifecycleEventSchema>
+  >,
+  {
+    error: (iss) => (iss.code === "unrecognized_keys" ? `Only ${LIFECYCLE_EVENT_STAGES.join(", ")} can send an event (everyone starts as a lead)` : undefined),
+  },
 );
 export type LifecycleEvents = Partial<Record<LifecycleEventStage, LifecycleEvent>>;
 
@@ -119,7 +129,9 @@ export async function queueLifecycleEvent(
     eventId,
     eventName,
     eventTime,
-    requestHash: sha256Hex(JSON.stringify({ lifecycle: s, eventName, conversationId: click.id, value: money?.value ?? null, currency: money?.currency ?? null })),
+    requestHash: sha256Hex(
+      JSON.stringify({ lifecycle: s, eventName, conversationId: click.id, value: money?.value ?? null, currency: money?.currency ?? null }),
+    ),
     conversationId: click.id,
     subscriberId,
     ctwaClid: click.ctwaClid,

@@ -282,7 +282,9 @@ export const lifecycleEventOutcomeSchema = z
       conversionId: uuid.meta({ description: "The conversion (GET /api/v1/conversions/{id})" }),
       status: z.enum(CONVERSION_STATUSES).meta({ description: "`queued`: stored, sent to Meta in the background" }),
       duplicate: z.boolean().meta({ description: "true: this stage's event was already sent for this ad conversation; nothing is sent again" }),
-      warnings: z.array(z.string()).meta({ description: "`attribution_window_passed`: the ad click is more than 7 days old (sent, Meta may not attribute it)" }),
+      warnings: z
+        .array(z.string())
+        .meta({ description: "`attribution_window_passed`: the ad click is more than 7 days old (sent, Meta may not attribute it)" }),
     }),
     z.object({
       stage: lifecycleStage,

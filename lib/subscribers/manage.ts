@@ -24,7 +24,10 @@ export const subscriberPatchSchema = z
     lifecycleValue: lifecycleValueSchema.optional(),
   })
   .refine((p) => Object.values(p).some((v) => v !== undefined), { message: "Send at least one of lifecycleState, tags, status" })
-  .refine((p) => !p.lifecycleValue || p.lifecycleState, { message: "lifecycleValue goes with the lifecycleState it is the value of", path: ["lifecycleValue"] });
+  .refine((p) => !p.lifecycleValue || p.lifecycleState, {
+    message: "lifecycleValue goes with the lifecycleState it is the value of",
+    path: ["lifecycleValue"],
+  });
 export type SubscriberPatch = z.output<typeof subscriberPatchSchema>;
 
 /** Tags trimmed and deduplicated case-insensitively, first spelling and order kept. */

@@ -30,7 +30,11 @@ export const SOURCE_LABELS: Record<string, string> = {
   api: "Conversions API",
   console_test: "Test event from the console",
   automatic: "Automatic (first message of an ad conversation)",
+  lifecycle: "Lifecycle stage (a subscriber moved to a stage mapped in Settings)",
 };
+
+/** The source in a word or two, for the log's rows. */
+export const SOURCE_SHORT_LABELS: Record<string, string> = { api: "API", console_test: "Console test", automatic: "Automatic", lifecycle: "Lifecycle stage" };
 
 const time = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 

@@ -13,6 +13,9 @@ import { CONVERSION_EVENT_NAMES } from "@/lib/conversions/schema";
 import { dripSettingsFormValues } from "@/lib/drip/settings-schema";
 import { DemoDataSection } from "./demo-data-section";
 import { DripSettingsForm } from "./drip-settings-form";
+import { LifecycleEventsForm } from "./lifecycle-events-form";
+import { readLifecycleEvents } from "@/lib/conversions/lifecycle";
+import { lifecycleEventsFormValues } from "@/lib/conversions/lifecycle-schema";
 import { OrganisationForm } from "./organisation-form";
 import { UsersSection } from "./users-section";
 import { summarizeWebhookEndpoints } from "@/db/queries/webhook-endpoints";
@@ -41,6 +44,10 @@ export default async function SettingsPage() {
       <OrganisationForm name={user.tenantName} inactiveAfterDays={tenant?.inactiveAfterDays ?? DEFAULT_INACTIVE_AFTER_DAYS} />
       <DripSettingsForm
         values={dripSettingsFormValues(tenant ?? { quietHoursStart: null, quietHoursEnd: null, dripStopEvents: ["Purchase"] })}
+        eventNames={[...CONVERSION_EVENT_NAMES]}
+      />
+      <LifecycleEventsForm
+        values={lifecycleEventsFormValues(await readLifecycleEvents(db, { tenantId: user.tenantId }))}
         eventNames={[...CONVERSION_EVENT_NAMES]}
       />
       <UsersSection

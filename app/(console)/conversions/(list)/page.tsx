@@ -18,7 +18,15 @@ import { type ConversionFilters as Filters, conversionFiltersSchema, conversionS
 import { CONVERSION_EVENT_NAMES } from "@/lib/conversions/schema";
 import { listNumbersPage } from "@/lib/numbers/numbers";
 import { formatPhone } from "@/lib/phone";
-import { CONVERSION_STATUS, ConversionStatusBadge, type ConversionStatus, formatMoney, plainError, STATUS_OPTIONS } from "../conversion-status";
+import {
+  CONVERSION_STATUS,
+  ConversionStatusBadge,
+  type ConversionStatus,
+  formatMoney,
+  plainError,
+  SOURCE_SHORT_LABELS,
+  STATUS_OPTIONS,
+} from "../conversion-status";
 import { ConversionFilters } from "../filters";
 import { CONVERSION_FILTER_KEYS, type ConversionFilterValues, listHref } from "../list-href";
 import { loadFilteredPage, readUrlFilters, urlCursor } from "@/lib/url-filters";
@@ -217,6 +225,7 @@ export default async function ConversionsPage({ searchParams }: { searchParams: 
                           ) : null}
                         </span>
                         {money ? <span className="text-xs text-muted-foreground tabular-nums">{money}</span> : null}
+                        {r.source !== "api" ? <span className="text-xs text-muted-foreground">{SOURCE_SHORT_LABELS[r.source] ?? r.source}</span> : null}
                       </div>
                     </TableCell>
                     <TableCell>

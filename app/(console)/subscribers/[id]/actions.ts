@@ -4,14 +4,16 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { getDb } from "@/db/client";
 import { defineAction } from "@/lib/action";
+import { lifecycleEventMessage } from "@/lib/conversions/lifecycle";
 import { subscriberPatchSchema, updateSubscriber } from "@/lib/subscribers/manage";
 
 const schema = z.object({ id: z.uuid(), patch: subscriberPatchSchema });
 
-/** Lifecycle, tags, block/unblock, opt out: what marketers and managers change on a subscriber. */
+/** Lifecycle, tags, block/unblock, opt out: what marketers and managers change on a subscriber (a stage change says what it sent to Meta). */
 export const updateSubscriberAction = defineAction({ role: "marketer", schema }, async ({ id, patch }, user) => {
   const row = await updateSubscriber(await getDb(), { tenantId: user.tenantId, id, patch, now: new Date() });
   revalidatePath(`/subscribers/${id}`);
   revalidatePath("/subscribers");
-  return { status: row.status, lifecycleState: row.lifecycleState, tags: row.tags };
+  const meta = row.lifecycleEvent ? { sent: !("skipped" in row.lifecycleEvent), message: lifecycleEventMessage(row.lifecycleEvent) } : null;
+  return { status: row.status, lifecycleState: row.lifecycleState, tags: row.tags, meta };
 });

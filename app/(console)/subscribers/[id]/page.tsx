@@ -10,6 +10,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { getDb } from "@/db/client";
 import { requireUser } from "@/lib/auth";
+import { readLifecycleEvents } from "@/lib/conversions/lifecycle";
 import { formatPhone } from "@/lib/phone";
 import { loadSubscriberPage, type SubscriberPageData } from "@/lib/subscribers/read";
 import { LIFECYCLE_LABELS, MarketingStoppedBadge, MessageStatusLabel, SubscriberStatusBadge } from "../subscriber-badges";
@@ -62,7 +63,8 @@ function timeline(d: SubscriberPageData): TimelineItem[] {
       at: v.eventTime,
       key: `v-${v.id}`,
       icon: BadgeDollarSign,
-      title: `Conversion ${v.eventName}${v.value ? ` · ${v.value} ${v.currency ?? ""}` : ""}`,
+      // a lifecycle event's id names its stage: lifecycle:{subscriber}:{stage}:{conversation}
+      title: `Conversion ${v.eventName}${v.value ? ` · ${v.value} ${v.currency ?? ""}` : ""}${v.source === "lifecycle" ? ` · stage changed to ${(LIFECYCLE_LABELS[v.eventId.split(":")[2] ?? ""] ?? "another stage").toLowerCase()}` : ""}`,
       detail: v.response ? <code className="text-xs break-all">{JSON.stringify(v.response).slice(0, 300)}</code> : `Event id ${v.eventId}`,
       status: <span className={v.status === "failed" ? "text-destructive" : "text-muted-foreground"}>{v.status}</span>,
     });
@@ -84,6 +86,7 @@ export default async function SubscriberPage({ params }: { params: Promise<{ id:
   const user = await requireUser({ role: "marketer" });
   const data = await loadSubscriberPage(await getDb(), { tenantId: user.tenantId, id: (await params).id });
   if (!data) notFound();
+  const lifecycleEvents = await readLifecycleEvents(await getDb(), { tenantId: user.tenantId });
   const { subscriber: s, firstTouch, lastTouch } = data;
   const now = new Date().getTime(); // one clock for the whole page
   const name = subscriberName(s, "Unknown");
@@ -139,7 +142,7 @@ export default async function SubscriberPage({ params }: { params: Promise<{ id:
               <CardTitle>Actions</CardTitle>
             </CardHeader>
             <CardContent>
-              <SubscriberActions id={s.id} name={name} status={s.status} lifecycleState={s.lifecycleState} tags={s.tags} />
+              <SubscriberActions id={s.id} name={name} status={s.status} lifecycleState={s.lifecycleState} tags={s.tags} lifecycleEvents={lifecycleEvents} />
             </CardContent>
           </Card>
           <Card>

@@ -5,11 +5,13 @@ import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { toast } from "sonner";
 import { ConfirmButton } from "@/components/console/confirm-button";
+import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { FilterSelect } from "@/components/console/filter-select";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Spinner } from "@/components/ui/spinner";
+import { EVENT_NEEDING_VALUE, type LifecycleEventEntry, lifecycleValueSchema } from "@/lib/conversions/lifecycle-schema";
 import type { SubscriberPatch } from "@/lib/subscribers/manage";
 import { updateSubscriberAction } from "./actions";
 
@@ -26,17 +28,21 @@ export function SubscriberActions({
   status,
   lifecycleState,
   tags,
+  lifecycleEvents = {},
 }: {
   id: string;
   name: string;
   status: string;
   lifecycleState: string;
   tags: string[];
+  /** the workspace's stage → Conversions API event map: a stage whose event carries a value asks for one first */
+  lifecycleEvents?: Partial<Record<string, LifecycleEventEntry>>;
 }) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
   const [tagText, setTagText] = useState(tags.join(", "));
   const [tagError, setTagError] = useState<string | null>(null);
+  const [valueFor, setValueFor] = useState<string | null>(null); // the stage whose event value is being asked for
   const save = (patch: SubscriberPatch, done: string) =>
     startTransition(async () => {
       const result = await updateSubscriberAction({ id, patch });
@@ -47,9 +53,19 @@ export function SubscriberActions({
         return;
       }
       setTagError(null);
-      toast.success(done);
+      setValueFor(null);
+      const meta = result.data.meta;
+      if (meta && !meta.sent) toast.warning(done, { description: meta.message });
+      else toast.success(done, meta ? { description: meta.message } : undefined);
       router.refresh();
     });
+  const stageLabel = (v: string | undefined) => STAGES.find((s) => s.value === v)?.label ?? "Lead";
+  const moveTo = (v: string | undefined, lifecycleValue?: SubscriberPatch["lifecycleValue"]) =>
+    save(
+      { lifecycleState: (v ?? "lead") as SubscriberPatch["lifecycleState"], ...(lifecycleValue ? { lifecycleValue } : {}) },
+      `${name} is now a ${stageLabel(v).toLowerCase()}`,
+    );
+  const carriesValue = (e: LifecycleEventEntry | undefined) => !!e && (e.value !== undefined || e.eventName === EVENT_NEEDING_VALUE);
   const tagList = tagText
     .split(/[,\n]/)
     .map((t) => t.trim())
@@ -65,13 +81,17 @@ export function SubscriberActions({
           value={lifecycleState === "lead" ? undefined : lifecycleState}
           options={STAGES}
           disabled={pending}
-          onChange={(v) =>
-            save(
-              { lifecycleState: (v ?? "lead") as SubscriberPatch["lifecycleState"] },
-              `${name} is now a ${(STAGES.find((s) => s.value === v)?.label ?? "Lead").toLowerCase()}`,
-            )
-          }
+          onChange={(v) => (v && carriesValue(lifecycleEvents[v]) ? setValueFor(v) : moveTo(v))}
         />
+        {valueFor ? (
+          <StageValueDialog
+            stage={stageLabel(valueFor)}
+            event={lifecycleEvents[valueFor]!}
+            pending={pending}
+            onCancel={() => setValueFor(null)}
+            onConfirm={(lifecycleValue) => moveTo(valueFor, lifecycleValue)}
+          />
+        ) : null}
         {status === "blocked" ? (
           <Button type="button" variant="outline" size="sm" disabled={pending} onClick={() => save({ status: "active" }, `${name} is unblocked`)}>
             <Undo2 aria-hidden />
@@ -139,5 +159,81 @@ export function SubscriberActions({
         )}
       </form>
     </div>
+  );
+}
+
+/** Before a move to a stage whose event carries a value: the manager may enter this sale's value (empty: the workspace's default). */
+function StageValueDialog({
+  stage,
+  event,
+  pending,
+  onCancel,
+  onConfirm,
+}: {
+  stage: string;
+  event: LifecycleEventEntry;
+  pending: boolean;
+  onCancel: () => void;
+  onConfirm: (value: SubscriberPatch["lifecycleValue"]) => void;
+}) {
+  const [value, setValue] = useState("");
+  const [currency, setCurrency] = useState(event.currency ?? "USD");
+  const [error, setError] = useState<string | null>(null);
+  const confirm = (e: React.FormEvent) => {
+    e.preventDefault();
+    const typed = value.trim().replace(",", ".");
+    if (typed === "") return onConfirm(undefined);
+    const parsed = /^\d+(\.\d{1,2})?$/.test(typed) ? lifecycleValueSchema.safeParse({ value: Number(typed), currency }) : null;
+    if (!parsed?.success) return setError(parsed?.error.issues[0]?.message ?? "Enter the value as a number with at most 2 decimals, e.g. 149.90");
+    onConfirm(parsed.data);
+  };
+  const fallback = event.value !== undefined ? `${event.value} ${event.currency ?? ""}`.trim() : null;
+  return (
+    <Dialog open onOpenChange={(open) => (open ? null : onCancel())}>
+      <DialogContent>
+        <form onSubmit={confirm} className="grid gap-4" noValidate>
+          <DialogHeader>
+            <DialogTitle>Move to {stage.toLowerCase()}?</DialogTitle>
+            <DialogDescription>
+              {`This sends ${event.eventName} to Meta for their latest ad conversation.`}{" "}
+              {fallback ? `Leave the value empty to send the default, ${fallback}.` : null}
+            </DialogDescription>
+          </DialogHeader>
+          <div className="flex flex-wrap items-start gap-3">
+            <div className="grid gap-1.5">
+              <Label htmlFor="stage-value">Value (optional)</Label>
+              <Input
+                id="stage-value"
+                inputMode="decimal"
+                placeholder={event.value !== undefined ? String(event.value) : "149.90"}
+                value={value}
+                onChange={(e) => setValue(e.target.value)}
+                aria-invalid={error ? true : undefined}
+                aria-describedby={error ? "stage-value-error" : undefined}
+                className="w-36"
+              />
+            </div>
+            <div className="grid gap-1.5">
+              <Label htmlFor="stage-currency">Currency</Label>
+              <Input id="stage-currency" value={currency} maxLength={3} onChange={(e) => setCurrency(e.target.value)} className="w-24 uppercase" />
+            </div>
+          </div>
+          {error ? (
+            <p id="stage-value-error" className="text-xs text-destructive">
+              {error}
+            </p>
+          ) : null}
+          <DialogFooter>
+            <Button type="button" variant="outline" onClick={onCancel} disabled={pending}>
+              Cancel
+            </Button>
+            <Button type="submit" disabled={pending}>
+              {pending ? <Spinner /> : null}
+              Move and send
+            </Button>
+          </DialogFooter>
+        </form>
+      </DialogContent>
+    </Dialog>
   );
 }
