@@ -89,8 +89,8 @@ export type FakeGraph = FakeServer & {
   addCustomAudience(a: { adAccountId: string; id?: string; name: string; description?: string }): string;
   /** An audience's state: who is in it (by row key, see `audienceRowKey`), and what was received. Undefined when unknown. */
   customAudience(id: string): FakeCustomAudience | undefined;
-  /** The next answers of POST/DELETE /{audience-id}/users, in order, before the normal behaviour resumes. */
-  scriptAudienceUsers(...responses: FakeResponse[]): void;
+  /** The next answers of POST/DELETE /{audience-id}/users, in order ("pass": answer that one normally), before the normal behaviour resumes. */
+  scriptAudienceUsers(...responses: (FakeResponse | "pass")[]): void;
   /** Counters of the /{audience-id}/users edge (accepted requests and their rows), for tests and benches. */
   audienceStats: FakeAudienceStats;
   /** Accepted /{audience-id}/users requests with their rows, in arrival order (empty when `audienceLog` is "counts"). */
@@ -234,7 +234,7 @@ export async function startFakeGraph(opts: {
   const media = new Map<string, FakeMedia>();
   const adAccounts = new Map<string, FakeAdAccount>();
   const audiences = new Map<string, FakeCustomAudience>();
-  const audienceScript: FakeResponse[] = [];
+  const audienceScript: (FakeResponse | "pass")[] = [];
   const audienceStats: FakeAudienceStats = { requests: 0, rowsPerRequest: [], maxRows: 0, rowsAdded: 0, rowsRemoved: 0, refused: 0 };
   const audienceUploads: FakeAudienceUpload[] = [];
   const keepRows = (opts.audienceLog ?? "full") === "full";
@@ -406,7 +406,7 @@ export async function startFakeGraph(opts: {
 
   const usersEdge = (method: "POST" | "DELETE") => (req: FakeRequest, match: RegExpMatchArray): FakeResponse => {
     const next = audienceScript.shift();
-    if (next) {
+    if (next && next !== "pass") {
       audienceStats.refused++;
       return next;
     }
