@@ -21,6 +21,7 @@ import { refreshDueScores } from "@/lib/subscribers/score-sweep";
 import { type DeliveryTotals, deliveryDepsFromEnv, drainDeliveries } from "@/lib/webhooks-out/loop";
 import { telegramDepsFromEnv } from "@/lib/telegram/client";
 import { TELEGRAM_LEAD_JOB, telegramLeadJobHandler } from "@/lib/telegram/lead-notice";
+import { AUDIENCE_SYNC_JOB, audienceSyncDepsFromEnv, audienceSyncHandler, enqueueDueAudienceSyncs } from "@/lib/audiences/sync";
 
 /** The drip run's counts first (`claimed, sent, skipped, failed, retried, cancelled`), then the other work. */
 export type ScheduledWorkResult = Omit<DripResult, "tookMs"> & {
@@ -52,6 +53,8 @@ export function jobHandlers(db: Db, deps: { enrichment?: EnrichmentDeps; convers
     [REPLY_JOB]: replyJobHandler(db, replyDepsFromEnv()),
     // a new lead's Telegram message whose request never sent it (lib/telegram/lead-notice.ts)
     [TELEGRAM_LEAD_JOB]: telegramLeadJobHandler(db, telegramDepsFromEnv()),
+    // Meta Custom Audience syncs (lib/audiences/sync.ts)
+    [AUDIENCE_SYNC_JOB]: audienceSyncHandler(db, audienceSyncDepsFromEnv()),
   };
 }
 
@@ -73,6 +76,7 @@ export async function runScheduledWork(
   const left = () => Math.max(1_000, budgetMs - (Date.now() - started));
   const webhooks = await drainReceivedEvents(db, { now, budgetMs: budgetMs / 4 });
   const { tookMs: _dripMs, ...sends } = await runDrip(db, drip ?? dripDepsFromEnv(), { now, budgetMs: (left() * 2) / 3 });
+  await enqueueDueAudienceSyncs(db, { now: now() }); // periodic audience syncs, run by the drain below
   const jobs = await drainJobs(db, { handlers: jobHandlers(db), now, budgetMs: left() });
   const outgoingWebhooks = await drainDeliveries(db, deliveryDepsFromEnv(), { now, budgetMs: Math.min(20_000, left()) });
   const pruned = await pruneWebhookEvents(db, { now: now() });
