@@ -1,20 +1,23 @@
 // The Custom Audience sync end to end: subscribers in the database, the job through the real queue, and a fake
 // Graph API on 127.0.0.1 playing /{audience-id}/users (e2e/fakes/fake-graph.ts).
 import { and, eq, inArray } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { getAudienceView, listAudiences } from "@/db/queries/audiences";
-import { getJobByKey, insertTenant } from "@/db/queries";
+import { getJobByKey, insertNumber, insertTenant } from "@/db/queries";
 import { jobs, metaAudienceMembers, metaAudiences, subscribers } from "@/db/schema";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { type FakeGraph, audienceRowKey, graphRateLimit, graphServerError, startFakeGraph } from "@/e2e/fakes/fake-graph";
 import { encryptSecret, sha256Hex } from "@/lib/crypto";
 import { runJobNow } from "@/lib/jobs/queue";
+import { fakeWamid, inboundMessage } from "@/lib/whatsapp/payloads";
+import { ingestCloudPayload } from "@/test/ingest-webhook";
 import { ADS_MANAGEMENT_HINT } from "./errors";
 import {
   AUDIENCE_SYNC_JOB,
   type AudienceSyncDeps,
   audienceSyncHandler,
   audienceSyncJobKey,
+  cancelInProcessAudienceRuns,
   enqueueDueAudienceSyncs,
   noteNewSubscribers,
   requestAudienceSync,
@@ -292,5 +295,44 @@ describe.each(testDrivers)("audience sync (%s)", (kind) => {
       .from(jobs)
       .where(and(eq(jobs.kind, AUDIENCE_SYNC_JOB), inArray(jobs.dedupeKey, [key])));
     expect(due).toEqual([{ status: "pending" }]);
+  });
+
+  it("ingestion that creates a subscriber queues an incremental sync of the tenant's audiences a few seconds later", async () => {
+    const shop = await insertTenant(t.db, { name: `Shop ${next()}` });
+    const n = next();
+    const phoneNumberId = `${kind === "pglite" ? 7 : 8}4000000${String(n).padStart(5, "0")}`;
+    await insertNumber(t.db, {
+      tenantId: shop.id,
+      label: `Sales ${n}`,
+      phoneE164: `+1555079${String(2000 + n)}`,
+      provider: "cloud",
+      phoneNumberId,
+      wabaId: `WABA-AUD-${kind}-${n}`,
+      verifyToken: `verify-${kind}-${n}`,
+      active: true,
+    });
+    const { row } = await newAudience(shop.id);
+    const key = audienceSyncJobKey(row.id);
+    const now = new Date();
+    const payload = inboundMessage(
+      { phoneNumberId, displayPhoneNumber: `1555079${2000 + n}`, wabaId: `WABA-AUD-${kind}-${n}` },
+      { from: { waId: `${prefix}9${String(n).padStart(6, "0")}`, name: "Maria" }, wamid: fakeWamid(`aud-${kind}-${n}`), at: now, text: "Hi!" },
+    );
+    expect((await ingestCloudPayload(t.db, payload, now)).summary.processed).toBe(1);
+    const job = await vi.waitFor(
+      async () => {
+        const j = await getJobByKey(t.db, { kind: AUDIENCE_SYNC_JOB, dedupeKey: key });
+        expect(j).not.toBeNull();
+        return j!;
+      },
+      { timeout: 2_000 },
+    );
+    expect(job.status).toBe("pending");
+    expect(job.payload).toMatchObject({ tenantId: shop.id, audienceId: row.id, full: false });
+    // three seconds after the commit (the wall clock when the batch committed)
+    expect(job.runAt.getTime()).toBeGreaterThanOrEqual(now.getTime() + 3_000);
+    expect(job.runAt.getTime()).toBeLessThanOrEqual(Date.now() + 3_000);
+    // this process's timer would run it in 3 s with the environment's Graph: it was set, and is called off here
+    expect(cancelInProcessAudienceRuns()).toBe(1);
   });
 });

@@ -9,6 +9,7 @@
 // keyset one batch ahead while the current one is in flight (bounded memory at any size).
 // Rate limits and transient failures go back to the queue (Retry-After honoured; progress made stays); a refused
 // permission or token stops with Graph's message and a hint a manager can act on (lib/audiences/errors.ts).
+import { performance } from "node:perf_hooks";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import {
@@ -63,7 +64,11 @@ export type AudienceSyncDeps = {
   leaseMs?: number;
   /** requeued runs (a request that came during one, a run out of time) also start in this process */
   inProcess?: boolean;
+  /** where a run's time goes, added up here when given (benches): reading, hashing, Meta's answers, member writes */
+  timings?: AudienceSyncTimings;
 };
+
+export type AudienceSyncTimings = { readMs: number; hashMs: number; sendMs: number; saveMs: number };
 
 /** The sync's needs from the validated environment; runs also start in this process (the console's "Sync now"). */
 export function audienceSyncDepsFromEnv(): AudienceSyncDeps {
@@ -91,6 +96,14 @@ function runSoon(db: Db, audienceRowId: string, delayMs: number, deps?: Audience
 }
 
 const DEFAULT_LEASE_MS = 5 * 60_000;
+
+/** Drops the in-process runs not started yet (their jobs stay queued for the scheduler): tests, shutdown. */
+export function cancelInProcessAudienceRuns(): number {
+  const n = timers.size;
+  for (const timer of timers.values()) clearTimeout(timer);
+  timers.clear();
+  return n;
+}
 
 /**
  * Queues a sync of one audience (full when asked, or when it never had one) and, unless `runInProcess` is false,
@@ -210,7 +223,8 @@ export type AudienceSyncResult = { full: boolean; added: number; removed: number
 /** One batch's rows with the members they stand for (a person without any usable key is left out). */
 type Batch = { ids: string[]; body: AudienceBody; last: { at: Date; id: string } | null; lastId: string | null; read: number; gone: string[] };
 
-function toBatch(people: { id: string; waPhone: string | null; email: string | null }[]): Pick<Batch, "ids" | "body" | "gone"> {
+function toBatch(people: { id: string; waPhone: string | null; email: string | null }[], timings?: AudienceSyncTimings): Pick<Batch, "ids" | "body" | "gone"> {
+  const t0 = timings ? performance.now() : 0;
   const ids: string[] = [];
   const gone: string[] = [];
   const data: [string, string][] = [];
@@ -224,6 +238,7 @@ function toBatch(people: { id: string; waPhone: string | null; email: string | n
     ids.push(p.id);
     data.push([phone ?? "", email ?? ""]);
   }
+  if (timings) timings.hashMs += performance.now() - t0;
   return { ids, gone, body: { payload: { schema: ["PHONE", "EMAIL"], data } } };
 }
 
@@ -231,6 +246,16 @@ export function audienceSyncHandler(db: Db, deps: AudienceSyncDeps): JobHandler 
   const batchSize = Math.min(AUDIENCE_BATCH_MAX, Math.max(1, deps.batchSize ?? AUDIENCE_BATCH_MAX));
   const budgetMs = deps.budgetMs ?? 120_000;
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
+  const timings = deps.timings;
+  const timed = async <T>(key: keyof AudienceSyncTimings, work: Promise<T>): Promise<T> => {
+    if (!timings) return work;
+    const t0 = performance.now();
+    try {
+      return await work;
+    } finally {
+      timings[key] += performance.now() - t0;
+    }
+  };
 
   return async (job: JobRow, { now }): Promise<JobOutcome> => {
     const parsed = payloadSchema.safeParse(job.payload);
@@ -274,7 +299,7 @@ export function audienceSyncHandler(db: Db, deps: AudienceSyncDeps): JobHandler 
     const renewLease = () => extendJobLease(db, { id: job.id, attempts: job.attempts, until: new Date(Date.now() + leaseMs) });
 
     const send = async (method: "POST" | "DELETE", body: AudienceBody) => {
-      const res = await graphRequest(deps.graph, { method, path: `${audience.audienceId}/users`, token, body, schema: usersAnswer });
+      const res = await timed("sendMs", graphRequest(deps.graph, { method, path: `${audience.audienceId}/users`, token, body, schema: usersAnswer }));
       if (!res.ok) throw new GraphStop(res.error);
       result.batches++;
     };
@@ -309,9 +334,9 @@ export function audienceSyncHandler(db: Db, deps: AudienceSyncDeps): JobHandler 
       // --- additions: the next batch is read and hashed while the current one is in flight
       if (!result.again) {
         const read = async (after: { at: Date; id: string } | null): Promise<Batch> => {
-          const rows: AudiencePersonRow[] = await readAudienceAdditions(db, { ...scope, segment, since, after, limit: batchSize });
+          const rows: AudiencePersonRow[] = await timed("readMs", readAudienceAdditions(db, { ...scope, segment, since, after, limit: batchSize }));
           const last = rows.at(-1);
-          return { ...toBatch(rows), last: last ? { at: last.firstSeenAt, id: last.id } : null, lastId: last?.id ?? null, read: rows.length };
+          return { ...toBatch(rows, timings), last: last ? { at: last.firstSeenAt, id: last.id } : null, lastId: last?.id ?? null, read: rows.length };
         };
         let current = await read(null);
         while (current.read > 0) {
@@ -321,7 +346,7 @@ export function audienceSyncHandler(db: Db, deps: AudienceSyncDeps): JobHandler 
           next?.catch(() => {});
           if (current.ids.length > 0) {
             await send("POST", current.body);
-            result.added += await saveAudienceMembersAdded(db, { ...scope, subscriberIds: current.ids, now });
+            result.added += await timed("saveMs", saveAudienceMembersAdded(db, { ...scope, subscriberIds: current.ids, now }));
           }
           await renewLease();
           if (!next) {

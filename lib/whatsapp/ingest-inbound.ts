@@ -310,7 +310,14 @@ function planSender(
  * messages actually inserted, so a replay (or a concurrent duplicate) counts nothing. A reply adds its Telegram
  * notice to `notices` (sent by the caller once the transaction committed).
  */
-export async function applyInbound(tx: Db, tenantId: string, routed: Routed<InboundMessage>[], now: Date, notices: Notice[] = []): Promise<number> {
+export async function applyInbound(
+  tx: Db,
+  tenantId: string,
+  routed: Routed<InboundMessage>[],
+  now: Date,
+  notices: Notice[] = [],
+  audienceTenants?: Set<string>,
+): Promise<number> {
   const seen = new Set<string>();
   const incoming: Incoming[] = [];
   for (const r of routed) {
@@ -393,6 +400,8 @@ export async function applyInbound(tx: Db, tenantId: string, routed: Routed<Inbo
       });
     }
   }
+  // new subscribers or opt-outs: the tenant's Custom Audiences sync once the batch committed (lib/audiences/sync.ts)
+  if (audienceTenants && (inserted.size > 0 || optedOut.length > 0)) audienceTenants.add(tenantId);
   return rows.length;
 }
 

@@ -23,6 +23,7 @@ import {
 } from "@/db/queries";
 import { AppError, notFound } from "@/lib/errors";
 import { type Notice, sendNoticesLater } from "@/lib/telegram/notices";
+import { noteNewSubscribers } from "@/lib/audiences/sync";
 import { parseGreenWebhook } from "@/lib/green/parse";
 import { parseGupshupWebhook } from "@/lib/gupshup/parse";
 import { applyAccountChange, applyUserEvents } from "./ingest-account";
@@ -49,7 +50,7 @@ export type ProcessSummary = {
   outcomes: ProcessOutcome[];
 };
 /** `notices`: the managers' Telegram notices of the batch, sent once its transaction committed. */
-type BatchResult = { outcomes: ProcessOutcome[]; messagesInserted: number; statusesApplied: number; notices: Notice[] };
+type BatchResult = { outcomes: ProcessOutcome[]; messagesInserted: number; statusesApplied: number; notices: Notice[]; audienceTenants?: Set<string> };
 
 function summarise(results: BatchResult[]): ProcessSummary {
   const outcomes = results.flatMap((r) => r.outcomes);
@@ -157,7 +158,8 @@ function describeError(e: unknown): string {
 /** A committed batch's Telegram notices go out after it, in the background (never inside the transaction). */
 function committed(db: Db, result: BatchResult): BatchResult {
   sendNoticesLater(db, result.notices);
-  return { ...result, notices: [] };
+  if (result.audienceTenants?.size) void noteNewSubscribers(db, result.audienceTenants); // their audiences sync in a few seconds
+  return { ...result, notices: [], audienceTenants: undefined };
 }
 
 async function processChunk(db: Db, ids: string[], now: Date, lock: Locker): Promise<BatchResult> {
@@ -228,8 +230,9 @@ async function runBatch(tx: Db, rows: WebhookEventRow[], requested: string[], no
   let messagesInserted = 0;
   let statusesApplied = 0;
   const notices: Notice[] = [];
+  const audienceTenants = new Set<string>();
   for (const [tenantId, work] of plan.tenants) {
-    messagesInserted += await applyInbound(tx, tenantId, work.inbound, now, notices);
+    messagesInserted += await applyInbound(tx, tenantId, work.inbound, now, notices, audienceTenants);
     statusesApplied += await applyStatuses(tx, tenantId, work.statuses, now);
     await applyUserEvents(tx, tenantId, work.userEvents, now);
     await applyUserPreferences(tx, tenantId, work.preferences, now);
@@ -243,7 +246,7 @@ async function runBatch(tx: Db, rows: WebhookEventRow[], requested: string[], no
   outcomes.push(...plan.outcomes.map((o) => ({ id: o.id, status: o.status, error: null })));
   const seen = new Set(rows.map((r) => r.id));
   outcomes.push(...requested.filter((id) => !seen.has(id)).map((id) => ({ id, status: "skipped" as const, error: null })));
-  return { outcomes, messagesInserted, statusesApplied, notices };
+  return { outcomes, messagesInserted, statusesApplied, notices, audienceTenants };
 }
 
 // ---------------------------------------------------------------------------------------- parse, route
