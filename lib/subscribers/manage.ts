@@ -8,6 +8,7 @@ import { LIFECYCLE_STATES } from "@/db/schema";
 import { queueLifecycleEvent } from "@/lib/conversions/lifecycle";
 import { lifecycleValueSchema } from "@/lib/conversions/lifecycle-schema";
 import { AppError, notFound } from "@/lib/errors";
+import { noteNewSubscribers } from "@/lib/audiences/sync";
 
 const tag = z
   .string()
@@ -37,7 +38,7 @@ export function uniqueTags(tags: string[]): string[] {
 }
 
 export async function updateSubscriber(db: Db, { tenantId, id, patch, now }: { tenantId: string; id: string; patch: SubscriberPatch; now: Date }) {
-  return db.transaction(async (tx) => {
+  const updated = await db.transaction(async (tx) => {
     const current = await lockSubscriberById(tx, { tenantId, id });
     if (!current) throw notFound("Subscriber");
     const values: SubscriberProfileUpdate = {};
@@ -63,4 +64,7 @@ export async function updateSubscriber(db: Db, { tenantId, id, patch, now }: { t
     }
     return { ...row!, lifecycleEvent };
   });
+  // blocked, opted out or unblocked: the workspace's Custom Audiences catch up a few seconds later (lib/audiences/sync.ts)
+  if (patch.status) await noteNewSubscribers(db, [tenantId], { now });
+  return updated;
 }
