@@ -145,6 +145,24 @@ describe.each(testDrivers)("audience management (%s)", (kind) => {
     expect(loaded.audiences[0]).toMatchObject({ id: `${act}01`, subtype: "CUSTOM", status: "Normal", approximateCount: { lower: 0, upper: 0 } });
   });
 
+  it("follows Meta's pages: an account with 450 audiences lists them all, and the 420th can be picked", async () => {
+    const big = kind === "pglite" ? "7300001" : "7300002";
+    graph.addAdAccount({ id: big, token: PASTED_TOKEN });
+    for (let i = 1; i <= 450; i++) graph.addCustomAudience({ adAccountId: big, id: `${big}${String(i).padStart(4, "0")}`, name: `Audience ${i}` });
+    const loaded = await fetchAdAccountAudiences(t.db, deps, { tenantId, input: { adAccountId: big, tokenSource: "token", accessToken: PASTED_TOKEN } });
+    expect(loaded.audiences).toHaveLength(450);
+    expect(new Set(loaded.audiences.map((a) => a.id)).size).toBe(450);
+    const picked = await connect({
+      adAccountId: big,
+      tokenSource: "token",
+      accessToken: PASTED_TOKEN,
+      audience: "existing",
+      audienceId: `${big}0420`,
+      name: "",
+    });
+    expect(picked).toMatchObject({ audienceId: `${big}0420`, name: "Audience 420" });
+  });
+
   it("explains a token without ads_management, with Meta's words kept", async () => {
     const e = await caught(
       fetchAdAccountAudiences(t.db, deps, { tenantId, input: { adAccountId: noAdsAct, tokenSource: "token", accessToken: NO_ADS_TOKEN } }),

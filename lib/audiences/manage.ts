@@ -133,7 +133,9 @@ export type AudiencePatch = z.input<typeof audiencePatchSchema>;
 // Graph
 
 const AUDIENCE_FIELDS = "id,name,approximate_count_lower_bound,approximate_count_upper_bound,subtype,operation_status";
-const AUDIENCE_LIST_LIMIT = 200;
+const AUDIENCE_PAGE = 200;
+/** The picker lists at most this many of an ad account's audiences (Meta pages them; an account rarely has more). */
+export const AUDIENCE_LIST_MAX = 1_000;
 
 const adAccountAudienceSchema = z.looseObject({
   id: z.coerce.string(),
@@ -143,7 +145,10 @@ const adAccountAudienceSchema = z.looseObject({
   subtype: z.string().optional(),
   operation_status: z.looseObject({ code: z.coerce.number().optional(), description: z.string().optional() }).optional(),
 });
-const audienceListResponse = z.looseObject({ data: z.array(adAccountAudienceSchema) });
+const audienceListResponse = z.looseObject({
+  data: z.array(adAccountAudienceSchema),
+  paging: z.looseObject({ cursors: z.looseObject({ after: z.string().optional() }).optional(), next: z.string().optional() }).optional(),
+});
 const createdAudienceResponse = z.looseObject({ id: z.coerce.string() });
 
 /** One of an ad account's Custom Audiences, as the picker shows it. */
@@ -183,14 +188,25 @@ async function resolveCredentials(db: Db, deps: AudienceManageDeps, tenantId: st
 }
 
 async function listAdAccountAudiences(deps: AudienceManageDeps, token: string, adAccountId: string): Promise<AdAccountAudience[]> {
-  const res = await graphRequest(deps.graph, {
-    path: `act_${adAccountId}/customaudiences`,
-    token,
-    query: { fields: AUDIENCE_FIELDS, limit: String(AUDIENCE_LIST_LIMIT) },
-    schema: audienceListResponse,
-  });
-  if (!res.ok) throw audienceGraphError(res.error, adAccountId);
-  return res.data.data.map((a) => ({
+  const all: AdAccountAudience[] = [];
+  let after: string | undefined;
+  do {
+    const res = await graphRequest(deps.graph, {
+      path: `act_${adAccountId}/customaudiences`,
+      token,
+      query: { fields: AUDIENCE_FIELDS, limit: String(AUDIENCE_PAGE), ...(after ? { after } : {}) },
+      schema: audienceListResponse,
+    });
+    if (!res.ok) throw audienceGraphError(res.error, adAccountId);
+    all.push(...res.data.data.map(toAdAccountAudience));
+    // Meta names a next page only when there is one; its cursor goes in `after`
+    after = res.data.paging?.next && res.data.data.length > 0 ? res.data.paging.cursors?.after : undefined;
+  } while (after && all.length < AUDIENCE_LIST_MAX);
+  return all.slice(0, AUDIENCE_LIST_MAX);
+}
+
+function toAdAccountAudience(a: z.output<typeof adAccountAudienceSchema>): AdAccountAudience {
+  return {
     id: a.id,
     name: a.name ?? `Audience ${a.id}`,
     subtype: a.subtype ?? null,
@@ -199,10 +215,10 @@ async function listAdAccountAudiences(deps: AudienceManageDeps, token: string, a
         ? { lower: a.approximate_count_lower_bound, upper: a.approximate_count_upper_bound }
         : null,
     status: a.operation_status?.description ?? null,
-  }));
+  };
 }
 
-/** The ad account's Custom Audiences (the first 200), so an admin can pick one. Reads only; stores nothing. */
+/** The ad account's Custom Audiences (at most AUDIENCE_LIST_MAX), so an admin can pick one. Reads only; stores nothing. */
 export async function fetchAdAccountAudiences(db: Db, deps: AudienceManageDeps, { tenantId, input }: { tenantId: string; input: LoadAudiencesInput }) {
   const parsed = loadAudiencesInputSchema.parse(input);
   const credentials = await resolveCredentials(db, deps, tenantId, parsed);
