@@ -240,15 +240,19 @@ export function ConnectAudienceForm({ cloudNumbers, options }: { cloudNumbers: {
           <p className="text-sm text-muted-foreground">Load the ad account&apos;s audiences to pick an existing one, or create a new one here.</p>
         )}
         <div className="grid gap-2">
-          {loaded?.audiences.map((a) => (
-            <Choice key={a.id} id={`audience-${a.id}`} checked={audience === "existing" && audienceId === a.id} onSelect={() => choose(a.id)}>
-              <span className="font-medium break-words">{a.name}</span>
-              <span className="text-xs text-muted-foreground">
-                {a.id} · {a.subtype ?? "audience"} · {sizeOf(a)}
-                {a.status ? ` · ${a.status}` : ""}
-              </span>
-            </Choice>
-          ))}
+          {loaded && loaded.audiences.length > 0 ? (
+            <div className="grid max-h-96 gap-2 overflow-y-auto pr-1" data-testid="audience-options">
+              {loaded.audiences.map((a) => (
+                <Choice key={a.id} id={`audience-${a.id}`} checked={audience === "existing" && audienceId === a.id} onSelect={() => choose(a.id)}>
+                  <span className="font-medium break-words">{a.name}</span>
+                  <span className="text-xs text-muted-foreground">
+                    {a.id} · {a.subtype ?? "audience"} · {sizeOf(a)}
+                    {a.status ? ` · ${a.status}` : ""}
+                  </span>
+                </Choice>
+              ))}
+            </div>
+          ) : null}
           <Choice id="audience-new" checked={audience === "new"} onSelect={() => choose(NEW)}>
             <span className="font-medium">Create a new audience</span>
             <span className="text-xs text-muted-foreground">
