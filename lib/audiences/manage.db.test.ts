@@ -16,10 +16,7 @@ import { numberFormSchema } from "@/lib/numbers/schemas";
 import { ADS_MANAGEMENT_HINT } from "./errors";
 import {
   type AudienceManageDeps,
-  audienceSegmentSchema,
   connectAudience,
-  type ConnectAudienceInput,
-  connectAudienceInputSchema,
   disconnectAudience,
   fetchAdAccountAudiences,
   getManagedAudience,
@@ -27,6 +24,7 @@ import {
   syncAudienceNow,
   updateAudience,
 } from "./manage";
+import { audienceSegmentSchema, type ConnectAudienceInput, connectAudienceInputSchema } from "./manage-input";
 import { AUDIENCE_SYNC_JOB, audienceSyncJobKey } from "./sync";
 
 const encryptionKey = Buffer.alloc(32, 23).toString("base64");

@@ -6,15 +6,13 @@ import { getDb } from "@/db/client";
 import { defineAction } from "@/lib/action";
 import {
   audienceManageDepsFromEnv,
-  audiencePatchSchema,
   connectAudience,
-  connectAudienceInputSchema,
   disconnectAudience,
   fetchAdAccountAudiences,
-  loadAudiencesInputSchema,
   syncAudienceNow,
   updateAudience,
 } from "@/lib/audiences/manage";
+import { audiencePatchSchema, connectAudienceInputSchema, loadAudiencesInputSchema } from "@/lib/audiences/manage-input";
 import { audienceView } from "./view";
 
 const admin = "admin" as const;
