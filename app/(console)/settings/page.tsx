@@ -20,6 +20,8 @@ import { OrganisationForm } from "./organisation-form";
 import { UsersSection } from "./users-section";
 import { summarizeWebhookEndpoints } from "@/db/queries/webhook-endpoints";
 import { WebhooksLink } from "./webhooks-link";
+import { AudiencesLink } from "./audiences-link";
+import { summarizeAudiences } from "@/lib/audiences/manage";
 import { TelegramSection } from "./telegram-section";
 import { getTelegramBotView } from "@/lib/telegram/bot";
 
@@ -38,6 +40,7 @@ export default async function SettingsPage() {
   const demo = await getDemoStatus(db, user.tenantId);
   const tenant = await getTenantById(db, user.tenantId);
   const webhooks = await summarizeWebhookEndpoints(db, { tenantId: user.tenantId });
+  const audiences = await summarizeAudiences(db, { tenantId: user.tenantId });
   return (
     <div className="grid gap-8">
       <PageHeader title="Settings" description="Your workspace, the people who use it, and API keys for integrations." />
@@ -69,6 +72,7 @@ export default async function SettingsPage() {
       />
       <TelegramSection view={await getTelegramBotView(db, { tenantId: user.tenantId, now })} />
       <WebhooksLink total={webhooks.total} disabled={webhooks.disabled} />
+      <AudiencesLink total={audiences.total} failing={audiences.failing} />
       <DemoDataSection loadedAt={demo.loadedAt?.getTime() ?? null} counts={demo.counts} />
     </div>
   );
