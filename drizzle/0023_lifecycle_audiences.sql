@@ -53,12 +53,12 @@ LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE WHEN opted_out OR blocked THEN 0 ELSE least(100,
       (CASE WHEN NOT from_ad THEN 0 WHEN has_click_id THEN 20 ELSE 10 END)
     + (CASE WHEN inbound_count > 0 THEN least(20, round(5 * ln(1 + inbound_count::float8) / ln(2::float8))::integer) ELSE 0 END)
-    + (CASE WHEN last_inbound_at IS NOT NULL AND greatest(at - last_inbound_at, interval '0') < interval '1 day' THEN 15 ELSE 0 END)
+    + (CASE WHEN last_inbound_at IS NOT NULL AND greatest(at - last_inbound_at, interval '0') < interval '24 hours' THEN 15 ELSE 0 END)
     + (CASE WHEN conversions > 0 THEN 15 + (CASE WHEN conversion_value > 0 THEN 10 ELSE 0 END) ELSE 0 END)
     + (CASE WHEN last_inbound_at IS NULL THEN 0
-            WHEN greatest(at - last_inbound_at, interval '0') < interval '1 day' THEN 20
-            WHEN at - last_inbound_at < interval '7 days' THEN 12
-            WHEN at - last_inbound_at < interval '30 days' THEN 6
+            WHEN greatest(at - last_inbound_at, interval '0') < interval '24 hours' THEN 20
+            WHEN at - last_inbound_at < interval '168 hours' THEN 12
+            WHEN at - last_inbound_at < interval '720 hours' THEN 6
             ELSE 0 END)) END
 $$;
 --> statement-breakpoint
@@ -66,9 +66,9 @@ $$;
 CREATE FUNCTION lifecycle_score_until_of(last_inbound_at timestamptz, opted_out boolean, blocked boolean, at timestamptz) RETURNS timestamptz
 LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE WHEN opted_out OR blocked OR last_inbound_at IS NULL THEN NULL
-              WHEN last_inbound_at + interval '1 day' > at THEN last_inbound_at + interval '1 day'
-              WHEN last_inbound_at + interval '7 days' > at THEN last_inbound_at + interval '7 days'
-              WHEN last_inbound_at + interval '30 days' > at THEN last_inbound_at + interval '30 days'
+              WHEN last_inbound_at + interval '24 hours' > at THEN last_inbound_at + interval '24 hours'
+              WHEN last_inbound_at + interval '168 hours' > at THEN last_inbound_at + interval '168 hours'
+              WHEN last_inbound_at + interval '720 hours' > at THEN last_inbound_at + interval '720 hours'
               ELSE NULL END
 $$;
 --> statement-breakpoint
