@@ -196,7 +196,7 @@ export async function saveAudienceMembersAdded(
     await db.execute(sql`
       with ins as (
         insert into ${metaAudienceMembers} (audience_id, subscriber_id, tenant_id, added_at)
-        select ${audienceRowId}::uuid, id, ${tenantId}::uuid, ${now.toISOString()}::timestamptz from unnest(${uuidArray(subscriberIds)}::uuid[]) as t(id)
+        select ${audienceRowId}::uuid, id, ${tenantId}::uuid, ${now.toISOString()}::timestamptz from unnest(${uuidArray(subscriberIds)}::uuid[]) as t(id) order by id
         on conflict do nothing
         returning 1
       ), n as (select count(*)::int as added from ins)
