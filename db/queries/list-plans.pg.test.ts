@@ -18,6 +18,8 @@ import { listQueueRows } from "./drip";
 import type { Cursor } from "./keyset";
 import { listLeadRows } from "./leads";
 import { listSubscriberMessages } from "./messages";
+import { listSubscriberPage } from "./subscriber-list";
+import { refreshDueScoreBatch } from "./subscriber-scores";
 import { listNumbers } from "./numbers";
 import { listSubscriberConversions, listSubscriberOutbound } from "./subscriber-timeline";
 import { listRecentLeadsForPreview, listTemplateRevisions } from "./templates";
@@ -259,5 +261,107 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("newest-first list plans (postgr
   it("the template revisions' `before` page too", async () => {
     const l = lists().find((l) => l.name === "template revisions")!;
     expect(verdict(l, await planOf(() => listTemplateRevisions(db, { tenantId, templateId, before: N - 200, limit: 50 })))).toEqual(expected(l));
+  });
+});
+
+// The subscriber list's score bands on ~50,000 subscribers: hot and warm read the partial index of scores of 30 and
+// up (subscribers_tenant_score_last_inbound_idx) in list order, which the planner may use only because the bands'
+// bounds are literals it can prove its predicate from; a page after a cursor too.
+describe.skipIf(!process.env.TEST_DATABASE_URL)("subscriber list by score band (postgres)", () => {
+  let t: TestDb;
+  let client: postgres.Sql;
+  let db: Db;
+  const statements: { query: string; params: unknown[] }[] = [];
+  let tenantId = "";
+
+  beforeAll(async () => {
+    t = await createTestDb("postgres");
+    const x = (q: ReturnType<typeof sql>) => t.db.execute(q);
+    await x(sql`insert into tenants (name) select 'S' || i from generate_series(1, 2) i`);
+    // last messages spread over ~20 days (1 % never wrote), messages 0–19, a third from an ad, half of those with a
+    // click id, one in 25 with a conversion: the trigger scores them (about 2 % hot, 15 % warm)
+    await x(sql`insert into subscribers (tenant_id, wa_phone, first_seen_at, last_inbound_at, inbound_count, first_touch_source, has_click_id,
+        conversions_count, conversions_value)
+      select tn.id, '+4915' || lpad(i::text, 9, '0'), now() - interval '60 days',
+        case when i % 100 = 0 then null else now() - ((i::bigint * 7919) % 1750000) * interval '1 second' end,
+        i % 20, case when i % 3 = 0 then 'ad' end, i % 6 = 0, (i % 25 = 0)::int, case when i % 50 = 0 then 100 else 0 end
+      from tenants tn cross join generate_series(1, 25000) i`);
+    await x(sql`analyze subscribers`);
+    tenantId = rowsOf<{ id: string }>(await x(sql`select id from tenants where name = 'S1'`))[0]!.id;
+    client = postgres(t.url!, { max: 1, onnotice: () => {} });
+    db = drizzle(client, { schema, logger: { logQuery: (query, params) => statements.push({ query, params }) } }) as unknown as Db;
+  }, 120_000);
+  afterAll(async () => {
+    await client?.end();
+    await t?.cleanup();
+  });
+
+  /**
+   * The generic plan of the first statement `run` sends (the dated rows; a full page needs no second): the plan a
+   * prepared statement gets for any parameter values once it has run a few times, which can use the partial index
+   * only if the score bounds are not parameters.
+   */
+  const planOf = async (run: () => Promise<unknown>) => {
+    statements.length = 0;
+    await run();
+    const first = statements[0]!;
+    await client.unsafe(`prepare band_page as ${first.query}`);
+    try {
+      await client.unsafe("set plan_cache_mode = force_generic_plan");
+      const args = first.params.map((v) => (typeof v === "number" ? String(v) : `'${String(v).replaceAll("'", "''")}'`)).join(", ");
+      const rows = await client.unsafe(`explain (format json) execute band_page(${args})`);
+      return nodesOf((rows[0] as unknown as { "QUERY PLAN": [{ Plan: PlanNode }] })["QUERY PLAN"][0].Plan);
+    } finally {
+      await client.unsafe("reset plan_cache_mode");
+      await client.unsafe("deallocate band_page");
+    }
+  };
+  const scansOf = (nodes: PlanNode[]) => ({
+    scans: nodes.filter((n) => n["Relation Name"] === "subscribers").map((n) => [n["Node Type"], n["Index Name"]]),
+    sorts: nodes.filter((n) => n["Node Type"].includes("Sort")).length,
+  });
+  // the bands as lib/subscribers/lifecycle-score.ts SCORE_BANDS gives them to the query
+  const BANDS = { hot: { atLeast: 60 }, warm: { atLeast: 30, below: 60 } };
+  const page = (band: keyof typeof BANDS, cursor?: { at: Date | null; id: string }) =>
+    listSubscriberPage(db, { tenantId, now: new Date(), sort: "last_inbound", score: BANDS[band], cursor, limit: 50 });
+
+  it("has a spread of bands to read", async () => {
+    const bands = rowsOf<{ hot: number; warm: number }>(
+      await t.db.execute(sql`select count(*) filter (where lifecycle_score >= 60)::int as hot,
+        count(*) filter (where lifecycle_score >= 30 and lifecycle_score < 60)::int as warm from subscribers where tenant_id = ${tenantId}`),
+    )[0]!;
+    expect(bands.hot).toBeGreaterThan(300);
+    expect(bands.warm).toBeGreaterThan(bands.hot);
+  });
+
+  it("reads hot and warm first pages, and a page after a cursor, from the partial index in order, even planned generically", async () => {
+    const got: Record<string, unknown> = {};
+    for (const band of ["hot", "warm"] as const) {
+      got[band] = scansOf(await planOf(() => page(band)));
+      const [row] = rowsOf<{ at: string | Date; id: string }>(
+        await t.db.execute(sql`select last_inbound_at as at, id from subscribers where tenant_id = ${tenantId} and lifecycle_score ${sql.raw(
+          band === "hot" ? ">= 60" : "between 30 and 59",
+        )} and last_inbound_at is not null order by last_inbound_at desc, id desc offset 199 limit 1`),
+      );
+      got[`${band}, after a cursor`] = scansOf(await planOf(() => page(band, { at: new Date(row!.at), id: row!.id })));
+    }
+    const partial = { scans: [["Index Scan", "subscribers_tenant_score_last_inbound_idx"]], sorts: 0 };
+    expect(got).toEqual({ hot: partial, "hot, after a cursor": partial, warm: partial, "warm, after a cursor": partial });
+  });
+
+  it.each([
+    ["few are due", 0],
+    ["all are due", 40],
+  ])("finds the scores due for a recompute through their index and updates them by key, not by reading the table (%s)", async (_, days) => {
+    statements.length = 0;
+    await refreshDueScoreBatch(db, { now: new Date(Date.now() + days * 86_400_000), after: null, limit: 5_000 });
+    const [first] = statements;
+    const rows = await client.unsafe(`explain (format json) ${first!.query}`, first!.params as postgres.ParameterOrJSON<never>[]);
+    const nodes = nodesOf((rows[0] as unknown as { "QUERY PLAN": [{ Plan: PlanNode }] })["QUERY PLAN"][0].Plan);
+    // an index scan in order, or a bitmap of the due rows (few, as a rule) sorted: either way through the index
+    expect(nodes.filter((n) => n["Index Name"] === "subscribers_score_until_idx").map((n) => n["Node Type"])).toEqual([
+      expect.stringMatching(/^(Index Scan|Bitmap Index Scan)$/),
+    ]);
+    expect(nodes.filter((n) => n["Node Type"] === "Seq Scan")).toEqual([]);
   });
 });

@@ -21,6 +21,8 @@ export type SubscriberListQuery = {
   firstSeenFrom?: Date; // inclusive
   firstSeenBefore?: Date; // exclusive
   window?: "open" | "closed";
+  /** the lifecycle score from `atLeast` (inclusive) to `below` (exclusive); with no `atLeast`, a score not known yet counts as 0 */
+  score?: { atLeast?: number; below?: number };
   sort: "last_inbound" | "first_seen";
   cursor?: { at: Date | null; id: string };
   limit: number;
@@ -53,7 +55,24 @@ export function subscriberListWhere(q: Omit<SubscriberListQuery, "sort" | "curso
   if (q.firstSeenBefore) conds.push(lt(s.firstSeenAt, q.firstSeenBefore));
   if (q.window === "open") conds.push(sql`${s.conversationExpiresAt} > ${q.now.toISOString()}::timestamptz`);
   if (q.window === "closed") conds.push(or(isNull(s.conversationExpiresAt), lte(s.conversationExpiresAt, q.now)));
+  if (q.score) conds.push(...scoreConditions(q.score));
   return and(...conds)!;
+}
+
+/**
+ * The score bounds as literals, not parameters: the planner proves a partial index's predicate only from constants
+ * (subscribers_tenant_score_last_inbound_idx holds scores of 30 and up, so `>= 30` or `>= 60` reads it in list order).
+ */
+function scoreConditions({ atLeast, below }: { atLeast?: number; below?: number }): SQL[] {
+  const literal = (n: number) => {
+    if (!Number.isInteger(n)) throw new Error(`A score bound must be a whole number: ${n}`);
+    return sql.raw(String(n));
+  };
+  const s = subscribers;
+  const conds: SQL[] = [];
+  if (atLeast !== undefined) conds.push(sql`${s.lifecycleScore} >= ${literal(atLeast)}`);
+  if (below !== undefined) conds.push(atLeast === undefined ? sql`coalesce(${s.lifecycleScore}, 0) < ${literal(below)}` : sql`${s.lifecycleScore} < ${literal(below)}`);
+  return conds;
 }
 
 // the id first: drizzle decides a left-joined object is null by its first column, which must never be null

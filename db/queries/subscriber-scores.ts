@@ -18,8 +18,11 @@ export async function refreshDueScoreBatch(
   { now, after, limit }: { now: Date; after: ScoreCursor | null; limit: number },
 ): Promise<{ refreshed: number; next: ScoreCursor | null }> {
   const s = subscribers;
+  // the row comparison after a plain bound the index can start from; the rows are updated by key (= any of the
+  // batch's ids), which keeps a batch of thousands from joining the whole table
   const past = after
-    ? sql`and (${s.lifecycleScoreUntil}, ${s.id}) > (${after.until.toISOString()}::timestamptz, ${after.id}::uuid)`
+    ? sql`and ${s.lifecycleScoreUntil} >= ${after.until.toISOString()}::timestamptz
+        and (${s.lifecycleScoreUntil}, ${s.id}) > (${after.until.toISOString()}::timestamptz, ${after.id}::uuid)`
     : sql``;
   const [row] = rowsOf<{ n: number | string; until: string | Date | null; id: string | null }>(
     await db.execute(sql`
@@ -30,7 +33,7 @@ export async function refreshDueScoreBatch(
         limit ${limit}
         for update skip locked
       ), done as (
-        update ${s} set lifecycle_score_until = null from due where ${s.id} = due.id returning due.id
+        update ${s} set lifecycle_score_until = null where ${s.id} = any(array(select id from due)) returning ${s.id}
       ), last as (
         select until, id from due order by until desc, id desc limit 1
       )

@@ -444,7 +444,6 @@ function subscriberRow(ctx: Ctx, plan: SubPlan, number: BuiltNumber, thread: Bui
   const lastInboundAt = inbound.at(-1)?.providerTimestamp ?? first.startedAt;
   const lastStatusAt = latest([lastMsg.providerTimestamp, lastMsg.sentAt, lastMsg.deliveredAt, lastMsg.readAt, lastMsg.failedAt]) as Date;
   const optOutAt = plan.fate === "opted_out" ? lastInboundAt : null;
-  const score = { lead: [5, 35], prospect: [35, 65], customer: [65, 90], repeat_customer: [85, 100] }[plan.lifecycle];
   const tags = rng.chance(0.4) ? [...new Set([...(rng.chance(0.7) ? [plan.segment] : []), rng.pick(TAGS)])] : [];
   return {
     id: plan.id,
@@ -475,7 +474,6 @@ function subscriberRow(ctx: Ctx, plan: SubPlan, number: BuiltNumber, thread: Bui
     status: plan.fate,
     lifecycleState: plan.lifecycle,
     lifecycleChangedAt: at(first.startedAt.getTime() + rng.next() * (lastInboundAt.getTime() - first.startedAt.getTime())),
-    lifecycleScore: score ? rng.int(score[0] as number, score[1] as number) : null,
     rawLastEventType: "message",
     rawVersion: "v3",
     country: plan.country.code,

@@ -46,6 +46,7 @@ const subscriberQueryShape = {
   from: f.from,
   to: f.to,
   window: f.window,
+  score: f.score,
   sort: f.sort,
   waPhone: f.waPhone,
   userId: f.userId,
@@ -77,6 +78,7 @@ const filterNotes = {
   from: "First seen from this UTC day (YYYY-MM-DD)",
   to: "… through this UTC day (inclusive)",
   window: "`open`: the 24-hour customer service window is open (they wrote in the last 24 h); `closed`: it is not",
+  score: "Lifecycle score band: `hot` 60–100, `warm` 30–59, `cold` 0–29 (or not computed yet)",
   sort: "`last_inbound`: most recent message first; `first_seen`: newest subscribers first",
   waPhone: "Exactly this phone (any format with its country code)",
   userId: "Exactly this WhatsApp user id",
@@ -121,7 +123,14 @@ const subscriberFields = {
   status: z.enum(SUBSCRIBER_STATUSES).meta({ description: "`blocked` and `opted_out` stop all sending" }),
   lifecycleState: z.enum(LIFECYCLE_STATES),
   lifecycleChangedAt: ms("When the lifecycle stage last changed"),
-  lifecycleScore: z.number().int().nullable(),
+  lifecycleScore: z
+    .number()
+    .int()
+    .nullable()
+    .meta({
+      description:
+        "The lifecycle score, 0–100, kept current by the server from the ad click, replies, the open 24-hour window, conversions and recency; 0 once they opt out or block. How each part counts: docs/lifecycle-score.md",
+    }),
   rawLastEventType: text.meta({ description: "The kind of the last webhook event about them (`message`, `user_preferences`, …)" }),
   rawVersion: text.meta({ description: "The webhook payload version that last touched them" }),
   country: text.meta({ description: "ISO 3166-1 alpha-2 country of their phone, when it tells" }),

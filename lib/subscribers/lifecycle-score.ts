@@ -41,6 +41,28 @@ export function scoreFactsOf(row: {
   };
 }
 
+/**
+ * The list's score bands, in words with their numbers: hot 60 and up, warm 30–59, cold below 30 (and a subscriber
+ * whose score is not known yet counts as 0). `below` is exclusive; a band without `atLeast` takes the unknown too.
+ */
+export const SCORE_BANDS = {
+  hot: { label: "Hot", range: "60–100", atLeast: 60, below: undefined },
+  warm: { label: "Warm", range: "30–59", atLeast: 30, below: 60 },
+  cold: { label: "Cold", range: "0–29", atLeast: undefined, below: 30 },
+} as const satisfies Record<string, { label: string; range: string; atLeast?: number; below?: number }>;
+export type ScoreBand = keyof typeof SCORE_BANDS;
+export const SCORE_BAND_NAMES = Object.keys(SCORE_BANDS) as ScoreBand[];
+
+/** How the score works, in one line for the console (docs/lifecycle-score.md has the whole of it). */
+export const SCORE_SUMMARY =
+  "0–100 from what we know: an ad click 20 (10 without a click id), replies up to 20, an open 24-hour window 15, a conversion 15 (+10 with a value), and how recently they wrote (a day 20, a week 12, a month 6). 0 once they opt out or block you. Hot is 60 and up, warm 30–59, cold below 30. It updates as messages and conversions arrive, and fades as time passes.";
+
+/** The band a stored score falls in (null: not known yet, cold). */
+export function scoreBandOf(score: number | null): ScoreBand {
+  const s = score ?? 0;
+  return s >= SCORE_BANDS.hot.atLeast ? "hot" : s >= SCORE_BANDS.warm.atLeast ? "warm" : "cold";
+}
+
 export type ScorePart = { part: "ad" | "replies" | "window" | "value" | "recency" | "opted_out"; points: number; why: string };
 export type LifecycleScore = { score: number; parts: ScorePart[] };
 

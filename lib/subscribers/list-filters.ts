@@ -5,6 +5,7 @@ import { AppError } from "@/lib/errors";
 import { cursorTimeSchema, readCursor, writeCursor } from "@/lib/pagination";
 import { reportedPhoneSchema } from "@/lib/phone";
 import { filterTextSchema, utcDaySchema } from "@/lib/query-params";
+import { SCORE_BAND_NAMES } from "./lifecycle-score";
 
 export const SUBSCRIBER_SORTS = ["last_inbound", "first_seen"] as const;
 export const SUBSCRIBER_SOURCES = ["ad", "post", "organic"] as const;
@@ -30,6 +31,7 @@ export const subscriberFiltersSchema = z
     from: optionalParam(utcDaySchema), // first seen, from this UTC day
     to: optionalParam(utcDaySchema), // … through this UTC day
     window: optionalParam(z.enum(["open", "closed"])),
+    score: optionalParam(z.enum(SCORE_BAND_NAMES)), // the lifecycle score's band: hot 60+, warm 30–59, cold under 30
     sort: z.preprocess(blankToUndefined, z.enum(SUBSCRIBER_SORTS).default("last_inbound")),
     waPhone: optionalParam(reportedPhoneSchema), // a number WhatsApp reported: any possible number
     userId: optionalParam(filterTextSchema(128)),

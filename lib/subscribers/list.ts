@@ -2,6 +2,7 @@
 import type { Db } from "@/db/client";
 import { type SubscriberListQuery, type SubscriberListRow, listSubscriberPage } from "@/db/queries/subscriber-list";
 import { dayEnd, dayStart } from "@/lib/query-params";
+import { SCORE_BANDS } from "./lifecycle-score";
 import { type SubscriberFilters, decodeListCursor, encodeListCursor, parseSubscriberSearch } from "./list-filters";
 import { subscriberJson } from "./serialize";
 
@@ -24,6 +25,7 @@ export function toListQuery(tenantId: string, f: SubscriberFilters, now: Date): 
     firstSeenFrom: f.from ? dayStart(f.from) : undefined,
     firstSeenBefore: f.to ? dayEnd(f.to) : undefined,
     window: f.window,
+    score: f.score ? { atLeast: SCORE_BANDS[f.score].atLeast, below: SCORE_BANDS[f.score].below } : undefined,
   };
 }
 

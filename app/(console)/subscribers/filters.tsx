@@ -7,6 +7,7 @@ import { type FilterOption, FilterSelect } from "@/components/console/filter-sel
 import { Button } from "@/components/ui/button";
 import { DateFilter } from "@/components/console/date-filter";
 import { LoadingNote } from "@/components/console/list-parts";
+import { SCORE_BAND_NAMES, SCORE_BANDS } from "@/lib/subscribers/lifecycle-score";
 import { SearchFilter } from "@/components/console/search-filter";
 import { type SubscriberFilterValues, listHref } from "./list-href";
 
@@ -149,6 +150,16 @@ export function SubscriberFilters(props: {
           ]}
           disabled={pending}
           onChange={set("window")}
+          className="w-40"
+        />
+        <FilterSelect
+          id="filter-score"
+          label="Score"
+          anyLabel="Any score"
+          value={values.score}
+          options={SCORE_BAND_NAMES.map((b) => ({ value: b, label: `${SCORE_BANDS[b].label} (${SCORE_BANDS[b].range})` }))}
+          disabled={pending}
+          onChange={set("score")}
           className="w-40"
         />
         <DateFilter id="filter-from" label="First seen from" value={values.from} error={errors.from} disabled={pending} onChange={set("from")} />

@@ -1,6 +1,6 @@
 // Links within the subscriber list that keep the current filters (used by the page and its filters).
 export type SubscriberFilterValues = Partial<
-  Record<"q" | "number" | "status" | "lifecycle" | "source" | "campaign" | "ad" | "clickId" | "from" | "to" | "window" | "sort", string>
+  Record<"q" | "number" | "status" | "lifecycle" | "source" | "campaign" | "ad" | "clickId" | "from" | "to" | "window" | "score" | "sort", string>
 >;
 
 export function listHref(values: SubscriberFilterValues & { cursor?: string }): string {

@@ -19,14 +19,22 @@ import { listSubscribers } from "@/lib/subscribers/list";
 import { SubscriberFilters } from "./filters";
 import { apiQuery, listHref } from "./list-href";
 import { NewArrivals } from "./new-arrivals";
-import { LIFECYCLE_LABELS, MarketingStoppedBadge, MessageStatusLabel, SOURCE_LABELS, SUBSCRIBER_STATUS, SubscriberStatusBadge } from "./subscriber-badges";
+import {
+  LIFECYCLE_LABELS,
+  LifecycleScoreMeter,
+  MarketingStoppedBadge,
+  MessageStatusLabel,
+  SOURCE_LABELS,
+  SUBSCRIBER_STATUS,
+  SubscriberStatusBadge,
+} from "./subscriber-badges";
 import { loadFilteredPage, readUrlFilters, urlCursor } from "@/lib/url-filters";
 import { numberLabel, subscriberName } from "@/components/console/names";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Subscribers" };
 
-const FILTER_KEYS = ["q", "number", "status", "lifecycle", "source", "campaign", "ad", "clickId", "from", "to", "window", "sort"] as const;
+const FILTER_KEYS = ["q", "number", "status", "lifecycle", "source", "campaign", "ad", "clickId", "from", "to", "window", "score", "sort"] as const;
 
 const readFilters = (raw: Record<string, string | string[] | undefined>) =>
   readUrlFilters(raw, FILTER_KEYS, subscriberFiltersSchema, { sort: "last_inbound" } as Filters);
@@ -125,6 +133,7 @@ export default async function SubscribersPage({ searchParams }: { searchParams: 
                 <TableHead>Name</TableHead>
                 <TableHead>Phone</TableHead>
                 <TableHead>Status</TableHead>
+                <TableHead title="Lifecycle score, 0–100: ad click, replies, open window, conversions, recency">Score</TableHead>
                 <TableHead>First seen</TableHead>
                 <TableHead>Last message</TableHead>
                 <TableHead className="text-right">In</TableHead>
@@ -153,6 +162,9 @@ export default async function SubscribersPage({ searchParams }: { searchParams: 
                         <SubscriberStatusBadge status={s.status} />
                         <MarketingStoppedBadge preference={s.marketingPreference} />
                       </span>
+                    </TableCell>
+                    <TableCell>
+                      <LifecycleScoreMeter score={s.lifecycleScore} />
                     </TableCell>
                     <TableCell>
                       <time dateTime={s.firstSeenAt.toISOString()} title={formatDateTime(s.firstSeenAt.getTime())}>

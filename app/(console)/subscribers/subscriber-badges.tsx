@@ -1,5 +1,6 @@
 import { Ban, BellOff, CheckCheck, CircleDot, Clock, Eye, MessageCircleOff, Send, UserX, XCircle } from "lucide-react";
 import { Badge } from "@/components/ui/badge";
+import { SCORE_BANDS, scoreBandOf } from "@/lib/subscribers/lifecycle-score";
 
 type Variant = "success" | "secondary" | "warning" | "destructive";
 
@@ -20,6 +21,39 @@ export function SubscriberStatusBadge({ status }: { status: string }) {
       <s.icon aria-hidden />
       {s.label}
     </Badge>
+  );
+}
+
+const SCORE_STYLE = {
+  hot: { bar: "bg-success", text: "text-success" },
+  warm: { bar: "bg-warning", text: "text-warning" },
+  cold: { bar: "bg-muted-foreground/50", text: "text-muted-foreground" },
+} as const;
+
+/** The lifecycle score as a number and a small meter, its band in words in the tooltip (null: not computed yet). */
+export function LifecycleScoreMeter({ score }: { score: number | null }) {
+  const band = SCORE_BANDS[scoreBandOf(score)];
+  const style = SCORE_STYLE[scoreBandOf(score)];
+  const value = score ?? 0;
+  const title =
+    score === null
+      ? "Lifecycle score not computed yet"
+      : `Lifecycle score ${score} of 100: ${band.label.toLowerCase()} (${band.range}). From the ad click, replies, the open window, conversions and recency`;
+  return (
+    <span className="inline-flex items-center gap-1.5" title={title} data-testid="lifecycle-score">
+      <span className={`w-6 text-right text-xs font-medium tabular-nums ${style.text}`}>{score ?? "—"}</span>
+      <span
+        className="h-1.5 w-12 overflow-hidden rounded-full bg-muted"
+        role="meter"
+        aria-label="Lifecycle score"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={value}
+        aria-valuetext={`${value} of 100, ${band.label.toLowerCase()}`}
+      >
+        <span className={`block h-full rounded-full ${style.bar}`} style={{ width: `${value}%` }} />
+      </span>
+    </span>
   );
 }
 

@@ -15,6 +15,7 @@ import { formatPhone } from "@/lib/phone";
 import { loadSubscriberPage, type SubscriberPageData } from "@/lib/subscribers/read";
 import { LIFECYCLE_LABELS, MarketingStoppedBadge, MessageStatusLabel, SubscriberStatusBadge } from "../subscriber-badges";
 import { ReferralCard } from "./attribution";
+import { LifecycleScoreCard } from "./lifecycle-score-card";
 import { SubscriberActions } from "./subscriber-actions";
 import { subscriberName } from "@/components/console/names";
 
@@ -131,6 +132,7 @@ export default async function SubscriberPage({ params }: { params: Promise<{ id:
               </CardDescription>
             </CardHeader>
           </Card>
+          <LifecycleScoreCard subscriber={s} now={new Date(now)} />
           <Card>
             <CardHeader>
               <CardTitle>Marketing messages</CardTitle>
