@@ -82,7 +82,7 @@ END
 $$;
 --> statement-breakpoint
 CREATE TRIGGER subscribers_lifecycle_score BEFORE INSERT OR UPDATE OF first_touch_source, has_click_id, inbound_count, last_inbound_at,
-  conversions_count, conversions_value, status, lifecycle_score_until ON "subscribers"
+  conversions_count, conversions_value, status, lifecycle_score, lifecycle_score_until ON "subscribers"
   FOR EACH ROW EXECUTE FUNCTION subscribers_lifecycle_score();
 --> statement-breakpoint
 -- a stored conversion counts towards its subscriber's score (a rejected one never did: it is stored rejected)

@@ -40,7 +40,7 @@ const ENDPOINTS: Endpoint[] = [
     days: ["from", "to"],
     ids: ["numberId"],
     metaIds: ["campaign", "ad"],
-    enums: ["status", "sort", "window", "clickId"],
+    enums: ["status", "sort", "window", "clickId", "score"],
   },
   {
     path: "subscribers/export",
@@ -49,7 +49,7 @@ const ENDPOINTS: Endpoint[] = [
     days: ["from", "to"],
     ids: ["numberId"],
     metaIds: ["campaign", "ad"],
-    enums: ["status", "sort", "clickId"],
+    enums: ["status", "sort", "clickId", "score"],
   },
   {
     path: "conversions",
