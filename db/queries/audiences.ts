@@ -269,12 +269,13 @@ export async function recordAudienceSyncError(
 }
 
 /** Enabled audiences of a tenant (ingestion's "does this tenant have any" look-up, cached by the caller). */
-export async function listEnabledAudienceIds(db: Db, tenantId: string): Promise<string[]> {
+/** The tenant's enabled audiences with the filter names of their segments ([] = everyone reachable). */
+export async function listEnabledAudiences(db: Db, tenantId: string): Promise<{ id: string; segmentKeys: string[] }[]> {
   const rows = await db
-    .select({ id: metaAudiences.id })
+    .select({ id: metaAudiences.id, segment: metaAudiences.segment })
     .from(metaAudiences)
     .where(and(eq(metaAudiences.tenantId, tenantId), eq(metaAudiences.enabled, true)));
-  return rows.map((r) => r.id);
+  return rows.map((r) => ({ id: r.id, segmentKeys: Object.keys(r.segment ?? {}) }));
 }
 
 /**

@@ -11,12 +11,14 @@ import { encryptSecret, sha256Hex } from "@/lib/crypto";
 import { runJobNow } from "@/lib/jobs/queue";
 import { fakeWamid, inboundMessage } from "@/lib/whatsapp/payloads";
 import { ingestCloudPayload } from "@/test/ingest-webhook";
+import { updateSubscriber } from "@/lib/subscribers/manage";
 import { ADS_MANAGEMENT_HINT } from "./errors";
 import {
   AUDIENCE_SYNC_JOB,
   type AudienceSyncDeps,
   audienceSyncHandler,
   audienceSyncJobKey,
+  AUDIENCE_SEGMENT_DELAY_MS,
   cancelInProcessAudienceRuns,
   enqueueDueAudienceSyncs,
   noteNewSubscribers,
@@ -334,5 +336,32 @@ describe.each(testDrivers)("audience sync (%s)", (kind) => {
     expect(job.runAt.getTime()).toBeLessThanOrEqual(Date.now() + 3_000);
     // this process's timer would run it in 3 s with the environment's Graph: it was set, and is called off here
     expect(cancelInProcessAudienceRuns()).toBe(1);
+  });
+
+  it("a stage change queues one full sync, 30 s later, of the audiences segmented by stage only, which then adds the new customer", async () => {
+    const shop = await insertTenant(t.db, { name: `Shop ${next()}` });
+    const people = await addSubscribers(shop.id, 3);
+    const customers = await newAudience(shop.id, { segment: { lifecycle: "customer" } });
+    const everyone = await newAudience(shop.id);
+    expect(await sync(shop.id, customers.row.id, t0, true)).toBe("done");
+    expect(await sync(shop.id, everyone.row.id, t0, true)).toBe("done");
+    expect(await membersOf(customers.row.id)).toEqual([]);
+
+    const now = new Date();
+    for (const p of people.slice(0, 2)) {
+      await updateSubscriber(t.db, { tenantId: shop.id, id: p.id, patch: { lifecycleState: "customer" }, now });
+    }
+    // the burst coalesces into one pending full run of the stage audience, due 30 s after the change
+    const job = await getJobByKey(t.db, { kind: AUDIENCE_SYNC_JOB, dedupeKey: audienceSyncJobKey(customers.row.id) });
+    expect(job).toMatchObject({ status: "pending", payload: { full: true } });
+    expect(job!.runAt.getTime()).toBe(now.getTime() + AUDIENCE_SEGMENT_DELAY_MS);
+    expect((await getJobByKey(t.db, { kind: AUDIENCE_SYNC_JOB, dedupeKey: audienceSyncJobKey(everyone.row.id) }))!.status).toBe("done");
+    expect(cancelInProcessAudienceRuns()).toBe(1);
+
+    const due = new Date(now.getTime() + AUDIENCE_SEGMENT_DELAY_MS);
+    expect(
+      await runJobNow(t.db, { kind: AUDIENCE_SYNC_JOB, dedupeKey: audienceSyncJobKey(customers.row.id), handlers: handlers(), now: () => due }),
+    ).toBe("done");
+    expect(await membersOf(customers.row.id)).toEqual(people.slice(0, 2).map((p) => p.id).sort());
   });
 });

@@ -20,7 +20,7 @@ import {
   finishAudienceSyncJob,
   getAudienceForSync,
   listDueAudiences,
-  listEnabledAudienceIds,
+  listEnabledAudiences,
   markAudienceSyncing,
   readAudienceAdditions,
   readAudienceRemovals,
@@ -133,19 +133,19 @@ export async function requestAudienceSync(
 
 // the tenants' enabled audiences, so ingestion asks the database once a minute per tenant at most
 const AUDIENCE_CACHE_MS = 60_000;
-const tenantAudiences = new Map<string, { ids: string[]; at: number }>();
+const tenantAudiences = new Map<string, { audiences: { id: string; segmentKeys: string[] }[]; at: number }>();
 
 /** Drops the cached audience list of a tenant (an audience was created, enabled or disabled). */
 export function forgetTenantAudiences(tenantId: string): void {
   tenantAudiences.delete(tenantId);
 }
 
-async function enabledAudiences(db: Db, tenantId: string): Promise<string[]> {
+async function enabledAudiences(db: Db, tenantId: string): Promise<{ id: string; segmentKeys: string[] }[]> {
   const hit = tenantAudiences.get(tenantId);
-  if (hit && Date.now() - hit.at < AUDIENCE_CACHE_MS) return hit.ids;
-  const ids = await listEnabledAudienceIds(db, tenantId);
-  tenantAudiences.set(tenantId, { ids, at: Date.now() });
-  return ids;
+  if (hit && Date.now() - hit.at < AUDIENCE_CACHE_MS) return hit.audiences;
+  const audiences = await listEnabledAudiences(db, tenantId);
+  tenantAudiences.set(tenantId, { audiences, at: Date.now() });
+  return audiences;
 }
 
 /**
@@ -160,7 +160,7 @@ export async function noteNewSubscribers(
 ): Promise<void> {
   try {
     for (const tenantId of new Set(tenantIds)) {
-      for (const audienceId of await enabledAudiences(db, tenantId)) {
+      for (const { id: audienceId } of await enabledAudiences(db, tenantId)) {
         const queued = await upsertAudienceSyncJob(db, {
           tenantId,
           audienceRowId: audienceId,
@@ -176,6 +176,40 @@ export async function noteNewSubscribers(
   } catch (e) {
     console.error("[clicktrail] could not queue audience syncs", e);
   }
+}
+
+/** How long a segment change waits for more of its kind before the full sync it asks for runs (one run for a burst). */
+export const AUDIENCE_SEGMENT_DELAY_MS = 30_000;
+
+/**
+ * After a committed change of existing subscribers that a segment may filter on (e.g. `lifecycle` when a stage
+ * changed): the enabled audiences whose segment uses one of `keys` get a full sync 30 s later (a burst of changes
+ * coalesces into that one run), as an incremental sync only looks at new subscribers. Never throws.
+ */
+export async function noteSegmentChange(
+  db: Db,
+  { tenantId, keys, now = new Date(), runInProcess = true }: { tenantId: string; keys: string[]; now?: Date; runInProcess?: boolean },
+): Promise<number> {
+  let queued = 0;
+  try {
+    for (const a of await enabledAudiences(db, tenantId)) {
+      if (!a.segmentKeys.some((k) => keys.includes(k))) continue;
+      const job = await upsertAudienceSyncJob(db, {
+        tenantId,
+        audienceRowId: a.id,
+        kind: AUDIENCE_SYNC_JOB,
+        dedupeKey: audienceSyncJobKey(a.id),
+        full: true,
+        runAt: new Date(now.getTime() + AUDIENCE_SEGMENT_DELAY_MS),
+        maxAttempts: AUDIENCE_SYNC_MAX_ATTEMPTS,
+      });
+      queued += 1;
+      if (runInProcess && job.status === "pending") runSoon(db, a.id, Math.max(0, job.runAt.getTime() - now.getTime()));
+    }
+  } catch (e) {
+    console.error("[clicktrail] could not queue audience syncs for a segment change", e);
+  }
+  return queued;
 }
 
 /** The scheduler tick's share: queue the periodic syncs that are due (the tick's job drain then runs them). */

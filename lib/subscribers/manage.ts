@@ -8,7 +8,7 @@ import { LIFECYCLE_STATES } from "@/db/schema";
 import { queueLifecycleEvent } from "@/lib/conversions/lifecycle";
 import { lifecycleValueSchema } from "@/lib/conversions/lifecycle-schema";
 import { AppError, notFound } from "@/lib/errors";
-import { noteNewSubscribers } from "@/lib/audiences/sync";
+import { noteNewSubscribers, noteSegmentChange } from "@/lib/audiences/sync";
 
 const tag = z
   .string()
@@ -66,5 +66,9 @@ export async function updateSubscriber(db: Db, { tenantId, id, patch, now }: { t
   });
   // blocked, opted out or unblocked: the workspace's Custom Audiences catch up a few seconds later (lib/audiences/sync.ts)
   if (patch.status) await noteNewSubscribers(db, [tenantId], { now });
+  // a new stage moves them into or out of the audiences segmented by stage (or score, which a status changes)
+  if (patch.lifecycleState || patch.status) {
+    await noteSegmentChange(db, { tenantId, keys: patch.status ? ["lifecycle", "score", "status"] : ["lifecycle"], now });
+  }
   return updated;
 }
