@@ -46,7 +46,8 @@ try {
   const now = new Date();
   // 1 % opted out, 0.5 % blocked, 0.5 % without a phone (business-scoped id only), 10 % gone quiet (inactive);
   // one in five has an email in custom fields; first seen over the last year
-  await db.execute(sql.raw(`
+  await db.execute(
+    sql.raw(`
     insert into subscribers (tenant_id, wa_phone, wa_id, user_id, profile_name, first_seen_at, status, custom_fields)
     select '${tenantId}',
       case when g % 200 = 7 then null else '+1' || (2000000000 + g)::text end,
@@ -56,12 +57,15 @@ try {
       '${now.toISOString()}'::timestamptz - (g * interval '31 seconds'),
       case when g % 100 = 3 then 'opted_out' when g % 200 = 5 then 'blocked' when g % 10 = 1 then 'inactive' else 'active' end,
       case when g % 5 = 0 then jsonb_build_object('email', 'Person.' || g || '@Example.com ') else '{}'::jsonb end
-    from generate_series(1, ${COUNT}) g`));
+    from generate_series(1, ${COUNT}) g`),
+  );
   // another workspace's people must never be sent
-  await db.execute(sql.raw(`
+  await db.execute(
+    sql.raw(`
     insert into subscribers (tenant_id, wa_phone, wa_id, first_seen_at)
     select '${other}', '+44' || (7000000000 + g)::text, '44' || (7000000000 + g)::text, now() - g * interval '1 minute'
-    from generate_series(1, 10000) g`));
+    from generate_series(1, 10000) g`),
+  );
   await db.execute(sql`analyze subscribers`);
   const seedS = (performance.now() - t) / 1000;
   const reachable = Number(

@@ -339,9 +339,11 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("subscriber list by score band (
     for (const band of ["hot", "warm"] as const) {
       got[band] = scansOf(await planOf(() => page(band)));
       const [row] = rowsOf<{ at: string | Date; id: string }>(
-        await t.db.execute(sql`select last_inbound_at as at, id from subscribers where tenant_id = ${tenantId} and lifecycle_score ${sql.raw(
-          band === "hot" ? ">= 60" : "between 30 and 59",
-        )} and last_inbound_at is not null order by last_inbound_at desc, id desc offset 199 limit 1`),
+        await t.db.execute(
+          sql`select last_inbound_at as at, id from subscribers where tenant_id = ${tenantId} and lifecycle_score ${sql.raw(
+            band === "hot" ? ">= 60" : "between 30 and 59",
+          )} and last_inbound_at is not null order by last_inbound_at desc, id desc offset 199 limit 1`,
+        ),
       );
       got[`${band}, after a cursor`] = scansOf(await planOf(() => page(band, { at: new Date(row!.at), id: row!.id })));
     }

@@ -71,7 +71,8 @@ function scoreConditions({ atLeast, below }: { atLeast?: number; below?: number 
   const s = subscribers;
   const conds: SQL[] = [];
   if (atLeast !== undefined) conds.push(sql`${s.lifecycleScore} >= ${literal(atLeast)}`);
-  if (below !== undefined) conds.push(atLeast === undefined ? sql`coalesce(${s.lifecycleScore}, 0) < ${literal(below)}` : sql`${s.lifecycleScore} < ${literal(below)}`);
+  if (below !== undefined)
+    conds.push(atLeast === undefined ? sql`coalesce(${s.lifecycleScore}, 0) < ${literal(below)}` : sql`${s.lifecycleScore} < ${literal(below)}`);
   return conds;
 }
 

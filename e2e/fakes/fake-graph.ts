@@ -215,11 +215,13 @@ function graphParams(req: FakeRequest): Record<string, unknown> {
   return out;
 }
 
-export async function startFakeGraph(opts: {
-  port?: number;
-  /** "counts": keep only counters of the audience users edge (no rows, no member sets), for million-row benches */
-  audienceLog?: "full" | "counts";
-} = {}): Promise<FakeGraph> {
+export async function startFakeGraph(
+  opts: {
+    port?: number;
+    /** "counts": keep only counters of the audience users edge (no rows, no member sets), for million-row benches */
+    audienceLog?: "full" | "counts";
+  } = {},
+): Promise<FakeGraph> {
   const server = await startFakeServer(opts);
   const numbers = new Map<string, FakePhoneNumber>();
   const ads = new Map<string, FakeAd>();
@@ -385,9 +387,14 @@ export async function startFakeGraph(opts: {
       return graphError(400, 100, "(#100) The parameter customer_file_source is required", { subcode: 1870062, type: "OAuthException" });
     }
     if (source && !["USER_PROVIDED_ONLY", "PARTNER_PROVIDED_ONLY", "BOTH_USER_AND_PARTNER_PROVIDED"].includes(source)) {
-      return graphError(400, 100, "(#100) Param customer_file_source must be one of {USER_PROVIDED_ONLY, PARTNER_PROVIDED_ONLY, BOTH_USER_AND_PARTNER_PROVIDED}", {
-        type: "OAuthException",
-      });
+      return graphError(
+        400,
+        100,
+        "(#100) Param customer_file_source must be one of {USER_PROVIDED_ONLY, PARTNER_PROVIDED_ONLY, BOTH_USER_AND_PARTNER_PROVIDED}",
+        {
+          type: "OAuthException",
+        },
+      );
     }
     const id = String(++nextAudience);
     audiences.set(id, {
@@ -404,73 +411,75 @@ export async function startFakeGraph(opts: {
     return { json: { id } };
   });
 
-  const usersEdge = (method: "POST" | "DELETE") => (req: FakeRequest, match: RegExpMatchArray): FakeResponse => {
-    const next = audienceScript.shift();
-    if (next && next !== "pass") {
-      audienceStats.refused++;
-      return next;
-    }
-    const id = match[1]!;
-    const audience = audiences.get(id);
-    const token = bearer(req.headers);
-    const refused = audience ? accountRefusal(adAccounts.get(audience.adAccountId), id, token) : noObject(id);
-    if (refused) {
-      audienceStats.refused++;
-      return refused;
-    }
-    const fail = (message: string, subcode?: number) => {
-      audienceStats.refused++;
-      return graphError(400, 100, message, { subcode, type: "OAuthException" });
-    };
-    const p = graphParams(req);
-    let payload = p.payload;
-    // Meta's SDKs send payload as a JSON string in a form field; a JSON body may carry it as an object
-    if (typeof payload === "string") {
-      try {
-        payload = JSON.parse(payload);
-      } catch {
-        return fail("(#100) param payload must be a JSON object");
+  const usersEdge =
+    (method: "POST" | "DELETE") =>
+    (req: FakeRequest, match: RegExpMatchArray): FakeResponse => {
+      const next = audienceScript.shift();
+      if (next && next !== "pass") {
+        audienceStats.refused++;
+        return next;
       }
-    }
-    if (!payload || typeof payload !== "object") return fail("(#100) The parameter payload is required");
-    const { schema, data, session } = payload as { schema?: unknown; data?: unknown; session?: { session_id?: unknown } };
-    const keys = typeof schema === "string" ? [schema] : schema;
-    if (!Array.isArray(keys) || keys.length === 0 || !keys.every((k) => typeof k === "string")) return fail("(#100) Invalid schema");
-    if (!Array.isArray(data) || data.length === 0) return fail("(#100) The parameter data is required");
-    if (data.length > FAKE_AUDIENCE_BATCH_MAX) {
-      return fail(`(#100) Too many entries in the payload: at most ${FAKE_AUDIENCE_BATCH_MAX} are allowed per request`);
-    }
-    const rows: string[][] = [];
-    let invalid = 0;
-    for (const raw of data) {
-      const row = typeof schema === "string" ? [raw] : raw;
-      if (!Array.isArray(row) || row.length !== keys.length) return fail("(#100) Each row of data must have one value per schema key");
-      // [Meta] hashed values only: 64 lowercase hex, or "" for an unknown key (a row of only "" counts as invalid)
-      if (!row.every((v) => typeof v === "string" && DIGEST_OR_EMPTY.test(v))) return fail("(#100) Data must be SHA-256 hashed (64 hex characters)");
-      if (row.every((v) => v === "")) invalid++;
-      else rows.push(row as string[]);
-    }
-    for (const row of rows) {
-      if (!keepRows) continue;
-      if (method === "POST") audience!.members.add(audienceRowKey(row));
-      else audience!.members.delete(audienceRowKey(row));
-    }
-    if (method === "POST") {
-      audience!.received += data.length;
-      audienceStats.rowsAdded += data.length;
-    } else {
-      audience!.removedReceived += data.length;
-      audienceStats.rowsRemoved += data.length;
-    }
-    audienceStats.requests++;
-    audienceStats.rowsPerRequest.push(data.length);
-    audienceStats.maxRows = Math.max(audienceStats.maxRows, data.length);
-    const sessionId = typeof session?.session_id === "string" || typeof session?.session_id === "number" ? String(session.session_id) : String(++nextSession);
-    if (keepRows) audienceUploads.push({ audienceId: id, method, token, schema, rows, sessionId });
-    return {
-      json: { audience_id: id, session_id: sessionId, num_received: data.length, num_invalid_entries: invalid, invalid_entry_samples: {} },
+      const id = match[1]!;
+      const audience = audiences.get(id);
+      const token = bearer(req.headers);
+      const refused = audience ? accountRefusal(adAccounts.get(audience.adAccountId), id, token) : noObject(id);
+      if (refused) {
+        audienceStats.refused++;
+        return refused;
+      }
+      const fail = (message: string, subcode?: number) => {
+        audienceStats.refused++;
+        return graphError(400, 100, message, { subcode, type: "OAuthException" });
+      };
+      const p = graphParams(req);
+      let payload = p.payload;
+      // Meta's SDKs send payload as a JSON string in a form field; a JSON body may carry it as an object
+      if (typeof payload === "string") {
+        try {
+          payload = JSON.parse(payload);
+        } catch {
+          return fail("(#100) param payload must be a JSON object");
+        }
+      }
+      if (!payload || typeof payload !== "object") return fail("(#100) The parameter payload is required");
+      const { schema, data, session } = payload as { schema?: unknown; data?: unknown; session?: { session_id?: unknown } };
+      const keys = typeof schema === "string" ? [schema] : schema;
+      if (!Array.isArray(keys) || keys.length === 0 || !keys.every((k) => typeof k === "string")) return fail("(#100) Invalid schema");
+      if (!Array.isArray(data) || data.length === 0) return fail("(#100) The parameter data is required");
+      if (data.length > FAKE_AUDIENCE_BATCH_MAX) {
+        return fail(`(#100) Too many entries in the payload: at most ${FAKE_AUDIENCE_BATCH_MAX} are allowed per request`);
+      }
+      const rows: string[][] = [];
+      let invalid = 0;
+      for (const raw of data) {
+        const row = typeof schema === "string" ? [raw] : raw;
+        if (!Array.isArray(row) || row.length !== keys.length) return fail("(#100) Each row of data must have one value per schema key");
+        // [Meta] hashed values only: 64 lowercase hex, or "" for an unknown key (a row of only "" counts as invalid)
+        if (!row.every((v) => typeof v === "string" && DIGEST_OR_EMPTY.test(v))) return fail("(#100) Data must be SHA-256 hashed (64 hex characters)");
+        if (row.every((v) => v === "")) invalid++;
+        else rows.push(row as string[]);
+      }
+      for (const row of rows) {
+        if (!keepRows) continue;
+        if (method === "POST") audience!.members.add(audienceRowKey(row));
+        else audience!.members.delete(audienceRowKey(row));
+      }
+      if (method === "POST") {
+        audience!.received += data.length;
+        audienceStats.rowsAdded += data.length;
+      } else {
+        audience!.removedReceived += data.length;
+        audienceStats.rowsRemoved += data.length;
+      }
+      audienceStats.requests++;
+      audienceStats.rowsPerRequest.push(data.length);
+      audienceStats.maxRows = Math.max(audienceStats.maxRows, data.length);
+      const sessionId = typeof session?.session_id === "string" || typeof session?.session_id === "number" ? String(session.session_id) : String(++nextSession);
+      if (keepRows) audienceUploads.push({ audienceId: id, method, token, schema, rows, sessionId });
+      return {
+        json: { audience_id: id, session_id: sessionId, num_received: data.length, num_invalid_entries: invalid, invalid_entry_samples: {} },
+      };
     };
-  };
   server.on("POST", /^\/v\d+\.\d+\/(\d+)\/users$/, usersEdge("POST"));
   server.on("DELETE", /^\/v\d+\.\d+\/(\d+)\/users$/, usersEdge("DELETE"));
 

@@ -27,9 +27,12 @@ describe("explainAudienceError", () => {
   });
 
   it("links the account's Custom Audience terms when they were not accepted", () => {
-    const e = explainAudienceError(graph(2663, "(#2663) Terms of service has not been accepted. To accept, go to https://www.facebook.com/customaudiences/app/tos/?act=42"), {
-      adAccountId: "act_42",
-    });
+    const e = explainAudienceError(
+      graph(2663, "(#2663) Terms of service has not been accepted. To accept, go to https://www.facebook.com/customaudiences/app/tos/?act=42"),
+      {
+        adAccountId: "act_42",
+      },
+    );
     expect(e.retryable).toBe(false);
     expect(e.hint).toContain("https://business.facebook.com/ads/manage/customaudiences/tos/?act=42");
     expect(e.message).toBe("(#2663) Terms of service has not been accepted. To accept, go to https://www.facebook.com/customaudiences/app/tos/?act=42");

@@ -61,7 +61,12 @@ export function explainAudienceError(e: GraphFailure, opts: { adAccountId?: stri
     return { message, hint: ADS_MANAGEMENT_HINT, retryable: false };
   }
   if (code === 80004 || RATE_LIMIT_CODES.has(code) || (code >= 80000 && code <= 80014) || e.httpStatus === 429) {
-    return { message, hint: "Meta is limiting how fast this ad account can be updated; the sync will continue by itself after a pause.", retryable: true, ...retryAfter };
+    return {
+      message,
+      hint: "Meta is limiting how fast this ad account can be updated; the sync will continue by itself after a pause.",
+      retryable: true,
+      ...retryAfter,
+    };
   }
   if (code === 100 || code === 803) {
     return {

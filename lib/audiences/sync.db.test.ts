@@ -209,7 +209,10 @@ describe.each(testDrivers)("audience sync (%s)", (kind) => {
     // the audience's segment changes to customers only: the next full run takes the others out
     const customer = fromAds[1]!;
     await t.db.update(subscribers).set({ lifecycleState: "customer" }).where(eq(subscribers.id, customer.id));
-    await t.db.update(metaAudiences).set({ segment: { lifecycle: "customer" } }).where(eq(metaAudiences.id, row.id));
+    await t.db
+      .update(metaAudiences)
+      .set({ segment: { lifecycle: "customer" } })
+      .where(eq(metaAudiences.id, row.id));
     expect(await sync(shop.id, row.id, at(2), true)).toBe("done");
     const last = uploadsOf(metaId).at(-1)!;
     expect(last.method).toBe("DELETE");
@@ -359,9 +362,14 @@ describe.each(testDrivers)("audience sync (%s)", (kind) => {
     expect(cancelInProcessAudienceRuns()).toBe(1);
 
     const due = new Date(now.getTime() + AUDIENCE_SEGMENT_DELAY_MS);
-    expect(
-      await runJobNow(t.db, { kind: AUDIENCE_SYNC_JOB, dedupeKey: audienceSyncJobKey(customers.row.id), handlers: handlers(), now: () => due }),
-    ).toBe("done");
-    expect(await membersOf(customers.row.id)).toEqual(people.slice(0, 2).map((p) => p.id).sort());
+    expect(await runJobNow(t.db, { kind: AUDIENCE_SYNC_JOB, dedupeKey: audienceSyncJobKey(customers.row.id), handlers: handlers(), now: () => due })).toBe(
+      "done",
+    );
+    expect(await membersOf(customers.row.id)).toEqual(
+      people
+        .slice(0, 2)
+        .map((p) => p.id)
+        .sort(),
+    );
   });
 });

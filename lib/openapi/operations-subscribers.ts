@@ -123,14 +123,10 @@ const subscriberFields = {
   status: z.enum(SUBSCRIBER_STATUSES).meta({ description: "`blocked` and `opted_out` stop all sending" }),
   lifecycleState: z.enum(LIFECYCLE_STATES),
   lifecycleChangedAt: ms("When the lifecycle stage last changed"),
-  lifecycleScore: z
-    .number()
-    .int()
-    .nullable()
-    .meta({
-      description:
-        "The lifecycle score, 0–100, kept current by the server from the ad click, replies, the open 24-hour window, conversions and recency; 0 once they opt out or block. How each part counts: docs/lifecycle-score.md",
-    }),
+  lifecycleScore: z.number().int().nullable().meta({
+    description:
+      "The lifecycle score, 0–100, kept current by the server from the ad click, replies, the open 24-hour window, conversions and recency; 0 once they opt out or block. How each part counts: docs/lifecycle-score.md",
+  }),
   rawLastEventType: text.meta({ description: "The kind of the last webhook event about them (`message`, `user_preferences`, …)" }),
   rawVersion: text.meta({ description: "The webhook payload version that last touched them" }),
   country: text.meta({ description: "ISO 3166-1 alpha-2 country of their phone, when it tells" }),

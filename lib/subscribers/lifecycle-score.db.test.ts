@@ -107,9 +107,7 @@ describe.each(testDrivers)("lifecycle score, database and code in step (%s)", (k
 
   it(`gives the score lifecycleScore() gives, for each of ${grid.length} combinations of facts`, async () => {
     const inDb = await scoresInDb(grid, now);
-    const mismatches = grid
-      .map((f, i) => ({ facts: label(f), db: inDb[i]!.score, code: lifecycleScore(f, now).score }))
-      .filter((m) => m.db !== m.code);
+    const mismatches = grid.map((f, i) => ({ facts: label(f), db: inDb[i]!.score, code: lifecycleScore(f, now).score })).filter((m) => m.db !== m.code);
     expect(mismatches).toEqual([]);
     // the grid reaches both ends and the bands between
     const scores = new Set(inDb.map((r) => r.score));
@@ -171,7 +169,14 @@ describe.each(testDrivers)("lifecycle score, database and code in step (%s)", (k
     const real = Date.now();
     const s = await insertSubscriber({ firstSeenAt: new Date(real - 5 * DAY) });
     const steps: [string, () => Promise<unknown>][] = [
-      ["wrote twice", () => t.db.update(subscribers).set({ inboundCount: 2, lastInboundAt: new Date(real - 3 * HOUR) }).where(eq(subscribers.id, s.id))],
+      [
+        "wrote twice",
+        () =>
+          t.db
+            .update(subscribers)
+            .set({ inboundCount: 2, lastInboundAt: new Date(real - 3 * HOUR) })
+            .where(eq(subscribers.id, s.id)),
+      ],
       ["an ad touch", () => t.db.update(subscribers).set({ firstTouchSource: "ad", hasClickId: true }).where(eq(subscribers.id, s.id))],
       [
         "a conversion without a value",
@@ -181,9 +186,16 @@ describe.each(testDrivers)("lifecycle score, database and code in step (%s)", (k
       [
         "a rejected conversion (not counted)",
         () =>
-          t.db
-            .insert(conversions)
-            .values({ tenantId, subscriberId: s.id, eventId: `e-${s.id}-2`, eventName: "Purchase", eventTime: new Date(), requestHash: "h", value: "50", status: "rejected" }),
+          t.db.insert(conversions).values({
+            tenantId,
+            subscriberId: s.id,
+            eventId: `e-${s.id}-2`,
+            eventName: "Purchase",
+            eventTime: new Date(),
+            requestHash: "h",
+            value: "50",
+            status: "rejected",
+          }),
       ],
       [
         "a purchase",
@@ -194,7 +206,14 @@ describe.each(testDrivers)("lifecycle score, database and code in step (%s)", (k
       ],
       ["opted out", () => t.db.update(subscribers).set({ status: "opted_out" }).where(eq(subscribers.id, s.id))],
       ["back", () => t.db.update(subscribers).set({ status: "active" }).where(eq(subscribers.id, s.id))],
-      ["silent for ten days", () => t.db.update(subscribers).set({ lastInboundAt: new Date(real - 10 * DAY) }).where(eq(subscribers.id, s.id))],
+      [
+        "silent for ten days",
+        () =>
+          t.db
+            .update(subscribers)
+            .set({ lastInboundAt: new Date(real - 10 * DAY) })
+            .where(eq(subscribers.id, s.id)),
+      ],
     ];
     const got: Record<string, { stored: number | null; code: number }> = {};
     for (const [name, step] of steps) {

@@ -75,7 +75,9 @@ export function lifecycleScore(f: ScoreFacts, now: Date): LifecycleScore {
   }
   const parts: ScorePart[] = [];
   if (f.fromAd)
-    parts.push(f.hasClickId ? { part: "ad", points: 20, why: "Came from an ad, with a click id" } : { part: "ad", points: 10, why: "Came from an ad or a boosted post" });
+    parts.push(
+      f.hasClickId ? { part: "ad", points: 20, why: "Came from an ad, with a click id" } : { part: "ad", points: 10, why: "Came from an ad or a boosted post" },
+    );
   const inbound = Math.max(0, Math.floor(f.inboundCount));
   if (inbound > 0) {
     const points = Math.min(20, Math.round(5 * Math.log2(1 + inbound)));

@@ -16,12 +16,7 @@ const HOUR = 3_600_000;
 
 describe("the score filter's values", () => {
   it("takes hot, warm and cold, and nothing else", () => {
-    expect(["hot", "warm", "cold", ""].map((score) => subscriberFiltersSchema.safeParse({ score }).data?.score)).toEqual([
-      "hot",
-      "warm",
-      "cold",
-      undefined,
-    ]);
+    expect(["hot", "warm", "cold", ""].map((score) => subscriberFiltersSchema.safeParse({ score }).data?.score)).toEqual(["hot", "warm", "cold", undefined]);
     expect(subscriberFiltersSchema.safeParse({ score: "60" }).success).toBe(false);
   });
 
@@ -129,7 +124,8 @@ describe.each(testDrivers)("subscriber list by score (%s)", (kind) => {
 
   it("exports the band's rows with their scores", async () => {
     let csv = "";
-    for await (const chunk of exportSubscribersCsv(t.db, { tenantId, filters: subscriberFiltersSchema.parse({ score: "warm" }), now: new Date() })) csv += chunk;
+    for await (const chunk of exportSubscribersCsv(t.db, { tenantId, filters: subscriberFiltersSchema.parse({ score: "warm" }), now: new Date() }))
+      csv += chunk;
     const [head, ...lines] = csv.trimEnd().split("\r\n");
     const col = head!.split(",").indexOf("lifecycle_score");
     expect(col).toBeGreaterThan(0);

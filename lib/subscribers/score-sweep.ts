@@ -6,10 +6,7 @@ import type { Db } from "@/db/client";
 import { refreshDueScoreBatch, type ScoreCursor } from "@/db/queries/subscriber-scores";
 
 /** Recomputes the scores due by `now`, `batch` rows per statement, until none are left or `budgetMs` is spent; returns how many. */
-export async function refreshDueScores(
-  db: Db,
-  { now, batch = 5_000, budgetMs = 10_000 }: { now: Date; batch?: number; budgetMs?: number },
-): Promise<number> {
+export async function refreshDueScores(db: Db, { now, batch = 5_000, budgetMs = 10_000 }: { now: Date; batch?: number; budgetMs?: number }): Promise<number> {
   const started = Date.now();
   let after: ScoreCursor | null = null;
   let refreshed = 0;
