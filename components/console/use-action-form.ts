@@ -23,10 +23,13 @@ export function useActionForm<S extends z.ZodType<FieldValues, FieldValues>, T>(
   });
   const [pending, startTransition] = useTransition();
 
-  const onSubmit = form.handleSubmit((values) => {
+  // the client check passes, then the action gets what the form holds (the schema's input, as its type says): the
+  // server parses it with the same schema. Handing it the parsed output instead breaks any schema that transforms
+  // (a text field read as a number is not a text field the second time).
+  const onSubmit = form.handleSubmit(() => {
     form.clearErrors("root");
     startTransition(async () => {
-      const result = await opts.action(values as z.input<S>);
+      const result = await opts.action(form.getValues());
       if (result.ok) {
         opts.onSuccess?.(result.data);
         return;

@@ -156,6 +156,11 @@ export async function queueLifecycleEvent(
 }
 
 /** The outcome in one sentence for the console's toast. */
+/** The conversion a stage change has just queued, to send right after the answer (as every new conversion is), or null. */
+export function queuedLifecycleConversion(outcome: LifecycleEventOutcome | null): string | null {
+  return outcome && !("skipped" in outcome) && !outcome.duplicate ? outcome.conversionId : null;
+}
+
 export function lifecycleEventMessage(outcome: LifecycleEventOutcome): string {
   const label = LIFECYCLE_STAGE_LABELS[outcome.stage];
   if ("skipped" in outcome) return `${outcome.eventName} not sent to Meta: ${outcome.skipped}`;

@@ -3,7 +3,10 @@
 import { z } from "zod";
 import type { FirstTouchSummary } from "@/db/queries/subscriber-list";
 import { CONVERSION_STATUSES, LIFECYCLE_STATES, MARKETING_PREFERENCES, SUBSCRIBER_STATUSES } from "@/db/schema";
-import type { LifecycleEventOutcome } from "@/lib/conversions/lifecycle";
+import { deliverConversionNow } from "@/lib/conversions/deliver";
+import { conversionDepsFromEnv } from "@/lib/conversions/deps";
+import { type LifecycleEventOutcome, queuedLifecycleConversion } from "@/lib/conversions/lifecycle";
+import { afterResponse } from "@/lib/http";
 import { LIFECYCLE_EVENT_STAGES } from "@/lib/conversions/lifecycle-schema";
 import { pageParamsSchema } from "@/lib/pagination";
 import {
@@ -403,6 +406,9 @@ export const subscriberOperations: ApiOperation[] = [
     errors: [{ status: 409, code: "conflict", message: "This subscriber opted out. Only they can opt back in, by sending START to your number." }],
     handler: async ({ db, tenantId, params: { id }, body }) => {
       const { lifecycleEvent } = await updateSubscriber(db, { tenantId, id, patch: body, now: new Date() });
+      // sent right after this answer, as every new conversion is (the queue retries it if this process cannot)
+      const conversionId = queuedLifecycleConversion(lifecycleEvent);
+      if (conversionId) afterResponse(() => deliverConversionNow(db, conversionDepsFromEnv(), { conversionId }));
       return { ...(await getSubscriberDetail(db, { tenantId, id })), lifecycleEvent };
     },
   }),

@@ -96,7 +96,8 @@ export function LifecycleEventsForm({ values, eventNames }: { values: Values; ev
       </div>
     );
   };
-  const fieldErrors = LIFECYCLE_EVENT_STAGES.some((s) => errors[s]);
+  // only the errors shown beside a field: anything else (a stage as a whole) shows as the form's message
+  const fieldErrors = LIFECYCLE_EVENT_STAGES.some((s) => errors[s]?.value || errors[s]?.currency);
   return (
     <Card>
       <CardHeader>
