@@ -12,6 +12,7 @@ import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { type FakeGraph, startFakeGraph } from "@/e2e/fakes/fake-graph";
 import { createApiKey } from "@/lib/api-keys";
 import { enrollLead } from "@/lib/drip/enroll";
+import { setEnvForTests } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { drainJobs } from "@/lib/jobs/queue";
 import { createNumber } from "@/lib/numbers/numbers";
@@ -50,6 +51,7 @@ describe.each(testDrivers)("lifecycle events (%s)", (kind) => {
   let t: TestDb;
   let graph: FakeGraph;
   let deps: ConversionDeliveryDeps;
+  let restoreEnv: () => void = () => {};
   let seq = 0;
   const next = () => (seq += 1);
 
@@ -58,8 +60,11 @@ describe.each(testDrivers)("lifecycle events (%s)", (kind) => {
     current.db = t.db;
     graph = await startFakeGraph();
     deps = { encryptionKey, graph: { base: graph.url, version: "v24.0", timeoutMs: 1_000 }, random: () => 0.5 };
+    // the API route sends a new event right after its answer with the environment's Graph: this fake
+    restoreEnv = setEnvForTests({ ENCRYPTION_KEY: encryptionKey, GRAPH_API_BASE: graph.url, GRAPH_API_VERSION: "v24.0" });
   });
   afterAll(async () => {
+    restoreEnv();
     await graph.close();
     await t.cleanup();
   });
@@ -268,9 +273,17 @@ describe.each(testDrivers)("lifecycle events (%s)", (kind) => {
       lifecycleState: "customer",
       lifecycleEvent: { eventName: "Purchase", status: "queued", duplicate: false },
     });
-    await drain(minutes(1));
-    const [sent] = sentEvents(lifecycleEventId({ subscriberId: subscriber.id, stage: "customer", conversationId: body.lastTouch.id }));
-    expect(sent?.custom_data).toMatchObject({ value: 249.5, currency: "EUR" });
+    // sent right after the answer, with no scheduled run
+    const eventId = lifecycleEventId({ subscriberId: subscriber.id, stage: "customer", conversationId: body.lastTouch.id });
+    const sent = await vi.waitFor(
+      () => {
+        const [e] = sentEvents(eventId);
+        expect(e).toBeDefined();
+        return e!;
+      },
+      { timeout: 5_000 },
+    );
+    expect(sent.custom_data).toMatchObject({ value: 249.5, currency: "EUR" });
     // a change that is not a stage change answers null
     const tagged = await (await patch({ tags: ["vip"] })).json();
     expect(tagged.lifecycleEvent).toBeNull();
