@@ -32,3 +32,16 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/api-docs", label: "API", icon: BookOpen, role: "marketer" },
   { href: "/settings", label: "Settings", icon: Settings, role: "admin" },
 ];
+
+/**
+ * The one section a path belongs to: the item whose href is the longest whole-segment prefix of the
+ * path (so /settings/webhooks is Settings, never Webhooks too), or null when none is.
+ */
+export function activeNavHref(pathname: string, hrefs: readonly string[]): string | null {
+  let best: string | null = null;
+  for (const href of hrefs) {
+    const within = pathname === href || pathname.startsWith(href.endsWith("/") ? href : `${href}/`);
+    if (within && (best === null || href.length > best.length)) best = href;
+  }
+  return best;
+}

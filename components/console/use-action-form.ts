@@ -34,10 +34,14 @@ export function useActionForm<S extends z.ZodType<FieldValues, FieldValues>, T>(
         opts.onSuccess?.(result.data);
         return;
       }
+      const fieldMessages: string[] = [];
       for (const [field, messages] of Object.entries(result.fieldErrors ?? {})) {
-        if (messages?.[0]) form.setError(field as Path<z.input<S>>, { type: "server", message: messages[0] });
+        if (!messages?.[0]) continue;
+        form.setError(field as Path<z.input<S>>, { type: "server", message: messages[0] });
+        fieldMessages.push(messages[0]);
       }
-      form.setError("root", { type: "server", message: result.error });
+      // one message for one problem: when the field already says it, the form does not say it again above
+      if (!fieldMessages.includes(result.error)) form.setError("root", { type: "server", message: result.error });
     });
   });
 

@@ -15,13 +15,17 @@ type FormFieldProps = {
   children: React.ReactNode;
 };
 
-/** Build the `aria-describedby` value for a FormField child control. */
+/**
+ * Build the `aria-describedby` value for a FormField child control: the message the field shows, which is
+ * its error when it has one, its description otherwise.
+ */
 function fieldDescribedBy(id: string, { description, error }: { description?: unknown; error?: unknown }): string | undefined {
-  const ids = [description ? `${id}-description` : null, error ? `${id}-error` : null].filter(Boolean);
-  return ids.length > 0 ? ids.join(" ") : undefined;
+  if (error) return `${id}-error`;
+  return description ? `${id}-description` : undefined;
 }
 
 // The child control must set id={id}, aria-invalid={!!error} and aria-describedby={fieldDescribedBy(id, { description, error })}.
+// One message under a field at a time: its error while it has one (which says what to fix), else its description.
 function FormField({ id, label, error, description, required, className, children }: FormFieldProps) {
   return (
     <div data-slot="form-field" data-invalid={error ? "true" : undefined} className={cn("group/field grid gap-1.5", className)}>
@@ -34,7 +38,7 @@ function FormField({ id, label, error, description, required, className, childre
         ) : null}
       </Label>
       {children}
-      {description ? (
+      {description && !error ? (
         <p id={`${id}-description`} className="text-xs text-muted-foreground">
           {description}
         </p>

@@ -24,7 +24,7 @@ export default async function LoginPage(props: { searchParams: Promise<Record<st
         <CardTitle className="text-xl">
           <h1>Sign in</h1>
         </CardTitle>
-        <CardDescription>Use the email and password your admin gave you.</CardDescription>
+        <CardDescription>Enter your email and password to open the console.</CardDescription>
       </CardHeader>
       <CardContent>
         <LoginForm callbackUrl={callbackUrl} />
