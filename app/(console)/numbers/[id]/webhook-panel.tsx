@@ -7,7 +7,7 @@ import { useTransition } from "react";
 import { toast } from "sonner";
 import { ConfirmButton } from "@/components/console/confirm-button";
 import { CopyButton } from "@/components/console/copy-button";
-import { formatDateTime, formatRelative } from "@/components/console/format";
+import { DateTime, RelativeTime } from "@/components/console/formatted";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -158,11 +158,8 @@ function LiveIndicator({ id, initial }: { id: string; initial: number | null }) 
         <>
           <span className="inline-flex size-2.5 rounded-full bg-success" aria-hidden />
           <span>
-            Last webhook received{" "}
-            <time dateTime={new Date(last).toISOString()} title={formatDateTime(last)}>
-              {formatRelative(last)}
-            </time>{" "}
-            ({formatDateTime(last)})
+            {/* both render the server's text while hydrating, then the browser's clock, locale and time zone (no #418) */}
+            Last webhook received <RelativeTime value={last} /> (<DateTime value={last} />)
           </span>
         </>
       )}
