@@ -4,7 +4,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 
 export function PageSkeleton({ label, back = false, children }: { label: string; back?: boolean; children: React.ReactNode }) {
   return (
-    <div className="grid gap-6" aria-busy="true" aria-label={label}>
+    <div role="status" className="grid gap-6" aria-busy="true" aria-label={label}>
       {back ? <Skeleton className="h-4 w-32" /> : null}
       <div className="grid gap-2">
         <Skeleton className="h-8 w-56" />
