@@ -78,7 +78,7 @@ function ResponseBody({ doc, status, response, label }: { doc: OpenApiDocument; 
             ) : null}
             {media.example !== undefined ? (
               <Disclosure summary="Example">
-                <pre tabIndex={0} aria-label={`${label} ${status} example`} className={codeBlock}>
+                <pre tabIndex={0} role="region" aria-label={`${label} ${status} example`} className={codeBlock}>
                   {JSON.stringify(media.example, null, 2)}
                 </pre>
               </Disclosure>
@@ -185,7 +185,7 @@ export function OperationCard({ doc, op }: { doc: OpenApiDocument; op: DocOperat
               <SubHeading>Example request</SubHeading>
               <CopyButton value={curl} label="Copy curl" />
             </div>
-            <pre tabIndex={0} aria-label={`${label} curl example`} className={codeBlock}>
+            <pre tabIndex={0} role="region" aria-label={`${label} curl example`} className={codeBlock}>
               {curl}
             </pre>
           </div>

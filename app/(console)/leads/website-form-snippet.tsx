@@ -21,6 +21,7 @@ export function WebsiteFormSnippet({ appUrl }: { appUrl: string }) {
       </div>
       <pre
         tabIndex={0}
+        role="region"
         aria-label="Example request from a website form"
         data-testid="website-form-curl"
         className="overflow-x-auto rounded-md border bg-muted/50 p-3 font-mono text-xs leading-relaxed whitespace-pre focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none"

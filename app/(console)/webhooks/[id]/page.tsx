@@ -282,6 +282,7 @@ export default async function WebhookEventPage({ params }: { params: Promise<{ i
         <CardContent>
           <pre
             tabIndex={0}
+            role="region"
             aria-label="Raw body"
             data-testid="webhook-raw-body"
             className="max-h-[32rem] overflow-auto rounded-md border bg-muted/50 p-3 font-mono text-xs leading-relaxed whitespace-pre focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none"

@@ -36,6 +36,7 @@ export function AttemptsTable({ attempts }: { attempts: AttemptView[] }) {
                 <pre
                   data-testid="webhook-response-snippet"
                   tabIndex={0}
+                  role="region"
                   aria-label="Response body (start)"
                   className="mt-1 max-h-32 overflow-auto rounded-md border bg-muted/50 p-2 font-mono text-xs whitespace-pre-wrap break-all"
                 >
