@@ -145,7 +145,7 @@ const HINTS: Record<string, ErrorHint> = {
 export function errorHint(code: string | number | null | undefined): ErrorHint | null {
   if (code == null) return null;
   const key = String(code).trim();
-  return Object.hasOwn(HINTS, key) ? HINTS[key] : null;
+  return Object.hasOwn(HINTS, key) ? (HINTS[key] ?? null) : null;
 }
 
 /** Codes of a manager's own cancellation: shown as a note, and offered "Queue again" rather than Retry. */

@@ -188,7 +188,7 @@ export default async function QueuePage({ searchParams }: { searchParams: Promis
   };
 
   return (
-    <div className="grid gap-6">
+    <div className="grid min-w-0 grid-cols-[minmax(0,1fr)] gap-6">
       <PageHeader
         className="pb-0"
         title="Queue"
