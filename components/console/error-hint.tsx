@@ -14,7 +14,7 @@ export function ErrorHint({
 }: {
   code: string | number | null | undefined;
   message: string | null | undefined;
-  /** one line for the hint's title only (its action on hover), for tight places such as a timeline */
+  /** smaller type, for tight places such as a timeline */
   compact?: boolean;
   className?: string;
 }) {
@@ -24,16 +24,16 @@ export function ErrorHint({
   return (
     <div className={cn("grid min-w-0 gap-1", className)} data-testid="error-hint" data-kind={hint?.kind ?? "unknown"}>
       {hint ? (
-        <p className={cn("flex items-start gap-1.5 text-sm", stop ? "text-muted-foreground" : "text-foreground")} title={compact ? hint.action : undefined}>
+        <div className={cn("flex items-start gap-1.5", compact ? "text-xs" : "text-sm", stop ? "text-muted-foreground" : "text-foreground")}>
           {stop ? <Info className="mt-0.5 size-3.5 shrink-0" aria-hidden /> : <Lightbulb className="mt-0.5 size-3.5 shrink-0 text-warning" aria-hidden />}
           <span className="min-w-0">
             <span className="font-medium">{hint.title}</span>
-            {compact ? null : <span className="block text-xs text-muted-foreground">{hint.action}</span>}
+            <span className="block text-xs font-normal text-muted-foreground">{hint.action}</span>
           </span>
-        </p>
+        </div>
       ) : null}
       {codeText || message ? (
-        <p className="flex min-w-0 flex-wrap items-baseline gap-x-1.5 text-xs">
+        <div className="flex min-w-0 flex-wrap items-baseline gap-x-1.5 text-xs">
           {codeText ? (
             <code className="w-fit rounded bg-muted px-1 break-all" data-testid="error-code">
               {codeText}
@@ -48,7 +48,7 @@ export function ErrorHint({
               </span>
             )
           ) : null}
-        </p>
+        </div>
       ) : null}
     </div>
   );
