@@ -10,16 +10,19 @@ export function ErrorHint({
   code,
   message,
   compact = false,
+  neutral = false,
   className,
 }: {
   code: string | number | null | undefined;
   message: string | null | undefined;
   /** smaller type, for tight places such as a timeline */
   compact?: boolean;
+  /** a stop on purpose whatever the code (a cancelled row): the message is a note, not an error */
+  neutral?: boolean;
   className?: string;
 }) {
   const hint = errorHint(code);
-  const stop = hint?.kind === "stop";
+  const stop = neutral || hint?.kind === "stop";
   const codeText = code == null || code === "" ? null : String(code);
   return (
     <div className={cn("grid min-w-0 gap-1", className)} data-testid="error-hint" data-kind={hint?.kind ?? "unknown"}>

@@ -181,7 +181,7 @@ function Cells({ view, r, now, values }: { view: QueueView; r: QueueListRow; now
       <TableCell>{status}</TableCell>
       <TableCell className="max-w-96 min-w-56 whitespace-normal" data-testid={view === "cancelled" ? "queue-reason" : "queue-error"}>
         <div className="grid gap-1">
-          {o.errorCode || o.errorMessage ? <ErrorHint code={o.errorCode} message={o.errorMessage} /> : muted}
+          {o.errorCode || o.errorMessage ? <ErrorHint code={o.errorCode} message={o.errorMessage} neutral={o.status === "cancelled"} /> : muted}
           <ProviderResponse value={o.providerResponse ?? null} />
         </div>
       </TableCell>

@@ -75,7 +75,7 @@ function timelineItems(d: SubscriberPageData): TimelineItem[] {
         <>
           {o.renderedText ? <span className="whitespace-pre-line">{o.renderedText}</span> : null}
           {o.errorCode || (o.errorMessage && o.status !== "pending") ? (
-            <ErrorHint code={o.errorCode} message={o.errorMessage} compact className="mt-1" />
+            <ErrorHint code={o.errorCode} message={o.errorMessage} neutral={o.status === "cancelled"} compact className="mt-1" />
           ) : null}
         </>
       ),
