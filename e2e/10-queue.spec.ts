@@ -6,7 +6,7 @@ import { signIn } from "./helpers";
 
 // The queue monitor: a lead marked target gets its drip rows (a Green API number on a fake started here:
 // the number carries its own API URL), the page shows them with live counts, Run now sends the due one
-// (seen in Recent sends with the provider's message id), and a row is cancelled, retried, fails with the
+// (seen in Recent sends with the provider's message id), and a row is cancelled (not a failure), queued again, fails with the
 // provider's answer, and the lead's pending rows are cancelled at once.
 const RUN = Date.now().toString(36);
 const digits = (n: number) => String(Math.floor(Math.random() * 10 ** n)).padStart(n, "0");
@@ -147,7 +147,7 @@ test.describe.serial("queue monitor", () => {
     await expect(page.getByTestId("queue-row")).toHaveCount(1);
   });
 
-  test("a pending message is cancelled, retried, fails with the provider's answer, and the lead's queue is cancelled at once", async ({ page }) => {
+  test("a pending message is cancelled (not a failure), queued again, fails with the provider's answer, and the lead's queue is cancelled at once", async ({ page }) => {
     await open(page, `/queue?leadId=${leadId}&status=pending`);
     await row(page, DAY3)
       .getByRole("button", { name: `Cancel ${DAY3} to ${LEAD.name}` })
@@ -156,26 +156,37 @@ test.describe.serial("queue monitor", () => {
     await expect(page.getByTestId("queue-view-empty")).toContainText("Nothing pending");
     await expect(page.getByTestId("count-cancelled")).toContainText("1");
 
-    await page
-      .getByRole("navigation", { name: "Queue views" })
-      .getByRole("link", { name: /Failures/ })
-      .click();
+    // a manager's cancellation is not a failure: the Failures view and the Failed figure leave it out, and it is
+    // offered "Queue again", not Retry
+    const views = page.getByRole("navigation", { name: "Queue views" });
+    await views.getByRole("link", { name: /Failures/ }).click();
+    await expect(page.getByTestId("queue-view-empty")).toContainText("No failures");
+    await expect(page.getByTestId("count-failed")).toContainText("0");
+    await views.getByRole("link", { name: /Cancelled/ }).click();
+    await expect(page).toHaveURL(/status=cancelled/);
     const cancelled = row(page, DAY3);
     await expect(cancelled.getByTestId("queue-status")).toHaveText("Cancelled");
     await expect(cancelled.getByTestId("error-code")).toHaveText("cancelled_by_user");
+    await expect(cancelled).toContainText("Cancelled by a manager");
     await expect(cancelled).toContainText("Cancelled from the queue monitor");
-    await cancelled.getByRole("button", { name: `Retry ${DAY3} to ${LEAD.name}` }).click();
-    await expect(page.getByText("Back in the queue: it is due now and goes out on the next run.")).toBeVisible();
-    await expect(page.getByTestId("queue-view-empty")).toContainText("No failures");
+    await expect(cancelled.getByRole("button", { name: /^Retry/ })).toHaveCount(0);
+    await cancelled.getByRole("button", { name: `Queue again ${DAY3} to ${LEAD.name}` }).click();
+    await expect(page.getByText("Queued again: it is due now and goes out on the next run.")).toBeVisible();
+    await expect(page.getByTestId("queue-view-empty")).toContainText("Nothing cancelled");
     await expect(page.getByTestId("due-now")).toContainText("1");
 
     // the provider refuses it: failed, with Green API's code, message and answer
     sends.script({ status: 400, json: { message: "Validation failed. Details: 'chatId' is not a valid number" } });
     await page.getByRole("button", { name: "Run now" }).click();
     await expect(page.getByText(/Run finished: .*[1-9]\d* failed/)).toBeVisible({ timeout: 30_000 });
+    await views.getByRole("link", { name: /Failures/ }).click();
+    await expect(page).toHaveURL(/status=failures/);
+    await expect(views.getByRole("link", { name: /Failures/ })).toContainText("1");
+    await expect(page.getByTestId("count-failed")).toContainText("1");
     const failed = row(page, DAY3);
     await expect(failed.getByTestId("queue-status")).toHaveText("Failed");
     await expect(failed.getByTestId("error-code")).toHaveText("http_400");
+    await expect(failed).toContainText("The provider refused the request");
     await expect(failed).toContainText("Green API answered HTTP 400: Validation failed.");
     await expect(failed.getByTestId("provider-response")).toBeHidden();
     await failed.getByText("Provider response").click();

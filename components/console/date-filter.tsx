@@ -1,8 +1,11 @@
 "use client";
 
 // A date filter of a list bar: a native date input that reports YYYY-MM-DD (or nothing), with its inline error.
+// The input itself shows the day in the browser's locale; its tooltip says it in words the same way.
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
+import { formatDay } from "./format";
+import { useFormatContext } from "./formatted";
 
 export function DateFilter(props: {
   id: string;
@@ -12,6 +15,7 @@ export function DateFilter(props: {
   disabled: boolean;
   onChange: (v: string | undefined) => void;
 }) {
+  const { locale } = useFormatContext();
   return (
     <div className="grid gap-1.5">
       <Label htmlFor={props.id} className="text-xs text-muted-foreground">
@@ -23,6 +27,7 @@ export function DateFilter(props: {
         type="date"
         className="h-8 w-36"
         defaultValue={props.value ?? ""}
+        title={props.value ? `${props.label}: ${formatDay(props.value, "", locale)}` : undefined}
         disabled={props.disabled}
         aria-invalid={props.error ? true : undefined}
         aria-describedby={props.error ? `${props.id}-error` : undefined}

@@ -7,7 +7,7 @@
 // <RelativeTime>, <Money>, <Percent>, <Count>): they render the STABLE string first, then the browser's after
 // hydration. Call these functions directly only where a plain string is needed (an aria-label, a CSV, a test).
 
-/** What a string is formatted for: a BCP 47 locale (undefined: the runtime's own) and an IANA time zone. */
+/** What a string is formatted for: a BCP 47 locale and an IANA time zone (name both; the defaults are STABLE). */
 export type FormatContext = { locale?: string; timeZone?: string };
 
 /** The same on every machine: what servers render and what the browser shows until it has hydrated. */

@@ -40,8 +40,10 @@ export function useHydrated(): boolean {
 }
 
 let browser: FormatContext | null = null;
+/** The browser's own locale and time zone, named explicitly (an undefined locale would mean STABLE to ./format.ts). */
 function browserContext(): FormatContext {
-  return (browser ??= { locale: undefined, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone });
+  const { locale, timeZone } = Intl.DateTimeFormat().resolvedOptions();
+  return (browser ??= { locale, timeZone });
 }
 
 /** The locale and time zone to format in: STABLE until hydrated, then the browser's. */

@@ -5,6 +5,7 @@ import { type SQL, and, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, sq
 import type { Db } from "../client";
 import { conversions, leads, outboundMessages, subscribers, templates, tenants, whatsappNumbers } from "../schema";
 import { rowsOf } from "../migrations-info";
+import { OUTBOUND_FAILURE_STATUSES } from "../outbound-failures";
 import { type Cursor, afterCursor, beforeCursor, takeFirstOrNull, newestFirst, oldestFirst } from "./keyset";
 import { upsertChatsForMessages } from "./chats";
 import { toRecordsetJson } from "./messages";
@@ -527,15 +528,27 @@ const queueWhere = (f: QueueFilters) =>
     f.leadId ? eq(outboundMessages.leadId, f.leadId) : undefined,
   );
 
-/** The queue monitor's figures: rows per status, due now, the oldest due row, sends per hour over the last 24 h. */
+/**
+ * The queue's failures as a condition (db/outbound-failures.ts): what the Failed figure, the Failures view and the
+ * dashboard count, so they always agree. Cancelled messages are not failures.
+ */
+export function isOutboundFailure(): SQL {
+  return inArray(outboundMessages.status, [...OUTBOUND_FAILURE_STATUSES]);
+}
+
+/** The queue monitor's figures: rows per status, failures (isOutboundFailure), due now, the oldest due row, sends per hour over the last 24 h. */
 export async function queueStats(db: Db, f: QueueFilters & { now: Date }) {
   const where = queueWhere(f);
-  const [byStatus, [due], perHour] = await Promise.all([
+  const [byStatus, [failures], [due], perHour] = await Promise.all([
     db
       .select({ status: outboundMessages.status, n: sql<number>`count(*)::int` })
       .from(outboundMessages)
       .where(where)
       .groupBy(outboundMessages.status),
+    db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(outboundMessages)
+      .where(and(where, isOutboundFailure())),
     db
       .select({ n: sql<number>`count(*)::int`, oldest: sql<Date | string | null>`min(${outboundMessages.scheduledAt})` })
       .from(outboundMessages)
@@ -552,6 +565,7 @@ export async function queueStats(db: Db, f: QueueFilters & { now: Date }) {
   ]);
   return {
     byStatus,
+    failures: Number(failures?.n ?? 0),
     due: Number(due?.n ?? 0),
     oldestDue: due?.oldest ? new Date(due.oldest) : null,
     perHour: perHour.map((r) => ({ hour: r.hour, sent: Number(r.n) })),

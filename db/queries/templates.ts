@@ -176,6 +176,35 @@ export async function listRecentLeadsForPreview(db: Db, { tenantId, limit }: { t
     .limit(limit);
 }
 
+/**
+ * The newest `perSegment` leads of every segment (leads without one count as a segment of their own), newest first,
+ * with their WhatsApp profile names: the editor previews a template for a lead its segment would reach.
+ */
+export async function listPreviewLeadsBySegment(db: Db, { tenantId, perSegment }: { tenantId: string; perSegment: number }): Promise<PreviewLeadRow[]> {
+  const ranked = db
+    .select({
+      ...previewLeadColumns,
+      rank: sql<number>`row_number() over (partition by ${leads.segment} order by ${leads.createdAt} desc, ${leads.id} desc)`.as("rank"),
+    })
+    .from(leads)
+    .leftJoin(subscribers, eq(subscribers.id, leads.subscriberId))
+    .where(eq(leads.tenantId, tenantId))
+    .as("ranked");
+  const rows = await db
+    .select({
+      id: ranked.id,
+      name: ranked.name,
+      phone: ranked.phone,
+      segment: ranked.segment,
+      profileName: ranked.profileName,
+      createdAt: ranked.createdAt,
+    })
+    .from(ranked)
+    .where(sql`${ranked.rank} <= ${perSegment}`)
+    .orderBy(desc(ranked.createdAt), desc(ranked.id));
+  return rows.map((r) => ({ ...r, createdAt: new Date(r.createdAt) }));
+}
+
 export async function getLeadForPreview(db: Db, { tenantId, id }: Key): Promise<PreviewLeadRow | null> {
   return takeFirstOrNull(
     await db

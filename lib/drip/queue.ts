@@ -25,6 +25,7 @@ export async function getQueueStats(db: Db, { tenantId, filters, now }: { tenant
   for (const r of s.byStatus) counts[r.status] = Number(r.n);
   return {
     counts,
+    failures: s.failures,
     dueNow: s.due,
     oldestDueAt: s.oldestDue?.toISOString() ?? null,
     oldestDueAgeSeconds: s.oldestDue ? Math.max(0, Math.round((now.getTime() - s.oldestDue.getTime()) / 1000)) : null,

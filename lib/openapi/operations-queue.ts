@@ -84,6 +84,10 @@ export const queueStatsSchema = z
     counts: z
       .object({ pending: count, sending: count, sent: count, failed: count, cancelled: count, skipped: count })
       .meta({ description: "Rows per status (every status, 0 when there are none)" }),
+    failures: count.meta({
+      description:
+        "The queue's failures: failed and skipped rows, the messages that did not go out and need a person (the console's Failed figure and Failures view). Cancelled rows were stopped on purpose and are not counted",
+    }),
     dueNow: count.meta({ description: "Pending rows whose time has come" }),
     oldestDueAt: nullableIso.meta({ description: "The schedule of the oldest due row; null when none is due" }),
     oldestDueAgeSeconds: count.nullable().meta({ description: "How long the oldest due row has waited; null when none is due" }),

@@ -1,7 +1,7 @@
 // The editor's preview: a template rendered exactly as the drip would render it for one lead (its own
 // fields, its WhatsApp profile name and the values set for its segment), or for a sample lead.
 import type { Db } from "@/db/client";
-import { getLeadForPreview, getSegmentVariables, listRecentLeadsForPreview, type PreviewLeadRow } from "@/db/queries";
+import { getLeadForPreview, getSegmentVariables, listPreviewLeadsBySegment, type PreviewLeadRow } from "@/db/queries";
 import { MAX_MESSAGE_LENGTH, type Rendered, renderTemplate } from "@/lib/drip/render";
 import { notFound } from "@/lib/errors";
 import { type PreviewLead, previewVariables, sampleLead } from "./preview-variables";
@@ -15,6 +15,7 @@ const toPreviewLead = (row: PreviewLeadRow): PreviewLead => ({
   phone: row.phone,
   segment: row.segment,
   profileName: row.profileName,
+  createdAt: row.createdAt.toISOString(),
   sample: false,
 });
 
@@ -31,11 +32,14 @@ export async function previewTemplate(
   return { ...renderTemplate(content, previewVariables(lead, segmentVariables ?? {})), maxLength: MAX_MESSAGE_LENGTH, lead };
 }
 
-/** What the editor needs to preview on its own: the latest leads and every segment's values. */
+/**
+ * What the editor needs to preview on its own: the newest leads of every segment (the editor offers those the
+ * template's segment reaches: previewLeadsFor) and every segment's values.
+ */
 export async function loadPreviewContext(
   db: Db,
-  { tenantId, limit = 20 }: { tenantId: string; limit?: number },
+  { tenantId, perSegment = 8 }: { tenantId: string; perSegment?: number },
 ): Promise<{ leads: PreviewLead[]; segmentVariables: SegmentVariables }> {
-  const [rows, segmentVariables] = await Promise.all([listRecentLeadsForPreview(db, { tenantId, limit }), getSegmentVariables(db, tenantId)]);
+  const [rows, segmentVariables] = await Promise.all([listPreviewLeadsBySegment(db, { tenantId, perSegment }), getSegmentVariables(db, tenantId)]);
   return { leads: rows.map(toPreviewLead), segmentVariables: segmentVariables ?? {} };
 }

@@ -13,9 +13,9 @@ import { listNumbersPage } from "@/lib/numbers/numbers";
 import { loadPageOrFirst } from "@/lib/pagination";
 import { hasRole } from "@/lib/roles";
 import { QueueFilters } from "./filters";
-import { type OutboundStatus, type QueueFilterValues, type QueueView, queueHref, VIEWS } from "./list-href";
+import { type QueueFilterValues, type QueueView, queueHref, VIEWS } from "./list-href";
 import { CancelLeadButton, RunNowButton } from "./queue-actions";
-import { QueueMonitor } from "./queue-monitor";
+import { type QueueCard, QueueMonitor } from "./queue-monitor";
 import { STATUS_ORDER } from "./queue-status";
 import { QueueTable } from "./queue-table";
 import { readQueueParams } from "./search-params";
@@ -113,7 +113,12 @@ function EmptyView({
     failures: {
       title: "No failures",
       description:
-        "Messages the provider refused, skipped by a rule (outside the 24 h window without an approved template, no number) or cancelled appear here with the reason.",
+        "Messages the provider refused, or a rule skipped (outside the 24 h window without an approved template, no number), appear here with the reason and what to do about it.",
+    },
+    cancelled: {
+      title: "Nothing cancelled",
+      description:
+        "Messages stopped on purpose appear here: cancelled by a manager, a stopped campaign, an opt-out, a reply or a conversion. They are not failures.",
     },
   };
   const action = filtered ? (
@@ -174,10 +179,16 @@ export default async function QueuePage({ searchParams }: { searchParams: Promis
   const filtered = Boolean(filters.numberId || filters.templateId || filters.leadId);
   const total = STATUS_ORDER.reduce((n, s) => n + stats.counts[s], 0);
   const statsQuery = new URLSearchParams(Object.entries(filters).filter((e): e is [string, string] => Boolean(e[1]))).toString();
-  const hrefs = Object.fromEntries(STATUS_ORDER.map((s) => [s, queueHref({ ...values, status: s })])) as Record<OutboundStatus, string>;
+  const hrefs: Record<QueueCard, string> = {
+    pending: queueHref({ ...values, status: "pending" }),
+    sending: queueHref({ ...values, status: "sending" }),
+    sent: queueHref({ ...values, status: "sent" }),
+    failed: queueHref({ ...values, status: "failures" }),
+    cancelled: queueHref({ ...values, status: "cancelled" }),
+  };
 
   return (
-    <div className="grid gap-6">
+    <div className="grid min-w-0 grid-cols-[minmax(0,1fr)] gap-6">
       <PageHeader
         className="pb-0"
         title="Queue"
@@ -197,7 +208,7 @@ export default async function QueuePage({ searchParams }: { searchParams: Promis
         numbers={numbers.rows.map((n) => ({ value: n.id, label: numberLabel(n) }))}
         templates={templates.map((t) => ({ value: t.id, label: t.active ? t.name : `${t.name} (inactive)` }))}
       />
-      <ViewTabs view={view} statuses={statuses} values={values} counts={stats.counts} />
+      <ViewTabs view={view} statuses={statuses} values={values} stats={stats} />
       {page.rows.length === 0 ? (
         <EmptyView view={view} cursor={cursor} filtered={filtered} values={values} total={total} canRun={canRun} />
       ) : (

@@ -1,17 +1,18 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { Ban, Play, RotateCw } from "lucide-react";
+import { Ban, Play, RotateCw, Undo2 } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { toast } from "sonner";
 import { ConfirmButton } from "@/components/console/confirm-button";
+import { formatCount } from "@/components/console/format";
 import { Button } from "@/components/ui/button";
 import { Spinner } from "@/components/ui/spinner";
 import type { ActionResult } from "@/lib/action";
 import { cancelLeadQueueAction, cancelQueueRowAction, retryQueueRowAction, runNowAction } from "./actions";
 import { QUEUE_STATS_KEY } from "./queue-monitor";
 
-const plural = (n: number, word: string) => `${n.toLocaleString("en")} ${word}${n === 1 ? "" : "s"}`;
+const plural = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 ? "" : "s"}`;
 
 /** Runs a server action; a failed result is toasted; afterwards the figures are polled and the page re-rendered. */
 function useQueueAction<I, T>(action: (input: I) => Promise<ActionResult<T>>, onDone: (data: T) => void) {
@@ -32,13 +33,18 @@ function useQueueAction<I, T>(action: (input: I) => Promise<ActionResult<T>>, on
   });
 }
 
-/** Retry (failed, skipped, cancelled) or Cancel (pending) on one row. */
-export function RowAction({ id, kind, what }: { id: string; kind: "retry" | "cancel"; what: string }) {
-  const m = useQueueAction(kind === "retry" ? retryQueueRowAction : cancelQueueRowAction, () =>
-    toast.success(kind === "retry" ? "Back in the queue: it is due now and goes out on the next run." : "Cancelled: this message will not be sent."),
-  );
-  const Icon = kind === "retry" ? RotateCw : Ban;
-  const label = kind === "retry" ? "Retry" : "Cancel";
+const ROW_ACTIONS = {
+  retry: { label: "Retry", icon: RotateCw, done: "Back in the queue: it is due now and goes out on the next run." },
+  cancel: { label: "Cancel", icon: Ban, done: "Cancelled: this message will not be sent." },
+  // a manager's own cancellation is not a failure to retry: it is undone
+  requeue: { label: "Queue again", icon: Undo2, done: "Queued again: it is due now and goes out on the next run." },
+} as const;
+
+/** Retry (failed, skipped), Cancel (pending) or Queue again (cancelled by a manager) on one row. */
+export function RowAction({ id, kind, what }: { id: string; kind: keyof typeof ROW_ACTIONS; what: string }) {
+  const a = ROW_ACTIONS[kind];
+  const m = useQueueAction(kind === "cancel" ? cancelQueueRowAction : retryQueueRowAction, () => toast.success(a.done));
+  const Icon = a.icon;
   return (
     <Button
       type="button"
@@ -47,10 +53,10 @@ export function RowAction({ id, kind, what }: { id: string; kind: "retry" | "can
       onClick={() => m.mutate({ id })}
       disabled={m.isPending}
       aria-busy={m.isPending}
-      aria-label={`${label} ${what}`}
+      aria-label={`${a.label} ${what}`}
     >
       {m.isPending ? <Spinner /> : <Icon aria-hidden />}
-      {label}
+      {a.label}
     </Button>
   );
 }
@@ -65,7 +71,7 @@ export function CancelLeadButton({ leadId, leadName, pending }: { leadId: string
   return (
     <ConfirmButton
       title={`Cancel all pending messages for ${leadName}?`}
-      description={`${plural(pending, "pending message")} will not be sent. Sent messages stay as they are; a cancelled message can be retried one by one later.`}
+      description={`${plural(pending, "pending message")} will not be sent. Sent messages stay as they are; a cancelled message can be queued again one by one later.`}
       confirmLabel="Cancel all"
       onConfirm={() => m.mutate({ leadId })}
     >

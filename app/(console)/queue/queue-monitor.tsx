@@ -5,10 +5,10 @@ import { AlarmClock, Hourglass } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useTransition } from "react";
 import { formatDateTime } from "@/components/console/format";
+import { Count, FormattedTime, useFormatContext } from "@/components/console/formatted";
 import { Card } from "@/components/ui/card";
 import { StatCard } from "@/components/ui/stat-card";
 import type { QueueStats } from "@/lib/drip/queue";
-import type { OutboundStatus } from "./list-href";
 import { QUEUE_STATUS, STATUS_ORDER } from "./queue-status";
 import { SendsChart } from "./sends-chart";
 
@@ -27,17 +27,25 @@ export function formatAge(seconds: number | null): string {
   return days === 1 ? "1 day" : `${days} days`;
 }
 
-const signature = (s: QueueStats) => `${STATUS_ORDER.map((k) => s.counts[k]).join(",")}|${s.dueNow}`;
+const signature = (s: QueueStats) => `${STATUS_ORDER.map((k) => s.counts[k]).join(",")}|${s.failures}|${s.dueNow}`;
 
-const TONES: Partial<Record<OutboundStatus, "success" | "warning" | "destructive">> = { sent: "success", failed: "destructive", skipped: "warning" };
+/** The figures across the top: a card per state; Failed counts the queue's failures (failed and skipped), as its view does. */
+export type QueueCard = "pending" | "sending" | "sent" | "failed" | "cancelled";
+const CARDS: QueueCard[] = ["pending", "sending", "sent", "failed", "cancelled"];
+const TONES: Partial<Record<QueueCard, "success" | "destructive">> = { sent: "success", failed: "destructive" };
+
+function cardValue(stats: QueueStats, card: QueueCard): number {
+  return card === "failed" ? stats.failures : stats.counts[card];
+}
 
 /**
  * The live header: counts per status, due now and the oldest due age, and sends per hour. It polls
  * GET /api/v1/queue/stats (paused while the tab is hidden); when the figures change, the list below is
  * re-rendered in place so it follows them.
  */
-export function QueueMonitor({ initial, query, hrefs }: { initial: QueueStats; query: string; hrefs: Record<OutboundStatus, string> }) {
+export function QueueMonitor({ initial, query, hrefs }: { initial: QueueStats; query: string; hrefs: Record<QueueCard, string> }) {
   const router = useRouter();
+  const ctx = useFormatContext();
   const [refreshing, startTransition] = useTransition();
   const { data, error, isFetching } = useQuery({
     queryKey: [QUEUE_STATS_KEY, query],
@@ -63,18 +71,20 @@ export function QueueMonitor({ initial, query, hrefs }: { initial: QueueStats; q
 
   return (
     <section aria-label="Queue figures" className="grid gap-4">
-      <div className="grid grid-cols-3 gap-3 lg:grid-cols-6">
-        {STATUS_ORDER.map((status) => {
-          const n = stats.counts[status];
-          const s = QUEUE_STATUS[status];
+      <div className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-5">
+        {CARDS.map((card) => {
+          const n = cardValue(stats, card);
+          const s = QUEUE_STATUS[card];
+          const skipped = card === "failed" ? stats.counts.skipped : 0;
           return (
-            <div key={status} data-testid={`count-${status}`}>
+            <div key={card} data-testid={`count-${card}`}>
               <StatCard
                 label={s.label}
-                value={n.toLocaleString("en")}
+                value={<Count value={n} />}
+                hint={skipped > 0 ? `${skipped === 1 ? "1 was" : `${skipped} were`} skipped by a rule` : undefined}
                 icon={s.icon}
-                tone={n > 0 ? (TONES[status] ?? "default") : "default"}
-                href={hrefs[status]}
+                tone={n > 0 ? (TONES[card] ?? "default") : "default"}
+                href={hrefs[card]}
                 className="h-full p-3"
               />
             </div>
@@ -88,7 +98,9 @@ export function QueueMonitor({ initial, query, hrefs }: { initial: QueueStats; q
               <AlarmClock className="size-4" aria-hidden />
               Due now
             </dt>
-            <dd className="text-2xl font-semibold tabular-nums">{stats.dueNow.toLocaleString("en")}</dd>
+            <dd className="text-2xl font-semibold tabular-nums">
+              <Count value={stats.dueNow} />
+            </dd>
           </div>
           <div className="grid gap-0.5" data-testid="oldest-due">
             <dt className="inline-flex items-center gap-1.5 text-sm text-muted-foreground">
@@ -97,7 +109,7 @@ export function QueueMonitor({ initial, query, hrefs }: { initial: QueueStats; q
             </dt>
             <dd className={stats.oldestDueAgeSeconds !== null && stats.oldestDueAgeSeconds > 300 ? "text-lg font-medium text-warning" : "text-lg font-medium"}>
               {stats.oldestDueAt ? (
-                <time dateTime={stats.oldestDueAt} suppressHydrationWarning title={`Due since ${formatDateTime(Date.parse(stats.oldestDueAt))}`}>
+                <time dateTime={stats.oldestDueAt} suppressHydrationWarning title={`Due since ${formatDateTime(stats.oldestDueAt, "—", ctx)}`}>
                   {formatAge(stats.oldestDueAgeSeconds)}
                 </time>
               ) : (
@@ -113,9 +125,7 @@ export function QueueMonitor({ initial, query, hrefs }: { initial: QueueStats; q
             ) : (
               <>
                 Live{isFetching || refreshing ? " · updating" : ""} · as of{" "}
-                <time dateTime={stats.at} suppressHydrationWarning>
-                  {new Date(stats.at).toLocaleTimeString("en-GB")}
-                </time>
+                <FormattedTime value={stats.at} seconds />
               </>
             )}
           </p>

@@ -1,11 +1,15 @@
 // The queue's rows in each view: pending (next due first), recent sends (with delivery and the provider's
-// message id) and failures (the provider's code, message and raw answer). Server-rendered.
+// message id), failures (what to do, then the provider's code, message and raw answer) and cancelled (why, as a
+// note). Server-rendered; times show in the reader's time zone (components/console/formatted.tsx).
 import { ListFilter } from "lucide-react";
 import Link from "next/link";
-import { formatDateTime, formatRelative } from "@/components/console/format";
+import { ErrorHint } from "@/components/console/error-hint";
+import { formatDateTime } from "@/components/console/format";
+import { RelativeTime } from "@/components/console/formatted";
 import { ErrorText } from "@/components/console/list-parts";
 import { Card } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { MANAGER_CANCEL_CODES } from "@/lib/drip/error-hints";
 import type { QueueListRow } from "@/lib/drip/queue";
 import { formatPhone } from "@/lib/phone";
 import { type QueueFilterValues, type QueueView, queueHref } from "./list-href";
@@ -16,14 +20,13 @@ type Props = { view: QueueView; rows: QueueListRow[]; now: number; canManage: bo
 
 const muted = <span className="text-muted-foreground">—</span>;
 
-function When({ at, now, prefix }: { at: Date | null; now: number; prefix?: string }) {
+function When({ at, prefix }: { at: Date | null; prefix?: string }) {
   if (!at) return muted;
-  const ms = at.getTime();
   return (
-    <time dateTime={at.toISOString()} title={formatDateTime(ms)} className="whitespace-nowrap">
+    <span className="whitespace-nowrap">
       {prefix}
-      {formatRelative(ms, now)}
-    </time>
+      <RelativeTime value={at} />
+    </span>
   );
 }
 
@@ -85,7 +88,8 @@ function ProviderResponse({ value }: { value: Record<string, unknown> | null }) 
 const HEADS: Record<QueueView, string[]> = {
   pending: ["Scheduled", "Lead", "Template", "Number", "Status"],
   sent: ["Sent", "Lead", "Message", "Number", "Delivered", "Read", "Provider message id"],
-  failures: ["Scheduled", "Lead", "Template", "Number", "Status", "Error"],
+  failures: ["Scheduled", "Lead", "Template", "Number", "Status", "Error and what to do"],
+  cancelled: ["Scheduled", "Lead", "Template", "Number", "Status", "Reason"],
 };
 
 function Cells({ view, r, now, values }: { view: QueueView; r: QueueListRow; now: number; values: QueueFilterValues }) {
@@ -100,7 +104,7 @@ function Cells({ view, r, now, values }: { view: QueueView; r: QueueListRow; now
     return (
       <>
         <TableCell>
-          <When at={o.sentAt ?? o.scheduledAt} now={now} />
+          <When at={o.sentAt ?? o.scheduledAt} />
         </TableCell>
         <TableCell>{lead}</TableCell>
         <TableCell className="min-w-48 whitespace-normal">
@@ -117,10 +121,10 @@ function Cells({ view, r, now, values }: { view: QueueView; r: QueueListRow; now
           <NumberCell label={r.numberLabel} />
         </TableCell>
         <TableCell data-testid="delivered-at">
-          <When at={o.deliveredAt} now={now} />
+          <When at={o.deliveredAt} />
         </TableCell>
         <TableCell data-testid="read-at">
-          <When at={o.readAt} now={now} />
+          <When at={o.readAt} />
         </TableCell>
         <TableCell>
           {o.providerMessageId ? (
@@ -134,7 +138,7 @@ function Cells({ view, r, now, values }: { view: QueueView; r: QueueListRow; now
       </>
     );
   }
-  const retrying = o.status === "pending" && o.nextAttemptAt ? formatDateTime(o.nextAttemptAt.getTime()) : null;
+  const retrying = o.status === "pending" && o.nextAttemptAt ? `${formatDateTime(o.nextAttemptAt)} UTC` : null;
   const status = (
     <div className="grid justify-items-start gap-1">
       <QueueStatusBadge status={o.status} retryAt={retrying} />
@@ -146,7 +150,7 @@ function Cells({ view, r, now, values }: { view: QueueView; r: QueueListRow; now
     return (
       <>
         <TableCell>
-          <When at={at} now={now} prefix={at.getTime() <= now ? "due " : ""} />
+          <When at={at} prefix={at.getTime() <= now ? "due " : ""} />
         </TableCell>
         <TableCell>{lead}</TableCell>
         <TableCell>{template}</TableCell>
@@ -167,7 +171,7 @@ function Cells({ view, r, now, values }: { view: QueueView; r: QueueListRow; now
   return (
     <>
       <TableCell>
-        <When at={o.scheduledAt} now={now} />
+        <When at={o.scheduledAt} />
       </TableCell>
       <TableCell>{lead}</TableCell>
       <TableCell>{template}</TableCell>
@@ -175,16 +179,9 @@ function Cells({ view, r, now, values }: { view: QueueView; r: QueueListRow; now
         <NumberCell label={r.numberLabel} />
       </TableCell>
       <TableCell>{status}</TableCell>
-      <TableCell className="max-w-96 min-w-56 whitespace-normal" data-testid="queue-error">
+      <TableCell className="max-w-96 min-w-56 whitespace-normal" data-testid={view === "cancelled" ? "queue-reason" : "queue-error"}>
         <div className="grid gap-1">
-          {o.errorCode ? (
-            <code className="w-fit rounded bg-muted px-1 text-xs" data-testid="error-code">
-              {o.errorCode}
-            </code>
-          ) : null}
-          <span className="text-sm">
-            <ErrorText text={o.errorMessage} />
-          </span>
+          {o.errorCode || o.errorMessage ? <ErrorHint code={o.errorCode} message={o.errorMessage} neutral={o.status === "cancelled"} /> : muted}
           <ProviderResponse value={o.providerResponse ?? null} />
         </div>
       </TableCell>
@@ -219,7 +216,10 @@ export function QueueTable({ view, rows, now, canManage, values }: Props) {
                 {actions ? (
                   <TableCell className="text-right">
                     {o.status === "pending" ? <RowAction id={o.id} kind="cancel" what={what} /> : null}
-                    {o.status === "failed" || o.status === "skipped" || o.status === "cancelled" ? <RowAction id={o.id} kind="retry" what={what} /> : null}
+                    {o.status === "failed" || o.status === "skipped" ? <RowAction id={o.id} kind="retry" what={what} /> : null}
+                    {o.status === "cancelled" && o.errorCode && MANAGER_CANCEL_CODES.includes(o.errorCode) ? (
+                      <RowAction id={o.id} kind="requeue" what={what} />
+                    ) : null}
                   </TableCell>
                 ) : null}
               </TableRow>

@@ -1,7 +1,8 @@
 import { Download, Megaphone, SearchX, Users } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
-import { formatDateTime, formatRelative } from "@/components/console/format";
+import { formatDateTime } from "@/components/console/format";
+import { RelativeTime } from "@/components/console/formatted";
 import { KeysetPager, ListNotice } from "@/components/console/list-parts";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -58,7 +59,7 @@ export default async function SubscribersPage({ searchParams }: { searchParams: 
   const nowMs = now.getTime();
 
   return (
-    <div className="grid gap-6">
+    <div className="grid min-w-0 grid-cols-[minmax(0,1fr)] gap-6">
       <PageHeader
         className="pb-0"
         title="Subscribers"
@@ -126,7 +127,7 @@ export default async function SubscribersPage({ searchParams }: { searchParams: 
           />
         )
       ) : (
-        <Card className="py-0">
+        <Card className="min-w-0 py-0">
           <Table>
             <TableHeader>
               <TableRow>
@@ -167,20 +168,16 @@ export default async function SubscribersPage({ searchParams }: { searchParams: 
                       <LifecycleScoreMeter score={s.lifecycleScore} />
                     </TableCell>
                     <TableCell>
-                      <time dateTime={s.firstSeenAt.toISOString()} title={formatDateTime(s.firstSeenAt.getTime())}>
-                        {formatRelative(s.firstSeenAt.getTime(), nowMs)}
-                      </time>
+                      <RelativeTime value={s.firstSeenAt} className="whitespace-nowrap" />
                     </TableCell>
                     <TableCell>
                       {s.lastInboundAt ? (
-                        <time dateTime={s.lastInboundAt.toISOString()} title={formatDateTime(s.lastInboundAt.getTime())}>
-                          {formatRelative(s.lastInboundAt.getTime(), nowMs)}
-                        </time>
+                        <RelativeTime value={s.lastInboundAt} className="whitespace-nowrap" />
                       ) : (
                         <span className="text-muted-foreground">never</span>
                       )}
                       {windowOpen ? (
-                        <span className="ml-1.5 text-xs text-success" title={`Free replies until ${formatDateTime(s.conversationExpiresAt!.getTime())}`}>
+                        <span className="ml-1.5 text-xs text-success" title={`Free replies until ${formatDateTime(s.conversationExpiresAt)} UTC`}>
                           · window open
                         </span>
                       ) : null}

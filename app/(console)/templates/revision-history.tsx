@@ -4,7 +4,7 @@ import { History, RotateCcw } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useTransition } from "react";
 import { toast } from "sonner";
-import { formatDateTime, formatRelative } from "@/components/console/format";
+import { RelativeTime } from "@/components/console/formatted";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -39,14 +39,12 @@ export function RevisionHistory({
   revisions,
   more,
   canEdit,
-  now,
 }: {
   id: string;
   current: number;
   revisions: RevisionItem[];
   more: boolean;
   canEdit: boolean;
-  now: number;
 }) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
@@ -80,9 +78,7 @@ export function RevisionHistory({
                   <span className="font-medium">Revision {r.revision}</span>
                   {r.revision === current ? <Badge variant="success">Current</Badge> : null}
                   <span className="text-muted-foreground">
-                    <time dateTime={new Date(r.createdAtMs).toISOString()} title={formatDateTime(r.createdAtMs)}>
-                      {formatRelative(r.createdAtMs, now)}
-                    </time>
+                    <RelativeTime value={r.createdAtMs} />
                     {" · "}
                     {r.createdBy ?? "API key"}
                     {" · "}

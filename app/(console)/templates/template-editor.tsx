@@ -7,6 +7,7 @@ import { useRef } from "react";
 import { Controller } from "react-hook-form";
 import { toast } from "sonner";
 import type { z } from "zod";
+import { formatCount } from "@/components/console/format";
 import { FormError } from "@/components/console/form-error";
 import { useActionForm } from "@/components/console/use-action-form";
 import { Button } from "@/components/ui/button";
@@ -40,7 +41,7 @@ const EMPTY: TemplateFormValues = {
   metaTemplate: null,
 };
 const BUILTIN_NAMES = Object.keys(BUILTIN_VARIABLES);
-const number = (n: number) => n.toLocaleString("en");
+const number = (n: number) => formatCount(n);
 const whole = (v: unknown) => (typeof v === "number" ? v : /^\d+$/.test(String(v).trim()) ? Number(v) : null);
 
 /** Inserts `{{name}}` at the cursor of the message (keyboard: Tab to a button, Enter). */

@@ -8,28 +8,40 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { Label } from "@/components/ui/label";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { MAX_MESSAGE_LENGTH, renderTemplate } from "@/lib/drip/render";
+import { type FormatContext, formatCount, formatDate } from "@/components/console/format";
+import { useFormatContext } from "@/components/console/formatted";
 import { formatPhone } from "@/lib/phone";
-import { type PreviewLead, previewVariables, sampleLead } from "@/lib/templates/preview-variables";
+import { maskPhone, type PreviewLead, previewLeadsFor, previewVariables, sampleLead } from "@/lib/templates/preview-variables";
 import type { SegmentVariables } from "@/lib/templates/schemas";
 import { cn } from "@/lib/utils";
 
 const SAMPLE = "sample";
-const number = (n: number) => n.toLocaleString("en");
+const SAMPLE_NAME = sampleLead(null).name;
 
-function leadLabel(lead: PreviewLead): string {
+/** "Lena Ivanova · +7 ••• ••• 45 67 · 5 Dec 2026": two leads of the same name told apart by their phone and day added. */
+function leadLabel(lead: PreviewLead, ctx: FormatContext, withSegment: boolean): string {
   const who = lead.name.trim() || lead.profileName || formatPhone(lead.phone);
-  return lead.segment ? `${who} · ${lead.segment}` : who;
+  const parts = [who, maskPhone(lead.phone)];
+  if (lead.createdAt) parts.push(formatDate(lead.createdAt, "", ctx));
+  if (withSegment && lead.segment) parts.push(lead.segment);
+  return parts.join(" · ");
 }
 
 /**
- * The message as the drip would send it to one lead (recent leads, or a sample lead with the template's
- * segment), rendered in the browser with the same code the sender uses, as the user types.
+ * The message as the drip would send it to one lead the template reaches (the newest of its segment, or of every
+ * segment when it is for all), or to a sample lead in its segment, rendered in the browser with the same code the
+ * sender uses, as the user types.
  */
 export function TemplatePreview(props: { content: string; segment: string | null; leads: PreviewLead[]; segmentVariables: SegmentVariables }) {
-  const [choice, setChoice] = useState<string>(props.leads[0]?.id ?? SAMPLE);
-  const lead = props.leads.find((l) => l.id === choice) ?? sampleLead(props.segment);
+  const ctx = useFormatContext();
+  const number = (n: number) => formatCount(n, "0", ctx.locale);
+  const candidates = previewLeadsFor(props.leads, props.segment);
+  const [choice, setChoice] = useState<string | null>(null);
+  // the chosen lead while the segment still reaches it, else the newest the segment reaches, else the sample
+  const lead = candidates.find((l) => l.id === choice) ?? (choice === SAMPLE ? undefined : candidates[0]) ?? sampleLead(props.segment);
   const rendered = renderTemplate(props.content, previewVariables(lead, props.segmentVariables));
   const empty = props.content.trim() === "";
+  const allSegments = props.segment === null;
 
   return (
     <Card className="lg:sticky lg:top-6" data-testid="template-preview">
@@ -41,9 +53,13 @@ export function TemplatePreview(props: { content: string; segment: string | null
           </h2>
         </CardTitle>
         <CardDescription>
-          {props.leads.length > 0
-            ? "Rendered for one of your latest leads, with its segment's values."
-            : "No leads yet: rendered for a sample lead in the template's segment."}
+          {candidates.length > 0
+            ? allSegments
+              ? "Rendered for one of your latest leads, with its segment's values."
+              : `Rendered for one of the latest leads in segment “${props.segment}”, with its values.`
+            : allSegments
+              ? "No leads yet: rendered for a sample lead."
+              : `No leads in segment “${props.segment}” yet: rendered for a sample lead in it.`}
         </CardDescription>
       </CardHeader>
       <CardContent className="grid gap-4">
@@ -54,12 +70,15 @@ export function TemplatePreview(props: { content: string; segment: string | null
               <SelectValue />
             </SelectTrigger>
             <SelectContent>
-              {props.leads.map((l) => (
+              {candidates.map((l) => (
                 <SelectItem key={l.id} value={l.id!}>
-                  {leadLabel(l)}
+                  {leadLabel(l, ctx, allSegments)}
                 </SelectItem>
               ))}
-              <SelectItem value={SAMPLE}>Sample lead: {leadLabel(sampleLead(props.segment))}</SelectItem>
+              <SelectItem value={SAMPLE}>
+                Sample lead: {SAMPLE_NAME}
+                {props.segment ? ` · ${props.segment}` : ""}
+              </SelectItem>
             </SelectContent>
           </Select>
         </div>

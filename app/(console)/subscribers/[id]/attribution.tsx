@@ -1,7 +1,7 @@
 import { ExternalLink, Megaphone, PlayCircle } from "lucide-react";
 import { CopyButton } from "@/components/console/copy-button";
 import { Facts } from "@/components/console/facts";
-import { formatDateTime } from "@/components/console/format";
+import { DateTime } from "@/components/console/formatted";
 import { Badge } from "@/components/ui/badge";
 import type { ConversationRow } from "@/db/queries/conversations";
 
@@ -57,11 +57,11 @@ export function ReferralCard({ c, labels, now }: { c: ConversationRow; labels: s
       </div>
       <div className="flex flex-wrap gap-4">
         <MediaPreview c={c} />
-        <div className="min-w-64 flex-1">
+        <div className="min-w-0 flex-1 basis-64">
           {c.body ? <p className="mb-3 text-sm whitespace-pre-line">{c.body}</p> : null}
           <Facts
             rows={[
-              ["Clicked", formatDateTime(c.startedAt.getTime())],
+              ["Clicked", <DateTime key="clicked" value={c.startedAt} />],
               ["Source", c.sourceType ? `${c.sourceType}${c.mediaType ? ` · ${c.mediaType}` : ""}` : null],
               [
                 "Source URL",

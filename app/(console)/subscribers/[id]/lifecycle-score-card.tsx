@@ -17,7 +17,7 @@ export function LifecycleScoreCard({ subscriber, now }: { subscriber: Subscriber
             {band.label} ({band.range})
           </span>
         </CardTitle>
-        <CardDescription>{SCORE_SUMMARY}</CardDescription>
+        <CardDescription>How likely they are to buy, 0–100, from what we know of them.</CardDescription>
       </CardHeader>
       <CardContent>
         {parts.length === 0 ? (
@@ -32,6 +32,12 @@ export function LifecycleScoreCard({ subscriber, now }: { subscriber: Subscriber
             ))}
           </ul>
         )}
+        <details className="group mt-3 text-xs text-muted-foreground">
+          <summary className="w-fit cursor-pointer rounded-sm hover:text-foreground focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none">
+            How the score works
+          </summary>
+          <p className="mt-1">{SCORE_SUMMARY}</p>
+        </details>
       </CardContent>
     </Card>
   );

@@ -20,7 +20,6 @@ export default async function TemplatePage({ params }: { params: Promise<{ id: s
   const loaded = await loadTemplatePage(await getDb(), { tenantId: user.tenantId, id: (await params).id });
   if (!loaded) notFound();
   const { template, input, revisions, context } = loaded;
-  const now = new Date().getTime();
 
   return (
     <div className="grid gap-4">
@@ -52,7 +51,6 @@ export default async function TemplatePage({ params }: { params: Promise<{ id: s
         id={template.id}
         current={template.revision}
         canEdit={canEdit}
-        now={now}
         more={revisions.nextCursor !== null}
         revisions={revisions.rows.map((r) => ({
           revision: r.revision,
