@@ -399,7 +399,7 @@ async function hasFocusRing(page: Page): Promise<boolean> {
     el.blur();
     const unfocused = [look(el), look(el.parentElement)];
     el.focus();
-    nodes.forEach((n, i) => (n.style.transition = before[i]));
+    nodes.forEach((n, i) => (n.style.transition = before[i] ?? ""));
     return focused[0] !== unfocused[0] || focused[1] !== unfocused[1];
   });
 }
