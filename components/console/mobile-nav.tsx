@@ -14,17 +14,7 @@ import type { Role } from "@/lib/roles-types";
  * switcher and the account menu. It closes on a link's click, on Escape, on the overlay, and whenever the
  * page changes underneath it.
  */
-export function MobileNav({
-  role,
-  empty,
-  switcher,
-  userMenu,
-}: {
-  role: Role;
-  empty?: boolean;
-  switcher: React.ReactNode;
-  userMenu: React.ReactNode;
-}) {
+export function MobileNav({ role, empty, switcher, userMenu }: { role: Role; empty?: boolean; switcher: React.ReactNode; userMenu: React.ReactNode }) {
   const pathname = usePathname();
   // open for the page it was opened on: a navigation landing elsewhere closes it, with no effect to sync
   const [openOn, setOpenOn] = useState<string | null>(null);

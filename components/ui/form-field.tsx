@@ -28,7 +28,7 @@ function fieldDescribedBy(id: string, { description, error }: { description?: un
 // One message under a field at a time: its error while it has one (which says what to fix), else its description.
 function FormField({ id, label, error, description, required, className, children }: FormFieldProps) {
   return (
-    <div data-slot="form-field" data-invalid={error ? "true" : undefined} className={cn("group/field grid gap-1.5", className)}>
+    <div data-slot="form-field" data-invalid={error ? "true" : undefined} className={cn("group/field grid min-w-0 gap-1.5", className)}>
       <Label htmlFor={id} className="group-data-[invalid=true]/field:text-destructive">
         {label}
         {required ? (

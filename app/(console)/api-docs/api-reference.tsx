@@ -79,9 +79,7 @@ export function ApiReference({ doc }: { doc: OpenApiDocument }) {
               Base URL
             </span>
             <div className="flex items-center gap-2 rounded-md border bg-muted/50 p-2">
-              <code className="min-w-0 flex-1 font-mono text-sm break-all select-all">
-                {baseUrl}
-              </code>
+              <code className="min-w-0 flex-1 font-mono text-sm break-all select-all">{baseUrl}</code>
               <CopyButton value={baseUrl} label="Copy URL" />
             </div>
           </div>

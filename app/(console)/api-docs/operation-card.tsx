@@ -97,6 +97,8 @@ export function OperationCard({ doc, op }: { doc: OpenApiDocument; op: DocOperat
   const role = operation["x-required-role"];
   const body = operation.requestBody?.content["application/json"];
   const curl = curlCommand(doc, op);
+  // the generator leaves `parameters` out of an operation that has none
+  const parameters = operation.parameters ?? [];
   return (
     <section id={anchor} aria-labelledby={`${anchor}-title`} className="scroll-mt-6">
       <Card>
@@ -124,7 +126,7 @@ export function OperationCard({ doc, op }: { doc: OpenApiDocument; op: DocOperat
             ]}
           />
 
-          {operation.parameters.length > 0 ? (
+          {parameters.length > 0 ? (
             <div className="grid gap-2">
               <SubHeading>Parameters</SubHeading>
               <DocTable
@@ -132,7 +134,7 @@ export function OperationCard({ doc, op }: { doc: OpenApiDocument; op: DocOperat
                 columns={["Name", "In", "Type", "Rules", "Description"]}
                 widths={["w-[20%]", "w-[10%]", "w-[16%]", "w-[22%]"]}
               >
-                {operation.parameters.map((p) => {
+                {parameters.map((p) => {
                   const view = schemaView(p.schema, components);
                   return (
                     <tr key={`${p.in}-${p.name}`}>

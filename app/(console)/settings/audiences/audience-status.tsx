@@ -53,7 +53,7 @@ export function AudienceError({
   if (audience.syncStatus !== "error" || !audience.lastError) return null;
   return (
     <div className={compact ? "grid gap-1 text-xs" : "grid gap-1 text-sm"} data-testid="audience-error">
-      <p className="font-mono break-words text-destructive">{audience.lastError}</p>
+      <p className="font-mono wrap-anywhere text-destructive">{audience.lastError}</p>
       {audience.lastErrorHint ? <p className="break-words text-muted-foreground">{audience.lastErrorHint}</p> : null}
     </div>
   );

@@ -42,15 +42,15 @@ function ConnectButton() {
 
 function AudienceRow({ audience, segment, now }: { audience: AudienceView; segment: string; now: number }) {
   return (
-    <li className="grid gap-3 p-4 sm:grid-cols-[1fr_auto]" data-testid="audience-row">
+    <li className="grid gap-3 p-4 sm:grid-cols-[minmax(0,1fr)_auto]" data-testid="audience-row">
       <div className="grid min-w-0 gap-1">
         <div className="flex flex-wrap items-center gap-2">
-          <Link href={`/settings/audiences/${audience.id}`} className="font-medium break-words hover:underline">
+          <Link href={`/settings/audiences/${audience.id}`} className="min-w-0 font-medium wrap-anywhere hover:underline">
             {audience.name}
           </Link>
           <AudienceStatusBadge audience={audience} />
         </div>
-        <p className="text-xs break-words text-muted-foreground">
+        <p className="text-xs wrap-anywhere text-muted-foreground">
           Ad account act_{audience.adAccountId} · audience {audience.audienceId}
         </p>
         <p className="text-sm break-words" data-testid="audience-segment-text">

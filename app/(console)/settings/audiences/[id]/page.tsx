@@ -52,7 +52,7 @@ export default async function AudiencePage(props: { params: Promise<{ id: string
     <div className="grid gap-6">
       <BackLink href="/settings/audiences">Audiences</BackLink>
       <PageHeader
-        title={<span className="break-words">{audience.name}</span>}
+        title={<span className="wrap-anywhere">{audience.name}</span>}
         description={`Custom Audience ${audience.audienceId} in ad account act_${audience.adAccountId}`}
         actions={
           <>
@@ -66,7 +66,7 @@ export default async function AudiencePage(props: { params: Promise<{ id: string
           <AlertTriangle aria-hidden />
           <AlertTitle>The last sync failed{audience.lastErrorAt ? ` ${formatRelative(audience.lastErrorAt, now)}` : ""}</AlertTitle>
           <AlertDescription>
-            <p className="font-mono break-words">{audience.lastError}</p>
+            <p className="font-mono wrap-anywhere">{audience.lastError}</p>
             {audience.lastErrorHint ? <p className="break-words">{audience.lastErrorHint}</p> : null}
           </AlertDescription>
         </Alert>
@@ -107,7 +107,7 @@ export default async function AudiencePage(props: { params: Promise<{ id: string
               [
                 "Last error",
                 audience.lastError ? (
-                  <span key="le" className="font-mono break-words">
+                  <span key="le" className="font-mono wrap-anywhere">
                     {audience.lastError}
                   </span>
                 ) : null,
