@@ -370,18 +370,25 @@ test.describe("the shell", () => {
 
   test("the API reference renders on the server in under 300 ms", async ({ page }) => {
     await signIn(page, ADMIN.email, ADMIN.password);
-    const timed = async () => {
+    const timed = async (url: string) => {
       const t0 = performance.now();
-      const res = await page.request.get("/api-docs");
+      const res = await page.request.get(url);
       await res.body();
       expect(res.status()).toBe(200);
       return performance.now() - t0;
     };
-    await timed(); // the first request of a server builds the document once
-    const times: number[] = [];
-    for (let i = 0; i < 5; i++) times.push(await timed());
-    times.sort((a, b) => a - b);
-    expect(times[2], `median of ${times.map((t) => Math.round(t)).join(", ")} ms`).toBeLessThan(300);
+    // its introduction, and its heaviest tag (the inbox's twelve operations)
+    for (const url of ["/api-docs", "/api-docs?tag=inbox"]) {
+      await timed(url); // the first request of a server builds the document once
+      const times: number[] = [];
+      for (let i = 0; i < 5; i++) times.push(await timed(url));
+      times.sort((a, b) => a - b);
+      expect.soft(times[2], `${url}: median of ${times.map((t) => Math.round(t)).join(", ")} ms`).toBeLessThan(300);
+    }
+    await page.goto("/api-docs");
+    await page.getByRole("navigation", { name: "Operations" }).getByRole("link", { name: "Subscribers", exact: true }).click();
+    await expect(page).toHaveURL(/\/api-docs\?tag=subscribers$/);
+    await expect(page.getByRole("heading", { level: 2, name: "Subscribers" })).toBeVisible();
   });
 
   test("the console has a favicon and an app icon", async ({ page, request }) => {
