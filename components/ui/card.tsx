@@ -38,7 +38,7 @@ function CardContent({ className, ...props }: React.ComponentProps<"div">) {
 }
 
 function CardFooter({ className, ...props }: React.ComponentProps<"div">) {
-  return <div data-slot="card-footer" className={cn("flex items-center gap-2 px-5 [.border-t]:pt-4", className)} {...props} />;
+  return <div data-slot="card-footer" className={cn("flex flex-wrap items-center gap-2 px-5 [.border-t]:pt-4", className)} {...props} />;
 }
 
 export { Card, CardHeader, CardTitle, CardDescription, CardAction, CardContent, CardFooter };
