@@ -147,7 +147,9 @@ test.describe.serial("queue monitor", () => {
     await expect(page.getByTestId("queue-row")).toHaveCount(1);
   });
 
-  test("a pending message is cancelled (not a failure), queued again, fails with the provider's answer, and the lead's queue is cancelled at once", async ({ page }) => {
+  test("a pending message is cancelled (not a failure), queued again, fails with the provider's answer, and the lead's queue is cancelled at once", async ({
+    page,
+  }) => {
     await open(page, `/queue?leadId=${leadId}&status=pending`);
     await row(page, DAY3)
       .getByRole("button", { name: `Cancel ${DAY3} to ${LEAD.name}` })

@@ -34,18 +34,20 @@ describe.each(testDrivers)("queue failures (%s)", (kind) => {
       scheduledAt: minutes(m),
       ...values,
     });
-    await t.db.insert(outboundMessages).values([
-      row("refused", -10, { status: "failed", errorCode: "131047", errorMessage: "Re-engagement message" }),
-      row("undeliverable", -20, { status: "failed", errorCode: "131026", errorMessage: "Message undeliverable" }),
-      row("outside-window", -30, { status: "skipped", errorCode: "outside_window", errorMessage: "Outside the 24-hour window" }),
-      row("by-hand", -40, { status: "cancelled", errorCode: "cancelled_by_user", errorMessage: "Cancelled from the queue monitor" }),
-      row("campaign", -50, { status: "cancelled", errorCode: "campaign_stopped", errorMessage: "The lead's campaign was stopped" }),
-      row("opted-out", -60, { status: "cancelled", errorCode: "opted_out", errorMessage: "The subscriber opted out" }),
-      row("sent", -70, { status: "sent", sentAt: minutes(-70) }),
-      row("pending", 10, {}),
-      row("omar-failed", -80, { status: "failed", errorCode: "http_400", errorMessage: "Green API answered HTTP 400" }, omar!.id),
-      row("omar-cancelled", -90, { status: "cancelled", errorCode: "cancelled_by_user" }, omar!.id),
-    ]);
+    await t.db
+      .insert(outboundMessages)
+      .values([
+        row("refused", -10, { status: "failed", errorCode: "131047", errorMessage: "Re-engagement message" }),
+        row("undeliverable", -20, { status: "failed", errorCode: "131026", errorMessage: "Message undeliverable" }),
+        row("outside-window", -30, { status: "skipped", errorCode: "outside_window", errorMessage: "Outside the 24-hour window" }),
+        row("by-hand", -40, { status: "cancelled", errorCode: "cancelled_by_user", errorMessage: "Cancelled from the queue monitor" }),
+        row("campaign", -50, { status: "cancelled", errorCode: "campaign_stopped", errorMessage: "The lead's campaign was stopped" }),
+        row("opted-out", -60, { status: "cancelled", errorCode: "opted_out", errorMessage: "The subscriber opted out" }),
+        row("sent", -70, { status: "sent", sentAt: minutes(-70) }),
+        row("pending", 10, {}),
+        row("omar-failed", -80, { status: "failed", errorCode: "http_400", errorMessage: "Green API answered HTTP 400" }, omar!.id),
+        row("omar-cancelled", -90, { status: "cancelled", errorCode: "cancelled_by_user" }, omar!.id),
+      ]);
     const stranger = (await insertTenant(t.db, { name: "Stranger" })).id;
     await t.db.insert(outboundMessages).values({ tenantId: stranger, phone: "+14152007777", templateName: "theirs", scheduledAt: now, status: "failed" });
   });
