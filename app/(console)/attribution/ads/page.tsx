@@ -44,7 +44,7 @@ export default async function AdDetailsPage({ searchParams }: { searchParams: Pr
   const now = new Date().getTime();
 
   return (
-    <div className="grid gap-6">
+    <div className="grid min-w-0 grid-cols-1 gap-6">
       <BackLink href="/attribution">Attribution</BackLink>
       <PageHeader
         className="pb-0"
@@ -67,7 +67,7 @@ export default async function AdDetailsPage({ searchParams }: { searchParams: Pr
           }
         />
       ) : (
-        <Card className="py-0">
+        <Card className="min-w-0 py-0">
           <Table>
             <TableHeader>
               <TableRow>
