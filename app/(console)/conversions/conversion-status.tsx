@@ -1,7 +1,7 @@
 // How a conversion reads to a marketer: its status badge, event and value, where it came from, and
 // what its warnings and Meta's errors mean, in words (the verbatim error stays one hover / click away).
 import { AlertTriangle, CheckCircle2, Clock, RotateCw, XCircle } from "lucide-react";
-import { formatDateTime } from "@/components/console/format";
+import { formatDateTime, formatMoney as formatAmount } from "@/components/console/format";
 import { Badge } from "@/components/ui/badge";
 
 export type ConversionStatus = "queued" | "sent" | "failed" | "rejected";
@@ -66,13 +66,9 @@ export function ConversionStatusBadge({ status, nextAttemptAt, now }: { status: 
   );
 }
 
-const amount = new Intl.NumberFormat("en", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-
-/** "1,149.90 USD": the code rather than a symbol, which would not tell US$ from CA$ at a glance. */
+/** "₽36,000", "$1,149.90": the console's one money format (components/console/format.ts); null without a value. */
 export function formatMoney(value: string | number | null, currency: string | null): string | null {
-  if (value === null) return null;
-  const text = amount.format(Number(value));
-  return currency ? `${text} ${currency}` : text;
+  return value === null ? null : formatAmount(value, currency);
 }
 
 export const WARNING_TEXT: Record<string, string> = {
