@@ -177,7 +177,8 @@ test.describe.serial("lifecycle events", () => {
 
     // their timeline shows it
     await page.reload();
-    await expect(page.getByTestId("timeline")).toContainText("Conversion Purchase · 250.00 USD · stage changed to customer");
+    // money in the browser's locale (components/console/formatted.tsx): "$250" in en-US, "US$250" in en-GB
+    await expect(page.getByTestId("timeline")).toContainText(/Conversion Purchase · (US)?\$250 · stage changed to customer/);
 
     // back to Lead (no event: everyone starts there), then Customer again: already sent for this ad conversation
     await chooseStage(page, "Lead");
