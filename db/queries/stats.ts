@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { rowsOf } from "../migrations-info";
 import type { Db } from "../client";
 import { conversations, conversions, outboundMessages, subscribers, whatsappNumbers } from "../schema";
+import { isOutboundFailure } from "./drip";
 
 export type DashboardCounts = {
   numbers: number;
@@ -28,7 +29,7 @@ export async function getDashboardCounts(db: Db, { tenantId, since }: { tenantId
         c.total as "conversations7d",
         c.ad as "adConversations7d",
         (select count(*) from ${outboundMessages} where ${outboundMessages.tenantId} = ${tenantId} and ${outboundMessages.status} = 'pending') as "queuePending",
-        (select count(*) from ${outboundMessages} where ${outboundMessages.tenantId} = ${tenantId} and ${outboundMessages.status} = 'failed') as "queueFailed",
+        (select count(*) from ${outboundMessages} where ${outboundMessages.tenantId} = ${tenantId} and ${isOutboundFailure()}) as "queueFailed",
         (select count(*) from ${conversions} where ${conversions.tenantId} = ${tenantId} and ${conversions.status} = 'sent') as "conversionsSent",
         (select count(*) from ${conversions} where ${conversions.tenantId} = ${tenantId} and ${conversions.status} in ('failed', 'rejected')) as "conversionsFailed"
       from (

@@ -1,8 +1,9 @@
-// The Failed figure and the Failures view count the same rows (db/outbound-failures.ts), on both drivers, with
-// cancelled rows (a manager's and a rule's) present that neither may count.
+// The Failed figure, the Failures view and the dashboard's failed count are the same rows (db/outbound-failures.ts),
+// on both drivers, with cancelled rows (a manager's and a rule's) present that none may count.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OUTBOUND_FAILURE_STATUSES } from "@/db/outbound-failures";
 import { insertTenant } from "@/db/queries";
+import { getDashboardCounts } from "@/db/queries/stats";
 import { leads, outboundMessages } from "@/db/schema";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { getQueueStats, listQueueView } from "./queue";
@@ -78,5 +79,10 @@ describe.each(testDrivers)("queue failures (%s)", (kind) => {
       for (const limit of [1, 2, 50]) expect((await listAll(filters, limit)).length).toBe(failures);
     }
     expect((await getQueueStats(t.db, { tenantId, filters: { leadId: otherLead }, now })).failures).toBe(1);
+  });
+
+  it("gives the dashboard's failed count the same number", async () => {
+    const { failures } = await getQueueStats(t.db, { tenantId, filters: {}, now });
+    expect((await getDashboardCounts(t.db, { tenantId, since: minutes(-7 * 24 * 60) })).queueFailed).toBe(failures);
   });
 });
