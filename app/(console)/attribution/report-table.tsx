@@ -10,7 +10,7 @@ import { Table, TableBody, TableCell, TableFooter, TableHead, TableHeader, Table
 import { eventLabel } from "@/lib/conversions/schema";
 import type { CampaignLine, Totals } from "@/lib/subscribers/attribution";
 import { cn } from "@/lib/utils";
-import { CreativeThumbnail } from "./creative-thumbnail";
+import { CreativeThumbnail } from "@/components/console/creative-thumbnail";
 
 type SortKey = "name" | "conversations" | "subscribers" | "value" | "rate" | `event:${string}`;
 type Sort = { key: SortKey; desc: boolean };

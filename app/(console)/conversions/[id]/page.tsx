@@ -14,7 +14,7 @@ import { getDb } from "@/db/client";
 import { type ConversionRow, getConversationAd, getNumberById, getSubscriberById } from "@/db/queries";
 import { eventLabel } from "@/lib/conversions/schema";
 import { usableThumbnail } from "@/lib/subscribers/creative-thumbnail";
-import { CreativeThumbnail } from "../../attribution/creative-thumbnail";
+import { CreativeThumbnail } from "@/components/console/creative-thumbnail";
 import { reportHref } from "../../attribution/report-href";
 import { requireUser } from "@/lib/auth";
 import { getConversion } from "@/lib/conversions/read";
