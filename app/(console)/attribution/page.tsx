@@ -81,7 +81,12 @@ export default async function AttributionPage({ searchParams }: { searchParams: 
           icon={Target}
           hint={
             events.length > 0
-              ? events.map((e) => `${formatCount(report.total.events[e] ?? 0)} ${eventLabel(e, "many").toLowerCase()}`).join(" · ")
+              ? events
+                  .map((e) => {
+                    const n = report.total.events[e] ?? 0;
+                    return `${formatCount(n)} ${eventLabel(e, n === 1 ? "one" : "many").toLowerCase()}`;
+                  })
+                  .join(" · ")
               : "None reported yet"
           }
         />
