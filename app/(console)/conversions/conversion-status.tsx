@@ -1,7 +1,7 @@
 // How a conversion reads to a marketer: its status badge, event and value, where it came from, and
 // what its warnings and Meta's errors mean, in words (the verbatim error stays one hover / click away).
 import { AlertTriangle, CheckCircle2, Clock, RotateCw, XCircle } from "lucide-react";
-import { formatDateTime, formatMoney as formatAmount } from "@/components/console/format";
+import { formatDateTime } from "@/components/console/format";
 import { Badge } from "@/components/ui/badge";
 
 export type ConversionStatus = "queued" | "sent" | "failed" | "rejected";
@@ -64,11 +64,6 @@ export function ConversionStatusBadge({ status, nextAttemptAt, now }: { status: 
       {s.label}
     </Badge>
   );
-}
-
-/** "₽36,000", "$1,149.90": the console's one money format (components/console/format.ts); null without a value. */
-export function formatMoney(value: string | number | null, currency: string | null): string | null {
-  return value === null ? null : formatAmount(value, currency);
 }
 
 export const WARNING_TEXT: Record<string, string> = {

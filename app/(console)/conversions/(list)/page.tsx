@@ -3,7 +3,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { AutoRefresh } from "@/components/console/auto-refresh";
 import { formatDateTime } from "@/components/console/format";
-import { RelativeTime } from "@/components/console/formatted";
+import { Money, RelativeTime } from "@/components/console/formatted";
 import { ErrorText, KeysetPager, ListNotice } from "@/components/console/list-parts";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -19,15 +19,7 @@ import { type ConversionFilters as Filters, conversionFiltersSchema, conversionS
 import { CONVERSION_EVENT_OPTIONS, eventLabel } from "@/lib/conversions/schema";
 import { listNumbersPage } from "@/lib/numbers/numbers";
 import { formatPhone } from "@/lib/phone";
-import {
-  CONVERSION_STATUS,
-  ConversionStatusBadge,
-  type ConversionStatus,
-  formatMoney,
-  plainError,
-  SOURCE_SHORT_LABELS,
-  STATUS_OPTIONS,
-} from "../conversion-status";
+import { CONVERSION_STATUS, ConversionStatusBadge, type ConversionStatus, plainError, SOURCE_SHORT_LABELS, STATUS_OPTIONS } from "../conversion-status";
 import { ConversionFilters } from "../filters";
 import { CONVERSION_FILTER_KEYS, type ConversionFilterValues, listHref } from "../list-href";
 import { loadFilteredPage, readUrlFilters, urlCursor } from "@/lib/url-filters";
@@ -228,7 +220,6 @@ export default async function ConversionsPage({ searchParams }: { searchParams: 
             <TableBody>
               {page.rows.map((r) => {
                 const ms = r.createdAt.getTime();
-                const money = formatMoney(r.value, r.currency);
                 const error = r.status === "failed" || r.status === "rejected" ? plainError(r.lastError) : null;
                 return (
                   <TableRow key={r.id} data-testid="conversion-row">
@@ -251,7 +242,7 @@ export default async function ConversionsPage({ searchParams }: { searchParams: 
                             </Badge>
                           ) : null}
                         </span>
-                        {money ? <span className="text-xs text-muted-foreground tabular-nums">{money}</span> : null}
+                        {r.value !== null ? <Money value={r.value} currency={r.currency} className="text-xs text-muted-foreground tabular-nums" /> : null}
                         {r.source !== "api" ? <span className="text-xs text-muted-foreground">{SOURCE_SHORT_LABELS[r.source] ?? r.source}</span> : null}
                       </div>
                     </TableCell>

@@ -5,7 +5,7 @@ import { notFound } from "next/navigation";
 import { AutoRefresh } from "@/components/console/auto-refresh";
 import { CopyButton } from "@/components/console/copy-button";
 import { Facts } from "@/components/console/facts";
-import { DateTime, RelativeTime } from "@/components/console/formatted";
+import { DateTime, Money, RelativeTime } from "@/components/console/formatted";
 import { BackLink } from "@/components/console/list-parts";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -26,7 +26,6 @@ import {
   ConversionStatusBadge,
   SOURCE_LABELS,
   explainConversionResponse,
-  formatMoney,
   plainError,
   retryTimeLabel,
   warningText,
@@ -129,7 +128,8 @@ export default async function ConversionPage({ params }: { params: Promise<{ id:
   const now = new Date().getTime();
   // dates in the reader's locale and time zone (components/console/formatted.tsx)
   const t = (d: Date | null, key: string) => (d ? <DateTime key={key} value={d} /> : null);
-  const money = formatMoney(c.value, c.currency);
+  // money in the reader's locale (components/console/formatted.tsx)
+  const money = c.value !== null ? <Money value={c.value} currency={c.currency} /> : null;
   const shownName = subscriber ? subscriberName(subscriber) : null;
   const hashed = [c.emailHash ? "email" : null, c.externalIdHash ? "external id" : null].filter(Boolean).join(" and ");
   // the attribution report of the 30 days up to the conversion, narrowed to its campaign
@@ -188,7 +188,7 @@ export default async function ConversionPage({ params }: { params: Promise<{ id:
                     {eventLabel(c.eventName)} <span className="text-muted-foreground">(sent to Meta as {c.eventName})</span>
                   </span>,
                 ],
-                ["Value", money],
+                ["Value", c.value !== null ? <Money key="v" value={c.value} currency={c.currency} /> : null],
                 ["Event time", t(c.eventTime, "et")],
                 [
                   "Event id",
