@@ -3,7 +3,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { DailyChart, SOURCE_SERIES } from "@/components/charts/daily-chart";
 import { AutoRefresh } from "@/components/console/auto-refresh";
-import { formatCount, formatPercent } from "@/components/console/format";
+import { formatCount } from "@/components/console/format";
 import { Count, FormattedDay, Percent } from "@/components/console/formatted";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -131,8 +131,9 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
                 <h2>Conversations per day</h2>
               </CardTitle>
               <CardDescription>
-                By UTC day: started from an ad click, or otherwise. {formatCount(report.adConversations.current)} of {formatCount(report.conversations.current)}{" "}
-                from ads ({formatPercent(report.adShare.current)}).
+                By UTC day: started from an ad click, or otherwise. <Count value={report.adConversations.current} /> of{" "}
+                <Count value={report.conversations.current} /> from ads (<Percent value={report.adShare.current} />
+                ).
               </CardDescription>
             </CardHeader>
             <CardContent>
