@@ -191,7 +191,7 @@ test.describe.serial("queue monitor", () => {
     await expect(failed).toContainText("The provider refused the request");
     await expect(failed).toContainText("Green API answered HTTP 400: Validation failed.");
     await expect(failed.getByTestId("provider-response")).toBeHidden();
-    await failed.getByText("Provider response").click();
+    await failed.getByText("Provider response", { exact: true }).click();
     await expect(failed.getByTestId("provider-response")).toContainText(`"message": "Validation failed. Details: 'chatId' is not a valid number"`);
     await page
       .getByRole("link", { name: /^Failed/ })

@@ -6,16 +6,7 @@ import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAx
 import { formatCount, formatDay } from "@/components/console/format";
 import { FormattedDay, useFormatContext } from "@/components/console/formatted";
 
-export type ChartSeries = { key: string; label: string; color: string };
-export type DailyPoint = { day: string } & Record<string, number | string>;
-
-/** Where a conversation came from, in the same words and colours on every chart. */
-export const SOURCE_SERIES = {
-  ad: { key: "ad", label: "Ad clicks", color: "var(--chart-ad)" },
-  post: { key: "post", label: "Posts", color: "var(--chart-post)" },
-  other: { key: "other", label: "Other referrals", color: "var(--chart-other)" },
-  organic: { key: "organic", label: "Organic", color: "var(--chart-organic)" },
-} satisfies Record<string, ChartSeries>;
+import type { ChartSeries, DailyPoint } from "./series";
 
 const dayOf = (day: string) => new Date(`${day}T00:00:00Z`);
 

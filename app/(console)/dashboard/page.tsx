@@ -1,7 +1,8 @@
 import { AlertTriangle, BarChart3, CheckCircle2, Clock, Coins, Megaphone, MessagesSquare, Target, Users } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
-import { DailyChart, SOURCE_SERIES } from "@/components/charts/daily-chart";
+import { DailyChart } from "@/components/charts/daily-chart";
+import { SOURCE_SERIES } from "@/components/charts/series";
 import { AutoRefresh } from "@/components/console/auto-refresh";
 import { formatCount } from "@/components/console/format";
 import { Count, FormattedDay, Percent } from "@/components/console/formatted";
