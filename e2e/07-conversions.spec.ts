@@ -194,7 +194,7 @@ test.describe.serial("conversions", () => {
     await expect(page).toHaveURL(/\/conversions$/);
     const row = page.getByTestId("conversion-row").filter({ has: page.locator(`a[href="/conversions/${conversionId}"]`) });
     await expect(row).toContainText("Purchase");
-    await expect(row).toContainText("149.90 USD");
+    await expect(row).toContainText(/(US)?\$149\.90/); // the browser's locale: "$149.90" in en-US, "US$149.90" in en-GB
     await expect(row).toContainText(CUSTOMER.name);
     await expect(row).toContainText(A.label);
     await expect(row.getByTestId("conversion-status")).toHaveText("Sent");
@@ -229,7 +229,7 @@ test.describe.serial("conversions", () => {
     const row = page.getByTestId("conversion-row").filter({ has: page.locator(`a[href="/conversions/${id}"]`) });
     await expect(row.getByTestId("conversion-status")).toHaveText("Rejected");
     await expect(row.getByTestId("conversion-error")).toContainText("Meta does not accept this event type for WhatsApp");
-    await row.getByRole("link", { name: /LeadSubmitted received/ }).click();
+    await row.getByRole("link", { name: /Lead received/ }).click();
 
     await page.getByRole("button", { name: "Retry" }).click();
     await expect(page.getByText("Queued again: sending it to Meta now.")).toBeVisible();

@@ -147,7 +147,9 @@ test.describe.serial("queue monitor", () => {
     await expect(page.getByTestId("queue-row")).toHaveCount(1);
   });
 
-  test("a pending message is cancelled (not a failure), queued again, fails with the provider's answer, and the lead's queue is cancelled at once", async ({ page }) => {
+  test("a pending message is cancelled (not a failure), queued again, fails with the provider's answer, and the lead's queue is cancelled at once", async ({
+    page,
+  }) => {
     await open(page, `/queue?leadId=${leadId}&status=pending`);
     await row(page, DAY3)
       .getByRole("button", { name: `Cancel ${DAY3} to ${LEAD.name}` })
@@ -189,7 +191,7 @@ test.describe.serial("queue monitor", () => {
     await expect(failed).toContainText("The provider refused the request");
     await expect(failed).toContainText("Green API answered HTTP 400: Validation failed.");
     await expect(failed.getByTestId("provider-response")).toBeHidden();
-    await failed.getByText("Provider response").click();
+    await failed.getByText("Provider response", { exact: true }).click();
     await expect(failed.getByTestId("provider-response")).toContainText(`"message": "Validation failed. Details: 'chatId' is not a valid number"`);
     await page
       .getByRole("link", { name: /^Failed/ })

@@ -47,6 +47,12 @@ test.describe.serial("the demo", () => {
     await expect(page.getByRole("link", { name: ACTING_AD })).toBeVisible();
     await expect(page.getByText("Not enriched yet")).toHaveCount(0);
     await expect(page.getByText("Ad set not known yet")).toHaveCount(0);
+    // events in words, a totals row, sortable columns, and Meta's expired creative links as a neutral placeholder
+    await expect(page.getByRole("columnheader", { name: /LeadSubmitted|InitiateCheckout/ })).toHaveCount(0);
+    await expect(page.getByTestId("total-row")).toContainText("Total");
+    await page.getByRole("button", { name: "Campaign / ad set / ad" }).click();
+    await expect(page.getByRole("columnheader", { name: "Campaign / ad set / ad" })).toHaveAttribute("aria-sort", "ascending");
+    await expect(page.getByTestId("creative-placeholder").first()).toBeVisible();
 
     await pick(page, "Campaign", ORATORY);
     await expect(page).toHaveURL(/campaign=120210553870433391/);
@@ -66,6 +72,18 @@ test.describe.serial("the demo", () => {
     await expect(page.getByText("No ads seen yet")).toHaveCount(0);
     await expect(page.getByTestId("ad-row").filter({ hasText: ACTING_AD })).toContainText(ACTING);
     await expect(page.getByTestId("ad-row").filter({ hasText: "Fetched" })).toHaveCount(8);
+  });
+
+  test("the dashboard compares a period with the one before and ranks the demo's campaigns", async ({ page }) => {
+    await page.goto("/dashboard");
+    await page.getByRole("link", { name: "90 days", exact: true }).click();
+    await expect(page).toHaveURL(/days=90/);
+    await expect(page.getByRole("link", { name: "90 days", exact: true })).toHaveAttribute("aria-current", "page");
+    await expect(page.getByTestId("figure-conversations")).toContainText("previous 90 days");
+    const top = page.getByTestId("top-campaigns-conversations");
+    await expect(top).toContainText(/Актёрское мастерство|Ораторское искусство/);
+    await top.getByRole("link").first().click();
+    await expect(page).toHaveURL(/\/attribution\?from=.*campaign=/);
   });
 
   test("subscribers filter by Source = Ad click and by campaign, and export the names", async ({ page }) => {

@@ -70,7 +70,7 @@ function subscribeClock(listener: () => void) {
   };
 }
 function readClock() {
-  // a stale clock (no <RelativeTime> mounted for a while) catches up on the next read
+  // a stale clock (no <RelativeTime> mounted for a while, or the server, where nothing ticks) catches up on the next read
   if (!timer && Date.now() - now > 1000) now = Date.now();
   return now;
 }
@@ -132,19 +132,13 @@ export function FormattedDay({ day, empty = "—", className }: { day: string | 
 /** "3 minutes ago" (kept current), the full date-time on hover; `empty` ("never") for no value. */
 export function RelativeTime({ value, empty = "never", className }: TimeProps) {
   const hydrated = useHydrated();
-  const clock = useSyncExternalStore(subscribeClock, readClock, () => 0); // unused until hydrated
+  const clock = useSyncExternalStore(subscribeClock, readClock, readClock);
   const ctx = hydrated ? browserContext() : STABLE;
   const iso = isoOf(value);
   if (!iso) return <span className={className}>{empty}</span>;
   return (
-    <time
-      key={hydrated ? "browser" : "server"}
-      dateTime={iso}
-      title={formatDateTime(value, "—", ctx)}
-      className={className}
-      suppressHydrationWarning
-    >
-      {formatRelative(value, hydrated ? clock : Date.now(), empty, hydrated ? ctx.locale : "en")}
+    <time key={hydrated ? "browser" : "server"} dateTime={iso} title={formatDateTime(value, "—", ctx)} className={className} suppressHydrationWarning>
+      {formatRelative(value, clock, empty, hydrated ? ctx.locale : "en")}
     </time>
   );
 }

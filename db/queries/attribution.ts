@@ -26,6 +26,7 @@ export type AdReportRow = {
   adId: string | null;
   adName: string | null;
   headline: string | null;
+  thumbnailUrl: string | null; // Meta's thumbnail_url (video) or image_url (photo) of the creative, as last sent
   conversations: number;
   subscribers: number; // distinct at each level (one person clicking two ads of a campaign counts once there)
   converted: number; // conversations with at least one conversion (failed deliveries excluded)
@@ -36,7 +37,8 @@ const LEVELS: Record<number, ReportLevel> = { 0: "ad", 1: "adset", 3: "campaign"
 /**
  * Ad conversations of the range, rolled up ad → ad set → campaign → total in one pass (GROUPING SETS). The
  * range is read by an index-only scan (conversations_tenant_started_report_idx); the hierarchy and the names
- * come from the small `ads` cache, the headline from one conversation per ad.
+ * come from the small `ads` cache, the headline from one conversation per ad and the creative's picture from its
+ * latest conversation that carried one (conversations_tenant_ad_started_idx, read backwards: Meta's links expire).
  */
 export async function reportByAd(db: Db, range: AttributionRange): Promise<AdReportRow[]> {
   const { tenantId, from, to } = range;
@@ -65,7 +67,10 @@ export async function reportByAd(db: Db, range: AttributionRange): Promise<AdRep
       : rowsOf<Record<string, string | null>>(
           await db.execute(sql`
       select a.ad_id, a.ad_name, a.adset_name, a.campaign_name,
-        (select c.headline from conversations c where c.tenant_id = a.tenant_id and c.ad_id = a.ad_id and c.headline is not null limit 1) as headline
+        (select c.headline from conversations c where c.tenant_id = a.tenant_id and c.ad_id = a.ad_id and c.headline is not null limit 1) as headline,
+        (select coalesce(c.thumbnail_url, c.image_url) from conversations c
+          where c.tenant_id = a.tenant_id and c.ad_id = a.ad_id and coalesce(c.thumbnail_url, c.image_url) is not null
+          order by c.started_at desc limit 1) as thumbnail_url
       from ads a
       where a.tenant_id = ${tenantId} and a.ad_id = any(array(select jsonb_array_elements_text(${JSON.stringify(adIds)}::jsonb)))`),
         );
@@ -91,6 +96,7 @@ export async function reportByAd(db: Db, range: AttributionRange): Promise<AdRep
       adId,
       adName: n?.ad_name ?? null,
       headline: n?.headline ?? null,
+      thumbnailUrl: n?.thumbnail_url ?? null,
       conversations: Number(r.conversations),
       subscribers: Number(r.subscribers),
       converted: Number(r.converted),
@@ -137,4 +143,37 @@ export async function conversationsPerDay(db: Db, range: AttributionRange): Prom
       order by 1, 2`),
   );
   return rows.map((r) => ({ day: r.day as string, source: r.source as DailySourceRow["source"], conversations: Number(r.n) }));
+}
+
+export type ConversationAd = {
+  adId: string;
+  adName: string | null;
+  adsetName: string | null;
+  campaignId: string | null;
+  campaignName: string | null;
+  headline: string | null;
+  thumbnailUrl: string | null;
+};
+
+/** The ad of one conversation (a conversion's detail): names from the conversation, else from the ads cache. Null without an ad. */
+export async function getConversationAd(db: Db, { tenantId, conversationId }: { tenantId: string; conversationId: string }): Promise<ConversationAd | null> {
+  const [row] = rowsOf<Record<string, string | null>>(
+    await db.execute(sql`
+      select c.ad_id, coalesce(c.ad_name, a.ad_name) as ad_name, coalesce(c.adset_name, a.adset_name) as adset_name,
+        coalesce(c.campaign_id, a.campaign_id) as campaign_id, coalesce(c.campaign_name, a.campaign_name) as campaign_name,
+        c.headline, coalesce(c.thumbnail_url, c.image_url) as thumbnail_url
+      from conversations c
+      left join ads a on a.tenant_id = c.tenant_id and a.ad_id = c.ad_id
+      where c.tenant_id = ${tenantId} and c.id = ${conversationId} and c.ad_id is not null`),
+  );
+  if (!row?.ad_id) return null;
+  return {
+    adId: row.ad_id,
+    adName: row.ad_name ?? null,
+    adsetName: row.adset_name ?? null,
+    campaignId: row.campaign_id ?? null,
+    campaignName: row.campaign_name ?? null,
+    headline: row.headline ?? null,
+    thumbnailUrl: row.thumbnail_url ?? null,
+  };
 }

@@ -493,7 +493,16 @@ export type ConversionListRow = Pick<
   | "conversationId"
   | "subscriberId"
   | "fbtraceId"
-> & { numberLabel: string | null; subscriberName: string | null; subscriberPhone: string | null };
+> & {
+  numberLabel: string | null;
+  subscriberName: string | null;
+  subscriberPhone: string | null;
+  /** the ad (and its campaign) of the conversation the conversion was matched to, as enrichment named them */
+  adId: string | null;
+  adName: string | null;
+  campaignId: string | null;
+  campaignName: string | null;
+};
 
 /** One page of the log, newest first; each filter has an index in list order. */
 export async function listConversionRows(db: Db, f: ConversionListFilters): Promise<ConversionListRow[]> {
@@ -531,10 +540,15 @@ export async function listConversionRows(db: Db, f: ConversionListFilters): Prom
       numberLabel: whatsappNumbers.label,
       subscriberName: subscribers.profileName,
       subscriberPhone: subscribers.waPhone,
+      adId: conversations.adId,
+      adName: conversations.adName,
+      campaignId: conversations.campaignId,
+      campaignName: conversations.campaignName,
     })
     .from(conversions)
     .leftJoin(whatsappNumbers, eq(whatsappNumbers.id, conversions.numberId))
     .leftJoin(subscribers, eq(subscribers.id, conversions.subscriberId))
+    .leftJoin(conversations, eq(conversations.id, conversions.conversationId))
     .where(where)
     .orderBy(...newestFirst(conversions.createdAt, conversions.id))
     .limit(f.limit + 1);

@@ -412,5 +412,8 @@ describe.each(testDrivers)("conversions (%s)", (kind) => {
     expect(deliveriesOf(automaticLeadEventId(on.id))).toHaveLength(1);
     const page = await listConversions(t.db, { tenantId: s.tenantId, filters: { status: "sent" }, limit: 10 });
     expect(page.rows.map((r) => r.source)).toEqual(["automatic"]);
+    // the log names the ad of the conversation (its id until Meta's names are fetched)
+    expect(on.adId).toMatch(/^1202263058/);
+    expect(page.rows[0]).toMatchObject({ adId: on.adId, adName: null, campaignName: null });
   });
 });

@@ -1,7 +1,7 @@
 // The conversions request boundary: what Meta would refuse is refused here, with a reason a developer can act on.
 import { describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors";
-import { checkEventTime, conversionRequestHash, parseConversionRequest } from "./schema";
+import { CONVERSION_EVENT_NAMES, CONVERSION_EVENT_OPTIONS, checkEventTime, conversionRequestHash, eventLabel, parseConversionRequest } from "./schema";
 
 const base = { accountId: "6f1c1d4e-8f7a-4c1e-9d5b-0a2b3c4d5e6f", eventId: "order-1029:LeadSubmitted", eventName: "LeadSubmitted", phoneE164: "15551234567" };
 
@@ -123,5 +123,21 @@ describe("conversionRequestHash", () => {
     expect(conversionRequestHash(parseConversionRequest({ email: " a@b.co", ...base }))).toBe(a);
     expect(conversionRequestHash(parseConversionRequest({ ...base, email: "a@b.co", testCode: "TEST1" }))).not.toBe(a);
     expect(conversionRequestHash(parseConversionRequest({ ...base, email: "a@b.co", eventName: "ViewContent" }))).not.toBe(a);
+  });
+});
+
+describe("eventLabel", () => {
+  it("names each event in words, one and many", () => {
+    expect(eventLabel("LeadSubmitted")).toBe("Lead");
+    expect(eventLabel("LeadSubmitted", "many")).toBe("Leads");
+    expect(eventLabel("InitiateCheckout", "many")).toBe("Checkouts started");
+    expect(eventLabel("Purchase", "many")).toBe("Purchases");
+  });
+
+  it("has words for every event Meta accepts, and keeps an unknown name as it was sent", () => {
+    for (const name of CONVERSION_EVENT_NAMES) expect(eventLabel(name, "many")).not.toBe(name);
+    expect(eventLabel("Subscribe", "many")).toBe("Subscribe");
+    expect(eventLabel("constructor")).toBe("constructor");
+    expect(CONVERSION_EVENT_OPTIONS.map((o) => o.value)).toEqual([...CONVERSION_EVENT_NAMES]);
   });
 });

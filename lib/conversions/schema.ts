@@ -9,6 +9,23 @@ import { AppError, parseWithReasons } from "@/lib/errors";
 export const CONVERSION_EVENT_NAMES = ["LeadSubmitted", "Purchase", "AddToCart", "InitiateCheckout", "ViewContent"] as const;
 export type ConversionEventName = (typeof CONVERSION_EVENT_NAMES)[number];
 
+/** Each event in words, as people read it: one conversion ("Lead") and a count or column ("Leads"). */
+export const CONVERSION_EVENT_LABELS: Record<ConversionEventName, { one: string; many: string }> = {
+  LeadSubmitted: { one: "Lead", many: "Leads" },
+  Purchase: { one: "Purchase", many: "Purchases" },
+  InitiateCheckout: { one: "Checkout started", many: "Checkouts started" },
+  AddToCart: { one: "Added to cart", many: "Added to cart" },
+  ViewContent: { one: "Content view", many: "Content views" },
+};
+
+/** An event name in words ("Leads" for LeadSubmitted); a name Meta added later reads as it was sent. */
+export function eventLabel(name: string, form: "one" | "many" = "one"): string {
+  return Object.hasOwn(CONVERSION_EVENT_LABELS, name) ? CONVERSION_EVENT_LABELS[name as ConversionEventName][form] : name;
+}
+
+/** The event menu of a filter: the words, in the order above. */
+export const CONVERSION_EVENT_OPTIONS = CONVERSION_EVENT_NAMES.map((value) => ({ value, label: CONVERSION_EVENT_LABELS[value].many }));
+
 /** Standard pixel events Meta refuses for business messaging (subcode 2804066), and what to send instead. */
 const REFUSED_EVENT_NAMES: Record<string, ConversionEventName> = {
   lead: "LeadSubmitted",

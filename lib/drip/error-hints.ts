@@ -30,7 +30,10 @@ const TOKEN = error(
   "The number's access was refused",
   "The access token or API token has expired, was revoked or lacks a permission. Open the number in Numbers, replace the token and test the connection, then retry.",
 );
-const META_RATE = error("Sending too fast", "Meta's throughput limit was reached. The queue retries by itself with a pause; spread large sends over more time.");
+const META_RATE = error(
+  "Sending too fast",
+  "Meta's throughput limit was reached. The queue retries by itself with a pause; spread large sends over more time.",
+);
 const TEMPORARY = error("A temporary provider error", "The provider had a passing problem. Retry in a few minutes; it usually goes through.");
 
 const HINTS: Record<string, ErrorHint> = {
@@ -47,7 +50,10 @@ const HINTS: Record<string, ErrorHint> = {
     "Meta limits how many marketing messages one person receives. Do not resend at once: wait a day or more, or send a utility template if the message is not marketing.",
   ),
   "131050": stop("The customer stopped marketing messages", "They turned off your marketing messages in WhatsApp. Only they can turn them back on."),
-  "131051": error("Unsupported message type", "WhatsApp cannot deliver this kind of message. Change the template's content (plain text works everywhere), then retry."),
+  "131051": error(
+    "Unsupported message type",
+    "WhatsApp cannot deliver this kind of message. Change the template's content (plain text works everywhere), then retry.",
+  ),
   "131056": error(
     "Too many messages to this person at once",
     "WhatsApp allows about one message every 6 seconds to the same person. The queue retries by itself; space the templates' delays apart.",
@@ -72,7 +78,10 @@ const HINTS: Record<string, ErrorHint> = {
   "133010": error("The number is not registered", "The phone number is not registered with the Cloud API. Register it in WhatsApp Manager, then retry."),
   "190": TOKEN,
   "10": TOKEN,
-  "100": error("Meta refused the request", "A parameter was invalid; Meta's details (under Provider response) say which. Check the number and the template, then retry."),
+  "100": error(
+    "Meta refused the request",
+    "A parameter was invalid; Meta's details (under Provider response) say which. Check the number and the template, then retry.",
+  ),
   "131000": TEMPORARY,
   "1": TEMPORARY,
   "2": TEMPORARY,
@@ -113,7 +122,10 @@ const HINTS: Record<string, ErrorHint> = {
   http_502: TEMPORARY,
   http_503: TEMPORARY,
   timeout: error("The provider did not answer in time", "The queue retries by itself. If it keeps happening, check the number's connection in Numbers."),
-  network: error("The provider could not be reached", "This server could not connect to the provider. The queue retries by itself; check outbound internet access if it persists."),
+  network: error(
+    "The provider could not be reached",
+    "This server could not connect to the provider. The queue retries by itself; check outbound internet access if it persists.",
+  ),
   bad_response: TEMPORARY,
   // the drip's own reasons
   outside_window: OUTSIDE_WINDOW,
@@ -123,7 +135,10 @@ const HINTS: Record<string, ErrorHint> = {
   too_long: error("The message is too long", "WhatsApp allows 4,096 characters. Shorten the template, then retry."),
   not_configured: TOKEN,
   unsupported: error("Green API cannot send Meta templates", "Send from a Cloud API number, or unbind the Meta template so the text is sent as it is."),
-  demo_number: error("A demo number cannot send", "Demo numbers only show how the console works. Connect a real WhatsApp number in Numbers and re-enroll the lead."),
+  demo_number: error(
+    "A demo number cannot send",
+    "Demo numbers only show how the console works. Connect a real WhatsApp number in Numbers and re-enroll the lead.",
+  ),
   unsupported_provider: error("This number cannot send drip messages", "Send the drip from a Cloud API or Green API number."),
   send_unconfirmed: error(
     "It may or may not have been sent",

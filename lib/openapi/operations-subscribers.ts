@@ -240,6 +240,9 @@ const adLineSchema = z.object({
   id: z.string().meta({ description: "The Meta ad id" }),
   name: text,
   headline: text.meta({ description: "The ad's headline as the referral showed it" }),
+  thumbnailUrl: text.meta({
+    description: "The creative's picture (thumbnail_url of a video, image_url of a photo) from its latest referral; Meta's links expire",
+  }),
   totals: totalsSchema,
 });
 const adsetLineSchema = z.object({

@@ -35,7 +35,7 @@ export type Totals = {
   events: Record<string, number>;
   value: Record<string, number>; // per currency
 };
-export type AdLine = { id: string; name: string | null; headline: string | null; totals: Totals };
+export type AdLine = { id: string; name: string | null; headline: string | null; thumbnailUrl: string | null; totals: Totals };
 export type AdsetLine = { id: string | null; name: string | null; totals: Totals; ads: AdLine[] };
 export type CampaignLine = { id: string | null; name: string | null; totals: Totals; adsets: AdsetLine[] };
 export type DayPoint = { day: string; ad: number; post: number; organic: number; other: number };
@@ -85,6 +85,7 @@ export async function attributionReport(db: Db, { tenantId, from, to, campaign, 
               id: a.adId!,
               name: a.adName,
               headline: a.headline,
+              thumbnailUrl: a.thumbnailUrl,
               totals: totalsOf(
                 a,
                 conversions.filter((v) => v.adId === a.adId),

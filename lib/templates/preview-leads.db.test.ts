@@ -16,7 +16,13 @@ describe.each(testDrivers)("preview leads (%s)", (kind) => {
     t = await createTestDb(kind);
     tenantId = (await insertTenant(t.db, { name: "Drama school" })).id;
     const other = (await insertTenant(t.db, { name: "Other" })).id;
-    const lead = (name: string, segment: string | null, d: number, phone: string, tenant = tenantId) => ({ tenantId: tenant, name, segment, phone, createdAt: day(d) });
+    const lead = (name: string, segment: string | null, d: number, phone: string, tenant = tenantId) => ({
+      tenantId: tenant,
+      name,
+      segment,
+      phone,
+      createdAt: day(d),
+    });
     await t.db.insert(leads).values([
       // many recent leads of one segment must not push the others' out
       ...Array.from({ length: 12 }, (_, i) => lead(`Vocal ${i}`, "vocal", 20 + i, `+7900100${String(i).padStart(4, "0")}`)),

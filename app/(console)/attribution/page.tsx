@@ -1,44 +1,30 @@
-import { BarChart3, Download } from "lucide-react";
+import { BarChart3, Coins, Download, Megaphone, Target, TrendingUp } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { getDb } from "@/db/client";
 import { requireUser } from "@/lib/auth";
 import { listAdFilterOptions } from "@/lib/subscribers/ad-options";
-import { attributionParamsSchema, attributionReport, resolveRange, type Totals } from "@/lib/subscribers/attribution";
+import { attributionParamsSchema, attributionReport, resolveRange } from "@/lib/subscribers/attribution";
+import { usableThumbnail } from "@/lib/subscribers/creative-thumbnail";
 import { readUrlFilters } from "@/lib/url-filters";
-import { DailyChart } from "./daily-chart";
+import { DailyChart } from "@/components/charts/daily-chart";
+import { SOURCE_SERIES } from "@/components/charts/series";
+import { formatCount } from "@/components/console/format";
+import { Count, FormattedDay, Money, Percent } from "@/components/console/formatted";
+import { StatCard } from "@/components/ui/stat-card";
+import { eventLabel } from "@/lib/conversions/schema";
 import { RangeForm } from "./range-form";
 import { reportHref } from "./report-href";
+import { ReportTable } from "./report-table";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Attribution" };
 
-const pct = (r: number) => `${(r * 100).toFixed(1)} %`;
-const money = (value: Record<string, number>) =>
-  Object.entries(value)
-    .map(([currency, v]) => new Intl.NumberFormat("en", { style: "currency", currency }).format(v))
-    .join(" · ") || "—";
-
-function Cells({ t, events }: { t: Totals; events: string[] }) {
-  return (
-    <>
-      <TableCell className="text-right tabular-nums">{t.conversations}</TableCell>
-      <TableCell className="text-right tabular-nums">{t.subscribers}</TableCell>
-      {events.map((e) => (
-        <TableCell key={e} className="text-right tabular-nums">
-          {t.events[e] ?? 0}
-        </TableCell>
-      ))}
-      <TableCell className="text-right tabular-nums">{money(t.value)}</TableCell>
-      <TableCell className="text-right tabular-nums">{pct(t.rate)}</TableCell>
-    </>
-  );
-}
+const CHART_SERIES = [SOURCE_SERIES.ad, SOURCE_SERIES.post, SOURCE_SERIES.other, SOURCE_SERIES.organic];
 
 export default async function AttributionPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser({ role: "marketer" });
@@ -49,9 +35,17 @@ export default async function AttributionPage({ searchParams }: { searchParams: 
   const [report, options] = await Promise.all([attributionReport(db, { tenantId: user.tenantId, ...values }), listAdFilterOptions(db, user.tenantId)]);
   const events = report.eventNames;
   const csvHref = `/api/v1/${reportHref(values).slice(1)}&format=csv`;
+  const now = new Date();
+  const conversionCount = Object.values(report.total.events).reduce((n, v) => n + v, 0);
+  const currencies = report.currencies.filter((c) => report.total.value[c]).sort((a, b) => (report.total.value[b] ?? 0) - (report.total.value[a] ?? 0));
+  // Meta's picture links expire: a link already past its expiry shows the placeholder without a request
+  const campaigns = report.campaigns.map((c) => ({
+    ...c,
+    adsets: c.adsets.map((s) => ({ ...s, ads: s.ads.map((a) => ({ ...a, thumbnailUrl: usableThumbnail(a.thumbnailUrl, now) })) })),
+  }));
 
   return (
-    <div className="grid gap-6">
+    <div className="grid min-w-0 grid-cols-1 gap-6">
       <PageHeader
         className="pb-0"
         title="Attribution"
@@ -71,15 +65,64 @@ export default async function AttributionPage({ searchParams }: { searchParams: 
         }
       />
       <RangeForm values={values} errors={errors} campaigns={options.campaigns} ads={options.ads} />
+      <section aria-label="Totals of the range" className="grid grid-cols-2 gap-4 lg:grid-cols-4">
+        <StatCard
+          label="Ad conversations"
+          value={<Count value={report.total.conversations} />}
+          icon={Megaphone}
+          hint={
+            <>
+              from <Count value={report.total.subscribers} /> {report.total.subscribers === 1 ? "person" : "people"}
+            </>
+          }
+        />
+        <StatCard
+          label="Conversions"
+          value={<Count value={conversionCount} />}
+          icon={Target}
+          hint={
+            events.length > 0
+              ? events
+                  .map((e) => {
+                    const n = report.total.events[e] ?? 0;
+                    return `${formatCount(n)} ${eventLabel(e, n === 1 ? "one" : "many").toLowerCase()}`;
+                  })
+                  .join(" · ")
+              : "None reported yet"
+          }
+        />
+        <StatCard
+          label="Value"
+          value={
+            currencies.length > 0 ? (
+              <span className="grid">
+                {currencies.map((c) => (
+                  <Money key={c} value={report.total.value[c]} currency={c} />
+                ))}
+              </span>
+            ) : (
+              "—"
+            )
+          }
+          icon={Coins}
+          hint={currencies.length > 1 ? "Per currency: amounts are not converted" : "Of the conversions with a value"}
+        />
+        <StatCard
+          label="Conversion rate"
+          value={<Percent value={report.total.rate} />}
+          icon={TrendingUp}
+          hint="Ad conversations with at least one conversion"
+        />
+      </section>
       <Card>
         <CardHeader>
           <CardTitle>Conversations per day</CardTitle>
           <CardDescription>
-            {from} to {to} (UTC), by where they came from.
+            <FormattedDay day={from} /> to <FormattedDay day={to} /> (UTC days), by where they came from.
           </CardDescription>
         </CardHeader>
         <CardContent>
-          <DailyChart data={report.daily} />
+          <DailyChart data={report.daily} series={CHART_SERIES} label="Conversations started per day, by source" />
         </CardContent>
       </Card>
       {report.campaigns.length === 0 ? (
@@ -94,51 +137,8 @@ export default async function AttributionPage({ searchParams }: { searchParams: 
           }
         />
       ) : (
-        <Card className="py-0">
-          <Table>
-            <TableHeader>
-              <TableRow>
-                <TableHead>Campaign / ad set / ad</TableHead>
-                <TableHead className="text-right">Conversations</TableHead>
-                <TableHead className="text-right">Subscribers</TableHead>
-                {events.map((e) => (
-                  <TableHead key={e} className="text-right">
-                    {e}
-                  </TableHead>
-                ))}
-                <TableHead className="text-right">Value</TableHead>
-                <TableHead className="text-right">Conversion rate</TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {report.campaigns.map((c) => [
-                <TableRow key={`c-${c.id}`} className="bg-muted/40 font-medium">
-                  <TableCell>{c.name ?? (c.id ? `Campaign ${c.id}` : "Not enriched yet")}</TableCell>
-                  <Cells t={c.totals} events={events} />
-                </TableRow>,
-                ...c.adsets.flatMap((s) => [
-                  <TableRow key={`s-${c.id}-${s.id}`}>
-                    <TableCell className="pl-6">{s.name ?? (s.id ? `Ad set ${s.id}` : "Ad set not known yet")}</TableCell>
-                    <Cells t={s.totals} events={events} />
-                  </TableRow>,
-                  ...s.ads.map((a) => (
-                    <TableRow key={`a-${a.id}`} className="text-muted-foreground">
-                      <TableCell className="max-w-80 truncate pl-10" title={a.headline ?? undefined}>
-                        <Link href={`/subscribers?ad=${encodeURIComponent(a.id)}`} className="hover:underline">
-                          {a.name ?? a.headline ?? `Ad ${a.id}`}
-                        </Link>
-                      </TableCell>
-                      <Cells t={a.totals} events={events} />
-                    </TableRow>
-                  )),
-                ]),
-              ])}
-              <TableRow className="font-semibold">
-                <TableCell>Total</TableCell>
-                <Cells t={report.total} events={events} />
-              </TableRow>
-            </TableBody>
-          </Table>
+        <Card className="min-w-0 py-0">
+          <ReportTable campaigns={campaigns} total={report.total} events={events} currencies={report.currencies} />
         </Card>
       )}
     </div>

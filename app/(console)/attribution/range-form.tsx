@@ -9,6 +9,12 @@ import { Label } from "@/components/ui/label";
 import { Spinner } from "@/components/ui/spinner";
 import { type ReportFilterValues, reportHref } from "./report-href";
 
+/** The last `days` whole UTC days up to today, as the report's from/to (read when clicked, never while rendering). */
+function lastDays(days: number): { from: string; to: string } {
+  const today = Date.parse(new Date().toISOString().slice(0, 10));
+  return { from: new Date(today - (days - 1) * 86_400_000).toISOString().slice(0, 10), to: new Date(today).toISOString().slice(0, 10) };
+}
+
 /** The report's filters, kept in the URL: dates apply with Show, a campaign or ad at once. */
 export function RangeForm(props: {
   values: ReportFilterValues;
@@ -35,17 +41,48 @@ export function RangeForm(props: {
         apply({ ...values, from: String(data.get("from")), to: String(data.get("to")) });
       }}
     >
+      <div role="group" aria-label="Quick ranges" className="flex rounded-md border p-0.5">
+        {[7, 30, 90].map((days) => (
+          <button
+            key={days}
+            type="button"
+            disabled={pending}
+            onClick={() => apply({ ...values, ...lastDays(days) })}
+            className="rounded-sm px-2.5 py-1 text-sm whitespace-nowrap text-muted-foreground hover:bg-muted hover:text-foreground focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none"
+          >
+            {days} days
+          </button>
+        ))}
+      </div>
       <div className="grid gap-1.5">
         <Label htmlFor="from" className="text-xs text-muted-foreground">
           From
         </Label>
-        <Input id="from" name="from" type="date" defaultValue={values.from} className="h-8 w-40" required aria-invalid={error ? true : undefined} />
+        <Input
+          id="from"
+          name="from"
+          type="date"
+          defaultValue={values.from}
+          key={`from-${values.from}`}
+          className="h-8 w-40"
+          required
+          aria-invalid={error ? true : undefined}
+        />
       </div>
       <div className="grid gap-1.5">
         <Label htmlFor="to" className="text-xs text-muted-foreground">
           To
         </Label>
-        <Input id="to" name="to" type="date" defaultValue={values.to} className="h-8 w-40" required aria-invalid={error ? true : undefined} />
+        <Input
+          id="to"
+          name="to"
+          type="date"
+          defaultValue={values.to}
+          key={`to-${values.to}`}
+          className="h-8 w-40"
+          required
+          aria-invalid={error ? true : undefined}
+        />
       </div>
       <Button type="submit" size="sm" variant="outline" disabled={pending}>
         {pending ? <Spinner /> : null}

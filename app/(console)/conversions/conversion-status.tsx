@@ -66,15 +66,6 @@ export function ConversionStatusBadge({ status, nextAttemptAt, now }: { status: 
   );
 }
 
-const amount = new Intl.NumberFormat("en", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-
-/** "1,149.90 USD": the code rather than a symbol, which would not tell US$ from CA$ at a glance. */
-export function formatMoney(value: string | number | null, currency: string | null): string | null {
-  if (value === null) return null;
-  const text = amount.format(Number(value));
-  return currency ? `${text} ${currency}` : text;
-}
-
 export const WARNING_TEXT: Record<string, string> = {
   attribution_window_passed:
     "The ad click was more than 7 days before this event, so Meta will not attribute it to the ad. It was sent anyway and still counts in Events Manager.",

@@ -124,8 +124,7 @@ export function QueueMonitor({ initial, query, hrefs }: { initial: QueueStats; q
               </span>
             ) : (
               <>
-                Live{isFetching || refreshing ? " · updating" : ""} · as of{" "}
-                <FormattedTime value={stats.at} seconds />
+                Live{isFetching || refreshing ? " · updating" : ""} · as of <FormattedTime value={stats.at} seconds />
               </>
             )}
           </p>

@@ -50,7 +50,9 @@ export function ViewTabs({
             )}
           >
             {VIEWS[v].label}
-            <span className="rounded-full bg-muted px-1.5 text-xs tabular-nums"><Count value={figure(stats, VIEWS[v].statuses)} /></span>
+            <span className="rounded-full bg-muted px-1.5 text-xs tabular-nums">
+              <Count value={figure(stats, VIEWS[v].statuses)} />
+            </span>
           </Link>
         ))}
       </nav>
@@ -68,7 +70,10 @@ export function ViewTabs({
                   active ? "bg-muted font-medium" : "text-muted-foreground hover:bg-muted/60",
                 )}
               >
-                {s.label} <span className="tabular-nums">(<Count value={figure(stats, s.statuses)} />)</span>
+                {s.label}{" "}
+                <span className="tabular-nums">
+                  (<Count value={figure(stats, s.statuses)} />)
+                </span>
               </Link>
             );
           })}

@@ -1,7 +1,7 @@
 import { CheckCircle2, Clock, Megaphone, XCircle } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
-import { formatDateTime, formatRelative } from "@/components/console/format";
+import { RelativeTime } from "@/components/console/formatted";
 import { BackLink, ErrorText, KeysetPager, ListNotice } from "@/components/console/list-parts";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -41,10 +41,9 @@ export default async function AdDetailsPage({ searchParams }: { searchParams: Pr
   const db = await getDb();
   const loaded = await loadPageOrFirst(urlCursor(raw), (cursor) => listAdEnrichments(db, { tenantId: user.tenantId, ...params, cursor, limit: 50 }));
   const { page } = loaded;
-  const now = new Date().getTime();
 
   return (
-    <div className="grid gap-6">
+    <div className="grid min-w-0 grid-cols-1 gap-6">
       <BackLink href="/attribution">Attribution</BackLink>
       <PageHeader
         className="pb-0"
@@ -67,7 +66,7 @@ export default async function AdDetailsPage({ searchParams }: { searchParams: Pr
           }
         />
       ) : (
-        <Card className="py-0">
+        <Card className="min-w-0 py-0">
           <Table>
             <TableHeader>
               <TableRow>
@@ -102,7 +101,7 @@ export default async function AdDetailsPage({ searchParams }: { searchParams: Pr
                       </Badge>
                       {a.status === "pending" && a.jobRunAt ? (
                         <span className="block text-xs text-muted-foreground">
-                          {a.attempts > 0 ? `attempt ${a.attempts + 1}, ` : ""}next {formatRelative(a.jobRunAt.getTime(), now)}
+                          {a.attempts > 0 ? `attempt ${a.attempts + 1}, ` : ""}next <RelativeTime value={a.jobRunAt} />
                         </span>
                       ) : null}
                     </TableCell>
@@ -110,9 +109,7 @@ export default async function AdDetailsPage({ searchParams }: { searchParams: Pr
                       <ErrorText text={a.status === "enriched" ? null : error} />
                     </TableCell>
                     <TableCell>
-                      <time dateTime={a.firstSeenAt.toISOString()} title={formatDateTime(a.firstSeenAt.getTime())}>
-                        {formatRelative(a.firstSeenAt.getTime(), now)}
-                      </time>
+                      <RelativeTime value={a.firstSeenAt} />
                     </TableCell>
                     <TableCell className="text-right">{a.status === "failed" ? <RetryAdButton adId={a.adId} /> : null}</TableCell>
                   </TableRow>

@@ -2,7 +2,8 @@ import { BookOpen, FlaskConical, SearchX, Target } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AutoRefresh } from "@/components/console/auto-refresh";
-import { formatDateTime, formatRelative } from "@/components/console/format";
+import { formatDateTime } from "@/components/console/format";
+import { Money, RelativeTime } from "@/components/console/formatted";
 import { ErrorText, KeysetPager, ListNotice } from "@/components/console/list-parts";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -15,18 +16,10 @@ import { getDb } from "@/db/client";
 import type { ConversionListRow } from "@/db/queries";
 import { requireUser } from "@/lib/auth";
 import { type ConversionFilters as Filters, conversionFiltersSchema, conversionStatusCounts, listConversions } from "@/lib/conversions/read";
-import { CONVERSION_EVENT_NAMES } from "@/lib/conversions/schema";
+import { CONVERSION_EVENT_OPTIONS, eventLabel } from "@/lib/conversions/schema";
 import { listNumbersPage } from "@/lib/numbers/numbers";
 import { formatPhone } from "@/lib/phone";
-import {
-  CONVERSION_STATUS,
-  ConversionStatusBadge,
-  type ConversionStatus,
-  formatMoney,
-  plainError,
-  SOURCE_SHORT_LABELS,
-  STATUS_OPTIONS,
-} from "../conversion-status";
+import { CONVERSION_STATUS, ConversionStatusBadge, type ConversionStatus, plainError, SOURCE_SHORT_LABELS, STATUS_OPTIONS } from "../conversion-status";
 import { ConversionFilters } from "../filters";
 import { CONVERSION_FILTER_KEYS, type ConversionFilterValues, listHref } from "../list-href";
 import { loadFilteredPage, readUrlFilters, urlCursor } from "@/lib/url-filters";
@@ -62,6 +55,29 @@ function SubscriberCell({ row }: { row: ConversionListRow }) {
         {name}
       </Link>
       {phone && row.subscriberName ? <span className="text-xs text-muted-foreground tabular-nums">{phone}</span> : null}
+    </div>
+  );
+}
+
+/** The ad and campaign of the conversation the conversion was matched to (ids until Meta's names are fetched). */
+function AdCell({ row }: { row: ConversionListRow }) {
+  if (!row.adId) {
+    return (
+      <span className="text-muted-foreground" title={row.conversationId ? "The conversation did not start from an ad click" : "Not matched to a conversation"}>
+        —
+      </span>
+    );
+  }
+  const ad = row.adName ?? `Ad ${row.adId}`;
+  const campaign = row.campaignName ?? (row.campaignId ? `Campaign ${row.campaignId}` : "Campaign not known yet");
+  return (
+    <div className="grid max-w-52 gap-0.5" data-testid="conversion-ad">
+      <span className="truncate font-medium" title={ad}>
+        {ad}
+      </span>
+      <span className="truncate text-xs text-muted-foreground" title={campaign}>
+        {campaign}
+      </span>
     </div>
   );
 }
@@ -147,7 +163,7 @@ export default async function ConversionsPage({ searchParams }: { searchParams: 
   const interval = refreshInterval(page.rows, now);
 
   return (
-    <div className="grid gap-6">
+    <div className="grid min-w-0 grid-cols-1 gap-6">
       <PageHeader
         className="pb-0"
         title="Conversions"
@@ -180,7 +196,7 @@ export default async function ConversionsPage({ searchParams }: { searchParams: 
         values={values}
         errors={errors}
         statuses={STATUS_OPTIONS}
-        eventNames={CONVERSION_EVENT_NAMES.map((n) => ({ value: n, label: n }))}
+        eventNames={CONVERSION_EVENT_OPTIONS}
         numbers={numbers.rows.filter((n) => n.provider === "cloud").map((n) => ({ value: n.id, label: numberLabel(n) }))}
       />
       <ListNotice text={errors.cursor} />
@@ -188,13 +204,14 @@ export default async function ConversionsPage({ searchParams }: { searchParams: 
       {page.rows.length === 0 ? (
         <EmptyLog cursor={cursor} filtered={filtered} values={values} />
       ) : (
-        <Card className="py-0">
+        <Card className="min-w-0 py-0">
           <Table>
             <TableHeader>
               <TableRow>
                 <TableHead>Received</TableHead>
                 <TableHead>Event</TableHead>
                 <TableHead>Subscriber</TableHead>
+                <TableHead>Ad / campaign</TableHead>
                 <TableHead>Number</TableHead>
                 <TableHead className="w-[30%]">Status</TableHead>
                 <TableHead className="text-right">Attempts</TableHead>
@@ -203,33 +220,37 @@ export default async function ConversionsPage({ searchParams }: { searchParams: 
             <TableBody>
               {page.rows.map((r) => {
                 const ms = r.createdAt.getTime();
-                const money = formatMoney(r.value, r.currency);
                 const error = r.status === "failed" || r.status === "rejected" ? plainError(r.lastError) : null;
                 return (
                   <TableRow key={r.id} data-testid="conversion-row">
                     <TableCell>
-                      <Link href={`/conversions/${r.id}`} className="font-medium hover:underline" aria-label={`${r.eventName} received ${formatDateTime(ms)}`}>
-                        <time dateTime={r.createdAt.toISOString()} title={formatDateTime(ms)}>
-                          {formatRelative(ms, now)}
-                        </time>
+                      <Link
+                        href={`/conversions/${r.id}`}
+                        className="font-medium hover:underline"
+                        aria-label={`${eventLabel(r.eventName)} received ${formatDateTime(ms)}`}
+                      >
+                        <RelativeTime value={r.createdAt} />
                       </Link>
                     </TableCell>
                     <TableCell>
                       <div className="grid gap-0.5">
-                        <span className="inline-flex items-center gap-1.5 font-medium">
-                          {r.eventName}
+                        <span className="inline-flex items-center gap-1.5 font-medium" title={`Sent to Meta as ${r.eventName}`}>
+                          {eventLabel(r.eventName)}
                           {r.testCode ? (
                             <Badge variant="outline" title={`Test event code ${r.testCode}: shown in Events Manager → Test events only`}>
                               Test
                             </Badge>
                           ) : null}
                         </span>
-                        {money ? <span className="text-xs text-muted-foreground tabular-nums">{money}</span> : null}
+                        {r.value !== null ? <Money value={r.value} currency={r.currency} className="text-xs text-muted-foreground tabular-nums" /> : null}
                         {r.source !== "api" ? <span className="text-xs text-muted-foreground">{SOURCE_SHORT_LABELS[r.source] ?? r.source}</span> : null}
                       </div>
                     </TableCell>
                     <TableCell>
                       <SubscriberCell row={r} />
+                    </TableCell>
+                    <TableCell>
+                      <AdCell row={r} />
                     </TableCell>
                     <TableCell>
                       <span className="block max-w-36 truncate" title={r.numberLabel ?? undefined}>

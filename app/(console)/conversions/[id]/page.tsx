@@ -5,13 +5,17 @@ import { notFound } from "next/navigation";
 import { AutoRefresh } from "@/components/console/auto-refresh";
 import { CopyButton } from "@/components/console/copy-button";
 import { Facts } from "@/components/console/facts";
-import { formatDateTime, formatRelative } from "@/components/console/format";
+import { DateTime, Money, RelativeTime } from "@/components/console/formatted";
 import { BackLink } from "@/components/console/list-parts";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { getDb } from "@/db/client";
-import { type ConversionRow, getNumberById, getSubscriberById } from "@/db/queries";
+import { type ConversionRow, getConversationAd, getNumberById, getSubscriberById } from "@/db/queries";
+import { eventLabel } from "@/lib/conversions/schema";
+import { usableThumbnail } from "@/lib/subscribers/creative-thumbnail";
+import { CreativeThumbnail } from "@/components/console/creative-thumbnail";
+import { reportHref } from "../../attribution/report-href";
 import { requireUser } from "@/lib/auth";
 import { getConversion } from "@/lib/conversions/read";
 import { loadByIdOrNull } from "@/lib/http";
@@ -22,7 +26,6 @@ import {
   ConversionStatusBadge,
   SOURCE_LABELS,
   explainConversionResponse,
-  formatMoney,
   plainError,
   retryTimeLabel,
   warningText,
@@ -116,31 +119,42 @@ export default async function ConversionPage({ params }: { params: Promise<{ id:
   const c = await loadConversion(user.tenantId, (await params).id);
   if (!c) notFound();
   const db = await getDb();
-  const [number, subscriber] = await Promise.all([
+  const [number, subscriber, ad] = await Promise.all([
     c.numberId ? getNumberById(db, { tenantId: user.tenantId, id: c.numberId }) : null,
     c.subscriberId ? getSubscriberById(db, { tenantId: user.tenantId, id: c.subscriberId }) : null,
+    c.conversationId ? getConversationAd(db, { tenantId: user.tenantId, conversationId: c.conversationId }) : null,
   ]);
   const canManage = hasRole(user.role, "manager");
   const now = new Date().getTime();
-  const t = (d: Date | null) => (d ? formatDateTime(d.getTime()) : null);
-  const money = formatMoney(c.value, c.currency);
+  // dates in the reader's locale and time zone (components/console/formatted.tsx)
+  const t = (d: Date | null, key: string) => (d ? <DateTime key={key} value={d} /> : null);
+  // money in the reader's locale (components/console/formatted.tsx)
+  const money = c.value !== null ? <Money value={c.value} currency={c.currency} /> : null;
   const shownName = subscriber ? subscriberName(subscriber) : null;
   const hashed = [c.emailHash ? "email" : null, c.externalIdHash ? "external id" : null].filter(Boolean).join(" and ");
+  // the attribution report of the 30 days up to the conversion, narrowed to its campaign
+  const attributionTo = c.createdAt.toISOString().slice(0, 10);
+  const attributionFrom = new Date(c.createdAt.getTime() - 29 * 86_400_000).toISOString().slice(0, 10);
   const queuedSoon = c.status === "queued" && (!c.nextAttemptAt || c.nextAttemptAt.getTime() - now < 60_000);
 
   return (
-    <div className="grid gap-6">
+    <div className="grid min-w-0 grid-cols-1 gap-6">
       <BackLink href="/conversions">Conversions</BackLink>
       <PageHeader
         className="pb-0"
         title={
           <span className="flex flex-wrap items-center gap-3">
-            {c.eventName}
+            {eventLabel(c.eventName)}
             {money ? <span className="text-muted-foreground tabular-nums">{money}</span> : null}
             <ConversionStatusBadge status={c.status} nextAttemptAt={c.nextAttemptAt} now={now} />
           </span>
         }
-        description={`${SOURCE_LABELS[c.source] ?? c.source} · received ${formatDateTime(c.createdAt.getTime())}${c.testCode ? " · test event" : ""}`}
+        description={
+          <>
+            {SOURCE_LABELS[c.source] ?? c.source} · received <DateTime value={c.createdAt} />
+            {c.testCode ? " · test event" : ""}
+          </>
+        }
         actions={c.status === "failed" || c.status === "rejected" ? <RetryButton id={c.id} /> : null}
       />
       <AutoRefresh active={c.status === "queued"} intervalMs={queuedSoon ? 2_000 : 30_000} note="This page updates by itself until Meta answers." />
@@ -168,9 +182,14 @@ export default async function ConversionPage({ params }: { params: Promise<{ id:
           <CardContent>
             <Facts
               rows={[
-                ["Event", c.eventName],
-                ["Value", money],
-                ["Event time", t(c.eventTime)],
+                [
+                  "Event",
+                  <span key="ev">
+                    {eventLabel(c.eventName)} <span className="text-muted-foreground">(sent to Meta as {c.eventName})</span>
+                  </span>,
+                ],
+                ["Value", c.value !== null ? <Money key="v" value={c.value} currency={c.currency} /> : null],
+                ["Event time", t(c.eventTime, "et")],
                 [
                   "Event id",
                   c.eventId ? (
@@ -216,6 +235,38 @@ export default async function ConversionPage({ params }: { params: Promise<{ id:
                         <span className="ml-1.5 font-normal text-muted-foreground tabular-nums">{formatPhone(subscriber.waPhone)}</span>
                       ) : null}
                     </Link>
+                  ) : null,
+                ],
+                [
+                  "Ad",
+                  ad ? (
+                    <span key="ad" className="flex min-w-0 items-center gap-2" data-testid="conversion-ad">
+                      <CreativeThumbnail src={usableThumbnail(ad.thumbnailUrl, new Date(now))} />
+                      <span className="grid min-w-0 gap-0.5">
+                        <Link href={`/subscribers?ad=${encodeURIComponent(ad.adId)}`} className="font-medium break-words hover:underline">
+                          {ad.adName ?? ad.headline ?? `Ad ${ad.adId}`}
+                        </Link>
+                        {ad.adsetName ? <span className="text-xs text-muted-foreground">Ad set {ad.adsetName}</span> : null}
+                      </span>
+                    </span>
+                  ) : c.conversationId ? (
+                    "The conversation did not start from an ad click"
+                  ) : null,
+                ],
+                [
+                  "Campaign",
+                  ad ? (
+                    ad.campaignId ? (
+                      <Link
+                        key="cp"
+                        href={reportHref({ from: attributionFrom, to: attributionTo, campaign: ad.campaignId })}
+                        className="break-words hover:underline"
+                      >
+                        {ad.campaignName ?? `Campaign ${ad.campaignId}`}
+                      </Link>
+                    ) : (
+                      "Not known yet: Meta's names for this ad have not been fetched"
+                    )
                   ) : null,
                 ],
                 [
@@ -270,9 +321,16 @@ export default async function ConversionPage({ params }: { params: Promise<{ id:
                   {c.attempts}
                 </span>,
               ],
-              ["Last attempt", c.lastAttemptAt ? `${t(c.lastAttemptAt)} (${formatRelative(c.lastAttemptAt.getTime(), now)})` : null],
-              ["Next attempt", c.status === "queued" ? (c.nextAttemptAt ? t(c.nextAttemptAt) : "now") : null],
-              ["Sent at", t(c.sentAt)],
+              [
+                "Last attempt",
+                c.lastAttemptAt ? (
+                  <span key="la">
+                    <DateTime value={c.lastAttemptAt} /> (<RelativeTime value={c.lastAttemptAt} />)
+                  </span>
+                ) : null,
+              ],
+              ["Next attempt", c.status === "queued" ? (c.nextAttemptAt ? t(c.nextAttemptAt, "na") : "now") : null],
+              ["Sent at", t(c.sentAt, "sa")],
               [
                 "Events received",
                 c.eventsReceived === null ? null : (

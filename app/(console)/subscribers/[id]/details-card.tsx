@@ -26,9 +26,20 @@ export function ConsentText({ s }: { s: Subscriber }) {
     case "opted_out":
       return (
         <span data-testid="consent">
-          Opted out{c.at ? <> on <FormattedDate value={c.at} /></> : null}
-          {c.optedInBefore ? <> (had opted in on <FormattedDate value={c.optedInBefore} />)</> : null}. Nothing is sent until they opt in again
-          (START).
+          Opted out
+          {c.at ? (
+            <>
+              {" "}
+              on <FormattedDate value={c.at} />
+            </>
+          ) : null}
+          {c.optedInBefore ? (
+            <>
+              {" "}
+              (had opted in on <FormattedDate value={c.optedInBefore} />)
+            </>
+          ) : null}
+          . Nothing is sent until they opt in again (START).
         </span>
       );
     case "opted_in":
@@ -109,11 +120,25 @@ export function DetailsCard({ data, now }: { data: SubscriberPageData; now: numb
   const marketing =
     s.marketingPreference === "stop" ? (
       <span>
-        <MarketingStoppedBadge preference="stop" /> by the customer{s.marketingPreferenceAt ? <> on <FormattedDate value={s.marketingPreferenceAt} /></> : null}: no
-        drip message is sent
+        <MarketingStoppedBadge preference="stop" /> by the customer
+        {s.marketingPreferenceAt ? (
+          <>
+            {" "}
+            on <FormattedDate value={s.marketingPreferenceAt} />
+          </>
+        ) : null}
+        : no drip message is sent
       </span>
     ) : s.marketingPreference === "resume" ? (
-      <span>Allowed again by the customer{s.marketingPreferenceAt ? <> on <FormattedDate value={s.marketingPreferenceAt} /></> : null}</span>
+      <span>
+        Allowed again by the customer
+        {s.marketingPreferenceAt ? (
+          <>
+            {" "}
+            on <FormattedDate value={s.marketingPreferenceAt} />
+          </>
+        ) : null}
+      </span>
     ) : (
       "Allowed"
     );
@@ -126,7 +151,10 @@ export function DetailsCard({ data, now }: { data: SubscriberPageData; now: numb
         <Facts
           rows={[
             ["Name", s.profileName ?? s.username],
-            ["Phone", s.waPhone ? <span className="tabular-nums">{formatPhone(s.waPhone)}</span> : <span className="text-muted-foreground">hidden by the user</span>],
+            [
+              "Phone",
+              s.waPhone ? <span className="tabular-nums">{formatPhone(s.waPhone)}</span> : <span className="text-muted-foreground">hidden by the user</span>,
+            ],
             [
               "Status",
               <div key="st" className="grid gap-1">
