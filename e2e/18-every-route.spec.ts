@@ -89,10 +89,19 @@ const STATIC_ROUTES = [
 /** The first link on `list` to a page matching `pattern`: a real id of the demo data. */
 async function firstLink(page: Page, list: string, pattern: RegExp): Promise<string> {
   await page.goto(list);
-  const hrefs = await page.locator("main a[href]").evaluateAll((links) => links.map((a) => a.getAttribute("href") ?? ""));
-  const href = hrefs.find((h) => pattern.test(h));
-  if (!href) throw new Error(`no link matching ${pattern} on ${list}`);
-  return href;
+  let href: string | undefined;
+  // a list behind a loading skeleton streams in after the document's first bytes
+  await expect
+    .poll(
+      async () => {
+        const hrefs = await page.locator("main a[href]").evaluateAll((links) => links.map((a) => a.getAttribute("href") ?? ""));
+        href = hrefs.find((h) => pattern.test(h));
+        return href;
+      },
+      { message: `a link matching ${pattern} on ${list}`, timeout: 15_000 },
+    )
+    .toBeTruthy();
+  return href!;
 }
 
 let routes: string[] | undefined;
