@@ -9,6 +9,7 @@ import { Fragment, useCallback, useEffect, useLayoutEffect, useRef, useState } f
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
+import { eventLabel } from "@/lib/conversions/schema";
 import { Spinner } from "@/components/ui/spinner";
 import { type Chat, type ChatMessage, type ChatTranscript, inboxApi, type Member, type SendBody } from "./api";
 import { CHATS_KEY } from "./chat-list";
@@ -71,7 +72,10 @@ function ConversionNote({ item }: { item: Extract<TimelineItem, { kind: "convers
   return (
     <p data-testid="conversion-note" className="mx-auto flex items-center gap-1.5 rounded-full border bg-card px-3 py-1 text-xs text-muted-foreground">
       <Target className="size-3.5" aria-hidden />
-      Conversion <span className="font-medium text-foreground">{c.eventName}</span>
+      Conversion{" "}
+      <span className="font-medium text-foreground" title={c.eventName}>
+        {eventLabel(c.eventName)}
+      </span>
       {value ? <> · {value}</> : null} · {c.status}
     </p>
   );

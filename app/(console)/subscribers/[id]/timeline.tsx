@@ -4,6 +4,7 @@ import { ArrowDownLeft, ArrowUpRight, BadgeDollarSign, CalendarClock, MessagesSq
 import { ErrorHint } from "@/components/console/error-hint";
 import { DateTime, Money } from "@/components/console/formatted";
 import { EmptyState } from "@/components/ui/empty-state";
+import { eventLabel } from "@/lib/conversions/schema";
 import type { SubscriberPageData } from "@/lib/subscribers/read";
 import { LIFECYCLE_LABELS, MessageStatusLabel } from "../subscriber-badges";
 
@@ -51,7 +52,7 @@ function timelineItems(d: SubscriberPageData): TimelineItem[] {
       icon: BadgeDollarSign,
       title: (
         <>
-          Conversion {v.eventName}
+          Conversion {eventLabel(v.eventName)}
           {v.value ? (
             <>
               {" · "}
