@@ -92,31 +92,35 @@ export function QueueMonitor({ initial, query, hrefs }: { initial: QueueStats; q
         })}
       </div>
       <Card className="grid gap-4 px-4 py-4 md:grid-cols-[13rem_1fr]">
-        <dl className="grid content-start gap-3">
-          <div className="grid gap-0.5" data-testid="due-now">
-            <dt className="inline-flex items-center gap-1.5 text-sm text-muted-foreground">
-              <AlarmClock className="size-4" aria-hidden />
-              Due now
-            </dt>
-            <dd className="text-2xl font-semibold tabular-nums">
-              <Count value={stats.dueNow} />
-            </dd>
-          </div>
-          <div className="grid gap-0.5" data-testid="oldest-due">
-            <dt className="inline-flex items-center gap-1.5 text-sm text-muted-foreground">
-              <Hourglass className="size-4" aria-hidden />
-              Oldest due waiting
-            </dt>
-            <dd className={stats.oldestDueAgeSeconds !== null && stats.oldestDueAgeSeconds > 300 ? "text-lg font-medium text-warning" : "text-lg font-medium"}>
-              {stats.oldestDueAt ? (
-                <time dateTime={stats.oldestDueAt} suppressHydrationWarning title={`Due since ${formatDateTime(stats.oldestDueAt, "—", ctx)}`}>
-                  {formatAge(stats.oldestDueAgeSeconds)}
-                </time>
-              ) : (
-                "Nothing due"
-              )}
-            </dd>
-          </div>
+        <div className="grid content-start gap-3">
+          <dl className="grid content-start gap-3">
+            <div className="grid gap-0.5" data-testid="due-now">
+              <dt className="inline-flex items-center gap-1.5 text-sm text-muted-foreground">
+                <AlarmClock className="size-4" aria-hidden />
+                Due now
+              </dt>
+              <dd className="text-2xl font-semibold tabular-nums">
+                <Count value={stats.dueNow} />
+              </dd>
+            </div>
+            <div className="grid gap-0.5" data-testid="oldest-due">
+              <dt className="inline-flex items-center gap-1.5 text-sm text-muted-foreground">
+                <Hourglass className="size-4" aria-hidden />
+                Oldest due waiting
+              </dt>
+              <dd
+                className={stats.oldestDueAgeSeconds !== null && stats.oldestDueAgeSeconds > 300 ? "text-lg font-medium text-warning" : "text-lg font-medium"}
+              >
+                {stats.oldestDueAt ? (
+                  <time dateTime={stats.oldestDueAt} suppressHydrationWarning title={`Due since ${formatDateTime(stats.oldestDueAt, "—", ctx)}`}>
+                    {formatAge(stats.oldestDueAgeSeconds)}
+                  </time>
+                ) : (
+                  "Nothing due"
+                )}
+              </dd>
+            </div>
+          </dl>
           <p className="text-xs text-muted-foreground" data-testid="stats-updated">
             {error ? (
               <span className="text-destructive" role="status">
@@ -128,7 +132,7 @@ export function QueueMonitor({ initial, query, hrefs }: { initial: QueueStats; q
               </>
             )}
           </p>
-        </dl>
+        </div>
         <SendsChart perHour={stats.sentPerHour} at={stats.at} />
       </Card>
     </section>
