@@ -3,11 +3,8 @@
 import { useRouter } from "next/navigation";
 import { useTransition } from "react";
 import { type FilterOption, FilterBarEnd, FilterSelect } from "@/components/console/filter-select";
-import { Button } from "@/components/ui/button";
-import { Input } from "@/components/ui/input";
-import { Label } from "@/components/ui/label";
-import { Spinner } from "@/components/ui/spinner";
 import { type ReportFilterValues, reportHref } from "./report-href";
+import { DayRangeFields } from "@/components/console/day-range-fields";
 
 /** The last `days` whole UTC days up to today, as the report's from/to (read when clicked, never while rendering). */
 function lastDays(days: number): { from: string; to: string } {
@@ -54,40 +51,7 @@ export function RangeForm(props: {
           </button>
         ))}
       </div>
-      <div className="grid gap-1.5">
-        <Label htmlFor="from" className="text-xs text-muted-foreground">
-          From
-        </Label>
-        <Input
-          id="from"
-          name="from"
-          type="date"
-          defaultValue={values.from}
-          key={`from-${values.from}`}
-          className="h-8 w-40"
-          required
-          aria-invalid={error ? true : undefined}
-        />
-      </div>
-      <div className="grid gap-1.5">
-        <Label htmlFor="to" className="text-xs text-muted-foreground">
-          To
-        </Label>
-        <Input
-          id="to"
-          name="to"
-          type="date"
-          defaultValue={values.to}
-          key={`to-${values.to}`}
-          className="h-8 w-40"
-          required
-          aria-invalid={error ? true : undefined}
-        />
-      </div>
-      <Button type="submit" size="sm" variant="outline" disabled={pending}>
-        {pending ? <Spinner /> : null}
-        Show
-      </Button>
+      <DayRangeFields idPrefix="report" from={values.from} to={values.to} invalid={!!error} pending={pending} />
       {props.campaigns.length > 0 ? (
         <FilterSelect
           id="report-campaign"

@@ -3,12 +3,9 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useTransition } from "react";
-import { Button } from "@/components/ui/button";
-import { Input } from "@/components/ui/input";
-import { Label } from "@/components/ui/label";
-import { Spinner } from "@/components/ui/spinner";
 import { cn } from "@/lib/utils";
 import { dashboardHref } from "./dashboard-href";
+import { DayRangeFields } from "@/components/console/day-range-fields";
 
 const PRESETS = [7, 30, 90] as const;
 
@@ -42,40 +39,7 @@ export function RangePicker({ from, to, preset, error }: { from: string; to: str
           startTransition(() => router.push(dashboardHref({ from: String(data.get("from")), to: String(data.get("to")) })));
         }}
       >
-        <div className="grid gap-1.5">
-          <Label htmlFor="dashboard-from" className="text-xs text-muted-foreground">
-            From
-          </Label>
-          <Input
-            id="dashboard-from"
-            name="from"
-            type="date"
-            defaultValue={from}
-            key={`f-${from}`}
-            className="h-8 w-40"
-            required
-            aria-invalid={error ? true : undefined}
-          />
-        </div>
-        <div className="grid gap-1.5">
-          <Label htmlFor="dashboard-to" className="text-xs text-muted-foreground">
-            To
-          </Label>
-          <Input
-            id="dashboard-to"
-            name="to"
-            type="date"
-            defaultValue={to}
-            key={`t-${to}`}
-            className="h-8 w-40"
-            required
-            aria-invalid={error ? true : undefined}
-          />
-        </div>
-        <Button type="submit" size="sm" variant="outline" disabled={pending}>
-          {pending ? <Spinner /> : null}
-          Show
-        </Button>
+        <DayRangeFields idPrefix="dashboard" from={from} to={to} invalid={!!error} pending={pending} />
       </form>
       {error ? (
         <p className="w-full text-xs text-destructive" role="alert">
