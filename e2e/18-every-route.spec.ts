@@ -414,6 +414,23 @@ test.describe("the shell", () => {
     expect(png.headers()["content-type"]).toBe("image/png");
     expect((await png.body()).subarray(1, 4).toString()).toBe("PNG");
   });
+
+  test("the console installs as an app: its manifest names it and every icon it lists loads", async ({ page, request }) => {
+    await page.goto("/login");
+    const link = page.locator('link[rel="manifest"]');
+    await expect(link).toHaveAttribute("href", /manifest\.webmanifest/);
+    await expect(page.locator('meta[name="theme-color"]')).toHaveAttribute("content", "#007a55");
+    const res = await request.get((await link.getAttribute("href"))!);
+    expect(res.status()).toBe(200);
+    const manifest = (await res.json()) as { name: string; start_url: string; display: string; icons: { src: string; type: string }[] };
+    expect(manifest).toMatchObject({ name: "Clicktrail", start_url: "/", display: "standalone" });
+    expect(manifest.icons.length).toBeGreaterThanOrEqual(2);
+    for (const icon of manifest.icons) {
+      const file = await request.get(icon.src);
+      expect(file.status(), icon.src).toBe(200);
+      expect(file.headers()["content-type"], icon.src).toContain(icon.type);
+    }
+  });
 });
 
 /**

@@ -1,5 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { formatCount, formatDate, formatDateTime, formatDay, formatMoney, formatPercent, formatRelative, formatTime, STABLE, toMs } from "./format";
+import {
+  formatCount,
+  formatDate,
+  formatDateTime,
+  formatDayMonth,
+  formatDay,
+  formatMoney,
+  formatPercent,
+  formatRelative,
+  formatTime,
+  STABLE,
+  toMs,
+} from "./format";
 
 const at = Date.UTC(2026, 11, 7, 14, 5, 9); // 7 Dec 2026 14:05:09 UTC
 
@@ -27,6 +39,9 @@ describe("formatDate and formatTime", () => {
   it("gives the day in the time zone, which can be another day than in UTC", () => {
     expect(formatDate(Date.UTC(2026, 11, 7, 23, 30))).toBe("7 Dec 2026");
     expect(formatDate(Date.UTC(2026, 11, 7, 23, 30), "—", { locale: "en-GB", timeZone: "Europe/Moscow" })).toBe("8 Dec 2026");
+    expect(formatDayMonth(Date.UTC(2026, 11, 3, 12))).toBe("3 Dec");
+    expect(formatDayMonth(Date.UTC(2026, 11, 3, 23, 30), "—", { locale: "en-US", timeZone: "Asia/Tokyo" })).toBe("Dec 4");
+    expect(formatDayMonth(null)).toBe("—");
   });
   it("gives the time of day, with seconds when asked", () => {
     expect(formatTime(at)).toBe("14:05");

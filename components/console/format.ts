@@ -54,6 +54,12 @@ export function formatDate(value: Instant, empty = "—", ctx: FormatContext = S
   return ms == null ? empty : dateFormat(ctx, DATE).format(ms);
 }
 
+/** "3 Dec" (en-GB) / "Dec 3" (en-US): a recent day without its year, for tight places such as a chat list. */
+export function formatDayMonth(value: Instant, empty = "—", ctx: FormatContext = STABLE): string {
+  const ms = toMs(value);
+  return ms == null ? empty : dateFormat(ctx, { day: "numeric", month: "short" }).format(ms);
+}
+
 /** "14:05" or, with seconds, "14:05:09" (en-GB) / "2:05:09 PM" (en-US). */
 export function formatTime(value: Instant, ctx: FormatContext = STABLE, { seconds = false } = {}): string {
   const ms = toMs(value);

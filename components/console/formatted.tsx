@@ -170,3 +170,29 @@ export function Count({ value, empty = "—", className }: { value: number | str
   const { locale } = useFormatContext();
   return <span className={className}>{formatCount(value, empty, locale)}</span>;
 }
+
+/** "14:05:09" when the moment falls on the reader's today, "7 Dec 2026, 14:05" otherwise; the full date-time on hover. */
+export function TimeOrDate({ value, empty = "—", className }: TimeProps) {
+  const hydrated = useHydrated();
+  const clock = useSyncExternalStore(subscribeClock, readClock, readClock);
+  const ctx = hydrated ? browserContext() : STABLE;
+  const iso = isoOf(value);
+  if (!iso) return <span className={className}>{empty}</span>;
+  const today = formatDate(value, empty, ctx) === formatDate(clock, empty, ctx);
+  // which day it is depends on the clock, as for <RelativeTime>: the browser's text replaces the server's once hydrated
+  return (
+    <time key={hydrated ? "browser" : "server"} dateTime={iso} title={formatDateTime(value, empty, ctx)} className={className} suppressHydrationWarning>
+      {today ? formatTime(value, ctx, { seconds: true }) : formatDateTime(value, empty, ctx)}
+    </time>
+  );
+}
+
+/** Any text whose tooltip names a moment ("Free replies until 7 Dec 2026, 14:05") in the reader's locale and time zone. */
+export function DateTitle({ value, prefix = "", className, children }: { value: Instant; prefix?: string; className?: string; children: React.ReactNode }) {
+  const ctx = useFormatContext();
+  return (
+    <span className={className} title={`${prefix}${formatDateTime(value, "—", ctx)}`}>
+      {children}
+    </span>
+  );
+}

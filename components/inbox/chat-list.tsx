@@ -15,18 +15,16 @@ import { Spinner } from "@/components/ui/spinner";
 import { formatPhone } from "@/lib/phone";
 import { cn } from "@/lib/utils";
 import { type Chat, type ChatPage, inboxApi } from "./api";
+import { type FormatContext, formatDate, formatDayMonth, formatTime } from "@/components/console/format";
+import { useFormatContext } from "@/components/console/formatted";
 import { filterQuery, formatTimeLeft, type InboxFilterValues, inboxHref } from "./format";
 
 export const CHATS_KEY = "inbox-chats";
 const POLL_MS = 4_000;
 
-const timeFormat = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit" });
-const dateFormat = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short" });
-
-/** 14:05 today, "3 Dec" before. */
-function shortTime(at: string, now: number): string {
-  const d = new Date(at);
-  return new Date(now).toDateString() === d.toDateString() ? timeFormat.format(d) : dateFormat.format(d);
+/** 14:05 today, "3 Dec" before, in the reader's locale and time zone. */
+function shortTime(at: string, now: number, ctx: FormatContext): string {
+  return formatDate(at, "", ctx) === formatDate(now, "", ctx) ? formatTime(at, ctx) : formatDayMonth(at, "", ctx);
 }
 
 export function chatTitle(chat: Chat): string {
@@ -34,6 +32,7 @@ export function chatTitle(chat: Chat): string {
 }
 
 function ChatRow({ chat, href, selected, now, onOpen }: { chat: Chat; href: string; selected: boolean; now: number; onOpen: (id: string) => void }) {
+  const ctx = useFormatContext();
   const last = chat.lastMessage;
   const adLabel = chat.ad ? (chat.ad.adName ?? chat.ad.campaignName ?? chat.ad.headline ?? "From an ad") : null;
   return (
@@ -53,7 +52,7 @@ function ChatRow({ chat, href, selected, now, onOpen }: { chat: Chat; href: stri
           <span className={cn("min-w-0 flex-1 truncate", chat.unreadCount > 0 ? "font-semibold" : "font-medium")}>{chatTitle(chat)}</span>
           {last ? (
             <time className="shrink-0 text-xs text-muted-foreground" dateTime={last.at}>
-              {shortTime(last.at, now)}
+              {shortTime(last.at, now, ctx)}
             </time>
           ) : null}
         </div>

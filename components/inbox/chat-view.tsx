@@ -7,6 +7,8 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Megaphone, Target } from "lucide-react";
 import { Fragment, useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { toast } from "sonner";
+import { formatMoney } from "@/components/console/format";
+import { useFormatContext } from "@/components/console/formatted";
 import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
 import { eventLabel } from "@/lib/conversions/schema";
@@ -18,7 +20,7 @@ import { Composer } from "./composer";
 import { dayLabel, groupByDay } from "./format";
 import { MessageBubble } from "./message-bubble";
 import { UNREAD_COUNT_KEY } from "./unread-badge";
-import { buildTimeline, formatValue, mergeTranscripts, type TimelineItem } from "./timeline";
+import { buildTimeline, mergeTranscripts, type TimelineItem } from "./timeline";
 
 const MESSAGES_KEY = "inbox-messages";
 const MESSAGES_POLL_MS = 3_000;
@@ -68,7 +70,8 @@ function ReferralCard({ item }: { item: Extract<TimelineItem, { kind: "referral"
 
 function ConversionNote({ item }: { item: Extract<TimelineItem, { kind: "conversion" }> }) {
   const c = item.conversion;
-  const value = formatValue(c.value, c.currency);
+  const { locale } = useFormatContext();
+  const value = c.value === null ? null : formatMoney(c.value, c.currency, { locale });
   return (
     <p data-testid="conversion-note" className="mx-auto flex items-center gap-1.5 rounded-full border bg-card px-3 py-1 text-xs text-muted-foreground">
       <Target className="size-3.5" aria-hidden />
@@ -109,6 +112,7 @@ function pendingMessage(p: Pending): ChatMessage {
 
 export function ChatView(props: { chatId: string; initialChat: Chat | null; viewerId: string; canAssign: boolean; members: Member[]; onBack: () => void }) {
   const { chatId } = props;
+  const ctx = useFormatContext();
   const queryClient = useQueryClient();
   const chatQuery = useQuery({
     queryKey: [CHAT_KEY, chatId],
@@ -266,7 +270,9 @@ export function ChatView(props: { chatId: string; initialChat: Chat | null; view
           {groupByDay(items).map((group) => (
             <Fragment key={group.day}>
               <li className="sticky top-0 z-10 flex justify-center">
-                <h3 className="rounded-full border bg-background px-3 py-0.5 text-xs font-normal text-muted-foreground">{dayLabel(group.items[0]!.at, now)}</h3>
+                <h3 className="rounded-full border bg-background px-3 py-0.5 text-xs font-normal text-muted-foreground">
+                  {dayLabel(group.items[0]!.at, now, ctx.locale)}
+                </h3>
               </li>
               {group.items.map((item) => (
                 <li key={item.key} className="grid">

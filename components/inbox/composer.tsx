@@ -12,6 +12,8 @@ import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
 import { useForm } from "react-hook-form";
 import { z } from "zod";
+import { formatCount } from "@/components/console/format";
+import { useFormatContext } from "@/components/console/formatted";
 import { Button } from "@/components/ui/button";
 import {
   DropdownMenu,
@@ -134,6 +136,7 @@ function SlashMenu({
 }
 
 function TextComposer({ onSend }: { onSend: SendFn }) {
+  const { locale } = useFormatContext();
   const [text, setText] = useState("");
   const [sending, setSending] = useState(false);
   const [quickOpen, setQuickOpen] = useState(false);
@@ -241,7 +244,7 @@ function TextComposer({ onSend }: { onSend: SendFn }) {
         </Button>
       </div>
       <p id="composer-count" className={cn("text-right text-[11px] text-muted-foreground", over && "text-destructive")}>
-        {`${length.toLocaleString("en")} / ${MAX_TEXT.toLocaleString("en")}${over ? " — too long for one WhatsApp message" : ""}`}
+        {`${formatCount(length, "0", locale)} / ${formatCount(MAX_TEXT, "", locale)}${over ? " — too long for one WhatsApp message" : ""}`}
       </p>
     </form>
   );

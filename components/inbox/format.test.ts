@@ -34,6 +34,7 @@ describe("day grouping", () => {
     expect(dayLabel(new Date(2026, 11, 7, 0, 1), NOW)).toBe("Today");
     expect(dayLabel(new Date(2026, 11, 6, 23, 59), NOW)).toBe("Yesterday");
     expect(dayLabel(new Date(2026, 11, 1, 10), NOW)).toBe("Tuesday, 1 December 2026");
+    expect(dayLabel(new Date(2026, 11, 1, 10), NOW, "en-US")).toBe("Tuesday, December 1, 2026");
   });
 });
 

@@ -19,16 +19,18 @@ export function dayKey(at: string | number | Date): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 }
 
-const dayFormat = new Intl.DateTimeFormat("en-GB", { weekday: "long", day: "numeric", month: "long", year: "numeric" });
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
 
-/** "Today", "Yesterday" or "Monday, 7 December 2026" for a day separator. */
-export function dayLabel(at: string | number | Date, now: number): string {
+/** "Today", "Yesterday" or "Monday, 7 December 2026" (in the reader's locale: "Monday, December 7, 2026") for a day separator. */
+export function dayLabel(at: string | number | Date, now: number, locale = "en-GB"): string {
   const key = dayKey(at);
   if (key === dayKey(now)) return "Today";
   const yesterday = new Date(now);
   yesterday.setDate(yesterday.getDate() - 1);
   if (key === dayKey(yesterday)) return "Yesterday";
-  return dayFormat.format(new Date(at));
+  let format = dayFormats.get(locale);
+  if (!format) dayFormats.set(locale, (format = new Intl.DateTimeFormat(locale, { weekday: "long", day: "numeric", month: "long", year: "numeric" })));
+  return format.format(new Date(at));
 }
 
 /** Items (oldest first) in groups of one local day each, in the same order. */

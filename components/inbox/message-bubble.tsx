@@ -8,9 +8,8 @@ import { Button } from "@/components/ui/button";
 import { formatPhone } from "@/lib/phone";
 import { cn } from "@/lib/utils";
 import type { ChatMessage } from "./api";
+import { FormattedTime } from "@/components/console/formatted";
 import { mapLink, splitLinks } from "./format";
-
-const timeFormat = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit" });
 
 /** Text with its links as <a>: React renders every part as text, never HTML. */
 export function LinkedText({ text }: { text: string }) {
@@ -172,7 +171,7 @@ export function MessageBubble({ message, onRetry, retrying }: { message: ChatMes
               Drip{message.drip.templateName ? ` “${message.drip.templateName}”` : ""} ·
             </span>
           ) : null}
-          <time dateTime={message.at}>{timeFormat.format(new Date(message.at))}</time>
+          <FormattedTime value={message.at} />
           {outbound ? <StatusTicks status={message.status} /> : null}
         </div>
         {failed ? (

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ChatMessage, ChatTranscript } from "./api";
-import { buildTimeline, formatValue, mergeTranscripts } from "./timeline";
+import { buildTimeline, mergeTranscripts } from "./timeline";
 
 const message = (id: string, at: string, conversationId: string | null = "conv-1"): ChatMessage => ({
   id,
@@ -62,13 +62,5 @@ describe("buildTimeline", () => {
       ["m1", "read"],
       ["m0", "received"],
     ]);
-  });
-});
-
-describe("formatValue", () => {
-  it("formats money with its currency, a bare value without one", () => {
-    expect(formatValue(null, "USD")).toBeNull();
-    expect(formatValue(12.5, "USD")).toBe("$12.50");
-    expect(formatValue(1200, null)).toBe("1,200");
   });
 });

@@ -38,14 +38,3 @@ export function buildTimeline(t: Pick<ChatTranscript, "rows" | "conversations" |
   const time = (i: TimelineItem) => Date.parse(i.at);
   return items.sort((a, b) => time(a) - time(b) || ORDER[a.kind] - ORDER[b.kind] || a.key.localeCompare(b.key));
 }
-
-/** "₸ 12,500.00"-style money, or the bare number without a currency. */
-export function formatValue(value: number | null, currency: string | null): string | null {
-  if (value === null) return null;
-  if (!currency) return value.toLocaleString("en");
-  try {
-    return new Intl.NumberFormat("en", { style: "currency", currency }).format(value);
-  } catch {
-    return `${value.toLocaleString("en")} ${currency}`;
-  }
-}

@@ -1,6 +1,7 @@
 import { BarChart3, Coins, Download, Megaphone, Target, TrendingUp } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
+import { Fragment } from "react";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -13,7 +14,6 @@ import { usableThumbnail } from "@/lib/subscribers/creative-thumbnail";
 import { readUrlFilters } from "@/lib/url-filters";
 import { DailyChart } from "@/components/charts/daily-chart";
 import { SOURCE_SERIES } from "@/components/charts/series";
-import { formatCount } from "@/components/console/format";
 import { Count, FormattedDay, Money, Percent } from "@/components/console/formatted";
 import { StatCard } from "@/components/ui/stat-card";
 import { eventLabel } from "@/lib/conversions/schema";
@@ -82,12 +82,15 @@ export default async function AttributionPage({ searchParams }: { searchParams: 
           icon={Target}
           hint={
             events.length > 0
-              ? events
-                  .map((e) => {
-                    const n = report.total.events[e] ?? 0;
-                    return `${formatCount(n)} ${eventLabel(e, n === 1 ? "one" : "many").toLowerCase()}`;
-                  })
-                  .join(" · ")
+              ? events.map((e, i) => {
+                  const n = report.total.events[e] ?? 0;
+                  return (
+                    <Fragment key={e}>
+                      {i > 0 ? " · " : null}
+                      <Count value={n} /> {eventLabel(e, n === 1 ? "one" : "many").toLowerCase()}
+                    </Fragment>
+                  );
+                })
               : "None reported yet"
           }
         />

@@ -1,7 +1,7 @@
 // How a conversion reads to a marketer: its status badge, event and value, where it came from, and
 // what its warnings and Meta's errors mean, in words (the verbatim error stays one hover / click away).
 import { AlertTriangle, CheckCircle2, Clock, RotateCw, XCircle } from "lucide-react";
-import { formatDateTime } from "@/components/console/format";
+import { TimeOrDate } from "@/components/console/formatted";
 import { Badge } from "@/components/ui/badge";
 
 export type ConversionStatus = "queued" | "sent" | "failed" | "rejected";
@@ -36,25 +36,13 @@ export const SOURCE_LABELS: Record<string, string> = {
 /** The source in a word or two, for the log's rows. */
 export const SOURCE_SHORT_LABELS: Record<string, string> = { api: "API", console_test: "Console test", automatic: "Automatic", lifecycle: "Lifecycle stage" };
 
-const time = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit" });
-
-/** "Retrying at 14:05:10" today, the full date otherwise. */
-export function retryTimeLabel(at: Date, now: number): string {
-  const sameDay = new Date(now).toDateString() === at.toDateString();
-  return sameDay ? time.format(at) : formatDateTime(at.getTime());
-}
-
-export function ConversionStatusBadge({ status, nextAttemptAt, now }: { status: ConversionStatus; nextAttemptAt: Date | null; now: number }) {
+export function ConversionStatusBadge({ status, nextAttemptAt }: { status: ConversionStatus; nextAttemptAt: Date | null }) {
   const s = CONVERSION_STATUS[status];
   if (status === "queued" && nextAttemptAt) {
     return (
-      <Badge
-        variant="warning"
-        title={`The last attempt failed for a reason that may pass; next attempt ${formatDateTime(nextAttemptAt.getTime())}`}
-        data-testid="conversion-status"
-      >
+      <Badge variant="warning" title="The last attempt failed for a reason that may pass: it is tried again then" data-testid="conversion-status">
         <RotateCw aria-hidden />
-        Retrying at {retryTimeLabel(nextAttemptAt, now)}
+        Retrying at <TimeOrDate value={nextAttemptAt} />
       </Badge>
     );
   }

@@ -1,7 +1,7 @@
 // The dashboard's figure cards: a value of the period and its change against the previous period of the same length.
 import type { LucideIcon } from "lucide-react";
 import type { ReactNode } from "react";
-import { Money, Percent } from "@/components/console/formatted";
+import { Count, Money, Percent } from "@/components/console/formatted";
 import { cn } from "@/lib/utils";
 
 type Change = { change: number | null; previous: number | null };
@@ -24,7 +24,13 @@ export function ChangeLine({ value, previous, days, points = false }: { value: C
   }
   const up = value.change > 0;
   const flat = value.change === 0;
-  const magnitude = points ? <span>{(Math.abs(value.change) * 100).toFixed(1)} pts</span> : <Percent value={Math.abs(value.change)} />;
+  const magnitude = points ? (
+    <span>
+      <Count value={Math.round(Math.abs(value.change) * 1000) / 10} /> pts
+    </span>
+  ) : (
+    <Percent value={Math.abs(value.change)} />
+  );
   return (
     <p className="text-xs text-muted-foreground" data-testid="change">
       <span className={cn("font-medium tabular-nums", flat ? "" : up ? "text-success" : "text-destructive")}>

@@ -1,7 +1,7 @@
 import { Phone, Plus } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
-import { formatDateTime, formatRelative } from "@/components/console/format";
+import { RelativeTime } from "@/components/console/formatted";
 import { ErrorText, KeysetPager, ListNotice } from "@/components/console/list-parts";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -23,14 +23,8 @@ import { DemoBadge, formatTier, NumberStatusBadge, QualityBadge } from "./number
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Numbers" };
 
-function When({ ms, now, empty }: { ms: number | null; now: number; empty: string }) {
-  return ms === null ? (
-    <span className="text-muted-foreground">{empty}</span>
-  ) : (
-    <time dateTime={new Date(ms).toISOString()} title={formatDateTime(ms)}>
-      {formatRelative(ms, now)}
-    </time>
-  );
+function When({ ms, empty }: { ms: number | null; empty: string }) {
+  return ms === null ? <span className="text-muted-foreground">{empty}</span> : <RelativeTime value={ms} />;
 }
 
 export default async function NumbersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
@@ -42,7 +36,6 @@ export default async function NumbersPage({ searchParams }: { searchParams: Prom
   );
   const { keys } = numberDepsFromEnv();
   const numbers = page.rows.map((row) => toPublicNumber(row, keys, { includeWebhook: false }));
-  const now = new Date().getTime(); // one clock for every relative time on the page
   const addButton = canManage ? (
     <Button asChild>
       <Link href="/numbers/new">
@@ -119,10 +112,10 @@ export default async function NumbersPage({ searchParams }: { searchParams: Prom
                   </TableCell>
                   <TableCell className="whitespace-nowrap">{formatTier(n.messagingLimitTier)}</TableCell>
                   <TableCell className="whitespace-nowrap">
-                    <When ms={n.lastCheckedAt?.getTime() ?? null} now={now} empty="never" />
+                    <When ms={n.lastCheckedAt?.getTime() ?? null} empty="never" />
                   </TableCell>
                   <TableCell className="whitespace-nowrap">
-                    <When ms={n.lastWebhookAt?.getTime() ?? null} now={now} empty="none yet" />
+                    <When ms={n.lastWebhookAt?.getTime() ?? null} empty="none yet" />
                   </TableCell>
                   <TableCell className="text-sm whitespace-normal">
                     <ErrorText text={n.lastError && describeConnectionError(n.lastError)} title={n.lastError?.hint ?? undefined} />

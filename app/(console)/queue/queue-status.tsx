@@ -27,17 +27,18 @@ export const QUEUE_STATUS: Record<OutboundStatus, { label: string; variant: Vari
 
 export const STATUS_ORDER: OutboundStatus[] = ["pending", "sending", "sent", "failed", "cancelled", "skipped"];
 
-export function QueueStatusBadge({ status, retryAt }: { status: OutboundStatus; retryAt?: string | null }) {
+/** `retrying`: a pending row whose last attempt failed; its next attempt is the time its row shows. */
+export function QueueStatusBadge({ status, retrying = false }: { status: OutboundStatus; retrying?: boolean }) {
   const s = QUEUE_STATUS[status];
-  const label = status === "pending" && retryAt ? "Retrying" : s.label;
+  const retry = status === "pending" && retrying;
   return (
     <Badge
-      variant={status === "pending" && retryAt ? "warning" : s.variant}
-      title={retryAt ? `An attempt failed for a reason that may pass; next attempt ${retryAt}` : s.description}
+      variant={retry ? "warning" : s.variant}
+      title={retry ? "An attempt failed for a reason that may pass; it is tried again at the time shown" : s.description}
       data-testid="queue-status"
     >
       <s.icon aria-hidden />
-      {label}
+      {retry ? "Retrying" : s.label}
     </Badge>
   );
 }

@@ -4,7 +4,6 @@
 import { ListFilter } from "lucide-react";
 import Link from "next/link";
 import { ErrorHint } from "@/components/console/error-hint";
-import { formatDateTime } from "@/components/console/format";
 import { RelativeTime } from "@/components/console/formatted";
 import { ErrorText } from "@/components/console/list-parts";
 import { Card } from "@/components/ui/card";
@@ -138,10 +137,10 @@ function Cells({ view, r, now, values }: { view: QueueView; r: QueueListRow; now
       </>
     );
   }
-  const retrying = o.status === "pending" && o.nextAttemptAt ? `${formatDateTime(o.nextAttemptAt)} UTC` : null;
+  const retrying = o.status === "pending" && o.nextAttemptAt !== null;
   const status = (
     <div className="grid justify-items-start gap-1">
-      <QueueStatusBadge status={o.status} retryAt={retrying} />
+      <QueueStatusBadge status={o.status} retrying={retrying} />
       {o.attempts > 0 ? <span className="text-xs text-muted-foreground tabular-nums">{o.attempts === 1 ? "1 attempt" : `${o.attempts} attempts`}</span> : null}
     </div>
   );

@@ -5,7 +5,7 @@ import { useState, useTransition } from "react";
 import { toast } from "sonner";
 import { ConfirmButton } from "@/components/console/confirm-button";
 import { SecretValue } from "@/components/console/copy-button";
-import { formatDateTime, formatRelative } from "@/components/console/format";
+import { DateTime, RelativeTime } from "@/components/console/formatted";
 import { useActionForm } from "@/components/console/use-action-form";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -143,11 +143,11 @@ export function ApiKeysSection({ keys, hasMore }: { keys: KeyRow[]; hasMore: boo
                   <TableCell>
                     <code className="font-mono text-xs">{k.prefix}…</code>
                   </TableCell>
-                  <TableCell className="text-muted-foreground" suppressHydrationWarning>
-                    {formatDateTime(k.createdAt)}
+                  <TableCell className="text-muted-foreground">
+                    <DateTime value={k.createdAt} />
                   </TableCell>
-                  <TableCell className="text-muted-foreground" title={formatDateTime(k.lastUsedAt)} suppressHydrationWarning>
-                    {formatRelative(k.lastUsedAt)}
+                  <TableCell className="text-muted-foreground">
+                    <RelativeTime value={k.lastUsedAt} />
                   </TableCell>
                   <TableCell>{k.revokedAt ? <Badge variant="outline">Revoked</Badge> : <Badge variant="success">Active</Badge>}</TableCell>
                   <TableCell>{k.revokedAt ? null : <RevokeKeyButton keyRow={k} />}</TableCell>

@@ -2,7 +2,8 @@
 
 import { Database, FlaskConical, Trash2 } from "lucide-react";
 import { ConfirmButton } from "@/components/console/confirm-button";
-import { formatDateTime } from "@/components/console/format";
+import { formatCount } from "@/components/console/format";
+import { DateTime } from "@/components/console/formatted";
 import { Button } from "@/components/ui/button";
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Spinner } from "@/components/ui/spinner";
@@ -10,7 +11,7 @@ import type { DemoCounts } from "@/db/queries/demo";
 import { removeDemoDataAction } from "../dashboard/actions";
 import { useDemoAction, useLoadDemo } from "../dashboard/use-demo-action";
 
-const n = (count: number, one: string, many = `${one}s`) => `${count.toLocaleString("en")} ${count === 1 ? one : many}`;
+const n = (count: number, one: string, many = `${one}s`) => `${formatCount(count)} ${count === 1 ? one : many}`;
 
 /** What a removal deletes, in words, from the demo rows the workspace holds now. */
 function describeDemoRows(c: DemoCounts): string {
@@ -61,15 +62,8 @@ export function DemoDataSection({ loadedAt, counts }: { loadedAt: number | null;
         <CardDescription>
           {present ? (
             <>
-              Loaded{" "}
-              {loadedAt ? (
-                <time dateTime={new Date(loadedAt).toISOString()} suppressHydrationWarning>
-                  {formatDateTime(loadedAt)}
-                </time>
-              ) : (
-                "earlier"
-              )}
-              : {describeDemoRows(counts)}. Demo numbers are marked Demo and never contact Meta or Green API.
+              Loaded {loadedAt ? <DateTime value={loadedAt} /> : "earlier"}: {describeDemoRows(counts)}. Demo numbers are marked Demo and never contact Meta or
+              Green API.
             </>
           ) : (
             "A demo school with ad-attributed chats, drip templates, leads and conversions, to look around. Everything it adds is marked as demo and can be removed here in one step."

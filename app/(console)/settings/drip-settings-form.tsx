@@ -5,6 +5,7 @@ import { Controller } from "react-hook-form";
 import { toast } from "sonner";
 import { FormError } from "@/components/console/form-error";
 import { useActionForm } from "@/components/console/use-action-form";
+import { EventName } from "@/components/console/event-name";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Checkbox } from "@/components/ui/checkbox";
@@ -99,7 +100,7 @@ export function DripSettingsForm({ values, eventNames }: { values: Values; event
                         onCheckedChange={(on) => field.onChange(on === true ? [...field.value, name] : field.value.filter((v) => v !== name))}
                         aria-invalid={!!eventsError}
                       />
-                      {name}
+                      <EventName name={name} />
                     </label>
                   ))}
                 </div>

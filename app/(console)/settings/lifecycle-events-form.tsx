@@ -9,6 +9,8 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { FormField, fieldDescribedBy } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
+import { EventName } from "@/components/console/event-name";
+import { eventLabel } from "@/lib/conversions/schema";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { Spinner } from "@/components/ui/spinner";
 import {
@@ -49,13 +51,13 @@ export function LifecycleEventsForm({ values, eventNames }: { values: Values; ev
             render={({ field }) => (
               <Select value={field.value || NOTHING} onValueChange={(v) => field.onChange(v === NOTHING ? "" : v)}>
                 <SelectTrigger id={`${id}-event`} className="w-48">
-                  <SelectValue />
+                  <SelectValue>{field.value ? eventLabel(field.value) : "Send nothing"}</SelectValue>
                 </SelectTrigger>
                 <SelectContent>
                   <SelectItem value={NOTHING}>Send nothing</SelectItem>
                   {eventNames.map((n) => (
                     <SelectItem key={n} value={n}>
-                      {n}
+                      <EventName name={n} />
                     </SelectItem>
                   ))}
                 </SelectContent>

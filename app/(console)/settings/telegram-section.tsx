@@ -6,7 +6,7 @@ import { useEffect, useState, useTransition } from "react";
 import { toast } from "sonner";
 import { ConfirmButton } from "@/components/console/confirm-button";
 import { CopyButton } from "@/components/console/copy-button";
-import { formatDateTime } from "@/components/console/format";
+import { DateTime } from "@/components/console/formatted";
 import { useActionForm } from "@/components/console/use-action-form";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
@@ -65,8 +65,8 @@ function CommandToSend({ command, expiresAt }: { command: string; expiresAt: num
         </code>
         <CopyButton value={command} />
       </div>
-      <p className="text-xs text-muted-foreground" suppressHydrationWarning>
-        Works once, until {formatDateTime(expiresAt)}.
+      <p className="text-xs text-muted-foreground">
+        Works once, until <DateTime value={expiresAt} />.
       </p>
     </div>
   );

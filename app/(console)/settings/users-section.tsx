@@ -4,7 +4,7 @@ import { Pencil, X } from "lucide-react";
 import Link from "next/link";
 import { useTransition } from "react";
 import { toast } from "sonner";
-import { formatDateTime, formatRelative } from "@/components/console/format";
+import { RelativeTime } from "@/components/console/formatted";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -64,8 +64,8 @@ export function UsersSection({ currentUserId, users, hasMore, invites }: { curre
                 <TableCell>
                   <Badge variant={u.role === "admin" ? "default" : "secondary"}>{ROLE_LABELS[u.role]}</Badge>
                 </TableCell>
-                <TableCell title={formatDateTime(u.lastLoginAt)} className="text-muted-foreground" suppressHydrationWarning>
-                  {formatRelative(u.lastLoginAt)}
+                <TableCell className="text-muted-foreground">
+                  <RelativeTime value={u.lastLoginAt} />
                 </TableCell>
                 <TableCell>
                   <Button asChild variant="ghost" size="sm">
@@ -88,7 +88,9 @@ export function UsersSection({ currentUserId, users, hasMore, invites }: { curre
                 <li key={i.id} className="flex items-center gap-3 px-3 py-2 text-sm">
                   <span className="flex-1">{i.email}</span>
                   <Badge variant="outline">{ROLE_LABELS[i.role]}</Badge>
-                  <span className="text-muted-foreground">expires {formatRelative(i.expiresAt)}</span>
+                  <span className="text-muted-foreground">
+                    expires <RelativeTime value={i.expiresAt} />
+                  </span>
                   <Button variant="ghost" size="sm" disabled={pending} onClick={() => revoke(i.id)} aria-label={`Revoke invite for ${i.email}`}>
                     <X aria-hidden />
                     Revoke

@@ -1,8 +1,7 @@
 import { Download, Megaphone, SearchX, Users } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
-import { formatDateTime } from "@/components/console/format";
-import { RelativeTime } from "@/components/console/formatted";
+import { DateTitle, RelativeTime } from "@/components/console/formatted";
 import { KeysetPager, ListNotice } from "@/components/console/list-parts";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -177,9 +176,9 @@ export default async function SubscribersPage({ searchParams }: { searchParams: 
                         <span className="text-muted-foreground">never</span>
                       )}
                       {windowOpen ? (
-                        <span className="ml-1.5 text-xs text-success" title={`Free replies until ${formatDateTime(s.conversationExpiresAt)} UTC`}>
+                        <DateTitle value={s.conversationExpiresAt} prefix="Free replies until " className="ml-1.5 text-xs text-success">
                           · window open
-                        </span>
+                        </DateTitle>
                       ) : null}
                     </TableCell>
                     <TableCell className="text-right tabular-nums">{s.inboundCount}</TableCell>

@@ -2,8 +2,7 @@ import { BookOpen, FlaskConical, SearchX, Target } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AutoRefresh } from "@/components/console/auto-refresh";
-import { formatDateTime } from "@/components/console/format";
-import { Money, RelativeTime } from "@/components/console/formatted";
+import { Count, Money, RelativeTime } from "@/components/console/formatted";
 import { ErrorText, KeysetPager, ListNotice } from "@/components/console/list-parts";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -182,7 +181,7 @@ export default async function ConversionsPage({ searchParams }: { searchParams: 
           <div key={s} data-testid={`count-${s}`}>
             <StatCard
               label={CONVERSION_STATUS[s].label}
-              value={counts[s].toLocaleString("en")}
+              value={<Count value={counts[s]} />}
               hint={STATUS_HINTS[s]}
               icon={CONVERSION_STATUS[s].icon}
               tone={counts[s] > 0 ? STATUS_TONES[s] : "default"}
@@ -219,16 +218,12 @@ export default async function ConversionsPage({ searchParams }: { searchParams: 
             </TableHeader>
             <TableBody>
               {page.rows.map((r) => {
-                const ms = r.createdAt.getTime();
                 const error = r.status === "failed" || r.status === "rejected" ? plainError(r.lastError) : null;
                 return (
                   <TableRow key={r.id} data-testid="conversion-row">
                     <TableCell>
-                      <Link
-                        href={`/conversions/${r.id}`}
-                        className="font-medium hover:underline"
-                        aria-label={`${eventLabel(r.eventName)} received ${formatDateTime(ms)}`}
-                      >
+                      <Link href={`/conversions/${r.id}`} className="font-medium hover:underline">
+                        <span className="sr-only">{`${eventLabel(r.eventName)} received `}</span>
                         <RelativeTime value={r.createdAt} />
                       </Link>
                     </TableCell>
@@ -259,7 +254,7 @@ export default async function ConversionsPage({ searchParams }: { searchParams: 
                     </TableCell>
                     <TableCell className="whitespace-normal">
                       <div className="grid justify-items-start gap-1">
-                        <ConversionStatusBadge status={r.status} nextAttemptAt={r.nextAttemptAt} now={now} />
+                        <ConversionStatusBadge status={r.status} nextAttemptAt={r.nextAttemptAt} />
                         {error ? (
                           <span className="text-xs" data-testid="conversion-error">
                             <ErrorText text={error} title={r.lastError ?? undefined} />

@@ -5,7 +5,7 @@ import { notFound } from "next/navigation";
 import { AutoRefresh } from "@/components/console/auto-refresh";
 import { CopyButton } from "@/components/console/copy-button";
 import { Facts } from "@/components/console/facts";
-import { DateTime, Money, RelativeTime } from "@/components/console/formatted";
+import { DateTime, Money, RelativeTime, TimeOrDate } from "@/components/console/formatted";
 import { BackLink } from "@/components/console/list-parts";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -21,15 +21,7 @@ import { getConversion } from "@/lib/conversions/read";
 import { loadByIdOrNull } from "@/lib/http";
 import { formatPhone } from "@/lib/phone";
 import { hasRole } from "@/lib/roles";
-import {
-  CONVERSION_STATUS,
-  ConversionStatusBadge,
-  SOURCE_LABELS,
-  explainConversionResponse,
-  plainError,
-  retryTimeLabel,
-  warningText,
-} from "../conversion-status";
+import { CONVERSION_STATUS, ConversionStatusBadge, SOURCE_LABELS, explainConversionResponse, plainError, warningText } from "../conversion-status";
 import { RetryButton } from "./retry-button";
 import { numberLabel, subscriberName } from "@/components/console/names";
 
@@ -81,7 +73,7 @@ function JsonCard({ title, description, value, testId, empty }: { title: string;
 
 const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
 
-function StateAlert({ c, now }: { c: ConversionRow; now: number }) {
+function StateAlert({ c }: { c: ConversionRow }) {
   if (c.status === "failed" || c.status === "rejected") {
     const explained = explainConversionResponse(c.response) ?? (c.response ? null : plainError(c.lastError));
     return (
@@ -104,7 +96,9 @@ function StateAlert({ c, now }: { c: ConversionRow; now: number }) {
     return (
       <Alert variant="warning">
         <Clock aria-hidden />
-        <AlertTitle>Retrying at {retryTimeLabel(c.nextAttemptAt, now)}</AlertTitle>
+        <AlertTitle>
+          Retrying at <TimeOrDate value={c.nextAttemptAt} />
+        </AlertTitle>
         <AlertDescription>
           <p>The last attempt failed for a reason that usually passes: {sentence(plainError(c.lastError) ?? "no answer")}</p>
         </AlertDescription>
@@ -146,7 +140,7 @@ export default async function ConversionPage({ params }: { params: Promise<{ id:
           <span className="flex flex-wrap items-center gap-3">
             {eventLabel(c.eventName)}
             {money ? <span className="text-muted-foreground tabular-nums">{money}</span> : null}
-            <ConversionStatusBadge status={c.status} nextAttemptAt={c.nextAttemptAt} now={now} />
+            <ConversionStatusBadge status={c.status} nextAttemptAt={c.nextAttemptAt} />
           </span>
         }
         description={
@@ -158,7 +152,7 @@ export default async function ConversionPage({ params }: { params: Promise<{ id:
         actions={c.status === "failed" || c.status === "rejected" ? <RetryButton id={c.id} /> : null}
       />
       <AutoRefresh active={c.status === "queued"} intervalMs={queuedSoon ? 2_000 : 30_000} note="This page updates by itself until Meta answers." />
-      <StateAlert c={c} now={now} />
+      <StateAlert c={c} />
       {c.warnings.length > 0 ? (
         <Alert variant="warning" data-testid="conversion-warnings">
           <AlertTriangle aria-hidden />
@@ -314,7 +308,7 @@ export default async function ConversionPage({ params }: { params: Promise<{ id:
         <CardContent>
           <Facts
             rows={[
-              ["Status", <ConversionStatusBadge key="s" status={c.status} nextAttemptAt={c.nextAttemptAt} now={now} />],
+              ["Status", <ConversionStatusBadge key="s" status={c.status} nextAttemptAt={c.nextAttemptAt} />],
               [
                 "Attempts",
                 <span key="a" className="tabular-nums" data-testid="attempts">

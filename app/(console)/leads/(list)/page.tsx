@@ -1,7 +1,7 @@
 import { BookOpen, KeyRound, ListChecks, Plus, SearchX } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
-import { formatDateTime, formatRelative } from "@/components/console/format";
+import { RelativeTime } from "@/components/console/formatted";
 import { KeysetPager, ListNotice } from "@/components/console/list-parts";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -73,7 +73,7 @@ function NoLeads({ appUrl, canManage, isAdmin }: { appUrl: string; canManage: bo
   );
 }
 
-function LeadTable({ rows, now }: { rows: LeadListRow[]; now: number }) {
+function LeadTable({ rows }: { rows: LeadListRow[] }) {
   return (
     <Card className="py-0">
       <Table>
@@ -111,9 +111,7 @@ function LeadTable({ rows, now }: { rows: LeadListRow[]; now: number }) {
                 <QueueSummary queue={r.queue} />
               </TableCell>
               <TableCell>
-                <time dateTime={r.createdAt.toISOString()} title={formatDateTime(r.createdAt.getTime())}>
-                  {formatRelative(r.createdAt.getTime(), now)}
-                </time>
+                <RelativeTime value={r.createdAt} />
                 {r.source ? <span className="block text-xs text-muted-foreground">{r.source}</span> : null}
               </TableCell>
             </TableRow>
@@ -136,7 +134,6 @@ export default async function LeadsPage({ searchParams }: { searchParams: Promis
   );
   const segments = await listLeadSegments(db, { tenantId: user.tenantId });
   const filtered = Object.values(values).some(Boolean);
-  const now = new Date().getTime();
 
   return (
     <div className="grid gap-6">
@@ -184,7 +181,7 @@ export default async function LeadsPage({ searchParams }: { searchParams: Promis
           <NoLeads appUrl={getEnv().APP_URL} canManage={canManage} isAdmin={hasRole(user.role, "admin")} />
         )
       ) : (
-        <LeadTable rows={page.rows} now={now} />
+        <LeadTable rows={page.rows} />
       )}
       {page.rows.length > 0 ? (
         <KeysetPager firstHref={cursor ? listHref(values) : null} nextHref={page.nextCursor && listHref({ ...values, cursor: page.nextCursor })} />

@@ -4,8 +4,9 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AutoRefresh } from "@/components/console/auto-refresh";
 import { Facts } from "@/components/console/facts";
-import { formatDateTime, formatRelative } from "@/components/console/format";
-import { BackLink, ErrorText } from "@/components/console/list-parts";
+import { ErrorHint } from "@/components/console/error-hint";
+import { DateTime, RelativeTime } from "@/components/console/formatted";
+import { BackLink } from "@/components/console/list-parts";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -29,16 +30,9 @@ export const metadata: Metadata = { title: "Lead" };
 const loadLead = async (tenantId: string, rawId: string): Promise<LeadDetail | null> =>
   loadByIdOrNull(rawId, async (id) => getLead(await getDb(), { tenantId, id }));
 
-const when = (d: Date | null, now: number) =>
-  d ? (
-    <time dateTime={d.toISOString()} title={formatRelative(d.getTime(), now)}>
-      {formatDateTime(d.getTime())}
-    </time>
-  ) : (
-    <span className="text-muted-foreground">—</span>
-  );
+const when = (d: Date | null) => (d ? <DateTime value={d} /> : <span className="text-muted-foreground">—</span>);
 
-function DripMessages({ messages, now }: { messages: LeadMessageRow[]; now: number }) {
+function DripMessages({ messages }: { messages: LeadMessageRow[] }) {
   return (
     <Table>
       <TableHeader>
@@ -59,27 +53,24 @@ function DripMessages({ messages, now }: { messages: LeadMessageRow[]; now: numb
               </span>
               <code className="text-xs text-muted-foreground">{m.templateName}</code>
             </TableCell>
-            <TableCell>{when(m.scheduledAt, now)}</TableCell>
+            <TableCell>{when(m.scheduledAt)}</TableCell>
             <TableCell>
               <div className="grid justify-items-start gap-0.5">
                 <MessageStatusBadge status={m.status} />
                 {m.status === "pending" && m.nextAttemptAt ? (
-                  <span className="text-xs text-muted-foreground">retry {formatRelative(m.nextAttemptAt.getTime(), now)}</span>
+                  <span className="text-xs text-muted-foreground">
+                    retry <RelativeTime value={m.nextAttemptAt} />
+                  </span>
                 ) : null}
               </div>
             </TableCell>
-            <TableCell>{when(m.sentAt, now)}</TableCell>
+            <TableCell>{when(m.sentAt)}</TableCell>
             <TableCell className="whitespace-normal text-xs">
               {m.errorCode || m.errorMessage ? (
-                <span data-testid="message-error">
-                  {m.errorCode ? <code className="mr-1 text-muted-foreground">{m.errorCode}</code> : null}
-                  {m.status === "failed" || m.status === "pending" ? (
-                    <ErrorText text={m.errorMessage ?? m.errorCode} />
-                  ) : (
-                    // why it was cancelled or skipped: a reason, not a failure
-                    <span className={m.status === "skipped" ? "block text-warning" : "block text-muted-foreground"}>{m.errorMessage}</span>
-                  )}
-                </span>
+                // why it failed, with what to do; why it was cancelled or skipped reads as a note, not a failure
+                <div data-testid="message-error">
+                  <ErrorHint code={m.errorCode} message={m.errorMessage} neutral={m.status !== "failed" && m.status !== "pending"} compact />
+                </div>
               ) : (
                 <span className="text-muted-foreground">—</span>
               )}
@@ -96,8 +87,18 @@ const TELEGRAM_OUTCOMES: Record<string, string> = { enrolled: "Target — enroll
 /** Who answered the call flow in the managers' Telegram chat, and when. */
 function telegramFact(note: { outcome: string | null; by: string | null; at: Date | null }): [string, React.ReactNode] {
   const by = note.by ? ` by ${note.by}` : "";
-  const at = note.at ? ` · ${formatDateTime(note.at.getTime())}` : "";
-  return ["Recorded in Telegram", `${TELEGRAM_OUTCOMES[note.outcome ?? ""] ?? "Answered"}${by}${at}`];
+  return [
+    "Recorded in Telegram",
+    <span key="telegram">
+      {`${TELEGRAM_OUTCOMES[note.outcome ?? ""] ?? "Answered"}${by}`}
+      {note.at ? (
+        <>
+          {" · "}
+          <DateTime value={note.at} />
+        </>
+      ) : null}
+    </span>,
+  ];
 }
 
 export default async function LeadPage({ params }: { params: Promise<{ id: string }> }) {
@@ -122,7 +123,13 @@ export default async function LeadPage({ params }: { params: Promise<{ id: strin
             <TargetBadge isTarget={lead.isTarget} />
           </span>
         }
-        description={`${formatPhone(lead.phone)}${lead.segment ? ` · ${lead.segment}` : ""} · received ${formatDateTime(lead.createdAt.getTime())}${lead.source ? ` from ${lead.source}` : ""}`}
+        description={
+          <>
+            {`${formatPhone(lead.phone)}${lead.segment ? ` · ${lead.segment}` : ""} · received `}
+            <DateTime value={lead.createdAt} />
+            {lead.source ? ` from ${lead.source}` : ""}
+          </>
+        }
       />
       <AutoRefresh active={dueSoon} intervalMs={5_000} note="Messages due now update by themselves." />
       {!lead.number ? (
@@ -170,12 +177,16 @@ export default async function LeadPage({ params }: { params: Promise<{ id: strin
                   "Campaign",
                   <span key="g" className="inline-flex flex-wrap items-center gap-2">
                     <CampaignBadge active={lead.campaignActive} enrolledAt={lead.enrolledAt} />
-                    {lead.enrolledAt ? <span className="text-xs text-muted-foreground">enrolled {formatDateTime(lead.enrolledAt.getTime())}</span> : null}
+                    {lead.enrolledAt ? (
+                      <span className="text-xs text-muted-foreground">
+                        enrolled <DateTime value={lead.enrolledAt} />
+                      </span>
+                    ) : null}
                   </span>,
                 ],
                 ["Manager", lead.assignedUser?.name ?? null],
                 ...(telegram ? [telegramFact(telegram)] : []),
-                ["Last WhatsApp sent", lead.lastWhatsappSentAt ? formatDateTime(lead.lastWhatsappSentAt.getTime()) : null],
+                ["Last WhatsApp sent", lead.lastWhatsappSentAt ? <DateTime key="sent" value={lead.lastWhatsappSentAt} /> : null],
               ]}
             />
             {canManage ? <CallActions id={lead.id} name={lead.name} campaignActive={lead.campaignActive} messageCount={lead.messages.length} /> : null}
@@ -227,7 +238,7 @@ export default async function LeadPage({ params }: { params: Promise<{ id: strin
                     </span>
                   ),
                 ],
-                ["Received", formatDateTime(lead.createdAt.getTime())],
+                ["Received", <DateTime key="received" value={lead.createdAt} />],
               ]}
             />
           </CardContent>
@@ -242,7 +253,7 @@ export default async function LeadPage({ params }: { params: Promise<{ id: strin
         </CardHeader>
         <CardContent className={lead.messages.length > 0 ? "px-0" : undefined}>
           {lead.messages.length > 0 ? (
-            <DripMessages messages={lead.messages} now={now} />
+            <DripMessages messages={lead.messages} />
           ) : (
             <EmptyState
               icon={Send}

@@ -3,7 +3,7 @@ import type { Metadata } from "next";
 import { BackLink } from "@/components/console/list-parts";
 import { notFound } from "next/navigation";
 import { Facts } from "@/components/console/facts";
-import { formatDateTime } from "@/components/console/format";
+import { DateTime } from "@/components/console/formatted";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
@@ -62,7 +62,7 @@ function configuration(n: PublicNumber): [string, React.ReactNode][] {
     ...ids,
     ...secrets,
     ["Send rate", `${n.sendRatePerSecond} messages / second`],
-    ["Connected on", formatDateTime(n.createdAt.getTime())],
+    ["Connected on", <DateTime key="c" value={n.createdAt} />],
   ];
 }
 
@@ -123,7 +123,7 @@ export default async function NumberPage({ params }: { params: Promise<{ id: str
                 ["Verified name", n.verifiedName ? <span data-testid="verified-name">{n.verifiedName}</span> : null],
                 ["Quality rating", <QualityBadge key="q" rating={n.qualityRating} />],
                 ["Messaging limit", formatTier(n.messagingLimitTier)],
-                ["Last check", n.lastCheckedAt ? formatDateTime(n.lastCheckedAt.getTime()) : "never"],
+                ["Last check", <DateTime key="l" value={n.lastCheckedAt} empty="never" />],
               ]}
             />
             {n.lastError ? (

@@ -7,6 +7,8 @@ import { Controller } from "react-hook-form";
 import { toast } from "sonner";
 import { FormError } from "@/components/console/form-error";
 import { useActionForm } from "@/components/console/use-action-form";
+import { formatCount } from "@/components/console/format";
+import { useFormatContext } from "@/components/console/formatted";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { FormField, fieldDescribedBy } from "@/components/ui/form-field";
@@ -22,10 +24,11 @@ import type { SegmentOptions } from "./view";
 
 const NEW = "new";
 
-function sizeOf(a: AdAccountAudience): string {
+function sizeOf(a: AdAccountAudience, locale: string | undefined): string {
   if (!a.approximateCount) return "size unknown";
   const { lower, upper } = a.approximateCount;
-  return lower === upper ? `about ${lower.toLocaleString("en")} people` : `${lower.toLocaleString("en")}–${upper.toLocaleString("en")} people`;
+  const n = (v: number) => formatCount(v, "0", locale);
+  return lower === upper ? `about ${n(lower)} people` : `${n(lower)}–${n(upper)} people`;
 }
 
 /** One radio of the audience choice: a native input, so arrows and space work as a radio group should. */
@@ -43,6 +46,7 @@ function Choice({ id, checked, onSelect, children }: { id: string; checked: bool
 /** Connect a Custom Audience: the token (a Cloud number's or a pasted one), the ad account, pick or create, the segment. */
 export function ConnectAudienceForm({ cloudNumbers, options }: { cloudNumbers: { value: string; label: string }[]; options: SegmentOptions }) {
   const router = useRouter();
+  const { locale } = useFormatContext();
   const defaultValues: ConnectFormValues = {
     tokenSource: cloudNumbers.length > 0 ? "number" : "token",
     numberId: cloudNumbers.length === 1 ? cloudNumbers[0]!.value : "",
@@ -246,7 +250,7 @@ export function ConnectAudienceForm({ cloudNumbers, options }: { cloudNumbers: {
                 <Choice key={a.id} id={`audience-${a.id}`} checked={audience === "existing" && audienceId === a.id} onSelect={() => choose(a.id)}>
                   <span className="font-medium break-words">{a.name}</span>
                   <span className="text-xs text-muted-foreground">
-                    {a.id} · {a.subtype ?? "audience"} · {sizeOf(a)}
+                    {a.id} · {a.subtype ?? "audience"} · {sizeOf(a, locale)}
                     {a.status ? ` · ${a.status}` : ""}
                   </span>
                 </Choice>

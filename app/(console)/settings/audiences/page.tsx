@@ -2,7 +2,7 @@ import { Megaphone, Plus } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AutoRefresh } from "@/components/console/auto-refresh";
-import { formatDateTime, formatRelative } from "@/components/console/format";
+import { Count, RelativeTime } from "@/components/console/formatted";
 import { BackLink } from "@/components/console/list-parts";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent } from "@/components/ui/card";
@@ -40,7 +40,7 @@ function ConnectButton() {
   );
 }
 
-function AudienceRow({ audience, segment, now }: { audience: AudienceView; segment: string; now: number }) {
+function AudienceRow({ audience, segment }: { audience: AudienceView; segment: string }) {
   return (
     <li className="grid gap-3 p-4 sm:grid-cols-[minmax(0,1fr)_auto]" data-testid="audience-row">
       <div className="grid min-w-0 gap-1">
@@ -58,16 +58,9 @@ function AudienceRow({ audience, segment, now }: { audience: AudienceView; segme
         </p>
         <p className="text-sm text-muted-foreground">
           <span data-testid="audience-size-sent" className="font-medium text-foreground tabular-nums">
-            {audience.sizeSent.toLocaleString("en")}
+            <Count value={audience.sizeSent} />
           </span>{" "}
-          {audience.sizeSent === 1 ? "member" : "members"} sent · last sync{" "}
-          <time
-            dateTime={audience.lastSyncedAt ? new Date(audience.lastSyncedAt).toISOString() : undefined}
-            title={formatDateTime(audience.lastSyncedAt)}
-            suppressHydrationWarning
-          >
-            {formatRelative(audience.lastSyncedAt, now)}
-          </time>
+          {audience.sizeSent === 1 ? "member" : "members"} sent · last sync <RelativeTime value={audience.lastSyncedAt} />
         </p>
         <AudienceError audience={audience} compact />
       </div>
@@ -84,7 +77,6 @@ export default async function AudiencesPage() {
   const db = await getDb();
   const [rows, options] = await Promise.all([listAudiences(db, { tenantId: user.tenantId, limit: AUDIENCES_MAX }), loadSegmentOptions(db, user.tenantId)]);
   const audiences = rows.slice(0, AUDIENCES_MAX).map(audienceView);
-  const now = new Date().getTime(); // one clock for every relative time on the page
   return (
     <div className="grid gap-6">
       <BackLink href="/settings">Settings</BackLink>
@@ -111,7 +103,7 @@ export default async function AudiencesPage() {
           <CardContent className="px-0">
             <ul className="divide-y">
               {audiences.map((a) => (
-                <AudienceRow key={a.id} audience={a} segment={describeSegment(a.segment, options)} now={now} />
+                <AudienceRow key={a.id} audience={a} segment={describeSegment(a.segment, options)} />
               ))}
             </ul>
           </CardContent>

@@ -1,5 +1,5 @@
 import { Badge } from "@/components/ui/badge";
-import { formatDateTime } from "@/components/console/format";
+import { DateTime } from "@/components/console/formatted";
 import { ALL_EVENTS } from "./form-schema";
 import type { EndpointView } from "./view";
 
@@ -10,8 +10,8 @@ export function EndpointStatusBadge({ endpoint }: { endpoint: Pick<EndpointView,
       return <Badge variant="success">Healthy</Badge>;
     case "failing":
       return (
-        <Badge variant="warning" suppressHydrationWarning>
-          Failing since {formatDateTime(endpoint.failingSince)}
+        <Badge variant="warning">
+          Failing since <DateTime value={endpoint.failingSince} />
         </Badge>
       );
     case "disabled":

@@ -5,6 +5,8 @@ import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { toast } from "sonner";
 import { ConfirmButton } from "@/components/console/confirm-button";
+import { formatMoney } from "@/components/console/format";
+import { useFormatContext } from "@/components/console/formatted";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { FilterSelect } from "@/components/console/filter-select";
 import { Button } from "@/components/ui/button";
@@ -178,6 +180,7 @@ function StageValueDialog({
 }) {
   const [value, setValue] = useState("");
   const [currency, setCurrency] = useState(event.currency ?? "USD");
+  const { locale } = useFormatContext();
   const [error, setError] = useState<string | null>(null);
   const confirm = (e: React.FormEvent) => {
     e.preventDefault();
@@ -187,7 +190,7 @@ function StageValueDialog({
     if (!parsed?.success) return setError(parsed?.error.issues[0]?.message ?? "Enter the value as a number with at most 2 decimals, e.g. 149.90");
     onConfirm(parsed.data);
   };
-  const fallback = event.value !== undefined ? `${event.value} ${event.currency ?? ""}`.trim() : null;
+  const fallback = event.value !== undefined ? formatMoney(event.value, event.currency, { locale }) : null;
   return (
     <Dialog open onOpenChange={(open) => (open ? null : onCancel())}>
       <DialogContent>

@@ -1,7 +1,7 @@
 import { Phone, SearchX, Webhook } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
-import { formatDateTime, formatRelative } from "@/components/console/format";
+import { RelativeTime } from "@/components/console/formatted";
 import { ErrorText, KeysetPager } from "@/components/console/list-parts";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -66,7 +66,6 @@ export default async function WebhookEventsPage({ searchParams }: { searchParams
   const page = await listWebhookEventsPage(db, { tenantId: user.tenantId, ...search, limit: 50 });
   const filters = { status: search.status, provider: search.provider, numberId: search.numberId };
   const filtered = Boolean(filters.status || filters.provider || filters.numberId);
-  const now = new Date().getTime(); // one clock for every relative time on the page
   const numberOptions = numbers.rows.map((n) => ({ value: n.id, label: numberLabel(n) }));
 
   return (
@@ -142,17 +141,13 @@ export default async function WebhookEventsPage({ searchParams }: { searchParams
             </TableHeader>
             <TableBody>
               {page.rows.map((e) => {
-                const ms = e.receivedAt.getTime();
-                const when = (
-                  <time dateTime={e.receivedAt.toISOString()} title={formatDateTime(ms)}>
-                    {formatRelative(ms, now)}
-                  </time>
-                );
+                const when = <RelativeTime value={e.receivedAt} />;
                 return (
                   <TableRow key={e.id} data-testid="webhook-row">
                     <TableCell>
                       {canInspect ? (
-                        <Link href={`/webhooks/${e.id}`} className="font-medium hover:underline" aria-label={`Event received ${formatDateTime(ms)}`}>
+                        <Link href={`/webhooks/${e.id}`} className="font-medium hover:underline">
+                          <span className="sr-only">Event received </span>
                           {when}
                         </Link>
                       ) : (

@@ -5,7 +5,7 @@ import { BackLink } from "@/components/console/list-parts";
 import { notFound } from "next/navigation";
 import { CopyButton } from "@/components/console/copy-button";
 import { Facts } from "@/components/console/facts";
-import { formatDateTime } from "@/components/console/format";
+import { DateTime } from "@/components/console/formatted";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
@@ -158,7 +158,13 @@ export default async function WebhookEventPage({ params }: { params: Promise<{ i
             <EventStatusBadge status={event.status} />
           </span>
         }
-        description={`${PROVIDER_NAMES[event.provider]} · received ${formatDateTime(event.receivedAt.getTime())} · ${event.summary}`}
+        description={
+          <>
+            {`${PROVIDER_NAMES[event.provider]} · received `}
+            <DateTime value={event.receivedAt} />
+            {` · ${event.summary}`}
+          </>
+        }
         actions={event.replayable ? <ReplayButton id={event.id} /> : null}
       />
       <StateAlert event={event} />
@@ -172,7 +178,7 @@ export default async function WebhookEventPage({ params }: { params: Promise<{ i
           <CardContent>
             <Facts
               rows={[
-                ["Received", formatDateTime(event.receivedAt.getTime())],
+                ["Received", <DateTime key="r" value={event.receivedAt} />],
                 ["Provider", PROVIDER_NAMES[event.provider]],
                 [
                   "Number",
@@ -192,7 +198,7 @@ export default async function WebhookEventPage({ params }: { params: Promise<{ i
                     {event.attempts}
                   </span>,
                 ],
-                ["Processed at", event.processedAt ? formatDateTime(event.processedAt.getTime()) : null],
+                ["Processed at", event.processedAt ? <DateTime key="p" value={event.processedAt} /> : null],
                 // failed and rejected events show their error in the alert above
                 ...(event.status === "failed" || event.status === "rejected"
                   ? []

@@ -5,7 +5,7 @@ import { notFound } from "next/navigation";
 import { z } from "zod";
 import { AutoRefresh } from "@/components/console/auto-refresh";
 import { Facts } from "@/components/console/facts";
-import { formatDateTime, formatRelative } from "@/components/console/format";
+import { Count, DateTime, RelativeTime } from "@/components/console/formatted";
 import { BackLink } from "@/components/console/list-parts";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -26,12 +26,12 @@ export const dynamic = "force-dynamic";
 
 export const metadata: Metadata = { title: "Audience" };
 
-function When({ ms, now }: { ms: number | null; now: number }) {
+function When({ ms }: { ms: number | null }) {
   if (ms === null) return <span className="text-muted-foreground">never</span>;
   return (
-    <time dateTime={new Date(ms).toISOString()} title={formatDateTime(ms)} suppressHydrationWarning>
-      {formatRelative(ms, now)} ({formatDateTime(ms)})
-    </time>
+    <span>
+      <RelativeTime value={ms} /> (<DateTime value={ms} />)
+    </span>
   );
 }
 
@@ -45,7 +45,6 @@ export default async function AudiencePage(props: { params: Promise<{ id: string
   if (!row) notFound();
   const { cloudNumbers: _cloud, ...options } = await loadSegmentOptions(db, user.tenantId);
   const audience = audienceView(row);
-  const now = new Date().getTime(); // one clock for every relative time on the page
   const number = audience.numberId ? options.numbers.find((n) => n.value === audience.numberId) : undefined;
 
   return (
@@ -64,7 +63,15 @@ export default async function AudiencePage(props: { params: Promise<{ id: string
       {audience.syncStatus === "error" && audience.lastError ? (
         <Alert variant="destructive" data-testid="audience-error">
           <AlertTriangle aria-hidden />
-          <AlertTitle>The last sync failed{audience.lastErrorAt ? ` ${formatRelative(audience.lastErrorAt, now)}` : ""}</AlertTitle>
+          <AlertTitle>
+            The last sync failed
+            {audience.lastErrorAt ? (
+              <>
+                {" "}
+                <RelativeTime value={audience.lastErrorAt} />
+              </>
+            ) : null}
+          </AlertTitle>
           <AlertDescription>
             <p className="font-mono wrap-anywhere">{audience.lastError}</p>
             {audience.lastErrorHint ? <p className="break-words">{audience.lastErrorHint}</p> : null}
@@ -73,10 +80,10 @@ export default async function AudiencePage(props: { params: Promise<{ id: string
       ) : null}
       <div className="grid gap-4 sm:grid-cols-3">
         <div data-testid="audience-stat-size" className="grid">
-          <StatCard label="Members sent" value={audience.sizeSent.toLocaleString("en")} />
+          <StatCard label="Members sent" value={<Count value={audience.sizeSent} />} />
         </div>
-        <StatCard label="Added, all time" value={audience.addedTotal.toLocaleString("en")} />
-        <StatCard label="Removed, all time" value={audience.removedTotal.toLocaleString("en")} />
+        <StatCard label="Added, all time" value={<Count value={audience.addedTotal} />} />
+        <StatCard label="Removed, all time" value={<Count value={audience.removedTotal} />} />
       </div>
       <Card>
         <CardHeader>
@@ -102,8 +109,8 @@ export default async function AudiencePage(props: { params: Promise<{ id: string
                   {describeSegment(audience.segment, options)}
                 </span>,
               ],
-              ["Last sync", <When key="ls" ms={audience.lastSyncedAt} now={now} />],
-              ["Last full sync", <When key="lf" ms={audience.lastFullSyncAt} now={now} />],
+              ["Last sync", <When key="ls" ms={audience.lastSyncedAt} />],
+              ["Last full sync", <When key="lf" ms={audience.lastFullSyncAt} />],
               [
                 "Last error",
                 audience.lastError ? (
@@ -128,7 +135,7 @@ export default async function AudiencePage(props: { params: Promise<{ id: string
                   "A system user token (stored encrypted)"
                 ),
               ],
-              ["Connected", formatDateTime(audience.createdAt)],
+              ["Connected", <DateTime key="c" value={audience.createdAt} />],
             ]}
           />
         </CardContent>

@@ -1,5 +1,5 @@
 import { ErrorText } from "@/components/console/list-parts";
-import { formatDateTime } from "@/components/console/format";
+import { DateTime } from "@/components/console/formatted";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { AttemptView } from "../view";
 
@@ -19,8 +19,8 @@ export function AttemptsTable({ attempts }: { attempts: AttemptView[] }) {
       <TableBody>
         {attempts.map((a) => (
           <TableRow key={a.id} data-testid="webhook-attempt-row" className="align-top">
-            <TableCell className="text-muted-foreground" suppressHydrationWarning>
-              {formatDateTime(a.attemptedAt)}
+            <TableCell className="text-muted-foreground">
+              <DateTime value={a.attemptedAt} />
             </TableCell>
             <TableCell>
               <span className="block font-mono text-xs">{a.eventType}</span>

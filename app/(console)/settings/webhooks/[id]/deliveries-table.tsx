@@ -4,7 +4,7 @@ import { RotateCw } from "lucide-react";
 import { useTransition } from "react";
 import { toast } from "sonner";
 import { ErrorText } from "@/components/console/list-parts";
-import { formatDateTime } from "@/components/console/format";
+import { DateTime } from "@/components/console/formatted";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Spinner } from "@/components/ui/spinner";
@@ -65,8 +65,8 @@ export function DeliveriesTable({ deliveries, canResend }: { deliveries: Deliver
                 <Badge variant={status.variant}>{status.label}</Badge>
               </TableCell>
               <TableCell className="text-right tabular-nums">{d.attempts}</TableCell>
-              <TableCell className="text-muted-foreground" suppressHydrationWarning>
-                {d.status === "succeeded" ? formatDateTime(d.deliveredAt) : d.status === "pending" ? formatDateTime(d.nextAttemptAt) : "—"}
+              <TableCell className="text-muted-foreground">
+                {d.status === "succeeded" ? <DateTime value={d.deliveredAt} /> : d.status === "pending" ? <DateTime value={d.nextAttemptAt} /> : "—"}
               </TableCell>
               <TableCell className="max-w-xs whitespace-normal">
                 {d.lastStatusCode !== null ? <span className="font-mono text-xs">HTTP {d.lastStatusCode}</span> : null}

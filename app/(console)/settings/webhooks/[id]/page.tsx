@@ -4,7 +4,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { z } from "zod";
 import { Facts } from "@/components/console/facts";
-import { formatDateTime } from "@/components/console/format";
+import { DateTime } from "@/components/console/formatted";
 import { BackLink, ListNotice } from "@/components/console/list-parts";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
@@ -79,7 +79,15 @@ export default async function WebhookEndpointPage(props: {
       {endpoint.status === "disabled" ? (
         <Alert variant="destructive" data-testid="webhook-disabled-alert">
           <AlertTriangle aria-hidden />
-          <AlertTitle>Switched off {endpoint.disabledAt ? `on ${formatDateTime(endpoint.disabledAt)}` : ""}</AlertTitle>
+          <AlertTitle>
+            Switched off
+            {endpoint.disabledAt ? (
+              <>
+                {" on "}
+                <DateTime value={endpoint.disabledAt} />
+              </>
+            ) : null}
+          </AlertTitle>
           <AlertDescription>
             <p>{endpoint.disabledReason ?? "Its deliveries kept failing."}</p>
             <p>Nothing is sent to it until it is switched back on; its pending deliveries are then retried at once.</p>
@@ -104,12 +112,12 @@ export default async function WebhookEndpointPage(props: {
                   <code className="font-mono text-xs">{endpoint.secretHint ?? "cannot be read: rotate it"}</code>
                   {rollover ? (
                     <span className="ml-2 text-muted-foreground">
-                      (the previous secret also signs until {formatDateTime(endpoint.previousSecretExpiresAt)})
+                      (the previous secret also signs until <DateTime value={endpoint.previousSecretExpiresAt} />)
                     </span>
                   ) : null}
                 </span>,
               ],
-              ["Added", formatDateTime(endpoint.createdAt)],
+              ["Added", <DateTime key="a" value={endpoint.createdAt} />],
             ]}
           />
           {endpoint.status !== "disabled" ? (
