@@ -147,7 +147,7 @@ test.describe.serial("lifecycle events", () => {
     const dialog = page.getByRole("dialog", { name: "Move to customer?" });
     await expect(dialog).toBeVisible();
     await expect(dialog).toContainText("This sends Purchase to Meta for their latest ad conversation.");
-    await expect(dialog).toContainText("Leave the value empty to send the default, 100 USD.");
+    await expect(dialog).toContainText(/Leave the value empty to send the default, (US)?\$100\./);
     await expect(dialog.getByLabel("Value (optional)")).toHaveValue("");
     await expect(dialog.getByLabel("Value (optional)")).toHaveAttribute("placeholder", "100");
     await expect(dialog.getByLabel("Currency")).toHaveValue("USD");

@@ -222,7 +222,7 @@ export default async function ConversionsPage({ searchParams }: { searchParams: 
                 return (
                   <TableRow key={r.id} data-testid="conversion-row">
                     <TableCell>
-                      <Link href={`/conversions/${r.id}`} className="font-medium hover:underline">
+                      <Link href={`/conversions/${r.id}`} className="relative inline-block font-medium hover:underline">
                         <span className="sr-only">{`${eventLabel(r.eventName)} received `}</span>
                         <RelativeTime value={r.createdAt} />
                       </Link>

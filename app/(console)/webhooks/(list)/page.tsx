@@ -146,7 +146,7 @@ export default async function WebhookEventsPage({ searchParams }: { searchParams
                   <TableRow key={e.id} data-testid="webhook-row">
                     <TableCell>
                       {canInspect ? (
-                        <Link href={`/webhooks/${e.id}`} className="font-medium hover:underline">
+                        <Link href={`/webhooks/${e.id}`} className="relative inline-block font-medium hover:underline">
                           <span className="sr-only">Event received </span>
                           {when}
                         </Link>
