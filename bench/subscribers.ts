@@ -121,6 +121,7 @@ async function main() {
       ["q phone +44 7700", f({ q: "+44 7700" }), TARGET.search],
       ["q name Priya", f({ q: "Priya" }), TARGET.search],
       ["q name Olga Ivanova", f({ q: "Olga Ivanova" }), TARGET.search],
+      ["q name Priya sort=first_seen", f({ q: "Priya", sort: "first_seen" }), TARGET.search],
       ["number (2nd)", f({ number: tenant.numbers[1]! }), TARGET.list],
       ["status=blocked", f({ status: "blocked" }), TARGET.list],
       ["lifecycle=customer", f({ lifecycle: "customer" }), TARGET.list],

@@ -18,7 +18,7 @@ import { listQueueRows } from "./drip";
 import type { Cursor } from "./keyset";
 import { listLeadRows } from "./leads";
 import { listSubscriberMessages } from "./messages";
-import { listSubscriberPage } from "./subscriber-list";
+import { NAME_WALK_ROWS, listSubscriberPage } from "./subscriber-list";
 import { refreshDueScoreBatch } from "./subscriber-scores";
 import { listNumbers } from "./numbers";
 import { listSubscriberConversions, listSubscriberOutbound } from "./subscriber-timeline";
@@ -365,5 +365,81 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("subscriber list by score band (
       expect.stringMatching(/^(Index Scan|Bitmap Index Scan)$/),
     ]);
     expect(nodes.filter((n) => n["Node Type"] === "Seq Scan")).toEqual([]);
+  });
+});
+
+// A name search on 60,000 subscribers: a common name (1 in 20) fills its page from a walk of the list's own index in
+// order (no sort of its matches, however many), a rare one (5 in the tenant) walks at most NAME_WALK_ROWS rows and
+// reads the rest through the trigram index, and the page's rows are fetched by id.
+describe.skipIf(!process.env.TEST_DATABASE_URL)("subscriber list name search (postgres)", () => {
+  let t: TestDb;
+  let client: postgres.Sql;
+  let db: Db;
+  const statements: { query: string; params: unknown[] }[] = [];
+  let tenantId = "";
+
+  beforeAll(async () => {
+    t = await createTestDb("postgres");
+    const x = (q: ReturnType<typeof sql>) => t.db.execute(q);
+    await x(sql`insert into tenants (name) select 'N' || i from generate_series(1, 2) i`);
+    await x(sql`insert into subscribers (tenant_id, wa_phone, first_seen_at, last_inbound_at, profile_name)
+      select tn.id, '+4915' || lpad(i::text, 9, '0'), now() - interval '60 days', now() - ((i::bigint * 7919) % 1750000) * interval '1 second',
+        case when i % 20 = 0 then 'Priya ' || i when i % 6000 = 1 then 'Zebedee ' || i else 'Name ' || i end
+      from tenants tn cross join generate_series(1, 30000) i`);
+    await x(sql`analyze subscribers`);
+    tenantId = rowsOf<{ id: string }>(await x(sql`select id from tenants where name = 'N1'`))[0]!.id;
+    client = postgres(t.url!, { max: 1, onnotice: () => {} });
+    db = drizzle(client, { schema, logger: { logQuery: (query, params) => statements.push({ query, params }) } }) as unknown as Db;
+  }, 120_000);
+  afterAll(async () => {
+    await client?.end();
+    await t?.cleanup();
+  });
+
+  /** Each statement of a search's first page: the indexes it reads, its seq scans of subscribers, the most rows one scan read, the rows its bitmap scans read, its sorts. */
+  const plansOf = async (text: string) => {
+    statements.length = 0;
+    const rows = await listSubscriberPage(db, { tenantId, now: new Date(), sort: "last_inbound", search: { kind: "name", text }, limit: 50 });
+    const plans = [];
+    for (const s of statements.splice(0)) {
+      const [row] = await client.unsafe(`explain (analyze, format json) ${s.query}`, s.params as postgres.ParameterOrJSON<never>[]);
+      const nodes = nodesOf((row as unknown as { "QUERY PLAN": [{ Plan: PlanNode }] })["QUERY PLAN"][0].Plan) as (PlanNode & {
+        "Actual Rows": number;
+        "Rows Removed by Filter"?: number;
+      })[];
+      plans.push({
+        indexes: [...new Set(nodes.flatMap((n) => n["Index Name"] ?? []))].sort(),
+        seqScans: nodes.filter((n) => n["Node Type"] === "Seq Scan" && n["Relation Name"] === "subscribers").length,
+        read: Math.max(...nodes.filter((n) => n["Relation Name"] === "subscribers").map((n) => n["Actual Rows"] + (n["Rows Removed by Filter"] ?? 0))),
+        bitmapRead: nodes
+          .filter((n) => n["Node Type"] === "Bitmap Heap Scan")
+          .reduce((sum, n) => sum + n["Actual Rows"] + (n["Rows Removed by Filter"] ?? 0), 0),
+        sorts: nodes.filter((n) => n["Node Type"].includes("Sort")).length,
+      });
+    }
+    return { rows: rows.length, plans };
+  };
+
+  it("fills a common name's page from a walk of the list index in order, then fetches the page by id", async () => {
+    const { rows, plans } = await plansOf("priya");
+    expect(rows).toBe(51);
+    expect(plans.map((p) => [p.indexes, p.seqScans])).toEqual([
+      [["subscribers_tenant_last_inbound_idx"], 0],
+      [["subscribers_pkey"], 0],
+    ]);
+    expect(plans[0]!.sorts).toBe(0);
+    expect(plans[0]!.read).toBeLessThan(51 * 20 * 1.5); // ~1,020 rows walked for 51 matches, not the 1,500 matches
+  });
+
+  it("reads a rare name's matches after the walk through the trigram index", async () => {
+    const { rows, plans } = await plansOf("zebedee");
+    expect(rows).toBe(5);
+    expect(plans.map((p) => [p.indexes, p.seqScans])).toEqual([
+      [["subscribers_tenant_last_inbound_idx"], 0], // the walk
+      [["subscribers_profile_name_trgm_idx", "subscribers_tenant_last_inbound_idx", "subscribers_username_trgm_idx"], 0], // the rest, after the walk's last row
+      [["subscribers_pkey"], 0],
+    ]);
+    expect(plans[0]!.read).toBe(NAME_WALK_ROWS);
+    expect(plans[1]!.bitmapRead).toBeLessThan(100); // the 5 matches, not the tenant's rows
   });
 });

@@ -4,12 +4,12 @@
 import { inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertNumber, insertTenant } from "@/db/queries";
-import { subscriberListWhere } from "@/db/queries/subscriber-list";
+import { listSubscriberPage, subscriberListWhere } from "@/db/queries/subscriber-list";
 import { type NewConversation, type NewSubscriber, conversations, subscribers } from "@/db/schema";
 import { createTestDb, type TestDb, testDrivers } from "@/db/testing";
 import { AppError } from "@/lib/errors";
 import { listSubscribers, subscriberListJson, toListQuery } from "./list";
-import { decodeListCursor, encodeListCursor, subscriberFiltersSchema } from "./list-filters";
+import { decodeListCursor, encodeListCursor, parseSubscriberSearch, subscriberFiltersSchema } from "./list-filters";
 
 const now = new Date("2030-06-15T12:00:00.000Z");
 const utc = (iso: string) => new Date(`${iso}Z`);
@@ -396,6 +396,8 @@ const CASES: Case[] = [
   { name: "q name %%% (matches nothing)", filters: { q: "%%%" }, expected: [] },
   { name: "q name o_a (underscore is literal)", filters: { q: "o_a" }, expected: ["s08"] },
   { name: "q name k\\s (backslash is literal)", filters: { q: "k\\s" }, expected: ["s09"] },
+  { name: "q name across two words (рис Пет)", filters: { q: "рис Пет" }, expected: ["s02"] },
+  { name: "q name in Cyrillic, never wrote (Анна)", filters: { q: "Анна" }, expected: ["u2"] },
   // exact identity
   { name: "waPhone in any format", filters: { waPhone: "+1 555 010 2345" }, expected: ["s01"] },
   { name: "userId", filters: { userId: "US.13491208655302741918" }, expected: ["s08"] },
@@ -593,6 +595,37 @@ describe.each(testDrivers)("subscriber list query (%s)", (kind) => {
 
   it.each(LIMITS)("walks all rows by first seen with limit %i", async (limit) => {
     expect(await walk({ sort: "first_seen" }, limit)).toEqual(FIRST_SEEN);
+  });
+
+  // A name search walks the list in index order for at most `nameWalkRows` rows, then reads the rest of its matches
+  // (after the walk's last row, and the undated rows after the dated ones) through the trigram indexes: with a walk
+  // of 1, 2, 3 … rows every page crosses from the walk to that read at another row, and the pages are the same.
+  const nameCases = CASES.filter((c) => parseSubscriberSearch(c.filters.q)?.kind === "name");
+  it.each(nameCases)("a name search pages the same rows however far it walks the list: $name", async ({ filters, expected }) => {
+    const pages = async (raw: Filters, limit: number, nameWalkRows: number) => {
+      const query = toListQuery(tenants.a, filtersOf(raw), now);
+      const seen: string[] = [];
+      let cursor: { at: Date | null; id: string } | undefined;
+      for (let i = 0; i < 100; i++) {
+        const rows = await listSubscriberPage(t.db, { ...query, cursor, limit, nameWalkRows });
+        seen.push(...keys(rows.slice(0, limit)));
+        if (rows.length <= limit) break;
+        const last = rows[limit - 1]!.subscriber;
+        cursor = { at: raw.sort === "first_seen" ? last.firstSeenAt : last.lastInboundAt, id: last.id };
+      }
+      return seen;
+    };
+    const got: Record<string, string[]> = {};
+    const want: Record<string, string[]> = {};
+    for (const nameWalkRows of [1, 2, 3, 5, 50]) {
+      for (const limit of [1, 2, 100]) {
+        got[`walk ${nameWalkRows}, limit ${limit}`] = await pages(filters, limit, nameWalkRows);
+        want[`walk ${nameWalkRows}, limit ${limit}`] = expected;
+        got[`walk ${nameWalkRows}, limit ${limit}, first seen`] = await pages({ ...filters, sort: "first_seen" }, limit, nameWalkRows);
+        want[`walk ${nameWalkRows}, limit ${limit}, first seen`] = FIRST_SEEN.filter((k) => expected.includes(k));
+      }
+    }
+    expect(got).toEqual(want);
   });
 
   it("puts the cursor on the last row of the page: inside a tie, on the last dated row, on an undated row", async () => {
