@@ -310,13 +310,20 @@ export async function beginOutboundSends(db: Db, claims: readonly OutboundBegin[
   return claims.map((c) => ids.has(c.id));
 }
 
-/** The run's heartbeat: extends the leases it still holds (rows and numbers) that have not run out yet. */
+/**
+ * The run's heartbeat: extends the leases it still holds (rows and numbers) that have not run out yet. A row
+ * another statement is writing right now (its send beginning, its outcome) is skipped rather than waited for:
+ * that statement renews or ends its lease itself, and waiting on rows in another order than it could deadlock.
+ */
 export async function renewDripLeases(db: Db, { runId, now, until }: { runId: string; now: Date; until: Date }): Promise<{ rows: number; numbers: number }> {
+  const held = sql`select o.id from ${outboundMessages} o
+    where o.status = 'sending' and o.lease_owner = ${runId}::uuid and o.lease_expires_at > ${now.toISOString()}::timestamptz
+    for update skip locked`;
   const [rows, numbers] = await Promise.all([
     db
       .update(outboundMessages)
       .set({ leaseExpiresAt: until })
-      .where(and(eq(outboundMessages.status, "sending"), eq(outboundMessages.leaseOwner, runId), gt(outboundMessages.leaseExpiresAt, now)))
+      .where(sql`${outboundMessages.id} in (${held})`)
       .returning({ id: outboundMessages.id }),
     db
       .update(whatsappNumbers)

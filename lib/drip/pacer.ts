@@ -1,21 +1,26 @@
 // The pace of one number's drip sends: `rate` starts a second, evenly spread, and never more than `rate` in
 // any one second. Two rules decide when the next send may start:
-// - an even spacing of 1000/rate ms (GCRA, the "virtual schedule" of a token bucket) with a small tolerance,
-//   so a timer that fires late or a busy event loop is caught up at once instead of being lost: a pacer that
-//   waits a full gap after each start loses every millisecond a timer is late (at 80/s a 1 ms late timer is
-//   8 % of the rate, at 1,000/s most of it);
+// - an even schedule, one start every 1000/rate ms, that a late start does not move: a timer that fires a few
+//   ms late or a busy event loop is caught up at once (the starts it held back go together) instead of being
+//   lost, as it is by a pacer that waits a full gap after each start (at 80/s a timer 1 ms late is 8 % of the
+//   rate, at 1,000/s most of it). A number further behind than the tolerance (it was idle, or the process
+//   stalled) starts a new schedule from now: no burst after a pause;
 // - a sliding one-second window over the last `rate` starts, so catching up never puts more than `rate`
 //   starts into any second (Meta counts throughput per second).
 // The clock is passed in (milliseconds, monotonic): tests drive it by hand.
 
-/** How far behind the even schedule a number may fall and still catch up at once, in ms. */
-export const PACE_TOLERANCE_MS = 100;
+/**
+ * How far behind the even schedule a number may fall and still catch up at once, in ms: a whole second, as a
+ * process on a busy machine can stall for hundreds of ms; the one-second window keeps the catching up within
+ * the rate.
+ */
+export const PACE_TOLERANCE_MS = 1_000;
 
 export class SendPacer {
   readonly rate: number;
   private readonly gap: number;
   private readonly tolerance: number;
-  /** the even schedule's next start time (GCRA's theoretical arrival time) */
+  /** the even schedule's next start time */
   private tat = Number.NEGATIVE_INFINITY;
   /** the last `rate` start times, a ring */
   private readonly starts: Float64Array;
@@ -30,7 +35,7 @@ export class SendPacer {
 
   /** The earliest time (≥ now) the next send may start. */
   earliest(now: number): number {
-    const bySchedule = this.tat - this.tolerance;
+    const bySchedule = this.tat;
     const byWindow = this.count >= this.rate ? this.starts[this.count % this.rate]! + 1000 : Number.NEGATIVE_INFINITY;
     return Math.max(now, bySchedule, byWindow);
   }
@@ -38,7 +43,8 @@ export class SendPacer {
   /** Takes a start at `now` when one is allowed (true), else leaves the pacer as it was (false). */
   tryTake(now: number): boolean {
     if (this.earliest(now) > now) return false;
-    this.tat = Math.max(this.tat, now) + this.gap;
+    // behind by no more than the tolerance: keep the schedule (the next start may be due already); else a new one
+    this.tat = (now - this.tat > this.tolerance ? now : this.tat) + this.gap;
     this.starts[this.count % this.rate] = now;
     this.count++;
     return true;
