@@ -41,6 +41,7 @@ import { renderTemplate, variablesFor } from "./render";
 export type DripDeps = { encryptionKey: string; graph: GraphConfig; greenTimeoutMs?: number; greenEgress?: EgressPolicy; telegram?: TelegramDeps };
 /** `lost`: rows this run claimed but did not send because another run took them over (or their lease ran out). */
 /** `deferred`: rows due inside the quiet hours, moved to the period's end (not an attempt). */
+/** `more`: the budget ran out while rows were still due (a backlog); false once nothing was left to claim. */
 export type DripResult = {
   claimed: number;
   sent: number;
@@ -50,6 +51,8 @@ export type DripResult = {
   cancelled: number;
   deferred: number;
   lost: number;
+  /** the run stopped on its time budget with rows still due: the next run may start at once */
+  more: boolean;
   tookMs: number;
 };
 
@@ -242,20 +245,25 @@ function keepLeasesAlive(db: Db, { runId, now, leaseMs }: { runId: string; now: 
 
 // The checks before sends and the outcomes after them go to the database in groups (one statement for
 // those that come together across all numbers being sent for), so each send costs a fraction of a round trip.
-const beginSend = groupWriter<OutboundBegin, boolean>("drip-begin", beginOutboundSends, { maxItems: 500, maxInFlight: 2 });
-const finishSend = groupWriter<OutboundFinish, boolean>("drip-finish", finishOutbounds, { maxItems: 500, maxInFlight: 2 });
+const beginSend = groupWriter<OutboundBegin, boolean>("drip-begin", beginOutboundSends, { maxItems: 500, maxInFlight: 3 });
+const finishSend = groupWriter<OutboundFinish, boolean>("drip-finish", finishOutbounds, { maxItems: 500, maxInFlight: 3 });
 
-/** How long a number's claimed rows last at its rate: each claim tops a number up to this much. */
-export const DRIP_LOOKAHEAD_MS = 1_000;
+/**
+ * How long a number's claimed rows last at its rate: each claim tops a number up to this much, and a number
+ * asks for the next claim once it holds less than two thirds of it. Three seconds, as a claim and its context
+ * can take a second on a busy database: a number must not run out while its next rows are on their way.
+ */
+export const DRIP_LOOKAHEAD_MS = 3_000;
 /** At most this long between claims (new due rows, numbers that had none); a number running low asks sooner. */
 const REFILL_MS = 250;
 /** Never two claims closer than this (a number whose last rows are out keeps asking). */
 const MIN_REFILL_MS = 20;
 /**
- * Sends one number may have waiting on the provider, as seconds of its rate (at least 16): at 1,000/s and a
- * Graph answer in 200 ms, 200 are in flight; the cap only holds back a provider that stopped answering.
+ * Sends one number may have under way (its begin, the provider's answer, its outcome), as seconds of its rate
+ * (at least 64): on a busy database each write can take hundreds of ms, and at 1,000/s with a Graph answer in
+ * 200 ms, 200 wait on Meta alone. The cap only holds back a provider (or database) that stopped answering.
  */
-const IN_FLIGHT_SECONDS = 0.5;
+const IN_FLIGHT_SECONDS = 2;
 
 type Claimed = { row: OutboundRow; ctx: DispatchContext };
 
@@ -304,7 +312,7 @@ class Lane {
     this.pacer = rate === null ? null : new SendPacer(Math.min(MAX_SEND_RATE, rate));
     const r = this.pacer?.rate ?? 0;
     this.target = Math.min(maxPerClaim, Math.max(1, Math.ceil((r * DRIP_LOOKAHEAD_MS) / 1000)));
-    this.maxInFlight = Math.max(16, Math.ceil(r * IN_FLIGHT_SECONDS));
+    this.maxInFlight = Math.max(64, Math.ceil(r * IN_FLIGHT_SECONDS));
     this.done = this.loop();
   }
 
@@ -360,7 +368,7 @@ class Lane {
       }
       const item = this.queue[this.head]!;
       this.queue[this.head++] = undefined as unknown as Claimed; // let the row go once taken
-      if (this.buffered * 2 < this.target) this.ask();
+      if (this.buffered * 3 < this.target * 2) this.ask();
       const d = decide(item.row, item.ctx, this.run.deps, this.run.now());
       if ("send" in d && this.pacer) await paced(this.pacer, this.run.clock);
       const task = "send" in d ? this.send(item.row, d) : this.settle(item.row, d);
@@ -425,7 +433,7 @@ export async function runDrip(
   }: { now?: () => Date; budgetMs?: number; batchSize?: number; leaseMs?: number; random?: () => number; clock?: PaceClock } = {},
 ): Promise<DripResult> {
   const started = Date.now();
-  const totals: DripResult = { claimed: 0, sent: 0, skipped: 0, failed: 0, retried: 0, cancelled: 0, deferred: 0, lost: 0, tookMs: 0 };
+  const totals: DripResult = { claimed: 0, sent: 0, skipped: 0, failed: 0, retried: 0, cancelled: 0, deferred: 0, lost: 0, more: true, tookMs: 0 };
   const runId = randomUUID();
   let wakeUp: (() => void) | null = null;
   let woken = false;
@@ -461,7 +469,10 @@ export async function runDrip(
       const wants = [...lanes.values()].flatMap((l) => (l.numberId ? [{ numberId: l.numberId, n: l.wants }] : []));
       const rows = await claimDueOutboundByNumber(db, { now: now(), leaseMs, runId, wants, lookaheadMs: DRIP_LOOKAHEAD_MS, maxPerNumber: batchSize });
       notifyFailed();
-      if (rows.length === 0 && [...lanes.values()].every((l) => l.idle)) break;
+      if (rows.length === 0 && [...lanes.values()].every((l) => l.idle)) {
+        totals.more = false;
+        break;
+      }
       if (rows.length > 0) {
         totals.claimed += rows.length;
         const ctx = await loadDispatchContext(db, rows);
