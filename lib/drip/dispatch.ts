@@ -260,10 +260,10 @@ const REFILL_MS = 250;
 const MIN_REFILL_MS = 20;
 /**
  * Sends one number may have under way (its begin, the provider's answer, its outcome), as seconds of its rate
- * (at least 64): on a busy database each write can take hundreds of ms, and at 1,000/s with a Graph answer in
- * 200 ms, 200 wait on Meta alone. The cap only holds back a provider (or database) that stopped answering.
+ * (at least 32): at 1,000/s with a Graph answer in 200 ms, 200 wait on Meta alone. The cap holds back a provider
+ * (or database) that stopped answering, instead of piling up requests that then all time out.
  */
-const IN_FLIGHT_SECONDS = 2;
+const IN_FLIGHT_SECONDS = 0.5;
 
 type Claimed = { row: OutboundRow; ctx: DispatchContext };
 
@@ -312,7 +312,7 @@ class Lane {
     this.pacer = rate === null ? null : new SendPacer(Math.min(MAX_SEND_RATE, rate));
     const r = this.pacer?.rate ?? 0;
     this.target = Math.min(maxPerClaim, Math.max(1, Math.ceil((r * DRIP_LOOKAHEAD_MS) / 1000)));
-    this.maxInFlight = Math.max(64, Math.ceil(r * IN_FLIGHT_SECONDS));
+    this.maxInFlight = Math.max(32, Math.ceil(r * IN_FLIGHT_SECONDS));
     this.done = this.loop();
   }
 
