@@ -270,7 +270,8 @@ export const whatsappNumbers = pgTable(
     index("whatsapp_numbers_tenant_created_idx").on(t.tenantId, t.createdAt.desc(), t.id.desc()),
     check("whatsapp_numbers_provider_check", oneOf(t.provider, PROVIDERS)),
     check("whatsapp_numbers_status_check", oneOf(t.connectionStatus, CONNECTION_STATUSES)),
-    check("whatsapp_numbers_rate_check", sql`${t.sendRatePerSecond} between 1 and 80`),
+    // up to Meta's highest throughput tier (1,000 messages/s); lib/numbers/schemas.ts keeps other providers at 80
+    check("whatsapp_numbers_rate_check", sql`${t.sendRatePerSecond} between 1 and 1000`),
   ],
 );
 
@@ -779,6 +780,10 @@ export const outboundMessages = pgTable(
     // enrolling a lead twice enqueues nothing new
     uniqueIndex("outbound_messages_lead_template_key").on(t.leadId, t.templateId),
     index("outbound_messages_due_idx").on(t.status, t.scheduledAt),
+    // the drip's claim takes each number's due rows up to its own quota (claimDueOutboundByNumber)
+    index("outbound_messages_number_due_idx")
+      .on(t.numberId, t.scheduledAt)
+      .where(sql`${t.status} = 'pending'`),
     index("outbound_messages_tenant_status_idx").on(t.tenantId, t.status, t.scheduledAt),
     index("outbound_messages_provider_message_idx").on(t.providerMessageId),
     index("outbound_messages_subscriber_idx").on(t.subscriberId, t.scheduledAt.desc()),

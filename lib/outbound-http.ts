@@ -16,7 +16,15 @@ export type OutboundResponse = { status: number; headers: http.IncomingHttpHeade
 /** Provider answers are small JSON objects; nothing larger is read into memory. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 
-const newAgents = () => ({ "http:": new http.Agent({ keepAlive: true, maxSockets: 64 }), "https:": new https.Agent({ keepAlive: true, maxSockets: 64 }) });
+// Sockets per host: the drip sends up to 1,000 messages a second through one number, and at a Graph answer of
+// ~200 ms that is 200 requests at once. A request waiting for a socket is not sent yet but its timeout runs, and a
+// timed-out drip send counts as possibly delivered (never retried), so the pool must not be what holds sends back;
+// nor so large that a burst of new connections overflows a server's accept queue (a reset counts the same way).
+export const MAX_SOCKETS_PER_HOST = 256;
+const newAgents = () => ({
+  "http:": new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_HOST }),
+  "https:": new https.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_HOST }),
+});
 const agents = newAgents();
 const checkedAgents = newAgents();
 const trustedAgents = newAgents();

@@ -23,7 +23,7 @@ import { telegramDepsFromEnv } from "@/lib/telegram/client";
 import { TELEGRAM_LEAD_JOB, telegramLeadJobHandler } from "@/lib/telegram/lead-notice";
 import { AUDIENCE_SYNC_JOB, audienceSyncDepsFromEnv, audienceSyncHandler, enqueueDueAudienceSyncs } from "@/lib/audiences/sync";
 
-/** The drip run's counts first (`claimed, sent, skipped, failed, retried, cancelled`), then the other work. */
+/** The drip run's counts first (`claimed, sent, skipped, failed, retried, cancelled`, `more`), then the other work. */
 export type ScheduledWorkResult = Omit<DripResult, "tookMs"> & {
   webhooks: ProcessTotals;
   jobs: DrainJobsResult;
@@ -100,15 +100,21 @@ export async function runScheduledWork(
 type Ticker = { timer: ReturnType<typeof setInterval> | null; busy: boolean };
 const g = globalThis as unknown as { __clicktrailTicker?: Ticker };
 
-/** CRON_MODE=internal: run the scheduled work every minute in this process (never two runs at once). */
+/**
+ * CRON_MODE=internal: run the scheduled work every minute in this process (never two runs at once). A run whose
+ * drip stopped on its budget with rows still due is followed by the next one at once, not a minute later: a
+ * backlog goes out at the numbers' rates, not for a part of each minute.
+ */
 export function startInternalTicker(getDb: () => Promise<Db>, { intervalMs = 60_000, log = console.info } = {}): void {
   const ticker = (g.__clicktrailTicker ??= { timer: null, busy: false });
   if (ticker.timer) return;
   const tick = async () => {
     if (ticker.busy) return;
     ticker.busy = true;
+    let again = false;
     try {
       const result = await runScheduledWork(await getDb());
+      again = result.more;
       if (result.claimed > 0 || result.jobs.claimed > 0 || result.webhooks.processed > 0 || result.webhooks.failed > 0) {
         log(
           `[clicktrail] scheduled run: ${result.sent} drip messages sent (${result.retried} retried, ${result.failed} failed, ${result.skipped} skipped, ${result.cancelled} cancelled, ${result.deferred} held for quiet hours), ${result.webhooks.processed} webhook events, ${result.jobs.done} jobs done (${result.tookMs} ms)`,
@@ -119,6 +125,7 @@ export function startInternalTicker(getDb: () => Promise<Db>, { intervalMs = 60_
     } finally {
       ticker.busy = false;
     }
+    if (again) setTimeout(() => void tick(), 0).unref?.();
   };
   ticker.timer = setInterval(tick, intervalMs);
   ticker.timer.unref?.();

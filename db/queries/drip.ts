@@ -207,6 +207,77 @@ export async function claimDueOutbound(
     .returning();
 }
 
+/**
+ * The drip run's claim: each active number's due rows, oldest first, up to that number's own quota, so a fast
+ * number gets as many rows as it can send and a slow one's backlog never fills a claim. `wants` gives the quota of
+ * the numbers the run already sends for (0: none this time); any other active number gets `rate × lookaheadMs`
+ * (at least 1, at most `maxPerNumber`). Numbers another run holds are left to it. Rows without a number, and
+ * `sending` rows whose lease expired before their send began (a crashed or stalled run), come along up to
+ * `maxPerNumber` each. Same claim as claimDueOutbound: SKIP LOCKED, an attempt counted, this run as the lease owner.
+ */
+export async function claimDueOutboundByNumber(
+  db: Db,
+  {
+    now,
+    leaseMs,
+    runId,
+    wants,
+    lookaheadMs,
+    maxPerNumber,
+  }: { now: Date; leaseMs: number; runId: string; wants: readonly { numberId: string; n: number }[]; lookaheadMs: number; maxPerNumber: number },
+): Promise<OutboundRow[]> {
+  const nowIso = now.toISOString();
+  const json = toRecordsetJson(wants.map((w) => ({ number_id: w.numberId, n: Math.max(0, Math.floor(w.n)) })));
+  const free = sql`(n.drip_lease_until is null or n.drip_lease_until < ${nowIso}::timestamptz or n.drip_lease_owner = ${runId}::uuid)`;
+  // FOR UPDATE takes no window function, so each number's quota is its own LIMIT in a lateral subquery
+  const due = sql`with want as (
+      select n.id, least(coalesce(x.n, greatest(1, ceil(n.send_rate_per_second * ${lookaheadMs}::float8 / 1000)::int)), ${maxPerNumber}::int) as n
+        from ${whatsappNumbers} n
+        left join jsonb_to_recordset(${json}::jsonb) as x(number_id uuid, n int) on x.number_id = n.id
+        where n.active and ${free}
+    )
+    select p.id from want w cross join lateral (
+      select o.id from ${outboundMessages} o
+        where o.number_id = w.id and o.status = 'pending' and o.scheduled_at <= ${nowIso}::timestamptz
+          and (o.next_attempt_at is null or o.next_attempt_at <= ${nowIso}::timestamptz)
+        order by o.scheduled_at
+        limit w.n
+        for update of o skip locked
+    ) p
+    where w.n > 0
+    union all
+    select id from (
+      select o.id from ${outboundMessages} o
+        where o.number_id is null and o.status = 'pending' and o.scheduled_at <= ${nowIso}::timestamptz
+          and (o.next_attempt_at is null or o.next_attempt_at <= ${nowIso}::timestamptz)
+        order by o.scheduled_at
+        limit ${maxPerNumber}::int
+        for update of o skip locked
+    ) orphans
+    union all
+    select id from (
+      select o.id from ${outboundMessages} o
+        left join ${whatsappNumbers} n on n.id = o.number_id
+        where o.status = 'sending' and o.lease_expires_at < ${nowIso}::timestamptz and o.send_started_at is null
+          and (n.id is null or (n.active and ${free}))
+        order by o.scheduled_at
+        limit ${maxPerNumber}::int
+        for update of o skip locked
+    ) expired`;
+  return db
+    .update(outboundMessages)
+    .set({
+      status: "sending",
+      attempts: sql`${outboundMessages.attempts} + 1`,
+      leaseExpiresAt: new Date(now.getTime() + leaseMs),
+      leaseOwner: runId,
+      sendStartedAt: null,
+      updatedAt: now,
+    })
+    .where(sql`${outboundMessages.id} in (${due})`)
+    .returning();
+}
+
 /** A claim: the run that holds the row and the attempt it claimed. */
 export type OutboundClaim = { id: string; runId: string; attempts: number };
 
@@ -239,13 +310,20 @@ export async function beginOutboundSends(db: Db, claims: readonly OutboundBegin[
   return claims.map((c) => ids.has(c.id));
 }
 
-/** The run's heartbeat: extends the leases it still holds (rows and numbers) that have not run out yet. */
+/**
+ * The run's heartbeat: extends the leases it still holds (rows and numbers) that have not run out yet. A row
+ * another statement is writing right now (its send beginning, its outcome) is skipped rather than waited for:
+ * that statement renews or ends its lease itself, and waiting on rows in another order than it could deadlock.
+ */
 export async function renewDripLeases(db: Db, { runId, now, until }: { runId: string; now: Date; until: Date }): Promise<{ rows: number; numbers: number }> {
+  const held = sql`select o.id from ${outboundMessages} o
+    where o.status = 'sending' and o.lease_owner = ${runId}::uuid and o.lease_expires_at > ${now.toISOString()}::timestamptz
+    for update skip locked`;
   const [rows, numbers] = await Promise.all([
     db
       .update(outboundMessages)
       .set({ leaseExpiresAt: until })
-      .where(and(eq(outboundMessages.status, "sending"), eq(outboundMessages.leaseOwner, runId), gt(outboundMessages.leaseExpiresAt, now)))
+      .where(sql`${outboundMessages.id} in (${held})`)
       .returning({ id: outboundMessages.id }),
     db
       .update(whatsappNumbers)

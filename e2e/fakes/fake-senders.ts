@@ -12,8 +12,12 @@ export type RecordedReadReceipt = { sender: string; messageId: string; at: numbe
 
 let seq = 0;
 
-/** Accepts Cloud API sends for these numbers (id → token). */
-export function serveCloudMessages(graph: FakeServer, numbers: Record<string, string>): FakeSends & { readReceipts: RecordedReadReceipt[] } {
+/** Accepts Cloud API sends for these numbers (id → token); `delayMs`: how long each answer takes. */
+export function serveCloudMessages(
+  graph: FakeServer,
+  numbers: Record<string, string>,
+  { delayMs = 0 }: { delayMs?: number } = {},
+): FakeSends & { readReceipts: RecordedReadReceipt[] } {
   const sends: RecordedSend[] = [];
   const readReceipts: RecordedReadReceipt[] = [];
   const scripted: FakeResponse[] = [];
@@ -32,13 +36,16 @@ export function serveCloudMessages(graph: FakeServer, numbers: Record<string, st
     }
     const wamid = `wamid.fake-${(++seq).toString(36)}`;
     sends.push({ provider: "cloud", sender: id, body, at: Date.now(), id: wamid });
-    return { json: { messaging_product: "whatsapp", contacts: [{ input: body.to, wa_id: String(body.to).replace(/\D/g, "") }], messages: [{ id: wamid }] } };
+    return {
+      json: { messaging_product: "whatsapp", contacts: [{ input: body.to, wa_id: String(body.to).replace(/\D/g, "") }], messages: [{ id: wamid }] },
+      delayMs,
+    };
   });
   return { sends, readReceipts, script: (...r) => void scripted.push(...r) };
 }
 
-/** Accepts Green API sendMessage and sendFileByUrl for these instances (id → token). */
-export function serveGreenSendMessage(green: FakeServer, instances: Record<string, string>): FakeSends {
+/** Accepts Green API sendMessage and sendFileByUrl for these instances (id → token); `delayMs`: how long each answer takes. */
+export function serveGreenSendMessage(green: FakeServer, instances: Record<string, string>, { delayMs = 0 }: { delayMs?: number } = {}): FakeSends {
   const sends: RecordedSend[] = [];
   const scripted: FakeResponse[] = [];
   green.on("POST", /^\/waInstance(\d+)\/(sendMessage|sendFileByUrl)\/([^/]+)$/, (req, match) => {
@@ -47,7 +54,7 @@ export function serveGreenSendMessage(green: FakeServer, instances: Record<strin
     if (instances[match[1]!] !== match[3]) return { status: 401, text: "Unauthorized" };
     const id = `3EB0${(++seq).toString(16).toUpperCase().padStart(16, "0")}`;
     sends.push({ provider: "green", sender: match[1]!, body: req.json as Record<string, unknown>, at: Date.now(), id, method: match[2]! });
-    return { json: { idMessage: id } };
+    return { json: { idMessage: id }, delayMs };
   });
   return { sends, script: (...r) => void scripted.push(...r) };
 }

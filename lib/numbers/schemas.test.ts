@@ -30,13 +30,27 @@ describe("number schemas", () => {
       phoneNumberId: "10654abc",
       accessToken: "",
       appSecret: "has space",
-      sendRatePerSecond: 81,
+      sendRatePerSecond: 1001,
     });
     expect(errors.phoneE164?.[0]).toBe("Not a valid number for Russia: it is too short");
     expect(errors.phoneNumberId?.[0]).toMatch(/digits only/);
     expect(errors.accessToken?.[0]).toBe("Enter the access token");
     expect(errors.appSecret?.[0]).toMatch(/cannot contain spaces/);
-    expect(errors.sendRatePerSecond?.[0]).toMatch(/at most 80/);
+    expect(errors.sendRatePerSecond?.[0]).toMatch(/at most 1,000/);
+  });
+
+  it("takes a Cloud API number up to Meta's top tier of 1,000 messages per second, other providers up to 80", () => {
+    expect(numberFormSchema.parse({ ...cloud, sendRatePerSecond: 1000 })).toMatchObject({ sendRatePerSecond: 1000 });
+    const green = {
+      provider: "green",
+      label: "G",
+      phoneE164: "+79001234568",
+      greenApiUrl: "https://7103.api.greenapi.com",
+      greenInstanceId: "7103",
+      greenApiToken: "t",
+    };
+    expect(numberFormSchema.parse({ ...green, sendRatePerSecond: 80 })).toMatchObject({ sendRatePerSecond: 80 });
+    expect(fieldErrors(numberFormSchema, { ...green, sendRatePerSecond: 81 }).sendRatePerSecond?.[0]).toMatch(/at most 80/);
   });
 
   it("requires secrets on create but keeps them when left empty on edit", () => {

@@ -39,6 +39,15 @@ const verifyTokenSchema = z
 
 type Mode = "create" | "update";
 
+/**
+ * The highest drip send rate per provider, messages per second: a Cloud API number up to Meta's highest
+ * throughput tier (80 by default, 1,000 once Meta raised it); the others at most 80.
+ */
+export const MAX_SEND_RATE: Record<Provider, number> = { cloud: 1000, green: 80, gupshup: 80 };
+
+const sendRateSchema = (max: number, tooHigh: string) =>
+  z.coerce.number("Enter a number").int("Use a whole number").min(1, "At least 1 message per second").max(max, tooHigh).default(20);
+
 export const autoLeadSubmittedSchema = z.boolean("autoLeadSubmitted must be true or false");
 
 function shapes(mode: Mode) {
@@ -46,17 +55,16 @@ function shapes(mode: Mode) {
     label: z.string("Enter a label").trim().min(1, "Enter a label, e.g. “Sales (Moscow)”").max(80, "Use at most 80 characters"),
     phoneE164: phoneE164Schema,
     active: z.boolean().default(true),
-    sendRatePerSecond: z.coerce
-      .number("Enter a number")
-      .int("Use a whole number")
-      .min(1, "At least 1 message per second")
-      .max(80, "Meta allows at most 80 messages per second per number")
-      .default(20),
+    sendRatePerSecond: sendRateSchema(MAX_SEND_RATE.green, "Send at most 80 messages per second per number"),
   };
   return {
     cloud: {
       ...base,
       provider: z.literal("cloud"),
+      sendRatePerSecond: sendRateSchema(
+        MAX_SEND_RATE.cloud,
+        "Meta allows at most 1,000 messages per second per number (its highest throughput tier; 80 until Meta raises it)",
+      ),
       phoneNumberId: digitsSchema("Phone Number ID"),
       wabaId: digitsSchema("WhatsApp Business Account ID"),
       accessToken: secretField("access token", mode),

@@ -17,7 +17,7 @@ import { Spinner } from "@/components/ui/spinner";
 import { Switch } from "@/components/ui/switch";
 import type { ActionResult } from "@/lib/action";
 import { normalisePhone } from "@/lib/phone";
-import { type Provider, PROVIDER_LABELS, numberEditFormSchema, numberFormSchema } from "@/lib/numbers/schemas";
+import { MAX_SEND_RATE, type Provider, PROVIDER_LABELS, numberEditFormSchema, numberFormSchema } from "@/lib/numbers/schemas";
 import { cn } from "@/lib/utils";
 import { createNumberAction, updateNumberAction } from "./actions";
 
@@ -332,14 +332,14 @@ export function NumberForm({ number }: { number?: EditableNumber }) {
           <FormField
             id="number-sendRatePerSecond"
             label="Send rate (messages per second)"
-            description="Drip sends stay under this rate. Meta allows 80 per second per number; Green API accounts are safer at 1."
+            description="Drip sends stay under this rate. Meta allows 80 per second per number, up to 1,000 once it raised the number's throughput; Green API accounts are safer at 1."
             error={rateError}
           >
             <Input
               id="number-sendRatePerSecond"
               type="number"
               min={1}
-              max={80}
+              max={MAX_SEND_RATE[provider]}
               inputMode="numeric"
               aria-invalid={!!rateError}
               aria-describedby={fieldDescribedBy("number-sendRatePerSecond", { description: true, error: rateError })}

@@ -1,0 +1,3 @@
+ALTER TABLE "whatsapp_numbers" DROP CONSTRAINT "whatsapp_numbers_rate_check";--> statement-breakpoint
+CREATE INDEX "outbound_messages_number_due_idx" ON "outbound_messages" USING btree ("number_id","scheduled_at") WHERE "outbound_messages"."status" = 'pending';--> statement-breakpoint
+ALTER TABLE "whatsapp_numbers" ADD CONSTRAINT "whatsapp_numbers_rate_check" CHECK ("whatsapp_numbers"."send_rate_per_second" between 1 and 1000);
