@@ -46,9 +46,30 @@ export async function webhookEventPartitionHasUnprocessed(db: Db, partition: Web
   return rows[0]?.found === true;
 }
 
-/** Drops a day partition with every event in it: a catalog change, whatever the number of rows. */
-export async function dropWebhookEventPartition(db: Db, partition: WebhookEventPartition): Promise<void> {
-  await db.execute(sql.raw(`drop table if exists public.${checkedName(partition.name)}`));
+/**
+ * Drops a day partition with every event in it: a catalog change, whatever the number of rows. It needs a moment's
+ * exclusive lock on webhook_events: rather than queue every webhook behind a long read, it gives up after
+ * `lockTimeoutMs` (returns false; the next run tries again).
+ */
+export async function dropWebhookEventPartition(db: Db, partition: WebhookEventPartition, { lockTimeoutMs = 2000 } = {}): Promise<boolean> {
+  const name = checkedName(partition.name);
+  try {
+    await db.transaction(async (tx) => {
+      await tx.execute(sql.raw(`set local lock_timeout = ${Math.max(1, Math.floor(lockTimeoutMs))}`));
+      await tx.execute(sql.raw(`drop table if exists public.${name}`));
+    });
+    return true;
+  } catch (e) {
+    if (isLockTimeout(e)) return false;
+    throw e;
+  }
+}
+
+function isLockTimeout(e: unknown): boolean {
+  for (let c: unknown = e, depth = 0; c && typeof c === "object" && depth < 4; c = (c as { cause?: unknown }).cause, depth++) {
+    if ((c as { code?: unknown }).code === "55P03") return true;
+  }
+  return false;
 }
 
 /** The longest retention any workspace chose (days), or null without workspaces. */

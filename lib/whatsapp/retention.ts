@@ -63,8 +63,7 @@ export async function rollWebhookEventPartitions(db: Db, { now }: { now: Date })
   for (const partition of await listWebhookEventPartitions(db)) {
     if (partition.day.getTime() + DAY_MS > cutoff) break; // oldest first: the rest are younger
     if (await webhookEventPartitionHasUnprocessed(db, partition)) continue;
-    await dropWebhookEventPartition(db, partition);
-    dropped++;
+    if (await dropWebhookEventPartition(db, partition)) dropped++;
   }
   return { created, dropped, horizonDays };
 }
