@@ -99,6 +99,8 @@ export const tenants = pgTable(
     segmentVariables: jsonb("segment_variables").$type<Record<string, Record<string, string>>>().notNull().default({}),
     // a subscriber who has not written for this many days is marked inactive (scheduled work; active again on the next message)
     inactiveAfterDays: integer("inactive_after_days").notNull().default(30),
+    // processed raw webhook bodies (webhook_events) are kept this many days (lib/whatsapp/retention.ts)
+    webhookEventRetentionDays: integer("webhook_event_retention_days").notNull().default(30),
     // quiet hours of the drip, minutes after midnight (0–1439) in the subscriber's own time zone; both null = none
     quietHoursStart: smallint("quiet_hours_start"),
     quietHoursEnd: smallint("quiet_hours_end"),
@@ -116,6 +118,7 @@ export const tenants = pgTable(
   },
   (t) => [
     check("tenants_inactive_after_days_check", sql`${t.inactiveAfterDays} between 1 and 3650`),
+    check("tenants_webhook_event_retention_days_check", sql`${t.webhookEventRetentionDays} between 1 and 90`),
     check(
       "tenants_quiet_hours_check",
       // spelled out: `null between 0 and 1439` is null, which a check lets through
@@ -611,10 +614,15 @@ export const quickReplies = pgTable(
   ],
 );
 
+/**
+ * Raw deliveries. Range-partitioned by received_at, one partition a day (migration 0024; partitions are created
+ * ahead and dropped whole by lib/whatsapp/retention.ts), so the key is (id, received_at): a lookup by id alone
+ * probes each partition's key index. drizzle-kit cannot declare partitioning: the table is created by hand.
+ */
 export const webhookEvents = pgTable(
   "webhook_events",
   {
-    id: uuid("id").primaryKey().defaultRandom(),
+    id: uuid("id").notNull().defaultRandom(),
     tenantId: uuid("tenant_id").references(() => tenants.id, { onDelete: "cascade" }), // null while unrouted
     numberId: uuid("number_id").references(() => whatsappNumbers.id, { onDelete: "set null" }),
     provider: text("provider", { enum: WEBHOOK_PROVIDERS }).notNull(),
@@ -641,16 +649,15 @@ export const webhookEvents = pgTable(
     error: text("error"),
     attempts: integer("attempts").notNull().default(0),
     processedAt: ts("processed_at"),
-    // a provider's own id for one notification (Green API: type, idMessage and status): a redelivery stores nothing new
+    // a provider's own id for one notification (Green API: type, idMessage and status): a redelivery stores nothing
+    // new. Unique per number through webhook_event_dedupe_keys (a partitioned table's unique index would need received_at)
     dedupeKey: text("dedupe_key"),
     demo: demoFlag(),
     createdAt: createdAt(),
   },
   (t) => [
+    primaryKey({ name: "webhook_events_pkey", columns: [t.id, t.receivedAt] }),
     demoIndex("webhook_events_tenant_demo_idx", t),
-    uniqueIndex("webhook_events_number_dedupe_key")
-      .on(t.numberId, t.dedupeKey)
-      .where(sql`${t.dedupeKey} is not null`),
     index("webhook_events_tenant_received_idx").on(t.tenantId, t.receivedAt.desc(), t.id.desc()),
     index("webhook_events_status_received_idx").on(t.status, t.receivedAt),
     index("webhook_events_number_received_idx").on(t.numberId, t.receivedAt.desc()),
@@ -658,6 +665,26 @@ export const webhookEvents = pgTable(
     check("webhook_events_signature_check", oneOf(t.signatureResult, SIGNATURE_RESULTS)),
     check("webhook_events_status_check", oneOf(t.status, WEBHOOK_STATUSES)),
     check("webhook_events_raw_body_kind_check", oneOf(t.rawBodyKind, RAW_BODY_KINDS)),
+  ],
+);
+
+/**
+ * A provider's notification id per number (webhook_events.dedupe_key), unique here because it cannot be unique on the
+ * partitioned webhook_events. Small rows; pruned with the events they name (lib/whatsapp/retention.ts).
+ */
+export const webhookEventDedupeKeys = pgTable(
+  "webhook_event_dedupe_keys",
+  {
+    numberId: uuid("number_id")
+      .notNull()
+      .references(() => whatsappNumbers.id, { onDelete: "cascade" }),
+    dedupeKey: text("dedupe_key").notNull(),
+    eventId: uuid("event_id").notNull(),
+    receivedAt: ts("received_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ name: "webhook_event_dedupe_keys_pkey", columns: [t.numberId, t.dedupeKey] }),
+    index("webhook_event_dedupe_keys_received_idx").on(t.receivedAt),
   ],
 );
 

@@ -31,6 +31,10 @@ export type ScheduledWorkResult = Omit<DripResult, "tookMs"> & {
   outgoingWebhooks: DeliveryTotals;
   rejectedWebhooksDeleted: number;
   unroutedWebhooksDeleted: number;
+  failedWebhooksDeleted: number;
+  /** processed events of workspaces whose retention is shorter than the day partitions are kept */
+  expiredWebhooksDeleted: number;
+  webhookPartitionsDropped: number;
   signInCountersDeleted: number;
   subscribersMarkedInactive: number;
   /** lifecycle scores recomputed because time alone changed them (a window closed, a day, week or month passed) */
@@ -90,6 +94,9 @@ export async function runScheduledWork(
     outgoingWebhooks,
     rejectedWebhooksDeleted: pruned.rejected,
     unroutedWebhooksDeleted: pruned.unrouted,
+    failedWebhooksDeleted: pruned.failed,
+    expiredWebhooksDeleted: pruned.expired,
+    webhookPartitionsDropped: pruned.partitionsDropped,
     signInCountersDeleted,
     subscribersMarkedInactive,
     scoresRefreshed,

@@ -1,8 +1,9 @@
 // Green API numbers' webhooks: the number a notification URL names (global: the URL carries our number id and
 // the token proves it), its sealed webhook token, its instance state, and storing a notification once.
-import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { randomUUID } from "node:crypto";
+import { and, eq, isNull, lt, or } from "drizzle-orm";
 import type { Db } from "../client";
-import { webhookEvents, whatsappNumbers } from "../schema";
+import { webhookEventDedupeKeys, webhookEvents, whatsappNumbers } from "../schema";
 import { takeFirstOrNull } from "./keyset";
 import type { NewWebhookEvent } from "./webhook-events";
 
@@ -51,23 +52,32 @@ export async function recordGreenInstanceState(
   return rows.length > 0;
 }
 
-/** Stores an event unless the number already has one with its dedupe key; returns its id, or null for a redelivery. */
+/**
+ * Stores an event unless the number already has one with its dedupe key; returns its id, or null for a redelivery.
+ * The key is claimed in webhook_event_dedupe_keys first (webhook_events is partitioned: it cannot hold the unique index).
+ */
 export async function insertWebhookEventOnce(db: Db, values: NewWebhookEvent & { numberId: string; dedupeKey: string }): Promise<string | null> {
-  const [row] = await db
-    .insert(webhookEvents)
-    .values(values)
-    .onConflictDoNothing({ target: [webhookEvents.numberId, webhookEvents.dedupeKey], where: sql`${webhookEvents.dedupeKey} is not null` })
-    .returning({ id: webhookEvents.id });
-  return row?.id ?? null;
+  const id = values.id ?? randomUUID();
+  const receivedAt = values.receivedAt ?? new Date();
+  return db.transaction(async (tx) => {
+    const [key] = await tx
+      .insert(webhookEventDedupeKeys)
+      .values({ numberId: values.numberId, dedupeKey: values.dedupeKey, eventId: id, receivedAt })
+      .onConflictDoNothing()
+      .returning({ eventId: webhookEventDedupeKeys.eventId });
+    if (!key) return null;
+    await tx.insert(webhookEvents).values({ ...values, id, receivedAt });
+    return id;
+  });
 }
 
 /** The stored event a redelivery repeats (the number's event with that dedupe key). */
 export async function findWebhookEventByDedupeKey(db: Db, { numberId, dedupeKey }: { numberId: string; dedupeKey: string }): Promise<string | null> {
   const row = takeFirstOrNull(
     await db
-      .select({ id: webhookEvents.id })
-      .from(webhookEvents)
-      .where(and(eq(webhookEvents.numberId, numberId), eq(webhookEvents.dedupeKey, dedupeKey)))
+      .select({ id: webhookEventDedupeKeys.eventId })
+      .from(webhookEventDedupeKeys)
+      .where(and(eq(webhookEventDedupeKeys.numberId, numberId), eq(webhookEventDedupeKeys.dedupeKey, dedupeKey)))
       .limit(1),
   );
   return row?.id ?? null;

@@ -235,16 +235,36 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("newest-first list plans (postgr
     ];
   };
 
+  // a partitioned table (webhook_events: one partition a day) is read through its partitions and their indexes: each
+  // counts as the parent, and the scans of several partitions with the same verdict as one
+  const parentOf = async () =>
+    new Map(
+      rowsOf<{ child: string; parent: string }>(
+        await t.db.execute(
+          sql`select c.relname as child, p.relname as parent from pg_inherits i join pg_class c on c.oid = i.inhrelid join pg_class p on p.oid = i.inhparent`,
+        ),
+      ).map((r) => [r.child, r.parent]),
+    );
+  let parents = new Map<string, string>();
+  const asParent = (name: string | undefined) => (name === undefined ? undefined : (parents.get(name) ?? name));
   const verdict = (l: List, nodes: PlanNode[]) => ({
     name: l.name,
-    scans: nodes
-      .filter((n) => n["Relation Name"] === l.table)
-      .map((n) => [n["Node Type"].replace("Index Only Scan", "Index Scan"), l.index.split("|").includes(n["Index Name"] ?? "") ? l.index : n["Index Name"]]),
+    scans: [
+      ...new Set(
+        nodes
+          .filter((n) => asParent(n["Relation Name"]) === l.table)
+          .map((n) => {
+            const index = asParent(n["Index Name"]);
+            return JSON.stringify([n["Node Type"].replace("Index Only Scan", "Index Scan"), l.index.split("|").includes(index ?? "") ? l.index : index]);
+          }),
+      ),
+    ].map((v) => JSON.parse(v) as [string, string | undefined]),
     sorts: nodes.filter((n) => n["Node Type"] === "Sort" || (!l.incremental && n["Node Type"] === "Incremental Sort")).length,
   });
   const expected = (l: List) => ({ name: l.name, scans: [["Index Scan", l.index]], sorts: 0 });
 
   it("reads each list's first page from its index, in order", async () => {
+    parents = await parentOf();
     const all = lists();
     const got = [];
     for (const l of all) got.push(verdict(l, await planOf(() => l.page())));
@@ -252,6 +272,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("newest-first list plans (postgr
   });
 
   it("reads a page after a cursor the same way", async () => {
+    parents = await parentOf();
     const all = lists().filter((l) => l.order);
     const got = [];
     for (const l of all) got.push(verdict(l, await planOf(async () => l.page(await cursorAt(l.order!)))));

@@ -17,7 +17,7 @@ export async function getFirstTenant(db: Db) {
 }
 
 /** The workspace's own settings (Settings → Organisation). */
-export async function updateTenantSettings(db: Db, id: string, values: Pick<NewTenant, "name" | "inactiveAfterDays">) {
+export async function updateTenantSettings(db: Db, id: string, values: Pick<NewTenant, "name" | "inactiveAfterDays" | "webhookEventRetentionDays">) {
   const [row] = await db.update(tenants).set(values).where(eq(tenants.id, id)).returning();
   return row ?? null;
 }

@@ -57,6 +57,8 @@ export async function claimReceivedWebhookEvents(db: Db, { limit }: { limit: num
 
 export type WebhookEventOutcome = {
   id: string;
+  /** the event's received_at: with the id, its key (finds the one partition it is in) */
+  receivedAt: Date;
   status: "processed" | "unrouted";
   tenantId: string | null;
   numberId: string | null;
@@ -66,7 +68,20 @@ export type WebhookEventOutcome = {
 /** Records processing outcomes in one statement; every call counts as an attempt. */
 export async function recordWebhookEventOutcomes(db: Db, outcomes: WebhookEventOutcome[], now: Date): Promise<void> {
   if (outcomes.length === 0) return;
-  const json = JSON.stringify(outcomes.map((o) => ({ id: o.id, status: o.status, tenant_id: o.tenantId, number_id: o.numberId, pnids: o.phoneNumberIds })));
+  const json = JSON.stringify(
+    outcomes.map((o) => ({
+      id: o.id,
+      received_at: o.receivedAt.toISOString(),
+      status: o.status,
+      tenant_id: o.tenantId,
+      number_id: o.numberId,
+      pnids: o.phoneNumberIds,
+    })),
+  );
+  // the constant bounds let the planner prune to the partitions these events are in (webhook_events is partitioned by day)
+  const times = outcomes.map((o) => o.receivedAt.getTime());
+  const from = new Date(Math.min(...times)).toISOString();
+  const to = new Date(Math.max(...times)).toISOString();
   await db.execute(sql`
     update ${webhookEvents} as w set
       status = x.status,
@@ -76,8 +91,9 @@ export async function recordWebhookEventOutcomes(db: Db, outcomes: WebhookEventO
       error = null,
       attempts = w.attempts + 1,
       processed_at = case when x.status = 'processed' then ${now.toISOString()}::timestamptz else null end
-    from jsonb_to_recordset(${json}::jsonb) as x(id uuid, status text, tenant_id uuid, number_id uuid, pnids text[])
-    where w.id = x.id`);
+    from jsonb_to_recordset(${json}::jsonb) as x(id uuid, received_at timestamptz, status text, tenant_id uuid, number_id uuid, pnids text[])
+    where w.id = x.id and w.received_at = x.received_at
+      and w.received_at between ${from}::timestamptz and ${to}::timestamptz`);
 }
 
 export async function markWebhookEventFailed(db: Db, { id, error }: { id: string; error: string }): Promise<void> {
@@ -197,7 +213,6 @@ export async function insertWebhookEventRows(db: Db, rows: (NewWebhookEvent & { 
   if (rows.length > 0) await db.insert(webhookEvents).values(rows);
 }
 
-/** Deletes up to `limit` rejected events received before `before` (the (status, received_at) index finds them); returns how many. */
 /** How many events were kept unrouted (no workspace's) since `since`, counted up to `limit` (on the (status, received_at) index). */
 export async function countRecentUnroutedEvents(db: Db, { since, limit }: { since: Date; limit: number }): Promise<number> {
   const [row] = rowsOf<{ n: number }>(
@@ -210,18 +225,36 @@ export async function countRecentUnroutedEvents(db: Db, { since, limit }: { sinc
 }
 
 /**
- * Deletes up to `limit` events received before `before` that are either refused (`rejected`) or still waiting,
- * in no workspace, for a number to prove their Phone Number ID (`unrouted`); returns how many.
+ * Deletes up to `limit` events received before `before` that are either refused (`rejected`), still waiting, in no
+ * workspace, for a number to prove their Phone Number ID (`unrouted`), or `failed`; returns how many.
  */
 export async function deleteOldWebhookEvents(
   db: Db,
-  { status, before, limit }: { status: "rejected" | "unrouted"; before: Date; limit: number },
+  { status, before, limit }: { status: "rejected" | "unrouted" | "failed"; before: Date; limit: number },
 ): Promise<number> {
   const waiting = status === "unrouted" ? sql`and tenant_id is null` : sql``;
   const rows = rowsOf<{ id: string }>(
     await db.execute(sql`
-      delete from ${webhookEvents} where id in (
-        select id from ${webhookEvents} where status = ${status} ${waiting} and received_at < ${before.toISOString()}::timestamptz limit ${limit}
+      delete from ${webhookEvents} where (id, received_at) in (
+        select id, received_at from ${webhookEvents} where status = ${status} ${waiting} and received_at < ${before.toISOString()}::timestamptz limit ${limit}
+      ) returning id`),
+  );
+  return rows.length;
+}
+
+/**
+ * Deletes up to `limit` of a workspace's processed events received before `before` (on the (tenant_id, received_at)
+ * index): its retention is shorter than the day partitions are kept. Returns how many.
+ */
+export async function deleteExpiredTenantWebhookEvents(
+  db: Db,
+  { tenantId, before, limit }: { tenantId: string; before: Date; limit: number },
+): Promise<number> {
+  const rows = rowsOf<{ id: string }>(
+    await db.execute(sql`
+      delete from ${webhookEvents} where (id, received_at) in (
+        select id, received_at from ${webhookEvents}
+        where tenant_id = ${tenantId} and received_at < ${before.toISOString()}::timestamptz and status = 'processed' limit ${limit}
       ) returning id`),
   );
   return rows.length;

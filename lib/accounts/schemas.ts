@@ -51,9 +51,21 @@ export type UpdateUserInput = z.infer<typeof updateUserSchema>;
 export const apiKeyNameSchema = z.object({ name: z.string().trim().min(1, "Name the key").max(80) });
 export const organisationSchema = z.object({ name: z.string().trim().min(2, "Enter a name").max(120) });
 const INACTIVE_DAYS_ERROR = "Enter a whole number of days from 1 to 3650";
-/** Settings → Organisation: the name, and after how many silent days a subscriber counts as inactive. */
+/** How many days a workspace's processed raw webhooks are kept (tenants.webhook_event_retention_days; lib/whatsapp/retention.ts). */
+export const WEBHOOK_EVENT_RETENTION_DAYS = { min: 1, max: 90, default: 30 } as const;
+const RETENTION_DAYS_ERROR = `Enter a whole number of days from ${WEBHOOK_EVENT_RETENTION_DAYS.min} to ${WEBHOOK_EVENT_RETENTION_DAYS.max}`;
+/**
+ * Settings → Organisation: the name, after how many silent days a subscriber counts as inactive, and how long the
+ * webhook log keeps processed events (unchanged when not sent).
+ */
 export const organisationSettingsSchema = organisationSchema.extend({
   inactiveAfterDays: z.number({ error: INACTIVE_DAYS_ERROR }).int(INACTIVE_DAYS_ERROR).min(1, INACTIVE_DAYS_ERROR).max(3650, INACTIVE_DAYS_ERROR),
+  webhookEventRetentionDays: z
+    .number({ error: RETENTION_DAYS_ERROR })
+    .int(RETENTION_DAYS_ERROR)
+    .min(WEBHOOK_EVENT_RETENTION_DAYS.min, RETENTION_DAYS_ERROR)
+    .max(WEBHOOK_EVENT_RETENTION_DAYS.max, RETENTION_DAYS_ERROR)
+    .optional(),
 });
 export type OrganisationSettings = z.output<typeof organisationSettingsSchema>;
 export const switchWorkspaceSchema = z.object({ tenantId: z.uuid("Choose a workspace") });

@@ -369,6 +369,7 @@ async function routeEvents(tx: Db, events: ParsedEvent[]) {
     for (const n of routedTo) if ((touches.get(n.id)?.getTime() ?? 0) < event.ctx.receivedAt.getTime()) touches.set(n.id, event.ctx.receivedAt);
     outcomes.push({
       id: event.row.id,
+      receivedAt: event.row.receivedAt,
       status: unrouted > 0 ? "unrouted" : "processed",
       tenantId: routedTo[0]?.tenantId ?? null,
       numberId: routedTo[0]?.id ?? null,

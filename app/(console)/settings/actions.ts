@@ -20,12 +20,18 @@ const done = <T>(value: T) => {
   return value;
 };
 
-/** The workspace's name and its inactivity threshold (subscribers silent for that many days become inactive). */
-export const saveOrganisationAction = defineAction({ role: admin, schema: organisationSettingsSchema }, async ({ name, inactiveAfterDays }, user) => {
-  await updateTenantSettings(await getDb(), user.tenantId, { name, inactiveAfterDays });
-  revalidatePath("/", "layout");
-  return { name, inactiveAfterDays };
-});
+/**
+ * The workspace's name, its inactivity threshold (subscribers silent for that many days become inactive) and how many
+ * days the webhook log keeps processed events.
+ */
+export const saveOrganisationAction = defineAction(
+  { role: admin, schema: organisationSettingsSchema },
+  async ({ name, inactiveAfterDays, webhookEventRetentionDays }, user) => {
+    await updateTenantSettings(await getDb(), user.tenantId, { name, inactiveAfterDays, webhookEventRetentionDays });
+    revalidatePath("/", "layout");
+    return { name, inactiveAfterDays, webhookEventRetentionDays };
+  },
+);
 
 /** Quiet hours and the conversion events that stop a lead's drip; answers the saved values. */
 export const saveDripSettingsAction = defineAction({ role: admin, schema: dripSettingsSchema }, async (input, user) =>

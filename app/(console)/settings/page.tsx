@@ -5,6 +5,7 @@ import { getTenantById } from "@/db/queries/tenants";
 import { listPendingInvites } from "@/lib/accounts/invites";
 import { listUsersPage } from "@/lib/accounts/users";
 import { listApiKeysPage } from "@/lib/api-keys";
+import { WEBHOOK_EVENT_RETENTION_DAYS } from "@/lib/accounts/schemas";
 import { requireUser } from "@/lib/auth";
 import { getDemoStatus } from "@/lib/demo/remove-demo-data";
 import { DEFAULT_INACTIVE_AFTER_DAYS } from "@/lib/subscribers/inactivity";
@@ -44,7 +45,11 @@ export default async function SettingsPage() {
   return (
     <div className="grid gap-8">
       <PageHeader title="Settings" description="Your workspace, the people who use it, and API keys for integrations." />
-      <OrganisationForm name={user.tenantName} inactiveAfterDays={tenant?.inactiveAfterDays ?? DEFAULT_INACTIVE_AFTER_DAYS} />
+      <OrganisationForm
+        name={user.tenantName}
+        inactiveAfterDays={tenant?.inactiveAfterDays ?? DEFAULT_INACTIVE_AFTER_DAYS}
+        webhookEventRetentionDays={tenant?.webhookEventRetentionDays ?? WEBHOOK_EVENT_RETENTION_DAYS.default}
+      />
       <DripSettingsForm
         values={dripSettingsFormValues(tenant ?? { quietHoursStart: null, quietHoursEnd: null, dripStopEvents: ["Purchase"] })}
         eventNames={[...CONVERSION_EVENT_NAMES]}
