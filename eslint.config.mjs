@@ -66,6 +66,7 @@ export default tseslint.config(
     files: [
       "lib/env.ts",
       "instrumentation.ts",
+      "server.mjs",
       "*.config.{ts,mjs}",
       "db/drizzle.config.ts",
       "e2e/**",
@@ -77,5 +78,10 @@ export default tseslint.config(
       "test/**",
     ],
     rules: { "no-restricted-properties": "off" },
+  },
+  {
+    // plain-JavaScript entries that Node runs as they are (the self-hosted server, bench helpers)
+    files: ["server.mjs", "bench/**/*.mjs"],
+    languageOptions: { globals: { process: "readonly", console: "readonly", Buffer: "readonly" } },
   },
 );

@@ -1,5 +1,6 @@
-// Starts `next start` (needs a prior `npm run build`) for a bench: on DATABASE_URL when set,
-// otherwise on a fresh PGlite directory that only this server opens. Returns its URL and a stop().
+// Starts what `npm start` runs (server.mjs: Next behind the webhook fast path; needs a prior `npm run build`)
+// for a bench, or plain `next start` with BENCH_SERVER=next: on DATABASE_URL when set, otherwise on a fresh
+// PGlite directory that only this server opens. Returns its URL and a stop().
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -9,7 +10,8 @@ export async function startBenchServer(port: number): Promise<{ url: string; sto
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ct-bench-"));
   // BENCH_PROFILE=<dir>: the server writes a V8 CPU profile there when it stops (open it in Chrome DevTools)
   const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE)}`] : [];
-  const child = spawn(process.execPath, [...profile, path.resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
+  const entry = process.env.BENCH_SERVER === "next" ? [path.resolve("node_modules/next/dist/bin/next"), "start"] : [path.resolve("server.mjs")];
+  const child = spawn(process.execPath, [...profile, ...entry, "-p", String(port), "-H", "127.0.0.1"], {
     env: {
       ...process.env,
       NEXT_TELEMETRY_DISABLED: "1",
@@ -27,7 +29,7 @@ export async function startBenchServer(port: number): Promise<{ url: string; sto
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
   for (let i = 0; i < 120; i++) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode} (did you run npm run build?)`);
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode} (did you run npm run build?)`);
     const ok = await fetch(`${url}/api/health`)
       .then((r) => r.ok)
       .catch(() => false);

@@ -37,10 +37,15 @@ export async function scheduleRetries(db: Db, summary: ProcessSummary, now: Date
   }
 }
 
+/** A round that found this many events starts the next one at once (the batches are as large as they need be). */
+const FULL_ROUND = 500;
+
 /**
- * Processes every `received` event until none is left (or `budgetMs` is spent). With `coalesceMs`,
- * a round that found only a few events waits that long before the next one, so that under a steady
- * stream of webhooks the batches (one transaction each) grow instead of shrinking to one event.
+ * Processes every `received` event until none is left (or `budgetMs` is spent). With `coalesceMs`, a round
+ * that found fewer than FULL_ROUND events waits before the next one, in proportion (up to `coalesceMs` for a
+ * nearly full round), so that under a steady stream of webhooks the batches (one transaction each) grow
+ * instead of shrinking to one event, while under light load a lone event is applied at once: a fixed wait
+ * after every round made each light-load event wait for most of it.
  */
 export async function drainReceivedEvents(db: Db, { now = () => new Date(), budgetMs = 30_000, coalesceMs = 0 } = {}): Promise<ProcessTotals> {
   const started = Date.now();
@@ -54,7 +59,8 @@ export async function drainReceivedEvents(db: Db, { now = () => new Date(), budg
     totals.messages += summary.messagesInserted;
     totals.statuses += summary.statusesApplied;
     await scheduleRetries(db, summary, now());
-    if (coalesceMs > 0 && summary.outcomes.length < 500) await new Promise((r) => setTimeout(r, coalesceMs));
+    const found = summary.outcomes.length;
+    if (coalesceMs > 0 && found < FULL_ROUND) await new Promise((r) => setTimeout(r, (coalesceMs * found) / FULL_ROUND));
   }
   return totals;
 }

@@ -22,6 +22,23 @@ describe("processing thread", () => {
     expect(currentProcessingThread()).toBe(worker); // the same thread throughout
   });
 
+  it("replaces a thread that died mid-drain and drains again without waiting for another webhook", async () => {
+    const spawned: Worker[] = [];
+    const drains: string[] = [];
+    const spawn: SpawnWorker = (workerData) => {
+      const worker = new Worker(new URL("./testing/fake-processing-worker.mjs", import.meta.url), {
+        workerData: { ...workerData, dieOnDrain: spawned.length === 0 },
+      });
+      worker.on("message", (m) => typeof m === "object" && drains.push(`worker ${spawned.indexOf(worker) + 1}`));
+      spawned.push(worker);
+      return worker;
+    };
+    expect(nudgeProcessingThread(URL_, spawn)).toBe(true);
+    // the first thread dies during its drain; no further nudge is sent
+    await vi.waitFor(() => expect(drains).toEqual(["worker 1", "worker 2"]), { timeout: 5000 });
+    expect(currentProcessingThread()).toBe(spawned[1]);
+  });
+
   it("falls back to the request thread for good when the worker never comes up", async () => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     // under vitest the real worker entry is TypeScript source that plain Node cannot load: it exits before "ready"

@@ -24,6 +24,9 @@ export type SpawnWorker = (workerData: { databaseUrl: string }) => Worker;
 // entry (a computed entry would make it treat every file of the project as a possible worker).
 const spawnProcessingWorker: SpawnWorker = (workerData) => new Worker(new URL("./processing-worker.ts", import.meta.url), { workerData });
 
+/** A thread that died mid-drain is replaced after this long (a thread that keeps dying is not restarted in a tight loop). */
+const RESTART_DELAY_MS = 500;
+
 function startWorker(databaseUrl: string, spawn: SpawnWorker): Worker | null {
   try {
     const worker = spawn({ databaseUrl });
@@ -37,7 +40,13 @@ function startWorker(databaseUrl: string, spawn: SpawnWorker): Worker | null {
     });
     worker.on("error", (e) => console.error("[clicktrail] the webhook processing thread failed", e));
     worker.on("exit", () => {
+      const pending = state.worker === worker && (state.draining || state.again);
       if (state.worker === worker) Object.assign(state, { worker: null, draining: false, again: false });
+      if (ready && pending) {
+        // it died mid-drain: what it was draining (and what arrived meanwhile) is still `received`, and no
+        // further nudge may come for a while (an idle server): a new thread drains it now, not at the next webhook
+        setTimeout(() => nudgeProcessingThread(databaseUrl, spawn), RESTART_DELAY_MS).unref();
+      }
       if (!ready) {
         // it never came up (no bundle, no database): a new one would fail the same way
         state.unavailable = true;
