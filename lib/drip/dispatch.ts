@@ -464,7 +464,9 @@ export async function runDrip(
       const claimedAt = clock.now();
       woken = false;
       const unconfirmed: string[] = [];
-      totals.failed += await failUnconfirmedOutbound(db, { now: now(), failed: unconfirmed });
+      // awaited first, then added: lanes add to totals.failed while this statement runs (`+= await` would drop theirs)
+      const unconfirmedFailed = await failUnconfirmedOutbound(db, { now: now(), failed: unconfirmed });
+      totals.failed += unconfirmedFailed;
       notifyDripFailuresLater(db, unconfirmed, telegram);
       const wants = [...lanes.values()].flatMap((l) => (l.numberId ? [{ numberId: l.numberId, n: l.wants }] : []));
       const rows = await claimDueOutboundByNumber(db, { now: now(), leaseMs, runId, wants, lookaheadMs: DRIP_LOOKAHEAD_MS, maxPerNumber: batchSize });
