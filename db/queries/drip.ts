@@ -169,6 +169,15 @@ export async function updateLeadRow(
   return row ?? null;
 }
 
+/** What a claim writes on each row it takes: sending, one attempt more, leased to `owner` for `leaseMs`. */
+const claimedBy = (owner: string, now: Date, leaseMs: number) => ({
+  status: "sending" as const,
+  attempts: sql`${outboundMessages.attempts} + 1`,
+  leaseExpiresAt: new Date(now.getTime() + leaseMs),
+  leaseOwner: owner,
+  sendStartedAt: null,
+  updatedAt: now,
+});
 /**
  * Claims due rows for sending: pending ones whose time (and retry time) has come, and `sending` ones whose
  * lease expired before their send began (a crashed or stalled run). Rows of inactive numbers stay where they
@@ -195,14 +204,7 @@ export async function claimDueOutbound(
     for update of o skip locked`;
   return db
     .update(outboundMessages)
-    .set({
-      status: "sending",
-      attempts: sql`${outboundMessages.attempts} + 1`,
-      leaseExpiresAt: new Date(now.getTime() + leaseMs),
-      leaseOwner: runId ?? randomUUID(),
-      sendStartedAt: null,
-      updatedAt: now,
-    })
+    .set(claimedBy(runId ?? randomUUID(), now, leaseMs))
     .where(sql`${outboundMessages.id} in (${due})`)
     .returning();
 }
@@ -266,14 +268,7 @@ export async function claimDueOutboundByNumber(
     ) expired`;
   return db
     .update(outboundMessages)
-    .set({
-      status: "sending",
-      attempts: sql`${outboundMessages.attempts} + 1`,
-      leaseExpiresAt: new Date(now.getTime() + leaseMs),
-      leaseOwner: runId,
-      sendStartedAt: null,
-      updatedAt: now,
-    })
+    .set(claimedBy(runId, now, leaseMs))
     .where(sql`${outboundMessages.id} in (${due})`)
     .returning();
 }
